@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine with Python >= 3.11 and make:
+#   make run   - venv, install, migrate, demo network (if the database is empty), serve GraphiQL
+#   make test  - lint, format check, type check and the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PLUGINS := $(wildcard plugins_contrib/*/pyproject.toml)
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
+
+.PHONY: run test lint install install-dev schema clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "icn_graph needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(PLUGINS)
+	$(BIN)/python -m pip install --quiet -e . $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/icn-graph db upgrade
+	$(BIN)/icn-graph demo load --if-empty
+	ICN_DEMO=$${ICN_DEMO:-true} $(BIN)/icn-graph serve
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+schema: install
+	$(BIN)/icn-graph schema export
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

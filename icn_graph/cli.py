@@ -1,0 +1,205 @@
+"""``icn-graph``: serve, migrate, load the demo network, mint tokens, export the schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from icn_graph.config import Settings, get_settings
+from icn_graph.db import migrations
+from icn_graph.db.database import Database
+from icn_graph.services.errors import ServiceError
+
+DEFAULT_SCHEMA_PATH = Path("schema.graphql")
+
+
+def _settings(context: click.Context) -> Settings:
+    settings = context.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@click.group()
+@click.pass_context
+def main(context: click.Context) -> None:
+    """icn-graph: the GraphQL API of a learning health network."""
+    settings = get_settings()
+    _configure_logging(settings)
+    context.obj = settings
+
+
+@main.command("config")
+@click.pass_context
+def show_config(context: click.Context) -> None:
+    """Print the effective settings (secrets redacted) as JSON."""
+    click.echo(json.dumps(_settings(context).redacted(), indent=2, default=str))
+
+
+@main.command()
+@click.option("--host", default=None, help="Overrides ICN_HOST.")
+@click.option("--port", type=int, default=None, help="Overrides ICN_PORT.")
+@click.pass_context
+def serve(context: click.Context, host: str | None, port: int | None) -> None:
+    """Serve GraphQL (and the GraphiQL explorer) at /graphql."""
+    import uvicorn
+
+    from icn_graph.app import create_app
+
+    settings = _settings(context)
+    if settings.demo:
+        asyncio.run(_print_demo_headers(settings))
+    bind_host, bind_port = host or settings.host, port or settings.port
+    click.echo(f"GraphiQL explorer: http://{bind_host}:{bind_port}/graphql")
+    uvicorn.run(
+        create_app(settings),
+        host=bind_host,
+        port=bind_port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+async def _print_demo_headers(settings: Settings) -> None:
+    from icn_graph.demo import DEMO_PERSONAS
+    from icn_graph.services.tokens import issue_token
+
+    db = Database.from_url(settings.database_url_value)
+    try:
+        click.echo("Demo mode: paste one of these into GraphiQL's Headers tab (bottom left).")
+        for label, email in DEMO_PERSONAS.items():
+            try:
+                issued = await issue_token(db, email, label="demo", replace_same_label=True)
+            except ServiceError:
+                click.echo(f"  no demo {label}: load the demo network with `icn-graph demo load`")
+                continue
+            header = json.dumps({"Authorization": f"Bearer {issued.secret}"})
+            click.echo(f"  {label:<10} {issued.person.display_name} <{email}>\n    {header}")
+    finally:
+        await db.dispose()
+
+
+@main.group()
+def db() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+@click.pass_context
+def db_upgrade(context: click.Context, revision: str) -> None:
+    """Apply migrations up to REVISION (default: all heads)."""
+    migrations.upgrade(_settings(context).database_url_value, revision)
+    click.echo(f"database at {', '.join(sorted(_current(context))) or 'base'}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(context: click.Context, revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. -1, or base)."""
+    migrations.downgrade(_settings(context).database_url_value, revision)
+    click.echo(f"database at {', '.join(sorted(_current(context))) or 'base'}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(context: click.Context) -> None:
+    """Show the applied revision(s) and whether they are the latest."""
+    url = _settings(context).database_url_value
+    current, heads = _current(context), migrations.head_revisions(url)
+    state = "up to date" if current == heads else f"behind (latest: {', '.join(sorted(heads))})"
+    click.echo(f"{', '.join(sorted(current)) or 'base'} ({state})")
+
+
+def _current(context: click.Context) -> set[str]:
+    return asyncio.run(migrations.current_revisions_at(_settings(context).database_url_value))
+
+
+@main.group()
+def demo() -> None:
+    """The demo network."""
+
+
+@demo.command("load")
+@click.option("--seed", type=int, default=2014, show_default=True, help="Same seed, same network.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@click.pass_context
+def demo_load(context: click.Context, seed: int, if_empty: bool) -> None:
+    """Load a realistic demo network: 65 centers, care teams, partners and staff."""
+    from icn_graph.demo import is_empty, load_demo
+
+    async def run() -> None:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            if not await is_empty(database):
+                if if_empty:
+                    click.echo("demo: database already has data; left as it is")
+                    return
+                raise click.ClickException("the database already has data; use an empty one")
+            summary = await load_demo(database, seed=seed)
+            click.echo(
+                f"demo network loaded (seed {seed}): {summary.centers} centers, "
+                f"{summary.people} people ({summary.partners} partners), "
+                f"{summary.memberships} memberships"
+            )
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--email", required=True, help="Whose token it is.")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+@click.pass_context
+def token_create(context: click.Context, email: str, label: str) -> None:
+    """Mint a bearer token. It is shown once: only its hash is stored."""
+    from icn_graph.services.tokens import issue_token
+
+    async def run() -> str:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            return (await issue_token(database, email, label=label)).secret
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        finally:
+            await database.dispose()
+
+    secret = asyncio.run(run())
+    click.echo(secret)
+    click.echo(f'Header: {{"Authorization": "Bearer {secret}"}}  (shown once)', err=True)
+
+
+@main.group()
+def schema() -> None:
+    """The GraphQL schema."""
+
+
+@schema.command("export")
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=DEFAULT_SCHEMA_PATH, show_default=True
+)
+def schema_export(output: Path) -> None:
+    """Write the printed schema (SDL) to OUTPUT; '-' prints it."""
+    from icn_graph.schema import printed_schema
+
+    text = printed_schema()
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")

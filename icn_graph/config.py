@@ -1,0 +1,67 @@
+"""Settings read from ``ICN_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/icn.db"
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Every field maps to ``ICN_<FIELD>``; README lists them all."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ICN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: SecretStr = Field(
+        default=SecretStr(DEFAULT_DATABASE_URL),
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    network_name: str = Field(default="ImproveCareNow", description="Name of the network served.")
+    host: str = Field(default="127.0.0.1", description="Address `icn-graph serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `icn-graph serve` binds to.")
+    log_level: LogLevel = Field(default="INFO", description="Root log level.")
+    demo: bool = Field(
+        default=False,
+        description="Demo mode: at start, mint demo tokens and print ready-to-paste headers.",
+    )
+    sql_echo: bool = Field(default=False, description="Log every SQL statement.")
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as plain values, with secrets (and passwords inside URLs) hidden."""
+        shown: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "database_url":
+                shown[name] = redact_url(value.get_secret_value())
+            elif isinstance(value, SecretStr):
+                shown[name] = "**********" if value.get_secret_value() else ""
+            else:
+                shown[name] = value
+        return shown
+
+    @property
+    def database_url_value(self) -> str:
+        return self.database_url.get_secret_value()
+
+
+def redact_url(url: str) -> str:
+    """Hide the password of a database URL, keeping everything else readable."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "**********"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

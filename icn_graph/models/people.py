@@ -1,0 +1,60 @@
+"""People: everyone with an account, from clinicians to parent and patient partners."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from icn_graph.db.base import Base
+from icn_graph.models.columns import Timestamps, enum_column
+
+if TYPE_CHECKING:
+    from icn_graph.models.memberships import Membership
+
+
+class PersonKind(enum.StrEnum):
+    CLINICIAN = "CLINICIAN"
+    NURSE = "NURSE"
+    DIETITIAN = "DIETITIAN"
+    SOCIAL_WORKER = "SOCIAL_WORKER"
+    PSYCHOLOGIST = "PSYCHOLOGIST"
+    QI_LEAD = "QI_LEAD"
+    DATA_MANAGER = "DATA_MANAGER"
+    PARENT_PARTNER = "PARENT_PARTNER"
+    PATIENT_PARTNER = "PATIENT_PARTNER"
+    STAFF = "STAFF"
+
+
+PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER})
+
+
+class NetworkRole(enum.StrEnum):
+    ADMIN = "ADMIN"
+    STAFF = "STAFF"
+    DATA_MANAGER = "DATA_MANAGER"
+    MEMBER = "MEMBER"
+
+
+class Person(Timestamps, Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    # Lower-cased email: uniqueness is case-insensitive on every backend.
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    kind: Mapped[PersonKind] = mapped_column(enum_column(PersonKind, "person_kind"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    network_role: Mapped[NetworkRole] = mapped_column(
+        enum_column(NetworkRole, "network_role"), default=NetworkRole.MEMBER
+    )
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person", lazy="raise")
+
+    __table_args__ = (
+        Index("ix_people_display_name_id", "display_name", "id"),
+        Index("ix_people_kind", "kind"),
+    )

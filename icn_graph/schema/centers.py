@@ -1,0 +1,168 @@
+"""Center type, the ``centers`` listing and the center mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.services import centers as service
+from icn_graph.services.ordering import OrderDirection
+
+if TYPE_CHECKING:
+    from icn_graph.schema.memberships import Membership
+
+MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
+
+
+@strawberry.type(description="A care center and its team.")
+class Center(Node):
+    type_name = "Center"
+
+    name: str
+    short_code: str = strawberry.field(description="Short unique code, e.g. CCHMC.")
+    city: str
+    region: str
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+    joined_on: date = strawberry.field(description="When the center joined the network.")
+    status: models.CenterStatus
+
+    @classmethod
+    def from_model(cls, center: models.Center) -> Center:
+        return cls(
+            pk=center.id,
+            name=center.name,
+            short_code=center.short_code,
+            city=center.city,
+            region=center.region,
+            country=center.country,
+            joined_on=center.joined_on,
+            status=center.status,
+        )
+
+    @strawberry.field(description="The center's team: care team members and partners.")
+    async def members(self, info: Info) -> list[MembershipRef]:
+        from icn_graph.schema.memberships import Membership
+
+        rows = await info.context.loaders.memberships_of_center.load(self.pk)
+        return [Membership.from_model(row) for row in rows]
+
+
+@strawberry.input
+class CenterFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive match on name, short code or city."
+    )
+    status: models.CenterStatus | None = None
+    region: str | None = None
+    country: str | None = None
+
+
+@strawberry.input
+class CenterOrder:
+    field: service.CenterOrderField = service.CenterOrderField.NAME
+    direction: OrderDirection = OrderDirection.ASC
+
+
+async def resolve_centers(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    filter: CenterFilter | None = None,
+    order_by: CenterOrder | None = None,
+) -> Connection[Center]:
+    given = filter or CenterFilter()
+    order = order_by or CenterOrder()
+    page = await service.list_centers(
+        info.context.db,
+        info.context.viewer,
+        filter=service.CenterFilter(
+            search=given.search, status=given.status, region=given.region, country=given.country
+        ),
+        order_by=order.field,
+        direction=order.direction,
+        first=first,
+        after=after,
+    )
+    return connection_from_page(page, Center.from_model)
+
+
+@strawberry.input
+class CreateCenterInput:
+    name: str
+    short_code: str
+    city: str
+    region: str
+    country: str
+    joined_on: date
+    status: models.CenterStatus = models.CenterStatus.ACTIVE
+
+
+@strawberry.input(description="Fields left out (or null) stay as they are.")
+class UpdateCenterInput:
+    id: strawberry.ID
+    name: str | None = None
+    short_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    joined_on: date | None = None
+    status: models.CenterStatus | None = None
+
+
+@strawberry.type
+class CreateCenterPayload:
+    center: Center | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class UpdateCenterPayload:
+    center: Center | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CenterMutations:
+    @strawberry.mutation(description="Add a center to the network. Staff only.")
+    async def create_center(self, info: Info, input: CreateCenterInput) -> CreateCenterPayload:
+        draft = service.CenterDraft(
+            name=input.name,
+            short_code=input.short_code,
+            city=input.city,
+            region=input.region,
+            country=input.country,
+            joined_on=input.joined_on,
+            status=input.status,
+        )
+        center, errors = await attempt(
+            service.create_center(info.context.db, info.context.viewer, draft)
+        )
+        return CreateCenterPayload(
+            center=Center.from_model(center) if center else None, user_errors=errors
+        )
+
+    @strawberry.mutation(description="Edit a center. Staff only.")
+    async def update_center(self, info: Info, input: UpdateCenterInput) -> UpdateCenterPayload:
+        center_id = expect_global_id(input.id, "Center", field="id")
+        changes = service.CenterChanges(
+            name=input.name,
+            short_code=input.short_code,
+            city=input.city,
+            region=input.region,
+            country=input.country,
+            joined_on=input.joined_on,
+            status=input.status,
+        )
+        center, errors = await attempt(
+            service.update_center(info.context.db, info.context.viewer, center_id, changes)
+        )
+        return UpdateCenterPayload(
+            center=Center.from_model(center) if center else None, user_errors=errors
+        )

@@ -1,0 +1,32 @@
+"""Per-request context: the database, who is asking, and this request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.schema.loaders import Loaders
+from icn_graph.services.viewer import Viewer
+
+
+@dataclass
+class Context:
+    db: Database
+    viewer: Viewer
+    settings: Settings
+    request: Request | WebSocket | None = None
+    response: Response | WebSocket | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db)
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]

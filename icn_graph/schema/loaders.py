@@ -1,0 +1,46 @@
+"""DataLoaders, created per request, so a field on many objects costs one query per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from icn_graph.db.database import Database
+from icn_graph.models import Center, Membership, Person
+from icn_graph.services import memberships
+from icn_graph.services.lookup import rows_by_id
+
+V = TypeVar("V")
+
+
+def _by_id(db: Database, model: type[V]) -> Callable[[list[int]], Awaitable[Sequence[V | None]]]:
+    async def load(keys: list[int]) -> Sequence[V | None]:
+        found = await rows_by_id(db, model, keys)  # type: ignore[type-var]
+        return [found.get(key) for key in keys]
+
+    return load
+
+
+def _lists_by_key(
+    db: Database, fetch: Callable[[Database, Iterable[int]], Awaitable[Mapping[int, list[V]]]]
+) -> Callable[[list[int]], Awaitable[Sequence[list[V]]]]:
+    async def load(keys: list[int]) -> Sequence[list[V]]:
+        found = await fetch(db, keys)
+        return [found.get(key, []) for key in keys]
+
+    return load
+
+
+class Loaders:
+    def __init__(self, db: Database) -> None:
+        self.center: DataLoader[int, Center | None] = DataLoader(_by_id(db, Center))
+        self.person: DataLoader[int, Person | None] = DataLoader(_by_id(db, Person))
+        self.membership: DataLoader[int, Membership | None] = DataLoader(_by_id(db, Membership))
+        self.memberships_of_center: DataLoader[int, list[Membership]] = DataLoader(
+            _lists_by_key(db, memberships.memberships_by_center)
+        )
+        self.memberships_of_person: DataLoader[int, list[Membership]] = DataLoader(
+            _lists_by_key(db, memberships.memberships_by_person)
+        )

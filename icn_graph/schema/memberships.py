@@ -1,0 +1,106 @@
+"""Membership type and the team mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.centers import Center
+from icn_graph.schema.context import Info
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.services import memberships as service
+from icn_graph.services.errors import NotFound
+
+
+@strawberry.type(description="A person's place on a center's team.")
+class Membership(Node):
+    type_name = "Membership"
+
+    role: models.CenterRole
+    since: date
+    person_pk: strawberry.Private[int]
+    center_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, membership: models.Membership) -> Membership:
+        return cls(
+            pk=membership.id,
+            role=membership.role,
+            since=membership.since,
+            person_pk=membership.person_id,
+            center_pk=membership.center_id,
+        )
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        person = await info.context.loaders.person.load(self.person_pk)
+        if person is None:
+            raise NotFound("This membership's person no longer exists.")
+        return Person.from_model(person)
+
+    @strawberry.field
+    async def center(self, info: Info) -> Center:
+        center = await info.context.loaders.center.load(self.center_pk)
+        if center is None:
+            raise NotFound("This membership's center no longer exists.")
+        return Center.from_model(center)
+
+
+@strawberry.input
+class AddMembershipInput:
+    person_id: strawberry.ID
+    center_id: strawberry.ID
+    role: models.CenterRole
+    since: date | None = strawberry.field(default=None, description="Defaults to today (UTC).")
+
+
+@strawberry.input
+class RemoveMembershipInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class AddMembershipPayload:
+    membership: Membership | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RemoveMembershipPayload:
+    removed_membership_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class MembershipMutations:
+    @strawberry.mutation(description="Put a person on a center's team. Staff or the QI lead.")
+    async def add_membership(self, info: Info, input: AddMembershipInput) -> AddMembershipPayload:
+        draft = service.MembershipDraft(
+            person_id=expect_global_id(input.person_id, "Person", field="personId"),
+            center_id=expect_global_id(input.center_id, "Center", field="centerId"),
+            role=input.role,
+            since=input.since,
+        )
+        membership, errors = await attempt(
+            service.add_membership(info.context.db, info.context.viewer, draft)
+        )
+        return AddMembershipPayload(
+            membership=Membership.from_model(membership) if membership else None,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Take a person off a center's team. Staff or the QI lead.")
+    async def remove_membership(
+        self, info: Info, input: RemoveMembershipInput
+    ) -> RemoveMembershipPayload:
+        membership_id = expect_global_id(input.id, "Membership", field="id")
+        removed, errors = await attempt(
+            service.remove_membership(info.context.db, info.context.viewer, membership_id)
+        )
+        return RemoveMembershipPayload(
+            removed_membership_id=input.id if removed else None, user_errors=errors
+        )

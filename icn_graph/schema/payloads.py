@@ -1,0 +1,35 @@
+"""Mutation payload parts: ``userErrors`` and the helper that fills them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import strawberry
+
+from icn_graph.schema import enums
+from icn_graph.services import errors
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="An input field the mutation refused, and why. Nothing was written.")
+class UserError:
+    field: str = strawberry.field(description="The input field, as named in the input type.")
+    message: str
+    code: errors.UserErrorCode
+
+    @classmethod
+    def from_service(cls, error: errors.UserError) -> UserError:
+        return cls(field=error.field, message=error.message, code=error.code)
+
+
+async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
+    """Run a service call; refused input becomes ``userErrors``, everything else propagates."""
+    try:
+        return await action, []
+    except errors.InvalidInput as refused:
+        return None, [UserError.from_service(error) for error in refused.errors]
+
+
+__all__ = ["UserError", "attempt", "enums"]

@@ -1,0 +1,146 @@
+"""Person type, the ``people`` directory and ``createPerson``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.services import people as service
+from icn_graph.services.ordering import OrderDirection
+
+if TYPE_CHECKING:
+    from icn_graph.schema.memberships import Membership
+
+MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
+
+
+@strawberry.type(description="Anyone with an account: care team members, partners and staff.")
+class Person(Node):
+    type_name = "Person"
+
+    display_name: str
+    kind: models.PersonKind
+    timezone: str = strawberry.field(description="IANA time zone; dates are shown in it.")
+    network_role: models.NetworkRole
+    created_at: datetime
+    private_email: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, person: models.Person) -> Person:
+        return cls(
+            pk=person.id,
+            display_name=person.display_name,
+            kind=person.kind,
+            timezone=person.timezone,
+            network_role=person.network_role,
+            created_at=person.created_at,
+            private_email=person.email,
+        )
+
+    @strawberry.field(
+        description="Shown to the person, to staff and to people who share a center; else null."
+    )
+    async def email(self, info: Info) -> str | None:
+        viewer = info.context.viewer
+        center_ids: list[int] = []
+        if service.needs_shared_centers(viewer, self.pk):
+            rows = await info.context.loaders.memberships_of_person.load(self.pk)
+            center_ids = [row.center_id for row in rows]
+        return self.private_email if service.may_see_email(viewer, self.pk, center_ids) else None
+
+    @strawberry.field(description="The centers this person belongs to, with their role in each.")
+    async def memberships(self, info: Info) -> list[MembershipRef]:
+        from icn_graph.schema.memberships import Membership
+
+        rows = await info.context.loaders.memberships_of_person.load(self.pk)
+        return [Membership.from_model(row) for row in rows]
+
+
+@strawberry.input
+class PersonFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive match on name (and email, for staff)."
+    )
+    kind: models.PersonKind | None = None
+    network_role: models.NetworkRole | None = None
+    center_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only members of this center."
+    )
+
+
+@strawberry.input
+class PersonOrder:
+    field: service.PersonOrderField = service.PersonOrderField.DISPLAY_NAME
+    direction: OrderDirection = OrderDirection.ASC
+
+
+async def resolve_people(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    filter: PersonFilter | None = None,
+    order_by: PersonOrder | None = None,
+) -> Connection[Person]:
+    given = filter or PersonFilter()
+    order = order_by or PersonOrder()
+    center_id = (
+        expect_global_id(given.center_id, "Center", field="filter.centerId")
+        if given.center_id is not None
+        else None
+    )
+    page = await service.list_people(
+        info.context.db,
+        info.context.viewer,
+        filter=service.PersonFilter(
+            search=given.search,
+            kind=given.kind,
+            network_role=given.network_role,
+            center_id=center_id,
+        ),
+        order_by=order.field,
+        direction=order.direction,
+        first=first,
+        after=after,
+    )
+    return connection_from_page(page, Person.from_model)
+
+
+@strawberry.input
+class CreatePersonInput:
+    display_name: str
+    email: str
+    kind: models.PersonKind
+    timezone: str = "UTC"
+    network_role: models.NetworkRole = models.NetworkRole.MEMBER
+
+
+@strawberry.type
+class CreatePersonPayload:
+    person: Person | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PersonMutations:
+    @strawberry.mutation(description="Create an account. Staff only.")
+    async def create_person(self, info: Info, input: CreatePersonInput) -> CreatePersonPayload:
+        draft = service.PersonDraft(
+            display_name=input.display_name,
+            email=input.email,
+            kind=input.kind,
+            timezone=input.timezone,
+            network_role=input.network_role,
+        )
+        person, errors = await attempt(
+            service.create_person(info.context.db, info.context.viewer, draft)
+        )
+        return CreatePersonPayload(
+            person=Person.from_model(person) if person else None, user_errors=errors
+        )

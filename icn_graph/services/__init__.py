@@ -1,0 +1,1 @@
+"""The rules of the network: validation, authorization and writes. No GraphQL here."""

@@ -1,0 +1,105 @@
+"""Memberships: who is on which center's team, and who may change that."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
+
+from icn_graph.db.database import Database
+from icn_graph.db.types import utcnow
+from icn_graph.models import Center, CenterRole, Membership, Person
+from icn_graph.services.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
+from icn_graph.services.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class MembershipDraft:
+    person_id: int
+    center_id: int
+    role: CenterRole
+    since: date | None = None
+
+
+def _require_manager(viewer: Viewer, center_id: int) -> None:
+    """Staff manage every team; a center's QI lead manages that center's team."""
+    viewer.require_member()
+    if not (viewer.is_staff or viewer.leads(center_id)):
+        raise Forbidden("Only network staff or this center's QI lead can change its team.")
+
+
+async def memberships_by_center(
+    db: Database, center_ids: Iterable[int]
+) -> dict[int, list[Membership]]:
+    return await _grouped(db, Membership.center_id, center_ids)
+
+
+async def memberships_by_person(
+    db: Database, person_ids: Iterable[int]
+) -> dict[int, list[Membership]]:
+    return await _grouped(db, Membership.person_id, person_ids)
+
+
+async def _grouped(
+    db: Database, column: InstrumentedAttribute[int], keys: Iterable[int]
+) -> dict[int, list[Membership]]:
+    wanted = set(keys)
+    grouped: dict[int, list[Membership]] = defaultdict(list)
+    if not wanted:
+        return grouped
+    statement = (
+        select(Membership).where(column.in_(wanted)).order_by(Membership.since, Membership.id)
+    )
+    async with db.session() as session:
+        for membership in await session.scalars(statement):
+            grouped[getattr(membership, column.key)].append(membership)
+    return grouped
+
+
+async def add_membership(db: Database, viewer: Viewer, draft: MembershipDraft) -> Membership:
+    _require_manager(viewer, draft.center_id)
+    since = draft.since or utcnow().date()
+    membership = Membership(
+        person_id=draft.person_id, center_id=draft.center_id, role=draft.role, since=since
+    )
+    already = InvalidInput(
+        [UserError("personId", "This person is already on the center's team.", UserErrorCode.TAKEN)]
+    )
+    try:
+        async with db.transaction() as session:
+            missing: list[UserError] = []
+            if await session.get(Person, draft.person_id) is None:
+                missing.append(
+                    UserError("personId", "No person has that id.", UserErrorCode.NOT_FOUND)
+                )
+            if await session.get(Center, draft.center_id) is None:
+                missing.append(
+                    UserError("centerId", "No center has that id.", UserErrorCode.NOT_FOUND)
+                )
+            if missing:
+                raise InvalidInput(missing)
+            existing = select(Membership.id).where(
+                Membership.person_id == draft.person_id, Membership.center_id == draft.center_id
+            )
+            if (await session.scalars(existing)).first() is not None:
+                raise already
+            session.add(membership)
+    except IntegrityError as error:
+        raise already from error
+    return membership
+
+
+async def remove_membership(db: Database, viewer: Viewer, membership_id: int) -> Membership:
+    viewer.require_member()
+    async with db.transaction() as session:
+        membership = await session.get(Membership, membership_id)
+        if membership is None:
+            raise NotFound("No membership has that id.", field="id")
+        _require_manager(viewer, membership.center_id)
+        await session.delete(membership)
+    return membership

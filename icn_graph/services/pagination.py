@@ -1,0 +1,124 @@
+"""Keyset pagination: ``ORDER BY key, id`` then ``WHERE (key, id) > after``; never OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute
+
+from icn_graph.db.database import Database
+from icn_graph.services.errors import BadInput
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One way to order a listing: a column, its direction, and how to read it off a row."""
+
+    name: str
+    column: QueryableAttribute[Any]
+    id_column: QueryableAttribute[int]
+    read: Callable[[Any], Any]
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing, each item with its cursor; the total is counted only when asked."""
+
+    items: list[tuple[str, T]]
+    has_next_page: bool
+    has_previous_page: bool
+    count_total: Callable[[], Awaitable[int]]
+
+
+def check_page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise BadInput(f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}.", field="first")
+    return first
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def encode_cursor(key: SortKey, row: Any) -> str:
+    payload = json.dumps([key.name, _encode_value(key.read(row)), row.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(key: SortKey, cursor: str, sample: Callable[[str], Any]) -> tuple[Any, int]:
+    """The (sort value, id) inside ``cursor``; BAD_USER_INPUT naming ``after`` if it is not ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, value, row_id = json.loads(raw)
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise ValueError("id is not an integer")
+        if name != key.name:
+            raise BadInput(
+                "after: this cursor belongs to another ordering; "
+                "keep orderBy the same while paging.",
+                field="after",
+            )
+        return sample(value), row_id
+    except BadInput:
+        raise
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+        raise BadInput("after: not a valid cursor.", field="after") from error
+
+
+async def paginate(
+    db: Database,
+    statement: Select[T],
+    key: SortKey,
+    *,
+    first: int | None,
+    after: str | None,
+    parse_value: Callable[[str], Any] = lambda value: value,
+) -> Page[T]:
+    """Run ``statement`` (filters applied, no ordering) as one keyset page."""
+    size = check_page_size(first)
+    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+
+    async def count_total() -> int:
+        async with db.session() as session:
+            return int((await session.execute(count_statement)).scalar_one())
+
+    if after is not None:
+        value, row_id = decode_cursor(key, after, parse_value)
+        statement = statement.where(_after_condition(key, value, row_id))
+    order = (
+        (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
+    )
+    statement = statement.order_by(*order).limit(size + 1)
+    async with db.session() as session:
+        rows: Sequence[T] = (await session.scalars(statement)).all()
+    items = [(encode_cursor(key, row), row) for row in rows[:size]]
+    return Page(
+        items=items,
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+        count_total=count_total,
+    )
+
+
+def _after_condition(key: SortKey, value: Any, row_id: int) -> ColumnElement[bool]:
+    # Spelled out rather than as a row-value comparison so every backend can use the index.
+    if key.descending:
+        return or_(key.column < value, and_(key.column == value, key.id_column < row_id))
+    return or_(key.column > value, and_(key.column == value, key.id_column > row_id))

@@ -1,0 +1,85 @@
+"""API tokens: minting (shown once), hashing, and turning a bearer token into a Viewer."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from icn_graph.db.database import Database
+from icn_graph.db.types import utcnow
+from icn_graph.models import ApiToken, Membership, Person
+from icn_graph.services.errors import NotFound
+from icn_graph.services.people import normalize_email
+from icn_graph.services.viewer import Viewer
+
+TOKEN_PREFIX = "icn_"  # noqa: S105  (a recognisable prefix, not a secret)
+MAX_TOKEN_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly minted token. ``secret`` exists only here: the database keeps its hash."""
+
+    secret: str
+    person: Person
+    label: str
+
+
+def hash_token(secret: str) -> str:
+    # A 256-bit random secret needs no slow hash: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+async def issue_token(
+    db: Database, email: str, label: str = "cli", *, replace_same_label: bool = False
+) -> IssuedToken:
+    """Mint a token for the person with ``email`` (an operator action: no viewer check).
+
+    With ``replace_same_label``, that person's earlier live tokens with this label are revoked in
+    the same transaction, so repeated minting (demo mode, each start) never piles up live tokens.
+    """
+    label = label.strip()[:100] or "cli"
+    async with db.transaction() as session:
+        statement = select(Person).where(Person.email_key == normalize_email(email))
+        person = (await session.scalars(statement)).first()
+        if person is None:
+            raise NotFound(f"No person has the email '{email}'.", field="email")
+        if replace_same_label:
+            await session.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.person_id == person.id,
+                    ApiToken.label == label,
+                    ApiToken.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+            )
+        secret = new_secret()
+        session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label=label))
+    return IssuedToken(secret=secret, person=person, label=label)
+
+
+async def viewer_for_token(db: Database, secret: str) -> Viewer:
+    """The viewer a bearer token stands for, in one query; a marked anonymous viewer if none."""
+    if not secret or len(secret) > MAX_TOKEN_LENGTH:
+        return Viewer.anonymous(rejected_token=True)
+    statement = (
+        select(Person.id, Person.network_role, Membership.center_id, Membership.role)
+        .join(ApiToken, ApiToken.person_id == Person.id)
+        .outerjoin(Membership, Membership.person_id == Person.id)
+        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+    )
+    async with db.session() as session:
+        rows = (await session.execute(statement)).all()
+    if not rows:
+        return Viewer.anonymous(rejected_token=True)
+    person_id, network_role = rows[0][0], rows[0][1]
+    center_roles = {row[2]: row[3] for row in rows if row[2] is not None}
+    return Viewer(person_id=person_id, network_role=network_role, center_roles=center_roles)

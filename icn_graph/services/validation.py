@@ -1,0 +1,80 @@
+"""Field checks that collect every problem in an input, so one round trip reports them all."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
+
+_EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=1)
+def _known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+class Checker:
+    """Accumulates ``UserError``s; ``raise_if_any`` stops the service before it writes."""
+
+    def __init__(self) -> None:
+        self.errors: list[UserError] = []
+
+    def add(self, field: str, message: str, code: UserErrorCode = UserErrorCode.INVALID) -> None:
+        self.errors.append(UserError(field=field, message=message, code=code))
+
+    def text(self, field: str, value: str, *, max_length: int, label: str) -> str:
+        """``value`` trimmed; records REQUIRED, TOO_LONG or INVALID (control characters)."""
+        cleaned = value.strip()
+        if not cleaned:
+            self.add(field, f"{label} is required.", UserErrorCode.REQUIRED)
+        elif len(cleaned) > max_length:
+            self.add(
+                field,
+                f"{label} must be at most {max_length} characters (got {len(cleaned)}).",
+                UserErrorCode.TOO_LONG,
+            )
+        elif _CONTROL.search(cleaned):
+            self.add(field, f"{label} must not contain control characters.")
+        return cleaned
+
+    def email(self, field: str, value: str) -> str:
+        cleaned = value.strip()
+        if not cleaned:
+            self.add(field, "Email is required.", UserErrorCode.REQUIRED)
+        elif len(cleaned) > 254 or not _EMAIL.match(cleaned):
+            self.add(field, f"'{cleaned[:80]}' is not a valid email address.")
+        return cleaned
+
+    def timezone(self, field: str, value: str) -> str:
+        cleaned = value.strip()
+        if cleaned not in _known_timezones():
+            self.add(
+                field,
+                f"'{cleaned[:64]}' is not an IANA time zone (for example America/New_York).",
+            )
+        else:
+            ZoneInfo(cleaned)
+        return cleaned
+
+    def country(self, field: str, value: str) -> str:
+        cleaned = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", cleaned):
+            self.add(field, f"'{value[:20]}' is not a two-letter ISO 3166 country code (e.g. US).")
+        return cleaned
+
+    def short_code(self, field: str, value: str) -> str:
+        cleaned = value.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{1,15}", cleaned):
+            self.add(
+                field,
+                "Short code must be 2-16 letters, digits or dashes (for example CCHMC).",
+            )
+        return cleaned
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)

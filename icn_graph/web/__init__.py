@@ -1,0 +1,1 @@
+"""HTTP surface: the GraphQL endpoint, the offline GraphiQL explorer and health checks."""
