@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
@@ -49,13 +50,35 @@ def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("icn")
 
 
+async def _postgres_database(name: str) -> str:
+    """The test PostgreSQL URL for the suite, or for a sibling database made for ``name``."""
+    url = make_url(_postgres_or_skip())
+    if name == "suite":
+        return url.render_as_string(hide_password=False)
+    sibling = f"{url.database}_{name}"
+    admin = Database.from_url(url.render_as_string(hide_password=False))
+    try:
+        async with admin.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            exists = await autocommit.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": sibling}
+            )
+            if not exists:
+                await autocommit.execute(text(f'CREATE DATABASE "{sibling}"'))
+    except OSError as error:
+        pytest.fail(f"PostgreSQL at {url.render_as_string()} is unreachable: {error}")
+    finally:
+        await admin.dispose()
+    return url.set(database=sibling).render_as_string(hide_password=False)
+
+
 async def fresh_database_url(backend: str, root: Path, name: str) -> str:
-    """A migrated-to-nothing database: an empty SQLite file, or an empty PostgreSQL schema."""
+    """An empty database: a new SQLite file, or an emptied PostgreSQL database (one per name)."""
     if backend == "sqlite":
         path = root / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite+aiosqlite:///{path}"
-    url = _postgres_or_skip()
+    url = await _postgres_database(name)
     await _reset_postgres(url)
     return url
 

@@ -1,0 +1,51 @@
+"""Timestamps round-trip as the same instant, tagged UTC, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import StatementError
+
+from icn_graph.db.database import Database
+from icn_graph.models import ApiToken, Person, PersonKind
+from tests.helpers import make_person
+
+
+async def test_aware_timestamps_come_back_in_utc(db: Database) -> None:
+    person = await make_person(db, PersonKind.NURSE)
+    cincinnati_evening = datetime(2014, 4, 5, 23, 30, tzinfo=timezone(timedelta(hours=-4)))
+    async with db.transaction() as session:
+        session.add(
+            ApiToken(
+                person_id=person.id, token_hash="x" * 64, label="t", created_at=cincinnati_evening
+            )
+        )
+    async with db.session() as session:
+        stored = await session.scalar(select(ApiToken.created_at))
+    assert stored == cincinnati_evening
+    assert stored is not None and stored.tzinfo == UTC
+    assert stored.hour == 3 and stored.day == 6
+
+
+async def test_default_timestamps_are_utc(db: Database) -> None:
+    person = await make_person(db, PersonKind.NURSE)
+    async with db.session() as session:
+        created = await session.scalar(select(Person.created_at).where(Person.id == person.id))
+    assert created is not None and created.tzinfo == UTC
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=5)
+
+
+async def test_naive_timestamps_are_refused(db: Database) -> None:
+    person = await make_person(db, PersonKind.NURSE)
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with db.transaction() as session:
+            session.add(
+                ApiToken(
+                    person_id=person.id,
+                    token_hash="y" * 64,
+                    label="t",
+                    created_at=datetime(2014, 4, 5, 12, 0),  # noqa: DTZ001
+                )
+            )
