@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -36,13 +35,6 @@ async def _fresh_db(path: Path) -> Database:
     async with db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     return db
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await _fresh_db(tmp_path / "demo.db")
-    yield database
-    await database.dispose()
 
 
 async def _names_and_emails(tmp_path: Path, name: str, seed: int) -> list[tuple[str, str]]:

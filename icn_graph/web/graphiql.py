@@ -18,8 +18,9 @@ ASSET_PACKAGE = "graphene_django_graphiql_static"
 
 _TEMPLATE = files("icn_graph.web").joinpath("templates/graphiql.html").read_text(encoding="utf-8")
 
-EXAMPLE_QUERY = """# Paste a token in Headers below:  {"Authorization": "Bearer icn_..."}
-# (`make run` prints demo tokens; `icn-graph token create --email ...` mints one.)
+EXAMPLE_QUERY = """# Put a token in Headers below:
+#   {"Authorization": "Bearer icn_..."}
+# `make run` prints demo tokens; `icn-graph token create` mints one.
 
 query FirstCenters {
   network { name centerCount partnerCount }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from cross_web import HTTPException
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.websockets import WebSocket
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
@@ -21,6 +23,25 @@ from icn_graph.web.graphiql import render_explorer
 
 log = logging.getLogger(__name__)
 
+# RFC 6455 close code 1013, "Try Again Later": the websocket twin of HTTP 503.
+TRY_AGAIN_LATER = 1013
+
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def request_error(status_code: int, message: str) -> JSONResponse:
+    code = HTTP_ERROR_CODES.get(status_code, f"HTTP_{status_code}")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status_code)
+
 
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, db: Database, settings: Settings) -> None:
@@ -32,6 +53,38 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._serve_websocket(WebSocket(scope, receive=receive, send=send))
+            return
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as problem:
+            # Request-level problems answer in GraphQL's JSON shape, never as bare text.
+            response = request_error(problem.status_code, problem.reason)
+        await response(scope, receive, send)
+
+    async def _serve_websocket(self, websocket: WebSocket) -> None:
+        try:
+            await self.run(websocket)
+        except HTTPException as problem:
+            # get_context refused (the database is down): close cleanly instead of letting the
+            # exception escape the ASGI app, which the server would log as a crash.
+            if websocket.application_state is WebSocketState.CONNECTING:
+                await websocket.close(code=1008)  # before the handshake: an HTTP 403
+            elif websocket.application_state is WebSocketState.CONNECTED:
+                await websocket.close(code=TRY_AGAIN_LATER, reason=problem.reason[:120])
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """JSON that is not an object (nor a batch list) is a client error, not a crash."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.")
+        return parsed
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

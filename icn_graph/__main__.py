@@ -1,0 +1,3 @@
+from icn_graph.cli import main
+
+main()

@@ -1,0 +1,6 @@
+"""A reproducible demo network (centers, care teams, partners, staff) for local use and tests."""
+
+from icn_graph.demo.loader import DemoSummary, is_empty, load_demo
+from icn_graph.demo.personas import DEMO_PERSONAS
+
+__all__ = ["DEMO_PERSONAS", "DemoSummary", "is_empty", "load_demo"]
