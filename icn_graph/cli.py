@@ -8,8 +8,9 @@ import logging
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
-from icn_graph.config import Settings, get_settings
+from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.services.errors import ServiceError
@@ -33,7 +34,14 @@ def _configure_logging(settings: Settings) -> None:
 @click.pass_context
 def main(context: click.Context) -> None:
     """icn-graph: the GraphQL API of a learning health network."""
-    settings = get_settings()
+    try:
+        settings = Settings()
+    except ValidationError as invalid:
+        problems = "; ".join(
+            f"ICN_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in invalid.errors()
+        )
+        raise click.ClickException(f"invalid settings: {problems}") from invalid
     _configure_logging(settings)
     context.obj = settings
 

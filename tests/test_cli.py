@@ -1,0 +1,85 @@
+"""The ``icn-graph`` command line, run in-process against a real SQLite database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from icn_graph.cli import main
+from icn_graph.schema import printed_schema
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "ICN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "ICN_LOG_LEVEL": "WARNING",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_config_prints_settings_with_the_password_redacted(env: dict[str, str]) -> None:
+    env["ICN_DATABASE_URL"] = "postgresql+asyncpg://icn:s3cret-pw@db.internal:5432/icn"
+    env["ICN_NETWORK_NAME"] = "Pediatric IBD Network"
+    result = run(env, "config")
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["network_name"] == "Pediatric IBD Network"
+    assert shown["database_url"] == "postgresql+asyncpg://icn:***@db.internal:5432/icn"
+    assert "s3cret-pw" not in result.output
+    assert shown["port"] == 8000
+
+
+def test_bad_setting_is_a_clear_error(env: dict[str, str]) -> None:
+    env["ICN_PORT"] = "eighty"
+    result = CliRunner().invoke(main, ["config"], env=env)
+    assert result.exit_code == 1
+    assert "invalid settings: ICN_PORT: Input should be a valid integer" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_migrate_load_demo_and_mint_a_token(env: dict[str, str], tmp_path: Path) -> None:
+    assert "database at 0001" in run(env, "db", "upgrade").output
+    assert run(env, "db", "current").output.strip() == "0001 (up to date)"
+
+    loaded = run(env, "demo", "load", "--seed", "7")
+    assert "65 centers" in loaded.output
+    assert "left as it is" in run(env, "demo", "load", "--if-empty").output
+    again = CliRunner().invoke(main, ["demo", "load"], env=env)
+    assert again.exit_code == 1
+    assert "already has data" in again.output
+
+    minted = run(env, "token", "create", "--email", "STAFF@network.example.org")
+    secret = minted.stdout.strip()
+    assert secret.startswith("icn_")
+    assert len(secret) >= 40
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        hashes = [row[0] for row in connection.execute("SELECT token_hash FROM api_tokens")]
+        dumped = "\n".join(connection.iterdump())
+    assert hashes == [hashlib.sha256(secret.encode()).hexdigest()]
+    assert secret not in dumped
+
+    unknown = CliRunner().invoke(main, ["token", "create", "--email", "nobody@x.org"], env=env)
+    assert unknown.exit_code == 1
+    assert "No person has the email 'nobody@x.org'" in unknown.output
+
+
+def test_downgrade_to_base(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    assert "database at base" in run(env, "db", "downgrade", "base").output
+    assert "base (behind" in run(env, "db", "current").output
+
+
+def test_schema_export_writes_the_printed_schema(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    assert run(env, "schema", "export", "--output", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == printed_schema()
+    assert run(env, "schema", "export", "--output", "-").output == printed_schema()
