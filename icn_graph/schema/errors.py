@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from icn_graph.services.errors import ServiceError
 
@@ -46,12 +47,34 @@ def present(error: GraphQLError) -> GraphQLError:
     )
 
 
+def _present_all(result: object) -> None:
+    errors = getattr(result, "errors", None)
+    if result is not None and errors:
+        result.errors = [present(error) for error in errors]  # type: ignore[attr-defined]
+
+
 class ErrorPolicy(SchemaExtension):
-    """Applies :func:`present` to every error of an operation."""
+    """Applies :func:`present` to every error of an operation.
+
+    Over HTTP the whole result exists when the operation ends. Over a websocket
+    (``graphql-transport-ws``) results are *streamed*: each one is sent to the client before the
+    operation ends, so each must be presented in ``on_stream_result`` or internals would leak.
+    """
+
+    _streamed = False  # set per instance; strawberry makes one instance per operation
 
     def on_operation(self) -> Iterator[None]:
+        self._streamed = False
         yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [present(error) for error in errors]
+        if not self._streamed:
+            _present_all(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        self._streamed = True
+        _present_all(result)
+        for part in (
+            *(getattr(result, "incremental", None) or ()),
+            *(getattr(result, "completed", None) or ()),
+        ):
+            _present_all(part)
+        yield

@@ -13,6 +13,7 @@ from typing import ClassVar
 import strawberry
 
 from icn_graph.services.errors import BadInput
+from icn_graph.services.pagination import MAX_ROW_ID
 
 MAX_ID_LENGTH = 100
 
@@ -32,8 +33,12 @@ def parse_global_id(value: str, *, field: str = "id") -> tuple[str, int]:
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise problem from error
     type_name, _, pk = decoded.partition(":")
-    if not type_name.isidentifier() or not pk.isdigit() or len(pk) > 18:
+    # ASCII digits only: ``isdigit`` also accepts superscripts (which ``int`` refuses) and other
+    # scripts' digits (which would make a second ID for the same object).
+    if not type_name.isidentifier() or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         raise problem
+    if int(pk) > MAX_ROW_ID:
+        raise problem  # no row has such a key, and PostgreSQL refuses to compare one
     return type_name, int(pk)
 
 

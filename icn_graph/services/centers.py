@@ -14,8 +14,8 @@ from icn_graph.db.database import Database
 from icn_graph.models import Center, CenterStatus
 from icn_graph.services.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.ordering import OrderDirection
-from icn_graph.services.pagination import Page, SortKey, paginate
-from icn_graph.services.search import contains_any
+from icn_graph.services.pagination import Page, SortKey, paginate, text_value
+from icn_graph.services.search import contains_any, filter_text
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
@@ -77,9 +77,11 @@ def _filtered(filter: CenterFilter) -> Select[Center]:
     if filter.status is not None:
         statement = statement.where(Center.status == filter.status)
     if filter.region:
-        statement = statement.where(func.lower(Center.region) == filter.region.strip().lower())
+        region = filter_text(filter.region, field="filter.region")
+        statement = statement.where(func.lower(Center.region) == region.lower())
     if filter.country:
-        statement = statement.where(Center.country == filter.country.strip().upper())
+        country = filter_text(filter.country, field="filter.country")
+        statement = statement.where(Center.country == country.upper())
     return statement
 
 
@@ -95,7 +97,7 @@ async def list_centers(
 ) -> Page[Center]:
     viewer.require_member()
     key, value_type = _sort_key(order_by, direction)
-    parse = date.fromisoformat if value_type is date else str
+    parse = date.fromisoformat if value_type is date else text_value
     return await paginate(db, _filtered(filter), key, first=first, after=after, parse_value=parse)
 
 

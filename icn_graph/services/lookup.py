@@ -25,4 +25,4 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
     async with db.session() as session:
         rows = await session.scalars(select(model).where(model.id.in_(wanted)))
         # Protocol attributes read as Mapped[int]; on an instance the value is the int itself.
-        return {cast(int, row.id): row for row in rows}
+        return {cast("int", row.id): row for row in rows}

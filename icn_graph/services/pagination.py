@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Primary keys are INTEGER columns: a larger id cannot exist, and PostgreSQL refuses to compare one.
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,43 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
+def text_value(value: Any) -> str:
+    """A text sort value read from a cursor; anything else means the cursor is not ours."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("the sort value is not text")
+    return value
+
+
+def aware_datetime(value: Any) -> datetime:
+    """A timestamp sort value read from a cursor: ISO 8601 with its offset, as we write them."""
+    parsed = datetime.fromisoformat(value)  # TypeError if not text, ValueError if not ISO 8601
+    if parsed.tzinfo is None:
+        raise ValueError("the timestamp has no UTC offset")
+    return parsed
+
+
+def _ordering(key: SortKey) -> str:
+    """What a cursor records of its ordering: the key and, when descending, the direction."""
+    return f"{key.name}:desc" if key.descending else key.name
+
+
 def encode_cursor(key: SortKey, row: Any) -> str:
-    payload = json.dumps([key.name, _encode_value(key.read(row)), row.id], separators=(",", ":"))
+    payload = json.dumps(
+        [_ordering(key), _encode_value(key.read(row)), row.id], separators=(",", ":")
+    )
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(key: SortKey, cursor: str, sample: Callable[[str], Any]) -> tuple[Any, int]:
+def decode_cursor(key: SortKey, cursor: str, sample: Callable[[Any], Any]) -> tuple[Any, int]:
     """The (sort value, id) inside ``cursor``; BAD_USER_INPUT naming ``after`` if it is not ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, value, row_id = json.loads(raw)
         if not isinstance(row_id, int) or isinstance(row_id, bool):
             raise ValueError("id is not an integer")
-        if name != key.name:
+        if not 0 <= row_id <= MAX_ROW_ID:
+            raise ValueError("id is out of range")
+        if name != _ordering(key):
             raise BadInput(
                 "after: this cursor belongs to another ordering; "
                 "keep orderBy the same while paging.",
@@ -89,7 +115,7 @@ async def paginate(
     *,
     first: int | None,
     after: str | None,
-    parse_value: Callable[[str], Any] = lambda value: value,
+    parse_value: Callable[[Any], Any] = text_value,
 ) -> Page[T]:
     """Run ``statement`` (filters applied, no ordering) as one keyset page."""
     size = check_page_size(first)

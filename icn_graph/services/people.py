@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +14,7 @@ from icn_graph.models import Membership, NetworkRole, Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.services.ordering import OrderDirection
-from icn_graph.services.pagination import Page, SortKey, paginate
+from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate
 from icn_graph.services.search import contains_any
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -85,7 +84,7 @@ async def list_people(
             key,
             first=first,
             after=after,
-            parse_value=datetime.fromisoformat,
+            parse_value=aware_datetime,
         )
     key = SortKey(
         "display_name", Person.display_name, Person.id, lambda p: p.display_name, descending

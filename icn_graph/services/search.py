@@ -10,9 +10,17 @@ from icn_graph.services.errors import BadInput
 MAX_SEARCH_LENGTH = 100
 
 
+def filter_text(text: str, *, field: str) -> str:
+    """``text`` trimmed, for comparing with a column; BAD_USER_INPUT naming ``field`` if it holds
+    a NUL character, which no stored value has and PostgreSQL refuses to compare."""
+    if "\x00" in text:
+        raise BadInput(f"{field} must not contain NUL characters.", field=field)
+    return text.strip()
+
+
 def contains_any(text: str, *columns: QueryableAttribute[str]) -> ColumnElement[bool]:
     """``lower(column) LIKE '%text%'`` for any column, with ``%``, ``_`` and ``\\`` escaped."""
-    term = text.strip().lower()
+    term = filter_text(text, field="filter.search").lower()
     if len(term) > MAX_SEARCH_LENGTH:
         raise BadInput(
             f"search must be at most {MAX_SEARCH_LENGTH} characters.", field="filter.search"

@@ -45,7 +45,7 @@ class Checker:
         cleaned = value.strip()
         if not cleaned:
             self.add(field, "Email is required.", UserErrorCode.REQUIRED)
-        elif len(cleaned) > 254 or not _EMAIL.match(cleaned):
+        elif len(cleaned) > 254 or not _EMAIL.match(cleaned) or _CONTROL.search(cleaned):
             self.add(field, f"'{cleaned[:80]}' is not a valid email address.")
         return cleaned
 

@@ -80,8 +80,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 await websocket.close(code=TRY_AGAIN_LATER, reason=problem.reason[:120])
 
     def parse_json(self, data: str | bytes) -> Any:
-        """JSON that is not an object (nor a batch list) is a client error, not a crash."""
-        parsed = super().parse_json(data)
+        """Anything but a JSON object (or a batch list) is a client error, never a crash."""
+        try:
+            parsed = self.decode_json(data)
+        except (ValueError, RecursionError) as error:
+            # ValueError: bad JSON, or bytes json sniffs as UTF-16/32 that do not decode;
+            # RecursionError: absurdly deep nesting.
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
         return parsed

@@ -1,0 +1,507 @@
+"""Who may do what: every mutation against every kind of caller, plus the read rules and tokens.
+
+The mutation table is the specification: a denied call must answer with the right error code
+and leave every table exactly as it was; an allowed call must really write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from icn_graph.db.base import Base
+from icn_graph.db.database import Database
+from icn_graph.models import (
+    ApiToken,
+    Center,
+    CenterRole,
+    Membership,
+    NetworkRole,
+    Person,
+    PersonKind,
+)
+from icn_graph.schema.relay import to_global_id
+from icn_graph.services.tokens import issue_token
+from tests.helpers import GraphQLClient, error_codes, make_center, make_person, token_for
+
+# --------------------------------------------------------------------------------------------
+# The world every mutation case runs in
+# --------------------------------------------------------------------------------------------
+
+GARBAGE_TOKEN = "icn_this-token-was-never-issued-by-anyone"
+
+
+@dataclass(frozen=True)
+class World:
+    center_a: Center
+    center_b: Center
+    newcomer: Person  # on no team: the person addMembership adds
+    bystander_a: Membership  # removeMembership's target on center A
+    bystander_b: Membership  # removeMembership's target on center B
+    tokens: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Actor:
+    token_key: str | None
+    on_center_b: bool = False  # act on center B instead of the actor's own center A
+
+
+ACTORS: dict[str, Actor] = {
+    "anonymous": Actor(None),
+    "garbage-token": Actor("garbage"),
+    "member-clinician": Actor("clinician"),
+    "parent-partner": Actor("partner"),
+    "qi-lead-on-own-center": Actor("qi_lead"),
+    "qi-lead-on-other-center": Actor("qi_lead", on_center_b=True),
+    "data-manager": Actor("data_manager"),
+    "staff": Actor("staff"),
+    "admin": Actor("admin"),
+}
+
+MUTATIONS = ["createCenter", "updateCenter", "createPerson", "addMembership", "removeMembership"]
+
+ALLOWED = "allowed"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+
+
+def expected_outcome(mutation: str, actor: str) -> str:
+    """The authorization rules, written out independently of the services."""
+    if actor in ("anonymous", "garbage-token"):
+        return UNAUTHENTICATED
+    if actor in ("staff", "admin"):
+        return ALLOWED
+    if actor == "qi-lead-on-own-center" and mutation in ("addMembership", "removeMembership"):
+        return ALLOWED
+    return FORBIDDEN
+
+
+CASES = [
+    pytest.param(mutation, actor, expected_outcome(mutation, actor), id=f"{mutation}-{actor}")
+    for mutation in MUTATIONS
+    for actor in ACTORS
+]
+
+
+async def build_world(db: Database) -> World:
+    center_a = await make_center(db, name="Alpha Children's", short_code="ALPHA")
+    center_b = await make_center(db, name="Beta Children's", short_code="BETA")
+    clinician = await make_person(db, PersonKind.CLINICIAN, center=center_a)
+    partner = await make_person(
+        db, PersonKind.PARENT_PARTNER, center=center_a, role=CenterRole.PARENT_PARTNER
+    )
+    qi_lead = await make_person(db, PersonKind.QI_LEAD, center=center_a, role=CenterRole.QI_LEAD)
+    data_manager = await make_person(
+        db,
+        PersonKind.DATA_MANAGER,
+        network_role=NetworkRole.DATA_MANAGER,
+        center=center_a,
+        role=CenterRole.DATA_MANAGER,
+    )
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    admin = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.ADMIN)
+    newcomer = await make_person(db, PersonKind.NURSE)
+    nurse_a = await make_person(db, PersonKind.NURSE, center=center_a)
+    nurse_b = await make_person(db, PersonKind.NURSE, center=center_b)
+    async with db.session() as session:
+        bystander_a = (
+            await session.scalars(select(Membership).where(Membership.person_id == nurse_a.id))
+        ).one()
+        bystander_b = (
+            await session.scalars(select(Membership).where(Membership.person_id == nurse_b.id))
+        ).one()
+    tokens: dict[str, str | None] = {"garbage": GARBAGE_TOKEN}
+    for key, person in (
+        ("clinician", clinician),
+        ("partner", partner),
+        ("qi_lead", qi_lead),
+        ("data_manager", data_manager),
+        ("staff", staff),
+        ("admin", admin),
+    ):
+        tokens[key] = await token_for(db, person)
+    return World(center_a, center_b, newcomer, bystander_a, bystander_b, tokens)
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            statement = select(table).order_by(*table.primary_key.columns)
+            rows[table.name] = [tuple(row) for row in (await session.execute(statement)).all()]
+    return rows
+
+
+async def count(db: Database, model: type[Base]) -> int:
+    async with db.session() as session:
+        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+@dataclass(frozen=True)
+class Call:
+    query: str
+    variables: dict[str, Any]
+
+
+def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
+    center = world.center_b if on_center_b else world.center_a
+    bystander = world.bystander_b if on_center_b else world.bystander_a
+    center_id = to_global_id("Center", center.id)
+    if mutation == "createCenter":
+        return Call(
+            "mutation($input: CreateCenterInput!) { createCenter(input: $input) {"
+            " center { name shortCode } userErrors { field code message } } }",
+            {
+                "input": {
+                    "name": "Gamma Hospital",
+                    "shortCode": "GAMMA",
+                    "city": "Dayton",
+                    "region": "Midwest",
+                    "country": "US",
+                    "joinedOn": "2024-05-01",
+                }
+            },
+        )
+    if mutation == "updateCenter":
+        return Call(
+            "mutation($input: UpdateCenterInput!) { updateCenter(input: $input) {"
+            " center { id name } userErrors { field code message } } }",
+            {"input": {"id": center_id, "name": "Renamed Center"}},
+        )
+    if mutation == "createPerson":
+        return Call(
+            "mutation($input: CreatePersonInput!) { createPerson(input: $input) {"
+            " person { displayName email networkRole } userErrors { field code message } } }",
+            {
+                "input": {
+                    "displayName": "Fresh Person",
+                    "email": "fresh.person@example.org",
+                    "kind": "CLINICIAN",
+                }
+            },
+        )
+    if mutation == "addMembership":
+        return Call(
+            "mutation($input: AddMembershipInput!) { addMembership(input: $input) {"
+            " membership { role center { id } person { id } }"
+            " userErrors { field code message } } }",
+            {
+                "input": {
+                    "personId": to_global_id("Person", world.newcomer.id),
+                    "centerId": center_id,
+                    "role": "NURSE",
+                    "since": "2024-01-15",
+                }
+            },
+        )
+    assert mutation == "removeMembership"
+    return Call(
+        "mutation($input: RemoveMembershipInput!) { removeMembership(input: $input) {"
+        " removedMembershipId userErrors { field code message } } }",
+        {"input": {"id": to_global_id("Membership", bystander.id)}},
+    )
+
+
+async def assert_written(
+    db: Database, mutation: str, world: World, on_center_b: bool, data: dict[str, Any]
+) -> None:
+    """The allowed call answered with its result and really changed the database."""
+    payload = data[mutation]
+    assert payload["userErrors"] == []
+    center = world.center_b if on_center_b else world.center_a
+    async with db.session() as session:
+        if mutation == "createCenter":
+            assert payload["center"] == {"name": "Gamma Hospital", "shortCode": "GAMMA"}
+            names = set(await session.scalars(select(Center.name)))
+            assert names == {"Alpha Children's", "Beta Children's", "Gamma Hospital"}
+        elif mutation == "updateCenter":
+            assert payload["center"]["name"] == "Renamed Center"
+            stored = await session.get(Center, center.id)
+            assert stored is not None
+            assert stored.name == "Renamed Center"
+        elif mutation == "createPerson":
+            assert payload["person"] == {
+                "displayName": "Fresh Person",
+                "email": "fresh.person@example.org",
+                "networkRole": "MEMBER",
+            }
+            email_keys = set(await session.scalars(select(Person.email_key)))
+            assert "fresh.person@example.org" in email_keys
+        elif mutation == "addMembership":
+            assert payload["membership"]["role"] == "NURSE"
+            assert payload["membership"]["center"]["id"] == to_global_id("Center", center.id)
+            rows = (
+                await session.scalars(
+                    select(Membership).where(Membership.person_id == world.newcomer.id)
+                )
+            ).all()
+            assert [(row.center_id, row.role) for row in rows] == [(center.id, CenterRole.NURSE)]
+        else:
+            bystander = world.bystander_b if on_center_b else world.bystander_a
+            assert payload["removedMembershipId"] == to_global_id("Membership", bystander.id)
+            assert await session.get(Membership, bystander.id) is None
+            other = world.bystander_a if on_center_b else world.bystander_b
+            assert await session.get(Membership, other.id) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mutation", "actor", "expected"), CASES)
+async def test_mutation_authorization(
+    db: Database, client: GraphQLClient, mutation: str, actor: str, expected: str
+) -> None:
+    world = await build_world(db)
+    who = ACTORS[actor]
+    token = world.tokens[who.token_key] if who.token_key else None
+    call = build_call(mutation, world, who.on_center_b)
+    before = await snapshot(db)
+
+    body = await client.execute(call.query, call.variables, token=token)
+
+    if expected == ALLOWED:
+        assert "errors" not in body, body["errors"]
+        await assert_written(db, mutation, world, who.on_center_b, body["data"])
+        return
+    assert error_codes(body) == [expected], body
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["path"] == [mutation]
+    if actor == "garbage-token":
+        assert "invalid or has been revoked" in error["message"]
+    elif actor == "anonymous":
+        assert "Sign in" in error["message"]
+    # Nothing was written, anywhere.
+    assert await snapshot(db) == before
+
+
+def test_the_table_covers_every_mutation_and_role() -> None:
+    """Guard the table itself: 5 mutations x 9 callers, with the expected number allowed."""
+    assert len(CASES) == 45
+    outcomes = [case.values[2] for case in CASES]
+    assert outcomes.count(ALLOWED) == 5 * 2 + 2  # staff and admin everywhere, QI lead twice
+    assert outcomes.count(UNAUTHENTICATED) == 5 * 2
+
+
+# --------------------------------------------------------------------------------------------
+# Only an admin can create an admin
+# --------------------------------------------------------------------------------------------
+
+CREATE_ADMIN = (
+    "mutation($input: CreatePersonInput!) { createPerson(input: $input) {"
+    " person { displayName networkRole } userErrors { field code message } } }"
+)
+ADMIN_INPUT = {
+    "input": {
+        "displayName": "New Admin",
+        "email": "new.admin@example.org",
+        "kind": "STAFF",
+        "networkRole": "ADMIN",
+    }
+}
+
+
+async def test_staff_cannot_create_an_admin(db: Database, client: GraphQLClient) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    before = await snapshot(db)
+    data = await client.data(CREATE_ADMIN, ADMIN_INPUT, token=token)
+    assert data["createPerson"] == {
+        "person": None,
+        "userErrors": [
+            {
+                "field": "networkRole",
+                "code": "INVALID",
+                "message": "Only an admin can create another admin.",
+            }
+        ],
+    }
+    assert await snapshot(db) == before
+
+
+async def test_admin_can_create_an_admin(db: Database, client: GraphQLClient) -> None:
+    admin = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.ADMIN)
+    token = await token_for(db, admin)
+    data = await client.data(CREATE_ADMIN, ADMIN_INPUT, token=token)
+    assert data["createPerson"] == {
+        "person": {"displayName": "New Admin", "networkRole": "ADMIN"},
+        "userErrors": [],
+    }
+    async with db.session() as session:
+        stored = (
+            await session.scalars(select(Person).where(Person.email_key == "new.admin@example.org"))
+        ).one()
+    assert stored.network_role is NetworkRole.ADMIN
+
+
+async def test_staff_can_still_create_staff(db: Database, client: GraphQLClient) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    variables = {"input": ADMIN_INPUT["input"] | {"networkRole": "STAFF"}}
+    data = await client.data(CREATE_ADMIN, variables, token=token)
+    assert data["createPerson"]["person"] == {"displayName": "New Admin", "networkRole": "STAFF"}
+    assert await count(db, Person) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Read rules
+# --------------------------------------------------------------------------------------------
+
+
+async def test_anonymous_sees_the_network_name(db: Database, client: GraphQLClient) -> None:
+    data = await client.data("{ network { name } viewer { id } }")
+    assert data == {"network": {"name": "Test Network"}, "viewer": None}
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        pytest.param("{ network { centerCount } }", ["network", "centerCount"], id="centerCount"),
+        pytest.param(
+            "{ network { partnerCount } }", ["network", "partnerCount"], id="partnerCount"
+        ),
+        pytest.param("{ centers { totalCount } }", ["centers"], id="centers"),
+        pytest.param("{ people { totalCount } }", ["people"], id="people"),
+        pytest.param('{ node(id: "CENTER") { id } }', ["node"], id="node"),
+        pytest.param('{ nodes(ids: ["CENTER"]) { id } }', ["nodes"], id="nodes"),
+    ],
+)
+@pytest.mark.parametrize("token", [None, GARBAGE_TOKEN], ids=["anonymous", "garbage-token"])
+async def test_anonymous_reads_are_refused(
+    db: Database, client: GraphQLClient, query: str, path: list[str], token: str | None
+) -> None:
+    center = await make_center(db)
+    await make_person(db, PersonKind.PARENT_PARTNER, center=center)
+    body = await client.execute(
+        query.replace("CENTER", to_global_id("Center", center.id)), token=token
+    )
+    assert error_codes(body) == ["UNAUTHENTICATED"], body
+    assert body["errors"][0]["path"] == path
+    # Nothing about the network leaked into the data.
+    assert "Center" not in str(body.get("data"))
+
+
+async def test_members_read_what_anonymous_cannot(db: Database, client: GraphQLClient) -> None:
+    center = await make_center(db, name="Alpha Children's")
+    partner = await make_person(
+        db, PersonKind.PARENT_PARTNER, center=center, role=CenterRole.PARENT_PARTNER
+    )
+    token = await token_for(db, partner)
+    center_id = to_global_id("Center", center.id)
+    data = await client.data(
+        "query($id: ID!) { network { name centerCount partnerCount } centers { totalCount }"
+        " people { totalCount } node(id: $id) { ... on Center { name } } }",
+        {"id": center_id},
+        token=token,
+    )
+    assert data == {
+        "network": {"name": "Test Network", "centerCount": 1, "partnerCount": 1},
+        "centers": {"totalCount": 1},
+        "people": {"totalCount": 1},
+        "node": {"name": "Alpha Children's"},
+    }
+
+
+async def test_viewer_is_the_token_holder(db: Database, client: GraphQLClient) -> None:
+    center = await make_center(db)
+    person = await make_person(
+        db, PersonKind.QI_LEAD, center=center, role=CenterRole.QI_LEAD, display_name="Quinn Lead"
+    )
+    await make_person(db, PersonKind.NURSE, display_name="Someone Else")
+    token = await token_for(db, person)
+    data = await client.data("{ viewer { id displayName networkRole } }", token=token)
+    assert data["viewer"] == {
+        "id": to_global_id("Person", person.id),
+        "displayName": "Quinn Lead",
+        "networkRole": "MEMBER",
+    }
+    assert (await client.data("{ viewer { id } }"))["viewer"] is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(f"Bearer {GARBAGE_TOKEN}", id="unknown-token"),
+        pytest.param("Basic dXNlcjpwYXNz", id="wrong-scheme"),
+        pytest.param("Bearer " + "x" * 500, id="oversized-token"),
+    ],
+)
+async def test_bad_credentials_say_the_token_is_invalid(
+    db: Database, client: GraphQLClient, header: str
+) -> None:
+    response = await client.http.post(
+        "/graphql",
+        json={"query": "{ viewer { id } centers { totalCount } }"},
+        headers={"Authorization": header},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None or body["data"].get("viewer") is None
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
+
+
+async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    query = "{ viewer { displayName } centers { totalCount } }"
+    assert (await client.data(query, token=token))["centers"] == {"totalCount": 0}
+
+    async with db.transaction() as session:
+        await session.execute(update(ApiToken).values(revoked_at=datetime.now(UTC)))
+
+    body = await client.execute(query, token=token)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
+    assert (await client.data("{ viewer { id } }", token=token))["viewer"] is None
+    # The revoked token can no longer write either.
+    before = await snapshot(db)
+    body = await client.execute(
+        'mutation { createPerson(input: {displayName: "X", email: "x@example.org",'
+        " kind: CLINICIAN}) { person { id } } }",
+        token=token,
+    )
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert await snapshot(db) == before
+
+
+async def test_revoking_one_token_leaves_the_others(db: Database, client: GraphQLClient) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    kept, revoked = await token_for(db, staff), await token_for(db, staff)
+    async with db.transaction() as session:
+        await session.execute(
+            update(ApiToken)
+            .where(ApiToken.token_hash == hashlib.sha256(revoked.encode()).hexdigest())
+            .values(revoked_at=datetime.now(UTC))
+        )
+    assert (await client.data("{ viewer { id } }", token=kept))["viewer"] is not None
+    assert (await client.data("{ viewer { id } }", token=revoked))["viewer"] is None
+
+
+async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: GraphQLClient) -> None:
+    await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF, email="s@example.org")
+    issued = await issue_token(db, "s@example.org", label="laptop")
+    secret = issued.secret
+    assert len(secret) >= 40
+
+    async with db.session() as session:
+        stored = (await session.scalars(select(ApiToken))).one()
+    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert stored.label == "laptop"
+    # No column of any row holds the secret, or a recognisable piece of it.
+    everything = repr(await snapshot(db))
+    assert secret not in everything
+    assert secret[len("icn_") :][:16] not in everything
+
+    # And the hash alone is not a credential: only the secret authenticates.
+    assert (await client.data("{ viewer { id } }", token=secret))["viewer"] is not None
+    assert (await client.data("{ viewer { id } }", token=stored.token_hash))["viewer"] is None
