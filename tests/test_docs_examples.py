@@ -1,0 +1,255 @@
+"""The docs' examples run: every ```graphql block in docs/api.md and README.md, and the README's
+curl bodies, go through the real app over the demo network, on SQLite and on PostgreSQL.
+
+Markup the docs may use around a ```graphql block (HTML comments, invisible when rendered):
+
+- ``<!-- expect-error: CODE -->`` just above: the example must fail with that ``extensions.code``.
+- ``<!-- as: clinician -->`` just above: run as that demo persona (``staff``, ``clinician``,
+  ``parent``) or ``anonymous``; the default is the demo staff member.
+- ``<!-- expect-user-errors: name, shortCode -->`` just above: a mutation whose input is refused;
+  its payload's ``userErrors`` must name exactly these fields. Otherwise ``userErrors`` must be
+  empty.
+- ``<!-- variables -->`` then a ```json block just below: the operation's variables.
+
+Each example gets a freshly loaded demo network, so mutation examples never see each other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.demo import DEMO_PERSONAS, load_demo
+from icn_graph.models import Person
+from icn_graph.schema import printed_schema
+from tests.helpers import GraphQLClient, error_codes, token_for
+
+ROOT = Path(__file__).resolve().parent.parent
+API_GUIDE = ROOT / "docs" / "api.md"
+README = ROOT / "README.md"
+DOCS = (API_GUIDE, README)
+
+KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"}
+PERSONAS = {*DEMO_PERSONAS, "anonymous"}
+
+_FENCE = re.compile(r"^```(\w*)\s*$")
+_COMMENT = re.compile(r"^<!--\s*(.*?)\s*-->$")
+
+
+@dataclass
+class Example:
+    source: str
+    line: int
+    heading: str
+    query: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    expect_error: str | None = None
+    expect_user_errors: set[str] = field(default_factory=set)
+    persona: str = "staff"
+    id: str = ""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "top"
+
+
+def _fence_end(lines: list[str], start: int, where: str) -> int:
+    """Index of the closing fence of the block opened at ``start``."""
+    for index in range(start + 1, len(lines)):
+        if lines[index].strip() == "```":
+            return index
+    raise AssertionError(f"{where}: unclosed code fence")
+
+
+def _directives(lines: list[str], fence: int) -> list[str]:
+    """The HTML comments directly above line ``fence`` (blank lines between them allowed)."""
+    found: list[str] = []
+    index = fence - 1
+    while index >= 0:
+        text = lines[index].strip()
+        match = _COMMENT.match(text)
+        if match:
+            found.append(match.group(1))
+        elif text:
+            break
+        index -= 1
+    return found
+
+
+def _next_content(lines: list[str], start: int) -> int:
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def _parse(path: Path) -> tuple[list[Example], list[tuple[int, str, str]]]:
+    """The ```graphql examples of ``path`` and its shell blocks (line, heading, text)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    examples: list[Example] = []
+    shell: list[tuple[int, str, str]] = []
+    heading = ""
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        fence = _FENCE.match(line.strip())
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        if not fence:
+            index += 1
+            continue
+        where = f"{path.name}:{index + 1}"
+        end = _fence_end(lines, index, where)
+        body = "\n".join(lines[index + 1 : end])
+        language = fence.group(1)
+        if language in {"bash", "sh", "shell", "console"}:
+            shell.append((index + 1, heading, body))
+        if language != "graphql":
+            index = end + 1
+            continue
+        example = Example(source=path.name, line=index + 1, heading=heading, query=body)
+        for directive in _directives(lines, index):
+            name, _, value = directive.partition(":")
+            if name.strip() == "expect-error":
+                example.expect_error = value.strip()
+            elif name.strip() == "expect-user-errors":
+                example.expect_user_errors = {part.strip() for part in value.split(",")}
+            elif name.strip() == "as":
+                example.persona = value.strip()
+            else:
+                raise AssertionError(f"{where}: unknown directive <!-- {directive} -->")
+        after = _next_content(lines, end + 1)
+        comment = _COMMENT.match(lines[after].strip()) if after < len(lines) else None
+        if comment and comment.group(1) == "variables":
+            json_fence = _next_content(lines, after + 1)
+            assert lines[json_fence].strip() == "```json", f"{where}: <!-- variables --> needs json"
+            json_end = _fence_end(lines, json_fence, where)
+            example.variables = json.loads("\n".join(lines[json_fence + 1 : json_end]))
+            end = json_end
+        examples.append(example)
+        index = end + 1
+    return examples, shell
+
+
+def _curl_examples(path: Path, blocks: list[tuple[int, str, str]]) -> list[Example]:
+    """GraphQL bodies sent with ``curl ... -d '<json>'`` to /graphql."""
+    examples: list[Example] = []
+    for line, heading, block in blocks:
+        for command in re.split(r"\n(?=curl )", block.replace("\\\n", " ")):
+            if not command.startswith("curl ") or "/graphql" not in command:
+                continue
+            words = shlex.split(command)
+            for flag in ("-d", "--data", "--data-raw"):
+                if flag in words:
+                    body = json.loads(words[words.index(flag) + 1])
+                    examples.append(
+                        Example(
+                            source=path.name,
+                            line=line,
+                            heading=f"curl {heading}",
+                            query=body["query"],
+                            variables=body.get("variables") or {},
+                        )
+                    )
+    return examples
+
+
+def _collect() -> list[Example]:
+    examples: list[Example] = []
+    for path in DOCS:
+        found, shell = _parse(path)
+        examples += found
+        if path == README:
+            examples += _curl_examples(path, shell)
+    seen: dict[str, int] = {}
+    for example in examples:
+        base = f"{Path(example.source).stem}-{_slug(example.heading)}"
+        seen[base] = seen.get(base, 0) + 1
+        example.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return examples
+
+
+EXAMPLES = _collect()
+
+
+async def _token(db: Database, persona: str) -> str | None:
+    if persona == "anonymous":
+        return None
+    async with db.session() as session:
+        person = (
+            await session.scalars(select(Person).where(Person.email == DEMO_PERSONAS[persona]))
+        ).one()
+    return await token_for(db, person)
+
+
+def _user_errors(data: Any) -> list[dict[str, Any]]:
+    """Every ``userErrors`` entry anywhere in ``data``."""
+    if isinstance(data, list):
+        return [error for item in data for error in _user_errors(item)]
+    if not isinstance(data, dict):
+        return []
+    found: list[dict[str, Any]] = list(data.get("userErrors") or [])
+    for key, value in data.items():
+        if key != "userErrors":
+            found += _user_errors(value)
+    return found
+
+
+@pytest.fixture
+def settings(migrated_url: str) -> Settings:
+    """As in production: the docs show the default network name."""
+    return Settings(database_url=migrated_url, _env_file=None)  # type: ignore[arg-type,call-arg]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
+async def test_example_runs(example: Example, db: Database, client: GraphQLClient) -> None:
+    where = f"{example.source}:{example.line} ({example.heading})"
+    await load_demo(db)
+    token = await _token(db, example.persona)
+    body = await client.execute(example.query, example.variables, token=token)
+    if example.expect_error is None:
+        assert "errors" not in body, f"{where}: {body['errors']}"
+        assert body["data"], where
+        refused = {error["field"] for error in _user_errors(body["data"])}
+        assert refused == example.expect_user_errors, f"{where}: {body['data']}"
+    else:
+        assert example.expect_error in error_codes(body), f"{where}: {body}"
+
+
+def test_the_docs_have_examples_and_valid_markup() -> None:
+    sources = {example.source for example in EXAMPLES}
+    assert sources == {"api.md", "README.md"}
+    assert any(example.heading.startswith("curl") for example in EXAMPLES), "README curl"
+    for example in EXAMPLES:
+        where = f"{example.source}:{example.line}"
+        assert example.persona in PERSONAS, f"{where}: unknown persona {example.persona!r}"
+        if example.expect_error is not None:
+            assert example.expect_error in KNOWN_CODES, f"{where}: {example.expect_error!r}"
+
+
+def test_every_mutation_has_an_example_in_the_api_guide() -> None:
+    mutation_block = printed_schema().split("type Mutation {", 1)[1].split("}", 1)[0]
+    mutations = set(re.findall(r"^\s+(\w+)\(", mutation_block, flags=re.MULTILINE))
+    shown = {
+        name
+        for example in EXAMPLES
+        if example.source == "api.md"
+        for name in re.findall(r"\b(\w+)\s*\(\s*input:", example.query)
+    }
+    assert mutations, "no mutations found in the schema"
+    assert mutations <= shown, f"docs/api.md lacks examples for {sorted(mutations - shown)}"
+
+
+def test_readme_lists_every_setting() -> None:
+    readme = README.read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`ICN_{name.upper()}`" in readme, f"README.md does not document ICN_{name.upper()}"
