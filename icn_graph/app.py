@@ -19,7 +19,7 @@ from icn_graph.web.health import healthz, readyz
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
     """The ASGI app. Pass ``db`` to share an engine (tests); otherwise the lifespan makes one."""
     settings = settings or get_settings()
-    database = db or Database.from_url(settings.database_url_value, echo=settings.sql_echo)
+    database = db or Database.from_url(settings.database_url_value)
     owns_database = db is None
     graphql = GraphQLApp(database, settings)
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app = Starlette(
         routes=[
             Route("/", lambda request: RedirectResponse("/graphql")),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: unsupported ones get a JSON 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -28,6 +28,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.sql_echo:
+        # Through logging rather than engine echo, so each statement is printed once.
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
 @click.group()
@@ -64,6 +67,14 @@ def serve(context: click.Context, host: str | None, port: int | None) -> None:
     from icn_graph.app import create_app
 
     settings = _settings(context)
+    url = settings.database_url_value
+    current, heads = _current(context), migrations.head_revisions(url)
+    if current != heads:
+        click.echo(
+            f"warning: the database is at {', '.join(sorted(current)) or 'base'}, not the latest "
+            f"({', '.join(sorted(heads))}); run `icn-graph db upgrade`",
+            err=True,
+        )
     if settings.demo:
         asyncio.run(_print_demo_headers(settings))
     bind_host, bind_port = host or settings.host, port or settings.port
@@ -85,7 +96,7 @@ async def _print_demo_headers(settings: Settings) -> None:
         click.echo("Demo mode: paste one of these into GraphiQL's Headers tab (bottom left).")
         for label, email in DEMO_PERSONAS.items():
             try:
-                issued = await issue_token(db, email, label="demo", replace_same_label=True)
+                issued = await issue_token(db, email, label="demo")
             except ServiceError:
                 click.echo(f"  no demo {label}: load the demo network with `icn-graph demo load`")
                 continue
@@ -113,7 +124,7 @@ def db_upgrade(context: click.Context, revision: str) -> None:
 @click.argument("revision")
 @click.pass_context
 def db_downgrade(context: click.Context, revision: str) -> None:
-    """Revert migrations down to REVISION (e.g. -1, or base)."""
+    """Revert migrations down to REVISION: a revision id, -1 for one step, or base."""
     migrations.downgrade(_settings(context).database_url_value, revision)
     click.echo(f"database at {', '.join(sorted(_current(context))) or 'base'}")
 
@@ -190,6 +201,26 @@ def token_create(context: click.Context, email: str, label: str) -> None:
     secret = asyncio.run(run())
     click.echo(secret)
     click.echo(f'Header: {{"Authorization": "Bearer {secret}"}}  (shown once)', err=True)
+
+
+@token.command("revoke")
+@click.option("--email", required=True, help="Whose tokens to revoke.")
+@click.option("--label", default=None, help="Only tokens with this label (default: all).")
+@click.pass_context
+def token_revoke(context: click.Context, email: str, label: str | None) -> None:
+    """Revoke a person's live tokens at once (e.g. a lost laptop)."""
+    from icn_graph.services.tokens import revoke_tokens
+
+    async def run() -> int:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            return await revoke_tokens(database, email, label)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        finally:
+            await database.dispose()
+
+    click.echo(f"revoked {asyncio.run(run())} token(s) of {email}")
 
 
 @main.group()

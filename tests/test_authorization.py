@@ -328,6 +328,17 @@ async def test_staff_cannot_create_an_admin(db: Database, client: GraphQLClient)
     assert await snapshot(db) == before
 
 
+async def test_admin_role_refusal_comes_with_every_other_field_error(
+    db: Database, client: GraphQLClient
+) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    bad = {"input": ADMIN_INPUT["input"] | {"email": "not-an-email", "timezone": "Mars/Base"}}
+    data = await client.data(CREATE_ADMIN, bad, token=token)
+    fields = [error["field"] for error in data["createPerson"]["userErrors"]]
+    assert fields == ["networkRole", "email", "timezone"]
+
+
 async def test_admin_can_create_an_admin(db: Database, client: GraphQLClient) -> None:
     admin = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.ADMIN)
     token = await token_for(db, admin)

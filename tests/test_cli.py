@@ -67,6 +67,12 @@ def test_migrate_load_demo_and_mint_a_token(env: dict[str, str], tmp_path: Path)
     assert hashes == [hashlib.sha256(secret.encode()).hexdigest()]
     assert secret not in dumped
 
+    revoked = run(env, "token", "revoke", "--email", "staff@network.example.org")
+    assert revoked.output.strip() == "revoked 1 token(s) of staff@network.example.org"
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        live = connection.execute("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
+        assert live.fetchone() == (0,)
+
     unknown = CliRunner().invoke(main, ["token", "create", "--email", "nobody@x.org"], env=env)
     assert unknown.exit_code == 1
     assert "No person has the email 'nobody@x.org'" in unknown.output

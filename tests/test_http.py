@@ -3,6 +3,7 @@ methods and abuse limits, error masking and logging, the offline explorer and we
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -281,6 +282,7 @@ async def test_other_methods_are_405(client: GraphQLClient, method: str) -> None
     assert response.status_code == 405
     allowed = {method.strip() for method in response.headers["allow"].split(",")}
     assert {"GET", "POST"} <= allowed
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,7 +600,8 @@ async def test_expected_errors_are_not_logged_as_errors(
         ('{ node(id: "not-an-id") { id } }', token, ["BAD_USER_INPUT"]),
         ('{ node(id: "' + to_global_id("Center", 999_999) + '") { id } }', token, ["NOT_FOUND"]),
         ("{ centers(first: 1000) { totalCount } }", token, ["BAD_USER_INPUT"]),
-        ("{ noSuchField }", token, [""]),
+        ("{ noSuchField }", token, ["GRAPHQL_VALIDATION_FAILED"]),
+        ("{ centers {", token, ["GRAPHQL_PARSE_FAILED"]),
     ]
     for document, who, codes in cases:
         body = await client.execute(document, token=who)
@@ -679,7 +682,12 @@ def test_websocket_transport_protocol_is_accepted(offered: list[str]) -> None:
         assert ws.receive_json() == {
             "id": "3",
             "type": "error",
-            "payload": [{"message": "16 aliases found. Allowed: 15"}],
+            "payload": [
+                {
+                    "message": "16 aliases found. Allowed: 15",
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }
+            ],
         }
 
 
@@ -728,3 +736,52 @@ def test_websocket_masks_unexpected_errors(
     assert record.name == "icn_graph.graphql"
     assert record.exc_info is not None
     assert "no such table: centers" in str(record.exc_info[1])
+
+
+@pytest.fixture
+def ws_network(tmp_path: Path) -> tuple[str, str]:
+    """(database URL, staff token) of a migrated SQLite file holding the demo network."""
+    from icn_graph.db import migrations
+    from icn_graph.demo import load_demo
+    from icn_graph.services.tokens import issue_token
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ws.db'}"
+    migrations.upgrade(url)
+
+    async def prepare() -> str:
+        database = Database.from_url(url)
+        try:
+            await load_demo(database)
+            return (await issue_token(database, "staff@network.example.org")).secret
+        finally:
+            await database.dispose()
+
+    return url, asyncio.run(prepare())
+
+
+def test_websocket_token_in_connection_init(ws_network: tuple[str, str]) -> None:
+    url, secret = ws_network
+    with (
+        ws_app(url) as client,
+        client.websocket_connect("/graphql", subprotocols=[TRANSPORT_WS]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {secret}"}})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        payload = run_operation(ws, "{ viewer { displayName } network { centerCount } }")
+    assert payload == {
+        "data": {"viewer": {"displayName": "Jordan Avery"}, "network": {"centerCount": 61}}
+    }
+
+
+def test_websocket_with_a_bad_token_in_connection_init_is_closed(
+    ws_network: tuple[str, str],
+) -> None:
+    url, _ = ws_network
+    with (
+        ws_app(url) as client,
+        client.websocket_connect("/graphql", subprotocols=[TRANSPORT_WS]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": "Bearer icn_nope"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403

@@ -23,6 +23,8 @@ class Context:
     settings: Settings
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
+    # Set by strawberry from a websocket's ``connection_init`` payload.
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

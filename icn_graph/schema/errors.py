@@ -21,6 +21,13 @@ def present(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         # Syntax and validation errors (including the abuse limits): the message is the help.
+        if "code" not in (error.extensions or {}):
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if error.message.startswith("Syntax Error")
+                else ("GRAPHQL_VALIDATION_FAILED")
+            )
+            error.extensions = {**(error.extensions or {}), "code": code}
         return error
     if isinstance(original, ServiceError):
         extensions: dict[str, object] = {"code": original.code.value}

@@ -51,7 +51,6 @@ class UserErrorCode(enum.StrEnum):
     TOO_LONG = "TOO_LONG"
     TAKEN = "TAKEN"
     NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
 
 
 @dataclass(frozen=True)

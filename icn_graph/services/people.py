@@ -115,15 +115,9 @@ async def count_partners(db: Database, viewer: Viewer) -> int:
 
 async def create_person(db: Database, viewer: Viewer, draft: PersonDraft) -> Person:
     viewer.require_staff("create people")
-    if draft.network_role is NetworkRole.ADMIN and viewer.network_role is not NetworkRole.ADMIN:
-        raise InvalidInput(
-            [
-                UserError(
-                    "networkRole", "Only an admin can create another admin.", UserErrorCode.INVALID
-                )
-            ]
-        )
     check = Checker()
+    if draft.network_role is NetworkRole.ADMIN and viewer.network_role is not NetworkRole.ADMIN:
+        check.add("networkRole", "Only an admin can create another admin.")
     display_name = check.text("displayName", draft.display_name, max_length=120, label="Name")
     email = check.email("email", draft.email)
     timezone = check.timezone("timezone", draft.timezone)

@@ -37,33 +37,35 @@ def new_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-async def issue_token(
-    db: Database, email: str, label: str = "cli", *, replace_same_label: bool = False
-) -> IssuedToken:
-    """Mint a token for the person with ``email`` (an operator action: no viewer check).
-
-    With ``replace_same_label``, that person's earlier live tokens with this label are revoked in
-    the same transaction, so repeated minting (demo mode, each start) never piles up live tokens.
-    """
+async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedToken:
+    """Mint a token for the person with ``email`` (an operator action: no viewer check)."""
     label = label.strip()[:100] or "cli"
     async with db.transaction() as session:
         statement = select(Person).where(Person.email_key == normalize_email(email))
         person = (await session.scalars(statement)).first()
         if person is None:
             raise NotFound(f"No person has the email '{email}'.", field="email")
-        if replace_same_label:
-            await session.execute(
-                update(ApiToken)
-                .where(
-                    ApiToken.person_id == person.id,
-                    ApiToken.label == label,
-                    ApiToken.revoked_at.is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
         secret = new_secret()
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label=label))
     return IssuedToken(secret=secret, person=person, label=label)
+
+
+async def revoke_tokens(db: Database, email: str, label: str | None = None) -> int:
+    """Revoke the person's live tokens (only those with ``label``, if given); returns how many."""
+    async with db.transaction() as session:
+        statement = select(Person.id).where(Person.email_key == normalize_email(email))
+        person_id = (await session.scalars(statement)).first()
+        if person_id is None:
+            raise NotFound(f"No person has the email '{email}'.", field="email")
+        revoke = (
+            update(ApiToken)
+            .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        if label is not None:
+            revoke = revoke.where(ApiToken.label == label)
+        result = await session.execute(revoke)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def viewer_for_token(db: Database, secret: str) -> Viewer:

@@ -1,6 +1,6 @@
 """GraphiQL served from this process, so the explorer works with no internet access.
 
-The assets (GraphiQL 3, React 17, the explorer plugin) come pinned from the PyPI package
+The assets (GraphiQL 3, React 17, graphql-ws) come pinned from the PyPI package
 ``graphene-django-graphiql-static``; only its static files are used, never its Django code.
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from cross_web import HTTPException
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +12,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
@@ -40,7 +42,8 @@ HTTP_ERROR_CODES = {
 def request_error(status_code: int, message: str) -> JSONResponse:
     code = HTTP_ERROR_CODES.get(status_code, f"HTTP_{status_code}")
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status_code)
+    headers = {"Allow": "GET, POST"} if status_code == 405 else None
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -90,6 +93,23 @@ class GraphQLApp(GraphQL[Context, None]):
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
         return parsed
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set headers on a websocket: accept the token in ``connection_init``.
+
+        ``{"type": "connection_init", "payload": {"Authorization": "Bearer icn_..."}}``
+        """
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if header is None:
+            return cast("UnsetType", UNSET)
+        if not isinstance(header, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string."})
+        viewer = await viewer_from_headers(self.db, {"authorization": header})
+        if viewer.rejected_token:
+            raise ConnectionRejectionError({"message": "The API token is invalid or revoked."})
+        context.viewer = viewer
+        return cast("UnsetType", UNSET)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
