@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from icn_graph.events import Event, take_pending_events
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,12 +39,19 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+EventSink = Callable[[list[Event]], None]
+
+
 class Database:
-    """Engine plus session factory. One ``AsyncSession`` per unit of work, never shared."""
+    """Engine plus session factory. One ``AsyncSession`` per unit of work, never shared.
+
+    ``event_sink`` receives the domain events a transaction recorded, once it has committed.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.event_sink: EventSink | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -60,9 +69,20 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside a transaction: committed on success, rolled back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        """A session inside a transaction: committed on success, rolled back on any error.
+
+        Events recorded in it go to ``event_sink`` after the commit, never after a rollback.
+        """
+        async with self.sessions() as session:
+            try:
+                async with session.begin():
+                    yield session
+            except BaseException:
+                take_pending_events(session)
+                raise
+            events = take_pending_events(session)
+        if events and self.event_sink is not None:
+            self.event_sink(events)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import strawberry
 
+from icn_graph import ids
 from icn_graph.services.errors import BadInput
 from icn_graph.services.pagination import MAX_ROW_ID
 
@@ -19,8 +20,7 @@ MAX_ID_LENGTH = 100
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    raw = f"{type_name}:{pk}".encode()
-    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    return strawberry.ID(ids.to_global_id(type_name, pk))
 
 
 def parse_global_id(value: str, *, field: str = "id") -> tuple[str, int]:
