@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import exists, insert, select
 
 from icn_graph.db.database import Database
+from icn_graph.demo.context import DemoContext
+from icn_graph.demo.contributors import CORE_CONTRIBUTORS
 from icn_graph.demo.generator import DEFAULT_SEED, DemoNetwork, generate_network
+from icn_graph.demo.personas import DEMO_PERSONAS
 from icn_graph.models import Center, Membership, Person
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.services.people import normalize_email
@@ -56,6 +59,11 @@ def _person_rows(network: DemoNetwork) -> list[dict[str, Any]]:
     ]
 
 
+def _persona_ids(network: DemoNetwork, person_ids: list[int]) -> dict[str, int]:
+    by_email = {person.email: person_ids[index] for index, person in enumerate(network.people)}
+    return {label: by_email[email] for label, email in DEMO_PERSONAS.items()}
+
+
 async def load_demo(db: Database, seed: int = DEFAULT_SEED) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
 
@@ -89,6 +97,15 @@ async def load_demo(db: Database, seed: int = DEFAULT_SEED) -> DemoSummary:
                 for membership in network.memberships
             ],
         )
+        context = DemoContext(
+            seed=seed,
+            network=network,
+            center_ids=tuple(center_ids),
+            person_ids=tuple(person_ids),
+            persona_ids=_persona_ids(network, person_ids),
+        )
+        for contribute in CORE_CONTRIBUTORS:
+            await contribute(session, context)
     return DemoSummary(
         seed=seed,
         centers=len(network.centers),

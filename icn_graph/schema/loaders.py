@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -33,8 +33,15 @@ def _lists_by_key(
     return load
 
 
+K = TypeVar("K")
+
+
 class Loaders:
+    """This request's DataLoaders: the core ones as attributes, any others through ``get``."""
+
     def __init__(self, db: Database) -> None:
+        self.db = db
+        self._named: dict[str, DataLoader[Any, Any]] = {}
         self.center: DataLoader[int, Center | None] = DataLoader(_by_id(db, Center))
         self.person: DataLoader[int, Person | None] = DataLoader(_by_id(db, Person))
         self.membership: DataLoader[int, Membership | None] = DataLoader(_by_id(db, Membership))
@@ -44,3 +51,20 @@ class Loaders:
         self.memberships_of_person: DataLoader[int, list[Membership]] = DataLoader(
             _lists_by_key(db, memberships.memberships_by_person)
         )
+
+    def get(
+        self, name: str, batch: Callable[[Database, list[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        """The loader called ``name`` for this request, made from ``batch`` on first use.
+
+        ``batch(db, keys)`` returns one value per key, in order. Feature modules and plugins keep
+        their loaders next to their types this way instead of adding attributes here.
+        """
+        loader = self._named.get(name)
+        if loader is None:
+
+            async def load(keys: list[K]) -> Sequence[V]:
+                return await batch(self.db, keys)
+
+            loader = self._named[name] = DataLoader(load)
+        return loader
