@@ -1,4 +1,8 @@
-"""``create_app(settings)``: the Starlette application. Its lifespan owns the database engine."""
+"""``create_app(settings)``: the Starlette application.
+
+Its lifespan owns the database engine, runs plugins' ``startup``/``shutdown`` hooks and waits for
+events in flight before closing. Plugins are loaded (and the schema merged) once, here.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +11,75 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.responses import RedirectResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
+from icn_graph.plugins.dispatch import EventDispatcher
+from icn_graph.plugins.manager import PluginHost
+from icn_graph.schema import build_schema
+from icn_graph.web import calendar
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import healthz, readyz
 
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Starlette:
-    """The ASGI app. Pass ``db`` to share an engine (tests); otherwise the lifespan makes one."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    plugins: PluginHost | None = None,
+) -> Starlette:
+    """The ASGI app.
+
+    Pass ``db`` to share an engine (tests); otherwise the lifespan makes and closes one. Pass
+    ``plugins`` to choose them (tests); otherwise they are discovered from entry points.
+    """
     settings = settings or get_settings()
     database = db or Database.from_url(settings.database_url_value)
     owns_database = db is None
-    graphql = GraphQLApp(database, settings)
+    host = plugins or PluginHost.load(settings)
+    dispatcher = EventDispatcher(
+        host,
+        database,
+        timeout_seconds=settings.plugin_event_timeout,
+        failure_threshold=settings.plugin_failure_threshold,
+        cooldown_seconds=settings.plugin_cooldown_seconds,
+    )
+    database.event_sink = dispatcher.submit
+    graphql = GraphQLApp(
+        database,
+        settings,
+        build_schema(host.schema_contributions()),
+        plugins=host,
+        dispatcher=dispatcher,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.db = database
-        app.state.settings = settings
+        await host.startup(app)
         try:
             yield
         finally:
-            if owns_database:
-                await database.dispose()
+            try:
+                await host.shutdown(app)
+                await dispatcher.drain()
+            finally:
+                if owns_database:
+                    await database.dispose()
 
-    app = Starlette(
-        routes=[
-            Route("/", lambda request: RedirectResponse("/graphql")),
-            Route("/graphql", graphql),  # every method: unsupported ones get a JSON 405
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
-        ],
-        lifespan=lifespan,
-    )
+    core_routes: list[BaseRoute] = [
+        Route("/", lambda request: RedirectResponse("/graphql")),
+        Route("/graphql", graphql),  # every method: unsupported ones get a JSON 405
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS),
+        Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
+    ]
+    app = Starlette(routes=[*core_routes, *host.routes()], lifespan=lifespan)
     app.state.db = database
     app.state.settings = settings
+    app.state.plugins = host
+    app.state.dispatcher = dispatcher
     return app

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.plugins.manager import PluginHost, PluginStartupError
+from icn_graph.schema.merge import SchemaConflict
 from icn_graph.services.errors import ServiceError
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
@@ -33,7 +35,17 @@ def _configure_logging(settings: Settings) -> None:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
-@click.group()
+class _Commands(click.Group):
+    """Turns a plugin that cannot start into a one-line error instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (PluginStartupError, SchemaConflict) as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=_Commands)
 @click.pass_context
 def main(context: click.Context) -> None:
     """icn-graph: the GraphQL API of a learning health network."""
@@ -67,20 +79,21 @@ def serve(context: click.Context, host: str | None, port: int | None) -> None:
     from icn_graph.app import create_app
 
     settings = _settings(context)
-    url = settings.database_url_value
-    current, heads = _current(context), migrations.head_revisions(url)
-    if current != heads:
-        click.echo(
-            f"warning: the database is at {', '.join(sorted(current)) or 'base'}, not the latest "
-            f"({', '.join(sorted(heads))}); run `icn-graph db upgrade`",
-            err=True,
-        )
+    url, plugins = settings.database_url_value, _host(context)
+    for track in migrations.tracks(plugins):
+        current = asyncio.run(migrations.current_revisions_at(url, track))
+        if current != migrations.head_revisions(url, track):
+            click.echo(
+                f"warning: {track.name} migrations are at {', '.join(sorted(current)) or 'base'}, "
+                "not the latest; run `icn-graph db upgrade`",
+                err=True,
+            )
     if settings.demo:
         asyncio.run(_print_demo_headers(settings))
     bind_host, bind_port = host or settings.host, port or settings.port
     click.echo(f"GraphiQL explorer: http://{bind_host}:{bind_port}/graphql")
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, plugins=plugins),
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level.lower(),
@@ -113,34 +126,85 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.argument("revision", default="heads")
+@click.option("--plugin", default=None, help="Only this plugin's migrations.")
 @click.pass_context
-def db_upgrade(context: click.Context, revision: str) -> None:
-    """Apply migrations up to REVISION (default: all heads)."""
-    migrations.upgrade(_settings(context).database_url_value, revision)
-    click.echo(f"database at {', '.join(sorted(_current(context))) or 'base'}")
+def db_upgrade(context: click.Context, revision: str, plugin: str | None) -> None:
+    """Apply migrations: core's up to REVISION (default: latest), then every plugin's."""
+    url, host = _settings(context).database_url_value, _host(context)
+    if plugin is not None:
+        migrations.upgrade(url, revision, track=_track(plugin, host))
+    else:
+        migrations.upgrade(url, revision)
+        for track in migrations.tracks(host)[1:]:
+            migrations.upgrade(url, "heads", track=track)
+    _echo_positions(url, host)
 
 
 @db.command("downgrade")
 @click.argument("revision")
+@click.option("--plugin", default=None, help="Downgrade this plugin's migrations, not core's.")
 @click.pass_context
-def db_downgrade(context: click.Context, revision: str) -> None:
-    """Revert migrations down to REVISION: a revision id, -1 for one step, or base."""
-    migrations.downgrade(_settings(context).database_url_value, revision)
-    click.echo(f"database at {', '.join(sorted(_current(context))) or 'base'}")
+def db_downgrade(context: click.Context, revision: str, plugin: str | None) -> None:
+    """Revert core's migrations down to REVISION: a revision id, -1 for one step, or base.
+
+    ``base`` reverts every plugin's migrations first; ``--plugin`` reverts only that plugin's.
+    """
+    url, host = _settings(context).database_url_value, _host(context)
+    if plugin:
+        migrations.downgrade(url, revision, track=_track(plugin, host))
+    else:
+        if revision == "base":
+            # Plugins' tables refer to core's: they go first.
+            for track in reversed(migrations.tracks(host)[1:]):
+                migrations.downgrade(url, "base", track=track)
+        migrations.downgrade(url, revision)
+    _echo_positions(url, host)
 
 
 @db.command("current")
 @click.pass_context
 def db_current(context: click.Context) -> None:
-    """Show the applied revision(s) and whether they are the latest."""
-    url = _settings(context).database_url_value
-    current, heads = _current(context), migrations.head_revisions(url)
-    state = "up to date" if current == heads else f"behind (latest: {', '.join(sorted(heads))})"
-    click.echo(f"{', '.join(sorted(current)) or 'base'} ({state})")
+    """Show the applied revision(s) of core and of each plugin, and whether they are the latest."""
+    url, host = _settings(context).database_url_value, _host(context)
+    for track in migrations.tracks(host):
+        current = asyncio.run(migrations.current_revisions_at(url, track))
+        heads = migrations.head_revisions(url, track)
+        latest = ", ".join(sorted(heads))
+        state = "up to date" if current == heads else f"behind (latest: {latest})"
+        prefix = "" if track.name == migrations.CORE else f"{track.name}: "
+        click.echo(f"{prefix}{', '.join(sorted(current)) or 'base'} ({state})")
 
 
-def _current(context: click.Context) -> set[str]:
-    return asyncio.run(migrations.current_revisions_at(_settings(context).database_url_value))
+def _track(plugin: str, host: PluginHost) -> migrations.Track:
+    try:
+        return migrations.track_named(plugin, host)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _echo_positions(url: str, host: PluginHost) -> None:
+    for track in migrations.tracks(host):
+        at = ", ".join(sorted(asyncio.run(migrations.current_revisions_at(url, track)))) or "base"
+        click.echo(
+            f"database at {at}" if track.name == migrations.CORE else f"{track.name} at {at}"
+        )
+
+
+def _host(context: click.Context) -> PluginHost:
+    return PluginHost.load(_settings(context))
+
+
+@main.command("plugins")
+@click.pass_context
+def list_plugins(context: click.Context) -> None:
+    """List plugins: version, hooks implemented and state (settings' secrets redacted)."""
+    for info in _host(context).describe():
+        state = "enabled" if info.enabled else "disabled"
+        kind = "built-in" if info.builtin else (info.version or "unknown version")
+        click.echo(f"{info.name} ({kind}) {state}")
+        click.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
+        for key, value in info.settings.items():
+            click.echo(f"  setting {key} = {value}")
 
 
 @main.group()
@@ -164,7 +228,7 @@ def demo_load(context: click.Context, seed: int, if_empty: bool) -> None:
                     click.echo("demo: database already has data; left as it is")
                     return
                 raise click.ClickException("the database already has data; use an empty one")
-            summary = await load_demo(database, seed=seed)
+            summary = await load_demo(database, seed=seed, plugins=_host(context))
             click.echo(
                 f"demo network loaded (seed {seed}): {summary.centers} centers, "
                 f"{summary.people} people ({summary.partners} partners), "

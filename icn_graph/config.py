@@ -33,6 +33,21 @@ class Settings(BaseSettings):
         description="Demo mode: at start, mint demo tokens and print ready-to-paste headers.",
     )
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
+    plugins: str = Field(
+        default="", description="Allow-list of plugin names (comma-separated); empty: all."
+    )
+    disabled_plugins: str = Field(
+        default="", description="Block-list of plugin names (comma-separated)."
+    )
+    plugin_event_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds a plugin's on_event may take per event."
+    )
+    plugin_failure_threshold: int = Field(
+        default=5, ge=1, description="Failures in a row that pause a plugin's event handling."
+    )
+    plugin_cooldown_seconds: float = Field(
+        default=60.0, ge=0, description="How long a failing plugin's event handling pauses."
+    )
 
     def redacted(self) -> dict[str, Any]:
         """Settings as plain values, with secrets (and passwords inside URLs) hidden."""

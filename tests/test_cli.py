@@ -20,6 +20,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {
         "ICN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
         "ICN_LOG_LEVEL": "WARNING",
+        # Only core: installed plugins (icn-kudos) are tested with their own migrations below.
+        "ICN_PLUGINS": "core",
     }
 
 
@@ -91,3 +93,26 @@ def test_schema_export_writes_the_printed_schema(env: dict[str, str], tmp_path: 
     assert run(env, "schema", "export", "--output", str(target)).exit_code == 0
     assert target.read_text(encoding="utf-8") == printed_schema()
     assert run(env, "schema", "export", "--output", "-").output == printed_schema()
+
+
+def test_plugins_migrate_on_their_own_history(env: dict[str, str]) -> None:
+    env.pop("ICN_PLUGINS")
+    listed = run(env, "plugins").output
+    assert "icn-kudos (0.1.0) enabled" in listed
+    assert "hooks: load_demo_data, on_event, register_migrations, register_schema" in listed
+
+    upgraded = run(env, "db", "upgrade").output
+    assert "icn-kudos at kudos_0001" in upgraded
+    assert "icn-kudos: kudos_0001 (up to date)" in run(env, "db", "current").output
+
+    reverted = run(env, "db", "downgrade", "base", "--plugin", "icn-kudos").output
+    assert "icn-kudos at base" in reverted
+    assert "database at base" not in reverted  # core untouched
+
+    run(env, "db", "upgrade")
+    everything = run(env, "db", "downgrade", "base").output  # plugins first, then core
+    assert "database at base" in everything
+    assert "icn-kudos at base" in everything
+
+    blocked = env | {"ICN_DISABLED_PLUGINS": "icn-kudos"}
+    assert "icn-kudos (0.1.0) disabled" in run(blocked, "plugins").output

@@ -9,11 +9,11 @@ from sqlalchemy import exists, insert, select
 
 from icn_graph.db.database import Database
 from icn_graph.demo.context import DemoContext
-from icn_graph.demo.contributors import CORE_CONTRIBUTORS
 from icn_graph.demo.generator import DEFAULT_SEED, DemoNetwork, generate_network
 from icn_graph.demo.personas import DEMO_PERSONAS
 from icn_graph.models import Center, Membership, Person
 from icn_graph.models.people import PARTNER_KINDS
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.people import normalize_email
 
 
@@ -64,8 +64,13 @@ def _persona_ids(network: DemoNetwork, person_ids: list[int]) -> dict[str, int]:
     return {label: by_email[email] for label, email in DEMO_PERSONAS.items()}
 
 
-async def load_demo(db: Database, seed: int = DEFAULT_SEED) -> DemoSummary:
+async def load_demo(
+    db: Database, seed: int = DEFAULT_SEED, *, plugins: PluginHost | None = None
+) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
+
+    Core features and every plugin in ``plugins`` (core alone by default) add their part through
+    the ``load_demo_data`` hook, in the same transaction.
 
     Meant for an empty database (see ``is_empty``): on one that already holds a demo person or
     center the unique constraints fail and nothing is written.
@@ -104,8 +109,7 @@ async def load_demo(db: Database, seed: int = DEFAULT_SEED) -> DemoSummary:
             person_ids=tuple(person_ids),
             persona_ids=_persona_ids(network, person_ids),
         )
-        for contribute in CORE_CONTRIBUTORS:
-            await contribute(session, context)
+        await (plugins or PluginHost.builtin_only()).load_demo_data(session, context)
     return DemoSummary(
         seed=seed,
         centers=len(network.centers),

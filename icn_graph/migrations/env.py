@@ -11,6 +11,7 @@ import icn_graph.models  # noqa: F401  (registers every table on Base.metadata)
 from icn_graph.config import get_settings
 from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine
+from icn_graph.db.migrations import Track, core_track
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,12 +25,27 @@ def database_url() -> str:
     )
 
 
+def track() -> Track:
+    found = config.attributes.get("track")
+    return found if isinstance(found, Track) else core_track()
+
+
+def include_object(
+    item: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Each history sees only its own tables (and their indexes and constraints)."""
+    table = name if type_ == "table" else getattr(getattr(item, "table", None), "name", None)
+    return table is None or track().owns(table)
+
+
 def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        version_table=track().version_table,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -51,6 +67,8 @@ def run_offline() -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         literal_binds=True,
+        version_table=track().version_table,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -10,7 +11,9 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
+from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.root import Mutation, Query
 from icn_graph.services.errors import ServiceError
 
@@ -36,10 +39,20 @@ class IcnSchema(strawberry.Schema):
             log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(**options: Any) -> strawberry.Schema:
+def core_contribution() -> list[tuple[str, SchemaContribution]]:
+    return [("core", SchemaContribution(query=Query, mutation=Mutation))]
+
+
+def build_schema(
+    contributions: Sequence[tuple[str, SchemaContribution]] | None = None, **options: Any
+) -> strawberry.Schema:
+    """The schema from core's and plugins' contributions (core alone by default)."""
+    roots = merge_roots(contributions if contributions is not None else core_contribution())
     return IcnSchema(
-        query=Query,
-        mutation=Mutation,
+        query=roots.query,
+        mutation=roots.mutation,
+        subscription=roots.subscription,
+        types=roots.types,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
@@ -55,4 +68,4 @@ def printed_schema() -> str:
     return build_schema().as_str() + "\n"
 
 
-__all__ = ["build_schema", "printed_schema"]
+__all__ = ["SchemaConflict", "build_schema", "printed_schema"]

@@ -12,6 +12,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.plugins.dispatch import EventDispatcher
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.viewer import Viewer
 
@@ -23,6 +25,8 @@ class Context:
     settings: Settings
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
+    plugins: PluginHost | None = None
+    dispatcher: EventDispatcher | None = None
     # Set by strawberry from a websocket's ``connection_init`` payload.
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
+from icn_graph.events import record_event
 from icn_graph.models import Center, CenterStatus
 from icn_graph.services.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.ordering import OrderDirection
@@ -156,6 +157,10 @@ async def create_center(db: Database, viewer: Viewer, draft: CenterDraft) -> Cen
         async with db.transaction() as session:
             await _check_unique(session, cleaned)
             session.add(center)
+            await session.flush()
+            record_event(
+                session, "center.created", ("Center", center.id), actor_id=viewer.person_id
+            )
     except IntegrityError as error:
         raise _taken_error(error) from error
     return center
@@ -174,8 +179,17 @@ async def update_center(
             given = {name: value for name, value in asdict(changes).items() if value is not None}
             merged = _check_draft(replace(current, **given))
             await _check_unique(session, merged, except_id=center.id)
-            for attribute in _EDITABLE:
+            changed = [name for name in _EDITABLE if getattr(center, name) != getattr(merged, name)]
+            for attribute in changed:
                 setattr(center, attribute, getattr(merged, attribute))
+            if changed:
+                record_event(
+                    session,
+                    "center.updated",
+                    ("Center", center.id),
+                    actor_id=viewer.person_id,
+                    payload={"changed": changed},
+                )
     except IntegrityError as error:
         raise _taken_error(error) from error
     return center

@@ -13,6 +13,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.events import record_event
+from icn_graph.ids import to_global_id
 from icn_graph.models import Center, CenterRole, Membership, Person
 from icn_graph.services.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.viewer import Viewer
@@ -24,6 +26,14 @@ class MembershipDraft:
     center_id: int
     role: CenterRole
     since: date | None = None
+
+
+def _membership_payload(membership: Membership) -> dict[str, object]:
+    return {
+        "person": to_global_id("Person", membership.person_id),
+        "center": to_global_id("Center", membership.center_id),
+        "role": membership.role.value,
+    }
 
 
 def _require_manager(viewer: Viewer, center_id: int) -> None:
@@ -89,6 +99,14 @@ async def add_membership(db: Database, viewer: Viewer, draft: MembershipDraft) -
             if (await session.scalars(existing)).first() is not None:
                 raise already
             session.add(membership)
+            await session.flush()
+            record_event(
+                session,
+                "membership.added",
+                ("Membership", membership.id),
+                actor_id=viewer.person_id,
+                payload=_membership_payload(membership),
+            )
     except IntegrityError as error:
         raise already from error
     return membership
@@ -102,4 +120,11 @@ async def remove_membership(db: Database, viewer: Viewer, membership_id: int) ->
             raise NotFound("No membership has that id.", field="id")
         _require_manager(viewer, membership.center_id)
         await session.delete(membership)
+        record_event(
+            session,
+            "membership.removed",
+            ("Membership", membership.id),
+            actor_id=viewer.person_id,
+            payload=_membership_payload(membership),
+        )
     return membership

@@ -14,14 +14,13 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from icn_graph.db.database import Database
+from icn_graph.ids import MAX_ROW_ID
 from icn_graph.services.errors import BadInput
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-# Primary keys are INTEGER columns: a larger id cannot exist, and PostgreSQL refuses to compare one.
-MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
+from icn_graph.events import record_event
 from icn_graph.models import Membership, NetworkRole, Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
@@ -139,6 +140,10 @@ async def create_person(db: Database, viewer: Viewer, draft: PersonDraft) -> Per
             if (await session.scalars(existing)).first() is not None:
                 raise taken
             session.add(person)
+            await session.flush()
+            record_event(
+                session, "person.created", ("Person", person.id), actor_id=viewer.person_id
+            )
     except IntegrityError as error:
         raise taken from error
     return person

@@ -13,11 +13,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.plugins.dispatch import EventDispatcher
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema import build_schema
 from icn_graph.schema.context import Context
 from icn_graph.web.auth import viewer_from_headers
@@ -47,15 +50,25 @@ def request_error(status_code: int, message: str) -> JSONResponse:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        schema: BaseSchema | None = None,
+        *,
+        plugins: PluginHost | None = None,
+        dispatcher: EventDispatcher | None = None,
+    ) -> None:
         super().__init__(
-            build_schema(),
+            schema or build_schema(),
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.db = db
         self.settings = settings
+        self.plugins = plugins
+        self.dispatcher = dispatcher
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -120,7 +133,13 @@ class GraphQLApp(GraphQL[Context, None]):
             log.error("cannot authenticate the request: database unavailable: %s", error)
             raise HTTPException(503, "The database is unavailable; try again shortly.") from error
         return Context(
-            db=self.db, viewer=viewer, settings=self.settings, request=request, response=response
+            db=self.db,
+            viewer=viewer,
+            settings=self.settings,
+            request=request,
+            response=response,
+            plugins=self.plugins,
+            dispatcher=self.dispatcher,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

@@ -1,0 +1,34 @@
+"""What a plugin hands to core from its hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SchemaContribution:
+    """Strawberry types whose fields are merged into the root types, plus any extra types.
+
+    ``query``, ``mutation`` and ``subscription`` are ``@strawberry.type`` classes; their fields
+    become fields of ``Query``, ``Mutation`` and ``Subscription``. ``types`` lists types reachable
+    only through interfaces or unions that the schema must know about.
+    """
+
+    query: type | None = None
+    mutation: type | None = None
+    subscription: type | None = None
+    types: Sequence[type] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class MigrationLocation:
+    """A plugin's Alembic revisions: a folder of scripts and the package whose tables they own.
+
+    Each plugin migrates on its own version table (``alembic_version_<plugin>``), so installing,
+    removing or downgrading one never touches core's history or another plugin's.
+    """
+
+    path: Path
+    owns_module: str

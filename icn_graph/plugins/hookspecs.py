@@ -1,0 +1,86 @@
+"""Every hook a plugin may implement. Documented in docs/plugins.md (a test checks each one is).
+
+Hook functions may accept any subset of a hook's arguments (pluggy passes only those named), so
+adding an argument to a hook later never breaks an existing plugin. ``async def`` hooks are
+awaited. Project name: ``icn_graph``; entry-point group: ``icn_graph``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
+
+    from icn_graph.db.database import Database
+    from icn_graph.demo.context import DemoContext
+    from icn_graph.events import Event
+    from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+
+PROJECT = "icn_graph"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_schema() -> SchemaContribution | None:
+    """Contribute GraphQL fields and types. Called once at start-up.
+
+    Return a :class:`SchemaContribution`. A root field that another plugin (or core) also
+    defines stops start-up with an error naming both.
+    """
+
+
+@hookspec
+def register_migrations() -> MigrationLocation | None:
+    """Declare the folder of the plugin's Alembic revisions and the package owning its tables.
+
+    ``icn-graph db upgrade`` applies them after core's, on the plugin's own version table.
+    """
+
+
+@hookspec
+def register_routes() -> Sequence[BaseRoute] | None:
+    """Extra HTTP routes (Starlette ``Route``/``Mount``), e.g. a webhook or an export."""
+
+
+@hookspec
+async def on_event(event: Event, db: Database) -> None:
+    """React to a domain event after the change that caused it has committed.
+
+    Called one plugin at a time with a timeout (``ICN_PLUGIN_EVENT_TIMEOUT``, default 2 s). An
+    exception or a timeout is logged and recorded, never reaches the request or other plugins;
+    after repeated failures the plugin's event handling pauses for a cool-down.
+    """
+
+
+@hookspec
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    """Add to the demo network, inside the demo's transaction (``icn-graph demo load``)."""
+
+
+@hookspec
+async def startup(app: Starlette) -> None:
+    """Run when the server starts (in the app's lifespan), after the database is ready."""
+
+
+@hookspec
+async def shutdown(app: Starlette) -> None:
+    """Run when the server stops, before the database is closed."""
+
+
+HOOK_NAMES: tuple[str, ...] = (
+    "register_schema",
+    "register_migrations",
+    "register_routes",
+    "on_event",
+    "load_demo_data",
+    "startup",
+    "shutdown",
+)

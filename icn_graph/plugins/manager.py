@@ -1,0 +1,242 @@
+"""Finding, vetting and registering plugins; the typed facade the rest of core calls."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from icn_graph.plugins import hookspecs
+from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+from icn_graph.plugins.settings import name_list, plugin_settings, redacted
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
+
+    from icn_graph.config import Settings
+    from icn_graph.demo.context import DemoContext
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "icn_graph"
+
+
+class PluginStartupError(RuntimeError):
+    """A plugin cannot be loaded as installed; the message names it and says why."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str | None
+    builtin: bool
+    enabled: bool
+    hooks: tuple[str, ...] = ()
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """One plugin's ``on_event`` implementation, called in isolation by the dispatcher."""
+
+    plugin: str
+    function: Any
+    argnames: tuple[str, ...]
+
+    async def __call__(self, **arguments: Any) -> None:
+        chosen = {name: arguments[name] for name in self.argnames}
+        if inspect.iscoroutinefunction(self.function):
+            await self.function(**chosen)
+        else:
+            # A plain function runs in a thread: if it blocks, it blocks only itself.
+            await asyncio.to_thread(self.function, **chosen)
+
+
+def builtin_plugins() -> list[tuple[str, object]]:
+    from icn_graph.plugins import builtin
+
+    return [("core", builtin)]
+
+
+def _entry_points() -> list[EntryPoint]:
+    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda point: point.name)
+
+
+class PluginHost:
+    """The plugin manager behind a method per hook. Build one with :meth:`load`."""
+
+    def __init__(self, manager: pluggy.PluginManager, infos: list[PluginInfo]) -> None:
+        self.manager = manager
+        self.infos = infos
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings,
+        *,
+        extra: Iterable[tuple[str, object]] = (),
+        discover: bool = True,
+    ) -> PluginHost:
+        """Built-ins, then installed entry points (filtered by ICN_PLUGINS / ICN_DISABLED_PLUGINS),
+        then ``extra`` (tests). Fails fast, naming the plugin, on anything malformed."""
+        manager = pluggy.PluginManager(hookspecs.PROJECT)
+        manager.add_hookspecs(hookspecs)
+        allowed, blocked = name_list(settings.plugins), name_list(settings.disabled_plugins)
+        infos: list[PluginInfo] = []
+
+        def register(name: str, plugin: object, version: str | None, builtin: bool) -> None:
+            if manager.has_plugin(name):
+                raise PluginStartupError(f"plugin '{name}' is installed twice")
+            try:
+                manager.register(plugin, name=name)
+            except (ValueError, pluggy.PluginValidationError) as error:
+                raise PluginStartupError(
+                    f"plugin '{name}' cannot be registered: {error}"
+                ) from error
+            hooks = tuple(impl.name for impl in _implementations(manager, plugin))
+            infos.append(PluginInfo(name, version, builtin, True, hooks, plugin_settings(name)))
+
+        for name, plugin in builtin_plugins():
+            register(name, plugin, None, builtin=True)
+        if discover:
+            for point in _entry_points():
+                version = point.dist.version if point.dist else None
+                if (allowed and point.name not in allowed) or point.name in blocked:
+                    infos.append(PluginInfo(point.name, version, False, False))
+                    continue
+                try:
+                    plugin = point.load()
+                except Exception as error:
+                    raise PluginStartupError(
+                        f"plugin '{point.name}' failed to import ({point.value}): {error!r}"
+                    ) from error
+                register(point.name, plugin, version, builtin=False)
+        for name, plugin in extra:
+            register(name, plugin, None, builtin=False)
+        _check_hook_names(manager)
+        return cls(manager, infos)
+
+    @classmethod
+    def builtin_only(cls) -> PluginHost:
+        """Core alone: no discovery, no settings needed (schema export, library use)."""
+        from icn_graph.config import Settings
+
+        return cls.load(Settings(_env_file=None), discover=False)  # type: ignore[call-arg]
+
+    def plugin_name(self, plugin: object) -> str:
+        return self.manager.get_name(plugin) or repr(plugin)
+
+    # -- start-up hooks ------------------------------------------------------------------------
+
+    def schema_contributions(self) -> list[tuple[str, SchemaContribution]]:
+        return self._named_results("register_schema", SchemaContribution)
+
+    def migration_locations(self) -> list[tuple[str, MigrationLocation]]:
+        return self._named_results("register_migrations", MigrationLocation)
+
+    def routes(self) -> list[BaseRoute]:
+        from starlette.routing import BaseRoute
+
+        found: list[BaseRoute] = []
+        for plugin, routes in self._named_results("register_routes", Sequence):
+            if isinstance(routes, str) or not all(isinstance(r, BaseRoute) for r in routes):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_routes must return a list of Starlette routes"
+                )
+            found.extend(routes)
+        return found
+
+    # -- runtime hooks -------------------------------------------------------------------------
+
+    def event_handlers(self) -> list[EventHandler]:
+        return [
+            EventHandler(impl.plugin_name, impl.function, tuple(impl.argnames))
+            for impl in self.manager.hook.on_event.get_hookimpls()
+        ]
+
+    async def load_demo_data(self, session: AsyncSession, context: DemoContext) -> None:
+        await self._call_each("load_demo_data", session=session, context=context)
+
+    async def startup(self, app: Starlette) -> None:
+        await self._call_each("startup", app=app)
+
+    async def shutdown(self, app: Starlette) -> None:
+        """Every plugin's shutdown runs, even when an earlier one fails (failures are logged)."""
+        for impl in self.manager.hook.shutdown.get_hookimpls():
+            try:
+                result = impl.function(**{name: app for name in impl.argnames})
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("plugin %s failed in shutdown", impl.plugin_name)
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    def describe(self) -> list[PluginInfo]:
+        """Every plugin, disabled ones included, with secret-looking settings redacted."""
+        return [
+            PluginInfo(
+                info.name,
+                info.version,
+                info.builtin,
+                info.enabled,
+                info.hooks,
+                redacted(info.settings),
+            )
+            for info in self.infos
+        ]
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _named_results(self, hook: str, expected: type) -> list[tuple[str, Any]]:
+        """Each plugin's non-None result of a start-up hook, in registration order."""
+        results: list[tuple[str, Any]] = []
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            try:
+                value = impl.function(**{name: None for name in impl.argnames})
+            except Exception as error:
+                raise PluginStartupError(
+                    f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}"
+                ) from error
+            if value is None:
+                continue
+            if not isinstance(value, expected):
+                raise PluginStartupError(
+                    f"plugin '{impl.plugin_name}': {hook} must return "
+                    f"{getattr(expected, '__name__', expected)}, not {type(value).__name__}"
+                )
+            results.append((impl.plugin_name, value))
+        return results
+
+    async def _call_each(self, hook: str, **arguments: Any) -> None:
+        for impl in getattr(self.manager.hook, hook).get_hookimpls():
+            result = impl.function(**{name: arguments[name] for name in impl.argnames})
+            if inspect.isawaitable(result):
+                await result
+
+
+def _implementations(manager: pluggy.PluginManager, plugin: object) -> list[Any]:
+    callers = manager.get_hookcallers(plugin) or []
+    return [caller for caller in callers if caller.name in hookspecs.HOOK_NAMES]
+
+
+def _check_hook_names(manager: pluggy.PluginManager) -> None:
+    """A ``@hookimpl`` whose name is no hook (a typo) stops start-up, naming the plugin."""
+    for name in manager.hook.__dict__:
+        if name.startswith("_") or name in hookspecs.HOOK_NAMES:
+            continue
+        caller = getattr(manager.hook, name)
+        for impl in caller.get_hookimpls():
+            raise PluginStartupError(
+                f"plugin '{impl.plugin_name}' implements unknown hook '{name}'; "
+                f"known hooks: {', '.join(hookspecs.HOOK_NAMES)}"
+            )
+    manager.check_pending()

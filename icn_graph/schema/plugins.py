@@ -1,0 +1,75 @@
+"""``plugins``: what is installed and how it is doing. Staff only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from icn_graph.db.database import Database
+from icn_graph.models.plugin_errors import PluginError
+from icn_graph.schema.context import Info
+from icn_graph.services import plugins as service
+
+strawberry.enum(service.PluginState, name="PluginState")
+
+
+@strawberry.type(description="A failure of a plugin's event handler.")
+class PluginFailure:
+    hook: str
+    event_type: str | None
+    error: str
+    occurred_at: datetime
+
+    @classmethod
+    def from_model(cls, error: PluginError) -> PluginFailure:
+        return cls(
+            hook=error.hook,
+            event_type=error.event_type,
+            error=error.error,
+            occurred_at=error.occurred_at,
+        )
+
+
+@strawberry.type(description="A plugin setting from ICN_PLUGIN_<NAME>_<KEY>; secrets redacted.")
+class PluginSetting:
+    key: str
+    value: str
+
+
+@strawberry.type(description="An installed plugin (core itself is the built-in `core`).")
+class Plugin:
+    name: str
+    version: str | None
+    builtin: bool
+    state: service.PluginState
+    hooks: list[str] = strawberry.field(description="The hooks it implements.")
+    settings: list[PluginSetting]
+
+    @strawberry.field(description="Its newest event-handler failures (at most 50).")
+    async def recent_errors(self, info: Info, limit: int = 10) -> list[PluginFailure]:
+        async def batch(db: Database, names: list[str]) -> list[list[PluginError]]:
+            found = await service.recent_errors(db, names, limit)
+            return [found.get(name, []) for name in names]
+
+        loader = info.context.loaders.get(f"plugin_errors:{limit}", batch)
+        return [PluginFailure.from_model(error) for error in await loader.load(self.name)]
+
+
+def resolve_plugins(info: Info) -> list[Plugin]:
+    host = info.context.plugins
+    if host is None:
+        info.context.viewer.require_staff("see plugins")
+        return []
+    statuses = service.plugin_statuses(info.context.viewer, host, info.context.dispatcher)
+    return [
+        Plugin(
+            name=status.info.name,
+            version=status.info.version,
+            builtin=status.info.builtin,
+            state=status.state,
+            hooks=list(status.info.hooks),
+            settings=[PluginSetting(key=k, value=v) for k, v in status.info.settings.items()],
+        )
+        for status in statuses
+    ]

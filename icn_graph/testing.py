@@ -1,0 +1,328 @@
+"""pytest fixtures for icn_graph and its plugins: real databases, the real ASGI app.
+
+In a plugin's ``conftest.py``::
+
+    pytest_plugins = ["icn_graph.testing"]
+
+    @pytest.fixture
+    def icn_plugins():
+        import icn_kudos
+        return [("icn-kudos", icn_kudos)]
+
+Then a test takes ``client`` (GraphQL over HTTP through the app with your plugin registered)
+and ``db``; each test runs on SQLite and, when ``ICN_TEST_POSTGRES_URL`` is set, on PostgreSQL
+(required when ``CI`` is set). Your plugin's migrations are applied before the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+
+from icn_graph.app import create_app
+from icn_graph.config import Settings
+from icn_graph.db import migrations
+from icn_graph.db.base import Base
+from icn_graph.db.database import Database
+from icn_graph.models import (
+    ApiToken,
+    Center,
+    CenterRole,
+    CenterStatus,
+    Membership,
+    NetworkRole,
+    Person,
+    PersonKind,
+)
+from icn_graph.plugins.manager import PluginHost
+from icn_graph.services.tokens import hash_token, new_secret
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@dataclass
+class GraphQLClient:
+    """GraphQL over real HTTP through the ASGI app."""
+
+    http: httpx.AsyncClient
+    app: Starlette | None = None
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        payload: dict[str, Any] = {"query": query, "variables": variables or {}}
+        return await self.http.post("/graphql", json=payload, headers=headers)
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The response body; the HTTP status must be 200 (never a 500)."""
+        response = await self.post(query, variables, token=token)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The ``data`` of a response that must have no errors."""
+        body = await self.execute(query, variables, token=token)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def settle(self) -> None:
+        """Wait until every event so far has been handed to plugins' ``on_event``."""
+        if self.app is not None:
+            await self.app.state.dispatcher.drain()
+
+
+@dataclass
+class StatementCounter:
+    statements: list[str] = field(default_factory=list)
+
+    def record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get("ICN_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if in_ci():
+        pytest.fail("CI must test PostgreSQL: set ICN_TEST_POSTGRES_URL")
+    pytest.skip("PostgreSQL tests need ICN_TEST_POSTGRES_URL (they never skip in CI)")
+
+
+async def _reset_postgres(url: str) -> None:
+    database = Database.from_url(url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    except OSError as error:
+        pytest.fail(f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {error}")
+    finally:
+        await database.dispose()
+
+
+async def _postgres_database(name: str) -> str:
+    """The test PostgreSQL URL for the suite, or for a sibling database made for ``name``."""
+    url = make_url(postgres_url_or_skip())
+    if name == "suite":
+        return url.render_as_string(hide_password=False)
+    sibling = f"{url.database}_{name}"
+    admin = Database.from_url(url.render_as_string(hide_password=False))
+    try:
+        async with admin.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            exists = await autocommit.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": sibling}
+            )
+            if not exists:
+                await autocommit.execute(text(f'CREATE DATABASE "{sibling}"'))
+    except OSError as error:
+        pytest.fail(f"PostgreSQL at {url.render_as_string()} is unreachable: {error}")
+    finally:
+        await admin.dispose()
+    return url.set(database=sibling).render_as_string(hide_password=False)
+
+
+async def fresh_database_url(backend: str, root: Path, name: str) -> str:
+    """An empty database: a new SQLite file, or an emptied PostgreSQL database (one per name)."""
+    if backend == "sqlite":
+        path = root / f"{name}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite+aiosqlite:///{path}"
+    url = await _postgres_database(name)
+    await _reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("icn")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def migrated_url(request: pytest.FixtureRequest, tmp_root: Path) -> str:
+    """A database with core's migrations applied, once per backend per test session."""
+    url = await fresh_database_url(request.param, tmp_root, "suite")
+    await asyncio.to_thread(migrations.upgrade, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def session_db(migrated_url: str) -> AsyncIterator[Database]:
+    database = Database.from_url(migrated_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def icn_plugins() -> Sequence[tuple[str, object]]:
+    """(name, plugin) pairs to register besides core; override it in a plugin's tests."""
+    return ()
+
+
+@pytest.fixture
+async def plugin_host(
+    icn_plugins: Sequence[tuple[str, object]], migrated_url: str, settings: Settings
+) -> PluginHost:
+    """Core plus ``icn_plugins`` (installed entry points are not discovered: tests choose)."""
+    host = PluginHost.load(settings, extra=icn_plugins, discover=False)
+    for track in migrations.tracks(host)[1:]:
+        await asyncio.to_thread(migrations.upgrade, migrated_url, "heads", track=track)
+    return host
+
+
+async def _empty(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        existing = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
+        if not tables:
+            return
+        if database.dialect == "postgresql":
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+
+
+@pytest.fixture
+async def db(session_db: Database, plugin_host: PluginHost) -> Database:
+    """The session's database, emptied before each test (plugins' tables included)."""
+    await _empty(session_db)
+    return session_db
+
+
+@pytest.fixture
+def settings(migrated_url: str) -> Settings:
+    return Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[arg-type,call-arg]
+
+
+@pytest.fixture
+def app(db: Database, settings: Settings, plugin_host: PluginHost) -> Starlette:
+    return create_app(settings, db=db, plugins=plugin_host)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http, app)
+    await app.state.dispatcher.drain()
+
+
+@pytest.fixture
+def statements(db: Database) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(db.engine.sync_engine, "before_cursor_execute", counter.record)
+    yield counter
+    event.remove(db.engine.sync_engine, "before_cursor_execute", counter.record)
+
+
+# -- factories ------------------------------------------------------------------------------
+# Rows written straight to the database (no authorization): the starting point of a test.
+
+_sequence = iter(range(1, 1_000_000))
+
+
+async def make_center(db: Database, **fields: Any) -> Center:
+    n = next(_sequence)
+    values: dict[str, Any] = {
+        "name": f"Center {n:04d}",
+        "short_code": f"C{n:04d}",
+        "city": "Cincinnati",
+        "region": "Midwest",
+        "country": "US",
+        "joined_on": date(2010, 1, 1),
+        "status": CenterStatus.ACTIVE,
+    } | fields
+    center = Center(**values)
+    async with db.transaction() as session:
+        session.add(center)
+    return center
+
+
+async def make_person(
+    db: Database,
+    kind: PersonKind = PersonKind.CLINICIAN,
+    *,
+    network_role: NetworkRole = NetworkRole.MEMBER,
+    center: Center | None = None,
+    role: CenterRole | None = None,
+    **fields: Any,
+) -> Person:
+    n = next(_sequence)
+    email = fields.pop("email", f"person{n}@example.org")
+    person = Person(
+        display_name=fields.pop("display_name", f"Person {n:04d}"),
+        email=email,
+        email_key=email.lower(),
+        kind=kind,
+        network_role=network_role,
+        timezone=fields.pop("timezone", "America/New_York"),
+        **fields,
+    )
+    async with db.transaction() as session:
+        session.add(person)
+        await session.flush()
+        if center is not None:
+            session.add(
+                Membership(
+                    person_id=person.id,
+                    center_id=center.id,
+                    role=role or CenterRole(kind.value),
+                    since=date(2015, 1, 1),
+                )
+            )
+    return person
+
+
+async def token_for(db: Database, person: Person) -> str:
+    secret = new_secret()
+    async with db.transaction() as session:
+        session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label="test"))
+    return secret
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order: compare two to prove nothing was written.
+
+    Tables registered on the metadata that this database lacks (a plugin whose migrations did
+    not run here) are left out.
+    """
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.session() as session:
+        connection = await session.connection()
+        present = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        for table in Base.metadata.sorted_tables:
+            if table.name in present:
+                statement = select(table).order_by(*table.primary_key.columns)
+                result = await session.execute(statement)
+                rows[table.name] = [tuple(row) for row in result.all()]
+    return rows

@@ -1,0 +1,92 @@
+"""GraphQL: the Kudos type, the ``kudos`` listing and ``giveKudos``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import parse_global_id, to_global_id
+from icn_graph.services.errors import BadInput
+from icn_kudos import services
+from icn_kudos.models import Kudos as KudosRow
+
+
+@strawberry.type(description="Thanks from one member to another person or a center.")
+class Kudos:
+    message: str
+    created_at: datetime
+    recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
+    from_person_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: KudosRow) -> Kudos:
+        recipient = (
+            to_global_id("Person", row.to_person_id)
+            if row.to_person_id is not None
+            else to_global_id("Center", row.to_center_id or 0)
+        )
+        return cls(
+            message=row.message,
+            created_at=row.created_at,
+            recipient_id=recipient,
+            from_person_pk=row.from_person_id,
+        )
+
+    @strawberry.field(description="Who sent it; null when the network sent it (a goal reached).")
+    async def sender(self, info: Info) -> Person | None:
+        if self.from_person_pk is None:
+            return None
+        person = await info.context.loaders.person.load(self.from_person_pk)
+        return Person.from_model(person) if person else None
+
+
+def _recipient(value: str, field: str) -> services.Recipient:
+    type_name, pk = parse_global_id(value, field=field)
+    if type_name not in {"Person", "Center"}:
+        raise BadInput(f"{field}: expected the ID of a Person or a Center.", field=field)
+    return services.Recipient(type_name, pk)
+
+
+@strawberry.type
+class KudosQuery:
+    @strawberry.field(description="Kudos, newest first; only those for `recipientId` if given.")
+    async def kudos(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        recipient_id: strawberry.ID | None = None,
+    ) -> Connection[Kudos]:
+        recipient = _recipient(recipient_id, "recipientId") if recipient_id else None
+        page = await services.list_kudos(
+            info.context.db, info.context.viewer, recipient=recipient, first=first, after=after
+        )
+        return connection_from_page(page, Kudos.from_row)
+
+
+@strawberry.input
+class GiveKudosInput:
+    recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
+    message: str
+
+
+@strawberry.type
+class GiveKudosPayload:
+    kudos: Kudos | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class KudosMutation:
+    @strawberry.mutation(description="Thank a person or a whole center team.")
+    async def give_kudos(self, info: Info, input: GiveKudosInput) -> GiveKudosPayload:
+        recipient = _recipient(input.recipient_id, "recipientId")
+        row, errors = await attempt(
+            services.give_kudos(info.context.db, info.context.viewer, recipient, input.message)
+        )
+        return GiveKudosPayload(kudos=Kudos.from_row(row) if row else None, user_errors=errors)

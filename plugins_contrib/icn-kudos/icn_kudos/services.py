@@ -1,0 +1,130 @@
+"""The rules: who may thank whom, how long a message may be, celebrating closed goals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from icn_graph.db.database import Database
+from icn_graph.events import Event, record_event
+from icn_graph.ids import parse_global_id
+from icn_graph.models import Center, Goal, Person
+from icn_graph.plugins import plugin_settings
+from icn_graph.services.errors import BadInput, UserErrorCode
+from icn_graph.services.lookup import rows_by_id
+from icn_graph.services.pagination import Page, SortKey, paginate
+from icn_graph.services.validation import Checker
+from icn_graph.services.viewer import Viewer
+from icn_kudos.models import Kudos
+
+PLUGIN = "icn-kudos"
+DEFAULT_MAX_LENGTH = 280
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person or a center, by primary key."""
+
+    type_name: str
+    pk: int
+
+
+def max_length() -> int:
+    configured = plugin_settings(PLUGIN).get("max_length", "")
+    return int(configured) if configured.isdigit() else DEFAULT_MAX_LENGTH
+
+
+async def give_kudos(db: Database, viewer: Viewer, recipient: Recipient, message: str) -> Kudos:
+    giver = viewer.require_member()
+    check = Checker()
+    text = check.text("message", message, max_length=max_length(), label="Message")
+    if recipient == Recipient("Person", giver):
+        check.add("recipientId", "Kudos are for someone else.")
+    if recipient.type_name == "Person":
+        found = bool(await rows_by_id(db, Person, [recipient.pk]))
+    else:
+        found = bool(await rows_by_id(db, Center, [recipient.pk]))
+    if not found:
+        check.add("recipientId", "No person or center has that id.", UserErrorCode.NOT_FOUND)
+    check.raise_if_any()
+    kudos = Kudos(
+        from_person_id=giver,
+        to_person_id=recipient.pk if recipient.type_name == "Person" else None,
+        to_center_id=recipient.pk if recipient.type_name == "Center" else None,
+        message=text,
+    )
+    async with db.transaction() as session:
+        session.add(kudos)
+        await session.flush()
+        record_event(session, "kudos.given", ("Kudos", kudos.id), actor_id=giver)
+    return kudos
+
+
+def _listing(recipient: Recipient | None) -> Select[Kudos]:
+    statement = select(Kudos)
+    if recipient is not None and recipient.type_name == "Person":
+        statement = statement.where(Kudos.to_person_id == recipient.pk)
+    elif recipient is not None:
+        statement = statement.where(Kudos.to_center_id == recipient.pk)
+    return statement
+
+
+async def list_kudos(
+    db: Database,
+    viewer: Viewer,
+    *,
+    recipient: Recipient | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Kudos]:
+    """Newest first; every member of the network may read them."""
+    viewer.require_member()
+    key = SortKey("created_at", Kudos.created_at, Kudos.id, lambda k: k.created_at, True)
+    return await paginate(
+        db, _listing(recipient), key, first=first, after=after, parse_value=datetime.fromisoformat
+    )
+
+
+async def celebrate_goal(event: Event, db: Database) -> None:
+    """``goal.closed`` as DONE → kudos from the network to the goal's owner. Idempotent."""
+    if event.type != "goal.closed" or event.payload.get("outcome") != "DONE":
+        return
+    recipient = _recipient_from(event.payload.get("owner"))
+    if recipient is None:
+        return
+    title = await _goal_title(db, event.subject_id)
+    kudos = Kudos(
+        to_person_id=recipient.pk if recipient.type_name == "Person" else None,
+        to_center_id=recipient.pk if recipient.type_name == "Center" else None,
+        message=f"Goal reached: {title}. Congratulations from the network!",
+        celebrates=event.subject_id,
+    )
+    try:
+        async with db.transaction() as session:
+            session.add(kudos)
+    except IntegrityError:
+        return  # already celebrated: the event was delivered twice
+
+
+def _recipient_from(global_id: object) -> Recipient | None:
+    """The goal's owner from the event's ``owner`` (a Person or Center global ID)."""
+    if not isinstance(global_id, str):
+        return None
+    try:
+        type_name, pk = parse_global_id(global_id)
+    except BadInput:
+        return None
+    return Recipient(type_name, pk) if type_name in {"Person", "Center"} else None
+
+
+async def _goal_title(db: Database, goal_id: str) -> str:
+    """The goal's title, read from core's table (events carry IDs, not copies of the data)."""
+    try:
+        _, pk = parse_global_id(goal_id)
+    except BadInput:
+        return "a 90-day goal"
+    goals = await rows_by_id(db, Goal, [pk])
+    return goals[pk].title[:200] if pk in goals else "a 90-day goal"

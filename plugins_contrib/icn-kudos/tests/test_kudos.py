@@ -1,0 +1,130 @@
+"""icn-kudos through the real app, on SQLite and PostgreSQL, with icn_graph's test fixtures."""
+
+from __future__ import annotations
+
+import icn_kudos.plugin
+import pytest
+from icn_kudos.models import Kudos
+from icn_kudos.services import celebrate_goal
+from sqlalchemy import func, select
+
+from icn_graph.db.database import Database
+from icn_graph.events import Event
+from icn_graph.ids import to_global_id
+from icn_graph.models import NetworkRole, Person, PersonKind
+from icn_graph.testing import GraphQLClient, make_person, token_for
+
+
+@pytest.fixture
+def icn_plugins() -> list[tuple[str, object]]:
+    return [("icn-kudos", icn_kudos.plugin)]
+
+
+async def _member(db: Database, name: str) -> tuple[Person, str]:
+    person = await make_person(db, PersonKind.PARENT_PARTNER, display_name=name)
+    return person, await token_for(db, person)
+
+
+GIVE = """
+mutation($to: ID!, $message: String!) {
+  giveKudos(input: {recipientId: $to, message: $message}) {
+    kudos { message recipientId sender { displayName } }
+    userErrors { field code message }
+  }
+}
+"""
+
+
+async def test_a_parent_thanks_a_clinician(db: Database, client: GraphQLClient) -> None:
+    _, token = await _member(db, "Jamie")
+    clinician, _ = await _member(db, "Dr. Sami")
+    to = to_global_id("Person", clinician.id)
+    data = await client.data(GIVE, {"to": to, "message": "  Thanks for the panel!  "}, token=token)
+    assert data["giveKudos"] == {
+        "kudos": {
+            "message": "Thanks for the panel!",
+            "recipientId": to,
+            "sender": {"displayName": "Jamie"},
+        },
+        "userErrors": [],
+    }
+    listed = await client.data(
+        "query($to: ID) { kudos(recipientId: $to) { totalCount edges { node { message } } } }",
+        {"to": to},
+        token=token,
+    )
+    assert listed["kudos"]["totalCount"] == 1
+
+
+async def test_refused_kudos_write_nothing(db: Database, client: GraphQLClient) -> None:
+    me, token = await _member(db, "Jamie")
+    for to, message, field in [
+        (to_global_id("Person", me.id), "Me!", "recipientId"),
+        (to_global_id("Person", 999_999), "Hi", "recipientId"),
+        (to_global_id("Person", me.id + 0), "", "message"),
+    ]:
+        data = await client.data(GIVE, {"to": to, "message": message}, token=token)
+        assert data["giveKudos"]["kudos"] is None
+        assert field in {error["field"] for error in data["giveKudos"]["userErrors"]}
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Kudos)) == 0
+
+
+async def test_anonymous_cannot_read_or_give(client: GraphQLClient) -> None:
+    body = await client.execute("{ kudos { totalCount } }")
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+CREATE_GOAL = """
+mutation($owner: ID!) {
+  createGoal(input: {ownerId: $owner, title: "Plan the parent panel",
+                     aim: "Three parents on the Spring panel", startsOn: "2026-03-01"}) {
+    goal { id }
+  }
+}
+"""
+
+CLOSE_GOAL = """
+mutation($goal: ID!) {
+  closeGoal(input: {goalId: $goal, outcome: DONE, reflection: "Four parents said yes."}) {
+    userErrors { field }
+  }
+}
+"""
+
+
+async def test_a_goal_reached_is_celebrated_once(db: Database, client: GraphQLClient) -> None:
+    owner, token = await _member(db, "Jamie")
+    me = to_global_id("Person", owner.id)
+    created = await client.data(CREATE_GOAL, {"owner": me}, token=token)
+    goal = created["createGoal"]["goal"]["id"]
+    await client.data(CLOSE_GOAL, {"goal": goal}, token=token)
+    await client.settle()  # on_event runs after the commit, in the background
+    listed = await client.data(
+        "query($me: ID) { kudos(recipientId: $me) { nodes { message sender { id } } } }",
+        {"me": me},
+        token=token,
+    )
+    assert listed["kudos"]["nodes"] == [
+        {
+            "message": "Goal reached: Plan the parent panel. Congratulations from the network!",
+            "sender": None,
+        }
+    ]
+    replayed = Event("goal.closed", goal, None, {"outcome": "DONE", "owner": me})
+    await celebrate_goal(replayed, db)  # delivered twice: still one
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Kudos)) == 1
+
+
+async def test_the_plugin_shows_up_for_staff(db: Database, client: GraphQLClient) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    data = await client.data(
+        "{ plugins { name state hooks builtin } }", token=await token_for(db, staff)
+    )
+    assert {
+        "name": "icn-kudos",
+        "state": "ACTIVE",
+        "builtin": False,
+        "hooks": ["load_demo_data", "on_event", "register_migrations", "register_schema"],
+    } in data["plugins"]
