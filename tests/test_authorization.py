@@ -27,6 +27,7 @@ from icn_graph.models import (
 )
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services.tokens import issue_token
+from icn_graph.testing import snapshot
 from tests.helpers import GraphQLClient, error_codes, make_center, make_person, token_for
 
 # --------------------------------------------------------------------------------------------
@@ -127,16 +128,6 @@ async def build_world(db: Database) -> World:
     ):
         tokens[key] = await token_for(db, person)
     return World(center_a, center_b, newcomer, bystander_a, bystander_b, tokens)
-
-
-async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in primary-key order."""
-    rows: dict[str, list[tuple[Any, ...]]] = {}
-    async with db.session() as session:
-        for table in Base.metadata.sorted_tables:
-            statement = select(table).order_by(*table.primary_key.columns)
-            rows[table.name] = [tuple(row) for row in (await session.execute(statement)).all()]
-    return rows
 
 
 async def count(db: Database, model: type[Base]) -> int:
@@ -369,7 +360,7 @@ async def test_staff_can_still_create_staff(db: Database, client: GraphQLClient)
 
 
 async def test_anonymous_sees_the_network_name(db: Database, client: GraphQLClient) -> None:
-    data = await client.data("{ network { name } viewer { id } }")
+    data = await client.data("{ network { name } viewer { person { id } } }")
     assert data == {"network": {"name": "Test Network"}, "viewer": None}
 
 
@@ -429,13 +420,13 @@ async def test_viewer_is_the_token_holder(db: Database, client: GraphQLClient) -
     )
     await make_person(db, PersonKind.NURSE, display_name="Someone Else")
     token = await token_for(db, person)
-    data = await client.data("{ viewer { id displayName networkRole } }", token=token)
-    assert data["viewer"] == {
+    data = await client.data("{ viewer { person { id displayName networkRole } } }", token=token)
+    assert data["viewer"]["person"] == {
         "id": to_global_id("Person", person.id),
         "displayName": "Quinn Lead",
         "networkRole": "MEMBER",
     }
-    assert (await client.data("{ viewer { id } }"))["viewer"] is None
+    assert (await client.data("{ viewer { person { id } } }"))["viewer"] is None
 
 
 @pytest.mark.parametrize(
@@ -451,7 +442,7 @@ async def test_bad_credentials_say_the_token_is_invalid(
 ) -> None:
     response = await client.http.post(
         "/graphql",
-        json={"query": "{ viewer { id } centers { totalCount } }"},
+        json={"query": "{ viewer { person { id } } centers { totalCount } }"},
         headers={"Authorization": header},
     )
     assert response.status_code == 200
@@ -464,7 +455,7 @@ async def test_bad_credentials_say_the_token_is_invalid(
 async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) -> None:
     staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
     token = await token_for(db, staff)
-    query = "{ viewer { displayName } centers { totalCount } }"
+    query = "{ viewer { person { displayName } } centers { totalCount } }"
     assert (await client.data(query, token=token))["centers"] == {"totalCount": 0}
 
     async with db.transaction() as session:
@@ -473,7 +464,7 @@ async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) 
     body = await client.execute(query, token=token)
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
-    assert (await client.data("{ viewer { id } }", token=token))["viewer"] is None
+    assert (await client.data("{ viewer { person { id } } }", token=token))["viewer"] is None
     # The revoked token can no longer write either.
     before = await snapshot(db)
     body = await client.execute(
@@ -494,8 +485,8 @@ async def test_revoking_one_token_leaves_the_others(db: Database, client: GraphQ
             .where(ApiToken.token_hash == hashlib.sha256(revoked.encode()).hexdigest())
             .values(revoked_at=datetime.now(UTC))
         )
-    assert (await client.data("{ viewer { id } }", token=kept))["viewer"] is not None
-    assert (await client.data("{ viewer { id } }", token=revoked))["viewer"] is None
+    assert (await client.data("{ viewer { person { id } } }", token=kept))["viewer"] is not None
+    assert (await client.data("{ viewer { person { id } } }", token=revoked))["viewer"] is None
 
 
 async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: GraphQLClient) -> None:
@@ -514,5 +505,6 @@ async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: Gra
     assert secret[len("icn_") :][:16] not in everything
 
     # And the hash alone is not a credential: only the secret authenticates.
-    assert (await client.data("{ viewer { id } }", token=secret))["viewer"] is not None
-    assert (await client.data("{ viewer { id } }", token=stored.token_hash))["viewer"] is None
+    assert (await client.data("{ viewer { person { id } } }", token=secret))["viewer"] is not None
+    by_hash = await client.data("{ viewer { person { id } } }", token=stored.token_hash)
+    assert by_hash["viewer"] is None

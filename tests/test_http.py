@@ -123,7 +123,7 @@ async def test_a_token_with_the_database_down_gets_a_clean_503(
     offline: httpx.AsyncClient, method: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     headers = {"Authorization": "Bearer icn_some-token"}
-    query = "{ viewer { id } network { name } }"
+    query = "{ viewer { person { id } } network { name } }"
     if method == "POST":
         response = await offline.post("/graphql", json={"query": query}, headers=headers)
     else:
@@ -142,7 +142,9 @@ async def test_a_token_with_the_database_down_gets_a_clean_503(
 async def test_public_fields_still_answer_with_the_database_down(
     offline: httpx.AsyncClient,
 ) -> None:
-    response = await offline.post("/graphql", json={"query": "{ network { name } viewer { id } }"})
+    response = await offline.post(
+        "/graphql", json={"query": "{ network { name } viewer { person { id } } }"}
+    )
     assert response.status_code == 200
     assert response.json() == {"data": {"network": {"name": "Test Network"}, "viewer": None}}
 
@@ -564,12 +566,11 @@ async def test_unexpected_error_over_http(tmp_path: Path, caplog: pytest.LogCapt
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             client = GraphQLClient(http)
-            assert (await client.data("{ viewer { displayName } }", token=secret))["viewer"] == {
-                "displayName": "Stella Staff"
-            }
+            data = await client.data("{ viewer { person { displayName } } }", token=secret)
+            assert data["viewer"]["person"] == {"displayName": "Stella Staff"}
             assert logged_unexpected(caplog) == []
             response = await client.post(
-                "{ viewer { displayName } centers { totalCount } }", token=secret
+                "{ viewer { person { displayName } } centers { totalCount } }", token=secret
             )
     finally:
         await database.dispose()
@@ -725,8 +726,8 @@ def test_websocket_masks_unexpected_errors(
         client.websocket_connect("/graphql", subprotocols=[TRANSPORT_WS], headers=headers) as ws,
     ):
         open_session(ws)
-        assert run_operation(ws, "{ viewer { displayName } }") == {
-            "data": {"viewer": {"displayName": "Stella Staff"}}
+        assert run_operation(ws, "{ viewer { person { displayName } } }") == {
+            "data": {"viewer": {"person": {"displayName": "Stella Staff"}}}
         }
         payload = run_operation(ws, "{ centers { totalCount } }", "2")
     assert payload["data"] is None
@@ -767,9 +768,12 @@ def test_websocket_token_in_connection_init(ws_network: tuple[str, str]) -> None
     ):
         ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {secret}"}})
         assert ws.receive_json() == {"type": "connection_ack"}
-        payload = run_operation(ws, "{ viewer { displayName } network { centerCount } }")
+        payload = run_operation(ws, "{ viewer { person { displayName } } network { centerCount } }")
     assert payload == {
-        "data": {"viewer": {"displayName": "Jordan Avery"}, "network": {"centerCount": 61}}
+        "data": {
+            "viewer": {"person": {"displayName": "Jordan Avery"}},
+            "network": {"centerCount": 61},
+        }
     }
 
 

@@ -120,12 +120,12 @@ async def test_anonymous_callers_cannot_list_people(db: Database, client: GraphQ
 async def test_viewer_is_null_when_anonymous_and_the_caller_otherwise(
     db: Database, client: GraphQLClient
 ) -> None:
-    assert await client.data("{ viewer { id } }") == {"viewer": None}
+    assert await client.data("{ viewer { person { id } } }") == {"viewer": None}
     person = await make_person(db, PersonKind.NURSE, display_name="Nell", email="Nell@Example.org")
     data = await client.data(
-        "{ viewer { id displayName email kind } }", token=await token_for(db, person)
+        "{ viewer { person { id displayName email kind } } }", token=await token_for(db, person)
     )
-    assert data["viewer"] == {
+    assert data["viewer"]["person"] == {
         "id": to_global_id("Person", person.id),
         "displayName": "Nell",
         "email": "Nell@Example.org",
@@ -734,8 +734,8 @@ async def test_a_created_person_can_sign_in_and_see_their_email(
     token = await staff(db)
     data = await client.data(CREATE, {"input": person_input()}, token=token)
     [row] = [row for row in await people_rows(db) if row.email == "rosalind@example.org"]
-    own = await client.data("{ viewer { id email } }", token=await token_for(db, row))
-    assert own["viewer"] == {
+    own = await client.data("{ viewer { person { id email } } }", token=await token_for(db, row))
+    assert own["viewer"]["person"] == {
         "id": data["createPerson"]["person"]["id"],
         "email": "rosalind@example.org",
     }

@@ -12,7 +12,7 @@ async def test_staff_lists_centers(db: Database, client: GraphQLClient) -> None:
     token = await token_for(db, staff)
     data = await client.data(
         "{ network { name centerCount } centers(first: 5) { totalCount edges { node { id name "
-        "members { role person { displayName email } } } } } viewer { displayName } }",
+        "members { role person { displayName email } } } } } viewer { person { displayName } } }",
         token=token,
     )
     assert data["network"] == {"name": "Test Network", "centerCount": 1}

@@ -3,5 +3,9 @@
 from __future__ import annotations
 
 from icn_graph.demo.context import DemoContributor
+from icn_graph.demo.goals import contribute as contribute_goals
+from icn_graph.demo.learning_sessions import contribute as contribute_learning_sessions
 
 CORE_CONTRIBUTORS: list[DemoContributor] = []
+CORE_CONTRIBUTORS.append(contribute_goals)
+CORE_CONTRIBUTORS.append(contribute_learning_sessions)

@@ -1,17 +1,46 @@
 """SQLAlchemy tables, one module per area. Importing this package registers them all on Base."""
 
 from icn_graph.models.centers import Center, CenterStatus
+from icn_graph.models.goals import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
+from icn_graph.models.learning_sessions import (
+    AgendaAssignment,
+    AgendaItem,
+    AgendaItemKind,
+    AgendaPart,
+    LearningSession,
+    LearningSessionStatus,
+    Registration,
+    RegistrationPart,
+    Season,
+)
 from icn_graph.models.memberships import CenterRole, Membership
 from icn_graph.models.people import NetworkRole, Person, PersonKind
+from icn_graph.models.plugin_errors import PluginError
 from icn_graph.models.tokens import ApiToken
 
 __all__ = [
+    "AgendaAssignment",
+    "AgendaItem",
+    "AgendaItemKind",
+    "AgendaPart",
     "ApiToken",
     "Center",
     "CenterRole",
     "CenterStatus",
+    "CheckIn",
+    "CheckInValue",
+    "Goal",
+    "GoalKind",
+    "GoalStatus",
+    "KeyResult",
+    "LearningSession",
+    "LearningSessionStatus",
     "Membership",
     "NetworkRole",
     "Person",
     "PersonKind",
+    "PluginError",
+    "Registration",
+    "RegistrationPart",
+    "Season",
 ]

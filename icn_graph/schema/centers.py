@@ -16,9 +16,11 @@ from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
 
 if TYPE_CHECKING:
+    from icn_graph.schema.goals import Goal
     from icn_graph.schema.memberships import Membership
 
 MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
+GoalRef = Annotated["Goal", strawberry.lazy("icn_graph.schema.goals")]
 
 
 @strawberry.type(description="A care center and its team.")
@@ -52,6 +54,20 @@ class Center(Node):
 
         rows = await info.context.loaders.memberships_of_center.load(self.pk)
         return [Membership.from_model(row) for row in rows]
+
+    @strawberry.field(description="The center's own 90-day goals, soonest due first.")
+    async def goals(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        include_archived: bool = False,
+    ) -> Connection[GoalRef]:
+        from icn_graph.schema.goals import center_goals
+
+        return await center_goals(
+            info, self.pk, first=first, after=after, include_archived=include_archived
+        )
 
 
 @strawberry.input

@@ -9,6 +9,8 @@ import strawberry
 
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.goals import GOAL_FETCHERS
+from icn_graph.schema.learning_sessions import FETCHERS as LEARNING_SESSION_FETCHERS
 from icn_graph.schema.memberships import Membership
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, parse_global_id
@@ -35,6 +37,8 @@ async def _membership(info: Info, pk: int) -> Node | None:
 
 
 FETCHERS: dict[str, Fetch] = {"Center": _center, "Person": _person, "Membership": _membership}
+FETCHERS.update(GOAL_FETCHERS)
+FETCHERS.update(LEARNING_SESSION_FETCHERS)
 
 
 async def _fetch(info: Info, global_id: str, field: str) -> Node:

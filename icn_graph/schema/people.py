@@ -16,9 +16,15 @@ from icn_graph.services import people as service
 from icn_graph.services.ordering import OrderDirection
 
 if TYPE_CHECKING:
+    from icn_graph.schema.goals import Goal
+    from icn_graph.schema.learning_sessions.agenda import AgendaItem
     from icn_graph.schema.memberships import Membership
 
 MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
+GoalRef = Annotated["Goal", strawberry.lazy("icn_graph.schema.goals")]
+AgendaItemRef = Annotated[
+    "AgendaItem", strawberry.lazy("icn_graph.schema.learning_sessions.agenda")
+]
 
 
 @strawberry.type(description="Anyone with an account: care team members, partners and staff.")
@@ -61,6 +67,26 @@ class Person(Node):
 
         rows = await info.context.loaders.memberships_of_person.load(self.pk)
         return [Membership.from_model(row) for row in rows]
+
+    @strawberry.field(description="The person's own 90-day goals, soonest due first.")
+    async def goals(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        include_archived: bool = False,
+    ) -> Connection[GoalRef]:
+        from icn_graph.schema.goals import person_goals
+
+        return await person_goals(
+            info, self.pk, first=first, after=after, include_archived=include_archived
+        )
+
+    @strawberry.field(description="Learning Session agenda items this person is on, by time.")
+    async def agenda_items(self, info: Info) -> list[AgendaItemRef]:
+        from icn_graph.schema.learning_sessions.agenda import person_agenda_items
+
+        return await person_agenda_items(info, self.pk)
 
 
 @strawberry.input

@@ -7,17 +7,29 @@ import strawberry
 from icn_graph.schema.centers import Center, CenterMutations, resolve_centers
 from icn_graph.schema.connections import Connection
 from icn_graph.schema.context import Info
+from icn_graph.schema.goals import Goal, GoalMutations, resolve_goals
+from icn_graph.schema.learning_sessions import (
+    LearningSession,
+    LearningSessionMutations,
+    resolve_learning_sessions,
+)
 from icn_graph.schema.memberships import MembershipMutations
 from icn_graph.schema.network import Network
 from icn_graph.schema.nodes import resolve_node, resolve_nodes
 from icn_graph.schema.people import Person, PersonMutations, resolve_people
+from icn_graph.schema.plugins import Plugin, resolve_plugins
 from icn_graph.schema.relay import Node
+from icn_graph.schema.viewer import ViewerHome, resolve_viewer
 
 
 @strawberry.type
 class Query:
     node: Node | None = strawberry.field(
         resolver=resolve_node, description="Any object, by its global ID."
+    )
+    plugins: list[Plugin] = strawberry.field(
+        resolver=resolve_plugins,
+        description="Installed plugins: state, hooks, settings, recent failures. Staff only.",
     )
     nodes: list[Node | None] = strawberry.field(
         resolver=resolve_nodes,
@@ -31,20 +43,32 @@ class Query:
         resolver=resolve_people,
         description="The directory, a page at a time (`first` at most 100). Members only.",
     )
+    goals: Connection[Goal] = strawberry.field(
+        resolver=resolve_goals,
+        description="90-day goals of centers and partners, soonest due first (`first` at most "
+        "100). Members only.",
+    )
+    learning_sessions: Connection[LearningSession] = strawberry.field(
+        resolver=resolve_learning_sessions,
+        description="Learning Sessions, the newest first (`first` at most 100). Members only.",
+    )
 
     @strawberry.field(description="The network this server serves.")
     def network(self, info: Info) -> Network:
         return Network(name=info.context.settings.network_name)
 
-    @strawberry.field(description="The person making the request, or null when anonymous.")
-    async def viewer(self, info: Info) -> Person | None:
-        person_id = info.context.viewer.person_id
-        if person_id is None:
-            return None
-        person = await info.context.loaders.person.load(person_id)
-        return Person.from_model(person) if person else None
+    viewer: ViewerHome | None = strawberry.field(
+        resolver=resolve_viewer,
+        description="The person making the request and their day; null when anonymous.",
+    )
 
 
 @strawberry.type
-class Mutation(CenterMutations, PersonMutations, MembershipMutations):
+class Mutation(
+    CenterMutations,
+    PersonMutations,
+    MembershipMutations,
+    GoalMutations,
+    LearningSessionMutations,
+):
     pass

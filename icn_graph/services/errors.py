@@ -51,6 +51,7 @@ class UserErrorCode(enum.StrEnum):
     TOO_LONG = "TOO_LONG"
     TAKEN = "TAKEN"
     NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""The ``goals`` listing, and ``Center.goals`` / ``Person.goals`` (resolved here for them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.goals import loaders
+from icn_graph.schema.goals.types import Goal
+from icn_graph.schema.relay import expect_global_id, parse_global_id
+from icn_graph.services import goals as service
+from icn_graph.services.errors import BadInput
+from icn_graph.services.ordering import OrderDirection
+
+
+def decode_owner(value: str, *, field: str) -> service.Owner:
+    """A ``GoalOwner`` ID: the global ID of a Center or of a Person."""
+    type_name, pk = parse_global_id(value, field=field)
+    if type_name == "Center":
+        return service.Owner(center_id=pk)
+    if type_name == "Person":
+        return service.Owner(person_id=pk)
+    raise BadInput(
+        f"{field}: expected the ID of a Center or a Person, got the ID of a {type_name}.",
+        field=field,
+    )
+
+
+@strawberry.input
+class GoalFilter:
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Goals owned by this center or person."
+    )
+    center_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Goals around this center: its own and those of the people on its team.",
+    )
+    status: list[models.GoalStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses."
+    )
+    due_before: date | None = strawberry.field(
+        default=None, description="Due strictly before this date."
+    )
+    due_after: date | None = strawberry.field(
+        default=None, description="Due strictly after this date."
+    )
+    kind: models.GoalKind | None = None
+    include_archived: bool = strawberry.field(
+        default=False, description="Archived goals are left out unless this is true."
+    )
+
+
+@strawberry.input
+class GoalOrder:
+    field: service.GoalOrderField = service.GoalOrderField.DUE_ON
+    direction: OrderDirection = OrderDirection.ASC
+
+
+async def resolve_goals(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    filter: GoalFilter | None = None,
+    order_by: GoalOrder | None = None,
+) -> Connection[Goal]:
+    given = filter or GoalFilter()
+    order = order_by or GoalOrder()
+    info.context.viewer.require_member()
+    owner = (
+        decode_owner(given.owner_id, field="filter.ownerId") if given.owner_id is not None else None
+    )
+    center_id = (
+        expect_global_id(given.center_id, "Center", field="filter.centerId")
+        if given.center_id is not None
+        else None
+    )
+    page = await service.list_goals(
+        info.context.db,
+        info.context.viewer,
+        filter=service.GoalFilter(
+            owner=owner,
+            center_id=center_id,
+            statuses=tuple(given.status) if given.status else None,
+            due_before=given.due_before,
+            due_after=given.due_after,
+            kind=given.kind,
+            include_archived=given.include_archived,
+        ),
+        order_by=order.field,
+        direction=order.direction,
+        first=first,
+        after=after,
+    )
+    return connection_from_page(page, Goal.from_model)
+
+
+async def center_goals(
+    info: Info, center_id: int, *, first: int | None, after: str | None, include_archived: bool
+) -> Connection[Goal]:
+    """``Center.goals``: the center's own goals, soonest due first."""
+    info.context.viewer.require_member()
+    request = service.OwnerGoalsRequest(center_id, first, after, include_archived)
+    page = await loaders.center_goal_pages(info).load(request)
+    return connection_from_page(page, Goal.from_model)
+
+
+async def person_goals(
+    info: Info, person_id: int, *, first: int | None, after: str | None, include_archived: bool
+) -> Connection[Goal]:
+    """``Person.goals``: the person's own goals, soonest due first."""
+    info.context.viewer.require_member()
+    request = service.OwnerGoalsRequest(person_id, first, after, include_archived)
+    page = await loaders.person_goal_pages(info).load(request)
+    return connection_from_page(page, Goal.from_model)

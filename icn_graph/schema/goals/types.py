@@ -1,0 +1,240 @@
+"""Goal, KeyResult and CheckIn types; the owner is a ``GoalOwner`` union of Center | Person."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.centers import Center
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.goals import loaders
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import Node
+from icn_graph.services import goals as service
+from icn_graph.services.errors import NotFound
+
+# Registered here, where the types using them are defined, so the names and descriptions stick.
+strawberry.enum(
+    models.GoalStatus,
+    name="GoalStatus",
+    description="Where a goal stands: ON_TRACK, AT_RISK or OFF_TRACK while open; DONE or DROPPED "
+    "once closed.",
+)
+strawberry.enum(
+    models.GoalKind,
+    name="GoalKind",
+    description="CENTER: owned by a center. PARTNER: owned by a person (partners set 90-day goals "
+    "too; every person-owned goal is a PARTNER goal).",
+)
+strawberry.enum(service.GoalOutcome, name="GoalOutcome", description="How a goal closes.")
+strawberry.enum(service.GoalOrderField, name="GoalOrderField")
+
+GoalOwner = Annotated[
+    Center | Person,
+    strawberry.union("GoalOwner", description="Who a goal belongs to: a center or a person."),
+]
+
+
+async def _person(info: Info, pk: int, what: str) -> Person:
+    row = await info.context.loaders.person.load(pk)
+    if row is None:
+        raise NotFound(f"This {what} no longer exists.")
+    return Person.from_model(row)
+
+
+async def load_goal(info: Info, pk: int) -> Goal:
+    row = await loaders.goal(info).load(pk)
+    if row is None:
+        raise NotFound("This goal no longer exists.")
+    return Goal.from_model(row)
+
+
+@strawberry.type(description="A measurable result of a goal, e.g. remission rate from 72 to 80 %.")
+class KeyResult(Node):
+    type_name = "KeyResult"
+
+    title: str
+    unit: str | None = strawberry.field(description="e.g. %, patients, days; null if none.")
+    start_value: float
+    target_value: float = strawberry.field(
+        description="May be below the start value, for measures that should go down."
+    )
+    current_value: float = strawberry.field(
+        description="The value recorded by the latest check-in (the start value before any)."
+    )
+    progress: float = strawberry.field(
+        description="(current - start) / (target - start) as a percentage, clamped to 0-100. "
+        "When start equals target: 100 once current equals target, else 0."
+    )
+    goal_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, key_result: models.KeyResult) -> KeyResult:
+        return cls(
+            pk=key_result.id,
+            title=key_result.title,
+            unit=key_result.unit,
+            start_value=key_result.start_value,
+            target_value=key_result.target_value,
+            current_value=service.current_value(key_result),
+            progress=service.key_result_progress(key_result),
+            goal_pk=key_result.goal_id,
+        )
+
+    @strawberry.field
+    async def goal(self, info: Info) -> Goal:
+        return await load_goal(info, self.goal_pk)
+
+
+@strawberry.type(description="A key result's value as a check-in recorded it.")
+class KeyResultValue:
+    value: float
+    key_result_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def key_result(self, info: Info) -> KeyResult:
+        row = await loaders.key_result(info).load(self.key_result_pk)
+        if row is None:
+            raise NotFound("This key result no longer exists.")
+        return KeyResult.from_model(row)
+
+
+@strawberry.type(
+    description="One entry in a goal's history: a note with the status, confidence and "
+    "key-result values at that time. A goal's closing reflection is its last check-in."
+)
+class CheckIn(Node):
+    type_name = "CheckIn"
+
+    note: str
+    status: models.GoalStatus
+    confidence: int = strawberry.field(description="1 (not at all) to 10 (certain).")
+    created_at: datetime
+    author_pk: strawberry.Private[int]
+    goal_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, check_in: models.CheckIn) -> CheckIn:
+        return cls(
+            pk=check_in.id,
+            note=check_in.note,
+            status=check_in.status,
+            confidence=check_in.confidence,
+            created_at=check_in.created_at,
+            author_pk=check_in.author_id,
+            goal_pk=check_in.goal_id,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> Person:
+        return await _person(info, self.author_pk, "check-in's author")
+
+    @strawberry.field
+    async def goal(self, info: Info) -> Goal:
+        return await load_goal(info, self.goal_pk)
+
+    @strawberry.field(description="Every key result's value as it stood after this check-in.")
+    async def key_result_values(self, info: Info) -> list[KeyResultValue]:
+        rows = await loaders.values_of_check_in(info).load(self.pk)
+        return [KeyResultValue(value=row.value, key_result_pk=row.key_result_id) for row in rows]
+
+
+@strawberry.type(
+    description="A 90-day goal of a center or a person, with key results and check-ins."
+)
+class Goal(Node):
+    type_name = "Goal"
+
+    title: str
+    aim: str = strawberry.field(description="The aim statement: what will improve, by how much.")
+    starts_on: date
+    due_on: date = strawberry.field(description="90 days after the start unless set otherwise.")
+    status: models.GoalStatus
+    confidence: int = strawberry.field(
+        description="1 (not at all) to 10 (certain): how sure the owner is of reaching the aim."
+    )
+    kind: models.GoalKind
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = strawberry.field(description="When it became DONE or DROPPED.")
+    archived_at: datetime | None = strawberry.field(
+        description="Archived goals are hidden from listings unless `includeArchived` is set."
+    )
+    center_pk: strawberry.Private[int | None]
+    person_pk: strawberry.Private[int | None]
+    created_by_pk: strawberry.Private[int]
+    updated_by_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, goal: models.Goal) -> Goal:
+        return cls(
+            pk=goal.id,
+            title=goal.title,
+            aim=goal.aim,
+            starts_on=goal.starts_on,
+            due_on=goal.due_on,
+            status=goal.status,
+            confidence=goal.confidence,
+            kind=goal.kind,
+            created_at=goal.created_at,
+            updated_at=goal.updated_at,
+            closed_at=goal.closed_at,
+            archived_at=goal.archived_at,
+            center_pk=goal.center_id,
+            person_pk=goal.person_id,
+            created_by_pk=goal.created_by_id,
+            updated_by_pk=goal.updated_by_id,
+        )
+
+    @property
+    def owner_ref(self) -> service.Owner:
+        return service.Owner(center_id=self.center_pk, person_id=self.person_pk)
+
+    @strawberry.field
+    async def owner(self, info: Info) -> GoalOwner:
+        if self.center_pk is not None:
+            center = await info.context.loaders.center.load(self.center_pk)
+            if center is None:
+                raise NotFound("This goal's center no longer exists.")
+            return Center.from_model(center)
+        assert self.person_pk is not None
+        return await _person(info, self.person_pk, "goal's owner")
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> Person:
+        return await _person(info, self.created_by_pk, "goal's author")
+
+    @strawberry.field(description="Who changed the goal last (a check-in counts).")
+    async def updated_by(self, info: Info) -> Person:
+        return await _person(info, self.updated_by_pk, "goal's editor")
+
+    @strawberry.field(description="In the order they were added.")
+    async def key_results(self, info: Info) -> list[KeyResult]:
+        rows = await loaders.key_results_of_goal(info).load(self.pk)
+        return [KeyResult.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The mean progress of the key results, 0-100; null without key results."
+    )
+    async def progress(self, info: Info) -> float | None:
+        rows = await loaders.key_results_of_goal(info).load(self.pk)
+        return service.goal_progress(rows)
+
+    @strawberry.field(description="The goal's history, newest first.")
+    async def check_ins(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[CheckIn]:
+        page = await loaders.check_in_pages(info).load(
+            service.PageRequest(self.pk, first=first, after=after)
+        )
+        return connection_from_page(page, CheckIn.from_model)
+
+    @strawberry.field(
+        description="Whether the viewer may edit, check in on, close or archive this goal."
+    )
+    def viewer_can_edit(self, info: Info) -> bool:
+        return service.may_edit(info.context.viewer, self.owner_ref)

@@ -1,0 +1,68 @@
+"""Registration type and the filter on ``LearningSession.registrations``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.schema.context import Info
+from icn_graph.schema.learning_sessions import enums, loaders
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import Node
+from icn_graph.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from icn_graph.schema.learning_sessions.sessions import LearningSession
+
+LearningSessionRef = Annotated[
+    "LearningSession", strawberry.lazy("icn_graph.schema.learning_sessions.sessions")
+]
+
+__all__ = ["Registration", "RegistrationFilter", "enums"]
+
+
+@strawberry.input
+class RegistrationFilter:
+    part: models.RegistrationPart | None = None
+    attended: bool | None = None
+
+
+@strawberry.type(description="A person registered for a Learning Session.")
+class Registration(Node):
+    type_name = "Registration"
+
+    part: models.RegistrationPart
+    registered_at: datetime
+    attended: bool
+    person_pk: strawberry.Private[int]
+    session_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.Registration) -> Registration:
+        return cls(
+            pk=row.id,
+            part=row.part,
+            registered_at=row.registered_at,
+            attended=row.attended,
+            person_pk=row.person_id,
+            session_pk=row.session_id,
+        )
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        person = await info.context.loaders.person.load(self.person_pk)
+        if person is None:
+            raise NotFound("This registration's person no longer exists.")
+        return Person.from_model(person)
+
+    @strawberry.field
+    async def session(self, info: Info) -> LearningSessionRef:
+        from icn_graph.schema.learning_sessions.sessions import LearningSession
+
+        row = await loaders.learning_session(info).load(self.session_pk)
+        if row is None:
+            raise NotFound("This registration's Learning Session no longer exists.")
+        return LearningSession.from_model(row)

@@ -1,0 +1,55 @@
+"""``viewer``: the signed-in person and what they see when they open the app."""
+
+from __future__ import annotations
+
+import strawberry
+
+from icn_graph.schema.centers import Center
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.goals.types import Goal
+from icn_graph.schema.learning_sessions.agenda import AgendaItem
+from icn_graph.schema.learning_sessions.registrations import Registration
+from icn_graph.schema.people import Person
+from icn_graph.services import home
+
+
+@strawberry.type(name="Viewer", description="The person making the request, and their day.")
+class ViewerHome:
+    person_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        person = await info.context.loaders.person.load(self.person_pk)
+        assert person is not None  # the token that authenticated the request belongs to them
+        return Person.from_model(person)
+
+    @strawberry.field(description="The centers the viewer belongs to.")
+    async def centers(self, info: Info) -> list[Center]:
+        ids = sorted(info.context.viewer.center_ids)
+        rows = await info.context.loaders.center.load_many(ids)
+        return [Center.from_model(row) for row in rows if row is not None]
+
+    @strawberry.field(description="Open goals of the viewer and of their centers, soonest due.")
+    async def goals(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Goal]:
+        page = await home.my_goals(info.context.db, info.context.viewer, first=first, after=after)
+        return connection_from_page(page, Goal.from_model)
+
+    @strawberry.field(description="Agenda items the viewer has a part in that have not ended.")
+    async def upcoming_agenda_items(self, info: Info, first: int = 10) -> list[AgendaItem]:
+        rows = await home.my_upcoming_agenda_items(
+            info.context.db, info.context.viewer, first=first
+        )
+        return [AgendaItem.from_model(row) for row in rows]
+
+    @strawberry.field(description="The viewer's Learning Session registrations, latest first.")
+    async def registrations(self, info: Info) -> list[Registration]:
+        rows = await home.my_registrations(info.context.db, info.context.viewer)
+        return [Registration.from_model(row) for row in rows]
+
+
+def resolve_viewer(info: Info) -> ViewerHome | None:
+    person_id = info.context.viewer.person_id
+    return ViewerHome(person_pk=person_id) if person_id is not None else None

@@ -1,0 +1,48 @@
+"""Fetching the rows a write works on, locked for the rest of its transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.ids import to_global_id
+from icn_graph.models import Goal, KeyResult
+from icn_graph.services.errors import NotFound
+
+
+async def goal_for_update(session: AsyncSession, goal_id: int, *, field: str = "goalId") -> Goal:
+    """The goal, locked (on PostgreSQL) so concurrent check-ins on it run one after another."""
+    goal = await session.get(Goal, goal_id, with_for_update=True)
+    if goal is None:
+        raise NotFound("No goal has that id.", field=field)
+    return goal
+
+
+async def key_result_by_id(
+    session: AsyncSession, key_result_id: int, *, field: str = "keyResultId"
+) -> KeyResult:
+    """The key result, unlocked: lock its goal first (writers lock goal, then key results)."""
+    key_result = await session.get(KeyResult, key_result_id)
+    if key_result is None:
+        raise NotFound("No key result has that id.", field=field)
+    return key_result
+
+
+async def key_results_of(session: AsyncSession, goal_id: int) -> list[KeyResult]:
+    statement = (
+        select(KeyResult)
+        .where(KeyResult.goal_id == goal_id)
+        .order_by(KeyResult.position, KeyResult.id)
+        .with_for_update()
+    )
+    return list(await session.scalars(statement))
+
+
+def goal_ref(goal: Goal) -> dict[str, str]:
+    """The ids an event about ``goal`` carries: the goal and its owner, as global IDs."""
+    owner = (
+        to_global_id("Center", goal.center_id)
+        if goal.center_id is not None
+        else to_global_id("Person", goal.person_id or 0)
+    )
+    return {"goal": to_global_id("Goal", goal.id), "owner": owner, "kind": goal.kind.value}

@@ -1,0 +1,140 @@
+"""Keyset pages of many parents' children at once: one query for every goal's check-ins.
+
+A nested connection (``goals { checkIns(first: 3) }``) asks for one page per parent. Running
+:func:`~icn_graph.services.pagination.paginate` per parent would cost one query per parent; here
+the pages of all parents that share ``first`` and ``after`` come from one query, numbering each
+parent's rows with ``ROW_NUMBER() OVER (PARTITION BY parent ORDER BY key, id)``. Counts are
+fetched only when some page's ``totalCount`` is read, then for all the parents at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from icn_graph.db.database import Database
+from icn_graph.services.pagination import (
+    Page,
+    SortKey,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One parent's page: whose children, how many, after which cursor."""
+
+    parent_id: int
+    first: int | None = None
+    after: str | None = None
+
+
+class _Once(Generic[T]):
+    """Runs ``fetch`` the first time it is awaited; later and concurrent awaits share it."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[T]]) -> None:
+        self._fetch = fetch
+        self._task: asyncio.Future[T] | None = None
+
+    async def __call__(self) -> T:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._fetch())
+        return await self._task
+
+
+def _after(key: SortKey, value: Any, row_id: int) -> ColumnElement[bool]:
+    if key.descending:
+        return or_(key.column < value, and_(key.column == value, key.id_column < row_id))
+    return or_(key.column > value, and_(key.column == value, key.id_column > row_id))
+
+
+async def pages_by_parent(
+    db: Database,
+    model: type[M],
+    statement: Select[M],
+    parent: InstrumentedAttribute[Any],
+    key: SortKey,
+    requests: Sequence[PageRequest],
+    *,
+    parse_value: Callable[[Any], Any],
+) -> list[Page[M]]:
+    """One page per request, in order; ``statement`` selects ``model`` with filters applied."""
+    groups: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+    for request in requests:
+        check_page_size(request.first)
+        groups[(request.first, request.after)].append(request.parent_id)
+    pages: dict[tuple[int, int | None, str | None], Page[M]] = {}
+    for (first, after), parent_ids in groups.items():
+        found = await _group(
+            db, model, statement, parent, key, parent_ids, first, after, parse_value
+        )
+        for parent_id, page in found.items():
+            pages[(parent_id, first, after)] = page
+    return [pages[(request.parent_id, request.first, request.after)] for request in requests]
+
+
+async def _group(
+    db: Database,
+    model: type[M],
+    statement: Select[M],
+    parent: InstrumentedAttribute[Any],
+    key: SortKey,
+    parent_ids: list[int],
+    first: int | None,
+    after: str | None,
+    parse_value: Callable[[Any], Any],
+) -> dict[int, Page[M]]:
+    size = check_page_size(first)
+    wanted = sorted(set(parent_ids))
+    of_parents = statement.where(parent.in_(wanted))
+    filtered = of_parents
+    if after is not None:
+        value, row_id = decode_cursor(key, after, parse_value)
+        filtered = filtered.where(_after(key, value, row_id))
+    order = (
+        (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
+    )
+    rank = func.row_number().over(partition_by=parent, order_by=order).label("page_rank")
+    numbered = filtered.add_columns(rank).subquery()
+    row = aliased(model, numbered)
+    ranked = select(row).where(numbered.c.page_rank <= size + 1).order_by(numbered.c.page_rank)
+    grouped: dict[int, list[M]] = defaultdict(list)
+    async with db.session() as session:
+        for item in await session.scalars(ranked):
+            grouped[getattr(item, parent.key)].append(item)
+
+    counting = of_parents.with_only_columns(parent, func.count()).group_by(parent)
+
+    async def fetch_counts() -> dict[int, int]:
+        async with db.session() as session:
+            return {row[0]: int(row[1]) for row in (await session.execute(counting)).all()}
+
+    counts = _Once(fetch_counts)
+    pages: dict[int, Page[M]] = {}
+    for parent_id in wanted:
+        rows = grouped.get(parent_id, [])
+        pages[parent_id] = Page(
+            items=[(encode_cursor(key, item), item) for item in rows[:size]],
+            has_next_page=len(rows) > size,
+            has_previous_page=after is not None,
+            count_total=_count_of(counts, parent_id),
+        )
+    return pages
+
+
+def _count_of(counts: _Once[dict[int, int]], parent_id: int) -> Callable[[], Awaitable[int]]:
+    async def count_total() -> int:
+        return (await counts()).get(parent_id, 0)
+
+    return count_total

@@ -1,0 +1,185 @@
+"""Listing Learning Sessions with their agendas, people and registrations costs the same number
+of SQL statements for 5 sessions as for 50."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from icn_graph.db.database import Database
+from icn_graph.models import (
+    AgendaAssignment,
+    AgendaItem,
+    AgendaItemKind,
+    AgendaPart,
+    Center,
+    CenterRole,
+    LearningSession,
+    LearningSessionStatus,
+    Membership,
+    NetworkRole,
+    Person,
+    PersonKind,
+    Registration,
+    Season,
+)
+from tests.helpers import GraphQLClient, StatementCounter, make_person, token_for
+
+AGENDA_PEOPLE = """
+query Sessions($first: Int!) {
+  learningSessions(first: $first) {
+    edges { node { agenda { people { person { memberships { center { name } } } } } } }
+  }
+}
+"""
+
+EVERYTHING = """
+query Sessions($first: Int!) {
+  learningSessions(first: $first) {
+    edges {
+      node {
+        title
+        attendanceMix { registered attended byKind { kind registered } }
+        registrations(first: 5) { totalCount nodes { part registeredAt person { displayName } } }
+        agenda {
+          title localStartsAt session { title }
+          people { part person { agendaItems { title } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+SESSIONS = 50
+ITEMS_PER_SESSION = 3
+
+
+async def _network(db: Database) -> str:
+    """50 sessions, each with 3 items of 2 people (each on a center's team) and 4 registrants."""
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    async with db.transaction() as session:
+        centers = [
+            Center(
+                name=f"Center {index}",
+                short_code=f"C{index}",
+                city="Dayton",
+                region="Midwest",
+                country="US",
+                joined_on=date(2010, 1, 1),
+            )
+            for index in range(10)
+        ]
+        session.add_all(centers)
+        rows = []
+        for index in range(SESSIONS):
+            year = 2014 - index // 2
+            season = Season.SPRING if index % 2 else Season.FALL
+            starts = date(year, 4 if season is Season.SPRING else 10, 2)
+            rows.append(
+                LearningSession(
+                    title=f"{season.value} {year}",
+                    season=season,
+                    year=year,
+                    starts_on=starts,
+                    ends_on=starts + timedelta(days=2),
+                    venue="Somewhere",
+                    timezone="America/Chicago",
+                    status=LearningSessionStatus.COMPLETE,
+                    objectives=[],
+                    priorities=[],
+                )
+            )
+        session.add_all(rows)
+        await session.flush()
+        for index, row in enumerate(rows):
+            for slot in range(ITEMS_PER_SESSION):
+                start = datetime.combine(row.starts_on, datetime.min.time(), UTC) + timedelta(
+                    hours=15 + slot
+                )
+                item = AgendaItem(
+                    session_id=row.id,
+                    title=f"Item {slot}",
+                    description="",
+                    kind=AgendaItemKind.PANEL,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1),
+                    room="",
+                )
+                session.add(item)
+                await session.flush()
+                for seat in range(2):
+                    person = Person(
+                        display_name=f"Speaker {index}-{slot}-{seat}",
+                        email=f"s{index}-{slot}-{seat}@example.org",
+                        email_key=f"s{index}-{slot}-{seat}@example.org",
+                        kind=PersonKind.CLINICIAN,
+                    )
+                    session.add(person)
+                    await session.flush()
+                    session.add(
+                        Membership(
+                            person_id=person.id,
+                            center_id=centers[(index + seat) % 10].id,
+                            role=CenterRole.CLINICIAN,
+                            since=date(2012, 1, 1),
+                        )
+                    )
+                    session.add(
+                        AgendaAssignment(
+                            agenda_item_id=item.id, person_id=person.id, part=AgendaPart.PANELIST
+                        )
+                    )
+                    if slot < 2:
+                        session.add(
+                            Registration(session_id=row.id, person_id=person.id, attended=True)
+                        )
+    return await token_for(db, staff)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # viewer, the page, agendas, their people, persons, memberships, centers
+        pytest.param(AGENDA_PEOPLE, 7, id="agenda-people-memberships-centers"),
+        # viewer, the page, mixes, registration pages, their totals, agendas, the items'
+        # sessions (for local times), the items' people; then persons and the items they are
+        # on, each in two batches: speakers who are also registrants come from the loader's
+        # cache a tick before the others
+        pytest.param(EVERYTHING, 12, id="registrations-mix-and-agenda"),
+    ],
+)
+async def test_statement_count_does_not_grow_with_the_page(
+    db: Database,
+    client: GraphQLClient,
+    statements: StatementCounter,
+    query: str,
+    expected: int,
+) -> None:
+    token = await _network(db)
+
+    statements.reset()
+    small = await client.data(query, {"first": 5}, token=token)
+    small_count = statements.count
+
+    statements.reset()
+    large = await client.data(query, {"first": SESSIONS}, token=token)
+    large_count = statements.count
+
+    assert len(small["learningSessions"]["edges"]) == 5
+    assert len(large["learningSessions"]["edges"]) == SESSIONS
+    for edge in large["learningSessions"]["edges"]:
+        agenda = edge["node"]["agenda"]
+        assert len(agenda) == ITEMS_PER_SESSION
+        assert all(len(item["people"]) == 2 for item in agenda)
+        if "registrations" in edge["node"]:
+            assert edge["node"]["registrations"]["totalCount"] == 4
+            assert edge["node"]["attendanceMix"]["attended"] == 4
+    first_person = large["learningSessions"]["edges"][0]["node"]["agenda"][0]["people"][0]
+    if "memberships" in first_person["person"]:
+        assert first_person["person"]["memberships"][0]["center"]["name"].startswith("Center")
+    if "agendaItems" in first_person["person"]:
+        assert [item["title"] for item in first_person["person"]["agendaItems"]] == ["Item 0"]
+    assert small_count == large_count == expected, statements.statements
+    print(f"\nSQL statements ({db.dialect}): first 5 -> {small_count}, first 50 -> {large_count}")
