@@ -126,7 +126,7 @@ async def paginate(
 
     if after is not None:
         value, row_id = decode_cursor(key, after, parse_value)
-        statement = statement.where(_after_condition(key, value, row_id))
+        statement = statement.where(after_condition(key, value, row_id))
     order = (
         (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
     )
@@ -142,7 +142,8 @@ async def paginate(
     )
 
 
-def _after_condition(key: SortKey, value: Any, row_id: int) -> ColumnElement[bool]:
+def after_condition(key: SortKey, value: Any, row_id: int) -> ColumnElement[bool]:
+    """Rows after ``(value, row_id)`` in ``key``'s order."""
     # Spelled out rather than as a row-value comparison so every backend can use the index.
     if key.descending:
         return or_(key.column < value, and_(key.column == value, key.id_column < row_id))

@@ -15,13 +15,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from icn_graph.db.database import Database
 from icn_graph.services.pagination import (
     Page,
     SortKey,
+    after_condition,
     check_page_size,
     decode_cursor,
     encode_cursor,
@@ -51,12 +52,6 @@ class _Once(Generic[T]):
         if self._task is None:
             self._task = asyncio.ensure_future(self._fetch())
         return await self._task
-
-
-def _after(key: SortKey, value: Any, row_id: int) -> ColumnElement[bool]:
-    if key.descending:
-        return or_(key.column < value, and_(key.column == value, key.id_column < row_id))
-    return or_(key.column > value, and_(key.column == value, key.id_column > row_id))
 
 
 async def pages_by_parent(
@@ -101,7 +96,7 @@ async def _group(
     filtered = of_parents
     if after is not None:
         value, row_id = decode_cursor(key, after, parse_value)
-        filtered = filtered.where(_after(key, value, row_id))
+        filtered = filtered.where(after_condition(key, value, row_id))
     order = (
         (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
     )

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
@@ -30,6 +30,7 @@ from icn_graph.services.errors import Forbidden, InvalidInput, NotFound, UserErr
 from icn_graph.services.pagination import (
     Page,
     SortKey,
+    after_condition,
     aware_datetime,
     check_page_size,
     decode_cursor,
@@ -83,8 +84,7 @@ def _matching(filter: RegistrationFilter) -> list[ColumnElement[bool]]:
 
 def _after(cursor: str) -> ColumnElement[bool]:
     value, row_id = decode_cursor(ORDER, cursor, aware_datetime)
-    column = Registration.registered_at
-    return or_(column > value, and_(column == value, Registration.id > row_id))
+    return after_condition(ORDER, value, row_id)
 
 
 async def registration_pages(
