@@ -287,6 +287,61 @@ def token_revoke(context: click.Context, email: str, label: str | None) -> None:
     click.echo(f"revoked {asyncio.run(run())} token(s) of {email}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import registry data."""
+
+
+@import_group.command("visits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--center", "center_code", required=True, help="The center's short code.")
+@click.pass_context
+def import_visits_command(context: click.Context, file: Path, center_code: str) -> None:
+    """Import a center's visits from FILE (CSV, UTF-8, header row first).
+
+    Every row error is listed and nothing is imported if there is any; importing the same rows
+    again updates them. Patient keys are stored only as a keyed hash.
+    """
+    from icn_graph.services.registry import (
+        VisitImportError,
+        VisitImportSummary,
+        import_visits,
+    )
+
+    settings = _settings(context)
+
+    async def run() -> VisitImportSummary:
+        database = Database.from_url(settings.database_url_value)
+        try:
+            with file.open(encoding="utf-8-sig", newline="") as stream:
+                return await import_visits(
+                    database,
+                    center_code,
+                    stream,
+                    secret=settings.patient_key_secret.get_secret_value(),
+                )
+        except VisitImportError as error:
+            listed = "\n".join(f"  {problem}" for problem in error.errors)
+            more = len(error.errors) < error.total
+            tail = f"\n  ... {error.total - len(error.errors)} more" if more else ""
+            noun = "problem" if error.total == 1 else "problems"
+            raise click.ClickException(
+                f"{file.name}: {error.total} {noun}, nothing was imported:\n{listed}{tail}"
+            ) from error
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        finally:
+            await database.dispose()
+
+    summary = asyncio.run(run())
+    click.echo(
+        f"{file.name} -> {summary.center_code}: {summary.rows_read} rows read, "
+        f"{summary.inserted} visits added, {summary.updated} updated"
+    )
+    if summary.ignored_columns:
+        click.echo(f"ignored columns: {', '.join(summary.ignored_columns)}", err=True)
+
+
 @main.group()
 def schema() -> None:
     """The GraphQL schema."""

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/icn.db"
+# Development only; production sets ICN_PATIENT_KEY_SECRET.
+DEV_PATIENT_KEY_SECRET = "dev-only-patient-key-secret-change-me"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
     )
     plugin_cooldown_seconds: float = Field(
         default=60.0, ge=0, description="How long a failing plugin's event handling pauses."
+    )
+    patient_key_secret: SecretStr = Field(
+        default=SecretStr(DEV_PATIENT_KEY_SECRET),
+        description=(
+            "Secret of the keyed hash (HMAC-SHA256) that turns uploaded patient keys into stored"
+            " ones. Set a long random value in production and keep it: changing it makes"
+            " re-imported patients look new."
+        ),
     )
 
     def redacted(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from icn_graph.models.memberships import CenterRole, Membership
 from icn_graph.models.people import NetworkRole, Person, PersonKind
 from icn_graph.models.plugin_errors import PluginError
 from icn_graph.models.tokens import ApiToken
+from icn_graph.models.visits import Diagnosis, PhysicianGlobalAssessment, Visit
 
 __all__ = [
     "AgendaAssignment",
@@ -29,6 +30,7 @@ __all__ = [
     "CenterStatus",
     "CheckIn",
     "CheckInValue",
+    "Diagnosis",
     "Goal",
     "GoalKind",
     "GoalStatus",
@@ -39,8 +41,10 @@ __all__ = [
     "NetworkRole",
     "Person",
     "PersonKind",
+    "PhysicianGlobalAssessment",
     "PluginError",
     "Registration",
     "RegistrationPart",
     "Season",
+    "Visit",
 ]
