@@ -9,10 +9,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+SmtpTls = Literal["none", "starttls", "tls"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/icn.db"
-# Development only; production sets ICN_PATIENT_KEY_SECRET.
+# Development only; production sets ICN_PATIENT_KEY_SECRET and ICN_SECRET_KEY.
 DEV_PATIENT_KEY_SECRET = "dev-only-patient-key-secret-change-me"  # noqa: S105
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -57,6 +59,37 @@ class Settings(BaseSettings):
             " ones. Set a long random value in production and keep it: changing it makes"
             " re-imported patients look new."
         ),
+    )
+
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEV_SECRET_KEY),
+        description="Signs unsubscribe links. Set a long random value in production.",
+    )
+    smtp_host: str = Field(
+        default="", description="SMTP server for notification mail; empty: write .eml files."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    smtp_tls: SmtpTls = Field(
+        default="starttls", description="SMTP transport security: none, starttls or tls."
+    )
+    smtp_user: str = Field(default="", description="SMTP login; empty: no authentication.")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    mail_from: str = Field(
+        default="ImproveCareNow <notifications@icn.localhost>",
+        description="From address of notification mail.",
+    )
+    mail_dir: str = Field(
+        default="var/mail",
+        description="Folder that receives one .eml file per message when ICN_SMTP_HOST is empty.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public base URL of the API, used for links in mail.",
+    )
+    notify_batch_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="How long immediate mail waits so a burst on one subject becomes one email.",
     )
 
     def redacted(self) -> dict[str, Any]:

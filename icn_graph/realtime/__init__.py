@@ -1,0 +1,1 @@
+"""Real-time delivery of notifications to GraphQL subscriptions, within and across processes."""
