@@ -63,7 +63,11 @@ class GraphQLClient:
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         payload: dict[str, Any] = {"query": query, "variables": variables or {}}
-        return await self.http.post("/graphql", json=payload, headers=headers)
+        response = await self.http.post("/graphql", json=payload, headers=headers)
+        # What the request set in motion after its commit (events to followers, notifications,
+        # plugins) finishes before the test goes on, so tests see one settled state.
+        await self.settle()
+        return response
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -84,7 +88,7 @@ class GraphQLClient:
         return data
 
     async def settle(self) -> None:
-        """Wait until every event so far has been handed to plugins' ``on_event``."""
+        """Wait until every event so far has been dispatched (notifications, ``on_event``)."""
         if self.app is not None:
             await self.app.state.dispatcher.drain()
 
@@ -214,8 +218,13 @@ async def _empty(database: Database) -> None:
 
 @pytest.fixture
 async def db(session_db: Database, plugin_host: PluginHost) -> Database:
-    """The session's database, emptied before each test (plugins' tables included)."""
+    """The session's database, emptied before each test (plugins' tables included).
+
+    Events are dispatched only where the test makes an app (or sets ``event_sink``): a previous
+    test's app never dispatches this test's events.
+    """
     await _empty(session_db)
+    session_db.event_sink = None
     return session_db
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from icn_graph.events import Event, take_pending_events
+from icn_graph.events import Event, discard_pending_events, take_pending_events
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,14 +71,15 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction: committed on success, rolled back on any error.
 
-        Events recorded in it go to ``event_sink`` after the commit, never after a rollback.
+        Events recorded in it (outbox rows written in the same transaction) go to ``event_sink``
+        after the commit, with their row ids; after a rollback there are none.
         """
         async with self.sessions() as session:
             try:
                 async with session.begin():
                     yield session
             except BaseException:
-                take_pending_events(session)
+                discard_pending_events(session)
                 raise
             events = take_pending_events(session)
         if events and self.event_sink is not None:

@@ -24,6 +24,7 @@ class FollowReason(enum.StrEnum):
     CREATED = "CREATED"
     ASSIGNED = "ASSIGNED"
     MEMBER = "MEMBER"
+    CONTRIBUTED = "CONTRIBUTED"  # checked in on it, or closed it
 
 
 class Follow(Base):

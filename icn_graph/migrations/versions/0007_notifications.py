@@ -8,11 +8,13 @@ Create Date: 2026-11-28
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 from icn_graph.db.types import UTCDateTime
+from icn_graph.ids import to_global_id
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
@@ -69,6 +71,7 @@ def upgrade() -> None:
                 "CREATED",
                 "ASSIGNED",
                 "MEMBER",
+                "CONTRIBUTED",
                 name="follow_reason",
                 native_enum=False,
                 create_constraint=True,
@@ -91,6 +94,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("follows", schema=None) as batch_op:
         batch_op.create_index("ix_follows_subject_id", ["subject_id"], unique=False)
+    _follow_centers_of_existing_members()
 
     op.create_table(
         "notification_preferences",
@@ -263,6 +267,37 @@ def upgrade() -> None:
             "ix_notifications_email_due", ["email_status", "email_due_at"], unique=False
         )
         batch_op.create_index("ix_notifications_person_id_id", ["person_id", "id"], unique=False)
+
+
+def _follow_centers_of_existing_members() -> None:
+    """Team members follow their center, as joining does from now on (automatic follows)."""
+    memberships = sa.table("memberships", sa.column("person_id"), sa.column("center_id"))
+    follows = sa.table(
+        "follows",
+        sa.column("person_id", sa.Integer()),
+        sa.column("subject_id", sa.String()),
+        sa.column("level", sa.String()),
+        sa.column("reason", sa.String()),
+        sa.column("created_at", UTCDateTime(timezone=True)),
+        sa.column("updated_at", UTCDateTime(timezone=True)),
+    )
+    pairs = op.get_bind().execute(
+        sa.select(memberships.c.person_id, memberships.c.center_id).distinct()
+    )
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "person_id": person_id,
+            "subject_id": to_global_id("Center", center_id),
+            "level": "NORMAL",
+            "reason": "MEMBER",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for person_id, center_id in pairs
+    ]
+    if rows:
+        op.bulk_insert(follows, rows)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""The transactional outbox: dispatching committed events to their consumers, and sweeping up."""

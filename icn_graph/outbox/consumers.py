@@ -1,0 +1,28 @@
+"""Core's consumers of committed events, run in order in one transaction per batch of events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.config import Settings
+from icn_graph.events import Event
+from icn_graph.services.notifications.auto_follow import follow_automatically_all
+from icn_graph.services.notifications.fan_out import fan_out_events
+
+# Handles a batch of events (in commit order) in the given transaction; raises to fail them all.
+EventConsumer = Callable[[AsyncSession, Sequence[Event], datetime], Awaitable[None]]
+
+
+def core_consumers(settings: Settings) -> list[EventConsumer]:
+    """Automatic follows first, so that fan-out reaches the people they add."""
+
+    async def follow(session: AsyncSession, events: Sequence[Event], _now: datetime) -> None:
+        await follow_automatically_all(session, events)
+
+    async def notify(session: AsyncSession, events: Sequence[Event], now: datetime) -> None:
+        await fan_out_events(session, events, settings, now=now)
+
+    return [follow, notify]
