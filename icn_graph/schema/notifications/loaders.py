@@ -1,0 +1,25 @@
+"""This request's notification loaders: one query per batch, whatever the size of the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from icn_graph import models
+from icn_graph.schema.context import Info
+from icn_graph.services.goals.windows import PageRequest
+from icn_graph.services.notifications import following, inbox
+from icn_graph.services.pagination import Page
+
+
+def event_payload(info: Info) -> DataLoader[int, dict[str, Any]]:
+    return info.context.loaders.get("notification_event_payload", inbox.event_payloads)
+
+
+def subject_title(info: Info) -> DataLoader[str, str | None]:
+    return info.context.loaders.get("notification_subject_title", inbox.subject_titles)
+
+
+def following_page(info: Info) -> DataLoader[PageRequest, Page[models.Follow]]:
+    return info.context.loaders.get("following_page", following.following_pages)

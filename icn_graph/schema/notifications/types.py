@@ -1,0 +1,177 @@
+"""Notification, Follow and NotificationPreferences types; subjects and actors come via loaders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import strawberry
+
+from icn_graph import models
+from icn_graph.ids import parse_global_id
+from icn_graph.schema.connections import Connection, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.notifications import enums, loaders
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import Node
+from icn_graph.services.errors import BadInput
+from icn_graph.services.notifications import inbox
+from icn_graph.services.notifications.preferences import EffectivePreferences, format_clock
+from icn_graph.services.notifications.summaries import summarize
+from icn_graph.services.pagination import Page
+
+__all__ = [
+    "DeliveryOverride",
+    "FollowEntry",
+    "Notification",
+    "NotificationConnection",
+    "NotificationPreferences",
+    "enums",
+]
+
+
+async def resolve_subject(info: Info, subject_id: str) -> Node | None:
+    """The object ``subject_id`` names, through this request's loaders; None if it is gone."""
+    from icn_graph.schema.nodes import FETCHERS  # here: nodes imports every type module
+
+    try:
+        type_name, pk = parse_global_id(subject_id)
+    except BadInput:
+        return None
+    fetch = FETCHERS.get(type_name)
+    return await fetch(info, pk) if fetch else None
+
+
+async def _person(info: Info, actor_id: str | None) -> models.Person | None:
+    if actor_id is None:
+        return None
+    try:
+        type_name, pk = parse_global_id(actor_id)
+    except BadInput:
+        return None
+    return await info.context.loaders.person.load(pk) if type_name == "Person" else None
+
+
+@strawberry.type(description="Something that happened to a subject the viewer follows.")
+class Notification(Node):
+    type_name = "Notification"
+
+    event_type: str = strawberry.field(
+        name="type", description="The event, e.g. goal.checked_in or agenda_item.assigned."
+    )
+    reason: str = strawberry.field(
+        description="Why the viewer got it, e.g. 'You follow this goal.'"
+    )
+    subject_id: strawberry.ID = strawberry.field(
+        description="The subject's global ID; it stays when the subject is deleted."
+    )
+    created_at: datetime
+    read_at: datetime | None
+    event_pk: strawberry.Private[int]
+    actor_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, row: models.Notification) -> Notification:
+        return cls(
+            pk=row.id,
+            event_type=row.type,
+            reason=row.reason,
+            subject_id=strawberry.ID(row.subject_id),
+            created_at=row.created_at,
+            read_at=row.read_at,
+            event_pk=row.event_id,
+            actor_id=row.actor_id,
+        )
+
+    @strawberry.field(description="Whether the viewer has read it (then no mail goes for it).")
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @strawberry.field(description="What happened, in one line of plain text.")
+    async def summary(self, info: Info) -> str:
+        payload, actor, title = await asyncio.gather(
+            loaders.event_payload(info).load(self.event_pk),
+            _person(info, self.actor_id),
+            loaders.subject_title(info).load(self.subject_id),
+        )
+        return summarize(self.event_type, payload, actor.display_name if actor else None, title)
+
+    @strawberry.field(description="What it is about; null once that is deleted.")
+    async def subject(self, info: Info) -> Node | None:
+        return await resolve_subject(info, self.subject_id)
+
+    @strawberry.field(description="Who did it; null for the system.")
+    async def actor(self, info: Info) -> Person | None:
+        row = await _person(info, self.actor_id)
+        return Person.from_model(row) if row else None
+
+
+@strawberry.type(description="The viewer's notifications, a page at a time.")
+class NotificationConnection(Connection[Notification]):
+    @strawberry.field(description="How many of the viewer's notifications are unread, in all.")
+    async def unread_count(self, info: Info) -> int:
+        return await inbox.unread_count(info.context.db, info.context.viewer)
+
+
+def notification_connection(page: Page[models.Notification]) -> NotificationConnection:
+    plain = connection_from_page(page, Notification.from_model)
+    return NotificationConnection(edges=plain.edges, page_info=plain.page_info, page=plain.page)
+
+
+@strawberry.type(name="Follow", description="A subject a person follows, and how closely.")
+class FollowEntry:
+    subject_id: strawberry.ID
+    level: models.FollowLevel
+    reason: models.FollowReason
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.Follow) -> FollowEntry:
+        return cls(
+            subject_id=strawberry.ID(row.subject_id),
+            level=row.level,
+            reason=row.reason,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The followed object; null once it is deleted.")
+    async def subject(self, info: Info) -> Node | None:
+        return await resolve_subject(info, self.subject_id)
+
+
+@strawberry.type(description="An event type mailed otherwise than the person's usual delivery.")
+class DeliveryOverride:
+    event_type: str = strawberry.field(description="e.g. goal.checked_in")
+    delivery: models.DeliveryMode
+
+
+@strawberry.type(description="How and when the viewer gets notification mail.")
+class NotificationPreferences:
+    delivery: models.DeliveryMode
+    digest_hour: int = strawberry.field(description="0-23, in the viewer's time zone.")
+    digest_weekday: int = strawberry.field(description="Weekly digests: 0 (Monday) to 6 (Sunday).")
+    quiet_hours_start: str | None = strawberry.field(
+        description="HH:MM in the viewer's time zone; mail due in quiet hours waits for their end."
+    )
+    quiet_hours_end: str | None
+    overrides: list[DeliveryOverride]
+    timezone: str = strawberry.field(description="The viewer's time zone, which all this uses.")
+    is_default: bool = strawberry.field(
+        description="True until the viewer changes something: the defaults for their kind apply."
+    )
+
+    @classmethod
+    def from_service(cls, prefs: EffectivePreferences) -> NotificationPreferences:
+        return cls(
+            delivery=prefs.delivery,
+            digest_hour=prefs.digest_hour,
+            digest_weekday=prefs.digest_weekday,
+            quiet_hours_start=format_clock(prefs.quiet_hours_start),
+            quiet_hours_end=format_clock(prefs.quiet_hours_end),
+            overrides=[
+                DeliveryOverride(event_type=event_type, delivery=delivery)
+                for event_type, delivery in sorted(prefs.overrides.items())
+            ],
+            timezone=prefs.timezone,
+            is_default=prefs.is_default,
+        )
