@@ -1,0 +1,64 @@
+"""The root ``Subscription`` type: live updates over graphql-transport-ws."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+
+import strawberry
+from graphql import GraphQLError
+
+from icn_graph.realtime.delivery import load_announced
+from icn_graph.realtime.hub import Inbox, InboxOverflow
+from icn_graph.schema.context import Context, Info
+from icn_graph.schema.loaders import Loaders
+from icn_graph.schema.notifications import Notification
+from icn_graph.services.errors import Unauthenticated
+
+OVERFLOW_MESSAGE = (
+    "More notifications arrived than this connection read, so some were dropped: fetch "
+    "viewer.notifications, then subscribe again."
+)
+
+
+async def _still_signed_in(context: Context, person_id: int) -> None:
+    if context.reauthenticate is None:
+        return
+    viewer = await context.reauthenticate()
+    if viewer.person_id != person_id:
+        raise Unauthenticated("The API token has been revoked; sign in again and resubscribe.")
+
+
+async def _notifications(
+    context: Context, person_id: int, inbox: Inbox
+) -> AsyncIterator[Notification]:
+    try:
+        async for notification_ids in inbox:
+            await _still_signed_in(context, person_id)
+            rows = await load_announced(context.db, person_id, notification_ids)
+            # A websocket's context lives as long as the connection: fresh loaders for each
+            # batch keep the fields of what is sent current (and the cache from growing).
+            context.loaders = Loaders(context.db)
+            for row in rows:
+                yield Notification.from_model(row)
+    except InboxOverflow:
+        raise GraphQLError(OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}) from None
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The viewer's notifications as they are created, whichever API process "
+        "created them. Over graphql-transport-ws; sign in with "
+        '`{"Authorization": "Bearer icn_..."}` as the `connection_init` payload.'
+    )
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+        context = info.context
+        person_id = context.viewer.require_member()
+        if context.broadcaster is None:
+            raise GraphQLError(
+                "Live notifications are not available on this server.",
+                extensions={"code": "SERVICE_UNAVAILABLE"},
+            )
+        with context.broadcaster.subscribe(person_id) as inbox:
+            async for notification in _notifications(context, person_id, inbox):
+                yield notification

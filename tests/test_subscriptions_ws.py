@@ -1,0 +1,333 @@
+"""``notificationAdded`` over graphql-transport-ws, through a real uvicorn server running the app
+in the test's event loop and a real websocket client, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from websockets.exceptions import ConnectionClosed
+
+from icn_graph.app import create_app
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
+from icn_graph.models import Follow, FollowLevel, FollowReason, PersonKind
+from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.services.tokens import revoke_tokens
+from tests.goal_helpers import CHECK_IN, make_goal
+from tests.helpers import make_center, make_person, token_for
+from tests.subscription_helpers import (
+    NOTIFICATION_ADDED,
+    RECEIVE_TIMEOUT,
+    WsClient,
+    serving,
+    write_notifications,
+    ws_client,
+    ws_connection,
+)
+
+
+@pytest.fixture
+async def server(app: Starlette) -> AsyncIterator[str]:
+    async with serving(app) as base_url:
+        yield base_url
+
+
+def broadcaster_of(app: Starlette) -> Broadcaster:
+    broadcaster = app.state.broadcaster
+    assert isinstance(broadcaster, Broadcaster)
+    return broadcaster
+
+
+FOLLOWER_QUERY = """
+subscription {
+  notificationAdded { id type summary reason read actor { displayName } subject { id __typename } }
+}
+"""
+
+
+async def subscribed(
+    client: WsClient,
+    app: Starlette,
+    person_id: int,
+    count: int = 1,
+    query: str = NOTIFICATION_ADDED,
+) -> None:
+    """Subscribe and wait until the server has registered the subscriber."""
+    await client.subscribe(query)
+    while broadcaster_of(app).hub.subscriber_count(person_id) < count:
+        await client.round_trip()
+
+
+def added(message: dict[str, Any]) -> dict[str, Any]:
+    assert message["type"] == "next", message
+    assert "errors" not in message["payload"], message
+    notification: dict[str, Any] = message["payload"]["data"]["notificationAdded"]
+    return notification
+
+
+async def test_a_subscriber_receives_their_notifications_and_no_one_elses(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria, omar = await make_person(db), await make_person(db)
+    async with ws_client(server, await token_for(db, maria)) as client:
+        await subscribed(client, app, maria.id)
+        [for_omar] = await write_notifications(db, [omar])
+        [for_maria] = await write_notifications(db, [maria])
+        # Omar's was announced first: had it leaked, it would arrive first.
+        first = added(await client.receive())
+        assert first == {
+            "id": to_global_id("Notification", for_maria.id),
+            "type": "goal.checked_in",
+            "subjectId": to_global_id("Goal", 1),
+            "reason": "You follow this goal.",
+        }
+        assert for_omar.id != for_maria.id
+
+
+async def test_a_check_in_reaches_a_followers_subscription(
+    db: Database, app: Starlette, server: str
+) -> None:
+    center = await make_center(db)
+    maria = await make_person(db, center=center, display_name="Maria Lopez")
+    omar = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
+    goal = await make_goal(db, created_by=maria, center=center, title="Reduce steroid use")
+    goal_id = to_global_id("Goal", goal.id)
+    async with db.transaction() as session:
+        session.add(
+            Follow(
+                person_id=omar.id,
+                subject_id=goal_id,
+                level=FollowLevel.NORMAL,
+                reason=FollowReason.MANUAL,
+            )
+        )
+    marias_token = await token_for(db, maria)
+    async with (
+        ws_client(server, await token_for(db, omar)) as follower,
+        ws_client(server, marias_token) as actor,
+    ):
+        await subscribed(follower, app, omar.id, query=FOLLOWER_QUERY)
+        await subscribed(actor, app, maria.id)
+        async with httpx.AsyncClient(base_url=server, timeout=RECEIVE_TIMEOUT) as http:
+            response = await http.post(
+                "/graphql",
+                json={
+                    "query": CHECK_IN,
+                    "variables": {
+                        "input": {
+                            "goalId": goal_id,
+                            "note": "Fewer courses this month",
+                            "status": "ON_TRACK",
+                            "confidence": 7,
+                        }
+                    },
+                },
+                headers={"Authorization": f"Bearer {marias_token}"},
+            )
+        assert response.status_code == 200
+        assert response.json()["data"]["checkInGoal"]["userErrors"] == []
+
+        notification = added(await follower.receive())
+        assert notification.pop("id").startswith("Tm90aWZpY2F0aW9u")  # "Notification:"
+        assert notification == {
+            "type": "goal.checked_in",
+            "summary": "Maria Lopez checked in on 'Reduce steroid use': on track, confidence 7/10",
+            "reason": "You follow this goal.",
+            "read": False,
+            "actor": {"displayName": "Maria Lopez"},
+            "subject": {"id": goal_id, "__typename": "Goal"},
+        }
+
+        # The actor hears nothing of their own check-in: the next thing they get is this marker.
+        await app.state.dispatcher.drain()
+        [marker] = await write_notifications(db, [maria])
+        assert added(await actor.receive())["id"] == to_global_id("Notification", marker.id)
+
+
+async def test_several_subscriptions_of_one_person_each_receive(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    async with ws_client(server, token) as laptop, ws_client(server, token) as phone:
+        await subscribed(laptop, app, maria.id)
+        await subscribed(phone, app, maria.id, count=2)
+        [row] = await write_notifications(db, [maria])
+        expected = to_global_id("Notification", row.id)
+        assert added(await laptop.receive())["id"] == expected
+        assert added(await phone.receive())["id"] == expected
+
+
+async def test_fields_resolve_through_the_notification_type(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    query = "subscription { notificationAdded { id read createdAt subject { id } } }"
+    async with ws_client(server, await token_for(db, maria)) as client:
+        await subscribed(client, app, maria.id, query=query)
+        [row] = await write_notifications(db, [maria])
+        notification = added(await client.receive())
+    assert notification["id"] == to_global_id("Notification", row.id)
+    assert notification["read"] is False
+    assert notification["subject"] is None  # Goal 1 does not exist here
+
+
+# -- signing in --------------------------------------------------------------------------------
+
+
+async def test_an_anonymous_subscription_is_refused_with_a_clear_error(
+    app: Starlette, server: str
+) -> None:
+    async with ws_client(server) as client:
+        await client.subscribe()
+        refused = await client.receive()
+        assert refused["type"] == "next"
+        assert refused["payload"]["data"] is None
+        [error] = refused["payload"]["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "Authorization: Bearer" in error["message"]
+        assert await client.receive() == {"id": "1", "type": "complete"}
+    assert broadcaster_of(app).hub.subscriber_count() == 0
+
+
+@pytest.mark.parametrize("key", ["Authorization", "authorization"])
+async def test_the_token_is_read_from_connection_init(
+    db: Database, app: Starlette, server: str, key: str
+) -> None:
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    async with ws_connection(server) as client:
+        assert await client.init({key: f"Bearer {token}"}) == {"type": "connection_ack"}
+        await subscribed(client, app, maria.id)
+        [row] = await write_notifications(db, [maria])
+        assert added(await client.receive())["id"] == to_global_id("Notification", row.id)
+
+
+async def test_the_token_may_come_as_a_header_on_the_handshake(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    headers = {"Authorization": f"Bearer {await token_for(db, maria)}"}
+    async with ws_connection(server, additional_headers=headers) as client:
+        assert await client.init() == {"type": "connection_ack"}
+        await subscribed(client, app, maria.id)
+        [row] = await write_notifications(db, [maria])
+        assert added(await client.receive())["id"] == to_global_id("Notification", row.id)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"Authorization": "Bearer icn_forged"},
+        {"authorization": "Basic bWFyaWE6c2VjcmV0"},
+        {"Authorization": 42},
+    ],
+    ids=["unknown-token", "not-bearer", "not-a-string"],
+)
+async def test_a_bad_token_in_connection_init_closes_the_connection(
+    server: str, payload: dict[str, Any]
+) -> None:
+    async with ws_connection(server) as client:
+        await client.send({"type": "connection_init", "payload": payload})
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+# -- the end of a subscription -----------------------------------------------------------------
+
+
+async def test_completing_or_disconnecting_unsubscribes(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    hub = broadcaster_of(app).hub
+    async with ws_client(server, token) as client:
+        await subscribed(client, app, maria.id)
+        await client.send({"id": "1", "type": "complete"})
+        while hub.subscriber_count(maria.id):
+            await client.round_trip()
+        await subscribed(client, app, maria.id)
+    while hub.subscriber_count(maria.id):  # the server notices the closed socket
+        async with ws_client(server, token) as probe:
+            await probe.round_trip()
+    assert hub.subscriber_count() == 0
+
+
+async def test_stopping_the_server_ends_subscriptions_cleanly(db: Database, app: Starlette) -> None:
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    async with AsyncExitStack() as client_stack:
+        async with serving(app) as base_url:
+            client = await client_stack.enter_async_context(ws_client(base_url, token))
+            await subscribed(client, app, maria.id)
+        # The server has stopped (its lifespan stopped the broadcaster): the client is told.
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012  # "Service Restart": reconnect, then refetch
+    assert broadcaster_of(app).hub.subscriber_count() == 0
+
+
+async def test_a_client_that_falls_behind_is_told_so(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    hub = broadcaster_of(app).hub
+    hub.capacity = 3
+    async with ws_client(server, await token_for(db, maria)) as client:
+        await subscribed(client, app, maria.id)
+        for notification_id in range(1, 6):  # more than the inbox holds, before it is read
+            hub.publish(maria.id, notification_id)
+        ended = await client.receive()
+        assert ended["type"] == "next"
+        [error] = ended["payload"]["errors"]
+        assert error["extensions"] == {"code": "SUBSCRIPTION_OVERFLOW"}
+        assert "fetch viewer.notifications, then subscribe again" in error["message"]
+        assert await client.receive() == {"id": "1", "type": "complete"}
+        while hub.subscriber_count(maria.id):
+            await client.round_trip()
+
+
+async def test_a_token_in_connection_init_with_the_database_down_closes_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    unreachable = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    settings = Settings(database_url=unreachable, _env_file=None)  # type: ignore[arg-type,call-arg]
+    async with serving(create_app(settings)) as base_url, ws_connection(base_url) as client:
+        await client.send({"type": "connection_init", "payload": {"Authorization": "Bearer x"}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1013  # "Try Again Later": the websocket's 503
+    assert closed.value.rcvd.reason == "The database is unavailable; try again shortly."
+    assert any("database unavailable" in record.getMessage() for record in caplog.records)
+    # The listener could not connect either; it says so and keeps trying, without a traceback.
+    assert any("cannot listen for notifications" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_revoked_token_ends_the_subscription(
+    db: Database, app: Starlette, server: str
+) -> None:
+    maria = await make_person(db)
+    async with ws_client(server, await token_for(db, maria)) as client:
+        await subscribed(client, app, maria.id)
+        [delivered] = await write_notifications(db, [maria])
+        assert added(await client.receive())["id"] == to_global_id("Notification", delivered.id)
+
+        assert await revoke_tokens(db, maria.email) == 1  # what `icn-graph token revoke` does
+        await write_notifications(db, [maria])
+        ended = await client.receive()
+        assert ended["payload"]["data"] is None
+        [error] = ended["payload"]["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "revoked" in error["message"]
+        assert await client.receive() == {"id": "1", "type": "complete"}
