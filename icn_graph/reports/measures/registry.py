@@ -1,0 +1,116 @@
+"""The measures registry: what each measure means, and the function that computes it.
+
+A :class:`Measure` turns a visits DataFrame (see :mod:`icn_graph.reports.measures.frames`) into
+monthly numerators and denominators per center. Core's measures live in
+:mod:`icn_graph.reports.measures.builtin`; plugins add theirs through the ``register_measures``
+hook. :meth:`MeasureRegistry.load` gathers both and refuses two measures with one key.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from icn_graph.plugins.manager import PluginStartupError
+from icn_graph.services.errors import NotFound
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from icn_graph.plugins.manager import PluginHost
+
+__all__ = ["CORE", "Direction", "Measure", "MeasureConflict", "MeasureRegistry"]
+
+CORE = "core"
+"""The owner named for core's built-in measures."""
+
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+"""Measure keys: lower-case snake case, at most 64 characters (``measure_values.measure_key``)."""
+
+
+class Direction(enum.StrEnum):
+    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
+    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One outcome or process measure.
+
+    ``compute`` is pure: visits DataFrame in, DataFrame with ``center_id``, ``month`` (first day
+    of the month), ``numerator`` and ``denominator`` out, one row per center and month from the
+    center's first visit month through its last.
+    """
+
+    key: str
+    title: str
+    definition: str
+    unit: str
+    direction: Direction
+    compute: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+class MeasureConflict(PluginStartupError):
+    """Two owners define a measure with the same key; the message names both."""
+
+
+class MeasureRegistry:
+    """Every measure known to this process, by key, in registration order."""
+
+    def __init__(self, owned: Iterable[tuple[str, Sequence[Measure]]]) -> None:
+        self._measures: dict[str, Measure] = {}
+        self._owners: dict[str, str] = {}
+        for owner, measures in owned:
+            for measure in measures:
+                self._add(owner, measure)
+
+    @classmethod
+    def load(cls, host: PluginHost | None) -> MeasureRegistry:
+        """Core's measures, then each plugin's (``register_measures``), in plugin order."""
+        from icn_graph.reports.measures.builtin import BUILTIN_MEASURES
+
+        owned: list[tuple[str, Sequence[Measure]]] = [(CORE, BUILTIN_MEASURES)]
+        if host is not None:
+            owned.extend(host.measures())
+        return cls(owned)
+
+    def _add(self, owner: str, measure: Measure) -> None:
+        if not KEY_PATTERN.fullmatch(measure.key):
+            raise PluginStartupError(
+                f"plugin '{owner}': measure key '{measure.key}' must be lower-case letters, "
+                "digits and underscores, starting with a letter, at most 64 characters"
+            )
+        if measure.key in self._owners:
+            raise MeasureConflict(
+                f"measure '{measure.key}' is defined by both '{self._owners[measure.key]}' and "
+                f"'{owner}'; rename one, or disable one of the plugins (ICN_DISABLED_PLUGINS)"
+            )
+        self._measures[measure.key] = measure
+        self._owners[measure.key] = owner
+
+    def get(self, key: str) -> Measure:
+        measure = self._measures.get(key)
+        if measure is None:
+            known = ", ".join(self._measures) or "none"
+            raise NotFound(f"No measure '{key}'; known measures: {known}.", field="measure")
+        return measure
+
+    def owner(self, key: str) -> str:
+        """The plugin that registered ``key`` (``core`` for the built-in measures)."""
+        self.get(key)
+        return self._owners[key]
+
+    def all(self) -> list[Measure]:
+        return list(self._measures.values())
+
+    def keys(self) -> list[str]:
+        return list(self._measures)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._measures
+
+    def __len__(self) -> int:
+        return len(self._measures)
