@@ -39,6 +39,12 @@ async def _values_of_check_in(db: Database, keys: list[int]) -> list[list[models
     return [found.get(key, []) for key in keys]
 
 
+async def _measure_readings(
+    db: Database, keys: list[service.MeasureLink]
+) -> list[service.Measured | None]:
+    return await service.measure_readings(db, keys)
+
+
 async def _check_in_pages(
     db: Database, keys: list[service.PageRequest]
 ) -> Sequence[Page[models.CheckIn]]:
@@ -77,6 +83,10 @@ def values_of_check_in(info: Info) -> DataLoader[int, list[models.CheckInValue]]
     return info.context.loaders.get("goals.values_of_check_in", _values_of_check_in)
 
 
+def measure_readings(info: Info) -> DataLoader[service.MeasureLink, service.Measured | None]:
+    return info.context.loaders.get("goals.measure_readings", _measure_readings)
+
+
 def check_in_pages(info: Info) -> DataLoader[service.PageRequest, Page[models.CheckIn]]:
     return info.context.loaders.get("goals.check_in_pages", _check_in_pages)
 
@@ -97,6 +107,7 @@ def forget(info: Info) -> None:
         check_in(info),
         key_results_of_goal(info),
         values_of_check_in(info),
+        measure_readings(info),
         check_in_pages(info),
         center_goal_pages(info),
         person_goal_pages(info),

@@ -15,6 +15,16 @@ from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services import goals as service
 
+MEASURE_KEY_DESCRIPTION = (
+    "A measure (see `measures`) whose data gives the current value, as a percentage."
+)
+
+
+def _measure_keys(info: Info) -> list[str]:
+    from icn_graph.schema.reports.queries import measure_registry
+
+    return measure_registry(info).keys()
+
 
 @strawberry.input
 class KeyResultInput:
@@ -25,6 +35,7 @@ class KeyResultInput:
         default=None, description="Defaults to the start value."
     )
     unit: str | None = strawberry.field(default=None, description="e.g. %, patients, days.")
+    measure_key: str | None = strawberry.field(default=None, description=MEASURE_KEY_DESCRIPTION)
 
     def draft(self) -> service.KeyResultDraft:
         return service.KeyResultDraft(
@@ -33,6 +44,7 @@ class KeyResultInput:
             target_value=self.target_value,
             current_value=self.current_value,
             unit=self.unit,
+            measure_key=self.measure_key,
         )
 
 
@@ -68,6 +80,7 @@ class AddKeyResultInput:
         default=None, description="Defaults to the start value."
     )
     unit: str | None = None
+    measure_key: str | None = strawberry.field(default=None, description=MEASURE_KEY_DESCRIPTION)
 
 
 @strawberry.input(
@@ -80,6 +93,9 @@ class UpdateKeyResultInput:
     start_value: float | None = None
     target_value: float | None = None
     unit: str | None = None
+    measure_key: str | None = strawberry.field(
+        default=None, description="A measure key to link; an empty string unlinks it."
+    )
 
 
 @strawberry.input
@@ -181,7 +197,9 @@ class GoalMutations:
             key_results=tuple(key_result.draft() for key_result in input.key_results),
         )
         goal, errors = await attempt(
-            service.create_goal(info.context.db, info.context.viewer, draft)
+            service.create_goal(
+                info.context.db, info.context.viewer, draft, measures=_measure_keys(info)
+            )
         )
         loaders.forget(info)
         return CreateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
@@ -207,10 +225,15 @@ class GoalMutations:
             target_value=input.target_value,
             current_value=input.current_value,
             unit=input.unit,
+            measure_key=input.measure_key,
         )
         change, errors = await attempt(
             service.add_key_result(
-                info.context.db, info.context.viewer, _goal_id(input.goal_id), draft
+                info.context.db,
+                info.context.viewer,
+                _goal_id(input.goal_id),
+                draft,
+                measures=_measure_keys(info),
             )
         )
         loaders.forget(info)
@@ -220,7 +243,9 @@ class GoalMutations:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Change a key result's title, unit, start or target.")
+    @strawberry.mutation(
+        description="Change a key result's title, unit, start, target or linked measure."
+    )
     async def update_key_result(
         self, info: Info, input: UpdateKeyResultInput
     ) -> UpdateKeyResultPayload:
@@ -230,9 +255,16 @@ class GoalMutations:
             start_value=input.start_value,
             target_value=input.target_value,
             unit=input.unit,
+            measure_key=input.measure_key,
         )
         change, errors = await attempt(
-            service.update_key_result(info.context.db, info.context.viewer, key_result_id, changes)
+            service.update_key_result(
+                info.context.db,
+                info.context.viewer,
+                key_result_id,
+                changes,
+                measures=_measure_keys(info),
+            )
         )
         loaders.forget(info)
         return UpdateKeyResultPayload(

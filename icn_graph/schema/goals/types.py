@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -16,6 +16,11 @@ from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
 from icn_graph.services import goals as service
 from icn_graph.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from icn_graph.schema.reports.types import Measure
+
+MeasureRef = Annotated["Measure", strawberry.lazy("icn_graph.schema.reports.types")]
 
 # Registered here, where the types using them are defined, so the names and descriptions stick.
 strawberry.enum(
@@ -63,14 +68,8 @@ class KeyResult(Node):
     target_value: float = strawberry.field(
         description="May be below the start value, for measures that should go down."
     )
-    current_value: float = strawberry.field(
-        description="The value recorded by the latest check-in (the start value before any)."
-    )
-    progress: float = strawberry.field(
-        description="(current - start) / (target - start) as a percentage, clamped to 0-100. "
-        "When start equals target: 100 once current equals target, else 0."
-    )
     goal_pk: strawberry.Private[int]
+    row: strawberry.Private[models.KeyResult]
 
     @classmethod
     def from_model(cls, key_result: models.KeyResult) -> KeyResult:
@@ -80,10 +79,58 @@ class KeyResult(Node):
             unit=key_result.unit,
             start_value=key_result.start_value,
             target_value=key_result.target_value,
-            current_value=service.current_value(key_result),
-            progress=service.key_result_progress(key_result),
             goal_pk=key_result.goal_id,
+            row=key_result,
         )
+
+    async def _measured(self, info: Info) -> tuple[float | None, date | None]:
+        """The value from the linked measure as the viewer may see it, and its month."""
+        if self.row.measure_key is None:
+            return None, None
+        link = service.MeasureLink(self.row.measure_key, self.goal_pk)
+        measured = await loaders.measure_readings(info).load(link)
+        if measured is None or measured.reading is None:
+            return None, None
+        value = service.visible_percent(info.context.viewer, measured.source, measured.reading)
+        return value, measured.reading.month if value is not None else None
+
+    @strawberry.field(
+        description="With a measure: its latest month for the goal's center as a percentage, "
+        "when you may see it (the center's team always; network staff and data managers unless "
+        "a count is from 1 to 10; a person's goal uses the network aggregate). Otherwise, and "
+        "without a measure, the value recorded by the latest check-in (the start value before "
+        "any)."
+    )
+    async def current_value(self, info: Info) -> float:
+        measured, _ = await self._measured(info)
+        return service.current_value(self.row, measured)
+
+    @strawberry.field(
+        description="The month `currentValue` comes from when it comes from the measure; null "
+        "when it is the recorded value."
+    )
+    async def current_value_month(self, info: Info) -> date | None:
+        _, month = await self._measured(info)
+        return month
+
+    @strawberry.field(
+        description="(current - start) / (target - start) as a percentage, clamped to 0-100. "
+        "When start equals target: 100 once current equals target, else 0."
+    )
+    async def progress(self, info: Info) -> float:
+        measured, _ = await self._measured(info)
+        return service.key_result_progress(self.row, measured)
+
+    @strawberry.field(description="The measure whose data gives the current value, if linked.")
+    def measure(self, info: Info) -> MeasureRef | None:
+        from icn_graph.schema.reports.queries import measure_registry
+        from icn_graph.schema.reports.types import Measure
+
+        key = self.row.measure_key
+        if key is None:
+            return None
+        registry = measure_registry(info)
+        return Measure.from_definition(registry.get(key)) if key in registry else None
 
     @strawberry.field
     async def goal(self, info: Info) -> Goal:
@@ -222,7 +269,16 @@ class Goal(Node):
     )
     async def progress(self, info: Info) -> float | None:
         rows = await loaders.key_results_of_goal(info).load(self.pk)
-        return service.goal_progress(rows)
+        linked = [row for row in rows if row.measure_key is not None]
+        found = await loaders.measure_readings(info).load_many(
+            [service.MeasureLink(row.measure_key or "", self.pk) for row in linked]
+        )
+        measured = {
+            row.id: service.visible_percent(info.context.viewer, item.source, item.reading)
+            for row, item in zip(linked, found, strict=True)
+            if item is not None and item.reading is not None
+        }
+        return service.goal_progress(rows, measured)
 
     @strawberry.field(description="The goal's history, newest first.")
     async def check_ins(

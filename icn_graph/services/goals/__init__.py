@@ -18,10 +18,16 @@ from icn_graph.services.goals.key_results import (
     update_key_result,
 )
 from icn_graph.services.goals.progress import (
+    Measured,
+    MeasureLink,
+    MeasureReading,
+    MeasureSource,
     current_value,
     goal_progress,
     key_result_progress,
+    measure_readings,
     progress_percent,
+    visible_percent,
 )
 from icn_graph.services.goals.queries import (
     GoalFilter,
@@ -50,6 +56,10 @@ __all__ = [
     "KeyResultChanges",
     "KeyResultDraft",
     "KeyResultValue",
+    "MeasureLink",
+    "MeasureReading",
+    "MeasureSource",
+    "Measured",
     "Owner",
     "OwnerGoalsRequest",
     "PageRequest",
@@ -66,10 +76,12 @@ __all__ = [
     "key_results_by_goal",
     "list_goals",
     "may_edit",
+    "measure_readings",
     "person_goal_pages",
     "progress_percent",
     "require_editor",
     "update_goal",
     "update_key_result",
     "values_by_check_in",
+    "visible_percent",
 ]

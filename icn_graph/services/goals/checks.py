@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from icn_graph.models import Goal
@@ -46,7 +47,22 @@ def unit(check: Checker, field: str, value: str | None) -> str | None:
     return check.text(field, value, max_length=UNIT_LENGTH, label="Unit")
 
 
-def key_result(check: Checker, prefix: str, draft: KeyResultDraft) -> KeyResultDraft:
+def measure_key(
+    check: Checker, field: str, value: str | None, known: Collection[str]
+) -> str | None:
+    """A measure key that exists (see ``MeasureRegistry``), or ``None`` for no link."""
+    if value is None or not value.strip():
+        return None
+    cleaned = value.strip()
+    if cleaned not in known:
+        listed = ", ".join(sorted(known)) or "none"
+        check.add(field, f"Unknown measure '{cleaned[:64]}'; known measures: {listed}.")
+    return cleaned
+
+
+def key_result(
+    check: Checker, prefix: str, draft: KeyResultDraft, measures: Collection[str] = ()
+) -> KeyResultDraft:
     start = number(check, f"{prefix}startValue", draft.start_value, "Start value")
     target = number(check, f"{prefix}targetValue", draft.target_value, "Target value")
     current = start
@@ -58,6 +74,7 @@ def key_result(check: Checker, prefix: str, draft: KeyResultDraft) -> KeyResultD
         target_value=target,
         current_value=current,
         unit=unit(check, f"{prefix}unit", draft.unit),
+        measure_key=measure_key(check, f"{prefix}measureKey", draft.measure_key, measures),
     )
 
 

@@ -17,6 +17,7 @@ class KeyResultDraft:
     target_value: float
     current_value: float | None = None  # defaults to the start value
     unit: str | None = None
+    measure_key: str | None = None  # a measure whose data gives the current value
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,14 @@ class GoalChanges:
 
 @dataclass(frozen=True)
 class KeyResultChanges:
-    """Fields to change; ``None`` leaves a field as it is, an empty ``unit`` clears it."""
+    """Fields to change; ``None`` leaves a field as it is, an empty ``unit`` or
+    ``measure_key`` clears it."""
 
     title: str | None = None
     start_value: float | None = None
     target_value: float | None = None
     unit: str | None = None
+    measure_key: str | None = None  # an empty string unlinks the measure
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
 
-def _clean_draft(draft: GoalDraft) -> GoalDraft:
+def _clean_draft(draft: GoalDraft, measures: Collection[str]) -> GoalDraft:
     check = Checker()
     title = check.text("title", draft.title, max_length=checks.TITLE_LENGTH, label="Title")
     aim = check.text("aim", draft.aim, max_length=checks.AIM_LENGTH, label="Aim")
@@ -27,7 +28,7 @@ def _clean_draft(draft: GoalDraft) -> GoalDraft:
     checks.confidence(check, "confidence", draft.confidence)
     checks.key_result_room(check, "keyResults", 0, len(draft.key_results))
     key_results = tuple(
-        checks.key_result(check, f"keyResults[{index}].", key_result)
+        checks.key_result(check, f"keyResults[{index}].", key_result, measures)
         for index, key_result in enumerate(draft.key_results)
     )
     check.raise_if_any()
@@ -56,13 +57,19 @@ def new_key_result(goal_id: int, position: int, draft: KeyResultDraft) -> KeyRes
         start_value=draft.start_value,
         target_value=draft.target_value,
         current_value=current,
+        measure_key=draft.measure_key,
     )
 
 
-async def create_goal(db: Database, viewer: Viewer, draft: GoalDraft) -> Goal:
-    """A new goal for a center (by its team or staff) or a person (by them or staff)."""
+async def create_goal(
+    db: Database, viewer: Viewer, draft: GoalDraft, *, measures: Collection[str] = ()
+) -> Goal:
+    """A new goal for a center (by its team or staff) or a person (by them or staff).
+
+    ``measures``: the measure keys a key result may link to (``MeasureRegistry.keys()``).
+    """
     person_id = require_editor(viewer, draft.owner)
-    cleaned = _clean_draft(draft)
+    cleaned = _clean_draft(draft, measures)
     assert cleaned.due_on is not None
     async with db.transaction() as session:
         await _require_owner(session, draft.owner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from icn_graph.db.database import Database
@@ -27,6 +28,7 @@ _COLUMNS = {
     "unit": "unit",
     "startValue": "start_value",
     "targetValue": "target_value",
+    "measureKey": "measure_key",
 }
 
 
@@ -37,8 +39,14 @@ class KeyResultChange:
 
 
 async def add_key_result(
-    db: Database, viewer: Viewer, goal_id: int, draft: KeyResultDraft
+    db: Database,
+    viewer: Viewer,
+    goal_id: int,
+    draft: KeyResultDraft,
+    *,
+    measures: Collection[str] = (),
 ) -> KeyResultChange:
+    """``measures``: the measure keys a key result may link to (``MeasureRegistry.keys()``)."""
     viewer.require_member()
     async with db.transaction() as session:
         goal = await goal_for_update(session, goal_id)
@@ -47,7 +55,7 @@ async def add_key_result(
         existing = await key_results_of(session, goal.id)
         check = Checker()
         checks.key_result_room(check, "goalId", len(existing), 1)
-        cleaned = checks.key_result(check, "", draft)
+        cleaned = checks.key_result(check, "", draft, measures)
         check.raise_if_any()
         position = max((row.position for row in existing), default=-1) + 1
         key_result = new_key_result(goal.id, position, cleaned)
@@ -65,9 +73,14 @@ async def add_key_result(
 
 
 async def update_key_result(
-    db: Database, viewer: Viewer, key_result_id: int, changes: KeyResultChanges
+    db: Database,
+    viewer: Viewer,
+    key_result_id: int,
+    changes: KeyResultChanges,
+    *,
+    measures: Collection[str] = (),
 ) -> KeyResultChange:
-    """Change a key result's title, unit, start or target; not its current value."""
+    """Change a key result's title, unit, start, target or measure; not its current value."""
     viewer.require_member()
     async with db.transaction() as session:
         key_result = await key_result_by_id(session, key_result_id)
@@ -89,15 +102,20 @@ async def update_key_result(
             ),
             current_value=key_result.current_value,
             unit=changes.unit if changes.unit is not None else key_result.unit,
+            measure_key=(
+                changes.measure_key if changes.measure_key is not None else key_result.measure_key
+            ),
         )
         check = Checker()
-        cleaned = checks.key_result(check, "", merged)
+        known = {*measures, *([key_result.measure_key] if key_result.measure_key else [])}
+        cleaned = checks.key_result(check, "", merged, known)
         check.raise_if_any()
         new = {
             "title": cleaned.title,
             "unit": cleaned.unit,
             "startValue": cleaned.start_value,
             "targetValue": cleaned.target_value,
+            "measureKey": cleaned.measure_key,
         }
         changed = [
             name for name, value in new.items() if getattr(key_result, _COLUMNS[name]) != value

@@ -5,21 +5,180 @@ A key result's progress is ``(current - start) / (target - start)`` as a percent
 way as an increasing one. When start equals target there is no distance to cover: progress is
 100 once the current value equals the target, else 0.
 
-:func:`current_value` is the one place a key result's current value is read. Today it is the
-value recorded by the latest check-in (or at creation); a later issue will compute it from a
-measure when ``KeyResult.measure_key`` is set, without touching the arithmetic or its callers.
+:func:`current_value` is the one place a key result's current value is read. Without a measure
+it is the value recorded by the latest check-in (or at creation). With ``measure_key`` set it
+comes from data: the measure's latest stored month, as a percentage (value times 100), for the
+goal's center (the network aggregate for a person's goal), as the reader may see it:
+
+- the center's own team sees its value whatever the counts;
+- network staff and data managers see it unless the month reveals a count from 1 to 10
+  (``services/reports/privacy.py``), and so does everyone for the network aggregate;
+- anyone else, or a suppressed month, or no data yet: the recorded value, as without a measure.
+
+:func:`measure_readings` fetches the latest months for many key results at once (loaders).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from icn_graph.models import KeyResult
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.db.database import Database
+from icn_graph.models import Goal, KeyResult, MeasureValue
+from icn_graph.services.reports.access import Disclosure, disclosure_for
+from icn_graph.services.reports.privacy import reveals_small_count
+from icn_graph.services.viewer import Viewer
 
 
-def current_value(key_result: KeyResult) -> float:
-    """The current value of ``key_result``: the stored one, whatever ``measure_key`` says."""
-    return key_result.current_value
+@dataclass(frozen=True)
+class MeasureSource:
+    """Where a linked key result's data comes from: a measure for a center (``None``: the
+    network aggregate)."""
+
+    measure_key: str
+    center_id: int | None
+
+
+@dataclass(frozen=True)
+class MeasureReading:
+    """A measure's latest stored month for one source."""
+
+    month: date
+    numerator: int
+    denominator: int
+
+
+def visible_percent(
+    viewer: Viewer, source: MeasureSource, reading: MeasureReading | None
+) -> float | None:
+    """The reading as a percentage if ``viewer`` may see it (see the module docstring)."""
+    if reading is None or reading.denominator == 0:
+        return None
+    if source.center_id is None:
+        disclosure: Disclosure | None = Disclosure.SUPPRESSED
+    else:
+        disclosure = disclosure_for(viewer, source.center_id)
+    if disclosure is None:
+        return None
+    if disclosure is Disclosure.SUPPRESSED and reveals_small_count(
+        reading.numerator, reading.denominator
+    ):
+        return None
+    return reading.numerator / reading.denominator * 100.0
+
+
+def current_value(key_result: KeyResult, measured: float | None = None) -> float:
+    """The current value of ``key_result``: ``measured`` (from :func:`visible_percent`) when
+    there is one, else the recorded value."""
+    return measured if measured is not None else key_result.current_value
+
+
+@dataclass(frozen=True)
+class MeasureLink:
+    """A key result's link: its measure and its goal (whose owner picks the source)."""
+
+    measure_key: str
+    goal_id: int
+
+
+@dataclass(frozen=True)
+class Measured:
+    source: MeasureSource
+    reading: MeasureReading | None
+
+
+async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[Measured | None]:
+    """Each link's source and latest stored month, in order (``None`` for a missing goal).
+
+    At most three queries however many links: the goals' centers, the latest month per center
+    source, and the latest network month per measure.
+    """
+    async with db.session() as session:
+        goal_ids = {link.goal_id for link in links}
+        result = await session.execute(select(Goal.id, Goal.center_id).where(Goal.id.in_(goal_ids)))
+        owners = {goal_id: center_id for goal_id, center_id in result}
+        sources = {
+            link: MeasureSource(link.measure_key, owners[link.goal_id])
+            for link in links
+            if link.goal_id in owners
+        }
+        found = await _latest(session, set(sources.values()))
+    return [
+        Measured(sources[link], found.get(sources[link])) if link in sources else None
+        for link in links
+    ]
+
+
+async def _latest(
+    session: AsyncSession, sources: set[MeasureSource]
+) -> dict[MeasureSource, MeasureReading]:
+    found: dict[MeasureSource, MeasureReading] = {}
+    centers = {source for source in sources if source.center_id is not None}
+    networks = {source.measure_key for source in sources if source.center_id is None}
+    if centers:
+        latest = (
+            select(
+                MeasureValue.measure_key,
+                MeasureValue.center_id,
+                func.max(MeasureValue.month).label("month"),
+            )
+            .where(
+                MeasureValue.measure_key.in_({s.measure_key for s in centers}),
+                MeasureValue.center_id.in_({s.center_id for s in centers}),
+            )
+            .group_by(MeasureValue.measure_key, MeasureValue.center_id)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(
+                MeasureValue.measure_key,
+                MeasureValue.center_id,
+                MeasureValue.month,
+                MeasureValue.numerator,
+                MeasureValue.denominator,
+            ).join(
+                latest,
+                and_(
+                    MeasureValue.measure_key == latest.c.measure_key,
+                    MeasureValue.center_id == latest.c.center_id,
+                    MeasureValue.month == latest.c.month,
+                ),
+            )
+        )
+        for key, center_id, month, numerator, denominator in rows:
+            found[MeasureSource(key, center_id)] = MeasureReading(month, numerator, denominator)
+    if networks:
+        latest = (
+            select(MeasureValue.measure_key, func.max(MeasureValue.month).label("month"))
+            .where(MeasureValue.measure_key.in_(networks))
+            .group_by(MeasureValue.measure_key)
+            .subquery()
+        )
+        totals = await session.execute(
+            select(
+                MeasureValue.measure_key,
+                MeasureValue.month,
+                func.sum(MeasureValue.numerator),
+                func.sum(MeasureValue.denominator),
+            )
+            .join(
+                latest,
+                and_(
+                    MeasureValue.measure_key == latest.c.measure_key,
+                    MeasureValue.month == latest.c.month,
+                ),
+            )
+            .group_by(MeasureValue.measure_key, MeasureValue.month)
+        )
+        for key, month, numerator, denominator in totals:
+            found[MeasureSource(key, None)] = MeasureReading(
+                month, int(numerator), int(denominator)
+            )
+    return found
 
 
 def progress_percent(start: float, target: float, current: float) -> float:
@@ -30,15 +189,23 @@ def progress_percent(start: float, target: float, current: float) -> float:
     return max(0.0, min(100.0, ratio * 100.0))
 
 
-def key_result_progress(key_result: KeyResult) -> float:
+def key_result_progress(key_result: KeyResult, measured: float | None = None) -> float:
     return progress_percent(
-        key_result.start_value, key_result.target_value, current_value(key_result)
+        key_result.start_value, key_result.target_value, current_value(key_result, measured)
     )
 
 
-def goal_progress(key_results: Iterable[KeyResult]) -> float | None:
-    """The mean of the key results' progress; None for a goal without key results."""
-    values = [key_result_progress(key_result) for key_result in key_results]
+def goal_progress(
+    key_results: Iterable[KeyResult], measured: Mapping[int, float | None] | None = None
+) -> float | None:
+    """The mean of the key results' progress; None for a goal without key results.
+
+    ``measured``: key result id -> value from data (see :func:`visible_percent`).
+    """
+    values = [
+        key_result_progress(key_result, (measured or {}).get(key_result.id))
+        for key_result in key_results
+    ]
     if not values:
         return None
     return sum(values) / len(values)

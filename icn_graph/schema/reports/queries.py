@@ -1,0 +1,83 @@
+"""``measures`` and ``report``; ``Center.report`` and ``Network.report`` share ``report_for``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.schema.context import Info
+from icn_graph.schema.relay import expect_global_id
+from icn_graph.schema.reports.types import Measure, Report
+from icn_graph.services.reports.report import ChartKind, ReportQuery, build_report
+
+MeasureArgument = Annotated[str, strawberry.argument(description="A measure key (see `measures`).")]
+FromArgument = Annotated[
+    date | None,
+    strawberry.argument(
+        name="from", description="First month (any day in it); default: the first with data."
+    ),
+]
+ToArgument = Annotated[
+    date | None,
+    strawberry.argument(description="Last month (any day in it); default: the last with data."),
+]
+BaselineArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Freeze the centre line and limits on the first N months with data."
+    ),
+]
+LaneyArgument = Annotated[
+    bool, strawberry.argument(description="Laney p' limits for large denominators (P_CHART).")
+]
+
+
+def measure_registry(info: Info) -> MeasureRegistry:
+    return MeasureRegistry.load(info.context.plugins)
+
+
+def resolve_measures(info: Info) -> list[Measure]:
+    return [Measure.from_definition(measure) for measure in measure_registry(info).all()]
+
+
+async def report_for(
+    info: Info,
+    center_id: int | None,
+    measure: str,
+    from_: date | None,
+    to: date | None,
+    chart: ChartKind,
+    baseline_months: int | None,
+    laney: bool,
+) -> Report:
+    query = ReportQuery(
+        measure_key=measure,
+        center_id=center_id,
+        start=from_,
+        end=to,
+        chart=chart,
+        baseline_months=baseline_months,
+        laney=laney,
+    )
+    report = await build_report(info.context.db, info.context.viewer, measure_registry(info), query)
+    return Report.from_report(report)
+
+
+async def resolve_report(
+    info: Info,
+    measure: MeasureArgument,
+    center_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(description="A center's ID; leave out for the network aggregate."),
+    ] = None,
+    from_: FromArgument = None,
+    to: ToArgument = None,
+    chart: ChartKind = ChartKind.P_CHART,
+    baseline_months: BaselineArgument = None,
+    laney: LaneyArgument = False,
+) -> Report:
+    pk = None if center_id is None else expect_global_id(center_id, "Center", field="centerId")
+    return await report_for(info, pk, measure, from_, to, chart, baseline_months, laney)

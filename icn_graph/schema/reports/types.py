@@ -1,0 +1,116 @@
+"""Measure and Report types: monthly points, centre line, limits and signals, Vega-Lite."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from icn_graph.reports.measures.registry import Measure as MeasureDefinition
+from icn_graph.reports.vega_lite import vega_lite_spec
+from icn_graph.schema.centers import Center
+from icn_graph.schema.reports.enums import ChartKind, Direction, Rule
+from icn_graph.services.reports.report import Report as ReportData
+from icn_graph.services.reports.report import ReportPoint, ReportSignal
+
+
+@strawberry.type(description="An outcome or process measure computed monthly from registry visits.")
+class Measure:
+    key: str = strawberry.field(description="e.g. remission_rate; pass it to `report`.")
+    title: str
+    definition: str = strawberry.field(description="What is counted, in plain words.")
+    unit: str
+    direction: Direction
+
+    @classmethod
+    def from_definition(cls, measure: MeasureDefinition) -> Measure:
+        return cls(
+            key=measure.key,
+            title=measure.title,
+            definition=measure.definition,
+            unit=measure.unit,
+            direction=measure.direction,
+        )
+
+
+@strawberry.type(
+    name="ReportPoint",
+    description="One month. Outside the owning center a month whose numerator, denominator or "
+    "complement is from 1 to 10 is suppressed: counts, value and limits are null.",
+)
+class ReportPointType:
+    month: date = strawberry.field(description="The first day of the month.")
+    numerator: int | None
+    denominator: int | None = strawberry.field(description="0 for a month without data.")
+    value: float | None = strawberry.field(
+        description="numerator / denominator, 0-1; null when suppressed or without data."
+    )
+    suppressed: bool
+    center_line: float | None
+    lower_limit: float | None = strawberry.field(description="P_CHART only; null when hidden.")
+    upper_limit: float | None = strawberry.field(description="P_CHART only; null when hidden.")
+
+    @classmethod
+    def from_point(cls, point: ReportPoint) -> ReportPointType:
+        return cls(
+            month=point.month,
+            numerator=point.numerator,
+            denominator=point.denominator,
+            value=point.value,
+            suppressed=point.suppressed,
+            center_line=point.center_line,
+            lower_limit=point.lower_limit,
+            upper_limit=point.upper_limit,
+        )
+
+
+@strawberry.type(
+    name="ReportSignal",
+    description="A signal of special-cause variation and the months it covers. Computed on the "
+    "full series; an OUTSIDE_LIMITS signal on a suppressed month is not shown.",
+)
+class ReportSignalType:
+    rule: Rule
+    start_month: date
+    end_month: date
+    description: str
+
+    @classmethod
+    def from_signal(cls, signal: ReportSignal) -> ReportSignalType:
+        return cls(
+            rule=signal.rule,
+            start_month=signal.start_month,
+            end_month=signal.end_month,
+            description=signal.description,
+        )
+
+
+@strawberry.type(description="A measure's monthly series for a center or the network, with SPC.")
+class Report:
+    measure: Measure
+    center: Center | None = strawberry.field(description="Null for the network aggregate.")
+    chart: ChartKind
+    points: list[ReportPointType]
+    center_line: float | None = strawberry.field(
+        description="p̄ (P_CHART) or the median (RUN_CHART); null without data."
+    )
+    signals: list[ReportSignalType]
+    data: strawberry.Private[ReportData]
+
+    @classmethod
+    def from_report(cls, report: ReportData) -> Report:
+        return cls(
+            measure=Measure.from_definition(report.measure),
+            center=Center.from_model(report.center) if report.center is not None else None,
+            chart=report.chart,
+            points=[ReportPointType.from_point(point) for point in report.points],
+            center_line=report.center_line,
+            signals=[ReportSignalType.from_signal(signal) for signal in report.signals],
+            data=report,
+        )
+
+    @strawberry.field(description="The chart as a Vega-Lite v5 specification.")
+    def vega_lite(self) -> JSON:
+        return cast("JSON", vega_lite_spec(self.data))

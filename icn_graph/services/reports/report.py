@@ -1,0 +1,338 @@
+"""``build_report``: one measure's monthly series for a center or the network, with SPC and
+small-cell suppression applied for the viewer.
+
+Steps: check who may see the series (``access.py``), load the stored monthly counts (the network
+series sums the centers per month), fill the months in range (a month without data is a point
+with denominator 0, no value and no limits, left out of the SPC), compute the chart on the full
+series, then hide what the viewer may not see (``privacy.py``).
+
+Signals are computed on the full series, suppressed points included, and then shown under these
+rules, so they never reveal a suppressed count:
+
+- a multi-month signal (a long run, too few crossings) is shown even when some or all of its
+  months are suppressed: it says on which side of the median the months lie, never their counts;
+- an outside-limits signal on a suppressed month is hidden: its limits are hidden (they depend on
+  the denominator), and the signal would say the hidden value lies beyond them;
+- descriptions of shown outside-limits signals name the point's counts, which are then visible.
+
+The network aggregate is suppressed like a center's series, and one step further for members of
+a center: a month is also hidden when the network's counts minus their own centers' counts (what
+they could work out by subtraction, e.g. the other center's counts in a two-center network)
+reveal a small cell.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from icn_graph.db.database import Database
+from icn_graph.models import Center
+from icn_graph.reports.measures.registry import Measure, MeasureRegistry
+from icn_graph.reports.p_chart import p_chart
+from icn_graph.reports.run_chart import run_chart
+from icn_graph.reports.signals import Rule, Signal
+from icn_graph.services.errors import BadInput, NotFound
+from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
+from icn_graph.services.reports.measure_store import MonthlyCount, load_monthly_counts
+from icn_graph.services.reports.privacy import reveals_small_count
+from icn_graph.services.viewer import Viewer
+
+MAX_MONTHS = 240
+"""The longest series a report covers (20 years)."""
+
+
+class ChartKind(enum.StrEnum):
+    RUN_CHART = "RUN_CHART"
+    """Median centre line and the Anhøj run rules."""
+    P_CHART = "P_CHART"
+    """p̄ centre line, 3-sigma limits per month, points outside them, and the Anhøj rules."""
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    measure_key: str
+    center_id: int | None = None
+    """``None``: the network aggregate."""
+    start: date | None = None
+    """First month (any day in it); default the first stored month."""
+    end: date | None = None
+    """Last month (any day in it); default the last stored month."""
+    chart: ChartKind = ChartKind.P_CHART
+    baseline_months: int | None = None
+    """Freeze the centre line (and limits) on the first N months with data."""
+    laney: bool = False
+
+
+@dataclass(frozen=True)
+class ReportPoint:
+    month: date
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    """numerator / denominator, 0-1; ``None`` when suppressed or without data."""
+    suppressed: bool
+    center_line: float | None
+    lower_limit: float | None
+    upper_limit: float | None
+
+
+@dataclass(frozen=True)
+class ReportSignal:
+    rule: Rule
+    start_month: date
+    end_month: date
+    description: str
+
+
+@dataclass(frozen=True)
+class Report:
+    measure: Measure
+    center: Center | None
+    """``None`` for the network aggregate."""
+    chart: ChartKind
+    points: tuple[ReportPoint, ...]
+    center_line: float | None
+    signals: tuple[ReportSignal, ...]
+    disclosure: Disclosure
+
+    @property
+    def subject(self) -> str:
+        """Whose series this is, for titles: the center's name or "Network"."""
+        return self.center.name if self.center is not None else "Network"
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(point.suppressed for point in self.points)
+
+
+def find_measure(registry: MeasureRegistry, key: str) -> Measure:
+    """The measure ``key``; BAD_USER_INPUT naming it and listing the known keys."""
+    try:
+        return registry.get(key)
+    except NotFound:
+        known = ", ".join(sorted(measure.key for measure in registry.all()))
+        raise BadInput(
+            f"measure: unknown measure '{key[:64]}'; known measures: {known}.", field="measure"
+        ) from None
+
+
+async def build_report(
+    db: Database, viewer: Viewer, registry: MeasureRegistry, query: ReportQuery
+) -> Report:
+    """The report ``query`` asks for, as ``viewer`` may see it (see the module docstring)."""
+    if query.center_id is None:
+        disclosure = network_disclosure(viewer)
+    else:
+        disclosure = center_disclosure(viewer, query.center_id)
+    measure = find_measure(registry, query.measure_key)
+    start, end = _month_range(query)
+    async with db.session() as session:
+        center: Center | None = None
+        if query.center_id is not None:
+            center = await session.get(Center, query.center_id)
+            if center is None:
+                raise NotFound("No center has that ID.", field="centerId")
+        counts = await load_monthly_counts(
+            session,
+            measure.key,
+            center_ids=None if center is None else [center.id],
+            start=start,
+            end=end,
+        )
+    totals = _sum_by_month(counts)
+    last = end or max(totals, default=None)
+    first = start or min(totals, default=None)
+    if first is not None and last is not None and _span(first, last) > MAX_MONTHS:
+        if start is None:
+            first = add_months(last, 1 - MAX_MONTHS)  # the latest months
+        else:
+            last = add_months(first, MAX_MONTHS - 1)
+    months = _months(first, last)
+    series = [(month, *totals.get(month, (0, 0))) for month in months]
+    hidden: set[date] = set()
+    if disclosure is Disclosure.SUPPRESSED:
+        hidden = {month for month, y, n in series if reveals_small_count(y, n)}
+        if center is None:
+            hidden |= _revealed_by_difference(totals, counts, viewer.center_ids)
+    return _chart(measure, center, query, series, disclosure, hidden)
+
+
+def _sum_by_month(counts: Sequence[MonthlyCount]) -> dict[date, tuple[int, int]]:
+    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for count in counts:
+        total = totals[count.month]
+        total[0] += count.numerator
+        total[1] += count.denominator
+    return {month: (y, n) for month, (y, n) in totals.items()}
+
+
+def _revealed_by_difference(
+    totals: dict[date, tuple[int, int]], counts: Sequence[MonthlyCount], own: frozenset[int]
+) -> set[date]:
+    """Network months a member could subtract their own centers' counts from to learn a small
+    cell of the other centers (with two centers, the other center's counts)."""
+    if not own:
+        return set()
+    mine = _sum_by_month([count for count in counts if count.center_id in own])
+    return {
+        month
+        for month, (y, n) in totals.items()
+        if month in mine and reveals_small_count(y - mine[month][0], n - mine[month][1])
+    }
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    index = _month_index(month) + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _span(first: date, last: date) -> int:
+    """Months from ``first`` through ``last``, both included."""
+    return _month_index(last) - _month_index(first) + 1
+
+
+def _month_range(query: ReportQuery) -> tuple[date | None, date | None]:
+    start = first_of_month(query.start) if query.start is not None else None
+    end = first_of_month(query.end) if query.end is not None else None
+    if start is not None and end is not None:
+        if end < start:
+            raise BadInput(
+                f"to: the last month ({end:%Y-%m}) is before the first ({start:%Y-%m}).",
+                field="to",
+            )
+        if _span(start, end) > MAX_MONTHS:
+            raise BadInput(
+                f"from: a report covers at most {MAX_MONTHS} months; "
+                f"{start:%Y-%m} to {end:%Y-%m} is longer.",
+                field="from",
+            )
+    if query.baseline_months is not None and query.baseline_months < 1:
+        raise BadInput(
+            f"baselineMonths: must be at least 1 (got {query.baseline_months}).",
+            field="baselineMonths",
+        )
+    if query.laney and query.chart is not ChartKind.P_CHART:
+        raise BadInput("laney: Laney's adjustment applies to P_CHART only.", field="laney")
+    return start, end
+
+
+def _months(start: date | None, end: date | None) -> list[date]:
+    if start is None or end is None or end < start:
+        return []
+    return [add_months(start, offset) for offset in range(_span(start, end))]
+
+
+def _chart(
+    measure: Measure,
+    center: Center | None,
+    query: ReportQuery,
+    series: Sequence[tuple[date, int, int]],
+    disclosure: Disclosure,
+    hidden_months: set[date],
+) -> Report:
+    with_data = [index for index, (_, _, n) in enumerate(series) if n > 0]
+    numerators = [series[i][1] for i in with_data]
+    denominators = [series[i][2] for i in with_data]
+    labels = [series[i][0].isoformat() for i in with_data]
+    baseline = slice(0, query.baseline_months) if query.baseline_months else None
+    hidden = {index for index, (month, _, _) in enumerate(series) if month in hidden_months}
+
+    centre: float | None = None
+    lower: dict[int, float] = {}
+    upper: dict[int, float] = {}
+    signals: list[Signal] = []
+    if with_data:
+        proportions = [y / n for y, n in zip(numerators, denominators, strict=True)]
+        runs = run_chart(proportions, labels, baseline)
+        if query.chart is ChartKind.P_CHART:
+            if query.laney and len(range(*(baseline or slice(None)).indices(len(labels)))) < 2:
+                raise BadInput(
+                    "laney: Laney's adjustment needs at least 2 baseline months with data.",
+                    field="laney",
+                )
+            control = p_chart(numerators, denominators, labels, baseline, laney=query.laney)
+            centre = control.centre
+            lower = dict(zip(with_data, control.lower, strict=True))
+            upper = dict(zip(with_data, control.upper, strict=True))
+            signals.extend(control.signals)
+        else:
+            centre = runs.centre
+        signals.extend(runs.signals)
+
+    points = tuple(
+        _point(index, month, y, n, centre, lower, upper, hidden)
+        for index, (month, y, n) in enumerate(series)
+    )
+    shown = [
+        ReportSignal(
+            rule=signal.rule,
+            start_month=series[with_data[signal.start_index]][0],
+            end_month=series[with_data[signal.end_index]][0],
+            description=signal.description,
+        )
+        for signal in signals
+        if not (signal.rule is Rule.OUTSIDE_LIMITS and with_data[signal.start_index] in hidden)
+    ]
+    shown.sort(key=lambda signal: (signal.start_month, signal.end_month, signal.rule))
+    return Report(
+        measure=measure,
+        center=center,
+        chart=query.chart,
+        points=points,
+        center_line=centre,
+        signals=tuple(shown),
+        disclosure=disclosure,
+    )
+
+
+def _point(
+    index: int,
+    month: date,
+    numerator: int,
+    denominator: int,
+    centre: float | None,
+    lower: dict[int, float],
+    upper: dict[int, float],
+    hidden: set[int],
+) -> ReportPoint:
+    if index in hidden:
+        return ReportPoint(month, None, None, None, True, centre, None, None)
+    return ReportPoint(
+        month=month,
+        numerator=numerator,
+        denominator=denominator,
+        value=numerator / denominator if denominator else None,
+        suppressed=False,
+        center_line=centre,
+        lower_limit=lower.get(index),
+        upper_limit=upper.get(index),
+    )
+
+
+HIGHLIGHTED_RULES = frozenset({Rule.LONG_RUN, Rule.OUTSIDE_LIMITS})
+"""Rules whose months a chart highlights; too few crossings concerns the whole series."""
+
+
+def highlighted_months(report: Report) -> frozenset[date]:
+    """The shown months a chart should mark as part of a signal (long runs, outside limits)."""
+    marked: set[date] = set()
+    for signal in report.signals:
+        if signal.rule in HIGHLIGHTED_RULES:
+            marked.update(
+                point.month
+                for point in report.points
+                if signal.start_month <= point.month <= signal.end_month and point.value is not None
+            )
+    return frozenset(marked)

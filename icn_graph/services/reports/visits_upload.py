@@ -1,0 +1,105 @@
+"""Uploading a center's visits file through the API: who may, and what happens after.
+
+Members of the center with the role ``DATA_MANAGER`` or ``QI_LEAD`` may upload its visits, and
+so may network data managers, staff and admins. The file goes through the same streaming import
+as ``icn-graph import visits`` (every row error at once, nothing written on any); when it is
+accepted, the center's stored measures are recomputed right after, so its reports show the new
+data.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from icn_graph.db.database import Database
+from icn_graph.models import Center, CenterRole, NetworkRole
+from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.services.errors import BadInput, Forbidden, NotFound
+from icn_graph.services.registry import RowError, VisitImportError, import_visits
+from icn_graph.services.reports.measure_store import refresh_measures
+from icn_graph.services.viewer import Viewer
+
+UPLOADER_CENTER_ROLES = frozenset({CenterRole.DATA_MANAGER, CenterRole.QI_LEAD})
+UPLOADER_NETWORK_ROLES = frozenset({NetworkRole.DATA_MANAGER, NetworkRole.STAFF, NetworkRole.ADMIN})
+
+
+@dataclass(frozen=True)
+class VisitUpload:
+    """What an upload did: counts when accepted, every row error (and nothing written) when not."""
+
+    center: Center
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    measure_rows: int = 0
+    """Monthly measure values stored again for the center after the import."""
+    row_errors: tuple[RowError, ...] = field(default=())
+    errors_total: int = 0
+    """Every problem found; ``row_errors`` lists the first ones (at most 1,000)."""
+
+    @property
+    def accepted(self) -> bool:
+        return not self.row_errors
+
+
+def may_upload_visits(viewer: Viewer, center_id: int) -> bool:
+    if viewer.network_role in UPLOADER_NETWORK_ROLES:
+        return True
+    return viewer.center_roles.get(center_id) in UPLOADER_CENTER_ROLES
+
+
+def require_uploader(viewer: Viewer, center_id: int) -> None:
+    viewer.require_member()
+    if not may_upload_visits(viewer, center_id):
+        raise Forbidden(
+            "Only this center's data managers and QI leads, and network data managers and "
+            "staff, can import its visits."
+        )
+
+
+async def upload_visits(
+    db: Database,
+    viewer: Viewer,
+    registry: MeasureRegistry,
+    center_id: int,
+    file: BinaryIO | None,
+    *,
+    secret: str,
+) -> VisitUpload:
+    """Import the CSV ``file`` (bytes, read as a UTF-8 stream) for the center ``center_id``.
+
+    ``file`` is ``None`` when the request carried no file (e.g. a string in JSON variables).
+    """
+    require_uploader(viewer, center_id)
+    if file is None:
+        raise BadInput(
+            "file: send the CSV as a file in a multipart request (the GraphQL multipart "
+            "request spec), not as a value in JSON variables.",
+            field="file",
+        )
+    async with db.session() as session:
+        center = await session.get(Center, center_id)
+    if center is None:
+        raise NotFound("No center has that ID.", field="centerId")
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+    try:
+        summary = await import_visits(db, center.short_code, text, secret=secret)
+    except VisitImportError as refused:
+        return VisitUpload(
+            center=center, row_errors=tuple(refused.errors), errors_total=refused.total
+        )
+    finally:
+        text.detach()  # the caller owns (and closes) the upload
+    async with db.transaction() as session:
+        stored = await refresh_measures(session, registry, center_ids=[center.id])
+    return VisitUpload(
+        center=center,
+        rows_read=summary.rows_read,
+        imported=summary.inserted,
+        updated=summary.updated,
+        ignored_columns=summary.ignored_columns,
+        measure_rows=stored,
+    )

@@ -1,0 +1,271 @@
+"""Key results linked to measures: validation, values from data as each reader may see them,
+and no N+1 for goal listings with linked key results."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
+from icn_graph.models import Center, Goal, KeyResult
+from icn_graph.testing import (
+    GraphQLClient,
+    StatementCounter,
+    make_center,
+    make_person,
+    token_for,
+)
+from tests.report_helpers import Audience, make_audience, month, store_values
+
+KEY_RESULT_FIELDS = """
+id currentValue currentValueMonth progress measure { key title }
+"""
+
+CREATE = f"""
+mutation($input: CreateGoalInput!) {{
+  createGoal(input: $input) {{
+    goal {{ id progress keyResults {{ {KEY_RESULT_FIELDS} }} }}
+    userErrors {{ field message code }}
+  }}
+}}
+"""
+
+GOAL = f"""
+query($id: ID!) {{ node(id: $id) {{ ... on Goal {{
+  progress keyResults {{ {KEY_RESULT_FIELDS} }}
+}} }} }}
+"""
+
+
+def goal_input(owner_id: str, measure_key: str | None = "remission_rate") -> dict[str, Any]:
+    return {
+        "ownerId": owner_id,
+        "title": "More patients in remission",
+        "aim": "Raise remission from 50 % to 80 % by spring.",
+        "startsOn": "2024-01-01",
+        "keyResults": [
+            {
+                "title": "Remission rate",
+                "unit": "%",
+                "startValue": 50,
+                "targetValue": 80,
+                "measureKey": measure_key,
+            }
+        ],
+    }
+
+
+async def create(client: GraphQLClient, token: str, owner_id: str) -> dict[str, Any]:
+    data = await client.data(CREATE, {"input": goal_input(owner_id)}, token=token)
+    assert data["createGoal"]["userErrors"] == []
+    goal: dict[str, Any] = data["createGoal"]["goal"]
+    return goal
+
+
+async def read(client: GraphQLClient, token: str, goal_id: str) -> dict[str, Any]:
+    node: dict[str, Any] = (await client.data(GOAL, {"id": goal_id}, token=token))["node"]
+    return node
+
+
+async def test_the_current_value_comes_from_the_latest_month(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40), (26, 40), (28, 40)])
+
+    goal = await create(client, audience.member, audience.center_id)
+
+    key_result = goal["keyResults"][0]
+    assert key_result["measure"] == {"key": "remission_rate", "title": "Remission rate"}
+    assert key_result["currentValue"] == 70.0  # 28 / 40 in the latest month
+    assert key_result["currentValueMonth"] == month(2).isoformat()
+    assert key_result["progress"] == 2 / 3 * 100
+    assert goal["progress"] == key_result["progress"]
+
+
+async def test_small_counts_show_only_to_the_centers_team(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(28, 40), (36, 40)])  # complement 4: suppressed
+    goal = await create(client, audience.member, audience.center_id)
+
+    own = (await read(client, audience.member, goal["id"]))["keyResults"][0]
+    assert (own["currentValue"], own["currentValueMonth"]) == (90.0, month(1).isoformat())
+
+    for token in (audience.staff, audience.data_manager, audience.other_member):
+        seen = await read(client, token, goal["id"])
+        key_result = seen["keyResults"][0]
+        assert key_result["currentValue"] == 50.0  # the recorded value
+        assert key_result["currentValueMonth"] is None
+        assert key_result["progress"] == 0.0
+        assert seen["progress"] == 0.0
+
+
+async def test_staff_see_unsuppressed_months_and_other_teams_never(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(26, 40)])
+    goal = await create(client, audience.member, audience.center_id)
+
+    staff = (await read(client, audience.staff, goal["id"]))["keyResults"][0]
+    assert staff["currentValue"] == 65.0
+    other = (await read(client, audience.other_member, goal["id"]))["keyResults"][0]
+    assert other["currentValue"] == 50.0
+
+
+async def test_a_persons_goal_follows_the_network(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(30, 40), (20, 40)])
+    await store_values(db, audience.other_center, [(10, 40), (30, 40)])
+    parent = await make_person(db)
+    token = await token_for(db, parent)
+    goal = await create(client, token, to_global_id("Person", parent.id))
+
+    key_result = goal["keyResults"][0]
+    assert key_result["currentValue"] == 62.5  # (20 + 30) / (40 + 40) in the latest month
+    assert key_result["currentValueMonth"] == month(1).isoformat()
+
+
+async def test_without_data_the_recorded_value_stands(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    goal = await create(client, audience.member, audience.center_id)
+    key_result = goal["keyResults"][0]
+    assert (key_result["currentValue"], key_result["currentValueMonth"]) == (50.0, None)
+    assert key_result["measure"]["key"] == "remission_rate"
+
+
+async def test_unknown_measure_keys_are_refused(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    data = await client.data(
+        CREATE, {"input": goal_input(audience.center_id, "remision")}, token=audience.member
+    )
+    errors = data["createGoal"]["userErrors"]
+    assert [error["field"] for error in errors] == ["keyResults[0].measureKey"]
+    assert "remision" in errors[0]["message"]
+    assert "remission_rate" in errors[0]["message"]
+    assert data["createGoal"]["goal"] is None
+
+    plain = await client.data(
+        CREATE, {"input": goal_input(audience.center_id, None)}, token=audience.member
+    )
+    goal = plain["createGoal"]["goal"]
+    goal_id = goal["id"]
+    add = await client.data(
+        """
+        mutation($input: AddKeyResultInput!) {
+          addKeyResult(input: $input) {
+            keyResult { measure { key } } userErrors { field message }
+          }
+        }
+        """,
+        {
+            "input": {
+                "goalId": goal_id,
+                "title": "Pre-visit planning",
+                "startValue": 10,
+                "targetValue": 90,
+                "measureKey": "nope",
+            }
+        },
+        token=audience.member,
+    )
+    assert [e["field"] for e in add["addKeyResult"]["userErrors"]] == ["measureKey"]
+
+
+UPDATE = """
+mutation($input: UpdateKeyResultInput!) {
+  updateKeyResult(input: $input) {
+    keyResult { currentValue measure { key } } userErrors { field message }
+  }
+}
+"""
+
+
+async def test_update_links_and_unlinks_a_measure(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(30, 40)])
+    data = await client.data(
+        CREATE, {"input": goal_input(audience.center_id, None)}, token=audience.member
+    )
+    key_result_id = data["createGoal"]["goal"]["keyResults"][0]["id"]
+
+    async def update(measure_key: str) -> dict[str, Any]:
+        variables = {"input": {"keyResultId": key_result_id, "measureKey": measure_key}}
+        result: dict[str, Any] = (await client.data(UPDATE, variables, token=audience.member))[
+            "updateKeyResult"
+        ]
+        return result
+
+    linked = await update("remission_rate")
+    assert linked["keyResult"] == {"currentValue": 75.0, "measure": {"key": "remission_rate"}}
+    refused = await update("bogus")
+    assert [e["field"] for e in refused["userErrors"]] == ["measureKey"]
+    unlinked = await update("")
+    assert unlinked["keyResult"] == {"currentValue": 50.0, "measure": None}
+
+
+LIST = """
+query($first: Int!) {
+  goals(first: $first) {
+    nodes { progress keyResults { currentValue currentValueMonth progress measure { key } } }
+  }
+}
+"""
+
+
+async def _goals_with_linked_key_results(db: Database, centers: list[Center], person: int) -> None:
+    async with db.transaction() as session:
+        for center in centers:
+            goal = Goal(
+                center_id=center.id,
+                title=f"Goal of {center.short_code}",
+                aim="More remission.",
+                starts_on=date(2024, 1, 1),
+                due_on=date(2024, 3, 31),
+                confidence=5,
+                created_by_id=person,
+                updated_by_id=person,
+            )
+            session.add(goal)
+            await session.flush()
+            session.add_all(
+                KeyResult(
+                    goal_id=goal.id,
+                    position=position,
+                    title=f"KR {position}",
+                    start_value=50,
+                    target_value=80,
+                    current_value=50,
+                    measure_key=key,
+                )
+                for position, key in enumerate(("remission_rate", "pre_visit_planning_rate"))
+            )
+
+
+async def test_goal_listings_batch_the_measure_lookup(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    audience: Audience = await make_audience(db)
+    person = await make_person(db)
+    centers = [await make_center(db) for _ in range(12)]
+    for center in centers:
+        await store_values(db, center, [(20, 40), (60, 80)])
+        await store_values(db, center, [(140, 160)], measure="pre_visit_planning_rate")
+    await _goals_with_linked_key_results(db, centers, person.id)
+
+    async def count(first: int) -> tuple[int, list[dict[str, Any]]]:
+        statements.reset()
+        data = await client.data(LIST, {"first": first}, token=audience.staff)
+        return statements.count, data["goals"]["nodes"]
+
+    small, _ = await count(2)
+    large, many = await count(12)
+    assert small == large, statements.statements
+    assert len(many) == 12
+    for goal in many:
+        values = [key_result["currentValue"] for key_result in goal["keyResults"]]
+        assert values == [75.0, 87.5]
+        assert goal["progress"] == (25 / 30 * 100 + 100.0) / 2

@@ -1,0 +1,285 @@
+"""The report API: measures, series, p-chart and run-chart values computed by hand, signals and
+their privacy, input errors, the Vega-Lite spec, and statement counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
+from icn_graph.testing import GraphQLClient, StatementCounter, make_center
+from tests.helpers import error_codes
+from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
+
+
+async def _report(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
+    data = await client.data(REPORT_QUERY, {"measure": "remission_rate", **variables}, token=token)
+    report: dict[str, Any] = data["report"]
+    return report
+
+
+async def test_measures_lists_the_built_in_measures(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    data = await client.data(
+        "{ measures { key title definition unit direction } }", token=audience.member
+    )
+    keys = [measure["key"] for measure in data["measures"]]
+    assert {
+        "remission_rate",
+        "steroid_free_remission",
+        "sustained_remission",
+        "pre_visit_planning_rate",
+    } <= set(keys)
+    remission = next(m for m in data["measures"] if m["key"] == "remission_rate")
+    assert remission["direction"] == "HIGHER_IS_BETTER"
+    assert remission["title"]
+    assert remission["definition"]
+
+
+async def test_p_chart_values_match_the_formulas(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    # p̄ = 120 / 200 = 0.6; sigma = sqrt(0.24 / n): n = 40 -> 0.0774597, n = 50 -> 0.0692820,
+    # n = 60 -> 0.0632456. Month 3 (45/50 = 0.9) is above 0.6 + 3 * 0.0692820 = 0.807846.
+    await store_values(db, audience.center, [(20, 40), (30, 60), (25, 50), (45, 50)])
+
+    report = await _report(client, audience.member, centerId=audience.center_id)
+
+    assert report["chart"] == "P_CHART"
+    assert report["center"] == {"shortCode": audience.center.short_code}
+    assert report["centerLine"] == pytest.approx(0.6)
+    points = report["points"]
+    assert [p["month"] for p in points] == [month(i).isoformat() for i in range(4)]
+    assert [p["value"] for p in points] == pytest.approx([0.5, 0.5, 0.5, 0.9])
+    assert [p["lowerLimit"] for p in points] == pytest.approx(
+        [0.367621, 0.410263, 0.392154, 0.392154], abs=1e-6
+    )
+    assert [p["upperLimit"] for p in points] == pytest.approx(
+        [0.832379, 0.789737, 0.807846, 0.807846], abs=1e-6
+    )
+    outside = [s for s in report["signals"] if s["rule"] == "OUTSIDE_LIMITS"]
+    assert outside == [
+        {
+            "rule": "OUTSIDE_LIMITS",
+            "startMonth": month(3).isoformat(),
+            "endMonth": month(3).isoformat(),
+            "description": outside[0]["description"],
+        }
+    ]
+    assert "above the upper limit" in outside[0]["description"]
+
+
+async def test_a_frozen_baseline_sets_the_centre_line(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40), (30, 60), (45, 50), (45, 50)])
+
+    report = await _report(client, audience.member, centerId=audience.center_id, baselineMonths=2)
+    assert report["centerLine"] == pytest.approx(0.5)  # (20 + 30) / (40 + 60)
+    assert all(p["centerLine"] == pytest.approx(0.5) for p in report["points"])
+    # Both later months (0.9) lie above 0.5 + 3 * sqrt(0.25 / 50) = 0.712132.
+    outside = [s["startMonth"] for s in report["signals"] if s["rule"] == "OUTSIDE_LIMITS"]
+    assert outside == [month(2).isoformat(), month(3).isoformat()]
+
+
+async def test_run_chart_median_and_anhoj_signals(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    # 8 months at 0.40/0.45, then 8 at 0.80: median (0.45 + 0.80) / 2 = 0.625; n = 16, so a
+    # run longer than round(log2 16) + 3 = 7 signals (two of 8) and fewer than 4 crossings
+    # (there is 1) signals.
+    low = [(40, 100), (45, 100)] * 4
+    await store_values(db, audience.center, [*low, *[(80, 100)] * 8])
+
+    report = await _report(client, audience.member, centerId=audience.center_id, chart="RUN_CHART")
+    assert report["chart"] == "RUN_CHART"
+    assert report["centerLine"] == pytest.approx(0.625)
+    assert all(p["lowerLimit"] is None and p["upperLimit"] is None for p in report["points"])
+    spans = [(s["rule"], s["startMonth"], s["endMonth"]) for s in report["signals"]]
+    assert spans == [
+        ("LONG_RUN", month(0).isoformat(), month(7).isoformat()),
+        ("FEW_CROSSINGS", month(0).isoformat(), month(15).isoformat()),
+        ("LONG_RUN", month(8).isoformat(), month(15).isoformat()),
+    ]
+
+
+async def test_signals_never_reveal_suppressed_values(db: Database, client: GraphQLClient) -> None:
+    """Decision: a multi-month signal is shown even over suppressed months (it says on which
+    side of the median they lie, not their counts); an outside-limits signal on a suppressed
+    month is hidden (its limits are hidden; the signal would place the value beyond them)."""
+    audience = await make_audience(db)
+    # Months 0-7: 45/50 (complement 5: suppressed for staff); months 8-15: 30/50; month 16:
+    # 1/10 (suppressed; p̄ = 631/860 so its lower limit is about 0.31); month 17: 30/50.
+    counts = [*[(45, 50)] * 8, *[(30, 50)] * 8, (1, 10), (30, 50)]
+    await store_values(db, audience.center, counts)
+
+    own = await _report(client, audience.member, centerId=audience.center_id)
+    staff = await _report(client, audience.staff, centerId=audience.center_id)
+
+    def spans(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+        return {(s["rule"], s["startMonth"], s["endMonth"]) for s in report["signals"]}
+
+    suppressed_run = ("LONG_RUN", month(0).isoformat(), month(7).isoformat())
+    hidden_outlier = ("OUTSIDE_LIMITS", month(16).isoformat(), month(16).isoformat())
+    assert suppressed_run in spans(own)
+    assert suppressed_run in spans(staff)
+    assert hidden_outlier in spans(own)
+    assert hidden_outlier not in spans(staff)
+    assert [p["suppressed"] for p in staff["points"]] == [True] * 8 + [False] * 8 + [True, False]
+    for signal in staff["signals"]:
+        assert "45/50" not in signal["description"]
+        assert "1/10" not in signal["description"]
+
+
+async def test_months_without_data_are_gaps_and_the_range_is_respected(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40), (0, 0), (30, 60), (25, 50)])
+
+    report = await _report(
+        client,
+        audience.member,
+        centerId=audience.center_id,
+        **{"from": month(1).replace(day=17).isoformat(), "to": month(5).isoformat()},
+    )
+    points = report["points"]
+    assert [p["month"] for p in points] == [month(i).isoformat() for i in range(1, 6)]
+    assert [p["denominator"] for p in points] == [0, 60, 50, 0, 0]
+    assert points[0]["value"] is None
+    assert points[0]["upperLimit"] is None
+    assert not any(p["suppressed"] for p in points)
+    assert report["centerLine"] == pytest.approx(55 / 110)
+
+
+async def test_long_series_keep_the_latest_240_months(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40)] * 300, start=date(1990, 1, 1))
+
+    report = await _report(client, audience.member, centerId=audience.center_id)
+    months = [point["month"] for point in report["points"]]
+    assert (len(months), months[0], months[-1]) == (240, "1995-01-01", "2014-12-01")
+
+    later = await _report(
+        client, audience.member, centerId=audience.center_id, **{"from": "1991-01-01"}
+    )
+    months = [point["month"] for point in later["points"]]
+    assert (len(months), months[0], months[-1]) == (240, "1991-01-01", "2010-12-01")
+
+    far = await _report(
+        client,
+        audience.member,
+        centerId=audience.center_id,
+        **{"from": "9999-01-01", "to": "9999-12-31"},
+    )
+    assert [p["denominator"] for p in far["points"]] == [0] * 12
+
+
+async def test_a_report_without_data_is_empty(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    report = await _report(client, audience.member, centerId=audience.center_id)
+    assert report["points"] == []
+    assert report["signals"] == []
+    assert report["centerLine"] is None
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "words"),
+    [
+        ({"measure": "remision_rate"}, "measure", ["remision_rate", "remission_rate"]),
+        ({"from": "2024-05-01", "to": "2024-01-31"}, "to", ["2024-01", "2024-05"]),
+        ({"from": "1900-01-01", "to": "2024-01-01"}, "from", ["240 months"]),
+        ({"baselineMonths": 0}, "baselineMonths", ["at least 1"]),
+        ({"chart": "RUN_CHART", "laney": True}, "laney", ["P_CHART"]),
+        ({"centerId": to_global_id("Person", 1)}, "centerId", ["Center"]),
+    ],
+)
+async def test_bad_input_names_the_field(
+    db: Database,
+    client: GraphQLClient,
+    variables: dict[str, Any],
+    field: str,
+    words: list[str],
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40)])
+    body = await client.execute(
+        REPORT_QUERY, {"measure": "remission_rate", **variables}, token=audience.staff
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"], body
+    error = body["errors"][0]
+    assert error["extensions"]["field"] == field
+    for word in words:
+        assert word in error["message"]
+
+
+async def test_unknown_center_is_not_found_for_staff(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    body = await client.execute(
+        REPORT_QUERY,
+        {"measure": "remission_rate", "centerId": to_global_id("Center", 999_999)},
+        token=audience.staff,
+    )
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_laney_widens_limits_for_overdispersed_data(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(500, 1000), (600, 1000), (450, 1000), (650, 1000)])
+    plain = await _report(client, audience.member, centerId=audience.center_id)
+    laney = await _report(client, audience.member, centerId=audience.center_id, laney=True)
+    assert plain["centerLine"] == laney["centerLine"] == pytest.approx(0.55)
+    assert laney["points"][0]["upperLimit"] > plain["points"][0]["upperLimit"]
+
+
+VEGA_QUERY = """
+query($id: ID) { report(measure: "remission_rate", centerId: $id) { vegaLite } }
+"""
+
+
+async def test_vega_lite_spec_is_a_layered_v5_chart(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40), (5, 60), (25, 50), (36, 50)])
+
+    data = await client.data(VEGA_QUERY, {"id": audience.center_id}, token=audience.staff)
+    spec = data["report"]["vegaLite"]
+
+    assert spec["$schema"].endswith("/vega-lite/v5.json")
+    assert spec["encoding"]["x"]["field"] == "month"
+    values = spec["data"]["values"]
+    assert [row["month"] for row in values] == [f"{month(i):%Y-%m}" for i in range(4)]
+    assert values[1]["suppressed"] is True
+    assert values[1]["value"] is None
+    assert values[1]["upperLimit"] is None
+    assert values[1]["numerator"] is None
+    assert [row["signal"] for row in values] == [False, False, False, True], values
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["area", "line", "line", "rule", "line", "point"]
+    fields = {layer["encoding"]["y"].get("field") for layer in spec["layer"] if "encoding" in layer}
+    assert {"value", "lowerLimit", "upperLimit"} <= fields
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["y"]["datum"] == pytest.approx(86 / 200)
+    highlighted = spec["layer"][-1]
+    assert highlighted["transform"] == [{"filter": "datum.signal"}]
+    for layer in spec["layer"]:
+        for channel in layer["encoding"].values():
+            if isinstance(channel, dict) and "field" in channel:
+                assert channel["field"] in values[0], channel
+
+
+async def test_network_report_statements_do_not_grow_with_centers(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    audience = await make_audience(db)
+    query = '{ network { report(measure: "remission_rate") { points { numerator } } } }'
+
+    async def count(centers: int) -> int:
+        for _ in range(centers):
+            await store_values(db, await make_center(db), [(20, 40)] * 12)
+        statements.reset()
+        await client.data(query, token=audience.staff)
+        return statements.count
+
+    assert await count(2) == await count(20)

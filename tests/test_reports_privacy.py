@@ -1,0 +1,184 @@
+"""Small-cell suppression and who sees which report, for every audience, through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from icn_graph.db.database import Database
+from icn_graph.services.reports.privacy import is_small_count, reveals_small_count
+from icn_graph.testing import GraphQLClient, make_center
+from tests.helpers import error_codes
+from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
+
+# (numerator, denominator) -> suppressed outside the owning center?
+BOUNDARIES: list[tuple[int, int, bool]] = [
+    (0, 50, False),  # numerator 0 may show; complement 50
+    (1, 50, True),  # numerator 1
+    (10, 50, True),  # numerator 10
+    (11, 50, False),  # numerator 11, complement 39
+    (39, 50, False),  # complement 11
+    (40, 50, True),  # complement 10
+    (49, 50, True),  # complement 1
+    (50, 50, False),  # complement 0 may show
+    (0, 10, True),  # denominator 10 (complement 10)
+    (0, 11, False),  # denominator 11, complement 11
+    (3, 4, True),  # denominator 4
+    (11, 22, False),
+]
+
+
+def test_small_counts_are_one_to_ten() -> None:
+    assert [count for count in range(-1, 13) if is_small_count(count)] == list(range(1, 11))
+    for numerator, denominator, suppressed in BOUNDARIES:
+        assert reveals_small_count(numerator, denominator) is suppressed, (numerator, denominator)
+
+
+async def _points(client: GraphQLClient, token: str, center_id: str | None) -> list[dict[str, Any]]:
+    data = await client.data(
+        REPORT_QUERY, {"measure": "remission_rate", "centerId": center_id}, token=token
+    )
+    points: list[dict[str, Any]] = data["report"]["points"]
+    return points
+
+
+@pytest.mark.parametrize("reader", ["staff", "admin", "data_manager"])
+async def test_network_staff_and_data_managers_see_centers_suppressed(
+    db: Database, client: GraphQLClient, reader: str
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(y, n) for y, n, _ in BOUNDARIES])
+
+    points = await _points(client, getattr(audience, reader), audience.center_id)
+
+    assert len(points) == len(BOUNDARIES)
+    for point, (numerator, denominator, suppressed) in zip(points, BOUNDARIES, strict=True):
+        assert point["suppressed"] is suppressed, (numerator, denominator)
+        if suppressed:
+            hidden = ("numerator", "denominator", "value", "lowerLimit", "upperLimit")
+            assert all(point[name] is None for name in hidden), point
+            assert point["centerLine"] is not None  # the series' centre line reveals no cell
+        else:
+            assert (point["numerator"], point["denominator"]) == (numerator, denominator)
+            assert point["value"] == pytest.approx(numerator / denominator)
+            assert point["lowerLimit"] is not None
+            assert point["upperLimit"] is not None
+
+
+async def test_a_centers_own_team_sees_every_count(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(y, n) for y, n, _ in BOUNDARIES])
+
+    points = await _points(client, audience.member, audience.center_id)
+
+    assert [(p["numerator"], p["denominator"]) for p in points] == [
+        (y, n) for y, n, _ in BOUNDARIES
+    ]
+    assert not any(point["suppressed"] for point in points)
+    assert all(point["upperLimit"] is not None for point in points)
+
+
+async def test_other_members_may_not_see_another_centers_report(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(20, 40)])
+
+    body = await client.execute(
+        REPORT_QUERY,
+        {"measure": "remission_rate", "centerId": audience.center_id},
+        token=audience.other_member,
+    )
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert body["data"] is None
+
+    anonymous = await client.execute(
+        REPORT_QUERY, {"measure": "remission_rate", "centerId": audience.center_id}
+    )
+    assert error_codes(anonymous) == ["UNAUTHENTICATED"]
+    network = await client.execute(REPORT_QUERY, {"measure": "remission_rate"})
+    assert error_codes(network) == ["UNAUTHENTICATED"]
+
+
+async def test_center_report_field_follows_the_same_rules(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(5, 40), (20, 40)])
+    query = """
+    query($id: ID!) { node(id: $id) { ... on Center {
+      report(measure: "remission_rate") { points { numerator suppressed } }
+    } } }
+    """
+    variables = {"id": audience.center_id}
+
+    own = await client.data(query, variables, token=audience.member)
+    assert own["node"]["report"]["points"] == [
+        {"numerator": 5, "suppressed": False},
+        {"numerator": 20, "suppressed": False},
+    ]
+    staff = await client.data(query, variables, token=audience.staff)
+    assert staff["node"]["report"]["points"] == [
+        {"numerator": None, "suppressed": True},
+        {"numerator": 20, "suppressed": False},
+    ]
+    other = await client.execute(query, variables, token=audience.other_member)
+    assert error_codes(other) == ["FORBIDDEN"]
+
+
+NETWORK_QUERY = """
+{ network { report(measure: "remission_rate") {
+    center { name }
+    points { month numerator denominator suppressed }
+} } }
+"""
+
+
+async def test_the_network_aggregate_is_suppressed_for_everyone(
+    db: Database, client: GraphQLClient
+) -> None:
+    audience = await make_audience(db)
+    third = await make_center(db)
+    # Month 0: 3/30 + 20/30 + 30/40 = 53/100 shows. Month 1: 1/5 + 2/3 + 0/0 = 3/8 hides.
+    # Month 2: 0/0 + 0/12 + 0/0 = 0/12 shows (zero may show, complement 12).
+    await store_values(db, audience.center, [(3, 30), (1, 5), (0, 0)])
+    await store_values(db, audience.other_center, [(20, 30), (2, 3), (0, 12)])
+    await store_values(db, third, [(30, 40), (0, 0), (0, 0)])
+
+    for token in (audience.staff, audience.data_manager, audience.member):
+        report = (await client.data(NETWORK_QUERY, token=token))["network"]["report"]
+        assert report["center"] is None
+        assert report["points"] == [
+            {
+                "month": month(0).isoformat(),
+                "numerator": 53,
+                "denominator": 100,
+                "suppressed": False,
+            },
+            {
+                "month": month(1).isoformat(),
+                "numerator": None,
+                "denominator": None,
+                "suppressed": True,
+            },
+            {"month": month(2).isoformat(), "numerator": 0, "denominator": 12, "suppressed": False},
+        ], token
+
+
+async def test_members_cannot_subtract_their_own_center_from_the_network(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Two centers: the network minus my center is the other center. A month where the other
+    center's counts are small is hidden from my team (but not from staff, who have no own
+    counts to subtract)."""
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(40, 60), (40, 60)])
+    await store_values(db, audience.other_center, [(4, 30), (15, 30)])
+
+    mine = (await client.data(NETWORK_QUERY, token=audience.member))["network"]["report"]
+    assert [point["suppressed"] for point in mine["points"]] == [True, False]
+    assert mine["points"][1]["numerator"] == 55
+
+    staff = (await client.data(NETWORK_QUERY, token=audience.staff))["network"]["report"]
+    assert [point["numerator"] for point in staff["points"]] == [44, 55]
