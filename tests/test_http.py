@@ -743,7 +743,7 @@ def test_websocket_masks_unexpected_errors(
 def ws_network(tmp_path: Path) -> tuple[str, str]:
     """(database URL, staff token) of a migrated SQLite file holding the demo network."""
     from icn_graph.db import migrations
-    from icn_graph.demo import load_demo
+    from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
     from icn_graph.services.tokens import issue_token
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'ws.db'}"
@@ -752,7 +752,7 @@ def ws_network(tmp_path: Path) -> tuple[str, str]:
     async def prepare() -> str:
         database = Database.from_url(url)
         try:
-            await load_demo(database)
+            await load_demo(database, visit_scale=SMALL_VISIT_SCALE)
             return (await issue_token(database, "staff@network.example.org")).secret
         finally:
             await database.dispose()

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.demo.generator import DemoNetwork
 
+SMALL_VISIT_SCALE = 0.02
+"""About 400 registry patients: for tests that need the demo network but not its reports."""
+
 
 @dataclass(frozen=True)
 class DemoContext:
@@ -17,6 +20,8 @@ class DemoContext:
 
     ``center_ids[i]`` is the id of ``network.centers[i]``; likewise ``person_ids`` for people.
     ``persona_ids`` maps "staff", "clinician" and "parent" to their person ids.
+    ``visit_scale`` scales the demo's registry patients (1.0: about 20,000; tests that need no
+    visits pass a small one to stay fast).
     """
 
     seed: int
@@ -24,6 +29,7 @@ class DemoContext:
     center_ids: tuple[int, ...]
     person_ids: tuple[int, ...]
     persona_ids: dict[str, int]
+    visit_scale: float = 1.0
 
     def rng(self, part: str) -> random.Random:
         """A generator of its own for each part, so adding one part never reshuffles another."""

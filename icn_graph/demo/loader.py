@@ -65,12 +65,17 @@ def _persona_ids(network: DemoNetwork, person_ids: list[int]) -> dict[str, int]:
 
 
 async def load_demo(
-    db: Database, seed: int = DEFAULT_SEED, *, plugins: PluginHost | None = None
+    db: Database,
+    seed: int = DEFAULT_SEED,
+    *,
+    plugins: PluginHost | None = None,
+    visit_scale: float = 1.0,
 ) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
 
     Core features and every plugin in ``plugins`` (core alone by default) add their part through
-    the ``load_demo_data`` hook, in the same transaction.
+    the ``load_demo_data`` hook, in the same transaction. ``visit_scale`` scales the registry
+    patients (1.0: about 20,000; ``SMALL_VISIT_SCALE`` for tests that don't look at reports).
 
     Meant for an empty database (see ``is_empty``): on one that already holds a demo person or
     center the unique constraints fail and nothing is written.
@@ -108,6 +113,7 @@ async def load_demo(
             center_ids=tuple(center_ids),
             person_ids=tuple(person_ids),
             persona_ids=_persona_ids(network, person_ids),
+            visit_scale=visit_scale,
         )
         await (plugins or PluginHost.builtin_only()).load_demo_data(session, context)
     return DemoSummary(

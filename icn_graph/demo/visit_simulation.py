@@ -1,0 +1,211 @@
+"""Synthetic registry visits, simulated column-wise with numpy (no Python loop over patients).
+
+Each center has a ``CenterCourse``: when it joined, how big its panel is, how far it sits from
+the network, and — for a few — the month of a QI push that shifts its remission up at once.
+Patients enter care (those already in care at joining within its first four months, new ones
+any time after) and leave it (to adult care, a move: an exponential stay of ``MEAN_STAY_YEARS``);
+in between they are seen every three to four months. At each visit the chance that the Physician
+Global Assessment is quiescent follows the network's improvement curve, the center's course and
+a patient effect (some children stay well, some flare). Steroid use falls and pre-visit
+planning, growth and nutrition assessment rise as the network's QI work spreads.
+
+The same ``numpy.random.Generator`` state always gives the same visits. Used by the demo
+(``icn_graph.demo.visits``) and by the benchmarks in ``bench/``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+PGA_VALUES = ("QUIESCENT", "MILD", "MODERATE", "SEVERE")
+DIAGNOSIS_VALUES = ("CROHNS", "UC", "IBDU")
+FLAG_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutrition_assessed")
+MISSING = -1
+"""A flag code for a process field left blank (stored as NULL)."""
+
+MEAN_STAY_YEARS = 4.0
+ALREADY_IN_CARE_DAYS = 120
+"""Patients in care when their center joins are first seen within this many days."""
+MIN_GAP_DAYS = 45
+GAP_SHAPE, GAP_SCALE = 3.0, 20.0
+"""Days between visits: MIN_GAP_DAYS + Gamma(shape, scale), about 105 days (3.5 months)."""
+
+REMISSION_FROM, REMISSION_TO = 0.60, 0.83
+"""The network's improvement curve: a logistic rise between these quiescent shares."""
+CATCH_UP_YEARS = 1.0
+"""A center starts where the network started and catches up with it at this time scale."""
+BEFORE_PUSH, AFTER_PUSH = 0.52, 0.05
+"""A shift center: flat at BEFORE_PUSH until its QI push, then AFTER_PUSH above the network."""
+PATIENT_SPREAD = 1.0
+"""Standard deviation of the patient effect on the log-odds of a quiescent visit."""
+
+DIAGNOSIS_MIX = (0.62, 0.28, 0.10)
+ACTIVE_PGA_MIX = (0.55, 0.33, 0.12)
+"""MILD, MODERATE, SEVERE among visits that are not quiescent."""
+FLAG_MISSING_SHARE = 0.03
+
+_DAYS_PER_YEAR = 365.25
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+@dataclass(frozen=True)
+class CenterCourse:
+    joined_on: date
+    size: float
+    """Relative size of the panel (patients in care at any time)."""
+    offset: float
+    """The center's distance from the network's quiescent share."""
+    planning_from: date
+    """Around when pre-visit planning takes off at the center."""
+    push_on: date | None = None
+    """A shift center's QI push; ``None`` for a center that follows the network."""
+
+
+@dataclass(frozen=True)
+class SimulatedVisits:
+    """One entry per visit, sorted by patient then date; codes index the ``*_VALUES`` tuples."""
+
+    center: npt.NDArray[np.int64]
+    """Position of the visit's center in the courses."""
+    patient: npt.NDArray[np.int64]
+    """The patient's number, unique across all centers, from 0."""
+    visit_date: npt.NDArray[np.datetime64]
+    pga: npt.NDArray[np.int8]
+    diagnosis: npt.NDArray[np.int8]
+    flags: dict[str, npt.NDArray[np.int8]]
+    """Per ``FLAG_COLUMNS`` name: 1 true, 0 false, ``MISSING``."""
+
+    def __len__(self) -> int:
+        return len(self.visit_date)
+
+
+def _day(value: date) -> int:
+    return int((np.datetime64(value, "D") - _EPOCH).astype(np.int64))
+
+
+def _sigmoid(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.log(p / (1.0 - p))
+
+
+def patients_per_center(
+    courses: Sequence[CenterCourse], patients: int, end: date, rng: np.random.Generator
+) -> npt.NDArray[np.int64]:
+    """How many patients each center sees in all: its panel plus those who enter later."""
+    days_in = np.array([_day(end) - _day(course.joined_on) for course in courses])
+    sizes = np.array([course.size for course in courses]) * (days_in >= 0)
+    weights = sizes * (1.0 + np.maximum(days_in, 0) / _DAYS_PER_YEAR / MEAN_STAY_YEARS)
+    return rng.multinomial(patients, weights / weights.sum()).astype(np.int64)
+
+
+def simulate(
+    courses: Sequence[CenterCourse],
+    patients: int,
+    start: date,
+    end: date,
+    rng: np.random.Generator,
+    *,
+    first_patient: int = 0,
+) -> SimulatedVisits:
+    """About ``patients`` patients' visits from ``start`` to ``end`` (both included).
+
+    A center that joined before ``start`` is treated as joining on ``start``; one that joins
+    after ``end`` gets no patients. Patient numbers start at ``first_patient``.
+    """
+    first_day, last_day = _day(start), _day(end)
+    joined = np.array([min(max(_day(c.joined_on), first_day), last_day + 1) for c in courses])
+    counts = patients_per_center(courses, patients, end, rng)
+    counts[joined > last_day] = 0
+    center = np.repeat(np.arange(len(courses), dtype=np.int64), counts)
+    count = len(center)
+
+    years_in = (last_day - joined[center]) / _DAYS_PER_YEAR
+    already_in_care = rng.random(count) < 1.0 / (1.0 + years_in / MEAN_STAY_YEARS)
+    in_network = last_day - joined[center] + 1
+    span = np.where(already_in_care, np.minimum(ALREADY_IN_CARE_DAYS, in_network), in_network)
+    entry = joined[center] + (rng.random(count) * span).astype(np.int64)
+    leave = entry + rng.exponential(MEAN_STAY_YEARS * _DAYS_PER_YEAR, count).astype(np.int64)
+    leave = np.minimum(leave, last_day)
+    diagnosis = rng.choice(len(DIAGNOSIS_VALUES), size=count, p=DIAGNOSIS_MIX).astype(np.int8)
+    patient_effect = rng.normal(0.0, PATIENT_SPREAD, count)
+
+    most = (last_day - first_day) // MIN_GAP_DAYS + 1
+    gaps = MIN_GAP_DAYS + rng.gamma(GAP_SHAPE, GAP_SCALE, (count, most - 1)).astype(np.int64)
+    offsets = np.concatenate([np.zeros((count, 1), np.int64), np.cumsum(gaps, axis=1)], axis=1)
+    days_matrix = entry[:, None] + offsets
+    seen = days_matrix <= leave[:, None]
+    per_patient = seen.sum(axis=1)
+    days = days_matrix[seen]
+    owner = np.repeat(np.arange(count, dtype=np.int64), per_patient)
+    visit_center = center[owner]
+
+    quiescent_share = _remission_share(courses, visit_center, days, first_day, last_day)
+    # The patient effect spreads patients apart; widening the log-odds keeps the average share.
+    widened = _logit(quiescent_share) * math.sqrt(1.0 + math.pi * PATIENT_SPREAD**2 / 8.0)
+    quiescent = rng.random(len(days)) < _sigmoid(widened + patient_effect[owner])
+    active_pga = 1 + rng.choice(len(ACTIVE_PGA_MIX), size=len(days), p=ACTIVE_PGA_MIX)
+    pga = np.where(quiescent, 0, active_pga).astype(np.int8)
+
+    progress = np.clip((days - first_day) / max(1, last_day - first_day), 0.0, 1.0)
+    planning_from = np.array([_day(course.planning_from) for course in courses])
+    since_planning = (days - planning_from[visit_center]) / (0.35 * _DAYS_PER_YEAR)
+    planning = 0.06 + 0.84 * _sigmoid(since_planning)
+    chances = {
+        "on_steroids": np.where(quiescent, 0.10 - 0.06 * progress, 0.42 - 0.14 * progress),
+        "pre_visit_planning": planning,
+        "growth_assessed": 0.70 + 0.22 * progress,
+        "nutrition_assessed": 0.55 + 0.33 * progress,
+    }
+    flags = {}
+    for name in FLAG_COLUMNS:
+        flag = (rng.random(len(days)) < chances[name]).astype(np.int8)
+        flag[rng.random(len(days)) < FLAG_MISSING_SHARE] = MISSING
+        flags[name] = flag
+    return SimulatedVisits(
+        center=visit_center,
+        patient=owner + first_patient,
+        visit_date=_EPOCH + days.astype("timedelta64[D]"),
+        pga=pga,
+        diagnosis=diagnosis[owner],
+        flags=flags,
+    )
+
+
+def network_remission_share(
+    days: npt.NDArray[np.int64], first_day: int, last_day: int
+) -> npt.NDArray[np.float64]:
+    """The network's improvement curve: the quiescent share on each day."""
+    years = (last_day - first_day) / _DAYS_PER_YEAR
+    middle = (first_day + last_day) / 2
+    width = max(years, 1.0) / 7.0 * _DAYS_PER_YEAR
+    rise = REMISSION_TO - REMISSION_FROM
+    return REMISSION_FROM + rise * _sigmoid((days - middle) / width)
+
+
+def _remission_share(
+    courses: Sequence[CenterCourse],
+    center: npt.NDArray[np.int64],
+    days: npt.NDArray[np.int64],
+    first_day: int,
+    last_day: int,
+) -> npt.NDArray[np.float64]:
+    network = network_remission_share(days, first_day, last_day)
+    joined = np.array([_day(course.joined_on) for course in courses])[center]
+    offset = np.array([course.offset for course in courses])[center]
+    behind = np.exp(-np.maximum(days - joined, 0) / (CATCH_UP_YEARS * _DAYS_PER_YEAR))
+    share = network - (network - REMISSION_FROM) * behind + offset
+    never = np.iinfo(np.int64).max
+    push = np.array([never if c.push_on is None else _day(c.push_on) for c in courses])[center]
+    shifted = push != never
+    share = np.where(shifted & (days < push), BEFORE_PUSH + offset, share)
+    share = np.where(shifted & (days >= push), network + offset + AFTER_PUSH, share)
+    return np.clip(share, 0.05, 0.97)
