@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python >= 3.11 and make:
 #   make run   - venv, install, migrate, demo network (if the database is empty), serve GraphiQL
+#                with the notification worker beside it (mail lands in var/mail without SMTP)
 #   make test  - lint, format check, type check and the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -28,7 +29,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/icn-graph db upgrade
 	$(BIN)/icn-graph demo load --if-empty
-	ICN_DEMO=$${ICN_DEMO:-true} $(BIN)/icn-graph serve
+	ICN_DEMO=$${ICN_DEMO:-true} $(BIN)/icn-graph serve --worker
 
 lint: install-dev
 	$(BIN)/ruff check .

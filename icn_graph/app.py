@@ -15,10 +15,12 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
-from icn_graph.plugins.dispatch import EventDispatcher
+from icn_graph.outbox.dispatcher import OutboxDispatcher
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
-from icn_graph.web import calendar
+from icn_graph.web import calendar, reports, unsubscribe
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import healthz, readyz
@@ -39,29 +41,29 @@ def create_app(
     database = db or Database.from_url(settings.database_url_value)
     owns_database = db is None
     host = plugins or PluginHost.load(settings)
-    dispatcher = EventDispatcher(
-        host,
-        database,
-        timeout_seconds=settings.plugin_event_timeout,
-        failure_threshold=settings.plugin_failure_threshold,
-        cooldown_seconds=settings.plugin_cooldown_seconds,
-    )
+    # Loaded once, at start-up: a measure key defined twice stops it, naming both owners.
+    measures = MeasureRegistry.load(host)
+    dispatcher = OutboxDispatcher(host, database, settings)
     database.event_sink = dispatcher.submit
+    broadcaster = Broadcaster(database.engine.url)
     graphql = GraphQLApp(
         database,
         settings,
         build_schema(host.schema_contributions()),
         plugins=host,
-        dispatcher=dispatcher,
+        dispatcher=dispatcher.plugin_events,
+        broadcaster=broadcaster,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await host.startup(app)
+        await broadcaster.start()
         try:
             yield
         finally:
             try:
+                await broadcaster.stop()
                 await host.shutdown(app)
                 await dispatcher.drain()
             finally:
@@ -75,11 +77,15 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS),
+        Route(unsubscribe.PATH, unsubscribe.unsubscribe_endpoint, methods=unsubscribe.METHODS),
+        Route(reports.PATH, reports.report_file, methods=reports.METHODS),
         Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
     ]
     app = Starlette(routes=[*core_routes, *host.routes()], lifespan=lifespan)
     app.state.db = database
     app.state.settings = settings
     app.state.plugins = host
+    app.state.measures = measures
     app.state.dispatcher = dispatcher
+    app.state.broadcaster = broadcaster
     return app

@@ -1,4 +1,5 @@
-"""``icn-graph``: serve, migrate, load the demo network, mint tokens, export the schema."""
+"""``icn-graph``: serve, migrate, load the demo network, mint tokens, import visits, refresh
+measures, export the schema."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
@@ -16,6 +18,11 @@ from icn_graph.db.database import Database
 from icn_graph.plugins.manager import PluginHost, PluginStartupError
 from icn_graph.schema.merge import SchemaConflict
 from icn_graph.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from icn_graph.reports.measures import MeasureRegistry
+    from icn_graph.services.registry import VisitImportSummary
+    from icn_graph.services.reports import RefreshSummary
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
@@ -71,8 +78,11 @@ def show_config(context: click.Context) -> None:
 @main.command()
 @click.option("--host", default=None, help="Overrides ICN_HOST.")
 @click.option("--port", type=int, default=None, help="Overrides ICN_PORT.")
+@click.option(
+    "--worker", "with_worker", is_flag=True, help="Also run the notification worker, in process."
+)
 @click.pass_context
-def serve(context: click.Context, host: str | None, port: int | None) -> None:
+def serve(context: click.Context, host: str | None, port: int | None, with_worker: bool) -> None:
     """Serve GraphQL (and the GraphiQL explorer) at /graphql."""
     import uvicorn
 
@@ -92,12 +102,59 @@ def serve(context: click.Context, host: str | None, port: int | None) -> None:
         asyncio.run(_print_demo_headers(settings))
     bind_host, bind_port = host or settings.host, port or settings.port
     click.echo(f"GraphiQL explorer: http://{bind_host}:{bind_port}/graphql")
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings, plugins=plugins),
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level.lower(),
     )
+    if not with_worker:
+        uvicorn.Server(config).run()
+        return
+    from icn_graph.worker.serving import serve_with_worker
+
+    click.echo(f"worker: beside the server; mail goes to {_mail_destination(settings)}")
+    asyncio.run(serve_with_worker(uvicorn.Server(config), settings, plugins))
+
+
+def _mail_destination(settings: Settings) -> str:
+    if settings.smtp_host:
+        return f"SMTP {settings.smtp_host}:{settings.smtp_port}"
+    return f"{Path(settings.mail_dir).resolve()} (one .eml file per message)"
+
+
+@main.command()
+@click.pass_context
+def worker(context: click.Context) -> None:
+    """Deliver notifications: sweep events, compose due mail, send it; stop with Ctrl-C/SIGTERM."""
+    from icn_graph.worker import run_until_signalled
+
+    settings = _settings(context)
+    click.echo(f"worker: mail goes to {_mail_destination(settings)}")
+    asyncio.run(run_until_signalled(settings, _host(context)))
+
+
+@main.group()
+def notifications() -> None:
+    """Notification mail."""
+
+
+@notifications.command("status")
+@click.pass_context
+def notifications_status(context: click.Context) -> None:
+    """Queue depth, mail sent in the last 24 h, failures, dead letters, suppressed addresses."""
+    from datetime import UTC, datetime
+
+    from icn_graph.mail.status import delivery_status, status_report
+
+    async def run() -> str:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            return status_report(await delivery_status(database, now=datetime.now(UTC)))
+        finally:
+            await database.dispose()
+
+    click.echo(asyncio.run(run()))
 
 
 async def _print_demo_headers(settings: Settings) -> None:
@@ -302,24 +359,34 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
     Every row error is listed and nothing is imported if there is any; importing the same rows
     again updates them. Patient keys are stored only as a keyed hash.
     """
-    from icn_graph.services.registry import (
-        VisitImportError,
-        VisitImportSummary,
-        import_visits,
-    )
+    from icn_graph.services.registry import VisitImportError, import_visits
+    from icn_graph.services.reports import refresh_center_measures
 
     settings = _settings(context)
+    # Loaded first: a plugin measure that cannot load stops the command before anything changes.
+    registry = _measures(context)
 
-    async def run() -> VisitImportSummary:
+    async def run() -> tuple[VisitImportSummary, RefreshSummary]:
         database = Database.from_url(settings.database_url_value)
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
-                return await import_visits(
+                summary = await import_visits(
                     database,
                     center_code,
                     stream,
                     secret=settings.patient_key_secret.get_secret_value(),
                 )
+            _echo_import(file, summary)
+            try:
+                return summary, await refresh_center_measures(
+                    database, registry, summary.center_code
+                )
+            except Exception as error:
+                raise click.ClickException(
+                    f"the visits were imported, but refreshing {summary.center_code}'s measures "
+                    f"failed: {error}; run `icn-graph measures refresh --center "
+                    f"{summary.center_code}` once it is fixed"
+                ) from error
         except VisitImportError as error:
             listed = "\n".join(f"  {problem}" for problem in error.errors)
             more = len(error.errors) < error.total
@@ -333,13 +400,81 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
         finally:
             await database.dispose()
 
-    summary = asyncio.run(run())
+    _, refreshed = asyncio.run(run())
+    _echo_refresh(refreshed)
+
+
+def _echo_import(file: Path, summary: VisitImportSummary) -> None:
     click.echo(
         f"{file.name} -> {summary.center_code}: {summary.rows_read} rows read, "
         f"{summary.inserted} visits added, {summary.updated} updated"
     )
     if summary.ignored_columns:
         click.echo(f"ignored columns: {', '.join(summary.ignored_columns)}", err=True)
+
+
+def _echo_refresh(summary: RefreshSummary) -> None:
+    click.echo(
+        f"measures refreshed for {summary.center_code}: {summary.rows} monthly values "
+        f"of {summary.measures} measures"
+    )
+
+
+def _measures(context: click.Context) -> MeasureRegistry:
+    from icn_graph.reports.measures import MeasureRegistry
+
+    return MeasureRegistry.load(_host(context))
+
+
+@main.group()
+def measures() -> None:
+    """Outcome and process measures computed monthly from registry visits."""
+
+
+@measures.command("list")
+@click.pass_context
+def measures_list(context: click.Context) -> None:
+    """List the measures (core's and plugins'): key, title, unit, direction, definition."""
+    import textwrap
+
+    registry = _measures(context)
+    for measure in registry.all():
+        direction = measure.direction.value.lower().replace("_", " ")
+        click.echo(
+            f"{measure.key} ({registry.owner(measure.key)}): {measure.title} "
+            f"[{measure.unit}, {direction}]"
+        )
+        wrapped = textwrap.fill(measure.definition, 96, break_on_hyphens=False)
+        click.echo(textwrap.indent(wrapped, "  "))
+
+
+@measures.command("refresh")
+@click.option("--center", "center_code", default=None, help="Only this center (short code).")
+@click.pass_context
+def measures_refresh(context: click.Context, center_code: str | None) -> None:
+    """Recompute every measure from the visits and replace the stored monthly values."""
+    from icn_graph.services.reports import refresh_center_measures, refresh_measures
+
+    registry = _measures(context)
+
+    async def run() -> None:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            if center_code is not None:
+                _echo_refresh(await refresh_center_measures(database, registry, center_code))
+                return
+            async with database.transaction() as session:
+                rows = await refresh_measures(session, registry)
+            click.echo(
+                f"measures refreshed for all centers: {rows} monthly values "
+                f"of {len(registry)} measures"
+            )
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
 
 
 @main.group()

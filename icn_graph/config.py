@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SmtpTls = Literal["none", "starttls", "tls"]
+NotifyDelivery = Literal["IMMEDIATE", "DAILY_DIGEST", "WEEKLY_DIGEST", "OFF"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/icn.db"
 # Development only; production sets ICN_PATIENT_KEY_SECRET and ICN_SECRET_KEY.
@@ -86,10 +87,50 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Public base URL of the API, used for links in mail.",
     )
+    smtp_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds an SMTP command may take before it is retried."
+    )
+    mail_max_attempts: int = Field(
+        default=8, ge=1, description="Delivery attempts of a message before it is dead-lettered."
+    )
+    mail_retry_seconds: float = Field(
+        default=60.0, ge=0, description="Wait before the first retry; it doubles each time."
+    )
+    mail_retry_max_seconds: float = Field(
+        default=3600.0, ge=0, description="The longest wait between two delivery attempts."
+    )
+    worker_tick_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for events and mail."
+    )
+    worker_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker's claim on an event or a message lasts before another "
+        "worker may take it over.",
+    )
     notify_batch_seconds: float = Field(
         default=120.0,
         ge=0,
         description="How long immediate mail waits so a burst on one subject becomes one email.",
+    )
+    notify_partner_delivery: NotifyDelivery = Field(
+        default="DAILY_DIGEST",
+        description="Mail delivery parent and patient partners start with.",
+    )
+    notify_care_team_delivery: NotifyDelivery = Field(
+        default="IMMEDIATE",
+        description="Mail delivery everyone else (care teams, staff) starts with.",
+    )
+    notify_digest_hour: int = Field(
+        default=7, ge=0, le=23, description="Hour of digests people start with, their own time."
+    )
+    notify_digest_weekday: int = Field(
+        default=0, ge=0, le=6, description="Weekday of weekly digests to start with (0: Monday)."
+    )
+    notify_quiet_hours: str = Field(
+        default="22:00-07:00",
+        pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Quiet hours people start with, HH:MM-HH:MM in their own time; empty: none.",
     )
 
     def redacted(self) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from icn_graph.plugins.hookspecs import hookimpl
 @hookimpl
 def register_schema() -> SchemaContribution:
     from icn_graph.schema.root import Mutation, Query
+    from icn_graph.schema.subscriptions import Subscription
 
-    return SchemaContribution(query=Query, mutation=Mutation)
+    return SchemaContribution(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 @hookimpl

@@ -8,6 +8,7 @@ awaited. Project name: ``icn_graph``; entry-point group: ``icn_graph``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from icn_graph.demo.context import DemoContext
     from icn_graph.events import Event
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+    from icn_graph.reports.measures.registry import Measure
 
 PROJECT = "icn_graph"
 
@@ -46,8 +48,31 @@ def register_migrations() -> MigrationLocation | None:
 
 
 @hookspec
+def register_mail_templates() -> str | Path | None:
+    """A folder of Jinja2 mail templates for the plugin's event types. Called once at start-up.
+
+    Name them after the event type: ``kudos.given.txt`` (plain text, not escaped) and
+    ``kudos.given.html`` (autoescaped). Each renders one notification (``item``: ``summary``,
+    ``actor_name``, ``when``, ``reason``, ``payload``, ``note``) inside core's message layout,
+    which adds the greeting, the subject's link, why the person got it and how to stop. Core's
+    templates win over a plugin's of the same name; an event type without any uses core's
+    generic template. A template that fails to render falls back to the generic one.
+    """
+
+
+@hookspec
 def register_routes() -> Sequence[BaseRoute] | None:
     """Extra HTTP routes (Starlette ``Route``/``Mount``), e.g. a webhook or an export."""
+
+
+@hookspec
+def register_measures() -> Sequence[Measure] | None:
+    """Add outcome or process measures (``icn_graph.reports.measures.Measure``). Called once
+    when the measures registry loads.
+
+    A measure key that core or another plugin also defines stops start-up with an error naming
+    both. ``compute`` must be pure and vectorized: visits DataFrame in, monthly counts out.
+    """
 
 
 @hookspec
@@ -79,6 +104,8 @@ HOOK_NAMES: tuple[str, ...] = (
     "register_schema",
     "register_migrations",
     "register_routes",
+    "register_mail_templates",
+    "register_measures",
     "on_event",
     "load_demo_data",
     "startup",

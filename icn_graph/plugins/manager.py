@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from icn_graph.config import Settings
     from icn_graph.demo.context import DemoContext
+    from icn_graph.reports.measures.registry import Measure
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,31 @@ class PluginHost:
             found.extend(routes)
         return found
 
+    def measures(self) -> list[tuple[str, tuple[Measure, ...]]]:
+        from icn_graph.reports.measures.registry import Measure
+
+        found: list[tuple[str, tuple[Measure, ...]]] = []
+        for plugin, measures in self._named_results("register_measures", Sequence):
+            if isinstance(measures, str) or not all(isinstance(m, Measure) for m in measures):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_measures must return a list of Measure"
+                )
+            found.append((plugin, tuple(measures)))
+        return found
+
+    def mail_template_folders(self) -> list[Path]:
+        """The folders of mail templates plugins register, in registration order."""
+        folders: list[Path] = []
+        for plugin, folder in self._named_results("register_mail_templates", (str, Path)):
+            path = Path(folder)
+            if not path.is_dir():
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_mail_templates returned {folder!s}, "
+                    "which is not a folder"
+                )
+            folders.append(path)
+        return folders
+
     # -- runtime hooks -------------------------------------------------------------------------
 
     def event_handlers(self) -> list[EventHandler]:
@@ -196,7 +223,7 @@ class PluginHost:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _named_results(self, hook: str, expected: type) -> list[tuple[str, Any]]:
+    def _named_results(self, hook: str, expected: type | tuple[type, ...]) -> list[tuple[str, Any]]:
         """Each plugin's non-None result of a start-up hook, in registration order."""
         results: list[tuple[str, Any]] = []
         for impl in getattr(self.manager.hook, hook).get_hookimpls():

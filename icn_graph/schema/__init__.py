@@ -15,6 +15,7 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.root import Mutation, Query
+from icn_graph.schema.subscriptions import Subscription
 from icn_graph.services.errors import ServiceError
 
 log = logging.getLogger("icn_graph.graphql")
@@ -40,7 +41,7 @@ class IcnSchema(strawberry.Schema):
 
 
 def core_contribution() -> list[tuple[str, SchemaContribution]]:
-    return [("core", SchemaContribution(query=Query, mutation=Mutation))]
+    return [("core", SchemaContribution(query=Query, mutation=Mutation, subscription=Subscription))]
 
 
 def build_schema(

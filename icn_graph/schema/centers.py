@@ -12,15 +12,18 @@ from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
 
 if TYPE_CHECKING:
     from icn_graph.schema.goals import Goal
     from icn_graph.schema.memberships import Membership
+    from icn_graph.schema.reports.types import Report
 
 MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
 GoalRef = Annotated["Goal", strawberry.lazy("icn_graph.schema.goals")]
+ReportRef = Annotated["Report", strawberry.lazy("icn_graph.schema.reports.types")]
 
 
 @strawberry.type(description="A care center and its team.")
@@ -68,6 +71,25 @@ class Center(Node):
         return await center_goals(
             info, self.pk, first=first, after=after, include_archived=include_archived
         )
+
+    @strawberry.field(
+        description="A measure's monthly series for this center, with run-chart or p-chart "
+        "signals. The center's team sees every count; network staff and data managers see "
+        "counts from 1 to 10 suppressed; others get FORBIDDEN."
+    )
+    async def report(
+        self,
+        info: Info,
+        measure: str,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        chart: ChartKind = ChartKind.P_CHART,
+        baseline_months: int | None = None,
+        laney: bool = False,
+    ) -> ReportRef:
+        from icn_graph.schema.reports.queries import report_for
+
+        return await report_for(info, self.pk, measure, from_, to, chart, baseline_months, laney)
 
 
 @strawberry.input

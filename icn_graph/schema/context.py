@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -14,6 +15,7 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.realtime.broadcaster import Broadcaster
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.viewer import Viewer
 
@@ -27,6 +29,10 @@ class Context:
     response: Response | WebSocket | None = None
     plugins: PluginHost | None = None
     dispatcher: EventDispatcher | None = None
+    # This process's notification subscriptions (started by the app's lifespan).
+    broadcaster: Broadcaster | None = None
+    # Checks the request's token again: long-lived subscriptions stop when it is revoked.
+    reauthenticate: Callable[[], Awaitable[Viewer]] | None = None
     # Set by strawberry from a websocket's ``connection_init`` payload.
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from icn_graph.schema.context import Info
+from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers, people
+
+if TYPE_CHECKING:
+    from icn_graph.schema.reports.types import Report
+
+ReportRef = Annotated["Report", strawberry.lazy("icn_graph.schema.reports.types")]
 
 
 @strawberry.type(description="The learning network this server serves.")
@@ -19,3 +28,21 @@ class Network:
     @strawberry.field(description="Parent and patient partners. Members only.")
     async def partner_count(self, info: Info) -> int:
         return await people.count_partners(info.context.db, info.context.viewer)
+
+    @strawberry.field(
+        description="A measure's network aggregate (the sum over centers per month), with "
+        "run-chart or p-chart signals; counts from 1 to 10 are suppressed. Members only."
+    )
+    async def report(
+        self,
+        info: Info,
+        measure: str,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        chart: ChartKind = ChartKind.P_CHART,
+        baseline_months: int | None = None,
+        laney: bool = False,
+    ) -> ReportRef:
+        from icn_graph.schema.reports.queries import report_for
+
+        return await report_for(info, None, measure, from_, to, chart, baseline_months, laney)

@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from icn_graph.schema.goals import Goal
     from icn_graph.schema.learning_sessions.agenda import AgendaItem
     from icn_graph.schema.memberships import Membership
+    from icn_graph.schema.notifications import FollowEntry
 
 MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
 GoalRef = Annotated["Goal", strawberry.lazy("icn_graph.schema.goals")]
 AgendaItemRef = Annotated[
     "AgendaItem", strawberry.lazy("icn_graph.schema.learning_sessions.agenda")
 ]
+FollowRef = Annotated["FollowEntry", strawberry.lazy("icn_graph.schema.notifications")]
 
 
 @strawberry.type(description="Anyone with an account: care team members, partners and staff.")
@@ -87,6 +89,17 @@ class Person(Node):
         from icn_graph.schema.learning_sessions.agenda import person_agenda_items
 
         return await person_agenda_items(info, self.pk)
+
+    @strawberry.field(
+        description="What this person follows, the latest first. Only the person themself and "
+        "network staff may see it; anyone else gets FORBIDDEN (and null here)."
+    )
+    async def following(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[FollowRef] | None:
+        from icn_graph.schema.notifications import person_following
+
+        return await person_following(info, self.pk, first=first, after=after)
 
 
 @strawberry.input

@@ -13,12 +13,17 @@ from icn_graph.schema.learning_sessions import (
     LearningSessionMutations,
     resolve_learning_sessions,
 )
+from icn_graph.schema.mail_status import NotificationDelivery, resolve_notification_delivery
 from icn_graph.schema.memberships import MembershipMutations
 from icn_graph.schema.network import Network
 from icn_graph.schema.nodes import resolve_node, resolve_nodes
+from icn_graph.schema.notifications import NotificationMutations
 from icn_graph.schema.people import Person, PersonMutations, resolve_people
 from icn_graph.schema.plugins import Plugin, resolve_plugins
 from icn_graph.schema.relay import Node
+from icn_graph.schema.reports.mutations import ReportMutations
+from icn_graph.schema.reports.queries import resolve_measures, resolve_report
+from icn_graph.schema.reports.types import Measure, Report
 from icn_graph.schema.viewer import ViewerHome, resolve_viewer
 
 
@@ -30,6 +35,11 @@ class Query:
     plugins: list[Plugin] = strawberry.field(
         resolver=resolve_plugins,
         description="Installed plugins: state, hooks, settings, recent failures. Staff only.",
+    )
+    notification_delivery: NotificationDelivery = strawberry.field(
+        resolver=resolve_notification_delivery,
+        description="Notification mail: queue depth, sent in 24 h, failures, dead letters and "
+        "suppressed addresses. Staff only.",
     )
     nodes: list[Node | None] = strawberry.field(
         resolver=resolve_nodes,
@@ -53,6 +63,17 @@ class Query:
         description="Learning Sessions, the newest first (`first` at most 100). Members only.",
     )
 
+    measures: list[Measure] = strawberry.field(
+        resolver=resolve_measures,
+        description="Outcome and process measures, computed monthly from registry visits.",
+    )
+    report: Report = strawberry.field(
+        resolver=resolve_report,
+        description="A measure's monthly series for a center (`centerId`) or the network, with "
+        "run-chart or p-chart signals. Another center's values: network staff and data "
+        "managers only; counts from 1 to 10 are suppressed outside the owning center.",
+    )
+
     @strawberry.field(description="The network this server serves.")
     def network(self, info: Info) -> Network:
         return Network(name=info.context.settings.network_name)
@@ -70,5 +91,7 @@ class Mutation(
     MembershipMutations,
     GoalMutations,
     LearningSessionMutations,
+    ReportMutations,
+    NotificationMutations,
 ):
     pass

@@ -10,6 +10,14 @@ from icn_graph.schema.context import Info
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
+from icn_graph.schema.notifications import (
+    FollowEntry,
+    NotificationConnection,
+    NotificationPreferences,
+    person_following,
+    viewer_notifications,
+    viewer_preferences,
+)
 from icn_graph.schema.people import Person
 from icn_graph.services import home
 
@@ -48,6 +56,28 @@ class ViewerHome:
     async def registrations(self, info: Info) -> list[Registration]:
         rows = await home.my_registrations(info.context.db, info.context.viewer)
         return [Registration.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The viewer's notifications, the newest first (`first` at most 100)."
+    )
+    async def notifications(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> NotificationConnection:
+        return await viewer_notifications(info, first=first, after=after, unread_only=unread_only)
+
+    @strawberry.field(description="What the viewer follows, the latest first.")
+    async def following(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[FollowEntry]:
+        return await person_following(info, self.person_pk, first=first, after=after)
+
+    @strawberry.field(description="How and when the viewer gets notification mail.")
+    async def notification_preferences(self, info: Info) -> NotificationPreferences:
+        return await viewer_preferences(info)
 
 
 def resolve_viewer(info: Info) -> ViewerHome | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, cast
 
 from cross_web import HTTPException
@@ -21,8 +22,10 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.realtime.broadcaster import Broadcaster
 from icn_graph.schema import build_schema
 from icn_graph.schema.context import Context
+from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import viewer_from_headers
 from icn_graph.web.graphiql import render_explorer
 
@@ -58,17 +61,21 @@ class GraphQLApp(GraphQL[Context, None]):
         *,
         plugins: PluginHost | None = None,
         dispatcher: EventDispatcher | None = None,
+        broadcaster: Broadcaster | None = None,
     ) -> None:
         super().__init__(
             schema or build_schema(),
             graphql_ide="graphiql",
             allow_queries_via_get=True,
+            # File uploads (importVisits): bearer-token requests only, see parse_multipart.
+            multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.db = db
         self.settings = settings
         self.plugins = plugins
         self.dispatcher = dispatcher
+        self.broadcaster = broadcaster
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -107,6 +114,15 @@ class GraphQLApp(GraphQL[Context, None]):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
         return parsed
 
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """Multipart requests need ``Authorization: Bearer``: a browser can post a multipart form
+        to any site without a preflight (CSRF), but cannot add that header without one."""
+        if not request.headers.get("authorization", "").strip():
+            raise HTTPException(
+                401, "Multipart requests (file uploads) need Authorization: Bearer <token>."
+            )
+        return await super().parse_multipart(request)
+
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Browsers cannot set headers on a websocket: accept the token in ``connection_init``.
 
@@ -118,20 +134,26 @@ class GraphQLApp(GraphQL[Context, None]):
             return cast("UnsetType", UNSET)
         if not isinstance(header, str):
             raise ConnectionRejectionError({"message": "Authorization must be a string."})
-        viewer = await viewer_from_headers(self.db, {"authorization": header})
+        headers = {"authorization": header}
+        viewer = await self._viewer(headers)
         if viewer.rejected_token:
             raise ConnectionRejectionError({"message": "The API token is invalid or revoked."})
         context.viewer = viewer
+        context.reauthenticate = lambda: self._viewer(headers)
         return cast("UnsetType", UNSET)
+
+    async def _viewer(self, headers: Mapping[str, str]) -> Viewer:
+        try:
+            return await viewer_from_headers(self.db, headers)
+        except (SQLAlchemyError, OSError) as error:
+            log.error("cannot authenticate the request: database unavailable: %s", error)
+            raise HTTPException(503, "The database is unavailable; try again shortly.") from error
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        try:
-            viewer = await viewer_from_headers(self.db, request.headers)
-        except (SQLAlchemyError, OSError) as error:
-            log.error("cannot authenticate the request: database unavailable: %s", error)
-            raise HTTPException(503, "The database is unavailable; try again shortly.") from error
+        headers = request.headers
+        viewer = await self._viewer(headers)
         return Context(
             db=self.db,
             viewer=viewer,
@@ -140,6 +162,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response=response,
             plugins=self.plugins,
             dispatcher=self.dispatcher,
+            broadcaster=self.broadcaster,
+            reauthenticate=lambda: self._viewer(headers),
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

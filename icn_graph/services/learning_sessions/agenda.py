@@ -391,7 +391,7 @@ async def remove_agenda_item(db: Database, viewer: Viewer, item_id: int) -> Agen
             "agenda_item.removed",
             ("AgendaItem", item.id),
             actor_id=viewer.person_id,
-            payload=_event_payload(item),
+            payload=_event_payload(item, title=item.title),  # the item is gone afterwards
         )
         await session.delete(item)  # its assignments go with it (ON DELETE CASCADE)
     return item
