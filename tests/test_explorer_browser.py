@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 from urllib.request import urlopen
 
 import pytest
@@ -81,6 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 
 HEADERS = '{"Authorization": "Bearer %s"}'
 QUERY = "{ centers(first: 3, orderBy: {field: NAME}) { totalCount edges { node { name } } } }"
+LINKED_QUERY = '{ node(id: "Q2VudGVyOjE") { id __typename } }'
 
 
 async def _paste(page: Page, editor: str, text: str) -> None:
@@ -136,6 +137,13 @@ async def test_explorer_runs_a_query_offline(server: tuple[str, str]) -> None:
             await page.screenshot(
                 path=str(Path(os.environ.get("ICN_SCREENSHOT_DIR", "var")) / "graphiql.png")
             )
+
+            # A subject link from notification mail opens the explorer on that subject.
+            await page.goto(f"{base}/graphql?explore={quote(LINKED_QUERY)}")
+            await run_button.wait_for(timeout=15_000)
+            linked_editor = await page.locator(".graphiql-query-editor .CodeMirror").inner_text()
+            await run_button.click()
+            await result.get_by_text('"__typename": "Center"').wait_for(timeout=15_000)
         finally:
             await browser.close()
 
@@ -143,3 +151,4 @@ async def test_explorer_runs_a_query_offline(server: tuple[str, str]) -> None:
     assert "errors" not in text
     assert blocked == [], f"the explorer tried to reach the internet: {blocked}"
     assert page_errors == []
+    assert "Q2VudGVyOjE" in linked_editor

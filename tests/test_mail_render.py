@@ -81,7 +81,7 @@ async def test_the_message_links_the_subject_and_says_why_and_how_to_stop(
     one_subject = f"https://icn.example.org/unsubscribe/{make_token(secret, follower.id, subject)}"
     everything = f"https://icn.example.org/unsubscribe/{make_token(secret, follower.id, None)}"
 
-    assert f"https://icn.example.org/graphql?query=%7B%20node%28id%3A%20%22{subject}%22" in text
+    assert f"https://icn.example.org/graphql?explore=%7B%20node%28id%3A%20%22{subject}%22" in text
     assert "Why you got this: You follow this goal." in text
     assert f"Stop mail about this goal: {one_subject}" in text
     assert f"Stop all notification mail from Test Network: {everything}" in text

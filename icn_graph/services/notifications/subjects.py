@@ -44,7 +44,7 @@ class SubjectInfo:
     def path(self) -> str:
         """The explorer opened on this subject (relative to ``ICN_PUBLIC_URL``)."""
         query = f'{{ node(id: "{self.subject_id}") {{ id __typename }} }}'
-        return f"/graphql?query={quote(query, safe='')}"
+        return f"/graphql?explore={quote(query, safe='')}"
 
     @property
     def label(self) -> str:
