@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from icn_graph.config import Settings
 from icn_graph.db import migrations
@@ -42,12 +43,23 @@ def _configure_logging(settings: Settings) -> None:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
+def _database_problem(error: DBAPIError) -> str:
+    """One line for a database error; a missing table means migrations have not been applied."""
+    detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return f"the database is not up to date ({detail}); run `icn-graph db upgrade` first"
+    return f"database error: {detail}"
+
+
 class _Commands(click.Group):
-    """Turns a plugin that cannot start into a one-line error instead of a traceback."""
+    """Turns a plugin that cannot start, or a database that is not migrated or not reachable,
+    into a one-line error instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except DBAPIError as error:
+            raise click.ClickException(_database_problem(error)) from error
         except (PluginStartupError, SchemaConflict) as error:
             raise click.ClickException(str(error)) from error
 

@@ -116,3 +116,13 @@ def test_plugins_migrate_on_their_own_history(env: dict[str, str]) -> None:
 
     blocked = env | {"ICN_DISABLED_PLUGINS": "icn-kudos"}
     assert "icn-kudos (0.1.0) disabled" in run(blocked, "plugins").output
+
+
+def test_a_database_without_migrations_gets_one_line_saying_what_to_run(
+    env: dict[str, str],
+) -> None:
+    result = run(env, "notifications", "status")
+    assert result.exit_code == 1
+    assert "not up to date" in result.output
+    assert "icn-graph db upgrade" in result.output
+    assert "Traceback" not in result.output
