@@ -112,6 +112,16 @@ async def test_every_row_error_is_reported_and_nothing_is_written(db: Database) 
     assert await snapshot(db) == before
 
 
+async def test_a_huge_bad_cell_is_quoted_short(db: Database) -> None:
+    center = await make_center(db)
+    huge = "X" * 100_000
+    with pytest.raises(VisitImportError) as refused:
+        await run_import(db, center.short_code, HEADER + f"P-1,2024-01-15,{huge},UC,,\n")
+    (problem,) = [error.problem for error in refused.value.errors]
+    assert problem.startswith("'" + "X" * 40 + "…' (100,000 characters) is not one of")
+    assert len(problem) < 150
+
+
 async def test_errors_after_a_full_batch_still_write_nothing(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,6 +33,8 @@ from icn_graph.services.registry.patient_keys import PatientKeyHasher
 BATCH_SIZE = 5_000
 MAX_REPORTED_ERRORS = 1_000
 MAX_RAW_KEY_LENGTH = 200
+# How much of a bad cell an error message quotes: enough to find it, never a huge echo.
+MAX_QUOTED_CHARACTERS = 40
 
 REQUIRED_COLUMNS = ("patient_key", "visit_date", "pga", "diagnosis")
 BOOLEAN_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutrition_assessed")
@@ -42,6 +44,12 @@ _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _PGA = {member.value: member for member in PhysicianGlobalAssessment}
 _DIAGNOSIS = {member.value: member for member in Diagnosis}
+
+
+def _quoted(text: str) -> str:
+    if len(text) <= MAX_QUOTED_CHARACTERS:
+        return f"'{text}'"
+    return f"'{text[:MAX_QUOTED_CHARACTERS]}…' ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ class _RowImporter:
                     raise ValueError
                 visit_date = date.fromisoformat(text)
             except ValueError:
-                self._error(row, "visit_date", f"'{text}' is not a date as YYYY-MM-DD")
+                self._error(row, "visit_date", f"{_quoted(text)} is not a date as YYYY-MM-DD")
             else:
                 if visit_date > self.latest:
                     self._error(row, "visit_date", f"{text} is in the future")
@@ -245,7 +253,7 @@ class _RowImporter:
             return None
         member = allowed.get(text.upper())
         if member is None:
-            self._error(row, column, f"'{text}' is not one of {', '.join(allowed)}")
+            self._error(row, column, f"{_quoted(text)} is not one of {', '.join(allowed)}")
         return member
 
     def _flag(self, row: int, column: str, text: str) -> bool | None:
@@ -256,7 +264,7 @@ class _RowImporter:
             return True
         if lowered in _FALSE:
             return False
-        self._error(row, column, f"'{text}' is not true/false, yes/no, 1/0 or blank")
+        self._error(row, column, f"{_quoted(text)} is not true/false, yes/no, 1/0 or blank")
         return None
 
 
