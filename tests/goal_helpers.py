@@ -136,6 +136,24 @@ async def make_goal(
     return goal
 
 
+async def make_center_goal(db: Database, center: Center, author: Person, title: str) -> Goal:
+    """A center's goal, May to July 2026, written straight to the database as ``author``'s."""
+    goal = Goal(
+        center_id=center.id,
+        title=title,
+        aim="Fewer children on steroids.",
+        starts_on=date(2026, 5, 1),
+        due_on=date(2026, 7, 30),
+        status=GoalStatus.ON_TRACK,
+        confidence=7,
+        created_by_id=author.id,
+        updated_by_id=author.id,
+    )
+    async with db.transaction() as session:
+        session.add(goal)
+    return goal
+
+
 async def key_results_of(db: Database, goal: Goal) -> list[KeyResult]:
     async with db.session() as session:
         statement = (

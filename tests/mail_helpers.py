@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from email import message_from_string, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +14,16 @@ from sqlalchemy import select
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.ids import to_global_id
 from icn_graph.models import (
     CheckIn,
     DeliveryMode,
-    EmailStatus,
     Goal,
     GoalStatus,
     Notification,
-    OutboxEvent,
     OutgoingMail,
     Person,
 )
+from tests.notification_factories import add_notification
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
@@ -82,34 +82,26 @@ async def notify(
     read_at: datetime | None = None,
 ) -> Notification:
     """A PENDING notification (and its already dispatched event), as fan-out would write it."""
-    actor_id = to_global_id("Person", actor.id) if actor is not None else None
-    async with db.transaction() as session:
-        event = OutboxEvent(
-            type=event_type,
-            subject_id=subject_id,
-            actor_id=actor_id,
-            payload=payload or {},
-            occurred_at=created_at,
-            dispatched_at=created_at,
-            attempts=1,
-        )
-        session.add(event)
-        await session.flush()
-        notification = Notification(
-            person_id=person.id,
-            event_id=event.id,
-            type=event_type,
-            subject_id=subject_id,
-            actor_id=actor_id,
-            reason=reason,
-            created_at=created_at,
-            read_at=read_at,
-            delivery=delivery,
-            email_status=EmailStatus.PENDING,
-            email_due_at=due_at or created_at,
-        )
-        session.add(notification)
-    return notification
+    return await add_notification(
+        db,
+        person,
+        subject_id,
+        created_at=created_at,
+        actor=actor,
+        event_type=event_type,
+        payload=payload,
+        reason=reason,
+        read_at=read_at,
+        delivery=delivery,
+        email_due_at=due_at or created_at,
+    )
+
+
+def parsed(raw: str) -> EmailMessage:
+    """A composed message as stored in ``OutgoingMail.message``, parsed."""
+    message = message_from_string(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
 
 
 async def all_mail(db: Database) -> list[OutgoingMail]:

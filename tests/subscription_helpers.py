@@ -1,5 +1,6 @@
-"""Shared by the subscription tests: notifications written the way fan-out writes them, a real
-server in the test's event loop, and a graphql-transport-ws client over a real websocket."""
+"""Shared by the subscription tests: notifications written the way fan-out writes them, a goal
+with a follower, a real server in the test's event loop, a graphql-transport-ws client over a real
+websocket, and the PostgreSQL listener connections."""
 
 from __future__ import annotations
 
@@ -8,18 +9,34 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import uvicorn
+from sqlalchemy import text
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import DeliveryMode, EmailStatus, Notification, OutboxEvent, Person
+from icn_graph.models import (
+    DeliveryMode,
+    EmailStatus,
+    Follow,
+    FollowLevel,
+    FollowReason,
+    Notification,
+    OutboxEvent,
+    Person,
+    PersonKind,
+)
 from icn_graph.realtime.announce import announce_notifications
+from icn_graph.realtime.listener import APPLICATION_NAME
+from tests.goal_helpers import CHECK_IN, make_goal
+from tests.helpers import make_center, make_person
 
 TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 RECEIVE_TIMEOUT = 30.0  # generous: only ever reached when something is broken
@@ -71,6 +88,69 @@ async def write_notifications(
         if fail:
             raise RuntimeError("rolled back on purpose")
     return rows
+
+
+@dataclass
+class FollowedGoal:
+    maria: Person  # Maria Lopez, who created the goal
+    omar: Person  # a parent partner at her center, following the goal
+    goal_id: str  # "Reduce steroid use"
+
+
+async def followed_goal(db: Database) -> FollowedGoal:
+    """A center with Maria's goal, which Omar follows (NORMAL, by his own choice)."""
+    center = await make_center(db)
+    maria = await make_person(db, center=center, display_name="Maria Lopez")
+    omar = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
+    goal = await make_goal(db, created_by=maria, center=center, title="Reduce steroid use")
+    goal_id = to_global_id("Goal", goal.id)
+    async with db.transaction() as session:
+        session.add(
+            Follow(
+                person_id=omar.id,
+                subject_id=goal_id,
+                level=FollowLevel.NORMAL,
+                reason=FollowReason.MANUAL,
+            )
+        )
+    return FollowedGoal(maria=maria, omar=omar, goal_id=goal_id)
+
+
+async def check_in_over_http(
+    base_url: str, token: str, goal_id: str, *, note: str, confidence: int
+) -> None:
+    """An ON_TRACK check-in posted to ``base_url``'s /graphql as ``token``'s holder; it succeeds."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=RECEIVE_TIMEOUT) as http:
+        response = await http.post(
+            "/graphql",
+            json={
+                "query": CHECK_IN,
+                "variables": {
+                    "input": {
+                        "goalId": goal_id,
+                        "note": note,
+                        "status": "ON_TRACK",
+                        "confidence": confidence,
+                    }
+                },
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["checkInGoal"]["userErrors"] == []
+
+
+async def listener_backends(db: Database) -> int:
+    """PostgreSQL connections of the broadcaster's listeners to this database."""
+    async with db.session() as session:
+        count = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": APPLICATION_NAME},
+        )
+    return int(count or 0)
 
 
 def free_socket() -> socket.socket:

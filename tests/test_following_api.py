@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
@@ -16,12 +15,12 @@ from icn_graph.models import (
     FollowLevel,
     FollowReason,
     Goal,
-    GoalStatus,
     NetworkRole,
     Person,
     PersonKind,
 )
 from icn_graph.testing import snapshot
+from tests.goal_helpers import make_center_goal
 from tests.helpers import (
     GraphQLClient,
     StatementCounter,
@@ -78,30 +77,13 @@ class World:
     staff_token: str
 
 
-async def make_goal(db: Database, center: Center, author: Person, title: str) -> Goal:
-    goal = Goal(
-        center_id=center.id,
-        title=title,
-        aim="Fewer children on steroids.",
-        starts_on=date(2026, 5, 1),
-        due_on=date(2026, 7, 30),
-        status=GoalStatus.ON_TRACK,
-        confidence=7,
-        created_by_id=author.id,
-        updated_by_id=author.id,
-    )
-    async with db.transaction() as session:
-        session.add(goal)
-    return goal
-
-
 @pytest.fixture
 async def world(db: Database) -> World:
     center = await make_center(db, name="Cincinnati Children's")
     maria = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
     dana = await make_person(db, PersonKind.CLINICIAN, center=center)
     staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
-    goal = await make_goal(db, center, dana, "Reduce steroid use")
+    goal = await make_center_goal(db, center, dana, "Reduce steroid use")
     return World(
         center=center,
         goal=goal,
@@ -238,7 +220,7 @@ async def test_following_pages_newest_first_at_constant_sql(
         followed = []
         for index in range(subjects):
             if index % 2:
-                goal = await make_goal(db, world.center, world.dana, f"Goal {index}")
+                goal = await make_center_goal(db, world.center, world.dana, f"Goal {index}")
                 subject_id = to_global_id("Goal", goal.id)
             else:
                 subject_id = to_global_id("Center", (await make_center(db)).id)

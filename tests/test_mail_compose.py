@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email import message_from_string, policy
 from email.message import EmailMessage
 
 from icn_graph.config import Settings
@@ -27,15 +26,10 @@ from tests.mail_helpers import (
     make_goal,
     notifications,
     notify,
+    parsed,
 )
 
 BATCH = timedelta(seconds=120)
-
-
-def parsed(raw: str) -> EmailMessage:
-    message = message_from_string(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 def text_part(message: EmailMessage) -> str:

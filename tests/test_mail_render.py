@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -15,15 +14,17 @@ from icn_graph.mail.tokens import make_token
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import make_person
-from tests.mail_helpers import T0, all_mail, mail_settings, make_check_in, make_goal, notify
+from tests.mail_helpers import (
+    T0,
+    all_mail,
+    mail_settings,
+    make_check_in,
+    make_goal,
+    notify,
+    parsed,
+)
 
 NASTY_NOTE = 'Great week! <script>alert("x")</script> see <a href="https://evil.example">this</a>'
-
-
-def parsed(raw: str) -> EmailMessage:
-    message = message_from_string(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:

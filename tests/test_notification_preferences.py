@@ -17,7 +17,6 @@ from icn_graph.models import (
     EmailStatus,
     NetworkRole,
     Notification,
-    OutboxEvent,
     Person,
     PersonKind,
 )
@@ -25,6 +24,7 @@ from icn_graph.services.notifications.preferences import effective_preferences
 from icn_graph.services.notifications.schedule import plan_email
 from icn_graph.testing import snapshot
 from tests.helpers import GraphQLClient, StatementCounter, error_codes, make_person, token_for
+from tests.notification_factories import add_notification
 
 PREFERENCES = """
 {
@@ -301,29 +301,15 @@ async def test_anonymous_callers_have_no_preferences(client: GraphQLClient) -> N
 
 
 async def pending_digest(db: Database, person: Person, created: datetime) -> Notification:
-    async with db.transaction() as session:
-        event = OutboxEvent(
-            type="goal.checked_in",
-            subject_id=to_global_id("Goal", 1),
-            payload={},
-            occurred_at=created,
-            attempts=1,
-        )
-        session.add(event)
-        await session.flush()
-        row = Notification(
-            person_id=person.id,
-            event_id=event.id,
-            type=event.type,
-            subject_id=event.subject_id,
-            reason="You follow this goal.",
-            created_at=created,
-            delivery=DeliveryMode.DAILY_DIGEST,
-            email_status=EmailStatus.PENDING,
-            email_due_at=datetime(2026, 6, 11, 14, 0, tzinfo=UTC),  # 07:00 in Los Angeles
-        )
-        session.add(row)
-    return row
+    return await add_notification(
+        db,
+        person,
+        to_global_id("Goal", 1),
+        created_at=created,
+        dispatched=False,
+        delivery=DeliveryMode.DAILY_DIGEST,
+        email_due_at=datetime(2026, 6, 11, 14, 0, tzinfo=UTC),  # 07:00 in Los Angeles
+    )
 
 
 async def reloaded(db: Database, row: Notification) -> Notification:

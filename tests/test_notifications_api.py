@@ -4,7 +4,7 @@ newest first, unread counts, read-before-mailed skips the mail, constant SQL per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,13 +18,12 @@ from icn_graph.models import (
     DeliveryMode,
     EmailStatus,
     Goal,
-    GoalStatus,
     Notification,
-    OutboxEvent,
     Person,
     PersonKind,
 )
 from icn_graph.testing import snapshot
+from tests.goal_helpers import make_center_goal
 from tests.helpers import (
     GraphQLClient,
     StatementCounter,
@@ -33,6 +32,7 @@ from tests.helpers import (
     make_person,
     token_for,
 )
+from tests.notification_factories import add_notification
 
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -65,23 +65,6 @@ mutation Mark($input: MarkNotificationsReadInput!) {
 """
 
 
-async def make_goal(db: Database, center: Center, author: Person, title: str) -> Goal:
-    goal = Goal(
-        center_id=center.id,
-        title=title,
-        aim="Fewer children on steroids.",
-        starts_on=date(2026, 5, 1),
-        due_on=date(2026, 7, 30),
-        status=GoalStatus.ON_TRACK,
-        confidence=7,
-        created_by_id=author.id,
-        updated_by_id=author.id,
-    )
-    async with db.transaction() as session:
-        session.add(goal)
-    return goal
-
-
 async def notify(
     db: Database,
     person: Person,
@@ -94,34 +77,17 @@ async def notify(
     email_status: EmailStatus = EmailStatus.PENDING,
 ) -> Notification:
     """An event and one person's notification of it, written directly (no fan-out)."""
-    subject_id = to_global_id(*subject)
-    actor_id = to_global_id("Person", actor.id) if actor is not None else None
-    async with db.transaction() as session:
-        event = OutboxEvent(
-            type=type,
-            subject_id=subject_id,
-            actor_id=actor_id,
-            payload=payload or {},
-            occurred_at=at,
-            dispatched_at=at,
-            attempts=1,
-        )
-        session.add(event)
-        await session.flush()
-        row = Notification(
-            person_id=person.id,
-            event_id=event.id,
-            type=type,
-            subject_id=subject_id,
-            actor_id=actor_id,
-            reason="You follow this goal.",
-            created_at=at,
-            delivery=DeliveryMode.IMMEDIATE,
-            email_status=email_status,
-            email_due_at=at + timedelta(minutes=2) if email_status is EmailStatus.PENDING else None,
-        )
-        session.add(row)
-    return row
+    return await add_notification(
+        db,
+        person,
+        to_global_id(*subject),
+        created_at=at,
+        actor=actor,
+        event_type=type,
+        payload=payload,
+        email_status=email_status,
+        email_due_at=at + timedelta(minutes=2) if email_status is EmailStatus.PENDING else None,
+    )
 
 
 async def statuses(db: Database, *rows: Notification) -> list[tuple[EmailStatus, bool]]:
@@ -154,7 +120,7 @@ async def inbox(db: Database) -> Inbox:
         db, PersonKind.PARENT_PARTNER, center=center, display_name="Maria Lopez"
     )
     dana = await make_person(db, PersonKind.CLINICIAN, center=center, display_name="Dana Reyes")
-    goal = await make_goal(db, center, dana, "Reduce steroid use")
+    goal = await make_center_goal(db, center, dana, "Reduce steroid use")
     mine = [
         await notify(
             db,
@@ -369,7 +335,7 @@ async def test_a_page_costs_the_same_sql_for_5_or_50_notifications(
         token = await token_for(db, reader)
         for index in range(notifications):
             actor = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
-            goal = await make_goal(db, center, actor, f"Goal {index}")
+            goal = await make_center_goal(db, center, actor, f"Goal {index}")
             subject = ("Goal", goal.id) if index % 2 else ("Center", center.id)
             await notify(db, reader, subject, actor=actor, at=START + timedelta(minutes=index))
         statements.reset()
@@ -404,7 +370,7 @@ async def test_a_check_in_reaches_a_follower_through_the_outbox(
     maria = await make_person(
         db, PersonKind.PARENT_PARTNER, display_name="Maria Lopez", timezone="America/Los_Angeles"
     )
-    goal = await make_goal(db, center, dana, "Reduce steroid use")
+    goal = await make_center_goal(db, center, dana, "Reduce steroid use")
     maria_token = await token_for(db, maria)
     goal_id = to_global_id("Goal", goal.id)
     await client.data(

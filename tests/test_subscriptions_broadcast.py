@@ -18,7 +18,7 @@ from icn_graph.realtime.hub import Hub, Inbox, InboxOverflow
 from icn_graph.realtime.listener import APPLICATION_NAME, connect_arguments
 from icn_graph.testing import StatementCounter
 from tests.helpers import make_person
-from tests.subscription_helpers import RECEIVE_TIMEOUT, write_notifications
+from tests.subscription_helpers import RECEIVE_TIMEOUT, listener_backends, write_notifications
 
 
 async def next_batch(inbox: Inbox) -> list[int]:
@@ -114,18 +114,6 @@ async def test_stopping_ends_every_subscription(db: Database) -> None:
     if broadcaster.listener is not None:
         assert not broadcaster.listener.listening.is_set()
         assert await listener_backends(db) == 0  # its connection is closed, not leaked
-
-
-async def listener_backends(db: Database) -> int:
-    async with db.session() as session:
-        count = await session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE application_name = :name AND datname = current_database()"
-            ),
-            {"name": APPLICATION_NAME},
-        )
-    return int(count or 0)
 
 
 async def test_the_listener_reconnects_after_losing_its_connection(db: Database) -> None:

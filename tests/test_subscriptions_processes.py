@@ -18,13 +18,15 @@ import httpx
 import pytest
 
 from icn_graph.db.database import Database
-from icn_graph.ids import to_global_id
-from icn_graph.models import Follow, FollowLevel, FollowReason, PersonKind
-from icn_graph.realtime.listener import APPLICATION_NAME
 from icn_graph.testing import fresh_database_url
-from tests.goal_helpers import CHECK_IN, make_goal
-from tests.helpers import make_center, make_person, token_for
-from tests.subscription_helpers import RECEIVE_TIMEOUT, free_socket, ws_client
+from tests.helpers import token_for
+from tests.subscription_helpers import (
+    check_in_over_http,
+    followed_goal,
+    free_socket,
+    listener_backends,
+    ws_client,
+)
 
 START_TIMEOUT = 60.0  # generous: a cold interpreter importing everything on a busy machine
 
@@ -91,25 +93,12 @@ async def network(url: str) -> AsyncIterator[dict[str, Any]]:
     """A center with a goal; Maria checks in on it, Omar follows it."""
     db = Database.from_url(url)
     try:
-        center = await make_center(db)
-        maria = await make_person(db, center=center, display_name="Maria Lopez")
-        omar = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
-        goal = await make_goal(db, created_by=maria, center=center, title="Reduce steroid use")
-        goal_id = to_global_id("Goal", goal.id)
-        async with db.transaction() as session:
-            session.add(
-                Follow(
-                    person_id=omar.id,
-                    subject_id=goal_id,
-                    level=FollowLevel.NORMAL,
-                    reason=FollowReason.MANUAL,
-                )
-            )
+        world = await followed_goal(db)
         yield {
             "db": db,
-            "goal_id": goal_id,
-            "maria": await token_for(db, maria),
-            "omar": await token_for(db, omar),
+            "goal_id": world.goal_id,
+            "maria": await token_for(db, world.maria),
+            "omar": await token_for(db, world.omar),
         }
     finally:
         await db.dispose()
@@ -145,24 +134,13 @@ async def test_a_subscriber_on_another_process_receives_a_notification(
                 assert (probe["id"], probe["type"]) == ("probe", "next"), probe
                 assert await follower.receive() == {"id": "probe", "type": "complete"}
 
-                async with httpx.AsyncClient(base_url=base_a, timeout=RECEIVE_TIMEOUT) as http:
-                    response = await http.post(
-                        "/graphql",
-                        json={
-                            "query": CHECK_IN,
-                            "variables": {
-                                "input": {
-                                    "goalId": seeded["goal_id"],
-                                    "note": "Two fewer steroid courses",
-                                    "status": "ON_TRACK",
-                                    "confidence": 8,
-                                }
-                            },
-                        },
-                        headers={"Authorization": f"Bearer {seeded['maria']}"},
-                    )
-                assert response.status_code == 200, response.text
-                assert response.json()["data"]["checkInGoal"]["userErrors"] == []
+                await check_in_over_http(
+                    base_a,
+                    seeded["maria"],
+                    seeded["goal_id"],
+                    note="Two fewer steroid courses",
+                    confidence=8,
+                )
 
                 message = await follower.receive()
                 assert (message["id"], message["type"]) == ("1", "next"), message
@@ -179,17 +157,3 @@ async def test_a_subscriber_on_another_process_receives_a_notification(
                 assert await asyncio.to_thread(process.wait, START_TIMEOUT) in (0, -signal.SIGTERM)
                 assert "Traceback" not in log.read_text(errors="replace")
             assert await listener_backends(seeded["db"]) == 0
-
-
-async def listener_backends(db: Database) -> int:
-    from sqlalchemy import text
-
-    async with db.session() as session:
-        count = await session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE application_name = :name AND datname = current_database()"
-            ),
-            {"name": APPLICATION_NAME},
-        )
-    return int(count or 0)

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed
@@ -16,15 +15,14 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import Follow, FollowLevel, FollowReason, PersonKind
 from icn_graph.realtime.broadcaster import Broadcaster
 from icn_graph.services.tokens import revoke_tokens
-from tests.goal_helpers import CHECK_IN, make_goal
-from tests.helpers import make_center, make_person, token_for
+from tests.helpers import make_person, token_for
 from tests.subscription_helpers import (
     NOTIFICATION_ADDED,
-    RECEIVE_TIMEOUT,
     WsClient,
+    check_in_over_http,
+    followed_goal,
     serving,
     write_notifications,
     ws_client,
@@ -93,20 +91,8 @@ async def test_a_subscriber_receives_their_notifications_and_no_one_elses(
 async def test_a_check_in_reaches_a_followers_subscription(
     db: Database, app: Starlette, server: str
 ) -> None:
-    center = await make_center(db)
-    maria = await make_person(db, center=center, display_name="Maria Lopez")
-    omar = await make_person(db, PersonKind.PARENT_PARTNER, center=center)
-    goal = await make_goal(db, created_by=maria, center=center, title="Reduce steroid use")
-    goal_id = to_global_id("Goal", goal.id)
-    async with db.transaction() as session:
-        session.add(
-            Follow(
-                person_id=omar.id,
-                subject_id=goal_id,
-                level=FollowLevel.NORMAL,
-                reason=FollowReason.MANUAL,
-            )
-        )
+    world = await followed_goal(db)
+    maria, omar, goal_id = world.maria, world.omar, world.goal_id
     marias_token = await token_for(db, maria)
     async with (
         ws_client(server, await token_for(db, omar)) as follower,
@@ -114,24 +100,9 @@ async def test_a_check_in_reaches_a_followers_subscription(
     ):
         await subscribed(follower, app, omar.id, query=FOLLOWER_QUERY)
         await subscribed(actor, app, maria.id)
-        async with httpx.AsyncClient(base_url=server, timeout=RECEIVE_TIMEOUT) as http:
-            response = await http.post(
-                "/graphql",
-                json={
-                    "query": CHECK_IN,
-                    "variables": {
-                        "input": {
-                            "goalId": goal_id,
-                            "note": "Fewer courses this month",
-                            "status": "ON_TRACK",
-                            "confidence": 7,
-                        }
-                    },
-                },
-                headers={"Authorization": f"Bearer {marias_token}"},
-            )
-        assert response.status_code == 200
-        assert response.json()["data"]["checkInGoal"]["userErrors"] == []
+        await check_in_over_http(
+            server, marias_token, goal_id, note="Fewer courses this month", confidence=7
+        )
 
         notification = added(await follower.receive())
         assert notification.pop("id").startswith("Tm90aWZpY2F0aW9u")  # "Notification:"
