@@ -3,10 +3,15 @@ without ICN_SMTP_HOST, a folder with one ``.eml`` file per message.
 
 A transport raises :class:`DeliveryRefused` with the server's code: 4xx (and connection problems,
 reported as 421) are temporary and retried later, 5xx are permanent.
+
+An address that is not ASCII (``josé@exämple.com``) goes out with SMTPUTF8 when the server offers
+it; otherwise the message is refused here, permanently but without suppressing the address
+(553 5.6.7, RFC 6531), and the connection is reset for the next message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -26,11 +31,18 @@ log = logging.getLogger(__name__)
 CONNECTION_PROBLEM = 421
 
 
+# RFC 6531: "non-ASCII addresses not permitted for that sender/recipient".
+NOT_SENDABLE = 553
+
+
 class DeliveryRefused(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, *, suppress: bool = True) -> None:
         super().__init__(f"{code} {message}")
         self.code = code
         self.message = message
+        # A permanent refusal by the server suppresses the address; one this worker made itself
+        # (it cannot put the address into SMTP) does not.
+        self.suppress = suppress
 
     @property
     def permanent(self) -> bool:
@@ -94,7 +106,10 @@ class SmtpTransport:
     async def _send(self, sender: str, recipient: str, message: str) -> None:
         client = await self._connected()
         try:
-            errors, _response = await client.sendmail(sender, [recipient], message)
+            options, payload = await self._utf8_options(client, sender, recipient, message)
+            errors, _response = await client.sendmail(
+                sender, [recipient], payload, mail_options=options
+            )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
             await self._reset()
@@ -104,9 +119,38 @@ class SmtpTransport:
         except aiosmtplib.SMTPResponseException as error:
             await self._reset()
             raise DeliveryRefused(error.code, error.message) from error
+        except ValueError as error:
+            # An address (or message) that cannot be encoded for this server, possibly after
+            # MAIL FROM went out: end that transaction before the next message.
+            await self._reset()
+            raise DeliveryRefused(
+                NOT_SENDABLE,
+                f"5.6.7 {recipient!r} cannot be sent: {error}",
+                suppress=False,
+            ) from error
         if errors:
             code, text = next(iter(errors.values()))
             raise DeliveryRefused(code, text)
+
+    async def _utf8_options(
+        self, client: aiosmtplib.SMTP, sender: str, recipient: str, message: str
+    ) -> tuple[list[str], str | bytes]:
+        """SMTPUTF8 (and the message as UTF-8 bytes) for a non-ASCII address, if the server
+        offers it; DeliveryRefused (permanent, not suppressing) if it does not."""
+        if sender.isascii() and recipient.isascii():
+            return [], message
+        if client.is_ehlo_or_helo_needed:
+            with contextlib.suppress(aiosmtplib.SMTPHeloError):  # HELO only: no SMTPUTF8 either
+                await client.ehlo()
+        if not client.supports_extension("smtputf8"):
+            address = recipient if not recipient.isascii() else sender
+            raise DeliveryRefused(
+                NOT_SENDABLE,
+                f"5.6.7 address {address!r} cannot be sent without SMTPUTF8, "
+                "which the mail server does not offer",
+                suppress=False,
+            )
+        return ["SMTPUTF8"], message.encode("utf-8")
 
     async def _reset(self) -> None:
         """After a refusal the server may still be mid-transaction; RSET, or start afresh."""

@@ -1,9 +1,11 @@
 """One-click unsubscribe: what a signed token stops, and stopping it at once.
 
 A subject-scoped token mutes the person's follow of that subject (``FollowLevel.MUTED``); an
-all-mail token sets their delivery to OFF. Either way, mail already planned but not yet composed
+all-mail token sets their delivery to OFF and clears their per-event-type overrides (an override
+would otherwise keep mailing them). Either way, mail already planned but not yet composed
 is cancelled in the same transaction (its notifications stay in the app). Unsubscribing twice
-is harmless.
+is harmless, also at the same moment (two mail clients posting at once): the request that lost
+the race to create the preferences or follow row is retried once and finds it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
@@ -69,12 +72,24 @@ async def unsubscribe(
 ) -> UnsubscribeTarget:
     """Stop what ``token`` names, at once."""
     scope = read_token(settings.secret_key.get_secret_value(), token)
+    try:
+        return await _unsubscribe(db, settings, scope, now)
+    except IntegrityError:
+        # A concurrent unsubscribe (or preferences change, or follow) created the row this one
+        # was inserting; now it exists and is updated instead.
+        return await _unsubscribe(db, settings, scope, now)
+
+
+async def _unsubscribe(
+    db: Database, settings: Settings, scope: UnsubscribeScope, now: datetime
+) -> UnsubscribeTarget:
     async with db.transaction() as session:
         target = await _target(session, scope, settings.network_name)
         if scope.subject_id is None:
             await _delivery_off(session, settings, scope.person_id)
         else:
             await _mute(session, scope.person_id, scope.subject_id, now)
+        await session.flush()  # a row inserted meanwhile by another request fails here
         cancelled = update(Notification).where(
             Notification.person_id == scope.person_id,
             Notification.email_status == EmailStatus.PENDING,
@@ -115,6 +130,8 @@ async def _delivery_off(session: AsyncSession, settings: Settings, person_id: in
     preferences = await session.get(NotificationPreferences, person_id, with_for_update=True)
     if preferences is not None:
         preferences.delivery = DeliveryMode.OFF
+        # "All mail" includes the event types the person had set to their own delivery.
+        preferences.overrides = {}
         return
     person = await session.get(Person, person_id)
     assert person is not None  # checked by _target in this transaction

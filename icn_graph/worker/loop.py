@@ -4,8 +4,11 @@
 2. ``compose_due_mail``: due notifications become outgoing mail;
 3. ``send_due_mail``: queued mail goes to the SMTP server (or the ``.eml`` folder).
 
-Every step claims its rows with a lease (ICN_WORKER_LEASE_SECONDS), so several workers can run
-side by side and a killed one's work is taken over once its leases lapse. SIGTERM or SIGINT
+Every step claims its rows with a lease (ICN_WORKER_LEASE_SECONDS) that starts when the step
+claims them (each step reads the clock afresh, so a slow sweep or compose does not eat into the
+send step's lease), so several workers can run side by side and a killed one's work is taken
+over once its leases lapse. The send step renews its lease before each message and records
+nothing for a message whose lease another worker has taken over. SIGTERM or SIGINT
 stops the loop after the step in progress (given at most 10 s more, then abandoned like a
 crash). A step that fails (the database is down) is logged
 and tried again on the next tick.
@@ -20,13 +23,14 @@ import os
 import secrets
 import signal
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.sender import send_due_mail
+from icn_graph.mail.sender import send_due_mail, wall_clock
 from icn_graph.mail.transport import MailTransport, transport_for
 from icn_graph.outbox.dispatcher import OutboxDispatcher
 from icn_graph.outbox.sweep import sweep_undispatched
@@ -62,8 +66,10 @@ class Worker:
         *,
         transport: MailTransport | None = None,
         worker_id: str | None = None,
+        clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.db = db
         self.plugins = plugins
         self.transport = transport or transport_for(settings)
@@ -74,17 +80,20 @@ class Worker:
         if db.event_sink is None:
             db.event_sink = self.dispatcher.submit
 
-    async def tick(self, now: datetime) -> TickResult:
+    async def tick(self, now: datetime | None = None) -> TickResult:
+        """One sweep → compose → send. Each step reads the worker's clock when it starts (and the
+        send step before each message); a fixed ``now`` (simulated time) is used for all."""
+        clock: Callable[[], datetime] = self.clock if now is None else (lambda: now)
         lease = self.settings.worker_lease_seconds
         swept = await sweep_undispatched(
-            self.db, self.dispatcher, now=now, worker_id=self.worker_id, lease_seconds=lease
+            self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
-        composed = await compose_due_mail(self.db, self.settings, now=now, plugins=self.plugins)
+        composed = await compose_due_mail(self.db, self.settings, now=clock(), plugins=self.plugins)
         sent = await send_due_mail(
             self.db,
             self.settings,
             self.transport,
-            now=now,
+            clock=clock,
             worker_id=self.worker_id,
             lease_seconds=lease,
         )
@@ -96,7 +105,7 @@ class Worker:
         """One tick; if asked to stop meanwhile, it gets STOP_GRACE_SECONDS to finish (a stalled
         SMTP server could otherwise hold the worker for a timeout per message), then it is
         cancelled like a crash: nothing is lost, the leases lapse."""
-        tick = asyncio.create_task(self.tick(datetime.now(UTC)))
+        tick = asyncio.create_task(self.tick())
         stopping = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait({tick, stopping}, return_when=asyncio.FIRST_COMPLETED)
