@@ -8,7 +8,7 @@ from typing import Any
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import Center, Goal, KeyResult
+from icn_graph.models import Center, CenterRole, Goal, KeyResult, PersonKind
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,
@@ -127,6 +127,31 @@ async def test_a_persons_goal_follows_the_network(db: Database, client: GraphQLC
     key_result = goal["keyResults"][0]
     assert key_result["currentValue"] == 62.5  # (20 + 30) / (40 + 40) in the latest month
     assert key_result["currentValueMonth"] == month(1).isoformat()
+
+
+async def test_a_network_value_hides_what_subtracting_a_center_reveals(
+    db: Database, client: GraphQLClient
+) -> None:
+    """The network is A (40/60) plus B (3/4): its 43/64 reveals no small count, but minus A it
+    is B's 3/4. Whoever sees A unsuppressed (A's team, staff) gets the recorded value."""
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(40, 60)])
+    await store_values(db, audience.other_center, [(3, 4)])
+    on_a = await make_person(db, center=audience.center, role=CenterRole.CLINICIAN)
+    on_a_token = await token_for(db, on_a)
+    goal = await create(client, on_a_token, to_global_id("Person", on_a.id))
+    assert goal["keyResults"][0]["currentValue"] == 50.0
+
+    for token in (on_a_token, audience.member, audience.staff, audience.data_manager):
+        key_result = (await read(client, token, goal["id"]))["keyResults"][0]
+        assert (key_result["currentValue"], key_result["currentValueMonth"]) == (50.0, None)
+
+    # On no center's team (and not staff) there is nothing to subtract.
+    parent = await make_person(db, PersonKind.PARENT_PARTNER)
+    parent_token = await token_for(db, parent)
+    own = await create(client, parent_token, to_global_id("Person", parent.id))
+    assert own["keyResults"][0]["currentValue"] == 43 / 64 * 100
+    assert own["keyResults"][0]["currentValueMonth"] == month(0).isoformat()
 
 
 async def test_without_data_the_recorded_value_stands(db: Database, client: GraphQLClient) -> None:

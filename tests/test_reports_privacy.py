@@ -52,13 +52,17 @@ async def test_network_staff_and_data_managers_see_centers_suppressed(
 
     points = await _points(client, getattr(audience, reader), audience.center_id)
 
+    # The centre line p̄ is computed on the shown months only: over every month it would let a
+    # reader solve for the hidden ones.
+    shown = [(y, n) for y, n, suppressed in BOUNDARIES if not suppressed]
+    centre = sum(y for y, _ in shown) / sum(n for _, n in shown)
     assert len(points) == len(BOUNDARIES)
     for point, (numerator, denominator, suppressed) in zip(points, BOUNDARIES, strict=True):
         assert point["suppressed"] is suppressed, (numerator, denominator)
+        assert point["centerLine"] == pytest.approx(centre)
         if suppressed:
             hidden = ("numerator", "denominator", "value", "lowerLimit", "upperLimit")
             assert all(point[name] is None for name in hidden), point
-            assert point["centerLine"] is not None  # the series' centre line reveals no cell
         else:
             assert (point["numerator"], point["denominator"]) == (numerator, denominator)
             assert point["value"] == pytest.approx(numerator / denominator)
@@ -140,9 +144,9 @@ async def test_the_network_aggregate_is_suppressed_for_everyone(
 ) -> None:
     audience = await make_audience(db)
     third = await make_center(db)
-    # Month 0: 3/30 + 20/30 + 30/40 = 53/100 shows. Month 1: 1/5 + 2/3 + 0/0 = 3/8 hides.
+    # Month 0: 13/30 + 20/30 + 30/40 = 63/100 shows. Month 1: 1/5 + 2/3 + 0/0 = 3/8 hides.
     # Month 2: 0/0 + 0/12 + 0/0 = 0/12 shows (zero may show, complement 12).
-    await store_values(db, audience.center, [(3, 30), (1, 5), (0, 0)])
+    await store_values(db, audience.center, [(13, 30), (1, 5), (0, 0)])
     await store_values(db, audience.other_center, [(20, 30), (2, 3), (0, 12)])
     await store_values(db, third, [(30, 40), (0, 0), (0, 0)])
 
@@ -152,7 +156,7 @@ async def test_the_network_aggregate_is_suppressed_for_everyone(
         assert report["points"] == [
             {
                 "month": month(0).isoformat(),
-                "numerator": 53,
+                "numerator": 63,
                 "denominator": 100,
                 "suppressed": False,
             },
@@ -170,8 +174,8 @@ async def test_members_cannot_subtract_their_own_center_from_the_network(
     db: Database, client: GraphQLClient
 ) -> None:
     """Two centers: the network minus my center is the other center. A month where the other
-    center's counts are small is hidden from my team (but not from staff, who have no own
-    counts to subtract)."""
+    center's counts are small is hidden from my team, and from staff too: they see my center's
+    unsuppressed counts and could subtract them just the same."""
     audience = await make_audience(db)
     await store_values(db, audience.center, [(40, 60), (40, 60)])
     await store_values(db, audience.other_center, [(4, 30), (15, 30)])
@@ -181,4 +185,4 @@ async def test_members_cannot_subtract_their_own_center_from_the_network(
     assert mine["points"][1]["numerator"] == 55
 
     staff = (await client.data(NETWORK_QUERY, token=audience.staff))["network"]["report"]
-    assert [point["numerator"] for point in staff["points"]] == [44, 55]
+    assert [point["numerator"] for point in staff["points"]] == [None, 55]

@@ -77,5 +77,5 @@ class ReportMutations:
                 for error in upload.row_errors
             ],
             row_errors_total=upload.errors_total,
-            user_errors=[],
+            user_errors=[UserError.from_service(error) for error in upload.user_errors],
         )

@@ -69,7 +69,7 @@ class ReportPointType:
 @strawberry.type(
     name="ReportSignal",
     description="A signal of special-cause variation and the months it covers. Computed on the "
-    "full series; an OUTSIDE_LIMITS signal on a suppressed month is not shown.",
+    "months the reader sees: suppressed months take no part.",
 )
 class ReportSignalType:
     rule: Rule
@@ -94,7 +94,8 @@ class Report:
     chart: ChartKind
     points: list[ReportPointType]
     center_line: float | None = strawberry.field(
-        description="p̄ (P_CHART) or the median (RUN_CHART); null without data."
+        description="p̄ (P_CHART) or the median (RUN_CHART) of the months the reader sees "
+        "(suppressed months take no part); null without such data."
     )
     signals: list[ReportSignalType]
     data: strawberry.Private[ReportData]

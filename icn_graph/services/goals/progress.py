@@ -12,7 +12,10 @@ goal's center (the network aggregate for a person's goal), as the reader may see
 
 - the center's own team sees its value whatever the counts;
 - network staff and data managers see it unless the month reveals a count from 1 to 10
-  (``services/reports/privacy.py``), and so does everyone for the network aggregate;
+  (``services/reports/privacy.py``);
+- everyone sees the network aggregate's month unless the network report hides it from them:
+  its counts reveal a count from 1 to 10, or would once the centers the reader sees
+  unsuppressed are subtracted (``privacy.hidden_network_months``);
 - anyone else, or a suppressed month, or no data yet: the recorded value, as without a measure.
 
 :func:`measure_readings` fetches the latest months for many key results at once (loaders).
@@ -30,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.db.database import Database
 from icn_graph.models import Goal, KeyResult, MeasureValue
 from icn_graph.services.reports.access import Disclosure, disclosure_for
-from icn_graph.services.reports.privacy import reveals_small_count
+from icn_graph.services.reports.measure_store import MonthlyCount
+from icn_graph.services.reports.privacy import hidden_network_months, reveals_small_count
 from icn_graph.services.viewer import Viewer
 
 
@@ -50,6 +54,8 @@ class MeasureReading:
     month: date
     numerator: int
     denominator: int
+    centers: tuple[MonthlyCount, ...] = ()
+    """For the network aggregate: the centers' counts that month, which it sums."""
 
 
 def visible_percent(
@@ -60,6 +66,8 @@ def visible_percent(
         return None
     if source.center_id is None:
         disclosure: Disclosure | None = Disclosure.SUPPRESSED
+        if reading.month in hidden_network_months(viewer, reading.centers):
+            return None
     else:
         disclosure = disclosure_for(viewer, source.center_id)
     if disclosure is None:
@@ -95,7 +103,7 @@ async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[M
     """Each link's source and latest stored month, in order (``None`` for a missing goal).
 
     At most three queries however many links: the goals' centers, the latest month per center
-    source, and the latest network month per measure.
+    source, and every center's counts in the latest network month per measure.
     """
     async with db.session() as session:
         goal_ids = {link.goal_id for link in links}
@@ -158,25 +166,32 @@ async def _latest(
             .group_by(MeasureValue.measure_key)
             .subquery()
         )
-        totals = await session.execute(
+        rows = await session.execute(
             select(
                 MeasureValue.measure_key,
+                MeasureValue.center_id,
                 MeasureValue.month,
-                func.sum(MeasureValue.numerator),
-                func.sum(MeasureValue.denominator),
-            )
-            .join(
+                MeasureValue.numerator,
+                MeasureValue.denominator,
+            ).join(
                 latest,
                 and_(
                     MeasureValue.measure_key == latest.c.measure_key,
                     MeasureValue.month == latest.c.month,
                 ),
             )
-            .group_by(MeasureValue.measure_key, MeasureValue.month)
         )
-        for key, month, numerator, denominator in totals:
+        by_measure: dict[str, list[MonthlyCount]] = {}
+        for key, center_id, month, numerator, denominator in rows:
+            by_measure.setdefault(key, []).append(
+                MonthlyCount(center_id, month, numerator, denominator)
+            )
+        for key, counts in by_measure.items():
             found[MeasureSource(key, None)] = MeasureReading(
-                month, int(numerator), int(denominator)
+                counts[0].month,
+                sum(count.numerator for count in counts),
+                sum(count.denominator for count in counts),
+                tuple(sorted(counts, key=lambda count: count.center_id)),
             )
     return found
 

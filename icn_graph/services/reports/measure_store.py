@@ -4,6 +4,12 @@
 centers' rows in ``measure_values`` inside the caller's transaction: readers see the old values
 or the new ones, never a mix. After an import, ``refresh_center_measures`` does it for the
 imported center in a transaction of its own.
+
+Refreshes of one center are serialized: on PostgreSQL each refresh first takes a transaction
+advisory lock per center (``REFRESH_LOCK``, the center's id), so two imports of one center
+finishing together refresh one after the other, the second reading the visits the first
+committed, instead of both inserting the same (measure, center, month) rows. SQLite serializes
+writers itself.
 """
 
 from __future__ import annotations
@@ -55,6 +61,25 @@ class MeasureComputationError(RuntimeError):
     """A measure's ``compute`` returned something other than monthly counts; names the measure."""
 
 
+REFRESH_LOCK = 0x1C4E
+"""The first key of the PostgreSQL advisory lock ``(REFRESH_LOCK, center_id)`` a refresh holds
+for each of its centers until its transaction ends."""
+
+
+async def _lock_centers(session: AsyncSession, center_ids: Collection[int] | None) -> None:
+    """Wait for any other refresh of these centers (``None``: every center) to end; PostgreSQL
+    only. One statement however many centers; the locks are taken in id order (PostgreSQL
+    evaluates a volatile output expression after ORDER BY), so refreshes of overlapping sets of
+    centers cannot deadlock."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    statement = select(func.pg_advisory_xact_lock(REFRESH_LOCK, Center.id)).order_by(Center.id)
+    if center_ids is not None:
+        statement = statement.where(Center.id.in_(sorted(set(center_ids))))
+    (await session.execute(statement)).all()
+
+
 async def refresh_measures(
     session: AsyncSession,
     registry: MeasureRegistry,
@@ -64,11 +89,14 @@ async def refresh_measures(
     """Recompute every measure for ``center_ids`` (``None``: all centers) and store the values.
 
     The centers' stored rows (of every measure key, so a measure no longer registered leaves
-    nothing stale) are replaced in the caller's transaction. Returns the rows written. A center
-    without visits ends up with no rows.
+    nothing stale) are replaced in the caller's transaction, once any other refresh of them has
+    ended (see the module docstring). Returns the rows written. A center without visits ends up
+    with no rows. A measure whose ``compute`` fails raises ``MeasureComputationError`` before
+    anything is written.
     """
     if center_ids is not None and not center_ids:
         return 0
+    await _lock_centers(session, center_ids)
     visits = await load_visits_frame(session, center_ids)
     computed = [(measure, _computed(measure, visits)) for measure in registry.all()]
     clear = delete(MeasureValue)

@@ -3,28 +3,29 @@ small-cell suppression applied for the viewer.
 
 Steps: check who may see the series (``access.py``), load the stored monthly counts (the network
 series sums the centers per month), fill the months in range (a month without data is a point
-with denominator 0, no value and no limits, left out of the SPC), compute the chart on the full
-series, then hide what the viewer may not see (``privacy.py``).
+with denominator 0, no value and no limits, left out of the SPC), decide which months the viewer
+may not see (``privacy.py``), then compute the chart on the months the viewer sees.
 
-Signals are computed on the full series, suppressed points included, and then shown under these
-rules, so they never reveal a suppressed count:
+Hidden months take no part in any chart calculation: the centre line (p̄ or the median), the
+limits, Laney's sigma_z and every signal come from the shown months only. Anything computed
+over a hidden month would give it away: with one shown month of 30/50 and a hidden one, a
+centre line p̄ of 33/54 leaves only 3/4 for the hidden month. A hidden point carries the centre
+line (which no longer depends on it) but no counts, value or limits, and no signal concerns it:
+a run spanning it is a run of the shown months on either side. A frozen baseline covers the first
+``baseline_months`` months with data, hidden ones included (so it is the same period for every
+viewer), and is computed from the shown months in it. When the baseline (or the whole series)
+has no shown month, or only one for Laney's adjustment, there is no centre line, no limits and
+no signals.
 
-- a multi-month signal (a long run, too few crossings) is shown even when some or all of its
-  months are suppressed: it says on which side of the median the months lie, never their counts;
-- an outside-limits signal on a suppressed month is hidden: its limits are hidden (they depend on
-  the denominator), and the signal would say the hidden value lies beyond them;
-- descriptions of shown outside-limits signals name the point's counts, which are then visible.
-
-The network aggregate is suppressed like a center's series, and one step further for members of
-a center: a month is also hidden when the network's counts minus their own centers' counts (what
-they could work out by subtraction, e.g. the other center's counts in a two-center network)
-reveal a small cell.
+The network aggregate is suppressed like a center's series, and one step further: a month is also
+hidden when the network's counts minus the counts of the centers the viewer sees unsuppressed
+(their own centers; for staff and data managers also every center whose month is not suppressed)
+reveal a small cell (``privacy.hidden_network_months``).
 """
 
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,8 +38,12 @@ from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule, Signal
 from icn_graph.services.errors import BadInput, NotFound
 from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
-from icn_graph.services.reports.measure_store import MonthlyCount, load_monthly_counts
-from icn_graph.services.reports.privacy import reveals_small_count
+from icn_graph.services.reports.measure_store import load_monthly_counts
+from icn_graph.services.reports.privacy import (
+    hidden_network_months,
+    reveals_small_count,
+    sum_by_month,
+)
 from icn_graph.services.viewer import Viewer
 
 MAX_MONTHS = 240
@@ -143,7 +148,7 @@ async def build_report(
             start=start,
             end=end,
         )
-    totals = _sum_by_month(counts)
+    totals = sum_by_month(counts)
     last = end or max(totals, default=None)
     first = start or min(totals, default=None)
     if first is not None and last is not None and _span(first, last) > MAX_MONTHS:
@@ -155,34 +160,11 @@ async def build_report(
     series = [(month, *totals.get(month, (0, 0))) for month in months]
     hidden: set[date] = set()
     if disclosure is Disclosure.SUPPRESSED:
-        hidden = {month for month, y, n in series if reveals_small_count(y, n)}
         if center is None:
-            hidden |= _revealed_by_difference(totals, counts, viewer.center_ids)
+            hidden = hidden_network_months(viewer, counts)
+        else:
+            hidden = {month for month, y, n in series if reveals_small_count(y, n)}
     return _chart(measure, center, query, series, disclosure, hidden)
-
-
-def _sum_by_month(counts: Sequence[MonthlyCount]) -> dict[date, tuple[int, int]]:
-    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for count in counts:
-        total = totals[count.month]
-        total[0] += count.numerator
-        total[1] += count.denominator
-    return {month: (y, n) for month, (y, n) in totals.items()}
-
-
-def _revealed_by_difference(
-    totals: dict[date, tuple[int, int]], counts: Sequence[MonthlyCount], own: frozenset[int]
-) -> set[date]:
-    """Network months a member could subtract their own centers' counts from to learn a small
-    cell of the other centers (with two centers, the other center's counts)."""
-    if not own:
-        return set()
-    mine = _sum_by_month([count for count in counts if count.center_id in own])
-    return {
-        month
-        for month, (y, n) in totals.items()
-        if month in mine and reveals_small_count(y - mine[month][0], n - mine[month][1])
-    }
 
 
 def first_of_month(day: date) -> date:
@@ -242,30 +224,35 @@ def _chart(
     disclosure: Disclosure,
     hidden_months: set[date],
 ) -> Report:
-    with_data = [index for index, (_, _, n) in enumerate(series) if n > 0]
-    numerators = [series[i][1] for i in with_data]
-    denominators = [series[i][2] for i in with_data]
-    labels = [series[i][0].isoformat() for i in with_data]
-    baseline = slice(0, query.baseline_months) if query.baseline_months else None
     hidden = {index for index, (month, _, _) in enumerate(series) if month in hidden_months}
+    with_data = [index for index, (_, _, n) in enumerate(series) if n > 0]
+    # Only shown months enter the chart (see the module docstring).
+    charted = [index for index in with_data if index not in hidden]
+    numerators = [series[i][1] for i in charted]
+    denominators = [series[i][2] for i in charted]
+    labels = [series[i][0].isoformat() for i in charted]
+    period = with_data[: query.baseline_months] if query.baseline_months else with_data
+    if with_data and query.laney and len(period) < 2:
+        raise BadInput(
+            "laney: Laney's adjustment needs at least 2 baseline months with data.", field="laney"
+        )
+    in_period = set(period)
+    shown_period = sum(1 for index in charted if index in in_period)
+    baseline = slice(0, shown_period) if query.baseline_months else None
 
     centre: float | None = None
     lower: dict[int, float] = {}
     upper: dict[int, float] = {}
     signals: list[Signal] = []
-    if with_data:
+    # Too few shown months in the baseline (none, or one for Laney's moving range): no chart.
+    if shown_period >= (2 if query.laney else 1):
         proportions = [y / n for y, n in zip(numerators, denominators, strict=True)]
         runs = run_chart(proportions, labels, baseline)
         if query.chart is ChartKind.P_CHART:
-            if query.laney and len(range(*(baseline or slice(None)).indices(len(labels)))) < 2:
-                raise BadInput(
-                    "laney: Laney's adjustment needs at least 2 baseline months with data.",
-                    field="laney",
-                )
             control = p_chart(numerators, denominators, labels, baseline, laney=query.laney)
             centre = control.centre
-            lower = dict(zip(with_data, control.lower, strict=True))
-            upper = dict(zip(with_data, control.upper, strict=True))
+            lower = dict(zip(charted, control.lower, strict=True))
+            upper = dict(zip(charted, control.upper, strict=True))
             signals.extend(control.signals)
         else:
             centre = runs.centre
@@ -278,12 +265,11 @@ def _chart(
     shown = [
         ReportSignal(
             rule=signal.rule,
-            start_month=series[with_data[signal.start_index]][0],
-            end_month=series[with_data[signal.end_index]][0],
+            start_month=series[charted[signal.start_index]][0],
+            end_month=series[charted[signal.end_index]][0],
             description=signal.description,
         )
         for signal in signals
-        if not (signal.rule is Rule.OUTSIDE_LIMITS and with_data[signal.start_index] in hidden)
     ]
     shown.sort(key=lambda signal: (signal.start_month, signal.end_month, signal.rule))
     return Report(

@@ -4,21 +4,23 @@ Members of the center with the role ``DATA_MANAGER`` or ``QI_LEAD`` may upload i
 so may network data managers, staff and admins. The file goes through the same streaming import
 as ``icn-graph import visits`` (every row error at once, nothing written on any); when it is
 accepted, the center's stored measures are recomputed right after, so its reports show the new
-data.
+data. The visits are committed before that: when a measure cannot be computed (a plugin's
+``compute`` fails), the upload still reports what it imported, with a user error saying the
+measures were not refreshed and naming the measure; the stored values stay as they were.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from icn_graph.db.database import Database
 from icn_graph.models import Center, CenterRole, NetworkRole
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.services.errors import BadInput, Forbidden, NotFound
+from icn_graph.services.errors import BadInput, Forbidden, NotFound, UserError, UserErrorCode
 from icn_graph.services.registry import RowError, VisitImportError, import_visits
-from icn_graph.services.reports.measure_store import refresh_measures
+from icn_graph.services.reports.measure_store import MeasureComputationError, refresh_measures
 from icn_graph.services.viewer import Viewer
 
 UPLOADER_CENTER_ROLES = frozenset({CenterRole.DATA_MANAGER, CenterRole.QI_LEAD})
@@ -39,10 +41,21 @@ class VisitUpload:
     row_errors: tuple[RowError, ...] = field(default=())
     errors_total: int = 0
     """Every problem found; ``row_errors`` lists the first ones (at most 1,000)."""
+    refresh_error: str | None = None
+    """Why the center's measures were not recomputed after an accepted import, naming the
+    measure; the visits were imported all the same."""
 
     @property
     def accepted(self) -> bool:
         return not self.row_errors
+
+    @property
+    def user_errors(self) -> tuple[UserError, ...]:
+        """The problem the caller should hear about beyond the row errors: measures not
+        refreshed after the visits were imported."""
+        if self.refresh_error is None:
+            return ()
+        return (UserError("file", self.refresh_error, UserErrorCode.INVALID),)
 
 
 def may_upload_visits(viewer: Viewer, center_id: int) -> bool:
@@ -93,13 +106,24 @@ async def upload_visits(
         )
     finally:
         text.detach()  # the caller owns (and closes) the upload
-    async with db.transaction() as session:
-        stored = await refresh_measures(session, registry, center_ids=[center.id])
-    return VisitUpload(
+    imported = VisitUpload(
         center=center,
         rows_read=summary.rows_read,
         imported=summary.inserted,
         updated=summary.updated,
         ignored_columns=summary.ignored_columns,
-        measure_rows=stored,
     )
+    try:
+        async with db.transaction() as session:
+            stored = await refresh_measures(session, registry, center_ids=[center.id])
+    except MeasureComputationError as failed:
+        return replace(
+            imported,
+            refresh_error=(
+                f"The visits were imported ({summary.inserted} added, {summary.updated} "
+                f"updated), but {center.short_code}'s measures were not refreshed, so its "
+                f"reports still show the previous values: {str(failed)[:300]}. Fix or remove that "
+                f"measure, then run `icn-graph measures refresh --center {center.short_code}`."
+            ),
+        )
+    return replace(imported, measure_rows=stored)
