@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from icn_graph.config import DEV_PATIENT_KEY_SECRET
+from icn_graph.config import DEV_PATIENT_KEY_SECRET, Settings
 from icn_graph.db.database import Database
 from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.context import DemoContext
@@ -26,11 +26,13 @@ from icn_graph.demo.visits import (
     simulate_demo_visits,
 )
 from icn_graph.models import Center, MeasureValue, Visit
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import remission_rate
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule
 from icn_graph.services.registry.patient_keys import patient_key
+from tests.test_measures_store import GrowthPlugin
 
 
 def _context(seed: int = 2014, scale: float = 1.0) -> DemoContext:
@@ -190,3 +192,15 @@ def test_visits_look_like_a_registry() -> None:
         share = (recorded[name] == 1).groupby(year[recorded.index]).mean()
         assert direction * (share[2013] - share[2007]) > 0.05, (name, share.to_dict())
     assert 0.01 < (frame["growth_assessed"] == MISSING).mean() < 0.05
+
+
+async def test_the_demo_computes_plugins_measures_too(db: Database, settings: Settings) -> None:
+    host = PluginHost.load(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
+    await load_demo(db, plugins=host, visit_scale=SMALL_VISIT_SCALE)
+    async with db.session() as session:
+        stored = await session.scalar(
+            select(func.count())
+            .select_from(MeasureValue)
+            .where(MeasureValue.measure_key == "growth_assessment_rate")
+        )
+    assert stored

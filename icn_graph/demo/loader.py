@@ -14,7 +14,9 @@ from icn_graph.demo.personas import DEMO_PERSONAS
 from icn_graph.models import Center, Membership, Person
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.people import normalize_email
+from icn_graph.services.reports.measure_store import refresh_measures
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,10 @@ async def load_demo(
             persona_ids=_persona_ids(network, person_ids),
             visit_scale=visit_scale,
         )
-        await (plugins or PluginHost.builtin_only()).load_demo_data(session, context)
+        host = plugins or PluginHost.builtin_only()
+        await host.load_demo_data(session, context)
+        # After every contributor, so plugins' measures and plugins' visits are computed too.
+        await refresh_measures(session, MeasureRegistry.load(host))
     return DemoSummary(
         seed=seed,
         centers=len(network.centers),

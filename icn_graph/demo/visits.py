@@ -37,9 +37,7 @@ from icn_graph.demo.visit_simulation import (
     simulate,
 )
 from icn_graph.models import Visit
-from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
-from icn_graph.services.reports.measure_store import refresh_measures
 
 __all__ = ["FIRST_VISIT", "LAST_VISIT", "PATIENTS", "DemoVisitPlan", "contribute", "plan_visits"]
 
@@ -168,4 +166,3 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
     visits = simulate_demo_visits(context, plan)
     sqlite = (await session.connection()).dialect.name == "sqlite"
     await _insert(session, _rows(context, visits, sqlite))
-    await refresh_measures(session, MeasureRegistry.load(None))
