@@ -53,6 +53,7 @@ def create_app(
         plugins=host,
         dispatcher=dispatcher.plugin_events,
         broadcaster=broadcaster,
+        measures=measures,
     )
 
     @asynccontextmanager

@@ -56,7 +56,7 @@ from icn_graph.models import (
     Person,
 )
 from icn_graph.plugins.manager import PluginHost
-from icn_graph.services.notifications.subjects import SubjectInfo, describe_subject
+from icn_graph.services.notifications.subjects import SubjectInfo, describe_subjects
 from icn_graph.services.notifications.summaries import summarize
 
 log = logging.getLogger(__name__)
@@ -192,9 +192,10 @@ async def _read_batch(session: AsyncSession, notifications: list[Notification]) 
     people = await details.people(session, {n.person_id for n in notifications} | actor_ids)
     payloads = await details.payloads(session, {n.event_id for n in notifications})
     notes = await details.notes(session, payloads.values())
-    subjects: dict[str, SubjectInfo | None] = {}
-    for subject_id in dict.fromkeys(n.subject_id for n in notifications):
-        subjects[subject_id] = await describe_subject(session, subject_id)
+    described = await describe_subjects(session, {n.subject_id for n in notifications})
+    subjects: dict[str, SubjectInfo | None] = {
+        n.subject_id: described.get(n.subject_id) for n in notifications
+    }
     keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
     return _Batch(people, payloads, notes, subjects, await details.suppressed(session, keys))
 

@@ -16,6 +16,7 @@ from icn_graph.db.database import Database
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.viewer import Viewer
 
@@ -31,6 +32,8 @@ class Context:
     dispatcher: EventDispatcher | None = None
     # This process's notification subscriptions (started by the app's lifespan).
     broadcaster: Broadcaster | None = None
+    # The measures registry, loaded once when the app starts.
+    measures: MeasureRegistry | None = None
     # Checks the request's token again: long-lived subscriptions stop when it is revoked.
     reauthenticate: Callable[[], Awaitable[Viewer]] | None = None
     # Set by strawberry from a websocket's ``connection_init`` payload.

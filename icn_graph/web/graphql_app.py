@@ -23,6 +23,7 @@ from icn_graph.db.database import Database
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema import build_schema
 from icn_graph.schema.context import Context
 from icn_graph.services.viewer import Viewer
@@ -62,6 +63,7 @@ class GraphQLApp(GraphQL[Context, None]):
         plugins: PluginHost | None = None,
         dispatcher: EventDispatcher | None = None,
         broadcaster: Broadcaster | None = None,
+        measures: MeasureRegistry | None = None,
     ) -> None:
         super().__init__(
             schema or build_schema(),
@@ -76,6 +78,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.plugins = plugins
         self.dispatcher = dispatcher
         self.broadcaster = broadcaster
+        self.measures = measures or MeasureRegistry.load(plugins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -163,6 +166,7 @@ class GraphQLApp(GraphQL[Context, None]):
             plugins=self.plugins,
             dispatcher=self.dispatcher,
             broadcaster=self.broadcaster,
+            measures=self.measures,
             reauthenticate=lambda: self._viewer(headers),
         )
 

@@ -71,7 +71,7 @@ async def report_file(request: Request) -> Response:
             end=_month(request.query_params.get("to"), "to"),
             chart=_chart(request.query_params.get("chart")),
         )
-        registry = MeasureRegistry.load(request.app.state.plugins)
+        registry: MeasureRegistry = request.app.state.measures
         if query.measure_key not in registry:
             raise NotFound(f"No measure '{query.measure_key[:64]}'.", field="measure")
         report = await build_report(db, viewer, registry, query)

@@ -36,7 +36,8 @@ LaneyArgument = Annotated[
 
 
 def measure_registry(info: Info) -> MeasureRegistry:
-    return MeasureRegistry.load(info.context.plugins)
+    """The app's registry (loaded at start-up); a bare context loads its plugins' own."""
+    return info.context.measures or MeasureRegistry.load(info.context.plugins)
 
 
 def resolve_measures(info: Info) -> list[Measure]:

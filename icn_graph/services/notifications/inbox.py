@@ -7,32 +7,22 @@ person's. Reading a notification in the app before its mail went out means the m
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.ids import parse_global_id
 from icn_graph.models import (
-    AgendaItem,
-    Center,
-    CheckIn,
     EmailStatus,
-    Goal,
-    KeyResult,
-    LearningSession,
-    Membership,
     Notification,
     OutboxEvent,
-    Person,
-    Registration,
 )
 from icn_graph.services.errors import BadInput, InvalidInput, UserError, UserErrorCode
+from icn_graph.services.notifications.subjects import describe_subjects
 from icn_graph.services.pagination import MAX_PAGE_SIZE, Page, SortKey, paginate
 from icn_graph.services.viewer import Viewer
 
@@ -199,78 +189,10 @@ async def event_payloads(db: Database, event_ids: Sequence[int]) -> list[dict[st
     return [found.get(event_id, {}) for event_id in event_ids]
 
 
-TitleQuery = Callable[[AsyncSession, list[int]], Awaitable[Iterable[tuple[int, str]]]]
-
-
-def _column_titles(model: Any, column: Any) -> TitleQuery:
-    async def query(session: AsyncSession, pks: list[int]) -> Iterable[tuple[int, str]]:
-        return [
-            (pk, title)
-            for pk, title in await session.execute(
-                select(model.id, column).where(model.id.in_(pks))
-            )
-        ]
-
-    return query
-
-
-async def _check_in_titles(session: AsyncSession, pks: list[int]) -> Iterable[tuple[int, str]]:
-    rows = await session.execute(
-        select(CheckIn.id, Goal.title)
-        .join(Goal, Goal.id == CheckIn.goal_id)
-        .where(CheckIn.id.in_(pks))
-    )
-    return [(pk, f"Check-in on '{title}'") for pk, title in rows]
-
-
-async def _registration_titles(session: AsyncSession, pks: list[int]) -> Iterable[tuple[int, str]]:
-    rows = await session.execute(
-        select(Registration.id, LearningSession.title)
-        .join(LearningSession, LearningSession.id == Registration.session_id)
-        .where(Registration.id.in_(pks))
-    )
-    return [(pk, f"Registration for '{title}'") for pk, title in rows]
-
-
-async def _membership_titles(session: AsyncSession, pks: list[int]) -> Iterable[tuple[int, str]]:
-    rows = await session.execute(
-        select(Membership.id, Person.display_name, Center.name)
-        .join(Person, Person.id == Membership.person_id)
-        .join(Center, Center.id == Membership.center_id)
-        .where(Membership.id.in_(pks))
-    )
-    return [(pk, f"{person} on the {center} team") for pk, person, center in rows]
-
-
-# The same titles ``subjects.describe_subject`` gives, one query per type for a whole page.
-TITLE_QUERIES: dict[str, TitleQuery] = {
-    "AgendaItem": _column_titles(AgendaItem, AgendaItem.title),
-    "Center": _column_titles(Center, Center.name),
-    "CheckIn": _check_in_titles,
-    "Goal": _column_titles(Goal, Goal.title),
-    "KeyResult": _column_titles(KeyResult, KeyResult.title),
-    "LearningSession": _column_titles(LearningSession, LearningSession.title),
-    "Membership": _membership_titles,
-    "Person": _column_titles(Person, Person.display_name),
-    "Registration": _registration_titles,
-}
-
-
 async def subject_titles(db: Database, subject_ids: Sequence[str]) -> list[str | None]:
     """Each subject's title, in order; None for a subject that is gone or of a plugin's type."""
-    by_type: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for subject_id in set(subject_ids):
-        try:
-            type_name, pk = parse_global_id(subject_id)
-        except BadInput:
-            continue
-        if type_name in TITLE_QUERIES:
-            by_type[type_name][pk].append(subject_id)
-    titles: dict[str, str] = {}
-    if by_type:
-        async with db.session() as session:
-            for type_name, wanted in by_type.items():
-                for pk, title in await TITLE_QUERIES[type_name](session, sorted(wanted)):
-                    for subject_id in wanted[pk]:
-                        titles[subject_id] = title
-    return [titles.get(subject_id) for subject_id in subject_ids]
+    async with db.session() as session:
+        described = await describe_subjects(session, subject_ids)
+    return [
+        info.title if (info := described.get(subject_id)) else None for subject_id in subject_ids
+    ]
