@@ -13,7 +13,10 @@ from icn_graph.services import errors
 T = TypeVar("T")
 
 
-@strawberry.type(description="An input field the mutation refused, and why. Nothing was written.")
+@strawberry.type(
+    description="An input field the mutation refused, and why. Nothing was written, unless the"
+    " message says what was (importVisits: visits imported but measures not refreshed)."
+)
 class UserError:
     field: str = strawberry.field(description="The input field, as named in the input type.")
     message: str
