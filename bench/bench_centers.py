@@ -30,7 +30,7 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.demo import load_demo
-from icn_graph.plugins.manager import PluginHost
+from icn_graph.host import core_host
 from icn_graph.services.tokens import issue_token
 
 QUERY = """{ centers(first: 50) { edges { node { name
@@ -48,7 +48,7 @@ async def prepare(url: str) -> str:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await asyncio.to_thread(migrations.upgrade, url)
-    await load_demo(database)
+    await load_demo(database, plugins=core_host())
     secret = (await issue_token(database, "staff@network.example.org")).secret
     await database.dispose()
     return secret
@@ -75,7 +75,7 @@ async def main(rounds: int) -> None:
     )
     secret = await prepare(url)
     settings = Settings(database_url=url, _env_file=None)  # type: ignore[arg-type,call-arg]
-    app = create_app(settings, plugins=PluginHost.builtin_only())
+    app = create_app(settings, plugins=core_host())
     raw_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(raw_url)
     headers = {"Authorization": f"Bearer {secret}"}

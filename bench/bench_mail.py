@@ -32,21 +32,18 @@ from sqlalchemy.engine import make_url
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.sender import send_due_mail
-from icn_graph.mail.transport import SmtpTransport, envelope_sender
-from icn_graph.models import (
+from icn_graph.models import Goal, GoalStatus, Person, PersonKind
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.sender import send_due_mail
+from icn_graph.notifications.mail.transport import SmtpTransport, envelope_sender
+from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
-    Goal,
-    GoalStatus,
     MailStatus,
     Notification,
-    OutboxEvent,
     OutgoingMail,
-    Person,
-    PersonKind,
 )
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

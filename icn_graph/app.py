@@ -15,12 +15,12 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
-from icn_graph.outbox.dispatcher import OutboxDispatcher
+from icn_graph.host import load_plugins
+from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.manager import PluginHost
-from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
 from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
-from icn_graph.web import calendar, reports, unsubscribe
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import healthz, readyz
@@ -40,10 +40,11 @@ def create_app(
     settings = settings or get_settings()
     database = db or Database.from_url(settings.database_url_value)
     owns_database = db is None
-    host = plugins or PluginHost.load(settings)
+    host = plugins or load_plugins(settings)
     # Loaded once, at start-up: a measure key defined twice stops it, naming both owners.
     measures = MeasureRegistry.load(host)
-    dispatcher = OutboxDispatcher(host, database, settings)
+    plugin_events = plugin_event_dispatcher(host, database, settings)
+    dispatcher = outbox_dispatcher(host, database, settings, plugin_events=plugin_events)
     database.event_sink = dispatcher.submit
     broadcaster = Broadcaster(database.engine.url)
     graphql = GraphQLApp(
@@ -51,7 +52,7 @@ def create_app(
         settings,
         build_schema(host.schema_contributions()),
         plugins=host,
-        dispatcher=dispatcher.plugin_events,
+        dispatcher=plugin_events,
         broadcaster=broadcaster,
         measures=measures,
     )
@@ -77,9 +78,6 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS),
-        Route(unsubscribe.PATH, unsubscribe.unsubscribe_endpoint, methods=unsubscribe.METHODS),
-        Route(reports.PATH, reports.report_file, methods=reports.METHODS),
         Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
     ]
     app = Starlette(routes=[*core_routes, *host.routes()], lifespan=lifespan)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
 from icn_graph.plugins.manager import PluginHost, PluginStartupError
 from icn_graph.schema.merge import SchemaConflict
 from icn_graph.services.errors import ServiceError
@@ -123,7 +124,7 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
     if not with_worker:
         uvicorn.Server(config).run()
         return
-    from icn_graph.worker.serving import serve_with_worker
+    from icn_graph.notifications.worker.serving import serve_with_worker
 
     click.echo(f"worker: beside the server; mail goes to {_mail_destination(settings)}")
     asyncio.run(serve_with_worker(uvicorn.Server(config), settings, plugins))
@@ -139,7 +140,7 @@ def _mail_destination(settings: Settings) -> str:
 @click.pass_context
 def worker(context: click.Context) -> None:
     """Deliver notifications: sweep events, compose due mail, send it; stop with Ctrl-C/SIGTERM."""
-    from icn_graph.worker import run_until_signalled
+    from icn_graph.notifications.worker import run_until_signalled
 
     settings = _settings(context)
     click.echo(f"worker: mail goes to {_mail_destination(settings)}")
@@ -157,7 +158,7 @@ def notifications_status(context: click.Context) -> None:
     """Queue depth, mail sent in the last 24 h, failures, dead letters, suppressed addresses."""
     from datetime import UTC, datetime
 
-    from icn_graph.mail.status import delivery_status, status_report
+    from icn_graph.notifications.mail.status import delivery_status, status_report
 
     async def run() -> str:
         database = Database.from_url(_settings(context).database_url_value)
@@ -260,7 +261,7 @@ def _echo_positions(url: str, host: PluginHost) -> None:
 
 
 def _host(context: click.Context) -> PluginHost:
-    return PluginHost.load(_settings(context))
+    return load_plugins(_settings(context))
 
 
 @main.command("plugins")
@@ -500,7 +501,7 @@ def schema() -> None:
 )
 def schema_export(output: Path) -> None:
     """Write the printed schema (SDL) to OUTPUT; '-' prints it."""
-    from icn_graph.schema import printed_schema
+    from icn_graph.host import printed_schema
 
     text = printed_schema()
     if str(output) == "-":

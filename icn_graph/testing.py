@@ -35,6 +35,7 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
 from icn_graph.models import (
     ApiToken,
     Center,
@@ -197,7 +198,7 @@ async def plugin_host(
     icn_plugins: Sequence[tuple[str, object]], migrated_url: str, settings: Settings
 ) -> PluginHost:
     """Core plus ``icn_plugins`` (installed entry points are not discovered: tests choose)."""
-    host = PluginHost.load(settings, extra=icn_plugins, discover=False)
+    host = load_plugins(settings, extra=icn_plugins, discover=False)
     for track in migrations.tracks(host)[1:]:
         await asyncio.to_thread(migrations.upgrade, migrated_url, "heads", track=track)
     return host

@@ -14,15 +14,8 @@ from sqlalchemy import select
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.models import (
-    CheckIn,
-    DeliveryMode,
-    Goal,
-    GoalStatus,
-    Notification,
-    OutgoingMail,
-    Person,
-)
+from icn_graph.models import CheckIn, Goal, GoalStatus, Person
+from icn_graph.notifications.models import DeliveryMode, Notification, OutgoingMail
 from tests.notification_factories import add_notification
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from icn_graph.db.database import Database
+from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import to_global_id
-from icn_graph.models import DeliveryMode, EmailStatus, Notification, OutboxEvent, Person
+from icn_graph.models import Person
+from icn_graph.notifications.models import DeliveryMode, EmailStatus, Notification
 
 
 async def add_notification(

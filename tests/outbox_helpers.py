@@ -11,21 +11,12 @@ from sqlalchemy import select
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.models import (
-    Center,
-    CenterRole,
-    Follow,
-    FollowLevel,
-    FollowReason,
-    Goal,
-    GoalStatus,
-    Notification,
-    OutboxEvent,
-    Person,
-    PersonKind,
-)
-from icn_graph.outbox.dispatcher import OutboxDispatcher
+from icn_graph.events.dispatcher import OutboxDispatcher
+from icn_graph.events.models import OutboxEvent
+from icn_graph.models import Center, CenterRole, Goal, GoalStatus, Person, PersonKind
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason, Notification
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.plugins.outbox import outbox_dispatcher
 from icn_graph.services import goals as goals_service
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.services.viewer import Viewer
@@ -37,7 +28,7 @@ async def dispatching(
     db: Database, settings: Settings, plugin_host: PluginHost
 ) -> AsyncIterator[OutboxDispatcher]:
     """Core's dispatcher as the database's event sink, as in the app."""
-    outbox = OutboxDispatcher(plugin_host, db, settings)
+    outbox = outbox_dispatcher(plugin_host, db, settings)
     previous = db.event_sink
     db.event_sink = outbox.submit
     try:

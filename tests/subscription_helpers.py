@@ -21,20 +21,19 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from icn_graph.db.database import Database
+from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
+from icn_graph.models import Person, PersonKind
+from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
     Follow,
     FollowLevel,
     FollowReason,
     Notification,
-    OutboxEvent,
-    Person,
-    PersonKind,
 )
-from icn_graph.realtime.announce import announce_notifications
-from icn_graph.realtime.listener import APPLICATION_NAME
+from icn_graph.notifications.realtime.announce import announce_notifications
+from icn_graph.notifications.realtime.listener import APPLICATION_NAME
 from tests.goal_helpers import CHECK_IN, make_goal
 from tests.helpers import make_center, make_person
 

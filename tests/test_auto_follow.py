@@ -12,27 +12,25 @@ from sqlalchemy import select, update
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.events import Event
+from icn_graph.events.dispatcher import OutboxDispatcher
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
     AgendaItemKind,
     AgendaPart,
     CenterRole,
-    Follow,
-    FollowLevel,
-    FollowReason,
     LearningSessionStatus,
     NetworkRole,
     PersonKind,
     Season,
 )
-from icn_graph.outbox.dispatcher import OutboxDispatcher
-from icn_graph.plugins.manager import PluginHost
-from icn_graph.services import memberships
-from icn_graph.services.learning_sessions import agenda, registrations, sessions
-from icn_graph.services.notifications.auto_follow import (
+from icn_graph.notifications.auto_follow import (
     follow_automatically,
     follow_automatically_all,
 )
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
+from icn_graph.plugins.manager import PluginHost
+from icn_graph.services import memberships
+from icn_graph.services.learning_sessions import agenda, registrations, sessions
 from icn_graph.testing import make_center, make_person
 from tests.outbox_helpers import (
     check_in,

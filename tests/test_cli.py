@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from icn_graph.cli import main
 from icn_graph.db import migrations
-from icn_graph.schema import printed_schema
+from icn_graph.host import printed_schema
 
 
 @pytest.fixture

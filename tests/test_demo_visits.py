@@ -25,8 +25,8 @@ from icn_graph.demo.visits import (
     plan_visits,
     simulate_demo_visits,
 )
+from icn_graph.host import core_host, load_plugins
 from icn_graph.models import Center, MeasureValue, Visit
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import remission_rate
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.run_chart import run_chart
@@ -56,7 +56,7 @@ def _month(value: date) -> str:
 
 
 async def test_the_demo_tells_the_networks_remission_story(db: Database) -> None:
-    await load_demo(db)
+    await load_demo(db, plugins=core_host())
     async with db.session() as session:
         visits = await load_visits_frame(session, None)
         loaded = list(await session.scalars(select(Center)))
@@ -133,7 +133,7 @@ def _shift_centers(values: pd.DataFrame, codes: dict[str, int]) -> list[int]:
 
 
 async def test_visits_are_stored_as_the_importer_stores_them(db: Database) -> None:
-    await load_demo(db, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
     simulated = _simulated(scale=SMALL_VISIT_SCALE)
     async with db.session() as session:
         count = await session.scalar(select(func.count()).select_from(Visit))
@@ -195,7 +195,7 @@ def test_visits_look_like_a_registry() -> None:
 
 
 async def test_the_demo_computes_plugins_measures_too(db: Database, settings: Settings) -> None:
-    host = PluginHost.load(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
+    host = load_plugins(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
     await load_demo(db, plugins=host, visit_scale=SMALL_VISIT_SCALE)
     async with db.session() as session:
         stored = await session.scalar(

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
+from icn_graph.host import core_host, printed_schema
 from icn_graph.models import Person
-from icn_graph.schema import printed_schema
 from tests.helpers import GraphQLClient, error_codes, token_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +213,7 @@ def settings(migrated_url: str) -> Settings:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
 async def test_example_runs(example: Example, db: Database, client: GraphQLClient) -> None:
     where = f"{example.source}:{example.line} ({example.heading})"
-    await load_demo(db, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
     token = await _token(db, example.persona)
     body = await client.execute(example.query, example.variables, token=token)
     if example.expect_error is None:

@@ -11,26 +11,28 @@ import pytest
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.events import Event, record_event
+from icn_graph.events.dispatcher import OutboxDispatcher
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
     AgendaItemKind,
     AgendaPart,
     CenterRole,
-    DeliveryMode,
-    EmailStatus,
-    FollowLevel,
-    FollowReason,
     LearningSessionStatus,
     NetworkRole,
     PersonKind,
     Season,
+)
+from icn_graph.notifications.fan_out import fan_out
+from icn_graph.notifications.models import (
+    DeliveryMode,
+    EmailStatus,
+    FollowLevel,
+    FollowReason,
     SuppressedAddress,
 )
-from icn_graph.outbox.dispatcher import OutboxDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services import memberships
 from icn_graph.services.learning_sessions import agenda, sessions
-from icn_graph.services.notifications.fan_out import fan_out
 from icn_graph.testing import StatementCounter, make_center, make_person
 from tests.outbox_helpers import (
     check_in,

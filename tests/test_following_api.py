@@ -9,16 +9,8 @@ from sqlalchemy import delete, select
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
-    Center,
-    Follow,
-    FollowLevel,
-    FollowReason,
-    Goal,
-    NetworkRole,
-    Person,
-    PersonKind,
-)
+from icn_graph.models import Center, Goal, NetworkRole, Person, PersonKind
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 from icn_graph.testing import snapshot
 from tests.goal_helpers import make_center_goal
 from tests.helpers import (

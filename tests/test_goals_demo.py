@@ -14,6 +14,7 @@ from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.goals import AS_OF, PREVIOUS_START
+from icn_graph.host import core_host
 from icn_graph.models import (
     Center,
     CenterRole,
@@ -61,7 +62,7 @@ async def _rows(db: Database) -> Rows:
 
 
 async def test_demo_goals_have_owners_key_results_and_history(db: Database) -> None:
-    await load_demo(db, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
     rows = await _rows(db)
     goals, people, centers = rows.goals, rows.people, rows.centers
 
@@ -120,7 +121,7 @@ async def _goal_rows(path: Path, seed: int) -> list[tuple[Any, ...]]:
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        await load_demo(database, seed=seed, visit_scale=SMALL_VISIT_SCALE)
+        await load_demo(database, plugins=core_host(), seed=seed, visit_scale=SMALL_VISIT_SCALE)
         async with database.session() as session:
             goals = (
                 await session.execute(

@@ -27,8 +27,9 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
+from icn_graph.host import core_host, core_schema
 from icn_graph.models import ApiToken, Center, NetworkRole, Person, PersonKind
-from icn_graph.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema
+from icn_graph.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from icn_graph.schema.context import Context
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services.viewer import Viewer
@@ -542,7 +543,7 @@ async def test_unexpected_error_is_masked_and_logged(
         settings=make_settings(UNREACHABLE_URL),
     )
     try:
-        result = await build_schema().execute(document, context_value=context)
+        result = await core_schema().execute(document, context_value=context)
     finally:
         await database.dispose()
 
@@ -752,7 +753,7 @@ def ws_network(tmp_path: Path) -> tuple[str, str]:
     async def prepare() -> str:
         database = Database.from_url(url)
         try:
-            await load_demo(database, visit_scale=SMALL_VISIT_SCALE)
+            await load_demo(database, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
             return (await issue_token(database, "staff@network.example.org")).secret
         finally:
             await database.dispose()

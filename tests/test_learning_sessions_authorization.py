@@ -352,7 +352,7 @@ async def test_mutation_authorization(
 
 
 def test_the_table_covers_every_session_mutation_and_role() -> None:
-    from icn_graph.schema import printed_schema
+    from icn_graph.host import printed_schema
 
     mutations = {case.split("-")[0] for case in CASES_BY_NAME}
     assert mutations == {

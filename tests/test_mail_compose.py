@@ -9,13 +9,13 @@ from email.message import EmailMessage
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.models import (
+from icn_graph.models import PersonKind
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
     MailKind,
     MailStatus,
-    PersonKind,
     SuppressedAddress,
 )
 from icn_graph.testing import StatementCounter, make_person

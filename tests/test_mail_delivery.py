@@ -15,11 +15,12 @@ from sqlalchemy import select, update
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.sender import retry_delay, send_due_mail
-from icn_graph.mail.status import delivery_status
-from icn_graph.mail.transport import FolderTransport, SmtpTransport
-from icn_graph.models import MailStatus, Person, SuppressedAddress
+from icn_graph.models import Person
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.sender import retry_delay, send_due_mail
+from icn_graph.notifications.mail.status import delivery_status
+from icn_graph.notifications.mail.transport import FolderTransport, SmtpTransport
+from icn_graph.notifications.models import MailStatus, SuppressedAddress
 from icn_graph.testing import make_person
 from tests.mail_helpers import T0, all_mail, mail_settings, make_goal, notify
 from tests.smtp_server import SmtpServer

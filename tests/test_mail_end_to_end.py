@@ -13,10 +13,11 @@ from sqlalchemy import select
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.sender import send_due_mail
-from icn_graph.mail.transport import SmtpTransport
-from icn_graph.models import MailKind, Notification, Person, PersonKind
+from icn_graph.models import Person, PersonKind
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.sender import send_due_mail
+from icn_graph.notifications.mail.transport import SmtpTransport
+from icn_graph.notifications.models import MailKind, Notification
 from icn_graph.testing import GraphQLClient, make_person, token_for
 from tests.mail_helpers import all_mail, mail_settings, make_goal
 from tests.smtp_server import SmtpServer

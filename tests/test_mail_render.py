@@ -7,12 +7,12 @@ from pathlib import Path
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.render import MailContext, MailItem, MailRenderer, MailSection
-from icn_graph.mail.tokens import make_token
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.notifications.mail.tokens import make_token
 from icn_graph.plugins.hookspecs import hookimpl
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import make_person
 from tests.mail_helpers import (
     T0,
@@ -138,10 +138,8 @@ def test_plugins_render_their_event_types_but_never_core_ones(
     (tmp_path / "kudos.given.html").write_text("<p>KUDOS {{ item.summary }}</p>\n")
     (tmp_path / "goal.checked_in.txt").write_text("HIJACKED\n")
     (tmp_path / "goal.checked_in.html").write_text("HIJACKED\n")
-    host = PluginHost.load(
-        settings, extra=[("kudos-mail", KudosTemplates(tmp_path))], discover=False
-    )
-    assert host.mail_template_folders() == [tmp_path]
+    host = load_plugins(settings, extra=[("kudos-mail", KudosTemplates(tmp_path))], discover=False)
+    assert host.mail_template_folders()[-1] == tmp_path  # after core.notifications' own
     renderer = MailRenderer(host.mail_template_folders())
 
     def context(event_type: str) -> MailContext:

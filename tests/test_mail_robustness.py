@@ -16,14 +16,16 @@ from sqlalchemy import select, update
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.events.dispatcher import OutboxDispatcher
 from icn_graph.ids import to_global_id
-from icn_graph.mail import unsubscribe as unsubscribe_module
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.mail.sender import retry_delay, send_due_mail
-from icn_graph.mail.tokens import make_token
-from icn_graph.mail.transport import SmtpTransport
-from icn_graph.mail.unsubscribe import unsubscribe
-from icn_graph.models import (
+from icn_graph.models import Person
+from icn_graph.notifications.mail import unsubscribe as unsubscribe_module
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.sender import retry_delay, send_due_mail
+from icn_graph.notifications.mail.tokens import make_token
+from icn_graph.notifications.mail.transport import SmtpTransport
+from icn_graph.notifications.mail.unsubscribe import unsubscribe
+from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
     Follow,
@@ -32,18 +34,16 @@ from icn_graph.models import (
     Notification,
     NotificationPreferences,
     OutgoingMail,
-    Person,
     SuppressedAddress,
 )
-from icn_graph.outbox.dispatcher import OutboxDispatcher
-from icn_graph.plugins.manager import PluginHost
-from icn_graph.services.notifications.preferences import (
+from icn_graph.notifications.preferences import (
     OverrideDraft,
     PreferenceChanges,
     update_preferences,
 )
+from icn_graph.notifications.worker.loop import Worker
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import GraphQLClient, make_person
-from icn_graph.worker.loop import Worker
 from tests.mail_helpers import T0, all_mail, mail_settings, make_goal, notify
 from tests.outbox_helpers import check_in, create_goal, dispatching, follow, make_team, viewer_of
 from tests.smtp_server import SmtpServer

@@ -11,14 +11,8 @@ from icn_graph.cli import main
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
-    MailKind,
-    MailStatus,
-    NetworkRole,
-    OutgoingMail,
-    PersonKind,
-    SuppressedAddress,
-)
+from icn_graph.models import NetworkRole, PersonKind
+from icn_graph.notifications.models import MailKind, MailStatus, OutgoingMail, SuppressedAddress
 from icn_graph.testing import GraphQLClient, make_person, token_for
 from tests.helpers import error_codes
 from tests.mail_helpers import make_goal, notify

@@ -11,8 +11,10 @@ import pytest
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
+from icn_graph.errors import StartupError
+from icn_graph.host import load_plugins
 from icn_graph.plugins import hookimpl
-from icn_graph.plugins.manager import PluginHost, PluginStartupError
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures import Direction, Measure, MeasureConflict, MeasureRegistry
 from icn_graph.reports.measures.monthly import visit_share
 from icn_graph.services.errors import NotFound
@@ -47,7 +49,7 @@ class MeasuresPlugin:
 
 def host(*plugins: tuple[str, object]) -> PluginHost:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    return PluginHost.load(settings, extra=plugins, discover=False)
+    return load_plugins(settings, extra=plugins, discover=False)
 
 
 def test_core_measures_load_without_plugins() -> None:
@@ -86,7 +88,7 @@ def test_a_plugin_redefining_a_core_measure_stops_start_up() -> None:
     assert str(raised.value).startswith(
         "measure 'remission_rate' is defined by both 'core' and 'icn-remission'"
     )
-    assert isinstance(raised.value, PluginStartupError)  # the CLI prints it as one line
+    assert isinstance(raised.value, StartupError)  # the CLI prints it as one line
 
 
 def test_two_plugins_with_one_key_are_both_named() -> None:
@@ -99,12 +101,12 @@ def test_two_plugins_with_one_key_are_both_named() -> None:
 
 
 def test_a_plugin_returning_something_else_is_named() -> None:
-    with pytest.raises(PluginStartupError, match="plugin 'icn-odd': register_measures must"):
+    with pytest.raises(StartupError, match="plugin 'icn-odd': register_measures must"):
         MeasureRegistry.load(host(("icn-odd", MeasuresPlugin("remission_rate"))))
 
 
 def test_a_malformed_key_is_refused() -> None:
-    with pytest.raises(PluginStartupError, match="measure key 'Growth Rate' must be lower-case"):
+    with pytest.raises(StartupError, match="measure key 'Growth Rate' must be lower-case"):
         MeasureRegistry.load(host(("icn-growth", MeasuresPlugin(growth_measure("Growth Rate")))))
 
 

@@ -18,9 +18,9 @@ from icn_graph.cli import main
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
 from icn_graph.models import Diagnosis, MeasureValue, PhysicianGlobalAssessment, Visit
 from icn_graph.plugins import hookimpl
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures import Direction, Measure, MeasureRegistry
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import visit_share
@@ -387,7 +387,7 @@ class GrowthPlugin:
 
 
 async def test_a_plugins_measure_is_refreshed_and_stored(db: Database, settings: Settings) -> None:
-    host = PluginHost.load(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
+    host = load_plugins(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
     registry = MeasureRegistry.load(host)
     center = await make_center(db)
     async with db.transaction() as session:

@@ -12,16 +12,10 @@ from pydantic import ValidationError
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
-    DeliveryMode,
-    EmailStatus,
-    NetworkRole,
-    Notification,
-    Person,
-    PersonKind,
-)
-from icn_graph.services.notifications.preferences import effective_preferences
-from icn_graph.services.notifications.schedule import plan_email
+from icn_graph.models import NetworkRole, Person, PersonKind
+from icn_graph.notifications.models import DeliveryMode, EmailStatus, Notification
+from icn_graph.notifications.preferences import effective_preferences
+from icn_graph.notifications.schedule import plan_email
 from icn_graph.testing import snapshot
 from tests.helpers import GraphQLClient, StatementCounter, error_codes, make_person, token_for
 from tests.notification_factories import add_notification

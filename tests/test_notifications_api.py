@@ -13,15 +13,8 @@ from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
-    Center,
-    DeliveryMode,
-    EmailStatus,
-    Goal,
-    Notification,
-    Person,
-    PersonKind,
-)
+from icn_graph.models import Center, Goal, Person, PersonKind
+from icn_graph.notifications.models import DeliveryMode, EmailStatus, Notification
 from icn_graph.testing import snapshot
 from tests.goal_helpers import make_center_goal
 from tests.helpers import (

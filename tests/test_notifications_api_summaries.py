@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from icn_graph.services.notifications.summaries import KNOWN_EVENT_TYPES, MAX_LENGTH, summarize
+from icn_graph.notifications.summaries import KNOWN_EVENT_TYPES, MAX_LENGTH, summarize
 
 SERVICES = Path(__file__).resolve().parent.parent / "icn_graph" / "services"
 RECORDED = re.compile(r"record_event\(\s*session,\s*\"([a-z_]+\.[a-z_]+)\"", re.MULTILINE)

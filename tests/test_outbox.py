@@ -16,13 +16,16 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.events import Event, record_event
+from icn_graph.events.backlog import OutboxBacklog, outbox_backlog
+from icn_graph.events.claims import MAX_ATTEMPTS
+from icn_graph.events.dispatcher import OutboxDispatcher
+from icn_graph.events.models import OutboxEvent
+from icn_graph.events.sweep import sweep_undispatched
 from icn_graph.ids import to_global_id
-from icn_graph.models import Notification, OutboxEvent, PersonKind
-from icn_graph.outbox.backlog import OutboxBacklog, outbox_backlog
-from icn_graph.outbox.claims import MAX_ATTEMPTS
-from icn_graph.outbox.dispatcher import OutboxDispatcher
-from icn_graph.outbox.sweep import sweep_undispatched
+from icn_graph.models import PersonKind
+from icn_graph.notifications.models import Notification
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.plugins.outbox import outbox_dispatcher
 from icn_graph.testing import GraphQLClient, StatementCounter, make_person, token_for
 from tests.outbox_helpers import (
     check_in,
@@ -131,7 +134,7 @@ async def test_the_sweep_dispatches_what_a_crashed_process_left(
     async with db.session() as session:
         assert await outbox_backlog(session) == OutboxBacklog(2, 0, rows[0].occurred_at)
 
-    worker = OutboxDispatcher(plugin_host, db, settings)
+    worker = outbox_dispatcher(plugin_host, db, settings)
     committed = rows[-1].occurred_at
     # Within the grace period the committing process may still be at it: not touched.
     assert await sweep_undispatched(db, worker, now=committed, worker_id="w1") == 0
@@ -157,7 +160,7 @@ async def test_a_lease_is_taken_over_only_when_it_expires(
             .values(lease_until=claimed_at + timedelta(seconds=60), attempts=1)
         )
     recorder = Recorder()
-    worker = OutboxDispatcher(plugin_host, db, settings, consumers=[recorder])
+    worker = outbox_dispatcher(plugin_host, db, settings, consumers=[recorder])
     during = claimed_at + timedelta(seconds=59)
     assert await sweep_undispatched(db, worker, now=during, worker_id="w2") == 0
     after = claimed_at + timedelta(seconds=61)
@@ -172,7 +175,7 @@ async def test_a_failing_consumer_leaves_the_event_for_a_later_sweep(
 ) -> None:
     [event_id] = await _record(db, 1)
     recorder = Recorder(failures=1)
-    worker = OutboxDispatcher(plugin_host, db, settings, consumers=[recorder])
+    worker = outbox_dispatcher(plugin_host, db, settings, consumers=[recorder])
     first = utcnow() + timedelta(seconds=10)
     assert await sweep_undispatched(db, worker, now=first, worker_id="w", lease_seconds=30) == 1
     [row] = await outbox(db)
@@ -194,7 +197,7 @@ async def test_an_event_that_keeps_failing_is_left_alone_after_the_attempt_cap(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     [event_id] = await _record(db, 1)
-    worker = OutboxDispatcher(plugin_host, db, settings, consumers=[Recorder(failures=99)])
+    worker = outbox_dispatcher(plugin_host, db, settings, consumers=[Recorder(failures=99)])
     now = utcnow() + timedelta(seconds=10)
     for _ in range(MAX_ATTEMPTS):
         assert await sweep_undispatched(db, worker, now=now, worker_id="w") == 1
@@ -215,7 +218,7 @@ async def test_concurrent_workers_dispatch_each_event_once(
     engines = [Database.from_url(settings.database_url_value) for _ in range(3)]
     recorders = [Recorder() for _ in engines]
     workers = [
-        OutboxDispatcher(plugin_host, engine, settings, consumers=[recorder])
+        outbox_dispatcher(plugin_host, engine, settings, consumers=[recorder])
         for engine, recorder in zip(engines, recorders, strict=True)
     ]
     now = utcnow() + timedelta(seconds=10)
@@ -258,7 +261,7 @@ async def test_one_bad_event_holds_back_no_other_in_its_batch(
 ) -> None:
     first, bad, last = await _record(db, 3)
     consumer = FailsOn(bad)
-    worker = OutboxDispatcher(plugin_host, db, settings, consumers=[consumer])
+    worker = outbox_dispatcher(plugin_host, db, settings, consumers=[consumer])
     now = utcnow() + timedelta(seconds=10)
     assert await sweep_undispatched(db, worker, now=now, worker_id="w") == 3
     assert consumer.seen == [first, last]
@@ -283,7 +286,7 @@ async def _sweep_cost(
     for _ in range(goals):
         goal = await create_goal(db, team.lead, team.center)
         await check_in(db, team.clinician, goal)
-    worker = OutboxDispatcher(plugin_host, db, settings)
+    worker = outbox_dispatcher(plugin_host, db, settings)
     later = utcnow() + timedelta(seconds=10)
     statements.reset()
     swept = await sweep_undispatched(db, worker, now=later, worker_id="w")

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import CenterRole, Follow, FollowLevel, FollowReason, PersonKind
+from icn_graph.models import CenterRole, PersonKind
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 from icn_graph.testing import make_center, make_person
 from tests.conftest import BACKENDS, fresh_database_url
 

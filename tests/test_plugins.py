@@ -22,10 +22,12 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.events import Event
-from icn_graph.models import NetworkRole, PersonKind, PluginError
+from icn_graph.host import load_plugins
+from icn_graph.models import NetworkRole, PersonKind
 from icn_graph.plugins import SchemaContribution, hookimpl
 from icn_graph.plugins.breaker import CircuitBreaker
-from icn_graph.plugins.manager import PluginHost, PluginStartupError
+from icn_graph.plugins.manager import PluginStartupError
+from icn_graph.plugins.models import PluginError
 from icn_graph.schema import SchemaConflict, build_schema
 from icn_graph.testing import GraphQLClient, make_person, token_for
 from tests.conftest import BACKENDS, fresh_database_url
@@ -138,8 +140,8 @@ async def test_staff_see_plugins_with_recent_errors_and_pauses(
         token=token,
     )
     by_name = {entry["name"]: entry for entry in data["plugins"]}
-    assert by_name["core"]["builtin"] is True
-    assert by_name["core"]["state"] == "ACTIVE"
+    assert by_name["core.goals"]["builtin"] is True
+    assert by_name["core.goals"]["state"] == "ACTIVE"
     assert by_name["recorder"]["state"] == "ACTIVE"
     # Two failures in a row with a threshold of 2: paused.
     assert by_name["raiser"]["state"] == "PAUSED"
@@ -187,7 +189,7 @@ def test_an_unknown_hook_stops_start_up_naming_the_plugin() -> None:
     with pytest.raises(
         PluginStartupError, match="plugin 'typo' implements unknown hook 'register_shema'"
     ):
-        PluginHost.load(
+        load_plugins(
             settings_with(), extra=[("typo", plugin(register_shema=register_shema))], discover=False
         )
 
@@ -205,7 +207,7 @@ def _contributing(field_name: str) -> object:
 
 
 def test_two_plugins_defining_one_field_stop_start_up_naming_both() -> None:
-    host = PluginHost.load(
+    host = load_plugins(
         settings_with(),
         extra=[
             ("first-plugin", _contributing("shared")),
@@ -221,11 +223,12 @@ def test_two_plugins_defining_one_field_stop_start_up_naming_both() -> None:
 
 
 def test_a_plugin_cannot_take_a_core_field() -> None:
-    host = PluginHost.load(
+    host = load_plugins(
         settings_with(), extra=[("greedy", _contributing("centers"))], discover=False
     )
     with pytest.raises(
-        SchemaConflict, match=re.escape("Query.centers is defined by both 'core' and 'greedy'")
+        SchemaConflict,
+        match=re.escape("Query.centers is defined by both 'core.directory' and 'greedy'"),
     ):
         build_schema(host.schema_contributions())
 
@@ -235,7 +238,7 @@ def test_a_hook_returning_the_wrong_thing_names_the_plugin() -> None:
     def register_schema() -> object:
         return "not a contribution"
 
-    host = PluginHost.load(
+    host = load_plugins(
         settings_with(), extra=[("sloppy", plugin(register_schema=register_schema))], discover=False
     )
     with pytest.raises(
@@ -249,7 +252,7 @@ def test_a_hook_returning_the_wrong_thing_names_the_plugin() -> None:
 
 def test_installed_plugins_are_discovered_and_can_be_blocked_or_allow_listed() -> None:
     def fields(settings: Settings) -> set[str]:
-        schema = build_schema(PluginHost.load(settings).schema_contributions())
+        schema = build_schema(load_plugins(settings).schema_contributions())
         return {field.name for field in schema.get_type_by_name("Query").fields}  # type: ignore[union-attr]
 
     assert {"kudos", "centers"} <= fields(settings_with())
@@ -258,7 +261,7 @@ def test_installed_plugins_are_discovered_and_can_be_blocked_or_allow_listed() -
     assert "kudos" in fields(settings_with(plugins="icn-kudos"))
     described = {
         info.name: info
-        for info in PluginHost.load(settings_with(disabled_plugins="icn-kudos")).describe()
+        for info in load_plugins(settings_with(disabled_plugins="icn-kudos")).describe()
     }
     assert described["icn-kudos"].enabled is False
     assert described["icn-kudos"].version == "0.1.0"
@@ -269,7 +272,7 @@ def test_plugin_settings_come_from_the_environment_with_secrets_redacted(
 ) -> None:
     monkeypatch.setenv("ICN_PLUGIN_ICN_KUDOS_MAX_LENGTH", "140")
     monkeypatch.setenv("ICN_PLUGIN_ICN_KUDOS_API_KEY", "s3cret")
-    described = {info.name: info for info in PluginHost.load(settings_with()).describe()}
+    described = {info.name: info for info in load_plugins(settings_with()).describe()}
     assert described["icn-kudos"].settings == {"max_length": "140", "api_key": "**********"}
 
 
@@ -289,7 +292,7 @@ async def test_routes_and_lifespan_hooks(db: Database, settings: Settings) -> No
         calls.append("shutdown")
 
     extra = plugin(register_routes=register_routes, startup=startup, shutdown=shutdown)
-    host = PluginHost.load(settings, extra=[("hello", extra)], discover=False)
+    host = load_plugins(settings, extra=[("hello", extra)], discover=False)
     app = create_app(settings, db=db, plugins=host)
     from starlette.testclient import TestClient
 
@@ -311,7 +314,7 @@ async def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 async def test_a_plugins_migrations_apply_and_revert_on_their_own(scratch_url: str) -> None:
-    host = PluginHost.load(settings_with(), extra=[("icn-kudos", icn_kudos.plugin)], discover=False)
+    host = load_plugins(settings_with(), extra=[("icn-kudos", icn_kudos.plugin)], discover=False)
     kudos_track = migrations.track_named("icn-kudos", host)
     assert kudos_track.version_table == "alembic_version_icn_kudos"
 
@@ -341,7 +344,7 @@ def test_a_hook_with_an_argument_the_hook_lacks_names_the_plugin() -> None:
         return None
 
     with pytest.raises(PluginStartupError, match="plugin 'odd' cannot be registered"):
-        PluginHost.load(settings_with(), extra=[("odd", plugin(on_event=on_event))], discover=False)
+        load_plugins(settings_with(), extra=[("odd", plugin(on_event=on_event))], discover=False)
 
 
 def test_routes_must_be_routes() -> None:
@@ -349,7 +352,7 @@ def test_routes_must_be_routes() -> None:
     def register_routes() -> str:
         return "/hello"
 
-    host = PluginHost.load(
+    host = load_plugins(
         settings_with(),
         extra=[("stringy", plugin(register_routes=register_routes))],
         discover=False,
@@ -369,7 +372,7 @@ async def test_one_failing_shutdown_does_not_skip_the_others() -> None:
     async def works() -> None:
         calls.append("works")
 
-    host = PluginHost.load(
+    host = load_plugins(
         settings_with(),
         extra=[("fails", plugin(shutdown=fails)), ("works", plugin(shutdown=works))],
         discover=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from icn_graph.schema import printed_schema
+from icn_graph.host import printed_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 

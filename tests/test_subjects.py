@@ -10,7 +10,7 @@ from sqlalchemy import select
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import CheckIn, GoalStatus, KeyResult, Membership, PersonKind
-from icn_graph.services.notifications.subjects import SubjectInfo, describe_subject
+from icn_graph.notifications.subjects import SubjectInfo, describe_subject
 from icn_graph.testing import make_person
 from tests.outbox_helpers import create_goal, make_team
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from icn_graph.db.database import Database
-from icn_graph.realtime.broadcaster import Broadcaster
-from icn_graph.realtime.channel import decode, encode
-from icn_graph.realtime.hub import Hub, Inbox, InboxOverflow
-from icn_graph.realtime.listener import APPLICATION_NAME, connect_arguments
+from icn_graph.notifications.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.realtime.channel import decode, encode
+from icn_graph.notifications.realtime.hub import Hub, Inbox, InboxOverflow
+from icn_graph.notifications.realtime.listener import APPLICATION_NAME, connect_arguments
 from icn_graph.testing import StatementCounter
 from tests.helpers import make_person
 from tests.subscription_helpers import RECEIVE_TIMEOUT, listener_backends, write_notifications

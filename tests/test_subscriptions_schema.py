@@ -7,8 +7,9 @@ from collections.abc import AsyncGenerator
 import pytest
 import strawberry
 
+from icn_graph.host import core_host, core_schema
 from icn_graph.plugins.contributions import SchemaContribution
-from icn_graph.schema import SchemaConflict, build_schema, core_contribution
+from icn_graph.schema import SchemaConflict, build_schema
 
 
 @strawberry.type
@@ -32,16 +33,16 @@ def subscription_fields(schema: strawberry.Schema) -> set[str]:
 
 
 def test_core_subscribes_to_notifications() -> None:
-    assert subscription_fields(build_schema()) == {"notificationAdded"}
+    assert subscription_fields(core_schema()) == {"notificationAdded"}
 
 
 def test_a_plugin_adds_a_subscription_beside_core() -> None:
     plugin = ("icn-kudos", SchemaContribution(subscription=KudosSubscription))
-    schema = build_schema([*core_contribution(), plugin])
+    schema = build_schema([*core_host().schema_contributions(), plugin])
     assert subscription_fields(schema) == {"notificationAdded", "kudosReceived"}
 
 
 def test_a_plugin_cannot_take_over_a_core_subscription() -> None:
     plugin = ("icn-clash", SchemaContribution(subscription=ClashingSubscription))
-    with pytest.raises(SchemaConflict, match="'core' and 'icn-clash'"):
-        build_schema([*core_contribution(), plugin])
+    with pytest.raises(SchemaConflict, match=r"'core\.notifications' and 'icn-clash'"):
+        build_schema([*core_host().schema_contributions(), plugin])

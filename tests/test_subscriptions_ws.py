@@ -15,7 +15,7 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.services.tokens import revoke_tokens
 from tests.helpers import make_person, token_for
 from tests.subscription_helpers import (

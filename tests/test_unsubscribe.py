@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.mail.tokens import make_token
-from icn_graph.models import (
+from icn_graph.notifications.mail.tokens import make_token
+from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
     Follow,

@@ -16,8 +16,8 @@ import pytest
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.mail.compose import compose_due_mail
-from icn_graph.models import MailStatus
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.models import MailStatus
 from icn_graph.testing import make_person
 from tests.mail_helpers import all_mail, mail_settings, make_goal, notify, start_cli
 from tests.smtp_server import STALL, SmtpServer

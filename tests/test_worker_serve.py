@@ -16,7 +16,7 @@ import pytest
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import MailStatus
+from icn_graph.notifications.models import MailStatus
 from icn_graph.testing import make_person
 from tests.mail_helpers import all_mail, make_goal, notify, start_cli
 from tests.smtp_server import free_port

@@ -13,15 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.demo.context import DemoContext
 from icn_graph.ids import to_global_id
-from icn_graph.models import (
-    AgendaAssignment,
-    Follow,
-    FollowLevel,
-    FollowReason,
-    Goal,
-    Membership,
-    Registration,
-)
+from icn_graph.models import AgendaAssignment, Goal, Membership, Registration
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 
 Row = tuple[int, str, FollowLevel, FollowReason]
 

@@ -10,13 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from icn_graph.models import (
-    AgendaItemKind,
-    AgendaPart,
-    LearningSessionStatus,
-    PersonKind,
-    Season,
-)
+from icn_graph.models import AgendaItemKind, AgendaPart, LearningSessionStatus, PersonKind, Season
 
 PLENARY, PANEL, BREAKOUT = AgendaItemKind.PLENARY, AgendaItemKind.PANEL, AgendaItemKind.BREAKOUT
 WORKSHOP, POSTER, BREAK = AgendaItemKind.WORKSHOP, AgendaItemKind.POSTER, AgendaItemKind.BREAK

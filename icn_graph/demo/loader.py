@@ -70,12 +70,12 @@ async def load_demo(
     db: Database,
     seed: int = DEFAULT_SEED,
     *,
-    plugins: PluginHost | None = None,
+    plugins: PluginHost,
     visit_scale: float = 1.0,
 ) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
 
-    Core features and every plugin in ``plugins`` (core alone by default) add their part through
+    Core features and every plugin in ``plugins`` add their part through
     the ``load_demo_data`` hook, in the same transaction. ``visit_scale`` scales the registry
     patients (1.0: about 20,000; ``SMALL_VISIT_SCALE`` for tests that don't look at reports).
 
@@ -117,10 +117,9 @@ async def load_demo(
             persona_ids=_persona_ids(network, person_ids),
             visit_scale=visit_scale,
         )
-        host = plugins or PluginHost.builtin_only()
-        await host.load_demo_data(session, context)
+        await plugins.load_demo_data(session, context)
         # After every contributor, so plugins' measures and plugins' visits are computed too.
-        await refresh_measures(session, MeasureRegistry.load(host))
+        await refresh_measures(session, MeasureRegistry.load(plugins))
     return DemoSummary(
         seed=seed,
         centers=len(network.centers),

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import icn_graph.models  # noqa: F401  (registers every table on Base.metadata)
+import icn_graph.builtin.tables  # noqa: F401  (registers every table on Base.metadata)
 from icn_graph.config import get_settings
 from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine

@@ -1,7 +1,6 @@
 """SQLAlchemy tables, one module per area. Importing this package registers them all on Base."""
 
 from icn_graph.models.centers import Center, CenterStatus
-from icn_graph.models.following import Follow, FollowLevel, FollowReason
 from icn_graph.models.goals import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.learning_sessions import (
     AgendaAssignment,
@@ -14,18 +13,9 @@ from icn_graph.models.learning_sessions import (
     RegistrationPart,
     Season,
 )
-from icn_graph.models.mail import MailKind, MailStatus, OutgoingMail, SuppressedAddress
 from icn_graph.models.measures import MeasureValue
 from icn_graph.models.memberships import CenterRole, Membership
-from icn_graph.models.notifications import (
-    DeliveryMode,
-    EmailStatus,
-    Notification,
-    NotificationPreferences,
-)
-from icn_graph.models.outbox import OutboxEvent
 from icn_graph.models.people import NetworkRole, Person, PersonKind
-from icn_graph.models.plugin_errors import PluginError
 from icn_graph.models.tokens import ApiToken
 from icn_graph.models.visits import Diagnosis, PhysicianGlobalAssessment, Visit
 
@@ -40,34 +30,21 @@ __all__ = [
     "CenterStatus",
     "CheckIn",
     "CheckInValue",
-    "DeliveryMode",
     "Diagnosis",
-    "EmailStatus",
-    "Follow",
-    "FollowLevel",
-    "FollowReason",
     "Goal",
     "GoalKind",
     "GoalStatus",
     "KeyResult",
     "LearningSession",
     "LearningSessionStatus",
-    "MailKind",
-    "MailStatus",
     "MeasureValue",
     "Membership",
     "NetworkRole",
-    "Notification",
-    "NotificationPreferences",
-    "OutboxEvent",
-    "OutgoingMail",
     "Person",
     "PersonKind",
     "PhysicianGlobalAssessment",
-    "PluginError",
     "Registration",
     "RegistrationPart",
     "Season",
-    "SuppressedAddress",
     "Visit",
 ]

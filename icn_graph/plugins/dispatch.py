@@ -8,13 +8,13 @@ import asyncio
 import logging
 import traceback
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from icn_graph.db.database import Database
 from icn_graph.events import Event
-from icn_graph.models.plugin_errors import PluginError
 from icn_graph.plugins.breaker import CircuitBreaker
 from icn_graph.plugins.manager import EventHandler, PluginHost
+from icn_graph.plugins.models import PluginError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class EventDispatcher:
     def paused(self, plugin: str) -> bool:
         return plugin in self.breakers and self.breakers[plugin].paused
 
-    async def deliver(self, events: list[Event]) -> None:
+    async def deliver(self, events: Sequence[Event]) -> None:
         handlers = self.host.event_handlers()
         for event in events:
             for handler in handlers:

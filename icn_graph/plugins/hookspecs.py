@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
+    from icn_graph.config import Settings
     from icn_graph.db.database import Database
     from icn_graph.demo.context import DemoContext
     from icn_graph.events import Event
+    from icn_graph.events.consumers import EventConsumer
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.reports.measures.registry import Measure
 
@@ -76,6 +78,19 @@ def register_measures() -> Sequence[Measure] | None:
 
 
 @hookspec
+def register_event_consumers(settings: Settings) -> Sequence[EventConsumer] | None:
+    """Transactional consumers of committed events, called once at start-up.
+
+    Each consumer is ``async def consume(session, events, now)``: it gets a batch of committed
+    events (in commit order) and writes in ``session``, one transaction shared with core's own
+    consumers (automatic follows, notification fan-out). If it raises, the whole batch rolls
+    back and is retried event by event; an event that keeps failing is retried by the worker up
+    to 10 times. Delivery is at least once, so a consumer must be idempotent (use ``event.id``).
+    Prefer ``on_event`` unless the reaction must be as durable as the change itself.
+    """
+
+
+@hookspec
 async def on_event(event: Event, db: Database) -> None:
     """React to a domain event after the change that caused it has committed.
 
@@ -100,14 +115,7 @@ async def shutdown(app: Starlette) -> None:
     """Run when the server stops, before the database is closed."""
 
 
-HOOK_NAMES: tuple[str, ...] = (
-    "register_schema",
-    "register_migrations",
-    "register_routes",
-    "register_mail_templates",
-    "register_measures",
-    "on_event",
-    "load_demo_data",
-    "startup",
-    "shutdown",
+HOOK_NAMES: tuple[str, ...] = tuple(
+    name for name, value in list(globals().items()) if hasattr(value, f"{PROJECT}_spec")
 )
+"""Every hook, in the order defined above (read from the ``@hookspec`` marks, not kept by hand)."""

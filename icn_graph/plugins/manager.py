@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import logging
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from icn_graph.errors import StartupError
 from icn_graph.plugins import hookspecs
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
 from icn_graph.plugins.settings import name_list, plugin_settings, redacted
@@ -24,14 +26,16 @@ if TYPE_CHECKING:
 
     from icn_graph.config import Settings
     from icn_graph.demo.context import DemoContext
+    from icn_graph.events.consumers import EventConsumer
     from icn_graph.reports.measures.registry import Measure
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "icn_graph"
+INTERNAL_PREFIX = "core."
 
 
-class PluginStartupError(RuntimeError):
+class PluginStartupError(StartupError):
     """A plugin cannot be loaded as installed; the message names it and says why."""
 
 
@@ -62,10 +66,13 @@ class EventHandler:
             await asyncio.to_thread(self.function, **chosen)
 
 
-def builtin_plugins() -> list[tuple[str, object]]:
-    from icn_graph.plugins import builtin
-
-    return [("core", builtin)]
+def import_internal(dotted_names: Iterable[str]) -> list[tuple[str, object]]:
+    """Core's internal plugins by module name; ``icn_graph.builtin.goals`` registers as
+    ``core.goals``."""
+    return [
+        (f"{INTERNAL_PREFIX}{name.rsplit('.', 1)[-1]}", importlib.import_module(name))
+        for name in dotted_names
+    ]
 
 
 def _entry_points() -> list[EntryPoint]:
@@ -84,11 +91,13 @@ class PluginHost:
         cls,
         settings: Settings,
         *,
+        internal: Iterable[tuple[str, object]] = (),
         extra: Iterable[tuple[str, object]] = (),
         discover: bool = True,
     ) -> PluginHost:
-        """Built-ins, then installed entry points (filtered by ICN_PLUGINS / ICN_DISABLED_PLUGINS),
-        then ``extra`` (tests). Fails fast, naming the plugin, on anything malformed."""
+        """``internal`` plugins (core's areas), then installed entry points (filtered by
+        ICN_PLUGINS / ICN_DISABLED_PLUGINS), then ``extra`` (tests). Fails fast, naming the
+        plugin, on anything malformed."""
         manager = pluggy.PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
         allowed, blocked = name_list(settings.plugins), name_list(settings.disabled_plugins)
@@ -106,7 +115,7 @@ class PluginHost:
             hooks = tuple(impl.name for impl in _implementations(manager, plugin))
             infos.append(PluginInfo(name, version, builtin, True, hooks, plugin_settings(name)))
 
-        for name, plugin in builtin_plugins():
+        for name, plugin in internal:
             register(name, plugin, None, builtin=True)
         if discover:
             for point in _entry_points():
@@ -125,13 +134,6 @@ class PluginHost:
             register(name, plugin, None, builtin=False)
         _check_hook_names(manager)
         return cls(manager, infos)
-
-    @classmethod
-    def builtin_only(cls) -> PluginHost:
-        """Core alone: no discovery, no settings needed (schema export, library use)."""
-        from icn_graph.config import Settings
-
-        return cls.load(Settings(_env_file=None), discover=False)  # type: ignore[call-arg]
 
     def plugin_name(self, plugin: object) -> str:
         return self.manager.get_name(plugin) or repr(plugin)
@@ -157,15 +159,27 @@ class PluginHost:
         return found
 
     def measures(self) -> list[tuple[str, tuple[Measure, ...]]]:
-        from icn_graph.reports.measures.registry import Measure
-
+        """Each plugin's measures; the measures registry checks what they are."""
         found: list[tuple[str, tuple[Measure, ...]]] = []
         for plugin, measures in self._named_results("register_measures", Sequence):
-            if isinstance(measures, str) or not all(isinstance(m, Measure) for m in measures):
+            if isinstance(measures, str):
                 raise PluginStartupError(
                     f"plugin '{plugin}': register_measures must return a list of Measure"
                 )
             found.append((plugin, tuple(measures)))
+        return found
+
+    def event_consumers(self, settings: Settings) -> list[EventConsumer]:
+        """Every plugin's transactional event consumers, in registration order."""
+        found: list[EventConsumer] = []
+        results = self._named_results("register_event_consumers", Sequence, settings=settings)
+        for plugin, consumers in results:
+            if isinstance(consumers, str) or not all(callable(c) for c in consumers):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_event_consumers must return a list of "
+                    "async functions (session, events, now)"
+                )
+            found.extend(consumers)
         return found
 
     def mail_template_folders(self) -> list[Path]:
@@ -223,12 +237,14 @@ class PluginHost:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _named_results(self, hook: str, expected: type | tuple[type, ...]) -> list[tuple[str, Any]]:
+    def _named_results(
+        self, hook: str, expected: type | tuple[type, ...], **arguments: Any
+    ) -> list[tuple[str, Any]]:
         """Each plugin's non-None result of a start-up hook, in registration order."""
         results: list[tuple[str, Any]] = []
         for impl in getattr(self.manager.hook, hook).get_hookimpls():
             try:
-                value = impl.function(**{name: None for name in impl.argnames})
+                value = impl.function(**{name: arguments.get(name) for name in impl.argnames})
             except Exception as error:
                 raise PluginStartupError(
                     f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}"

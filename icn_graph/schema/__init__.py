@@ -14,8 +14,6 @@ from strawberry.types import ExecutionContext
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
-from icn_graph.schema.root import Mutation, Query
-from icn_graph.schema.subscriptions import Subscription
 from icn_graph.services.errors import ServiceError
 
 log = logging.getLogger("icn_graph.graphql")
@@ -40,15 +38,11 @@ class IcnSchema(strawberry.Schema):
             log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def core_contribution() -> list[tuple[str, SchemaContribution]]:
-    return [("core", SchemaContribution(query=Query, mutation=Mutation, subscription=Subscription))]
-
-
 def build_schema(
-    contributions: Sequence[tuple[str, SchemaContribution]] | None = None, **options: Any
+    contributions: Sequence[tuple[str, SchemaContribution]], **options: Any
 ) -> strawberry.Schema:
-    """The schema from core's and plugins' contributions (core alone by default)."""
-    roots = merge_roots(contributions if contributions is not None else core_contribution())
+    """The schema from the contributions of core's internal plugins and installed plugins."""
+    roots = merge_roots(contributions)
     return IcnSchema(
         query=roots.query,
         mutation=roots.mutation,
@@ -64,9 +58,4 @@ def build_schema(
     )
 
 
-def printed_schema() -> str:
-    """The SDL committed as ``schema.graphql``."""
-    return build_schema().as_str() + "\n"
-
-
-__all__ = ["SchemaConflict", "build_schema", "printed_schema"]
+__all__ = ["SchemaConflict", "build_schema"]

@@ -13,9 +13,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
-from icn_graph.realtime.broadcaster import Broadcaster
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.viewer import Viewer

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from icn_graph.db.database import Database
-from icn_graph.models.plugin_errors import PluginError
+from icn_graph.plugins.models import PluginError
 from icn_graph.schema.context import Info
 from icn_graph.services import plugins as service
 

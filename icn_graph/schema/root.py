@@ -1,4 +1,5 @@
-"""The root ``Query`` and ``Mutation`` types."""
+"""Core's root fields, one class per area; each area's internal plugin contributes its own
+(``icn_graph.builtin``), and the schema merges them like any plugin's."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from icn_graph.schema.learning_sessions import (
     LearningSessionMutations,
     resolve_learning_sessions,
 )
-from icn_graph.schema.mail_status import NotificationDelivery, resolve_notification_delivery
 from icn_graph.schema.memberships import MembershipMutations
 from icn_graph.schema.network import Network
 from icn_graph.schema.nodes import resolve_node, resolve_nodes
 from icn_graph.schema.notifications import NotificationMutations
+from icn_graph.schema.notifications.mail_status import (
+    NotificationDelivery,
+    resolve_notification_delivery,
+)
 from icn_graph.schema.people import Person, PersonMutations, resolve_people
 from icn_graph.schema.plugins import Plugin, resolve_plugins
 from icn_graph.schema.relay import Node
@@ -28,18 +32,13 @@ from icn_graph.schema.viewer import ViewerHome, resolve_viewer
 
 
 @strawberry.type
-class Query:
+class DirectoryQuery:
     node: Node | None = strawberry.field(
         resolver=resolve_node, description="Any object, by its global ID."
     )
     plugins: list[Plugin] = strawberry.field(
         resolver=resolve_plugins,
         description="Installed plugins: state, hooks, settings, recent failures. Staff only.",
-    )
-    notification_delivery: NotificationDelivery = strawberry.field(
-        resolver=resolve_notification_delivery,
-        description="Notification mail: queue depth, sent in 24 h, failures, dead letters and "
-        "suppressed addresses. Staff only.",
     )
     nodes: list[Node | None] = strawberry.field(
         resolver=resolve_nodes,
@@ -53,26 +52,6 @@ class Query:
         resolver=resolve_people,
         description="The directory, a page at a time (`first` at most 100). Members only.",
     )
-    goals: Connection[Goal] = strawberry.field(
-        resolver=resolve_goals,
-        description="90-day goals of centers and partners, soonest due first (`first` at most "
-        "100). Members only.",
-    )
-    learning_sessions: Connection[LearningSession] = strawberry.field(
-        resolver=resolve_learning_sessions,
-        description="Learning Sessions, the newest first (`first` at most 100). Members only.",
-    )
-
-    measures: list[Measure] = strawberry.field(
-        resolver=resolve_measures,
-        description="Outcome and process measures, computed monthly from registry visits.",
-    )
-    report: Report = strawberry.field(
-        resolver=resolve_report,
-        description="A measure's monthly series for a center (`centerId`) or the network, with "
-        "run-chart or p-chart signals. Another center's values: network staff and data "
-        "managers only; counts from 1 to 10 are suppressed outside the owning center.",
-    )
 
     @strawberry.field(description="The network this server serves.")
     def network(self, info: Info) -> Network:
@@ -85,13 +64,59 @@ class Query:
 
 
 @strawberry.type
-class Mutation(
-    CenterMutations,
-    PersonMutations,
-    MembershipMutations,
-    GoalMutations,
-    LearningSessionMutations,
-    ReportMutations,
-    NotificationMutations,
-):
+class DirectoryMutation(CenterMutations, PersonMutations, MembershipMutations):
     pass
+
+
+@strawberry.type
+class GoalsQuery:
+    goals: Connection[Goal] = strawberry.field(
+        resolver=resolve_goals,
+        description="90-day goals of centers and partners, soonest due first (`first` at most "
+        "100). Members only.",
+    )
+
+
+@strawberry.type
+class LearningSessionsQuery:
+    learning_sessions: Connection[LearningSession] = strawberry.field(
+        resolver=resolve_learning_sessions,
+        description="Learning Sessions, the newest first (`first` at most 100). Members only.",
+    )
+
+
+@strawberry.type
+class ReportsQuery:
+    measures: list[Measure] = strawberry.field(
+        resolver=resolve_measures,
+        description="Outcome and process measures, computed monthly from registry visits.",
+    )
+    report: Report = strawberry.field(
+        resolver=resolve_report,
+        description="A measure's monthly series for a center (`centerId`) or the network, with "
+        "run-chart or p-chart signals. Another center's values: network staff and data "
+        "managers only; counts from 1 to 10 are suppressed outside the owning center.",
+    )
+
+
+@strawberry.type
+class NotificationsQuery:
+    notification_delivery: NotificationDelivery = strawberry.field(
+        resolver=resolve_notification_delivery,
+        description="Notification mail: queue depth, sent in 24 h, failures, dead letters and "
+        "suppressed addresses. Staff only.",
+    )
+
+
+__all__ = [
+    "DirectoryMutation",
+    "DirectoryQuery",
+    "GoalMutations",
+    "GoalsQuery",
+    "LearningSessionMutations",
+    "LearningSessionsQuery",
+    "NotificationMutations",
+    "NotificationsQuery",
+    "ReportMutations",
+    "ReportsQuery",
+]

@@ -7,8 +7,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 from graphql import GraphQLError
 
-from icn_graph.realtime.delivery import load_announced
-from icn_graph.realtime.hub import Inbox, InboxOverflow
+from icn_graph.notifications.realtime.delivery import load_announced
+from icn_graph.notifications.realtime.hub import Inbox, InboxOverflow
 from icn_graph.schema.context import Context, Info
 from icn_graph.schema.loaders import Loaders
 from icn_graph.schema.notifications import Notification

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from icn_graph.db.database import Database
-from icn_graph.models.plugin_errors import PluginError
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost, PluginInfo
+from icn_graph.plugins.models import PluginError
 from icn_graph.services.viewer import Viewer
 
 MAX_RECENT_ERRORS = 50

@@ -20,11 +20,10 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
-from icn_graph.realtime.broadcaster import Broadcaster
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.schema import build_schema
 from icn_graph.schema.context import Context
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import viewer_from_headers
@@ -58,7 +57,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self,
         db: Database,
         settings: Settings,
-        schema: BaseSchema | None = None,
+        schema: BaseSchema,
         *,
         plugins: PluginHost | None = None,
         dispatcher: EventDispatcher | None = None,
@@ -66,7 +65,7 @@ class GraphQLApp(GraphQL[Context, None]):
         measures: MeasureRegistry | None = None,
     ) -> None:
         super().__init__(
-            schema or build_schema(),
+            schema,
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             # File uploads (importVisits): bearer-token requests only, see parse_multipart.

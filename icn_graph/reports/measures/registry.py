@@ -12,15 +12,13 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from icn_graph.plugins.manager import PluginStartupError
+from icn_graph.errors import StartupError
 from icn_graph.services.errors import NotFound
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from icn_graph.plugins.manager import PluginHost
 
 __all__ = ["CORE", "Direction", "Measure", "MeasureConflict", "MeasureRegistry"]
 
@@ -53,8 +51,14 @@ class Measure:
     compute: Callable[[pd.DataFrame], pd.DataFrame]
 
 
-class MeasureConflict(PluginStartupError):
+class MeasureConflict(StartupError):
     """Two owners define a measure with the same key; the message names both."""
+
+
+class MeasureSource(Protocol):
+    """Where measures come from: the plugin host (its ``register_measures`` results)."""
+
+    def measures(self) -> Sequence[tuple[str, Sequence[object]]]: ...
 
 
 class MeasureRegistry:
@@ -68,18 +72,25 @@ class MeasureRegistry:
                 self._add(owner, measure)
 
     @classmethod
-    def load(cls, host: PluginHost | None) -> MeasureRegistry:
-        """Core's measures, then each plugin's (``register_measures``), in plugin order."""
+    def load(cls, source: MeasureSource | None) -> MeasureRegistry:
+        """Every plugin's measures (``register_measures``; core's come from its ``reports``
+        internal plugin), in plugin order; ``None``: core's alone."""
         from icn_graph.reports.measures.builtin import BUILTIN_MEASURES
 
-        owned: list[tuple[str, Sequence[Measure]]] = [(CORE, BUILTIN_MEASURES)]
-        if host is not None:
-            owned.extend(host.measures())
+        if source is None:
+            return cls([(CORE, BUILTIN_MEASURES)])
+        owned: list[tuple[str, Sequence[Measure]]] = []
+        for owner, measures in source.measures():
+            if not all(isinstance(measure, Measure) for measure in measures):
+                raise StartupError(
+                    f"plugin '{owner}': register_measures must return a list of Measure"
+                )
+            owned.append((CORE if owner.startswith("core.") else owner, measures))  # type: ignore[arg-type]
         return cls(owned)
 
     def _add(self, owner: str, measure: Measure) -> None:
         if not KEY_PATTERN.fullmatch(measure.key):
-            raise PluginStartupError(
+            raise StartupError(
                 f"plugin '{owner}': measure key '{measure.key}' must be lower-case letters, "
                 "digits and underscores, starting with a letter, at most 64 characters"
             )

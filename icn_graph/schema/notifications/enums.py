@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from icn_graph.models import DeliveryMode, FollowLevel, FollowReason
+from icn_graph.notifications.models import DeliveryMode, FollowLevel, FollowReason
 
 FollowLevelEnum = strawberry.enum(
     FollowLevel,

@@ -6,10 +6,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from icn_graph import models
+from icn_graph.notifications import following, inbox, models
 from icn_graph.schema.context import Info
 from icn_graph.services.goals.windows import PageRequest
-from icn_graph.services.notifications import following, inbox
 from icn_graph.services.pagination import Page
 
 

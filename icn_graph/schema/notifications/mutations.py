@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from icn_graph import models
 from icn_graph.db.types import utcnow
+from icn_graph.notifications import following, inbox, models, preferences
 from icn_graph.schema.context import Info
 from icn_graph.schema.notifications import enums
 from icn_graph.schema.notifications.types import (
@@ -14,7 +14,6 @@ from icn_graph.schema.notifications.types import (
     NotificationPreferences,
 )
 from icn_graph.schema.payloads import UserError, attempt
-from icn_graph.services.notifications import following, inbox, preferences
 
 __all__ = ["NotificationMutations", "enums"]
 

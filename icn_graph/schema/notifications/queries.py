@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from icn_graph.notifications import following, inbox, preferences
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.notifications import loaders
@@ -12,7 +13,6 @@ from icn_graph.schema.notifications.types import (
     notification_connection,
 )
 from icn_graph.services.goals.windows import PageRequest
-from icn_graph.services.notifications import following, inbox, preferences
 
 
 async def viewer_notifications(

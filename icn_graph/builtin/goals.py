@@ -1,0 +1,21 @@
+"""90-day goals, key results and check-ins."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.demo.context import DemoContext
+from icn_graph.demo.goals import contribute
+from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.schema.root import GoalMutations, GoalsQuery
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    return SchemaContribution(query=GoalsQuery, mutation=GoalMutations)
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    await contribute(session, context)

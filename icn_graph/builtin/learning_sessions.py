@@ -1,0 +1,30 @@
+"""Learning Sessions: agendas, registrations, the attendance mix, the agenda calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute, Route
+
+from icn_graph.demo.context import DemoContext
+from icn_graph.demo.learning_sessions import contribute
+from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.schema.root import LearningSessionMutations, LearningSessionsQuery
+from icn_graph.web import calendar
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    return SchemaContribution(query=LearningSessionsQuery, mutation=LearningSessionMutations)
+
+
+@hookimpl
+def register_routes() -> Sequence[BaseRoute]:
+    return [Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS)]
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    await contribute(session, context)

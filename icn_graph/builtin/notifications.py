@@ -1,0 +1,55 @@
+"""The notification engine: following, fan-out, mail, live updates, one-click unsubscribe."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute, Route
+
+from icn_graph.config import Settings
+from icn_graph.demo.context import DemoContext
+from icn_graph.demo.follows import contribute
+from icn_graph.events.consumers import EventConsumer
+from icn_graph.notifications import unsubscribe_page
+from icn_graph.notifications.consumers import notification_consumers
+from icn_graph.notifications.mail.render import TEMPLATES
+from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.schema.root import NotificationMutations, NotificationsQuery
+from icn_graph.schema.subscriptions import Subscription
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    return SchemaContribution(
+        query=NotificationsQuery, mutation=NotificationMutations, subscription=Subscription
+    )
+
+
+@hookimpl
+def register_routes() -> Sequence[BaseRoute]:
+    return [
+        Route(
+            unsubscribe_page.PATH,
+            unsubscribe_page.unsubscribe_endpoint,
+            methods=unsubscribe_page.METHODS,
+        )
+    ]
+
+
+@hookimpl
+def register_mail_templates() -> Path:
+    return TEMPLATES / "events"
+
+
+@hookimpl
+def register_event_consumers(settings: Settings) -> Sequence[EventConsumer]:
+    return notification_consumers(settings)
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    """After the goals and sessions it follows (registration order)."""
+    await contribute(session, context)

@@ -1,0 +1,39 @@
+"""Core assembled: the plugin host with core's internal plugins, and the schema it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import strawberry
+
+from icn_graph.builtin import BUILTIN_PLUGINS
+from icn_graph.config import Settings
+from icn_graph.plugins.manager import PluginHost, import_internal
+from icn_graph.schema import build_schema
+
+
+def load_plugins(
+    settings: Settings,
+    *,
+    extra: Iterable[tuple[str, object]] = (),
+    discover: bool = True,
+) -> PluginHost:
+    """Core's internal plugins, then installed ones (unless ``discover`` is off), then ``extra``."""
+    return PluginHost.load(
+        settings, internal=import_internal(BUILTIN_PLUGINS), extra=extra, discover=discover
+    )
+
+
+def core_host() -> PluginHost:
+    """Core alone: no discovery, no settings needed (schema export, library use)."""
+    return load_plugins(Settings(_env_file=None), discover=False)  # type: ignore[call-arg]
+
+
+def core_schema() -> strawberry.Schema:
+    return build_schema(core_host().schema_contributions())
+
+
+def printed_schema(host: PluginHost | None = None) -> str:
+    """The SDL: core's alone (committed as ``schema.graphql``) or as ``host`` serves it."""
+    schema = build_schema((host or core_host()).schema_contributions())
+    return schema.as_str() + "\n"

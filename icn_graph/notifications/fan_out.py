@@ -1,0 +1,267 @@
+"""Fan-out: one in-app notification per person who should hear about an event.
+
+A consumer of committed events, run in one transaction with the automatic follows (so a person
+just assigned to an agenda item hears about the assignment). Who hears:
+
+- followers of the subject at NORMAL or WATCHING, and people WATCHING what contains it (a goal's
+  center, an agenda item's Learning Session), who followed before the event occurred;
+- the person an event is about (``person``/``personId`` in its payload: "you were added to the
+  team");
+- never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
+  they would hear through (a direct follow of the subject outranks a muted container).
+
+Each notification records why it was sent and how it will be mailed (from the recipient's
+preferences). Idempotent: people already notified of the event are skipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.config import Settings
+from icn_graph.events import Event
+from icn_graph.ids import parse_global_id
+from icn_graph.models import Person
+from icn_graph.notifications.models import (
+    EmailStatus,
+    Follow,
+    FollowLevel,
+    FollowReason,
+    Notification,
+    SuppressedAddress,
+)
+from icn_graph.notifications.preferences import effective_preferences
+from icn_graph.notifications.realtime.announce import announce_notifications
+from icn_graph.notifications.schedule import plan_email
+from icn_graph.notifications.subjects import TYPE_LABELS, describe_subjects
+from icn_graph.services.errors import BadInput
+
+# Payload keys naming the person an event is about.
+ABOUT_KEYS = ("person", "personId")
+# Payload keys naming what contains a subject: used when the subject itself is gone (removed).
+CONTAINER_KEYS = ("goal", "owner", "center", "learningSessionId")
+
+REASON_LIMIT = 200
+
+
+def _parse(value: object) -> tuple[str, int] | None:
+    """``(type name, pk)`` if ``value`` is a global ID, else None (payloads are free-form)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_global_id(value)
+    except BadInput:
+        return None
+
+
+def _person(value: object) -> int | None:
+    parsed = _parse(value)
+    return parsed[1] if parsed is not None and parsed[0] == "Person" else None
+
+
+def _label(subject_id: str) -> str:
+    parsed = _parse(subject_id)
+    return TYPE_LABELS.get(parsed[0], "item") if parsed is not None else "item"
+
+
+def _direct_reason(follow: Follow, label: str) -> str:
+    match follow.reason:
+        case FollowReason.CREATED:
+            return f"You created this {label}."
+        case FollowReason.ASSIGNED:
+            return f"You are assigned to this {label}."
+        case FollowReason.MEMBER:
+            return f"You belong to this {label}."
+        case FollowReason.CONTRIBUTED:
+            return f"You contributed to this {label}."
+        case _:
+            return f"You follow this {label}."
+
+
+def _containers(event: Event) -> list[str]:
+    """What contained a subject that is gone (removed), from the event's payload."""
+    found = []
+    for key in CONTAINER_KEYS:
+        value = event.payload.get(key)
+        parsed = _parse(value)
+        if parsed is not None and parsed[0] != "Person" and value != event.subject_id:
+            found.append(str(value))
+    return found
+
+
+async def _chains(session: AsyncSession, events: Sequence[Event]) -> dict[int, list[str]]:
+    """Per event id: its subject and what contains the subject, nearest first."""
+    infos = await describe_subjects(session, {event.subject_id for event in events})
+    chains: dict[int, list[str]] = {}
+    for event in events:
+        info = infos.get(event.subject_id)
+        ancestors = info.ancestors if info is not None else _containers(event)
+        chains[_id(event)] = list(dict.fromkeys([event.subject_id, *ancestors]))
+    return chains
+
+
+def _deciding(follows: list[Follow], subject_id: str) -> Follow | None:
+    """Of a person's follows along a subject's chain (nearest first), the one that decides
+    whether they hear of it: on the subject itself any level decides, on a container MUTED and
+    WATCHING do (NORMAL there is about the container alone, so the next one up decides)."""
+    for follow in follows:
+        if follow.subject_id == subject_id or follow.level != FollowLevel.NORMAL:
+            return follow
+    return None
+
+
+def _reason(follow: Follow, subject_id: str, titles: Mapping[str, str]) -> str:
+    if follow.subject_id == subject_id:
+        return _direct_reason(follow, _label(subject_id))
+    title = titles.get(follow.subject_id)
+    if title is None:
+        return f"You watch the {_label(follow.subject_id)} this belongs to."
+    return f"You watch {title}."
+
+
+def _recipients(
+    event: Event,
+    chain: list[str],
+    follows: Mapping[str, list[Follow]],
+    titles: Mapping[str, str],
+) -> dict[int, str]:
+    """``{person id: reason}`` for everyone who should hear about ``event``."""
+    by_person: dict[int, list[Follow]] = defaultdict(list)
+    for subject_id in chain:
+        for follow in follows.get(subject_id, ()):
+            # A follow hears what happens after it began; a mute silences at once.
+            if follow.created_at <= event.occurred_at or follow.level == FollowLevel.MUTED:
+                by_person[follow.person_id].append(follow)
+    reasons: dict[int, str] = {}
+    muted: set[int] = set()
+    for person_id, theirs in by_person.items():
+        deciding = _deciding(theirs, event.subject_id)
+        if deciding is None:
+            continue
+        if deciding.level == FollowLevel.MUTED:
+            muted.add(person_id)
+        else:
+            reasons[person_id] = _reason(deciding, event.subject_id, titles)
+    for key in ABOUT_KEYS:
+        about = _person(event.payload.get(key))
+        if about is not None and about not in muted:
+            reasons.setdefault(about, "It is about you.")
+    reasons.pop(_person(event.actor_id) or 0, None)  # never about one's own action
+    return reasons
+
+
+async def recipients(session: AsyncSession, events: Sequence[Event]) -> dict[int, dict[int, str]]:
+    """Per event id, ``{person id: reason}``, in a few queries for the whole batch: the subjects,
+    their followers, and the titles of the containers watched ("You watch Cincinnati
+    Children's.")."""
+    chains = await _chains(session, events)
+    subjects = sorted({subject_id for chain in chains.values() for subject_id in chain})
+    follows: dict[str, list[Follow]] = defaultdict(list)
+    for follow in await session.scalars(select(Follow).where(Follow.subject_id.in_(subjects))):
+        follows[follow.subject_id].append(follow)
+    containers = {
+        follow.subject_id
+        for event in events
+        for subject_id in chains[_id(event)][1:]
+        for follow in follows.get(subject_id, ())
+        if follow.level == FollowLevel.WATCHING
+    }
+    titles = {
+        subject_id: info.title
+        for subject_id, info in (await describe_subjects(session, containers)).items()
+    }
+    return {_id(event): _recipients(event, chains[_id(event)], follows, titles) for event in events}
+
+
+def _id(event: Event) -> int:
+    assert event.id is not None, "only committed (outbox) events fan out"
+    return event.id
+
+
+async def fan_out(
+    session: AsyncSession, event: Event, settings: Settings, *, now: datetime
+) -> list[Notification]:
+    """Write ``event``'s notifications in ``session``'s transaction and announce them."""
+    return await fan_out_events(session, [event], settings, now=now)
+
+
+async def fan_out_events(
+    session: AsyncSession, events: Sequence[Event], settings: Settings, *, now: datetime
+) -> list[Notification]:
+    """Write the notifications of ``events`` in ``session``'s transaction and announce them.
+
+    The same handful of statements for one event or a sweep's batch, and for one recipient or
+    hundreds: recipients, notifications already written (a re-delivered event), preferences,
+    suppressed addresses, then one multi-row INSERT.
+    """
+    if not events:
+        return []
+    by_id = {_id(event): event for event in events}
+    reasons = await recipients(session, events)
+    wanted = {(event_id, person) for event_id, theirs in reasons.items() for person in theirs}
+    if not wanted:
+        return []
+    already = await session.execute(
+        select(Notification.event_id, Notification.person_id).where(
+            Notification.event_id.in_(sorted({event_id for event_id, _ in wanted}))
+        )
+    )
+    pending = sorted(wanted - {(event_id, person) for event_id, person in already.all()})
+    preferences = await effective_preferences(
+        session, sorted({person for _, person in pending}), settings
+    )
+    pending = [(event_id, person) for event_id, person in pending if person in preferences]
+    if not pending:
+        return []  # everyone was notified already, or is gone
+    people = sorted({person for _, person in pending})
+    suppressed = set(
+        await session.scalars(
+            select(Person.id)
+            .join(SuppressedAddress, SuppressedAddress.email_key == Person.email_key)
+            .where(Person.id.in_(people))
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    for event_id, person_id in pending:
+        event = by_id[event_id]
+        plan = plan_email(
+            event_type=event.type,
+            created_at=event.occurred_at,
+            prefs=preferences[person_id],
+            batch_seconds=settings.notify_batch_seconds,
+        )
+        mailed = person_id not in suppressed and plan.status == EmailStatus.PENDING
+        rows.append(
+            {
+                "person_id": person_id,
+                "event_id": event_id,
+                "type": event.type,
+                "subject_id": event.subject_id,
+                "actor_id": event.actor_id,
+                "reason": reasons[event_id][person_id][:REASON_LIMIT],
+                "created_at": now,
+                "delivery": plan.delivery,
+                "email_status": plan.status if mailed else EmailStatus.NONE,
+                "email_due_at": plan.due_at if mailed else None,
+            }
+        )
+    # One multi-row INSERT whatever the number of recipients; ids matched by (event, person),
+    # since a batch's RETURNING order is not guaranteed on every backend.
+    inserted = await session.execute(
+        insert(Notification).returning(
+            Notification.event_id, Notification.person_id, Notification.id
+        ),
+        rows,
+    )
+    ids = {(event_id, person_id): id for event_id, person_id, id in inserted.all()}
+    notifications = [
+        Notification(id=ids[(row["event_id"], row["person_id"])], **row) for row in rows
+    ]
+    await announce_notifications(session, notifications)
+    return notifications

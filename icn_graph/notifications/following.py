@@ -1,0 +1,122 @@
+"""Following by hand: follow a subject at a level, stop following it, list what someone follows.
+
+A follow someone sets themself has the reason MANUAL, so automatic rules (see ``auto_follow``)
+neither overwrite nor remove it. What a person follows is theirs: only they and network staff
+may list it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from icn_graph.db.database import Database
+from icn_graph.db.types import utcnow
+from icn_graph.ids import parse_global_id
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
+from icn_graph.notifications.subjects import describe_subject
+from icn_graph.services.errors import (
+    BadInput,
+    Forbidden,
+    InvalidInput,
+    UserError,
+    UserErrorCode,
+)
+from icn_graph.services.goals.windows import PageRequest, pages_by_parent
+from icn_graph.services.pagination import Page, SortKey
+from icn_graph.services.viewer import Viewer
+
+BY_NEWEST = SortKey("id", Follow.id, Follow.id, lambda row: row.id, descending=True)
+
+
+def _subject_id(value: str) -> str:
+    """``value`` if it has the shape of a global ID; else a userError naming ``subjectId``."""
+    cleaned = value.strip()
+    try:
+        parse_global_id(cleaned, field="subjectId")
+    except BadInput as error:
+        raise InvalidInput([UserError("subjectId", error.message, UserErrorCode.INVALID)]) from None
+    return cleaned
+
+
+def _not_found(subject_id: str) -> InvalidInput:
+    return InvalidInput(
+        [
+            UserError(
+                "subjectId",
+                f"Nothing you can follow has the ID '{subject_id[:100]}'.",
+                UserErrorCode.NOT_FOUND,
+            )
+        ]
+    )
+
+
+async def follow(db: Database, viewer: Viewer, subject_id: str, level: FollowLevel) -> Follow:
+    """Follow ``subject_id`` at ``level`` (MUTED: hear nothing about it), replacing any follow."""
+    person_id = viewer.require_member()
+    wanted = _subject_id(subject_id)
+    try:
+        async with db.transaction() as session:
+            # Every signed-in member may read every subject core describes (goals, sessions and
+            # directory entries are shared network-wide), so existing is enough to follow it.
+            if await describe_subject(session, wanted) is None:
+                raise _not_found(wanted)
+            row = await session.scalar(
+                select(Follow)
+                .where(Follow.person_id == person_id, Follow.subject_id == wanted)
+                .with_for_update()
+            )
+            if row is None:
+                row = Follow(
+                    person_id=person_id,
+                    subject_id=wanted,
+                    level=level,
+                    reason=FollowReason.MANUAL,
+                    created_at=utcnow(),
+                )
+                session.add(row)
+            else:
+                row.level, row.reason = level, FollowReason.MANUAL
+            await session.flush()
+            return row
+    except IntegrityError:
+        # Someone (an automatic rule, or this person's other request) followed it meanwhile.
+        async with db.transaction() as session:
+            row = await session.scalar(
+                select(Follow)
+                .where(Follow.person_id == person_id, Follow.subject_id == wanted)
+                .with_for_update()
+            )
+            assert row is not None
+            row.level, row.reason = level, FollowReason.MANUAL
+            await session.flush()
+            return row
+
+
+async def unfollow(db: Database, viewer: Viewer, subject_id: str) -> bool:
+    """Stop following ``subject_id``; False if the viewer did not follow it."""
+    person_id = viewer.require_member()
+    wanted = _subject_id(subject_id)
+    async with db.transaction() as session:
+        removed = await session.execute(
+            delete(Follow)
+            .where(Follow.person_id == person_id, Follow.subject_id == wanted)
+            .returning(Follow.id)
+        )
+        return removed.first() is not None
+
+
+def require_may_list(viewer: Viewer, person_id: int) -> None:
+    me = viewer.require_member()
+    if me != person_id and not viewer.is_staff:
+        raise Forbidden("Only the person themself and network staff can see what they follow.")
+
+
+async def following_pages(db: Database, requests: Sequence[PageRequest]) -> list[Page[Follow]]:
+    """What each requested person follows (muted subjects included), the latest first: one
+    query for all of them. The caller has checked ``require_may_list`` for each."""
+    return await pages_by_parent(
+        db, Follow, select(Follow), Follow.person_id, BY_NEWEST, requests, parse_value=int
+    )

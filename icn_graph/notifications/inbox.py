@@ -1,0 +1,195 @@
+"""A person's in-app notifications: the newest first, how many are unread, marking them read.
+
+Everything here is about the viewer's own notifications; nobody, staff included, reads another
+person's. Reading a notification in the app before its mail went out means the mail is not sent
+(its ``email_status`` goes from PENDING to SKIPPED).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from icn_graph.db.database import Database
+from icn_graph.events.models import OutboxEvent
+from icn_graph.ids import parse_global_id
+from icn_graph.notifications.models import EmailStatus, Notification
+from icn_graph.notifications.subjects import describe_subjects
+from icn_graph.services.errors import BadInput, InvalidInput, UserError, UserErrorCode
+from icn_graph.services.pagination import MAX_PAGE_SIZE, Page, SortKey, paginate
+from icn_graph.services.viewer import Viewer
+
+BY_NEWEST = SortKey("id", Notification.id, Notification.id, lambda row: row.id, descending=True)
+NOTIFICATION = "Notification"
+
+
+async def list_notifications(
+    db: Database,
+    viewer: Viewer,
+    *,
+    first: int | None,
+    after: str | None,
+    unread_only: bool = False,
+) -> Page[Notification]:
+    """The viewer's notifications, the newest first; only the unread ones if asked."""
+    person_id = viewer.require_member()
+    statement = select(Notification).where(Notification.person_id == person_id)
+    if unread_only:
+        statement = statement.where(Notification.read_at.is_(None))
+    return await paginate(db, statement, BY_NEWEST, first=first, after=after, parse_value=int)
+
+
+async def unread_count(db: Database, viewer: Viewer) -> int:
+    person_id = viewer.require_member()
+    statement = select(func.count()).where(
+        Notification.person_id == person_id, Notification.read_at.is_(None)
+    )
+    async with db.session() as session:
+        return int((await session.execute(statement)).scalar_one())
+
+
+@dataclass(frozen=True)
+class MarkedRead:
+    """The notifications named (all of them read now) and how many were unread before."""
+
+    notifications: list[Notification]
+    marked: int
+
+
+def _notification_ids(ids: Sequence[str]) -> list[int]:
+    """The pks inside ``ids``; a userError naming ``ids[i]`` for each that is no Notification."""
+    if len(ids) > MAX_PAGE_SIZE:
+        raise InvalidInput(
+            [
+                UserError(
+                    "ids",
+                    f"At most {MAX_PAGE_SIZE} IDs at once (got {len(ids)}).",
+                    UserErrorCode.INVALID,
+                )
+            ]
+        )
+    pks: list[int] = []
+    errors: list[UserError] = []
+    for index, value in enumerate(ids):
+        field = f"ids[{index}]"
+        try:
+            type_name, pk = parse_global_id(value, field=field)
+        except BadInput as error:
+            errors.append(UserError(field, error.message, UserErrorCode.INVALID))
+            continue
+        if type_name != NOTIFICATION:
+            errors.append(
+                UserError(
+                    field,
+                    f"Expected the ID of a Notification, got a {type_name}.",
+                    UserErrorCode.INVALID,
+                )
+            )
+        pks.append(pk)
+    if errors:
+        raise InvalidInput(errors)
+    return pks
+
+
+async def mark_read(
+    db: Database,
+    viewer: Viewer,
+    *,
+    ids: Sequence[str] | None,
+    everything: bool,
+    now: datetime,
+) -> MarkedRead:
+    """Mark the viewer's notifications ``ids`` (or all of them) read at ``now``.
+
+    An ID that is not one of the viewer's notifications is refused (``ids[i]``, NOT_FOUND) and
+    nothing is marked. Mail not composed yet for a notification read now is skipped.
+    """
+    person_id = viewer.require_member()
+    if everything and ids:
+        raise InvalidInput(
+            [UserError("all", "Give either ids or all: true, not both.", UserErrorCode.INVALID)]
+        )
+    if not everything and ids is None:
+        raise InvalidInput(
+            [
+                UserError(
+                    "ids",
+                    "Give the notifications to mark read, or all: true.",
+                    UserErrorCode.REQUIRED,
+                )
+            ]
+        )
+    pks = _notification_ids(ids or [])
+    async with db.transaction() as session:
+        mine = Notification.person_id == person_id
+        if not everything:
+            owned = set(
+                await session.scalars(
+                    select(Notification.id).where(mine, Notification.id.in_(set(pks)))
+                )
+            )
+            missing = [
+                UserError(
+                    f"ids[{index}]",
+                    "None of your notifications has this ID.",
+                    UserErrorCode.NOT_FOUND,
+                )
+                for index, pk in enumerate(pks)
+                if pk not in owned
+            ]
+            if missing:
+                raise InvalidInput(missing)
+        chosen = [mine] if everything else [mine, Notification.id.in_(set(pks))]
+        marked = await session.execute(
+            update(Notification)
+            .where(*chosen, Notification.read_at.is_(None))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(Notification)
+            .where(*chosen, Notification.email_status == EmailStatus.PENDING)
+            .values(email_status=EmailStatus.SKIPPED)
+            .execution_options(synchronize_session=False)
+        )
+        named: list[Notification] = []
+        if not everything and pks:
+            found = {
+                row.id: row
+                for row in await session.scalars(
+                    select(Notification).where(mine, Notification.id.in_(set(pks)))
+                )
+            }
+            named = [found[pk] for pk in dict.fromkeys(pks)]
+        return MarkedRead(notifications=named, marked=int(marked.rowcount or 0))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# Batched reads for the list: the events behind notifications, and their subjects' titles
+# ---------------------------------------------------------------------------------------------
+
+
+async def event_payloads(db: Database, event_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Each event's payload, in order ({} for an event that is gone)."""
+    wanted = set(event_ids)
+    if not wanted:
+        return []
+    async with db.session() as session:
+        rows = await session.execute(
+            select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.id.in_(wanted))
+        )
+        found = {row_id: dict(payload or {}) for row_id, payload in rows}
+    return [found.get(event_id, {}) for event_id in event_ids]
+
+
+async def subject_titles(db: Database, subject_ids: Sequence[str]) -> list[str | None]:
+    """Each subject's title, in order; None for a subject that is gone or of a plugin's type."""
+    async with db.session() as session:
+        described = await describe_subjects(session, subject_ids)
+    return [
+        info.title if (info := described.get(subject_id)) else None for subject_id in subject_ids
+    ]

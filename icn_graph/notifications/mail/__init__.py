@@ -1,0 +1,1 @@
+"""Notification mail: compose due notifications, render, add headers, send, unsubscribe."""

@@ -1,0 +1,369 @@
+"""Turning due notifications into outgoing mail (the worker's second step).
+
+- Immediate: when the earliest PENDING notification of a (person, subject) pair is due, all the
+  pair's PENDING notifications go into one message, so a burst of activity becomes one email.
+- Digests: one message per person with all their due digest notifications, grouped by subject.
+- A notification read in the app before its mail is composed is SKIPPED, never mailed.
+- A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery.
+
+Composed notifications are QUEUED with the message's ``mail_id``, in the same transaction as the
+message, and only if they are still PENDING: a second worker composing at the same moment (or
+a person reading the notification meanwhile) makes this batch roll back rather than mail twice.
+On PostgreSQL the due rows are locked with ``FOR UPDATE SKIP LOCKED``, so workers take disjoint
+batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.models import Person
+from icn_graph.notifications.mail import details
+from icn_graph.notifications.mail.headers import (
+    Envelope,
+    Sender,
+    build_message,
+    new_message_id,
+    one_line,
+    thread_root_id,
+)
+from icn_graph.notifications.mail.render import (
+    MailContext,
+    MailItem,
+    MailRenderer,
+    MailSection,
+    local_time,
+    renderer_for,
+)
+from icn_graph.notifications.mail.tokens import make_token
+from icn_graph.notifications.models import (
+    DeliveryMode,
+    EmailStatus,
+    MailKind,
+    MailStatus,
+    Notification,
+    OutgoingMail,
+)
+from icn_graph.notifications.subjects import SubjectInfo, describe_subjects
+from icn_graph.notifications.summaries import summarize
+from icn_graph.plugins.manager import PluginHost
+
+log = logging.getLogger(__name__)
+
+DIGESTS = (DeliveryMode.DAILY_DIGEST, DeliveryMode.WEEKLY_DIGEST)
+
+
+class _Raced(Exception):
+    """Another worker (or a reader) changed a notification while this batch was composed."""
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Everything read for one compose run."""
+
+    people: dict[int, Person]
+    payloads: dict[int, dict[str, object]]
+    notes: dict[int, str]
+    subjects: dict[str, SubjectInfo | None]
+    suppressed: set[str]
+
+
+async def compose_due_mail(
+    db: Database,
+    settings: Settings,
+    *,
+    now: datetime,
+    plugins: PluginHost | None = None,
+    limit: int = 500,
+) -> int:
+    """Compose the mail that is due at ``now``; how many messages were written."""
+    renderer = renderer_for(plugins)
+    try:
+        async with db.transaction() as session:
+            return await _compose(session, settings, renderer, now=now, limit=limit)
+    except _Raced:
+        log.info("composing raced with another worker; the next tick composes again")
+        return 0
+
+
+async def _compose(
+    session: AsyncSession,
+    settings: Settings,
+    renderer: MailRenderer,
+    *,
+    now: datetime,
+    limit: int,
+) -> int:
+    due = await _due(session, now, limit)
+    if not due:
+        return 0
+    pairs = {(n.person_id, n.subject_id) for n in due if n.delivery == DeliveryMode.IMMEDIATE}
+    groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
+    digests: dict[int, list[Notification]] = defaultdict(list)
+    for notification in await _with_pending_of(session, due, pairs):
+        if notification.delivery == DeliveryMode.IMMEDIATE:
+            groups[(notification.person_id, notification.subject_id)].append(notification)
+        elif notification.delivery in DIGESTS:
+            digests[notification.person_id].append(notification)
+
+    everything = [n for group in (*groups.values(), *digests.values()) for n in group]
+    unread = [n for n in everything if n.read_at is None]
+    # Claimed first: if anything changed meanwhile, nothing is written.
+    unmailed = [n for n in due if n.delivery not in (DeliveryMode.IMMEDIATE, *DIGESTS)]
+    await _claim(session, unmailed, EmailStatus.NONE)  # delivery OFF: nothing to mail
+    await _claim(session, [n for n in everything if n.read_at is not None], EmailStatus.SKIPPED)
+    await _claim(session, unread, EmailStatus.QUEUED)
+    composer = _Composer(session, settings, renderer, await _read_batch(session, unread), now)
+    for (person_id, subject_id), group in groups.items():
+        mailed = [n for n in group if n.read_at is None]
+        if mailed:
+            composer.immediate(person_id, subject_id, mailed)
+    for person_id, group in digests.items():
+        mailed = [n for n in group if n.read_at is None]
+        if mailed:
+            composer.digest(person_id, mailed)
+    return await composer.write()
+
+
+async def _due(session: AsyncSession, now: datetime, limit: int) -> list[Notification]:
+    statement = (
+        select(Notification)
+        .where(Notification.email_status == EmailStatus.PENDING, Notification.email_due_at <= now)
+        .order_by(Notification.email_due_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.scalars(statement))
+
+
+async def _with_pending_of(
+    session: AsyncSession, due: list[Notification], pairs: set[tuple[int, str]]
+) -> list[Notification]:
+    """``due`` plus the not-yet-due PENDING immediate notifications of the triggered pairs."""
+    found = {n.id: n for n in due}
+    if pairs:
+        statement = (
+            select(Notification)
+            .where(
+                Notification.email_status == EmailStatus.PENDING,
+                Notification.delivery == DeliveryMode.IMMEDIATE,
+                Notification.person_id.in_({person for person, _ in pairs}),
+                Notification.subject_id.in_({subject for _, subject in pairs}),
+                Notification.id.not_in(found),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        for notification in await session.scalars(statement):
+            if (notification.person_id, notification.subject_id) in pairs:
+                found[notification.id] = notification
+    return sorted(found.values(), key=lambda n: (n.created_at, n.id))
+
+
+async def _claim(
+    session: AsyncSession, notifications: Sequence[Notification], status: EmailStatus
+) -> None:
+    """Move still-PENDING ``notifications`` to ``status``; _Raced if any no longer is."""
+    if not notifications:
+        return
+    ids = [n.id for n in notifications]
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.email_status == EmailStatus.PENDING)
+        .values(email_status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", len(ids)) != len(ids):
+        raise _Raced
+
+
+async def _read_batch(session: AsyncSession, notifications: list[Notification]) -> _Batch:
+    actor_ids = {pk for n in notifications if (pk := details.person_pk(n.actor_id)) is not None}
+    people = await details.people(session, {n.person_id for n in notifications} | actor_ids)
+    payloads = await details.payloads(session, {n.event_id for n in notifications})
+    notes = await details.notes(session, payloads.values())
+    described = await describe_subjects(session, {n.subject_id for n in notifications})
+    subjects: dict[str, SubjectInfo | None] = {
+        n.subject_id: described.get(n.subject_id) for n in notifications
+    }
+    keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
+    return _Batch(people, payloads, notes, subjects, await details.suppressed(session, keys))
+
+
+@dataclass
+class _Draft:
+    row: OutgoingMail
+    person: Person
+    group: list[Notification]
+    layout: str
+    context: MailContext
+    # The thread's subject (immediate mail), or None for a digest.
+    subject_id: str | None
+
+
+class _Composer:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        renderer: MailRenderer,
+        batch: _Batch,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.renderer = renderer
+        self.batch = batch
+        self.now = now
+        self.sender = Sender.parse(settings.mail_from)
+        self.base_url = settings.public_url.rstrip("/")
+        self.secret = settings.secret_key.get_secret_value()
+        self.drafts: list[_Draft] = []
+
+    def _unsubscribe_url(self, person_id: int, subject_id: str | None) -> str:
+        return f"{self.base_url}/unsubscribe/{make_token(self.secret, person_id, subject_id)}"
+
+    def _section(self, person: Person, subject_id: str, group: list[Notification]) -> MailSection:
+        info = self.batch.subjects.get(subject_id)
+        title = info.title if info is not None else "Something that was removed"
+        items = []
+        for notification in group:
+            payload = self.batch.payloads.get(notification.event_id, {})
+            actor = self.batch.people.get(details.person_pk(notification.actor_id) or 0)
+            actor_name = actor.display_name if actor is not None else None
+            items.append(
+                MailItem(
+                    type=notification.type,
+                    summary=summarize(notification.type, payload, actor_name, title),
+                    actor_name=actor_name,
+                    when=local_time(notification.created_at, person.timezone),
+                    reason=notification.reason,
+                    payload=payload,
+                    note=details.note_for(payload, self.batch.notes),
+                )
+            )
+        return MailSection(
+            subject_id=subject_id,
+            title=title,
+            type_name=info.label if info is not None else "item",
+            url=self.base_url + (info.path if info is not None else "/graphql"),
+            unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
+            items=items,
+        )
+
+    def _context(
+        self, person: Person, sections: list[MailSection], period: str = ""
+    ) -> MailContext:
+        reasons = [item.reason for section in sections for item in section.items if item.reason]
+        return MailContext(
+            network_name=self.settings.network_name,
+            recipient_name=person.display_name,
+            sections=sections,
+            unsubscribe_url=sections[0].unsubscribe_url
+            if len(sections) == 1
+            else self._unsubscribe_url(person.id, None),
+            unsubscribe_all_url=self._unsubscribe_url(person.id, None),
+            preferences_url=f"{self.base_url}/graphql",
+            reasons=list(dict.fromkeys(reasons)),
+            period=period,
+        )
+
+    def immediate(self, person_id: int, subject_id: str, group: list[Notification]) -> None:
+        person = self.batch.people[person_id]
+        section = self._section(person, subject_id, group)
+        context = self._context(person, [section])
+        subject_line = f"[{self.settings.network_name}] {section.title}"
+        self._draft(
+            person, group, MailKind.IMMEDIATE, subject_line, "immediate", context, subject_id
+        )
+
+    def digest(self, person_id: int, group: list[Notification]) -> None:
+        person = self.batch.people[person_id]
+        by_subject: dict[str, list[Notification]] = defaultdict(list)
+        for notification in group:
+            by_subject[notification.subject_id].append(notification)
+        sections = [self._section(person, subject, items) for subject, items in by_subject.items()]
+        weekly = all(n.delivery == DeliveryMode.WEEKLY_DIGEST for n in group)
+        period = "weekly" if weekly else "daily"
+        count = len(group)
+        noun = "update" if count == 1 else "updates"
+        subject_line = f"[{self.settings.network_name}] Your {period} digest: {count} {noun}"
+        context = self._context(person, sections, period)
+        self._draft(person, group, MailKind.DIGEST, subject_line, "digest", context, None)
+
+    def _draft(
+        self,
+        person: Person,
+        group: list[Notification],
+        kind: MailKind,
+        subject_line: str,
+        layout: str,
+        context: MailContext,
+        subject_id: str | None,
+    ) -> None:
+        suppressed = person.email_key in self.batch.suppressed
+        row = OutgoingMail(
+            person_id=person.id,
+            to_address=person.email,
+            message_id=f"<pending-{secrets.token_hex(16)}>",
+            kind=kind,
+            thread_subject_id=subject_id or "",
+            subject_line=one_line(subject_line, 300),
+            message="",
+            status=MailStatus.SUPPRESSED if suppressed else MailStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=self.now,
+            created_at=self.now,
+        )
+        self.drafts.append(_Draft(row, person, group, layout, context, subject_id))
+
+    async def write(self) -> int:
+        """Insert every message (one batch, for their ids), then render each and link its
+        notifications: a fixed number of statements however many messages there are."""
+        if not self.drafts:
+            return 0
+        self.session.add_all(draft.row for draft in self.drafts)
+        await self.session.flush()
+        links: list[dict[str, int]] = []
+        for draft in self.drafts:
+            self._render(draft)
+            links.extend({"id": n.id, "mail_id": draft.row.id} for n in draft.group)
+        await self.session.execute(update(Notification), links)
+        return len(self.drafts)
+
+    def _render(self, draft: _Draft) -> None:
+        row, person, subject_id = draft.row, draft.person, draft.subject_id
+        row.message_id = new_message_id(row.id, self.sender.domain)
+        rendered = self.renderer.render(draft.layout, draft.context)
+        envelope = Envelope(
+            sender=self.sender,
+            to_name=person.display_name,
+            to_address=person.email,
+            subject=row.subject_line,
+            message_id=row.message_id,
+            date=self.now,
+            list_name=f"{self.settings.network_name} notifications",
+            unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
+            unsubscribe_token=make_token(self.secret, person.id, subject_id),
+            thread_root=thread_root_id(person.id, subject_id, self.sender.domain)
+            if subject_id
+            else None,
+            thread_topic=draft.context.sections[0].title if subject_id else None,
+        )
+        try:
+            row.message = build_message(envelope, rendered.text, rendered.html)
+        except (ValueError, IndexError) as error:
+            # An address the email package cannot write (a data problem): recorded, not retried.
+            row.status = MailStatus.FAILED
+            row.last_error = f"cannot build the message for {parseaddr(person.email)[1]!r}: {error}"
+            log.error("mail %s: %s", row.id, row.last_error)

@@ -1,0 +1,57 @@
+"""This process's notification subscriptions and what feeds them.
+
+PostgreSQL: a ``LISTEN`` connection hears every committed notification, from this process or any
+other (API or worker), and routes it by person to this process's subscribers. SQLite: commits in
+this process publish straight to its hub (another process's subscribers never hear of them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import URL
+
+from icn_graph.notifications.realtime import local
+from icn_graph.notifications.realtime.channel import decode
+from icn_graph.notifications.realtime.hub import DEFAULT_CAPACITY, Hub, Inbox
+from icn_graph.notifications.realtime.listener import PostgresListener
+
+log = logging.getLogger(__name__)
+
+
+class Broadcaster:
+    def __init__(self, database_url: URL, *, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.hub = Hub(capacity)
+        self._key = local.url_key(database_url)
+        self.listener: PostgresListener | None = None
+        if database_url.get_backend_name() == "postgresql":
+            self.listener = PostgresListener(self._key, self._received)
+
+    async def start(self) -> None:
+        self.hub.open()
+        if self.listener is not None:
+            await self.listener.start()
+        else:
+            local.register(self._key, self.hub)
+
+    async def stop(self) -> None:
+        """End every subscription and stop listening."""
+        if self.listener is not None:
+            await self.listener.stop()
+        else:
+            local.unregister(self._key, self.hub)
+        self.hub.close()
+
+    @contextmanager
+    def subscribe(self, person_id: int) -> Iterator[Inbox]:
+        with self.hub.subscribe(person_id) as inbox:
+            yield inbox
+
+    def _received(self, message: str) -> None:
+        decoded = decode(message)
+        if decoded is None:
+            log.warning("ignoring an unreadable notification message: %r", message[:100])
+            return
+        self.hub.publish(*decoded)

@@ -1,0 +1,87 @@
+"""``/unsubscribe/<token>``: one-click unsubscribe from notification mail (RFC 8058).
+
+``POST`` (what mail clients send for ``List-Unsubscribe-Post``, and the page's button) takes
+effect at once and answers 200 with a short confirmation: no cookies, no sign-in, no redirect.
+``GET`` only shows what the link would stop and a button: mail scanners fetch links, so a GET
+never changes anything. A tampered, truncated or forged token is a 400 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from icn_graph.notifications.mail.unsubscribe import (
+    UnsubscribeTarget,
+    unsubscribe,
+    unsubscribe_target,
+)
+from icn_graph.services.errors import BadInput, NotFound
+
+log = logging.getLogger(__name__)
+
+PATH = "/unsubscribe/{token}"
+METHODS = ["GET", "HEAD", "POST"]
+
+_PAGES = Environment(
+    loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+)
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _page(
+    request: Request, status_code: int, title: str, message: str, *, confirm: bool = False
+) -> Response:
+    settings = request.app.state.settings
+    body = _PAGES.get_template("unsubscribe.html").render(
+        title=title,
+        message=message,
+        confirm=confirm,
+        action=request.url.path,
+        network_name=settings.network_name,
+        explorer_url=f"{settings.public_url.rstrip('/')}/graphql",
+    )
+    return HTMLResponse(body, status_code=status_code, headers=_HEADERS)
+
+
+async def unsubscribe_endpoint(request: Request) -> Response:
+    db, settings = request.app.state.db, request.app.state.settings
+    token = request.path_params["token"]
+    try:
+        if request.method == "POST":
+            target: UnsubscribeTarget = await unsubscribe(
+                db, settings, token, now=datetime.now(UTC)
+            )
+            return _page(
+                request,
+                200,
+                "You are unsubscribed",
+                f"{target.person_name}, you will get no more {target.description}. "
+                "Notifications stay in the app.",
+            )
+        target = await unsubscribe_target(db, settings, token)
+    except BadInput as problem:
+        return _page(request, 400, "This link does not work", problem.message)
+    except NotFound as problem:
+        return _page(request, 404, "Nothing to unsubscribe", problem.message)
+    except (SQLAlchemyError, OSError) as error:
+        log.error("cannot unsubscribe: database unavailable: %s", error)
+        return _page(request, 503, "Please try again", "The service is busy; try again shortly.")
+    return _page(
+        request,
+        200,
+        "Unsubscribe?",
+        f"{target.person_name}, press the button to stop {target.description}.",
+        confirm=True,
+    )

@@ -1,1 +1,0 @@
-"""The transactional outbox: dispatching committed events to their consumers, and sweeping up."""
