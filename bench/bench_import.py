@@ -38,7 +38,7 @@ from visits_data import SECRET, write_visits_csv
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.models import Center, CenterStatus
-from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.services.registry import import_visits
 from icn_graph.services.reports.measure_store import refresh_center_measures
 
@@ -102,9 +102,7 @@ async def work(step: str, url: str, file: Path) -> dict[str, Any]:
                 summary = await import_visits(database, CENTER_CODE, stream, secret=SECRET)
             rows = summary.rows_read
         else:
-            refreshed = await refresh_center_measures(
-                database, MeasureRegistry.load(None), CENTER_CODE
-            )
+            refreshed = await refresh_center_measures(database, core_registry(), CENTER_CODE)
             rows = refreshed.rows
     finally:
         await database.dispose()

@@ -16,10 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.errors import ServiceError
 from icn_graph.host import load_plugins
 from icn_graph.plugins.manager import PluginHost, PluginStartupError
 from icn_graph.schema.merge import SchemaConflict
-from icn_graph.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from icn_graph.reports.measures import MeasureRegistry

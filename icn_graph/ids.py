@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from icn_graph.services.errors import BadInput
+from icn_graph.errors import BadInput
 
 MAX_ID_LENGTH = 100
 # Ids are INTEGER columns: nothing larger exists, and PostgreSQL refuses to compare one.

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from icn_graph.db.database import Database
+from icn_graph.errors import InvalidInput
 from icn_graph.models import CenterRole, Goal, GoalStatus, NetworkRole, PersonKind
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services import goals as service
-from icn_graph.services.errors import InvalidInput
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.testing import snapshot
 from tests.goal_helpers import (

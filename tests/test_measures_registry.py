@@ -11,13 +11,13 @@ import pytest
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
-from icn_graph.errors import StartupError
+from icn_graph.errors import NotFound, StartupError
 from icn_graph.host import load_plugins
 from icn_graph.plugins import hookimpl
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures import Direction, Measure, MeasureConflict, MeasureRegistry
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.monthly import visit_share
-from icn_graph.services.errors import NotFound
 
 CORE_KEYS = [
     "remission_rate",
@@ -53,7 +53,7 @@ def host(*plugins: tuple[str, object]) -> PluginHost:
 
 
 def test_core_measures_load_without_plugins() -> None:
-    registry = MeasureRegistry.load(None)
+    registry = core_registry()
     assert registry.keys() == CORE_KEYS
     assert [measure.key for measure in registry.all()] == CORE_KEYS
     assert registry.get("remission_rate").direction is Direction.HIGHER_IS_BETTER
@@ -73,7 +73,7 @@ def test_a_plugin_adds_a_measure_through_the_hook() -> None:
 
 def test_unknown_measure_names_the_known_ones() -> None:
     with pytest.raises(NotFound) as raised:
-        MeasureRegistry.load(None).get("remision_rate")
+        core_registry().get("remision_rate")
     assert raised.value.message == (
         "No measure 'remision_rate'; known measures: remission_rate, steroid_free_remission, "
         "sustained_remission, pre_visit_planning_rate."

@@ -18,13 +18,14 @@ from icn_graph.cli import main
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.host import load_plugins
 from icn_graph.models import Diagnosis, MeasureValue, PhysicianGlobalAssessment, Visit
 from icn_graph.plugins import hookimpl
 from icn_graph.reports.measures import Direction, Measure, MeasureRegistry
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import visit_share
-from icn_graph.services.errors import NotFound
 from icn_graph.services.reports import (
     MeasureComputationError,
     MonthlyCount,
@@ -36,7 +37,7 @@ from icn_graph.testing import StatementCounter, make_center, snapshot
 
 Q = PhysicianGlobalAssessment.QUIESCENT
 MILD = PhysicianGlobalAssessment.MILD
-REGISTRY = MeasureRegistry.load(None)
+REGISTRY = core_registry()
 
 
 async def add_visits(
@@ -290,7 +291,7 @@ async def test_reading_counts_by_months_and_centers(db: Database) -> None:
 async def test_refreshing_a_center_by_code(db: Database) -> None:
     center = await make_center(db)
     await add_visits(db, center.id, [("a", "2024-01-10", Q, False, True)])
-    registry = MeasureRegistry.load(None)
+    registry = core_registry()
     summary = await refresh_center_measures(db, registry, f" {center.short_code.lower()} ")
     assert (summary.center_code, summary.measures, summary.rows) == (center.short_code, 4, 4)
     with pytest.raises(NotFound, match="No center with code 'NOPE'"):

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from icn_graph.notifications.models import DeliveryMode, EmailStatus
-from icn_graph.notifications.preferences import EffectivePreferences
-from icn_graph.notifications.schedule import EmailPlan, plan_email
+from icn_graph.notifications.schedule import EffectivePreferences, EmailPlan, plan_email
 
 LA = ZoneInfo("America/Los_Angeles")
 BATCH = 120.0

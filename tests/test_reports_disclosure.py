@@ -36,7 +36,8 @@ from icn_graph.models import (
     Visit,
 )
 from icn_graph.plugins import hookimpl
-from icn_graph.reports.measures import Direction, Measure, MeasureRegistry
+from icn_graph.reports.measures import Direction, Measure
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.services.reports import refresh_measures
 from icn_graph.testing import GraphQLClient, make_center, make_person, token_for
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
@@ -312,7 +313,7 @@ async def test_concurrent_refreshes_of_one_center_wait_for_each_other(db: Databa
     insert the same (measure, center, month) rows and one fails on PostgreSQL."""
     center = await make_center(db)
     await _add_visits(db, center, 60)
-    registry = MeasureRegistry.load(None)
+    registry = core_registry()
 
     async def refresh() -> int:
         async with db.transaction() as session:

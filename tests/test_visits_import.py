@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from icn_graph.cli import main
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.models import Diagnosis, PhysicianGlobalAssessment, Visit
-from icn_graph.services.errors import NotFound
 from icn_graph.services.registry import (
     VisitImportError,
     VisitImportSummary,

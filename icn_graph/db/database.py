@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from icn_graph.events import Event, discard_pending_events, take_pending_events
+from icn_graph.db.after_commit import discard_pending, take_committed
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,7 +39,8 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
-EventSink = Callable[[list[Event]], None]
+# Receives what a committed transaction handed over: the outbox's events, with their row ids.
+EventSink = Callable[[list[Any]], None]
 
 
 class Database:
@@ -79,9 +80,9 @@ class Database:
                 async with session.begin():
                     yield session
             except BaseException:
-                discard_pending_events(session)
+                discard_pending(session)
                 raise
-            events = take_pending_events(session)
+            events = take_committed(session)
         if events and self.event_sink is not None:
             self.event_sink(events)
 

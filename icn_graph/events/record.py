@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icn_graph.db.after_commit import hand_over_after_commit
+from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import to_global_id
-
-if TYPE_CHECKING:
-    from icn_graph.events.models import OutboxEvent
-
-PENDING_EVENTS = "icn_graph.pending_events"
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,6 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> Event:
     """Record ``type`` about ``subject`` (type name, pk) in ``session``'s transaction."""
-    # Imported here: the models import the database layer, which imports this module.
-    from icn_graph.events.models import OutboxEvent
-
     event = Event(
         type=type,
         subject_id=to_global_id(*subject),
@@ -82,15 +77,5 @@ def record_event(
         attempts=0,
     )
     session.add(row)
-    session.info.setdefault(PENDING_EVENTS, []).append(row)
+    hand_over_after_commit(session, partial(Event.from_row, row))
     return event
-
-
-def take_pending_events(session: AsyncSession) -> list[Event]:
-    """The events recorded in ``session``, forgotten there; call after the commit (for ids)."""
-    rows: list[OutboxEvent] = session.info.pop(PENDING_EVENTS, [])
-    return [Event.from_row(row) for row in rows]
-
-
-def discard_pending_events(session: AsyncSession) -> None:
-    session.info.pop(PENDING_EVENTS, None)

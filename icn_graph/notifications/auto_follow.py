@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icn_graph.errors import BadInput
 from icn_graph.events import Event
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
-from icn_graph.services.errors import BadInput
 
 ACTOR = "actor"
 SUBJECT = "subject"

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
+from icn_graph.errors import BadInput
 from icn_graph.events import Event
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
@@ -40,7 +41,6 @@ from icn_graph.notifications.preferences import effective_preferences
 from icn_graph.notifications.realtime.announce import announce_notifications
 from icn_graph.notifications.schedule import plan_email
 from icn_graph.notifications.subjects import TYPE_LABELS, describe_subjects
-from icn_graph.services.errors import BadInput
 
 # Payload keys naming the person an event is about.
 ABOUT_KEYS = ("person", "personId")

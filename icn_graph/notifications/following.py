@@ -14,16 +14,16 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.ids import parse_global_id
-from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
-from icn_graph.notifications.subjects import describe_subject
-from icn_graph.services.errors import (
+from icn_graph.errors import (
     BadInput,
     Forbidden,
     InvalidInput,
     UserError,
     UserErrorCode,
 )
+from icn_graph.ids import parse_global_id
+from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
+from icn_graph.notifications.subjects import describe_subject
 from icn_graph.services.goals.windows import PageRequest, pages_by_parent
 from icn_graph.services.pagination import Page, SortKey
 from icn_graph.services.viewer import Viewer

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput, InvalidInput, UserError, UserErrorCode
 from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import EmailStatus, Notification
 from icn_graph.notifications.subjects import describe_subjects
-from icn_graph.services.errors import BadInput, InvalidInput, UserError, UserErrorCode
 from icn_graph.services.pagination import MAX_PAGE_SIZE, Page, SortKey, paginate
 from icn_graph.services.viewer import Viewer
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.models import Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.notifications.models.notifications import (
@@ -29,31 +30,13 @@ from icn_graph.notifications.models.notifications import (
     Notification,
     NotificationPreferences,
 )
-from icn_graph.services.errors import NotFound
+from icn_graph.notifications.schedule import EffectivePreferences, plan_email
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
 MAX_OVERRIDES = 50
 EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
-
-
-@dataclass(frozen=True)
-class EffectivePreferences:
-    """How and when a person gets mail; ``overrides`` maps an event type to its own delivery."""
-
-    delivery: DeliveryMode
-    digest_hour: int
-    digest_weekday: int
-    quiet_hours_start: time | None
-    quiet_hours_end: time | None
-    overrides: Mapping[str, DeliveryMode]
-    timezone: str
-    # True while the person has never changed anything (the defaults for their kind apply).
-    is_default: bool = False
-
-    def delivery_for(self, event_type: str) -> DeliveryMode:
-        return self.overrides.get(event_type, self.delivery)
 
 
 def parse_clock(value: str) -> time | None:
@@ -273,8 +256,6 @@ async def _replan_pending_mail(
     session: AsyncSession, person_id: int, prefs: EffectivePreferences, settings: Settings
 ) -> None:
     """Mail not composed yet follows the new choices at once (OFF cancels it)."""
-    from icn_graph.notifications.schedule import plan_email  # it imports this module
-
     pending = await session.scalars(
         select(Notification)
         .where(

@@ -10,12 +10,30 @@ fall-back day means its first occurrence.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icn_graph.notifications.models.notifications import DeliveryMode, EmailStatus
-from icn_graph.notifications.preferences import EffectivePreferences
+
+
+@dataclass(frozen=True)
+class EffectivePreferences:
+    """How and when a person gets mail; ``overrides`` maps an event type to its own delivery."""
+
+    delivery: DeliveryMode
+    digest_hour: int
+    digest_weekday: int
+    quiet_hours_start: time | None
+    quiet_hours_end: time | None
+    overrides: Mapping[str, DeliveryMode]
+    timezone: str
+    # True while the person has never changed anything (the defaults for their kind apply).
+    is_default: bool = False
+
+    def delivery_for(self, event_type: str) -> DeliveryMode:
+        return self.overrides.get(event_type, self.delivery)
 
 
 @dataclass(frozen=True)

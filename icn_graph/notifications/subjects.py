@@ -15,6 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id, to_global_id
 from icn_graph.models import (
     AgendaItem,
@@ -27,7 +28,6 @@ from icn_graph.models import (
     Person,
     Registration,
 )
-from icn_graph.services.errors import BadInput
 
 
 @dataclass(frozen=True)

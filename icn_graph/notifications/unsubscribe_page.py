@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.notifications.mail.unsubscribe import (
     UnsubscribeTarget,
     unsubscribe,
     unsubscribe_target,
 )
-from icn_graph.services.errors import BadInput, NotFound
 
 log = logging.getLogger(__name__)
 

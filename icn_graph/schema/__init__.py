@@ -11,10 +11,10 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
-from icn_graph.services.errors import ServiceError
 
 log = logging.getLogger("icn_graph.graphql")
 

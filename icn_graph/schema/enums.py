@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from icn_graph.errors import UserErrorCode
 from icn_graph.models import CenterRole, CenterStatus, NetworkRole, PersonKind
 from icn_graph.services.centers import CenterOrderField
-from icn_graph.services.errors import UserErrorCode
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.people import PersonOrderField
 

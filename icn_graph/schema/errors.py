@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
-from icn_graph.services.errors import ServiceError
+from icn_graph.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from datetime import date
 import strawberry
 
 from icn_graph import models
+from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, expect_global_id
 from icn_graph.services import memberships as service
-from icn_graph.services.errors import NotFound
 
 
 @strawberry.type(description="A person's place on a center's team.")

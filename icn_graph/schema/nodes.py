@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.goals import GOAL_FETCHERS
@@ -14,7 +15,6 @@ from icn_graph.schema.learning_sessions import FETCHERS as LEARNING_SESSION_FETC
 from icn_graph.schema.memberships import Membership
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, parse_global_id
-from icn_graph.services.errors import BadInput, NotFound
 
 MAX_NODES = 100
 

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import strawberry
 
+from icn_graph import errors
 from icn_graph.schema import enums
-from icn_graph.services import errors
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from typing import ClassVar
 import strawberry
 
 from icn_graph import ids
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id as parse_global_id
-from icn_graph.services.errors import BadInput
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:

@@ -7,12 +7,12 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 from graphql import GraphQLError
 
+from icn_graph.errors import Unauthenticated
 from icn_graph.notifications.realtime.delivery import load_announced
 from icn_graph.notifications.realtime.hub import Inbox, InboxOverflow
 from icn_graph.schema.context import Context, Info
 from icn_graph.schema.loaders import Loaders
 from icn_graph.schema.notifications import Notification
-from icn_graph.services.errors import Unauthenticated
 
 OVERFLOW_MESSAGE = (
     "More notifications arrived than this connection read, so some were dropped: fetch "

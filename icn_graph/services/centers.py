@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
+from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.models import Center, CenterStatus
-from icn_graph.services.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, paginate, text_value
 from icn_graph.services.search import contains_any, filter_text

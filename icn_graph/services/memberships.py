@@ -13,10 +13,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.ids import to_global_id
 from icn_graph.models import Center, CenterRole, Membership, Person
-from icn_graph.services.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.viewer import Viewer
 
 

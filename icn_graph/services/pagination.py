@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput
 from icn_graph.ids import MAX_ROW_ID
-from icn_graph.services.errors import BadInput
 
 T = TypeVar("T")
 

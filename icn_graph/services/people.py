@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
+from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.models import Membership, NetworkRole, Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
-from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate
 from icn_graph.services.search import contains_any

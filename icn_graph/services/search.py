@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.orm import QueryableAttribute
 
-from icn_graph.services.errors import BadInput
+from icn_graph.errors import BadInput
 
 MAX_SEARCH_LENGTH = 100
 

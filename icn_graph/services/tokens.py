@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import NotFound
 from icn_graph.models import ApiToken, Membership, Person
-from icn_graph.services.errors import NotFound
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
 

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
+from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from icn_graph.errors import Forbidden, Unauthenticated
 from icn_graph.models import CenterRole, NetworkRole
-from icn_graph.services.errors import Forbidden, Unauthenticated
 
 STAFF_ROLES = frozenset({NetworkRole.ADMIN, NetworkRole.STAFF})
 

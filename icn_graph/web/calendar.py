@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from icn_graph.errors import BadInput, NotFound, Unauthenticated
 from icn_graph.schema.relay import parse_global_id
-from icn_graph.services.errors import BadInput, NotFound, Unauthenticated
 from icn_graph.services.learning_sessions.calendar import agenda_calendar
 from icn_graph.web.auth import viewer_from_headers
 from icn_graph.web.graphql_app import request_error

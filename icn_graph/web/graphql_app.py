@@ -23,6 +23,7 @@ from icn_graph.db.database import Database
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
 from icn_graph.services.viewer import Viewer
@@ -77,7 +78,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.plugins = plugins
         self.dispatcher = dispatcher
         self.broadcaster = broadcaster
-        self.measures = measures or MeasureRegistry.load(plugins)
+        self.measures = measures or (
+            MeasureRegistry.load(plugins) if plugins is not None else core_registry()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Center
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.reports.png import render_png
-from icn_graph.services.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from icn_graph.services.reports.png import render_png
 from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, build_report
 from icn_graph.web.auth import viewer_from_headers
 from icn_graph.web.graphql_app import request_error

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icn_graph.errors import BadInput
 from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import parse_global_id
 from icn_graph.models import CheckIn, Person
 from icn_graph.notifications.models import SuppressedAddress
-from icn_graph.services.errors import BadInput
 
 # Payload keys whose check-in's note (or closing reflection) the mail quotes.
 CHECK_IN_KEY = "checkIn"

@@ -13,8 +13,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id
-from icn_graph.services.errors import BadInput
 
 ALL_MAIL = "all"
 _PURPOSE = b"icn-graph unsubscribe v1"

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.models import Person
 from icn_graph.notifications.mail.tokens import UnsubscribeScope, read_token
 from icn_graph.notifications.models import (
@@ -32,7 +33,6 @@ from icn_graph.notifications.models import (
 )
 from icn_graph.notifications.preferences import defaults_for
 from icn_graph.notifications.subjects import describe_subject
-from icn_graph.services.errors import NotFound
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from icn_graph.reports.measures.monthly import PatientMonths, empty_frame, visit_share
-from icn_graph.reports.measures.registry import Direction, Measure
+from icn_graph.reports.measures.registry import CORE, Direction, Measure, MeasureRegistry
 
 __all__ = [
     "ACTIVE_MONTHS",
@@ -154,3 +154,8 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         compute=pre_visit_planning_rate,
     ),
 )
+
+
+def core_registry() -> MeasureRegistry:
+    """Core's measures alone (no plugins): tools and tests that need no plugin host."""
+    return MeasureRegistry([(CORE, BUILTIN_MEASURES)])

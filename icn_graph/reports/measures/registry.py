@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from icn_graph.errors import StartupError
-from icn_graph.services.errors import NotFound
+from icn_graph.errors import NotFound, StartupError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,13 +71,9 @@ class MeasureRegistry:
                 self._add(owner, measure)
 
     @classmethod
-    def load(cls, source: MeasureSource | None) -> MeasureRegistry:
-        """Every plugin's measures (``register_measures``; core's come from its ``reports``
-        internal plugin), in plugin order; ``None``: core's alone."""
-        from icn_graph.reports.measures.builtin import BUILTIN_MEASURES
-
-        if source is None:
-            return cls([(CORE, BUILTIN_MEASURES)])
+    def load(cls, source: MeasureSource) -> MeasureRegistry:
+        """Every plugin's measures (``register_measures``; core's come from its
+        ``core.reports`` internal plugin), in plugin order."""
         owned: list[tuple[str, Sequence[Measure]]] = []
         for owner, measures in source.measures():
             if not all(isinstance(measure, Measure) for measure in measures):

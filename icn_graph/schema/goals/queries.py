@@ -7,13 +7,13 @@ from datetime import date
 import strawberry
 
 from icn_graph import models
+from icn_graph.errors import BadInput
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.relay import expect_global_id, parse_global_id
 from icn_graph.services import goals as service
-from icn_graph.services.errors import BadInput
 from icn_graph.services.ordering import OrderDirection
 
 

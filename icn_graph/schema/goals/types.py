@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from icn_graph import models
+from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
@@ -15,7 +16,6 @@ from icn_graph.schema.goals import loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
 from icn_graph.services import goals as service
-from icn_graph.services.errors import NotFound
 
 if TYPE_CHECKING:
     from icn_graph.schema.reports.types import Measure

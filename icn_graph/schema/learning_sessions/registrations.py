@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from icn_graph import models
+from icn_graph.errors import NotFound
 from icn_graph.schema.context import Info
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
-from icn_graph.services.errors import NotFound
 
 if TYPE_CHECKING:
     from icn_graph.schema.learning_sessions.sessions import LearningSession

@@ -7,17 +7,18 @@ from datetime import datetime
 
 import strawberry
 
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person as PersonRow
 from icn_graph.notifications import inbox, models
-from icn_graph.notifications.preferences import EffectivePreferences, format_clock
+from icn_graph.notifications.preferences import format_clock
+from icn_graph.notifications.schedule import EffectivePreferences
 from icn_graph.notifications.summaries import summarize
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.notifications import enums, loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
-from icn_graph.services.errors import BadInput
 from icn_graph.services.pagination import Page
 
 __all__ = [

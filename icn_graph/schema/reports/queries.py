@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Info
 from icn_graph.schema.relay import expect_global_id
@@ -37,7 +38,10 @@ LaneyArgument = Annotated[
 
 def measure_registry(info: Info) -> MeasureRegistry:
     """The app's registry (loaded at start-up); a bare context loads its plugins' own."""
-    return info.context.measures or MeasureRegistry.load(info.context.plugins)
+    if info.context.measures is not None:
+        return info.context.measures
+    plugins = info.context.plugins
+    return MeasureRegistry.load(plugins) if plugins is not None else core_registry()
 
 
 def resolve_measures(info: Info) -> list[Measure]:

@@ -9,11 +9,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from icn_graph.reports.measures.registry import Measure as MeasureDefinition
-from icn_graph.reports.vega_lite import vega_lite_spec
 from icn_graph.schema.centers import Center
 from icn_graph.schema.reports.enums import ChartKind, Direction, Rule
 from icn_graph.services.reports.report import Report as ReportData
 from icn_graph.services.reports.report import ReportPoint, ReportSignal
+from icn_graph.services.reports.vega_lite import vega_lite_spec
 
 
 @strawberry.type(description="An outcome or process measure computed monthly from registry visits.")

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.ids import to_global_id
 from icn_graph.models import CheckIn, CheckInValue, Goal, GoalStatus, KeyResult
 from icn_graph.models.goals import OPEN_STATUSES
-from icn_graph.services.errors import UserErrorCode
 from icn_graph.services.goals import checks
 from icn_graph.services.goals.drafts import CheckInDraft, CloseDraft, KeyResultValue
 from icn_graph.services.goals.loading import goal_for_update, goal_ref, key_results_of

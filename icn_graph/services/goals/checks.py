@@ -6,8 +6,8 @@ import math
 from collections.abc import Collection
 from datetime import date, timedelta
 
+from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.models import Goal
-from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.services.goals.drafts import KeyResultDraft
 from icn_graph.services.validation import Checker
 

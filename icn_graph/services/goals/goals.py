@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.models import Center, Goal, GoalStatus, KeyResult, Person
-from icn_graph.services.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.services.goals import checks
 from icn_graph.services.goals.drafts import GoalChanges, GoalDraft, KeyResultDraft
 from icn_graph.services.goals.loading import goal_for_update, goal_ref

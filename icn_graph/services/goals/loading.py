@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from icn_graph.errors import NotFound
 from icn_graph.ids import to_global_id
 from icn_graph.models import Goal, KeyResult
-from icn_graph.services.errors import NotFound
 
 
 async def goal_for_update(session: AsyncSession, goal_id: int, *, field: str = "goalId") -> Goal:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from icn_graph.errors import Forbidden
 from icn_graph.models import Goal
-from icn_graph.services.errors import Forbidden
 from icn_graph.services.viewer import Viewer
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
+from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
@@ -27,7 +28,6 @@ from icn_graph.models import (
     LearningSession,
     Person,
 )
-from icn_graph.services.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.learning_sessions.conflicts import (
     Slot,
     outside_session,

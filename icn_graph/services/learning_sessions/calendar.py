@@ -19,8 +19,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.models import AgendaAssignment, AgendaItem, AgendaItemKind, LearningSession, Person
-from icn_graph.services.errors import NotFound
 from icn_graph.services.learning_sessions.agenda import PART_ORDER
 from icn_graph.services.viewer import Viewer
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from icn_graph.errors import UserError, UserErrorCode
 from icn_graph.models import AgendaItem, AgendaItemKind, LearningSession
-from icn_graph.services.errors import UserError, UserErrorCode
 from icn_graph.services.learning_sessions.times import (
     clock_span,
     dated_span,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
@@ -26,7 +27,6 @@ from icn_graph.models import (
     Registration,
     RegistrationPart,
 )
-from icn_graph.services.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.pagination import (
     Page,
     SortKey,

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
+from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import record_event
 from icn_graph.ids import to_global_id
 from icn_graph.models import AgendaItem, LearningSession, LearningSessionStatus, Season
-from icn_graph.services.errors import InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.services.learning_sessions.conflicts import Slot, outside_session
 from icn_graph.services.learning_sessions.times import session_window, zone
 from icn_graph.services.ordering import OrderDirection

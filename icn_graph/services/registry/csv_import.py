@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.models import Center, Diagnosis, PhysicianGlobalAssessment, Visit
-from icn_graph.services.errors import BadInput, NotFound
 from icn_graph.services.registry.identifiers import (
     identifier_kind,
     normalize_column,

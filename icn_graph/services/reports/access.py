@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import enum
 
+from icn_graph.errors import Forbidden
 from icn_graph.models import NetworkRole
-from icn_graph.services.errors import Forbidden
 from icn_graph.services.viewer import Viewer
 
 IDENTIFIED_VALUE_ROLES = frozenset({NetworkRole.ADMIN, NetworkRole.STAFF, NetworkRole.DATA_MANAGER})

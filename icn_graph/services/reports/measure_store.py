@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
+from icn_graph.errors import NotFound
 from icn_graph.models import Center, MeasureValue
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import OUTPUT_COLUMNS
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
-from icn_graph.services.errors import NotFound
 
 __all__ = [
     "MeasureComputationError",

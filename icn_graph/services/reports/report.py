@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.models import Center
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
 from icn_graph.reports.p_chart import p_chart
 from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule, Signal
-from icn_graph.services.errors import BadInput, NotFound
 from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
 from icn_graph.services.reports.measure_store import load_monthly_counts
 from icn_graph.services.reports.privacy import (

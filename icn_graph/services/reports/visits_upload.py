@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput, Forbidden, NotFound, UserError, UserErrorCode
 from icn_graph.models import Center, CenterRole, NetworkRole
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.services.errors import BadInput, Forbidden, NotFound, UserError, UserErrorCode
 from icn_graph.services.registry import RowError, VisitImportError, import_visits
 from icn_graph.services.reports.measure_store import MeasureComputationError, refresh_measures
 from icn_graph.services.viewer import Viewer

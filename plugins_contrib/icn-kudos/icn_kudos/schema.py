@@ -6,12 +6,12 @@ from datetime import datetime
 
 import strawberry
 
+from icn_graph.errors import BadInput
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import parse_global_id, to_global_id
-from icn_graph.services.errors import BadInput
 from icn_kudos import services
 from icn_kudos.models import Kudos as KudosRow
 

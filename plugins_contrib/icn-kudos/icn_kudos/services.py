@@ -9,11 +9,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput, UserErrorCode
 from icn_graph.events import Event, record_event
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Center, Goal, Person
 from icn_graph.plugins import plugin_settings
-from icn_graph.services.errors import BadInput, UserErrorCode
 from icn_graph.services.lookup import rows_by_id
 from icn_graph.services.pagination import Page, SortKey, paginate
 from icn_graph.services.validation import Checker
