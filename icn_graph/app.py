@@ -1,7 +1,8 @@
 """``create_app(settings)``: the Starlette application.
 
-Its lifespan owns the database engine, runs plugins' ``startup``/``shutdown`` hooks and waits for
-events in flight before closing. Plugins are loaded (and the schema merged) once, here.
+Its lifespan owns the database engine, runs plugins' ``startup``/``shutdown`` hooks, starts and
+stops the plugin engine's event-loop watchdog and waits for events in flight before closing.
+Plugins are loaded (and the schema merged) once, here.
 """
 
 from __future__ import annotations
@@ -61,13 +62,14 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await host.startup(app)
         await broadcaster.start()
+        await dispatcher.start()
         try:
             yield
         finally:
             try:
                 await broadcaster.stop()
                 await host.shutdown(app)
-                await dispatcher.drain()
+                await dispatcher.close()
             finally:
                 if owns_database:
                     await database.dispose()
@@ -86,5 +88,6 @@ def create_app(
     app.state.plugins = host
     app.state.measures = measures
     app.state.dispatcher = dispatcher
+    app.state.plugin_events = plugin_events
     app.state.broadcaster = broadcaster
     return app

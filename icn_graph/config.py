@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     plugin_cooldown_seconds: float = Field(
         default=60.0, ge=0, description="How long a failing plugin's event handling pauses."
     )
+    plugin_queue_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Events that may wait in one plugin's delivery lane; beyond, the oldest go.",
+    )
+    plugin_blocking_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        description="Seconds a plugin's on_event may hold the event loop before it is named.",
+    )
     patient_key_secret: SecretStr = Field(
         default=SecretStr(DEV_PATIENT_KEY_SECRET),
         description=(

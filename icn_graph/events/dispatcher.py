@@ -3,12 +3,13 @@
 Per batch (a transaction's events, or a sweep's), in order: the transactional consumers (those
 registered through ``register_event_consumers``: core's automatic follows and notification
 fan-out, and any plugin's) in one transaction (a batch that fails is retried event by event,
-so one bad event holds back no other); then the listeners (the plugin engine's isolated
-``on_event`` delivery); then ``dispatched_at``.
-Delivery is at least once: an event is claimed with a lease first, and if this process dies
-before marking it, the worker's sweep claims it again once the lease lapses. Consumers are
-idempotent. An event whose core consumers fail is logged and left undispatched for the sweep to
-retry, up to ``MAX_ATTEMPTS`` claims.
+so one bad event holds back no other); then the listeners (the plugin engine, which only queues
+the events on each plugin's lane: no listener is waited for); then ``dispatched_at``.
+Delivery to consumers is at least once: an event is claimed with a lease first, and if this
+process dies before marking it, the worker's sweep claims it again once the lease lapses.
+Consumers are idempotent. An event whose core consumers fail is logged and left undispatched
+for the sweep to retry, up to ``MAX_ATTEMPTS`` claims. Listeners get no such promise: what they
+had queued when the process died is not handed out again.
 
 Within a process batches are dispatched one at a time, in commit order.
 """
@@ -54,10 +55,27 @@ class OutboxDispatcher:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def start(self) -> None:
+        for listener in self.listeners:
+            await listener.start()
+
     async def drain(self) -> None:
-        """Wait for every dispatch in flight (shutdown, tests)."""
+        """Wait for every dispatch in flight and for the listeners to finish what they got,
+        including events those listeners recorded meanwhile (tests)."""
+        while True:
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            for listener in self.listeners:
+                await listener.drain()
+            if not self._tasks:
+                return
+
+    async def close(self) -> None:
+        """Shutdown: finish the dispatches in flight, then let the listeners close."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        for listener in self.listeners:
+            await listener.close()
 
     async def _dispatch_committed(self, events: list[Event]) -> None:
         ids = [event.id for event in events if event.id is not None]
@@ -86,9 +104,8 @@ class OutboxDispatcher:
             consumed = [event for event in events if await self._consume([event], now)]
         else:
             consumed = []
-        for event in consumed:
-            for listener in self.listeners:
-                await listener([event])
+        for listener in self.listeners:
+            listener.deliver(consumed)
         done = [event.id for event in consumed if event.id is not None]
         if done:
             async with self.db.transaction() as session:

@@ -94,9 +94,12 @@ def register_event_consumers(settings: Settings) -> Sequence[EventConsumer] | No
 async def on_event(event: Event, db: Database) -> None:
     """React to a domain event after the change that caused it has committed.
 
-    Called one plugin at a time with a timeout (``ICN_PLUGIN_EVENT_TIMEOUT``, default 2 s). An
-    exception or a timeout is logged and recorded, never reaches the request or other plugins;
-    after repeated failures the plugin's event handling pauses for a cool-down.
+    Called on the plugin's own delivery lane, one event at a time, with a timeout
+    (``ICN_PLUGIN_EVENT_TIMEOUT``, default 2 s). An exception or a timeout is logged and
+    recorded, never reaches the request, core or other plugins; after repeated failures the
+    plugin's event handling pauses for a cool-down. Never block the event loop in an
+    ``async def`` handler (the watchdog names a plugin that does); a plain ``def`` runs in a
+    thread.
     """
 
 

@@ -1,5 +1,5 @@
 """The outbox dispatcher wired to plugins: their transactional consumers, then their isolated
-``on_event`` delivery."""
+``on_event`` delivery (queued on each plugin's lane)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def plugin_event_dispatcher(host: PluginHost, db: Database, settings: Settings) 
         timeout_seconds=settings.plugin_event_timeout,
         failure_threshold=settings.plugin_failure_threshold,
         cooldown_seconds=settings.plugin_cooldown_seconds,
+        queue_size=settings.plugin_queue_size,
+        blocking_threshold=settings.plugin_blocking_threshold,
     )
 
 
@@ -38,5 +40,5 @@ def outbox_dispatcher(
         db,
         lease_seconds=lease_seconds or settings.worker_lease_seconds,
         consumers=consumers if consumers is not None else host.event_consumers(settings),
-        listeners=[plugin_events.deliver],
+        listeners=[plugin_events],
     )

@@ -121,6 +121,7 @@ class Worker:
         log.info(
             "worker %s started (every %.1f s)", self.worker_id, self.settings.worker_tick_seconds
         )
+        await self.dispatcher.start()  # the plugin engine's event-loop watchdog
         try:
             while not stop.is_set():
                 try:
@@ -151,7 +152,7 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), self.settings.worker_tick_seconds)
         finally:
             await self.transport.close()
-            await self.dispatcher.drain()
+            await self.dispatcher.close()
             log.info("worker %s stopped", self.worker_id)
 
 
