@@ -8,12 +8,16 @@ thresholds of the code under test."""
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -41,6 +45,7 @@ from tests.outbox_helpers import (
     notifications,
     outbox,
 )
+from tests.test_plugin_docs import GUIDE_TEXT, _as_module, _blocks
 
 
 @dataclass
@@ -270,3 +275,59 @@ async def test_the_worker_runs_the_watchdog_while_it_runs(
     stop.set()
     await running
     assert not plugins.watchdog.running
+
+
+# -- the guide's advice works ---------------------------------------------------------------
+
+
+class WebhookSink(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, object]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        self.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
+    """A real HTTP server on loopback, as ``ICN_PLUGIN_ICN_WEBHOOK_URL``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WebhookSink)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("ICN_PLUGIN_ICN_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/")
+    WebhookSink.received = []
+    yield WebhookSink.received
+    server.shutdown()
+    server.server_close()
+
+
+def isolation_examples() -> list[str]:
+    section = GUIDE_TEXT.split("### Isolation", 1)[1].split("\n### ", 1)[0]
+    return [block.text for block in _blocks(section) if "@hookimpl" in block.text]
+
+
+async def test_the_guides_webhook_handlers_deliver_without_blocking_the_loop(
+    db: Database,
+    settings: Settings,
+    webhook: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    examples = isolation_examples()
+    assert len(examples) == 2, "the Isolation section shows an async and a def webhook handler"
+    plugins = [
+        (f"webhook-{index}", _as_module(source, f"isolation_{index}", monkeypatch))
+        for index, source in enumerate(examples)
+    ]
+    host = load_plugins(settings, extra=plugins, discover=False)
+    dispatcher = EventDispatcher(host, db, timeout_seconds=5)
+    dispatcher.deliver(events(7))
+    await dispatcher.drain()
+
+    assert await plugin_errors(db) == []
+    assert len(webhook) == 2
+    assert all(body["type"] == "goal.checked_in" for body in webhook)
