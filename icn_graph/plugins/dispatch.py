@@ -83,6 +83,7 @@ class EventDispatcher:
         the watchdog."""
         lanes = list(self.lanes.values())
         left = await asyncio.gather(*(lane.close(self.shutdown_grace_seconds) for lane in lanes))
+        self.lanes.clear()  # a later start (another lifespan of the same app) gets fresh lanes
         for lane, count in zip(lanes, left, strict=True):
             if count:
                 await self._record(

@@ -236,10 +236,12 @@ async def test_shutdown_waits_a_bounded_time_and_records_what_was_left(
     host = host_with(settings, hanger=hangs, recorder=records)
     plugins = EventDispatcher(host, db, timeout_seconds=30, shutdown_grace_seconds=0.1)
     plugins.deliver(events(1, 2, 3))
+    lanes = list(plugins.lanes.values())
     await plugins.close()
 
     assert heard == [1, 2, 3]
-    assert all(lane.idle for lane in plugins.lanes.values())
+    assert [lane.plugin for lane in lanes] == ["hanger", "recorder"]
+    assert all(lane.idle for lane in lanes)
     assert [(e.plugin, e.error) for e in await plugin_errors(db)] == [
         ("hanger", "shut down with 3 event(s) undelivered after waiting 0.1 s"),
     ]
