@@ -20,6 +20,8 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.merge import SchemaConflict
 from icn_graph.schema.ownership import owner_of
 
+ROOTS = frozenset({"Query", "Mutation", "Subscription"})
+
 
 @dataclass(frozen=True)
 class ExtensionField:
@@ -55,6 +57,11 @@ def collect_extensions(
     found: dict[str, list[ExtensionField]] = {}
     for owner, contribution in contributions:
         for type_name, extension in contribution.extend.items():
+            if type_name in ROOTS:
+                raise SchemaConflict(
+                    f"plugin '{owner}' extends {type_name}; contribute root fields with "
+                    f"SchemaContribution({type_name.lower()}=...) instead"
+                )
             added = found.setdefault(type_name, [])
             for field in _fields_of(owner, type_name, extension):
                 name = names.get_graphql_name(field)

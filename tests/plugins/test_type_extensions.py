@@ -173,6 +173,18 @@ def test_each_core_type_named_in_the_issue_can_be_extended(type_name: str, core_
     assert schema.get_field_for_type("badge", type_name) is not None
 
 
+def test_a_plugin_can_extend_another_plugins_type() -> None:
+    sdl = schema_with(("cheers", cheers_plugin), ("badges", contributing(Cheer=Badges))).as_str()
+    cheer = re.search(r"type Cheer implements Node \{(.*?)\n\}", sdl, flags=re.DOTALL)
+    assert cheer is not None
+    assert "badge: String" in cheer.group(1)
+
+
+def test_root_types_are_extended_through_query_and_mutation_instead() -> None:
+    with pytest.raises(SchemaConflict, match=r"plugin 'rooted' extends Query; contribute root"):
+        schema_with(("rooted", contributing(Query=Badges)))
+
+
 @strawberry.type
 class TitleAgain:
     @strawberry.field
