@@ -42,6 +42,18 @@ def register_schema() -> SchemaContribution | None:
 
 
 @hookspec
+def register_hookspecs() -> object | None:
+    """Publish hooks of the plugin's own for other plugins to implement. Called once at
+    start-up, after every plugin is registered and before any hook is checked.
+
+    Return a module or a class whose functions are marked ``@hookspec`` (from
+    ``icn_graph.plugins``); name them after the plugin (``icn_codesign_...``). A name that core
+    or another plugin already publishes stops start-up naming both. Call the hook with
+    ``PluginHost.call_hook`` (``info.context.plugins`` in a resolver).
+    """
+
+
+@hookspec
 def register_migrations() -> MigrationLocation | None:
     """Declare the folder of the plugin's Alembic revisions and the package owning its tables.
 

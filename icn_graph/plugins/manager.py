@@ -6,17 +6,18 @@ import asyncio
 import importlib
 import inspect
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pluggy
 
 from icn_graph.errors import StartupError
 from icn_graph.plugins import hookspecs
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+from icn_graph.plugins.published import PublishedHookError, add_published_hookspecs
 from icn_graph.plugins.settings import name_list, plugin_settings, redacted
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "icn_graph"
 INTERNAL_PREFIX = "core."
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class PluginStartupError(StartupError):
@@ -82,9 +86,16 @@ def _entry_points() -> list[EntryPoint]:
 class PluginHost:
     """The plugin manager behind a method per hook. Build one with :meth:`load`."""
 
-    def __init__(self, manager: pluggy.PluginManager, infos: list[PluginInfo]) -> None:
+    def __init__(
+        self,
+        manager: pluggy.PluginManager,
+        infos: list[PluginInfo],
+        published: dict[str, str] | None = None,
+    ) -> None:
         self.manager = manager
         self.infos = infos
+        # Hooks that plugins publish for each other: {hook name: publishing plugin}.
+        self.published = published or {}
 
     @classmethod
     def load(
@@ -112,8 +123,7 @@ class PluginHost:
                 raise PluginStartupError(
                     f"plugin '{name}' cannot be registered: {error}"
                 ) from error
-            hooks = tuple(impl.name for impl in _implementations(manager, plugin))
-            infos.append(PluginInfo(name, version, builtin, True, hooks, plugin_settings(name)))
+            infos.append(PluginInfo(name, version, builtin, True, (), plugin_settings(name)))
 
         for name, plugin in internal:
             register(name, plugin, None, builtin=True)
@@ -132,8 +142,17 @@ class PluginHost:
                 register(point.name, plugin, version, builtin=False)
         for name, plugin in extra:
             register(name, plugin, None, builtin=False)
-        _check_hook_names(manager)
-        return cls(manager, infos)
+        try:
+            published = add_published_hookspecs(manager)
+        except PublishedHookError as error:
+            raise PluginStartupError(str(error)) from error
+        known = (*hookspecs.HOOK_NAMES, *published)
+        _check_hook_names(manager, known)
+        infos = [
+            replace(info, hooks=_implemented(manager, info.name, known)) if info.enabled else info
+            for info in infos
+        ]
+        return cls(manager, infos, published)
 
     def plugin_name(self, plugin: object) -> str:
         return self.manager.get_name(plugin) or repr(plugin)
@@ -219,6 +238,35 @@ class PluginHost:
             except Exception:
                 log.exception("plugin %s failed in shutdown", impl.plugin_name)
 
+    # -- hooks plugins publish for each other ---------------------------------------------------
+
+    def call_hook(self, spec: Callable[P, R | None], *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        """Call a hook a plugin published, typed by its spec: ``host.call_hook(
+        CodesignHooks.icn_codesign_thread_badges, thread=thread)`` returns each
+        implementation's non-None result (the latest registered plugin's first). An exception
+        in an implementation reaches the caller."""
+        if args:
+            raise TypeError(f"call_hook({spec.__name__}, ...): pass the hook's arguments by name")
+        caller = getattr(self.manager.hook, spec.__name__, None)
+        if caller is None or caller.spec is None or caller.spec.function is not spec:
+            raise LookupError(
+                f"the hook '{spec.__name__}' is not published: return its specs from your "
+                "plugin's register_hookspecs"
+            )
+        result = caller(**kwargs)
+        if caller.spec.opts.get("firstresult"):
+            return [] if result is None else [result]
+        return list(result)
+
+    async def acall_hook(
+        self, spec: Callable[P, Awaitable[R | None]], *args: P.args, **kwargs: P.kwargs
+    ) -> list[R]:
+        """:meth:`call_hook` for an ``async def`` hook: awaits each implementation in turn
+        (plain ``def`` implementations are allowed too)."""
+        results: list[Any] = self.call_hook(spec, *args, **kwargs)
+        awaited = [await result if inspect.isawaitable(result) else result for result in results]
+        return [result for result in awaited if result is not None]
+
     # -- reporting -----------------------------------------------------------------------------
 
     def describe(self) -> list[PluginInfo]:
@@ -266,20 +314,27 @@ class PluginHost:
                 await result
 
 
-def _implementations(manager: pluggy.PluginManager, plugin: object) -> list[Any]:
-    callers = manager.get_hookcallers(plugin) or []
-    return [caller for caller in callers if caller.name in hookspecs.HOOK_NAMES]
+def _implemented(manager: pluggy.PluginManager, name: str, known: Sequence[str]) -> tuple[str, ...]:
+    callers = manager.get_hookcallers(manager.get_plugin(name)) or []
+    return tuple(caller.name for caller in callers if caller.name in known)
 
 
-def _check_hook_names(manager: pluggy.PluginManager) -> None:
-    """A ``@hookimpl`` whose name is no hook (a typo) stops start-up, naming the plugin."""
+def _check_hook_names(manager: pluggy.PluginManager, known: Sequence[str]) -> None:
+    """A ``@hookimpl`` whose name is no hook (a typo) stops start-up, naming the plugin.
+
+    ``known`` is core's hooks and those plugins publish. An implementation marked
+    ``@hookimpl(optionalhook=True)`` may name a hook nobody publishes (the publishing plugin
+    is not installed).
+    """
     for name in manager.hook.__dict__:
-        if name.startswith("_") or name in hookspecs.HOOK_NAMES:
+        if name.startswith("_") or name in known:
             continue
         caller = getattr(manager.hook, name)
         for impl in caller.get_hookimpls():
+            if impl.optionalhook:
+                continue
             raise PluginStartupError(
                 f"plugin '{impl.plugin_name}' implements unknown hook '{name}'; "
-                f"known hooks: {', '.join(hookspecs.HOOK_NAMES)}"
+                f"known hooks: {', '.join(known)}"
             )
     manager.check_pending()

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
 
 from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
+from icn_graph.schema.nodes import check_node_types
+from icn_graph.schema.type_extensions import (
+    ExtensionField,
+    check_extended_types,
+    collect_extensions,
+)
+from icn_graph.schema.type_names import find_duplicated_type_name, type_name_conflict
 
 log = logging.getLogger("icn_graph.graphql")
 
@@ -24,6 +34,29 @@ MAX_TOKENS = 2000
 
 
 class IcnSchema(strawberry.Schema):
+    """Strawberry's schema, plus the fields plugins add to existing types."""
+
+    def __init__(
+        self, *, extensions_by_type: Mapping[str, Sequence[ExtensionField]], **options: Any
+    ) -> None:
+        # Set before Strawberry converts the types: it asks ``get_fields`` while doing so.
+        self.extensions_by_type = extensions_by_type
+        super().__init__(**options)
+
+    def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
+        own = super().get_fields(type_definition)
+        if type_definition.is_input or type_definition.is_interface:
+            return own  # not extendable: ``check_extended_types`` says so after the build
+        added = self.extensions_by_type.get(type_definition.name)
+        return [*own, *(extension.field for extension in added)] if added else own
+
+    def get_field_for_type(self, field_name: str, type_name: str) -> StrawberryField | None:
+        added = self.extensions_by_type.get(type_name, ())
+        return next(
+            (extension.field for extension in added if extension.graphql_name == field_name),
+            None,
+        ) or super().get_field_for_type(field_name, type_name)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -41,21 +74,40 @@ class IcnSchema(strawberry.Schema):
 def build_schema(
     contributions: Sequence[tuple[str, SchemaContribution]], **options: Any
 ) -> strawberry.Schema:
-    """The schema from the contributions of core's internal plugins and installed plugins."""
+    """The schema from the contributions of core's internal plugins and installed plugins.
+
+    Anything two contributors both claim (a root field, a type name, a field of an extended
+    type) or a plugin's ``Node`` type that ``node(id:)`` could not refetch stops start-up with
+    a :class:`SchemaConflict` naming the plugins.
+    """
     roots = merge_roots(contributions)
-    return IcnSchema(
-        query=roots.query,
-        mutation=roots.mutation,
-        subscription=roots.subscription,
-        types=roots.types,
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            ErrorPolicy,
-        ],
-        **options,
+    config: StrawberryConfig = options.setdefault("config", StrawberryConfig())
+    extensions_by_type = collect_extensions(contributions, config.name_converter)
+    try:
+        schema = IcnSchema(
+            query=roots.query,
+            mutation=roots.mutation,
+            subscription=roots.subscription,
+            types=roots.types,
+            extensions=[
+                lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+                lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+                lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+                ErrorPolicy,
+            ],
+            extensions_by_type=extensions_by_type,
+            **options,
+        )
+    except Exception as error:
+        duplicate = find_duplicated_type_name(error)
+        if duplicate is None:
+            raise
+        raise type_name_conflict(duplicate, contributions) from None
+    check_extended_types(
+        extensions_by_type, schema.get_type_by_name, contributions, config.name_converter
     )
+    check_node_types(schema, contributions)
+    return schema
 
 
 __all__ = ["SchemaConflict", "build_schema"]

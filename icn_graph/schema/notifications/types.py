@@ -33,14 +33,13 @@ __all__ = [
 
 async def resolve_subject(info: Info, subject_id: str) -> Node | None:
     """The object ``subject_id`` names, through this request's loaders; None if it is gone."""
-    from icn_graph.schema.nodes import FETCHERS  # here: nodes imports every type module
+    from icn_graph.schema.nodes import fetch_node  # here: nodes imports every type module
 
     try:
         type_name, pk = parse_global_id(subject_id)
     except BadInput:
         return None
-    fetch = FETCHERS.get(type_name)
-    return await fetch(info, pk) if fetch else None
+    return await fetch_node(info, type_name, pk)
 
 
 async def _person(info: Info, actor_id: str | None) -> PersonRow | None:
