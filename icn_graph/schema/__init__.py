@@ -15,6 +15,7 @@ from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
+from icn_graph.schema.owners import ErrorOwners
 
 log = logging.getLogger("icn_graph.graphql")
 
@@ -24,6 +25,8 @@ MAX_TOKENS = 2000
 
 
 class IcnSchema(strawberry.Schema):
+    owners = ErrorOwners({}, {}, {})
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -35,7 +38,26 @@ class IcnSchema(strawberry.Schema):
             and not isinstance(error.original_error, ServiceError | GraphQLError)
         ]
         for error in unexpected:
-            log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+            owner = self.owners.owner_of(error) or "unknown"
+            log.error(
+                "unexpected error in %s (plugin %s)",
+                ".".join(str(key) for key in error.path or ()),
+                owner,
+                exc_info=error.original_error,
+                extra={"plugin": owner},
+            )
+
+    def root_field_owners(
+        self, contributions: Sequence[tuple[str, SchemaContribution]]
+    ) -> dict[str, str]:
+        """GraphQL name of each root field → the plugin (or core area) that contributed it."""
+        owners: dict[str, str] = {}
+        for plugin, contribution in contributions:
+            for root in (contribution.query, contribution.mutation, contribution.subscription):
+                definition = getattr(root, "__strawberry_definition__", None)
+                for field in definition.fields if definition else ():
+                    owners[self.config.name_converter.get_graphql_name(field)] = plugin
+        return owners
 
 
 def build_schema(
@@ -43,7 +65,7 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema from the contributions of core's internal plugins and installed plugins."""
     roots = merge_roots(contributions)
-    return IcnSchema(
+    schema = IcnSchema(
         query=roots.query,
         mutation=roots.mutation,
         subscription=roots.subscription,
@@ -56,6 +78,8 @@ def build_schema(
         ],
         **options,
     )
+    schema.owners = ErrorOwners.of(contributions, schema.root_field_owners(contributions))
+    return schema
 
 
 __all__ = ["SchemaConflict", "build_schema"]
