@@ -61,7 +61,7 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except DBAPIError as error:
             raise click.ClickException(_database_problem(error)) from error
-        except (PluginStartupError, SchemaConflict) as error:
+        except (PluginStartupError, SchemaConflict, migrations.MigrationFailed) as error:
             raise click.ClickException(str(error)) from error
 
 
@@ -204,9 +204,8 @@ def db_upgrade(context: click.Context, revision: str, plugin: str | None) -> Non
     if plugin is not None:
         migrations.upgrade(url, revision, track=_track(plugin, host))
     else:
-        migrations.upgrade(url, revision)
-        for track in migrations.tracks(host)[1:]:
-            migrations.upgrade(url, "heads", track=track)
+        for track in migrations.tracks(host):  # core's first
+            migrations.upgrade(url, revision if track.is_core else "heads", track=track)
     _echo_positions(url, host)
 
 
@@ -225,8 +224,9 @@ def db_downgrade(context: click.Context, revision: str, plugin: str | None) -> N
     else:
         if revision == "base":
             # Plugins' tables refer to core's: they go first.
-            for track in reversed(migrations.tracks(host)[1:]):
-                migrations.downgrade(url, "base", track=track)
+            for track in reversed(migrations.tracks(host)):
+                if not track.is_core:
+                    migrations.downgrade(url, "base", track=track)
         migrations.downgrade(url, revision)
     _echo_positions(url, host)
 
@@ -241,7 +241,7 @@ def db_current(context: click.Context) -> None:
         heads = migrations.head_revisions(url, track)
         latest = ", ".join(sorted(heads))
         state = "up to date" if current == heads else f"behind (latest: {latest})"
-        prefix = "" if track.name == migrations.CORE else f"{track.name}: "
+        prefix = "" if track.is_core else f"{track.name}: "
         click.echo(f"{prefix}{', '.join(sorted(current)) or 'base'} ({state})")
 
 
@@ -255,9 +255,7 @@ def _track(plugin: str, host: PluginHost) -> migrations.Track:
 def _echo_positions(url: str, host: PluginHost) -> None:
     for track in migrations.tracks(host):
         at = ", ".join(sorted(asyncio.run(migrations.current_revisions_at(url, track)))) or "base"
-        click.echo(
-            f"database at {at}" if track.name == migrations.CORE else f"{track.name} at {at}"
-        )
+        click.echo(f"database at {at}" if track.is_core else f"{track.name} at {at}")
 
 
 def _host(context: click.Context) -> PluginHost:
@@ -268,7 +266,10 @@ def _host(context: click.Context) -> PluginHost:
 @click.pass_context
 def list_plugins(context: click.Context) -> None:
     """List plugins: version, hooks implemented and state (settings' secrets redacted)."""
-    for info in _host(context).describe():
+    host = _host(context)
+    for warning in host.warnings:
+        click.echo(f"warning: {warning}")
+    for info in host.describe():
         state = "enabled" if info.enabled else "disabled"
         kind = "built-in" if info.builtin else (info.version or "unknown version")
         click.echo(f"{info.name} ({kind}) {state}")

@@ -176,7 +176,7 @@ def test_each_hook_example_loads_as_a_plugin(name: str, monkeypatch: pytest.Monk
         assert [plugin for plugin, _ in contributions][-1] == "example"
         build_schema(contributions)
     elif name == "register_migrations":
-        assert [plugin for plugin, _ in host.migration_locations()] == ["example"]
+        assert [plugin for plugin, _ in host.migration_locations()] == ["core.tables", "example"]
     elif name == "register_routes":
         assert host.routes()
 

@@ -4,6 +4,7 @@ migrations, demo data). The list below is the one place they are named, in regis
 """
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "icn_graph.builtin.tables",
     "icn_graph.builtin.directory",
     "icn_graph.builtin.goals",
     "icn_graph.builtin.learning_sessions",

@@ -1,33 +1,47 @@
-"""Running Alembic from code (the CLI and tests), for core and for each plugin's own history.
+"""Running Alembic from code (the CLI and tests), for core's history and for each plugin's.
 
-Core's revisions live in ``icn_graph/migrations/versions`` and are tracked in ``alembic_version``.
-Each plugin that implements ``register_migrations`` has a *track* of its own: its revisions folder
-and a version table ``alembic_version_<plugin>``. Removing a plugin therefore never leaves an
-unknown revision in core's table, and a plugin can be downgraded on its own.
+Core's revisions live in the top-level ``alembic/`` of a checkout (shipped in the package as
+``icn_graph/alembic``) and are tracked in ``alembic_version``. Every history, core's included,
+is registered through the ``register_migrations`` hook (core's by its internal plugin
+``core.tables``) and becomes a *track*: its revisions folder and its version table
+(``alembic_version_<plugin>`` for a plugin). Removing a plugin therefore never leaves an unknown
+revision in core's table, and a plugin can be downgraded on its own.
+
+Each run of a track is one transaction on both backends (SQLite included: see
+:func:`migration_engine`), so a revision that fails leaves the database as it was before the run.
 """
 
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine
+from icn_graph.errors import StartupError
 
 if TYPE_CHECKING:
     from icn_graph.plugins.manager import PluginHost
 
-CORE = "core"
+CORE = "core.tables"
+"""The internal plugin that registers core's history (``icn_graph/builtin/tables.py``)."""
 CORE_VERSION_TABLE = "alembic_version"
 CORE_MODULE = "icn_graph"
+
+
+class MigrationFailed(StartupError):
+    """A revision failed; the message names whose history and which revision, in one line."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,14 @@ class Track:
     versions_path: str
     version_table: str
     owner_module: str
+
+    @property
+    def is_core(self) -> bool:
+        return self.name == CORE
+
+    @property
+    def label(self) -> str:
+        return "core" if self.is_core else f"plugin '{self.name}'"
 
     def owns(self, table_name: str) -> bool:
         module = table_modules().get(table_name)
@@ -56,19 +78,44 @@ def table_modules() -> dict[str, str]:
     }
 
 
+def script_location() -> Path:
+    """Core's Alembic folder (``env.py``, ``script.py.mako``, ``versions/``).
+
+    Installed from a wheel it is ``icn_graph/alembic``; in a checkout (an editable install, as
+    ``make run`` makes) it is the ``alembic/`` beside the package.
+    """
+    packaged = Path(str(files("icn_graph").joinpath("alembic")))
+    checkout = Path(str(files("icn_graph"))).parent / "alembic"
+    for candidate in (packaged, checkout):
+        if (candidate / "env.py").is_file() and (candidate / "versions").is_dir():
+            return candidate
+    raise StartupError(f"core's migrations are missing: neither {packaged} nor {checkout} exists")
+
+
 def core_track() -> Track:
-    versions = files("icn_graph").joinpath("migrations", "versions")
+    """Core's history without a plugin host: what ``core.tables`` registers."""
+    versions = script_location() / "versions"
     return Track(CORE, str(versions), CORE_VERSION_TABLE, CORE_MODULE)
 
 
+def default_version_table(plugin: str) -> str:
+    return "alembic_version_" + re.sub(r"[^a-z0-9]", "_", plugin.lower())
+
+
 def tracks(host: PluginHost | None = None) -> list[Track]:
-    """Core first, then each plugin with migrations, in load order."""
-    found = [core_track()]
-    if host is not None:
-        for plugin, location in host.migration_locations():
-            table = "alembic_version_" + re.sub(r"[^a-z0-9]", "_", plugin.lower())
-            found.append(Track(plugin, str(location.path), table, location.owns_module))
-    return found
+    """Every registered history, core's first, then the plugins' in load order."""
+    if host is None:
+        return [core_track()]
+    found = [
+        Track(
+            plugin,
+            str(location.path),
+            location.version_table or default_version_table(plugin),
+            location.owns_module,
+        )
+        for plugin, location in host.migration_locations()
+    ]
+    return sorted(found, key=lambda track: not track.is_core)
 
 
 def track_named(name: str, host: PluginHost | None) -> Track:
@@ -82,7 +129,7 @@ def track_named(name: str, host: PluginHost | None) -> Track:
 def alembic_config(url: str, track: Track | None = None) -> Config:
     track = track or core_track()
     config = Config()
-    config.set_main_option("script_location", str(files("icn_graph").joinpath("migrations")))
+    config.set_main_option("script_location", str(script_location()))
     config.set_main_option("version_locations", track.versions_path)
     config.set_main_option("path_separator", "os")
     config.attributes["url"] = url
@@ -90,8 +137,34 @@ def alembic_config(url: str, track: Track | None = None) -> Config:
     return config
 
 
+def migration_engine(url: str) -> AsyncEngine:
+    """An engine whose transactions include DDL on SQLite too.
+
+    Python's sqlite3 driver commits before each DDL statement unless it is left out of
+    transaction handling; then we emit ``BEGIN`` ourselves, as SQLAlchemy documents, so a failed
+    ``CREATE TABLE`` rolls back with everything else. PostgreSQL does this already.
+    """
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _leave_transactions_to_us)
+        event.listen(engine.sync_engine, "begin", _begin)
+    return engine
+
+
+def _leave_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def upgrade(url: str, revision: str = "heads", *, track: Track | None = None) -> None:
-    command.upgrade(alembic_config(url, track), revision)
+    track = track or core_track()
+    try:
+        command.upgrade(alembic_config(url, track), revision)
+    except Exception as error:
+        raise failure(track, "upgrade", error) from error
 
 
 def upgrade_all(url: str, host: PluginHost | None = None) -> None:
@@ -100,7 +173,42 @@ def upgrade_all(url: str, host: PluginHost | None = None) -> None:
 
 
 def downgrade(url: str, revision: str, *, track: Track | None = None) -> None:
-    command.downgrade(alembic_config(url, track), revision)
+    track = track or core_track()
+    try:
+        command.downgrade(alembic_config(url, track), revision)
+    except Exception as error:
+        raise failure(track, "downgrade", error) from error
+
+
+def failure(track: Track, action: str, error: BaseException) -> MigrationFailed:
+    """One line naming the history, the revision that failed and why; nothing was applied."""
+    why = _first_line(error)
+    revision = failing_revision(track, error)
+    if revision is None:
+        return MigrationFailed(f"{track.label} migrations could not {action}: {why}")
+    return MigrationFailed(
+        f"{track.label} migration {revision} failed ({action}): {why}; "
+        "the database is as it was before (the whole run was rolled back)"
+    )
+
+
+def failing_revision(track: Track, error: BaseException) -> str | None:
+    """The revision whose script was running when ``error`` was raised (innermost first)."""
+    folder = Path(track.versions_path).resolve()
+    frames = list(traceback.walk_tb(error.__traceback__))
+    for frame, _line in reversed(frames):
+        if Path(frame.f_code.co_filename).resolve().parent == folder:
+            revision = frame.f_globals.get("revision")
+            if isinstance(revision, str):
+                return revision
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(original).__name__}: {first}" if first else type(original).__name__
 
 
 def check(url: str, track: Track | None = None) -> None:

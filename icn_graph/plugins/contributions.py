@@ -34,9 +34,12 @@ class SchemaContribution:
 class MigrationLocation:
     """A plugin's Alembic revisions: a folder of scripts and the package whose tables they own.
 
-    Each plugin migrates on its own version table (``alembic_version_<plugin>``), so installing,
-    removing or downgrading one never touches core's history or another plugin's.
+    Each plugin migrates on its own version table, by default ``alembic_version_<plugin>``, so
+    installing, removing or downgrading one never touches core's history or another plugin's.
+    ``version_table`` names it explicitly (core's internal plugin keeps Alembic's
+    ``alembic_version``; a renamed plugin can keep the table of its old name).
     """
 
     path: Path
     owns_module: str
+    version_table: str | None = None

@@ -79,6 +79,21 @@ def import_internal(dotted_names: Iterable[str]) -> list[tuple[str, object]]:
     ]
 
 
+def unknown_names(
+    allowed: frozenset[str], blocked: frozenset[str], installed: set[str]
+) -> list[str]:
+    """A warning for each name in ICN_PLUGINS / ICN_DISABLED_PLUGINS that matches no installed
+    plugin (a typo lets the plugin run, or not, against the operator's intent). ``core`` and
+    ``core.*`` name core's internal plugins, which are always on."""
+    known = ", ".join(sorted(installed)) or "none"
+    return [
+        f"{setting} names '{name}', which matches no installed plugin (installed: {known})"
+        for setting, names in (("ICN_PLUGINS", allowed), ("ICN_DISABLED_PLUGINS", blocked))
+        for name in sorted(names - installed)
+        if name != "core" and not name.startswith(INTERNAL_PREFIX)
+    ]
+
+
 def _entry_points() -> list[EntryPoint]:
     return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda point: point.name)
 
@@ -91,11 +106,13 @@ class PluginHost:
         manager: pluggy.PluginManager,
         infos: list[PluginInfo],
         published: dict[str, str] | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
         self.manager = manager
         self.infos = infos
         # Hooks that plugins publish for each other: {hook name: publishing plugin}.
         self.published = published or {}
+        self.warnings = tuple(warnings)
 
     @classmethod
     def load(
@@ -127,8 +144,13 @@ class PluginHost:
 
         for name, plugin in internal:
             register(name, plugin, None, builtin=True)
+        points = _entry_points() if discover else []
+        # Without discovery (tests, schema export) nothing is installed to compare with.
+        warnings = unknown_names(allowed, blocked, {p.name for p in points}) if discover else []
+        for warning in warnings:
+            log.warning(warning)
         if discover:
-            for point in _entry_points():
+            for point in points:
                 version = point.dist.version if point.dist else None
                 if (allowed and point.name not in allowed) or point.name in blocked:
                     infos.append(PluginInfo(point.name, version, False, False))
@@ -152,7 +174,7 @@ class PluginHost:
             replace(info, hooks=_implemented(manager, info.name, known)) if info.enabled else info
             for info in infos
         ]
-        return cls(manager, infos, published)
+        return cls(manager, infos, published, warnings)
 
     def plugin_name(self, plugin: object) -> str:
         return self.manager.get_name(plugin) or repr(plugin)

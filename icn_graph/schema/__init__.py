@@ -19,6 +19,7 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.nodes import check_node_types
+from icn_graph.schema.owners import ErrorOwners
 from icn_graph.schema.type_extensions import (
     ExtensionField,
     check_extended_types,
@@ -35,6 +36,8 @@ MAX_TOKENS = 2000
 
 class IcnSchema(strawberry.Schema):
     """Strawberry's schema, plus the fields plugins add to existing types."""
+
+    owners = ErrorOwners({}, {}, {})
 
     def __init__(
         self, *, extensions_by_type: Mapping[str, Sequence[ExtensionField]], **options: Any
@@ -68,7 +71,26 @@ class IcnSchema(strawberry.Schema):
             and not isinstance(error.original_error, ServiceError | GraphQLError)
         ]
         for error in unexpected:
-            log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+            owner = self.owners.owner_of(error) or "unknown"
+            log.error(
+                "unexpected error in %s (plugin %s)",
+                ".".join(str(key) for key in error.path or ()),
+                owner,
+                exc_info=error.original_error,
+                extra={"plugin": owner},
+            )
+
+    def root_field_owners(
+        self, contributions: Sequence[tuple[str, SchemaContribution]]
+    ) -> dict[str, str]:
+        """GraphQL name of each root field → the plugin (or core area) that contributed it."""
+        owners: dict[str, str] = {}
+        for plugin, contribution in contributions:
+            for root in (contribution.query, contribution.mutation, contribution.subscription):
+                definition = getattr(root, "__strawberry_definition__", None)
+                for field in definition.fields if definition else ():
+                    owners[self.config.name_converter.get_graphql_name(field)] = plugin
+        return owners
 
 
 def build_schema(
@@ -107,6 +129,7 @@ def build_schema(
         extensions_by_type, schema.get_type_by_name, contributions, config.name_converter
     )
     check_node_types(schema, contributions)
+    schema.owners = ErrorOwners.of(contributions, schema.root_field_owners(contributions))
     return schema
 
 
