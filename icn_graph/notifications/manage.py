@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
 from icn_graph.models import Person
 from icn_graph.notifications.models import (
     DeliveryMode,
@@ -30,7 +31,6 @@ from icn_graph.notifications.models import (
     Notification,
 )
 from icn_graph.notifications.preferences import (
-    EffectivePreferences,
     PreferenceChanges,
     QuietHoursChange,
     check_changes,
@@ -38,8 +38,8 @@ from icn_graph.notifications.preferences import (
     format_clock,
     write_preferences,
 )
+from icn_graph.notifications.schedule import EffectivePreferences
 from icn_graph.notifications.subjects import describe_subjects
-from icn_graph.services.errors import NotFound
 from icn_graph.services.validation import Checker
 
 # The page lists at most this many follows (the most recent first).

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from icn_graph.config import Settings
+from icn_graph.errors import BadInput, InvalidInput, NotFound, UserError
 from icn_graph.notifications.mail.manage_tokens import (
     ExpiredLink,
     ManageLink,
@@ -38,7 +39,6 @@ from icn_graph.notifications.manage import (
     person_email_key,
 )
 from icn_graph.notifications.models import DeliveryMode, FollowLevel
-from icn_graph.services.errors import BadInput, InvalidInput, NotFound, UserError
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id
-from icn_graph.services.errors import BadInput
 
 # Types that only exist inside their container: a registration (its Learning Session), a key
 # result and a check-in (their goal). Their events thread on the container.

@@ -12,8 +12,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from icn_graph.config import Settings
+from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id
-from icn_graph.services.errors import BadInput
 
 DEFAULT_APP_PATHS: dict[str, str] = {
     "AgendaItem": "/agenda-items/{id}",

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from icn_graph.services.errors import BadInput
+from icn_graph.errors import BadInput
 
 FORM_SECONDS = 2 * 3600
 _LINK = b"icn-graph manage-email link v1"
