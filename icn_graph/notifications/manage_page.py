@@ -4,8 +4,8 @@ Server-rendered (Jinja2, autoescaped), no front-end, no sign-in: the signed link
 ``mail.manage_tokens``). ``GET`` only shows the person's choices: mail scanners fetch links, so a
 GET never changes anything. ``POST`` changes them, and only with the form's CSRF token: none, a
 forged or an expired one is a 403 and changes nothing. A refused field re-renders the form (400)
-with a message naming it, and nothing is written. A bad link is a 400, an expired one a 410, an
-account that is gone a 404, a database that is down a 503: never a 500.
+with a message naming it, and nothing is written. A bad link (or one for an account that is gone)
+is a 400, an expired one a 410, a database that is down a 503: never a 500.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from icn_graph.notifications.mail.manage_tokens import (
     ExpiredLink,
     ManageLink,
     form_token_valid,
+    invalid_link,
     link_person,
     make_form_token,
     read_link_token,
@@ -116,7 +117,11 @@ def _form_page(
 async def _link(request: Request, now: datetime) -> ManageLink:
     settings: Settings = request.app.state.settings
     token = request.path_params["token"]
-    email_key = await person_email_key(request.app.state.db, link_person(token))
+    try:
+        email_key = await person_email_key(request.app.state.db, link_person(token))
+    except NotFound:
+        # Said like a forged link: which account ids exist is nobody's business.
+        raise invalid_link() from None
     return read_link_token(settings.secret_key.get_secret_value(), token, email_key, now=now)
 
 

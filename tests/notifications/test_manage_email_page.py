@@ -196,7 +196,7 @@ async def test_a_bad_expired_or_stale_link_is_refused_without_a_500(
     )
     assert (await client.http.get(f"/manage-email/{other}")).status_code == 400
     gone = make_link_token(secret, 999999, "x@example.org", now=datetime.now().astimezone(), days=1)
-    assert (await client.http.get(f"/manage-email/{gone}")).status_code == 404
+    assert (await client.http.get(f"/manage-email/{gone}")).status_code == 400
     # A POST that is not a form at all.
     broken = await client.http.post(
         path, content=b"\xff\xfe", headers={"Content-Type": "multipart/form-data; boundary=x"}

@@ -67,11 +67,11 @@ def link_person(token: str) -> int:
     """The person a well-formed token names (not yet verified: see :func:`read_link_token`)."""
     match = _LINK_SHAPE.match(token)
     if match is None:
-        raise _invalid()
+        raise invalid_link()
     return int(match["person"])
 
 
-def _invalid() -> InvalidLink:
+def invalid_link() -> InvalidLink:
     return InvalidLink(
         "This link does not work: it may have been altered or cut short, or your email address "
         "has changed since it was sent. Use the link in your most recent notification email.",
@@ -83,10 +83,10 @@ def read_link_token(secret: str, token: str, email_key: str, *, now: datetime) -
     """The link ``token`` is, for the person whose address is ``email_key`` now."""
     match = _LINK_SHAPE.match(token)
     if match is None:
-        raise _invalid()
+        raise invalid_link()
     person_id, expires = int(match["person"]), int(match["expires"])
     if not _same(_sign(secret, _LINK, f"{person_id}:{email_key}:{expires}"), match["sig"]):
-        raise _invalid()
+        raise invalid_link()
     if expires < now.timestamp():
         raise ExpiredLink(
             "This link has expired. Every notification email has a fresh one: use the link in "
