@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -74,7 +74,8 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
-        description="Signs unsubscribe links. Set a long random value in production.",
+        description="Signs unsubscribe and 'manage your email' links. Set a long random value "
+        "in production.",
     )
     smtp_host: str = Field(
         default="", description="SMTP server for notification mail; empty: write .eml files."
@@ -96,6 +97,22 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public base URL of the API, used for links in mail.",
+    )
+    app_url: str = Field(
+        default="",
+        description="Base URL of the front-end app; mail links open subjects there "
+        "(ICN_APP_URL_PATTERNS). Empty: links open the API's explorer on the subject.",
+    )
+    app_url_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Paths of subjects in the front-end by GraphQL type, as JSON, e.g. "
+        '{"Goal": "/goals/{id}"} ({id}: the global ID); merged over the defaults.',
+    )
+    manage_link_days: int = Field(
+        default=60,
+        ge=1,
+        le=3650,
+        description="Days a mail's 'manage your email' link works (every mail has a fresh one).",
     )
     smtp_timeout: float = Field(
         default=30.0, gt=0, description="Seconds an SMTP command may take before it is retried."
@@ -142,6 +159,23 @@ class Settings(BaseSettings):
         pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
         description="Quiet hours people start with, HH:MM-HH:MM in their own time; empty: none.",
     )
+
+    @field_validator("app_url_patterns")
+    @classmethod
+    def _patterns_name_the_id(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for type_name, pattern in patterns.items():
+            if "{id}" not in pattern or not pattern.startswith("/"):
+                raise ValueError(
+                    f"the pattern of {type_name} must be a path starting with / that contains "
+                    f"{{id}} (got {pattern!r})"
+                )
+            try:
+                pattern.format(id="x")
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(
+                    f"the pattern of {type_name} may use only {{id}} (got {pattern!r})"
+                ) from error
+        return patterns
 
     def redacted(self) -> dict[str, Any]:
         """Settings as plain values, with secrets (and passwords inside URLs) hidden."""

@@ -84,9 +84,10 @@ async def test_the_message_links_the_subject_and_says_why_and_how_to_stop(
 
     assert f"https://icn.example.org/graphql?explore=%7B%20node%28id%3A%20%22{subject}%22" in text
     assert "Why you got this: You follow this goal." in text
-    assert f"Stop mail about this goal: {one_subject}" in text
+    assert f"Mute this goal (no more mail or app notifications about it): {one_subject}" in text
     assert f"Stop all notification mail from Test Network: {everything}" in text
-    assert "updateNotificationPreferences" in text
+    assert "Manage your email (immediately, a daily or weekly digest" in text
+    assert "https://icn.example.org/manage-email/" in text
     assert f'href="{one_subject}"' in html
 
     assert message["List-Unsubscribe"] == (

@@ -61,7 +61,8 @@ async def test_one_click_post_mutes_the_subject_at_once(
     assert "set-cookie" not in response.headers
     assert response.headers["content-type"].startswith("text/html")
     assert "You are unsubscribed" in response.text
-    assert "mail about the goal &#39;Reduce steroid use&#39;" in response.text
+    assert "This mutes the goal &#39;Reduce steroid use&#39;" in response.text
+    assert "no new notifications in the app about it" in response.text
     assert await follows(db) == [(follower.id, subject, FollowLevel.MUTED)]
     # Mail planned about that goal is cancelled; the other goal's is not.
     assert [n.email_status for n in await notifications(db)] == [

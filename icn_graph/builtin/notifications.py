@@ -1,4 +1,5 @@
-"""The notification engine: following, fan-out, mail, live updates, one-click unsubscribe."""
+"""The notification engine: following, fan-out, mail, live updates, one-click unsubscribe and
+the "manage your email" page."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from icn_graph.config import Settings
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.follows import contribute
 from icn_graph.events.consumers import EventConsumer
-from icn_graph.notifications import unsubscribe_page
+from icn_graph.notifications import manage_page, unsubscribe_page
 from icn_graph.notifications.consumers import notification_consumers
 from icn_graph.notifications.mail.render import TEMPLATES
 from icn_graph.plugins.contributions import SchemaContribution
@@ -35,7 +36,8 @@ def register_routes() -> Sequence[BaseRoute]:
             unsubscribe_page.PATH,
             unsubscribe_page.unsubscribe_endpoint,
             methods=unsubscribe_page.METHODS,
-        )
+        ),
+        Route(manage_page.PATH, manage_page.manage_email_endpoint, methods=manage_page.METHODS),
     ]
 
 

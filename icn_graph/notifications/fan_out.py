@@ -10,14 +10,17 @@ just assigned to an agenda item hears about the assignment). Who hears:
 - never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
   they would hear through (a direct follow of the subject outranks a muted container).
 
-Each notification records why it was sent and how it will be mailed (from the recipient's
-preferences). Idempotent: people already notified of the event are skipped.
+Each notification records why it was sent, the followed subject its mail threads on (see
+``roll_up``) and how it will be mailed (from the recipient's preferences). A suppressed address's
+notifications are planned like any other: composing records their mail as SUPPRESSED, never
+delivered. Idempotent: people already notified of the event are skipped.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,17 +31,15 @@ from icn_graph.config import Settings
 from icn_graph.errors import BadInput
 from icn_graph.events import Event
 from icn_graph.ids import parse_global_id
-from icn_graph.models import Person
 from icn_graph.notifications.models import (
-    EmailStatus,
     Follow,
     FollowLevel,
     FollowReason,
     Notification,
-    SuppressedAddress,
 )
 from icn_graph.notifications.preferences import effective_preferences
 from icn_graph.notifications.realtime.announce import announce_notifications
+from icn_graph.notifications.roll_up import followed_subject
 from icn_graph.notifications.schedule import plan_email
 from icn_graph.notifications.subjects import TYPE_LABELS, describe_subjects
 
@@ -48,6 +49,14 @@ ABOUT_KEYS = ("person", "personId")
 CONTAINER_KEYS = ("goal", "owner", "center", "learningSessionId")
 
 REASON_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Why a person hears of an event, and the followed subject its mail threads on."""
+
+    reason: str
+    followed_subject_id: str
 
 
 def _parse(value: object) -> tuple[str, int] | None:
@@ -130,15 +139,15 @@ def _recipients(
     chain: list[str],
     follows: Mapping[str, list[Follow]],
     titles: Mapping[str, str],
-) -> dict[int, str]:
-    """``{person id: reason}`` for everyone who should hear about ``event``."""
+) -> dict[int, Recipient]:
+    """``{person id: recipient}`` for everyone who should hear about ``event``."""
     by_person: dict[int, list[Follow]] = defaultdict(list)
     for subject_id in chain:
         for follow in follows.get(subject_id, ()):
             # A follow hears what happens after it began; a mute silences at once.
             if follow.created_at <= event.occurred_at or follow.level == FollowLevel.MUTED:
                 by_person[follow.person_id].append(follow)
-    reasons: dict[int, str] = {}
+    found: dict[int, Recipient] = {}
     muted: set[int] = set()
     for person_id, theirs in by_person.items():
         deciding = _deciding(theirs, event.subject_id)
@@ -147,17 +156,20 @@ def _recipients(
         if deciding.level == FollowLevel.MUTED:
             muted.add(person_id)
         else:
-            reasons[person_id] = _reason(deciding, event.subject_id, titles)
+            reason = _reason(deciding, event.subject_id, titles)
+            found[person_id] = Recipient(reason, followed_subject(chain, deciding.subject_id))
     for key in ABOUT_KEYS:
         about = _person(event.payload.get(key))
         if about is not None and about not in muted:
-            reasons.setdefault(about, "It is about you.")
-    reasons.pop(_person(event.actor_id) or 0, None)  # never about one's own action
-    return reasons
+            found.setdefault(about, Recipient("It is about you.", followed_subject(chain, None)))
+    found.pop(_person(event.actor_id) or 0, None)  # never about one's own action
+    return found
 
 
-async def recipients(session: AsyncSession, events: Sequence[Event]) -> dict[int, dict[int, str]]:
-    """Per event id, ``{person id: reason}``, in a few queries for the whole batch: the subjects,
+async def recipients(
+    session: AsyncSession, events: Sequence[Event]
+) -> dict[int, dict[int, Recipient]]:
+    """Per event id, ``{person id: recipient}``, in a few queries for the whole batch: the subjects,
     their followers, and the titles of the containers watched ("You watch Cincinnati
     Children's.")."""
     chains = await _chains(session, events)
@@ -198,7 +210,7 @@ async def fan_out_events(
 
     The same handful of statements for one event or a sweep's batch, and for one recipient or
     hundreds: recipients, notifications already written (a re-delivered event), preferences,
-    suppressed addresses, then one multi-row INSERT.
+    then one multi-row INSERT.
     """
     if not events:
         return []
@@ -219,14 +231,6 @@ async def fan_out_events(
     pending = [(event_id, person) for event_id, person in pending if person in preferences]
     if not pending:
         return []  # everyone was notified already, or is gone
-    people = sorted({person for _, person in pending})
-    suppressed = set(
-        await session.scalars(
-            select(Person.id)
-            .join(SuppressedAddress, SuppressedAddress.email_key == Person.email_key)
-            .where(Person.id.in_(people))
-        )
-    )
     rows: list[dict[str, Any]] = []
     for event_id, person_id in pending:
         event = by_id[event_id]
@@ -236,19 +240,20 @@ async def fan_out_events(
             prefs=preferences[person_id],
             batch_seconds=settings.notify_batch_seconds,
         )
-        mailed = person_id not in suppressed and plan.status == EmailStatus.PENDING
+        recipient = reasons[event_id][person_id]
         rows.append(
             {
                 "person_id": person_id,
                 "event_id": event_id,
                 "type": event.type,
                 "subject_id": event.subject_id,
+                "followed_subject_id": recipient.followed_subject_id,
                 "actor_id": event.actor_id,
-                "reason": reasons[event_id][person_id][:REASON_LIMIT],
+                "reason": recipient.reason[:REASON_LIMIT],
                 "created_at": now,
                 "delivery": plan.delivery,
-                "email_status": plan.status if mailed else EmailStatus.NONE,
-                "email_due_at": plan.due_at if mailed else None,
+                "email_status": plan.status,
+                "email_due_at": plan.due_at,
             }
         )
     # One multi-row INSERT whatever the number of recipients; ids matched by (event, person),

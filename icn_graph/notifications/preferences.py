@@ -201,12 +201,17 @@ def _check_overrides(check: Checker, drafts: Sequence[OverrideDraft]) -> dict[st
     return cleaned
 
 
-async def update_preferences(
-    db: Database, viewer: Viewer, settings: Settings, changes: PreferenceChanges
-) -> EffectivePreferences:
-    """Change the viewer's own preferences; every refused field is reported, nothing written."""
-    person_id = viewer.require_member()
-    check = Checker()
+@dataclass(frozen=True)
+class CheckedChanges:
+    """Changes whose every field passed its checks."""
+
+    changes: PreferenceChanges
+    quiet: tuple[time | None, time | None] | None
+    overrides: dict[str, str] | None
+
+
+def check_changes(check: Checker, changes: PreferenceChanges) -> CheckedChanges:
+    """Record every refused field in ``check``; the changes as they will be written."""
     if changes.digest_hour is not None and not 0 <= changes.digest_hour <= 23:
         check.add("digestHour", f"The digest hour is 0-23 (got {changes.digest_hour}).")
     if changes.digest_weekday is not None and not 0 <= changes.digest_weekday <= 6:
@@ -218,38 +223,57 @@ async def update_preferences(
     overrides = None
     if changes.overrides is not None:
         overrides = _check_overrides(check, changes.overrides)
+    return CheckedChanges(changes, quiet, overrides)
+
+
+async def update_preferences(
+    db: Database, viewer: Viewer, settings: Settings, changes: PreferenceChanges
+) -> EffectivePreferences:
+    """Change the viewer's own preferences; every refused field is reported, nothing written."""
+    person_id = viewer.require_member()
+    check = Checker()
+    checked = check_changes(check, changes)
     check.raise_if_any()
     async with db.transaction() as session:
         person = await session.get(Person, person_id)
         if person is None:
             raise NotFound("Your account no longer exists.")
-        row = await session.get(NotificationPreferences, person_id, with_for_update=True)
-        if row is None:
-            start = defaults_for(person.kind, person.timezone, settings)
-            row = NotificationPreferences(
-                person_id=person_id,
-                delivery=start.delivery,
-                digest_hour=start.digest_hour,
-                digest_weekday=start.digest_weekday,
-                quiet_hours_start=start.quiet_hours_start,
-                quiet_hours_end=start.quiet_hours_end,
-                overrides={},
-            )
-            session.add(row)
-        if changes.delivery is not None:
-            row.delivery = changes.delivery
-        if changes.digest_hour is not None:
-            row.digest_hour = changes.digest_hour
-        if changes.digest_weekday is not None:
-            row.digest_weekday = changes.digest_weekday
-        if quiet is not None:
-            row.quiet_hours_start, row.quiet_hours_end = quiet
-        if overrides is not None:
-            row.overrides = overrides
-        await session.flush()
-        chosen = from_row(row, person.timezone)
-        await _replan_pending_mail(session, person_id, chosen, settings)
-        return chosen
+        return await write_preferences(session, person, settings, checked)
+
+
+async def write_preferences(
+    session: AsyncSession, person: Person, settings: Settings, checked: CheckedChanges
+) -> EffectivePreferences:
+    """Store ``checked`` in ``session``'s transaction and re-plan mail not composed yet."""
+    changes, quiet, overrides = checked.changes, checked.quiet, checked.overrides
+    person_id = person.id
+    row = await session.get(NotificationPreferences, person_id, with_for_update=True)
+    if row is None:
+        start = defaults_for(person.kind, person.timezone, settings)
+        row = NotificationPreferences(
+            person_id=person_id,
+            delivery=start.delivery,
+            digest_hour=start.digest_hour,
+            digest_weekday=start.digest_weekday,
+            quiet_hours_start=start.quiet_hours_start,
+            quiet_hours_end=start.quiet_hours_end,
+            overrides={},
+        )
+        session.add(row)
+    if changes.delivery is not None:
+        row.delivery = changes.delivery
+    if changes.digest_hour is not None:
+        row.digest_hour = changes.digest_hour
+    if changes.digest_weekday is not None:
+        row.digest_weekday = changes.digest_weekday
+    if quiet is not None:
+        row.quiet_hours_start, row.quiet_hours_end = quiet
+    if overrides is not None:
+        row.overrides = overrides
+    await session.flush()
+    chosen = from_row(row, person.timezone)
+    await _replan_pending_mail(session, person_id, chosen, settings)
+    return chosen
 
 
 async def _replan_pending_mail(

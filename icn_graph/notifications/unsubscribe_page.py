@@ -41,7 +41,12 @@ _HEADERS = {
 
 
 def _page(
-    request: Request, status_code: int, title: str, message: str, *, confirm: bool = False
+    request: Request,
+    status_code: int,
+    title: str,
+    message: str,
+    *,
+    confirm: bool = False,
 ) -> Response:
     settings = request.app.state.settings
     body = _PAGES.get_template("unsubscribe.html").render(
@@ -50,7 +55,6 @@ def _page(
         confirm=confirm,
         action=request.url.path,
         network_name=settings.network_name,
-        explorer_url=f"{settings.public_url.rstrip('/')}/graphql",
     )
     return HTMLResponse(body, status_code=status_code, headers=_HEADERS)
 
@@ -64,11 +68,7 @@ async def unsubscribe_endpoint(request: Request) -> Response:
                 db, settings, token, now=datetime.now(UTC)
             )
             return _page(
-                request,
-                200,
-                "You are unsubscribed",
-                f"{target.person_name}, you will get no more {target.description}. "
-                "Notifications stay in the app.",
+                request, 200, "You are unsubscribed", f"Done, {target.person_name}. {target.stops}"
             )
         target = await unsubscribe_target(db, settings, token)
     except BadInput as problem:
@@ -82,6 +82,6 @@ async def unsubscribe_endpoint(request: Request) -> Response:
         request,
         200,
         "Unsubscribe?",
-        f"{target.person_name}, press the button to stop {target.description}.",
+        f"{target.person_name}, press the button to unsubscribe. {target.stops}",
         confirm=True,
     )

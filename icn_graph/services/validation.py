@@ -10,6 +10,9 @@ from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: they reorder what follows them on screen, so
+# a title could read differently from what it is (in mail subjects, the app, the explorer).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +30,8 @@ class Checker:
         self.errors.append(UserError(field=field, message=message, code=code))
 
     def text(self, field: str, value: str, *, max_length: int, label: str) -> str:
-        """``value`` trimmed; records REQUIRED, TOO_LONG or INVALID (control characters)."""
+        """``value`` trimmed; records REQUIRED, TOO_LONG or INVALID (control characters,
+        bidirectional overrides)."""
         cleaned = value.strip()
         if not cleaned:
             self.add(field, f"{label} is required.", UserErrorCode.REQUIRED)
@@ -39,6 +43,12 @@ class Checker:
             )
         elif _CONTROL.search(cleaned):
             self.add(field, f"{label} must not contain control characters.")
+        elif _BIDI.search(cleaned):
+            self.add(
+                field,
+                f"{label} must not contain text-direction control characters "
+                "(U+202A-U+202E, U+2066-U+2069).",
+            )
         return cleaned
 
     def email(self, field: str, value: str) -> str:

@@ -1,8 +1,14 @@
 """Turning due notifications into outgoing mail (the worker's second step).
 
-- Immediate: when the earliest PENDING notification of a (person, subject) pair is due, all the
-  pair's PENDING notifications go into one message, so a burst of activity becomes one email.
-- Digests: one message per person with all their due digest notifications, grouped by subject.
+- Immediate: when the earliest PENDING notification of a (person, followed subject) pair is
+  due, all the pair's PENDING notifications go into one message, so a burst of activity becomes
+  one email: 5 registrations for a session its watcher follows are one message about the session
+  (see ``roll_up``). Every message of a pair keeps the subject line of the pair's first one, so
+  renaming the subject does not split the thread.
+- Digests: one message per person with all their due digest notifications, grouped by followed
+  subject.
+- Links open subjects in the front-end (``ICN_APP_URL``) or the explorer, and every message links
+  to the person's signed "manage your email" page (see ``links`` and ``manage_tokens``).
 - A notification read in the app before its mail is composed is SKIPPED, never mailed.
 - A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery.
 
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
@@ -38,6 +44,8 @@ from icn_graph.notifications.mail.headers import (
     one_line,
     thread_root_id,
 )
+from icn_graph.notifications.mail.links import MailLinks
+from icn_graph.notifications.mail.manage_tokens import make_link_token
 from icn_graph.notifications.mail.render import (
     MailContext,
     MailItem,
@@ -77,6 +85,8 @@ class _Batch:
     notes: dict[int, str]
     subjects: dict[str, SubjectInfo | None]
     suppressed: set[str]
+    # (person, followed subject) -> the subject line of the thread's first message.
+    thread_subjects: dict[tuple[int, str], str]
 
 
 async def compose_due_mail(
@@ -108,12 +118,14 @@ async def _compose(
     due = await _due(session, now, limit)
     if not due:
         return 0
-    pairs = {(n.person_id, n.subject_id) for n in due if n.delivery == DeliveryMode.IMMEDIATE}
+    pairs = {
+        (n.person_id, n.followed_subject_id) for n in due if n.delivery == DeliveryMode.IMMEDIATE
+    }
     groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
     digests: dict[int, list[Notification]] = defaultdict(list)
     for notification in await _with_pending_of(session, due, pairs):
         if notification.delivery == DeliveryMode.IMMEDIATE:
-            groups[(notification.person_id, notification.subject_id)].append(notification)
+            groups[(notification.person_id, notification.followed_subject_id)].append(notification)
         elif notification.delivery in DIGESTS:
             digests[notification.person_id].append(notification)
 
@@ -124,7 +136,8 @@ async def _compose(
     await _claim(session, unmailed, EmailStatus.NONE)  # delivery OFF: nothing to mail
     await _claim(session, [n for n in everything if n.read_at is not None], EmailStatus.SKIPPED)
     await _claim(session, unread, EmailStatus.QUEUED)
-    composer = _Composer(session, settings, renderer, await _read_batch(session, unread), now)
+    batch = await _read_batch(session, unread, set(groups))
+    composer = _Composer(session, settings, renderer, batch, now)
     for (person_id, subject_id), group in groups.items():
         mailed = [n for n in group if n.read_at is None]
         if mailed:
@@ -159,13 +172,13 @@ async def _with_pending_of(
                 Notification.email_status == EmailStatus.PENDING,
                 Notification.delivery == DeliveryMode.IMMEDIATE,
                 Notification.person_id.in_({person for person, _ in pairs}),
-                Notification.subject_id.in_({subject for _, subject in pairs}),
+                Notification.followed_subject_id.in_({subject for _, subject in pairs}),
                 Notification.id.not_in(found),
             )
             .with_for_update(skip_locked=True)
         )
         for notification in await session.scalars(statement):
-            if (notification.person_id, notification.subject_id) in pairs:
+            if (notification.person_id, notification.followed_subject_id) in pairs:
                 found[notification.id] = notification
     return sorted(found.values(), key=lambda n: (n.created_at, n.id))
 
@@ -187,17 +200,49 @@ async def _claim(
         raise _Raced
 
 
-async def _read_batch(session: AsyncSession, notifications: list[Notification]) -> _Batch:
+async def _thread_subjects(
+    session: AsyncSession, pairs: set[tuple[int, str]]
+) -> dict[tuple[int, str], str]:
+    """The subject line of the first message of each (person, followed subject) thread."""
+    if not pairs:
+        return {}
+    first = (
+        select(func.min(OutgoingMail.id))
+        .where(
+            OutgoingMail.kind == MailKind.IMMEDIATE,
+            OutgoingMail.person_id.in_({person for person, _ in pairs}),
+            OutgoingMail.thread_subject_id.in_({subject for _, subject in pairs}),
+        )
+        .group_by(OutgoingMail.person_id, OutgoingMail.thread_subject_id)
+    )
+    rows = await session.execute(
+        select(
+            OutgoingMail.person_id, OutgoingMail.thread_subject_id, OutgoingMail.subject_line
+        ).where(OutgoingMail.id.in_(first))
+    )
+    return {
+        (person_id, subject_id): line
+        for person_id, subject_id, line in rows
+        if person_id is not None and (person_id, subject_id) in pairs
+    }
+
+
+async def _read_batch(
+    session: AsyncSession, notifications: list[Notification], pairs: set[tuple[int, str]]
+) -> _Batch:
     actor_ids = {pk for n in notifications if (pk := details.person_pk(n.actor_id)) is not None}
     people = await details.people(session, {n.person_id for n in notifications} | actor_ids)
     payloads = await details.payloads(session, {n.event_id for n in notifications})
     notes = await details.notes(session, payloads.values())
-    described = await describe_subjects(session, {n.subject_id for n in notifications})
+    wanted = {n.subject_id for n in notifications} | {n.followed_subject_id for n in notifications}
+    described = await describe_subjects(session, wanted)
     subjects: dict[str, SubjectInfo | None] = {
-        n.subject_id: described.get(n.subject_id) for n in notifications
+        subject_id: described.get(subject_id) for subject_id in wanted
     }
     keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
-    return _Batch(people, payloads, notes, subjects, await details.suppressed(session, keys))
+    suppressed = await details.suppressed(session, keys)
+    threads = await _thread_subjects(session, pairs)
+    return _Batch(people, payloads, notes, subjects, suppressed, threads)
 
 
 @dataclass
@@ -226,14 +271,25 @@ class _Composer:
         self.batch = batch
         self.now = now
         self.sender = Sender.parse(settings.mail_from)
-        self.base_url = settings.public_url.rstrip("/")
+        self.links = MailLinks(settings)
         self.secret = settings.secret_key.get_secret_value()
         self.drafts: list[_Draft] = []
 
     def _unsubscribe_url(self, person_id: int, subject_id: str | None) -> str:
-        return f"{self.base_url}/unsubscribe/{make_token(self.secret, person_id, subject_id)}"
+        return self.links.unsubscribe(make_token(self.secret, person_id, subject_id))
+
+    def _manage_url(self, person: Person) -> str:
+        days = self.settings.manage_link_days
+        token = make_link_token(self.secret, person.id, person.email_key, now=self.now, days=days)
+        return self.links.manage(token)
+
+    def _title_of(self, subject_id: str) -> str | None:
+        info = self.batch.subjects.get(subject_id)
+        return info.title if info is not None else None
 
     def _section(self, person: Person, subject_id: str, group: list[Notification]) -> MailSection:
+        """A followed subject and its notifications, each summarized with its own subject
+        (a registration, an agenda item) when that is not the followed one."""
         info = self.batch.subjects.get(subject_id)
         title = info.title if info is not None else "Something that was removed"
         items = []
@@ -241,10 +297,15 @@ class _Composer:
             payload = self.batch.payloads.get(notification.event_id, {})
             actor = self.batch.people.get(details.person_pk(notification.actor_id) or 0)
             actor_name = actor.display_name if actor is not None else None
+            own_title = (
+                title
+                if notification.subject_id == subject_id
+                else self._title_of(notification.subject_id)
+            )
             items.append(
                 MailItem(
                     type=notification.type,
-                    summary=summarize(notification.type, payload, actor_name, title),
+                    summary=summarize(notification.type, payload, actor_name, own_title),
                     actor_name=actor_name,
                     when=local_time(notification.created_at, person.timezone),
                     reason=notification.reason,
@@ -256,7 +317,7 @@ class _Composer:
             subject_id=subject_id,
             title=title,
             type_name=info.label if info is not None else "item",
-            url=self.base_url + (info.path if info is not None else "/graphql"),
+            url=self.links.subject(subject_id) if info is not None else self.links.removed(),
             unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
             items=items,
         )
@@ -273,7 +334,7 @@ class _Composer:
             if len(sections) == 1
             else self._unsubscribe_url(person.id, None),
             unsubscribe_all_url=self._unsubscribe_url(person.id, None),
-            preferences_url=f"{self.base_url}/graphql",
+            preferences_url=self._manage_url(person),
             reasons=list(dict.fromkeys(reasons)),
             period=period,
         )
@@ -282,7 +343,8 @@ class _Composer:
         person = self.batch.people[person_id]
         section = self._section(person, subject_id, group)
         context = self._context(person, [section])
-        subject_line = f"[{self.settings.network_name}] {section.title}"
+        first_line = self.batch.thread_subjects.get((person_id, subject_id))
+        subject_line = first_line or f"[{self.settings.network_name}] {section.title}"
         self._draft(
             person, group, MailKind.IMMEDIATE, subject_line, "immediate", context, subject_id
         )
@@ -291,7 +353,7 @@ class _Composer:
         person = self.batch.people[person_id]
         by_subject: dict[str, list[Notification]] = defaultdict(list)
         for notification in group:
-            by_subject[notification.subject_id].append(notification)
+            by_subject[notification.followed_subject_id].append(notification)
         sections = [self._section(person, subject, items) for subject, items in by_subject.items()]
         weekly = all(n.delivery == DeliveryMode.WEEKLY_DIGEST for n in group)
         period = "weekly" if weekly else "daily"
@@ -341,6 +403,10 @@ class _Composer:
         await self.session.execute(update(Notification), links)
         return len(self.drafts)
 
+    def _topic(self, subject_line: str) -> str:
+        """The thread's topic: its (kept) subject line without the network's tag."""
+        return subject_line.removeprefix(f"[{self.settings.network_name}] ")
+
     def _render(self, draft: _Draft) -> None:
         row, person, subject_id = draft.row, draft.person, draft.subject_id
         row.message_id = new_message_id(row.id, self.sender.domain)
@@ -358,7 +424,7 @@ class _Composer:
             thread_root=thread_root_id(person.id, subject_id, self.sender.domain)
             if subject_id
             else None,
-            thread_topic=draft.context.sections[0].title if subject_id else None,
+            thread_topic=self._topic(row.subject_line) if subject_id else None,
         )
         try:
             row.message = build_message(envelope, rendered.text, rendered.html)

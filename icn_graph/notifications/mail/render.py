@@ -69,6 +69,7 @@ class MailContext:
     sections: Sequence[MailSection]
     unsubscribe_url: str
     unsubscribe_all_url: str
+    # The person's signed "manage your email" page.
     preferences_url: str
     # Why the person got it, each reason once (e.g. "You follow this goal.").
     reasons: Sequence[str] = ()

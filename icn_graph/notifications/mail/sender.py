@@ -48,6 +48,33 @@ from icn_graph.notifications.models import MailStatus, OutgoingMail, SuppressedA
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class SendTally:
+    """What became of the messages a sender claimed: for the worker's log line. A refusal
+    (5xx, or an address that cannot be sent) counts as failed, never as sent."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    dead: int = 0
+    suppressed: int = 0
+
+    def count(self, status: MailStatus) -> None:
+        match status:
+            case MailStatus.SENT:
+                self.sent += 1
+            case MailStatus.FAILED:
+                self.failed += 1
+            case MailStatus.QUEUED:
+                self.retrying += 1
+            case MailStatus.DEAD:
+                self.dead += 1
+            case MailStatus.SUPPRESSED:
+                self.suppressed += 1
+            case _:
+                pass
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: int
@@ -130,8 +157,10 @@ async def send_due_mail(
     worker_id: str,
     lease_seconds: float = 60,
     limit: int = 100,
+    tally: SendTally | None = None,
 ) -> int:
-    """Claim and send up to ``limit`` messages; how many were claimed.
+    """Claim and send up to ``limit`` messages; how many were claimed. ``tally``, if given,
+    counts each outcome recorded (sent, failed, retrying, dead, suppressed).
 
     Times come from ``clock`` (read at the claim, before each message and at each outcome;
     the wall clock by default), or are all ``now`` when a fixed time is given (tests simulate
@@ -145,7 +174,7 @@ async def send_due_mail(
         return 0
     sender = envelope_sender(settings)
     suppressed = await _suppressed(db, {mail.to_address.lower() for mail in claimed})
-    async with _outcomes(db, worker_id) as outcomes:
+    async with _outcomes(db, worker_id, tally or SendTally()) as outcomes:
         for index, mail in enumerate(claimed):
             if not await outcomes.renew(mail.id, clock() + timedelta(seconds=lease_seconds)):
                 rest = len(claimed) - index
@@ -189,7 +218,7 @@ _RELAXED = {
 
 
 @asynccontextmanager
-async def _outcomes(db: Database, worker_id: str) -> AsyncIterator[_Outcomes]:
+async def _outcomes(db: Database, worker_id: str, tally: SendTally) -> AsyncIterator[_Outcomes]:
     """Each outcome is one autocommitted UPDATE on a connection kept for the batch, committed
     before the next message goes out, so a killed worker re-sends at most the one in flight."""
     relax, restore = _RELAXED.get(db.dialect, ("", ""))
@@ -198,7 +227,7 @@ async def _outcomes(db: Database, worker_id: str) -> AsyncIterator[_Outcomes]:
         if relax:
             await autocommit.execute(text(relax))
         try:
-            yield _Outcomes(autocommit, worker_id)
+            yield _Outcomes(autocommit, worker_id, tally)
         finally:
             if restore:
                 await autocommit.execute(text(restore))
@@ -214,9 +243,10 @@ def _held_by(mail_id: int, worker_id: str) -> ColumnElement[bool]:
 
 
 class _Outcomes:
-    def __init__(self, connection: AsyncConnection, worker_id: str) -> None:
+    def __init__(self, connection: AsyncConnection, worker_id: str, tally: SendTally) -> None:
         self.connection = connection
         self.worker_id = worker_id
+        self.tally = tally
 
     async def renew(self, mail_id: int, lease_until: datetime) -> bool:
         """Extend this worker's lease on ``mail_id``; False if the lease is no longer its own."""
@@ -242,6 +272,8 @@ class _Outcomes:
                 mail_id,
                 status.value,
             )
+        else:
+            self.tally.count(status)
         return bool(result.rowcount)
 
 
@@ -273,7 +305,7 @@ async def _refused(
         for attempt in (1, 2):
             try:
                 async with db.transaction() as session:
-                    await session.execute(
+                    failed = await session.execute(
                         update(OutgoingMail)
                         .where(_held_by(mail.id, outcomes.worker_id))
                         .values(
@@ -289,6 +321,8 @@ async def _refused(
                                 email_key=key, reason=error, smtp_code=refused.code, created_at=now
                             )
                         )
+                if getattr(failed, "rowcount", 0):
+                    outcomes.tally.count(MailStatus.FAILED)
                 break
             except IntegrityError:
                 if attempt == 2:

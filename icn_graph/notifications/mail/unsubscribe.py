@@ -1,11 +1,14 @@
 """One-click unsubscribe: what a signed token stops, and stopping it at once.
 
-A subject-scoped token mutes the person's follow of that subject (``FollowLevel.MUTED``); an
-all-mail token sets their delivery to OFF and clears their per-event-type overrides (an override
-would otherwise keep mailing them). Either way, mail already planned but not yet composed
-is cancelled in the same transaction (its notifications stay in the app). Unsubscribing twice
-is harmless, also at the same moment (two mail clients posting at once): the request that lost
-the race to create the preferences or follow row is retried once and finds it.
+A subject-scoped token mutes the person's follow of that subject (``FollowLevel.MUTED``): no
+mail and no new in-app notifications about it or what belongs to it (unless they follow that
+directly); mail links name the followed subject a notification rolls up to, so muting it stops
+the next registration's mail too. An all-mail token sets their delivery to OFF and clears their
+per-event-type overrides (an override would otherwise keep mailing them). Either way, mail
+already planned but not yet composed is cancelled in the same transaction (its notifications
+stay in the app). Unsubscribing twice is harmless, also at the same moment (two mail clients
+posting at once): the request that lost the race to create the preferences or follow row is
+retried once and finds it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,8 +44,24 @@ class UnsubscribeTarget:
 
     scope: UnsubscribeScope
     person_name: str
-    # "mail about the goal 'Reduce steroid use'" or "all notification mail".
+    # "the goal 'Reduce steroid use'" or "all notification mail from ImproveCareNow".
     description: str
+
+    @property
+    def stops(self) -> str:
+        """Exactly what unsubscribing stops, and what it does not."""
+        if self.scope.subject_id is None:
+            return (
+                f"This stops {self.description}: no immediate mail and no digests. You still "
+                "follow what you followed, and new notifications keep arriving in the app."
+            )
+        return (
+            f"This mutes {self.description}: you get no more mail and no new notifications "
+            "in the app about it, nor about what belongs to it (a Learning Session's agenda "
+            "items and registrations, a goal's key results and check-ins, a center's goals), "
+            "unless you follow one of those yourself. Notifications you already have stay in "
+            "the app, and other mail goes on as before."
+        )
 
 
 async def _target(
@@ -57,7 +76,7 @@ async def _target(
         )
     info = await describe_subject(session, scope.subject_id)
     what = f"the {info.label} '{info.title}'" if info is not None else "an item that was removed"
-    return UnsubscribeTarget(scope, person.display_name, f"mail about {what}")
+    return UnsubscribeTarget(scope, person.display_name, what)
 
 
 async def unsubscribe_target(db: Database, settings: Settings, token: str) -> UnsubscribeTarget:
@@ -95,7 +114,13 @@ async def _unsubscribe(
             Notification.email_status == EmailStatus.PENDING,
         )
         if scope.subject_id is not None:
-            cancelled = cancelled.where(Notification.subject_id == scope.subject_id)
+            # Mail about the subject, and what rolls up to it (a session's registrations).
+            cancelled = cancelled.where(
+                or_(
+                    Notification.subject_id == scope.subject_id,
+                    Notification.followed_subject_id == scope.subject_id,
+                )
+            )
         await session.execute(
             cancelled.values(email_status=EmailStatus.NONE, email_due_at=None).execution_options(
                 synchronize_session=False

@@ -1,8 +1,8 @@
 """In-app notifications (one per person and event) and each person's delivery preferences.
 
 A notification whose ``email_status`` is PENDING becomes mail once ``email_due_at`` passes: the
-mail composer groups a person's due notifications (per subject for immediate mail, all of them
-for a digest), renders one message, and sets ``mail_id`` and ``email_status`` QUEUED.
+mail composer groups a person's due notifications (per followed subject for immediate mail, all
+of them for a digest), renders one message, and sets ``mail_id`` and ``email_status`` QUEUED.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Time, UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.db.base import Base
@@ -33,6 +34,11 @@ class EmailStatus(enum.StrEnum):
     SKIPPED = "SKIPPED"  # read in the app before its mail was composed
 
 
+def _own_subject(context: DefaultExecutionContext) -> Any:
+    """A notification written without a followed subject threads on its own subject."""
+    return context.get_current_parameters()["subject_id"]  # type: ignore[no-untyped-call]
+
+
 class Notification(Base):
     __tablename__ = "notifications"
 
@@ -41,6 +47,10 @@ class Notification(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(100))
     subject_id: Mapped[str] = mapped_column(String(100))
+    # The subject the person follows that this notification rolls up to: the event's subject,
+    # or what contains it (a registration's Learning Session, a key result's goal). Mail batches
+    # and threads on it, and its "stop mail about this" link mutes it.
+    followed_subject_id: Mapped[str] = mapped_column(String(100), default=_own_subject)
     actor_id: Mapped[str | None] = mapped_column(String(100), default=None)
     # Why the person got it, e.g. "You follow this goal." (shown in the app and the mail).
     reason: Mapped[str] = mapped_column(String(200), default="")
@@ -57,6 +67,7 @@ class Notification(Base):
         UniqueConstraint("event_id", "person_id"),
         Index("ix_notifications_person_id_id", "person_id", "id"),
         Index("ix_notifications_email_due", "email_status", "email_due_at"),
+        Index("ix_notifications_person_id_followed_subject_id", "person_id", "followed_subject_id"),
     )
 
 

@@ -31,7 +31,7 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.events.sweep import sweep_undispatched
 from icn_graph.notifications.mail.compose import compose_due_mail
-from icn_graph.notifications.mail.sender import send_due_mail, wall_clock
+from icn_graph.notifications.mail.sender import SendTally, send_due_mail, wall_clock
 from icn_graph.notifications.mail.transport import MailTransport, transport_for
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.outbox import outbox_dispatcher
@@ -46,11 +46,17 @@ STOP_GRACE_SECONDS = 10.0
 class TickResult:
     swept: int
     composed: int
+    # Messages the SMTP server accepted; refusals are failed, never sent.
     sent: int
+    claimed: int = 0
+    failed: int = 0
+    retrying: int = 0
+    dead: int = 0
+    suppressed: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.swept or self.composed or self.sent)
+        return bool(self.swept or self.composed or self.claimed)
 
 
 def new_worker_id() -> str:
@@ -89,17 +95,28 @@ class Worker:
             self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
         composed = await compose_due_mail(self.db, self.settings, now=clock(), plugins=self.plugins)
-        sent = await send_due_mail(
+        tally = SendTally()
+        claimed = await send_due_mail(
             self.db,
             self.settings,
             self.transport,
             clock=clock,
             worker_id=self.worker_id,
             lease_seconds=lease,
+            tally=tally,
         )
-        if not sent:
+        if not claimed:
             await self.transport.close()  # idle: don't hold the SMTP connection open
-        return TickResult(swept, composed, sent)
+        return TickResult(
+            swept,
+            composed,
+            tally.sent,
+            claimed=claimed,
+            failed=tally.failed,
+            retrying=tally.retrying,
+            dead=tally.dead,
+            suppressed=tally.suppressed,
+        )
 
     async def _tick_unless_stopped(self, stop: asyncio.Event) -> TickResult:
         """One tick; if asked to stop meanwhile, it gets STOP_GRACE_SECONDS to finish (a stalled
@@ -142,11 +159,16 @@ class Worker:
                 else:
                     if result.busy:
                         log.info(
-                            "worker %s: swept %d events, composed %d messages, sent %d",
+                            "worker %s: swept %d events, composed %d messages, sent %d, "
+                            "failed %d, retrying %d, dead %d, suppressed %d",
                             self.worker_id,
                             result.swept,
                             result.composed,
                             result.sent,
+                            result.failed,
+                            result.retrying,
+                            result.dead,
+                            result.suppressed,
                         )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_tick_seconds)

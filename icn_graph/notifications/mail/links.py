@@ -1,0 +1,64 @@
+"""Where mail links go: a subject in the front-end app, or the API's explorer without one.
+
+With ``ICN_APP_URL`` set (``https://app.example.org``), a subject opens at that URL plus its
+type's path pattern, ``{id}`` being its global ID: :data:`DEFAULT_APP_PATHS`, overridden or
+extended per type by ``ICN_APP_URL_PATTERNS`` (JSON, ``{"Goal": "/goals/{id}"}``). A type with
+no pattern (a plugin's), or no ``ICN_APP_URL`` at all, opens the explorer at ``ICN_PUBLIC_URL``
+on the subject. The "manage your email" page and unsubscribe links are the API's own pages.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from icn_graph.config import Settings
+from icn_graph.errors import BadInput
+from icn_graph.ids import parse_global_id
+
+DEFAULT_APP_PATHS: dict[str, str] = {
+    "AgendaItem": "/agenda-items/{id}",
+    "Center": "/centers/{id}",
+    "CheckIn": "/check-ins/{id}",
+    "Goal": "/goals/{id}",
+    "KeyResult": "/key-results/{id}",
+    "LearningSession": "/sessions/{id}",
+    "Membership": "/memberships/{id}",
+    "Person": "/people/{id}",
+    "Registration": "/registrations/{id}",
+}
+
+
+def explorer_path(subject_id: str) -> str:
+    """The explorer opened on ``subject_id`` (relative to ``ICN_PUBLIC_URL``)."""
+    query = f'{{ node(id: "{subject_id}") {{ id __typename }} }}'
+    return f"/graphql?explore={quote(query, safe='')}"
+
+
+class MailLinks:
+    """The links one composing run puts in mail."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.public_url = settings.public_url.rstrip("/")
+        self.app_url = settings.app_url.rstrip("/")
+        self.paths = DEFAULT_APP_PATHS | settings.app_url_patterns
+
+    def subject(self, subject_id: str) -> str:
+        """Where ``subject_id`` opens for a reader."""
+        try:
+            type_name = parse_global_id(subject_id)[0]
+        except BadInput:
+            type_name = ""
+        pattern = self.paths.get(type_name)
+        if self.app_url and pattern is not None:
+            return self.app_url + pattern.format(id=quote(subject_id, safe=""))
+        return self.public_url + explorer_path(subject_id)
+
+    def removed(self) -> str:
+        """Where a subject that no longer exists links: the app's home, or the explorer."""
+        return self.app_url or f"{self.public_url}/graphql"
+
+    def unsubscribe(self, token: str) -> str:
+        return f"{self.public_url}/unsubscribe/{token}"
+
+    def manage(self, token: str) -> str:
+        return f"{self.public_url}/manage-email/{token}"
