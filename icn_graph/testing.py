@@ -17,6 +17,7 @@ and ``db``; each test runs on SQLite and, when ``ICN_TEST_POSTGRES_URL`` is set,
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -229,6 +230,14 @@ async def db(session_db: Database, plugin_host: PluginHost) -> Database:
     return session_db
 
 
+@pytest.fixture(params=BACKENDS)
+async def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no migrations) on each backend, for tests that migrate it themselves;
+    one per test module, so modules never share one."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    return await fresh_database_url(request.param, tmp_path, name)
+
+
 @pytest.fixture
 def settings(migrated_url: str) -> Settings:
     return Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[arg-type,call-arg]
@@ -318,6 +327,33 @@ async def token_for(db: Database, person: Person) -> str:
     async with db.transaction() as session:
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label="test"))
     return secret
+
+
+async def make_staff_token(db: Database) -> str:
+    """A bearer token of a new network staff member."""
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    return await token_for(db, staff)
+
+
+@pytest.fixture
+async def staff_token(db: Database) -> str:
+    """A bearer token of a network staff member (``make_staff_token``)."""
+    return await make_staff_token(db)
+
+
+def single_error(body: dict[str, Any]) -> dict[str, Any]:
+    """The one GraphQL error of a response ``body``; no traceback leaks into it."""
+    assert "Traceback" not in json.dumps(body)
+    errors = body.get("errors")
+    assert errors is not None, body
+    assert len(errors) == 1, errors
+    error: dict[str, Any] = errors[0]
+    return error
+
+
+def user_errors(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A mutation payload's ``userErrors`` as (field, code) pairs."""
+    return [(error["field"], error["code"]) for error in payload["userErrors"]]
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -173,7 +172,3 @@ async def reload(db: Database, goal: Goal) -> Goal:
         found = await session.get(Goal, goal.id)
     assert found is not None
     return found
-
-
-def user_errors(payload: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(error["field"], error["code"]) for error in payload["userErrors"]]

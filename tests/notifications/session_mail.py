@@ -19,8 +19,8 @@ from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
 from icn_graph.notifications.models import Notification
 from icn_graph.testing import GraphQLClient, make_person, token_for
+from tests.learning_sessions.test_learning_sessions_factories import REGISTER, make_session
 from tests.smtp_server import SmtpServer
-from tests.test_learning_sessions_factories import REGISTER, make_session
 
 FOLLOW = """mutation($id: ID!, $level: FollowLevel!) {
   follow(input: {subjectId: $id, level: $level}) { userErrors { field message } } }"""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -25,6 +24,8 @@ from icn_graph.notifications.worker import Worker
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import GraphQLClient, make_person, token_for
 from tests.goal_helpers import UPDATE_GOAL
+from tests.learning_sessions.test_learning_sessions import UPDATE_SESSION
+from tests.learning_sessions.test_learning_sessions_factories import ADD_ITEM, make_session
 from tests.mail_helpers import all_mail, make_goal, notify
 from tests.notifications.session_mail import (
     deliver,
@@ -34,16 +35,8 @@ from tests.notifications.session_mail import (
     watched_session,
 )
 from tests.smtp_server import SmtpServer
-from tests.test_learning_sessions import UPDATE_SESSION
-from tests.test_learning_sessions_factories import ADD_ITEM, make_session
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 async def test_a_suppressed_addresss_later_mail_is_recorded_suppressed_and_not_sent(

@@ -4,10 +4,7 @@ nothing), and renaming the session keeps the thread's Subject."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlparse
-
-import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
@@ -16,6 +13,7 @@ from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.tokens import make_token
 from icn_graph.notifications.models import EmailStatus
 from icn_graph.testing import GraphQLClient, make_person, token_for
+from tests.learning_sessions.test_learning_sessions import UPDATE_SESSION
 from tests.mail_helpers import all_mail
 from tests.notifications.session_mail import (
     mail_everything_due,
@@ -26,15 +24,8 @@ from tests.notifications.session_mail import (
     watched_session,
 )
 from tests.smtp_server import SmtpServer
-from tests.test_learning_sessions import UPDATE_SESSION
 
 NAMES = ["Ana Alvarez", "Ben Brooks", "Cai Chen", "Dev Desai", "Eva Evans"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 async def test_five_registrations_in_a_burst_are_one_mail_about_the_session_naming_all_five(

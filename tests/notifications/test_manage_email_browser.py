@@ -5,9 +5,7 @@ the form, and saves: the app is served over real HTTP (uvicorn) on loopback."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-from collections.abc import Iterator
 from datetime import time
 
 import pytest
@@ -37,16 +35,6 @@ from tests.smtp_server import SmtpServer, free_port
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with SmtpServer() as server:
-        yield server
 
 
 async def test_a_person_saves_their_choices_in_a_browser_from_the_mail_link(

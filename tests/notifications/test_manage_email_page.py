@@ -6,11 +6,9 @@ links open subjects in the front-end when ICN_APP_URL is set."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from icn_graph.config import Settings
@@ -37,12 +35,6 @@ from tests.notifications.session_mail import (
 from tests.smtp_server import SmtpServer
 
 CSRF = re.compile(r'name="csrfToken" value="([^"]+)"')
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 async def mailed_link(

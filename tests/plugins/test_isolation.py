@@ -45,7 +45,7 @@ from tests.outbox_helpers import (
     notifications,
     outbox,
 )
-from tests.test_plugin_docs import GUIDE_TEXT, _as_module, _blocks
+from tests.plugins.test_plugin_docs import GUIDE_TEXT, _as_module, _blocks
 
 
 @dataclass

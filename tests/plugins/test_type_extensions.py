@@ -12,7 +12,6 @@ import strawberry
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins, printed_schema
-from icn_graph.models import NetworkRole, PersonKind
 from icn_graph.plugins import SchemaContribution, hookimpl
 from icn_graph.schema import SchemaConflict, build_schema
 from icn_graph.schema.centers import Center
@@ -20,7 +19,13 @@ from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.sessions import LearningSession
 from icn_graph.schema.people import Person
 from icn_graph.schema.viewer import ViewerHome
-from icn_graph.testing import GraphQLClient, StatementCounter, make_center, make_person, token_for
+from icn_graph.testing import (
+    GraphQLClient,
+    StatementCounter,
+    make_center,
+    make_person,
+    make_staff_token,
+)
 from tests.goal_helpers import make_goal
 from tests.plugins import cheers_plugin
 from tests.plugins.cheers_plugin import add_cheer, create_table
@@ -67,11 +72,6 @@ query Goals($first: Int!) {
 """
 
 
-async def staff_token(db: Database) -> str:
-    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
-    return await token_for(db, staff)
-
-
 async def add_goals(db: Database, count: int, start: int = 0) -> None:
     author = await make_person(db)
     for index in range(start, start + count):
@@ -86,7 +86,7 @@ async def test_a_plugin_field_on_goal_resolves_through_the_api(
     db: Database, client: GraphQLClient
 ) -> None:
     await create_table(db)
-    token = await staff_token(db)
+    token = await make_staff_token(db)
     await add_goals(db, 3)
 
     data = await client.data(GOALS, {"first": 10}, token=token)
@@ -102,7 +102,7 @@ async def test_a_plugin_field_on_goal_resolves_through_the_api(
 
 async def test_resolvers_get_the_core_object_as_root(db: Database, client: GraphQLClient) -> None:
     await make_center(db, name="Lakeside")
-    token = await staff_token(db)
+    token = await make_staff_token(db)
 
     data = await client.data("{ viewer { badge } centers { nodes { name badge } } }", token=token)
 
@@ -119,7 +119,7 @@ async def test_the_plugin_fields_loader_costs_the_same_for_2_goals_or_8(
     db: Database, client: GraphQLClient, statements: StatementCounter
 ) -> None:
     await create_table(db)
-    token = await staff_token(db)
+    token = await make_staff_token(db)
     await add_goals(db, 2)
     statements.reset()
     few = await client.data(COUNTS_ONLY, {"first": 50}, token=token)
