@@ -8,7 +8,8 @@ import strawberry
 
 from icn_graph.builtin import BUILTIN_PLUGINS
 from icn_graph.config import Settings
-from icn_graph.plugins.manager import PluginHost, import_internal
+from icn_graph.events.registry import EventTypeConflict, EventTypeRegistry, use_event_types
+from icn_graph.plugins.manager import PluginHost, PluginStartupError, import_internal
 from icn_graph.schema import build_schema
 
 
@@ -18,10 +19,16 @@ def load_plugins(
     extra: Iterable[tuple[str, object]] = (),
     discover: bool = True,
 ) -> PluginHost:
-    """Core's internal plugins, then installed ones (unless ``discover`` is off), then ``extra``."""
-    return PluginHost.load(
+    """Core's internal plugins, then installed ones (unless ``discover`` is off), then ``extra``;
+    their event types become the registry events are read with."""
+    host = PluginHost.load(
         settings, internal=import_internal(BUILTIN_PLUGINS), extra=extra, discover=discover
     )
+    try:
+        use_event_types(EventTypeRegistry.build(host.event_types()))
+    except EventTypeConflict as error:
+        raise PluginStartupError(str(error)) from error
+    return host
 
 
 def core_host() -> PluginHost:

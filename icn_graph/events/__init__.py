@@ -1,6 +1,23 @@
-"""Domain events and the transactional outbox: record in the change's transaction, dispatch
-after commit, sweep what a crashed process left behind."""
+"""Typed domain events and the transactional outbox: record in the change's transaction,
+dispatch after commit, sweep what a crashed process left behind."""
 
-from icn_graph.events.record import Event, record_event
+from icn_graph.events.record import Event, record
+from icn_graph.events.types import (
+    DomainEvent,
+    EventTypeError,
+    FieldChange,
+    SubjectRef,
+    changes_between,
+    event_type,
+)
 
-__all__ = ["Event", "record_event"]
+__all__ = [
+    "DomainEvent",
+    "Event",
+    "EventTypeError",
+    "FieldChange",
+    "SubjectRef",
+    "changes_between",
+    "event_type",
+    "record",
+]

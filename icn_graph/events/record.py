@@ -1,11 +1,12 @@
 """Domain events: written to the outbox inside the transaction of their change.
 
-Services call :func:`record_event` with the session of the change: it adds an ``events`` row
-(:class:`~icn_graph.events.models.OutboxEvent`) to that session, so the event exists exactly when
-the change does. When the transaction commits, :class:`~icn_graph.db.database.Database` hands the
-events (now carrying their row ids) to its event sink, the outbox dispatcher; a rolled-back
-transaction writes and hands on nothing. Events a process never got to dispatch (it crashed right
-after the commit) are swept by a worker, so consumers see every event at least once.
+Services call :func:`record` with the session of the change and a typed event: it adds an
+``events`` row (:class:`~icn_graph.events.models.OutboxEvent`) to that session, so the event
+exists exactly when the change does. When the transaction commits,
+:class:`~icn_graph.db.database.Database` hands the events (now carrying their row ids) to its event
+sink, the outbox dispatcher; a rolled-back transaction writes and hands on nothing. Events a
+process never got to dispatch (it crashed right after the commit) are swept by a worker, so
+consumers see every event at least once.
 """
 
 from __future__ import annotations
@@ -19,63 +20,101 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.after_commit import hand_over_after_commit
 from icn_graph.events.models import OutboxEvent
+from icn_graph.events.registry import event_types
+from icn_graph.events.serialize import to_payload
+from icn_graph.events.types import DomainEvent, EventTypeError, SubjectRef
 from icn_graph.ids import to_global_id
 
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened, e.g. ``goal.checked_in`` on ``Goal:12`` by ``Person:3``.
+    """Something that happened, e.g. ``goal.checked_in`` on ``Goal:12`` by ``Person:3``, with
+    the typed event itself in ``data`` (a :class:`~icn_graph.events.types.DomainEvent`).
 
     ``id`` is the outbox row's id once the recording transaction has committed: consumers use it
     to stay idempotent, since an event may be handed to them more than once.
     """
 
+    data: DomainEvent
     type: str
     subject_id: str
     actor_id: str | None
-    payload: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     id: int | None = None
 
     @property
+    def subject(self) -> SubjectRef:
+        return self.data.subject
+
+    @property
     def subject_type(self) -> str:
-        return self.type.split(".", 1)[0]
+        return self.data.subject.type
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """``data`` as stored (JSON); prefer ``data``'s typed fields."""
+        return to_payload(self.data)
+
+    @classmethod
+    def of(
+        cls,
+        data: DomainEvent,
+        *,
+        actor_id: int | None,
+        occurred_at: datetime | None = None,
+        id: int | None = None,
+    ) -> Event:
+        """``data`` wrapped as an event (tests, and :func:`record`)."""
+        return cls(
+            data=data,
+            type=data.event_name,
+            subject_id=data.subject.global_id,
+            actor_id=to_global_id("Person", actor_id) if actor_id is not None else None,
+            occurred_at=occurred_at or datetime.now(UTC),
+            id=id,
+        )
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
+        subject = SubjectRef(row.subject_type, row.subject_pk)
         return cls(
+            data=event_types().read(row.type, row.payload, version=row.version, subject=subject),
             type=row.type,
             subject_id=row.subject_id,
             actor_id=row.actor_id,
-            payload=dict(row.payload),
             occurred_at=row.occurred_at,
             id=row.id,
         )
 
 
-def record_event(
-    session: AsyncSession,
-    type: str,
-    subject: tuple[str, int],
-    *,
-    actor_id: int | None,
-    payload: dict[str, Any] | None = None,
-) -> Event:
-    """Record ``type`` about ``subject`` (type name, pk) in ``session``'s transaction."""
-    event = Event(
-        type=type,
-        subject_id=to_global_id(*subject),
-        actor_id=to_global_id("Person", actor_id) if actor_id is not None else None,
-        payload=payload or {},
-    )
+def record(session: AsyncSession, data: DomainEvent, *, actor_id: int | None) -> Event:
+    """Record ``data`` (done by the person ``actor_id``) in ``session``'s transaction."""
+    if not isinstance(data, DomainEvent) or "event_name" not in vars(type(data)):
+        raise EventTypeError(f"{data!r} is not a typed event (a class made with @event_type)")
+    event = Event.of(data, actor_id=actor_id)
     row = OutboxEvent(
         type=event.type,
+        subject_type=event.subject.type,
+        subject_pk=event.subject.pk,
         subject_id=event.subject_id,
         actor_id=event.actor_id,
-        payload=event.payload,
+        payload=to_payload(data),
+        version=type(data).event_version,
         occurred_at=event.occurred_at,
         attempts=0,
     )
     session.add(row)
-    hand_over_after_commit(session, partial(Event.from_row, row))
+    hand_over_after_commit(session, partial(_committed, row, data))
     return event
+
+
+def _committed(row: OutboxEvent, data: DomainEvent) -> Event:
+    """``data`` as recorded in ``row``, once the commit gave the row its id."""
+    return Event(
+        data=data,
+        type=row.type,
+        subject_id=row.subject_id,
+        actor_id=row.actor_id,
+        occurred_at=row.occurred_at,
+        id=row.id,
+    )

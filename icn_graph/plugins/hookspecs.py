@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from icn_graph.config import Settings
     from icn_graph.db.database import Database
     from icn_graph.demo.context import DemoContext
-    from icn_graph.events import Event
+    from icn_graph.events import DomainEvent, Event
     from icn_graph.events.consumers import EventConsumer
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.reports.measures.registry import Measure
@@ -103,8 +103,22 @@ def register_event_consumers(settings: Settings) -> Sequence[EventConsumer] | No
 
 
 @hookspec
+def register_event_types() -> Sequence[type[DomainEvent]] | None:
+    """The plugin's event types (classes made with ``@event_type``). Called once at start-up.
+
+    Register every type the plugin records: the outbox reads stored events back through this
+    registry (a name nobody registers reads as an ``UnknownEvent``). A name that core or another
+    plugin also declares stops start-up with an error naming both. Record one with
+    ``record(session, KudosGiven(...), actor_id=...)`` in the transaction of the change.
+    """
+
+
+@hookspec
 async def on_event(event: Event, db: Database) -> None:
     """React to a domain event after the change that caused it has committed.
+
+    ``event.type`` is the event type's name, ``event.data`` the typed event (e.g. a
+    ``GoalClosed`` with ``outcome``, ``title`` and ``owner``).
 
     Called on the plugin's own delivery lane, one event at a time, with a timeout
     (``ICN_PLUGIN_EVENT_TIMEOUT``, default 2 s). An exception or a timeout is logged and

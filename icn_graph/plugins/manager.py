@@ -223,6 +223,16 @@ class PluginHost:
             found.extend(consumers)
         return found
 
+    def event_types(self) -> list[tuple[str, Sequence[object]]]:
+        """Each plugin's event types, unchecked (``EventTypeRegistry.build`` checks them)."""
+        found = self._named_results("register_event_types", Sequence)
+        for plugin, types in found:
+            if isinstance(types, str):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_event_types must return a list of event types"
+                )
+        return found
+
     def mail_template_folders(self) -> list[Path]:
         """The folders of mail templates plugins register, in registration order."""
         folders: list[Path] = []
