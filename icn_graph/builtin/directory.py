@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from icn_graph.events import DomainEvent
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import DirectoryMutation, DirectoryQuery
+from icn_graph.services.directory_events import EVENT_TYPES
 
 
 @hookimpl
 def register_schema() -> SchemaContribution:
     return SchemaContribution(query=DirectoryQuery, mutation=DirectoryMutation)
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return EVENT_TYPES

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.goals import contribute
+from icn_graph.events import DomainEvent
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import GoalMutations, GoalsQuery
+from icn_graph.services.goals.events import EVENT_TYPES
 
 
 @hookimpl
@@ -19,3 +23,8 @@ def register_schema() -> SchemaContribution:
 @hookimpl
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
     await contribute(session, context)
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return EVENT_TYPES

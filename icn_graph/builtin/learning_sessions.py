@@ -9,9 +9,11 @@ from starlette.routing import BaseRoute, Route
 
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.learning_sessions import contribute
+from icn_graph.events import DomainEvent
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import LearningSessionMutations, LearningSessionsQuery
+from icn_graph.services.learning_sessions.events import EVENT_TYPES
 from icn_graph.web import calendar
 
 
@@ -28,3 +30,8 @@ def register_routes() -> Sequence[BaseRoute]:
 @hookimpl
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
     await contribute(session, context)
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return EVENT_TYPES

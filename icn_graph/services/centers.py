@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.events import record_event
+from icn_graph.events import SubjectRef, changes_between, record
+from icn_graph.events.types import api_names
 from icn_graph.models import Center, CenterStatus
+from icn_graph.services.directory_events import CenterCreated, CenterUpdated
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, paginate, text_value
 from icn_graph.services.search import contains_any, filter_text
@@ -158,9 +160,8 @@ async def create_center(db: Database, viewer: Viewer, draft: CenterDraft) -> Cen
             await _check_unique(session, cleaned)
             session.add(center)
             await session.flush()
-            record_event(
-                session, "center.created", ("Center", center.id), actor_id=viewer.person_id
-            )
+            created = CenterCreated(center=SubjectRef("Center", center.id), name=center.name)
+            record(session, created, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise _taken_error(error) from error
     return center
@@ -180,16 +181,17 @@ async def update_center(
             merged = _check_draft(replace(current, **given))
             await _check_unique(session, merged, except_id=center.id)
             changed = [name for name in _EDITABLE if getattr(center, name) != getattr(merged, name)]
+            before = api_names({name: getattr(center, name) for name in changed})
             for attribute in changed:
                 setattr(center, attribute, getattr(merged, attribute))
             if changed:
-                record_event(
-                    session,
-                    "center.updated",
-                    ("Center", center.id),
-                    actor_id=viewer.person_id,
-                    payload={"changed": changed},
+                after = api_names({name: getattr(center, name) for name in changed})
+                updated = CenterUpdated(
+                    center=SubjectRef("Center", center.id),
+                    name=center.name,
+                    changes=changes_between(before, after),
                 )
+                record(session, updated, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise _taken_error(error) from error
     return center

@@ -14,9 +14,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import record
 from icn_graph.models import Center, CenterRole, Membership, Person
+from icn_graph.services.directory_events import (
+    MembershipAdded,
+    MembershipRemoved,
+    membership_refs,
+)
 from icn_graph.services.viewer import Viewer
 
 
@@ -26,14 +30,6 @@ class MembershipDraft:
     center_id: int
     role: CenterRole
     since: date | None = None
-
-
-def _membership_payload(membership: Membership) -> dict[str, object]:
-    return {
-        "person": to_global_id("Person", membership.person_id),
-        "center": to_global_id("Center", membership.center_id),
-        "role": membership.role.value,
-    }
 
 
 def _require_manager(viewer: Viewer, center_id: int) -> None:
@@ -83,15 +79,17 @@ async def add_membership(db: Database, viewer: Viewer, draft: MembershipDraft) -
     try:
         async with db.transaction() as session:
             missing: list[UserError] = []
-            if await session.get(Person, draft.person_id) is None:
+            person = await session.get(Person, draft.person_id)
+            center = await session.get(Center, draft.center_id)
+            if person is None:
                 missing.append(
                     UserError("personId", "No person has that id.", UserErrorCode.NOT_FOUND)
                 )
-            if await session.get(Center, draft.center_id) is None:
+            if center is None:
                 missing.append(
                     UserError("centerId", "No center has that id.", UserErrorCode.NOT_FOUND)
                 )
-            if missing:
+            if missing or person is None or center is None:
                 raise InvalidInput(missing)
             existing = select(Membership.id).where(
                 Membership.person_id == draft.person_id, Membership.center_id == draft.center_id
@@ -100,13 +98,8 @@ async def add_membership(db: Database, viewer: Viewer, draft: MembershipDraft) -
                 raise already
             session.add(membership)
             await session.flush()
-            record_event(
-                session,
-                "membership.added",
-                ("Membership", membership.id),
-                actor_id=viewer.person_id,
-                payload=_membership_payload(membership),
-            )
+            added = MembershipAdded(**membership_refs(membership, person, center))
+            record(session, added, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise already from error
     return membership
@@ -119,12 +112,12 @@ async def remove_membership(db: Database, viewer: Viewer, membership_id: int) ->
         if membership is None:
             raise NotFound("No membership has that id.", field="id")
         _require_manager(viewer, membership.center_id)
+        person = await session.get(Person, membership.person_id)
+        center = await session.get(Center, membership.center_id)
+        assert person is not None
+        assert center is not None
+        # The event keeps who left which team: the membership is gone afterwards.
+        removed = MembershipRemoved(**membership_refs(membership, person, center))
         await session.delete(membership)
-        record_event(
-            session,
-            "membership.removed",
-            ("Membership", membership.id),
-            actor_id=viewer.person_id,
-            payload=_membership_payload(membership),
-        )
+        record(session, removed, actor_id=viewer.person_id)
     return membership

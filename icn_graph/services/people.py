@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
-from icn_graph.events import record_event
+from icn_graph.events import SubjectRef, record
 from icn_graph.models import Membership, NetworkRole, Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
+from icn_graph.services.directory_events import PersonCreated
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate
 from icn_graph.services.search import contains_any
@@ -141,9 +142,10 @@ async def create_person(db: Database, viewer: Viewer, draft: PersonDraft) -> Per
                 raise taken
             session.add(person)
             await session.flush()
-            record_event(
-                session, "person.created", ("Person", person.id), actor_id=viewer.person_id
+            created = PersonCreated(
+                person=SubjectRef("Person", person.id), name=person.display_name
             )
+            record(session, created, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise taken from error
     return person

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import UserErrorCode
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import SubjectRef, record
 from icn_graph.models import CheckIn, CheckInValue, Goal, GoalStatus, KeyResult
 from icn_graph.models.goals import OPEN_STATUSES
 from icn_graph.services.goals import checks
 from icn_graph.services.goals.drafts import CheckInDraft, CloseDraft, KeyResultValue
-from icn_graph.services.goals.loading import goal_for_update, goal_ref, key_results_of
+from icn_graph.services.goals.events import GoalCheckedIn, GoalClosed, goal_refs
+from icn_graph.services.goals.loading import goal_for_update, key_results_of
 from icn_graph.services.goals.rules import Owner, require_editor
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -124,18 +124,14 @@ async def check_in_goal(db: Database, viewer: Viewer, draft: CheckInDraft) -> Ch
             status=draft.status,
             confidence=draft.confidence,
         )
-        record_event(
-            session,
-            "goal.checked_in",
-            ("Goal", goal.id),
-            actor_id=person_id,
-            payload=goal_ref(goal)
-            | {
-                "checkIn": to_global_id("CheckIn", check_in.id),
-                "status": draft.status.value,
-                "confidence": draft.confidence,
-            },
+        checked_in = GoalCheckedIn(
+            **goal_refs(goal),
+            check_in=SubjectRef("CheckIn", check_in.id),
+            status=draft.status,
+            confidence=draft.confidence,
+            note=note or None,
         )
+        record(session, checked_in, actor_id=person_id)
     return CheckInResult(goal=goal, check_in=check_in)
 
 
@@ -162,12 +158,11 @@ async def close_goal(db: Database, viewer: Viewer, draft: CloseDraft) -> CheckIn
             confidence=goal.confidence,
         )
         goal.closed_at = check_in.created_at
-        record_event(
-            session,
-            "goal.closed",
-            ("Goal", goal.id),
-            actor_id=person_id,
-            payload=goal_ref(goal)
-            | {"checkIn": to_global_id("CheckIn", check_in.id), "outcome": draft.outcome.value},
+        closed = GoalClosed(
+            **goal_refs(goal),
+            check_in=SubjectRef("CheckIn", check_in.id),
+            outcome=GoalStatus(draft.outcome.value),
+            reflection=reflection or None,
         )
+        record(session, closed, actor_id=person_id)
     return CheckInResult(goal=goal, check_in=check_in)

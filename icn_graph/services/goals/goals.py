@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
-from icn_graph.events import record_event
+from icn_graph.events import changes_between, record
 from icn_graph.models import Center, Goal, GoalStatus, KeyResult, Person
 from icn_graph.services.goals import checks
 from icn_graph.services.goals.drafts import GoalChanges, GoalDraft, KeyResultDraft
-from icn_graph.services.goals.loading import goal_for_update, goal_ref
+from icn_graph.services.goals.events import GoalArchived, GoalCreated, GoalUpdated, goal_refs
+from icn_graph.services.goals.loading import goal_for_update
 from icn_graph.services.goals.rules import Owner, require_editor
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -91,12 +92,10 @@ async def create_goal(
             new_key_result(goal.id, position, key_result)
             for position, key_result in enumerate(cleaned.key_results)
         )
-        record_event(
+        record(
             session,
-            "goal.created",
-            ("Goal", goal.id),
+            GoalCreated(**goal_refs(goal), key_results=len(cleaned.key_results)),
             actor_id=person_id,
-            payload=goal_ref(goal) | {"keyResults": len(cleaned.key_results)},
         )
     return goal
 
@@ -127,19 +126,14 @@ async def update_goal(db: Database, viewer: Viewer, goal_id: int, changes: GoalC
         )
         check.raise_if_any()
         new = {"title": title, "aim": aim, "startsOn": starts_on, "dueOn": due_on}
-        changed = [name for name, value in new.items() if getattr(goal, _COLUMNS[name]) != value]
+        old = {name: getattr(goal, column) for name, column in _COLUMNS.items()}
+        changed = changes_between(old, new)
         if not changed:
             return goal  # nothing to record
-        for name in changed:
-            setattr(goal, _COLUMNS[name], new[name])
+        for change in changed:
+            setattr(goal, _COLUMNS[change.field], new[change.field])
         goal.updated_by_id = person_id
-        record_event(
-            session,
-            "goal.updated",
-            ("Goal", goal.id),
-            actor_id=person_id,
-            payload=goal_ref(goal) | {"fields": changed},
-        )
+        record(session, GoalUpdated(**goal_refs(goal), changes=changed), actor_id=person_id)
     return goal
 
 
@@ -155,7 +149,5 @@ async def archive_goal(db: Database, viewer: Viewer, goal_id: int) -> Goal:
             )
         goal.archived_at = utcnow()
         goal.updated_by_id = person_id
-        record_event(
-            session, "goal.archived", ("Goal", goal.id), actor_id=person_id, payload=goal_ref(goal)
-        )
+        record(session, GoalArchived(**goal_refs(goal)), actor_id=person_id)
     return goal

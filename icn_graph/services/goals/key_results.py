@@ -6,15 +6,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from icn_graph.db.database import Database
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import changes_between, record
 from icn_graph.models import Goal, KeyResult
 from icn_graph.services.goals import checks
 from icn_graph.services.goals.drafts import KeyResultChanges, KeyResultDraft
+from icn_graph.services.goals.events import KeyResultAdded, KeyResultUpdated, key_result_refs
 from icn_graph.services.goals.goals import new_key_result
 from icn_graph.services.goals.loading import (
     goal_for_update,
-    goal_ref,
     key_result_by_id,
     key_results_of,
 )
@@ -62,13 +61,7 @@ async def add_key_result(
         session.add(key_result)
         goal.updated_by_id = person_id
         await session.flush()
-        record_event(
-            session,
-            "key_result.added",
-            ("KeyResult", key_result.id),
-            actor_id=person_id,
-            payload=goal_ref(goal) | {"keyResult": to_global_id("KeyResult", key_result.id)},
-        )
+        record(session, KeyResultAdded(**key_result_refs(goal, key_result)), actor_id=person_id)
     return KeyResultChange(goal=goal, key_result=key_result)
 
 
@@ -117,20 +110,13 @@ async def update_key_result(
             "targetValue": cleaned.target_value,
             "measureKey": cleaned.measure_key,
         }
-        changed = [
-            name for name, value in new.items() if getattr(key_result, _COLUMNS[name]) != value
-        ]
+        old = {name: getattr(key_result, column) for name, column in _COLUMNS.items()}
+        changed = changes_between(old, new)
         if not changed:
             return KeyResultChange(goal=goal, key_result=key_result)  # nothing to record
-        for name in changed:
-            setattr(key_result, _COLUMNS[name], new[name])
+        for change in changed:
+            setattr(key_result, _COLUMNS[change.field], new[change.field])
         goal.updated_by_id = person_id
-        record_event(
-            session,
-            "key_result.updated",
-            ("KeyResult", key_result.id),
-            actor_id=person_id,
-            payload=goal_ref(goal)
-            | {"keyResult": to_global_id("KeyResult", key_result.id), "fields": changed},
-        )
+        updated = KeyResultUpdated(**key_result_refs(goal, key_result), changes=changed)
+        record(session, updated, actor_id=person_id)
     return KeyResultChange(goal=goal, key_result=key_result)

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.errors import NotFound
-from icn_graph.ids import to_global_id
 from icn_graph.models import Goal, KeyResult
 
 
@@ -36,13 +35,3 @@ async def key_results_of(session: AsyncSession, goal_id: int) -> list[KeyResult]
         .with_for_update()
     )
     return list(await session.scalars(statement))
-
-
-def goal_ref(goal: Goal) -> dict[str, str]:
-    """The ids an event about ``goal`` carries: the goal and its owner, as global IDs."""
-    owner = (
-        to_global_id("Center", goal.center_id)
-        if goal.center_id is not None
-        else to_global_id("Person", goal.person_id or 0)
-    )
-    return {"goal": to_global_id("Goal", goal.id), "owner": owner, "kind": goal.kind.value}

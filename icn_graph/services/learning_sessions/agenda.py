@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import SubjectRef, changes_between, record
 from icn_graph.models import (
     AgendaAssignment,
     AgendaItem,
@@ -33,6 +32,14 @@ from icn_graph.services.learning_sessions.conflicts import (
     outside_session,
     person_clashes,
     room_clash,
+)
+from icn_graph.services.learning_sessions.events import (
+    AgendaItemAdded,
+    AgendaItemAssigned,
+    AgendaItemRemoved,
+    AgendaItemUnassigned,
+    AgendaItemUpdated,
+    agenda_refs,
 )
 from icn_graph.services.learning_sessions.times import exists_locally, is_wall_clock, to_utc, zone
 from icn_graph.services.validation import Checker
@@ -241,11 +248,15 @@ async def _names(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, 
     return {person_id: found[person_id] for person_id in person_ids if person_id in found}
 
 
-def _event_payload(item: AgendaItem, **extra: object) -> dict[str, object]:
+def _editable(item: AgendaItem) -> dict[str, object]:
+    """What ``updateAgendaItem`` may change, named as the API spells it (for the event)."""
     return {
-        "learningSessionId": to_global_id("LearningSession", item.session_id),
-        "agendaItemId": to_global_id("AgendaItem", item.id),
-        **extra,
+        "title": item.title,
+        "description": item.description,
+        "kind": item.kind,
+        "startsAt": item.starts_at,
+        "endsAt": item.ends_at,
+        "room": item.room,
     }
 
 
@@ -298,13 +309,8 @@ async def add_agenda_item(db: Database, viewer: Viewer, draft: AgendaItemDraft) 
         )
         session.add(item)
         await session.flush()
-        record_event(
-            session,
-            "agenda_item.added",
-            ("AgendaItem", item.id),
-            actor_id=viewer.person_id,
-            payload=_event_payload(item, kind=item.kind.value),
-        )
+        added = AgendaItemAdded(**agenda_refs(item, row), kind=item.kind)
+        record(session, added, actor_id=viewer.person_id)
     return item
 
 
@@ -366,16 +372,13 @@ async def update_agenda_item(
         if errors:
             raise InvalidInput(errors)
 
+        before = _editable(item)
         item.title, item.description, item.room, item.kind = title, description, room, kind
         item.starts_at, item.ends_at = starts_at, ends_at
-        given = sorted(name for name, value in vars(changes).items() if value is not None)
-        record_event(
-            session,
-            "agenda_item.updated",
-            ("AgendaItem", item.id),
-            actor_id=viewer.person_id,
-            payload=_event_payload(item, changed=given),
+        updated = AgendaItemUpdated(
+            **agenda_refs(item, row), changes=changes_between(before, _editable(item))
         )
+        record(session, updated, actor_id=viewer.person_id)
     return item
 
 
@@ -385,14 +388,10 @@ async def remove_agenda_item(db: Database, viewer: Viewer, item_id: int) -> Agen
         item = await session.get(AgendaItem, item_id)
         if item is None:
             raise NotFound("No agenda item has that id.", field="id")
-        await _locked_session(session, item.session_id)
-        record_event(
-            session,
-            "agenda_item.removed",
-            ("AgendaItem", item.id),
-            actor_id=viewer.person_id,
-            payload=_event_payload(item, title=item.title),  # the item is gone afterwards
-        )
+        row = await _locked_session(session, item.session_id)
+        assert row is not None
+        # The event keeps the item's title and session: the item is gone afterwards.
+        record(session, AgendaItemRemoved(**agenda_refs(item, row)), actor_id=viewer.person_id)
         await session.delete(item)  # its assignments go with it (ON DELETE CASCADE)
     return item
 
@@ -440,15 +439,13 @@ async def assign_to_agenda_item(db: Database, viewer: Viewer, draft: AssignmentD
                 AgendaAssignment(agenda_item_id=item.id, person_id=draft.person_id, part=draft.part)
             )
             await session.flush()
-            record_event(
-                session,
-                "agenda_item.assigned",
-                ("AgendaItem", item.id),
-                actor_id=viewer.person_id,
-                payload=_event_payload(
-                    item, personId=to_global_id("Person", draft.person_id), part=draft.part.value
-                ),
+            assigned = AgendaItemAssigned(
+                **agenda_refs(item, row),
+                person=SubjectRef("Person", draft.person_id),
+                person_name=name,
+                part=draft.part,
             )
+            record(session, assigned, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise taken from error
     return item
@@ -462,7 +459,8 @@ async def unassign_from_agenda_item(
         item = await session.get(AgendaItem, item_id)
         if item is None:
             raise NotFound("No agenda item has that id.", field="agendaItemId")
-        await _locked_session(session, item.session_id)
+        row = await _locked_session(session, item.session_id)
+        assert row is not None
         statement = select(AgendaAssignment).where(
             AgendaAssignment.agenda_item_id == item.id, AgendaAssignment.person_id == person_id
         )
@@ -471,11 +469,11 @@ async def unassign_from_agenda_item(
             message = f"That person is not on '{item.title}'."
             raise InvalidInput([UserError("personId", message, UserErrorCode.NOT_FOUND)])
         await session.delete(assignment)
-        record_event(
-            session,
-            "agenda_item.unassigned",
-            ("AgendaItem", item.id),
-            actor_id=viewer.person_id,
-            payload=_event_payload(item, personId=to_global_id("Person", person_id)),
+        names = await _names(session, [person_id])
+        unassigned = AgendaItemUnassigned(
+            **agenda_refs(item, row),
+            person=SubjectRef("Person", person_id),
+            person_name=names.get(person_id, ""),
         )
+        record(session, unassigned, actor_id=viewer.person_id)
     return item

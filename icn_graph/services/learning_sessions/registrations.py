@@ -18,14 +18,19 @@ from sqlalchemy.exc import IntegrityError
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import record
 from icn_graph.models import (
     LearningSession,
     LearningSessionStatus,
     Person,
     Registration,
     RegistrationPart,
+)
+from icn_graph.services.learning_sessions.events import (
+    RegistrationAttendanceMarked,
+    RegistrationCancelled,
+    RegistrationCreated,
+    registration_refs,
 )
 from icn_graph.services.pagination import (
     Page,
@@ -165,14 +170,6 @@ async def registrations_by_id(db: Database, ids: Sequence[int]) -> list[Registra
     return [found.get(key) for key in ids]
 
 
-def _payload(registration: Registration) -> dict[str, object]:
-    return {
-        "learningSessionId": to_global_id("LearningSession", registration.session_id),
-        "personId": to_global_id("Person", registration.person_id),
-        "part": registration.part.value,
-    }
-
-
 def _closed(row: LearningSession) -> str:
     return (
         f"Registration for '{row.title}' is closed (the session is {row.status.value}); "
@@ -226,13 +223,8 @@ async def register(db: Database, viewer: Viewer, draft: RegistrationDraft) -> Re
             )
             session.add(registration)
             await session.flush()
-            record_event(
-                session,
-                "registration.created",
-                ("Registration", registration.id),
-                actor_id=me,
-                payload=_payload(registration),
-            )
+            created = RegistrationCreated(**registration_refs(registration, row, person))
+            record(session, created, actor_id=me)
     except IntegrityError as error:
         raise already from error
     return registration
@@ -253,13 +245,11 @@ async def cancel_registration(db: Database, viewer: Viewer, registration_id: int
             raise InvalidInput([UserError("id", message, UserErrorCode.INVALID)])
         if not viewer.is_staff and row.status not in OPEN_FOR_REGISTRATION:
             raise InvalidInput([UserError("id", _closed(row), UserErrorCode.INVALID)])
-        record_event(
-            session,
-            "registration.cancelled",
-            ("Registration", registration.id),
-            actor_id=me,
-            payload=_payload(registration),
-        )
+        # The event keeps who registered for which session: the registration is gone afterwards.
+        person = await session.get(Person, registration.person_id)
+        assert person is not None
+        cancelled = RegistrationCancelled(**registration_refs(registration, row, person))
+        record(session, cancelled, actor_id=me)
         await session.delete(registration)
     return registration
 
@@ -281,11 +271,10 @@ async def mark_attended(
             )
             raise InvalidInput([UserError("id", message, UserErrorCode.INVALID)])
         registration.attended = attended
-        record_event(
-            session,
-            "registration.attendance_marked",
-            ("Registration", registration.id),
-            actor_id=viewer.person_id,
-            payload=_payload(registration) | {"attended": attended},
+        person = await session.get(Person, registration.person_id)
+        assert person is not None
+        marked = RegistrationAttendanceMarked(
+            **registration_refs(registration, row, person), attended=attended
         )
+        record(session, marked, actor_id=viewer.person_id)
     return registration

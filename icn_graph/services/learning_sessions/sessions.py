@@ -12,10 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.events import record_event
-from icn_graph.ids import to_global_id
+from icn_graph.events import SubjectRef, changes_between, record
+from icn_graph.events.types import api_names
 from icn_graph.models import AgendaItem, LearningSession, LearningSessionStatus, Season
 from icn_graph.services.learning_sessions.conflicts import Slot, outside_session
+from icn_graph.services.learning_sessions.events import (
+    LearningSessionCreated,
+    LearningSessionUpdated,
+)
 from icn_graph.services.learning_sessions.times import session_window, zone
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, paginate
@@ -226,13 +230,13 @@ async def create_learning_session(
             await _check_unique(session, clean.season, clean.year)
             session.add(row)
             await session.flush()
-            record_event(
-                session,
-                "learning_session.created",
-                ("LearningSession", row.id),
-                actor_id=viewer.person_id,
-                payload={"season": row.season.value, "year": row.year},
+            created = LearningSessionCreated(
+                learning_session=SubjectRef("LearningSession", row.id),
+                title=row.title,
+                season=row.season,
+                year=row.year,
             )
+            record(session, created, actor_id=viewer.person_id)
     except IntegrityError as error:
         raise _taken(clean.season, clean.year) from error
     return row
@@ -303,11 +307,10 @@ async def update_learning_session(
             errors = _items_outside(row, (await session.scalars(statement)).all(), changed)
             if errors:
                 raise InvalidInput(errors)
-        record_event(
-            session,
-            "learning_session.updated",
-            ("LearningSession", row.id),
-            actor_id=viewer.person_id,
-            payload={"changed": sorted(given), "id": to_global_id("LearningSession", row.id)},
+        updated = LearningSessionUpdated(
+            learning_session=SubjectRef("LearningSession", row.id),
+            title=row.title,
+            changes=changes_between(api_names(vars(current)), api_names(vars(clean))),
         )
+        record(session, updated, actor_id=viewer.person_id)
     return row
