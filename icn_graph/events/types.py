@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, cast
 
-from icn_graph.ids import parse_global_id, to_global_id
 from icn_graph.errors import BadInput
+from icn_graph.ids import parse_global_id, to_global_id
 
 # What a FieldChange can hold: JSON scalars (dates as ISO strings).
 ChangeValue = str | int | float | bool | None

@@ -1,10 +1,10 @@
 """Following without asking: people follow what they create, are assigned to, or belong to.
 
 A consumer of committed events. A rule names the person and the subject through the event (its
-actor, its subject, or a global ID in its payload). Automatic follows never overwrite a follow
-that exists (a person who muted a goal stays muted when assigned to it), and an automatic
-unfollow removes only the follow its rule made (a manual follow stays). Idempotent: an event
-handled twice changes nothing the second time.
+actor, its subject, or a ``SubjectRef`` field of the typed event). Automatic follows never
+overwrite a follow that exists (a person who muted a goal stays muted when assigned to it), and
+an automatic unfollow removes only the follow its rule made (a manual follow stays). Idempotent:
+an event handled twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.errors import BadInput
-from icn_graph.events import Event
+from icn_graph.events import Event, SubjectRef
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 
@@ -27,7 +27,7 @@ SUBJECT = "subject"
 
 @dataclass(frozen=True)
 class FollowRule:
-    """``person`` follows ``subject``: each is ACTOR, SUBJECT, or a payload key."""
+    """``person`` follows ``subject``: each is ACTOR, SUBJECT, or a field of the typed event."""
 
     person: str
     subject: str
@@ -59,15 +59,15 @@ FOLLOW_RULES: Mapping[str, tuple[FollowRule, ...]] = {
     "goal.closed": (FollowRule(ACTOR, SUBJECT, N, CONTRIBUTED),),
     "learning_session.created": (FollowRule(ACTOR, SUBJECT, W, CREATED),),
     "agenda_item.added": (FollowRule(ACTOR, SUBJECT, W, CREATED),),
-    "agenda_item.assigned": (FollowRule("personId", SUBJECT, N, ASSIGNED),),
+    "agenda_item.assigned": (FollowRule("person", SUBJECT, N, ASSIGNED),),
     "membership.added": (FollowRule("person", "center", N, MEMBER),),
-    "registration.created": (FollowRule("personId", "learningSessionId", N, MEMBER),),
+    "registration.created": (FollowRule("person", "learning_session", N, MEMBER),),
 }
 
 UNFOLLOW_RULES: Mapping[str, tuple[UnfollowRule, ...]] = {
-    "agenda_item.unassigned": (UnfollowRule("personId", SUBJECT, ASSIGNED),),
+    "agenda_item.unassigned": (UnfollowRule("person", SUBJECT, ASSIGNED),),
     "membership.removed": (UnfollowRule("person", "center", MEMBER),),
-    "registration.cancelled": (UnfollowRule("personId", "learningSessionId", MEMBER),),
+    "registration.cancelled": (UnfollowRule("person", "learning_session", MEMBER),),
 }
 
 
@@ -76,8 +76,8 @@ def _global_id(event: Event, source: str) -> str | None:
         return event.actor_id
     if source == SUBJECT:
         return event.subject_id
-    value = event.payload.get(source)
-    return value if isinstance(value, str) else None
+    value = getattr(event.data, source, None)
+    return value.global_id if isinstance(value, SubjectRef) else None
 
 
 def _person_id(event: Event, source: str) -> int | None:

@@ -5,8 +5,7 @@ just assigned to an agenda item hears about the assignment). Who hears:
 
 - followers of the subject at NORMAL or WATCHING, and people WATCHING what contains it (a goal's
   center, an agenda item's Learning Session), who followed before the event occurred;
-- the person an event is about (``person``/``personId`` in its payload: "you were added to the
-  team");
+- the person an event is about (its ``person`` field: "you were added to the team");
 - never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
   they would hear through (a direct follow of the subject outranks a muted container).
 
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.errors import BadInput
-from icn_graph.events import Event
+from icn_graph.events import Event, SubjectRef
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import (
     Follow,
@@ -43,10 +42,10 @@ from icn_graph.notifications.roll_up import followed_subject
 from icn_graph.notifications.schedule import plan_email
 from icn_graph.notifications.subjects import TYPE_LABELS, describe_subjects
 
-# Payload keys naming the person an event is about.
-ABOUT_KEYS = ("person", "personId")
-# Payload keys naming what contains a subject: used when the subject itself is gone (removed).
-CONTAINER_KEYS = ("goal", "owner", "center", "learningSessionId")
+# The typed event's field naming the person an event is about.
+ABOUT_FIELD = "person"
+# Fields naming what contains a subject: used when the subject itself is gone (removed).
+CONTAINER_FIELDS = ("goal", "owner", "center", "learning_session")
 
 REASON_LIMIT = 200
 
@@ -93,14 +92,18 @@ def _direct_reason(follow: Follow, label: str) -> str:
             return f"You follow this {label}."
 
 
+def _ref(event: Event, field: str) -> SubjectRef | None:
+    value = getattr(event.data, field, None)
+    return value if isinstance(value, SubjectRef) else None
+
+
 def _containers(event: Event) -> list[str]:
-    """What contained a subject that is gone (removed), from the event's payload."""
+    """What contained a subject that is gone (removed), from the event's fields."""
     found = []
-    for key in CONTAINER_KEYS:
-        value = event.payload.get(key)
-        parsed = _parse(value)
-        if parsed is not None and parsed[0] != "Person" and value != event.subject_id:
-            found.append(str(value))
+    for field in CONTAINER_FIELDS:
+        ref = _ref(event, field)
+        if ref is not None and ref.type != "Person" and ref.global_id != event.subject_id:
+            found.append(ref.global_id)
     return found
 
 
@@ -158,10 +161,9 @@ def _recipients(
         else:
             reason = _reason(deciding, event.subject_id, titles)
             found[person_id] = Recipient(reason, followed_subject(chain, deciding.subject_id))
-    for key in ABOUT_KEYS:
-        about = _person(event.payload.get(key))
-        if about is not None and about not in muted:
-            found.setdefault(about, Recipient("It is about you.", followed_subject(chain, None)))
+    about = _ref(event, ABOUT_FIELD)
+    if about is not None and about.type == "Person" and about.pk not in muted:
+        found.setdefault(about.pk, Recipient("It is about you.", followed_subject(chain, None)))
     found.pop(_person(event.actor_id) or 0, None)  # never about one's own action
     return found
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput, InvalidInput, UserError, UserErrorCode
-from icn_graph.events.models import OutboxEvent
+from icn_graph.events import Event
+from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import EmailStatus, Notification
 from icn_graph.notifications.subjects import describe_subjects
@@ -173,17 +173,13 @@ async def mark_read(
 # ---------------------------------------------------------------------------------------------
 
 
-async def event_payloads(db: Database, event_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Each event's payload, in order ({} for an event that is gone)."""
-    wanted = set(event_ids)
-    if not wanted:
+async def events_of(db: Database, event_ids: Sequence[int]) -> list[Event | None]:
+    """Each event, typed, in order (None for an event that is gone)."""
+    if not event_ids:
         return []
     async with db.session() as session:
-        rows = await session.execute(
-            select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.id.in_(wanted))
-        )
-        found = {row_id: dict(payload or {}) for row_id, payload in rows}
-    return [found.get(event_id, {}) for event_id in event_ids]
+        found = await stored_events(session, event_ids)
+    return [found.get(event_id) for event_id in event_ids]
 
 
 async def subject_titles(db: Database, subject_ids: Sequence[str]) -> list[str | None]:

@@ -1,20 +1,61 @@
-"""One plain-text line saying what happened, for the app's notification list and mail subjects.
+"""One plain-text line saying what happened, for the app's notification list and mail.
 
-``summarize("goal.checked_in", payload, "Maria Lopez", "Reduce steroid use")`` gives
-"Maria Lopez checked in on 'Reduce steroid use': on track, confidence 7/10". Types without a
-phrase here (plugins' events) get a generic line built from the type's name.
+``summarize(checked_in, "Maria Lopez", "Reduce steroid use")`` gives "Maria Lopez checked in on
+'Reduce steroid use': on track, confidence 7/10". The line reads from the typed event, which
+keeps what its subject was called at the time: a removed agenda item or a cancelled registration
+still says what it was. The subject's current title, when it still exists, names it; otherwise
+the event's snapshot does. Types without a phrase here (plugins' events) get a generic line
+built from the type's name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from icn_graph.events.registry import UnknownEvent
+from icn_graph.events.types import DomainEvent, FieldChange
+from icn_graph.models import GoalStatus, RegistrationPart
+from icn_graph.services.directory_events import (
+    CenterCreated,
+    CenterUpdated,
+    MembershipAdded,
+    MembershipRemoved,
+    PersonCreated,
+)
+from icn_graph.services.goals.events import (
+    GoalArchived,
+    GoalCheckedIn,
+    GoalClosed,
+    GoalCreated,
+    GoalUpdated,
+    KeyResultAdded,
+    KeyResultUpdated,
+)
+from icn_graph.services.learning_sessions.events import (
+    AgendaItemAdded,
+    AgendaItemAssigned,
+    AgendaItemRemoved,
+    AgendaItemUnassigned,
+    AgendaItemUpdated,
+    LearningSessionCreated,
+    LearningSessionUpdated,
+    RegistrationAttendanceMarked,
+    RegistrationCancelled,
+    RegistrationCreated,
+)
 
 MAX_LENGTH = 200
+VALUE_LENGTH = 40
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 
-Phrase = Callable[[str, str, Mapping[str, Any]], str]
+Phrase = Callable[[str, str, Any], str]
+PHRASES: dict[str, Phrase] = {}
+
+D = TypeVar("D", bound=DomainEvent)
 
 
 def one_line(text: str, limit: int = MAX_LENGTH) -> str:
@@ -28,112 +69,187 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ").lower()
 
 
-def _changed(payload: Mapping[str, Any]) -> str:
-    """`` (title, room)`` from the payload's list of changed fields, or nothing."""
-    fields = payload.get("fields") or payload.get("changed") or []
-    if not isinstance(fields, list | tuple) or not fields:
+def _quoted(text: str) -> str:
+    return f"'{one_line(text, 120)}'"
+
+
+def _field_words(name: str) -> str:
+    """``dueOn`` -> ``due on``."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+
+
+def shown_value(value: object) -> str:
+    """A changed field's value for people: "—" for nothing, times readable, the rest as is."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    if isinstance(value, str) and "T" in text:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo else "")
+    return one_line(text, VALUE_LENGTH)
+
+
+def change_line(change: FieldChange) -> str:
+    """``due on: 2027-03-01 → 2027-04-01``, or the field's name alone when the values are
+    unknown (events stored before they carried them)."""
+    name = _field_words(change.field)
+    if change.old == change.new:
+        return name
+    return f"{name}: {shown_value(change.old)} → {shown_value(change.new)}"
+
+
+def _changed(changes: Sequence[FieldChange]) -> str:
+    """``: title: A → B; room: — → Hall B`` for a change event, or nothing."""
+    if not changes:
         return ""
-    names = [re.sub(r"(?<!^)([A-Z])", r" \1", str(name)).lower() for name in fields[:5]]
-    return f" ({', '.join(names)})"
+    return ": " + "; ".join(change_line(change) for change in changes[:5])
 
 
-def _check_in(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-    details = []
-    if payload.get("status"):
-        details.append(_words(payload["status"]))
-    if isinstance(payload.get("confidence"), int | float):
-        details.append(f"confidence {payload['confidence']}/10")
-    suffix = f": {', '.join(details)}" if details else ""
-    return f"{actor} checked in on {title}{suffix}"
+def phrase(kind: type[D]) -> Callable[[Callable[[str, str, D], str]], Callable[[str, str, D], str]]:
+    """Register the line for events of ``kind``."""
+
+    def register(function: Callable[[str, str, D], str]) -> Callable[[str, str, D], str]:
+        PHRASES[kind.event_name] = function
+        return function
+
+    return register
 
 
-def _closed(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-    outcome = payload.get("outcome")
-    if outcome == "DONE":
+def _simple(kind: type[DomainEvent], template: str) -> None:
+    PHRASES[kind.event_name] = lambda actor, title, event: template.format(actor=actor, title=title)
+
+
+_simple(GoalCreated, "{actor} set a new goal: {title}")
+_simple(GoalArchived, "{actor} archived {title}")
+_simple(KeyResultAdded, "{actor} added the key result {title}")
+_simple(LearningSessionCreated, "{actor} created the Learning Session {title}")
+_simple(AgendaItemAdded, "{actor} added {title} to the agenda")
+_simple(CenterCreated, "{actor} added the center {title}")
+_simple(PersonCreated, "{actor} created an account for {title}")
+
+
+@phrase(GoalUpdated)
+def _goal_updated(actor: str, title: str, event: GoalUpdated) -> str:
+    return f"{actor} updated {title}{_changed(event.changes)}"
+
+
+@phrase(KeyResultUpdated)
+def _key_result_updated(actor: str, title: str, event: KeyResultUpdated) -> str:
+    return f"{actor} updated the key result {title}{_changed(event.changes)}"
+
+
+@phrase(LearningSessionUpdated)
+def _session_updated(actor: str, title: str, event: LearningSessionUpdated) -> str:
+    return f"{actor} updated {title}{_changed(event.changes)}"
+
+
+@phrase(AgendaItemUpdated)
+def _agenda_updated(actor: str, title: str, event: AgendaItemUpdated) -> str:
+    return f"{actor} changed {title} on the agenda{_changed(event.changes)}"
+
+
+@phrase(CenterUpdated)
+def _center_updated(actor: str, title: str, event: CenterUpdated) -> str:
+    return f"{actor} updated {title}{_changed(event.changes)}"
+
+
+@phrase(GoalCheckedIn)
+def _check_in(actor: str, title: str, event: GoalCheckedIn) -> str:
+    details = [_words(event.status.value)]
+    if event.confidence is not None:
+        details.append(f"confidence {event.confidence}/10")
+    return f"{actor} checked in on {title}: {', '.join(details)}"
+
+
+@phrase(GoalClosed)
+def _closed(actor: str, title: str, event: GoalClosed) -> str:
+    if event.outcome is GoalStatus.DONE:
         return f"{actor} marked {title} done"
-    if outcome == "DROPPED":
+    if event.outcome is GoalStatus.DROPPED:
         return f"{actor} dropped {title}"
     return f"{actor} closed {title}"
 
 
-def _learning_session_created(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-    return f"{actor} created the Learning Session {title}"
+def _of_session(event: AgendaItemRemoved | AgendaItemAssigned | AgendaItemUnassigned) -> str:
+    return f" of {_quoted(event.session_title)}" if event.session_title else ""
 
 
-def _assigned(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-    part = payload.get("part")
-    role = f" as {_words(part)}" if part else ""
-    return f"{actor} added someone to {title}{role}"
+@phrase(AgendaItemRemoved)
+def _removed(actor: str, title: str, event: AgendaItemRemoved) -> str:
+    return f"{actor} removed {title} from the agenda{_of_session(event)}"
 
 
-def _registration(verb: str) -> Phrase:
-    def phrase(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-        part = payload.get("part")
-        role = f" as {_words(part)}" if part and part != "ATTENDEE" else ""
-        return f"{actor} {verb}{role}: {title}"
-
-    return phrase
+def _someone(name: str) -> str:
+    return one_line(name, 80) if name.strip() else "someone"
 
 
-def _attendance(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-    mark = "attended" if payload.get("attended") else "did not attend"
-    return f"{actor} marked {title}: {mark}"
+@phrase(AgendaItemAssigned)
+def _assigned(actor: str, title: str, event: AgendaItemAssigned) -> str:
+    return f"{actor} added {_someone(event.person_name)} to {title} as {_words(event.part.value)}"
 
 
-def _membership(verb: str) -> Phrase:
-    def phrase(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-        role = payload.get("role")
-        suffix = f" ({_words(role)})" if role else ""
-        return f"{actor} {verb} {title}{suffix}"
-
-    return phrase
+@phrase(AgendaItemUnassigned)
+def _unassigned(actor: str, title: str, event: AgendaItemUnassigned) -> str:
+    return f"{actor} took {_someone(event.person_name)} off {title}"
 
 
-def _simple(template: str) -> Phrase:
-    def phrase(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-        return template.format(actor=actor, title=title)
-
-    return phrase
-
-
-def _updated(template: str) -> Phrase:
-    def phrase(actor: str, title: str, payload: Mapping[str, Any]) -> str:
-        return template.format(actor=actor, title=title) + _changed(payload)
-
-    return phrase
+def _whose(actor: str, event: RegistrationCreated | RegistrationCancelled) -> tuple[str, str]:
+    """("their", …) when people act for themselves, else the person's name."""
+    session = _quoted(event.session_title) if event.session_title else "a Learning Session"
+    role = f" as {_words(event.part.value)}" if event.part is not RegistrationPart.ATTENDEE else ""
+    return session, role
 
 
-PHRASES: dict[str, Phrase] = {
-    "goal.created": _simple("{actor} set a new goal: {title}"),
-    "goal.updated": _updated("{actor} updated {title}"),
-    "goal.archived": _simple("{actor} archived {title}"),
-    "goal.checked_in": _check_in,
-    "goal.closed": _closed,
-    "key_result.added": _simple("{actor} added the key result {title}"),
-    "key_result.updated": _updated("{actor} updated the key result {title}"),
-    "learning_session.created": _learning_session_created,
-    "learning_session.updated": _updated("{actor} updated {title}"),
-    "agenda_item.added": _simple("{actor} added {title} to the agenda"),
-    "agenda_item.updated": _updated("{actor} changed {title} on the agenda"),
-    "agenda_item.removed": _simple("{actor} removed {title} from the agenda"),
-    "agenda_item.assigned": _assigned,
-    "agenda_item.unassigned": _simple("{actor} took someone off {title}"),
-    "registration.created": _registration("registered"),
-    "registration.cancelled": _registration("cancelled a registration"),
-    "registration.attendance_marked": _attendance,
-    "membership.added": _membership("added"),
-    "membership.removed": _membership("removed"),
-    "center.created": _simple("{actor} added the center {title}"),
-    "center.updated": _updated("{actor} updated {title}"),
-    "person.created": _simple("{actor} created an account for {title}"),
-}
+@phrase(RegistrationCreated)
+def _registered(actor: str, title: str, event: RegistrationCreated) -> str:
+    session, role = _whose(actor, event)
+    if event.person_name and event.person_name != actor:
+        return f"{actor} registered {_someone(event.person_name)} for {session}{role}"
+    return f"{actor} registered for {session}{role}"
+
+
+@phrase(RegistrationCancelled)
+def _cancelled(actor: str, title: str, event: RegistrationCancelled) -> str:
+    session, role = _whose(actor, event)
+    if event.person_name and event.person_name != actor:
+        whose = f"{_someone(event.person_name)}'s"
+    else:
+        whose = "their"
+    return f"{actor} cancelled {whose} registration for {session}{role}"
+
+
+@phrase(RegistrationAttendanceMarked)
+def _attendance(actor: str, title: str, event: RegistrationAttendanceMarked) -> str:
+    mark = "attended" if event.attended else "did not attend"
+    session = _quoted(event.session_title) if event.session_title else title
+    return f"{actor} marked that {_someone(event.person_name)} {mark} {session}"
+
+
+def _membership(verb: str, preposition: str) -> Phrase:
+    def line(actor: str, title: str, event: MembershipAdded | MembershipRemoved) -> str:
+        if not (event.person_name and event.center_name):
+            return f"{actor} {verb} {title} ({_words(event.role.value)})"
+        return (
+            f"{actor} {verb} {_someone(event.person_name)} {preposition} the "
+            f"{one_line(event.center_name, 80)} team ({_words(event.role.value)})"
+        )
+
+    return line
+
+
+PHRASES[MembershipAdded.event_name] = _membership("added", "to")
+PHRASES[MembershipRemoved.event_name] = _membership("removed", "from")
 
 KNOWN_EVENT_TYPES = frozenset(PHRASES)
 
 
-def _title(subject_title: str | None, payload: Mapping[str, Any]) -> str:
-    title = subject_title or payload.get("title")
-    return f"'{one_line(str(title), 120)}'" if title else "an item"
+def _title(subject_title: str | None, event: DomainEvent) -> str:
+    title = subject_title or event.snapshot_title
+    return _quoted(title) if title else "an item"
 
 
 def _generic(event_type: str, actor: str, title: str) -> str:
@@ -141,15 +257,28 @@ def _generic(event_type: str, actor: str, title: str) -> str:
     return f"{actor}: {words} on {title}" if title != "an item" else f"{actor}: {words}"
 
 
+def event_type_name(event: DomainEvent) -> str:
+    return event.type_name if isinstance(event, UnknownEvent) else event.event_name
+
+
 def summarize(
-    event_type: str, payload: Mapping[str, Any], actor_name: str | None, subject_title: str | None
+    event: DomainEvent,
+    actor_name: str | None,
+    subject_title: str | None,
+    *,
+    changes: bool = True,
 ) -> str:
-    """What happened, in one line of at most 200 characters, with no markup and no line breaks."""
+    """What happened, in one line of at most 200 characters, with no markup and no line breaks.
+
+    ``subject_title``: the subject's title now, or None when it is gone (then the title the
+    event kept is used). ``changes=False`` leaves a change event's old → new values out (mail
+    lists them below the line).
+    """
     actor = one_line(actor_name, 80) if actor_name and actor_name.strip() else "Someone"
-    title = _title(subject_title, payload)
-    phrase = PHRASES.get(event_type)
-    try:
-        text = phrase(actor, title, payload) if phrase else _generic(event_type, actor, title)
-    except (TypeError, ValueError, KeyError):  # a payload shaped otherwise than ours
-        text = _generic(event_type, actor, title)
+    title = _title(subject_title, event)
+    name = event_type_name(event)
+    line = PHRASES.get(name) if not isinstance(event, UnknownEvent) else None
+    if not changes and isinstance(getattr(event, "changes", None), tuple):
+        event = dataclasses.replace(event, changes=())  # type: ignore[type-var]
+    text = line(actor, title, event) if line else _generic(name, actor, title)
     return one_line(text)

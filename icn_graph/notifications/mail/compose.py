@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.events import Event
+from icn_graph.events.stored import stored_events
 from icn_graph.models import Person
 from icn_graph.notifications.mail import details
 from icn_graph.notifications.mail.headers import (
@@ -81,7 +83,7 @@ class _Batch:
     """Everything read for one compose run."""
 
     people: dict[int, Person]
-    payloads: dict[int, dict[str, object]]
+    events: dict[int, Event]
     notes: dict[int, str]
     subjects: dict[str, SubjectInfo | None]
     suppressed: set[str]
@@ -232,8 +234,8 @@ async def _read_batch(
 ) -> _Batch:
     actor_ids = {pk for n in notifications if (pk := details.person_pk(n.actor_id)) is not None}
     people = await details.people(session, {n.person_id for n in notifications} | actor_ids)
-    payloads = await details.payloads(session, {n.event_id for n in notifications})
-    notes = await details.notes(session, payloads.values())
+    events = await stored_events(session, {n.event_id for n in notifications})
+    notes = await details.notes(session, [event.data for event in events.values()])
     wanted = {n.subject_id for n in notifications} | {n.followed_subject_id for n in notifications}
     described = await describe_subjects(session, wanted)
     subjects: dict[str, SubjectInfo | None] = {
@@ -242,7 +244,7 @@ async def _read_batch(
     keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
     suppressed = await details.suppressed(session, keys)
     threads = await _thread_subjects(session, pairs)
-    return _Batch(people, payloads, notes, subjects, suppressed, threads)
+    return _Batch(people, events, notes, subjects, suppressed, threads)
 
 
 @dataclass
@@ -291,26 +293,37 @@ class _Composer:
         """A followed subject and its notifications, each summarized with its own subject
         (a registration, an agenda item) when that is not the followed one."""
         info = self.batch.subjects.get(subject_id)
-        title = info.title if info is not None else "Something that was removed"
+        events = [
+            self.batch.events[n.event_id]
+            for n in group
+            if n.event_id in self.batch.events and n.subject_id == subject_id
+        ]
+        # A subject that is gone is named as its own events last knew it.
+        kept = next(
+            (e.data.snapshot_title for e in reversed(events) if e.data.snapshot_title), None
+        )
+        title = info.title if info is not None else kept or "Something that was removed"
         items = []
         for notification in group:
-            payload = self.batch.payloads.get(notification.event_id, {})
+            event = self.batch.events.get(notification.event_id)
             actor = self.batch.people.get(details.person_pk(notification.actor_id) or 0)
             actor_name = actor.display_name if actor is not None else None
-            own_title = (
-                title
-                if notification.subject_id == subject_id
-                else self._title_of(notification.subject_id)
-            )
+            own_title = self._title_of(notification.subject_id)  # None once it is gone
             items.append(
                 MailItem(
                     type=notification.type,
-                    summary=summarize(notification.type, payload, actor_name, own_title),
+                    summary=summarize(event.data, actor_name, own_title, changes=False)
+                    if event is not None
+                    else notification.type,
                     actor_name=actor_name,
                     when=local_time(notification.created_at, person.timezone),
                     reason=notification.reason,
-                    payload=payload,
-                    note=details.note_for(payload, self.batch.notes),
+                    payload=event.payload if event is not None else {},
+                    note=details.note_of(event.data, self.batch.notes)
+                    if event is not None
+                    else None,
+                    data=event.data if event is not None else None,
+                    changes=details.change_lines(event.data) if event is not None else [],
                 )
             )
         return MailSection(

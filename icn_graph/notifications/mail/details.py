@@ -1,4 +1,4 @@
-"""What a mail shows beyond the event itself: people's names and the text they wrote.
+"""What a mail shows beyond the event's summary: people's names, the text they wrote, what changed.
 
 Everything is read in a fixed number of queries per batch, however many notifications it holds.
 """
@@ -6,19 +6,17 @@ Everything is read in a fixed number of queries per batch, however many notifica
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.errors import BadInput
-from icn_graph.events.models import OutboxEvent
+from icn_graph.events import DomainEvent, FieldChange, SubjectRef
 from icn_graph.ids import parse_global_id
 from icn_graph.models import CheckIn, Person
 from icn_graph.notifications.models import SuppressedAddress
-
-# Payload keys whose check-in's note (or closing reflection) the mail quotes.
-CHECK_IN_KEY = "checkIn"
+from icn_graph.notifications.summaries import change_line
+from icn_graph.services.goals.events import GoalCheckedIn, GoalClosed
 
 
 def _pk(value: object, type_name: str) -> int | None:
@@ -29,15 +27,6 @@ def _pk(value: object, type_name: str) -> int | None:
     except BadInput:
         return None
     return pk if parsed_type == type_name else None
-
-
-async def payloads(session: AsyncSession, event_ids: Collection[int]) -> dict[int, dict[str, Any]]:
-    if not event_ids:
-        return {}
-    rows = await session.execute(
-        select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.id.in_(event_ids))
-    )
-    return {event_id: dict(payload or {}) for event_id, payload in rows}
 
 
 async def people(session: AsyncSession, ids: Collection[int]) -> dict[int, Person]:
@@ -53,20 +42,41 @@ def person_pk(global_id: str | None) -> int | None:
     return _pk(global_id, "Person")
 
 
-async def notes(
-    session: AsyncSession, event_payloads: Iterable[Mapping[str, Any]]
-) -> dict[int, str]:
-    """Check-in id -> its note, for the check-ins the payloads name."""
-    ids = {pk for payload in event_payloads if (pk := _pk(payload.get(CHECK_IN_KEY), "CheckIn"))}
+def _written(event: DomainEvent) -> tuple[str | None, SubjectRef | None]:
+    """The text the person wrote with the event (a check-in's note, a closing reflection) and
+    the check-in that holds it."""
+    if isinstance(event, GoalCheckedIn):
+        return event.note, event.check_in
+    if isinstance(event, GoalClosed):
+        return event.reflection, event.check_in
+    return None, None
+
+
+async def notes(session: AsyncSession, events: Iterable[DomainEvent]) -> dict[int, str]:
+    """Check-in id -> its note, for events stored before they kept the note (version 1)."""
+    ids = set()
+    for event in events:
+        note, check_in = _written(event)
+        if note is None and check_in is not None and check_in.pk:
+            ids.add(check_in.pk)
     if not ids:
         return {}
     rows = await session.execute(select(CheckIn.id, CheckIn.note).where(CheckIn.id.in_(ids)))
     return {check_in_id: note for check_in_id, note in rows}
 
 
-def note_for(payload: Mapping[str, Any], found: Mapping[int, str]) -> str | None:
-    pk = _pk(payload.get(CHECK_IN_KEY), "CheckIn")
-    return found.get(pk) if pk is not None else None
+def note_of(event: DomainEvent, stored: Mapping[int, str]) -> str | None:
+    """What the person wrote: kept by the event, or read from its check-in (older events)."""
+    note, check_in = _written(event)
+    if note is not None or check_in is None:
+        return note
+    return stored.get(check_in.pk)
+
+
+def change_lines(event: DomainEvent) -> list[str]:
+    """``due on: 2027-03-01 → 2027-04-01`` for each field a change event changed."""
+    changes = getattr(event, "changes", ())
+    return [change_line(change) for change in changes if isinstance(change, FieldChange)]
 
 
 async def suppressed(session: AsyncSession, email_keys: Collection[str]) -> set[str]:

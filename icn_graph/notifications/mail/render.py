@@ -48,6 +48,10 @@ class MailItem:
     reason: str
     payload: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
+    # The typed event (a DomainEvent), for templates that read its fields.
+    data: Any = None
+    # "due on: 2027-03-01 → 2027-04-01", one per field a change event changed.
+    changes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

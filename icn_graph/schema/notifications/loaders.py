@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from strawberry.dataloader import DataLoader
 
+from icn_graph.events import Event
 from icn_graph.notifications import following, inbox, models
 from icn_graph.schema.context import Info
 from icn_graph.services.goals.windows import PageRequest
 from icn_graph.services.pagination import Page
 
 
-def event_payload(info: Info) -> DataLoader[int, dict[str, Any]]:
-    return info.context.loaders.get("notification_event_payload", inbox.event_payloads)
+def event(info: Info) -> DataLoader[int, Event | None]:
+    return info.context.loaders.get("notification_event", inbox.events_of)
 
 
 def subject_title(info: Info) -> DataLoader[str, str | None]:

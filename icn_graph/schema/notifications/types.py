@@ -13,7 +13,7 @@ from icn_graph.models import Person as PersonRow
 from icn_graph.notifications import inbox, models
 from icn_graph.notifications.preferences import format_clock
 from icn_graph.notifications.schedule import EffectivePreferences
-from icn_graph.notifications.summaries import summarize
+from icn_graph.notifications.summaries import one_line, summarize
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.notifications import enums, loaders
@@ -57,7 +57,11 @@ class Notification(Node):
     type_name = "Notification"
 
     event_type: str = strawberry.field(
-        name="type", description="The event, e.g. goal.checked_in or agenda_item.assigned."
+        name="type",
+        description=(
+            "The event type's name, one of `eventTypes { name }` (e.g. goal.checked_in or"
+            " agenda_item.assigned; plugins add their own)."
+        ),
     )
     reason: str = strawberry.field(
         description="Why the viewer got it, e.g. 'You follow this goal.'"
@@ -89,12 +93,15 @@ class Notification(Node):
 
     @strawberry.field(description="What happened, in one line of plain text.")
     async def summary(self, info: Info) -> str:
-        payload, actor, title = await asyncio.gather(
-            loaders.event_payload(info).load(self.event_pk),
+        event, actor, title = await asyncio.gather(
+            loaders.event(info).load(self.event_pk),
             _person(info, self.actor_id),
             loaders.subject_title(info).load(self.subject_id),
         )
-        return summarize(self.event_type, payload, actor.display_name if actor else None, title)
+        name = actor.display_name if actor else None
+        if event is None:  # cannot happen while notifications reference their events
+            return one_line(f"{name or 'Someone'}: {self.event_type}")
+        return summarize(event.data, name, title)
 
     @strawberry.field(description="What it is about; null once that is deleted.")
     async def subject(self, info: Info) -> Node | None:
