@@ -18,6 +18,7 @@ from icn_graph.schema.memberships import MembershipMutations
 from icn_graph.schema.network import Network
 from icn_graph.schema.nodes import resolve_node, resolve_nodes
 from icn_graph.schema.notifications import NotificationMutations
+from icn_graph.schema.notifications.event_types import EventType, resolve_event_types
 from icn_graph.schema.notifications.mail_status import (
     NotificationDelivery,
     resolve_notification_delivery,
@@ -105,6 +106,10 @@ class NotificationsQuery:
         resolver=resolve_notification_delivery,
         description="Notification mail: queue depth, sent in 24 h, failures, dead letters and "
         "suppressed addresses. Staff only.",
+    )
+    event_types: list[EventType] = strawberry.field(
+        resolver=resolve_event_types,
+        description="Every event type, by name: the values `Notification.type` takes.",
     )
 
 
