@@ -8,7 +8,7 @@ from typing import Any
 
 from icn_graph.db.database import Database
 from icn_graph.events.models import OutboxEvent
-from icn_graph.ids import to_global_id
+from icn_graph.ids import parse_global_id, to_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.models import DeliveryMode, EmailStatus, Notification
 
@@ -22,6 +22,7 @@ async def add_notification(
     actor: Person | None = None,
     event_type: str = "goal.checked_in",
     payload: dict[str, Any] | None = None,
+    version: int = 1,
     dispatched: bool = True,
     reason: str = "You follow this goal.",
     read_at: datetime | None = None,
@@ -35,9 +36,13 @@ async def add_notification(
     """
     actor_id = to_global_id("Person", actor.id) if actor is not None else None
     async with db.transaction() as session:
+        subject_type, subject_pk = parse_global_id(subject_id)
         event = OutboxEvent(
             type=event_type,
+            subject_type=subject_type,
+            subject_pk=subject_pk,
             subject_id=subject_id,
+            version=version,
             actor_id=actor_id,
             payload=payload or {},
             occurred_at=created_at,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.events import Event, record_event
+from icn_graph.events import Event, SubjectRef, record
 from icn_graph.events.backlog import OutboxBacklog, outbox_backlog
 from icn_graph.events.claims import MAX_ATTEMPTS
 from icn_graph.events.dispatcher import OutboxDispatcher
@@ -27,6 +27,7 @@ from icn_graph.notifications.models import Notification
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.outbox import outbox_dispatcher
 from icn_graph.testing import GraphQLClient, StatementCounter, make_person, token_for
+from tests.event_types import Happened
 from tests.outbox_helpers import (
     check_in,
     create_goal,
@@ -72,7 +73,7 @@ class Recorder:
 async def _record(db: Database, count: int) -> list[int]:
     async with db.transaction() as session:
         for n in range(count):
-            record_event(session, "test.happened", ("Center", n + 1), actor_id=None)
+            record(session, Happened(center=SubjectRef("Center", n + 1)), actor_id=None)
     return [row.id for row in await outbox(db)]
 
 
@@ -97,7 +98,13 @@ async def test_a_check_in_is_an_event_row_dispatched_after_commit(
     created, checked_in = await outbox(db)
     assert (checked_in.type, checked_in.subject_id) == ("goal.checked_in", created.subject_id)
     assert checked_in.actor_id == to_global_id("Person", team.clinician.id)
-    assert checked_in.payload["goal"] == to_global_id("Goal", goal.id)
+    assert (checked_in.subject_type, checked_in.subject_pk, checked_in.version) == (
+        "Goal",
+        goal.id,
+        2,
+    )
+    assert checked_in.payload["goal"] == {"type": "Goal", "pk": goal.id}
+    assert checked_in.payload["note"] == "Three parents came"
     assert checked_in.dispatched_at is not None
     assert checked_in.dispatched_at >= before
     assert (checked_in.attempts, checked_in.lease_until) == (1, None)
@@ -112,7 +119,7 @@ async def test_a_rolled_back_change_records_no_event(
 ) -> None:
     async def failing_change() -> None:
         async with db.transaction() as session:
-            record_event(session, "test.happened", ("Center", 1), actor_id=None)
+            record(session, Happened(center=SubjectRef("Center", 1)), actor_id=None)
             await session.flush()
             raise RuntimeError("the change failed")
 

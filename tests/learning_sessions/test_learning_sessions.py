@@ -11,6 +11,10 @@ from icn_graph.db.database import Database
 from icn_graph.events import Event
 from icn_graph.models import LearningSessionStatus, PersonKind, Season
 from icn_graph.schema.relay import to_global_id
+from icn_graph.services.learning_sessions.events import (
+    LearningSessionCreated,
+    LearningSessionUpdated,
+)
 from tests.helpers import GraphQLClient, error_codes, make_center, make_person, token_for
 from tests.learning_sessions.test_learning_sessions_factories import (
     CREATE_SESSION,
@@ -353,5 +357,9 @@ async def test_each_change_records_its_event(
         ("learning_session.created", session_id),
         ("learning_session.updated", session_id),
     ]
-    assert seen[0].payload == {"season": "SPRING", "year": 2014}
-    assert seen[1].payload["changed"] == ["venue"]
+    created, updated = (event.data for event in seen)
+    assert isinstance(created, LearningSessionCreated)
+    assert (created.season, created.year) == (Season.SPRING, 2014)
+    assert isinstance(updated, LearningSessionUpdated)
+    assert [(c.field, c.new) for c in updated.changes] == [("venue", "Elsewhere")]
+    assert updated.changes[0].old != "Elsewhere"

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from icn_graph.db.database import Database
-from icn_graph.events import Event
+from icn_graph.events import Event, SubjectRef
+from icn_graph.ids import parse_global_id
 from icn_graph.models import (
     AgendaAssignment,
     AgendaItem,
@@ -20,6 +21,11 @@ from icn_graph.models import (
     PersonKind,
 )
 from icn_graph.schema.relay import to_global_id
+from icn_graph.services.learning_sessions.events import (
+    AgendaItemAssigned,
+    AgendaItemRemoved,
+    AgendaItemUpdated,
+)
 from tests.helpers import GraphQLClient, error_codes, make_person, token_for
 from tests.learning_sessions.test_learning_sessions_factories import (
     ADD_ITEM,
@@ -287,12 +293,22 @@ async def test_agenda_changes_record_events(
         "agenda_item.removed",
     ]
     assert {event.subject_id for event in seen} == {item_id}
-    assert seen[1].payload == {
-        "learningSessionId": to_global_id("LearningSession", setup.session.id),
-        "agendaItemId": item_id,
-        "personId": person_id,
-        "part": "PANELIST",
-    }
+    session_ref = SubjectRef("LearningSession", setup.session.id)
+    assert seen[1].data == AgendaItemAssigned(
+        agenda_item=SubjectRef("AgendaItem", parse_global_id(item_id)[1]),
+        title="Parent panel",
+        learning_session=session_ref,
+        session_title=setup.session.title,
+        person=SubjectRef("Person", setup.dana.id),
+        person_name="Dana Whitfield",
+        part=AgendaPart.PANELIST,
+    )
+    updated = seen[2].data
+    assert isinstance(updated, AgendaItemUpdated)
+    assert [(c.field, c.new) for c in updated.changes] == [("room", "B")]
+    removed = seen[4].data  # the item is gone: the event still says what it was
+    assert isinstance(removed, AgendaItemRemoved)
+    assert (removed.title, removed.learning_session) == ("Parent panel", session_ref)
 
 
 async def test_descriptions_may_span_lines_but_titles_may_not(

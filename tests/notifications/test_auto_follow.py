@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.events import Event
+from icn_graph.events import Event, SubjectRef
 from icn_graph.events.dispatcher import OutboxDispatcher
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
@@ -30,6 +30,8 @@ from icn_graph.notifications.auto_follow import (
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services import memberships
+from icn_graph.services.directory_events import MembershipAdded, MembershipRemoved
+from icn_graph.services.goals.events import GoalCreated
 from icn_graph.services.learning_sessions import agenda, registrations, sessions
 from icn_graph.testing import make_center, make_person
 from tests.outbox_helpers import (
@@ -178,13 +180,13 @@ async def test_learning_session_planners_speakers_and_registrants_follow(
 async def test_a_person_goal_is_followed_by_its_owner(db: Database) -> None:
     team = await make_team(db)
     goal_id = to_global_id("Goal", 7)
-    event = Event(
-        type="goal.created",
-        subject_id=goal_id,
-        actor_id=to_global_id("Person", team.lead.id),
-        payload={"goal": goal_id, "owner": to_global_id("Person", team.parent.id)},
-        id=1,
+    created = GoalCreated(
+        goal=SubjectRef("Goal", 7),
+        title="Sleep better",
+        owner=SubjectRef("Person", team.parent.id),
+        key_results=0,
     )
+    event = Event.of(created, actor_id=team.lead.id, id=1)
     for _twice in range(2):  # handling an event again changes nothing
         async with db.transaction() as session:
             await follow_automatically(session, event)
@@ -195,17 +197,17 @@ async def test_a_person_goal_is_followed_by_its_owner(db: Database) -> None:
 
 
 def _membership_event(event_id: int, type: str, person: int, center: int, at: datetime) -> Event:
-    return Event(
-        type=type,
-        subject_id=to_global_id("Membership", 1),
-        actor_id=None,
-        payload={
-            "person": to_global_id("Person", person),
-            "center": to_global_id("Center", center),
-        },
-        occurred_at=at,
-        id=event_id,
+    kind = MembershipAdded if type == "membership.added" else MembershipRemoved
+    assert kind.event_name == type
+    data = kind(
+        membership=SubjectRef("Membership", 1),
+        person=SubjectRef("Person", person),
+        person_name="",
+        center=SubjectRef("Center", center),
+        center_name="",
+        role=CenterRole.NURSE,
     )
+    return Event.of(data, actor_id=None, occurred_at=at, id=event_id)
 
 
 async def test_a_batch_applies_its_events_in_order(db: Database) -> None:

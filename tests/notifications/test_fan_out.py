@@ -10,13 +10,14 @@ import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.events import Event, record_event
+from icn_graph.events import Event, SubjectRef, record
 from icn_graph.events.dispatcher import OutboxDispatcher
 from icn_graph.ids import to_global_id
 from icn_graph.models import (
     AgendaItemKind,
     AgendaPart,
     CenterRole,
+    GoalStatus,
     LearningSessionStatus,
     NetworkRole,
     PersonKind,
@@ -32,6 +33,7 @@ from icn_graph.notifications.models import (
 )
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services import memberships
+from icn_graph.services.goals.events import GoalCheckedIn
 from icn_graph.services.learning_sessions import agenda, sessions
 from icn_graph.testing import StatementCounter, make_center, make_person
 from tests.outbox_helpers import (
@@ -220,13 +222,16 @@ async def _recorded_check_in(db: Database, goal_id: int, actor_id: int) -> Event
     previous, db.event_sink = db.event_sink, None
     try:
         async with db.transaction() as session:
-            record_event(
-                session,
-                "goal.checked_in",
-                ("Goal", goal_id),
-                actor_id=actor_id,
-                payload={"goal": to_global_id("Goal", goal_id)},
+            checked_in = GoalCheckedIn(
+                goal=SubjectRef("Goal", goal_id),
+                title="A goal",
+                owner=SubjectRef("Center", 1),
+                check_in=SubjectRef("CheckIn", 1),
+                status=GoalStatus.ON_TRACK,
+                confidence=None,
+                note=None,
             )
+            record(session, checked_in, actor_id=actor_id)
     finally:
         db.event_sink = previous
     return Event.from_row((await outbox(db))[-1])

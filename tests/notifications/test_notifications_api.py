@@ -184,7 +184,8 @@ async def test_the_viewer_sees_their_own_notifications_newest_first(
     assert check_in["subjectId"] == goal_id
     assert (check_in["read"], check_in["readAt"]) == (False, None)
     assert check_in["createdAt"].startswith("2026-06-01T12:00:00")
-    assert center_update["summary"] == "Dana Reyes updated 'Cincinnati Children's' (city)"
+    # Stored before events were typed (version 1): the changed field's name, without values.
+    assert center_update["summary"] == "Dana Reyes updated 'Cincinnati Children's': city"
     assert center_update["subject"]["__typename"] == "Center"
     assert plugin_event["summary"] == "Someone: kudos given on 'Reduce steroid use'"
     assert plugin_event["actor"] is None

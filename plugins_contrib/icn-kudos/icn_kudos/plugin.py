@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -9,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.demo.context import DemoContext
-from icn_graph.events import Event
+from icn_graph.events import DomainEvent, Event
 from icn_graph.plugins import MigrationLocation, SchemaContribution, hookimpl
 from icn_kudos import services
+from icn_kudos.events import KudosGiven
 from icn_kudos.models import Kudos
 
 
@@ -25,6 +27,11 @@ def register_schema() -> SchemaContribution:
 @hookimpl
 def register_migrations() -> MigrationLocation:
     return MigrationLocation(path=Path(__file__).parent / "migrations", owns_module="icn_kudos")
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return [KudosGiven]
 
 
 @hookimpl

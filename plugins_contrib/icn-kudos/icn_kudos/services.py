@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput, UserErrorCode
-from icn_graph.events import Event, record_event
+from icn_graph.events import Event, SubjectRef, record
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Center, Goal, Person
 from icn_graph.plugins import plugin_settings
@@ -18,6 +18,7 @@ from icn_graph.services.lookup import rows_by_id
 from icn_graph.services.pagination import Page, SortKey, paginate
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
+from icn_kudos.events import KudosGiven
 from icn_kudos.models import Kudos
 
 PLUGIN = "icn-kudos"
@@ -59,7 +60,8 @@ async def give_kudos(db: Database, viewer: Viewer, recipient: Recipient, message
     async with db.transaction() as session:
         session.add(kudos)
         await session.flush()
-        record_event(session, "kudos.given", ("Kudos", kudos.id), actor_id=giver)
+        given = KudosGiven(kudos=SubjectRef("Kudos", kudos.id), message=kudos.message)
+        record(session, given, actor_id=giver)
     return kudos
 
 
@@ -90,9 +92,9 @@ async def list_kudos(
 
 async def celebrate_goal(event: Event, db: Database) -> None:
     """``goal.closed`` as DONE → kudos from the network to the goal's owner. Idempotent."""
-    if event.type != "goal.closed" or event.payload.get("outcome") != "DONE":
+    if event.type != "goal.closed" or getattr(event.data, "outcome", None) != "DONE":
         return
-    recipient = _recipient_from(event.payload.get("owner"))
+    recipient = _recipient_from(getattr(event.data, "owner", None))
     if recipient is None:
         return
     title = await _goal_title(db, event.subject_id)
@@ -109,15 +111,11 @@ async def celebrate_goal(event: Event, db: Database) -> None:
         return  # already celebrated: the event was delivered twice
 
 
-def _recipient_from(global_id: object) -> Recipient | None:
-    """The goal's owner from the event's ``owner`` (a Person or Center global ID)."""
-    if not isinstance(global_id, str):
+def _recipient_from(owner: object) -> Recipient | None:
+    """The goal's owner from the event's ``owner`` (a Person or a Center)."""
+    if not isinstance(owner, SubjectRef):
         return None
-    try:
-        type_name, pk = parse_global_id(global_id)
-    except BadInput:
-        return None
-    return Recipient(type_name, pk) if type_name in {"Person", "Center"} else None
+    return Recipient(owner.type, owner.pk) if owner.type in {"Person", "Center"} else None
 
 
 async def _goal_title(db: Database, goal_id: str) -> str:

@@ -9,9 +9,10 @@ from icn_kudos.services import celebrate_goal
 from sqlalchemy import func, select
 
 from icn_graph.db.database import Database
-from icn_graph.events import Event
-from icn_graph.ids import to_global_id
-from icn_graph.models import NetworkRole, Person, PersonKind
+from icn_graph.events import Event, SubjectRef
+from icn_graph.ids import parse_global_id, to_global_id
+from icn_graph.models import GoalStatus, NetworkRole, Person, PersonKind
+from icn_graph.services.goals.events import GoalClosed
 from icn_graph.testing import GraphQLClient, make_person, token_for
 
 
@@ -111,7 +112,15 @@ async def test_a_goal_reached_is_celebrated_once(db: Database, client: GraphQLCl
             "sender": None,
         }
     ]
-    replayed = Event("goal.closed", goal, None, {"outcome": "DONE", "owner": me})
+    closed = GoalClosed(
+        goal=SubjectRef("Goal", parse_global_id(goal)[1]),
+        title="Plan the parent panel",
+        owner=SubjectRef("Person", owner.id),
+        check_in=SubjectRef("CheckIn", 1),
+        outcome=GoalStatus.DONE,
+        reflection=None,
+    )
+    replayed = Event.of(closed, actor_id=None)
     await celebrate_goal(replayed, db)  # delivered twice: still one
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Kudos)) == 1
@@ -126,5 +135,11 @@ async def test_the_plugin_shows_up_for_staff(db: Database, client: GraphQLClient
         "name": "icn-kudos",
         "state": "ACTIVE",
         "builtin": False,
-        "hooks": ["load_demo_data", "on_event", "register_migrations", "register_schema"],
+        "hooks": [
+            "load_demo_data",
+            "on_event",
+            "register_event_types",
+            "register_migrations",
+            "register_schema",
+        ],
     } in data["plugins"]

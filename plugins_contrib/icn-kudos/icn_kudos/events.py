@@ -1,0 +1,13 @@
+"""The plugin's own event type: registered in plugin.py, recorded by services.give_kudos."""
+
+from __future__ import annotations
+
+from icn_graph.events import DomainEvent, SubjectRef, event_type
+
+
+@event_type("kudos.given", subject="kudos")
+class KudosGiven(DomainEvent):
+    """Someone thanked a person or a center."""
+
+    kudos: SubjectRef
+    message: str = ""
