@@ -510,3 +510,12 @@ def schema_export(output: Path) -> None:
         return
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+@schema.command("event-types")
+def schema_event_types() -> None:
+    """Print core's event types as the table docs/plugins.md shows, with its markers."""
+    from icn_graph.events.catalog import END, START
+    from icn_graph.host import core_event_table
+
+    click.echo(f"{START}\n{core_event_table()}\n{END}")

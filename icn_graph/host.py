@@ -8,7 +8,13 @@ import strawberry
 
 from icn_graph.builtin import BUILTIN_PLUGINS
 from icn_graph.config import Settings
-from icn_graph.events.registry import EventTypeConflict, EventTypeRegistry, use_event_types
+from icn_graph.events.catalog import event_table
+from icn_graph.events.registry import (
+    EventTypeConflict,
+    EventTypeRegistry,
+    event_types,
+    use_event_types,
+)
 from icn_graph.plugins.manager import PluginHost, PluginStartupError, import_internal
 from icn_graph.schema import build_schema
 
@@ -44,3 +50,9 @@ def printed_schema(host: PluginHost | None = None) -> str:
     """The SDL: core's alone (committed as ``schema.graphql``) or as ``host`` serves it."""
     schema = build_schema((host or core_host()).schema_contributions())
     return schema.as_str() + "\n"
+
+
+def core_event_table() -> str:
+    """Core's event types as the Markdown table docs/plugins.md shows (core's registry alone)."""
+    core_host()
+    return event_table(entry for entry in event_types() if entry.owner.startswith("core."))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from icn_graph.events.catalog import END, START, core_event_table
+from icn_graph.events.catalog import END, START
+from icn_graph.host import core_event_table
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 
@@ -15,7 +16,7 @@ def test_the_guides_event_table_is_the_generated_one() -> None:
     documented = text.split(START, 1)[1].split(END, 1)[0].strip()
     assert documented == core_event_table(), (
         "docs/plugins.md's table of core events is stale: replace it with the output of "
-        "`python -m icn_graph.events.catalog`"
+        "`icn-graph schema event-types`"
     )
 
 
