@@ -111,6 +111,8 @@ async def prepare(url: str, messages: int) -> Database:
         subject = to_global_id("Goal", goal.id)
         event = OutboxEvent(
             type="goal.checked_in",
+            subject_type="Goal",
+            subject_pk=goal.id,
             subject_id=subject,
             actor_id=to_global_id("Person", owner.id),
             payload={"status": "ON_TRACK", "confidence": 7},

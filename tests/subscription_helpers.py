@@ -57,6 +57,8 @@ async def write_notifications(
         events = [
             OutboxEvent(
                 type="goal.checked_in",
+                subject_type="Goal",
+                subject_pk=1,
                 subject_id=to_global_id("Goal", 1),
                 payload={},
                 occurred_at=now,

@@ -99,7 +99,10 @@ def test_plugins_migrate_on_their_own_history(env: dict[str, str]) -> None:
     env.pop("ICN_PLUGINS")
     listed = run(env, "plugins").output
     assert "icn-kudos (0.1.0) enabled" in listed
-    assert "hooks: load_demo_data, on_event, register_migrations, register_schema" in listed
+    assert (
+        "hooks: load_demo_data, on_event, register_event_types, register_migrations,"
+        " register_schema"
+    ) in listed
 
     upgraded = run(env, "db", "upgrade").output
     assert "icn-kudos at kudos_0001" in upgraded

@@ -8,10 +8,17 @@ from datetime import date
 from typing import Any
 
 from icn_graph.db.database import Database
-from icn_graph.events import Event
+from icn_graph.events import Event, FieldChange, SubjectRef
 from icn_graph.models import CenterRole, GoalStatus, PersonKind
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services import goals as service
+from icn_graph.services.goals.events import (
+    GoalCheckedIn,
+    GoalClosed,
+    GoalCreated,
+    GoalUpdated,
+    KeyResultUpdated,
+)
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.testing import snapshot, user_errors
 from tests.goal_helpers import (
@@ -378,17 +385,36 @@ async def test_every_change_records_an_event(db: Database) -> None:
         ("goal.archived", goal_gid),
     ]
     assert {event.actor_id for event in seen} == {to_global_id("Person", partner.id)}
-    owner = {"goal": goal_gid, "owner": to_global_id("Center", center.id), "kind": "CENTER"}
-    assert seen[0].payload == owner | {"keyResults": 1}
-    assert seen[1].payload == owner | {"fields": ["title"]}
-    assert seen[3].payload == owner | {"keyResult": key_result_gid, "fields": ["targetValue"]}
-    assert seen[4].payload == owner | {
-        "checkIn": to_global_id("CheckIn", result.check_in.id),
-        "status": "ON_TRACK",
-        "confidence": 8,
+    refs = {
+        "goal": SubjectRef("Goal", goal.id),
+        "owner": SubjectRef("Center", center.id),
     }
-    assert seen[5].payload == owner | {
-        "checkIn": to_global_id("CheckIn", closing.check_in.id),
-        "outcome": "DONE",
-    }
+    assert seen[0].data == GoalCreated(**refs, title="Families at the table", key_results=1)
+    assert seen[1].data == GoalUpdated(
+        **refs,
+        title="Families first",
+        changes=(FieldChange("title", "Families at the table", "Families first"),),
+    )
+    assert seen[3].data == KeyResultUpdated(
+        key_result=SubjectRef("KeyResult", change.key_result.id),
+        title="Parents",
+        goal_title="Families first",
+        **refs,
+        changes=(FieldChange("targetValue", 3.0, 5.0),),
+    )
+    assert seen[4].data == GoalCheckedIn(
+        **refs,
+        title="Families first",
+        check_in=SubjectRef("CheckIn", result.check_in.id),
+        status=GoalStatus.ON_TRACK,
+        confidence=8,
+        note="Two meetings so far",
+    )
+    assert seen[5].data == GoalClosed(
+        **refs,
+        title="Families first",
+        check_in=SubjectRef("CheckIn", closing.check_in.id),
+        outcome=GoalStatus.DONE,
+        reflection="It worked",
+    )
     assert len(await check_ins_of(db, goal)) == 2
