@@ -17,6 +17,7 @@ HOOKS_CORE_USES = (
     "register_measures",
     "register_mail_templates",
     "register_event_consumers",
+    "register_event_types",
     "register_migrations",
     "load_demo_data",
 )
@@ -69,6 +70,11 @@ def test_each_hook_lists_its_internal_implementers() -> None:
     assert found["register_measures"] == ["core.reports"]
     assert found["register_mail_templates"] == ["core.notifications"]
     assert found["register_event_consumers"] == ["core.notifications"]
+    assert found["register_event_types"] == [
+        "core.directory",
+        "core.goals",
+        "core.learning_sessions",
+    ]
     assert found["register_migrations"] == ["core.tables"]
 
 

@@ -26,7 +26,7 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.events import Event
+from icn_graph.events import Event, SubjectRef
 from icn_graph.host import load_plugins
 from icn_graph.ids import to_global_id
 from icn_graph.models import Goal
@@ -35,6 +35,7 @@ from icn_graph.plugins import hookimpl
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.models import PluginError
+from tests.event_types import Happened
 from tests.outbox_helpers import Team as CareTeam
 from tests.outbox_helpers import (
     check_in,
@@ -190,7 +191,7 @@ async def test_a_slow_plugin_does_not_delay_another_plugin(
 
 
 def events(*ids: int) -> list[Event]:
-    return [Event("goal.checked_in", f"Goal:{id}", None, id=id) for id in ids]
+    return [Event.of(Happened(center=SubjectRef("Center", id)), actor_id=None, id=id) for id in ids]
 
 
 async def test_a_full_lane_drops_its_oldest_events_and_says_so(
