@@ -29,13 +29,13 @@ from icn_graph.db.types import utcnow
 from icn_graph.events import Event, SubjectRef
 from icn_graph.host import load_plugins
 from icn_graph.ids import to_global_id
-from icn_graph.models import Goal
+from icn_graph.models import Goal, GoalStatus
 from icn_graph.notifications.worker import Worker
 from icn_graph.plugins import hookimpl
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.models import PluginError
-from tests.event_types import Happened
+from icn_graph.services.goals.events import GoalCheckedIn
 from tests.outbox_helpers import Team as CareTeam
 from tests.outbox_helpers import (
     check_in,
@@ -191,7 +191,19 @@ async def test_a_slow_plugin_does_not_delay_another_plugin(
 
 
 def events(*ids: int) -> list[Event]:
-    return [Event.of(Happened(center=SubjectRef("Center", id)), actor_id=None, id=id) for id in ids]
+    return [Event.of(check_in_on(id), actor_id=None, id=id) for id in ids]
+
+
+def check_in_on(goal_id: int) -> GoalCheckedIn:
+    return GoalCheckedIn(
+        goal=SubjectRef("Goal", goal_id),
+        title="A goal",
+        owner=SubjectRef("Center", 1),
+        check_in=SubjectRef("CheckIn", goal_id),
+        status=GoalStatus.ON_TRACK,
+        confidence=None,
+        note=None,
+    )
 
 
 async def test_a_full_lane_drops_its_oldest_events_and_says_so(
