@@ -19,9 +19,13 @@ from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
 from icn_graph.testing import GraphQLClient, make_person, token_for
+from tests.learning_sessions.test_learning_sessions_factories import (
+    make_item,
+    make_registration,
+    make_session,
+)
 from tests.mail_helpers import mail_settings
 from tests.smtp_server import SmtpServer
-from tests.test_learning_sessions_factories import make_item, make_registration, make_session
 
 FOLLOW = """mutation($id: ID!) { follow(input: {subjectId: $id, level: WATCHING}) {
   userErrors { field message } } }"""
