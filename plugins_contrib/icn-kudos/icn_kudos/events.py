@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from icn_graph.events import DomainEvent, SubjectRef, event_type
+from icn_graph.plugin_api import DomainEvent, SubjectRef, event_type
 
 
 @event_type("kudos.given", subject="kudos")

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from icn_graph.db.base import Base
-from icn_graph.db.types import UTCDateTime, utcnow
+from icn_graph.plugin_api import Base, UTCDateTime, utcnow
 
 
 class Kudos(Base):

@@ -8,10 +8,15 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from icn_graph.db.database import Database
-from icn_graph.demo.context import DemoContext
-from icn_graph.events import DomainEvent, Event
-from icn_graph.plugins import MigrationLocation, SchemaContribution, hookimpl
+from icn_graph.plugin_api import (
+    Database,
+    DemoContext,
+    DomainEvent,
+    Event,
+    MigrationLocation,
+    SchemaContribution,
+    hookimpl,
+)
 from icn_kudos import services
 from icn_kudos.events import KudosGiven
 from icn_kudos.models import Kudos

@@ -6,12 +6,17 @@ from datetime import datetime
 
 import strawberry
 
-from icn_graph.errors import BadInput
-from icn_graph.schema.connections import Connection, connection_from_page
-from icn_graph.schema.context import Info
-from icn_graph.schema.payloads import UserError, attempt
-from icn_graph.schema.people import Person
-from icn_graph.schema.relay import parse_global_id, to_global_id
+from icn_graph.plugin_api import (
+    BadInput,
+    Connection,
+    Info,
+    PersonType,
+    UserError,
+    attempt,
+    connection_from_page,
+    parse_global_id,
+    to_global_id,
+)
 from icn_kudos import services
 from icn_kudos.models import Kudos as KudosRow
 
@@ -38,11 +43,11 @@ class Kudos:
         )
 
     @strawberry.field(description="Who sent it; null when the network sent it (a goal reached).")
-    async def sender(self, info: Info) -> Person | None:
+    async def sender(self, info: Info) -> PersonType | None:
         if self.from_person_pk is None:
             return None
         person = await info.context.loaders.person.load(self.from_person_pk)
-        return Person.from_model(person) if person else None
+        return PersonType.from_model(person) if person else None
 
 
 def _recipient(value: str, field: str) -> services.Recipient:

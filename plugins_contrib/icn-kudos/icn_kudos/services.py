@@ -8,16 +8,25 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
-from icn_graph.db.database import Database
-from icn_graph.errors import BadInput, UserErrorCode
-from icn_graph.events import Event, SubjectRef, record
-from icn_graph.ids import parse_global_id
-from icn_graph.models import Center, Goal, Person
-from icn_graph.plugins import plugin_settings
-from icn_graph.services.lookup import rows_by_id
-from icn_graph.services.pagination import Page, SortKey, paginate
-from icn_graph.services.validation import Checker
-from icn_graph.services.viewer import Viewer
+from icn_graph.plugin_api import (
+    BadInput,
+    Center,
+    Checker,
+    Database,
+    Event,
+    Goal,
+    Page,
+    Person,
+    SortKey,
+    SubjectRef,
+    UserErrorCode,
+    Viewer,
+    paginate,
+    parse_global_id,
+    plugin_settings,
+    record,
+    rows_by_id,
+)
 from icn_kudos.events import KudosGiven
 from icn_kudos.models import Kudos
 

@@ -8,11 +8,18 @@ from icn_kudos.models import Kudos
 from icn_kudos.services import celebrate_goal
 from sqlalchemy import func, select
 
-from icn_graph.db.database import Database
-from icn_graph.events import Event, SubjectRef
-from icn_graph.ids import parse_global_id, to_global_id
-from icn_graph.models import GoalStatus, NetworkRole, Person, PersonKind
-from icn_graph.services.goals.events import GoalClosed
+from icn_graph.plugin_api import (
+    Database,
+    Event,
+    GoalClosed,
+    GoalStatus,
+    NetworkRole,
+    Person,
+    PersonKind,
+    SubjectRef,
+    parse_global_id,
+    to_global_id,
+)
 from icn_graph.testing import GraphQLClient, make_person, token_for
 
 

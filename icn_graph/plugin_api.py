@@ -1,0 +1,234 @@
+"""The public plugin API: every name a plugin needs, in one module.
+
+A plugin imports from ``icn_graph.plugin_api`` (and its tests from ``icn_graph.testing``) and
+from nowhere else in ``icn_graph``; anything else may change without notice. Every name below is
+documented in docs/plugins.md, "The public API" (a test checks both ways).
+
+This module only re-exports. To publish a name, import it below and list it in ``__all__`` (and
+document it). A name whose module loads pandas is imported on first use instead, so that this
+module stays cheap to import: list it under ``TYPE_CHECKING`` and in ``_LAZY``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from icn_graph.config import Settings
+from icn_graph.db.base import Base
+from icn_graph.db.database import Database
+from icn_graph.db.types import UTCDateTime, utcnow
+from icn_graph.errors import (
+    BadInput,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    Unauthenticated,
+    UserErrorCode,
+)
+from icn_graph.events import (
+    DomainEvent,
+    Event,
+    FieldChange,
+    SubjectRef,
+    changes_between,
+    event_type,
+    record,
+)
+from icn_graph.events.consumers import EventConsumer
+from icn_graph.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Center,
+    CenterRole,
+    CenterStatus,
+    CheckIn,
+    Goal,
+    GoalKind,
+    GoalStatus,
+    KeyResult,
+    LearningSession,
+    Membership,
+    NetworkRole,
+    Person,
+    PersonKind,
+    Registration,
+)
+from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.plugins.settings import plugin_settings
+from icn_graph.reports.measures import Direction, Measure
+from icn_graph.schema.connections import Connection, Edge, PageInfo, connection_from_page
+from icn_graph.schema.context import Info
+from icn_graph.schema.learning_sessions.agenda import AgendaItem as AgendaItemType
+from icn_graph.schema.learning_sessions.sessions import LearningSession as LearningSessionType
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person as PersonType
+from icn_graph.schema.relay import Node, expect_global_id, parse_global_id, to_global_id
+from icn_graph.services.directory_events import (
+    CenterCreated,
+    CenterUpdated,
+    MembershipAdded,
+    MembershipRemoved,
+    PersonCreated,
+)
+from icn_graph.services.goals.events import (
+    GoalArchived,
+    GoalCheckedIn,
+    GoalClosed,
+    GoalCreated,
+    GoalUpdated,
+    KeyResultAdded,
+    KeyResultUpdated,
+)
+from icn_graph.services.learning_sessions.events import (
+    AgendaItemAdded,
+    AgendaItemAssigned,
+    AgendaItemRemoved,
+    AgendaItemUnassigned,
+    AgendaItemUpdated,
+    LearningSessionCreated,
+    LearningSessionUpdated,
+    RegistrationAttendanceMarked,
+    RegistrationCancelled,
+    RegistrationCreated,
+)
+from icn_graph.services.lookup import rows_by_id
+from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate, text_value
+from icn_graph.services.validation import Checker
+from icn_graph.services.viewer import Viewer
+from icn_graph.web.auth import viewer_from_headers
+
+# -- heavy names (their modules load pandas): imported on first use -----------------------------
+if TYPE_CHECKING:
+    from icn_graph.demo.context import DemoContext
+    from icn_graph.reports.measures.monthly import (
+        CenterSpans,
+        PatientMonths,
+        month_index,
+        visit_share,
+    )
+    from icn_graph.schema.centers import Center as CenterType
+    from icn_graph.schema.goals import Goal as GoalType
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "CenterSpans": ("icn_graph.reports.measures.monthly", "CenterSpans"),
+    "CenterType": ("icn_graph.schema.centers", "Center"),
+    "DemoContext": ("icn_graph.demo.context", "DemoContext"),
+    "GoalType": ("icn_graph.schema.goals", "Goal"),
+    "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
+    "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
+    "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
+}
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, which see the imports above: a misspelt name stays an error.
+    def __getattr__(name: str) -> object:
+        if name not in _LAZY:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+
+
+__all__ = [
+    "AgendaItem",
+    "AgendaItemAdded",
+    "AgendaItemAssigned",
+    "AgendaItemKind",
+    "AgendaItemRemoved",
+    "AgendaItemType",
+    "AgendaItemUnassigned",
+    "AgendaItemUpdated",
+    "BadInput",
+    "Base",
+    "Center",
+    "CenterCreated",
+    "CenterRole",
+    "CenterSpans",
+    "CenterStatus",
+    "CenterType",
+    "CenterUpdated",
+    "CheckIn",
+    "Checker",
+    "Connection",
+    "Database",
+    "DemoContext",
+    "Direction",
+    "DomainEvent",
+    "Edge",
+    "Event",
+    "EventConsumer",
+    "FieldChange",
+    "Forbidden",
+    "Goal",
+    "GoalArchived",
+    "GoalCheckedIn",
+    "GoalClosed",
+    "GoalCreated",
+    "GoalKind",
+    "GoalStatus",
+    "GoalType",
+    "GoalUpdated",
+    "Info",
+    "KeyResult",
+    "KeyResultAdded",
+    "KeyResultUpdated",
+    "LearningSession",
+    "LearningSessionCreated",
+    "LearningSessionType",
+    "LearningSessionUpdated",
+    "MailContext",
+    "MailItem",
+    "MailRenderer",
+    "MailSection",
+    "Measure",
+    "Membership",
+    "MembershipAdded",
+    "MembershipRemoved",
+    "MigrationLocation",
+    "NetworkRole",
+    "Node",
+    "NotFound",
+    "Page",
+    "PageInfo",
+    "PatientMonths",
+    "Person",
+    "PersonCreated",
+    "PersonKind",
+    "PersonType",
+    "Registration",
+    "RegistrationAttendanceMarked",
+    "RegistrationCancelled",
+    "RegistrationCreated",
+    "SchemaContribution",
+    "ServiceError",
+    "Settings",
+    "SortKey",
+    "SubjectRef",
+    "UTCDateTime",
+    "Unauthenticated",
+    "UserError",
+    "UserErrorCode",
+    "Viewer",
+    "attempt",
+    "aware_datetime",
+    "changes_between",
+    "connection_from_page",
+    "event_type",
+    "expect_global_id",
+    "hookimpl",
+    "month_index",
+    "paginate",
+    "parse_global_id",
+    "plugin_settings",
+    "record",
+    "rows_by_id",
+    "text_value",
+    "to_global_id",
+    "utcnow",
+    "viewer_from_headers",
+    "visit_share",
+]
