@@ -12,6 +12,9 @@ In a plugin's ``conftest.py``::
 Then a test takes ``client`` (GraphQL over HTTP through the app with your plugin registered)
 and ``db``; each test runs on SQLite and, when ``ICN_TEST_POSTGRES_URL`` is set, on PostgreSQL
 (required when ``CI`` is set). Your plugin's migrations are applied before the test.
+
+This is the second public module for plugins (after ``icn_graph.plugin_api``): the names in
+``__all__`` are documented in docs/plugins.md, "The public API".
 """
 
 from __future__ import annotations
@@ -49,6 +52,22 @@ from icn_graph.models import (
 )
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import hash_token, new_secret
+
+__all__ = [
+    "GraphQLClient",
+    "StatementCounter",
+    "app",
+    "client",
+    "db",
+    "icn_plugins",
+    "make_center",
+    "make_person",
+    "plugin_host",
+    "settings",
+    "snapshot",
+    "statements",
+    "token_for",
+]
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -271,6 +290,7 @@ _sequence = iter(range(1, 1_000_000))
 
 
 async def make_center(db: Database, **fields: Any) -> Center:
+    """A center with a unique name and short code; ``fields`` override any column."""
     n = next(_sequence)
     values: dict[str, Any] = {
         "name": f"Center {n:04d}",
@@ -296,6 +316,10 @@ async def make_person(
     role: CenterRole | None = None,
     **fields: Any,
 ) -> Person:
+    """A person with a unique name and email; ``fields`` override any column.
+
+    With ``center``, also a membership there, as ``role`` (default: the role named like ``kind``).
+    """
     n = next(_sequence)
     email = fields.pop("email", f"person{n}@example.org")
     person = Person(
@@ -323,6 +347,7 @@ async def make_person(
 
 
 async def token_for(db: Database, person: Person) -> str:
+    """A bearer token for ``person``: pass it to ``GraphQLClient`` methods as ``token=``."""
     secret = new_secret()
     async with db.transaction() as session:
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label="test"))
