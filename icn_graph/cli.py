@@ -500,11 +500,18 @@ def schema() -> None:
 @click.option(
     "--output", type=click.Path(path_type=Path), default=DEFAULT_SCHEMA_PATH, show_default=True
 )
-def schema_export(output: Path) -> None:
+@click.option(
+    "--with-plugins",
+    is_flag=True,
+    help="The schema as served: core's plus the installed, enabled plugins' (ICN_PLUGINS, "
+    "ICN_DISABLED_PLUGINS). Without it, core's alone, as committed in schema.graphql.",
+)
+@click.pass_context
+def schema_export(context: click.Context, output: Path, with_plugins: bool) -> None:
     """Write the printed schema (SDL) to OUTPUT; '-' prints it."""
     from icn_graph.host import printed_schema
 
-    text = printed_schema()
+    text = printed_schema(_host(context)) if with_plugins else printed_schema()
     if str(output) == "-":
         click.echo(text, nl=False)
         return

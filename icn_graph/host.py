@@ -46,10 +46,28 @@ def core_schema() -> strawberry.Schema:
     return build_schema(core_host().schema_contributions())
 
 
+CORE_ONLY_HEADER = """\
+# icn_graph's core schema, without any plugin (committed as schema.graphql; a test keeps it
+# current). A server also serves the fields and types of its installed, enabled plugins: to get
+# the schema as served, run `icn-graph schema export --with-plugins`.
+
+"""
+
+
 def printed_schema(host: PluginHost | None = None) -> str:
-    """The SDL: core's alone (committed as ``schema.graphql``) or as ``host`` serves it."""
+    """The SDL under a comment saying what it holds: core's alone (committed as
+    ``schema.graphql``) or as ``host`` serves it, naming its enabled plugins."""
     schema = build_schema((host or core_host()).schema_contributions())
-    return schema.as_str() + "\n"
+    return (CORE_ONLY_HEADER if host is None else _served_header(host)) + schema.as_str() + "\n"
+
+
+def _served_header(host: PluginHost) -> str:
+    plugins = [
+        f"{info.name} {info.version or '(unknown version)'}"
+        for info in host.describe()
+        if info.enabled and not info.builtin
+    ]
+    return f"# icn_graph's schema as served with the plugins: {', '.join(plugins) or 'none'}.\n\n"
 
 
 def core_event_table() -> str:
