@@ -279,6 +279,32 @@ def list_plugins(context: click.Context) -> None:
 
 
 @main.group()
+def plugin() -> None:
+    """Writing plugins."""
+
+
+@plugin.command("new")
+@click.argument("name")
+def plugin_new(name: str) -> None:
+    """Write a working plugin package NAME into ./NAME, with passing tests.
+
+    NAME is its distribution and plugin name (e.g. icn-notes; the package is icn_notes). It has
+    a table with its migration, a GraphQL type, a query, a mutation with userErrors, an event
+    reaction, and tests on icn_graph's fixtures.
+    """
+    from icn_graph.scaffold import ScaffoldError, write_plugin
+
+    try:
+        target, names = write_plugin(name, Path.cwd())
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {target} (plugin {names.name}, package {names.package}); next:")
+    click.echo(f"  pip install -e {name}")
+    click.echo(f"  pytest {name}   # set ICN_TEST_POSTGRES_URL to test on PostgreSQL too")
+    click.echo("  icn-graph db upgrade && icn-graph plugins")
+
+
+@main.group()
 def demo() -> None:
     """The demo network."""
 
