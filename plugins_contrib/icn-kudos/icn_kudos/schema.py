@@ -66,7 +66,7 @@ class KudosQuery:
         first: int | None = 20,
         after: str | None = None,
         recipient_id: strawberry.ID | None = None,
-    ) -> Connection[Kudos]:
+    ) -> Connection[Kudos] | None:
         recipient = _recipient(recipient_id, "recipientId") if recipient_id else None
         page = await services.list_kudos(
             info.context.db, info.context.viewer, recipient=recipient, first=first, after=after
