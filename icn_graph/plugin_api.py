@@ -111,6 +111,7 @@ if TYPE_CHECKING:
     )
     from icn_graph.schema.centers import Center as CenterType
     from icn_graph.schema.goals import Goal as GoalType
+    from icn_graph.schema.viewer import ViewerHome as ViewerType
 
 _LAZY: dict[str, tuple[str, str]] = {
     "CenterSpans": ("icn_graph.reports.measures.monthly", "CenterSpans"),
@@ -118,6 +119,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DemoContext": ("icn_graph.demo.context", "DemoContext"),
     "GoalType": ("icn_graph.schema.goals", "Goal"),
     "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
+    "ViewerType": ("icn_graph.schema.viewer", "ViewerHome"),
     "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
     "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
 }
@@ -213,6 +215,7 @@ __all__ = [
     "UserError",
     "UserErrorCode",
     "Viewer",
+    "ViewerType",
     "attempt",
     "aware_datetime",
     "changes_between",
