@@ -56,7 +56,8 @@ from icn_graph.models import (
 )
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
-from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.plugins.hookspecs import hookimpl, hookspec
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.settings import plugin_settings
 from icn_graph.reports.measures import Direction, Measure
 from icn_graph.schema.connections import Connection, Edge, PageInfo, connection_from_page
@@ -201,6 +202,7 @@ __all__ = [
     "PersonCreated",
     "PersonKind",
     "PersonType",
+    "PluginHost",
     "Registration",
     "RegistrationAttendanceMarked",
     "RegistrationCancelled",
@@ -223,6 +225,7 @@ __all__ = [
     "event_type",
     "expect_global_id",
     "hookimpl",
+    "hookspec",
     "month_index",
     "paginate",
     "parse_global_id",

@@ -4,7 +4,8 @@
 - Every name the two modules export is in docs/plugins.md's "The public API", and every name
   listed there is exported; the testing factories are shown with their real arguments.
 - ``plugin_api`` only re-exports, and importing it first in a fresh interpreter works (no import
-  cycle) without loading pandas, whose names it imports on first use.
+  cycle) and loads little: names whose modules load pandas or the demo are imported on first
+  use.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 import enum
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -181,19 +183,37 @@ def test_plugin_api_only_reexports() -> None:
     assert not missing, f"imported into icn_graph.plugin_api but not in __all__: {missing}"
 
 
-def test_plugin_api_imports_first_without_pandas() -> None:
-    """A fresh interpreter: the module imports first (no cycle), without pandas; every lazy name
-    then loads (in a fresh interpreter too, so its own imports can't be hidden by the suite's)."""
+def _modules_after_importing(module: str) -> set[str]:
+    """The modules a fresh interpreter holds after importing ``module`` first."""
+    script = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr  # it imports first: no import cycle
+    return set(json.loads(result.stdout))
+
+
+def test_plugin_api_imports_first_and_defers_heavy_names() -> None:
+    """Imported first in a fresh interpreter, the module loads little beyond the GraphQL context
+    it must re-export (``Info``): neither the app nor the demo, and pandas only if that context
+    does; its lazy names' modules load on first use."""
+    context = _modules_after_importing("icn_graph.schema.context")
+    api = _modules_after_importing("icn_graph.plugin_api")
+    assert "icn_graph.app" not in api
+    assert not {name for name in api if name.startswith("icn_graph.demo")}
+    assert ("pandas" in api) <= ("pandas" in context), "icn_graph.plugin_api loaded pandas"
+    lazy_modules = {module for module, _ in plugin_api._LAZY.values()}
+    assert (api & lazy_modules) <= context, "a lazy name's module was imported eagerly"
+    assert lazy_modules - context, "no lazy name left to defer: drop the lazy mechanism"
+
     script = textwrap.dedent(
         """
-        import sys
         import icn_graph.plugin_api as api
-        assert "pandas" not in sys.modules, "importing icn_graph.plugin_api loaded pandas"
-        assert "icn_graph.app" not in sys.modules, "importing icn_graph.plugin_api built the app"
         for name in api.__all__:
             getattr(api, name)
-        from icn_graph.plugin_api import DemoContext, GoalType, visit_share
-        assert GoalType.__name__ == "Goal" and callable(visit_share)
+        from icn_graph.plugin_api import DemoContext, GoalType, ViewerType, visit_share
+        assert GoalType.__name__ == "Goal" and ViewerType.__name__ == "ViewerHome"
+        assert DemoContext.__name__ == "DemoContext" and callable(visit_share)
         try:
             api.NoSuchName
         except AttributeError as error:
