@@ -105,8 +105,8 @@ def test_plugins_migrate_on_their_own_history(env: dict[str, str]) -> None:
     ) in listed
 
     upgraded = run(env, "db", "upgrade").output
-    assert "icn-kudos at kudos_0001" in upgraded
-    assert "icn-kudos: kudos_0001 (up to date)" in run(env, "db", "current").output
+    assert "icn-kudos at kudos_0002" in upgraded
+    assert "icn-kudos: kudos_0002 (up to date)" in run(env, "db", "current").output
 
     reverted = run(env, "db", "downgrade", "base", "--plugin", "icn-kudos").output
     assert "icn-kudos at base" in reverted

@@ -307,7 +307,7 @@ async def test_a_plugins_migrations_apply_and_revert_on_their_own(scratch_url: s
     assert kudos_track.version_table == "alembic_version_icn_kudos"
 
     await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
-    assert await migrations.current_revisions_at(scratch_url, kudos_track) == {"kudos_0001"}
+    assert await migrations.current_revisions_at(scratch_url, kudos_track) == {"kudos_0002"}
     await asyncio.to_thread(migrations.check, scratch_url, kudos_track)
     await asyncio.to_thread(migrations.check, scratch_url)  # core ignores the plugin's table
 

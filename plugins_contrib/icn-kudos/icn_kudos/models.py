@@ -24,6 +24,10 @@ class Kudos(Base):
     to_center_id: Mapped[int | None] = mapped_column(
         ForeignKey("centers.id", ondelete="CASCADE"), default=None
     )
+    # The goal the kudos is for, if any (added by kudos_0002).
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), default=None
+    )
     message: Mapped[str] = mapped_column(String(500))
     # The goal an automatic kudos celebrates; unique, so a replayed event adds nothing.
     celebrates: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
@@ -34,4 +38,5 @@ class Kudos(Base):
         Index("ix_kudos_created_at_id", "created_at", "id"),
         Index("ix_kudos_to_person_id", "to_person_id"),
         Index("ix_kudos_to_center_id", "to_center_id"),
+        Index("ix_kudos_goal_id", "goal_id"),
     )

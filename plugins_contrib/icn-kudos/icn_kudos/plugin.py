@@ -24,9 +24,9 @@ from icn_kudos.models import Kudos
 
 @hookimpl
 def register_schema() -> SchemaContribution:
-    from icn_kudos.schema import KudosMutation, KudosQuery
+    from icn_kudos.schema import GoalKudos, KudosMutation, KudosQuery
 
-    return SchemaContribution(query=KudosQuery, mutation=KudosMutation)
+    return SchemaContribution(query=KudosQuery, mutation=KudosMutation, extend={"Goal": GoalKudos})
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""GraphQL: the Kudos type, the ``kudos`` listing and ``giveKudos``."""
+"""GraphQL: the Kudos type, the ``kudos`` listing, ``giveKudos``, and ``Goal.kudosCount``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import strawberry
 from icn_graph.plugin_api import (
     BadInput,
     Connection,
+    GoalType,
     Info,
     PersonType,
     UserError,
     attempt,
     connection_from_page,
+    expect_global_id,
     parse_global_id,
     to_global_id,
 )
@@ -26,6 +28,7 @@ class Kudos:
     message: str
     created_at: datetime
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
+    goal_id: strawberry.ID | None = strawberry.field(description="The goal it is for, if any.")
     from_person_pk: strawberry.Private[int | None]
 
     @classmethod
@@ -39,6 +42,7 @@ class Kudos:
             message=row.message,
             created_at=row.created_at,
             recipient_id=recipient,
+            goal_id=to_global_id("Goal", row.goal_id) if row.goal_id is not None else None,
             from_person_pk=row.from_person_id,
         )
 
@@ -78,6 +82,9 @@ class KudosQuery:
 class GiveKudosInput:
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
     message: str
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The goal the kudos is for, if any."
+    )
 
 
 @strawberry.type
@@ -91,7 +98,22 @@ class KudosMutation:
     @strawberry.mutation(description="Thank a person or a whole center team.")
     async def give_kudos(self, info: Info, input: GiveKudosInput) -> GiveKudosPayload:
         recipient = _recipient(input.recipient_id, "recipientId")
+        goal = expect_global_id(input.goal_id, "Goal", field="goalId") if input.goal_id else None
         row, errors = await attempt(
-            services.give_kudos(info.context.db, info.context.viewer, recipient, input.message)
+            services.give_kudos(
+                info.context.db, info.context.viewer, recipient, input.message, goal=goal
+            )
         )
         return GiveKudosPayload(kudos=Kudos.from_row(row) if row else None, user_errors=errors)
+
+
+@strawberry.type
+class GoalKudos:
+    """Fields icn-kudos adds to core's ``Goal``; ``root`` is the goal."""
+
+    @strawberry.field(description="How many kudos the goal got (icn-kudos).")
+    async def kudos_count(self, root: GoalType, info: Info) -> int | None:
+        info.context.viewer.require_member()
+        # One query for every goal in the response, however many there are.
+        loader = info.context.loaders.get("icn-kudos.count_by_goal", services.count_by_goal)
+        return await loader.load(root.pk)

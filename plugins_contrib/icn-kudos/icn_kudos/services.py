@@ -1,11 +1,13 @@
-"""The rules: who may thank whom, how long a message may be, celebrating closed goals."""
+"""The rules: who may thank whom, how long a message may be, celebrating closed goals, and how
+many kudos each goal got."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.plugin_api import (
@@ -47,7 +49,10 @@ def max_length() -> int:
     return int(configured) if configured.isdigit() else DEFAULT_MAX_LENGTH
 
 
-async def give_kudos(db: Database, viewer: Viewer, recipient: Recipient, message: str) -> Kudos:
+async def give_kudos(
+    db: Database, viewer: Viewer, recipient: Recipient, message: str, *, goal: int | None = None
+) -> Kudos:
+    """Kudos from the viewer to ``recipient``, for the goal ``goal`` if given."""
     giver = viewer.require_member()
     check = Checker()
     text = check.text("message", message, max_length=max_length(), label="Message")
@@ -59,11 +64,14 @@ async def give_kudos(db: Database, viewer: Viewer, recipient: Recipient, message
         found = bool(await rows_by_id(db, Center, [recipient.pk]))
     if not found:
         check.add("recipientId", "No person or center has that id.", UserErrorCode.NOT_FOUND)
+    if goal is not None and not await rows_by_id(db, Goal, [goal]):
+        check.add("goalId", "No goal has that id.", UserErrorCode.NOT_FOUND)
     check.raise_if_any()
     kudos = Kudos(
         from_person_id=giver,
         to_person_id=recipient.pk if recipient.type_name == "Person" else None,
         to_center_id=recipient.pk if recipient.type_name == "Center" else None,
+        goal_id=goal,
         message=text,
     )
     async with db.transaction() as session:
@@ -99,6 +107,18 @@ async def list_kudos(
     )
 
 
+async def count_by_goal(db: Database, goal_ids: Sequence[int]) -> list[int]:
+    """How many kudos each goal got, in the order of ``goal_ids``: one query for all of them."""
+    async with db.session() as session:
+        rows = await session.execute(
+            select(Kudos.goal_id, func.count())
+            .where(Kudos.goal_id.in_(goal_ids))
+            .group_by(Kudos.goal_id)
+        )
+        counts = {goal_id: count for goal_id, count in rows}
+    return [counts.get(goal_id, 0) for goal_id in goal_ids]
+
+
 async def celebrate_goal(event: Event, db: Database) -> None:
     """``goal.closed`` as DONE → kudos from the network to the goal's owner. Idempotent."""
     if event.type != "goal.closed" or getattr(event.data, "outcome", None) != "DONE":
@@ -106,10 +126,12 @@ async def celebrate_goal(event: Event, db: Database) -> None:
     recipient = _recipient_from(getattr(event.data, "owner", None))
     if recipient is None:
         return
-    title = await _goal_title(db, event.subject_id)
+    goal = await _goal(db, event.subject_id)
+    title = goal.title[:200] if goal else "a 90-day goal"
     kudos = Kudos(
         to_person_id=recipient.pk if recipient.type_name == "Person" else None,
         to_center_id=recipient.pk if recipient.type_name == "Center" else None,
+        goal_id=goal.id if goal else None,
         message=f"Goal reached: {title}. Congratulations from the network!",
         celebrates=event.subject_id,
     )
@@ -127,11 +149,10 @@ def _recipient_from(owner: object) -> Recipient | None:
     return Recipient(owner.type, owner.pk) if owner.type in {"Person", "Center"} else None
 
 
-async def _goal_title(db: Database, goal_id: str) -> str:
-    """The goal's title, read from core's table (events carry IDs, not copies of the data)."""
+async def _goal(db: Database, goal_id: str) -> Goal | None:
+    """The goal, read from core's table (events carry IDs, not copies of the data)."""
     try:
         _, pk = parse_global_id(goal_id)
     except BadInput:
-        return "a 90-day goal"
-    goals = await rows_by_id(db, Goal, [pk])
-    return goals[pk].title[:200] if pk in goals else "a 90-day goal"
+        return None
+    return (await rows_by_id(db, Goal, [pk])).get(pk)

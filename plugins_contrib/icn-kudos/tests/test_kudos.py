@@ -20,7 +20,7 @@ from icn_graph.plugin_api import (
     parse_global_id,
     to_global_id,
 )
-from icn_graph.testing import GraphQLClient, make_person, token_for
+from icn_graph.testing import GraphQLClient, StatementCounter, make_person, token_for
 
 
 @pytest.fixture
@@ -84,8 +84,8 @@ async def test_anonymous_cannot_read_or_give(client: GraphQLClient) -> None:
 
 
 CREATE_GOAL = """
-mutation($owner: ID!) {
-  createGoal(input: {ownerId: $owner, title: "Plan the parent panel",
+mutation($owner: ID!, $title: String!) {
+  createGoal(input: {ownerId: $owner, title: $title,
                      aim: "Three parents on the Spring panel", startsOn: "2026-03-01"}) {
     goal { id }
   }
@@ -104,7 +104,8 @@ mutation($goal: ID!) {
 async def test_a_goal_reached_is_celebrated_once(db: Database, client: GraphQLClient) -> None:
     owner, token = await _member(db, "Jamie")
     me = to_global_id("Person", owner.id)
-    created = await client.data(CREATE_GOAL, {"owner": me}, token=token)
+    variables = {"owner": me, "title": "Plan the parent panel"}
+    created = await client.data(CREATE_GOAL, variables, token=token)
     goal = created["createGoal"]["goal"]["id"]
     await client.data(CLOSE_GOAL, {"goal": goal}, token=token)
     await client.settle()  # on_event runs after the commit, in the background
@@ -131,6 +132,67 @@ async def test_a_goal_reached_is_celebrated_once(db: Database, client: GraphQLCl
     await celebrate_goal(replayed, db)  # delivered twice: still one
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Kudos)) == 1
+    counted = await client.data(GOAL_KUDOS, {"goal": goal}, token=token)
+    assert counted["node"] == {"kudosCount": 1}
+
+
+GOAL_KUDOS = "query($goal: ID!) { node(id: $goal) { ... on Goal { kudosCount } } }"
+GOALS = "{ goals(first: 50) { nodes { title kudosCount } } }"
+
+
+async def test_kudos_for_a_goal_are_counted_on_the_goal(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    owner, token = await _member(db, "Jamie")
+    clinician, _ = await _member(db, "Dr. Sami")
+    me, to = to_global_id("Person", owner.id), to_global_id("Person", clinician.id)
+    goals = []
+    for title in ["Plan the parent panel", "Pre-visit planning"]:
+        created = await client.data(CREATE_GOAL, {"owner": me, "title": title}, token=token)
+        goals.append(created["createGoal"]["goal"]["id"])
+    for goal in [goals[0], goals[0], None]:
+        variables = {"to": to, "message": "Thank you!", "goal": goal}
+        data = await client.data(GIVE_FOR_GOAL, variables, token=token)
+        assert data["giveKudos"] == {"kudos": {"goalId": goal}, "userErrors": []}
+    statements.reset()
+    listed = await client.data(GOALS, token=token)
+    counts = {goal["title"]: goal["kudosCount"] for goal in listed["goals"]["nodes"]}
+    assert counts == {"Plan the parent panel": 2, "Pre-visit planning": 0}
+    # One query counts the kudos of every goal: five more goals cost no more statements.
+    two_goals = statements.count
+    for n in range(5):
+        await client.data(CREATE_GOAL, {"owner": me, "title": f"Goal {n}"}, token=token)
+    statements.reset()
+    listed = await client.data(GOALS, token=token)
+    assert len(listed["goals"]["nodes"]) == 7
+    assert statements.count == two_goals
+
+
+GIVE_FOR_GOAL = """
+mutation($to: ID!, $message: String!, $goal: ID) {
+  giveKudos(input: {recipientId: $to, message: $message, goalId: $goal}) {
+    kudos { goalId }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def test_kudos_for_a_goal_that_does_not_exist_are_refused(
+    db: Database, client: GraphQLClient
+) -> None:
+    _, token = await _member(db, "Jamie")
+    clinician, _ = await _member(db, "Dr. Sami")
+    to = to_global_id("Person", clinician.id)
+    variables = {"to": to, "message": "Thanks!", "goal": to_global_id("Goal", 999_999)}
+    data = await client.data(GIVE_FOR_GOAL, variables, token=token)
+    assert data["giveKudos"] == {
+        "kudos": None,
+        "userErrors": [{"field": "goalId", "code": "NOT_FOUND"}],
+    }
+    body = await client.execute(GIVE_FOR_GOAL, variables | {"goal": to}, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "goalId: expected the ID of a Goal" in body["errors"][0]["message"]
 
 
 async def test_the_plugin_shows_up_for_staff(db: Database, client: GraphQLClient) -> None:
