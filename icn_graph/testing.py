@@ -62,11 +62,16 @@ __all__ = [
     "icn_plugins",
     "make_center",
     "make_person",
+    "make_staff_token",
     "plugin_host",
+    "scratch_url",
     "settings",
+    "single_error",
     "snapshot",
+    "staff_token",
     "statements",
     "token_for",
+    "user_errors",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

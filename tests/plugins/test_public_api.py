@@ -230,7 +230,13 @@ def test_plugin_api_imports_first_and_defers_heavy_names() -> None:
 
 # -- the testing factories are shown with their arguments ---------------------------------------
 
-FACTORIES = [testing.make_center, testing.make_person, testing.token_for, testing.snapshot]
+FACTORIES = [
+    testing.make_center,
+    testing.make_person,
+    testing.token_for,
+    testing.make_staff_token,
+    testing.snapshot,
+]
 
 
 def _default(value: object) -> str:
