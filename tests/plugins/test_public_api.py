@@ -164,6 +164,26 @@ def test_every_public_name_is_documented_and_exists(module: Any) -> None:
         assert getattr(module, name) is not None, f"{module.__name__}.{name}"
 
 
+def test_the_guides_imports_from_the_public_api_exist() -> None:
+    """Every ``from icn_graph.plugin_api import ...`` in the guide's Python names a real export."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    blocks = re.findall(r"^ *```python[^\n]*\n(.*?)^ *```", guide, re.MULTILINE | re.DOTALL)
+    imported: set[str] = set()
+    for block in blocks:
+        try:
+            tree = ast.parse(textwrap.dedent(block))
+        except SyntaxError:
+            continue  # a hook's signature, shown without a body
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "icn_graph.plugin_api":
+                imported.update(alias.name for alias in node.names)
+    assert len(imported) > 20
+    missing = sorted(imported - set(plugin_api.__all__))
+    assert not missing, (
+        f"docs/plugins.md imports {missing} from icn_graph.plugin_api, which lacks them"
+    )
+
+
 def test_plugin_api_only_reexports() -> None:
     """Every public name is defined elsewhere, and nothing public is left out of ``__all__``."""
     own = [

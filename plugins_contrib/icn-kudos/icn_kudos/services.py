@@ -11,12 +11,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.plugin_api import (
-    BadInput,
     Center,
     Checker,
     Database,
     Event,
     Goal,
+    GoalClosed,
+    GoalStatus,
     Page,
     Person,
     SortKey,
@@ -24,7 +25,6 @@ from icn_graph.plugin_api import (
     UserErrorCode,
     Viewer,
     paginate,
-    parse_global_id,
     plugin_settings,
     record,
     rows_by_id,
@@ -121,16 +121,17 @@ async def count_by_goal(db: Database, goal_ids: Sequence[int]) -> list[int]:
 
 async def celebrate_goal(event: Event, db: Database) -> None:
     """``goal.closed`` as DONE → kudos from the network to the goal's owner. Idempotent."""
-    if event.type != "goal.closed" or getattr(event.data, "outcome", None) != "DONE":
+    closed = event.data
+    if not isinstance(closed, GoalClosed) or closed.outcome != GoalStatus.DONE:
         return
-    recipient = _recipient_from(getattr(event.data, "owner", None))
-    if recipient is None:
+    if closed.owner.type not in {"Person", "Center"}:
         return
-    goal = await _goal(db, event.subject_id)
-    title = goal.title[:200] if goal else "a 90-day goal"
+    # The goal as it is now, from core's table: congratulate under its current name.
+    goal = (await rows_by_id(db, Goal, [closed.goal.pk])).get(closed.goal.pk)
+    title = (goal.title if goal else closed.title)[:200]
     kudos = Kudos(
-        to_person_id=recipient.pk if recipient.type_name == "Person" else None,
-        to_center_id=recipient.pk if recipient.type_name == "Center" else None,
+        to_person_id=closed.owner.pk if closed.owner.type == "Person" else None,
+        to_center_id=closed.owner.pk if closed.owner.type == "Center" else None,
         goal_id=goal.id if goal else None,
         message=f"Goal reached: {title}. Congratulations from the network!",
         celebrates=event.subject_id,
@@ -140,19 +141,3 @@ async def celebrate_goal(event: Event, db: Database) -> None:
             session.add(kudos)
     except IntegrityError:
         return  # already celebrated: the event was delivered twice
-
-
-def _recipient_from(owner: object) -> Recipient | None:
-    """The goal's owner from the event's ``owner`` (a Person or a Center)."""
-    if not isinstance(owner, SubjectRef):
-        return None
-    return Recipient(owner.type, owner.pk) if owner.type in {"Person", "Center"} else None
-
-
-async def _goal(db: Database, goal_id: str) -> Goal | None:
-    """The goal, read from core's table (events carry IDs, not copies of the data)."""
-    try:
-        _, pk = parse_global_id(goal_id)
-    except BadInput:
-        return None
-    return (await rows_by_id(db, Goal, [pk])).get(pk)
