@@ -76,6 +76,28 @@ __all__ = [
 
 BACKENDS = ["sqlite", "postgresql"]
 
+ASYNCIO_SETTINGS = {
+    "asyncio_mode": "auto",
+    "asyncio_default_fixture_loop_scope": "session",
+    "asyncio_default_test_loop_scope": "session",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The fixtures share one database engine per test session, so they need pytest-asyncio in
+    auto mode with one event loop per session; say so plainly instead of failing deep inside."""
+    wrong = []
+    for name, expected in ASYNCIO_SETTINGS.items():
+        option = config.getoption(name, default=None)
+        value = option if option is not None else config.getini(name)
+        if value != expected:
+            wrong.append(f'{name} = "{expected}"')
+    if wrong:
+        raise pytest.UsageError(
+            "icn_graph.testing needs these pytest settings (in pyproject.toml, under "
+            "[tool.pytest.ini_options]): " + ", ".join(wrong)
+        )
+
 
 @dataclass
 class GraphQLClient:

@@ -224,7 +224,9 @@ async def current_revisions(engine: AsyncEngine, track: Track | None = None) -> 
     version_table = (track or core_track()).version_table
 
     def read(sync: object) -> tuple[str, ...]:
-        context = MigrationContext.configure(sync, opts={"version_table": version_table})  # type: ignore[arg-type]
+        # transactional_ddl as the upgrade runs it (else Alembic logs "non-transactional DDL").
+        opts = {"version_table": version_table, "transactional_ddl": True}
+        context = MigrationContext.configure(sync, opts=opts)  # type: ignore[arg-type]
         return context.get_current_heads()
 
     async with engine.connect() as connection:

@@ -6,6 +6,9 @@ import asyncio
 import importlib
 import inspect
 import logging
+import os
+import sysconfig
+import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import EntryPoint, entry_points
@@ -160,6 +163,7 @@ class PluginHost:
                 except Exception as error:
                     raise PluginStartupError(
                         f"plugin '{point.name}' failed to import ({point.value}): {error!r}"
+                        f"{where(error)}"
                     ) from error
                 register(point.name, plugin, version, builtin=False)
         for name, plugin in extra:
@@ -327,7 +331,7 @@ class PluginHost:
                 value = impl.function(**{name: arguments.get(name) for name in impl.argnames})
             except Exception as error:
                 raise PluginStartupError(
-                    f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}"
+                    f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}{where(error)}"
                 ) from error
             if value is None:
                 continue
@@ -349,6 +353,19 @@ class PluginHost:
 def _implemented(manager: pluggy.PluginManager, name: str, known: Sequence[str]) -> tuple[str, ...]:
     callers = manager.get_hookcallers(manager.get_plugin(name)) or []
     return tuple(caller.name for caller in callers if caller.name in known)
+
+
+def where(error: BaseException) -> str:
+    """`` at path:line`` of the innermost frame in the plugin's own code (not icn_graph, the
+    standard library or an installed library): a start-up error is one line, so it points there."""
+    libraries = (sysconfig.get_paths()["stdlib"], "site-packages", f"{os.sep}icn_graph{os.sep}")
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith("<")
+        and not any(part in frame.filename for part in libraries)
+    ]
+    return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
 def _check_hook_names(manager: pluggy.PluginManager, known: Sequence[str]) -> None:

@@ -51,5 +51,11 @@ class ErrorOwners:
 
 
 def _types(contribution: SchemaContribution) -> list[type]:
+    """Every class a contributor defines fields in: roots, extra types, and extensions of
+    existing types (a plugin that only adds ``Goal.kudosCount`` owns its resolvers)."""
     roots = (contribution.query, contribution.mutation, contribution.subscription)
-    return [root for root in roots if root is not None] + list(contribution.types)
+    return [
+        *(root for root in roots if root is not None),
+        *contribution.types,
+        *contribution.extend.values(),
+    ]

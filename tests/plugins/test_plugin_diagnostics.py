@@ -3,6 +3,7 @@ nothing installed, and a plugin's resolver that raises."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ from icn_graph.cli import main
 from icn_graph.config import Settings
 from icn_graph.host import load_plugins
 from icn_graph.plugins import SchemaContribution, hookimpl
+from icn_graph.plugins.manager import PluginStartupError
 from icn_graph.testing import GraphQLClient
 
 
@@ -84,3 +86,24 @@ async def test_a_resolver_error_in_the_log_names_its_plugin(
     assert record.getMessage() == "unexpected error in first (plugin exploding)"
     assert record.plugin == "exploding"  # type: ignore[attr-defined]
     assert record.exc_info is not None
+
+
+class RaisesInRegisterSchema:
+    @hookimpl
+    def register_schema(self) -> SchemaContribution:
+        raise ValueError("no schema today")
+
+
+def test_a_start_up_error_points_at_the_plugins_line() -> None:
+    host = load_plugins(
+        Settings(_env_file=None),  # type: ignore[call-arg]
+        extra=[("icn-broken", RaisesInRegisterSchema())],
+        discover=False,
+    )
+    with pytest.raises(PluginStartupError) as raised:
+        host.schema_contributions()
+    line = inspect.getsourcelines(RaisesInRegisterSchema.register_schema)[1] + 2
+    assert str(raised.value) == (
+        "plugin 'icn-broken' failed in register_schema: ValueError('no schema today')"
+        f" at {__file__}:{line}"
+    )
