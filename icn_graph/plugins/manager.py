@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import importlib
 import inspect
 import logging
@@ -382,8 +383,10 @@ def _check_hook_names(manager: pluggy.PluginManager, known: Sequence[str]) -> No
         for impl in caller.get_hookimpls():
             if impl.optionalhook:
                 continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             raise PluginStartupError(
                 f"plugin '{impl.plugin_name}' implements unknown hook '{name}'; "
-                f"known hooks: {', '.join(known)}"
+                f"{hint}known hooks: {', '.join(known)}"
             )
     manager.check_pending()

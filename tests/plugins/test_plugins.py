@@ -180,7 +180,11 @@ def test_an_unknown_hook_stops_start_up_naming_the_plugin() -> None:
         return None
 
     with pytest.raises(
-        PluginStartupError, match="plugin 'typo' implements unknown hook 'register_shema'"
+        PluginStartupError,
+        match=re.escape(
+            "plugin 'typo' implements unknown hook 'register_shema'; "
+            "did you mean 'register_schema'?"
+        ),
     ):
         load_plugins(
             settings_with(), extra=[("typo", plugin(register_shema=register_shema))], discover=False
