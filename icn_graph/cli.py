@@ -16,10 +16,11 @@ from sqlalchemy.exc import DBAPIError
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
-from icn_graph.errors import ServiceError
+from icn_graph.errors import ServiceError, StartupError
 from icn_graph.host import load_plugins
 from icn_graph.plugins.manager import PluginHost, PluginStartupError
 from icn_graph.schema.merge import SchemaConflict
+from icn_graph.secrets_guard import check_secrets
 
 if TYPE_CHECKING:
     from icn_graph.reports.measures import MeasureRegistry
@@ -102,6 +103,8 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
     from icn_graph.app import create_app
 
     settings = _settings(context)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    _check_secrets(settings, bind_host)
     url, plugins = settings.database_url_value, _host(context)
     for track in migrations.tracks(plugins):
         current = asyncio.run(migrations.current_revisions_at(url, track))
@@ -113,7 +116,6 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
             )
     if settings.demo:
         asyncio.run(_print_demo_headers(settings))
-    bind_host, bind_port = host or settings.host, port or settings.port
     click.echo(f"GraphiQL explorer: http://{bind_host}:{bind_port}/graphql")
     config = uvicorn.Config(
         create_app(settings, plugins=plugins),
@@ -143,6 +145,7 @@ def worker(context: click.Context) -> None:
     from icn_graph.notifications.worker import run_until_signalled
 
     settings = _settings(context)
+    _check_secrets(settings, None)
     click.echo(f"worker: mail goes to {_mail_destination(settings)}")
     asyncio.run(run_until_signalled(settings, _host(context)))
 
@@ -168,6 +171,15 @@ def notifications_status(context: click.Context) -> None:
             await database.dispose()
 
     click.echo(asyncio.run(run()))
+
+
+def _check_secrets(settings: Settings, bind_host: str | None) -> None:
+    try:
+        warning = check_secrets(settings, bind_host=bind_host)
+    except StartupError as error:
+        raise click.ClickException(str(error)) from error
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 async def _print_demo_headers(settings: Settings) -> None:
