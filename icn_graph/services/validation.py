@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo, available_timezones
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Bidirectional embeddings, overrides and isolates: they reorder what follows them on screen, so
-# a title could read differently from what it is (in mail subjects, the app, the explorer).
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls and the Unicode line and paragraph separators: each can start a new line
+# where a one-line title is shown (a mail's text part, a heading), forging what follows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional marks, embeddings, overrides and isolates: they reorder what follows them on
+# screen, so a title could read differently from what it is (mail subjects, the app, explorer).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +50,7 @@ class Checker:
             self.add(
                 field,
                 f"{label} must not contain text-direction control characters "
-                "(U+202A-U+202E, U+2066-U+2069).",
+                "(U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069).",
             )
         return cleaned
 

@@ -37,6 +37,10 @@ from tests.notifications.session_mail import (
 from tests.smtp_server import SmtpServer
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+BIDI_MARKS = ["\u061c", "\u200e", "\u200f"]
+# Characters that start a new line where a one-line title is shown (C1 NEL, the Unicode line
+# and paragraph separators) or are other C1 controls.
+LINE_BREAKERS = ["\u0085", "\u2028", "\u2029", "\u0080", "\u009f"]
 
 
 async def test_a_suppressed_addresss_later_mail_is_recorded_suppressed_and_not_sent(
@@ -100,7 +104,7 @@ async def test_the_worker_log_counts_a_refusal_as_failed_not_sent(
     assert len(smtp.received) == 1
 
 
-@pytest.mark.parametrize("mark", BIDI)
+@pytest.mark.parametrize("mark", BIDI + BIDI_MARKS)
 async def test_a_goal_title_with_a_bidi_override_is_refused_naming_the_field(
     db: Database, client: GraphQLClient, mark: str
 ) -> None:
@@ -112,6 +116,20 @@ async def test_a_goal_title_with_a_bidi_override_is_refused_naming_the_field(
     assert (error["field"], error["code"]) == ("title", "INVALID")
     assert "text-direction control characters" in error["message"]
     assert data["updateGoal"]["goal"] is None
+
+
+@pytest.mark.parametrize("breaker", LINE_BREAKERS)
+async def test_a_goal_title_cannot_forge_a_new_line(
+    db: Database, client: GraphQLClient, breaker: str
+) -> None:
+    owner = await make_person(db)
+    goal = await make_goal(db, owner)
+    title = f"Panel{breaker}Your password expired: https://evil.example/login"
+    variables = {"input": {"goalId": to_global_id("Goal", goal.id), "title": title}}
+    data = await client.data(UPDATE_GOAL, variables, token=await token_for(db, owner))
+    [error] = data["updateGoal"]["userErrors"]
+    assert (error["field"], error["code"]) == ("title", "INVALID")
+    assert "control characters" in error["message"]
 
 
 async def test_session_and_agenda_titles_refuse_bidi_overrides_too(

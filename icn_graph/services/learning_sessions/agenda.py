@@ -42,7 +42,7 @@ from icn_graph.services.learning_sessions.events import (
     agenda_refs,
 )
 from icn_graph.services.learning_sessions.times import exists_locally, is_wall_clock, to_utc, zone
-from icn_graph.services.validation import Checker
+from icn_graph.services.validation import BIDI_CONTROLS, Checker
 from icn_graph.services.viewer import Viewer
 
 MAX_ITEMS = 200
@@ -52,7 +52,8 @@ ROOM_LENGTH = 100
 PLAN = "plan Learning Sessions"
 PART_ORDER = {part: index for index, part in enumerate(AgendaPart)}
 # Control characters other than tab and line feed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Line breaks and tabs are the description's own; other C0/C1 controls and bidi marks are not.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 @dataclass(frozen=True)
