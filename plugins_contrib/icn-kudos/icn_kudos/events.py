@@ -11,3 +11,5 @@ class KudosGiven(DomainEvent):
 
     kudos: SubjectRef
     message: str = ""
+    # The person thanked (None when a center is): notifications tell them "It is about you".
+    person: SubjectRef | None = None

@@ -77,7 +77,10 @@ async def give_kudos(
     async with db.transaction() as session:
         session.add(kudos)
         await session.flush()
-        given = KudosGiven(kudos=SubjectRef("Kudos", kudos.id), message=kudos.message)
+        thanked = SubjectRef("Person", kudos.to_person_id) if kudos.to_person_id else None
+        given = KudosGiven(
+            kudos=SubjectRef("Kudos", kudos.id), message=kudos.message, person=thanked
+        )
         record(session, given, actor_id=giver)
     return kudos
 
