@@ -15,6 +15,11 @@ from icn_graph.events.registry import (
     event_types,
     use_event_types,
 )
+from icn_graph.notifications.subject_types import (
+    SubjectTypeConflict,
+    SubjectTypeRegistry,
+    use_subject_types,
+)
 from icn_graph.plugins.manager import PluginHost, PluginStartupError, import_internal
 from icn_graph.schema import build_schema
 
@@ -26,13 +31,14 @@ def load_plugins(
     discover: bool = True,
 ) -> PluginHost:
     """Core's internal plugins, then installed ones (unless ``discover`` is off), then ``extra``;
-    their event types become the registry events are read with."""
+    their event types and subject types become the registries in use."""
     host = PluginHost.load(
         settings, internal=import_internal(BUILTIN_PLUGINS), extra=extra, discover=discover
     )
     try:
         use_event_types(EventTypeRegistry.build(host.event_types()))
-    except EventTypeConflict as error:
+        use_subject_types(SubjectTypeRegistry.build(host.subject_types()))
+    except (EventTypeConflict, SubjectTypeConflict) as error:
         raise PluginStartupError(str(error)) from error
     return host
 

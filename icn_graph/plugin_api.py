@@ -55,6 +55,12 @@ from icn_graph.models import (
     Registration,
 )
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.notifications.subject_types import (
+    SubjectDescription,
+    SubjectType,
+    every_member,
+    nobody,
+)
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl, hookspec
 from icn_graph.plugins.manager import PluginHost
@@ -211,7 +217,9 @@ __all__ = [
     "ServiceError",
     "Settings",
     "SortKey",
+    "SubjectDescription",
     "SubjectRef",
+    "SubjectType",
     "UTCDateTime",
     "Unauthenticated",
     "UserError",
@@ -223,10 +231,12 @@ __all__ = [
     "changes_between",
     "connection_from_page",
     "event_type",
+    "every_member",
     "expect_global_id",
     "hookimpl",
     "hookspec",
     "month_index",
+    "nobody",
     "paginate",
     "parse_global_id",
     "plugin_settings",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from icn_graph.events import DomainEvent
+from icn_graph.notifications.core_subjects import DIRECTORY_SUBJECT_TYPES
+from icn_graph.notifications.subject_types import SubjectType
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import DirectoryMutation, DirectoryQuery
@@ -19,3 +21,8 @@ def register_schema() -> SchemaContribution:
 @hookimpl
 def register_event_types() -> Sequence[type[DomainEvent]]:
     return EVENT_TYPES
+
+
+@hookimpl
+def register_subject_types() -> Sequence[SubjectType]:
+    return DIRECTORY_SUBJECT_TYPES

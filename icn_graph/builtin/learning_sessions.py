@@ -10,6 +10,8 @@ from starlette.routing import BaseRoute, Route
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.learning_sessions import contribute
 from icn_graph.events import DomainEvent
+from icn_graph.notifications.core_subjects import LEARNING_SESSION_SUBJECT_TYPES
+from icn_graph.notifications.subject_types import SubjectType
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import LearningSessionMutations, LearningSessionsQuery
@@ -35,3 +37,8 @@ async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
 @hookimpl
 def register_event_types() -> Sequence[type[DomainEvent]]:
     return EVENT_TYPES
+
+
+@hookimpl
+def register_subject_types() -> Sequence[SubjectType]:
+    return LEARNING_SESSION_SUBJECT_TYPES

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from icn_graph.events.serialize import PayloadError, from_payload
-from icn_graph.events.types import DECLARED, DomainEvent, SubjectRef, event_type
+from icn_graph.events.types import (
+    DECLARED,
+    DomainEvent,
+    SubjectRef,
+    event_type,
+    generic_summary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,9 @@ class UnknownEvent(DomainEvent):
     type_name: str
     fields: dict[str, Any]
     problem: str | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        return generic_summary(self.type_name, actor, title)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,14 @@ class DomainEvent:
                 return value
         return None
 
+    def summary(self, actor: str, title: str) -> str:
+        """How the event reads in notifications and mail, in one line: override it to word your
+        event type ("Sam added a note to 'An idea'"). ``actor`` is who acted ("Someone" when
+        unknown); ``title`` the subject's title, already quoted ("'An idea'"), or "an item".
+        The line is folded onto one line and capped at 200 characters. By default it is built
+        from the type's name: "Sam: codesign note added on 'An idea'"."""
+        return generic_summary(self.event_name, actor, title)
+
     @classmethod
     def description(cls) -> str:
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
@@ -132,11 +140,25 @@ class DomainEvent:
         return payload
 
 
+def generic_summary(event_name: str, actor: str, title: str) -> str:
+    """The line of an event type that words none of its own, built from its name."""
+    words = event_name.replace(".", " ").replace("_", " ").strip()
+    return f"{actor}: {words} on {title}" if title != "an item" else f"{actor}: {words}"
+
+
 E = TypeVar("E", bound=type[DomainEvent])
 
 # Names DomainEvent itself uses, so no field may take them.
 RESERVED = frozenset(
-    {"event_name", "event_version", "subject_field", "subject", "snapshot_title", "upgrade"}
+    {
+        "event_name",
+        "event_version",
+        "subject_field",
+        "subject",
+        "snapshot_title",
+        "summary",
+        "upgrade",
+    }
 )
 
 # Every event type declared in this process, by name: what events are read with before a plugin

@@ -40,7 +40,7 @@ from icn_graph.notifications.preferences import effective_preferences
 from icn_graph.notifications.realtime.announce import announce_notifications
 from icn_graph.notifications.roll_up import followed_subject
 from icn_graph.notifications.schedule import plan_email
-from icn_graph.notifications.subjects import TYPE_LABELS, describe_subjects
+from icn_graph.notifications.subjects import UNKNOWN_LABEL, describe_subjects, subject_label
 
 # The typed event's field naming the person an event is about.
 ABOUT_FIELD = "person"
@@ -75,7 +75,7 @@ def _person(value: object) -> int | None:
 
 def _label(subject_id: str) -> str:
     parsed = _parse(subject_id)
-    return TYPE_LABELS.get(parsed[0], "item") if parsed is not None else "item"
+    return subject_label(parsed[0]) if parsed is not None else UNKNOWN_LABEL
 
 
 def _direct_reason(follow: Follow, label: str) -> str:

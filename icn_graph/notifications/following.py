@@ -23,7 +23,7 @@ from icn_graph.errors import (
 )
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
-from icn_graph.notifications.subjects import describe_subject
+from icn_graph.notifications.subjects import visible_subjects
 from icn_graph.services.goals.windows import PageRequest, pages_by_parent
 from icn_graph.services.pagination import Page, SortKey
 from icn_graph.services.viewer import Viewer
@@ -59,9 +59,9 @@ async def follow(db: Database, viewer: Viewer, subject_id: str, level: FollowLev
     wanted = _subject_id(subject_id)
     try:
         async with db.transaction() as session:
-            # Every signed-in member may read every subject core describes (goals, sessions and
-            # directory entries are shared network-wide), so existing is enough to follow it.
-            if await describe_subject(session, wanted) is None:
+            # The subject's type decides who may follow it (core's: every member; a plugin's:
+            # whom it says). Not visible reads like not there, so nothing leaks.
+            if wanted not in await visible_subjects(session, viewer, [wanted]):
                 raise _not_found(wanted)
             row = await session.scalar(
                 select(Follow)

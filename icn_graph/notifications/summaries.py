@@ -4,20 +4,22 @@
 'Reduce steroid use': on track, confidence 7/10". The line reads from the typed event, which
 keeps what its subject was called at the time: a removed agenda item or a cancelled registration
 still says what it was. The subject's current title, when it still exists, names it; otherwise
-the event's snapshot does. Types without a phrase here (plugins' events) get a generic line
-built from the type's name.
+the event's snapshot does. Core's event types are worded by the table below; every other type
+(a plugin's) by its own ``DomainEvent.summary``, which by default builds a generic line from
+the type's name.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from icn_graph.events.registry import UnknownEvent
-from icn_graph.events.types import DomainEvent, FieldChange
+from icn_graph.events.types import DomainEvent, FieldChange, generic_summary
 from icn_graph.models import GoalStatus, RegistrationPart
 from icn_graph.services.directory_events import (
     CenterCreated,
@@ -47,6 +49,8 @@ from icn_graph.services.learning_sessions.events import (
     RegistrationCancelled,
     RegistrationCreated,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_LENGTH = 200
 VALUE_LENGTH = 40
@@ -252,9 +256,15 @@ def _title(subject_title: str | None, event: DomainEvent) -> str:
     return _quoted(title) if title else "an item"
 
 
-def _generic(event_type: str, actor: str, title: str) -> str:
-    words = event_type.replace(".", " ").replace("_", " ").strip()
-    return f"{actor}: {words} on {title}" if title != "an item" else f"{actor}: {words}"
+def _own_summary(event: DomainEvent, name: str, actor: str, title: str) -> str:
+    """The event type's own wording; the generic line when it fails (a plugin's defect must not
+    break the inbox or mail)."""
+    try:
+        text = event.summary(actor, title)
+    except Exception:
+        log.exception("%s.summary failed; using the generic line", type(event).__qualname__)
+        return generic_summary(name, actor, title)
+    return text if isinstance(text, str) and text.strip() else generic_summary(name, actor, title)
 
 
 def event_type_name(event: DomainEvent) -> str:
@@ -280,5 +290,5 @@ def summarize(
     line = PHRASES.get(name) if not isinstance(event, UnknownEvent) else None
     if not changes and isinstance(getattr(event, "changes", None), tuple):
         event = dataclasses.replace(event, changes=())  # type: ignore[type-var]
-    text = line(actor, title, event) if line else _generic(name, actor, title)
+    text = line(actor, title, event) if line else _own_summary(event, name, actor, title)
     return one_line(text)

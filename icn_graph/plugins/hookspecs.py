@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from icn_graph.demo.context import DemoContext
     from icn_graph.events import DomainEvent, Event
     from icn_graph.events.consumers import EventConsumer
+    from icn_graph.notifications.subject_types import SubjectType
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.reports.measures.registry import Measure
 
@@ -110,6 +111,19 @@ def register_event_types() -> Sequence[type[DomainEvent]] | None:
     registry (a name nobody registers reads as an ``UnknownEvent``). A name that core or another
     plugin also declares stops start-up with an error naming both. Record one with
     ``record(session, KudosGiven(...), actor_id=...)`` in the transaction of the change.
+    """
+
+
+@hookspec
+def register_subject_types() -> Sequence[SubjectType] | None:
+    """The plugin's types people can follow (``SubjectType``), called once at start-up.
+
+    Each names a GraphQL Node type the plugin serves, how people call it (``kind``), a batch
+    ``describe(session, pks)`` returning a ``SubjectDescription`` (title, center, containers)
+    per row that exists, in one query, who may see and follow a row (``visible``; nobody unless
+    it says) and its path in the front-end app (``app_path``). Following, the inbox, mail
+    (title, link, "Mute this <kind>") and roll-up onto containers use them. A type name that
+    core or another plugin also declares stops start-up with an error naming both.
     """
 
 

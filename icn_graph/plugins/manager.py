@@ -238,6 +238,16 @@ class PluginHost:
                 )
         return found
 
+    def subject_types(self) -> list[tuple[str, Sequence[object]]]:
+        """Each plugin's subject types, unchecked (``SubjectTypeRegistry.build`` checks them)."""
+        found = self._named_results("register_subject_types", Sequence)
+        for plugin, types in found:
+            if isinstance(types, str):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_subject_types must return a list of SubjectType"
+                )
+        return found
+
     def mail_template_folders(self) -> list[Path]:
         """The folders of mail templates plugins register, in registration order."""
         folders: list[Path] = []

@@ -1,10 +1,11 @@
 """Where mail links go: a subject in the front-end app, or the API's explorer without one.
 
 With ``ICN_APP_URL`` set (``https://app.example.org``), a subject opens at that URL plus its
-type's path pattern, ``{id}`` being its global ID: :data:`DEFAULT_APP_PATHS`, overridden or
-extended per type by ``ICN_APP_URL_PATTERNS`` (JSON, ``{"Goal": "/goals/{id}"}``). A type with
-no pattern (a plugin's), or no ``ICN_APP_URL`` at all, opens the explorer at ``ICN_PUBLIC_URL``
-on the subject. The "manage your email" page and unsubscribe links are the API's own pages.
+type's path pattern, ``{id}`` being its global ID: the ``app_path`` its subject type registers
+(core's and plugins', see ``register_subject_types``), overridden or extended per type by
+``ICN_APP_URL_PATTERNS`` (JSON, ``{"Goal": "/goals/{id}"}``). A type with no pattern, or no
+``ICN_APP_URL`` at all, opens the explorer at ``ICN_PUBLIC_URL`` on the subject. The "manage
+your email" page and unsubscribe links are the API's own pages.
 """
 
 from __future__ import annotations
@@ -14,18 +15,13 @@ from urllib.parse import quote
 from icn_graph.config import Settings
 from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id
+from icn_graph.notifications.subjects import subject_types
 
-DEFAULT_APP_PATHS: dict[str, str] = {
-    "AgendaItem": "/agenda-items/{id}",
-    "Center": "/centers/{id}",
-    "CheckIn": "/check-ins/{id}",
-    "Goal": "/goals/{id}",
-    "KeyResult": "/key-results/{id}",
-    "LearningSession": "/sessions/{id}",
-    "Membership": "/memberships/{id}",
-    "Person": "/people/{id}",
-    "Registration": "/registrations/{id}",
-}
+
+def default_app_paths() -> dict[str, str]:
+    """Each subject type's path in the front-end, as its type registers it (core's and
+    plugins')."""
+    return subject_types().app_paths()
 
 
 def explorer_path(subject_id: str) -> str:
@@ -40,7 +36,7 @@ class MailLinks:
     def __init__(self, settings: Settings) -> None:
         self.public_url = settings.public_url.rstrip("/")
         self.app_url = settings.app_url.rstrip("/")
-        self.paths = DEFAULT_APP_PATHS | settings.app_url_patterns
+        self.paths = default_app_paths() | settings.app_url_patterns
 
     def subject(self, subject_id: str) -> str:
         """Where ``subject_id`` opens for a reader."""
