@@ -122,7 +122,8 @@ async def _link(request: Request, now: datetime) -> ManageLink:
     except NotFound:
         # Said like a forged link: which account ids exist is nobody's business.
         raise invalid_link() from None
-    return read_link_token(settings.secret_key.get_secret_value(), token, email_key, now=now)
+    secret = settings.secret_key.get_secret_value()
+    return read_link_token(secret, token, email_key, now=now, days=settings.manage_link_days)
 
 
 async def manage_email_endpoint(request: Request) -> Response:

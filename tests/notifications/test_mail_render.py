@@ -79,8 +79,10 @@ async def test_the_message_links_the_subject_and_says_why_and_how_to_stop(
     message = parsed(mail.message)
     text, html = parts(message)
     secret = settings.secret_key.get_secret_value()
-    one_subject = f"https://icn.example.org/unsubscribe/{make_token(secret, follower.id, subject)}"
-    everything = f"https://icn.example.org/unsubscribe/{make_token(secret, follower.id, None)}"
+    subject_token = make_token(secret, follower.id, follower.email_key, subject, now=T0)
+    all_token = make_token(secret, follower.id, follower.email_key, None, now=T0)
+    one_subject = f"https://icn.example.org/unsubscribe/{subject_token}"
+    everything = f"https://icn.example.org/unsubscribe/{all_token}"
 
     assert f"https://icn.example.org/graphql?explore=%7B%20node%28id%3A%20%22{subject}%22" in text
     assert "Why you got this: You follow this goal." in text
@@ -92,7 +94,7 @@ async def test_the_message_links_the_subject_and_says_why_and_how_to_stop(
 
     assert message["List-Unsubscribe"] == (
         f"<{one_subject}>, <mailto:unsubscribe@icn.example.org?subject=unsubscribe%20"
-        f"{make_token(secret, follower.id, subject)}>"
+        f"{subject_token}>"
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Id"] == "Test Network notifications <notifications.icn.example.org>"

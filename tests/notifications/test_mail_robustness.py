@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -123,7 +123,8 @@ async def test_unsubscribing_from_all_mail_also_stops_event_types_with_their_own
     # The override applies: immediate mail is planned.
     assert await parents_latest_check_in() == (DeliveryMode.IMMEDIATE, EmailStatus.PENDING)
 
-    response = await client.http.post(f"/unsubscribe/{make_token(SECRET, team.parent.id, None)}")
+    token = make_token(SECRET, team.parent.id, team.parent.email_key, None, now=datetime.now(UTC))
+    response = await client.http.post(f"/unsubscribe/{token}")
     assert response.status_code == 200
     async with db.session() as session:
         preferences = await session.get(NotificationPreferences, team.parent.id)
@@ -460,7 +461,7 @@ async def test_two_concurrent_unsubscribes_both_succeed(
     owner, follower = await make_person(db), await make_person(db)
     goal = await make_goal(db, owner)
     subject = to_global_id("Goal", goal.id) if scope == "subject" else None
-    token = make_token(SECRET, follower.id, subject)
+    token = make_token(SECRET, follower.id, follower.email_key, subject, now=T0)
 
     # Both requests look for the row (finding none) and add theirs before either writes it.
     barrier = asyncio.Barrier(2)

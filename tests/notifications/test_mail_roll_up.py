@@ -4,6 +4,7 @@ nothing), and renaming the session keeps the thread's Subject."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from icn_graph.config import Settings
@@ -96,7 +97,13 @@ async def test_a_registration_pending_when_the_session_is_muted_is_not_mailed(
     assert first.email_due_at is not None
 
     secret = settings.secret_key.get_secret_value()
-    token = make_token(secret, watched.watcher.id, watched.session_id)
+    token = make_token(
+        secret,
+        watched.watcher.id,
+        watched.watcher.email_key,
+        watched.session_id,
+        now=datetime.now(UTC),
+    )
     assert (await client.http.post(f"/unsubscribe/{token}")).status_code == 200
     statuses = {n.email_status for n in await notifications_of(db, watched.watcher)}
     assert statuses == {EmailStatus.NONE}

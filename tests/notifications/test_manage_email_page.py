@@ -215,3 +215,21 @@ async def test_mail_links_open_subjects_in_the_front_end_when_icn_app_url_is_set
     assert f"https://app.example.org/events/{watched.session_id}/overview" in text
     assert "graphql?explore" not in text
     assert "https://icn.example.org/manage-email/" in text  # the API's own page
+
+
+async def test_a_link_claiming_a_longer_life_than_links_are_issued_for_is_refused(
+    db: Database, client: GraphQLClient, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Signed with the known development key, a link could claim any expiry: the server caps it
+    at ICN_MANAGE_LINK_DAYS from now."""
+    watched, _ = await mailed_link(db, client, smtp_mail_settings(settings, smtp), smtp)
+    secret = settings.secret_key.get_secret_value()
+    person, now = watched.watcher, datetime.now().astimezone()
+    ten_years = make_link_token(secret, person.id, person.email_key, now=now, days=3650)
+    refused = await client.http.get(f"/manage-email/{ten_years}")
+    assert refused.status_code == 400
+    assert "This link does not work" in refused.text
+    longest = make_link_token(
+        secret, person.id, person.email_key, now=now, days=settings.manage_link_days
+    )
+    assert (await client.http.get(f"/manage-email/{longest}")).status_code == 200

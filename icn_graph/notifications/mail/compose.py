@@ -277,8 +277,12 @@ class _Composer:
         self.secret = settings.secret_key.get_secret_value()
         self.drafts: list[_Draft] = []
 
+    def _unsubscribe_token(self, person_id: int, subject_id: str | None) -> str:
+        email_key = self.batch.people[person_id].email_key  # bound to the address mailed
+        return make_token(self.secret, person_id, email_key, subject_id, now=self.now)
+
     def _unsubscribe_url(self, person_id: int, subject_id: str | None) -> str:
-        return self.links.unsubscribe(make_token(self.secret, person_id, subject_id))
+        return self.links.unsubscribe(self._unsubscribe_token(person_id, subject_id))
 
     def _manage_url(self, person: Person) -> str:
         days = self.settings.manage_link_days
@@ -433,7 +437,7 @@ class _Composer:
             date=self.now,
             list_name=f"{self.settings.network_name} notifications",
             unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
-            unsubscribe_token=make_token(self.secret, person.id, subject_id),
+            unsubscribe_token=self._unsubscribe_token(person.id, subject_id),
             thread_root=thread_root_id(person.id, subject_id, self.sender.domain)
             if subject_id
             else None,

@@ -4,7 +4,9 @@ A link token is ``<person id>.<expiry>.<signature>``: HMAC-SHA256 (key derived f
 ICN_SECRET_KEY for this purpose alone) over the person, their current address and the expiry (a
 Unix time, ICN_MANAGE_LINK_DAYS after the mail was composed). Every mail carries a fresh link;
 an old one stops working when it expires or when the person's address changes (mail forwarded
-from an old address cannot change the new one's choices).
+from an old address cannot change the new one's choices). An expiry further out than
+ICN_MANAGE_LINK_DAYS from now (plus SLACK_SECONDS) is refused: no link, even one forged with a
+leaked key, outlives the configured window.
 
 The form on the page carries a CSRF token, ``<expiry>.<signature>`` over the person, the link's
 expiry and the form's own (FORM_SECONDS after the page was shown): a POST without one, with a
@@ -24,6 +26,8 @@ from datetime import datetime, timedelta
 from icn_graph.errors import BadInput
 
 FORM_SECONDS = 2 * 3600
+# Clock differences between the worker that signs links and the web process that reads them.
+SLACK_SECONDS = 3600
 _LINK = b"icn-graph manage-email link v1"
 _FORM = b"icn-graph manage-email form v1"
 _LINK_SHAPE = re.compile(
@@ -79,13 +83,18 @@ def invalid_link() -> InvalidLink:
     )
 
 
-def read_link_token(secret: str, token: str, email_key: str, *, now: datetime) -> ManageLink:
-    """The link ``token`` is, for the person whose address is ``email_key`` now."""
+def read_link_token(
+    secret: str, token: str, email_key: str, *, now: datetime, days: int
+) -> ManageLink:
+    """The link ``token`` is, for the person whose address is ``email_key`` now; links are
+    issued for ``days`` days, so a longer-lived one is refused."""
     match = _LINK_SHAPE.match(token)
     if match is None:
         raise invalid_link()
     person_id, expires = int(match["person"]), int(match["expires"])
     if not _same(_sign(secret, _LINK, f"{person_id}:{email_key}:{expires}"), match["sig"]):
+        raise invalid_link()
+    if expires > now.timestamp() + days * 86400 + SLACK_SECONDS:
         raise invalid_link()
     if expires < now.timestamp():
         raise ExpiredLink(

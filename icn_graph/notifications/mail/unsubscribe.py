@@ -8,7 +8,8 @@ per-event-type overrides (an override would otherwise keep mailing them). Either
 already planned but not yet composed is cancelled in the same transaction (its notifications
 stay in the app). Unsubscribing twice is harmless, also at the same moment (two mail clients
 posting at once): the request that lost the race to create the preferences or follow row is
-retried once and finds it.
+retried once and finds it. A token is checked against the person's current address in the
+transaction that acts on it: mail sent to an old address changes nothing (see ``tokens``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.errors import NotFound
 from icn_graph.models import Person
-from icn_graph.notifications.mail.tokens import UnsubscribeScope, read_token
+from icn_graph.notifications.mail.tokens import (
+    UnsubscribeScope,
+    invalid_token,
+    read_token,
+    token_person,
+)
 from icn_graph.notifications.models import (
     DeliveryMode,
     EmailStatus,
@@ -44,6 +49,8 @@ class UnsubscribeTarget:
 
     scope: UnsubscribeScope
     person_name: str
+    # The person's current address: the confirmation page links to their manage page.
+    email_key: str
     # "the goal 'Reduce steroid use'" or "all notification mail from ImproveCareNow".
     description: str
 
@@ -65,45 +72,51 @@ class UnsubscribeTarget:
 
 
 async def _target(
-    session: AsyncSession, scope: UnsubscribeScope, network: str
+    session: AsyncSession, settings: Settings, token: str, now: datetime
 ) -> UnsubscribeTarget:
-    person = await session.get(Person, scope.person_id)
+    person = await session.get(Person, token_person(token))
     if person is None:
-        raise NotFound("This unsubscribe link belongs to an account that no longer exists.")
+        # Said like a forged link: which account ids exist is nobody's business.
+        raise invalid_token()
+    secret = settings.secret_key.get_secret_value()
+    scope = read_token(secret, token, person.email_key, now=now)
+    network = settings.network_name
     if scope.subject_id is None:
-        return UnsubscribeTarget(
-            scope, person.display_name, f"all notification mail from {network}"
+        description = f"all notification mail from {network}"
+    else:
+        info = await describe_subject(session, scope.subject_id)
+        description = (
+            f"the {info.label} '{info.title}'" if info is not None else "an item that was removed"
         )
-    info = await describe_subject(session, scope.subject_id)
-    what = f"the {info.label} '{info.title}'" if info is not None else "an item that was removed"
-    return UnsubscribeTarget(scope, person.display_name, what)
+    return UnsubscribeTarget(scope, person.display_name, person.email_key, description)
 
 
-async def unsubscribe_target(db: Database, settings: Settings, token: str) -> UnsubscribeTarget:
-    """What ``token`` stops; InvalidToken or NotFound. Changes nothing (the GET page)."""
-    scope = read_token(settings.secret_key.get_secret_value(), token)
+async def unsubscribe_target(
+    db: Database, settings: Settings, token: str, *, now: datetime
+) -> UnsubscribeTarget:
+    """What ``token`` stops; InvalidToken or ExpiredToken. Changes nothing (the GET page)."""
     async with db.session() as session:
-        return await _target(session, scope, settings.network_name)
+        return await _target(session, settings, token, now)
 
 
 async def unsubscribe(
     db: Database, settings: Settings, token: str, *, now: datetime
 ) -> UnsubscribeTarget:
     """Stop what ``token`` names, at once."""
-    scope = read_token(settings.secret_key.get_secret_value(), token)
     try:
-        return await _unsubscribe(db, settings, scope, now)
+        return await _unsubscribe(db, settings, token, now)
     except IntegrityError:
         # A concurrent unsubscribe (or preferences change, or follow) created the row this one
         # was inserting; now it exists and is updated instead.
-        return await _unsubscribe(db, settings, scope, now)
+        return await _unsubscribe(db, settings, token, now)
 
 
 async def _unsubscribe(
-    db: Database, settings: Settings, scope: UnsubscribeScope, now: datetime
+    db: Database, settings: Settings, token: str, now: datetime
 ) -> UnsubscribeTarget:
     async with db.transaction() as session:
-        target = await _target(session, scope, settings.network_name)
+        target = await _target(session, settings, token, now)
+        scope = target.scope
         if scope.subject_id is None:
             await _delivery_off(session, settings, scope.person_id)
         else:
