@@ -82,7 +82,7 @@ def _field_words(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
 
 
-def shown_value(value: object) -> str:
+def shown_value(value: object, limit: int = VALUE_LENGTH) -> str:
     """A changed field's value for people: "—" for nothing, times readable, the rest as is."""
     if value is None or value == "":
         return "—"
@@ -94,16 +94,20 @@ def shown_value(value: object) -> str:
             pass
         else:
             return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo else "")
-    return one_line(text, VALUE_LENGTH)
+    return one_line(text, limit)
 
 
-def change_line(change: FieldChange) -> str:
+def change_line(
+    change: FieldChange, shown: Callable[[FieldChange], tuple[str, str]] | None = None
+) -> str:
     """``due on: 2027-03-01 → 2027-04-01``, or the field's name alone when the values are
-    unknown (events stored before they carried them)."""
+    unknown (events stored before they carried them). ``shown`` words the old and new values
+    another way (mail shows times in the reader's time zone)."""
     name = _field_words(change.field)
     if change.old == change.new:
         return name
-    return f"{name}: {shown_value(change.old)} → {shown_value(change.new)}"
+    old, new = shown(change) if shown else (shown_value(change.old), shown_value(change.new))
+    return f"{name}: {old} → {new}"
 
 
 def _changed(changes: Sequence[FieldChange]) -> str:

@@ -327,7 +327,9 @@ class _Composer:
                     if event is not None
                     else None,
                     data=event.data if event is not None else None,
-                    changes=details.change_lines(event.data) if event is not None else [],
+                    changes=details.change_lines(event.data, person.timezone)
+                    if event is not None
+                    else [],
                 )
             )
         return MailSection(

@@ -6,6 +6,8 @@ Everything is read in a fixed number of queries per batch, however many notifica
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +16,9 @@ from icn_graph.errors import BadInput
 from icn_graph.events import DomainEvent, FieldChange, SubjectRef
 from icn_graph.ids import parse_global_id
 from icn_graph.models import CheckIn, Person
+from icn_graph.notifications.mail.render import local_time
 from icn_graph.notifications.models import SuppressedAddress
-from icn_graph.notifications.summaries import change_line
+from icn_graph.notifications.summaries import change_line, shown_value
 from icn_graph.services.goals.events import GoalCheckedIn, GoalClosed
 
 
@@ -73,10 +76,46 @@ def note_of(event: DomainEvent, stored: Mapping[int, str]) -> str | None:
     return stored.get(check_in.pk)
 
 
-def change_lines(event: DomainEvent) -> list[str]:
-    """``due on: 2027-03-01 → 2027-04-01`` for each field a change event changed."""
+# Mail has room for a long old title (what the reader remembers); the app's summaries do not.
+MAIL_VALUE_LENGTH = 120
+
+
+def _moment(value: object) -> datetime | None:
+    """A changed value that is a moment in time (an ISO 8601 string with its offset)."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _in_mail(timezone: str, change: FieldChange) -> tuple[str, str]:
+    """The old and new values for a reader in ``timezone``: moments in their time, the new one
+    without its date when that is the same day (``Fri 4 Apr 2014, 10:00 AM EDT → 10:15 AM EDT``),
+    other values cut at MAIL_VALUE_LENGTH."""
+    shown = []
+    for value in (change.old, change.new):
+        moment = _moment(value)
+        shown.append(
+            local_time(moment, timezone) if moment else shown_value(value, MAIL_VALUE_LENGTH)
+        )
+    old, new = shown
+    if _moment(change.old) and _moment(change.new):
+        old_day, _, _ = old.partition(", ")
+        new_day, _, new_clock = new.partition(", ")
+        if old_day == new_day:
+            new = new_clock
+    return old, new
+
+
+def change_lines(event: DomainEvent, timezone: str) -> list[str]:
+    """``due on: 2027-03-01 → 2027-04-01`` for each field a change event changed, for a reader
+    in ``timezone``."""
     changes = getattr(event, "changes", ())
-    return [change_line(change) for change in changes if isinstance(change, FieldChange)]
+    shown = partial(_in_mail, timezone)
+    return [change_line(change, shown) for change in changes if isinstance(change, FieldChange)]
 
 
 async def suppressed(session: AsyncSession, email_keys: Collection[str]) -> set[str]:
