@@ -170,3 +170,47 @@ def test_app_url_patterns_must_be_paths_naming_the_id() -> None:
     assert links.subject(to_global_id("PluginThing", 1)).startswith(
         "http://127.0.0.1:8000/graphql?explore="
     )
+
+
+async def test_the_worker_log_counts_mail_suppressed_when_composed(
+    db: Database,
+    settings: Settings,
+    smtp: SmtpServer,
+    plugin_host: PluginHost,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = smtp_mail_settings(settings, smtp, worker_tick_seconds=0.05)
+    owner = await make_person(db)
+    gone, fine = await make_person(db), await make_person(db)
+    async with db.transaction() as session:
+        session.add(
+            SuppressedAddress(
+                email_key=gone.email_key, reason="550 5.1.1 No such user", smtp_code=550
+            )
+        )
+    goal = await make_goal(db, owner)
+    now = datetime.now(UTC)
+    for person in (gone, fine):
+        await notify(db, person, to_global_id("Goal", goal.id), actor=owner, created_at=now)
+    worker = Worker(
+        settings,
+        db,
+        plugin_host,
+        transport=SmtpTransport(settings),
+        worker_id="w",
+        clock=lambda: now,
+    )
+    stop = asyncio.Event()
+    caplog.set_level(logging.INFO, logger="icn_graph.notifications.worker.loop")
+    running = asyncio.create_task(worker.run(stop))
+    for _ in range(400):
+        if {m.status for m in await all_mail(db)} == {MailStatus.SENT, MailStatus.SUPPRESSED}:
+            break
+        await asyncio.sleep(0.025)
+    stop.set()
+    await running
+
+    busy = [r.getMessage() for r in caplog.records if "composed" in r.getMessage()]
+    assert busy, caplog.text
+    assert "composed 2 messages, sent 1, failed 0, retrying 0, dead 0, suppressed 1" in busy[0]
+    assert [received.rcpt_tos for received in smtp.received] == [[fine.email]]

@@ -10,7 +10,8 @@
 - Links open subjects in the front-end (``ICN_APP_URL``) or the explorer, and every message links
   to the person's signed "manage your email" page (see ``links`` and ``manage_tokens``).
 - A notification read in the app before its mail is composed is SKIPPED, never mailed.
-- A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery.
+- A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery;
+  such rows count as composed, and a ``ComposeTally`` counts them apart for the worker's log.
 
 Composed notifications are QUEUED with the message's ``mail_id``, in the same transaction as the
 message, and only if they are still PENDING: a second worker composing at the same moment (or
@@ -91,6 +92,13 @@ class _Batch:
     thread_subjects: dict[tuple[int, str], str]
 
 
+@dataclass
+class ComposeTally:
+    """Of the messages compose runs wrote, those SUPPRESSED at once (never to be sent)."""
+
+    suppressed: int = 0
+
+
 async def compose_due_mail(
     db: Database,
     settings: Settings,
@@ -98,15 +106,23 @@ async def compose_due_mail(
     now: datetime,
     plugins: PluginHost | None = None,
     limit: int = 500,
+    tally: ComposeTally | None = None,
 ) -> int:
-    """Compose the mail that is due at ``now``; how many messages were written."""
+    """Compose the mail that is due at ``now``; how many messages were written (suppressed
+    ones included: ``tally`` counts those once they are committed)."""
     renderer = renderer_for(plugins)
+    written = ComposeTally()
     try:
         async with db.transaction() as session:
-            return await _compose(session, settings, renderer, now=now, limit=limit)
+            composed = await _compose(
+                session, settings, renderer, now=now, limit=limit, tally=written
+            )
     except _Raced:
         log.info("composing raced with another worker; the next tick composes again")
         return 0
+    if tally is not None:
+        tally.suppressed += written.suppressed
+    return composed
 
 
 async def _compose(
@@ -116,6 +132,7 @@ async def _compose(
     *,
     now: datetime,
     limit: int,
+    tally: ComposeTally,
 ) -> int:
     due = await _due(session, now, limit)
     if not due:
@@ -148,7 +165,9 @@ async def _compose(
         mailed = [n for n in group if n.read_at is None]
         if mailed:
             composer.digest(person_id, mailed)
-    return await composer.write()
+    written = await composer.write()
+    tally.suppressed += sum(d.row.status == MailStatus.SUPPRESSED for d in composer.drafts)
+    return written
 
 
 async def _due(session: AsyncSession, now: datetime, limit: int) -> list[Notification]:

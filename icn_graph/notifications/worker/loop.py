@@ -30,7 +30,7 @@ from datetime import datetime
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.events.sweep import sweep_undispatched
-from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.compose import ComposeTally, compose_due_mail
 from icn_graph.notifications.mail.sender import SendTally, send_due_mail, wall_clock
 from icn_graph.notifications.mail.transport import MailTransport, transport_for
 from icn_graph.plugins.manager import PluginHost
@@ -52,6 +52,7 @@ class TickResult:
     failed: int = 0
     retrying: int = 0
     dead: int = 0
+    # Composed messages never sent: suppressed when composed or when due to be sent.
     suppressed: int = 0
 
     @property
@@ -94,7 +95,10 @@ class Worker:
         swept = await sweep_undispatched(
             self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
-        composed = await compose_due_mail(self.db, self.settings, now=clock(), plugins=self.plugins)
+        composing = ComposeTally()
+        composed = await compose_due_mail(
+            self.db, self.settings, now=clock(), plugins=self.plugins, tally=composing
+        )
         tally = SendTally()
         claimed = await send_due_mail(
             self.db,
@@ -115,7 +119,8 @@ class Worker:
             failed=tally.failed,
             retrying=tally.retrying,
             dead=tally.dead,
-            suppressed=tally.suppressed,
+            # Suppressed when composed (a known-bad address) or when sent (it went bad since).
+            suppressed=composing.suppressed + tally.suppressed,
         )
 
     async def _tick_unless_stopped(self, stop: asyncio.Event) -> TickResult:
