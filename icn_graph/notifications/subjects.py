@@ -76,6 +76,15 @@ def subject_label(type_name: str) -> str:
     return subject_type.kind if subject_type is not None else UNKNOWN_LABEL
 
 
+def label_of(subject_id: str) -> str:
+    """The kind named by a global ID's type, even when its row is gone ("agenda item")."""
+    try:
+        type_name, _pk = parse_global_id(subject_id)
+    except BadInput:
+        return UNKNOWN_LABEL
+    return subject_label(type_name)
+
+
 def _wanted(subject_ids: Iterable[str]) -> dict[str, set[int]]:
     """``{type name: pks}`` of the IDs naming a registered type (others are left out)."""
     registry = subject_types()

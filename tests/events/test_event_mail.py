@@ -4,11 +4,8 @@ real fan-out, the real renderer, sent over SMTP to aiosmtpd on loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
-
-import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
@@ -18,6 +15,7 @@ from icn_graph.models import LearningSession, NetworkRole, Person, PersonKind
 from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
+from icn_graph.notifications.mail.unsubscribe import unsubscribe_target
 from icn_graph.testing import GraphQLClient, make_person, token_for
 from tests.learning_sessions.test_learning_sessions_factories import (
     make_item,
@@ -38,12 +36,6 @@ REMOVE = """mutation($id: ID!) { removeAgendaItem(input: {id: $id}) {
 MOVE = """mutation($id: ID!) { updateAgendaItem(input: {id: $id, room: "Hall B", title: "Q&A"}) {
   userErrors { field message } } }"""
 INBOX = "{ viewer { notifications(first: 10) { nodes { type summary } } } }"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
 
 
 async def ok(client: GraphQLClient, query: str, variables: dict[str, object], token: str) -> None:
@@ -163,3 +155,32 @@ async def test_a_change_mails_old_and_new_values(
     assert "  - room: A → Hall B\n" in text
     assert "<li>title: Open &lt;mic&gt; → Q&amp;A</li>" in html
     assert "<li>room: A → Hall B</li>" in html
+
+
+async def test_mail_about_a_removed_item_still_says_what_kind_it_was(
+    db: Database, client: GraphQLClient, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = mail_settings(settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
+    session = await make_session(db)
+    item = await make_item(db, session, "Parent panel", "2014-04-04 10:00", "2014-04-04 11:00")
+    nora = await make_person(db, PersonKind.PARENT_PARTNER, display_name="Nora Park")
+    token = await token_for(db, nora)
+    await ok(client, FOLLOW, {"id": to_global_id("AgendaItem", item.id)}, token)
+    await ok(client, IMMEDIATE, {}, token)
+    priya = await make_person(
+        db, PersonKind.STAFF, network_role=NetworkRole.STAFF, display_name="Priya Raman"
+    )
+    await ok(
+        client, REMOVE, {"id": to_global_id("AgendaItem", item.id)}, await token_for(db, priya)
+    )
+    await client.settle()
+
+    [message] = (await mailed(db, settings, smtp)).values()
+    text, _html = parts(message)
+    assert "Mute this agenda item" in text
+    assert "Mute this item" not in text
+    link = str(message["List-Unsubscribe"]).split(",")[0].strip("<> ")
+    token = link.rsplit("/", 1)[-1]
+    # As the unsubscribe page reads it, at the (simulated) time the mail went out.
+    target = await unsubscribe_target(db, settings, token, now=utcnow() + timedelta(days=1))
+    assert target.description == "a removed agenda item"

@@ -66,7 +66,7 @@ from icn_graph.notifications.models import (
     Notification,
     OutgoingMail,
 )
-from icn_graph.notifications.subjects import SubjectInfo, describe_subjects
+from icn_graph.notifications.subjects import SubjectInfo, describe_subjects, label_of
 from icn_graph.notifications.summaries import summarize
 from icn_graph.plugins.manager import PluginHost
 
@@ -354,7 +354,7 @@ class _Composer:
         return MailSection(
             subject_id=subject_id,
             title=title,
-            type_name=info.label if info is not None else "item",
+            type_name=info.label if info is not None else label_of(subject_id),
             url=self.links.subject(subject_id) if info is not None else self.links.removed(),
             unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
             items=items,

@@ -40,7 +40,7 @@ from icn_graph.notifications.models import (
     NotificationPreferences,
 )
 from icn_graph.notifications.preferences import defaults_for
-from icn_graph.notifications.subjects import describe_subject
+from icn_graph.notifications.subjects import describe_subject, label_of
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,9 @@ async def _target(
     else:
         info = await describe_subject(session, scope.subject_id)
         description = (
-            f"the {info.label} '{info.title}'" if info is not None else "an item that was removed"
+            f"the {info.label} '{info.title}'"
+            if info is not None
+            else f"a removed {label_of(scope.subject_id)}"
         )
     return UnsubscribeTarget(scope, person.display_name, person.email_key, description)
 
