@@ -68,8 +68,9 @@ def create_app(
         finally:
             try:
                 await broadcaster.stop()
-                await host.shutdown(app)
+                # Events still queued reach plugins while what their startup made is open.
                 await dispatcher.close()
+                await host.shutdown(app)
             finally:
                 if owns_database:
                     await database.dispose()

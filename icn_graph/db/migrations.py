@@ -148,11 +148,30 @@ def migration_engine(url: str) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _leave_transactions_to_us)
         event.listen(engine.sync_engine, "begin", _begin)
+        event.listen(engine.sync_engine, "commit", _check_foreign_keys)
     return engine
 
 
 def _leave_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
+    # Batch mode rebuilds a table (copy, DROP, rename). With foreign keys enforced, the DROP
+    # would first delete every row that references it through ON DELETE CASCADE (every
+    # notification, when ``events`` is rebuilt). Off for the run, as Alembic's batch docs say;
+    # SQLite only honours this outside a transaction, hence at connect. Checked before commit.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    """Refuse to commit a migration run that left a dangling reference."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _key = broken[0]
+        raise RuntimeError(
+            f"{len(broken)} row(s) would reference missing rows, e.g. {table} rowid {rowid} "
+            f"-> {parent}; nothing was committed"
+        )
 
 
 def _begin(connection: Any) -> None:
@@ -188,7 +207,7 @@ def failure(track: Track, action: str, error: BaseException) -> MigrationFailed:
         return MigrationFailed(f"{track.label} migrations could not {action}: {why}")
     return MigrationFailed(
         f"{track.label} migration {revision} failed ({action}): {why}; "
-        "the database is as it was before (the whole run was rolled back)"
+        "its run was rolled back; histories upgraded before it stay upgraded"
     )
 
 

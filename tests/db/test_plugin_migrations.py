@@ -192,7 +192,7 @@ def test_the_cli_prints_the_failure_as_one_line(
     assert errors == [
         "Error: plugin 'notes' migration notes_0002 failed (upgrade): "
         "OperationalError: no such table: no_such_table; "
-        "the database is as it was before (the whole run was rolled back)"
+        "its run was rolled back; histories upgraded before it stay upgraded"
     ]
     assert "Traceback" not in result.output
     current = CliRunner().invoke(cli.main, ["db", "current"], env=env)
