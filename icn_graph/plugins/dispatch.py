@@ -60,13 +60,15 @@ class EventDispatcher:
 
     def deliver(self, events: Sequence[Event]) -> None:
         """Queue ``events`` on every plugin's lane, in order; never waits for a plugin."""
-        handlers = self.host.event_handlers()
+        by_plugin: dict[str, list[EventHandler]] = {}
+        for handler in self.host.event_handlers():
+            by_plugin.setdefault(handler.plugin, []).append(handler)
         for event in events:
-            for handler in handlers:
-                if self.breakers[handler.plugin].allows():
-                    self._lane(handler).put(event)
+            for plugin, handlers in by_plugin.items():
+                if self.breakers[plugin].allows():
+                    self._lane(plugin, handlers).put(event)
                 else:
-                    log.debug("plugin %s paused; skipped %s", handler.plugin, event.type)
+                    log.debug("plugin %s paused; skipped %s", plugin, event.type)
 
     async def start(self) -> None:
         """Start the watchdog (the app's lifespan, the worker)."""
@@ -94,17 +96,23 @@ class EventDispatcher:
                 )
         await self.watchdog.stop()
 
-    def _lane(self, handler: EventHandler) -> PluginLane:
-        lane = self.lanes.get(handler.plugin)
+    def _lane(self, plugin: str, handlers: Sequence[EventHandler]) -> PluginLane:
+        """The plugin's lane; it hands each event to every ``on_event`` of the plugin (pluggy
+        allows several, ``@hookimpl(specname="on_event")``), one after the other."""
+        lane = self.lanes.get(plugin)
         if lane is None:
             lane = PluginLane(
-                handler.plugin,
-                handle=functools.partial(self._deliver_one, handler),
-                report_dropped=functools.partial(self._dropped, handler.plugin),
+                plugin,
+                handle=functools.partial(self._deliver_each, tuple(handlers)),
+                report_dropped=functools.partial(self._dropped, plugin),
                 capacity=self.queue_size,
             )
-            self.lanes[handler.plugin] = lane
+            self.lanes[plugin] = lane
         return lane
+
+    async def _deliver_each(self, handlers: Sequence[EventHandler], event: Event) -> None:
+        for handler in handlers:
+            await self._deliver_one(handler, event)
 
     async def _deliver_one(self, handler: EventHandler, event: Event) -> None:
         breaker = self.breakers[handler.plugin]

@@ -346,3 +346,31 @@ async def test_the_guides_webhook_handlers_deliver_without_blocking_the_loop(
     assert await plugin_errors(db) == []
     assert len(webhook) == 2
     assert all(body["type"] == "goal.checked_in" for body in webhook)
+
+
+class TwoHandlers:
+    """A plugin with two ``on_event`` implementations (pluggy allows it with ``specname``)."""
+
+    def __init__(self, seen: list[tuple[str, int | None]]) -> None:
+        self.seen = seen
+
+    @hookimpl(specname="on_event")
+    async def count(self, event: Event) -> None:
+        self.seen.append(("count", event.id))
+
+    @hookimpl(specname="on_event")
+    async def archive(self, event: Event) -> None:
+        self.seen.append(("archive", event.id))
+
+
+async def test_every_on_event_of_a_plugin_gets_each_event_once(
+    db: Database, settings: Settings
+) -> None:
+    seen: list[tuple[str, int | None]] = []
+    host = load_plugins(settings, extra=[("two", TwoHandlers(seen))], discover=False)
+    team, goal = await watched_goal(db)
+    async with dispatching(db, settings, host) as dispatcher:
+        await check_in(db, team.clinician, goal, "first")
+        await dispatcher.drain()
+    [event_id] = [row.id for row in await outbox(db) if row.type == "goal.checked_in"]
+    assert sorted(seen) == [("archive", event_id), ("count", event_id)]
