@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
-from icn_graph.host import load_plugins
+from icn_graph.host import install_registries, load_plugins
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
@@ -41,6 +41,8 @@ def create_app(
     settings = settings or get_settings()
     database = db or Database.from_url(settings.database_url_value)
     owns_database = db is None
+    if plugins is not None:
+        install_registries(plugins)  # load_plugins installs those of the host it makes
     host = plugins or load_plugins(settings)
     # Loaded once, at start-up: a measure key defined twice stops it, naming both owners.
     measures = MeasureRegistry.load(host)

@@ -12,7 +12,6 @@ from icn_graph.events.catalog import event_table
 from icn_graph.events.registry import (
     EventTypeConflict,
     EventTypeRegistry,
-    event_types,
     use_event_types,
 )
 from icn_graph.notifications.subject_types import (
@@ -32,20 +31,33 @@ def load_plugins(
 ) -> PluginHost:
     """Core's internal plugins, then installed ones (unless ``discover`` is off), then ``extra``;
     their event types and subject types become the registries in use."""
-    host = PluginHost.load(
-        settings, internal=import_internal(BUILTIN_PLUGINS), extra=extra, discover=discover
-    )
+    host = _core_and(settings, extra=extra, discover=discover)
+    install_registries(host)
+    return host
+
+
+def install_registries(host: PluginHost) -> None:
+    """Make ``host``'s event types and subject types the ones this process reads and writes
+    with (the app does this for the host it serves, so a host built by hand works too)."""
     try:
         use_event_types(EventTypeRegistry.build(host.event_types()))
         use_subject_types(SubjectTypeRegistry.build(host.subject_types()))
     except (EventTypeConflict, SubjectTypeConflict) as error:
         raise PluginStartupError(str(error)) from error
-    return host
 
 
 def core_host() -> PluginHost:
-    """Core alone: no discovery, no settings needed (schema export, library use)."""
-    return load_plugins(Settings(_env_file=None), discover=False)  # type: ignore[call-arg]
+    """Core alone: no discovery, no settings needed (schema export, library use). It leaves the
+    registries in use as they are, so asking for core's schema never hides a plugin's types."""
+    return _core_and(Settings(_env_file=None), extra=(), discover=False)  # type: ignore[call-arg]
+
+
+def _core_and(
+    settings: Settings, *, extra: Iterable[tuple[str, object]], discover: bool
+) -> PluginHost:
+    return PluginHost.load(
+        settings, internal=import_internal(BUILTIN_PLUGINS), extra=extra, discover=discover
+    )
 
 
 def core_schema() -> strawberry.Schema:
@@ -78,5 +90,5 @@ def _served_header(host: PluginHost) -> str:
 
 def core_event_table() -> str:
     """Core's event types as the Markdown table docs/plugins.md shows (core's registry alone)."""
-    core_host()
-    return event_table(entry for entry in event_types() if entry.owner.startswith("core."))
+    registry = EventTypeRegistry.build(core_host().event_types())
+    return event_table(entry for entry in registry if entry.owner.startswith("core."))
