@@ -28,8 +28,8 @@ from icn_graph.services.learning_sessions.events import (
 
 
 def _core() -> list[type[DomainEvent]]:
-    core_host()
-    return [entry.cls for entry in event_types() if entry.owner.startswith("core.")]
+    registry = EventTypeRegistry.build(core_host().event_types())
+    return [entry.cls for entry in registry if entry.owner.startswith("core.")]
 
 
 CORE = _core()
