@@ -100,12 +100,7 @@ class SubjectTypeRegistry:
                         f"plugin '{owner}': register_subject_types returned {candidate!r}, "
                         "which is not a SubjectType"
                     )
-                path = candidate.app_path
-                if path is not None and not (path.startswith("/") and "{id}" in path):
-                    raise SubjectTypeConflict(
-                        f"plugin '{owner}': the app_path of {candidate.type_name} must be a path "
-                        f"starting with / that contains {{id}} (got {path!r})"
-                    )
+                _check_app_path(owner, candidate)
                 registry._add(RegisteredSubjectType(candidate, owner))
         return registry
 
@@ -136,6 +131,26 @@ class SubjectTypeRegistry:
     def app_paths(self) -> dict[str, str]:
         """``{type name: app path}`` of the types that have one."""
         return {t.type_name: t.app_path for t in self if t.app_path is not None}
+
+
+def _check_app_path(owner: str, candidate: SubjectType) -> None:
+    """The app path is formatted with the global ID when mail is composed: a path that does not
+    format with ``id`` alone would fail there, so it stops start-up instead."""
+    path = candidate.app_path
+    if path is None:
+        return
+    if not (path.startswith("/") and "{id}" in path):
+        raise SubjectTypeConflict(
+            f"plugin '{owner}': the app_path of {candidate.type_name} must be a path "
+            f"starting with / that contains {{id}} (got {path!r})"
+        )
+    try:
+        path.format(id="x")
+    except (KeyError, IndexError, ValueError) as error:
+        raise SubjectTypeConflict(
+            f"plugin '{owner}': the app_path of {candidate.type_name} may use only {{id}} "
+            f"(got {path!r})"
+        ) from error
 
 
 _current: SubjectTypeRegistry | None = None

@@ -9,6 +9,7 @@ subject. Every type, core's and plugins', is described through the registry of s
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from icn_graph.notifications.subject_types import (
     installed_subject_types,
 )
 from icn_graph.services.viewer import Viewer
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_LABEL = "item"
 
@@ -117,14 +120,23 @@ async def _described(
     for type_name, pks in sorted(_wanted(subject_ids).items()):
         subject_type = registry.get(type_name)
         assert subject_type is not None
-        described = {
-            pk: description
-            for pk, description in (await subject_type.describe(session, sorted(pks))).items()
-            if pk in pks
-        }
-        if viewer is not None and described:
-            allowed = set(await subject_type.visible(session, viewer, described))
-            described = {pk: d for pk, d in described.items() if pk in allowed}
+        try:
+            described = {
+                pk: description
+                for pk, description in (await subject_type.describe(session, sorted(pks))).items()
+                if pk in pks
+            }
+            if viewer is not None and described:
+                allowed = set(await subject_type.visible(session, viewer, described))
+                described = {pk: d for pk, d in described.items() if pk in allowed}
+        except Exception:
+            # One plugin's bug must not stop everyone's mail or pages: its rows read as removed.
+            log.exception(
+                "plugin '%s': describing %s subjects failed; they are treated as not found",
+                registry.owner(type_name),
+                type_name,
+            )
+            continue
         for pk, description in described.items():
             info = _info(type_name, pk, description)
             found[info.subject_id] = info

@@ -10,8 +10,8 @@ send step's lease), so several workers can run side by side and a killed one's w
 over once its leases lapse. The send step renews its lease before each message and records
 nothing for a message whose lease another worker has taken over. SIGTERM or SIGINT
 stops the loop after the step in progress (given at most 10 s more, then abandoned like a
-crash). A step that fails (the database is down) is logged
-and tried again on the next tick.
+crash). A step that fails (the database is down, a plugin's bug) is logged and tried again on
+the next tick; a failed compose step does not keep the send step from running, nor the reverse.
 """
 
 from __future__ import annotations
@@ -95,20 +95,32 @@ class Worker:
         swept = await sweep_undispatched(
             self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
+        # Compose and send fail apart: mail a plugin's bug keeps from being composed must not
+        # hold up mail already queued, nor an SMTP outage the composing of new mail.
         composing = ComposeTally()
-        composed = await compose_due_mail(
-            self.db, self.settings, now=clock(), plugins=self.plugins, tally=composing
-        )
+        composed = 0
+        try:
+            composed = await compose_due_mail(
+                self.db, self.settings, now=clock(), plugins=self.plugins, tally=composing
+            )
+        except Exception:
+            log.exception(
+                "worker %s: composing mail failed; sending what is queued", self.worker_id
+            )
         tally = SendTally()
-        claimed = await send_due_mail(
-            self.db,
-            self.settings,
-            self.transport,
-            clock=clock,
-            worker_id=self.worker_id,
-            lease_seconds=lease,
-            tally=tally,
-        )
+        claimed = 0
+        try:
+            claimed = await send_due_mail(
+                self.db,
+                self.settings,
+                self.transport,
+                clock=clock,
+                worker_id=self.worker_id,
+                lease_seconds=lease,
+                tally=tally,
+            )
+        except Exception:
+            log.exception("worker %s: sending mail failed; trying again next tick", self.worker_id)
         if not claimed:
             await self.transport.close()  # idle: don't hold the SMTP connection open
         return TickResult(
