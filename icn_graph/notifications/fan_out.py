@@ -7,7 +7,10 @@ just assigned to an agenda item hears about the assignment). Who hears:
   center, an agenda item's Learning Session), who followed before the event occurred;
 - the person an event is about (its ``person`` field: "you were added to the team");
 - never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
-  they would hear through (a direct follow of the subject outranks a muted container).
+  they would hear through (a direct follow of the subject outranks a muted container);
+- of a subject whose type says who may see it (a plugin's restricted type; core's are seen by
+  every member), only those who may see it now: not someone of another center watching the
+  subject's center, nor someone who followed it before losing access.
 
 Each notification records why it was sent, the followed subject its mail threads on (see
 ``roll_up``) and how it will be mailed (from the recipient's preferences). A suppressed address's
@@ -30,6 +33,7 @@ from icn_graph.config import Settings
 from icn_graph.errors import BadInput
 from icn_graph.events import Event, SubjectRef
 from icn_graph.ids import parse_global_id
+from icn_graph.models import CenterRole, Membership, NetworkRole, Person
 from icn_graph.notifications.models import (
     Follow,
     FollowLevel,
@@ -40,7 +44,15 @@ from icn_graph.notifications.preferences import effective_preferences
 from icn_graph.notifications.realtime.announce import announce_notifications
 from icn_graph.notifications.roll_up import followed_subject
 from icn_graph.notifications.schedule import plan_email
-from icn_graph.notifications.subjects import UNKNOWN_LABEL, describe_subjects, subject_label
+from icn_graph.notifications.subjects import (
+    UNKNOWN_LABEL,
+    SubjectInfo,
+    describe_subjects,
+    is_restricted,
+    subject_label,
+    visible_to_each,
+)
+from icn_graph.services.viewer import Viewer
 
 # The typed event's field naming the person an event is about.
 ABOUT_FIELD = "person"
@@ -107,15 +119,63 @@ def _containers(event: Event) -> list[str]:
     return found
 
 
-async def _chains(session: AsyncSession, events: Sequence[Event]) -> dict[int, list[str]]:
-    """Per event id: its subject and what contains the subject, nearest first."""
+async def _chains(
+    session: AsyncSession, events: Sequence[Event]
+) -> tuple[dict[int, list[str]], dict[str, SubjectInfo]]:
+    """Per event id: its subject and what contains the subject, nearest first; and the
+    subjects that exist, described."""
     infos = await describe_subjects(session, {event.subject_id for event in events})
     chains: dict[int, list[str]] = {}
     for event in events:
         info = infos.get(event.subject_id)
         ancestors = info.ancestors if info is not None else _containers(event)
         chains[_id(event)] = list(dict.fromkeys([event.subject_id, *ancestors]))
-    return chains
+    return chains, infos
+
+
+async def _viewers(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, Viewer]:
+    """Each person as a viewer (network role and center roles), in one query; people who are
+    gone are left out."""
+    rows = await session.execute(
+        select(Person.id, Person.network_role, Membership.center_id, Membership.role)
+        .outerjoin(Membership, Membership.person_id == Person.id)
+        .where(Person.id.in_(person_ids))
+    )
+    roles: dict[int, NetworkRole] = {}
+    centers: dict[int, dict[int, CenterRole]] = defaultdict(dict)
+    for person_id, network_role, center_id, role in rows:
+        roles[person_id] = network_role
+        if center_id is not None:
+            centers[person_id][center_id] = role
+    return {
+        person_id: Viewer(person_id=person_id, network_role=role, center_roles=centers[person_id])
+        for person_id, role in roles.items()
+    }
+
+
+async def _only_who_may_see(
+    session: AsyncSession,
+    events: Sequence[Event],
+    found: dict[int, dict[int, Recipient]],
+    infos: Mapping[str, SubjectInfo],
+) -> None:
+    """Drop, from the recipients of events about a restricted subject, those who may not see it
+    (everyone, when it is gone). No query for events about core's subjects."""
+    restricted = [event for event in events if is_restricted(event.subject_id)]
+    candidates = sorted({person for event in restricted for person in found[_id(event)]})
+    if not candidates:
+        return
+    subjects = {event.subject_id for event in restricted}
+    seen = await visible_to_each(
+        session,
+        await _viewers(session, candidates),
+        [info for subject_id, info in infos.items() if subject_id in subjects],
+    )
+    for event in restricted:
+        theirs = found[_id(event)]
+        for person_id in list(theirs):
+            if event.subject_id not in seen.get(person_id, ()):
+                del theirs[person_id]
 
 
 def _deciding(follows: list[Follow], subject_id: str) -> Follow | None:
@@ -173,8 +233,9 @@ async def recipients(
 ) -> dict[int, dict[int, Recipient]]:
     """Per event id, ``{person id: recipient}``, in a few queries for the whole batch: the subjects,
     their followers, and the titles of the containers watched ("You watch Cincinnati
-    Children's.")."""
-    chains = await _chains(session, events)
+    Children's."); for events about a restricted subject, also the candidates as viewers and
+    one visibility check per candidate and type."""
+    chains, infos = await _chains(session, events)
     subjects = sorted({subject_id for chain in chains.values() for subject_id in chain})
     follows: dict[str, list[Follow]] = defaultdict(list)
     for follow in await session.scalars(select(Follow).where(Follow.subject_id.in_(subjects))):
@@ -190,7 +251,11 @@ async def recipients(
         subject_id: info.title
         for subject_id, info in (await describe_subjects(session, containers)).items()
     }
-    return {_id(event): _recipients(event, chains[_id(event)], follows, titles) for event in events}
+    found = {
+        _id(event): _recipients(event, chains[_id(event)], follows, titles) for event in events
+    }
+    await _only_who_may_see(session, events, found, infos)
+    return found
 
 
 def _id(event: Event) -> int:

@@ -7,6 +7,7 @@ person's. Reading a notification in the app before its mail went out means the m
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from icn_graph.events import Event
 from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import EmailStatus, Notification
-from icn_graph.notifications.subjects import describe_subjects
+from icn_graph.notifications.subjects import hidden_subjects, visible_subjects
 from icn_graph.services.pagination import MAX_PAGE_SIZE, Page, SortKey, paginate
 from icn_graph.services.viewer import Viewer
 
@@ -173,19 +174,47 @@ async def mark_read(
 # ---------------------------------------------------------------------------------------------
 
 
-async def events_of(db: Database, event_ids: Sequence[int]) -> list[Event | None]:
-    """Each event, typed, in order (None for an event that is gone)."""
+# The fields an event keeps its subject's title in (``DomainEvent.snapshot_title``).
+TITLE_FIELDS = ("title", "name")
+
+
+def _without_title(event: Event) -> Event:
+    """``event`` with the title it kept blanked, for a reader who may not see its subject."""
+    data = event.data
+    if not dataclasses.is_dataclass(data):
+        return event
+    names = {f.name for f in dataclasses.fields(data)}
+    blanked = {n: "" for n in TITLE_FIELDS if n in names and isinstance(getattr(data, n), str)}
+    return (
+        dataclasses.replace(event, data=dataclasses.replace(data, **blanked)) if blanked else event
+    )
+
+
+async def events_of(
+    db: Database, event_ids: Sequence[int], *, viewer: Viewer
+) -> list[Event | None]:
+    """Each event, typed, in order (None for an event that is gone); the title an event kept is
+    blanked when ``viewer`` may no longer see its subject (a plugin's restricted type)."""
     if not event_ids:
         return []
     async with db.session() as session:
         found = await stored_events(session, event_ids)
-    return [found.get(event_id) for event_id in event_ids]
+        hidden = await hidden_subjects(session, viewer, {e.subject_id for e in found.values()})
+    return [
+        (_without_title(event) if event.subject_id in hidden else event)
+        if (event := found.get(event_id))
+        else None
+        for event_id in event_ids
+    ]
 
 
-async def subject_titles(db: Database, subject_ids: Sequence[str]) -> list[str | None]:
-    """Each subject's title, in order; None for a subject that is gone or of a plugin's type."""
+async def subject_titles(
+    db: Database, subject_ids: Sequence[str], *, viewer: Viewer
+) -> list[str | None]:
+    """Each subject's title, in order; None for a subject that is gone, of a type nobody
+    registers, or that ``viewer`` may not see (a plugin's restricted type says who may)."""
     async with db.session() as session:
-        described = await describe_subjects(session, subject_ids)
+        described = await visible_subjects(session, viewer, subject_ids)
     return [
         info.title if (info := described.get(subject_id)) else None for subject_id in subject_ids
     ]

@@ -2,8 +2,9 @@
 it and who may follow it.
 
 Notification fan-out uses ``ancestors`` (people watching a center hear about its goals), mail
-uses ``title``, ``label`` and ``path``, and following checks that the viewer may see the
-subject. Every type, core's and plugins', is described through the registry of subject types
+uses ``title``, ``label`` and ``path``. Who may see a subject is checked when someone follows
+it, at fan-out (``visible_to_each``) and when the inbox shows its title (``hidden_subjects``).
+Every type, core's and plugins', is described through the registry of subject types
 (``subject_types``): one query per type, however many subjects of it are described at once.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from icn_graph.notifications.core_subjects import (
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
     SubjectTypeRegistry,
+    every_member,
     installed_subject_types,
 )
 from icn_graph.services.viewer import Viewer
@@ -162,3 +164,63 @@ async def visible_subjects(
     """:func:`describe_subjects`, less the subjects ``viewer`` may not see (as its type
     decides: nobody, unless the type says who)."""
     return await _described(session, subject_ids, viewer)
+
+
+def _type_of(subject_id: str) -> str | None:
+    try:
+        return parse_global_id(subject_id)[0]
+    except BadInput:
+        return None
+
+
+def is_restricted(subject_id: str) -> bool:
+    """Whether some members may not see ``subject_id``: its type is registered and says who may
+    (anything but ``every_member``, as core's types do)."""
+    type_name = _type_of(subject_id)
+    subject_type = subject_types().get(type_name) if type_name is not None else None
+    return subject_type is not None and subject_type.visible is not every_member
+
+
+async def hidden_subjects(
+    session: AsyncSession, viewer: Viewer, subject_ids: Iterable[str]
+) -> set[str]:
+    """Of ``subject_ids``, those of a restricted type that ``viewer`` may not see, or that are
+    gone (then nobody can say who may). No query unless some are of a restricted type."""
+    restricted = {subject_id for subject_id in subject_ids if is_restricted(subject_id)}
+    if not restricted:
+        return set()
+    return restricted - set(await visible_subjects(session, viewer, restricted))
+
+
+async def visible_to_each(
+    session: AsyncSession, viewers: Mapping[int, Viewer], infos: Iterable[SubjectInfo]
+) -> dict[int, set[str]]:
+    """Per person of ``viewers``, which of the described subjects ``infos`` they may see: one
+    ``visible`` call per person and type, whatever the number of subjects of that type."""
+    registry = subject_types()
+    by_type: dict[str, dict[int, SubjectDescription]] = defaultdict(dict)
+    for info in infos:
+        _type, pk = parse_global_id(info.subject_id)
+        by_type[info.type_name][pk] = SubjectDescription(
+            info.title, center_id=info.center_id, containers=tuple(info.ancestors)
+        )
+    seen: dict[int, set[str]] = {person_id: set() for person_id in viewers}
+    for type_name, described in sorted(by_type.items()):
+        subject_type = registry.get(type_name)
+        assert subject_type is not None
+        try:
+            allowed = {
+                person_id: set(await subject_type.visible(session, viewer, described))
+                for person_id, viewer in viewers.items()
+            }
+        except Exception:
+            # Fail closed: a plugin's bug hides its rows from everyone rather than from no one.
+            log.exception(
+                "plugin '%s': checking who may see %s subjects failed; nobody is told of them",
+                registry.owner(type_name),
+                type_name,
+            )
+            continue
+        for person_id, pks in allowed.items():
+            seen[person_id].update(to_global_id(type_name, pk) for pk in pks if pk in described)
+    return seen

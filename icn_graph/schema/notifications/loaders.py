@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from strawberry.dataloader import DataLoader
 
 from icn_graph.events import Event
@@ -12,11 +14,15 @@ from icn_graph.services.pagination import Page
 
 
 def event(info: Info) -> DataLoader[int, Event | None]:
-    return info.context.loaders.get("notification_event", inbox.events_of)
+    return info.context.loaders.get(
+        "notification_event", partial(inbox.events_of, viewer=info.context.viewer)
+    )
 
 
 def subject_title(info: Info) -> DataLoader[str, str | None]:
-    return info.context.loaders.get("notification_subject_title", inbox.subject_titles)
+    return info.context.loaders.get(
+        "notification_subject_title", partial(inbox.subject_titles, viewer=info.context.viewer)
+    )
 
 
 def following_page(info: Info) -> DataLoader[PageRequest, Page[models.Follow]]:
