@@ -33,7 +33,6 @@ from icn_graph.config import Settings
 from icn_graph.errors import BadInput
 from icn_graph.events import Event, SubjectRef
 from icn_graph.ids import parse_global_id
-from icn_graph.models import CenterRole, Membership, NetworkRole, Person
 from icn_graph.notifications.models import (
     Follow,
     FollowLevel,
@@ -52,7 +51,7 @@ from icn_graph.notifications.subjects import (
     subject_label,
     visible_to_each,
 )
-from icn_graph.services.viewer import Viewer
+from icn_graph.services.viewers import viewers_of
 
 # The typed event's field naming the person an event is about.
 ABOUT_FIELD = "person"
@@ -133,26 +132,6 @@ async def _chains(
     return chains, infos
 
 
-async def _viewers(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, Viewer]:
-    """Each person as a viewer (network role and center roles), in one query; people who are
-    gone are left out."""
-    rows = await session.execute(
-        select(Person.id, Person.network_role, Membership.center_id, Membership.role)
-        .outerjoin(Membership, Membership.person_id == Person.id)
-        .where(Person.id.in_(person_ids))
-    )
-    roles: dict[int, NetworkRole] = {}
-    centers: dict[int, dict[int, CenterRole]] = defaultdict(dict)
-    for person_id, network_role, center_id, role in rows:
-        roles[person_id] = network_role
-        if center_id is not None:
-            centers[person_id][center_id] = role
-    return {
-        person_id: Viewer(person_id=person_id, network_role=role, center_roles=centers[person_id])
-        for person_id, role in roles.items()
-    }
-
-
 async def _only_who_may_see(
     session: AsyncSession,
     events: Sequence[Event],
@@ -168,7 +147,7 @@ async def _only_who_may_see(
     subjects = {event.subject_id for event in restricted}
     seen = await visible_to_each(
         session,
-        await _viewers(session, candidates),
+        await viewers_of(session, candidates),
         [info for subject_id, info in infos.items() if subject_id in subjects],
     )
     for event in restricted:

@@ -140,29 +140,21 @@ _simple(CenterCreated, "{actor} added the center {title}")
 _simple(PersonCreated, "{actor} created an account for {title}")
 
 
-@phrase(GoalUpdated)
-def _goal_updated(actor: str, title: str, event: GoalUpdated) -> str:
-    return f"{actor} updated {title}{_changed(event.changes)}"
+def _changed_by(kind: type[DomainEvent], template: str) -> None:
+    """A change event's line: ``template``, then what changed (old → new)."""
+
+    def line(actor: str, title: str, event: DomainEvent) -> str:
+        changes: Sequence[FieldChange] = getattr(event, "changes", ())
+        return template.format(actor=actor, title=title) + _changed(changes)
+
+    PHRASES[kind.event_name] = line
 
 
-@phrase(KeyResultUpdated)
-def _key_result_updated(actor: str, title: str, event: KeyResultUpdated) -> str:
-    return f"{actor} updated the key result {title}{_changed(event.changes)}"
-
-
-@phrase(LearningSessionUpdated)
-def _session_updated(actor: str, title: str, event: LearningSessionUpdated) -> str:
-    return f"{actor} updated {title}{_changed(event.changes)}"
-
-
-@phrase(AgendaItemUpdated)
-def _agenda_updated(actor: str, title: str, event: AgendaItemUpdated) -> str:
-    return f"{actor} changed {title} on the agenda{_changed(event.changes)}"
-
-
-@phrase(CenterUpdated)
-def _center_updated(actor: str, title: str, event: CenterUpdated) -> str:
-    return f"{actor} updated {title}{_changed(event.changes)}"
+_changed_by(GoalUpdated, "{actor} updated {title}")
+_changed_by(KeyResultUpdated, "{actor} updated the key result {title}")
+_changed_by(LearningSessionUpdated, "{actor} updated {title}")
+_changed_by(AgendaItemUpdated, "{actor} changed {title} on the agenda")
+_changed_by(CenterUpdated, "{actor} updated {title}")
 
 
 @phrase(GoalCheckedIn)
@@ -205,8 +197,8 @@ def _unassigned(actor: str, title: str, event: AgendaItemUnassigned) -> str:
     return f"{actor} took {_someone(event.person_name)} off {title}"
 
 
-def _whose(actor: str, event: RegistrationCreated | RegistrationCancelled) -> tuple[str, str]:
-    """("their", …) when people act for themselves, else the person's name."""
+def _session_and_role(event: RegistrationCreated | RegistrationCancelled) -> tuple[str, str]:
+    """The quoted session, and " as <part>" unless the person simply attends."""
     session = _quoted(event.session_title) if event.session_title else "a Learning Session"
     role = f" as {_words(event.part.value)}" if event.part is not RegistrationPart.ATTENDEE else ""
     return session, role
@@ -214,7 +206,7 @@ def _whose(actor: str, event: RegistrationCreated | RegistrationCancelled) -> tu
 
 @phrase(RegistrationCreated)
 def _registered(actor: str, title: str, event: RegistrationCreated) -> str:
-    session, role = _whose(actor, event)
+    session, role = _session_and_role(event)
     if event.person_name and event.person_name != actor:
         return f"{actor} registered {_someone(event.person_name)} for {session}{role}"
     return f"{actor} registered for {session}{role}"
@@ -222,7 +214,7 @@ def _registered(actor: str, title: str, event: RegistrationCreated) -> str:
 
 @phrase(RegistrationCancelled)
 def _cancelled(actor: str, title: str, event: RegistrationCancelled) -> str:
-    session, role = _whose(actor, event)
+    session, role = _session_and_role(event)
     if event.person_name and event.person_name != actor:
         whose = f"{_someone(event.person_name)}'s"
     else:

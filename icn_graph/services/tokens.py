@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import NotFound
-from icn_graph.models import ApiToken, Membership, Person
+from icn_graph.models import ApiToken, Person
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
+from icn_graph.services.viewers import fold_viewers, viewer_rows
 
 TOKEN_PREFIX = "icn_"  # noqa: S105  (a recognisable prefix, not a secret)
 MAX_TOKEN_LENGTH = 200
@@ -73,15 +74,10 @@ async def viewer_for_token(db: Database, secret: str) -> Viewer:
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
         return Viewer.anonymous(rejected_token=True)
     statement = (
-        select(Person.id, Person.network_role, Membership.center_id, Membership.role)
+        viewer_rows()
         .join(ApiToken, ApiToken.person_id == Person.id)
-        .outerjoin(Membership, Membership.person_id == Person.id)
         .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
     )
     async with db.session() as session:
-        rows = (await session.execute(statement)).all()
-    if not rows:
-        return Viewer.anonymous(rejected_token=True)
-    person_id, network_role = rows[0][0], rows[0][1]
-    center_roles = {row[2]: row[3] for row in rows if row[2] is not None}
-    return Viewer(person_id=person_id, network_role=network_role, center_roles=center_roles)
+        viewers = fold_viewers(await session.execute(statement))
+    return next(iter(viewers.values()), Viewer.anonymous(rejected_token=True))

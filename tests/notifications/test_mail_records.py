@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import NetworkRole, PersonKind
+from icn_graph.models import NetworkRole, Person, PersonKind
 from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.links import MailLinks
 from icn_graph.notifications.mail.transport import SmtpTransport
@@ -76,30 +76,9 @@ async def test_the_worker_log_counts_a_refusal_as_failed_not_sent(
     owner = await make_person(db)
     gone, fine = await make_person(db), await make_person(db)
     smtp.refuse[gone.email.lower()] = "550 5.1.1 No such user here"
-    goal = await make_goal(db, owner)
-    now = datetime.now(UTC)
-    for person in (gone, fine):
-        await notify(db, person, to_global_id("Goal", goal.id), actor=owner, created_at=now)
-    worker = Worker(
-        settings,
-        db,
-        plugin_host,
-        transport=SmtpTransport(settings),
-        worker_id="w",
-        clock=lambda: now,
+    busy = await run_worker_until(
+        db, settings, plugin_host, caplog, owner, (gone, fine), {MailStatus.SENT, MailStatus.FAILED}
     )
-    stop = asyncio.Event()
-    caplog.set_level(logging.INFO, logger="icn_graph.notifications.worker.loop")
-    running = asyncio.create_task(worker.run(stop))
-    for _ in range(400):
-        if {m.status for m in await all_mail(db)} == {MailStatus.SENT, MailStatus.FAILED}:
-            break
-        await asyncio.sleep(0.025)
-    stop.set()
-    await running
-
-    busy = [r.getMessage() for r in caplog.records if "composed" in r.getMessage()]
-    assert busy, caplog.text
     assert "composed 2 messages, sent 1, failed 1, retrying 0, dead 0, suppressed 0" in busy[0]
     assert len(smtp.received) == 1
 
@@ -188,9 +167,33 @@ async def test_the_worker_log_counts_mail_suppressed_when_composed(
                 email_key=gone.email_key, reason="550 5.1.1 No such user", smtp_code=550
             )
         )
+    busy = await run_worker_until(
+        db,
+        settings,
+        plugin_host,
+        caplog,
+        owner,
+        (gone, fine),
+        {MailStatus.SENT, MailStatus.SUPPRESSED},
+    )
+    assert "composed 2 messages, sent 1, failed 0, retrying 0, dead 0, suppressed 1" in busy[0]
+    assert [received.rcpt_tos for received in smtp.received] == [[fine.email]]
+
+
+async def run_worker_until(
+    db: Database,
+    settings: Settings,
+    plugin_host: PluginHost,
+    caplog: pytest.LogCaptureFixture,
+    owner: Person,
+    recipients: tuple[Person, ...],
+    statuses: set[MailStatus],
+) -> list[str]:
+    """Notify ``recipients`` about a goal of ``owner``, run a real worker until the mail has
+    ``statuses``, and return the worker's log lines that count what it composed."""
     goal = await make_goal(db, owner)
     now = datetime.now(UTC)
-    for person in (gone, fine):
+    for person in recipients:
         await notify(db, person, to_global_id("Goal", goal.id), actor=owner, created_at=now)
     worker = Worker(
         settings,
@@ -204,13 +207,11 @@ async def test_the_worker_log_counts_mail_suppressed_when_composed(
     caplog.set_level(logging.INFO, logger="icn_graph.notifications.worker.loop")
     running = asyncio.create_task(worker.run(stop))
     for _ in range(400):
-        if {m.status for m in await all_mail(db)} == {MailStatus.SENT, MailStatus.SUPPRESSED}:
+        if {m.status for m in await all_mail(db)} == statuses:
             break
         await asyncio.sleep(0.025)
     stop.set()
     await running
-
     busy = [r.getMessage() for r in caplog.records if "composed" in r.getMessage()]
     assert busy, caplog.text
-    assert "composed 2 messages, sent 1, failed 0, retrying 0, dead 0, suppressed 1" in busy[0]
-    assert [received.rcpt_tos for received in smtp.received] == [[fine.email]]
+    return busy
