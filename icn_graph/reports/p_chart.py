@@ -23,9 +23,12 @@ widens the limits (overdispersion), sigma_z < 1 narrows them, as in Laney's pape
 least two baseline points. When p̄ is 0 or 1 every sigma_i is 0 and the limits collapse onto p̄
 (sigma_z is then reported as 0).
 
-Signals: only points outside the limits (``Rule.OUTSIDE_LIMITS``, one signal per point, strictly
-above the upper or below the lower limit). The Anhøj run rules are not applied around p̄ here;
-run them with ``run_chart`` on the proportions if wanted.
+Signals: points outside the limits (``Rule.OUTSIDE_LIMITS``, one signal per point, strictly
+above the upper or below the lower limit), then the Anhøj run rules (``Rule.LONG_RUN``,
+``Rule.FEW_CROSSINGS``) on the proportions around p̄, the centre line the chart draws, not
+around their median (as qicharts2 does: a run "above the centre line" must be above the line a
+reader sees). With a frozen baseline, all points are judged against the baseline's p̄. Points
+exactly on p̄ are ignored, as points on the median are on a run chart.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from icn_graph.reports.run_chart import Runs, runs_around
 from icn_graph.reports.signals import (
     Rule,
     Signal,
@@ -69,7 +73,10 @@ class PChart:
     laney: bool
     sigma_z: float | None
     """Laney's sigma_z (``None`` unless ``laney``)."""
+    runs: Runs
+    """The Anhøj runs analysis around p̄."""
     signals: tuple[Signal, ...]
+    """Outside-limit signals, then the run signals (``runs.signals``)."""
 
 
 def p_chart(
@@ -79,7 +86,7 @@ def p_chart(
     baseline: slice | None = None,
     laney: bool = False,
 ) -> PChart:
-    """Centre line, limits and outside-limit signals (see the module docstring)."""
+    """Centre line, limits, outside-limit and run signals (see the module docstring)."""
     y = as_series("numerators", numerators)
     n = as_series("denominators", denominators)
     if y.size != n.size:
@@ -122,6 +129,7 @@ def p_chart(
             )
         )
 
+    runs = runs_around(p, centre, label_tuple, f"the centre line (p̄ {centre:.1%})")
     return PChart(
         numerators=tuple(y.tolist()),
         denominators=tuple(n.tolist()),
@@ -134,7 +142,8 @@ def p_chart(
         baseline=baseline,
         laney=laney,
         sigma_z=sigma_z,
-        signals=tuple(signals),
+        runs=runs,
+        signals=(*signals, *runs.signals),
     )
 
 

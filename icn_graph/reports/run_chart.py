@@ -3,6 +3,7 @@
 Public API::
 
     run_chart(values, labels=None, baseline=None) -> RunChart
+    runs_around(series, centre, labels, line) -> Runs
     longest_run_limit(n) -> int
     crossings_limit(n) -> int
 
@@ -31,6 +32,9 @@ Published limits: n = 10 → longest run 6, crossings 2; n = 20 → 7, 6; n = 30
 n = 60 → 9, 23.
 
 When every point lies on the median (``n == 0``) the limits are ``None`` and nothing signals.
+
+``runs_around`` applies the same rules around any centre line: the p-chart judges runs around the
+p̄ it draws (as qicharts2 does), the run chart around its median.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icn_graph.reports.signals import (
+    FloatArray,
     Rule,
     Signal,
     as_labels,
@@ -51,7 +56,7 @@ from icn_graph.reports.signals import (
     make_signal,
 )
 
-__all__ = ["RunChart", "crossings_limit", "longest_run_limit", "run_chart"]
+__all__ = ["RunChart", "Runs", "crossings_limit", "longest_run_limit", "run_chart", "runs_around"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,36 +119,59 @@ def run_chart(
     label_tuple = as_labels(labels, series.size)
     base = baseline_indices(baseline, series.size)
     centre = float(np.median(series[base]))
+    runs = runs_around(series, centre, label_tuple, f"the median {centre:g}")
+    return RunChart(
+        values=tuple(series.tolist()),
+        labels=label_tuple,
+        centre=centre,
+        baseline=baseline,
+        useful=runs.useful,
+        longest_run=runs.longest_run,
+        longest_run_limit=runs.longest_run_limit,
+        crossings=runs.crossings,
+        crossings_limit=runs.crossings_limit,
+        signals=runs.signals,
+    )
 
+
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """The Anhøj runs analysis of a series around one centre line."""
+
+    useful: int
+    """``n``: points not on the centre line."""
+    longest_run: int
+    longest_run_limit: int | None
+    """A run longer than this signals (``None`` when ``useful == 0``)."""
+    crossings: int
+    crossings_limit: int | None
+    """Fewer crossings than this signals (``None`` when ``useful == 0``)."""
+    signals: tuple[Signal, ...]
+
+
+def runs_around(
+    series: FloatArray, centre: float, labels: tuple[str, ...] | None, line: str
+) -> Runs:
+    """The Anhøj rules for ``series`` around ``centre``, the line the chart draws.
+
+    ``line`` names that line in the signal descriptions ("the median 0.5", "the centre line
+    (p̄ 62.5 %)"). Points exactly on it are ignored, as for the median.
+    """
     side = np.sign(series - centre)
     positions = np.flatnonzero(side != 0)  # indices of useful points
     useful_sides = side[positions]
     n = int(positions.size)
-
-    signals: list[Signal] = []
     if n == 0:
-        return RunChart(
-            values=tuple(series.tolist()),
-            labels=label_tuple,
-            centre=centre,
-            baseline=baseline,
-            useful=0,
-            longest_run=0,
-            longest_run_limit=None,
-            crossings=0,
-            crossings_limit=None,
-            signals=(),
-        )
+        return Runs(0, 0, None, 0, None, ())
 
     changes = np.flatnonzero(useful_sides[1:] != useful_sides[:-1]) + 1
     crossings = int(changes.size)
     run_starts = np.concatenate(([0], changes))
     run_lengths = np.diff(np.concatenate((run_starts, [n])))
-    longest = int(run_lengths.max())
-
     run_limit = longest_run_limit(n)
     cross_limit = crossings_limit(n)
 
+    signals: list[Signal] = []
     for start, length in zip(
         run_starts[run_lengths > run_limit].tolist(),
         run_lengths[run_lengths > run_limit].tolist(),
@@ -157,8 +185,8 @@ def run_chart(
                 Rule.LONG_RUN,
                 first,
                 last,
-                label_tuple,
-                f"Run of {length} points {where} the median {centre:g} "
+                labels,
+                f"Run of {length} points {where} {line} "
                 f"(longer than the limit of {run_limit} for {n} useful points)",
             )
         )
@@ -168,19 +196,14 @@ def run_chart(
                 Rule.FEW_CROSSINGS,
                 0,
                 series.size - 1,
-                label_tuple,
-                f"{crossings} median crossings, fewer than the limit of {cross_limit} "
+                labels,
+                f"{crossings} crossings of {line}, fewer than the limit of {cross_limit} "
                 f"for {n} useful points",
             )
         )
-
-    return RunChart(
-        values=tuple(series.tolist()),
-        labels=label_tuple,
-        centre=centre,
-        baseline=baseline,
+    return Runs(
         useful=n,
-        longest_run=longest,
+        longest_run=int(run_lengths.max()),
         longest_run_limit=run_limit,
         crossings=crossings,
         crossings_limit=cross_limit,

@@ -2,8 +2,9 @@
 
 ``Rule`` names the rule that fired (a ``StrEnum``, so ``Rule.LONG_RUN == "long_run"``):
 
-- ``long_run`` (run chart): a run on one side of the centre line longer than the Anhøj limit;
-- ``few_crossings`` (run chart): fewer median crossings than the Anhøj limit;
+- ``long_run``: a run on one side of the centre line (the run chart's median, the p-chart's p̄)
+  longer than the Anhøj limit;
+- ``few_crossings``: fewer crossings of the centre line than the Anhøj limit;
 - ``outside_limits`` (p-chart): a point above the upper or below the lower control limit.
 
 ``Signal`` is one fired rule with the points it covers: ``start_index``/``end_index`` are

@@ -268,3 +268,52 @@ def test_p_chart_rejects_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         p_chart(y, n, **extra)  # type: ignore[arg-type]
+
+
+# --- runs on a p-chart: around the p̄ it draws ---------------------------------------------------
+
+
+def test_p_chart_judges_a_long_run_below_the_centre_line_around_p_bar() -> None:
+    # Nine months at 45/100 then seven at 56/100: p̄ = 797/1600 = 0.498125, limits ± 0.15, so no
+    # month is outside them. Around p̄ the nine 0.45s are a run of 9 below (n = 16, limit 7) and
+    # there is 1 crossing (< 4). Around the median (0.45, the nine 0.45s on it) the seven 0.56s
+    # would be the run instead (n = 7, limit 6): the chart would call "above" a run that sits
+    # above a line it does not draw.
+    y = [45] * 9 + [56] * 7
+    chart = p_chart(y, [100] * 16, labels=MONTHS[:16])
+    assert chart.centre == pytest.approx(0.498125)
+    assert (chart.runs.useful, chart.runs.longest_run, chart.runs.longest_run_limit) == (16, 9, 7)
+    assert (chart.runs.crossings, chart.runs.crossings_limit) == (1, 4)
+    run, crossings = chart.signals
+    assert (run.rule, run.start_label, run.end_label) == (Rule.LONG_RUN, "2024-01", "2024-09")
+    assert run.description.startswith("Run of 9 points below the centre line (p̄ 49.8%)")
+    assert crossings.rule is Rule.FEW_CROSSINGS
+    assert "crossings of the centre line (p̄ 49.8%)" in crossings.description
+
+    median_runs = [s for s in run_chart(chart.proportions).signals if s.rule is Rule.LONG_RUN]
+    assert [(s.start_index, s.end_index) for s in median_runs] == [(9, 15)]
+
+
+def test_p_chart_judges_a_long_run_above_the_centre_line_around_p_bar() -> None:
+    # Mirror image: nine at 55/100 then seven at 44/100; p̄ = 803/1600 = 0.501875.
+    chart = p_chart([55] * 9 + [44] * 7, [100] * 16)
+    runs = [s for s in chart.signals if s.rule is Rule.LONG_RUN]
+    assert [(s.start_index, s.end_index) for s in runs] == [(0, 8)]
+    assert runs[0].description.startswith("Run of 9 points above the centre line (p̄ 50.2%)")
+    assert all(s.rule is not Rule.OUTSIDE_LIMITS for s in chart.signals)
+
+
+def test_p_chart_runs_follow_a_frozen_baseline() -> None:
+    # Baseline p̄ = 0.5 from eight months alternating 55/45; then eight months at 60/100, inside
+    # the limits (0.5 ± 0.15) but all above the frozen p̄: a run of 8 > 7 (n = 16).
+    chart = p_chart([55, 45] * 4 + [60] * 8, [100] * 16, baseline=slice(0, 8))
+    assert chart.centre == 0.5
+    [run] = chart.signals
+    assert (run.rule, run.start_index, run.end_index) == (Rule.LONG_RUN, 8, 15)
+
+
+def test_points_on_p_bar_are_ignored_by_the_run_rules() -> None:
+    chart = p_chart([50] * 8 + [40, 60] * 2, [100] * 12)  # p̄ = 600/1200 = 0.5
+    assert chart.centre == 0.5
+    assert chart.runs.useful == 4
+    assert chart.signals == ()

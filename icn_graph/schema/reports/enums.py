@@ -18,13 +18,15 @@ ReportChart = strawberry.enum(
     ChartKind,
     name="ReportChart",
     description="RUN_CHART: median centre line and the Anhøj run rules. P_CHART: p̄ centre line, "
-    "3-sigma limits per month (optionally Laney p'), points outside them, and the Anhøj rules.",
+    "3-sigma limits per month (optionally Laney p'), points outside them, and the Anhøj rules "
+    "around p̄.",
 )
 SignalRule = strawberry.enum(
     Rule,
     name="SignalRule",
-    description="LONG_RUN: a run on one side of the median longer than the Anhøj limit. "
-    "FEW_CROSSINGS: fewer median crossings than the Anhøj limit. OUTSIDE_LIMITS: a month above "
+    description="LONG_RUN: a run on one side of the centre line (p̄ on a P_CHART, the median on a "
+    "RUN_CHART) longer than the Anhøj limit. FEW_CROSSINGS: fewer crossings of that line than the "
+    "Anhøj limit. OUTSIDE_LIMITS: a month above "
     "the upper or below the lower control limit.",
 )
 

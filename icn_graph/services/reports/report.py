@@ -54,7 +54,8 @@ class ChartKind(enum.StrEnum):
     RUN_CHART = "RUN_CHART"
     """Median centre line and the Anhøj run rules."""
     P_CHART = "P_CHART"
-    """p̄ centre line, 3-sigma limits per month, points outside them, and the Anhøj rules."""
+    """p̄ centre line, 3-sigma limits per month, points outside them, and the Anhøj rules
+    around p̄."""
 
 
 @dataclass(frozen=True)
@@ -246,17 +247,18 @@ def _chart(
     signals: list[Signal] = []
     # Too few shown months in the baseline (none, or one for Laney's moving range): no chart.
     if shown_period >= (2 if query.laney else 1):
-        proportions = [y / n for y, n in zip(numerators, denominators, strict=True)]
-        runs = run_chart(proportions, labels, baseline)
         if query.chart is ChartKind.P_CHART:
+            # Outside the limits, and the run rules around the p̄ the chart draws.
             control = p_chart(numerators, denominators, labels, baseline, laney=query.laney)
             centre = control.centre
             lower = dict(zip(charted, control.lower, strict=True))
             upper = dict(zip(charted, control.upper, strict=True))
             signals.extend(control.signals)
         else:
+            proportions = [y / n for y, n in zip(numerators, denominators, strict=True)]
+            runs = run_chart(proportions, labels, baseline)
             centre = runs.centre
-        signals.extend(runs.signals)
+            signals.extend(runs.signals)
 
     points = tuple(
         _point(index, month, y, n, centre, lower, upper, hidden)
