@@ -10,6 +10,7 @@ import pytest
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
+from icn_graph.services.reports.vega_lite import NO_SIGNAL, OUTSIDE
 from icn_graph.testing import GraphQLClient, StatementCounter, make_center
 from tests.helpers import error_codes
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
@@ -247,7 +248,8 @@ async def test_vega_lite_spec_is_a_layered_v5_chart(db: Database, client: GraphQ
     spec = data["report"]["vegaLite"]
 
     assert spec["$schema"].endswith("/vega-lite/v5.json")
-    assert spec["encoding"]["x"]["field"] == "month"
+    line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    assert line["encoding"]["x"]["field"] == "month"
     values = spec["data"]["values"]
     assert [row["month"] for row in values] == [f"{month(i):%Y-%m}" for i in range(4)]
     assert values[1]["suppressed"] is True
@@ -255,18 +257,18 @@ async def test_vega_lite_spec_is_a_layered_v5_chart(db: Database, client: GraphQ
     assert values[1]["upperLimit"] is None
     assert values[1]["numerator"] is None
     assert [row["signal"] for row in values] == [False, False, False, True], values
+    assert [row["kind"] for row in values] == [NO_SIGNAL, None, NO_SIGNAL, OUTSIDE]
+    # Hidden months shaded, the two limits, the centre rule and its label, the line, the points
+    # (tests/reports/test_report_charts.py renders them).
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["area", "line", "line", "rule", "line", "point"]
-    fields = {layer["encoding"]["y"].get("field") for layer in spec["layer"] if "encoding" in layer}
-    assert {"value", "lowerLimit", "upperLimit"} <= fields
-    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
-    assert rule["encoding"]["y"]["datum"] == pytest.approx(130 / 190)
-    highlighted = spec["layer"][-1]
-    assert highlighted["transform"] == [{"filter": "datum.signal"}]
+    assert marks == ["rect", "rule", "rule", "rule", "text", "line", "point"]
+    centre = spec["layer"][3]
+    assert centre["encoding"] == {"y": {"datum": pytest.approx(130 / 190), "type": "quantitative"}}
+    derived = {t["as"] for layer in spec["layer"] for t in layer.get("transform", []) if "as" in t}
     for layer in spec["layer"]:
         for channel in layer["encoding"].values():
             if isinstance(channel, dict) and "field" in channel:
-                assert channel["field"] in values[0], channel
+                assert channel["field"] in {*values[0], *derived}, channel
 
 
 async def test_network_report_statements_do_not_grow_with_centers(

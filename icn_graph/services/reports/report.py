@@ -307,20 +307,3 @@ def _point(
         lower_limit=lower.get(index),
         upper_limit=upper.get(index),
     )
-
-
-HIGHLIGHTED_RULES = frozenset({Rule.LONG_RUN, Rule.OUTSIDE_LIMITS})
-"""Rules whose months a chart highlights; too few crossings concerns the whole series."""
-
-
-def highlighted_months(report: Report) -> frozenset[date]:
-    """The shown months a chart should mark as part of a signal (long runs, outside limits)."""
-    marked: set[date] = set()
-    for signal in report.signals:
-        if signal.rule in HIGHLIGHTED_RULES:
-            marked.update(
-                point.month
-                for point in report.points
-                if signal.start_month <= point.month <= signal.end_month and point.value is not None
-            )
-    return frozenset(marked)
