@@ -14,6 +14,7 @@ authorization as that person.
 from __future__ import annotations
 
 import re
+from email.errors import ObsoleteHeaderDefect
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -26,7 +27,12 @@ def _mailboxes(message: EmailMessage, name: str) -> list[str] | None:
     for header in message.get_all(name, []) or []:
         try:
             addresses: tuple[Address, ...] = header.addresses
+            defects = header.defects
         except (AttributeError, ValueError, IndexError):
+            return None
+        # The parser recovers from a malformed list by guessing (``a@b)<c@d>`` reads as a@b):
+        # any defect but an obsolete-syntax one (``Dr. Jones <...>``) means it guessed.
+        if any(not isinstance(defect, ObsoleteHeaderDefect) for defect in defects):
             return None
         for address in addresses:
             spec = address.addr_spec
