@@ -77,6 +77,12 @@ async def mailed(db: Database, settings: Settings, smtp: SmtpServer) -> Mailed:
     return Mailed(person, goal, message)
 
 
+def plain_text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert isinstance(body, EmailMessage)
+    return str(body.get_content())
+
+
 def quoted(original: EmailMessage) -> str:
     body = original.get_body(preferencelist=("plain",))
     assert isinstance(body, EmailMessage)

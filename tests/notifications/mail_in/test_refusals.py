@@ -18,6 +18,7 @@ from tests.notifications.mail_in.helpers import (
     deliver_all,
     inbound,
     mailed,
+    plain_text,
     receiver,
     refusals,
     reply,
@@ -51,7 +52,8 @@ async def test_a_forged_from_is_refused_and_not_answered(
     [row] = await inbound(db)
     # Never counted against the person a forger names (their rate limit stays theirs).
     assert (row.outcome, row.person_id) == (InboundOutcome.REFUSED, None)
-    assert row.reason is not None and row.reason.startswith("unverified:")
+    assert row.reason is not None
+    assert row.reason.startswith("unverified:")
 
 
 async def test_a_second_from_header_is_refused(
@@ -111,7 +113,8 @@ async def test_a_tampered_token_is_refused_and_not_answered(
     for address in (f"{flipped}@{domain}", f"{local}@other.example", f"{local[:-2]}@{domain}"):
         outcome = await receiver(db, settings).receive(reply(mail, to=address), recipient=address)
         assert outcome.outcome == InboundOutcome.REFUSED
-        assert outcome.reason is not None and outcome.reason.startswith("bad_address")
+        assert outcome.reason is not None
+        assert outcome.reason.startswith("bad_address")
     await assert_nothing_posted_or_answered(db, mail)
 
 
@@ -160,7 +163,8 @@ async def test_an_auto_reply_posts_nothing_and_gets_no_answer(
     assert outcome.outcome == InboundOutcome.IGNORED
     await assert_nothing_posted_or_answered(db, mail)
     [row] = await inbound(db)
-    assert row.reason is not None and row.reason.startswith("automatic:")
+    assert row.reason is not None
+    assert row.reason.startswith("automatic:")
 
 
 async def test_auto_submitted_no_is_a_person_writing(
@@ -206,7 +210,8 @@ async def test_an_oversize_reply_is_refused_and_the_sender_told_why_by_mail(
     mail = await mailed(db, settings, smtp)
     raw = reply(mail, "A long story. " * 2_000)
     outcome = await receiver(db, settings).receive(raw)
-    assert outcome.outcome == InboundOutcome.REFUSED and outcome.replied
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
     assert await check_ins(db, mail.goal) == []
 
     before = len(smtp.messages)
@@ -215,7 +220,7 @@ async def test_an_oversize_reply_is_refused_and_the_sender_told_why_by_mail(
     assert answer["To"] == mail.person.email
     assert answer["Auto-Submitted"] == "auto-replied"
     assert answer["In-Reply-To"] is not None
-    text = answer.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text = plain_text(answer)
     assert "was not posted" in text
     assert f"{len(raw):,} bytes, more than the 10,000" in text
 
@@ -226,8 +231,10 @@ async def test_attachments_are_refused_with_a_reason(
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, attachment=b"%PDF-1.4 ..."))
-    assert outcome.outcome == InboundOutcome.REFUSED and outcome.replied
-    assert outcome.reason is not None and "objectives.pdf" in outcome.reason
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert outcome.reason is not None
+    assert "objectives.pdf" in outcome.reason
     assert await check_ins(db, mail.goal) == []
 
 
@@ -237,8 +244,10 @@ async def test_a_reply_with_nothing_above_the_quote_is_refused_with_a_reason(
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, ""))
-    assert outcome.outcome == InboundOutcome.REFUSED and outcome.replied
-    assert outcome.reason is not None and "no new text" in outcome.reason
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert outcome.reason is not None
+    assert "no new text" in outcome.reason
     assert await check_ins(db, mail.goal) == []
 
 
@@ -248,7 +257,8 @@ async def test_a_handler_that_refuses_rolls_back_what_it_wrote_and_the_sender_is
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, "Yes, please refuse this."))
-    assert outcome.outcome == InboundOutcome.REFUSED and outcome.replied
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
     assert await check_ins(db, mail.goal) == []  # the handler's write is rolled back
     [refusal] = await refusals(db)
     assert "this goal is closed to new check-ins." in refusal.message
@@ -262,7 +272,8 @@ async def test_a_handler_that_fails_posts_nothing_and_the_sender_is_told(
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, "Oh, please crash."))
-    assert outcome.outcome == InboundOutcome.REFUSED and outcome.replied
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
     assert await check_ins(db, mail.goal) == []
 
 
