@@ -7,9 +7,10 @@ retrying after a lost answer) finds the row and does nothing. A failure that may
 database unreachable) raises :class:`TemporaryFailure` and records nothing, so the MTA's retry
 gets a clean second chance.
 
-Order of checks: duplicate, automatic (ignored), reply address, sender (unverified: refused
-without an answer), then, for a verified person, rate limit, size, text and the handler
-(refused with an answer).
+Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
+answer), then, for a verified person, rate limit, size, text and the handler (refused with an
+answer). Whatever the outcome, its row is written first in its transaction: a message received
+before (the same Message-ID to the same address) stops there, having done nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,7 @@ from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_address
 from icn_graph.notifications.mail_in.classify import automatic
-from icn_graph.notifications.mail_in.limits import RATE_LIMITED, recent_replies, told_about_limit
+from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
 from icn_graph.notifications.mail_in.parse import ParsedMail, parse, reply_address_in
 from icn_graph.notifications.mail_in.refusal import queue_refusal
 from icn_graph.notifications.mail_in.text import new_text
@@ -125,44 +125,45 @@ class MailReceiver:
         if envelope_sender is None:
             return_path = mail.message.get("Return-Path")
             envelope_sender = None if return_path is None else str(return_path)
-        async with self.db.session() as session:
-            if await _seen(session, mail.key, address):
-                raise _Duplicate
         robot = automatic(mail.message, envelope_sender)
+        target = self.target_of(address) if address and robot is None else None
+        # What to read, on one connection: who it is, how many replies lately. (A message
+        # received before is found when its row is written: see _claim.)
+        person: Person | None = None
+        lately = Recent(0, False)
+        if target is not None:
+            async with self.db.session() as session:
+                person = await session.get(Person, target.person_id)
+                if person is not None:
+                    lately = await recent(session, person.id, now)
         if robot is not None:
             log.info("mail-in: ignored %s to %s: %s", mail.key, address or "-", robot)
             return await self._record(record, InboundOutcome.IGNORED, f"automatic: {robot}")
-        target = self.target_of(address) if address else None
         if target is None:
             reason = "bad_address: no valid reply address (altered, or no longer accepted)"
             log.warning("mail-in: refused %s to %s: %s", mail.key, address or "-", reason)
             return await self._record(record, InboundOutcome.REFUSED, reason)
         record.subject_id = target.subject_id
-        async with self.db.session() as session:
-            person = await session.get(Person, target.person_id)
-            problem = (
-                "the person is gone"
-                if person is None
-                else unverified(mail.message, envelope_sender, person.email_key)
-            )
+        problem = (
+            "the person is gone"
+            if person is None
+            else unverified(mail.message, envelope_sender, person.email_key)
+        )
         if person is None or problem is not None:
             log.warning("mail-in: refused %s to %s: %s", mail.key, address, problem)
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")
-        return await self._from_person(record, person, target)
-
-    async def _from_person(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         record.person_id = person.id
-        mail, now = record.mail, record.now
-        async with self.db.session() as session:
-            count = await recent_replies(session, person.id, now)
-            told = await told_about_limit(session, person.id, now)
-        if count >= self.settings.mail_in_max_per_hour:
+        if lately.replies >= self.settings.mail_in_max_per_hour:
             per_hour = self.settings.mail_in_max_per_hour
             reason = (
                 f"you sent more than {per_hour} replies by email in the last hour. Wait a "
                 "little, or post in the app."
             )
-            return await self._refuse(record, person, RATE_LIMITED, reason, answer=not told)
+            return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
+        return await self._post(record, person, target)
+
+    async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
+        mail, now = record.mail, record.now
         if not mail.complete:
             reason = (
                 f"it is {mail.size:,} bytes, more than the {self.settings.mail_in_max_bytes:,} "
@@ -261,12 +262,3 @@ class _Record:
     now: datetime
     person_id: int | None = None
     subject_id: str = ""
-
-
-async def _seen(session: AsyncSession, key: str, address: str) -> bool:
-    found = await session.scalar(
-        select(InboundMail.id)
-        .where(InboundMail.message_id == key, InboundMail.recipient == address)
-        .limit(1)
-    )
-    return found is not None
