@@ -55,6 +55,7 @@ from icn_graph.models import (
     Registration,
 )
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.notifications.reply_handlers import InboundReply, ReplyHandle, ReplyHandler
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
     SubjectType,
@@ -181,6 +182,7 @@ __all__ = [
     "GoalStatus",
     "GoalType",
     "GoalUpdated",
+    "InboundReply",
     "Info",
     "KeyResult",
     "KeyResultAdded",
@@ -213,6 +215,8 @@ __all__ = [
     "RegistrationAttendanceMarked",
     "RegistrationCancelled",
     "RegistrationCreated",
+    "ReplyHandle",
+    "ReplyHandler",
     "SchemaContribution",
     "ServiceError",
     "Settings",
