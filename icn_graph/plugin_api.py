@@ -54,6 +54,7 @@ from icn_graph.models import (
     PersonKind,
     Registration,
 )
+from icn_graph.notifications.auto_follow import add_member_follows, remove_member_follow
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
@@ -61,6 +62,7 @@ from icn_graph.notifications.subject_types import (
     every_member,
     nobody,
 )
+from icn_graph.notifications.subjects import SubjectInfo, visible_subjects
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl, hookspec
 from icn_graph.plugins.manager import PluginHost
@@ -118,6 +120,7 @@ if TYPE_CHECKING:
     )
     from icn_graph.schema.centers import Center as CenterType
     from icn_graph.schema.goals import Goal as GoalType
+    from icn_graph.schema.nodes import fetch_node
     from icn_graph.schema.viewer import ViewerHome as ViewerType
 
 _LAZY: dict[str, tuple[str, str]] = {
@@ -127,6 +130,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "GoalType": ("icn_graph.schema.goals", "Goal"),
     "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
     "ViewerType": ("icn_graph.schema.viewer", "ViewerHome"),
+    "fetch_node": ("icn_graph.schema.nodes", "fetch_node"),
     "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
     "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
 }
@@ -218,6 +222,7 @@ __all__ = [
     "Settings",
     "SortKey",
     "SubjectDescription",
+    "SubjectInfo",
     "SubjectRef",
     "SubjectType",
     "UTCDateTime",
@@ -226,6 +231,7 @@ __all__ = [
     "UserErrorCode",
     "Viewer",
     "ViewerType",
+    "add_member_follows",
     "attempt",
     "aware_datetime",
     "changes_between",
@@ -233,6 +239,7 @@ __all__ = [
     "event_type",
     "every_member",
     "expect_global_id",
+    "fetch_node",
     "hookimpl",
     "hookspec",
     "month_index",
@@ -241,10 +248,12 @@ __all__ = [
     "parse_global_id",
     "plugin_settings",
     "record",
+    "remove_member_follow",
     "rows_by_id",
     "text_value",
     "to_global_id",
     "utcnow",
     "viewer_from_headers",
+    "visible_subjects",
     "visit_share",
 ]

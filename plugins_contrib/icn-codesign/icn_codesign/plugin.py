@@ -1,0 +1,43 @@
+"""The hooks icn_graph calls. This module is the ``icn_graph`` entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from icn_codesign.events import EVENT_TYPES
+from icn_codesign.subjects import THREAD_SUBJECT
+from icn_graph.plugin_api import (
+    DomainEvent,
+    MigrationLocation,
+    SchemaContribution,
+    SubjectType,
+    hookimpl,
+)
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    from icn_codesign.schema import contribution
+
+    return contribution()
+
+
+@hookimpl
+def register_migrations() -> MigrationLocation:
+    return MigrationLocation(path=Path(__file__).parent / "migrations", owns_module="icn_codesign")
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return list(EVENT_TYPES)
+
+
+@hookimpl
+def register_subject_types() -> Sequence[SubjectType]:
+    return [THREAD_SUBJECT]
+
+
+@hookimpl
+def register_mail_templates() -> Path:
+    return Path(__file__).parent / "mail_templates"
