@@ -107,6 +107,7 @@ from icn_graph.services.lookup import rows_by_id
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate, text_value
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
+from icn_graph.services.viewers import viewers_of
 from icn_graph.web.auth import viewer_from_headers
 
 # -- heavy names (their modules load pandas): imported on first use -----------------------------
@@ -254,6 +255,7 @@ __all__ = [
     "to_global_id",
     "utcnow",
     "viewer_from_headers",
+    "viewers_of",
     "visible_subjects",
     "visit_share",
 ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from icn_codesign import live_events
 from icn_codesign.events import EVENT_TYPES
 from icn_codesign.subjects import THREAD_SUBJECT
 from icn_graph.plugin_api import (
+    Database,
     DomainEvent,
+    Event,
     MigrationLocation,
     SchemaContribution,
     SubjectType,
@@ -41,3 +44,8 @@ def register_subject_types() -> Sequence[SubjectType]:
 @hookimpl
 def register_mail_templates() -> Path:
     return Path(__file__).parent / "mail_templates"
+
+
+@hookimpl
+async def on_event(event: Event, db: Database) -> None:
+    live_events.deliver(db, event)

@@ -7,6 +7,13 @@ from icn_graph.plugin_api import SchemaContribution
 
 
 def contribution() -> SchemaContribution:
-    from icn_codesign.schema.threads import Thread
+    from icn_codesign.schema.activity import ThreadSubscription
+    from icn_codesign.schema.extensions import EXTENSIONS
+    from icn_codesign.schema.root import ThreadMutation, ThreadQuery
 
-    return SchemaContribution(types=[Thread])
+    return SchemaContribution(
+        query=ThreadQuery,
+        mutation=ThreadMutation,
+        subscription=ThreadSubscription,
+        extend=EXTENSIONS,
+    )
