@@ -7,12 +7,14 @@ from pathlib import Path
 
 from icn_codesign import live_events
 from icn_codesign.events import EVENT_TYPES
-from icn_codesign.subjects import THREAD_SUBJECT
+from icn_codesign.replies import post_reply
+from icn_codesign.subjects import THREAD_SUBJECT, THREAD_TYPE
 from icn_graph.plugin_api import (
     Database,
     DomainEvent,
     Event,
     MigrationLocation,
+    ReplyHandler,
     SchemaContribution,
     SubjectType,
     hookimpl,
@@ -49,3 +51,8 @@ def register_mail_templates() -> Path:
 @hookimpl
 async def on_event(event: Event, db: Database) -> None:
     live_events.deliver(db, event)
+
+
+@hookimpl
+def register_reply_handlers() -> Sequence[ReplyHandler]:
+    return [ReplyHandler(type_name=THREAD_TYPE, handle=post_reply)]
