@@ -54,6 +54,7 @@ from icn_graph.models import (
     PersonKind,
     Registration,
 )
+from icn_graph.notifications.auto_follow import add_member_follows, remove_member_follow
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
 from icn_graph.notifications.reply_handlers import InboundReply, ReplyHandle, ReplyHandler
 from icn_graph.notifications.subject_types import (
@@ -62,6 +63,7 @@ from icn_graph.notifications.subject_types import (
     every_member,
     nobody,
 )
+from icn_graph.notifications.subjects import SubjectInfo, visible_subjects
 from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl, hookspec
 from icn_graph.plugins.manager import PluginHost
@@ -106,6 +108,7 @@ from icn_graph.services.lookup import rows_by_id
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate, text_value
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
+from icn_graph.services.viewers import viewers_of
 from icn_graph.web.auth import viewer_from_headers
 
 # -- heavy names (their modules load pandas): imported on first use -----------------------------
@@ -119,6 +122,7 @@ if TYPE_CHECKING:
     )
     from icn_graph.schema.centers import Center as CenterType
     from icn_graph.schema.goals import Goal as GoalType
+    from icn_graph.schema.nodes import fetch_node
     from icn_graph.schema.viewer import ViewerHome as ViewerType
 
 _LAZY: dict[str, tuple[str, str]] = {
@@ -128,6 +132,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "GoalType": ("icn_graph.schema.goals", "Goal"),
     "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
     "ViewerType": ("icn_graph.schema.viewer", "ViewerHome"),
+    "fetch_node": ("icn_graph.schema.nodes", "fetch_node"),
     "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
     "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
 }
@@ -222,6 +227,7 @@ __all__ = [
     "Settings",
     "SortKey",
     "SubjectDescription",
+    "SubjectInfo",
     "SubjectRef",
     "SubjectType",
     "UTCDateTime",
@@ -230,6 +236,7 @@ __all__ = [
     "UserErrorCode",
     "Viewer",
     "ViewerType",
+    "add_member_follows",
     "attempt",
     "aware_datetime",
     "changes_between",
@@ -237,6 +244,7 @@ __all__ = [
     "event_type",
     "every_member",
     "expect_global_id",
+    "fetch_node",
     "hookimpl",
     "hookspec",
     "month_index",
@@ -245,10 +253,13 @@ __all__ = [
     "parse_global_id",
     "plugin_settings",
     "record",
+    "remove_member_follow",
     "rows_by_id",
     "text_value",
     "to_global_id",
     "utcnow",
     "viewer_from_headers",
+    "viewers_of",
+    "visible_subjects",
     "visit_share",
 ]

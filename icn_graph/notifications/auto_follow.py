@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -178,3 +178,51 @@ async def follow_automatically_all(session: AsyncSession, events: Sequence[Event
                 for (person_id, subject_id), state in made
             ],
         )
+
+
+async def add_member_follows(
+    session: AsyncSession, subject_id: str, person_ids: Sequence[int]
+) -> None:
+    """``person_ids`` follow ``subject_id`` because they belong to it (a plugin's participants of
+    a thread), in ``session``'s transaction: NORMAL, reason MEMBER. Never over a follow that
+    exists (a person who muted it stays muted). Call it before recording the events they should
+    hear of: a follow hears what happens after it began."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return
+    existing = set(
+        await session.scalars(
+            select(Follow.person_id).where(
+                Follow.subject_id == subject_id, Follow.person_id.in_(wanted)
+            )
+        )
+    )
+    missing = [person_id for person_id in wanted if person_id not in existing]
+    if missing:
+        now = datetime.now(UTC)
+        await session.execute(
+            insert(Follow),
+            [
+                {
+                    "person_id": person_id,
+                    "subject_id": subject_id,
+                    "level": N,
+                    "reason": MEMBER,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for person_id in missing
+            ],
+        )
+
+
+async def remove_member_follow(session: AsyncSession, subject_id: str, person_id: int) -> None:
+    """``person_id`` no longer belongs to ``subject_id``: remove the follow
+    :func:`add_member_follows` made (a follow they set themselves stays)."""
+    await session.execute(
+        delete(Follow).where(
+            Follow.person_id == person_id,
+            Follow.subject_id == subject_id,
+            Follow.reason == MEMBER,
+        )
+    )

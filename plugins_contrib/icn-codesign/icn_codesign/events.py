@@ -1,0 +1,115 @@
+"""The plugin's event types: registered in plugin.py, recorded by the services.
+
+Events about a thread have the thread as their subject, so core's notification engine threads
+their mail on it (one mail thread per person and thread, its subject the thread's title) and
+reaches only people the thread's audience lets see it. Edits and hidden messages have the message
+as their subject (a type nobody follows): they feed ``threadActivity`` without mailing anyone.
+
+Messages' events carry what mail shows later: who wrote it, the writer's local time, the
+Markdown source and its sanitized HTML.
+"""
+
+from __future__ import annotations
+
+from icn_graph.plugin_api import DomainEvent, SubjectRef, event_type
+
+
+@event_type("thread.started", subject="thread")
+class ThreadStarted(DomainEvent):
+    """Someone started a co-design thread."""
+
+    thread: SubjectRef
+    title: str
+    audience: str
+    attached_to: str | None = None  # the global ID of the Node it is attached to
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} started the thread {title}"
+
+
+@event_type("thread.message_posted", subject="thread")
+class MessagePosted(DomainEvent):
+    """Someone posted a message in a co-design thread."""
+
+    thread: SubjectRef
+    title: str
+    message: SubjectRef
+    author_name: str
+    # When it was written, in the writer's own time zone ("Tue 3 Mar 2026, 11:05 PM EST").
+    written_local: str
+    body: str
+    body_html: str
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} wrote in {title}"
+
+
+@event_type("thread.mentioned", subject="thread")
+class Mentioned(DomainEvent):
+    """A message in a co-design thread mentioned someone."""
+
+    thread: SubjectRef
+    title: str
+    message: SubjectRef
+    person: SubjectRef  # who was mentioned: they hear of it ("It is about you")
+    author_name: str
+    written_local: str
+    body: str
+    body_html: str
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} mentioned you in {title}"
+
+
+@event_type("thread.invited", subject="thread")
+class Invited(DomainEvent):
+    """Someone was invited to a co-design thread."""
+
+    thread: SubjectRef
+    title: str
+    person: SubjectRef  # who was invited: they hear of it
+    person_name: str
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} invited {self.person_name} to {title}"
+
+
+@event_type("thread.left", subject="thread")
+class Left(DomainEvent):
+    """Someone left a co-design thread."""
+
+    thread: SubjectRef
+    title: str
+    leaver: SubjectRef  # the Person who left
+    person_name: str
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{self.person_name} left {title}"
+
+
+@event_type("thread_message.edited", subject="message")
+class MessageEdited(DomainEvent):
+    """A message in a co-design thread was edited (its earlier text is kept)."""
+
+    message: SubjectRef
+    thread: SubjectRef
+
+
+@event_type("thread_message.hidden", subject="message")
+class MessageHidden(DomainEvent):
+    """Network staff hid a message in a co-design thread, giving a reason."""
+
+    message: SubjectRef
+    thread: SubjectRef
+    reason: str
+
+
+EVENT_TYPES: tuple[type[DomainEvent], ...] = (
+    ThreadStarted,
+    MessagePosted,
+    Mentioned,
+    Invited,
+    Left,
+    MessageEdited,
+    MessageHidden,
+)

@@ -1,0 +1,116 @@
+"""The ``threadActivity`` subscription: what happens in one thread, live.
+
+Authorised when it starts (a thread the viewer may not see is ``NOT_FOUND``, as for ``node``),
+and again whenever something arrives and whenever the subscriber may have lost access (they
+left the thread, or a center's team): the stream ends once the audience rules no longer let them
+see the thread, or their token is revoked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+
+from icn_codesign import live
+from icn_codesign.access import thread_visible_to
+from icn_codesign.models import Thread as ThreadRow
+from icn_codesign.schema.threads import Thread
+from icn_graph.plugin_api import (
+    Info,
+    Node,
+    NotFound,
+    Viewer,
+    expect_global_id,
+    fetch_node,
+    parse_global_id,
+)
+
+strawberry.enum(
+    live.ActivityKind,
+    name="ThreadActivityKind",
+    description="What happened in a thread (more kinds may be added).",
+)
+
+OVERFLOW_MESSAGE = (
+    "More activity arrived than this connection read, so some was dropped: fetch the thread's "
+    "messages, then subscribe again."
+)
+
+
+@strawberry.type(description="Something that happened in a thread.")
+class ThreadActivity:
+    kind: live.ActivityKind
+    occurred_at: datetime
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of what it is about: the message, or the person who joined "
+        "or left."
+    )
+    thread_pk: strawberry.Private[int]
+
+    @strawberry.field(description="The thread.")
+    async def thread(self, info: Info) -> Thread | None:
+        found = await Thread.resolve_nodes(info, [self.thread_pk])
+        return found[0]
+
+    @strawberry.field(description="What it is about (a ThreadMessage, a Person), if visible.")
+    async def subject(self, info: Info) -> Node | None:
+        if self.subject_id is None:
+            return None
+        type_name, pk = parse_global_id(self.subject_id)
+        return await fetch_node(info, type_name, pk)
+
+
+async def _current_viewer(info: Info) -> Viewer:
+    reauthenticate = info.context.reauthenticate
+    return await reauthenticate() if reauthenticate is not None else info.context.viewer
+
+
+async def _may_see(info: Info, thread_id: int) -> bool:
+    viewer = await _current_viewer(info)
+    if viewer.person_id != info.context.viewer.person_id:
+        return False  # the token was revoked
+    async with info.context.db.session() as session:
+        thread = await session.get(ThreadRow, thread_id)
+        return thread is not None and await thread_visible_to(session, viewer, thread)
+
+
+def hub_of(info: Info) -> live.ActivityHub:
+    return live.hub_for(info.context.db.engine.url.render_as_string(hide_password=True))
+
+
+@strawberry.type
+class ThreadSubscription:
+    @strawberry.subscription(
+        description="Activity in one thread as it happens: new messages, edits, hidden "
+        "messages, people joining and leaving. Ends when the viewer can no longer see it."
+    )
+    async def thread_activity(
+        self, info: Info, thread_id: strawberry.ID
+    ) -> AsyncGenerator[ThreadActivity, None]:
+        person_id = info.context.viewer.require_member()
+        pk = expect_global_id(thread_id, "Thread", field="threadId")
+        hub = hub_of(info)
+        with hub.subscribe(pk, person_id) as feed:
+            if not await _may_see(info, pk):
+                raise NotFound("No thread has that ID.", field="threadId")
+            try:
+                async for item in feed:
+                    if not await _may_see(info, pk):
+                        return
+                    if isinstance(item, live.Activity):
+                        # A websocket's context lives as long as the connection: fresh loaders
+                        # for each activity keep what is sent current (an edited message).
+                        info.context.loaders = type(info.context.loaders)(info.context.db)
+                        yield ThreadActivity(
+                            kind=item.kind,
+                            occurred_at=item.occurred_at,
+                            subject_id=strawberry.ID(item.subject_id) if item.subject_id else None,
+                            thread_pk=item.thread_id,
+                        )
+            except live.FeedOverflow:
+                raise GraphQLError(
+                    OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}
+                ) from None

@@ -1,0 +1,250 @@
+"""The ``Thread`` and ``ThreadMessage`` types, with their participants and edits.
+
+Fields resolved on many objects go through this request's loaders (``loaders.py``), so a page of
+100 messages with their authors and mentions costs the same statements as a page of 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from icn_codesign import reading
+from icn_codesign.access import may_moderate
+from icn_codesign.models import Message as MessageRow
+from icn_codesign.models import MessageEdit as MessageEditRow
+from icn_codesign.models import Participant as ParticipantRow
+from icn_codesign.models import Thread as ThreadRow
+from icn_codesign.models import ThreadAudience as AudienceValue
+from icn_codesign.schema import loaders
+from icn_graph.plugin_api import (
+    CenterType,
+    Connection,
+    Info,
+    Node,
+    PersonType,
+    connection_from_page,
+    fetch_node,
+    parse_global_id,
+)
+
+# Registered with GraphQL under this name; fields are annotated with the Python enum itself.
+strawberry.enum(
+    AudienceValue,
+    name="ThreadAudience",
+    description="Who may read a thread: its participants, a center's team and its "
+    "participants, or every member of the network (network staff always may, to moderate).",
+)
+
+
+@strawberry.enum(name="ThreadMessageOrder", description="The order of a thread's messages.")
+class MessageOrder(Enum):
+    NEWEST_FIRST = "NEWEST_FIRST"
+    OLDEST_FIRST = "OLDEST_FIRST"
+
+
+async def _person(info: Info, pk: int | None) -> PersonType | None:
+    if pk is None:
+        return None
+    row = await info.context.loaders.person.load(pk)
+    return PersonType.from_model(row) if row else None
+
+
+@strawberry.type(description="Someone taking part in a thread.")
+class ThreadParticipant:
+    joined_at: datetime
+    person_pk: strawberry.Private[int]
+    invited_by_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: ParticipantRow) -> ThreadParticipant:
+        return cls(joined_at=row.joined_at, person_pk=row.person_id, invited_by_pk=row.invited_by)
+
+    @strawberry.field(description="Who takes part.")
+    async def person(self, info: Info) -> PersonType | None:
+        return await _person(info, self.person_pk)
+
+    @strawberry.field(description="Who invited them; null if they started the thread or joined.")
+    async def invited_by(self, info: Info) -> PersonType | None:
+        return await _person(info, self.invited_by_pk)
+
+
+@strawberry.type(description="A co-design conversation, standing alone or attached to a Node.")
+class Thread(Node):
+    type_name = "Thread"
+
+    title: str
+    audience: AudienceValue
+    created_at: datetime
+    last_activity_at: datetime = strawberry.field(description="When it last had a message.")
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of the Node it is attached to; null if it stands alone."
+    )
+    center_pk: strawberry.Private[int | None]
+    created_by_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: ThreadRow) -> Thread:
+        return cls(
+            pk=row.id,
+            title=row.title,
+            audience=row.audience,
+            created_at=row.created_at,
+            last_activity_at=row.last_activity_at,
+            subject_id=strawberry.ID(row.subject_id) if row.subject_id else None,
+            center_pk=row.center_id,
+            created_by_pk=row.created_by,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[Thread | None]:
+        rows = await reading.threads_by_id(info.context.db, info.context.viewer, pks)
+        return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    @strawberry.field(description="What it is attached to, if the viewer may see it.")
+    async def subject(self, info: Info) -> Node | None:
+        if self.subject_id is None:
+            return None
+        type_name, pk = parse_global_id(self.subject_id)
+        return await fetch_node(info, type_name, pk)
+
+    @strawberry.field(description="The center whose team it is for (CENTER), if any.")
+    async def center(self, info: Info) -> CenterType | None:
+        if self.center_pk is None:
+            return None
+        row = await info.context.loaders.center.load(self.center_pk)
+        return CenterType.from_model(row) if row else None
+
+    @strawberry.field(description="Who started it.")
+    async def created_by(self, info: Info) -> PersonType | None:
+        return await _person(info, self.created_by_pk)
+
+    @strawberry.field(description="The people taking part, in the order they joined.")
+    async def participants(self, info: Info) -> list[ThreadParticipant]:
+        rows = await loaders.participants(info).load(self.pk)
+        return [ThreadParticipant.from_row(row) for row in rows]
+
+    @strawberry.field(description="Its messages; `first` at most 100.")
+    async def messages(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        order: MessageOrder = MessageOrder.OLDEST_FIRST,
+    ) -> Connection[ThreadMessage]:
+        page = await reading.messages_page(
+            info.context.db,
+            info.context.viewer,
+            self.pk,
+            order=reading.MessageOrder(order.value),
+            first=first,
+            after=after,
+        )
+        return connection_from_page(page, ThreadMessage.from_row)
+
+    @strawberry.field(
+        description="Whether the viewer may post in it (posting makes them a participant)."
+    )
+    async def viewer_can_post(self, info: Info) -> bool:
+        visible = await loaders.visible_threads(info).load(self.pk)
+        return bool(visible)
+
+    @strawberry.field(description="Whether the viewer takes part in it.")
+    async def viewer_is_participant(self, info: Info) -> bool:
+        return await loaders.unread(info).load(self.pk) is not None
+
+    @strawberry.field(
+        description="How many messages by others the viewer has not read; null unless the "
+        "viewer takes part (only participants keep read state)."
+    )
+    async def unread_count(self, info: Info) -> int | None:
+        return await loaders.unread(info).load(self.pk)
+
+
+@strawberry.type(description="An earlier text of a message, kept when it was edited.")
+class ThreadMessageEdit:
+    edited_at: datetime = strawberry.field(description="When this text was replaced.")
+    body: str | None = strawberry.field(description="The Markdown it replaced.")
+    body_html: str | None = strawberry.field(description="That text as safe HTML.")
+
+
+@strawberry.type(description="A message in a thread: Markdown, and that Markdown as safe HTML.")
+class ThreadMessage(Node):
+    type_name = "ThreadMessage"
+
+    created_at: datetime
+    edited_at: datetime | None = strawberry.field(description="When it was last edited.")
+    hidden: bool = strawberry.field(description="Whether network staff hid it.")
+    hidden_reason: str | None = strawberry.field(
+        description="Why staff hid it (shown to everyone who may read the thread)."
+    )
+    source: str = strawberry.field(description="Where it was written: `app` or `email`.")
+    row: strawberry.Private[MessageRow]
+
+    @classmethod
+    def from_row(cls, row: MessageRow) -> ThreadMessage:
+        return cls(
+            pk=row.id,
+            created_at=row.created_at,
+            edited_at=row.edited_at,
+            hidden=row.hidden_at is not None,
+            hidden_reason=row.hidden_reason,
+            source=row.source,
+            row=row,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[ThreadMessage | None]:
+        rows = await reading.messages_by_id(info.context.db, info.context.viewer, pks)
+        return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    def _shown(self, info: Info) -> bool:
+        return self.row.hidden_at is None or may_moderate(info.context.viewer)
+
+    @strawberry.field(description="The Markdown source; null when hidden (except for staff).")
+    def body(self, info: Info) -> str | None:
+        return self.row.body if self._shown(info) else None
+
+    @strawberry.field(
+        description="The message rendered from Markdown and sanitized: no scripts, event "
+        "handlers, styles or non-http(s) links. Null when hidden (except for staff)."
+    )
+    def body_html(self, info: Info) -> str | None:
+        return self.row.body_html if self._shown(info) else None
+
+    @strawberry.field(description="Who wrote it.")
+    async def author(self, info: Info) -> PersonType | None:
+        return await _person(info, self.row.author_id)
+
+    @strawberry.field(description="The thread it is in.")
+    async def thread(self, info: Info) -> Thread | None:
+        row = await loaders.threads(info).load(self.row.thread_id)
+        return Thread.from_row(row) if row else None
+
+    @strawberry.field(description="The people it mentions (who could see the thread).")
+    async def mentions(self, info: Info) -> list[PersonType]:
+        people = await loaders.mentions(info).load(self.pk)
+        return [PersonType.from_model(person) for person in people]
+
+    @strawberry.field(
+        description="Its earlier texts, oldest first (their text null when the message is "
+        "hidden, except for staff)."
+    )
+    async def edits(self, info: Info) -> list[ThreadMessageEdit]:
+        rows: list[MessageEditRow] = await loaders.edits(info).load(self.pk)
+        shown = self._shown(info)
+        return [
+            ThreadMessageEdit(
+                edited_at=row.edited_at,
+                body=row.body if shown else None,
+                body_html=row.body_html if shown else None,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="Whether the viewer may edit it (its author, unless hidden).")
+    def viewer_can_edit(self, info: Info) -> bool:
+        return self.row.author_id == info.context.viewer.person_id and self.row.hidden_at is None
