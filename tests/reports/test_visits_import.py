@@ -150,6 +150,9 @@ async def test_errors_after_a_full_batch_still_write_nothing(
         ("parent_email", "an email address"),
         ("Home Phone", "a telephone number"),
         ("SSN", "a Social Security number"),
+        ("Patient's Name", "a name"),
+        ("NHS Number", "a national health, insurance or identity number"),
+        ("year_of_birth", "a date of birth"),
     ],
 )
 async def test_identifier_columns_are_refused(db: Database, column: str, kind: str) -> None:
