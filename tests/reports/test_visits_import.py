@@ -293,7 +293,7 @@ def test_cli_reports_errors_without_a_traceback(cli_env: dict[str, str], tmp_pat
     bad.write_text(HEADER + "P-1,2024-02-30,MILD,UC,,\nP-2,2024-01-01,MILD,XX,,\n")
     result = runner.invoke(main, ["import", "visits", str(bad), "--center", "CIN"], env=cli_env)
     assert result.exit_code == 1
-    assert "bad.csv: 2 problems, nothing was imported" in result.output
+    assert "bad.csv: 2 rows read, 2 problems, nothing was imported" in result.output
     assert "row 2, column visit_date: '2024-02-30' is not a date as YYYY-MM-DD" in result.output
     assert "row 3, column diagnosis: 'XX' is not one of CROHNS, UC, IBDU" in result.output
     assert "Traceback" not in result.output

@@ -97,12 +97,15 @@ async def upload_visits(
         center = await session.get(Center, center_id)
     if center is None:
         raise NotFound("No center has that ID.", field="centerId")
-    text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         summary = await import_visits(db, center.short_code, text, secret=secret)
     except VisitImportError as refused:
         return VisitUpload(
-            center=center, row_errors=tuple(refused.errors), errors_total=refused.total
+            center=center,
+            rows_read=refused.rows_read,
+            row_errors=tuple(refused.errors),
+            errors_total=refused.total,
         )
     finally:
         text.detach()  # the caller owns (and closes) the upload
