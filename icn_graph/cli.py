@@ -431,7 +431,7 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
             _echo_import(file, summary)
             try:
                 return summary, await refresh_center_measures(
-                    database, registry, summary.center_code
+                    database, registry, summary.center_code, visit_months=summary.months
                 )
             except Exception as error:
                 raise click.ClickException(

@@ -109,6 +109,9 @@ class VisitImportSummary:
     inserted: int
     updated: int
     ignored_columns: tuple[str, ...] = field(default=())
+    months: tuple[date, ...] = field(default=())
+    """The months (first days, in order) of the visits imported: refresh only what they can
+    change (``refresh_measures(..., visit_months={center_id: months})``)."""
 
 
 async def import_visits(
@@ -173,6 +176,7 @@ async def import_visits(
         inserted=inserted,
         updated=importer.rows - inserted,
         ignored_columns=ignored,
+        months=tuple(sorted(importer.months)),
     )
 
 
@@ -293,6 +297,7 @@ class _RowImporter:
         self._visit_days = array.array("l")
         self._visit_values = array.array("l")
         self._visit_rows = array.array("l")
+        self.months: set[date] = set()
 
     def _error(self, row: int, column: str | None, problem: str) -> None:
         self.errors_total += 1
@@ -382,6 +387,7 @@ class _RowImporter:
         self._visit_days.append(visit_date.toordinal())
         self._visit_values.append(values)
         self._visit_rows.append(row)
+        self.months.add(visit_date.replace(day=1))
 
     def check_repeats(self) -> None:
         """One error per row that repeats an earlier row's patient and date with different

@@ -37,7 +37,8 @@ class VisitUpload:
     updated: int = 0
     ignored_columns: tuple[str, ...] = ()
     measure_rows: int = 0
-    """Monthly measure values stored again for the center after the import."""
+    """Monthly measure values stored again for the center after the import (only the months
+    the imported visits can change)."""
     row_errors: tuple[RowError, ...] = field(default=())
     errors_total: int = 0
     """Every problem found; ``row_errors`` lists the first ones (at most 1,000)."""
@@ -118,7 +119,9 @@ async def upload_visits(
     )
     try:
         async with db.transaction() as session:
-            stored = await refresh_measures(session, registry, center_ids=[center.id])
+            stored = await refresh_measures(
+                session, registry, visit_months={center.id: summary.months}
+            )
     except MeasureComputationError as failed:
         return replace(
             imported,
