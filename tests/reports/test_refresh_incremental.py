@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -161,18 +161,10 @@ async def test_only_the_affected_months_are_rewritten(
     await add_visits(db, center, BASE)
     await full_refresh(db)
     async with db.session() as session:
-        computed = dict(
-            (
-                await session.execute(
-                    select(
-                        MeasureValue.measure_key
-                        + ":"
-                        + MeasureValue.month.cast(Visit.patient_key.type),
-                        MeasureValue.computed_at,
-                    )
-                )
-            ).all()
-        )
+        before = select(MeasureValue.measure_key, MeasureValue.month, MeasureValue.computed_at)
+        computed: dict[tuple[str, date], datetime] = {
+            (key, month): at for key, month, at in (await session.execute(before)).all()
+        }
     summary = await import_visits(
         db,
         center.short_code,
@@ -191,7 +183,7 @@ async def test_only_the_affected_months_are_rewritten(
         ).all()
     rewritten: dict[str, list[date]] = {}
     for key, month, computed_at in rows:
-        if computed_at != computed[f"{key}:{month.isoformat()}"]:
+        if computed_at != computed[(key, month)]:
             rewritten.setdefault(key, []).append(month)
     window = [date(2020 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(8)]  # to 2021-04
     assert sorted(rewritten["remission_rate"]) == window
