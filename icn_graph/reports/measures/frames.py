@@ -98,7 +98,7 @@ def _code(column: Any, categories: Sequence[str]) -> ColumnElement[Any]:
 
 
 async def _copy_postgresql(connection: AsyncConnection, statement: Select[Any]) -> pd.DataFrame:
-    # Literal binds are only center ids (integers) and constants of this module.
+    # Literal binds are only center ids (integers), a date and constants of this module.
     sql = str(statement.compile(connection.engine, compile_kwargs={"literal_binds": True}))
     driver: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg's
     buffer = io.BytesIO()
