@@ -498,7 +498,7 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
     async def run() -> tuple[VisitImportSummary, RefreshSummary]:
         database = Database.from_url(settings.database_url_value)
         try:
-            with file.open(encoding="utf-8-sig", newline="") as stream:
+            with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:
                 summary = await import_visits(
                     database,
                     center_code,
@@ -508,7 +508,7 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
             _echo_import(file, summary)
             try:
                 return summary, await refresh_center_measures(
-                    database, registry, summary.center_code
+                    database, registry, summary.center_code, visit_months=summary.months
                 )
             except Exception as error:
                 raise click.ClickException(
@@ -522,7 +522,8 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
             tail = f"\n  ... {error.total - len(error.errors)} more" if more else ""
             noun = "problem" if error.total == 1 else "problems"
             raise click.ClickException(
-                f"{file.name}: {error.total} {noun}, nothing was imported:\n{listed}{tail}"
+                f"{file.name}: {error.rows_read} rows read, {error.total} {noun}, nothing was "
+                f"imported:\n{listed}{tail}"
             ) from error
         except ServiceError as error:
             raise click.ClickException(error.message) from error

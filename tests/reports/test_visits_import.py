@@ -150,6 +150,9 @@ async def test_errors_after_a_full_batch_still_write_nothing(
         ("parent_email", "an email address"),
         ("Home Phone", "a telephone number"),
         ("SSN", "a Social Security number"),
+        ("Patient's Name", "a name"),
+        ("NHS Number", "a national health, insurance or identity number"),
+        ("year_of_birth", "a date of birth"),
     ],
 )
 async def test_identifier_columns_are_refused(db: Database, column: str, kind: str) -> None:
@@ -290,7 +293,7 @@ def test_cli_reports_errors_without_a_traceback(cli_env: dict[str, str], tmp_pat
     bad.write_text(HEADER + "P-1,2024-02-30,MILD,UC,,\nP-2,2024-01-01,MILD,XX,,\n")
     result = runner.invoke(main, ["import", "visits", str(bad), "--center", "CIN"], env=cli_env)
     assert result.exit_code == 1
-    assert "bad.csv: 2 problems, nothing was imported" in result.output
+    assert "bad.csv: 2 rows read, 2 problems, nothing was imported" in result.output
     assert "row 2, column visit_date: '2024-02-30' is not a date as YYYY-MM-DD" in result.output
     assert "row 3, column diagnosis: 'XX' is not one of CROHNS, UC, IBDU" in result.output
     assert "Traceback" not in result.output

@@ -112,6 +112,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=remission_rate,
+        window_months=ACTIVE_MONTHS,
     ),
     Measure(
         key="steroid_free_remission",
@@ -126,6 +127,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=steroid_free_remission,
+        window_months=ACTIVE_MONTHS,
     ),
     Measure(
         key="sustained_remission",
@@ -140,6 +142,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=partial(sustained_remission, lookback_months=SUSTAINED_LOOKBACK_MONTHS),
+        window_months=max(ACTIVE_MONTHS, SUSTAINED_LOOKBACK_MONTHS),
     ),
     Measure(
         key="pre_visit_planning_rate",
@@ -152,6 +155,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=pre_visit_planning_rate,
+        window_months=1,
     ),
 )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -52,14 +53,17 @@ _CSV_DTYPES: dict[str, Any] = {
 
 
 async def load_visits_frame(
-    session: AsyncSession, center_ids: Collection[int] | None
+    session: AsyncSession, center_ids: Collection[int] | None, *, since: date | None = None
 ) -> pd.DataFrame:
-    """The visits of ``center_ids`` (``None``: every center), in no particular order."""
+    """The visits of ``center_ids`` (``None``: every center), in no particular order; only
+    those on or after ``since`` when given."""
     if center_ids is not None and not center_ids:
         return empty_visits_frame()
     await session.flush()  # the caller's pending visits belong in the frame
     connection = await session.connection()
     statement = _statement(connection.dialect.name, center_ids)
+    if since is not None:
+        statement = statement.where(Visit.visit_date >= since)
     if connection.dialect.name == "postgresql":
         return await _copy_postgresql(connection, statement)
     return await _stream(connection, statement)
@@ -94,7 +98,7 @@ def _code(column: Any, categories: Sequence[str]) -> ColumnElement[Any]:
 
 
 async def _copy_postgresql(connection: AsyncConnection, statement: Select[Any]) -> pd.DataFrame:
-    # Literal binds are only center ids (integers) and constants of this module.
+    # Literal binds are only center ids (integers), a date and constants of this module.
     sql = str(statement.compile(connection.engine, compile_kwargs={"literal_binds": True}))
     driver: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg's
     buffer = io.BytesIO()

@@ -40,6 +40,12 @@ class Measure:
     ``compute`` is pure: visits DataFrame in, DataFrame with ``center_id``, ``month`` (first day
     of the month), ``numerator`` and ``denominator`` out, one row per center and month from the
     center's first visit month through its last.
+
+    ``window_months`` says how far back a month's value looks: it depends only on the visits of
+    the month and the ``window_months - 1`` months before it (12 for a measure over the patients
+    seen in the last 12 months, 1 for one over the month's visits). An import then recomputes
+    only the months it can change. ``None`` (the default, always safe): a month's value may
+    depend on any earlier visit, so an import recomputes the center's every month.
     """
 
     key: str
@@ -48,6 +54,7 @@ class Measure:
     unit: str
     direction: Direction
     compute: Callable[[pd.DataFrame], pd.DataFrame]
+    window_months: int | None = None
 
 
 class MeasureConflict(StartupError):
@@ -88,6 +95,14 @@ class MeasureRegistry:
             raise StartupError(
                 f"plugin '{owner}': measure key '{measure.key}' must be lower-case letters, "
                 "digits and underscores, starting with a letter, at most 64 characters"
+            )
+        if measure.window_months is not None and not (
+            isinstance(measure.window_months, int) and measure.window_months >= 1
+        ):
+            raise StartupError(
+                f"plugin '{owner}': measure '{measure.key}' has window_months "
+                f"{measure.window_months!r}; it must be a whole number of months, at least 1, "
+                "or None"
             )
         if measure.key in self._owners:
             raise MeasureConflict(

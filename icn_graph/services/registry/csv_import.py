@@ -4,17 +4,23 @@ The file is read once, as a stream (``csv`` over a text stream): valid rows are 
 batches inside one transaction while every row is validated; if any row (or the header) has a
 problem, the transaction is rolled back and every problem is raised at once, so a file with
 errors imports nothing. A visit is identified by (center, patient key, visit date): importing
-the same rows again updates them instead of adding duplicates.
+the same rows again updates them instead of adding duplicates; one file listing a patient and
+date twice with different values is refused, naming both rows.
+
+Open the file with ``errors="surrogateescape"`` (as the CLI and the upload do): a byte that is
+not UTF-8 then becomes an error naming its row and column instead of failing the whole read.
 """
 
 from __future__ import annotations
 
+import array
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +42,10 @@ MAX_RAW_KEY_LENGTH = 200
 # How much of a bad cell an error message quotes: enough to find it, never a huge echo.
 MAX_QUOTED_CHARACTERS = 40
 
+EARLIEST_VISIT = date(1990, 1, 1)
+# "Today" anywhere on Earth: a visit dated today in UTC+14 is not in the future.
+LATEST_UTC_OFFSET = timedelta(hours=14)
+
 REQUIRED_COLUMNS = ("patient_key", "visit_date", "pga", "diagnosis")
 BOOLEAN_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutrition_assessed")
 UPDATED_COLUMNS = ("pga", "diagnosis", *BOOLEAN_COLUMNS)
@@ -44,6 +54,17 @@ _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _PGA = {member.value: member for member in PhysicianGlobalAssessment}
 _DIAGNOSIS = {member.value: member for member in Diagnosis}
+_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _undecodable(text: str) -> str | None:
+    """The first byte that was not UTF-8 (read with ``surrogateescape``), as ``0xE9``."""
+    if text.isascii():
+        return None
+    for character in text:
+        if "\udc80" <= character <= "\udcff":
+            return f"0x{ord(character) - 0xDC00:02X}"
+    return None
 
 
 def _quoted(text: str) -> str:
@@ -68,9 +89,13 @@ class RowError:
 class VisitImportError(BadInput):
     """The file was refused; nothing was imported. ``errors`` lists every problem found."""
 
-    def __init__(self, errors: Sequence[RowError], *, total: int | None = None) -> None:
+    def __init__(
+        self, errors: Sequence[RowError], *, total: int | None = None, rows_read: int = 0
+    ) -> None:
         self.errors = list(errors)
         self.total = total if total is not None else len(self.errors)
+        self.rows_read = rows_read
+        """Data rows read (blank lines not counted) before the file was refused."""
         shown = "; ".join(str(error) for error in self.errors[:3])
         more = f" (and {self.total - 3} more)" if self.total > 3 else ""
         noun = "problem" if self.total == 1 else "problems"
@@ -84,6 +109,9 @@ class VisitImportSummary:
     inserted: int
     updated: int
     ignored_columns: tuple[str, ...] = field(default=())
+    months: tuple[date, ...] = field(default=())
+    """The months (first days, in order) of the visits imported: refresh only what they can
+    change (``refresh_measures(..., visit_months={center_id: months})``)."""
 
 
 async def import_visits(
@@ -98,8 +126,12 @@ async def import_visits(
         center = await _center(session, center_code)
         before = await _count(session, center.id)
         reader = csv.reader(stream)
-        columns, ignored = _read_header(reader)
-        importer = _RowImporter(columns, PatientKeyHasher(secret, center.id), center.id)
+        try:
+            columns, ignored, width = _read_header(reader)
+        except VisitImportError as refused:
+            refused.rows_read = _count_rows(reader)
+            raise
+        importer = _RowImporter(columns, width, PatientKeyHasher(secret, center.id), center.id)
         upsert = _upsert_statement(db.dialect)
         batch: dict[tuple[str, date], dict[str, Any]] = {}
         row_number = 1
@@ -108,22 +140,33 @@ async def import_visits(
                 values = importer.parse(row_number, record)
                 if values is None or importer.errors_total:
                     continue
-                # Last row wins for a visit listed twice in one batch (an upsert may not touch a
-                # row twice in one statement on PostgreSQL).
+                # Identical repeats of a visit collapse (conflicting ones are errors, found at
+                # the end); an upsert may not touch a row twice in one statement on PostgreSQL.
                 batch[(values["patient_key"], values["visit_date"])] = values
                 if len(batch) >= BATCH_SIZE:
                     await session.execute(upsert, list(batch.values()))
                     batch.clear()
         except UnicodeDecodeError as error:
             raise VisitImportError(
-                [RowError(row_number + 1, None, f"the file is not UTF-8 text ({error.reason})")]
+                [
+                    RowError(
+                        row_number + 1,
+                        None,
+                        f"the file is not UTF-8 text ({error.reason}) at this row or soon after",
+                    )
+                ],
+                rows_read=importer.rows,
             ) from error
         except csv.Error as error:
             raise VisitImportError(
-                [RowError(row_number + 1, None, f"not readable as CSV: {error}")]
+                [RowError(row_number + 1, None, f"not readable as CSV: {error}")],
+                rows_read=importer.rows,
             ) from error
+        importer.check_repeats()
         if importer.errors_total:
-            raise VisitImportError(importer.errors, total=importer.errors_total)
+            raise VisitImportError(
+                importer.errors, total=importer.errors_total, rows_read=importer.rows
+            )
         if batch:
             await session.execute(upsert, list(batch.values()))
         inserted = await _count(session, center.id) - before
@@ -133,6 +176,7 @@ async def import_visits(
         inserted=inserted,
         updated=importer.rows - inserted,
         ignored_columns=ignored,
+        months=tuple(sorted(importer.months)),
     )
 
 
@@ -149,11 +193,16 @@ async def _count(session: AsyncSession, center_id: int) -> int:
     return int(await session.scalar(statement) or 0)
 
 
-def _read_header(reader: Any) -> tuple[dict[str, int], tuple[str, ...]]:
-    """Column name -> position, and the unknown columns that will be ignored."""
+def _read_header(reader: Any) -> tuple[dict[str, int], tuple[str, ...], int]:
+    """Column name -> position, the unknown columns that will be ignored, and the header's
+    width."""
     try:
         header: list[str] | None = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError as error:
+        raise VisitImportError(
+            [RowError(1, None, f"the file is not UTF-8 text ({error.reason}) in the first rows")]
+        ) from error
+    except csv.Error as error:
         raise VisitImportError([RowError(1, None, f"unreadable header: {error}")]) from error
     if not header or not any(cell.strip() for cell in header):
         raise VisitImportError([RowError(1, None, "the file is empty: no header row")])
@@ -162,39 +211,93 @@ def _read_header(reader: Any) -> tuple[dict[str, int], tuple[str, ...]]:
     ignored: list[str] = []
     known = {*REQUIRED_COLUMNS, *BOOLEAN_COLUMNS}
     for position, raw in enumerate(header):
+        bad_byte = _undecodable(raw)
+        if bad_byte is not None:
+            errors.append(
+                RowError(1, f"#{position + 1}", f"the header cell is not UTF-8 text ({bad_byte})")
+            )
+            continue
         name = normalize_column(raw)
         if not name:
+            errors.append(
+                RowError(
+                    1,
+                    f"#{position + 1}",
+                    "the header cell is blank: name the column, or delete it if it is empty",
+                )
+            )
             continue
         kind = identifier_kind(raw)
         if kind is not None and name not in known:
             errors.append(RowError(1, raw.strip(), refusal_message(raw.strip(), kind)))
-        elif name in columns:
+        elif name in columns or name in (normalize_column(other) for other in ignored):
             errors.append(RowError(1, raw.strip(), f"column '{name}' appears twice"))
         elif name in known:
             columns[name] = position
         else:
             ignored.append(raw.strip())
-    for required in REQUIRED_COLUMNS:
-        if required not in columns:
-            errors.append(RowError(1, required, "required column is missing"))
+    missing = [required for required in REQUIRED_COLUMNS if required not in columns]
+    delimiter = _other_delimiter(header) if missing else None
+    if delimiter is not None:
+        raise VisitImportError(
+            [
+                RowError(
+                    1,
+                    None,
+                    f"the file looks {delimiter}-separated, not comma-separated: save it as CSV "
+                    "with commas (e.g. 'CSV UTF-8 (Comma delimited)') and upload it again",
+                )
+            ]
+        )
+    errors.extend(RowError(1, required, "required column is missing") for required in missing)
     if errors:
         raise VisitImportError(errors)
-    return columns, tuple(ignored)
+    return columns, tuple(ignored), len(header)
+
+
+def _count_rows(reader: Any) -> int:
+    """The data rows left in a refused file (blank lines not counted), as far as readable."""
+    rows = 0
+    try:
+        for record in reader:
+            rows += any(cell.strip() for cell in record)
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    return rows
+
+
+def _other_delimiter(header: list[str]) -> str | None:
+    """The name of the delimiter a header not separated by commas seems to use, if any."""
+    joined = ",".join(header)
+    for delimiter, name in _DELIMITERS.items():
+        cells = {normalize_column(cell) for cell in joined.split(delimiter)}
+        if len(cells & set(REQUIRED_COLUMNS)) >= 2:
+            return name
+    return None
 
 
 class _RowImporter:
     """Parses one record into the values of a ``visits`` row, collecting its problems."""
 
-    def __init__(self, columns: dict[str, int], hasher: PatientKeyHasher, center_id: int) -> None:
+    def __init__(
+        self, columns: dict[str, int], width: int, hasher: PatientKeyHasher, center_id: int
+    ) -> None:
         self.columns = columns
-        self.width = max(columns.values()) + 1
+        self.names = {position: name for name, position in columns.items()}
+        self.width = width
         self.hasher = hasher
         self.center_id = center_id
-        self.latest = datetime.now(UTC).date() + timedelta(days=1)
+        self.latest = (datetime.now(UTC) + LATEST_UTC_OFFSET).date()
         self.rows = 0
         self.errors: list[RowError] = []
         self.errors_total = 0
         self.created_at = utcnow()
+        # Every accepted row's (patient, date) key and values, compactly, to find repeats.
+        self._visit_keys = array.array("q")
+        self._visit_days = array.array("l")
+        self._visit_values = array.array("l")
+        self._visit_rows = array.array("l")
+        self.months: set[date] = set()
 
     def _error(self, row: int, column: str | None, problem: str) -> None:
         self.errors_total += 1
@@ -206,9 +309,21 @@ class _RowImporter:
             return None  # a blank line
         self.rows += 1
         if len(record) < self.width:
-            self._error(row, None, f"has {len(record)} fields; the header has more")
+            self._error(
+                row,
+                None,
+                f"has {len(record)} fields where the header has {self.width}: is a comma "
+                "missing, or a quote not closed?",
+            )
             return None
         errors_before = self.errors_total
+        for position, text in enumerate(record):
+            bad_byte = _undecodable(text)
+            if bad_byte is not None:
+                column = self.names.get(position, f"#{position + 1}")
+                self._error(row, column, f"is not UTF-8 text ({bad_byte})")
+        if self.errors_total > errors_before:
+            return None
         cell = {name: record[position].strip() for name, position in self.columns.items()}
 
         raw_key = cell["patient_key"]
@@ -230,22 +345,81 @@ class _RowImporter:
                 self._error(row, "visit_date", f"{_quoted(text)} is not a date as YYYY-MM-DD")
             else:
                 if visit_date > self.latest:
-                    self._error(row, "visit_date", f"{text} is in the future")
+                    self._error(row, "visit_date", f"{text} is after today")
+                elif visit_date < EARLIEST_VISIT:
+                    self._error(
+                        row, "visit_date", f"{text} is before {EARLIEST_VISIT.year}: a typo?"
+                    )
 
         pga = self._choice(row, "pga", cell["pga"], _PGA)
         diagnosis = self._choice(row, "diagnosis", cell["diagnosis"], _DIAGNOSIS)
         flags = {name: self._flag(row, name, cell.get(name, "")) for name in BOOLEAN_COLUMNS}
         if self.errors_total > errors_before:
             return None
+        assert visit_date is not None
+        key = self.hasher(raw_key)
+        self._remember(row, key, visit_date, pga, diagnosis, flags)
         return {
             "center_id": self.center_id,
-            "patient_key": self.hasher(raw_key),
+            "patient_key": key,
             "visit_date": visit_date,
             "pga": pga,
             "diagnosis": diagnosis,
             **flags,
             "created_at": self.created_at,
         }
+
+    def _remember(
+        self,
+        row: int,
+        key: str,
+        visit_date: date,
+        pga: PhysicianGlobalAssessment,
+        diagnosis: Diagnosis,
+        flags: dict[str, bool | None],
+    ) -> None:
+        """Keep 24 bytes of the row: 64 bits of its patient's keyed hash, its date, its values
+        (exactly, as one small number) and its number."""
+        values = _PGA_CODES[pga] * len(_DIAGNOSIS_CODES) + _DIAGNOSIS_CODES[diagnosis]
+        for name in BOOLEAN_COLUMNS:
+            values = values * 3 + _FLAG_CODES[flags[name]]
+        self._visit_keys.append(int(key[:16], 16) - (1 << 63))
+        self._visit_days.append(visit_date.toordinal())
+        self._visit_values.append(values)
+        self._visit_rows.append(row)
+        self.months.add(visit_date.replace(day=1))
+
+    def check_repeats(self) -> None:
+        """One error per row that repeats an earlier row's patient and date with different
+        values, naming both rows and the first differing column."""
+        if len(self._visit_rows) < 2:
+            return
+        keys = np.frombuffer(self._visit_keys, dtype=np.int64)
+        small = np.dtype(f"i{self._visit_rows.itemsize}")
+        order = np.lexsort(
+            (
+                np.frombuffer(self._visit_rows, dtype=small),
+                np.frombuffer(self._visit_days, dtype=small),
+                keys,
+            )
+        )
+        keys = keys[order]
+        days = np.frombuffer(self._visit_days, dtype=small)[order]
+        values = np.frombuffer(self._visit_values, dtype=small)[order]
+        rows = np.frombuffer(self._visit_rows, dtype=small)[order]
+        same = np.r_[False, (keys[1:] == keys[:-1]) & (days[1:] == days[:-1])]
+        # Each row of a run of one patient and date is compared with the run's first row.
+        first = np.maximum.accumulate(np.where(same, 0, np.arange(len(rows))))
+        conflicting = np.flatnonzero(same & (values != values[first]))
+        for index in sorted(conflicting.tolist(), key=lambda index: int(rows[index])):
+            column = _first_difference(int(values[first[index]]), int(values[index]))
+            visit_date = date.fromordinal(int(days[index]))
+            self._error(
+                int(rows[index]),
+                column,
+                f"the same patient and visit date ({visit_date.isoformat()}) as row "
+                f"{int(rows[first[index]])}, with a different {column}: keep one of the two rows",
+            )
 
     def _choice(self, row: int, column: str, text: str, allowed: dict[str, Any]) -> Any:
         if not text:
@@ -266,6 +440,23 @@ class _RowImporter:
             return False
         self._error(row, column, f"{_quoted(text)} is not true/false, yes/no, 1/0 or blank")
         return None
+
+
+_PGA_CODES = {member: code for code, member in enumerate(PhysicianGlobalAssessment)}
+_DIAGNOSIS_CODES = {member: code for code, member in enumerate(Diagnosis)}
+_FLAG_CODES: dict[bool | None, int] = {None: 0, False: 1, True: 2}
+
+
+def _first_difference(first: int, second: int) -> str:
+    """The first column (in file order of ``UPDATED_COLUMNS``) where two value codes differ."""
+    digits: dict[str, tuple[int, int]] = {}
+    for name in reversed(BOOLEAN_COLUMNS):
+        digits[name] = (first % 3, second % 3)
+        first, second = first // 3, second // 3
+    size = len(_DIAGNOSIS_CODES)
+    digits["diagnosis"] = (first % size, second % size)
+    digits["pga"] = (first // size, second // size)
+    return next(name for name in UPDATED_COLUMNS if digits[name][0] != digits[name][1])
 
 
 def _upsert_statement(dialect: str) -> Any:

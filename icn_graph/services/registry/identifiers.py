@@ -1,8 +1,12 @@
-"""Columns that look like direct identifiers (HIPAA Safe Harbor, 45 CFR 164.514(b)(2)).
+"""Columns that look like direct identifiers (HIPAA Safe Harbor, 45 CFR 164.514(b)(2), and
+national health identifiers such as the UK's NHS and CHI numbers).
 
 Registry uploads carry a pseudonymous patient key and clinical fields only. A header that looks
-like one of the Safe Harbor identifiers (names, addresses, dates of birth, phone and fax numbers,
-email, SSN, medical record and other account numbers, ...) is refused before any row is read.
+like one of the Safe Harbor identifiers (names and initials, addresses and postcodes, dates and
+years of birth, phone and fax numbers, email, SSN, medical record, hospital and other account
+numbers, ...) or a national health, insurance or identity number is refused before any row is
+read. Matching ignores case and separators (``NHS No.``, ``nhs_number``, ``NHSNumber``) and a
+possessive ``'s`` (``Patient's Name``).
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import re
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
+_NATIONAL = "a national health, insurance or identity number"
 
 # Whole (normalized, underscores removed) column names -> the Safe Harbor category.
 _EXACT: dict[str, str] = {
@@ -70,6 +76,39 @@ _EXACT: dict[str, str] = {
     "ipaddress": "an IP address",
     "url": "a web address",
     "photo": "a photograph",
+    # Initials, record ids and years of birth identify as surely in a small registry.
+    "patientinitials": "a name",
+    "ptinitials": "a name",
+    "nickname": "a name",
+    "maidenname": "a name",
+    "alias": "a name",
+    "recordid": "a medical record number",
+    "recordno": "a medical record number",
+    "hospitalnumber": "a medical record number",
+    "hospitalno": "a medical record number",
+    "hospitalid": "a medical record number",
+    "hospno": "a medical record number",
+    "hospnum": "a medical record number",
+    "unitnumber": "a medical record number",
+    "casenumber": "a medical record number",
+    "birthyear": "a date of birth",
+    "yearofbirth": "a date of birth",
+    "yob": "a date of birth",
+    "birthmonth": "a date of birth",
+    "monthofbirth": "a date of birth",
+    "placeofbirth": "an address",
+    "birthplace": "an address",
+    "pincode": "an address",
+    "eircode": "an address",
+    "chi": _NATIONAL,
+    "chinumber": _NATIONAL,
+    "chino": _NATIONAL,
+    "sin": _NATIONAL,
+    "nino": _NATIONAL,
+    "nhs": _NATIONAL,
+    "nhsno": _NATIONAL,
+    "nhsnumber": _NATIONAL,
+    "nhsid": _NATIONAL,
 }
 
 # Words that identify wherever they appear in a column name ("parent_email", "home_phone").
@@ -90,7 +129,39 @@ _WORDS: dict[str, str] = {
     "firstname": "a name",
     "lastname": "a name",
     "birthdate": "a date of birth",
+    "initials": "a name",
+    "nhsno": _NATIONAL,
+    "nhsnumber": _NATIONAL,
+    "chinumber": _NATIONAL,
+    "medicare": _NATIONAL,
+    "medicaid": _NATIONAL,
+    "ohip": _NATIONAL,
+    "healthcard": _NATIONAL,
+    "phn": _NATIONAL,
+    "ihi": _NATIONAL,
+    "nhi": _NATIONAL,
+    "bsn": _NATIONAL,
+    "personnummer": _NATIONAL,
+    "pesel": _NATIONAL,
+    "aadhaar": _NATIONAL,
+    "passport": _NATIONAL,
+    "yob": "a date of birth",
+    "birthyear": "a date of birth",
+    "yearofbirth": "a date of birth",
+    "hospitalnumber": "a medical record number",
+    "recordid": "a medical record number",
 }
+
+# Words for a person (the patient or someone close to them): with "name" they name someone.
+_PEOPLE = frozenset(
+    {
+        "patient", "patients", "pt", "person", "parent", "parents", "guardian", "mother", "mom",
+        "mum", "father", "dad", "child", "children", "kid", "baby", "son", "daughter", "sibling",
+        "spouse", "partner", "contact", "caregiver", "carer", "relative", "kin", "nok",
+        "emergency", "family", "first", "last", "middle", "given", "full", "maiden", "sur",
+        "legal", "preferred",
+    }
+)  # fmt: skip
 
 # Pairs of words that identify together ("first name", "date of birth", "patient name").
 _PHRASES: dict[tuple[str, ...], str] = {
@@ -105,6 +176,35 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("guardian", "name"): "a name",
     ("mother", "name"): "a name",
     ("father", "name"): "a name",
+    ("hospital", "number"): "a medical record number",
+    ("hospital", "no"): "a medical record number",
+    ("hospital", "num"): "a medical record number",
+    ("hospital", "id"): "a medical record number",
+    ("record", "id"): "a medical record number",
+    ("record", "no"): "a medical record number",
+    ("record", "num"): "a medical record number",
+    ("nhs", "number"): _NATIONAL,
+    ("nhs", "no"): _NATIONAL,
+    ("nhs", "num"): _NATIONAL,
+    ("nhs", "id"): _NATIONAL,
+    ("chi", "number"): _NATIONAL,
+    ("chi", "no"): _NATIONAL,
+    ("chi", "num"): _NATIONAL,
+    ("national", "insurance"): _NATIONAL,
+    ("national", "id"): _NATIONAL,
+    ("national", "identifier"): _NATIONAL,
+    ("national", "number"): _NATIONAL,
+    ("insurance", "number"): _NATIONAL,
+    ("health", "card"): _NATIONAL,
+    ("health", "number"): _NATIONAL,
+    ("social", "insurance"): _NATIONAL,
+    ("birth", "year"): "a date of birth",
+    ("year", "of", "birth"): "a date of birth",
+    ("birth", "month"): "a date of birth",
+    ("month", "of", "birth"): "a date of birth",
+    ("place", "of", "birth"): "an address",
+    ("post", "code"): "an address",
+    ("zip", "code"): "an address",
     ("birth", "date"): "a date of birth",
     ("date", "of", "birth"): "a date of birth",
     ("medical", "record"): "a medical record number",
@@ -116,7 +216,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
 
 def normalize_column(name: str) -> str:
     """``" Patient Key "``, ``"patient-key"`` and ``"PatientKey"`` all become ``patient_key``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip().lstrip("\ufeff"))
+    unpossessed = _POSSESSIVE.sub("", name.strip().lstrip("\ufeff"))
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", unpossessed)
     return _NOT_ALNUM.sub("_", spaced.lower()).strip("_")
 
 
@@ -130,6 +231,8 @@ def identifier_kind(column: str) -> str | None:
     for word in words:
         if word in _WORDS:
             return _WORDS[word]
+    if any(word in ("name", "names") for word in words) and _PEOPLE.intersection(words):
+        return "a name"
     for phrase, kind in _PHRASES.items():
         size = len(phrase)
         if any(words[i : i + size] == phrase for i in range(len(words) - size + 1)):
@@ -139,7 +242,8 @@ def identifier_kind(column: str) -> str | None:
 
 def refusal_message(column: str, kind: str) -> str:
     return (
-        f"column '{column}' looks like {kind}, a direct identifier under the HIPAA Safe Harbor "
-        "rule; registry files may carry only the center-local patient key and clinical fields. "
+        f"column '{column}' looks like {kind}, a direct identifier (HIPAA Safe Harbor rule, "
+        "national health identifiers); registry files may carry only the center-local "
+        "patient key and clinical fields. "
         "Remove the column and upload again."
     )

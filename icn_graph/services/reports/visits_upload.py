@@ -37,7 +37,8 @@ class VisitUpload:
     updated: int = 0
     ignored_columns: tuple[str, ...] = ()
     measure_rows: int = 0
-    """Monthly measure values stored again for the center after the import."""
+    """Monthly measure values stored again for the center after the import (only the months
+    the imported visits can change)."""
     row_errors: tuple[RowError, ...] = field(default=())
     errors_total: int = 0
     """Every problem found; ``row_errors`` lists the first ones (at most 1,000)."""
@@ -97,12 +98,15 @@ async def upload_visits(
         center = await session.get(Center, center_id)
     if center is None:
         raise NotFound("No center has that ID.", field="centerId")
-    text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         summary = await import_visits(db, center.short_code, text, secret=secret)
     except VisitImportError as refused:
         return VisitUpload(
-            center=center, row_errors=tuple(refused.errors), errors_total=refused.total
+            center=center,
+            rows_read=refused.rows_read,
+            row_errors=tuple(refused.errors),
+            errors_total=refused.total,
         )
     finally:
         text.detach()  # the caller owns (and closes) the upload
@@ -115,7 +119,9 @@ async def upload_visits(
     )
     try:
         async with db.transaction() as session:
-            stored = await refresh_measures(session, registry, center_ids=[center.id])
+            stored = await refresh_measures(
+                session, registry, visit_months={center.id: summary.months}
+            )
     except MeasureComputationError as failed:
         return replace(
             imported,
