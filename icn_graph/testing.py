@@ -60,6 +60,7 @@ __all__ = [
     "client",
     "db",
     "icn_plugins",
+    "load_demo_network",
     "make_center",
     "make_person",
     "make_staff_token",
@@ -424,3 +425,11 @@ async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
                 result = await session.execute(statement)
                 rows[table.name] = [tuple(row) for row in result.all()]
     return rows
+
+
+async def load_demo_network(db: Database, plugins: PluginHost, *, seed: int = 2014) -> None:
+    """Load the demo network into ``db`` with ``plugins``' demo data (their ``load_demo_data``),
+    with few registry patients so it stays quick: to test a plugin's demo."""
+    from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
+
+    await load_demo(db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE)

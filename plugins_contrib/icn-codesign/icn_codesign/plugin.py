@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from icn_codesign import live_events
+from icn_codesign import draft_models, live_events
 from icn_codesign.events import EVENT_TYPES
 from icn_codesign.subjects import THREAD_SUBJECT
 from icn_graph.plugin_api import (
