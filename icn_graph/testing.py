@@ -22,9 +22,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +55,20 @@ from icn_graph.models import (
     Person,
     PersonKind,
 )
+from icn_graph.notifications.mail.compose import compose_due_mail
+from icn_graph.notifications.mail.sender import send_due_mail
+from icn_graph.notifications.mail.transport import SmtpTransport
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import hash_token, new_secret
 
 __all__ = [
     "GraphQLClient",
+    "SmtpServer",
     "StatementCounter",
     "app",
     "client",
     "db",
+    "deliver_mail",
     "icn_plugins",
     "load_demo_network",
     "make_center",
@@ -68,6 +78,7 @@ __all__ = [
     "scratch_url",
     "settings",
     "single_error",
+    "smtp",
     "snapshot",
     "staff_token",
     "statements",
@@ -425,6 +436,165 @@ async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
                 result = await session.execute(statement)
                 rows[table.name] = [tuple(row) for row in result.all()]
     return rows
+
+
+# -- mail: a real SMTP server on loopback, and the worker's compose and send steps -------------
+# A real SMTP server (aiosmtpd) that records what it accepts and can answer from a script:
+#
+#     smtp.data_script.extend(["451 4.3.0 Try again later"])   # then 250 for the rest
+#     smtp.refuse["gone@example.org"] = "550 5.1.1 No such user"
+#     [message] = smtp.messages  # email.message.EmailMessage, parsed with the email package
+#
+# "stall" in data_script makes the server sit on that DATA (never answering) until release() or
+# the server stops.
+
+STALL = "stall"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = message_from_bytes(self.raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class _Handler:
+    received: list[Received] = field(default_factory=list)
+    data_script: deque[str] = field(default_factory=deque)
+    refuse: dict[str, str] = field(default_factory=dict)
+    connections: int = 0
+    data_started: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        answer = self.refuse.get(address.lower())
+        if answer is not None:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            answer = self.data_script.popleft() if self.data_script else "250 Message accepted"
+        if answer == STALL:
+            self.data_started.set()
+            # A thread-safe wait that leaves the server's loop free for other connections.
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait)
+            return "451 4.3.0 Stalled, try again"
+        if answer.startswith("250"):
+            with self.lock:
+                self.received.append(
+                    Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+                )
+        return answer
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None) -> None:
+        self.handler = _Handler()
+        self.port = port or free_port()
+        # aiosmtpd comes with icn_graph's dev extra: imported only by tests that take ``smtp``.
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handler.released.set()
+        self.controller.stop()
+
+    @property
+    def data_script(self) -> deque[str]:
+        return self.handler.data_script
+
+    @property
+    def refuse(self) -> dict[str, str]:
+        return self.handler.refuse
+
+    @property
+    def connections(self) -> int:
+        return self.handler.connections
+
+    @property
+    def received(self) -> list[Received]:
+        with self.handler.lock:
+            return list(self.handler.received)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [received.message for received in self.received]
+
+    def release(self) -> None:
+        self.handler.released.set()
+
+    def settings_env(self) -> dict[str, str]:
+        return {
+            "ICN_SMTP_HOST": "127.0.0.1",
+            "ICN_SMTP_PORT": str(self.port),
+            "ICN_SMTP_TLS": "none",
+        }
+
+    def settings_for(self, settings: Settings) -> Settings:
+        """``settings`` sending mail to this server (plain SMTP, a public URL for links)."""
+        return settings.model_copy(
+            update={
+                "smtp_host": "127.0.0.1",
+                "smtp_port": self.port,
+                "smtp_tls": "none",
+                "smtp_timeout": 5.0,
+                "public_url": "https://icn.example.org",
+                "mail_from": "ImproveCareNow <notifications@icn.example.org>",
+            }
+        )
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback that records what it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+async def deliver_mail(
+    db: Database, settings: Settings, plugins: PluginHost | None, *, now: datetime
+) -> int:
+    """What ``icn-graph worker`` does on a tick at ``now``: compose the notification mail due
+    then (with the plugins' mail templates) and send it over SMTP as ``settings`` say (see
+    ``SmtpServer.settings_for``). How many messages were sent."""
+    await compose_due_mail(db, settings, now=now, plugins=plugins)
+    transport = SmtpTransport(settings)
+    try:
+        return await send_due_mail(db, settings, transport, now=now, worker_id="tests")
+    finally:
+        await transport.close()
 
 
 async def load_demo_network(db: Database, plugins: PluginHost, *, seed: int = 2014) -> None:

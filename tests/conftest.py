@@ -3,18 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from icn_graph.testing import BACKENDS, fresh_database_url
-from tests.smtp_server import SmtpServer
 
 __all__ = ["BACKENDS", "fresh_database_url"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    """A real SMTP server (aiosmtpd) on loopback that records what it receives."""
-    with SmtpServer() as server:
-        yield server

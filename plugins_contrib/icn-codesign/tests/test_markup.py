@@ -73,6 +73,6 @@ async def test_served_html_is_inert_and_source_is_kept(db: Database, client: Gra
     message = await post(client, people.parent, thread["id"], source)
     assert message["body"] == source
     assert message["bodyHtml"] == (
-        "<p>&lt;script&gt;alert(\"hi\")&lt;/script&gt; [x](javascript:alert(1)) "
+        '<p>&lt;script&gt;alert("hi")&lt;/script&gt; [x](javascript:alert(1)) '
         "&lt;b onmouseover=alert(1)&gt;b&lt;/b&gt;</p>\n"
     )

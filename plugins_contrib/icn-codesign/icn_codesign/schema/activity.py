@@ -101,6 +101,9 @@ class ThreadSubscription:
                     if not await _may_see(info, pk):
                         return
                     if isinstance(item, live.Activity):
+                        # A websocket's context lives as long as the connection: fresh loaders
+                        # for each activity keep what is sent current (an edited message).
+                        info.context.loaders = type(info.context.loaders)(info.context.db)
                         yield ThreadActivity(
                             kind=item.kind,
                             occurred_at=item.occurred_at,

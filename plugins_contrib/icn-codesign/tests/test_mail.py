@@ -1,0 +1,97 @@
+"""Mail about a thread through core's engine, to a real SMTP server: one mail thread per person
+and thread, its subject the thread's title, its body the messages since the last mail with who
+wrote them and when on the writer's own clock, as text and as sanitized HTML."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+from codesign_helpers import cast, member, post, start
+
+from icn_graph.plugin_api import Database, PersonKind, PluginHost, Settings
+from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail
+
+PREFERENCES = """mutation {
+  updateNotificationPreferences(input: {delivery: IMMEDIATE, quietHoursStart: null,
+                                        quietHoursEnd: null}) { userErrors { field } } }"""
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()
+
+
+def clock(moment: str, zone: str) -> str:
+    """``10:58 PM PST``: how a moment reads on a writer's clock."""
+    local = datetime.fromisoformat(moment).astimezone(ZoneInfo(zone))
+    return (
+        f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {local.tzname()}"
+    )
+
+
+async def test_a_thread_is_one_mail_thread_listing_each_message_and_its_writers_time(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    writer = await member(
+        db, "Justin Parent", PersonKind.PARENT_PARTNER, timezone="America/Los_Angeles"
+    )
+    reader = people.participant  # America/New_York
+    await client.data(PREFERENCES, token=reader.token)
+    thread = await start(
+        client, writer, audience="PARTICIPANTS", participantIds=[reader.id], title="Parent panel"
+    )
+    first = await post(client, writer, thread["id"], "Could parents run a **panel**?")
+    second = await post(client, writer, thread["id"], "<script>x</script> Also: a call to action.")
+    await client.settle()
+    created = await client.data(
+        """query($id: ID!) { node(id: $id) { ... on Thread {
+          messages { nodes { createdAt } } } } }""",
+        {"id": thread["id"]},
+        token=writer.token,
+    )
+    moments = [m["createdAt"] for m in created["node"]["messages"]["nodes"]]
+    now = datetime.now(ZoneInfo("UTC"))
+
+    assert await deliver_mail(db, settings, plugin_host, now=now + timedelta(minutes=10)) == 1
+    [mail] = smtp.received
+    assert mail.rcpt_tos == [reader.person.email]
+    message = mail.message
+    assert message["Subject"] == "[Test Network] Parent panel"
+    text, html = parts(message)
+    assert "Justin Parent invited Dr. Sami Reyes to 'Parent panel'" in text
+    for moment, body in [(moments[0], first["body"]), (moments[1], second["body"])]:
+        written = f", {clock(moment, 'America/Los_Angeles')}):"
+        assert any(
+            line.startswith("Justin Parent wrote (") and line.endswith(written)
+            for line in text.splitlines()
+        ), text
+        assert body in text
+    assert text.index("Could parents") < text.index("Also: a call")
+    assert "<strong>panel</strong>" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt; Also: a call to action." in html
+
+    third = await post(client, writer, thread["id"], "Late-night thought: @Dr. Sami Reyes?")
+    await client.settle()
+    later = now + timedelta(hours=1)
+    assert await deliver_mail(db, settings, plugin_host, now=later) == 1
+    follow_up = smtp.messages[1]
+    assert follow_up["Subject"] == "[Test Network] Parent panel"
+    assert follow_up["In-Reply-To"] == message["In-Reply-To"]
+    assert follow_up["References"].split()[0] == message["References"].split()[0]
+    text, _html = parts(follow_up)
+    assert third["body"] in text
+    assert "Could parents" not in text  # only what is new since the last mail
+    assert "mentioned you" in text
+    # The writer hears nothing of their own messages; nobody else was told.
+    assert [m.rcpt_tos for m in smtp.received] == [[reader.person.email]] * 2
