@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from icn_codesign import draft_models, live_events
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_codesign import demo, hooks, live_events
+from icn_codesign.draft_events import DRAFT_EVENT_TYPES
 from icn_codesign.events import EVENT_TYPES
 from icn_codesign.subjects import THREAD_SUBJECT
 from icn_graph.plugin_api import (
     Database,
+    DemoContext,
     DomainEvent,
     Event,
+    EventConsumer,
     MigrationLocation,
+    PluginHost,
     SchemaContribution,
     SubjectType,
     hookimpl,
@@ -33,7 +39,7 @@ def register_migrations() -> MigrationLocation:
 
 @hookimpl
 def register_event_types() -> Sequence[type[DomainEvent]]:
-    return list(EVENT_TYPES)
+    return [*EVENT_TYPES, *DRAFT_EVENT_TYPES]
 
 
 @hookimpl
@@ -49,3 +55,18 @@ def register_mail_templates() -> Path:
 @hookimpl
 async def on_event(event: Event, db: Database) -> None:
     live_events.deliver(db, event)
+
+
+@hookimpl
+def register_hookspecs() -> type:
+    return hooks.CodesignHooks
+
+
+@hookimpl
+def register_event_consumers(plugins: PluginHost) -> Sequence[EventConsumer]:
+    return [hooks.finalised_consumer(plugins)]
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    await demo.load(session, context)
