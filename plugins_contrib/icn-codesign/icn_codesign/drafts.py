@@ -161,7 +161,8 @@ async def revise_draft_in(
                 f"'{draft.name}' is final: it can no longer be revised (start a new draft).",
                 UserErrorCode.CONFLICT,
             )
-        if revision.kind is not None and revision.kind.strip() and kind != draft.kind:
+        kind_given = revision.kind is not None and bool(revision.kind.strip())
+        if kind_given and kind != draft.kind and all(e.field != "kind" for e in check.errors):
             check.add(
                 "kind",
                 f"'{draft.name}' is a {draft.kind} draft; its kind cannot change.",
