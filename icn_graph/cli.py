@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,6 +172,82 @@ def notifications_status(context: click.Context) -> None:
             await database.dispose()
 
     click.echo(asyncio.run(run()))
+
+
+@main.command("mail-in")
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    default=None,
+    help="Serve SMTP (or LMTP with --lmtp) for an MTA to relay to, instead of reading stdin.",
+)
+@click.option("--lmtp", is_flag=True, help="With --listen: speak LMTP instead of SMTP.")
+@click.option(
+    "--recipient",
+    default=None,
+    help="The envelope recipient (Postfix pipe: ${original_recipient}); default: from headers.",
+)
+@click.option(
+    "--sender",
+    default=None,
+    help="The envelope sender (Postfix pipe: ${sender}); default: the Return-Path header.",
+)
+@click.pass_context
+def mail_in(
+    context: click.Context,
+    listen: str | None,
+    lmtp: bool,
+    recipient: str | None,
+    sender: str | None,
+) -> None:
+    """Receive replies by email: one message on stdin (exit 0: handled, 75: try again later),
+    or an SMTP/LMTP server with --listen."""
+    settings = _settings(context)
+    if listen is None:
+        sys.exit(_mail_in_stdin(context, settings, recipient, sender))
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("expected HOST:PORT, e.g. 127.0.0.1:2525", param_hint="--listen")
+    if not settings.mail_reply_domain:
+        raise click.ClickException("ICN_MAIL_REPLY_DOMAIN is not set: there are no reply addresses")
+    _check_secrets(settings, None)
+    from icn_graph.notifications.mail_in.serve import serve_until_signalled
+
+    plugins = _host(context)
+    kind = "LMTP" if lmtp else "SMTP"
+    click.echo(f"mail-in: {kind} on {host}:{port} for reply+...@{settings.mail_reply_domain}")
+    asyncio.run(serve_until_signalled(settings, plugins, host.strip("[]"), int(port), lmtp=lmtp))
+
+
+def _mail_in_stdin(
+    context: click.Context, settings: Settings, recipient: str | None, sender: str | None
+) -> int:
+    """Read and handle one message; the exit code for the MTA (see mail_in.pipe)."""
+    from icn_graph.notifications.mail_in.pipe import EX_OK, EX_TEMPFAIL, read_message
+    from icn_graph.notifications.mail_in.receive import MailReceiver
+
+    raw, size = read_message(sys.stdin.buffer, settings.mail_in_max_bytes)
+    try:
+        check_secrets(settings, bind_host=None)
+        if not settings.mail_reply_domain:
+            raise StartupError("ICN_MAIL_REPLY_DOMAIN is not set: there are no reply addresses")
+        _host(context)  # installs the reply handlers of the plugins in use
+
+        async def run() -> None:
+            database = Database.from_url(settings.database_url_value)
+            try:
+                receiver = MailReceiver(database, settings)
+                await receiver.receive(raw, size=size, recipient=recipient, envelope_sender=sender)
+            finally:
+                await database.dispose()
+
+        asyncio.run(run())
+    except Exception as error:
+        # Anything unexpected: the MTA keeps the message and retries, rather than bouncing it.
+        logging.getLogger("icn_graph.mail_in").exception("mail-in: %s", error)
+        click.echo(f"mail-in: temporary failure: {error}", err=True)
+        return EX_TEMPFAIL
+    return EX_OK
 
 
 def _check_secrets(settings: Settings, bind_host: str | None) -> None:

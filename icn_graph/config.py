@@ -114,6 +114,24 @@ class Settings(BaseSettings):
         le=3650,
         description="Days a mail's 'manage your email' link works (every mail has a fresh one).",
     )
+    mail_reply_domain: str = Field(
+        default="",
+        pattern=r"^$|^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        description="Domain of reply addresses (reply+<token>@domain): immediate mail about a "
+        "subject that accepts replies gets one as Reply-To, and `icn-graph mail-in` posts what "
+        "comes back. Empty: no reply by email.",
+    )
+    mail_in_max_bytes: int = Field(
+        default=1_000_000,
+        ge=10_000,
+        description="Largest message `icn-graph mail-in` accepts; larger ones are refused and "
+        "the sender is told why.",
+    )
+    mail_in_max_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Replies by email one person may send in an hour; more are refused.",
+    )
     smtp_timeout: float = Field(
         default=30.0, gt=0, description="Seconds an SMTP command may take before it is retried."
     )

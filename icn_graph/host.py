@@ -14,6 +14,11 @@ from icn_graph.events.registry import (
     EventTypeRegistry,
     use_event_types,
 )
+from icn_graph.notifications.reply_handlers import (
+    ReplyHandlerConflict,
+    ReplyHandlerRegistry,
+    use_reply_handlers,
+)
 from icn_graph.notifications.subject_types import (
     SubjectTypeConflict,
     SubjectTypeRegistry,
@@ -37,12 +42,14 @@ def load_plugins(
 
 
 def install_registries(host: PluginHost) -> None:
-    """Make ``host``'s event types and subject types the ones this process reads and writes
-    with (the app does this for the host it serves, so a host built by hand works too)."""
+    """Make ``host``'s event types, subject types and reply handlers the ones this process
+    reads and writes with (the app does this for the host it serves, so a host built by hand
+    works too)."""
     try:
         use_event_types(EventTypeRegistry.build(host.event_types()))
         use_subject_types(SubjectTypeRegistry.build(host.subject_types()))
-    except (EventTypeConflict, SubjectTypeConflict) as error:
+        use_reply_handlers(ReplyHandlerRegistry.build(host.reply_handlers()))
+    except (EventTypeConflict, SubjectTypeConflict, ReplyHandlerConflict) as error:
         raise PluginStartupError(str(error)) from error
 
 

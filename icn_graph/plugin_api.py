@@ -57,6 +57,7 @@ from icn_graph.models import (
 )
 from icn_graph.notifications.auto_follow import add_member_follows, remove_member_follow
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.notifications.reply_handlers import InboundReply, ReplyHandle, ReplyHandler
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
     SubjectType,
@@ -187,6 +188,7 @@ __all__ = [
     "GoalStatus",
     "GoalType",
     "GoalUpdated",
+    "InboundReply",
     "Info",
     "KeyResult",
     "KeyResultAdded",
@@ -219,6 +221,8 @@ __all__ = [
     "RegistrationAttendanceMarked",
     "RegistrationCancelled",
     "RegistrationCreated",
+    "ReplyHandle",
+    "ReplyHandler",
     "SchemaContribution",
     "ServiceError",
     "Settings",

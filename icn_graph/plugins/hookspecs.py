@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from icn_graph.demo.context import DemoContext
     from icn_graph.events import DomainEvent, Event
     from icn_graph.events.consumers import EventConsumer
+    from icn_graph.notifications.reply_handlers import ReplyHandler
     from icn_graph.notifications.subject_types import SubjectType
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.plugins.manager import PluginHost
@@ -128,6 +129,20 @@ def register_subject_types() -> Sequence[SubjectType] | None:
     it says) and its path in the front-end app (``app_path``). Following, the inbox, mail
     (title, link, "Mute this <kind>") and roll-up onto containers use them. A type name that
     core or another plugin also declares stops start-up with an error naming both.
+    """
+
+
+@hookspec
+def register_reply_handlers() -> Sequence[ReplyHandler] | None:
+    """Accept replies by email to mail about the plugin's subjects, called once at start-up.
+
+    Each ``ReplyHandler`` names a Node type (``type_name``, e.g. ``"IcnCodesignThread"``) and an
+    ``async def handle(session, viewer, reply)`` that posts an ``InboundReply`` (the verified
+    person, the subject's global ID and only the new text) as ``viewer``, in ``session``'s
+    transaction; raising a ``ServiceError`` refuses the reply (nothing is posted, and the sender
+    gets a mail quoting the error's message). When ICN_MAIL_REPLY_DOMAIN is set, immediate mail
+    threaded on a subject of the type carries a signed ``Reply-To`` address. A type that core
+    or another plugin also handles stops start-up naming both.
     """
 
 

@@ -250,6 +250,16 @@ class PluginHost:
                 )
         return found
 
+    def reply_handlers(self) -> list[tuple[str, Sequence[object]]]:
+        """Each plugin's reply handlers, unchecked (``ReplyHandlerRegistry.build`` checks them)."""
+        found = self._named_results("register_reply_handlers", Sequence)
+        for plugin, handlers in found:
+            if isinstance(handlers, str):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_reply_handlers must return a list of ReplyHandler"
+                )
+        return found
+
     def mail_template_folders(self) -> list[Path]:
         """The folders of mail templates plugins register, in registration order."""
         folders: list[Path] = []

@@ -1,6 +1,7 @@
 """``icn-graph schema export``: core's schema (committed), or ``--with-plugins`` the served one.
 
-Runs the real command in-process with the plugins installed in this environment (icn-kudos).
+Runs the real command in-process with the plugins installed in this environment (icn-kudos,
+icn-codesign).
 """
 
 from __future__ import annotations
@@ -43,9 +44,12 @@ def test_plain_export_is_core_only_even_with_plugins_installed(env: dict[str, st
 def test_with_plugins_is_the_schema_as_served(env: dict[str, str]) -> None:
     served = export(env, "--with-plugins")
     header, _, sdl = served.partition("\n\n")
-    assert header == "# icn_graph's schema as served with the plugins: icn-kudos 0.1.0."
+    assert header == (
+        "# icn_graph's schema as served with the plugins: icn-codesign 0.1.0, icn-kudos 0.1.0."
+    )
     assert "  giveKudos(input: GiveKudosInput!): GiveKudosPayload!" in sdl
     assert "type Kudos {" in sdl
+    assert "type Thread implements Node {" in sdl
     # Everything core's schema has is there too: the plugin only adds.
     core_sdl = printed_schema().removeprefix(CORE_ONLY_HEADER)
     core_types = [line for line in core_sdl.splitlines() if line.endswith("{")]
@@ -55,7 +59,7 @@ def test_with_plugins_is_the_schema_as_served(env: dict[str, str]) -> None:
 
 
 def test_with_plugins_leaves_out_a_disabled_plugin(env: dict[str, str]) -> None:
-    env["ICN_DISABLED_PLUGINS"] = "icn-kudos"
+    env["ICN_DISABLED_PLUGINS"] = "icn-kudos,icn-codesign"
     served = export(env, "--with-plugins")
     assert served.startswith("# icn_graph's schema as served with the plugins: none.\n\n")
     assert served.partition("\n\n")[2] == printed_schema().removeprefix(CORE_ONLY_HEADER)

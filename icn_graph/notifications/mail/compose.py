@@ -35,8 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput
 from icn_graph.events import Event
 from icn_graph.events.stored import stored_events
+from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.mail import details
 from icn_graph.notifications.mail.headers import (
@@ -57,6 +59,7 @@ from icn_graph.notifications.mail.render import (
     local_time,
     renderer_for,
 )
+from icn_graph.notifications.mail.reply_address import reply_address
 from icn_graph.notifications.mail.tokens import make_token
 from icn_graph.notifications.models import (
     DeliveryMode,
@@ -66,6 +69,7 @@ from icn_graph.notifications.models import (
     Notification,
     OutgoingMail,
 )
+from icn_graph.notifications.reply_handlers import reply_handlers
 from icn_graph.notifications.subjects import SubjectInfo, describe_subjects, label_of
 from icn_graph.notifications.summaries import summarize
 from icn_graph.plugins.manager import PluginHost
@@ -294,6 +298,7 @@ class _Composer:
         self.sender = Sender.parse(settings.mail_from)
         self.links = MailLinks(settings)
         self.secret = settings.secret_key.get_secret_value()
+        self.replies = reply_handlers()
         self.drafts: list[_Draft] = []
 
     def _unsubscribe_token(self, person_id: int, subject_id: str | None) -> str:
@@ -360,8 +365,26 @@ class _Composer:
             items=items,
         )
 
+    def _reply_to(self, person_id: int, subject_id: str | None) -> str | None:
+        """The signed reply address of an immediate mail whose thread subject's type accepts
+        replies by email (when ICN_MAIL_REPLY_DOMAIN is set); None otherwise."""
+        domain = self.settings.mail_reply_domain
+        if not domain or subject_id is None:
+            return None
+        try:
+            type_name, _pk = parse_global_id(subject_id)
+        except BadInput:
+            return None
+        if type_name not in self.replies:
+            return None
+        return reply_address(self.secret, domain, person_id, subject_id)
+
     def _context(
-        self, person: Person, sections: list[MailSection], period: str = ""
+        self,
+        person: Person,
+        sections: list[MailSection],
+        period: str = "",
+        replies_accepted: bool = False,
     ) -> MailContext:
         reasons = [item.reason for section in sections for item in section.items if item.reason]
         return MailContext(
@@ -375,12 +398,14 @@ class _Composer:
             preferences_url=self._manage_url(person),
             reasons=list(dict.fromkeys(reasons)),
             period=period,
+            replies_accepted=replies_accepted,
         )
 
     def immediate(self, person_id: int, subject_id: str, group: list[Notification]) -> None:
         person = self.batch.people[person_id]
         section = self._section(person, subject_id, group)
-        context = self._context(person, [section])
+        accepted = self._reply_to(person_id, subject_id) is not None
+        context = self._context(person, [section], replies_accepted=accepted)
         first_line = self.batch.thread_subjects.get((person_id, subject_id))
         subject_line = first_line or f"[{self.settings.network_name}] {section.title}"
         self._draft(
@@ -463,6 +488,7 @@ class _Composer:
             if subject_id
             else None,
             thread_topic=self._topic(row.subject_line) if subject_id else None,
+            reply_to=self._reply_to(person.id, subject_id),
         )
         try:
             row.message = build_message(envelope, rendered.text, rendered.html)

@@ -77,6 +77,8 @@ class Envelope:
     unsubscribe_token: str
     thread_root: str | None = None
     thread_topic: str | None = None
+    # A signed reply address (replies by email are posted), or None: replies go to From.
+    reply_to: str | None = None
 
 
 def _checked(name: str, value: str) -> str:
@@ -116,6 +118,8 @@ def build_message(envelope: Envelope, text: str, html: str) -> str:
     message = MIMEMultipart("alternative", policy=MAIL_POLICY)
     message["From"] = _mailbox("From", sender.display_name, sender.address)
     message["To"] = _mailbox("To", envelope.to_name, envelope.to_address)
+    if envelope.reply_to is not None:
+        message["Reply-To"] = _mailbox("Reply-To", sender.display_name, envelope.reply_to)
     _set(message, "Subject", _text("Subject", envelope.subject, 250))
     message["Date"] = format_datetime(envelope.date)
     message["Message-ID"] = _checked("Message-ID", envelope.message_id)

@@ -78,6 +78,8 @@ class MailContext:
     # Why the person got it, each reason once (e.g. "You follow this goal.").
     reasons: Sequence[str] = ()
     period: str = ""  # "daily" or "weekly" for digests
+    # Replying to the message posts the reply (its Reply-To is a signed reply address).
+    replies_accepted: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""The notification engine's tables: follows, notifications, preferences, outgoing mail."""
+"""The notification engine's tables: follows, notifications, preferences, outgoing mail,
+mail received."""
 
 from icn_graph.notifications.models.following import Follow, FollowLevel, FollowReason
+from icn_graph.notifications.models.inbound import InboundMail, InboundOutcome
 from icn_graph.notifications.models.mail import (
     MailKind,
     MailStatus,
@@ -20,6 +22,8 @@ __all__ = [
     "Follow",
     "FollowLevel",
     "FollowReason",
+    "InboundMail",
+    "InboundOutcome",
     "MailKind",
     "MailStatus",
     "Notification",

@@ -29,6 +29,8 @@ class MailStatus(enum.StrEnum):
 class MailKind(enum.StrEnum):
     IMMEDIATE = "IMMEDIATE"
     DIGEST = "DIGEST"
+    # Why a reply by email was not posted, to the person who sent it (see mail_in.refusal).
+    MAIL_IN_REFUSAL = "MAIL_IN_REFUSAL"
 
 
 class OutgoingMail(Base):

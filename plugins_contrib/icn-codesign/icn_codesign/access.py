@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from icn_codesign.models import Participant, Thread, ThreadAudience
 from icn_graph.plugin_api import NotFound, Viewer
@@ -21,7 +22,9 @@ from icn_graph.plugin_api import NotFound, Viewer
 THREAD_NOT_FOUND = "No thread has that ID."
 
 
-def is_active_participant(thread_id: ColumnElement[int], person_id: int) -> ColumnElement[bool]:
+def is_active_participant(
+    thread_id: ColumnElement[int] | QueryableAttribute[int], person_id: int
+) -> ColumnElement[bool]:
     """SQL: ``person_id`` takes part in the thread ``thread_id`` (and has not left)."""
     return exists().where(
         Participant.thread_id == thread_id,

@@ -60,6 +60,20 @@ async def _author(session: AsyncSession, person_id: int) -> Person:
     return person
 
 
+def _mention(posted: MessagePosted, person_id: int) -> Mentioned:
+    """The mention of ``person_id`` in the message ``posted`` is about."""
+    return Mentioned(
+        thread=posted.thread,
+        title=posted.title,
+        message=posted.message,
+        person=SubjectRef("Person", person_id),
+        author_name=posted.author_name,
+        written_local=posted.written_local,
+        body=posted.body,
+        body_html=posted.body_html,
+    )
+
+
 async def post_message_in(
     session: AsyncSession,
     viewer: Viewer,
@@ -97,20 +111,18 @@ async def post_message_in(
     participant = await active_participant(session, thread.id, author_id)
     if participant is not None:  # what one wrote oneself is read
         participant.last_read_at = max(participant.last_read_at or moment, moment)
-    shared = {
-        "thread": SubjectRef("Thread", thread.id),
-        "title": thread.title,
-        "message": SubjectRef("ThreadMessage", message.id),
-        "author_name": author.display_name,
-        "written_local": in_zone(moment, author.timezone),
-        "body": written.body,
-        "body_html": written.body_html,
-    }
-    record(session, MessagePosted(**shared), actor_id=author_id)
+    posted = MessagePosted(
+        thread=SubjectRef("Thread", thread.id),
+        title=thread.title,
+        message=SubjectRef("ThreadMessage", message.id),
+        author_name=author.display_name,
+        written_local=in_zone(moment, author.timezone),
+        body=written.body,
+        body_html=written.body_html,
+    )
+    record(session, posted, actor_id=author_id)
     for person in mentioned:
-        record(
-            session, Mentioned(person=SubjectRef("Person", person), **shared), actor_id=author_id
-        )
+        record(session, _mention(posted, person), actor_id=author_id)
     return message
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_codesign import demo, hooks, live_events
 from icn_codesign.draft_events import DRAFT_EVENT_TYPES
 from icn_codesign.events import EVENT_TYPES
-from icn_codesign.subjects import THREAD_SUBJECT
+from icn_codesign.replies import post_reply
+from icn_codesign.subjects import THREAD_SUBJECT, THREAD_TYPE
 from icn_graph.plugin_api import (
     Database,
     DemoContext,
@@ -19,6 +20,7 @@ from icn_graph.plugin_api import (
     EventConsumer,
     MigrationLocation,
     PluginHost,
+    ReplyHandler,
     SchemaContribution,
     SubjectType,
     hookimpl,
@@ -55,6 +57,11 @@ def register_mail_templates() -> Path:
 @hookimpl
 async def on_event(event: Event, db: Database) -> None:
     live_events.deliver(db, event)
+
+
+@hookimpl
+def register_reply_handlers() -> Sequence[ReplyHandler]:
+    return [ReplyHandler(type_name=THREAD_TYPE, handle=post_reply)]
 
 
 @hookimpl

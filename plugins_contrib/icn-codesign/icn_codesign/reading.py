@@ -51,7 +51,7 @@ BY_ACTIVITY = SortKey(
 )
 
 
-def _unread_clause(person_id: int) -> Select[tuple[int]]:
+def _unread_clause(person_id: int) -> Select[int]:
     """Messages in the thread that ``person_id`` (a participant) has not read."""
     return (
         select(Message.id)
@@ -252,7 +252,7 @@ async def threads_of_centers(
     recently active first: one query for all of them."""
     if not viewer.is_authenticated:
         return [[] for _ in center_ids]
-    by_subject = {to_global_id("Center", pk): pk for pk in center_ids}
+    by_subject = {str(to_global_id("Center", pk)): pk for pk in center_ids}
     async with db.session() as session:
         rows = await session.scalars(
             select(Thread)

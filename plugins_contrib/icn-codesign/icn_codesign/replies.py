@@ -13,17 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_codesign.access import load_thread
 from icn_codesign.messages import post_message_in
 from icn_codesign.subjects import THREAD_TYPE
-from icn_graph.plugin_api import BadInput, Checker, Viewer, parse_global_id
+from icn_graph.plugin_api import BadInput, Checker, InboundReply, Viewer, parse_global_id
 
 
-class ReplyLike:
-    """What the handler reads of core's ``InboundReply``."""
-
-    subject_id: str
-    text: str
-
-
-async def post_reply(session: AsyncSession, viewer: Viewer, reply: ReplyLike) -> None:
+async def post_reply(session: AsyncSession, viewer: Viewer, reply: InboundReply) -> None:
     """Post ``reply.text`` in the thread ``reply.subject_id`` as ``viewer``."""
     type_name, pk = parse_global_id(reply.subject_id, field="subject")
     if type_name != THREAD_TYPE:
@@ -33,4 +26,4 @@ async def post_reply(session: AsyncSession, viewer: Viewer, reply: ReplyLike) ->
     check.text("body", reply.text, max_length=20_000, label="The reply")
     if check.errors:
         raise BadInput(check.errors[0].message, field="body")
-    await post_message_in(session, viewer, thread, reply.text, source="email")
+    await post_message_in(session, viewer, thread, reply.text, at=reply.received_at, source="email")

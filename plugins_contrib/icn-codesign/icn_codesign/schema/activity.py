@@ -28,7 +28,7 @@ from icn_graph.plugin_api import (
     parse_global_id,
 )
 
-ThreadActivityKind = strawberry.enum(
+strawberry.enum(
     live.ActivityKind,
     name="ThreadActivityKind",
     description="What happened in a thread (more kinds may be added).",
@@ -42,7 +42,7 @@ OVERFLOW_MESSAGE = (
 
 @strawberry.type(description="Something that happened in a thread.")
 class ThreadActivity:
-    kind: ThreadActivityKind
+    kind: live.ActivityKind
     occurred_at: datetime
     subject_id: strawberry.ID | None = strawberry.field(
         description="The global ID of what it is about: the message, the person who joined "

@@ -12,7 +12,7 @@ import strawberry
 from icn_codesign import messages, reading, threads
 from icn_codesign.models import Thread as ThreadRow
 from icn_codesign.models import ThreadAudience as AudienceValue
-from icn_codesign.schema.threads import Thread, ThreadAudience, ThreadMessage
+from icn_codesign.schema.threads import Thread, ThreadMessage
 from icn_graph.plugin_api import (
     Connection,
     Info,
@@ -39,7 +39,7 @@ class ThreadFilterInput:
     participant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only threads this person takes part in."
     )
-    audience: ThreadAudience | None = None
+    audience: AudienceValue | None = None
     unread: bool | None = strawberry.field(
         default=None,
         description="true: only threads with messages the viewer has not read; false: none.",
@@ -72,7 +72,7 @@ class ThreadQuery:
             reading.ThreadFilter(
                 subject_id=where.subject_id.strip() if where.subject_id else None,
                 participant_id=participant,
-                audience=AudienceValue(where.audience.value) if where.audience else None,
+                audience=where.audience,
                 unread=where.unread,
             ),
             first=first,
@@ -84,7 +84,7 @@ class ThreadQuery:
 @strawberry.input
 class StartThreadInput:
     title: str
-    audience: ThreadAudience = strawberry.field(
+    audience: AudienceValue = strawberry.field(
         description="PARTICIPANTS, CENTER (needs `centerId`, or a subject of a center) or NETWORK."
     )
     center_id: strawberry.ID | None = strawberry.field(
@@ -209,7 +209,7 @@ class ThreadMutation:
         )
         new = threads.NewThread(
             title=input.title,
-            audience=AudienceValue(input.audience.value),
+            audience=input.audience,
             center_id=center,
             subject_id=input.subject_id,
             participant_ids=_person_ids(input.participant_ids, "participantIds"),

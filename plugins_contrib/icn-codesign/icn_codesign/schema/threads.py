@@ -31,8 +31,10 @@ from icn_graph.plugin_api import (
     parse_global_id,
 )
 
-ThreadAudience = strawberry.enum(
+# Registered with GraphQL under this name; fields are annotated with the Python enum itself.
+strawberry.enum(
     AudienceValue,
+    name="ThreadAudience",
     description="Who may read a thread: its participants, a center's team and its "
     "participants, or every member of the network (network staff always may, to moderate).",
 )
@@ -75,7 +77,7 @@ class Thread(Node):
     type_name = "Thread"
 
     title: str
-    audience: ThreadAudience
+    audience: AudienceValue
     created_at: datetime
     last_activity_at: datetime = strawberry.field(description="When it last had a message.")
     subject_id: strawberry.ID | None = strawberry.field(

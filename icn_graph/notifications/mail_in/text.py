@@ -1,0 +1,92 @@
+"""Only the new text of a reply: the body chosen, HTML converted, quotes and signature cut.
+
+- The body is the ``text/plain`` part, else the ``text/html`` one converted to text with
+  ``inscriptis`` (a maintained HTML-to-text renderer that keeps paragraphs, lists and tables
+  readable; no markup survives).
+- Quoted history ("On ... wrote:" in Gmail's, Apple Mail's and Thunderbird's wording, Outlook's
+  "From: / Sent:" block, "-----Original Message-----", ``>`` lines) and signatures ("-- ",
+  "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
+  the person wrote are kept.
+- Attachments are refused, not stored: a reply is text, and a file sent by email to a health
+  network is better shared where its audience is chosen. Images inside ``multipart/related``
+  (an HTML signature's logo) are part of the HTML and are dropped with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage, Message
+
+from inscriptis import get_text
+from mailparser_reply import EmailMessage as ReplyText
+
+from icn_graph.errors import BadInput
+
+
+class Unpostable(BadInput):
+    """The mail holds nothing that can be posted (the message says why, for the sender)."""
+
+
+@dataclass(frozen=True)
+class NewText:
+    text: str
+    from_html: bool
+
+
+def _attachments(message: EmailMessage) -> list[str]:
+    """A name for each attached file (the parts a reader would see as a file)."""
+    found: list[str] = []
+
+    def visit(part: Message, related: bool) -> None:
+        if part.get_content_disposition() == "attachment":
+            found.append(part.get_filename() or part.get_content_type())
+            return
+        if part.is_multipart():
+            inside = related or part.get_content_type() == "multipart/related"
+            for child in part.get_payload():
+                assert isinstance(child, Message)
+                visit(child, inside)
+            return
+        if part.get_content_maintype() != "text" and not related:
+            found.append(part.get_filename() or part.get_content_type())
+
+    visit(message, False)
+    return found
+
+
+def html_to_text(html: str) -> str:
+    return str(get_text(html))
+
+
+def strip_reply(text: str) -> str:
+    """``text`` without the quoted history below it and the sender's signature."""
+    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
+    return parsed.replies[0].body.strip() if parsed.replies else ""
+
+
+def new_text(message: EmailMessage) -> NewText:
+    """The text to post; :class:`Unpostable` saying why there is none."""
+    files = _attachments(message)
+    if files:
+        names = ", ".join(name[:60] for name in files[:3])
+        raise Unpostable(
+            f"it has attachments ({names}), and replies by email can only post text. Send "
+            "your reply again without them, and share files in the app.",
+            field="attachments",
+        )
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        raise Unpostable("it has no text to post.", field="text")
+    assert isinstance(body, EmailMessage)
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError, UnicodeError) as error:
+        raise Unpostable("its text cannot be read (unknown encoding).", field="text") from error
+    from_html = body.get_content_type() == "text/html"
+    text = strip_reply(html_to_text(content) if from_html else content)
+    if not text:
+        raise Unpostable(
+            "no new text was found above the quoted mail. Write your reply at the top.",
+            field="text",
+        )
+    return NewText(text, from_html)

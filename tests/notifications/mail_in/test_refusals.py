@@ -1,0 +1,299 @@
+"""What mail-in refuses or ignores: nothing is posted, and only a verified sender is answered."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.models import InboundOutcome
+from icn_graph.testing import make_person
+from tests.notifications.mail_in.helpers import (
+    REPLY_DOMAIN,
+    Mailed,
+    check_ins,
+    deliver_all,
+    inbound,
+    mailed,
+    plain_text,
+    receiver,
+    refusals,
+    reply,
+    reply_settings,
+)
+from tests.smtp_server import SmtpServer
+
+FORGERIES = {
+    "another address": "Sam Carter <attacker@evil.example>",
+    "the address as a display name": '"Sam.Carter@Example.org" <attacker@evil.example>',
+    "two mailboxes": "Sam.Carter@Example.org, attacker@evil.example",
+    "an unparseable From": "Sam.Carter@Example.org)<attacker@evil.example>",
+}
+
+
+async def assert_nothing_posted_or_answered(db: Database, mail: Mailed) -> None:
+    assert await check_ins(db, mail.goal) == []
+    assert await refusals(db) == []
+
+
+@pytest.mark.parametrize("sender", FORGERIES.values(), ids=FORGERIES.keys())
+async def test_a_forged_from_is_refused_and_not_answered(
+    db: Database, settings: Settings, smtp: SmtpServer, sender: str
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, sender=sender))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert not outcome.replied
+    await assert_nothing_posted_or_answered(db, mail)
+    [row] = await inbound(db)
+    # Never counted against the person a forger names (their rate limit stays theirs).
+    assert (row.outcome, row.person_id) == (InboundOutcome.REFUSED, None)
+    assert row.reason is not None
+    assert row.reason.startswith("unverified:")
+
+
+async def test_a_second_from_header_is_refused(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail).replace(b"From: ", b"From: attacker@evil.example\r\nFrom: ", 1)
+    outcome = await receiver(db, settings).receive(raw)
+    assert outcome.outcome == InboundOutcome.REFUSED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+@pytest.mark.parametrize(
+    ("headers", "envelope"),
+    [
+        ({"Sender": "attacker@evil.example"}, None),
+        ({}, "attacker@evil.example"),
+        ({"Return-Path": "<attacker@evil.example>"}, None),
+    ],
+    ids=["Sender", "envelope sender", "Return-Path"],
+)
+async def test_someone_else_behind_the_right_from_is_refused(
+    db: Database,
+    settings: Settings,
+    smtp: SmtpServer,
+    headers: dict[str, str],
+    envelope: str | None,
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail, headers=headers)
+    outcome = await receiver(db, settings).receive(raw, envelope_sender=envelope)
+    assert outcome.outcome == InboundOutcome.REFUSED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+async def test_a_reply_to_header_changes_nothing_about_who_is_answered(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp, mail_in_max_bytes=10_000)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail, "x" * 20_000, headers={"Reply-To": "victim@elsewhere.example"})
+    outcome = await receiver(db, settings).receive(raw)
+    assert outcome.replied
+    [refusal] = await refusals(db)
+    assert refusal.to_address == mail.person.email
+
+
+async def test_a_tampered_token_is_refused_and_not_answered(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    local, _, domain = mail.reply_to.partition("@")
+    flipped = local[:-1] + ("a" if local[-1] != "a" else "b")
+    for address in (f"{flipped}@{domain}", f"{local}@other.example", f"{local[:-2]}@{domain}"):
+        outcome = await receiver(db, settings).receive(reply(mail, to=address), recipient=address)
+        assert outcome.outcome == InboundOutcome.REFUSED
+        assert outcome.reason is not None
+        assert outcome.reason.startswith("bad_address")
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+async def test_a_token_signed_with_another_key_is_refused(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    forged = reply_address("another-key", REPLY_DOMAIN, mail.person.id, mail.subject_id)
+    outcome = await receiver(db, settings).receive(reply(mail, to=forged), recipient=forged)
+    assert outcome.outcome == InboundOutcome.REFUSED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+async def test_someone_replying_with_another_persons_address_is_refused(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """A genuine address of Sam's, forwarded to Alex: Alex's reply does not post as Sam."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    alex = await make_person(db, display_name="Alex Kim")
+    outcome = await receiver(db, settings).receive(reply(mail, sender=alex.email))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+AUTOMATIC = {
+    "Auto-Submitted": {"Auto-Submitted": "auto-replied"},
+    "X-Autoreply": {"X-Autoreply": "yes"},
+    "X-Autorespond": {"X-Autorespond": "Out of office"},
+    "Precedence bulk": {"Precedence": "bulk"},
+    "Precedence auto_reply": {"Precedence": "auto_reply"},
+    "X-Failed-Recipients": {"X-Failed-Recipients": "sam.carter@example.org"},
+}
+
+
+@pytest.mark.parametrize("headers", AUTOMATIC.values(), ids=AUTOMATIC.keys())
+async def test_an_auto_reply_posts_nothing_and_gets_no_answer(
+    db: Database, settings: Settings, smtp: SmtpServer, headers: dict[str, str]
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(
+        reply(mail, "I am out of office", headers=headers)
+    )
+    assert outcome.outcome == InboundOutcome.IGNORED
+    await assert_nothing_posted_or_answered(db, mail)
+    [row] = await inbound(db)
+    assert row.reason is not None
+    assert row.reason.startswith("automatic:")
+
+
+async def test_auto_submitted_no_is_a_person_writing(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, headers={"Auto-Submitted": "no"}))
+    assert outcome.outcome == InboundOutcome.POSTED
+
+
+def bounce(mail: Mailed) -> bytes:
+    """A delivery status notification (RFC 3464) from a mailer daemon, about our reply."""
+    report = EmailMessage()
+    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.org>"
+    report["To"] = mail.reply_to
+    report["Subject"] = "Undelivered Mail Returned to Sender"
+    report["Message-ID"] = "<bounce-1@mx.example.org>"
+    report.set_content("This is the mail system at host mx.example.org. I'm sorry ...")
+    status = EmailMessage()
+    status.set_content("Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; x@y\n")
+    report.make_mixed()
+    report.attach(status)
+    report.replace_header("Content-Type", 'multipart/report; report-type="delivery-status"')
+    return report.as_bytes()
+
+
+@pytest.mark.parametrize("envelope", ["", None], ids=["null sender", "unknown sender"])
+async def test_a_bounce_posts_nothing_and_gets_no_answer(
+    db: Database, settings: Settings, smtp: SmtpServer, envelope: str | None
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(bounce(mail), envelope_sender=envelope)
+    assert outcome.outcome == InboundOutcome.IGNORED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+async def test_an_oversize_reply_is_refused_and_the_sender_told_why_by_mail(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp, mail_in_max_bytes=10_000)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail, "A long story. " * 2_000)
+    outcome = await receiver(db, settings).receive(raw)
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert await check_ins(db, mail.goal) == []
+
+    before = len(smtp.messages)
+    assert await deliver_all(db, settings) == 1
+    [answer] = smtp.messages[before:]
+    assert answer["To"] == mail.person.email
+    assert answer["Auto-Submitted"] == "auto-replied"
+    assert answer["In-Reply-To"] is not None
+    text = plain_text(answer)
+    assert "was not posted" in text
+    assert f"{len(raw):,} bytes, more than the 10,000" in text
+
+
+async def test_attachments_are_refused_with_a_reason(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, attachment=b"%PDF-1.4 ..."))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert outcome.reason is not None
+    assert "objectives.pdf" in outcome.reason
+    assert await check_ins(db, mail.goal) == []
+
+
+async def test_a_reply_with_nothing_above_the_quote_is_refused_with_a_reason(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, ""))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert outcome.reason is not None
+    assert "no new text" in outcome.reason
+    assert await check_ins(db, mail.goal) == []
+
+
+async def test_a_handler_that_refuses_rolls_back_what_it_wrote_and_the_sender_is_told(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, "Yes, please refuse this."))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert await check_ins(db, mail.goal) == []  # the handler's write is rolled back
+    [refusal] = await refusals(db)
+    assert "this goal is closed to new check-ins." in refusal.message
+    [row] = await inbound(db)
+    assert (row.outcome, row.person_id) == (InboundOutcome.REFUSED, mail.person.id)
+
+
+async def test_a_handler_that_fails_posts_nothing_and_the_sender_is_told(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, "Oh, please crash."))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert await check_ins(db, mail.goal) == []
+
+
+async def test_replies_beyond_the_hourly_limit_are_refused_and_told_once(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp, mail_in_max_per_hour=2)
+    mail = await mailed(db, settings, smtp)
+    outcomes = [
+        await receiver(db, settings).receive(reply(mail, f"Reply number {n}.")) for n in range(4)
+    ]
+    assert [o.outcome for o in outcomes] == [
+        InboundOutcome.POSTED,
+        InboundOutcome.POSTED,
+        InboundOutcome.REFUSED,
+        InboundOutcome.REFUSED,
+    ]
+    assert [o.replied for o in outcomes[2:]] == [True, False]
+    assert [note for _, note in await check_ins(db, mail.goal)] == [
+        "Reply number 0.",
+        "Reply number 1.",
+    ]
+    assert len(await refusals(db)) == 1
