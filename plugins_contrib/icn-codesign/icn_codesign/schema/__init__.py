@@ -14,6 +14,7 @@ def contribution() -> SchemaContribution:
     from icn_codesign.schema.draft_root import DraftMutation, DraftQuery
     from icn_codesign.schema.drafts import ThreadDrafts
     from icn_codesign.schema.extensions import EXTENSIONS
+    from icn_codesign.schema.local_times import MessageLocalTime
     from icn_codesign.schema.root import ThreadMutation, ThreadQuery
 
     @strawberry.type
@@ -28,5 +29,5 @@ def contribution() -> SchemaContribution:
         query=CodesignQuery,
         mutation=CodesignMutation,
         subscription=ThreadSubscription,
-        extend={**EXTENSIONS, "Thread": ThreadDrafts},
+        extend={**EXTENSIONS, "Thread": ThreadDrafts, "ThreadMessage": MessageLocalTime},
     )

@@ -15,13 +15,14 @@ from typing import Annotated
 import strawberry
 
 from icn_codesign import draft_reading
+from icn_codesign.clock import in_zone
 from icn_codesign.diff import Diff, LineKind, diff
 from icn_codesign.draft_models import Decision as DecisionRow
 from icn_codesign.draft_models import Draft as DraftRow
 from icn_codesign.draft_models import DraftRevision as RevisionRow
 from icn_codesign.draft_models import DraftStatus as StatusValue
 from icn_codesign.drafts import may_finalise
-from icn_codesign.schema import draft_loaders, loaders
+from icn_codesign.schema import draft_loaders, loaders, local_times
 from icn_codesign.schema.threads import Thread, ThreadMessage
 from icn_graph.plugin_api import BadInput, Info, Node, PersonType
 
@@ -85,6 +86,11 @@ class DraftRevision(Node):
     @strawberry.field(description="Who wrote it.")
     async def author(self, info: Info) -> PersonType | None:
         return await _person(info, self.row.author_id)
+
+    @strawberry.field(description=local_times.DESCRIPTION)
+    async def written_local(self, info: Info) -> str | None:
+        author = await _person(info, self.row.author_id)
+        return in_zone(self.created_at, author.timezone) if author else None
 
     @strawberry.field(description="The draft it is a revision of.")
     async def draft(self, info: Info) -> Draft | None:
