@@ -72,13 +72,14 @@ def _text(message: EmailMessage) -> str:
 
 
 def _panel_thread(data: dict[str, Any]) -> dict[str, Any]:
-    [thread] = [
+    found: list[dict[str, Any]] = [
         thread
         for session in data["learningSessions"]["nodes"]
         for item in session["agenda"]
         for thread in item["threads"] or []
         if item["title"] == demo_story.OFFHAND_COMMENT_AGENDA_TITLE
     ]
+    [thread] = found
     return thread
 
 
