@@ -7,7 +7,13 @@ from codesign_helpers import cast, post, start
 from draft_helpers import DECIDE, agree, revise
 
 from icn_graph.plugin_api import Database
-from icn_graph.testing import GraphQLClient, single_error, snapshot, user_errors
+from icn_graph.testing import (
+    GraphQLClient,
+    StatementCounter,
+    single_error,
+    snapshot,
+    user_errors,
+)
 
 DECISIONS = """
 query($id: ID!) { node(id: $id) { ... on Thread {
@@ -93,3 +99,36 @@ async def test_links_outside_the_thread_are_refused_naming_the_entry(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith("messageIds[0]:")
     assert await snapshot(db) == before
+
+
+async def test_a_decision_log_costs_the_same_statements_however_long(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    people = await cast(db)
+    staff = people.staff
+    thread = await start(client, staff, audience="NETWORK")
+
+    async def decide(n: int) -> None:
+        said = await post(client, people.parent, thread["id"], f"Point {n}")
+        written = await revise(client, staff, thread["id"], f"Draft {n}", f"Text {n}")
+        variables = {
+            "input": {
+                "threadId": thread["id"],
+                "text": f"Decision {n}",
+                "messageIds": [said["id"]],
+                "revisionId": written["revision"]["id"],
+            }
+        }
+        data = await client.data(DECIDE, variables, token=staff.token)
+        assert data["recordDecision"]["userErrors"] == []
+
+    await decide(0)
+    statements.reset()
+    await client.data(DECISIONS, {"id": thread["id"]}, token=people.parent.token)
+    one = statements.count
+    for n in range(1, 5):
+        await decide(n)
+    statements.reset()
+    data = await client.data(DECISIONS, {"id": thread["id"]}, token=people.parent.token)
+    assert len(data["node"]["decisions"]) == 5
+    assert statements.count == one
