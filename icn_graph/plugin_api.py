@@ -34,6 +34,7 @@ from icn_graph.events import (
     changes_between,
     event_type,
     record,
+    recording_history,
 )
 from icn_graph.events.consumers import EventConsumer
 from icn_graph.models import (
@@ -253,6 +254,7 @@ __all__ = [
     "parse_global_id",
     "plugin_settings",
     "record",
+    "recording_history",
     "remove_member_follow",
     "rows_by_id",
     "text_value",

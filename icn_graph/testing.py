@@ -70,6 +70,7 @@ __all__ = [
     "db",
     "deliver_mail",
     "icn_plugins",
+    "load_demo_network",
     "make_center",
     "make_person",
     "make_staff_token",
@@ -594,3 +595,11 @@ async def deliver_mail(
         return await send_due_mail(db, settings, transport, now=now, worker_id="tests")
     finally:
         await transport.close()
+
+
+async def load_demo_network(db: Database, plugins: PluginHost, *, seed: int = 2014) -> None:
+    """Load the demo network into ``db`` with ``plugins``' demo data (their ``load_demo_data``),
+    with few registry patients so it stays quick: to test a plugin's demo."""
+    from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
+
+    await load_demo(db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE)

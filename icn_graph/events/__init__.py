@@ -1,7 +1,7 @@
 """Typed domain events and the transactional outbox: record in the change's transaction,
 dispatch after commit, sweep what a crashed process left behind."""
 
-from icn_graph.events.record import Event, record
+from icn_graph.events.record import Event, record, recording_history
 from icn_graph.events.types import (
     DomainEvent,
     EventTypeError,
@@ -20,4 +20,5 @@ __all__ = [
     "changes_between",
     "event_type",
     "record",
+    "recording_history",
 ]

@@ -11,6 +11,8 @@ consumers see every event at least once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -87,11 +89,34 @@ class Event:
         )
 
 
+HISTORY = "icn_graph.history"
+
+
+@contextmanager
+def recording_history(session: AsyncSession, at: datetime) -> Iterator[None]:
+    """Events recorded in ``session`` inside the block are history that happened ``at``: stored
+    with that time and already dispatched, so no consumer, notification, mail or ``on_event``
+    ever hears of them (a demo playing its past through the services)."""
+    if at.tzinfo is None:
+        raise ValueError("recording_history needs an aware datetime")
+    before = session.info.get(HISTORY)
+    session.info[HISTORY] = at.astimezone(UTC)
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(HISTORY, None)
+        else:
+            session.info[HISTORY] = before
+
+
 def record(session: AsyncSession, data: DomainEvent, *, actor_id: int | None) -> Event:
-    """Record ``data`` (done by the person ``actor_id``) in ``session``'s transaction."""
+    """Record ``data`` (done by the person ``actor_id``) in ``session``'s transaction (as history
+    inside :func:`recording_history`)."""
     if not isinstance(data, DomainEvent) or "event_name" not in vars(type(data)):
         raise EventTypeError(f"{data!r} is not a typed event (a class made with @event_type)")
-    event = Event.of(data, actor_id=actor_id)
+    history: datetime | None = session.info.get(HISTORY)
+    event = Event.of(data, actor_id=actor_id, occurred_at=history)
     row = OutboxEvent(
         type=event.type,
         subject_type=event.subject.type,
@@ -103,8 +128,11 @@ def record(session: AsyncSession, data: DomainEvent, *, actor_id: int | None) ->
         occurred_at=event.occurred_at,
         attempts=0,
     )
+    if history is not None:
+        row.dispatched_at = datetime.now(UTC)
     session.add(row)
-    hand_over_after_commit(session, partial(_committed, row, data))
+    if history is None:
+        hand_over_after_commit(session, partial(_committed, row, data))
     return event
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from icn_graph.notifications.reply_handlers import ReplyHandler
     from icn_graph.notifications.subject_types import SubjectType
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
+    from icn_graph.plugins.manager import PluginHost
     from icn_graph.reports.measures.registry import Measure
 
 PROJECT = "icn_graph"
@@ -92,8 +93,11 @@ def register_measures() -> Sequence[Measure] | None:
 
 
 @hookspec
-def register_event_consumers(settings: Settings) -> Sequence[EventConsumer] | None:
-    """Transactional consumers of committed events, called once at start-up.
+def register_event_consumers(
+    settings: Settings, plugins: PluginHost
+) -> Sequence[EventConsumer] | None:
+    """Transactional consumers of committed events, called once at start-up. ``plugins`` is the
+    host, for a consumer that calls hooks a plugin publishes (``plugins.acall_hook``).
 
     Each consumer is ``async def consume(session, events, now)``: it gets a batch of committed
     events (in commit order) and writes in ``session``, one transaction shared with core's own

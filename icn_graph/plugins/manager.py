@@ -218,7 +218,9 @@ class PluginHost:
     def event_consumers(self, settings: Settings) -> list[EventConsumer]:
         """Every plugin's transactional event consumers, in registration order."""
         found: list[EventConsumer] = []
-        results = self._named_results("register_event_consumers", Sequence, settings=settings)
+        results = self._named_results(
+            "register_event_consumers", Sequence, settings=settings, plugins=self
+        )
         for plugin, consumers in results:
             if isinstance(consumers, str) or not all(callable(c) for c in consumers):
                 raise PluginStartupError(

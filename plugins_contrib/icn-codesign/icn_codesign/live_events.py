@@ -3,6 +3,7 @@ subscribers (called by the plugin's ``on_event``, after the commit)."""
 
 from __future__ import annotations
 
+from icn_codesign.draft_live import draft_activity
 from icn_codesign.events import Invited, Left, MessageEdited, MessageHidden, MessagePosted
 from icn_codesign.live import Activity, ActivityHub, ActivityKind, hub_for
 from icn_graph.plugin_api import Database, Event, MembershipRemoved
@@ -27,7 +28,7 @@ def activity_of(event: Event) -> Activity | None:
         case Left():
             kind, thread, subject = ActivityKind.PARTICIPANT_LEFT, data.thread, data.leaver
         case _:
-            return None
+            return draft_activity(event)
     return Activity(thread.pk, kind, subject.global_id, when)
 
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from icn_codesign import live_events
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_codesign import demo, hooks, live_events
+from icn_codesign.draft_events import DRAFT_EVENT_TYPES
 from icn_codesign.events import EVENT_TYPES
 from icn_codesign.replies import post_reply
 from icn_codesign.subjects import THREAD_SUBJECT, THREAD_TYPE
 from icn_graph.plugin_api import (
     Database,
+    DemoContext,
     DomainEvent,
     Event,
+    EventConsumer,
     MigrationLocation,
+    PluginHost,
     ReplyHandler,
     SchemaContribution,
     SubjectType,
@@ -35,7 +41,7 @@ def register_migrations() -> MigrationLocation:
 
 @hookimpl
 def register_event_types() -> Sequence[type[DomainEvent]]:
-    return list(EVENT_TYPES)
+    return [*EVENT_TYPES, *DRAFT_EVENT_TYPES]
 
 
 @hookimpl
@@ -56,3 +62,18 @@ async def on_event(event: Event, db: Database) -> None:
 @hookimpl
 def register_reply_handlers() -> Sequence[ReplyHandler]:
     return [ReplyHandler(type_name=THREAD_TYPE, handle=post_reply)]
+
+
+@hookimpl
+def register_hookspecs() -> type:
+    return hooks.CodesignHooks
+
+
+@hookimpl
+def register_event_consumers(plugins: PluginHost) -> Sequence[EventConsumer]:
+    return [hooks.finalised_consumer(plugins)]
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    await demo.load(session, context)

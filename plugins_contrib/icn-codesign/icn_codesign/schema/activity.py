@@ -45,8 +45,8 @@ class ThreadActivity:
     kind: live.ActivityKind
     occurred_at: datetime
     subject_id: strawberry.ID | None = strawberry.field(
-        description="The global ID of what it is about: the message, or the person who joined "
-        "or left."
+        description="The global ID of what it is about: the message, the person who joined "
+        "or left, the draft revision, or the decision."
     )
     thread_pk: strawberry.Private[int]
 
@@ -55,7 +55,10 @@ class ThreadActivity:
         found = await Thread.resolve_nodes(info, [self.thread_pk])
         return found[0]
 
-    @strawberry.field(description="What it is about (a ThreadMessage, a Person), if visible.")
+    @strawberry.field(
+        description="What it is about (a ThreadMessage, a Person, a DraftRevision, a Decision), if "
+        "visible."
+    )
     async def subject(self, info: Info) -> Node | None:
         if self.subject_id is None:
             return None
@@ -85,7 +88,8 @@ def hub_of(info: Info) -> live.ActivityHub:
 class ThreadSubscription:
     @strawberry.subscription(
         description="Activity in one thread as it happens: new messages, edits, hidden "
-        "messages, people joining and leaving. Ends when the viewer can no longer see it."
+        "messages, people joining and leaving, draft revisions, agreements, final drafts and "
+        "decisions. Ends when the viewer can no longer see it."
     )
     async def thread_activity(
         self, info: Info, thread_id: strawberry.ID

@@ -1,0 +1,156 @@
+"""The demo: the Spring 2014 parent panel reads back through GraphQL as the story tells it (the
+query is the one in docs/api.md), and only the present thread's last steps wait to be mailed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from icn_codesign import demo, demo_story
+from sqlalchemy import select
+
+from icn_graph.plugin_api import Database, Person, PluginHost, Settings
+from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail, load_demo_network, token_for
+
+STORY = """
+query SpringPanelStory {
+  learningSessions(first: 10) {
+    nodes {
+      title
+      agenda {
+        title
+        threads {
+          title
+          audience
+          participants { person { displayName } }
+          messages(first: 100, order: OLDEST_FIRST) {
+            totalCount
+            nodes { createdAt writtenLocal body author { displayName timezone } }
+          }
+          drafts {
+            name
+            status
+            owner { displayName }
+            finalisedBy { displayName }
+            revisions {
+              number
+              note
+              writtenLocal
+              author { displayName }
+              agreements { person { displayName } }
+            }
+            finalRevision { number body }
+            diff(from: 1, to: 2) { added removed text }
+          }
+          decisions {
+            text
+            decidedAt
+            decidedBy { displayName }
+            revision { number draft { name } }
+            messages { body author { displayName } }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def _person(db: Database, email: str) -> Person:
+    async with db.session() as session:
+        person = await session.scalar(select(Person).where(Person.email == email))
+    assert person is not None
+    return person
+
+
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return " ".join(part.get_content().split())
+
+
+def _panel_thread(data: dict[str, Any]) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [
+        thread
+        for session in data["learningSessions"]["nodes"]
+        for item in session["agenda"]
+        for thread in item["threads"] or []
+        if item["title"] == demo_story.OFFHAND_COMMENT_AGENDA_TITLE
+    ]
+    [thread] = found
+    return thread
+
+
+async def test_the_spring_2014_parent_panel_reads_back(
+    db: Database, client: GraphQLClient, plugin_host: PluginHost
+) -> None:
+    await load_demo_network(db, plugin_host)
+    staff = await _person(db, "staff@network.example.org")
+    data = await client.data(STORY, token=await token_for(db, staff))
+    thread = _panel_thread(data)
+    assert thread["title"] == demo_story.THREAD_TITLE
+    assert thread["audience"] == "PARTICIPANTS"
+    names = [p["person"]["displayName"] for p in thread["participants"]]
+    assert names[:2] == ["Dana Whitfield", "Jordan Avery"]
+    assert len(names) == 5
+
+    posts = [step for step in demo_story.STORY if isinstance(step, demo_story.Post)]
+    messages = thread["messages"]["nodes"]
+    assert thread["messages"]["totalCount"] == len(posts) == len(messages)
+    assert [m["body"] for m in messages] == [post.text for post in posts]
+    assert [m["createdAt"] for m in messages] == sorted(m["createdAt"] for m in messages)
+    # Written at the writers' own local times: Dana's offhand comment at 11:12 PM her time,
+    # the second parent's at 4:10 AM theirs.
+    assert messages[0]["author"]["displayName"] == "Dana Whitfield"
+    assert messages[0]["writtenLocal"].startswith("Tue 7 Jan 2014, 11:12 PM")
+    assert ", 4:10 AM " in messages[3]["writtenLocal"]
+    first = datetime.fromisoformat(messages[0]["createdAt"])
+    last = datetime.fromisoformat(messages[-1]["createdAt"])
+    assert (first.year, first.month, last.month) == (2014, 1, 4)
+
+    objectives, call = thread["drafts"]
+    assert (objectives["name"], call["name"]) == (demo_story.OBJECTIVES, demo_story.CALL_TO_ACTION)
+    assert objectives["status"] == call["status"] == "FINAL"
+    assert objectives["owner"] == {"displayName": "Jordan Avery"}
+    assert call["owner"] == {"displayName": "Dana Whitfield"}
+    assert [r["number"] for r in objectives["revisions"]] == [1, 2, 3, 4]
+    assert objectives["finalRevision"] == {"number": 4, "body": demo_story.OBJECTIVES_V4.strip()}
+    assert call["finalRevision"] == {"number": 3, "body": demo_story.CALL_V3.strip()}
+    # Agreement is per revision: revision 3 had two, revision 4 started afresh and got four.
+    agreed = [len(r["agreements"]) for r in objectives["revisions"]]
+    assert agreed == [0, 0, 2, 4]
+    assert len(call["revisions"][-1]["agreements"]) == 4
+    assert objectives["diff"]["added"] > 0
+    assert objectives["diff"]["text"].startswith("--- Panel objectives (revision 1)")
+
+    decisions = thread["decisions"]
+    assert len(decisions) == 3
+    assert [d["decidedBy"]["displayName"] for d in decisions] == ["Jordan Avery"] * 3
+    assert decisions[0]["revision"] is None
+    assert [m["body"] for m in decisions[0]["messages"]] == [posts[i].text for i in (0, 1, 12)]
+    assert decisions[1]["revision"] == {"number": 4, "draft": {"name": "Panel objectives"}}
+    assert decisions[2]["revision"] == {"number": 3, "draft": {"name": "Call to action"}}
+
+
+async def test_the_demo_mails_its_present_and_not_its_history(
+    db: Database,
+    client: GraphQLClient,
+    plugin_host: PluginHost,
+    settings: Settings,
+    smtp: SmtpServer,
+) -> None:
+    await load_demo_network(db, plugin_host)  # the app's dispatcher hears what it committed
+    await client.settle()
+    later = datetime.now(UTC) + timedelta(days=2)  # past anyone's batching and quiet hours
+    sent = await deliver_mail(db, smtp.settings_for(settings), plugin_host, now=later)
+    texts = [_text(mail.message) for mail in smtp.received]
+    # Dana was mentioned; Jordan, Priya and the second parent follow the thread (some of them
+    # take a daily digest).
+    assert sent == len(texts) >= 3
+    for text in texts:
+        assert demo.PRESENT_TITLE in text
+        assert demo_story.THREAD_TITLE not in text
+    dana = await _person(db, "parent@partners.example.org")
+    assert dana.email in {address for mail in smtp.received for address in mail.rcpt_tos}
