@@ -12,6 +12,8 @@ _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]
 # C0 and C1 controls and the Unicode line and paragraph separators: each can start a new line
 # where a one-line title is shown (a mail's text part, a heading), forging what follows.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The same, less line feeds and tabs: what multi-line text (Markdown) may not contain.
+_CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Bidirectional marks, embeddings, overrides and isolates: they reorder what follows them on
 # screen, so a title could read differently from what it is (mail subjects, the app, explorer).
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -32,10 +34,16 @@ class Checker:
     def add(self, field: str, message: str, code: UserErrorCode = UserErrorCode.INVALID) -> None:
         self.errors.append(UserError(field=field, message=message, code=code))
 
-    def text(self, field: str, value: str, *, max_length: int, label: str) -> str:
+    def text(
+        self, field: str, value: str, *, max_length: int, label: str, multiline: bool = False
+    ) -> str:
         """``value`` trimmed; records REQUIRED, TOO_LONG or INVALID (control characters,
-        bidirectional overrides)."""
+        bidirectional overrides). ``multiline`` text (Markdown, a message) keeps its line
+        breaks, made ``\\n``, and tabs."""
+        if multiline:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         cleaned = value.strip()
+        control = _CONTROL_IN_LINES if multiline else _CONTROL
         if not cleaned:
             self.add(field, f"{label} is required.", UserErrorCode.REQUIRED)
         elif len(cleaned) > max_length:
@@ -44,7 +52,7 @@ class Checker:
                 f"{label} must be at most {max_length} characters (got {len(cleaned)}).",
                 UserErrorCode.TOO_LONG,
             )
-        elif _CONTROL.search(cleaned):
+        elif control.search(cleaned):
             self.add(field, f"{label} must not contain control characters.")
         elif _BIDI.search(cleaned):
             self.add(

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_codesign import markup
 from icn_codesign.access import load_thread, may_post
-from icn_codesign.draft_access import markdown_text
 from icn_codesign.draft_events import DecisionRecorded
 from icn_codesign.draft_models import Decision, DecisionMessage, Draft, DraftRevision
 from icn_codesign.models import Message
@@ -96,7 +95,7 @@ async def record_decision_in(
     if not await may_post(session, viewer, thread):
         raise NotFound("No thread has that ID.")
     check = Checker()
-    text = markdown_text(check, "text", new.text, max_length=MAX_DECISION, label="Decision")
+    text = check.text("text", new.text, max_length=MAX_DECISION, label="Decision", multiline=True)
     messages = await _messages(session, thread.id, new.message_ids, check)
     revision_id = await _revision(session, thread.id, new.revision_id, check)
     check.raise_if_any()

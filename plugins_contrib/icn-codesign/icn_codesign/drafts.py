@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_codesign import markup
 from icn_codesign.access import load_thread, may_moderate, may_post
-from icn_codesign.draft_access import load_draft, load_revision, markdown_text
+from icn_codesign.draft_access import load_draft, load_revision
 from icn_codesign.draft_events import DraftFinalised, DraftRevised, RevisionAgreed
 from icn_codesign.draft_models import (
     GENERAL_KIND,
@@ -142,7 +142,7 @@ async def revise_draft_in(
         raise NotFound("No thread has that ID.")
     check = Checker()
     name = check.text("name", revision.name, max_length=NAME_LENGTH, label="Name")
-    body = markdown_text(check, "body", revision.body, max_length=MAX_DRAFT, label="Text")
+    body = check.text("body", revision.body, max_length=MAX_DRAFT, label="Text", multiline=True)
     note = ""
     if revision.note.strip():
         note = check.text("note", revision.note, max_length=NOTE_LENGTH, label="Note")

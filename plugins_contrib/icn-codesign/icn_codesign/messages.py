@@ -48,7 +48,7 @@ class Written:
 
 async def _written(session: AsyncSession, thread: Thread, body: str) -> Written:
     check = Checker()
-    text = check.text("body", body, max_length=MAX_BODY, label="Message")
+    text = check.text("body", body, max_length=MAX_BODY, label="Message", multiline=True)
     check.raise_if_any()
     return Written(text, markup.render(text), await mentioned_people(session, thread, text))
 

@@ -205,3 +205,22 @@ async def test_invitations_need_people_who_can_see_the_subject(
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     other = await member(db, "Beth Lane", PersonKind.PARENT_PARTNER)
     assert other.person.id
+
+
+async def test_messages_keep_their_lines_and_refuse_other_control_characters(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    thread = await start(client, people.parent, audience="NETWORK")
+    body = "Objectives:\r\n\r\n1. Name two ways in\n2. Say what got in the way\n\n\tThanks!"
+    message = await post(client, people.parent, thread["id"], body)
+    assert (
+        message["body"]
+        == "Objectives:\n\n1. Name two ways in\n2. Say what got in the way\n\n\tThanks!"
+    )
+    assert "<ol>" in message["bodyHtml"]
+    for bad in ["a\x00b", "a\x1bb", "a\u2028b", "a\u202eb"]:
+        data = await client.data(
+            POST, {"thread": thread["id"], "body": bad}, token=people.parent.token
+        )
+        assert user_errors(data["postMessage"]) == [("body", "INVALID")], bad
