@@ -10,6 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from icn_graph.config import Settings
@@ -30,11 +31,22 @@ NEW_TEXT = "Thanks Maria, I can join the panel.\n\nWe should ask about night-tim
 SIGNATURE = "-- \nSam Carter\nParent partner, Cincinnati Children's"
 
 
+# Not the development values, which mail-in refuses on PostgreSQL as serve does.
+PRODUCTION_LIKE_SECRET_KEY = "test-secret-key-for-reply-addresses-0123456789"
+PRODUCTION_LIKE_PATIENT_KEY_SECRET = "test-patient-key-secret-0123456789"
+
+
 def reply_settings(
     settings: Settings, smtp: SmtpServer | None = None, **values: object
 ) -> Settings:
     smtp_values = {"smtp_host": "127.0.0.1", "smtp_port": smtp.port} if smtp else {}
-    return mail_settings(settings, mail_reply_domain=REPLY_DOMAIN, **smtp_values, **values)
+    return mail_settings(
+        settings,
+        mail_reply_domain=REPLY_DOMAIN,
+        secret_key=SecretStr(PRODUCTION_LIKE_SECRET_KEY),
+        **smtp_values,
+        **values,
+    )
 
 
 @dataclass

@@ -24,6 +24,7 @@ from icn_graph.plugins.manager import PluginHost
 from tests.notifications.mail_in import reply_plugin
 from tests.notifications.mail_in.helpers import (
     NEW_TEXT,
+    PRODUCTION_LIKE_PATIENT_KEY_SECRET,
     REPLY_DOMAIN,
     check_ins,
     inbound,
@@ -47,8 +48,13 @@ def with_reply_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def mail_in_env(settings: Settings, **values: str) -> dict[str, str]:
+    """The environment of an ``icn-graph mail-in`` run by an MTA for ``settings``' database.
+    Production-like: ``mail-in`` refuses the development secrets on PostgreSQL, so the reply
+    address is verified with ``settings``' secret key passed as a real one would be."""
     return {
         "ICN_DATABASE_URL": settings.database_url_value,
+        "ICN_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "ICN_PATIENT_KEY_SECRET": PRODUCTION_LIKE_PATIENT_KEY_SECRET,
         "ICN_MAIL_REPLY_DOMAIN": REPLY_DOMAIN,
         "ICN_MAIL_FROM": settings.mail_from,
         "ICN_LOG_LEVEL": "WARNING",
