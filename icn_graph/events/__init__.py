@@ -1,7 +1,7 @@
 """Typed domain events and the transactional outbox: record in the change's transaction,
 dispatch after commit, sweep what a crashed process left behind."""
 
-from icn_graph.events.record import Event, record, recording_history
+from icn_graph.events.record import Event, history_time, record, recording_history
 from icn_graph.events.types import (
     DomainEvent,
     EventTypeError,
@@ -20,5 +20,6 @@ __all__ = [
     "changes_between",
     "event_type",
     "record",
+    "history_time",
     "recording_history",
 ]

@@ -3,8 +3,12 @@ query is the one in docs/api.md), and only the present thread's last steps wait 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from icn_codesign import demo, demo_story
@@ -154,3 +158,39 @@ async def test_the_demo_mails_its_present_and_not_its_history(
         assert demo_story.THREAD_TITLE not in text
     dana = await _person(db, "parent@partners.example.org")
     assert dana.email in {address for mail in smtp.received for address in mail.rcpt_tos}
+
+
+def _mailed(folder: Path) -> list[EmailMessage]:
+    """The messages written to ``folder``, in the order they were written."""
+    found = []
+    for path in sorted(folder.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        found.append(message)
+    return found
+
+
+async def test_the_story_mails_its_participants_as_they_had_it_in_2014(
+    db: Database,
+    plugin_host: PluginHost,
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    # An SMTP server is configured: the story's mail must still go to the folder only.
+    sending = smtp.settings_for(settings).model_copy(update={"mail_dir": str(tmp_path)})
+    await load_demo_network(db, plugin_host, settings=settings)
+    later = datetime.now(UTC) + timedelta(days=2)
+    while await deliver_mail(db, sending, plugin_host, now=later):
+        pass
+    assert all(demo_story.THREAD_TITLE not in str(mail.message["Subject"]) for mail in smtp.received)
+
+    story = [m for m in _mailed(tmp_path) if demo_story.THREAD_TITLE in str(m["Subject"])]
+    by_person: dict[str, list[EmailMessage]] = defaultdict(list)
+    for message in story:
+        by_person[str(message["To"])].append(message)
+    print(len(story), {k: len(v) for k, v in by_person.items()})
+    for k, v in by_person.items():
+        for m in v[:3]:
+            print(k, m["Date"], m["Subject"])
+            print(_text(m)[:600])
