@@ -19,7 +19,7 @@ __all__ = [
     "SubjectRef",
     "changes_between",
     "event_type",
-    "record",
     "history_time",
+    "record",
     "recording_history",
 ]
