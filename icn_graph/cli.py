@@ -414,7 +414,9 @@ def demo_load(context: click.Context, seed: int, if_empty: bool) -> None:
                     click.echo("demo: database already has data; left as it is")
                     return
                 raise click.ClickException("the database already has data; use an empty one")
-            summary = await load_demo(database, seed=seed, plugins=_host(context))
+            summary = await load_demo(
+                database, seed=seed, plugins=_host(context), settings=_settings(context)
+            )
             click.echo(
                 f"demo network loaded (seed {seed}): {summary.centers} centers, "
                 f"{summary.people} people ({summary.partners} partners), "

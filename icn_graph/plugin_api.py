@@ -56,7 +56,10 @@ from icn_graph.models import (
     Registration,
 )
 from icn_graph.notifications.auto_follow import add_member_follows, remove_member_follow
+from icn_graph.notifications.history import MailedHistory
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
+from icn_graph.notifications.models import DeliveryMode
+from icn_graph.notifications.preferences import choose_delivery
 from icn_graph.notifications.reply_handlers import InboundReply, ReplyHandle, ReplyHandler
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
@@ -171,6 +174,7 @@ __all__ = [
     "Checker",
     "Connection",
     "Database",
+    "DeliveryMode",
     "DemoContext",
     "Direction",
     "DomainEvent",
@@ -201,6 +205,7 @@ __all__ = [
     "MailItem",
     "MailRenderer",
     "MailSection",
+    "MailedHistory",
     "Measure",
     "Membership",
     "MembershipAdded",
@@ -241,6 +246,7 @@ __all__ = [
     "attempt",
     "aware_datetime",
     "changes_between",
+    "choose_delivery",
     "connection_from_page",
     "event_type",
     "every_member",

@@ -597,9 +597,14 @@ async def deliver_mail(
         await transport.close()
 
 
-async def load_demo_network(db: Database, plugins: PluginHost, *, seed: int = 2014) -> None:
+async def load_demo_network(
+    db: Database, plugins: PluginHost, *, seed: int = 2014, settings: Settings | None = None
+) -> None:
     """Load the demo network into ``db`` with ``plugins``' demo data (their ``load_demo_data``),
-    with few registry patients so it stays quick: to test a plugin's demo."""
+    with few registry patients so it stays quick: to test a plugin's demo. ``settings`` plan
+    and compose the mail of its history (from the environment if not given)."""
     from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
 
-    await load_demo(db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(
+        db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE, settings=settings
+    )

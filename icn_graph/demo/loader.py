@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import exists, insert, select
 
+from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.generator import DEFAULT_SEED, DemoNetwork, generate_network
@@ -72,12 +73,15 @@ async def load_demo(
     *,
     plugins: PluginHost,
     visit_scale: float = 1.0,
+    settings: Settings | None = None,
 ) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
 
     Core features and every plugin in ``plugins`` add their part through
     the ``load_demo_data`` hook, in the same transaction. ``visit_scale`` scales the registry
     patients (1.0: about 20,000; ``SMALL_VISIT_SCALE`` for tests that don't look at reports).
+    ``settings`` (from the environment if not given) plan and compose the mail of stories
+    played with ``MailedHistory``.
 
     Meant for an empty database (see ``is_empty``): on one that already holds a demo person or
     center the unique constraints fail and nothing is written.
@@ -116,6 +120,8 @@ async def load_demo(
             person_ids=tuple(person_ids),
             persona_ids=_persona_ids(network, person_ids),
             visit_scale=visit_scale,
+            settings=settings or Settings(),
+            plugins=plugins,
         )
         await plugins.load_demo_data(session, context)
         # After every contributor, so plugins' measures and plugins' visits are computed too.

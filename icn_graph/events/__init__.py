@@ -1,7 +1,7 @@
 """Typed domain events and the transactional outbox: record in the change's transaction,
 dispatch after commit, sweep what a crashed process left behind."""
 
-from icn_graph.events.record import Event, record, recording_history
+from icn_graph.events.record import Event, history_time, record, recording_history
 from icn_graph.events.types import (
     DomainEvent,
     EventTypeError,
@@ -19,6 +19,7 @@ __all__ = [
     "SubjectRef",
     "changes_between",
     "event_type",
+    "history_time",
     "record",
     "recording_history",
 ]

@@ -110,6 +110,13 @@ def recording_history(session: AsyncSession, at: datetime) -> Iterator[None]:
             session.info[HISTORY] = before
 
 
+def history_time(session: AsyncSession) -> datetime | None:
+    """The moment ``session`` is recording history at (inside :func:`recording_history`), or
+    None when what it records happens now."""
+    at: datetime | None = session.info.get(HISTORY)
+    return at
+
+
 def record(session: AsyncSession, data: DomainEvent, *, actor_id: int | None) -> Event:
     """Record ``data`` (done by the person ``actor_id``) in ``session``'s transaction (as history
     inside :func:`recording_history`)."""

@@ -17,7 +17,7 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.errors import BadInput
-from icn_graph.events import Event, SubjectRef
+from icn_graph.events import Event, SubjectRef, history_time
 from icn_graph.ids import parse_global_id
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
 
@@ -199,7 +199,8 @@ async def add_member_follows(
     )
     missing = [person_id for person_id in wanted if person_id not in existing]
     if missing:
-        now = datetime.now(UTC)
+        # Inside recording_history the follow began then, so it hears the history after it.
+        now = history_time(session) or datetime.now(UTC)
         await session.execute(
             insert(Follow),
             [

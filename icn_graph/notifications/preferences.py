@@ -298,3 +298,24 @@ async def _replan_pending_mail(
         notification.delivery = plan.delivery
         notification.email_status = plan.status
         notification.email_due_at = plan.due_at
+
+
+async def choose_delivery(
+    session: AsyncSession,
+    person_id: int,
+    settings: Settings,
+    overrides: Mapping[str, DeliveryMode],
+) -> EffectivePreferences:
+    """``person_id`` chooses how mail of some event types reaches them (added to the overrides
+    they have), in ``session``'s transaction: what they could do in their preferences, for a
+    plugin acting for them (a demo's partners who took a thread's mail as it came)."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"There is no person {person_id}.")
+    current = (await effective_preferences(session, [person_id], settings))[person_id]
+    merged = {**current.overrides, **overrides}
+    drafts = [OverrideDraft(event_type, delivery) for event_type, delivery in merged.items()]
+    check = Checker()
+    checked = check_changes(check, PreferenceChanges(overrides=drafts))
+    check.raise_if_any()
+    return await write_preferences(session, person, settings, checked)

@@ -129,6 +129,23 @@ async def compose_due_mail(
     return composed
 
 
+async def compose_history_mail(
+    session: AsyncSession, settings: Settings, *, now: datetime, plugins: PluginHost | None
+) -> int:
+    """Compose, in ``session``'s transaction, the mail due at ``now`` (a moment in the past
+    that history is played at, see ``notifications.history``), as historical mail: dated
+    ``now``, and only ever written to the mail folder. How many messages were written."""
+    return await _compose(
+        session,
+        settings,
+        renderer_for(plugins),
+        now=now,
+        limit=500,
+        tally=ComposeTally(),
+        historical=True,
+    )
+
+
 async def _compose(
     session: AsyncSession,
     settings: Settings,
@@ -137,6 +154,7 @@ async def _compose(
     now: datetime,
     limit: int,
     tally: ComposeTally,
+    historical: bool = False,
 ) -> int:
     due = await _due(session, now, limit)
     if not due:
@@ -160,7 +178,7 @@ async def _compose(
     await _claim(session, [n for n in everything if n.read_at is not None], EmailStatus.SKIPPED)
     await _claim(session, unread, EmailStatus.QUEUED)
     batch = await _read_batch(session, unread, set(groups))
-    composer = _Composer(session, settings, renderer, batch, now)
+    composer = _Composer(session, settings, renderer, batch, now, historical=historical)
     for (person_id, subject_id), group in groups.items():
         mailed = [n for n in group if n.read_at is None]
         if mailed:
@@ -289,8 +307,11 @@ class _Composer:
         renderer: MailRenderer,
         batch: _Batch,
         now: datetime,
+        *,
+        historical: bool = False,
     ) -> None:
         self.session = session
+        self.historical = historical
         self.settings = settings
         self.renderer = renderer
         self.batch = batch
@@ -449,6 +470,7 @@ class _Composer:
             attempts=0,
             next_attempt_at=self.now,
             created_at=self.now,
+            historical=self.historical,
         )
         self.drafts.append(_Draft(row, person, group, layout, context, subject_id))
 

@@ -18,6 +18,8 @@
 - 5xx: FAILED, and the address is suppressed: later mail to it is SUPPRESSED, never attempted,
   until the person changes their address. An address this worker cannot send at all (not ASCII,
   and the server offers no SMTPUTF8) is FAILED but not suppressed.
+- Historical mail (what a demo's past would have sent, see ``notifications.history``) is always
+  written to the mail folder (ICN_MAIL_DIR), never handed to the SMTP transport.
 - Anything else a transport raises (a bug, an unexpected library error) counts as a temporary
   failure of that message alone; the rest of the batch still goes out.
 """
@@ -40,6 +42,7 @@ from icn_graph.db.database import Database
 from icn_graph.notifications.mail.transport import (
     CONNECTION_PROBLEM,
     DeliveryRefused,
+    FolderTransport,
     MailTransport,
     envelope_sender,
 )
@@ -81,6 +84,7 @@ class _Claimed:
     to_address: str
     message: str
     attempts: int
+    historical: bool
 
 
 def retry_delay(settings: Settings, attempts: int) -> timedelta:
@@ -122,7 +126,11 @@ async def claim_mail(
             attempts=OutgoingMail.attempts + 1,
         )
         .returning(
-            OutgoingMail.id, OutgoingMail.to_address, OutgoingMail.message, OutgoingMail.attempts
+            OutgoingMail.id,
+            OutgoingMail.to_address,
+            OutgoingMail.message,
+            OutgoingMail.attempts,
+            OutgoingMail.historical,
         )
     )
     options: dict[str, Any] = {"synchronize_session": False}
@@ -173,6 +181,7 @@ async def send_due_mail(
     if not claimed:
         return 0
     sender = envelope_sender(settings)
+    folder = FolderTransport(settings.mail_dir)
     suppressed = await _suppressed(db, {mail.to_address.lower() for mail in claimed})
     async with _outcomes(db, worker_id, tally or SendTally()) as outcomes:
         for index, mail in enumerate(claimed):
@@ -195,7 +204,9 @@ async def send_due_mail(
                 await outcomes.finish(mail.id, MailStatus.DEAD, last_error=error)
                 continue
             try:
-                await transport.send(sender, mail.to_address, mail.message)
+                # History's mail never reaches a real address, whatever ICN_SMTP_HOST says.
+                through = folder if mail.historical else transport
+                await through.send(sender, mail.to_address, mail.message)
             except DeliveryRefused as refused:
                 suppressed |= await _refused(db, outcomes, settings, mail, refused, clock())
             except Exception as error:  # one message's problem, not the batch's

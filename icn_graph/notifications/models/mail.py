@@ -2,6 +2,7 @@
 
 Senders claim QUEUED rows whose ``next_attempt_at`` has passed with a lease (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL); a sender that dies mid-send loses its lease and the row is claimed again.
+Historical rows (mail a demo's past would have sent) only ever go to the mail folder.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.db.base import Base
@@ -56,6 +57,9 @@ class OutgoingMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Mail that history would have sent (a demo's story, see notifications.history): written to
+    # the mail folder (ICN_MAIL_DIR) even when ICN_SMTP_HOST is set, never sent over SMTP.
+    historical: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_outgoing_mail_status_next_attempt_at", "status", "next_attempt_at"),

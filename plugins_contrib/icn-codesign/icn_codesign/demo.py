@@ -2,9 +2,13 @@
 of today's.
 
 The story (``demo_story``) is history: each step happens at its writer's local time, converted
-with that person's time zone, and is recorded with ``recording_history``, so its events are
-stored as already dispatched and nobody is mailed in 2026 about 2014. Its thread is attached to
-the Spring 2014 agenda item "Parents as partners: engaging families in QI".
+with that person's time zone, and is played with core's ``MailedHistory``: its events are stored
+as already dispatched (no live consumer hears of them in 2026), and go through the notification
+engine at their own time, so each participant's mail about the thread is composed as they would
+have had it in 2014 (batched, held through their quiet hours, dated then) and is written to the
+mail folder by the worker, never sent over SMTP. The story's parents take the thread's mail as
+it comes rather than in their daily digest. Its thread is attached to the Spring 2014 agenda item
+"Parents as partners: engaging families in QI".
 
 The present thread is relative to the day the demo is loaded: a few days of history, then a
 message and an agreement recorded live at load time. Those events wait in the outbox; the
@@ -24,18 +28,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_codesign import demo_story as story
 from icn_codesign.decisions import NewDecision, record_decision_in
+from icn_codesign.draft_events import (
+    DecisionRecorded,
+    DraftFinalised,
+    DraftRevised,
+    RevisionAgreed,
+)
 from icn_codesign.draft_models import Draft
 from icn_codesign.drafts import Revision, agree_in, finalise_in, revise_draft_in
+from icn_codesign.events import Invited, Mentioned, MessagePosted
 from icn_codesign.messages import post_message_in
 from icn_codesign.models import Message, Participant, Thread, ThreadAudience
 from icn_codesign.threads import NewThread, invite_in, start_thread_in
 from icn_graph.plugin_api import (
     AgendaItem,
+    DeliveryMode,
     DemoContext,
     LearningSession,
+    MailedHistory,
     Person,
     PersonKind,
+    PluginHost,
+    Settings,
     Viewer,
+    choose_delivery,
     recording_history,
     to_global_id,
     utcnow,
@@ -121,6 +137,7 @@ async def _post(
             title=story.THREAD_TITLE,
             audience=ThreadAudience.PARTICIPANTS,
             subject_id=subject,
+            participant_ids=[cast.ids[role] for role in story.STARTED_WITH],
             body=step.text,
         )
         played.thread = await start_thread_in(session, viewer, new, at=at)
@@ -184,13 +201,36 @@ async def _all_read(session: AsyncSession, thread: Thread) -> None:
     )
 
 
-async def play_story(session: AsyncSession, cast: Cast) -> Thread:
-    """The Spring 2014 parent panel, as history."""
+# What the story's parents chose to get as it came, not in their daily digest: they were in
+# the conversation by email, day and night.
+AS_IT_CAME = {
+    event.event_name: DeliveryMode.IMMEDIATE
+    for event in (
+        MessagePosted,
+        Mentioned,
+        Invited,
+        DraftRevised,
+        RevisionAgreed,
+        DraftFinalised,
+        DecisionRecorded,
+    )
+}
+
+
+async def play_story(
+    session: AsyncSession, cast: Cast, settings: Settings, plugins: PluginHost | None
+) -> Thread:
+    """The Spring 2014 parent panel, as history that mailed its participants then: their
+    mail is in the mail folder once the worker runs, dated 2014."""
+    for role in ("parent", "parent2", "parent3"):
+        await choose_delivery(session, cast.ids[role], settings, AS_IT_CAME)
     subject = await _panel_agenda_item(session)
     played = Played()
+    history = MailedHistory(session, settings, plugins)
     for step in story.STORY:
-        with recording_history(session, cast.utc(step.writer, step.at)):
+        async with history.at(cast.utc(step.writer, step.at)):
             await _play(session, cast, played, step, subject)
+    await history.finish()
     assert played.thread is not None
     await _all_read(session, played.thread)
     return played.thread
@@ -312,5 +352,5 @@ def step_at(step: story.Step, at: datetime, cast: Cast) -> story.Step:
 
 async def load(session: AsyncSession, context: DemoContext) -> None:
     cast = await _cast(session, context)
-    await play_story(session, cast)
+    await play_story(session, cast, context.settings, context.plugins)
     await play_present(session, cast, utcnow())

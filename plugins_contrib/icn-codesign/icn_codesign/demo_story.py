@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 THREAD_TITLE = "A parent panel for Spring 2014"
+# Whom the parent wrote her offhand comment to: the thread starts with them in it.
+STARTED_WITH = ("staff",)
 OFFHAND_COMMENT_AGENDA_TITLE = "Parents as partners: engaging families in QI"
 OBJECTIVES = "Panel objectives"
 CALL_TO_ACTION = "Call to action"

@@ -3,11 +3,16 @@ query is the one in docs/api.md), and only the present thread's last steps wait 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from icn_codesign import demo, demo_story
+from icn_codesign.models import Participant, Thread
 from sqlalchemy import select
 
 from icn_graph.plugin_api import Database, Person, PluginHost, Settings
@@ -134,23 +139,97 @@ async def test_the_spring_2014_parent_panel_reads_back(
     assert decisions[2]["revision"] == {"number": 3, "draft": {"name": "Call to action"}}
 
 
+async def _deliver_all(db: Database, settings: Settings, plugins: PluginHost) -> None:
+    later = datetime.now(UTC) + timedelta(days=2)  # past anyone's batching and quiet hours
+    while await deliver_mail(db, settings, plugins, now=later):
+        pass
+
+
 async def test_the_demo_mails_its_present_and_not_its_history(
     db: Database,
     client: GraphQLClient,
     plugin_host: PluginHost,
     settings: Settings,
     smtp: SmtpServer,
+    tmp_path: Path,
 ) -> None:
     await load_demo_network(db, plugin_host)  # the app's dispatcher hears what it committed
     await client.settle()
-    later = datetime.now(UTC) + timedelta(days=2)  # past anyone's batching and quiet hours
-    sent = await deliver_mail(db, smtp.settings_for(settings), plugin_host, now=later)
+    sending = smtp.settings_for(settings).model_copy(update={"mail_dir": str(tmp_path)})
+    await _deliver_all(db, sending, plugin_host)
     texts = [_text(mail.message) for mail in smtp.received]
     # Dana was mentioned; Jordan, Priya and the second parent follow the thread (some of them
-    # take a daily digest).
-    assert sent == len(texts) >= 3
+    # take a daily digest). The story's mail went to the folder only (see below).
+    assert len(texts) >= 3
     for text in texts:
         assert demo.PRESENT_TITLE in text
         assert demo_story.THREAD_TITLE not in text
     dana = await _person(db, "parent@partners.example.org")
     assert dana.email in {address for mail in smtp.received for address in mail.rcpt_tos}
+
+
+def _mailed(folder: Path) -> list[EmailMessage]:
+    """The messages written to ``folder``, in the order they were written."""
+    found = []
+    for path in sorted(folder.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        found.append(message)
+    return found
+
+
+async def test_the_story_mails_its_participants_as_they_had_it_in_2014(
+    db: Database,
+    plugin_host: PluginHost,
+    settings: Settings,
+    smtp: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    # An SMTP server is configured, and still the story's mail only goes to the folder.
+    sending = smtp.settings_for(settings).model_copy(update={"mail_dir": str(tmp_path)})
+    await load_demo_network(db, plugin_host, settings=settings)
+    await _deliver_all(db, sending, plugin_host)
+    assert all(demo_story.THREAD_TITLE not in str(m.message["Subject"]) for m in smtp.received)
+
+    story = [m for m in _mailed(tmp_path) if demo_story.THREAD_TITLE in str(m["Subject"])]
+    by_person: dict[str, list[EmailMessage]] = defaultdict(list)
+    for message in story:
+        by_person[message["To"].addresses[0].addr_spec].append(message)
+    async with db.session() as session:
+        emails = set(
+            await session.scalars(select(Person.email).where(Person.id.in_(await _cast(db))))
+        )
+    assert set(by_person) == emails
+    assert len(emails) == 5
+
+    for mails in by_person.values():
+        # One conversation per person: same subject, all referring to one root.
+        assert {str(m["Subject"]) for m in mails} == {f"[Test Network] {demo_story.THREAD_TITLE}"}
+        assert len({m["In-Reply-To"] for m in mails} | {m["References"] for m in mails}) == 1
+        assert len({m["Message-ID"] for m in mails}) == len(mails)
+        dates = [parsedate_to_datetime(str(m["Date"])) for m in mails]
+        assert dates == sorted(dates)  # written to the folder in the order they were sent
+        assert datetime(2014, 1, 7, tzinfo=UTC) < dates[0]
+        assert dates[-1] < datetime(2014, 5, 1, tzinfo=UTC)
+
+    jordan = " ".join(_text(m) for m in by_person["staff@network.example.org"])
+    # Dana's offhand comment at 11:12 PM her time reached Jordan when his quiet hours ended.
+    assert "Dana Whitfield wrote (Tue 7 Jan 2014, 11:12 PM EST)" in jordan
+    first = by_person["staff@network.example.org"][0]
+    assert str(first["Date"]) == "Wed, 08 Jan 2014 12:00:00 +0000"  # 7:00 AM in New York
+    # The second parent's message at 4:10 AM their time (Mountain), in Priya's morning mail.
+    priya = " ".join(_text(m) for m in by_person["clinician@demo.example.org"])
+    assert "wrote (Thu 9 Jan 2014, 4:10 AM MST)" in priya
+
+
+async def _cast(db: Database) -> list[int]:
+    """The story's participants (its thread's, found by its title)."""
+    async with db.session() as session:
+        thread_id = await session.scalar(
+            select(Thread.id).where(Thread.title == demo_story.THREAD_TITLE)
+        )
+        return list(
+            await session.scalars(
+                select(Participant.person_id).where(Participant.thread_id == thread_id)
+            )
+        )
