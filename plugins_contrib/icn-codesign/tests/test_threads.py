@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codesign_helpers import POST, START, cast, member, post, start
+from codesign_helpers import POST, START, Member, cast, member, post, start
 
 from icn_graph.plugin_api import Database, PersonKind, to_global_id
 from icn_graph.testing import GraphQLClient, snapshot, user_errors
@@ -224,3 +224,31 @@ async def test_messages_keep_their_lines_and_refuse_other_control_characters(
             POST, {"thread": thread["id"], "body": bad}, token=people.parent.token
         )
         assert user_errors(data["postMessage"]) == [("body", "INVALID")], bad
+
+
+async def test_only_the_people_mentioned_are_told_they_were(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    thread = await start(
+        client,
+        people.parent,
+        audience="NETWORK",
+        participantIds=[people.participant.id, people.colleague.id],
+    )
+    await post(client, people.parent, thread["id"], "@Dr. Sami Reyes and @Tania Staff: thoughts?")
+    await client.settle()
+    inbox = "{ viewer { notifications { nodes { type summary } } } }"
+
+    async def told(who: Member) -> list[tuple[str, str]]:
+        data = await client.data(inbox, token=who.token)
+        return sorted((n["type"], n["summary"]) for n in data["viewer"]["notifications"]["nodes"])
+
+    wrote = ("thread.message_posted", "Jamie Rivera wrote in 'Parent panel'")
+    mentioned = ("thread.mentioned", "Jamie Rivera mentioned you in 'Parent panel'")
+    invited = "thread.invited"
+    assert [n for n in await told(people.participant) if n[0] != invited] == [mentioned, wrote]
+    # A participant who was not mentioned hears of the message, not of someone else's mention.
+    assert [n for n in await told(people.colleague) if n[0] != invited] == [wrote]
+    # Staff follow nothing here: the mention alone reaches them.
+    assert await told(people.staff) == [mentioned]
