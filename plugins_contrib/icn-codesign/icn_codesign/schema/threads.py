@@ -248,3 +248,10 @@ class ThreadMessage(Node):
     @strawberry.field(description="Whether the viewer may edit it (its author, unless hidden).")
     def viewer_can_edit(self, info: Info) -> bool:
         return self.row.author_id == info.context.viewer.person_id and self.row.hidden_at is None
+
+    @strawberry.field(
+        description="Whether the viewer may hide it (`hideMessage`: network staff, unless "
+        "it is hidden already)."
+    )
+    def viewer_can_hide(self, info: Info) -> bool:
+        return may_moderate(info.context.viewer) and self.row.hidden_at is None
