@@ -102,7 +102,7 @@ async def test_threads_filter_by_participant_audience_subject_and_unread(
     team = await start(client, people.participant, audience="CENTER", subjectId=center)
     network = await start(client, people.staff, audience="NETWORK", title="Call to action")
     await post(client, people.staff, network["id"], "Draft is up.")
-    query = """query($filter: ThreadFilterInput) {
+    query = """query($filter: ThreadFilter) {
       threads(filter: $filter) { totalCount nodes { title } } }"""
 
     async def titles(token: str, **filter: object) -> list[str]:
