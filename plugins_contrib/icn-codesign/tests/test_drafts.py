@@ -271,3 +271,15 @@ async def can_agree(client: GraphQLClient, who: Member, revision: str) -> bool:
     query = "query($id: ID!) { node(id: $id) { ... on DraftRevision { viewerCanAgree } } }"
     data = await client.data(query, {"id": revision}, token=who.token)
     return bool(data["node"]["viewerCanAgree"])
+
+
+async def test_a_revision_is_activity_in_the_thread(db: Database, client: GraphQLClient) -> None:
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="PARTICIPANTS", body="Hello")
+    revised = await revise(client, people.participant, thread["id"], "Panel objectives", V1)
+    query = """query($id: ID!) { node(id: $id) { ... on Thread { lastActivityAt
+      draft(name: "Panel objectives") { latestRevision { createdAt } } } } }"""
+    data = await client.data(query, {"id": thread["id"]}, token=people.participant.token)
+    assert revised["revision"]["number"] == 1
+    node = data["node"]
+    assert node["lastActivityAt"] == node["draft"]["latestRevision"]["createdAt"]

@@ -79,7 +79,10 @@ class Thread(Node):
     title: str
     audience: AudienceValue
     created_at: datetime
-    last_activity_at: datetime = strawberry.field(description="When it last had a message.")
+    last_activity_at: datetime = strawberry.field(
+        description="When something last happened in it: a message, a draft's revision or "
+        "agreement, a draft made final, a decision (`threads` lists the latest first)."
+    )
     subject_id: strawberry.ID | None = strawberry.field(
         description="The global ID of the Node it is attached to; null if it stands alone."
     )
