@@ -73,7 +73,7 @@ async def test_mail_about_a_thread_can_be_answered_and_the_answer_is_posted(
     data = await client.data(MESSAGES, {"id": thread["id"]}, token=people.participant.token)
     assert data["node"]["messages"]["nodes"][-1] == {
         "body": "Yes, **gladly**. @Dr. Sami Reyes",
-        "source": "email",
+        "source": "EMAIL",
         "author": {"displayName": "Jamie Rivera"},
     }
 

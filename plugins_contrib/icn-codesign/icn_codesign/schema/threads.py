@@ -40,6 +40,12 @@ strawberry.enum(
 )
 
 
+@strawberry.enum(description="Where a message was written: in the app, or as a reply by email.")
+class ThreadMessageSource(Enum):
+    APP = "app"
+    EMAIL = "email"
+
+
 @strawberry.enum(name="ThreadMessageOrder", description="The order of a thread's messages.")
 class MessageOrder(Enum):
     NEWEST_FIRST = "NEWEST_FIRST"
@@ -184,7 +190,9 @@ class ThreadMessage(Node):
     hidden_reason: str | None = strawberry.field(
         description="Why staff hid it (shown to everyone who may read the thread)."
     )
-    source: str = strawberry.field(description="Where it was written: `app` or `email`.")
+    source: ThreadMessageSource = strawberry.field(
+        description="Where it was written: in the app or by email."
+    )
     row: strawberry.Private[MessageRow]
 
     @classmethod
@@ -195,7 +203,7 @@ class ThreadMessage(Node):
             edited_at=row.edited_at,
             hidden=row.hidden_at is not None,
             hidden_reason=row.hidden_reason,
-            source=row.source,
+            source=ThreadMessageSource(row.source),
             row=row,
         )
 
