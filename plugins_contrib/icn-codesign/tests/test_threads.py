@@ -252,3 +252,31 @@ async def test_only_the_people_mentioned_are_told_they_were(
     assert [n for n in await told(people.colleague) if n[0] != invited] == [wrote]
     # Staff follow nothing here: the mention alone reaches them.
     assert await told(people.staff) == [mentioned]
+
+
+async def test_messages_page_newest_first_and_a_cursor_keeps_to_its_order(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    thread = await start(client, people.parent, audience="NETWORK")
+    for number in range(1, 4):
+        await post(client, people.parent, thread["id"], f"Message {number}")
+    query = """query($id: ID!, $order: ThreadMessageOrder!, $after: String) {
+      node(id: $id) { ... on Thread { messages(first: 2, order: $order, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { body } } } } }"""
+    variables = {"id": thread["id"], "order": "NEWEST_FIRST"}
+    first = await client.data(query, variables, token=people.parent.token)
+    page = first["node"]["messages"]
+    assert [m["body"] for m in page["nodes"]] == ["Message 3", "Message 2"]
+    after = page["pageInfo"]["endCursor"]
+    older = await client.data(query, {**variables, "after": after}, token=people.parent.token)
+    assert [m["body"] for m in older["node"]["messages"]["nodes"]] == ["Message 1"]
+    body = await client.execute(
+        query, {**variables, "order": "OLDEST_FIRST", "after": after}, token=people.parent.token
+    )
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+    assert error["message"] == (
+        "after: this cursor belongs to another ordering; keep the order (orderBy, order) "
+        "the same while paging."
+    )
