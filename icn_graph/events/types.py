@@ -103,6 +103,9 @@ class DomainEvent:
     subject_field: ClassVar[str]
     # The payload format's version; bump it when fields change and teach ``upgrade`` the old one.
     event_version: ClassVar[int] = 1
+    # Personal: only the person the event is about (its ``person`` field) hears of it, not the
+    # subject's followers ("Sam mentioned you" is news to the one mentioned alone).
+    personal: ClassVar[bool] = False
 
     @property
     def subject(self) -> SubjectRef:
@@ -153,6 +156,7 @@ RESERVED = frozenset(
     {
         "event_name",
         "event_version",
+        "personal",
         "subject_field",
         "subject",
         "snapshot_title",
@@ -182,9 +186,10 @@ class EventTypeError(TypeError):
 
 @typing.dataclass_transform(kw_only_default=True, frozen_default=True)
 def event_type(
-    name: str, *, subject: str | None = None, version: int | None = None
+    name: str, *, subject: str | None = None, version: int | None = None, personal: bool = False
 ) -> Callable[[E], E]:
-    """Make ``cls`` a frozen dataclass event type named ``name`` ("area.happened")."""
+    """Make ``cls`` a frozen dataclass event type named ``name`` ("area.happened"); a
+    ``personal`` one reaches only the person in its ``person`` field."""
     parts = name.split(".")
     if len(parts) < 2 or not all(part.isidentifier() and part.islower() for part in parts):
         raise EventTypeError(
@@ -213,6 +218,11 @@ def event_type(
         made.subject_field = chosen
         if version is not None:
             made.event_version = version
+        if personal and field_types(made).get("person") not in (SubjectRef, SubjectRef | None):
+            raise EventTypeError(
+                f"{cls.__qualname__} ({name}) is personal: it needs a 'person' SubjectRef field"
+            )
+        made.personal = personal
         DECLARED.setdefault(name, []).append(made)
         return made
 

@@ -5,7 +5,8 @@ just assigned to an agenda item hears about the assignment). Who hears:
 
 - followers of the subject at NORMAL or WATCHING, and people WATCHING what contains it (a goal's
   center, an agenda item's Learning Session), who followed before the event occurred;
-- the person an event is about (its ``person`` field: "you were added to the team");
+- the person an event is about (its ``person`` field: "you were added to the team"); a
+  ``personal`` event type ("Sam mentioned you") reaches that person alone, never followers;
 - never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
   they would hear through (a direct follow of the subject outranks a muted container);
 - of a subject whose type says who may see it (a plugin's restricted type; core's are seen by
@@ -201,6 +202,8 @@ def _recipients(
             reason = _reason(deciding, event.subject_id, titles)
             found[person_id] = Recipient(reason, followed_subject(chain, deciding.subject_id))
     about = _ref(event, ABOUT_FIELD)
+    if event.data.personal:
+        found = {pk: r for pk, r in found.items() if about is not None and pk == about.pk}
     if about is not None and about.type == "Person" and about.pk not in muted:
         found.setdefault(about.pk, Recipient("It is about you.", followed_subject(chain, None)))
     found.pop(_person(event.actor_id) or 0, None)  # never about one's own action

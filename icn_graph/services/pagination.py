@@ -96,8 +96,8 @@ def decode_cursor(key: SortKey, cursor: str, sample: Callable[[Any], Any]) -> tu
             raise ValueError("id is out of range")
         if name != _ordering(key):
             raise BadInput(
-                "after: this cursor belongs to another ordering; "
-                "keep orderBy the same while paging.",
+                "after: this cursor belongs to another ordering; keep the order "
+                "(orderBy, order) the same while paging.",
                 field="after",
             )
         return sample(value), row_id

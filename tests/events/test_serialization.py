@@ -276,3 +276,9 @@ def test_declaring_an_event_type_wrongly_says_what_is_wrong() -> None:
 
     with pytest.raises(EventTypeError, match="must subclass DomainEvent"):
         event_type("bad.plain")(type("Plain", (), {}))
+    with pytest.raises(EventTypeError, match="personal: it needs a 'person' SubjectRef field"):
+
+        @event_type("bad.personal", personal=True)
+        class NobodyToTell(DomainEvent):
+            thread: SubjectRef
+            person_name: str

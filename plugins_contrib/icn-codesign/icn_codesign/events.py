@@ -44,14 +44,14 @@ class MessagePosted(DomainEvent):
         return f"{actor} wrote in {title}"
 
 
-@event_type("thread.mentioned", subject="thread")
+@event_type("thread.mentioned", subject="thread", personal=True)
 class Mentioned(DomainEvent):
     """A message in a co-design thread mentioned someone."""
 
     thread: SubjectRef
     title: str
     message: SubjectRef
-    person: SubjectRef  # who was mentioned: they hear of it ("It is about you")
+    person: SubjectRef  # who was mentioned: they alone hear of it (personal)
     author_name: str
     written_local: str
     body: str

@@ -164,9 +164,13 @@ async def test_a_hidden_message_keeps_its_reason_and_loses_its_text(
     )
     message = await post(client, people.participant, thread["id"], "A patient's name, oops")
     await client.data(EDIT, {"id": message["id"]}, token=people.participant.token)
-    await client.data(HIDE, {"id": message["id"]}, token=people.staff.token)
     query = """query($id: ID!) { node(id: $id) { ... on ThreadMessage {
-      body bodyHtml hidden hiddenReason viewerCanEdit edits { body bodyHtml } } } }"""
+      body bodyHtml hidden hiddenReason viewerCanEdit viewerCanHide edits { body bodyHtml } } } }"""
+    shown = await client.data(query, {"id": message["id"]}, token=people.staff.token)
+    assert shown["node"]["viewerCanHide"] is True
+    authored = await client.data(query, {"id": message["id"]}, token=people.participant.token)
+    assert (authored["node"]["viewerCanEdit"], authored["node"]["viewerCanHide"]) == (True, False)
+    await client.data(HIDE, {"id": message["id"]}, token=people.staff.token)
     seen = await client.data(query, {"id": message["id"]}, token=people.colleague.token)
     assert seen["node"] == {
         "body": None,
@@ -174,10 +178,12 @@ async def test_a_hidden_message_keeps_its_reason_and_loses_its_text(
         "hidden": True,
         "hiddenReason": "Off topic",
         "viewerCanEdit": False,
+        "viewerCanHide": False,
         "edits": [{"body": None, "bodyHtml": None}],
     }
     moderated = await client.data(query, {"id": message["id"]}, token=people.staff.token)
     assert moderated["node"]["body"] == "Edited"
+    assert moderated["node"]["viewerCanHide"] is False  # hidden already
     assert moderated["node"]["edits"] == [
         {"body": "A patient's name, oops", "bodyHtml": "<p>A patient's name, oops</p>\n"}
     ]

@@ -3,7 +3,7 @@ rules that refuse (naming the field, writing nothing)."""
 
 from __future__ import annotations
 
-from codesign_helpers import cast, member, start
+from codesign_helpers import Member, cast, member, start
 from draft_helpers import FINALISE, REVISE, agree, revise
 
 from icn_graph.plugin_api import Database, PersonKind
@@ -59,6 +59,9 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
     assert second["revision"]["number"] == 2
     draft, v1, v2 = first["draft"]["id"], first["revision"]["id"], second["revision"]["id"]
 
+    assert await can_agree(client, owner, v1) is False  # superseded
+    assert await can_agree(client, parent, v2) is False  # her own
+    assert await can_agree(client, owner, v2) is True
     stale = await agree(client, owner, v1)
     assert user_errors(stale) == [("revisionId", "CONFLICT")]
     assert "superseded by revision 2" in stale["userErrors"][0]["message"]
@@ -73,6 +76,8 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
         assert agreed["userErrors"] == []
     assert agreed["revision"]["agreements"] == [{"person": {"displayName": "Dr. Sami Reyes"}}]
     assert agreed["revision"]["viewerHasAgreed"] is True
+    assert await can_agree(client, owner, v2) is False  # agreed already
+    assert await can_agree(client, people.staff, v2) is True
 
     refused = await client.execute(FINALISE, {"draft": draft}, token=parent.token)
     assert single_error(refused)["extensions"]["code"] == "FORBIDDEN"
@@ -94,6 +99,7 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
         token=owner.token,
     )
     assert user_errors(again["reviseDraft"]) == [("name", "CONFLICT")]
+    assert await can_agree(client, people.staff, v2) is False  # final
     late = await agree(client, people.staff, v2)
     assert user_errors(late) == [("revisionId", "CONFLICT")]
     assert await snapshot(db) == before
@@ -259,3 +265,21 @@ async def test_a_threads_drafts_cost_the_same_statements_however_many(
         {"person": {"displayName": "Tania Staff"}}
     ]
     assert statements.count == one
+
+
+async def can_agree(client: GraphQLClient, who: Member, revision: str) -> bool:
+    query = "query($id: ID!) { node(id: $id) { ... on DraftRevision { viewerCanAgree } } }"
+    data = await client.data(query, {"id": revision}, token=who.token)
+    return bool(data["node"]["viewerCanAgree"])
+
+
+async def test_a_revision_is_activity_in_the_thread(db: Database, client: GraphQLClient) -> None:
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="PARTICIPANTS", body="Hello")
+    revised = await revise(client, people.participant, thread["id"], "Panel objectives", V1)
+    query = """query($id: ID!) { node(id: $id) { ... on Thread { lastActivityAt
+      draft(name: "Panel objectives") { latestRevision { createdAt } } } } }"""
+    data = await client.data(query, {"id": thread["id"]}, token=people.participant.token)
+    assert revised["revision"]["number"] == 1
+    node = data["node"]
+    assert node["lastActivityAt"] == node["draft"]["latestRevision"]["createdAt"]

@@ -73,7 +73,7 @@ async def test_mail_about_a_thread_can_be_answered_and_the_answer_is_posted(
     data = await client.data(MESSAGES, {"id": thread["id"]}, token=people.participant.token)
     assert data["node"]["messages"]["nodes"][-1] == {
         "body": "Yes, **gladly**. @Dr. Sami Reyes",
-        "source": "email",
+        "source": "EMAIL",
         "author": {"displayName": "Jamie Rivera"},
     }
 
@@ -93,3 +93,17 @@ async def test_refused_replies_post_nothing(db: Database, client: GraphQLClient)
             await reply_as(db, who, subject, text)
     assert await snapshot(db) == before
     assert parse_global_id(thread["id"])[0] == "Thread"
+
+
+async def test_a_reply_of_several_paragraphs_keeps_its_line_breaks(
+    db: Database, client: GraphQLClient
+) -> None:
+    """What mail-in hands over from a real mail client: paragraphs, a list, a tab."""
+    people = await cast(db)
+    thread = await start(
+        client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
+    )
+    text = "Yes, gladly.\n\nTwo things:\n- evening meetings\n- a buddy\n\n\tJamie"
+    await reply_as(db, people.parent, thread["id"], text)
+    data = await client.data(MESSAGES, {"id": thread["id"]}, token=people.participant.token)
+    assert data["node"]["messages"]["nodes"][-1]["body"] == text.strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codesign_helpers import POST, START, cast, member, post, start
+from codesign_helpers import POST, START, Member, cast, member, post, start
 
 from icn_graph.plugin_api import Database, PersonKind, to_global_id
 from icn_graph.testing import GraphQLClient, snapshot, user_errors
@@ -102,7 +102,7 @@ async def test_threads_filter_by_participant_audience_subject_and_unread(
     team = await start(client, people.participant, audience="CENTER", subjectId=center)
     network = await start(client, people.staff, audience="NETWORK", title="Call to action")
     await post(client, people.staff, network["id"], "Draft is up.")
-    query = """query($filter: ThreadFilterInput) {
+    query = """query($filter: ThreadFilter) {
       threads(filter: $filter) { totalCount nodes { title } } }"""
 
     async def titles(token: str, **filter: object) -> list[str]:
@@ -224,3 +224,59 @@ async def test_messages_keep_their_lines_and_refuse_other_control_characters(
             POST, {"thread": thread["id"], "body": bad}, token=people.parent.token
         )
         assert user_errors(data["postMessage"]) == [("body", "INVALID")], bad
+
+
+async def test_only_the_people_mentioned_are_told_they_were(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    thread = await start(
+        client,
+        people.parent,
+        audience="NETWORK",
+        participantIds=[people.participant.id, people.colleague.id],
+    )
+    await post(client, people.parent, thread["id"], "@Dr. Sami Reyes and @Tania Staff: thoughts?")
+    await client.settle()
+    inbox = "{ viewer { notifications { nodes { type summary } } } }"
+
+    async def told(who: Member) -> list[tuple[str, str]]:
+        data = await client.data(inbox, token=who.token)
+        return sorted((n["type"], n["summary"]) for n in data["viewer"]["notifications"]["nodes"])
+
+    wrote = ("thread.message_posted", "Jamie Rivera wrote in 'Parent panel'")
+    mentioned = ("thread.mentioned", "Jamie Rivera mentioned you in 'Parent panel'")
+    invited = "thread.invited"
+    assert [n for n in await told(people.participant) if n[0] != invited] == [mentioned, wrote]
+    # A participant who was not mentioned hears of the message, not of someone else's mention.
+    assert [n for n in await told(people.colleague) if n[0] != invited] == [wrote]
+    # Staff follow nothing here: the mention alone reaches them.
+    assert await told(people.staff) == [mentioned]
+
+
+async def test_messages_page_newest_first_and_a_cursor_keeps_to_its_order(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    thread = await start(client, people.parent, audience="NETWORK")
+    for number in range(1, 4):
+        await post(client, people.parent, thread["id"], f"Message {number}")
+    query = """query($id: ID!, $order: ThreadMessageOrder!, $after: String) {
+      node(id: $id) { ... on Thread { messages(first: 2, order: $order, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { body } } } } }"""
+    variables = {"id": thread["id"], "order": "NEWEST_FIRST"}
+    first = await client.data(query, variables, token=people.parent.token)
+    page = first["node"]["messages"]
+    assert [m["body"] for m in page["nodes"]] == ["Message 3", "Message 2"]
+    after = page["pageInfo"]["endCursor"]
+    older = await client.data(query, {**variables, "after": after}, token=people.parent.token)
+    assert [m["body"] for m in older["node"]["messages"]["nodes"]] == ["Message 1"]
+    body = await client.execute(
+        query, {**variables, "order": "OLDEST_FIRST", "after": after}, token=people.parent.token
+    )
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+    assert error["message"] == (
+        "after: this cursor belongs to another ordering; keep the order (orderBy, order) "
+        "the same while paging."
+    )

@@ -110,6 +110,21 @@ class DraftRevision(Node):
         rows = await draft_loaders.agreements_of(info).load(self.pk)
         return any(row.person_id == info.context.viewer.person_id for row in rows)
 
+    @strawberry.field(
+        description="Whether `agreeToRevision` would record the viewer's agreement now: it is "
+        "the latest revision of a draft still DRAFT, the viewer did not write it and has not "
+        "agreed yet."
+    )
+    async def viewer_can_agree(self, info: Info) -> bool:
+        viewer = info.context.viewer.person_id
+        draft = await draft_loaders.drafts(info).load(self.row.draft_id)
+        if draft is None or draft.status != StatusValue.DRAFT or viewer is None:
+            return False
+        if self.row.number != draft.revision_count or self.row.author_id == viewer:
+            return False
+        rows = await draft_loaders.agreements_of(info).load(self.pk)
+        return all(row.person_id != viewer for row in rows)
+
 
 @strawberry.type(description="A line of a diff, with its numbers in the older and newer text.")
 class DraftDiffLine:

@@ -32,7 +32,7 @@ def _person_ids(values: list[strawberry.ID], field: str) -> list[int]:
 
 
 @strawberry.input(description="Which threads `threads` lists (all the viewer may see).")
-class ThreadFilterInput:
+class ThreadFilter:
     subject_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only threads attached to this Node."
     )
@@ -42,7 +42,8 @@ class ThreadFilterInput:
     audience: AudienceValue | None = None
     unread: bool | None = strawberry.field(
         default=None,
-        description="true: only threads with messages the viewer has not read; false: none.",
+        description="true: only threads with messages the viewer has not read; false: only threads "
+        "with none unread.",
     )
 
 
@@ -56,9 +57,9 @@ class ThreadQuery:
         info: Info,
         first: int | None = 20,
         after: str | None = None,
-        filter: ThreadFilterInput | None = None,
+        filter: ThreadFilter | None = None,
     ) -> Connection[Thread]:
-        where = filter or ThreadFilterInput()
+        where = filter or ThreadFilter()
         participant = (
             expect_global_id(where.participant_id, "Person", field="filter.participantId")
             if where.participant_id

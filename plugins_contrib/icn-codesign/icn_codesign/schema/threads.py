@@ -40,6 +40,12 @@ strawberry.enum(
 )
 
 
+@strawberry.enum(description="Where a message was written: in the app, or as a reply by email.")
+class ThreadMessageSource(Enum):
+    APP = "app"
+    EMAIL = "email"
+
+
 @strawberry.enum(name="ThreadMessageOrder", description="The order of a thread's messages.")
 class MessageOrder(Enum):
     NEWEST_FIRST = "NEWEST_FIRST"
@@ -79,7 +85,10 @@ class Thread(Node):
     title: str
     audience: AudienceValue
     created_at: datetime
-    last_activity_at: datetime = strawberry.field(description="When it last had a message.")
+    last_activity_at: datetime = strawberry.field(
+        description="When something last happened in it: a message, a draft's revision or "
+        "agreement, a draft made final, a decision (`threads` lists the latest first)."
+    )
     subject_id: strawberry.ID | None = strawberry.field(
         description="The global ID of the Node it is attached to; null if it stands alone."
     )
@@ -181,7 +190,9 @@ class ThreadMessage(Node):
     hidden_reason: str | None = strawberry.field(
         description="Why staff hid it (shown to everyone who may read the thread)."
     )
-    source: str = strawberry.field(description="Where it was written: `app` or `email`.")
+    source: ThreadMessageSource = strawberry.field(
+        description="Where it was written: in the app or by email."
+    )
     row: strawberry.Private[MessageRow]
 
     @classmethod
@@ -192,7 +203,7 @@ class ThreadMessage(Node):
             edited_at=row.edited_at,
             hidden=row.hidden_at is not None,
             hidden_reason=row.hidden_reason,
-            source=row.source,
+            source=ThreadMessageSource(row.source),
             row=row,
         )
 
@@ -248,3 +259,10 @@ class ThreadMessage(Node):
     @strawberry.field(description="Whether the viewer may edit it (its author, unless hidden).")
     def viewer_can_edit(self, info: Info) -> bool:
         return self.row.author_id == info.context.viewer.person_id and self.row.hidden_at is None
+
+    @strawberry.field(
+        description="Whether the viewer may hide it (`hideMessage`: network staff, unless "
+        "it is hidden already)."
+    )
+    def viewer_can_hide(self, info: Info) -> bool:
+        return may_moderate(info.context.viewer) and self.row.hidden_at is None
