@@ -23,7 +23,7 @@ async def post_reply(session: AsyncSession, viewer: Viewer, reply: InboundReply)
         raise BadInput("Replies by mail can only go to a co-design thread.", field="subject")
     thread = await load_thread(session, viewer, pk)
     check = Checker()
-    check.text("body", reply.text, max_length=20_000, label="The reply")
+    check.text("body", reply.text, max_length=20_000, label="The reply", multiline=True)
     if check.errors:
         raise BadInput(check.errors[0].message, field="body")
     await post_message_in(session, viewer, thread, reply.text, at=reply.received_at, source="email")
