@@ -49,7 +49,7 @@ def api_process(settings: Settings, log: Path) -> Iterator[tuple[str, subprocess
     }
     command = [sys.executable, "-m", "icn_graph", "serve", "--host", "127.0.0.1"]
     with log.open("wb") as output:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
             [*command, "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
         )
         try:
@@ -67,7 +67,8 @@ async def wait_ready(base_url: str, process: subprocess.Popen[bytes], log: Path)
     async with httpx.AsyncClient(base_url=base_url, timeout=5) as http:
         for _ in range(int(START_TIMEOUT / 0.1)):
             if process.poll() is not None:
-                pytest.fail(f"the API process exited: {log.read_text(errors='replace')}")
+                output = await asyncio.to_thread(log.read_text, errors="replace")
+                pytest.fail(f"the API process exited: {output}")
             try:
                 if (await http.get("/readyz")).status_code == 200:
                     return
