@@ -10,15 +10,19 @@ Markup the docs may use around a ```graphql block (HTML comments, invisible when
   its payload's ``userErrors`` must name exactly these fields. Otherwise ``userErrors`` must be
   empty.
 - ``<!-- variables -->`` then a ```json block just below: the operation's variables.
+- ``<!-- plugin: icn-codesign -->`` just above: run with that first-party plugin installed
+  (its schema, and its demo data in the demo network).
 
 Each example gets a freshly loaded demo network, so mutation examples never see each other.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +33,9 @@ from sqlalchemy import select
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
-from icn_graph.host import core_host, printed_schema
+from icn_graph.host import printed_schema
 from icn_graph.models import Person
+from icn_graph.plugins.manager import PluginHost
 from tests.helpers import GraphQLClient, error_codes, token_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +43,8 @@ API_GUIDE = ROOT / "docs" / "api.md"
 README = ROOT / "README.md"
 DOCS = (API_GUIDE, README)
 
+# First-party plugins examples may ask for, by distribution name: their ``icn_graph`` module.
+PLUGINS = {"icn-codesign": "icn_codesign.plugin"}
 KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"}
 PERSONAS = {*DEMO_PERSONAS, "anonymous"}
 
@@ -55,6 +62,7 @@ class Example:
     expect_error: str | None = None
     expect_user_errors: set[str] = field(default_factory=set)
     persona: str = "staff"
+    plugins: tuple[str, ...] = ()
     id: str = ""
 
 
@@ -125,6 +133,9 @@ def _parse(path: Path) -> tuple[list[Example], list[tuple[int, str, str]]]:
                 example.expect_user_errors = {part.strip() for part in value.split(",")}
             elif name.strip() == "as":
                 example.persona = value.strip()
+            elif name.strip() == "plugin":
+                assert value.strip() in PLUGINS, f"{where}: unknown plugin {value.strip()!r}"
+                example.plugins = (*example.plugins, value.strip())
             else:
                 raise AssertionError(f"{where}: unknown directive <!-- {directive} -->")
         after = _next_content(lines, end + 1)
@@ -210,10 +221,21 @@ def settings(migrated_url: str) -> Settings:
     return Settings(database_url=migrated_url, _env_file=None)  # type: ignore[arg-type,call-arg]
 
 
+@pytest.fixture
+def icn_plugins(request: pytest.FixtureRequest) -> Sequence[tuple[str, object]]:
+    """The plugins the example asks for (``<!-- plugin: ... -->``)."""
+    callspec = getattr(request.node, "callspec", None)
+    example = callspec.params.get("example") if callspec is not None else None
+    names = example.plugins if isinstance(example, Example) else ()
+    return [(name, importlib.import_module(PLUGINS[name])) for name in names]
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
-async def test_example_runs(example: Example, db: Database, client: GraphQLClient) -> None:
+async def test_example_runs(
+    example: Example, db: Database, client: GraphQLClient, plugin_host: PluginHost
+) -> None:
     where = f"{example.source}:{example.line} ({example.heading})"
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE)
     token = await _token(db, example.persona)
     body = await client.execute(example.query, example.variables, token=token)
     if example.expect_error is None:
