@@ -60,6 +60,7 @@ from icn_graph.notifications.history import MailedHistory
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
 from icn_graph.notifications.models import DeliveryMode
 from icn_graph.notifications.preferences import choose_delivery
+from icn_graph.notifications.realtime.topics import TopicFeed, TopicOverflow, publish_topic
 from icn_graph.notifications.reply_handlers import InboundReply, ReplyHandle, ReplyHandler
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
@@ -80,6 +81,7 @@ from icn_graph.schema.learning_sessions.sessions import LearningSession as Learn
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person as PersonType
 from icn_graph.schema.relay import Node, expect_global_id, parse_global_id, to_global_id
+from icn_graph.schema.topics import listen_topics
 from icn_graph.services.directory_events import (
     CenterCreated,
     CenterUpdated,
@@ -236,6 +238,8 @@ __all__ = [
     "SubjectInfo",
     "SubjectRef",
     "SubjectType",
+    "TopicFeed",
+    "TopicOverflow",
     "UTCDateTime",
     "Unauthenticated",
     "UserError",
@@ -254,11 +258,13 @@ __all__ = [
     "fetch_node",
     "hookimpl",
     "hookspec",
+    "listen_topics",
     "month_index",
     "nobody",
     "paginate",
     "parse_global_id",
     "plugin_settings",
+    "publish_topic",
     "record",
     "recording_history",
     "remove_member_follow",

@@ -26,6 +26,7 @@ import socket
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes, policy
@@ -71,6 +72,7 @@ __all__ = [
     "deliver_mail",
     "icn_plugins",
     "load_demo_network",
+    "mail_in_listener",
     "make_center",
     "make_person",
     "make_staff_token",
@@ -608,3 +610,22 @@ async def load_demo_network(
     await load_demo(
         db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE, settings=settings
     )
+
+
+@asynccontextmanager
+async def mail_in_listener(
+    db: Database, settings: Settings, *, lmtp: bool = False
+) -> AsyncIterator[int]:
+    """``icn-graph mail-in --listen`` in this process: the SMTP (or LMTP) server an MTA relays
+    replies to, on a free loopback port (yielded), receiving into ``db`` with the reply handlers
+    of the plugin host in use; ``settings`` must set ``mail_reply_domain``."""
+    # The listener needs aiosmtpd (icn_graph's dev extra): imported only by tests that use it.
+    from icn_graph.notifications.mail_in.listener import start_listener
+    from icn_graph.notifications.mail_in.receive import MailReceiver
+
+    server = await start_listener(MailReceiver(db, settings), "127.0.0.1", free_port(), lmtp=lmtp)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast
 
 from icn_graph.errors import BadInput
 from icn_graph.ids import parse_global_id, to_global_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 # What a FieldChange can hold: JSON scalars (dates as ISO strings).
 ChangeValue = str | int | float | bool | None
@@ -142,6 +145,19 @@ class DomainEvent:
         """
         return payload
 
+    @classmethod
+    async def as_mailed(
+        cls, session: AsyncSession, events: Sequence[Self]
+    ) -> Sequence[Self | None]:
+        """How mail composed now shows these stored events of this type, one result each, in
+        order: by default as they were recorded.
+
+        Override it when what an event carries can change or be withdrawn after it was recorded
+        (a message edited or hidden before its mail goes): read the current state in one query
+        and return an updated copy (``dataclasses.replace``), or ``None`` to withdraw the event
+        from mail (its notifications are not mailed; the in-app notification stays)."""
+        return events
+
 
 def generic_summary(event_name: str, actor: str, title: str) -> str:
     """The line of an event type that words none of its own, built from its name."""
@@ -162,6 +178,7 @@ RESERVED = frozenset(
         "snapshot_title",
         "summary",
         "upgrade",
+        "as_mailed",
     }
 )
 

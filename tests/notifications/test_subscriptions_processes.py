@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from tests.subscription_helpers import (
     ws_client,
 )
 
+SECRET_KEY = secrets.token_urlsafe(48)
+PATIENT_KEY_SECRET = secrets.token_urlsafe(48)
 START_TIMEOUT = 60.0  # generous: a cold interpreter importing everything on a busy machine
 
 
@@ -43,6 +46,9 @@ def environment(database_url: str) -> dict[str, str]:
         "ICN_DATABASE_URL": database_url,
         "ICN_LOG_LEVEL": "WARNING",
         "ICN_DEMO": "false",
+        # As in production: serve refuses the development secrets on PostgreSQL.
+        "ICN_SECRET_KEY": SECRET_KEY,
+        "ICN_PATIENT_KEY_SECRET": PATIENT_KEY_SECRET,
     }
 
 

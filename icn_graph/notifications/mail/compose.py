@@ -10,6 +10,8 @@
 - Links open subjects in the front-end (``ICN_APP_URL``) or the explorer, and every message links
   to the person's signed "manage your email" page (see ``links`` and ``manage_tokens``).
 - A notification read in the app before its mail is composed is SKIPPED, never mailed.
+- Events are mailed as they read when the mail is composed (``current``): a message edited
+  meanwhile goes as edited; one withdrawn (hidden by a moderator) is not mailed (NONE).
 - A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery;
   such rows count as composed, and a ``ComposeTally`` counts them apart for the worker's log.
 
@@ -41,6 +43,7 @@ from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.mail import details
+from icn_graph.notifications.mail.current import as_mailed
 from icn_graph.notifications.mail.headers import (
     Envelope,
     Sender,
@@ -172,19 +175,26 @@ async def _compose(
 
     everything = [n for group in (*groups.values(), *digests.values()) for n in group]
     unread = [n for n in everything if n.read_at is None]
+    mailed_events = await as_mailed(
+        session, await stored_events(session, {n.event_id for n in unread})
+    )
+    withdrawn = [n for n in unread if n.event_id in mailed_events.withdrawn]
+    unread = [n for n in unread if n.event_id not in mailed_events.withdrawn]
     # Claimed first: if anything changed meanwhile, nothing is written.
     unmailed = [n for n in due if n.delivery not in (DeliveryMode.IMMEDIATE, *DIGESTS)]
-    await _claim(session, unmailed, EmailStatus.NONE)  # delivery OFF: nothing to mail
+    # Delivery OFF, or what the event carried was withdrawn (a hidden message): nothing to mail.
+    await _claim(session, [*unmailed, *withdrawn], EmailStatus.NONE)
     await _claim(session, [n for n in everything if n.read_at is not None], EmailStatus.SKIPPED)
     await _claim(session, unread, EmailStatus.QUEUED)
-    batch = await _read_batch(session, unread, set(groups))
+    batch = await _read_batch(session, unread, set(groups), mailed_events.events)
     composer = _Composer(session, settings, renderer, batch, now, historical=historical)
+    to_mail = {n.id for n in unread}
     for (person_id, subject_id), group in groups.items():
-        mailed = [n for n in group if n.read_at is None]
+        mailed = [n for n in group if n.id in to_mail]
         if mailed:
             composer.immediate(person_id, subject_id, mailed)
     for person_id, group in digests.items():
-        mailed = [n for n in group if n.read_at is None]
+        mailed = [n for n in group if n.id in to_mail]
         if mailed:
             composer.digest(person_id, mailed)
     written = await composer.write()
@@ -271,11 +281,13 @@ async def _thread_subjects(
 
 
 async def _read_batch(
-    session: AsyncSession, notifications: list[Notification], pairs: set[tuple[int, str]]
+    session: AsyncSession,
+    notifications: list[Notification],
+    pairs: set[tuple[int, str]],
+    events: dict[int, Event],
 ) -> _Batch:
     actor_ids = {pk for n in notifications if (pk := details.person_pk(n.actor_id)) is not None}
     people = await details.people(session, {n.person_id for n in notifications} | actor_ids)
-    events = await stored_events(session, {n.event_id for n in notifications})
     notes = await details.notes(session, [event.data for event in events.values()])
     wanted = {n.subject_id for n in notifications} | {n.followed_subject_id for n in notifications}
     described = await describe_subjects(session, wanted)

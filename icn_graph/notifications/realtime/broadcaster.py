@@ -1,4 +1,5 @@
-"""This process's notification subscriptions and what feeds them.
+"""This process's notification subscriptions (and plugins' topic subscriptions, see ``topics``)
+and what feeds them.
 
 PostgreSQL: a ``LISTEN`` connection hears every committed notification, from this process or any
 other (API or worker), and routes it by person to this process's subscribers. SQLite: commits in
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import URL
 
-from icn_graph.notifications.realtime import local
+from icn_graph.notifications.realtime import local, topics
 from icn_graph.notifications.realtime.channel import decode
 from icn_graph.notifications.realtime.hub import DEFAULT_CAPACITY, Hub, Inbox
 from icn_graph.notifications.realtime.listener import PostgresListener
@@ -24,17 +25,23 @@ log = logging.getLogger(__name__)
 class Broadcaster:
     def __init__(self, database_url: URL, *, capacity: int = DEFAULT_CAPACITY) -> None:
         self.hub = Hub(capacity)
+        self.topics = topics.TopicHub(capacity)
+        self._url = database_url
         self._key = local.url_key(database_url)
         self.listener: PostgresListener | None = None
         if database_url.get_backend_name() == "postgresql":
-            self.listener = PostgresListener(self._key, self._received)
+            self.listener = PostgresListener(
+                self._key, self._received, also={topics.CHANNEL: self._topic_received}
+            )
 
     async def start(self) -> None:
         self.hub.open()
+        self.topics.open()
         if self.listener is not None:
             await self.listener.start()
         else:
             local.register(self._key, self.hub)
+            topics.register_local(self._url, self.topics)
 
     async def stop(self) -> None:
         """End every subscription and stop listening."""
@@ -42,7 +49,9 @@ class Broadcaster:
             await self.listener.stop()
         else:
             local.unregister(self._key, self.hub)
+            topics.unregister_local(self._url, self.topics)
         self.hub.close()
+        self.topics.close()
 
     @contextmanager
     def subscribe(self, person_id: int) -> Iterator[Inbox]:
@@ -55,3 +64,10 @@ class Broadcaster:
             log.warning("ignoring an unreadable notification message: %r", message[:100])
             return
         self.hub.publish(*decoded)
+
+    def _topic_received(self, raw: str) -> None:
+        decoded = topics.decode(raw)
+        if decoded is None:
+            log.warning("ignoring an unreadable topic message: %r", raw[:100])
+            return
+        self.topics.publish(*decoded)

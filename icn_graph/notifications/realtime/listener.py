@@ -1,4 +1,5 @@
-"""A dedicated PostgreSQL connection that ``LISTEN``s for new notifications, and keeps doing so.
+"""A dedicated PostgreSQL connection that ``LISTEN``s for new notifications (and plugins' topic
+messages, see ``topics``), and keeps doing so.
 
 The connection is opened outside the SQLAlchemy pool (it is held for the life of the process).
 When it drops — a restart, a failover, an idle connection cut by the network — the listener
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
@@ -45,13 +46,15 @@ class PostgresListener:
         database_url: str,
         on_message: Callable[[str], None],
         *,
+        also: Mapping[str, Callable[[str], None]] | None = None,
         min_retry_seconds: float = 0.5,
         max_retry_seconds: float = 15.0,
         check_seconds: float = 30.0,
         connect_timeout: float = 5.0,
     ) -> None:
         self._arguments = connect_arguments(database_url)
-        self._on_message = on_message
+        # Channel -> what to do with a message on it: notifications, and any other channels.
+        self._handlers = {CHANNEL: on_message, **(also or {})}
         self._min_retry = min_retry_seconds
         self._max_retry = max_retry_seconds
         self._check_seconds = check_seconds
@@ -86,7 +89,8 @@ class PostgresListener:
             log.warning("cannot listen for notifications (will retry): %s", error)
             return None
         try:
-            await connection.add_listener(CHANNEL, self._notified)
+            for channel in self._handlers:
+                await connection.add_listener(channel, self._notified)
         except (OSError, asyncpg.PostgresError) as error:
             log.warning("cannot listen for notifications (will retry): %s", error)
             connection.terminate()
@@ -157,12 +161,14 @@ class PostgresListener:
 
     async def _close(self, connection: asyncpg.Connection) -> None:
         with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            await connection.remove_listener(CHANNEL, self._notified)
+            for channel in self._handlers:
+                await connection.remove_listener(channel, self._notified)
         try:
             await asyncio.wait_for(connection.close(), timeout=self._connect_timeout)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             connection.terminate()
 
-    def _notified(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
-        if isinstance(payload, str):
-            self._on_message(payload)
+    def _notified(self, _connection: object, _pid: int, channel: str, payload: object) -> None:
+        handler = self._handlers.get(channel)
+        if handler is not None and isinstance(payload, str):
+            handler(payload)

@@ -6,12 +6,53 @@ reaches only people the thread's audience lets see it. Edits and hidden messages
 as their subject (a type nobody follows): they feed ``threadActivity`` without mailing anyone.
 
 Messages' events carry what mail shows later: who wrote it, the writer's local time, the
-Markdown source and its sanitized HTML.
+Markdown source and its sanitized HTML. Mail composed later reads the message again
+(``as_mailed``): a message edited meanwhile is mailed as edited, a hidden one is not mailed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from typing import Protocol, Self, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_codesign.models import Message
 from icn_graph.plugin_api import DomainEvent, SubjectRef, event_type
+
+
+class _CarriesMessage(Protocol):
+    @property
+    def message(self) -> SubjectRef: ...
+    @property
+    def body(self) -> str: ...
+
+
+M = TypeVar("M", bound=_CarriesMessage)
+
+
+async def _as_messages_now(session: AsyncSession, events: Sequence[M]) -> list[M | None]:
+    """Each event with its message's current text; None for a message hidden or gone."""
+    ids = {event.message.pk for event in events}
+    rows = await session.execute(
+        select(Message.id, Message.body, Message.body_html, Message.hidden_at).where(
+            Message.id.in_(ids)
+        )
+    )
+    now = {pk: (body, html) for pk, body, html, hidden_at in rows if hidden_at is None}
+    shown: list[M | None] = []
+    for event in events:
+        current = now.get(event.message.pk)
+        if current is None:
+            shown.append(None)
+        elif current[0] == event.body:
+            shown.append(event)
+        else:
+            body, html = current
+            shown.append(dataclasses.replace(event, body=body, body_html=html))  # type: ignore[type-var]
+    return shown
 
 
 @event_type("thread.started", subject="thread")
@@ -43,6 +84,12 @@ class MessagePosted(DomainEvent):
     def summary(self, actor: str, title: str) -> str:
         return f"{actor} wrote in {title}"
 
+    @classmethod
+    async def as_mailed(
+        cls, session: AsyncSession, events: Sequence[Self]
+    ) -> Sequence[Self | None]:
+        return await _as_messages_now(session, events)
+
 
 @event_type("thread.mentioned", subject="thread", personal=True)
 class Mentioned(DomainEvent):
@@ -59,6 +106,12 @@ class Mentioned(DomainEvent):
 
     def summary(self, actor: str, title: str) -> str:
         return f"{actor} mentioned you in {title}"
+
+    @classmethod
+    async def as_mailed(
+        cls, session: AsyncSession, events: Sequence[Self]
+    ) -> Sequence[Self | None]:
+        return await _as_messages_now(session, events)
 
 
 @event_type("thread.invited", subject="thread")

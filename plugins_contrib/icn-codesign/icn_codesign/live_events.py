@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from icn_codesign.draft_live import draft_activity
 from icn_codesign.events import Invited, Left, MessageEdited, MessageHidden, MessagePosted
-from icn_codesign.live import Activity, ActivityHub, ActivityKind, hub_for
-from icn_graph.plugin_api import Database, Event, MembershipRemoved
-
-
-def hub_of(db: Database) -> ActivityHub:
-    return hub_for(db.engine.url.render_as_string(hide_password=True))
+from icn_codesign.live import Activity, ActivityKind, Recheck, person_topic, thread_topic
+from icn_graph.plugin_api import Database, Event, MembershipRemoved, publish_topic
 
 
 def activity_of(event: Event) -> Activity | None:
@@ -32,13 +28,11 @@ def activity_of(event: Event) -> Activity | None:
     return Activity(thread.pk, kind, subject.global_id, when)
 
 
-def deliver(db: Database, event: Event) -> None:
-    """Hand ``event`` to the subscribers it concerns in this process."""
-    hub = hub_of(db)
+async def deliver(db: Database, event: Event) -> None:
+    """Publish what ``event`` means for ``threadActivity`` subscribers, in every API process."""
     activity = activity_of(event)
     if activity is not None:
-        hub.publish(activity)
-    if isinstance(event.data, Left):
-        hub.recheck(thread_id=event.data.thread.pk, person_id=event.data.leaver.pk)
-    elif isinstance(event.data, MembershipRemoved):
-        hub.recheck(person_id=event.data.person.pk)
+        await publish_topic(db, thread_topic(activity.thread_id), activity.encode())
+    if isinstance(event.data, MembershipRemoved):
+        person = event.data.person.pk
+        await publish_topic(db, person_topic(person), Recheck(person).encode())

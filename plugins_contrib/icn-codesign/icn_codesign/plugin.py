@@ -56,7 +56,7 @@ def register_mail_templates() -> Path:
 
 @hookimpl
 async def on_event(event: Event, db: Database) -> None:
-    live_events.deliver(db, event)
+    await live_events.deliver(db, event)
 
 
 @hookimpl

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import uvicorn
 from codesign_helpers import Member, cast
-from icn_codesign.live_events import hub_of
+from icn_codesign.live import thread_topic
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from icn_graph.plugin_api import Database, parse_global_id
+from icn_graph.plugin_api import Database, parse_global_id, to_global_id
 
 TIMEOUT = 30.0  # only ever reached when something is broken
 
@@ -98,14 +98,23 @@ async def mutate(base_url: str, who: Member, query: str, variables: dict[str, An
     assert next(iter(body["data"].values()))["userErrors"] == []
 
 
-async def registered(db: Database, thread_id: str) -> None:
-    """Until the subscription to ``thread_id`` is listening (it is set up after the ack)."""
-    hub = hub_of(db)
+async def registered(app: Starlette, thread_id: str, count: int = 1) -> None:
+    """Until ``count`` subscriptions to ``thread_id`` listen in ``app`` (each is set up after
+    the ack)."""
+    topics = app.state.broadcaster.topics
     _type, pk = parse_global_id(thread_id)
     async with asyncio.timeout(TIMEOUT):
         # Polled: the hub has no event to wait on, and this is a test's wait only.
-        while not hub.subscriber_count(pk):  # noqa: ASYNC110
+        while topics.subscriber_count(thread_topic(pk)) < count:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
+
+
+def listening(app: Starlette, thread_id: str) -> int:
+    """How many subscriptions to ``thread_id`` listen in ``app`` now."""
+    count: int = app.state.broadcaster.topics.subscriber_count(
+        thread_topic(parse_global_id(thread_id)[1])
+    )
+    return count
 
 
 POST = """mutation($id: ID!, $body: String!) { postMessage(input: {threadId: $id, body: $body}) {
@@ -124,7 +133,7 @@ async def test_a_participant_hears_activity_until_they_leave(db: Database, app: 
         thread = await http.start(people.parent, [people.participant.id])
         await app.state.dispatcher.drain()  # the invitation reached on_event before we listen
         async with subscribed(base_url, people.parent, thread) as parent:
-            await registered(db, thread)
+            await registered(app, thread)
             message = await http.post(people.participant, thread, "Panel, v1")
             got = await parent.receive()
             assert got["payload"]["data"]["threadActivity"] == {
@@ -158,6 +167,95 @@ async def test_only_who_may_see_the_thread_may_subscribe(db: Database, app: Star
             )
             assert errors[0]["extensions"]["code"] == "NOT_FOUND"
             assert "Parent panel" not in json.dumps(refused)
+
+
+REMOVE_MEMBERSHIP = """mutation($id: ID!) { removeMembership(input: {id: $id}) {
+  userErrors { field } } }"""
+
+
+async def graphql(base_url: str, who: Member, query: str, variables: dict[str, Any]) -> Any:
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {who.token}"},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def center_thread(base_url: str, who: Member, center: str, invited: list[str]) -> str:
+    query = """mutation($input: StartThreadInput!) { startThread(input: $input) {
+      thread { id } userErrors { field } } }"""
+    new = {"title": "Parent panel", "audience": "CENTER", "centerId": center}
+    data = await graphql(base_url, who, query, {"input": {**new, "participantIds": invited}})
+    thread_id: str = data["startThread"]["thread"]["id"]
+    return thread_id
+
+
+def kind_of(received: dict[str, Any]) -> str:
+    assert received["type"] == "next", received
+    kind: str = received["payload"]["data"]["threadActivity"]["kind"]
+    return kind
+
+
+async def test_a_center_team_member_whose_membership_is_removed_stops_hearing_the_thread(
+    db: Database, app: Starlette
+) -> None:
+    people = await cast(db)
+    center = to_global_id("Center", people.center.id)
+    async with serving(app) as base_url:
+        thread = await center_thread(base_url, people.participant, center, [])
+        await app.state.dispatcher.drain()
+        # Two of the center's team, neither a participant: they read it as the center's team.
+        async with (
+            subscribed(base_url, people.colleague, thread) as colleague,
+            subscribed(base_url, people.parent, thread) as parent,
+        ):
+            await registered(app, thread, count=2)
+            await _Client(base_url).post(people.participant, thread, "Clinic news")
+            assert kind_of(await colleague.receive()) == "MESSAGE_POSTED"
+            assert kind_of(await parent.receive()) == "MESSAGE_POSTED"
+
+            memberships = await graphql(
+                base_url,
+                people.staff,
+                "query($id: ID!) { node(id: $id) { ... on Person { memberships { id } } } }",
+                {"id": people.colleague.id},
+            )
+            [membership] = memberships["node"]["memberships"]
+            await mutate(base_url, people.staff, REMOVE_MEMBERSHIP, {"id": membership["id"]})
+            assert await colleague.receive() == {"id": "1", "type": "complete"}
+
+            await _Client(base_url).post(people.participant, thread, "After the change")
+            assert kind_of(await parent.receive()) == "MESSAGE_POSTED"  # the team still hears
+            assert listening(app, thread) == 1  # the colleague's subscription is gone
+
+
+async def test_a_participant_from_another_center_who_leaves_stops_hearing_the_thread(
+    db: Database, app: Starlette
+) -> None:
+    people = await cast(db)
+    center = to_global_id("Center", people.center.id)
+    async with serving(app) as base_url:
+        thread = await center_thread(base_url, people.participant, center, [people.outsider.id])
+        await app.state.dispatcher.drain()
+        async with (
+            subscribed(base_url, people.outsider, thread) as outsider,
+            subscribed(base_url, people.colleague, thread) as colleague,
+        ):
+            await registered(app, thread, count=2)
+            await _Client(base_url).post(people.participant, thread, "Welcome, Dr. Park")
+            assert kind_of(await outsider.receive()) == "MESSAGE_POSTED"
+            assert kind_of(await colleague.receive()) == "MESSAGE_POSTED"
+
+            await mutate(base_url, people.outsider, LEAVE, {"id": thread})
+            assert await outsider.receive() == {"id": "1", "type": "complete"}
+            assert kind_of(await colleague.receive()) == "PARTICIPANT_LEFT"
+            await _Client(base_url).post(people.participant, thread, "Thanks for joining")
+            assert kind_of(await colleague.receive()) == "MESSAGE_POSTED"
+            assert listening(app, thread) == 1
 
 
 class _Client:

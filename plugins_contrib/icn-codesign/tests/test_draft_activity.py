@@ -21,7 +21,7 @@ async def test_drafts_and_decisions_are_live(
         thread = await _Client(base_url).start(parent, [owner.id])
         await app.state.dispatcher.drain()
         async with subscribed(base_url, parent, thread) as listener:
-            await registered(db, thread)
+            await registered(app, thread)
             revised = await client.data(
                 REVISE,
                 {"input": {"threadId": thread, "name": "Call to action", "body": "Ask one."}},

@@ -95,3 +95,74 @@ async def test_a_thread_is_one_mail_thread_listing_each_message_and_its_writers_
     assert "mentioned you" in text
     # The writer hears nothing of their own messages; nobody else was told.
     assert [m.rcpt_tos for m in smtp.received] == [[reader.person.email]] * 2
+
+
+HIDE = """mutation($id: ID!) { hideMessage(input: {messageId: $id, reason: "Off topic"}) {
+  userErrors { field } } }"""
+EDIT = """mutation($id: ID!, $body: String!) { editMessage(input: {messageId: $id, body: $body}) {
+  userErrors { field } } }"""
+
+
+async def test_a_message_hidden_before_its_mail_is_composed_is_never_mailed(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    writer, reader, staff = people.parent, people.participant, people.staff
+    await client.data(PREFERENCES, token=reader.token)
+    thread = await start(client, writer, audience="PARTICIPANTS", participantIds=[reader.id])
+    kept = await post(client, writer, thread["id"], "The panel could open the session.")
+    hidden = await post(client, writer, thread["id"], "Private rant @Dr. Sami Reyes: SECRET-TEXT")
+    await client.settle()
+    hide = await client.data(HIDE, {"id": hidden["id"]}, token=staff.token)
+    assert hide["hideMessage"]["userErrors"] == []
+    await client.settle()
+
+    now = datetime.now(ZoneInfo("UTC")) + timedelta(minutes=10)
+    assert await deliver_mail(db, settings, plugin_host, now=now) == 1
+    [message] = smtp.messages
+    text, html = parts(message)
+    assert kept["body"] in text
+    assert "SECRET-TEXT" not in text
+    assert "SECRET-TEXT" not in html
+    assert "mentioned you" not in text  # the mention was in the hidden message
+
+    # Hidden after a post whose mail is all it would be: no mail at all.
+    alone = await post(client, writer, thread["id"], "ANOTHER-SECRET")
+    await client.settle()
+    await client.data(HIDE, {"id": alone["id"]}, token=staff.token)
+    await client.settle()
+    assert await deliver_mail(db, settings, plugin_host, now=now + timedelta(hours=1)) == 0
+    assert len(smtp.messages) == 1
+
+
+async def test_a_message_edited_before_its_mail_is_composed_is_mailed_as_edited(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    writer, reader = people.parent, people.participant
+    await client.data(PREFERENCES, token=reader.token)
+    thread = await start(client, writer, audience="PARTICIPANTS", participantIds=[reader.id])
+    message = await post(client, writer, thread["id"], "Panel on Saturday, FIRST-DRAFT")
+    await client.settle()
+    edit = await client.data(
+        EDIT, {"id": message["id"], "body": "Panel on *Sunday*, SECOND-DRAFT"}, token=writer.token
+    )
+    assert edit["editMessage"]["userErrors"] == []
+    await client.settle()
+
+    now = datetime.now(ZoneInfo("UTC")) + timedelta(minutes=10)
+    assert await deliver_mail(db, settings, plugin_host, now=now) == 1
+    text, html = parts(smtp.messages[0])
+    assert "Panel on *Sunday*, SECOND-DRAFT" in text
+    assert "<em>Sunday</em>" in html
+    assert "FIRST-DRAFT" not in text + html

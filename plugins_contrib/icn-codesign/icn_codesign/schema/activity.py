@@ -3,7 +3,8 @@
 Authorised when it starts (a thread the viewer may not see is ``NOT_FOUND``, as for ``node``),
 and again whenever something arrives and whenever the subscriber may have lost access (they
 left the thread, or a center's team): the stream ends once the audience rules no longer let them
-see the thread, or their token is revoked.
+see the thread, or their token is revoked. Activity arrives over core's live topics (see
+``icn_codesign.live``), from every API process on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from icn_graph.plugin_api import (
     Info,
     Node,
     NotFound,
+    TopicOverflow,
     Viewer,
     expect_global_id,
     fetch_node,
+    listen_topics,
     parse_global_id,
 )
 
@@ -80,10 +83,6 @@ async def _may_see(info: Info, thread_id: int) -> bool:
         return thread is not None and await thread_visible_to(session, viewer, thread)
 
 
-def hub_of(info: Info) -> live.ActivityHub:
-    return live.hub_for(info.context.db.engine.url.render_as_string(hide_password=True))
-
-
 @strawberry.type
 class ThreadSubscription:
     @strawberry.subscription(
@@ -96,15 +95,18 @@ class ThreadSubscription:
     ) -> AsyncGenerator[ThreadActivity, None]:
         person_id = info.context.viewer.require_member()
         pk = expect_global_id(thread_id, "Thread", field="threadId")
-        hub = hub_of(info)
-        with hub.subscribe(pk, person_id) as feed:
+        topics = [live.thread_topic(pk), live.person_topic(person_id)]
+        with listen_topics(info, topics) as feed:
             if not await _may_see(info, pk):
                 raise NotFound("No thread has that ID.", field="threadId")
             try:
-                async for item in feed:
+                async for _topic, message in feed:
+                    item = live.decode(message)
+                    if item is None:
+                        continue
                     if not await _may_see(info, pk):
                         return
-                    if isinstance(item, live.Activity):
+                    if isinstance(item, live.Activity) and item.thread_id == pk:
                         # A websocket's context lives as long as the connection: fresh loaders
                         # for each activity keep what is sent current (an edited message).
                         info.context.loaders = type(info.context.loaders)(info.context.db)
@@ -114,7 +116,7 @@ class ThreadSubscription:
                             subject_id=strawberry.ID(item.subject_id) if item.subject_id else None,
                             thread_pk=item.thread_id,
                         )
-            except live.FeedOverflow:
+            except TopicOverflow:
                 raise GraphQLError(
                     OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}
                 ) from None
