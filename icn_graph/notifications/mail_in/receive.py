@@ -7,6 +7,8 @@ retrying after a lost answer) finds the row and does nothing. A failure that may
 database unreachable) raises :class:`TemporaryFailure` and records nothing, so the MTA's retry
 gets a clean second chance.
 
+A message the email package fails on is refused as unreadable (recorded, not answered).
+
 Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
 answer), then, for a verified person, rate limit, size, text and the handler (refused with an
 answer). Whatever the outcome, its row is written first in its transaction: a message received
@@ -31,7 +33,13 @@ from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_address
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
-from icn_graph.notifications.mail_in.parse import ParsedMail, parse, reply_address_in
+from icn_graph.notifications.mail_in.parse import (
+    ParsedMail,
+    Unreadable,
+    parse,
+    reply_address_in,
+    unparsed,
+)
 from icn_graph.notifications.mail_in.refusal import queue_refusal
 from icn_graph.notifications.mail_in.text import new_text
 from icn_graph.notifications.mail_in.verify import from_address, unverified
@@ -119,7 +127,12 @@ class MailReceiver:
         now = self.clock()
         limit = self.settings.mail_in_max_bytes
         total = len(raw) if size is None else size
-        mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+        try:
+            mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+        except Unreadable as error:  # recorded and done with: retrying would fail the same way
+            log.warning("mail-in: refused a message to %s: %s", recipient or "-", error)
+            record = _Record(unparsed(raw, total), (recipient or "").lower()[:254], now)
+            return await self._record(record, InboundOutcome.REFUSED, f"unreadable: {error}")
         address = (recipient or reply_address_in(mail.message, self.domain) or "").lower()
         record = _Record(mail, address, now)
         if envelope_sender is None:
