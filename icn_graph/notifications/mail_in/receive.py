@@ -72,6 +72,11 @@ class _Duplicate(Exception):
     pass
 
 
+class _OverLimit(Exception):
+    def __init__(self, lately: Recent) -> None:
+        self.lately = lately
+
+
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -167,13 +172,16 @@ class MailReceiver:
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")
         record.person_id = person.id
         if lately.replies >= self.settings.mail_in_max_per_hour:
-            per_hour = self.settings.mail_in_max_per_hour
-            reason = (
-                f"you sent more than {per_hour} replies by email in the last hour. Wait a "
-                "little, or post in the app."
-            )
-            return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
+            return await self._over_limit(record, person, lately)
         return await self._post(record, person, target)
+
+    async def _over_limit(self, record: _Record, person: Person, lately: Recent) -> Outcome:
+        per_hour = self.settings.mail_in_max_per_hour
+        reason = (
+            f"you sent more than {per_hour} replies by email in the last hour. Wait a "
+            "little, or post in the app."
+        )
+        return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
 
     async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         mail, now = record.mail, record.now
@@ -195,11 +203,20 @@ class MailReceiver:
         reply = InboundReply(person.id, target.subject_id, text.text, mail.message_id, now)
         try:
             async with self.db.transaction() as session:
+                # Counted again, one reply of the person's at a time (their row locked; on SQLite
+                # the insert takes the write lock): replies arriving at once all read the count
+                # above before any was written.
+                await session.get(Person, person.id, with_for_update=True)
                 await self._claim(session, record, InboundOutcome.POSTED, None, False)
+                lately = await recent(session, person.id, now)
+                if lately.replies > self.settings.mail_in_max_per_hour:  # this one included
+                    raise _OverLimit(lately)
                 viewer = (await viewers_of(session, [person.id]))[person.id]
                 await handler.handle(session, viewer, reply)
         except _Duplicate:
             raise
+        except _OverLimit as over:
+            return await self._over_limit(record, person, over.lately)
         except ServiceError as refused:
             return await self._refuse(record, person, "refused", refused.message)
         except (OperationalError, InterfaceError, OSError, TimeoutError):

@@ -3,6 +3,8 @@ test is an attack found in review, and what mail-in must do about it."""
 
 from __future__ import annotations
 
+import asyncio
+
 import aiosmtplib
 import pytest
 
@@ -10,6 +12,7 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.notifications.mail_in.listener import start_listener
 from icn_graph.notifications.mail_in.pipe import EX_OK
+from icn_graph.notifications.mail_in.receive import Outcome
 from icn_graph.notifications.models import InboundOutcome
 from tests.notifications.mail_in.helpers import (
     Mailed,
@@ -114,3 +117,22 @@ async def test_the_listener_accepts_and_records_an_unreadable_message(
         await server.wait_closed()
     assert [row.outcome for row in await inbound(db)] == [InboundOutcome.REFUSED] * 4
     assert await check_ins(db, mail.goal) == []
+
+
+async def test_the_hourly_limit_holds_for_replies_arriving_at_once(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: a burst of replies delivered concurrently (an MTA runs up to 20 pipes or LMTP
+    sessions at once) all read the count before any was written, and all posted."""
+    settings = reply_settings(settings, smtp, mail_in_max_per_hour=2)
+    mail = await mailed(db, settings, smtp)
+    incoming = receiver(db, settings)
+    outcomes = await asyncio.gather(
+        *(incoming.receive(reply(mail, f"Burst {n}.")) for n in range(6)),
+        return_exceptions=True,
+    )
+    assert (
+        sorted(o.outcome for o in outcomes if isinstance(o, Outcome))
+        == [InboundOutcome.POSTED] * 2 + [InboundOutcome.REFUSED] * 4
+    )
+    assert len(await check_ins(db, mail.goal)) == 2
