@@ -136,3 +136,19 @@ async def test_the_hourly_limit_holds_for_replies_arriving_at_once(
         == [InboundOutcome.POSTED] * 2 + [InboundOutcome.REFUSED] * 4
     )
     assert len(await check_ins(db, mail.goal)) == 2
+
+
+async def test_runs_of_whitespace_are_collapsed_before_the_quote_is_looked_for(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: mail-parser-reply's signature pattern (``\\s*^...``) is quadratic in a run of
+    whitespace: a 1 MB reply of spaces (one line, thanks to quoted-printable soft breaks) or
+    of blank lines held a CPU (and the listener's whole event loop) for hours."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    text = "Thanks." + " " * 40_000 + "I can join.\n" + "\n" * 40_000 + "See you then."
+    outcome = await receiver(db, settings).receive(reply(mail, text))
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [
+        (mail.person.id, "Thanks. I can join.\n\nSee you then.")
+    ]
