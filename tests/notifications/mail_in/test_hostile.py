@@ -152,3 +152,24 @@ async def test_runs_of_whitespace_are_collapsed_before_the_quote_is_looked_for(
     assert await check_ins(db, mail.goal) == [
         (mail.person.id, "Thanks. I can join.\n\nSee you then.")
     ]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Automatic reply: {}", "Out of Office: {}", "Out of office AutoReply: {}", "AutoReply: {}"],
+)
+async def test_an_out_of_office_reply_without_the_standard_headers_posts_nothing(
+    db: Database, settings: Settings, smtp: SmtpServer, subject: str
+) -> None:
+    """Attack (a loop, no attacker needed): vacation responders that set no Auto-Submitted,
+    only their subject, answered the Reply-To: each one posted "I am away" to the subject,
+    mailing everyone following it, whose own responders answered in turn."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail, "I am away until Monday.").replace(
+        b"Subject: Re: ", b"Subject: " + subject.format("Re: ").encode(), 1
+    )
+    outcome = await receiver(db, settings).receive(raw)
+    assert outcome.outcome == InboundOutcome.IGNORED
+    assert await check_ins(db, mail.goal) == []
+    assert await refusals(db) == []
