@@ -6,12 +6,20 @@ next vacation reply), so the check is generous: any sign of automation is enough
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 
 from icn_graph.notifications.mail_in.parse import header_addresses
 
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _DAEMONS = frozenset({"mailer-daemon", "postmaster"})
+# Vacation responders that set none of the headers above still say so in the subject
+# (Outlook's "Automatic reply:", older Exchange's "Out of Office AutoReply:"). A person's reply
+# starts "Re:", so these cost no real reply.
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(automatic reply|out of office(?: autoreply)?|auto-?reply|auto response)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
@@ -40,6 +48,9 @@ def automatic(message: EmailMessage, envelope_sender: str | None) -> str | None:
     precedence = _header(message, "Precedence")
     if precedence is not None and precedence.lower() in _BULK_PRECEDENCE:
         return f"an automatic message (Precedence: {precedence[:20]})"
+    subject = _header(message, "Subject")
+    if subject is not None and _AUTO_SUBJECT.match(subject):
+        return f"an automatic message (Subject: {subject[:40]})"
     if message.get_content_type() == "multipart/report":
         return "a delivery or read report (multipart/report)"
     senders = [*header_addresses(message, "From"), *([envelope_sender] if envelope_sender else [])]

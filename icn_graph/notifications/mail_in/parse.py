@@ -18,6 +18,10 @@ _MESSAGE_ID = re.compile(r"^<[^<>\s]{1,240}>$")
 _ADDRESS = re.compile(r"[^\s<>,;:\"'()]+@[^\s<>,;:\"'()]+")
 
 
+class Unreadable(Exception):
+    """The email package fails on the message (not with a defect: with an exception)."""
+
+
 @dataclass(frozen=True)
 class ParsedMail:
     message: EmailMessage
@@ -33,17 +37,40 @@ class ParsedMail:
 
 def parse(raw: bytes, *, size: int | None = None) -> ParsedMail:
     """``raw`` as a message; with ``size`` larger than ``raw`` (a message cut at the limit), its
-    headers alone."""
+    headers alone; :class:`Unreadable` when the email package fails on it."""
     total = len(raw) if size is None else size
     complete = total <= len(raw)
-    if complete:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-    else:
-        message = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    try:
+        if complete:
+            message = BytesParser(policy=policy.default).parsebytes(raw)
+        else:
+            message = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        _read_every_header(message)
+    except Exception as error:  # RecursionError, IndexError, TypeError, ...: the parser's bugs
+        raise Unreadable(f"{type(error).__name__} while parsing") from error
     assert isinstance(message, EmailMessage)
     message_id = _message_id(message)
-    key = message_id or f"<sha256:{hashlib.sha256(raw).hexdigest()}>"
-    return ParsedMail(message, total, complete, message_id, key)
+    return ParsedMail(message, total, complete, message_id, message_id or _digest(raw))
+
+
+def unparsed(raw: bytes, size: int) -> ParsedMail:
+    """An :class:`Unreadable` message, as recorded: its digest, no headers."""
+    return ParsedMail(EmailMessage(), size, False, None, _digest(raw))
+
+
+def _digest(raw: bytes) -> str:
+    return f"<sha256:{hashlib.sha256(raw).hexdigest()}>"
+
+
+def _read_every_header(message: EmailMessage) -> None:
+    """Headers are parsed when read, and some (deeply nested comments, some stray quotes and
+    brackets) crash the parser rather than leave a defect: read each once here, so that a
+    message which would crash a later check is refused as a whole, deterministically (an
+    exception later would make the MTA retry it for days, then bounce it to a forgeable
+    sender)."""
+    for part in message.walk():
+        for value in part.values():
+            str(value)
 
 
 def _message_id(message: EmailMessage) -> str | None:

@@ -7,6 +7,8 @@ retrying after a lost answer) finds the row and does nothing. A failure that may
 database unreachable) raises :class:`TemporaryFailure` and records nothing, so the MTA's retry
 gets a clean second chance.
 
+A message the email package fails on is refused as unreadable (recorded, not answered).
+
 Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
 answer), then, for a verified person, rate limit, size, text and the handler (refused with an
 answer). Whatever the outcome, its row is written first in its transaction: a message received
@@ -31,7 +33,13 @@ from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_address
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
-from icn_graph.notifications.mail_in.parse import ParsedMail, parse, reply_address_in
+from icn_graph.notifications.mail_in.parse import (
+    ParsedMail,
+    Unreadable,
+    parse,
+    reply_address_in,
+    unparsed,
+)
 from icn_graph.notifications.mail_in.refusal import queue_refusal
 from icn_graph.notifications.mail_in.text import new_text
 from icn_graph.notifications.mail_in.verify import from_address, unverified
@@ -62,6 +70,11 @@ class Outcome:
 
 class _Duplicate(Exception):
     pass
+
+
+class _OverLimit(Exception):
+    def __init__(self, lately: Recent) -> None:
+        self.lately = lately
 
 
 def _wall_clock() -> datetime:
@@ -119,7 +132,12 @@ class MailReceiver:
         now = self.clock()
         limit = self.settings.mail_in_max_bytes
         total = len(raw) if size is None else size
-        mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+        try:
+            mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+        except Unreadable as error:  # recorded and done with: retrying would fail the same way
+            log.warning("mail-in: refused a message to %s: %s", recipient or "-", error)
+            record = _Record(unparsed(raw, total), (recipient or "").lower()[:254], now)
+            return await self._record(record, InboundOutcome.REFUSED, f"unreadable: {error}")
         address = (recipient or reply_address_in(mail.message, self.domain) or "").lower()
         record = _Record(mail, address, now)
         if envelope_sender is None:
@@ -154,13 +172,16 @@ class MailReceiver:
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")
         record.person_id = person.id
         if lately.replies >= self.settings.mail_in_max_per_hour:
-            per_hour = self.settings.mail_in_max_per_hour
-            reason = (
-                f"you sent more than {per_hour} replies by email in the last hour. Wait a "
-                "little, or post in the app."
-            )
-            return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
+            return await self._over_limit(record, person, lately)
         return await self._post(record, person, target)
+
+    async def _over_limit(self, record: _Record, person: Person, lately: Recent) -> Outcome:
+        per_hour = self.settings.mail_in_max_per_hour
+        reason = (
+            f"you sent more than {per_hour} replies by email in the last hour. Wait a "
+            "little, or post in the app."
+        )
+        return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
 
     async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         mail, now = record.mail, record.now
@@ -182,11 +203,20 @@ class MailReceiver:
         reply = InboundReply(person.id, target.subject_id, text.text, mail.message_id, now)
         try:
             async with self.db.transaction() as session:
+                # Counted again, one reply of the person's at a time (their row locked; on SQLite
+                # the insert takes the write lock): replies arriving at once all read the count
+                # above before any was written.
+                await session.get(Person, person.id, with_for_update=True)
                 await self._claim(session, record, InboundOutcome.POSTED, None, False)
+                lately = await recent(session, person.id, now)
+                if lately.replies > self.settings.mail_in_max_per_hour:  # this one included
+                    raise _OverLimit(lately)
                 viewer = (await viewers_of(session, [person.id]))[person.id]
                 await handler.handle(session, viewer, reply)
         except _Duplicate:
             raise
+        except _OverLimit as over:
+            return await self._over_limit(record, person, over.lately)
         except ServiceError as refused:
             return await self._refuse(record, person, "refused", refused.message)
         except (OperationalError, InterfaceError, OSError, TimeoutError):

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 
@@ -58,8 +59,15 @@ def html_to_text(html: str) -> str:
     return str(get_text(html))
 
 
+# mail-parser-reply's patterns are quadratic in a run of whitespace (`\s*^`): a run of spaces
+# becomes one, of blank lines one blank line (it trims every line anyway).
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n(?: ?\n)+")
+
+
 def strip_reply(text: str) -> str:
     """``text`` without the quoted history below it and the sender's signature."""
+    text = _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", text))
     parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
     return parsed.replies[0].body.strip() if parsed.replies else ""
 

@@ -1,0 +1,175 @@
+"""Hostile mail through the real paths (the CLI in process, the listener over a socket): each
+test is an attack found in review, and what mail-in must do about it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiosmtplib
+import pytest
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.notifications.mail_in.listener import start_listener
+from icn_graph.notifications.mail_in.pipe import EX_OK
+from icn_graph.notifications.mail_in.receive import Outcome
+from icn_graph.notifications.models import InboundOutcome
+from tests.notifications.mail_in.helpers import (
+    Mailed,
+    check_ins,
+    inbound,
+    mailed,
+    receiver,
+    refusals,
+    reply,
+    reply_settings,
+)
+from tests.notifications.mail_in.test_transports import (  # noqa: F401 (a fixture)
+    mail_in_env,
+    run_mail_in,
+    with_reply_plugin,
+)
+from tests.smtp_server import SmtpServer, free_port
+
+
+def nested_multiparts(mail: Mailed, depth: int) -> bytes:
+    """A reply whose text sits inside ``depth`` multipart/mixed parts (about 70 bytes each)."""
+    head, _, _ = reply(mail).partition(b"\r\n\r\n")
+    head = b"\r\n".join(
+        line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-")
+    )
+    body = b"Content-Type: text/plain\r\n\r\nI can join the panel.\r\n"
+    for level in range(depth):
+        boundary = b"b%d" % level
+        body = (
+            b"Content-Type: multipart/mixed; boundary="
+            + boundary
+            + b"\r\n\r\n--"
+            + boundary
+            + b"\r\n"
+            + body
+            + b"\r\n--"
+            + boundary
+            + b"--\r\n"
+        )
+    return head + b"\r\nMIME-Version: 1.0\r\n" + body
+
+
+def unreadable(mail: Mailed) -> dict[str, bytes]:
+    """Messages the email package fails on (not with a defect: with an exception)."""
+    sam = mail.person.email.encode()
+    comments = b"\r\n ".join([b"(" * 500] * 6 + [b")" * 500] * 6)  # folded: SMTP's 1000 a line
+    return {
+        "nested MIME": nested_multiparts(mail, 1_500),
+        "nested comments in From": reply(mail).replace(
+            b"From: ", b"From: " + sam + b" " + comments + b"\r\nX-Was: ", 1
+        ),
+        "a From the parser trips on": reply(mail).replace(
+            b"From: ", b'From: ().<);"t\r\n \t.\r\nX-Was: ', 1
+        ),
+        "a To the parser trips on": reply(mail).replace(b"Subject: ", b"Cc: =<\r\nSubject: ", 1),
+    }
+
+
+UNREADABLE = [
+    "nested MIME",
+    "nested comments in From",
+    "a From the parser trips on",
+    "a To the parser trips on",
+]
+
+
+@pytest.mark.parametrize("kind", UNREADABLE)
+@pytest.mark.usefixtures("with_reply_plugin")
+async def test_an_unreadable_message_is_recorded_and_exits_0_not_retried_for_days(
+    db: Database, settings: Settings, smtp: SmtpServer, kind: str
+) -> None:
+    """Attack: a message that crashes the parser. Exit 75 made the MTA retry it for days, then
+    bounce it to its (forgeable) envelope sender: backscatter on demand, from anyone."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    raw = unreadable(mail)[kind]
+    result = await run_mail_in(mail_in_env(settings), raw, "--recipient", mail.reply_to)
+    assert result.exit_code == EX_OK, result.output
+    [row] = await inbound(db)
+    assert (row.outcome, row.person_id, row.replied) == (InboundOutcome.REFUSED, None, False)
+    assert row.reason is not None
+    assert row.reason.startswith("unreadable:")
+    assert await check_ins(db, mail.goal) == []
+    assert await refusals(db) == []
+
+
+async def test_the_listener_accepts_and_records_an_unreadable_message(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    port = free_port()
+    server = await start_listener(receiver(db, settings), "127.0.0.1", port, lmtp=False)
+    try:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, use_tls=False, start_tls=False)
+        async with client:
+            for raw in unreadable(mail).values():
+                errors, answer = await client.sendmail(mail.person.email, [mail.reply_to], raw)
+                assert (errors, answer) == ({}, "2.0.0 OK")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert [row.outcome for row in await inbound(db)] == [InboundOutcome.REFUSED] * 4
+    assert await check_ins(db, mail.goal) == []
+
+
+async def test_the_hourly_limit_holds_for_replies_arriving_at_once(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: a burst of replies delivered concurrently (an MTA runs up to 20 pipes or LMTP
+    sessions at once) all read the count before any was written, and all posted."""
+    settings = reply_settings(settings, smtp, mail_in_max_per_hour=2)
+    mail = await mailed(db, settings, smtp)
+    incoming = receiver(db, settings)
+    outcomes = await asyncio.gather(
+        *(incoming.receive(reply(mail, f"Burst {n}.")) for n in range(6)),
+        return_exceptions=True,
+    )
+    assert (
+        sorted(o.outcome for o in outcomes if isinstance(o, Outcome))
+        == [InboundOutcome.POSTED] * 2 + [InboundOutcome.REFUSED] * 4
+    )
+    assert len(await check_ins(db, mail.goal)) == 2
+
+
+async def test_runs_of_whitespace_are_collapsed_before_the_quote_is_looked_for(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: mail-parser-reply's signature pattern (``\\s*^...``) is quadratic in a run of
+    whitespace: a 1 MB reply of spaces (one line, thanks to quoted-printable soft breaks) or
+    of blank lines held a CPU (and the listener's whole event loop) for hours."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    text = "Thanks." + " " * 40_000 + "I can join.\n" + "\n" * 40_000 + "See you then."
+    outcome = await receiver(db, settings).receive(reply(mail, text))
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [
+        (mail.person.id, "Thanks. I can join.\n\nSee you then.")
+    ]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Automatic reply: {}", "Out of Office: {}", "Out of office AutoReply: {}", "AutoReply: {}"],
+)
+async def test_an_out_of_office_reply_without_the_standard_headers_posts_nothing(
+    db: Database, settings: Settings, smtp: SmtpServer, subject: str
+) -> None:
+    """Attack (a loop, no attacker needed): vacation responders that set no Auto-Submitted,
+    only their subject, answered the Reply-To: each one posted "I am away" to the subject,
+    mailing everyone following it, whose own responders answered in turn."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    raw = reply(mail, "I am away until Monday.").replace(
+        b"Subject: Re: ", b"Subject: " + subject.format("Re: ").encode(), 1
+    )
+    outcome = await receiver(db, settings).receive(raw)
+    assert outcome.outcome == InboundOutcome.IGNORED
+    assert await check_ins(db, mail.goal) == []
+    assert await refusals(db) == []
