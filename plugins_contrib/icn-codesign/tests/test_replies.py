@@ -93,3 +93,19 @@ async def test_refused_replies_post_nothing(db: Database, client: GraphQLClient)
             await reply_as(db, who, subject, text)
     assert await snapshot(db) == before
     assert parse_global_id(thread["id"])[0] == "Thread"
+
+
+async def test_a_reply_of_several_lines_is_posted_with_its_line_breaks(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Replies by mail are rarely one line; they are checked as messages are (line feeds and
+    tabs kept, other control characters refused), not as a one-line title."""
+    people = await cast(db)
+    thread = await start(
+        client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
+    )
+    await reply_as(db, people.parent, thread["id"], "Yes.\n\n- Tuesday\n- Thursday")
+    data = await client.data(MESSAGES, {"id": thread["id"]}, token=people.participant.token)
+    assert data["node"]["messages"]["nodes"][-1]["body"] == "Yes.\n\n- Tuesday\n- Thursday"
+    with pytest.raises(BadInput):
+        await reply_as(db, people.parent, thread["id"], "Bell\x07")
