@@ -4,13 +4,38 @@ does: what the attacker tried, through the real app, and what they get now."""
 from __future__ import annotations
 
 import difflib
+import json
+from datetime import UTC, datetime
+from typing import Any
 
-from codesign_helpers import cast, start
+import httpx
+from codesign_helpers import Member, cast, member, start
 from draft_helpers import revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
+from sqlalchemy import select, update
+from starlette.applications import Starlette
+from test_activity import (
+    HIDE,
+    POST,
+    TIMEOUT,
+    Subscriber,
+    _Client,
+    mutate,
+    registered,
+    serving,
+    subscribed,
+)
 from test_drafts import DIFF
 
-from icn_graph.plugin_api import Database
+from icn_graph.models.tokens import ApiToken
+from icn_graph.plugin_api import (
+    Database,
+    Membership,
+    NetworkRole,
+    Person,
+    PersonKind,
+    to_global_id,
+)
 from icn_graph.testing import GraphQLClient
 
 
@@ -64,3 +89,103 @@ def test_the_text_of_a_diff_is_the_unified_diff() -> None:
     )
     assert found.text == "\n".join(expected)
     assert len(found.hunks) == 2
+
+
+async def _start(base_url: str, who: Member, audience: str, invited: list[str], **more: str) -> str:
+    query = """mutation($input: StartThreadInput!) { startThread(input: $input) {
+      thread { id } userErrors { field } } }"""
+    variables = {
+        "input": {"title": "Parent panel", "audience": audience, "participantIds": invited, **more}
+    }
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {who.token}"},
+        )
+    thread_id: str = response.json()["data"]["startThread"]["thread"]["id"]
+    return thread_id
+
+
+async def _ended(subscriber: Subscriber) -> dict[str, Any]:
+    """The message that ends a subscription: ``complete``, or an error; never activity."""
+    got = await subscriber.receive()
+    assert got["type"] in {"complete", "error"} or got["payload"].get("errors"), got
+    return got
+
+
+async def test_a_revoked_token_stops_hearing_a_thread(db: Database, app: Starlette) -> None:
+    """Attack: subscribe, then keep the websocket open after the token is revoked."""
+    people = await cast(db)
+    async with serving(app) as base_url:
+        thread = await _start(base_url, people.participant, "PARTICIPANTS", [people.parent.id])
+        await app.state.dispatcher.drain()
+        async with subscribed(base_url, people.parent, thread) as parent:
+            await registered(db, thread)
+            async with db.transaction() as session:
+                await session.execute(
+                    update(ApiToken)
+                    .where(ApiToken.person_id == people.parent.person.id)
+                    .values(revoked_at=datetime.now(UTC))
+                )
+            await mutate(base_url, people.participant, POST, {"id": thread, "body": "Secret"})
+            ended = await _ended(parent)
+            assert "Secret" not in json.dumps(ended)
+
+
+async def test_leaving_a_centers_team_stops_hearing_its_thread(
+    db: Database, app: Starlette
+) -> None:
+    """Attack: subscribe to the center's thread, then stay connected after staff remove one's
+    membership of the center."""
+    people = await cast(db)
+    async with db.session() as session:
+        membership = await session.scalar(
+            select(Membership.id).where(Membership.person_id == people.colleague.person.id)
+        )
+    assert membership is not None
+    remove = (
+        """mutation($id: ID!) { removeMembership(input: {id: $id}) { userErrors { field } } }"""
+    )
+    async with serving(app) as base_url:
+        thread = await _start(
+            base_url,
+            people.participant,
+            "CENTER",
+            [],
+            centerId=to_global_id("Center", people.center.id),
+        )
+        await app.state.dispatcher.drain()
+        async with subscribed(base_url, people.colleague, thread) as colleague:
+            await registered(db, thread)
+            await mutate(
+                base_url, people.staff, remove, {"id": to_global_id("Membership", membership)}
+            )
+            await mutate(base_url, people.participant, POST, {"id": thread, "body": "Secret"})
+            ended = await _ended(colleague)
+            assert "Secret" not in json.dumps(ended)
+
+
+async def test_staff_who_are_no_longer_staff_do_not_see_hidden_text_live(
+    db: Database, app: Starlette
+) -> None:
+    """Attack: subscribe to a thread one takes part in while network staff, lose the staff
+    role, keep the websocket open and read hidden messages' text in the activity (the
+    connection's viewer was the one of subscribe time)."""
+    people = await cast(db)
+    other_staff = await member(db, "Ola Staff", PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    async with serving(app) as base_url:
+        http = _Client(base_url)
+        thread = await _start(base_url, people.staff, "PARTICIPANTS", [people.parent.id])
+        message = await http.post(people.parent, thread, "Something better hidden")
+        await app.state.dispatcher.drain()
+        async with subscribed(base_url, people.staff, thread) as former:
+            await registered(db, thread)
+            async with db.transaction() as session:
+                person = await session.get(Person, people.staff.person.id)
+                assert person is not None
+                person.network_role = NetworkRole.MEMBER
+            await mutate(base_url, other_staff, HIDE, {"id": message})
+            got = (await former.receive())["payload"]["data"]["threadActivity"]
+            assert got["kind"] == "MESSAGE_HIDDEN"
+            assert got["subject"] == {"body": None, "hidden": True, "hiddenReason": "Duplicate"}
