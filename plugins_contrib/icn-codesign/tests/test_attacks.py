@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from codesign_helpers import Member, cast, member, start
 from draft_helpers import revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
@@ -36,7 +37,7 @@ from icn_graph.plugin_api import (
     PersonKind,
     to_global_id,
 )
-from icn_graph.testing import GraphQLClient
+from icn_graph.testing import GraphQLClient, user_errors
 
 
 def _alternating(lines: int, first: str, second: str) -> str:
@@ -189,3 +190,32 @@ async def test_staff_who_are_no_longer_staff_do_not_see_hidden_text_live(
             got = (await former.receive())["payload"]["data"]["threadActivity"]
             assert got["kind"] == "MESSAGE_HIDDEN"
             assert got["subject"] == {"body": None, "hidden": True, "hiddenReason": "Duplicate"}
+
+
+START_FOR = """mutation($input: StartThreadInput!) { startThread(input: $input) {
+  thread { id center { name } } userErrors { field code } } }"""
+CENTER_THREADS = "query($id: ID!) { node(id: $id) { ... on Center { threads { title } } } }"
+
+
+@pytest.mark.parametrize("audience", ["NETWORK", "PARTICIPANTS"])
+async def test_no_one_files_a_thread_under_another_center(
+    db: Database, client: GraphQLClient, audience: str
+) -> None:
+    """Attack: a clinician of Cincinnati starts a NETWORK (or PARTICIPANTS) thread with
+    Seattle's ``centerId``: only CENTER threads checked that the center was the starter's own,
+    so the thread said ``center: Seattle Children's`` and was listed in Seattle's
+    ``Center.threads``, as if Seattle's team had started it."""
+    people = await cast(db)
+    seattle = to_global_id("Center", people.other_center.id)
+    variables = {"input": {"title": "Seattle's numbers", "audience": audience, "centerId": seattle}}
+    data = await client.data(START_FOR, variables, token=people.participant.token)
+    assert data["startThread"]["thread"] is None
+    assert user_errors(data["startThread"]) == [("centerId", "INVALID")]
+    listed = await client.data(CENTER_THREADS, {"id": seattle}, token=people.outsider.token)
+    assert listed["node"]["threads"] == []
+    # Their own center, or any center for network staff, is fine.
+    own = to_global_id("Center", people.center.id)
+    for who, center in ((people.participant, own), (people.staff, seattle)):
+        variables["input"]["centerId"] = center
+        data = await client.data(START_FOR, variables, token=who.token)
+        assert data["startThread"]["userErrors"] == []
