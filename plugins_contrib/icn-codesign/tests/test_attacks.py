@@ -13,6 +13,7 @@ import pytest
 from codesign_helpers import Member, cast, member, post, start
 from draft_helpers import revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
+from icn_codesign.markup import MAX_NESTING
 from sqlalchemy import select, update
 from starlette.applications import Starlette
 from test_activity import (
@@ -255,3 +256,18 @@ async def test_a_message_hidden_before_its_mail_goes_is_not_mailed(
     for mail in smtp.messages:
         text, html = parts(mail)
         assert "Unkind words" not in text + html
+
+
+async def test_markdown_nests_at_most_twenty_levels(db: Database, client: GraphQLClient) -> None:
+    """Attack: a message (or a 50,000-character draft) of nothing but ``[`` or deeply nested
+    quotes and lists: markdown-it's work per character grows with how deep it lets things nest
+    (100 levels by default: five seconds of CPU for one draft, with the API process's event loop
+    blocked meanwhile). Twenty levels is deeper than any message needs, and costs a fifth."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="NETWORK")
+    quoted = await post(client, people.participant, thread["id"], "> " * 40 + "deep")
+    assert quoted["bodyHtml"].count("<blockquote>") == MAX_NESTING
+    listed = await post(client, people.participant, thread["id"], "- " * 40 + "deep")
+    assert listed["bodyHtml"].count("<ul>") <= MAX_NESTING
+    shallow = await post(client, people.participant, thread["id"], "> > > three")
+    assert shallow["bodyHtml"].count("<blockquote>") == 3
