@@ -271,3 +271,22 @@ async def test_markdown_nests_at_most_twenty_levels(db: Database, client: GraphQ
     assert listed["bodyHtml"].count("<ul>") <= MAX_NESTING
     shallow = await post(client, people.participant, thread["id"], "> > > three")
     assert shallow["bodyHtml"].count("<blockquote>") == 3
+
+
+async def test_a_hidden_message_does_not_say_whom_it_named(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Attack: staff hid a message for what it said about someone; its text is gone, but
+    ``mentions`` (read from that text) still named the person it was about, to everyone."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="NETWORK")
+    message = await post(
+        client, people.participant, thread["id"], "@Jamie Rivera should not be a partner"
+    )
+    await client.data(HIDE_NOW, {"id": message["id"]}, token=people.staff.token)
+    query = """query($id: ID!) { node(id: $id) { ... on ThreadMessage {
+      body mentions { displayName } } } }"""
+    seen = await client.data(query, {"id": message["id"]}, token=people.outsider.token)
+    assert seen["node"] == {"body": None, "mentions": []}
+    moderated = await client.data(query, {"id": message["id"]}, token=people.staff.token)
+    assert moderated["node"]["mentions"] == [{"displayName": "Jamie Rivera"}]
