@@ -42,7 +42,7 @@ from icn_codesign.draft_models import (
     DraftStatus,
 )
 from icn_codesign.models import Thread
-from icn_codesign.participation import join
+from icn_codesign.participation import insert_ignoring, join
 from icn_graph.plugin_api import (
     Checker,
     Database,
@@ -242,8 +242,10 @@ async def agree_in(
     moment = at or utcnow()
     person = await _person(session, person_id)
     await join(session, thread, [person_id], invited_by=None, at=moment)
-    session.add(Agreement(revision_id=revision.id, person_id=person_id, agreed_at=moment))
-    await session.flush()
+    agreement = {"revision_id": revision.id, "person_id": person_id, "agreed_at": moment}
+    statement = insert_ignoring(session, Agreement).values(agreement)
+    if await session.scalar(statement.returning(Agreement.person_id)) is None:
+        return revision  # they agreed in a concurrent request (SQLite has no row lock)
     thread.last_activity_at = max(thread.last_activity_at, moment)
     agreed = RevisionAgreed(
         thread=SubjectRef("Thread", thread.id),

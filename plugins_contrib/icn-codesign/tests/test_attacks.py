@@ -3,6 +3,7 @@ does: what the attacker tried, through the real app, and what they get now."""
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import json
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from codesign_helpers import Member, cast, member, post, start
-from draft_helpers import revise
+from draft_helpers import AGREE, revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
 from icn_codesign.markup import MAX_NESTING
 from sqlalchemy import select, update
@@ -290,3 +291,47 @@ async def test_a_hidden_message_does_not_say_whom_it_named(
     assert seen["node"] == {"body": None, "mentions": []}
     moderated = await client.data(query, {"id": message["id"]}, token=people.staff.token)
     assert moderated["node"]["mentions"] == [{"displayName": "Jamie Rivera"}]
+
+
+async def test_a_double_click_on_send_posts_twice_rather_than_failing(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Attack (or a double click): someone who has not posted in a NETWORK thread sends the
+    same postMessage four times at once. Each joined the thread by reading "not a participant"
+    and inserting the row, so all but one failed on the participants' key: INTERNAL errors,
+    the messages lost. Agreeing four times at once failed the same way on SQLite."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="NETWORK")
+    posted = await asyncio.gather(
+        *[
+            client.execute(
+                POST,
+                {"id": thread["id"], "body": f"Count me in ({n})"},
+                token=people.colleague.token,
+            )
+            for n in range(4)
+        ]
+    )
+    assert [body.get("errors") for body in posted] == [None] * 4
+    assert all(body["data"]["postMessage"]["userErrors"] == [] for body in posted)
+    read = """query($id: ID!) { node(id: $id) { ... on Thread {
+      participants { person { displayName } } messages { totalCount } } } }"""
+    data = await client.data(read, {"id": thread["id"]}, token=people.colleague.token)
+    assert data["node"]["messages"]["totalCount"] == 4
+    assert data["node"]["participants"] == [
+        {"person": {"displayName": "Dr. Sami Reyes"}},
+        {"person": {"displayName": "Nora Quinn"}},
+    ]
+    written = await revise(client, people.participant, thread["id"], "Objectives", "One.")
+    revision = written["revision"]["id"]
+    agreed = await asyncio.gather(
+        *[
+            client.execute(AGREE, {"revision": revision}, token=people.parent.token)
+            for _ in range(4)
+        ]
+    )
+    assert [body.get("errors") for body in agreed] == [None] * 4
+    [once] = {
+        json.dumps(body["data"]["agreeToRevision"]["revision"]["agreements"]) for body in agreed
+    }
+    assert json.loads(once) == [{"person": {"displayName": "Jamie Rivera"}}]
