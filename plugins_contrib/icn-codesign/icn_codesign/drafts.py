@@ -187,8 +187,17 @@ async def revise_draft_in(
         author_id=author_id,
         created_at=moment,
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:  # SQLite has no row lock: a concurrent revision took the number
+        check.add(
+            "name",
+            f"'{draft.name}' was revised meanwhile: read revision {row.number} and try again.",
+            UserErrorCode.CONFLICT,
+        )
+        check.raise_if_any()
     thread.last_activity_at = max(thread.last_activity_at, moment)
     revised = DraftRevised(
         thread=SubjectRef("Thread", thread.id),

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from codesign_helpers import Member, cast, member, post, start
-from draft_helpers import AGREE, revise
+from draft_helpers import AGREE, REVISE, revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
 from icn_codesign.markup import MAX_NESTING
 from sqlalchemy import select, update
@@ -335,3 +335,35 @@ async def test_a_double_click_on_send_posts_twice_rather_than_failing(
         json.dumps(body["data"]["agreeToRevision"]["revision"]["agreements"]) for body in agreed
     }
     assert json.loads(once) == [{"person": {"displayName": "Jamie Rivera"}}]
+
+
+async def test_revisions_sent_at_once_are_numbered_or_refused_never_a_crash(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Attack: four reviseDraft of one draft at once. PostgreSQL locks the draft's row; SQLite
+    cannot, so all four read the same revision count and all but one failed on the revision
+    number's key: INTERNAL errors. Now the losers are told to read the new revision."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="NETWORK")
+    await revise(client, people.participant, thread["id"], "Objectives", "One.")
+    sent = await asyncio.gather(
+        *[
+            client.execute(
+                REVISE,
+                {"input": {"threadId": thread["id"], "name": "Objectives", "body": f"Two ({n})."}},
+                token=people.parent.token,
+            )
+            for n in range(4)
+        ]
+    )
+    assert [body.get("errors") for body in sent] == [None] * 4
+    numbers = sorted(
+        body["data"]["reviseDraft"]["revision"]["number"]
+        for body in sent
+        if body["data"]["reviseDraft"]["revision"]
+    )
+    refused = [body["data"]["reviseDraft"]["userErrors"] for body in sent]
+    assert numbers == list(range(2, 2 + len(numbers)))
+    for errors in refused:
+        assert [(error["field"], error["code"]) for error in errors] in ([], [("name", "CONFLICT")])
+    assert len(numbers) + sum(1 for errors in refused if errors) == 4
