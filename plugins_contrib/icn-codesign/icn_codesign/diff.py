@@ -1,13 +1,23 @@
 """Line diffs between two revisions of a draft, with difflib: hunks of added, removed and
-context lines (three lines of context, as ``diff -u``), and the same as unified diff text."""
+context lines (three lines of context, as ``diff -u``), and the same as unified diff text.
+
+difflib compares every line with every other in the worst case (a few thousand repeated short
+lines took a minute of CPU), so the work is bounded: the lines both texts start and end with
+are set aside, and if what remains is more than ``MAX_COMPARISONS`` line pairs it is shown as
+replaced whole (a correct diff, if not the smallest).
+"""
 
 from __future__ import annotations
 
 import difflib
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
 CONTEXT = 3
+MAX_COMPARISONS = 2_000_000  # line pairs difflib may compare
+
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
 
 
 class LineKind(enum.StrEnum):
@@ -82,12 +92,72 @@ def _hunk(old: list[str], new: list[str], group: list[tuple[str, int, int, int, 
     )
 
 
+def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
+    """How many lines both texts start with, and then how many they end with."""
+    shortest = min(len(old), len(new))
+    start = 0
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return start, end
+
+
+class _Bounded(difflib.SequenceMatcher[str]):
+    """A matcher whose opcodes cost at most ``MAX_COMPARISONS`` line comparisons."""
+
+    def __init__(self, old: list[str], new: list[str]) -> None:
+        super().__init__(a=old, b=new, autojunk=False)
+        self.old, self.new = old, new
+
+    def get_opcodes(self) -> list[Opcode]:
+        old, new = self.old, self.new
+        start, end = _common_ends(old, new)
+        old_stop, new_stop = len(old) - end, len(new) - end
+        middle: list[Opcode]
+        if (old_stop - start) * (new_stop - start) <= MAX_COMPARISONS:
+            exact = difflib.SequenceMatcher(
+                a=old[start:old_stop], b=new[start:new_stop], autojunk=False
+            )
+            middle = [
+                (tag, i1 + start, i2 + start, j1 + start, j2 + start)
+                for tag, i1, i2, j1, j2 in exact.get_opcodes()
+            ]
+        else:
+            middle = [("replace", start, old_stop, start, new_stop)]
+        opcodes: list[Opcode] = []
+        for code in [("equal", 0, start, 0, start), *middle]:
+            opcodes = _append(opcodes, code)
+        return _append(opcodes, ("equal", old_stop, len(old), new_stop, len(new)))
+
+
+def _append(opcodes: list[Opcode], code: Opcode) -> list[Opcode]:
+    """``opcodes`` followed by ``code``: empty ones dropped, adjacent equal ones joined."""
+    tag, i1, i2, j1, j2 = code
+    if i1 == i2 and j1 == j2:
+        return opcodes
+    if tag == "equal" and opcodes and opcodes[-1][0] == "equal":
+        previous = opcodes[-1]
+        return [*opcodes[:-1], ("equal", previous[1], i2, previous[3], j2)]
+    return [*opcodes, code]
+
+
+def _text(hunks: tuple[Hunk, ...], old_label: str, new_label: str) -> str:
+    """The hunks as unified diff text (``diff -u``, as ``difflib.unified_diff`` writes it)."""
+    if not hunks:
+        return ""
+    prefix = {LineKind.CONTEXT: " ", LineKind.ADDED: "+", LineKind.REMOVED: "-"}
+    lines = [f"--- {old_label}", f"+++ {new_label}"]
+    for hunk in hunks:
+        lines.append(hunk.header)
+        lines.extend(prefix[line.kind] + line.text for line in hunk.lines)
+    return "\n".join(lines)
+
+
 def diff(old_text: str, new_text: str, *, old_label: str, new_label: str) -> Diff:
     """The line diff from ``old_text`` to ``new_text``; labels name them in the text form."""
     old, new = old_text.splitlines(), new_text.splitlines()
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    matcher = _Bounded(old, new)
     hunks = tuple(_hunk(old, new, group) for group in matcher.get_grouped_opcodes(CONTEXT))
-    text = "\n".join(
-        difflib.unified_diff(old, new, fromfile=old_label, tofile=new_label, lineterm="")
-    )
-    return Diff(hunks, text)
+    return Diff(hunks, _text(hunks, old_label, new_label))

@@ -42,7 +42,7 @@ from icn_codesign.draft_models import (
     DraftStatus,
 )
 from icn_codesign.models import Thread
-from icn_codesign.participation import join
+from icn_codesign.participation import insert_ignoring, join
 from icn_graph.plugin_api import (
     Checker,
     Database,
@@ -187,8 +187,17 @@ async def revise_draft_in(
         author_id=author_id,
         created_at=moment,
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:  # SQLite has no row lock: a concurrent revision took the number
+        check.add(
+            "name",
+            f"'{draft.name}' was revised meanwhile: read revision {row.number} and try again.",
+            UserErrorCode.CONFLICT,
+        )
+        check.raise_if_any()
     thread.last_activity_at = max(thread.last_activity_at, moment)
     revised = DraftRevised(
         thread=SubjectRef("Thread", thread.id),
@@ -242,8 +251,10 @@ async def agree_in(
     moment = at or utcnow()
     person = await _person(session, person_id)
     await join(session, thread, [person_id], invited_by=None, at=moment)
-    session.add(Agreement(revision_id=revision.id, person_id=person_id, agreed_at=moment))
-    await session.flush()
+    agreement = {"revision_id": revision.id, "person_id": person_id, "agreed_at": moment}
+    statement = insert_ignoring(session, Agreement).values(agreement)
+    if await session.scalar(statement.returning(Agreement.person_id)) is None:
+        return revision  # they agreed in a concurrent request (SQLite has no row lock)
     thread.last_activity_at = max(thread.last_activity_at, moment)
     agreed = RevisionAgreed(
         thread=SubjectRef("Thread", thread.id),

@@ -19,9 +19,12 @@ TAGS = frozenset(
 )  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# markdown-it's work per character grows with the nesting it allows (100 by default): a text of
+# nothing but "[" took seconds. Deeper quotes and lists than this stay text.
+MAX_NESTING = 20
 
 # CommonMark plus tables and strikethrough; raw HTML off, no images.
-_markdown = MarkdownIt("js-default").disable("image")
+_markdown = MarkdownIt("js-default", {"maxNesting": MAX_NESTING}).disable("image")
 
 
 def render(source: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_codesign.access import load_thread
-from icn_codesign.messages import post_message_in
+from icn_codesign.messages import MAX_BODY, post_message_in
 from icn_codesign.subjects import THREAD_TYPE
 from icn_graph.plugin_api import BadInput, Checker, InboundReply, Viewer, parse_global_id
 
@@ -23,7 +23,7 @@ async def post_reply(session: AsyncSession, viewer: Viewer, reply: InboundReply)
         raise BadInput("Replies by mail can only go to a co-design thread.", field="subject")
     thread = await load_thread(session, viewer, pk)
     check = Checker()
-    check.text("body", reply.text, max_length=20_000, label="The reply", multiline=True)
+    check.text("body", reply.text, max_length=MAX_BODY, label="The reply", multiline=True)
     if check.errors:
         raise BadInput(check.errors[0].message, field="body")
     await post_message_in(session, viewer, thread, reply.text, at=reply.received_at, source="email")

@@ -117,11 +117,11 @@ async def start_thread_in(
         center_id = subject_center
     if center_id is not None and await session.get(Center, center_id) is None:
         check.add("centerId", "No center has that ID.", UserErrorCode.NOT_FOUND)
-    elif new.audience == ThreadAudience.CENTER:
-        if center_id is None:
-            check.add("centerId", "A thread for a center's team needs the center.")
-        elif center_id not in viewer.center_ids and not viewer.is_staff:
-            check.add("centerId", "You can start a thread for the team of your own center only.")
+    elif center_id is None and new.audience == ThreadAudience.CENTER:
+        check.add("centerId", "A thread for a center's team needs the center.")
+    elif center_id is not None and center_id not in viewer.center_ids and not viewer.is_staff:
+        # Whatever the audience: the center is shown as the thread's and lists it.
+        check.add("centerId", "You can start a thread for your own center only.")
     invited = await _people_who_may_join(
         session,
         subject_id,

@@ -95,10 +95,11 @@ async def test_refused_replies_post_nothing(db: Database, client: GraphQLClient)
     assert parse_global_id(thread["id"])[0] == "Thread"
 
 
-async def test_a_reply_of_several_paragraphs_keeps_its_line_breaks(
+async def test_a_reply_of_several_lines_is_posted_with_its_line_breaks(
     db: Database, client: GraphQLClient
 ) -> None:
-    """What mail-in hands over from a real mail client: paragraphs, a list, a tab."""
+    """Replies by mail are rarely one line; they are checked as messages are (line feeds and
+    tabs kept, other control characters refused), not as a one-line title."""
     people = await cast(db)
     thread = await start(
         client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
@@ -107,3 +108,5 @@ async def test_a_reply_of_several_paragraphs_keeps_its_line_breaks(
     await reply_as(db, people.parent, thread["id"], text)
     data = await client.data(MESSAGES, {"id": thread["id"]}, token=people.participant.token)
     assert data["node"]["messages"]["nodes"][-1]["body"] == text.strip()
+    with pytest.raises(BadInput):
+        await reply_as(db, people.parent, thread["id"], "Bell\x07")

@@ -69,18 +69,17 @@ class ThreadActivity:
         return await fetch_node(info, type_name, pk)
 
 
-async def _current_viewer(info: Info) -> Viewer:
+async def _may_see(info: Info, person_id: int, thread_id: int) -> Viewer | None:
+    """The subscriber as they are now (their token checked again, their roles read afresh) if
+    they may still see the thread; None once they may not, or their token was revoked."""
     reauthenticate = info.context.reauthenticate
-    return await reauthenticate() if reauthenticate is not None else info.context.viewer
-
-
-async def _may_see(info: Info, thread_id: int) -> bool:
-    viewer = await _current_viewer(info)
-    if viewer.person_id != info.context.viewer.person_id:
-        return False  # the token was revoked
+    viewer = await reauthenticate() if reauthenticate is not None else info.context.viewer
+    if viewer.person_id != person_id:
+        return None  # the token was revoked
     async with info.context.db.session() as session:
         thread = await session.get(ThreadRow, thread_id)
-        return thread is not None and await thread_visible_to(session, viewer, thread)
+        visible = thread is not None and await thread_visible_to(session, viewer, thread)
+    return viewer if visible else None
 
 
 @strawberry.type
@@ -97,18 +96,21 @@ class ThreadSubscription:
         pk = expect_global_id(thread_id, "Thread", field="threadId")
         topics = [live.thread_topic(pk), live.person_topic(person_id)]
         with listen_topics(info, topics) as feed:
-            if not await _may_see(info, pk):
+            if await _may_see(info, person_id, pk) is None:
                 raise NotFound("No thread has that ID.", field="threadId")
             try:
                 async for _topic, message in feed:
                     item = live.decode(message)
                     if item is None:
                         continue
-                    if not await _may_see(info, pk):
+                    viewer = await _may_see(info, person_id, pk)
+                    if viewer is None:
                         return
                     if isinstance(item, live.Activity) and item.thread_id == pk:
-                        # A websocket's context lives as long as the connection: fresh loaders
+                        # A websocket's context lives as long as the connection: the viewer
+                        # as they are now (no longer staff: no hidden text) and fresh loaders
                         # for each activity keep what is sent current (an edited message).
+                        info.context.viewer = viewer
                         info.context.loaders = type(info.context.loaders)(info.context.db)
                         yield ThreadActivity(
                             kind=item.kind,

@@ -235,8 +235,13 @@ class ThreadMessage(Node):
         row = await loaders.threads(info).load(self.row.thread_id)
         return Thread.from_row(row) if row else None
 
-    @strawberry.field(description="The people it mentions (who could see the thread).")
+    @strawberry.field(
+        description="The people it mentions (who could see the thread); none when hidden "
+        "(except for staff): they are part of its text."
+    )
     async def mentions(self, info: Info) -> list[PersonType]:
+        if not self._shown(info):
+            return []
         people = await loaders.mentions(info).load(self.pk)
         return [PersonType.from_model(person) for person in people]
 
