@@ -218,12 +218,14 @@ NETWORK_QUERY = """
 async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
     db: Database, client: GraphQLClient, reader: str
 ) -> None:
-    """A = 50/100 and B = 40/90 are shown to staff, C = 3/5 is not; the network's 93/195 would
-    give C away (93/195 - 50/100 - 40/90 = 3/5), so that month is hidden from them."""
+    """C = 3/5 is hidden; with A = 50/100 and B = 40/90 shown the network's 93/195 would give C
+    away (93/195 - 50/100 - 40/90 = 3/5). The published table hides A and B too (two, so that
+    A's team, who know A, still learn only B and C together), and publishes the network total
+    for everyone."""
     audience = await make_audience(db)
     third = await make_center(db)
-    # Month 1: C = 20/31 shows, so does the network. Month 2: B = 5/20 and C = 7/15 are both
-    # hidden; the network minus A is 12/35, two hidden centers together, which may show.
+    # Month 1: C = 20/31 shows, so does everything. Month 2: B = 5/20 and C = 7/15 are hidden;
+    # B's team would learn C from the network minus A and B, so A is hidden too.
     await store_values(db, audience.center, [(50, 100), (50, 100), (50, 100)])
     await store_values(db, audience.other_center, [(40, 90), (40, 90), (5, 20)])
     await store_values(db, third, [(3, 5), (20, 31), (7, 15)])
@@ -234,32 +236,31 @@ async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
         report = await _report(client, token, centerId=to_global_id("Center", center.id))
         centers[center.id] = [point["suppressed"] for point in report["points"]]
     assert centers == {
-        audience.center.id: [False, False, False],
-        audience.other_center.id: [False, False, True],
+        audience.center.id: [True, False, True],
+        audience.other_center.id: [True, False, True],
         third.id: [True, False, True],
     }
 
     network = (await client.data(NETWORK_QUERY, token=token))["network"]["report"]["points"]
     assert network == [
-        {"numerator": None, "denominator": None, "suppressed": True},
+        {"numerator": 93, "denominator": 195, "suppressed": False},
         {"numerator": 110, "denominator": 221, "suppressed": False},
         {"numerator": 62, "denominator": 135, "suppressed": False},
     ]
     csv = await client.http.get(
         "/reports/remission_rate.csv", headers={"Authorization": f"Bearer {token}"}
     )
-    assert csv.text.splitlines()[1].startswith(f"{month(0):%Y-%m},,,,true,")
+    assert csv.text.splitlines()[1].startswith(f"{month(0):%Y-%m},93,195,")
 
-    # A member of A sees neither B nor C: the network minus A (43/95) reveals no single center.
+    # Everyone sees the same network total.
     member = (await client.data(NETWORK_QUERY, token=audience.member))["network"]["report"]
     assert [point["numerator"] for point in member["points"]] == [93, 110, 62]
 
 
 async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: GraphQLClient) -> None:
-    """Staff on A's team see A in full (5/8) and B (40/90) suppressed-but-shown: the network
-    minus both is C's 7/20, so the month is hidden from them. Other staff see B only: the
-    network minus B is A and C together (12/28), which may show; A's other members see A only:
-    the network minus A is B and C together (47/110)."""
+    """Staff on A's team see A in full (5/8); the network (52/118) minus A is B and C together
+    (47/110), both hidden (B for the others' sake), so the network total shows for everyone,
+    these staff included."""
     audience = await make_audience(db)
     third = await make_center(db)
     await store_values(db, audience.center, [(5, 8)])
@@ -280,11 +281,13 @@ async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: Gra
         ]["points"]
         return points
 
-    hidden = {"numerator": None, "denominator": None, "suppressed": True}
     shown = {"numerator": 52, "denominator": 118, "suppressed": False}
-    assert await network(token) == [hidden]
+    assert await network(token) == [shown]
     assert await network(audience.staff) == [shown]
     assert await network(audience.member) == [shown]
+    for center, suppressed in ((audience.center, False), (audience.other_center, True)):
+        report = await _report(client, token, centerId=to_global_id("Center", center.id))
+        assert [point["suppressed"] for point in report["points"]] == [suppressed]
 
 
 # -- refreshing measures -------------------------------------------------------------------

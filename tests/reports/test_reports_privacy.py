@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from icn_graph.db.database import Database
-from icn_graph.services.reports.privacy import is_small_count, reveals_small_count
+from icn_graph.services.reports.disclosure import is_small_count, reveals_small_count
 from icn_graph.testing import GraphQLClient, make_center
 from tests.helpers import error_codes
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values

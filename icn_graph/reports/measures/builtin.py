@@ -23,6 +23,7 @@ from icn_graph.reports.measures.registry import CORE, Direction, Measure, Measur
 
 __all__ = [
     "ACTIVE_MONTHS",
+    "REMISSION_FAMILY",
     "BUILTIN_MEASURES",
     "SUSTAINED_LOOKBACK_MONTHS",
     "pre_visit_planning_rate",
@@ -30,6 +31,11 @@ __all__ = [
     "steroid_free_remission",
     "sustained_remission",
 ]
+
+REMISSION_FAMILY = "remission"
+"""The remission measures share their denominator; steroid-free and sustained remission are
+nested in remission (a patient every one of whose recent visits is quiescent has a quiescent
+latest visit), so their differences are counts too (see the disclosure policy)."""
 
 ACTIVE_MONTHS = 12
 """A patient counts in a month's denominator when seen in that month or the 11 before it."""
@@ -112,6 +118,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=remission_rate,
+        family=REMISSION_FAMILY,
     ),
     Measure(
         key="steroid_free_remission",
@@ -126,6 +133,8 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=steroid_free_remission,
+        family=REMISSION_FAMILY,
+        nested_in="remission_rate",
     ),
     Measure(
         key="sustained_remission",
@@ -140,6 +149,8 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
         compute=partial(sustained_remission, lookback_months=SUSTAINED_LOOKBACK_MONTHS),
+        family=REMISSION_FAMILY,
+        nested_in="remission_rate",
     ),
     Measure(
         key="pre_visit_planning_rate",

@@ -31,6 +31,8 @@ from icn_graph.models import Center, MeasureValue
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import OUTPUT_COLUMNS
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
+from icn_graph.services.reports.disclosure.publish import republish
+from icn_graph.services.reports.errors import MeasureComputationError
 
 __all__ = [
     "MeasureComputationError",
@@ -55,10 +57,6 @@ class RefreshSummary:
     center_code: str
     measures: int
     rows: int
-
-
-class MeasureComputationError(RuntimeError):
-    """A measure's ``compute`` returned something other than monthly counts; names the measure."""
 
 
 REFRESH_LOCK = 0x1C4E
@@ -90,9 +88,10 @@ async def refresh_measures(
 
     The centers' stored rows (of every measure key, so a measure no longer registered leaves
     nothing stale) are replaced in the caller's transaction, once any other refresh of them has
-    ended (see the module docstring). Returns the rows written. A center without visits ends up
-    with no rows. A measure whose ``compute`` fails raises ``MeasureComputationError`` before
-    anything is written.
+    ended (see the module docstring), and the published table's pattern is recomputed
+    (``disclosure.republish``). Returns the rows written. A center without visits ends up with no
+    rows. A measure whose ``compute`` fails, or whose values break its family (see
+    ``Measure.family``), raises ``MeasureComputationError`` and nothing is written.
     """
     if center_ids is not None and not center_ids:
         return 0
@@ -117,6 +116,7 @@ async def refresh_measures(
     ]
     if rows:
         await _insert(session, rows)
+    await republish(session, registry)
     return len(rows)
 
 

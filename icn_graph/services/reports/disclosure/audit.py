@@ -1,0 +1,279 @@
+"""The audit: prove that no hidden count can be recovered from the published table.
+
+The attacker knows everything anyone can be shown: every published cell of every family, month,
+center and the network (the union of what every role sees), and, in turn, everything one
+center's own team sees (its own cells in full, "insiders"). For every count a cell discloses
+(``families.Family.quantities``) the audit computes the interval of values consistent with that
+knowledge, by linear programming (``scipy.optimize.linprog``, HiGHS) under the constraints
+anyone can state:
+
+- the network total is the sum of the centers, for every published network cell;
+- ``0 <= y <= n`` for every numerator; ``y_sub <= y_sup`` for every nesting;
+- every known cell fixed at its value.
+
+A count is **exposed** when its interval ``[low, high]`` (integers) contains a count from 1 to
+10 and either lies within 0-10 (the reader learns the count is small) or is narrower than
+``PROTECTION_WIDTH`` (the reader learns it within +-3). An interval holding no count from 1 to
+10 (a count pinned at 0, or at 11 or more) reveals nothing the small-cell rule protects: such
+counts may be published. A published count from 1 to 10 is exposed outright.
+
+Families (different denominators) and months share no published constraint, so each family
+and month is audited on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from scipy.optimize import linprog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.models import NetworkValue
+from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.services.reports.disclosure.families import Quantity
+from icn_graph.services.reports.disclosure.publish import load_stored
+from icn_graph.services.reports.disclosure.small_cells import SMALLEST_SHOWN_COUNT
+from icn_graph.services.reports.disclosure.table import FamilyMonth, family_months
+
+PROTECTION_WIDTH = 6
+"""A hidden count that may be small must stay uncertain by at least +-3."""
+
+NETWORK = -1
+"""The network's place where a center id is expected."""
+
+_TOLERANCE = 1e-6
+
+Component = tuple[int, int]
+"""(center id, index into the cell vector: 0 the denominator, k the k-th member's numerator)."""
+
+
+class AuditError(RuntimeError):
+    """The published table contradicts itself (no values satisfy it)."""
+
+
+@dataclass(frozen=True)
+class Exposure:
+    family: str
+    month: date
+    center_id: int | None
+    """``None``: the network's cell."""
+    quantity: str
+    low: float
+    high: float
+    insider: int | None
+    """The center whose own team could derive it; ``None``: anyone."""
+
+    def describe(self) -> str:
+        where = "network" if self.center_id is None else f"center {self.center_id}"
+        who = "anyone" if self.insider is None else f"center {self.insider}'s team"
+        return (
+            f"{self.family} {self.month:%Y-%m} {where}: {self.quantity} in "
+            f"[{self.low:g}, {self.high:g}] for {who}"
+        )
+
+
+@dataclass
+class AuditResult:
+    family_months: int = 0
+    cells: int = 0
+    """Center cells (one per measure, center and month)."""
+    hidden_cells: int = 0
+    network_cells: int = 0
+    network_hidden: int = 0
+    intervals: int = 0
+    """Linear programs solved (two per hidden count and view)."""
+    seconds: float = 0.0
+    exposures: list[Exposure] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.exposures
+
+    def summary(self) -> str:
+        return (
+            f"{self.family_months} family-months, {self.cells} center cells, "
+            f"{self.hidden_cells} hidden; {self.network_cells} network cells, "
+            f"{self.network_hidden} hidden; {self.intervals} intervals solved in "
+            f"{self.seconds:.1f} s; {len(self.exposures)} exposed counts"
+        )
+
+
+def exposes(low: float, high: float) -> bool:
+    """Whether an integer interval of a count exposes a small count (module docstring)."""
+    small_high = SMALLEST_SHOWN_COUNT - 1
+    if high < 1 or low > small_high:
+        return False
+    return high <= small_high or high - low < PROTECTION_WIDTH
+
+
+def audit(groups: Iterable[FamilyMonth]) -> AuditResult:
+    """Audit the published table given as family-months (their ``published`` flags set)."""
+    started = time.perf_counter()
+    result = AuditResult()
+    for group in groups:
+        _audit_group(group, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def audit_database(session: AsyncSession, registry: MeasureRegistry) -> AuditResult:
+    """Audit the published table stored in the database."""
+    groups = family_months(registry, await load_stored(session))
+    rows = await session.execute(
+        select(NetworkValue.measure_key, NetworkValue.month, NetworkValue.published)
+    )
+    network = {(key, month): published for key, month, published in rows}
+    for group in groups:
+        group.network_published = tuple(
+            network.get((key, group.month), False) for key in group.family.members
+        )
+    return audit(groups)
+
+
+def _audit_group(group: FamilyMonth, result: AuditResult) -> None:
+    members = len(group.family.members)
+    result.family_months += 1
+    result.cells += members * len(group.cells)
+    result.hidden_cells += sum(flags.count(False) for flags in group.published.values())
+    result.network_cells += members
+    network_published = group.network_published or (False,) * members
+    result.network_hidden += network_published.count(False)
+    outsider = _View(group, network_published, fixed=None)
+    for center_id in group.cells:
+        outsider.check(center_id, result)
+    outsider.check(NETWORK, result)
+    partly_hidden = [c for c, flags in group.published.items() if not all(flags)]
+    if any(network_published) and len(partly_hidden) > 1:
+        for insider in partly_hidden:
+            view = _View(group, network_published, fixed=insider)
+            for center_id in partly_hidden:
+                if center_id != insider:
+                    view.check(center_id, result)
+
+
+class _View:
+    """What one attacker knows of a family-month, as a linear program over the unknowns."""
+
+    def __init__(
+        self, group: FamilyMonth, network_published: tuple[bool, ...], fixed: int | None
+    ) -> None:
+        self.group = group
+        self.fixed = fixed
+        self.width = group.family.width
+        self.values: dict[Component, int] = {}
+        self.variables: dict[Component, int] = {}
+        for center_id, cell in group.cells.items():
+            flags = group.published[center_id]
+            for index, value in enumerate(cell):
+                known = center_id == fixed or (any(flags) if index == 0 else flags[index - 1])
+                if known:
+                    self.values[(center_id, index)] = value
+                else:
+                    self.variables[(center_id, index)] = len(self.variables)
+        upper: list[Mapping[Component, int]] = []
+        for center_id in group.cells:
+            for index in range(1, self.width):
+                upper.append({(center_id, index): 1, (center_id, 0): -1})
+            for sub, sup in group.family.nestings:
+                upper.append({(center_id, sub + 1): 1, (center_id, sup + 1): -1})
+        equal: list[tuple[Mapping[Component, int], int]] = []
+        network = group.network
+        for index in range(self.width):
+            published = any(network_published) if index == 0 else network_published[index - 1]
+            if published:
+                equal.append(({(c, index): 1 for c in group.cells}, network[index]))
+        self.a_ub, self.b_ub = self._rows([(form, 0) for form in upper])
+        self.a_eq, self.b_eq = self._rows(equal)
+
+    def _reduce(self, form: Mapping[Component, int]) -> tuple[dict[int, int], int]:
+        """A linear form as (coefficients of unknowns, constant from known values)."""
+        coefficients: dict[int, int] = {}
+        constant = 0
+        for component, coefficient in form.items():
+            if component in self.variables:
+                variable = self.variables[component]
+                coefficients[variable] = coefficients.get(variable, 0) + coefficient
+            else:
+                constant += coefficient * self.values[component]
+        return {k: v for k, v in coefficients.items() if v}, constant
+
+    def _rows(
+        self, forms: list[tuple[Mapping[Component, int], int]]
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        rows: list[np.ndarray] = []
+        bounds: list[float] = []
+        for form, right in forms:
+            coefficients, constant = self._reduce(form)
+            if not coefficients:
+                continue
+            row = np.zeros(len(self.variables))
+            for variable, coefficient in coefficients.items():
+                row[variable] = coefficient
+            rows.append(row)
+            bounds.append(right - constant)
+        if not rows:
+            return None, None
+        return np.vstack(rows), np.array(bounds)
+
+    def _form(self, center_id: int, quantity: Quantity) -> dict[Component, int]:
+        centers = list(self.group.cells) if center_id == NETWORK else [center_id]
+        return {
+            (center, index): coefficient
+            for center in centers
+            for index, coefficient in enumerate(quantity.coefficients)
+            if coefficient
+        }
+
+    def check(self, center_id: int, result: AuditResult) -> None:
+        """Add an exposure for every count of the cell that this attacker can pin down."""
+        for quantity in self.group.family.quantities:
+            coefficients, constant = self._reduce(self._form(center_id, quantity))
+            if coefficients:
+                low = constant + self._optimum(coefficients, 1)
+                high = constant - self._optimum(coefficients, -1)
+                result.intervals += 2
+                low = math.ceil(low - _TOLERANCE) if math.isfinite(low) else low
+                high = math.floor(high + _TOLERANCE) if math.isfinite(high) else high
+            else:
+                low = high = constant
+            if exposes(low, high):
+                result.exposures.append(
+                    Exposure(
+                        self.group.family.key,
+                        self.group.month,
+                        None if center_id == NETWORK else center_id,
+                        quantity.label,
+                        low,
+                        high,
+                        self.fixed,
+                    )
+                )
+
+    def _optimum(self, coefficients: dict[int, int], sign: int) -> float:
+        """min of ``sign * coefficients . x`` over the feasible unknowns (``-inf`` unbounded)."""
+        objective = np.zeros(len(self.variables))
+        for variable, coefficient in coefficients.items():
+            objective[variable] = sign * coefficient
+        solved = linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=(0, None),
+            method="highs",
+        )
+        if solved.status == 3:
+            return -math.inf
+        if solved.status != 0:
+            raise AuditError(
+                f"{self.group.family.key} {self.group.month:%Y-%m}: the published table has no "
+                f"solution ({solved.message})"
+            )
+        return float(solved.fun)
