@@ -87,7 +87,9 @@ class AuditResult:
     network_cells: int = 0
     network_hidden: int = 0
     intervals: int = 0
-    """Linear programs solved (two per hidden count and view)."""
+    """Linear programs solved (at most two per hidden count and view)."""
+    certified: int = 0
+    """Hidden counts shown protected by feasible points of earlier programs (or one bound)."""
     seconds: float = 0.0
     exposures: list[Exposure] = field(default_factory=list)
 
@@ -99,8 +101,9 @@ class AuditResult:
         return (
             f"{self.family_months} family-months, {self.cells} center cells, "
             f"{self.hidden_cells} hidden; {self.network_cells} network cells, "
-            f"{self.network_hidden} hidden; {self.intervals} intervals solved in "
-            f"{self.seconds:.1f} s; {len(self.exposures)} exposed counts"
+            f"{self.network_hidden} hidden; {self.intervals} linear programs solved, "
+            f"{self.certified} counts certified by feasible points, in {self.seconds:.1f} s; "
+            f"{len(self.exposures)} exposed counts"
         )
 
 
@@ -165,6 +168,7 @@ class _View:
     ) -> None:
         self.group = group
         self.fixed = fixed
+        self.network_published = network_published
         self.width = group.family.width
         self.values: dict[Component, int] = {}
         self.variables: dict[Component, int] = {}
@@ -190,6 +194,8 @@ class _View:
                 equal.append(({(c, index): 1 for c in group.cells}, network[index]))
         self.a_ub, self.b_ub = self._rows([(form, 0) for form in upper])
         self.a_eq, self.b_eq = self._rows(equal)
+        self.points: list[np.ndarray] = []
+        self.seeded = False
 
     def _reduce(self, form: Mapping[Component, int]) -> tuple[dict[int, int], int]:
         """A linear form as (coefficients of unknowns, constant from known values)."""
@@ -231,15 +237,18 @@ class _View:
         }
 
     def check(self, center_id: int, result: AuditResult) -> None:
-        """Add an exposure for every count of the cell that this attacker can pin down."""
+        """Add an exposure for every count of the cell that this attacker can pin down.
+
+        Every solved program leaves a feasible point (values for all unknowns at once); the
+        points found so far bound each interval from inside, and a count they already show to
+        reach 11 or more and to vary by the protection width needs no program of its own."""
+        known_total = center_id == NETWORK and all(self.network_published)
         for quantity in self.group.family.quantities:
             coefficients, constant = self._reduce(self._form(center_id, quantity))
-            if coefficients:
-                low = constant + self._optimum(coefficients, 1)
-                high = constant - self._optimum(coefficients, -1)
-                result.intervals += 2
-                low = math.ceil(low - _TOLERANCE) if math.isfinite(low) else low
-                high = math.floor(high + _TOLERANCE) if math.isfinite(high) else high
+            if known_total:  # the published total itself
+                low = high = int(np.dot(quantity.coefficients, self.group.network))
+            elif coefficients:
+                low, high = self._interval(coefficients, constant, result)
             else:
                 low = high = constant
             if exposes(low, high):
@@ -255,11 +264,49 @@ class _View:
                     )
                 )
 
-    def _optimum(self, coefficients: dict[int, int], sign: int) -> float:
-        """min of ``sign * coefficients . x`` over the feasible unknowns (``-inf`` unbounded)."""
+    def _interval(
+        self, coefficients: dict[int, int], constant: int, result: AuditResult
+    ) -> tuple[float, float]:
+        """The count's integer interval, or an inner interval that already protects it."""
         objective = np.zeros(len(self.variables))
         for variable, coefficient in coefficients.items():
-            objective[variable] = sign * coefficient
+            objective[variable] = coefficient
+        if not self.seeded:
+            self._seed(result)
+        seen = [constant + float(objective @ point) for point in self.points]
+        low, high = min(seen, default=math.inf), max(seen, default=-math.inf)
+        if self._protects(low, high):
+            result.certified += 1
+            return low, high
+        high = _integer(constant - self._optimum(-objective), up=False)
+        result.intervals += 1
+        if self._protects(low, high):
+            result.certified += 1
+            return low, high
+        low = _integer(constant + self._optimum(objective), up=True)
+        result.intervals += 1
+        return low, high
+
+    def _seed(self, result: AuditResult) -> None:
+        """Feasible points where one center's cell takes as much as it can: the extremes most
+        intervals reach."""
+        self.seeded = True
+        by_center: dict[int, list[int]] = {}
+        for (center_id, _), variable in self.variables.items():
+            by_center.setdefault(center_id, []).append(variable)
+        for variables in by_center.values():
+            objective = np.zeros(len(self.variables))
+            objective[variables] = -1
+            self._optimum(objective)
+            result.intervals += 1
+
+    @staticmethod
+    def _protects(low: float, high: float) -> bool:
+        """Whether an inner interval (the true one contains it) proves the count protected."""
+        return high >= SMALLEST_SHOWN_COUNT and high - low >= PROTECTION_WIDTH
+
+    def _optimum(self, objective: np.ndarray) -> float:
+        """min of ``objective . x`` over the feasible unknowns (``-inf`` when unbounded)."""
         solved = linprog(
             objective,
             A_ub=self.a_ub,
@@ -276,4 +323,12 @@ class _View:
                 f"{self.group.family.key} {self.group.month:%Y-%m}: the published table has no "
                 f"solution ({solved.message})"
             )
+        self.points.append(solved.x)
         return float(solved.fun)
+
+
+def _integer(bound: float, *, up: bool) -> float:
+    """An LP bound of an integer count, rounded inwards (infinite bounds stay)."""
+    if not math.isfinite(bound):
+        return bound
+    return math.ceil(bound - _TOLERANCE) if up else math.floor(bound + _TOLERANCE)
