@@ -566,8 +566,13 @@ def reports_republish(context: click.Context) -> None:
 
 @reports.command("audit")
 @click.option("--show", default=20, show_default=True, help="Exposed counts to list.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Solve both linear programs of every hidden count (slower; same verdict).",
+)
 @click.pass_context
-def reports_audit(context: click.Context, show: int) -> None:
+def reports_audit(context: click.Context, show: int, exact: bool) -> None:
     """Prove that no hidden count can be derived from the published table (linear programming
     over everything any reader sees); exit status 1 when one can."""
     from icn_graph.services.reports.disclosure.audit import audit_database
@@ -578,7 +583,7 @@ def reports_audit(context: click.Context, show: int) -> None:
         database = Database.from_url(_settings(context).database_url_value)
         try:
             async with database.session() as session:
-                result = await audit_database(session, registry)
+                result = await audit_database(session, registry, exact=exact)
         finally:
             await database.dispose()
         click.echo(f"audit: {result.summary()}")

@@ -10,7 +10,11 @@ identified: a center's own team sees its cells in full.
 
 from icn_graph.services.reports.disclosure.families import Family, Quantity, family_of
 from icn_graph.services.reports.disclosure.pattern import Suppression, suppress
-from icn_graph.services.reports.disclosure.publish import PublishSummary, republish
+from icn_graph.services.reports.disclosure.publish import (
+    PublishSummary,
+    publish_groups,
+    republish,
+)
 from icn_graph.services.reports.disclosure.reading import (
     PublishedCount,
     latest_counts,
@@ -38,6 +42,7 @@ __all__ = [
     "is_small_count",
     "latest_counts",
     "load_series",
+    "publish_groups",
     "republish",
     "reveals_small_count",
     "shows",

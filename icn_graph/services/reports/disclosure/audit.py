@@ -1,8 +1,9 @@
 """The audit: prove that no hidden count can be recovered from the published table.
 
 The attacker knows everything anyone can be shown: every published cell of every family, month,
-center and the network (the union of what every role sees), and, in turn, everything one
-center's own team sees (its own cells in full, "insiders"). For every count a cell discloses
+center and the network (the union of what every role sees), and, in turn, everything the teams
+of up to ``INSIDER_CENTERS`` centers see of their own centers (their cells in full: a parent
+partner of one center pooling with a clinician of another, "insiders"). For every count a cell discloses
 (``families.Family.quantities``) the audit computes the interval of values consistent with that
 knowledge, by linear programming (``scipy.optimize.linprog``, HiGHS) under the constraints
 anyone can state:
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.models import NetworkValue
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.reports.disclosure.families import Quantity
+from icn_graph.services.reports.disclosure.pattern import insider_sets
 from icn_graph.services.reports.disclosure.publish import load_stored
 from icn_graph.services.reports.disclosure.small_cells import SMALLEST_SHOWN_COUNT
 from icn_graph.services.reports.disclosure.table import FamilyMonth, family_months
@@ -48,6 +50,7 @@ NETWORK = -1
 """The network's place where a center id is expected."""
 
 _TOLERANCE = 1e-6
+_RAY = 1000
 
 Component = tuple[int, int]
 """(center id, index into the cell vector: 0 the denominator, k the k-th member's numerator)."""
@@ -66,12 +69,16 @@ class Exposure:
     quantity: str
     low: float
     high: float
-    insider: int | None
-    """The center whose own team could derive it; ``None``: anyone."""
+    insiders: frozenset[int] | None
+    """The centers whose own teams, pooling their cells, could derive it; ``None``: anyone."""
 
     def describe(self) -> str:
         where = "network" if self.center_id is None else f"center {self.center_id}"
-        who = "anyone" if self.insider is None else f"center {self.insider}'s team"
+        who = (
+            "anyone"
+            if self.insiders is None
+            else "the teams of centers " + ", ".join(map(str, sorted(self.insiders)))
+        )
         return (
             f"{self.family} {self.month:%Y-%m} {where}: {self.quantity} in "
             f"[{self.low:g}, {self.high:g}] for {who}"
@@ -89,7 +96,8 @@ class AuditResult:
     intervals: int = 0
     """Linear programs solved (at most two per hidden count and view)."""
     certified: int = 0
-    """Hidden counts shown protected by feasible points of earlier programs (or one bound)."""
+    """Hidden counts shown protected by feasible points (checked ones, or those of earlier
+    programs) without solving both of their programs."""
     seconds: float = 0.0
     exposures: list[Exposure] = field(default_factory=list)
 
@@ -115,17 +123,20 @@ def exposes(low: float, high: float) -> bool:
     return high <= small_high or high - low < PROTECTION_WIDTH
 
 
-def audit(groups: Iterable[FamilyMonth]) -> AuditResult:
-    """Audit the published table given as family-months (their ``published`` flags set)."""
+def audit(groups: Iterable[FamilyMonth], *, exact: bool = False) -> AuditResult:
+    """Audit the published table given as family-months (their ``published`` flags set).
+    ``exact``: solve both programs of every hidden count, certifying nothing by points."""
     started = time.perf_counter()
     result = AuditResult()
     for group in groups:
-        _audit_group(group, result)
+        _audit_group(group, result, exact=exact)
     result.seconds = time.perf_counter() - started
     return result
 
 
-async def audit_database(session: AsyncSession, registry: MeasureRegistry) -> AuditResult:
+async def audit_database(
+    session: AsyncSession, registry: MeasureRegistry, *, exact: bool = False
+) -> AuditResult:
     """Audit the published table stored in the database."""
     groups = family_months(registry, await load_stored(session))
     rows = await session.execute(
@@ -136,10 +147,10 @@ async def audit_database(session: AsyncSession, registry: MeasureRegistry) -> Au
         group.network_published = tuple(
             network.get((key, group.month), False) for key in group.family.members
         )
-    return audit(groups)
+    return audit(groups, exact=exact)
 
 
-def _audit_group(group: FamilyMonth, result: AuditResult) -> None:
+def _audit_group(group: FamilyMonth, result: AuditResult, *, exact: bool) -> None:
     members = len(group.family.members)
     result.family_months += 1
     result.cells += members * len(group.cells)
@@ -147,16 +158,16 @@ def _audit_group(group: FamilyMonth, result: AuditResult) -> None:
     result.network_cells += members
     network_published = group.network_published or (False,) * members
     result.network_hidden += network_published.count(False)
-    outsider = _View(group, network_published, fixed=None)
+    outsider = _View(group, network_published, fixed=None, exact=exact)
     for center_id in group.cells:
         outsider.check(center_id, result)
     outsider.check(NETWORK, result)
     partly_hidden = [c for c, flags in group.published.items() if not all(flags)]
-    if any(network_published) and len(partly_hidden) > 1:
-        for insider in partly_hidden:
-            view = _View(group, network_published, fixed=insider)
+    if any(network_published):
+        for insiders in insider_sets(partly_hidden):
+            view = _View(group, network_published, fixed=frozenset(insiders), exact=exact)
             for center_id in partly_hidden:
-                if center_id != insider:
+                if center_id not in insiders:
                     view.check(center_id, result)
 
 
@@ -164,8 +175,14 @@ class _View:
     """What one attacker knows of a family-month, as a linear program over the unknowns."""
 
     def __init__(
-        self, group: FamilyMonth, network_published: tuple[bool, ...], fixed: int | None
+        self,
+        group: FamilyMonth,
+        network_published: tuple[bool, ...],
+        fixed: frozenset[int] | None,
+        *,
+        exact: bool = False,
     ) -> None:
+        self.exact = exact
         self.group = group
         self.fixed = fixed
         self.network_published = network_published
@@ -175,7 +192,9 @@ class _View:
         for center_id, cell in group.cells.items():
             flags = group.published[center_id]
             for index, value in enumerate(cell):
-                known = center_id == fixed or (any(flags) if index == 0 else flags[index - 1])
+                known = (fixed is not None and center_id in fixed) or (
+                    any(flags) if index == 0 else flags[index - 1]
+                )
                 if known:
                     self.values[(center_id, index)] = value
                 else:
@@ -239,9 +258,9 @@ class _View:
     def check(self, center_id: int, result: AuditResult) -> None:
         """Add an exposure for every count of the cell that this attacker can pin down.
 
-        Every solved program leaves a feasible point (values for all unknowns at once); the
-        points found so far bound each interval from inside, and a count they already show to
-        reach 11 or more and to vary by the protection width needs no program of its own."""
+        Feasible points (values for all unknowns at once: checked candidates, and every solved
+        program's optimum) bound each interval from inside; a count they already show to reach
+        11 or more and to vary by the protection width needs no program of its own."""
         known_total = center_id == NETWORK and all(self.network_published)
         for quantity in self.group.family.quantities:
             coefficients, constant = self._reduce(self._form(center_id, quantity))
@@ -271,9 +290,10 @@ class _View:
         objective = np.zeros(len(self.variables))
         for variable, coefficient in coefficients.items():
             objective[variable] = coefficient
-        if not self.seeded:
-            self._seed(result)
-        seen = [constant + float(objective @ point) for point in self.points]
+        if not self.seeded and not self.exact:
+            self._seed()
+        points = [] if self.exact else self.points
+        seen = [constant + float(objective @ point) for point in points]
         low, high = min(seen, default=math.inf), max(seen, default=-math.inf)
         if self._protects(low, high):
             result.certified += 1
@@ -287,18 +307,57 @@ class _View:
         result.intervals += 1
         return low, high
 
-    def _seed(self, result: AuditResult) -> None:
-        """Feasible points where one center's cell takes as much as it can: the extremes most
-        intervals reach."""
+    def _seed(self) -> None:
+        """Feasible points to start from, checked against the constraints: the true values, and
+        for each center with unknowns, the point where it holds everything the others may not
+        (its unknowns take the whole residual of the margin, the other centers' take 0)."""
         self.seeded = True
-        by_center: dict[int, list[int]] = {}
-        for (center_id, _), variable in self.variables.items():
-            by_center.setdefault(center_id, []).append(variable)
-        for variables in by_center.values():
-            objective = np.zeros(len(self.variables))
-            objective[variables] = -1
-            self._optimum(objective)
-            result.intervals += 1
+        truth = np.zeros(len(self.variables))
+        for (center_id, index), variable in self.variables.items():
+            truth[variable] = self.group.cells[center_id][index]
+        candidates = [truth]
+        unknown_centers = sorted({center_id for center_id, _ in self.variables})
+        for holder in unknown_centers:
+            point = np.zeros(len(self.variables))
+            for (center_id, index), variable in self.variables.items():
+                if center_id != holder:
+                    continue
+                point[variable] = sum(
+                    truth[self.variables[(other, index)]]
+                    for other in unknown_centers
+                    if (other, index) in self.variables
+                )
+            candidates.append(point)
+        candidates.extend(self._rays(truth, unknown_centers))
+        self.points.extend(point for point in candidates if self._feasible(point))
+
+    def _rays(self, truth: np.ndarray, centers: list[int]) -> Iterator[np.ndarray]:
+        """The true values with one center's cell grown without bound (``_RAY`` more patients:
+        all of them in one member and every measure it is nested in, in all members, or in
+        none), feasible only when no published total holds that center back."""
+        family = self.group.family
+        outer: dict[int, set[int]] = {k: {k} for k in range(len(family.members))}
+        for sub, sup in family.nestings:
+            outer[sub].add(sup)
+        grown: list[set[int]] = [set(), set(range(len(family.members)))]
+        grown.extend(outer.values())
+        for center_id in centers:
+            for members in grown:
+                point = truth.copy()
+                for index in (0, *(k + 1 for k in members)):
+                    variable = self.variables.get((center_id, index))
+                    if variable is not None:
+                        point[variable] += _RAY
+                yield point
+
+    def _feasible(self, point: np.ndarray) -> bool:
+        if self.a_ub is not None and self.b_ub is not None:
+            if np.any(self.a_ub @ point > self.b_ub + _TOLERANCE):
+                return False
+        if self.a_eq is not None and self.b_eq is not None:
+            if np.any(np.abs(self.a_eq @ point - self.b_eq) > _TOLERANCE):
+                return False
+        return bool(np.all(point >= 0))
 
     @staticmethod
     def _protects(low: float, high: float) -> bool:

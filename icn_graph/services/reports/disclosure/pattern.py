@@ -5,10 +5,12 @@ network's, are hidden from everyone outside each center.
    (``families.Family.quantities``: numerators, denominator, complements, nesting differences).
 2. **Complementary**, with the network total as the margin. With the network published, the
    hidden centers' sum ``H`` is known to everyone, and each center's own team knows its own cell
-   too. The pattern is safe when ``H`` discloses no small count and, for every hidden center
-   ``A``, neither does ``H - A`` (what A's team learns about the other hidden centers). Then no
-   hidden cell is pinned to a small count or narrowed below the protection width (the audit
-   proves it by linear programming). While unsafe, the smallest center (by denominator, then id)
+   too; up to ``INSIDER_CENTERS`` teams may pool what they see (a parent partner of one center
+   and a clinician of another). The pattern is safe when ``H`` discloses no small count and,
+   for every set ``T`` of at most ``INSIDER_CENTERS`` hidden centers, neither does ``H - T``
+   (what T's teams learn about the other hidden centers). Then no hidden cell is pinned to a
+   small count or narrowed below the protection width (the audit proves it by linear
+   programming). While unsafe, the smallest center (by denominator, then id)
    whose hiding removes violations is hidden too (a center that removes none: the smallest);
    centers without patients never help and are never picked.
 3. When no choice of centers is safe, the network's cell is hidden instead (and the centers
@@ -19,12 +21,23 @@ The pattern depends only on the values, never on who reads them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
 from icn_graph.services.reports.disclosure.families import Family, IntArray, small_entries
+
+
+INSIDER_CENTERS = 2
+"""How many centers' teams the pattern assumes may pool their own cells against the others."""
+
+
+def insider_sets(centers: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    """Every set of 1 to ``INSIDER_CENTERS`` of ``centers`` that leaves at least one out."""
+    for size in range(1, min(INSIDER_CENTERS, len(centers) - 1) + 1):
+        yield from combinations(centers, size)
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,12 @@ def suppress(family: Family, cells: Mapping[int, Sequence[int]]) -> Suppression:
         if not centers:
             return 0
         total = sum((vectors[c] for c in centers), np.zeros(family.width, dtype=np.int64))
-        return discloses_small(total) + sum(discloses_small(total - vectors[c]) for c in centers)
+        found = discloses_small(total)
+        if len(centers) == 1:
+            return found + 1  # one hidden center is the network minus the published ones
+        for insiders in insider_sets(sorted(centers)):
+            found += discloses_small(total - sum(vectors[c] for c in insiders))
+        return found
 
     current = violations(hidden)
     while current:

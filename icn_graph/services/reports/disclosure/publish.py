@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.models import MeasureValue, NetworkValue
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.services.reports.disclosure.pattern import suppress
+from icn_graph.services.reports.disclosure.pattern import Suppression, suppress
 from icn_graph.services.reports.disclosure.table import FamilyMonth, StoredCell, family_months
 
 _CHUNK = 1000
@@ -71,8 +71,7 @@ async def republish(
     hidden_ids: list[int] = []
     network_rows: list[dict[str, object]] = []
     complementary = network_hidden = cells = 0
-    for group in groups:
-        pattern = suppress(group.family, group.cells)
+    for group, pattern in zip(groups, publish_groups(groups), strict=True):
         cells += sum(len(ids) for ids in group.ids.values())
         for center_id in pattern.hidden_centers:
             hidden_ids.extend(group.ids[center_id])
@@ -96,6 +95,19 @@ async def republish(
         await session.execute(insert(NetworkValue), network_rows)
     months_done = len({group.month for group in groups})
     return PublishSummary(months_done, cells, len(hidden_ids), complementary, network_hidden)
+
+
+def publish_groups(groups: Iterable[FamilyMonth]) -> list[Suppression]:
+    """Compute each family-month's pattern and set its ``published`` flags (in memory)."""
+    patterns: list[Suppression] = []
+    for group in groups:
+        pattern = suppress(group.family, group.cells)
+        members = len(group.family.members)
+        for center_id in group.cells:
+            group.published[center_id] = (center_id not in pattern.hidden_centers,) * members
+        group.network_published = (not pattern.network_hidden,) * members
+        patterns.append(pattern)
+    return patterns
 
 
 def _network_rows(group: FamilyMonth, *, published: bool) -> Iterable[dict[str, object]]:
