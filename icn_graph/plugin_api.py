@@ -119,6 +119,7 @@ if TYPE_CHECKING:
     from icn_graph.schema.centers import Center as CenterType
     from icn_graph.schema.goals import Goal as GoalType
     from icn_graph.schema.viewer import ViewerHome as ViewerType
+    from icn_graph.services.reports.report import Report, ReportQuery, build_report
 
 _LAZY: dict[str, tuple[str, str]] = {
     "CenterSpans": ("icn_graph.reports.measures.monthly", "CenterSpans"),
@@ -126,7 +127,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DemoContext": ("icn_graph.demo.context", "DemoContext"),
     "GoalType": ("icn_graph.schema.goals", "Goal"),
     "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
+    "Report": ("icn_graph.services.reports.report", "Report"),
+    "ReportQuery": ("icn_graph.services.reports.report", "ReportQuery"),
     "ViewerType": ("icn_graph.schema.viewer", "ViewerHome"),
+    "build_report": ("icn_graph.services.reports.report", "build_report"),
     "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
     "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
 }
@@ -213,6 +217,8 @@ __all__ = [
     "RegistrationAttendanceMarked",
     "RegistrationCancelled",
     "RegistrationCreated",
+    "Report",
+    "ReportQuery",
     "SchemaContribution",
     "ServiceError",
     "Settings",
@@ -228,6 +234,7 @@ __all__ = [
     "ViewerType",
     "attempt",
     "aware_datetime",
+    "build_report",
     "changes_between",
     "connection_from_page",
     "event_type",

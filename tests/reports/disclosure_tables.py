@@ -53,9 +53,7 @@ def apply_old_per_viewer_rule(groups: Sequence[FamilyMonth]) -> None:
         for center_id, cell in group.cells.items():
             n, numerators = cell[0], cell[1:]
             group.published[center_id] = tuple(not reveals_small_count(y, n) for y in numerators)
-        group.network_published = tuple(
-            not reveals_small_count(y, network[0]) for y in network[1:]
-        )
+        group.network_published = tuple(not reveals_small_count(y, network[0]) for y in network[1:])
 
 
 def _compute_nothing(visits: object) -> object:

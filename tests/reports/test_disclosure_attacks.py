@@ -45,7 +45,9 @@ async def _csv(client: GraphQLClient, token: str, measure: str, center: str | No
     for row in csv.DictReader(io.StringIO(response.text)):
         month = date.fromisoformat(row["month"] + "-01")
         series[month] = (
-            None if row["suppressed"] == "true" else (int(row["numerator"]), int(row["denominator"]))
+            None
+            if row["suppressed"] == "true"
+            else (int(row["numerator"]), int(row["denominator"]))
         )
     return series
 
@@ -105,9 +107,9 @@ async def test_the_reviews_attacks_no_longer_work(db: Database, client: GraphQLC
         for month, total in network.items():
             if total is None:
                 continue
-            known = [s[month] for s in by_center.values() if s.get(month) is not None]
-            rest_y = total[0] - sum(y for y, _ in known)  # type: ignore[index]
-            rest_n = total[1] - sum(n for _, n in known)  # type: ignore[index]
+            known = [cell for s in by_center.values() if (cell := s.get(month)) is not None]
+            rest_y = total[0] - sum(y for y, _ in known)
+            rest_n = total[1] - sum(n for _, n in known)
             assert not reveals_small_count(rest_y, rest_n), (measure, month, rest_y, rest_n)
 
     # The review's first case: hidden from staff, and not derivable (checked above).

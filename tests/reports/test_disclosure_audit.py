@@ -11,7 +11,6 @@ reader sees, alone or pooled with the teams of up to two centers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -46,11 +45,11 @@ RANDOM = settings(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, int]]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """The full demo network, loaded once for this module (SQLite: the table is the same on
     PostgreSQL, and loading it twice would double the module's time)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    yield path, load_demo_file(path)
+    return path, load_demo_file(path)
 
 
 async def _demo_groups(path: Path) -> list[FamilyMonth]:
@@ -139,7 +138,7 @@ def test_the_old_rule_fails_where_the_new_pattern_hides_more() -> None:
     """Three centers, one small: the old rule showed the other two and the network; the new
     pattern hides both others as well (so that no team of one or two centers can subtract)."""
     family = Family("f", ("a",))
-    cells = {1: (100, 50), 2: (90, 40), 3: (5, 3)}
+    cells: dict[int, tuple[int, ...]] = {1: (100, 50), 2: (90, 40), 3: (5, 3)}
     old = FamilyMonth(family, date(2024, 1, 1), dict(cells))
     apply_old_per_viewer_rule([old])
     assert old.published == {1: (True,), 2: (True,), 3: (False,)}

@@ -23,8 +23,8 @@ from icn_graph.reports.measures.registry import CORE, Direction, Measure, Measur
 
 __all__ = [
     "ACTIVE_MONTHS",
-    "REMISSION_FAMILY",
     "BUILTIN_MEASURES",
+    "REMISSION_FAMILY",
     "SUSTAINED_LOOKBACK_MONTHS",
     "pre_visit_planning_rate",
     "remission_rate",

@@ -4,8 +4,9 @@ One published table for everyone. ``republish`` computes, whenever values change
 are hidden outside their center (primary small cells and complementary suppression across
 centers, the network total and measure families: ``pattern``) and stores it; readers go through
 ``reading`` and only read it; ``audit`` proves by linear programming that nothing hidden can be
-recovered (``disclosure.audit``, imported on its own: it loads scipy). Per role, access rules (``access``) only decide *which centers* a reader sees
-identified: a center's own team sees its cells in full.
+recovered (import ``disclosure.audit`` on its own: it loads scipy). Per role, access rules
+(``access``) only decide *which centers* a reader sees identified: a center's own team sees its
+cells in full.
 """
 
 from icn_graph.services.reports.disclosure.families import Family, Quantity, family_of

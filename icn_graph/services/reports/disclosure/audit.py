@@ -2,11 +2,11 @@
 
 The attacker knows everything anyone can be shown: every published cell of every family, month,
 center and the network (the union of what every role sees), and, in turn, everything the teams
-of up to ``INSIDER_CENTERS`` centers see of their own centers (their cells in full: a parent
-partner of one center pooling with a clinician of another, "insiders"). For every count a cell discloses
-(``families.Family.quantities``) the audit computes the interval of values consistent with that
-knowledge, by linear programming (``scipy.optimize.linprog``, HiGHS) under the constraints
-anyone can state:
+of up to ``pattern.INSIDER_CENTERS`` centers see of their own centers (their cells in full: a
+parent partner of one center pooling with a clinician of another, "insiders"). For every count
+a cell discloses (``families.Family.quantities``) the audit computes the interval of values
+consistent with that knowledge, by linear programming (``scipy.optimize.linprog``, HiGHS) under
+the constraints anyone can state:
 
 - the network total is the sum of the centers, for every published network cell;
 - ``0 <= y <= n`` for every numerator; ``y_sub <= y_sup`` for every nesting;
@@ -17,6 +17,13 @@ A count is **exposed** when its interval ``[low, high]`` (integers) contains a c
 ``PROTECTION_WIDTH`` (the reader learns it within +-3). An interval holding no count from 1 to
 10 (a count pinned at 0, or at 11 or more) reveals nothing the small-cell rule protects: such
 counts may be published. A published count from 1 to 10 is exposed outright.
+
+Most intervals need no program: feasible points (checked against every constraint) bound an
+interval from inside, and a count they show to reach 11 or more and to vary by the protection
+width is protected whatever the exact bounds. Points tried: the true values, one center holding
+the whole unknown share of the others, one center grown without bound where no published total
+holds it back, and every optimum solved so far. Everything else is solved exactly; ``exact=True``
+solves every interval.
 
 Families (different denominators) and months share no published constraint, so each family
 and month is audited on its own.
@@ -262,6 +269,8 @@ class _View:
         program's optimum) bound each interval from inside; a count they already show to reach
         11 or more and to vary by the protection width needs no program of its own."""
         known_total = center_id == NETWORK and all(self.network_published)
+        low: float
+        high: float
         for quantity in self.group.family.quantities:
             coefficients, constant = self._reduce(self._form(center_id, quantity))
             if known_total:  # the published total itself
@@ -351,12 +360,18 @@ class _View:
                 yield point
 
     def _feasible(self, point: np.ndarray) -> bool:
-        if self.a_ub is not None and self.b_ub is not None:
-            if np.any(self.a_ub @ point > self.b_ub + _TOLERANCE):
-                return False
-        if self.a_eq is not None and self.b_eq is not None:
-            if np.any(np.abs(self.a_eq @ point - self.b_eq) > _TOLERANCE):
-                return False
+        if (
+            self.a_ub is not None
+            and self.b_ub is not None
+            and np.any(self.a_ub @ point > self.b_ub + _TOLERANCE)
+        ):
+            return False
+        if (
+            self.a_eq is not None
+            and self.b_eq is not None
+            and np.any(np.abs(self.a_eq @ point - self.b_eq) > _TOLERANCE)
+        ):
+            return False
         return bool(np.all(point >= 0))
 
     @staticmethod
@@ -382,6 +397,8 @@ class _View:
                 f"{self.group.family.key} {self.group.month:%Y-%m}: the published table has no "
                 f"solution ({solved.message})"
             )
+        assert solved.x is not None  # status 0: solved
+        assert solved.fun is not None
         self.points.append(solved.x)
         return float(solved.fun)
 

@@ -29,7 +29,6 @@ import numpy as np
 
 from icn_graph.services.reports.disclosure.families import Family, IntArray, small_entries
 
-
 INSIDER_CENTERS = 2
 """How many centers' teams the pattern assumes may pool their own cells against the others."""
 

@@ -110,9 +110,9 @@ async def latest_counts(
                 ),
             )
         )
-        for key, center_id, *count in rows:
+        for key, center_id, month, numerator, denominator, published in rows:
             if (key, center_id) in centers:
-                found[(key, center_id)] = PublishedCount(*count)
+                found[(key, center_id)] = PublishedCount(month, numerator, denominator, published)
     if networks:
         latest = (
             select(NetworkValue.measure_key, func.max(NetworkValue.month).label("month"))
@@ -120,7 +120,7 @@ async def latest_counts(
             .group_by(NetworkValue.measure_key)
             .subquery()
         )
-        rows = await session.execute(
+        network_rows = await session.execute(
             select(
                 NetworkValue.measure_key,
                 NetworkValue.month,
@@ -135,6 +135,6 @@ async def latest_counts(
                 ),
             )
         )
-        for key, *count in rows:
-            found[(key, None)] = PublishedCount(*count)
+        for key, month, numerator, denominator, published in network_rows:
+            found[(key, None)] = PublishedCount(month, numerator, denominator, published)
     return found

@@ -43,9 +43,7 @@ class FamilyMonth:
     @property
     def network(self) -> tuple[int, ...]:
         """The network total's vector: the sum over centers."""
-        return tuple(
-            sum(cell[i] for cell in self.cells.values()) for i in range(self.family.width)
-        )
+        return tuple(sum(cell[i] for cell in self.cells.values()) for i in range(self.family.width))
 
 
 def family_months(registry: MeasureRegistry, stored: Iterable[StoredCell]) -> list[FamilyMonth]:
