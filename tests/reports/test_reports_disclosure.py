@@ -219,13 +219,13 @@ async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
     db: Database, client: GraphQLClient, reader: str
 ) -> None:
     """C = 3/5 is hidden; with A = 50/100 and B = 40/90 shown the network's 93/195 would give C
-    away (93/195 - 50/100 - 40/90 = 3/5). The published table hides A and B too (two, so that
-    A's team, who know A, still learn only B and C together), and publishes the network total
-    for everyone."""
+    away (93/195 - 50/100 - 40/90 = 3/5). Hiding A and B too would not do: A's and B's teams
+    pooling what they see would still subtract. So the network month is hidden, for everyone
+    (one published table)."""
     audience = await make_audience(db)
     third = await make_center(db)
     # Month 1: C = 20/31 shows, so does everything. Month 2: B = 5/20 and C = 7/15 are hidden;
-    # B's team would learn C from the network minus A and B, so A is hidden too.
+    # A's team and B's would learn C from the network, so the network month is hidden.
     await store_values(db, audience.center, [(50, 100), (50, 100), (50, 100)])
     await store_values(db, audience.other_center, [(40, 90), (40, 90), (5, 20)])
     await store_values(db, third, [(3, 5), (20, 31), (7, 15)])
@@ -236,31 +236,30 @@ async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
         report = await _report(client, token, centerId=to_global_id("Center", center.id))
         centers[center.id] = [point["suppressed"] for point in report["points"]]
     assert centers == {
-        audience.center.id: [True, False, True],
-        audience.other_center.id: [True, False, True],
+        audience.center.id: [False, False, False],
+        audience.other_center.id: [False, False, True],
         third.id: [True, False, True],
     }
 
+    hidden = {"numerator": None, "denominator": None, "suppressed": True}
+    expected = [hidden, {"numerator": 110, "denominator": 221, "suppressed": False}, hidden]
     network = (await client.data(NETWORK_QUERY, token=token))["network"]["report"]["points"]
-    assert network == [
-        {"numerator": 93, "denominator": 195, "suppressed": False},
-        {"numerator": 110, "denominator": 221, "suppressed": False},
-        {"numerator": 62, "denominator": 135, "suppressed": False},
-    ]
+    assert network == expected
     csv = await client.http.get(
         "/reports/remission_rate.csv", headers={"Authorization": f"Bearer {token}"}
     )
-    assert csv.text.splitlines()[1].startswith(f"{month(0):%Y-%m},93,195,")
+    assert csv.text.splitlines()[1].startswith(f"{month(0):%Y-%m},,,,true,")
 
-    # Everyone sees the same network total.
+    # Everyone sees the same network total (before, A's team saw 93/195: with staff's A and B,
+    # C's 3/5).
     member = (await client.data(NETWORK_QUERY, token=audience.member))["network"]["report"]
-    assert [point["numerator"] for point in member["points"]] == [93, 110, 62]
+    assert member["points"] == expected
 
 
 async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: GraphQLClient) -> None:
-    """Staff on A's team see A in full (5/8); the network (52/118) minus A is B and C together
-    (47/110), both hidden (B for the others' sake), so the network total shows for everyone,
-    these staff included."""
+    """Staff on A's team see A in full (5/8) and B (40/90): the network minus both is C's 7/20.
+    The network month is hidden, for these staff and everyone else alike (before, other staff
+    and A's other members saw it: one of them with these staff could subtract)."""
     audience = await make_audience(db)
     third = await make_center(db)
     await store_values(db, audience.center, [(5, 8)])
@@ -281,11 +280,11 @@ async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: Gra
         ]["points"]
         return points
 
-    shown = {"numerator": 52, "denominator": 118, "suppressed": False}
-    assert await network(token) == [shown]
-    assert await network(audience.staff) == [shown]
-    assert await network(audience.member) == [shown]
-    for center, suppressed in ((audience.center, False), (audience.other_center, True)):
+    hidden = {"numerator": None, "denominator": None, "suppressed": True}
+    assert await network(token) == [hidden]
+    assert await network(audience.staff) == [hidden]
+    assert await network(audience.member) == [hidden]
+    for center, suppressed in ((audience.center, False), (audience.other_center, False)):
         report = await _report(client, token, centerId=to_global_id("Center", center.id))
         assert [point["suppressed"] for point in report["points"]] == [suppressed]
 
