@@ -3,13 +3,19 @@ with what the family declares, and republishing some months leaves the others al
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from click.testing import CliRunner
+from sqlalchemy import func, select, update
 
+from icn_graph.cli import main
+from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.models import (
     Diagnosis,
@@ -114,3 +120,55 @@ async def test_republishing_some_months_leaves_the_others(db: Database) -> None:
             )
         )
         assert rows.all() == [(month(0), 70, True), (month(1), 72, True)]
+
+
+def _with_db(url: str, work: Callable[[Database], Awaitable[None]]) -> None:
+    async def run() -> None:
+        db = Database.from_url(url)
+        try:
+            await work(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    migrations.upgrade(url)
+    return {"ICN_DATABASE_URL": url, "ICN_LOG_LEVEL": "WARNING", "ICN_PLUGINS": "core"}
+
+
+def test_cli_republishes_and_audits_the_table(cli_env: dict[str, str]) -> None:
+    """The audit passes on the table a refresh computed, and fails, naming the count, once a
+    small cell is published by hand; republish puts it right."""
+    url = cli_env["ICN_DATABASE_URL"]
+    runner = CliRunner()
+
+    async def store(db: Database) -> None:
+        audience = await make_audience(db)
+        await store_values(db, audience.center, [(40, 60), (45, 60)])
+        await store_values(db, audience.other_center, [(3, 30), (40, 50)])
+
+    _with_db(url, store)
+    passed = runner.invoke(main, ["reports", "audit"], env=cli_env)
+    assert passed.exit_code == 0, passed.output
+    assert "0 exposed counts" in passed.output
+    assert "audit passed" in passed.output
+
+    async def leak(db: Database) -> None:
+        async with db.transaction() as session:
+            await session.execute(update(MeasureValue).values(published=True))
+
+    _with_db(url, leak)
+    failed = runner.invoke(main, ["reports", "audit"], env=cli_env)
+    assert failed.exit_code == 1
+    assert "exposed: remission 2022-01 center" in failed.output
+    assert "remission_rate numerator in [3, 3] for anyone" in failed.output
+    assert "Traceback" not in failed.output
+
+    republished = runner.invoke(main, ["reports", "republish"], env=cli_env)
+    assert republished.exit_code == 0, republished.output
+    assert "published table recomputed: 2 months, 4 center cells" in republished.output
+    assert runner.invoke(main, ["reports", "audit"], env=cli_env).exit_code == 0
