@@ -576,6 +576,9 @@ def measures_list(context: click.Context) -> None:
             f"{measure.key} ({registry.owner(measure.key)}): {measure.title} "
             f"[{measure.unit}, {direction}]"
         )
+        if measure.family is not None:
+            nested = f", nested in {measure.nested_in}" if measure.nested_in else ""
+            click.echo(f"  family {measure.family}{nested}")
         wrapped = textwrap.fill(measure.definition, 96, break_on_hyphens=False)
         click.echo(textwrap.indent(wrapped, "  "))
 
@@ -605,6 +608,72 @@ def measures_refresh(context: click.Context, center_code: str | None) -> None:
             raise click.ClickException(error.message) from error
         finally:
             await database.dispose()
+
+    asyncio.run(run())
+
+
+@main.group()
+def reports() -> None:
+    """The published table of measure values: its suppression pattern and its audit."""
+
+
+@reports.command("republish")
+@click.pass_context
+def reports_republish(context: click.Context) -> None:
+    """Recompute the suppression pattern of every month from the stored values (after upgrading;
+    a refresh does it itself)."""
+    from icn_graph.services.reports.disclosure import republish
+
+    registry = _measures(context)
+
+    async def run() -> None:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            async with database.transaction() as session:
+                done = await republish(session, registry)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        finally:
+            await database.dispose()
+        click.echo(
+            f"published table recomputed: {done.months} months, {done.cells} center cells, "
+            f"{done.hidden} hidden ({done.complementary} complementary), "
+            f"{done.network_hidden} network cells hidden"
+        )
+
+    asyncio.run(run())
+
+
+@reports.command("audit")
+@click.option("--show", default=20, show_default=True, help="Exposed counts to list.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Solve both linear programs of every hidden count (slower; same verdict).",
+)
+@click.pass_context
+def reports_audit(context: click.Context, show: int, exact: bool) -> None:
+    """Prove that no hidden count can be derived from the published table (linear programming
+    over everything any reader sees); exit status 1 when one can."""
+    from icn_graph.services.reports.disclosure.audit import audit_database
+
+    registry = _measures(context)
+
+    async def run() -> None:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            async with database.session() as session:
+                result = await audit_database(session, registry, exact=exact)
+        finally:
+            await database.dispose()
+        click.echo(f"audit: {result.summary()}")
+        for exposure in result.exposures[:show]:
+            click.echo(f"  exposed: {exposure.describe()}")
+        if not result.passed:
+            raise click.ClickException(
+                f"{len(result.exposures)} hidden counts can be derived from the published table"
+            )
+        click.echo("audit passed: every hidden count is protected")
 
     asyncio.run(run())
 

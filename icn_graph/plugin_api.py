@@ -130,6 +130,7 @@ if TYPE_CHECKING:
     from icn_graph.schema.goals import Goal as GoalType
     from icn_graph.schema.nodes import fetch_node
     from icn_graph.schema.viewer import ViewerHome as ViewerType
+    from icn_graph.services.reports.report import Report, ReportQuery, build_report
 
 _LAZY: dict[str, tuple[str, str]] = {
     "CenterSpans": ("icn_graph.reports.measures.monthly", "CenterSpans"),
@@ -137,7 +138,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DemoContext": ("icn_graph.demo.context", "DemoContext"),
     "GoalType": ("icn_graph.schema.goals", "Goal"),
     "PatientMonths": ("icn_graph.reports.measures.monthly", "PatientMonths"),
+    "Report": ("icn_graph.services.reports.report", "Report"),
+    "ReportQuery": ("icn_graph.services.reports.report", "ReportQuery"),
     "ViewerType": ("icn_graph.schema.viewer", "ViewerHome"),
+    "build_report": ("icn_graph.services.reports.report", "build_report"),
     "fetch_node": ("icn_graph.schema.nodes", "fetch_node"),
     "month_index": ("icn_graph.reports.measures.monthly", "month_index"),
     "visit_share": ("icn_graph.reports.measures.monthly", "visit_share"),
@@ -230,6 +234,8 @@ __all__ = [
     "RegistrationCreated",
     "ReplyHandle",
     "ReplyHandler",
+    "Report",
+    "ReportQuery",
     "SchemaContribution",
     "ServiceError",
     "Settings",
@@ -249,6 +255,7 @@ __all__ = [
     "add_member_follows",
     "attempt",
     "aware_datetime",
+    "build_report",
     "changes_between",
     "choose_delivery",
     "connection_from_page",

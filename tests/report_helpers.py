@@ -11,6 +11,8 @@ from typing import Any
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import Center, CenterRole, MeasureValue, NetworkRole, PersonKind
+from icn_graph.reports.measures.builtin import core_registry
+from icn_graph.services.reports.disclosure import republish
 from icn_graph.testing import make_center, make_person, token_for
 
 MEASURE = "remission_rate"
@@ -53,7 +55,8 @@ async def store_values(
     measure: str = MEASURE,
     start: date = date(2022, 1, 1),
 ) -> None:
-    """Store ``counts`` (numerator, denominator) for consecutive months from ``start``."""
+    """Store ``counts`` (numerator, denominator) for consecutive months from ``start``, and
+    republish the table (as a refresh does)."""
     async with db.transaction() as session:
         session.add_all(
             MeasureValue(
@@ -65,6 +68,8 @@ async def store_values(
             )
             for index, (numerator, denominator) in enumerate(counts)
         )
+        await session.flush()
+        await republish(session, core_registry())
 
 
 @dataclass

@@ -13,7 +13,7 @@ from icn_graph.models.learning_sessions import (
     RegistrationPart,
     Season,
 )
-from icn_graph.models.measures import MeasureValue
+from icn_graph.models.measures import MeasureValue, NetworkValue
 from icn_graph.models.memberships import CenterRole, Membership
 from icn_graph.models.people import NetworkRole, Person, PersonKind
 from icn_graph.models.tokens import ApiToken
@@ -40,6 +40,7 @@ __all__ = [
     "MeasureValue",
     "Membership",
     "NetworkRole",
+    "NetworkValue",
     "Person",
     "PersonKind",
     "PhysicianGlobalAssessment",

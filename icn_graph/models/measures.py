@@ -1,10 +1,11 @@
-"""Monthly measure values per center: what the measures registry computed from visits."""
+"""Monthly measure values per center and for the network: what the measures registry computed
+from visits, and whether each cell is published (the disclosure policy's pattern)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.db.base import Base
@@ -21,8 +22,23 @@ class MeasureValue(Base):
     numerator: Mapped[int]
     denominator: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether readers outside the center may see this cell; false until the disclosure policy
+    has judged it (a refresh writes false, the republish that ends it decides)."""
 
     __table_args__ = (
         UniqueConstraint("measure_key", "center_id", "month"),
         Index("ix_measure_values_measure_key_month", "measure_key", "month"),
     )
+
+
+class NetworkValue(Base):
+    """A measure's network total for one month (the sum over centers), as last published."""
+
+    __tablename__ = "network_values"
+
+    measure_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    numerator: Mapped[int]
+    denominator: Mapped[int]
+    published: Mapped[bool]

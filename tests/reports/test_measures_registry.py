@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -130,3 +131,40 @@ def test_the_server_app_refuses_a_duplicate_measure(tmp_path: Path) -> None:
         create_app(settings, plugins=duplicate)
     app = create_app(settings, plugins=host(("icn-growth", MeasuresPlugin(growth_measure()))))
     assert app.state.measures.keys() == [*CORE_KEYS, "growth_assessment_rate"]
+
+
+# -- families: what the disclosure policy publishes together --------------------------------
+
+
+def test_core_declares_the_remission_family() -> None:
+    registry = core_registry()
+    family = [measure.key for measure in registry.family("steroid_free_remission")]
+    assert family == ["remission_rate", "steroid_free_remission", "sustained_remission"]
+    assert registry.get("steroid_free_remission").nested_in == "remission_rate"
+    assert registry.get("sustained_remission").nested_in == "remission_rate"
+    assert registry.family("pre_visit_planning_rate") == [registry.get("pre_visit_planning_rate")]
+
+
+@pytest.mark.parametrize(
+    ("family", "nested_in", "message"),
+    [
+        ("remission", "no_such_measure", "is nested in 'no_such_measure', which is not"),
+        (None, "remission_rate", "do not declare the same family"),
+        ("growth", "remission_rate", "do not declare the same family"),
+        ("Not A Key", None, "names family 'Not A Key'"),
+    ],
+)
+def test_a_nesting_must_name_a_measure_of_the_same_family(
+    family: str | None, nested_in: str | None, message: str
+) -> None:
+    measure = dataclasses.replace(growth_measure(), family=family, nested_in=nested_in)
+    with pytest.raises(StartupError, match=message) as raised:
+        MeasureRegistry.load(host(("icn-growth", MeasuresPlugin(measure))))
+    assert "icn-growth" in str(raised.value)
+
+
+def test_nesting_cannot_go_round() -> None:
+    first = dataclasses.replace(growth_measure("first"), family="loop", nested_in="second")
+    second = dataclasses.replace(growth_measure("second"), family="loop", nested_in="first")
+    with pytest.raises(StartupError, match="is nested in itself"):
+        MeasureRegistry([("icn-loop", [first, second])])

@@ -218,12 +218,14 @@ NETWORK_QUERY = """
 async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
     db: Database, client: GraphQLClient, reader: str
 ) -> None:
-    """A = 50/100 and B = 40/90 are shown to staff, C = 3/5 is not; the network's 93/195 would
-    give C away (93/195 - 50/100 - 40/90 = 3/5), so that month is hidden from them."""
+    """C = 3/5 is hidden; with A = 50/100 and B = 40/90 shown the network's 93/195 would give C
+    away (93/195 - 50/100 - 40/90 = 3/5). Hiding A and B too would not do: A's and B's teams
+    pooling what they see would still subtract. So the network month is hidden, for everyone
+    (one published table)."""
     audience = await make_audience(db)
     third = await make_center(db)
-    # Month 1: C = 20/31 shows, so does the network. Month 2: B = 5/20 and C = 7/15 are both
-    # hidden; the network minus A is 12/35, two hidden centers together, which may show.
+    # Month 1: C = 20/31 shows, so does everything. Month 2: B = 5/20 and C = 7/15 are hidden;
+    # A's team and B's would learn C from the network, so the network month is hidden.
     await store_values(db, audience.center, [(50, 100), (50, 100), (50, 100)])
     await store_values(db, audience.other_center, [(40, 90), (40, 90), (5, 20)])
     await store_values(db, third, [(3, 5), (20, 31), (7, 15)])
@@ -239,27 +241,25 @@ async def test_staff_cannot_subtract_the_centers_they_see_from_the_network(
         third.id: [True, False, True],
     }
 
+    hidden = {"numerator": None, "denominator": None, "suppressed": True}
+    expected = [hidden, {"numerator": 110, "denominator": 221, "suppressed": False}, hidden]
     network = (await client.data(NETWORK_QUERY, token=token))["network"]["report"]["points"]
-    assert network == [
-        {"numerator": None, "denominator": None, "suppressed": True},
-        {"numerator": 110, "denominator": 221, "suppressed": False},
-        {"numerator": 62, "denominator": 135, "suppressed": False},
-    ]
+    assert network == expected
     csv = await client.http.get(
         "/reports/remission_rate.csv", headers={"Authorization": f"Bearer {token}"}
     )
     assert csv.text.splitlines()[1].startswith(f"{month(0):%Y-%m},,,,true,")
 
-    # A member of A sees neither B nor C: the network minus A (43/95) reveals no single center.
+    # Everyone sees the same network total (before, A's team saw 93/195: with staff's A and B,
+    # C's 3/5).
     member = (await client.data(NETWORK_QUERY, token=audience.member))["network"]["report"]
-    assert [point["numerator"] for point in member["points"]] == [93, 110, 62]
+    assert member["points"] == expected
 
 
 async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: GraphQLClient) -> None:
-    """Staff on A's team see A in full (5/8) and B (40/90) suppressed-but-shown: the network
-    minus both is C's 7/20, so the month is hidden from them. Other staff see B only: the
-    network minus B is A and C together (12/28), which may show; A's other members see A only:
-    the network minus A is B and C together (47/110)."""
+    """Staff on A's team see A in full (5/8) and B (40/90): the network minus both is C's 7/20.
+    The network month is hidden, for these staff and everyone else alike (before, other staff
+    and A's other members saw it: one of them with these staff could subtract)."""
     audience = await make_audience(db)
     third = await make_center(db)
     await store_values(db, audience.center, [(5, 8)])
@@ -281,10 +281,12 @@ async def test_staff_on_a_centers_team_subtract_it_too(db: Database, client: Gra
         return points
 
     hidden = {"numerator": None, "denominator": None, "suppressed": True}
-    shown = {"numerator": 52, "denominator": 118, "suppressed": False}
     assert await network(token) == [hidden]
-    assert await network(audience.staff) == [shown]
-    assert await network(audience.member) == [shown]
+    assert await network(audience.staff) == [hidden]
+    assert await network(audience.member) == [hidden]
+    for center, suppressed in ((audience.center, False), (audience.other_center, False)):
+        report = await _report(client, token, centerId=to_global_id("Center", center.id))
+        assert [point["suppressed"] for point in report["points"]] == [suppressed]
 
 
 # -- refreshing measures -------------------------------------------------------------------

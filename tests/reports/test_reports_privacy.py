@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from icn_graph.db.database import Database
-from icn_graph.services.reports.privacy import is_small_count, reveals_small_count
+from icn_graph.services.reports.disclosure import is_small_count, reveals_small_count
 from icn_graph.testing import GraphQLClient, make_center
 from tests.helpers import error_codes
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
@@ -144,11 +144,11 @@ async def test_the_network_aggregate_is_suppressed_for_everyone(
 ) -> None:
     audience = await make_audience(db)
     third = await make_center(db)
-    # Month 0: 13/30 + 20/30 + 30/40 = 63/100 shows. Month 1: 1/5 + 2/3 + 0/0 = 3/8 hides.
+    # Month 0: 13/30 + 20/31 + 30/41 = 63/102 shows. Month 1: 1/5 + 2/3 + 0/0 = 3/8 hides.
     # Month 2: 0/0 + 0/12 + 0/0 = 0/12 shows (zero may show, complement 12).
     await store_values(db, audience.center, [(13, 30), (1, 5), (0, 0)])
-    await store_values(db, audience.other_center, [(20, 30), (2, 3), (0, 12)])
-    await store_values(db, third, [(30, 40), (0, 0), (0, 0)])
+    await store_values(db, audience.other_center, [(20, 31), (2, 3), (0, 12)])
+    await store_values(db, third, [(30, 41), (0, 0), (0, 0)])
 
     for token in (audience.staff, audience.data_manager, audience.member):
         report = (await client.data(NETWORK_QUERY, token=token))["network"]["report"]
@@ -157,7 +157,7 @@ async def test_the_network_aggregate_is_suppressed_for_everyone(
             {
                 "month": month(0).isoformat(),
                 "numerator": 63,
-                "denominator": 100,
+                "denominator": 102,
                 "suppressed": False,
             },
             {

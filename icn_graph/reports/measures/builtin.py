@@ -24,12 +24,18 @@ from icn_graph.reports.measures.registry import CORE, Direction, Measure, Measur
 __all__ = [
     "ACTIVE_MONTHS",
     "BUILTIN_MEASURES",
+    "REMISSION_FAMILY",
     "SUSTAINED_LOOKBACK_MONTHS",
     "pre_visit_planning_rate",
     "remission_rate",
     "steroid_free_remission",
     "sustained_remission",
 ]
+
+REMISSION_FAMILY = "remission"
+"""The remission measures share their denominator; steroid-free and sustained remission are
+nested in remission (a patient every one of whose recent visits is quiescent has a quiescent
+latest visit), so their differences are counts too (see the disclosure policy)."""
 
 ACTIVE_MONTHS = 12
 """A patient counts in a month's denominator when seen in that month or the 11 before it."""
@@ -113,6 +119,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         direction=Direction.HIGHER_IS_BETTER,
         compute=remission_rate,
         window_months=ACTIVE_MONTHS,
+        family=REMISSION_FAMILY,
     ),
     Measure(
         key="steroid_free_remission",
@@ -128,6 +135,8 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         direction=Direction.HIGHER_IS_BETTER,
         compute=steroid_free_remission,
         window_months=ACTIVE_MONTHS,
+        family=REMISSION_FAMILY,
+        nested_in="remission_rate",
     ),
     Measure(
         key="sustained_remission",
@@ -143,6 +152,8 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
         direction=Direction.HIGHER_IS_BETTER,
         compute=partial(sustained_remission, lookback_months=SUSTAINED_LOOKBACK_MONTHS),
         window_months=max(ACTIVE_MONTHS, SUSTAINED_LOOKBACK_MONTHS),
+        family=REMISSION_FAMILY,
+        nested_in="remission_rate",
     ),
     Measure(
         key="pre_visit_planning_rate",

@@ -46,6 +46,13 @@ class Measure:
     seen in the last 12 months, 1 for one over the month's visits). An import then recomputes
     only the months it can change. ``None`` (the default, always safe): a month's value may
     depend on any earlier visit, so an import recomputes the center's every month.
+
+    ``family`` names the measures that share this one's denominator (the same patients or
+    visits, center by center and month by month); ``nested_in`` the key of a measure of the same
+    family whose numerator contains this one's (steroid-free remission is nested in remission).
+    The disclosure policy suppresses a family's cells together and never publishes two measures
+    whose difference would reveal a count from 1 to 10; the refresh refuses values that break
+    what a measure declares. ``None``: a family of its own.
     """
 
     key: str
@@ -55,6 +62,13 @@ class Measure:
     direction: Direction
     compute: Callable[[pd.DataFrame], pd.DataFrame]
     window_months: int | None = None
+    family: str | None = None
+    nested_in: str | None = None
+
+    @property
+    def family_key(self) -> str:
+        """The family this measure's cells are published with: ``family``, else its own key."""
+        return self.family or self.key
 
 
 class MeasureConflict(StartupError):
@@ -76,6 +90,8 @@ class MeasureRegistry:
         for owner, measures in owned:
             for measure in measures:
                 self._add(owner, measure)
+        for measure in self._measures.values():
+            self._check_nesting(measure)
 
     @classmethod
     def load(cls, source: MeasureSource) -> MeasureRegistry:
@@ -111,6 +127,40 @@ class MeasureRegistry:
             )
         self._measures[measure.key] = measure
         self._owners[measure.key] = owner
+
+    def _check_nesting(self, measure: Measure) -> None:
+        """``nested_in`` names another measure of the same family, and nesting has no cycle."""
+        if measure.family is not None and not KEY_PATTERN.fullmatch(measure.family):
+            raise StartupError(
+                f"plugin '{self._owners[measure.key]}': measure '{measure.key}' names family "
+                f"'{measure.family}'; a family is written like a measure key"
+            )
+        if measure.nested_in is None:
+            return
+        owner = self._owners[measure.key]
+        outer = self._measures.get(measure.nested_in)
+        if outer is None or outer.key == measure.key:
+            raise StartupError(
+                f"plugin '{owner}': measure '{measure.key}' is nested in '{measure.nested_in}', "
+                "which is not another registered measure"
+            )
+        if measure.family is None or outer.family != measure.family:
+            raise StartupError(
+                f"plugin '{owner}': measure '{measure.key}' is nested in '{outer.key}' but they "
+                "do not declare the same family (a nested measure shares the denominator)"
+            )
+        seen = {measure.key}
+        step: Measure | None = outer
+        while step is not None:
+            if step.key in seen:
+                raise StartupError(f"plugin '{owner}': measure '{measure.key}' is nested in itself")
+            seen.add(step.key)
+            step = self._measures.get(step.nested_in) if step.nested_in is not None else None
+
+    def family(self, key: str) -> list[Measure]:
+        """The measures published with ``key`` (its family, in registration order)."""
+        family_key = self.get(key).family_key
+        return [m for m in self._measures.values() if m.family_key == family_key]
 
     def get(self, key: str) -> Measure:
         measure = self._measures.get(key)

@@ -23,6 +23,14 @@ class Measure:
     definition: str = strawberry.field(description="What is counted, in plain words.")
     unit: str
     direction: Direction
+    family: str | None = strawberry.field(
+        description="The measures sharing this one's denominator; their months are suppressed "
+        "together. Null: a family of its own."
+    )
+    nested_in: str | None = strawberry.field(
+        description="The key of the measure whose numerator contains this one's (steroid-free "
+        "remission is nested in remission_rate)."
+    )
 
     @classmethod
     def from_definition(cls, measure: MeasureDefinition) -> Measure:
@@ -32,13 +40,16 @@ class Measure:
             definition=measure.definition,
             unit=measure.unit,
             direction=measure.direction,
+            family=measure.family,
+            nested_in=measure.nested_in,
         )
 
 
 @strawberry.type(
     name="ReportPoint",
-    description="One month. Outside the owning center a month whose numerator, denominator or "
-    "complement is from 1 to 10 is suppressed: counts, value and limits are null.",
+    description="One month. Outside the owning center a month is suppressed (counts, value and "
+    "limits null) where the published table hides it: a count from 1 to 10, a difference from "
+    "1 to 10 with a measure of its family, or to protect another center's suppressed month.",
 )
 class ReportPointType:
     month: date = strawberry.field(description="The first day of the month.")

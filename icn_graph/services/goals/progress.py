@@ -8,15 +8,13 @@ way as an increasing one. When start equals target there is no distance to cover
 :func:`current_value` is the one place a key result's current value is read. Without a measure
 it is the value recorded by the latest check-in (or at creation). With ``measure_key`` set it
 comes from data: the measure's latest stored month, as a percentage (value times 100), for the
-goal's center (the network aggregate for a person's goal), as the reader may see it:
+goal's center (the network total for a person's goal), as the disclosure policy lets the reader
+see it (``services/reports/disclosure``), exactly as the report shows it:
 
 - the center's own team sees its value whatever the counts;
-- network staff and data managers see it unless the month reveals a count from 1 to 10
-  (``services/reports/privacy.py``);
-- everyone sees the network aggregate's month unless the network report hides it from them:
-  its counts reveal a count from 1 to 10, or would once the centers the reader sees
-  unsuppressed are subtracted (``privacy.hidden_network_months``);
-- anyone else, or a suppressed month, or no data yet: the recorded value, as without a measure.
+- network staff and data managers see it when the cell is published;
+- everyone sees the network total's month when it is published;
+- anyone else, or a hidden month, or no data yet: the recorded value, as without a measure.
 
 :func:`measure_readings` fetches the latest months for many key results at once (loaders).
 """
@@ -25,16 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from icn_graph.db.database import Database
-from icn_graph.models import Goal, KeyResult, MeasureValue
+from icn_graph.models import Goal, KeyResult
 from icn_graph.services.reports.access import Disclosure, disclosure_for
-from icn_graph.services.reports.measure_store import MonthlyCount
-from icn_graph.services.reports.privacy import hidden_network_months, reveals_small_count
+from icn_graph.services.reports.disclosure.reading import PublishedCount, latest_counts, shows
 from icn_graph.services.viewer import Viewer
 
 
@@ -47,15 +42,8 @@ class MeasureSource:
     center_id: int | None
 
 
-@dataclass(frozen=True)
-class MeasureReading:
-    """A measure's latest stored month for one source."""
-
-    month: date
-    numerator: int
-    denominator: int
-    centers: tuple[MonthlyCount, ...] = ()
-    """For the network aggregate: the centers' counts that month, which it sums."""
+MeasureReading = PublishedCount
+"""A measure's latest stored month for one source, with its published flag."""
 
 
 def visible_percent(
@@ -64,17 +52,10 @@ def visible_percent(
     """The reading as a percentage if ``viewer`` may see it (see the module docstring)."""
     if reading is None or reading.denominator == 0:
         return None
-    if source.center_id is None:
-        disclosure: Disclosure | None = Disclosure.SUPPRESSED
-        if reading.month in hidden_network_months(viewer, reading.centers):
-            return None
-    else:
+    disclosure: Disclosure | None = Disclosure.SUPPRESSED
+    if source.center_id is not None:
         disclosure = disclosure_for(viewer, source.center_id)
-    if disclosure is None:
-        return None
-    if disclosure is Disclosure.SUPPRESSED and reveals_small_count(
-        reading.numerator, reading.denominator
-    ):
+    if not shows(disclosure, reading):
         return None
     return reading.numerator / reading.denominator * 100.0
 
@@ -102,8 +83,8 @@ class Measured:
 async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[Measured | None]:
     """Each link's source and latest stored month, in order (``None`` for a missing goal).
 
-    At most three queries however many links: the goals' centers, the latest month per center
-    source, and every center's counts in the latest network month per measure.
+    At most three queries however many links: the goals' centers, and the latest month per
+    center source and per network source.
     """
     async with db.session() as session:
         goal_ids = {link.goal_id for link in links}
@@ -114,86 +95,15 @@ async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[M
             for link in links
             if link.goal_id in owners
         }
-        found = await _latest(session, set(sources.values()))
+        found = await latest_counts(
+            session, {(source.measure_key, source.center_id) for source in sources.values()}
+        )
     return [
-        Measured(sources[link], found.get(sources[link])) if link in sources else None
+        Measured(sources[link], found.get((sources[link].measure_key, sources[link].center_id)))
+        if link in sources
+        else None
         for link in links
     ]
-
-
-async def _latest(
-    session: AsyncSession, sources: set[MeasureSource]
-) -> dict[MeasureSource, MeasureReading]:
-    found: dict[MeasureSource, MeasureReading] = {}
-    centers = {source for source in sources if source.center_id is not None}
-    networks = {source.measure_key for source in sources if source.center_id is None}
-    if centers:
-        latest = (
-            select(
-                MeasureValue.measure_key,
-                MeasureValue.center_id,
-                func.max(MeasureValue.month).label("month"),
-            )
-            .where(
-                MeasureValue.measure_key.in_({s.measure_key for s in centers}),
-                MeasureValue.center_id.in_({s.center_id for s in centers}),
-            )
-            .group_by(MeasureValue.measure_key, MeasureValue.center_id)
-            .subquery()
-        )
-        rows = await session.execute(
-            select(
-                MeasureValue.measure_key,
-                MeasureValue.center_id,
-                MeasureValue.month,
-                MeasureValue.numerator,
-                MeasureValue.denominator,
-            ).join(
-                latest,
-                and_(
-                    MeasureValue.measure_key == latest.c.measure_key,
-                    MeasureValue.center_id == latest.c.center_id,
-                    MeasureValue.month == latest.c.month,
-                ),
-            )
-        )
-        for key, center_id, month, numerator, denominator in rows:
-            found[MeasureSource(key, center_id)] = MeasureReading(month, numerator, denominator)
-    if networks:
-        latest = (
-            select(MeasureValue.measure_key, func.max(MeasureValue.month).label("month"))
-            .where(MeasureValue.measure_key.in_(networks))
-            .group_by(MeasureValue.measure_key)
-            .subquery()
-        )
-        rows = await session.execute(
-            select(
-                MeasureValue.measure_key,
-                MeasureValue.center_id,
-                MeasureValue.month,
-                MeasureValue.numerator,
-                MeasureValue.denominator,
-            ).join(
-                latest,
-                and_(
-                    MeasureValue.measure_key == latest.c.measure_key,
-                    MeasureValue.month == latest.c.month,
-                ),
-            )
-        )
-        by_measure: dict[str, list[MonthlyCount]] = {}
-        for key, center_id, month, numerator, denominator in rows:
-            by_measure.setdefault(key, []).append(
-                MonthlyCount(center_id, month, numerator, denominator)
-            )
-        for key, counts in by_measure.items():
-            found[MeasureSource(key, None)] = MeasureReading(
-                counts[0].month,
-                sum(count.numerator for count in counts),
-                sum(count.denominator for count in counts),
-                tuple(sorted(counts, key=lambda count: count.center_id)),
-            )
-    return found
 
 
 def progress_percent(start: float, target: float, current: float) -> float:

@@ -39,6 +39,8 @@ from icn_graph.services.reports.refresh_window import (
     month_number,
     month_start,
 )
+from icn_graph.services.reports.disclosure.publish import republish
+from icn_graph.services.reports.errors import MeasureComputationError
 
 __all__ = [
     "MeasureComputationError",
@@ -64,10 +66,6 @@ class RefreshSummary:
     center_code: str
     measures: int
     rows: int
-
-
-class MeasureComputationError(RuntimeError):
-    """A measure's ``compute`` returned something other than monthly counts; names the measure."""
 
 
 REFRESH_LOCK = 0x1C4E
@@ -127,11 +125,12 @@ async def refresh_measures(
     rows. With ``visit_months`` (center id -> months, any day in each, in which an import added
     or changed visits), only those centers are refreshed, and of each only the months those
     visits can change (see ``refresh_window``): the result is the same as a full refresh of
-    the centers, provided their stored values were up to date before the import.
+    the centers, provided their stored values were up to date before the import. Then the
+    published table's pattern of the months rewritten is recomputed (``disclosure.republish``).
 
     Runs in the caller's transaction, once any other refresh of the centers has ended (see the
-    module docstring). A measure whose ``compute`` fails raises ``MeasureComputationError``
-    before anything is written.
+    module docstring). A measure whose ``compute`` fails, or whose values break its family (see
+    ``Measure.family``), raises ``MeasureComputationError`` and nothing is written.
     """
     await session.flush()  # the caller's pending visits count
     if visit_months is not None:
@@ -142,8 +141,10 @@ async def refresh_measures(
             return 0
         await _lock_centers(session, center_ids)
         refreshed = await _refresh_all(session, registry, center_ids)
-    # ``refreshed.months``: every (center, month) whose stored values changed, in this
-    # transaction; whatever is derived from stored values over months is recomputed here.
+    # The published pattern of a month spans every center: recompute the months rewritten
+    # anywhere (all of them after a refresh of every center, which also drops stale months).
+    everything = visit_months is None and center_ids is None
+    await republish(session, registry, None if everything else refreshed.network_months)
     return refreshed.rows
 
 

@@ -1,10 +1,12 @@
-"""``build_report``: one measure's monthly series for a center or the network, with SPC and
-small-cell suppression applied for the viewer.
+"""``build_report``: one measure's monthly series for a center or the network, with SPC, as the
+disclosure policy lets the viewer see it.
 
-Steps: check who may see the series (``access.py``), load the stored monthly counts (the network
-series sums the centers per month), fill the months in range (a month without data is a point
-with denominator 0, no value and no limits, left out of the SPC), decide which months the viewer
-may not see (``privacy.py``), then compute the chart on the months the viewer sees.
+Steps: check who may see the series (``access.py``), read the stored monthly counts with their
+published flags (``disclosure.reading``: the network's from its stored totals), fill the months
+in range (a month without data is a point with denominator 0, no value and no limits, left out of
+the SPC), hide the months the viewer may not see (a center's own team sees every month of it;
+everyone else exactly the published cells, the same for everyone), then compute the chart on the
+months the viewer sees.
 
 Hidden months take no part in any chart calculation: the centre line (p̄ or the median), the
 limits, Laney's sigma_z and every signal come from the shown months only. Anything computed
@@ -17,10 +19,9 @@ viewer), and is computed from the shown months in it. When the baseline (or the 
 has no shown month, or only one for Laney's adjustment, there is no centre line, no limits and
 no signals.
 
-The network aggregate is suppressed like a center's series, and one step further: a month is also
-hidden when the network's counts minus the counts of the centers the viewer sees unsuppressed
-(their own centers; for staff and data managers also every center whose month is not suppressed)
-reveal a small cell (``privacy.hidden_network_months``).
+Which cells are hidden is decided when the values change, across centers, the network total and
+measure families (``disclosure.pattern``), so that no hidden count can be derived by combining
+what any readers see.
 """
 
 from __future__ import annotations
@@ -38,12 +39,7 @@ from icn_graph.reports.p_chart import p_chart
 from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule, Signal
 from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
-from icn_graph.services.reports.measure_store import load_monthly_counts
-from icn_graph.services.reports.privacy import (
-    hidden_network_months,
-    reveals_small_count,
-    sum_by_month,
-)
+from icn_graph.services.reports.disclosure.reading import load_series, shows
 from icn_graph.services.viewer import Viewer
 
 MAX_MONTHS = 240
@@ -142,14 +138,10 @@ async def build_report(
             center = await session.get(Center, query.center_id)
             if center is None:
                 raise NotFound("No center has that ID.", field="centerId")
-        counts = await load_monthly_counts(
-            session,
-            measure.key,
-            center_ids=None if center is None else [center.id],
-            start=start,
-            end=end,
+        counts = await load_series(
+            session, measure.key, None if center is None else center.id, start=start, end=end
         )
-    totals = sum_by_month(counts)
+    totals = {count.month: (count.numerator, count.denominator) for count in counts}
     last = end or max(totals, default=None)
     first = start or min(totals, default=None)
     if first is not None and last is not None and _span(first, last) > MAX_MONTHS:
@@ -159,12 +151,7 @@ async def build_report(
             last = add_months(first, MAX_MONTHS - 1)
     months = _months(first, last)
     series = [(month, *totals.get(month, (0, 0))) for month in months]
-    hidden: set[date] = set()
-    if disclosure is Disclosure.SUPPRESSED:
-        if center is None:
-            hidden = hidden_network_months(viewer, counts)
-        else:
-            hidden = {month for month, y, n in series if reveals_small_count(y, n)}
+    hidden = {count.month for count in counts if not shows(disclosure, count)}
     return _chart(measure, center, query, series, disclosure, hidden)
 
 

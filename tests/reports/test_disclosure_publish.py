@@ -1,0 +1,174 @@
+"""Storing the published table: values stay hidden until judged, a family's values must agree
+with what the family declares, and republishing some months leaves the others alone."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, update
+
+from icn_graph.cli import main
+from icn_graph.db import migrations
+from icn_graph.db.database import Database
+from icn_graph.models import (
+    Diagnosis,
+    MeasureValue,
+    NetworkValue,
+    PhysicianGlobalAssessment,
+    Visit,
+)
+from icn_graph.reports.measures import Direction, Measure, MeasureRegistry
+from icn_graph.reports.measures.builtin import BUILTIN_MEASURES, core_registry
+from icn_graph.reports.measures.monthly import visit_share
+from icn_graph.services.reports import MeasureComputationError, refresh_measures
+from icn_graph.services.reports.disclosure import republish
+from icn_graph.testing import GraphQLClient, make_center
+from tests.report_helpers import make_audience, month, store_values
+
+REPORT = """
+query Report($centerId: ID) {
+  report(measure: "remission_rate", centerId: $centerId) { points { numerator suppressed } }
+}
+"""
+
+
+async def test_values_stay_hidden_until_republished(db: Database, client: GraphQLClient) -> None:
+    audience = await make_audience(db)
+    async with db.transaction() as session:
+        session.add(
+            MeasureValue(
+                measure_key="remission_rate",
+                center_id=audience.center.id,
+                month=month(0),
+                numerator=40,
+                denominator=60,
+            )
+        )
+
+    async def staff_sees() -> list[dict[str, object]]:
+        data = await client.data(REPORT, {"centerId": audience.center_id}, token=audience.staff)
+        points: list[dict[str, object]] = data["report"]["points"]
+        return points
+
+    assert await staff_sees() == [{"numerator": None, "suppressed": True}]
+    own = await client.data(REPORT, {"centerId": audience.center_id}, token=audience.member)
+    assert own["report"]["points"] == [{"numerator": 40, "suppressed": False}]
+
+    async with db.transaction() as session:
+        summary = await republish(session, core_registry())
+    assert (summary.months, summary.cells, summary.hidden) == (1, 1, 0)
+    assert await staff_sees() == [{"numerator": 40, "suppressed": False}]
+
+
+async def test_a_family_member_with_another_denominator_fails_the_refresh(db: Database) -> None:
+    """A plugin measure claiming the remission family but counting visits, not patients."""
+    center = await make_center(db)
+    async with db.transaction() as session:
+        session.add_all(
+            Visit(
+                center_id=center.id,
+                patient_key=f"p{index % 3}".ljust(64, "x"),
+                visit_date=date(2024, 1, 1 + index),
+                pga=PhysicianGlobalAssessment.QUIESCENT,
+                diagnosis=Diagnosis.CROHNS,
+                on_steroids=False,
+                pre_visit_planning=True,
+            )
+            for index in range(6)
+        )
+    impostor = Measure(
+        key="visits_planned",
+        title="Visits planned",
+        definition="Share of visits planned.",
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=partial(visit_share, column="pre_visit_planning"),
+        family="remission",
+    )
+    registry = MeasureRegistry([("core", BUILTIN_MEASURES), ("icn-impostor", [impostor])])
+    with pytest.raises(MeasureComputationError, match="different denominators") as raised:
+        async with db.transaction() as session:
+            await refresh_measures(session, registry)
+    assert "family 'remission'" in str(raised.value)
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(MeasureValue)) == 0
+
+    honest = dataclasses.replace(impostor, family=None)
+    registry = MeasureRegistry([("core", BUILTIN_MEASURES), ("icn-honest", [honest])])
+    async with db.transaction() as session:
+        assert await refresh_measures(session, registry) > 0
+
+
+async def test_republishing_some_months_leaves_the_others(db: Database) -> None:
+    audience = await make_audience(db)
+    await store_values(db, audience.center, [(40, 60), (41, 60)])
+    await store_values(db, audience.other_center, [(30, 50), (31, 50)])
+    async with db.transaction() as session:
+        done = await republish(session, core_registry(), [month(1)])
+    assert (done.months, done.cells) == (1, 2)
+    async with db.session() as session:
+        rows = await session.execute(
+            select(NetworkValue.month, NetworkValue.numerator, NetworkValue.published).order_by(
+                NetworkValue.month
+            )
+        )
+        assert rows.all() == [(month(0), 70, True), (month(1), 72, True)]
+
+
+def _with_db(url: str, work: Callable[[Database], Awaitable[None]]) -> None:
+    async def run() -> None:
+        db = Database.from_url(url)
+        try:
+            await work(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    migrations.upgrade(url)
+    return {"ICN_DATABASE_URL": url, "ICN_LOG_LEVEL": "WARNING", "ICN_PLUGINS": "core"}
+
+
+def test_cli_republishes_and_audits_the_table(cli_env: dict[str, str]) -> None:
+    """The audit passes on the table a refresh computed, and fails, naming the count, once a
+    small cell is published by hand; republish puts it right."""
+    url = cli_env["ICN_DATABASE_URL"]
+    runner = CliRunner()
+
+    async def store(db: Database) -> None:
+        audience = await make_audience(db)
+        await store_values(db, audience.center, [(40, 60), (45, 60)])
+        await store_values(db, audience.other_center, [(3, 30), (40, 50)])
+
+    _with_db(url, store)
+    passed = runner.invoke(main, ["reports", "audit"], env=cli_env)
+    assert passed.exit_code == 0, passed.output
+    assert "0 exposed counts" in passed.output
+    assert "audit passed" in passed.output
+
+    async def leak(db: Database) -> None:
+        async with db.transaction() as session:
+            await session.execute(update(MeasureValue).values(published=True))
+
+    _with_db(url, leak)
+    failed = runner.invoke(main, ["reports", "audit"], env=cli_env)
+    assert failed.exit_code == 1
+    assert "exposed: remission 2022-01 center" in failed.output
+    assert "remission_rate numerator in [3, 3] for anyone" in failed.output
+    assert "Traceback" not in failed.output
+
+    republished = runner.invoke(main, ["reports", "republish"], env=cli_env)
+    assert republished.exit_code == 0, republished.output
+    assert "published table recomputed: 2 months, 4 center cells" in republished.output
+    assert runner.invoke(main, ["reports", "audit"], env=cli_env).exit_code == 0
