@@ -32,6 +32,8 @@ from icn_graph.models import Center, MeasureValue, Visit
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import OUTPUT_COLUMNS
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
+from icn_graph.services.reports.disclosure.publish import republish
+from icn_graph.services.reports.errors import MeasureComputationError
 from icn_graph.services.reports.refresh_window import (
     Span,
     affected_months,
@@ -39,8 +41,6 @@ from icn_graph.services.reports.refresh_window import (
     month_number,
     month_start,
 )
-from icn_graph.services.reports.disclosure.publish import republish
-from icn_graph.services.reports.errors import MeasureComputationError
 
 __all__ = [
     "MeasureComputationError",

@@ -131,7 +131,7 @@ async def test_a_reply_by_email_posts_only_the_new_text_and_forged_or_automatic_
         messages = await thread_messages(client, a, thread["id"])
         assert messages[-1] == {
             "body": NEW_TEXT,
-            "source": "email",
+            "source": "EMAIL",
             "author": {"displayName": "Jamie Rivera"},
         }
         assert len(messages) == 2
