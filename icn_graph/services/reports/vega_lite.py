@@ -38,7 +38,7 @@ HEIGHT = 320
 OUTSIDE = "Outside the limits (special cause)"
 IN_RUN = "In a long run on one side (shift)"
 NO_SIGNAL = "No signal"
-HIDDEN = "Not shown: a count from 1 to 10"
+HIDDEN = "Not shown: would reveal a count from 1 to 10"
 LIMITS = "Control limits (3 sigma)"
 Y_TITLE = "Percent of patients"
 
