@@ -10,7 +10,7 @@ import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.notifications.mail_in.listener import start_listener
+from icn_graph.notifications.mail_in.listener import COMMAND_LIMIT, start_listener
 from icn_graph.notifications.mail_in.pipe import EX_OK
 from icn_graph.notifications.mail_in.receive import Outcome
 from icn_graph.notifications.models import InboundOutcome
@@ -173,3 +173,112 @@ async def test_an_out_of_office_reply_without_the_standard_headers_posts_nothing
     assert outcome.outcome == InboundOutcome.IGNORED
     assert await check_ins(db, mail.goal) == []
     assert await refusals(db) == []
+
+
+async def greeting(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    return reader, writer, await asyncio.wait_for(reader.readline(), 10)
+
+
+async def test_the_listener_answers_421_beyond_its_connection_limit(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: connections without end, each holding memory (a message up to the hard limit)
+    and a task: the listener had no limit. Beyond ICN_MAIL_IN_MAX_CONNECTIONS it answers 421
+    (the MTA tries again later) and closes; a slot freed is a slot taken again."""
+    settings = reply_settings(settings, smtp, mail_in_max_connections=2)
+    port = free_port()
+    server = await start_listener(receiver(db, settings), "127.0.0.1", port, lmtp=False)
+    writers: list[asyncio.StreamWriter] = []
+    try:
+        for _ in range(2):
+            _reader, writer, line = await greeting(port)
+            writers.append(writer)
+            assert line.startswith(b"220 ")
+        reader, writer, line = await greeting(port)
+        assert line.startswith(b"421 4.3.2 ")
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server
+        writer.close()
+        writers.pop().close()
+        while True:  # the slot is freed once the server sees the close
+            reader, writer, line = await greeting(port)
+            writers.append(writer)
+            if line.startswith(b"220 "):
+                break
+            writers.pop().close()
+            await asyncio.sleep(0.01)
+    finally:
+        for writer in writers:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_listener_closes_an_idle_connection(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: connections opened and left silent held their slot for aiosmtpd's default 300 s."""
+    settings = reply_settings(settings, smtp)
+    port = free_port()
+    incoming = receiver(db, settings)
+    server = await start_listener(incoming, "127.0.0.1", port, lmtp=False, idle_timeout=0.2)
+    try:
+        reader, writer, line = await greeting(port)
+        assert line.startswith(b"220 ")
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_listener_reads_at_most_twice_the_size_limit(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: each connection could make the listener buffer 32 MiB (to tell a verified sender
+    their message was too big). Up to twice ICN_MAIL_IN_MAX_BYTES is read and answered; beyond,
+    552 (the MTA tells the sender)."""
+    settings = reply_settings(settings, smtp, mail_in_max_bytes=10_000)
+    mail = await mailed(db, settings, smtp)
+    port = free_port()
+    server = await start_listener(receiver(db, settings), "127.0.0.1", port, lmtp=False)
+    try:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, use_tls=False, start_tls=False)
+        async with client:
+            raw = reply(mail, "A long story. " * 1_000)
+            assert 10_000 < len(raw) < 20_000
+            assert await client.sendmail(mail.person.email, [mail.reply_to], raw) == (
+                {},
+                "2.0.0 OK",
+            )
+            with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+                await client.sendmail(
+                    mail.person.email, [mail.reply_to], reply(mail, "A long story. " * 1_500)
+                )
+            assert refused.value.code == 552
+    finally:
+        server.close()
+        await server.wait_closed()
+    [row] = await inbound(db)
+    assert (row.outcome, row.replied) == (InboundOutcome.REFUSED, True)
+
+
+async def test_the_listener_limits_how_often_a_connection_repeats_a_command(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: one connection sending commands without end (NOOP, RSET, RCPT) kept its slot."""
+    settings = reply_settings(settings, smtp)
+    port = free_port()
+    server = await start_listener(receiver(db, settings), "127.0.0.1", port, lmtp=False)
+    try:
+        reader, writer, _line = await greeting(port)
+        answers = []
+        for _ in range(COMMAND_LIMIT + 1):
+            writer.write(b"NOOP\r\n")
+            answers.append(await asyncio.wait_for(reader.readline(), 10))
+        assert answers[:-1] == [b"250 OK\r\n"] * COMMAND_LIMIT
+        assert answers[-1].startswith(b"421 ")
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
