@@ -17,6 +17,7 @@ before (the same Message-ID to the same address) stops there, having done nothin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_a
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
 from icn_graph.notifications.mail_in.parse import (
+    MAX_PARTS,
     ParsedMail,
     Unreadable,
     parse,
@@ -133,7 +135,11 @@ class MailReceiver:
         limit = self.settings.mail_in_max_bytes
         total = len(raw) if size is None else size
         try:
-            mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+            # Parsing and reading the text are CPU work: in a thread, not on the event loop
+            # the listener's other connections are served on.
+            mail = await asyncio.to_thread(
+                parse, raw[: limit + 1] if total > limit else raw, size=total
+            )
         except Unreadable as error:  # recorded and done with: retrying would fail the same way
             log.warning("mail-in: refused a message to %s: %s", recipient or "-", error)
             record = _Record(unparsed(raw, total), (recipient or "").lower()[:254], now)
@@ -185,6 +191,12 @@ class MailReceiver:
 
     async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         mail, now = record.mail, record.now
+        if mail.too_many_parts:
+            reason = (
+                f"it has more than {MAX_PARTS} parts (attachments, images), and replies by "
+                "email can only post text. Send only your text."
+            )
+            return await self._refuse(record, person, "too_many_parts", reason)
         if not mail.complete:
             reason = (
                 f"it is {mail.size:,} bytes, more than the {self.settings.mail_in_max_bytes:,} "
@@ -192,7 +204,7 @@ class MailReceiver:
             )
             return await self._refuse(record, person, "too_large", reason)
         try:
-            text = new_text(mail.message)
+            text = await asyncio.to_thread(new_text, mail.message)
         except ServiceError as unpostable:
             code = unpostable.field or "text"
             return await self._refuse(record, person, code, unpostable.message)
