@@ -12,7 +12,9 @@ A message the email package fails on is refused as unreadable (recorded, not ans
 Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
 answer), then, for a verified person, rate limit, size, text and the handler (refused with an
 answer). Whatever the outcome, its row is written first in its transaction: a message received
-before (the same Message-ID to the same address) stops there, having done nothing.
+before (the same Message-ID to the same address) stops there, having done nothing. Only a
+verified delivery is recorded under the plain Message-ID (see ``_Record.key``): anyone can write
+any Message-ID, and must not pre-empt the reply that will carry it.
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ class MailReceiver:
         message stops here (the unique key) instead of acting twice."""
         session.add(
             InboundMail(
-                message_id=record.mail.key,
+                message_id=record.key,
                 recipient=record.address[:254],
                 person_id=record.person_id,
                 subject_id=record.subject_id,
@@ -304,3 +306,10 @@ class _Record:
     now: datetime
     person_id: int | None = None
     subject_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the row is deduplicated by. A verified delivery's is the message's key; any
+        other's is marked ("~"), so a forged message carrying the Message-ID of a reply yet to
+        come cannot make that reply a duplicate (a Message-ID starts "<", never "~")."""
+        return self.mail.key if self.person_id is not None else f"~{self.mail.key}"

@@ -325,3 +325,27 @@ async def test_a_message_of_too_many_parts_is_refused_before_it_is_parsed(
     assert outcome.reason.startswith("unverified")
     assert len(await refusals(db)) == 1
     assert await check_ins(db, mail.goal) == []
+
+
+@pytest.mark.parametrize("forgery", ["unverified", "automatic"])
+async def test_a_forged_message_cannot_take_a_real_replys_message_id_first(
+    db: Database, settings: Settings, smtp: SmtpServer, forgery: str
+) -> None:
+    """Attack: a forged message carrying the Message-ID the victim's reply will have, sent to
+    their reply address first, was recorded under that key: the real reply then counted as a
+    duplicate and was dropped. Only a verified delivery's row holds the plain key; an MTA's
+    retry of either is still a duplicate."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    incoming = receiver(db, settings)
+    message_id = "<future@mail.example.org>"
+    headers = {"Auto-Submitted": "auto-replied"} if forgery == "automatic" else {}
+    sender = "Sam Carter <attacker@evil.example>" if forgery == "unverified" else None
+    forged = reply(mail, "Forged.", sender=sender, headers=headers, message_id=message_id)
+    first = await incoming.receive(forged)
+    assert first.outcome != InboundOutcome.POSTED
+    assert (await incoming.receive(forged)).duplicate
+    real = reply(mail, "The real one.", message_id=message_id)
+    assert (await incoming.receive(real)).outcome == InboundOutcome.POSTED
+    assert (await incoming.receive(real)).duplicate
+    assert await check_ins(db, mail.goal) == [(mail.person.id, "The real one.")]
