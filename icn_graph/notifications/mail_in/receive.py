@@ -77,8 +77,7 @@ class _Duplicate(Exception):
 
 
 class _OverLimit(Exception):
-    def __init__(self, lately: Recent) -> None:
-        self.lately = lately
+    pass
 
 
 def _wall_clock() -> datetime:
@@ -180,16 +179,16 @@ class MailReceiver:
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")
         record.person_id = person.id
         if lately.replies >= self.settings.mail_in_max_per_hour:
-            return await self._over_limit(record, person, lately)
+            return await self._over_limit(record, person)
         return await self._post(record, person, target)
 
-    async def _over_limit(self, record: _Record, person: Person, lately: Recent) -> Outcome:
+    async def _over_limit(self, record: _Record, person: Person) -> Outcome:
         per_hour = self.settings.mail_in_max_per_hour
         reason = (
             f"you sent more than {per_hour} replies by email in the last hour. Wait a "
             "little, or post in the app."
         )
-        return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
+        return await self._refuse(record, person, RATE_LIMITED, reason, once_an_hour=True)
 
     async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         mail, now = record.mail, record.now
@@ -224,13 +223,13 @@ class MailReceiver:
                 await self._claim(session, record, InboundOutcome.POSTED, None, False)
                 lately = await recent(session, person.id, now)
                 if lately.replies > self.settings.mail_in_max_per_hour:  # this one included
-                    raise _OverLimit(lately)
+                    raise _OverLimit
                 viewer = (await viewers_of(session, [person.id]))[person.id]
                 await handler.handle(session, viewer, reply)
         except _Duplicate:
             raise
-        except _OverLimit as over:
-            return await self._over_limit(record, person, over.lately)
+        except _OverLimit:
+            return await self._over_limit(record, person)
         except ServiceError as refused:
             return await self._refuse(record, person, "refused", refused.message)
         except (OperationalError, InterfaceError, OSError, TimeoutError):
@@ -245,13 +244,22 @@ class MailReceiver:
         return Outcome(InboundOutcome.POSTED)
 
     async def _refuse(
-        self, record: _Record, person: Person, code: str, reason: str, *, answer: bool = True
+        self, record: _Record, person: Person, code: str, reason: str, *, once_an_hour: bool = False
     ) -> Outcome:
+        """Refused, and the person told why; ``once_an_hour``: unless already told of this in
+        the last hour (decided with their row locked, after this refusal's row is written, so
+        that of refusals arriving at once only one tells them)."""
         key = record.mail.key
         log.info("mail-in: refused %s from person %s: %s: %s", key, person.id, code, reason)
         async with self.db.transaction() as session:
-            await self._claim(session, record, InboundOutcome.REFUSED, f"{code}: {reason}", answer)
+            if once_an_hour:
+                await session.get(Person, person.id, with_for_update=True)
+            row = await self._claim(
+                session, record, InboundOutcome.REFUSED, f"{code}: {reason}", not once_an_hour
+            )
+            answer = not once_an_hour or not (await recent(session, person.id, record.now)).told
             if answer:
+                row.replied = True
                 queue_refusal(
                     session,
                     self.settings,
@@ -276,27 +284,27 @@ class MailReceiver:
         outcome: InboundOutcome,
         reason: str | None,
         replied: bool,
-    ) -> None:
+    ) -> InboundMail:
         """Write the message's row first in the transaction: a concurrent delivery of the same
         message stops here (the unique key) instead of acting twice."""
-        session.add(
-            InboundMail(
-                message_id=record.key,
-                recipient=record.address[:254],
-                person_id=record.person_id,
-                subject_id=record.subject_id,
-                from_address=(from_address(record.mail.message) or "")[:254],
-                size=record.mail.size,
-                outcome=outcome,
-                reason=reason,
-                replied=replied,
-                received_at=record.now,
-            )
+        row = InboundMail(
+            message_id=record.key,
+            recipient=record.address[:254],
+            person_id=record.person_id,
+            subject_id=record.subject_id,
+            from_address=(from_address(record.mail.message) or "")[:254],
+            size=record.mail.size,
+            outcome=outcome,
+            reason=reason,
+            replied=replied,
+            received_at=record.now,
         )
+        session.add(row)
         try:
             await session.flush()
         except IntegrityError as error:
             raise _Duplicate from error
+        return row
 
 
 @dataclass

@@ -119,7 +119,7 @@ async def test_the_listener_accepts_and_records_an_unreadable_message(
     assert await check_ins(db, mail.goal) == []
 
 
-async def test_the_hourly_limit_holds_for_replies_arriving_at_once(
+async def test_the_hourly_limit_holds_and_is_told_once_for_replies_arriving_at_once(
     db: Database, settings: Settings, smtp: SmtpServer
 ) -> None:
     """Attack: a burst of replies delivered concurrently (an MTA runs up to 20 pipes or LMTP
@@ -136,6 +136,9 @@ async def test_the_hourly_limit_holds_for_replies_arriving_at_once(
         == [InboundOutcome.POSTED] * 2 + [InboundOutcome.REFUSED] * 4
     )
     assert len(await check_ins(db, mail.goal)) == 2
+    # ... and the refusals all read "not told yet": the sender got one mail per refusal.
+    [told] = await refusals(db)
+    assert told.to_address == mail.person.email
 
 
 async def test_runs_of_whitespace_are_collapsed_before_the_quote_is_looked_for(
