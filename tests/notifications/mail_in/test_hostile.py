@@ -352,3 +352,31 @@ async def test_a_forged_message_cannot_take_a_real_replys_message_id_first(
     assert (await incoming.receive(real)).outcome == InboundOutcome.POSTED
     assert (await incoming.receive(real)).duplicate
     assert await check_ins(db, mail.goal) == [(mail.person.id, "The real one.")]
+
+
+async def test_a_text_too_long_for_the_quote_stripper_is_refused_with_a_reason(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Attack: mail-parser-reply's "On ... wrote:" pattern is quadratic in a line starting "On":
+    1,000 such lines (900 KB) took 17 s, one 100,000-character line over 90 s. Text over
+    100,000 characters is refused, told to the verified sender."""
+    settings = reply_settings(settings, smtp, mail_in_max_bytes=2_000_000)
+    mail = await mailed(db, settings, smtp)
+    text = ("On " + "x " * 448 + "\n") * 1_000
+    outcome = await receiver(db, settings).receive(reply(mail, text))
+    assert (outcome.outcome, outcome.replied) == (InboundOutcome.REFUSED, True)
+    assert outcome.reason is not None
+    assert "more than the 100,000 a reply by email may be" in outcome.reason
+
+
+async def test_a_long_line_starting_on_is_posted_whole(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """A line too long to be an "On ... wrote:" header is hidden from that pattern (which is
+    quadratic in it), and posted as written."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    text = "On " + "second thought, " * 3_000 + "yes.\nOn Monday then."
+    outcome = await receiver(db, settings).receive(reply(mail, text))
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [(mail.person.id, text)]
