@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Replies by email one person may send in an hour; more are refused.",
     )
+    mail_in_max_connections: int = Field(
+        default=20,
+        ge=1,
+        description="Connections `icn-graph mail-in --listen` serves at once; more are answered "
+        "421 (the MTA tries again later).",
+    )
     smtp_timeout: float = Field(
         default=30.0, gt=0, description="Seconds an SMTP command may take before it is retried."
     )

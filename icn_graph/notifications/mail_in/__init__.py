@@ -7,7 +7,8 @@
   cannot be posted (attachments, nothing left).
 - ``limits``: replies per person per hour.
 - ``refusal``: the short mail telling a verified sender why nothing was posted.
-- ``receive``: the whole path, recorded in ``inbound_mail`` (dedup by Message-ID, rate limit,
-  audit), the handler called in one transaction.
+- ``receive``: the whole path (parsing and text in a worker thread), recorded in
+  ``inbound_mail`` (dedup by Message-ID, rate limit, audit), the handler called in one
+  transaction.
 - ``listener``: the same behind an SMTP or LMTP server (aiosmtpd) an MTA relays to.
 """

@@ -16,6 +16,8 @@ from icn_graph.notifications.mail.reply_address import split_reply_address
 _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
 _MESSAGE_ID = re.compile(r"^<[^<>\s]{1,240}>$")
 _ADDRESS = re.compile(r"[^\s<>,;:\"'()]+@[^\s<>,;:\"'()]+")
+# No reply a person writes has more parts; the email package takes seconds on thousands.
+MAX_PARTS = 100
 
 
 class Unreadable(Exception):
@@ -26,9 +28,10 @@ class Unreadable(Exception):
 class ParsedMail:
     message: EmailMessage
     size: int  # of the whole message, even when only its headers were parsed
-    complete: bool  # False: headers only (the message was over the size limit)
+    complete: bool  # False: headers only (over the size limit, or too_many_parts)
     message_id: str | None  # as the sender set it, when well-formed
     key: str  # what deduplicates it: the Message-ID, or "<sha256:...>" of its bytes
+    too_many_parts: bool = False  # more than MAX_PARTS MIME parts: headers only
 
     @property
     def subject(self) -> str:
@@ -39,18 +42,32 @@ def parse(raw: bytes, *, size: int | None = None) -> ParsedMail:
     """``raw`` as a message; with ``size`` larger than ``raw`` (a message cut at the limit), its
     headers alone; :class:`Unreadable` when the email package fails on it."""
     total = len(raw) if size is None else size
-    complete = total <= len(raw)
+    # Each part starts on a line "--boundary": more such lines than two a part (opening and
+    # closing delimiters) and the body is not parsed at all, which bounds the parser's work.
+    too_many = _dash_lines(raw) > 2 * MAX_PARTS
+    complete = total <= len(raw) and not too_many
     try:
-        if complete:
-            message = BytesParser(policy=policy.default).parsebytes(raw)
-        else:
-            message = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        message = _parsed(raw, complete)
+        if complete and sum(1 for _ in message.walk()) > MAX_PARTS:
+            too_many, complete = True, False
+            message = _parsed(raw, complete)
         _read_every_header(message)
     except Exception as error:  # RecursionError, IndexError, TypeError, ...: the parser's bugs
         raise Unreadable(f"{type(error).__name__} while parsing") from error
-    assert isinstance(message, EmailMessage)
     message_id = _message_id(message)
-    return ParsedMail(message, total, complete, message_id, message_id or _digest(raw))
+    key = message_id or _digest(raw)
+    return ParsedMail(message, total, complete, message_id, key, too_many_parts=too_many)
+
+
+def _parsed(raw: bytes, whole: bool) -> EmailMessage:
+    parser = BytesParser if whole else BytesHeaderParser
+    message = parser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _dash_lines(raw: bytes) -> int:
+    return raw.count(b"\n--") + raw.startswith(b"--")
 
 
 def unparsed(raw: bytes, size: int) -> ParsedMail:

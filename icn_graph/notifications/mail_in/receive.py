@@ -12,11 +12,14 @@ A message the email package fails on is refused as unreadable (recorded, not ans
 Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
 answer), then, for a verified person, rate limit, size, text and the handler (refused with an
 answer). Whatever the outcome, its row is written first in its transaction: a message received
-before (the same Message-ID to the same address) stops there, having done nothing.
+before (the same Message-ID to the same address) stops there, having done nothing. Only a
+verified delivery is recorded under the plain Message-ID (see ``_Record.key``): anyone can write
+any Message-ID, and must not pre-empt the reply that will carry it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_a
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
 from icn_graph.notifications.mail_in.parse import (
+    MAX_PARTS,
     ParsedMail,
     Unreadable,
     parse,
@@ -73,8 +77,7 @@ class _Duplicate(Exception):
 
 
 class _OverLimit(Exception):
-    def __init__(self, lately: Recent) -> None:
-        self.lately = lately
+    pass
 
 
 def _wall_clock() -> datetime:
@@ -133,7 +136,11 @@ class MailReceiver:
         limit = self.settings.mail_in_max_bytes
         total = len(raw) if size is None else size
         try:
-            mail = parse(raw[: limit + 1], size=total) if total > limit else parse(raw, size=total)
+            # Parsing and reading the text are CPU work: in a thread, not on the event loop
+            # the listener's other connections are served on.
+            mail = await asyncio.to_thread(
+                parse, raw[: limit + 1] if total > limit else raw, size=total
+            )
         except Unreadable as error:  # recorded and done with: retrying would fail the same way
             log.warning("mail-in: refused a message to %s: %s", recipient or "-", error)
             record = _Record(unparsed(raw, total), (recipient or "").lower()[:254], now)
@@ -172,19 +179,25 @@ class MailReceiver:
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")
         record.person_id = person.id
         if lately.replies >= self.settings.mail_in_max_per_hour:
-            return await self._over_limit(record, person, lately)
+            return await self._over_limit(record, person)
         return await self._post(record, person, target)
 
-    async def _over_limit(self, record: _Record, person: Person, lately: Recent) -> Outcome:
+    async def _over_limit(self, record: _Record, person: Person) -> Outcome:
         per_hour = self.settings.mail_in_max_per_hour
         reason = (
             f"you sent more than {per_hour} replies by email in the last hour. Wait a "
             "little, or post in the app."
         )
-        return await self._refuse(record, person, RATE_LIMITED, reason, answer=not lately.told)
+        return await self._refuse(record, person, RATE_LIMITED, reason, once_an_hour=True)
 
     async def _post(self, record: _Record, person: Person, target: ReplyTarget) -> Outcome:
         mail, now = record.mail, record.now
+        if mail.too_many_parts:
+            reason = (
+                f"it has more than {MAX_PARTS} parts (attachments, images), and replies by "
+                "email can only post text. Send only your text."
+            )
+            return await self._refuse(record, person, "too_many_parts", reason)
         if not mail.complete:
             reason = (
                 f"it is {mail.size:,} bytes, more than the {self.settings.mail_in_max_bytes:,} "
@@ -192,7 +205,7 @@ class MailReceiver:
             )
             return await self._refuse(record, person, "too_large", reason)
         try:
-            text = new_text(mail.message)
+            text = await asyncio.to_thread(new_text, mail.message)
         except ServiceError as unpostable:
             code = unpostable.field or "text"
             return await self._refuse(record, person, code, unpostable.message)
@@ -210,13 +223,13 @@ class MailReceiver:
                 await self._claim(session, record, InboundOutcome.POSTED, None, False)
                 lately = await recent(session, person.id, now)
                 if lately.replies > self.settings.mail_in_max_per_hour:  # this one included
-                    raise _OverLimit(lately)
+                    raise _OverLimit
                 viewer = (await viewers_of(session, [person.id]))[person.id]
                 await handler.handle(session, viewer, reply)
         except _Duplicate:
             raise
-        except _OverLimit as over:
-            return await self._over_limit(record, person, over.lately)
+        except _OverLimit:
+            return await self._over_limit(record, person)
         except ServiceError as refused:
             return await self._refuse(record, person, "refused", refused.message)
         except (OperationalError, InterfaceError, OSError, TimeoutError):
@@ -231,13 +244,22 @@ class MailReceiver:
         return Outcome(InboundOutcome.POSTED)
 
     async def _refuse(
-        self, record: _Record, person: Person, code: str, reason: str, *, answer: bool = True
+        self, record: _Record, person: Person, code: str, reason: str, *, once_an_hour: bool = False
     ) -> Outcome:
+        """Refused, and the person told why; ``once_an_hour``: unless already told of this in
+        the last hour (decided with their row locked, after this refusal's row is written, so
+        that of refusals arriving at once only one tells them)."""
         key = record.mail.key
         log.info("mail-in: refused %s from person %s: %s: %s", key, person.id, code, reason)
         async with self.db.transaction() as session:
-            await self._claim(session, record, InboundOutcome.REFUSED, f"{code}: {reason}", answer)
+            if once_an_hour:
+                await session.get(Person, person.id, with_for_update=True)
+            row = await self._claim(
+                session, record, InboundOutcome.REFUSED, f"{code}: {reason}", not once_an_hour
+            )
+            answer = not once_an_hour or not (await recent(session, person.id, record.now)).told
             if answer:
+                row.replied = True
                 queue_refusal(
                     session,
                     self.settings,
@@ -262,27 +284,27 @@ class MailReceiver:
         outcome: InboundOutcome,
         reason: str | None,
         replied: bool,
-    ) -> None:
+    ) -> InboundMail:
         """Write the message's row first in the transaction: a concurrent delivery of the same
         message stops here (the unique key) instead of acting twice."""
-        session.add(
-            InboundMail(
-                message_id=record.mail.key,
-                recipient=record.address[:254],
-                person_id=record.person_id,
-                subject_id=record.subject_id,
-                from_address=(from_address(record.mail.message) or "")[:254],
-                size=record.mail.size,
-                outcome=outcome,
-                reason=reason,
-                replied=replied,
-                received_at=record.now,
-            )
+        row = InboundMail(
+            message_id=record.key,
+            recipient=record.address[:254],
+            person_id=record.person_id,
+            subject_id=record.subject_id,
+            from_address=(from_address(record.mail.message) or "")[:254],
+            size=record.mail.size,
+            outcome=outcome,
+            reason=reason,
+            replied=replied,
+            received_at=record.now,
         )
+        session.add(row)
         try:
             await session.flush()
         except IntegrityError as error:
             raise _Duplicate from error
+        return row
 
 
 @dataclass
@@ -292,3 +314,10 @@ class _Record:
     now: datetime
     person_id: int | None = None
     subject_id: str = ""
+
+    @property
+    def key(self) -> str:
+        """What the row is deduplicated by. A verified delivery's is the message's key; any
+        other's is marked ("~"), so a forged message carrying the Message-ID of a reply yet to
+        come cannot make that reply a duplicate (a Message-ID starts "<", never "~")."""
+        return self.mail.key if self.person_id is not None else f"~{self.mail.key}"

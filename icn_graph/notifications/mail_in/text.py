@@ -65,11 +65,35 @@ _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n(?: ?\n)+")
 
 
+# Characters handed to the stripper, whose time grows with them: no thread message may be
+# this long (co-design's limit is 20,000), so with the quoted history it is plenty.
+MAX_TEXT = 100_000
+# Its "On ... wrote:" pattern is quadratic in the length of a line starting "On" (a 900 KB
+# body of such lines took 17 s): a longer one cannot be that header, so its "O" is hidden from
+# the stripper (as a control character, which no posted text keeps) and put back after.
+_LONG_LINE = 300
+_ON_LINE = re.compile(r"^((?:> ?)*)([Oo])(?=[Nn]\s)")
+_HIDDEN = {"O": "\x00", "o": "\x01"}
+_CONTROLS = re.compile(r"[\x00\x01]")
+
+
+def _hide_long_on_line(line: str) -> str:
+    if len(line) <= _LONG_LINE:
+        return line
+    return _ON_LINE.sub(lambda match: match[1] + _HIDDEN[match[2]], line, count=1)
+
+
+def collapsed(text: str) -> str:
+    """``text`` as the stripper is given it: runs of whitespace collapsed, no NUL or SOH."""
+    return _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", _CONTROLS.sub("", text)))
+
+
 def strip_reply(text: str) -> str:
     """``text`` without the quoted history below it and the sender's signature."""
-    text = _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", text))
+    text = "\n".join(_hide_long_on_line(line) for line in text.split("\n"))
     parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
-    return parsed.replies[0].body.strip() if parsed.replies else ""
+    body = parsed.replies[0].body.strip() if parsed.replies else ""
+    return body.replace("\x00", "O").replace("\x01", "o")
 
 
 def new_text(message: EmailMessage) -> NewText:
@@ -91,7 +115,15 @@ def new_text(message: EmailMessage) -> NewText:
     except (LookupError, ValueError, UnicodeError) as error:
         raise Unpostable("its text cannot be read (unknown encoding).", field="text") from error
     from_html = body.get_content_type() == "text/html"
-    text = strip_reply(html_to_text(content) if from_html else content)
+    full = collapsed(html_to_text(content) if from_html else content)
+    if len(full) > MAX_TEXT:
+        raise Unpostable(
+            f"its text is {len(full):,} characters long, more than the {MAX_TEXT:,} a reply "
+            "by email may be (quoted mail included). Send only your reply, without the quoted "
+            "mail below it.",
+            field="text",
+        )
+    text = strip_reply(full)
     if not text:
         raise Unpostable(
             "no new text was found above the quoted mail. Write your reply at the top.",

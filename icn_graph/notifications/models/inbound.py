@@ -26,7 +26,8 @@ class InboundMail(Base):
     __tablename__ = "inbound_mail"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The message's Message-ID, or "<sha256:...>" of its bytes when it has none.
+    # The message's Message-ID, or "<sha256:...>" of its bytes when it has none; prefixed "~"
+    # when the sender was not verified (such a row never blocks a verified reply's).
     message_id: Mapped[str] = mapped_column(String(250))
     # The reply address it was delivered to (lower case), or "" when it named none.
     recipient: Mapped[str] = mapped_column(String(254))
