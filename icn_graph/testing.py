@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
@@ -45,6 +45,7 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
+from icn_graph.db.types import utcnow
 from icn_graph.host import load_plugins
 from icn_graph.models import (
     ApiToken,
@@ -77,6 +78,7 @@ __all__ = [
     "make_person",
     "make_staff_token",
     "plugin_host",
+    "revoke_tokens",
     "scratch_url",
     "settings",
     "single_error",
@@ -393,6 +395,16 @@ async def token_for(db: Database, person: Person) -> str:
     async with db.transaction() as session:
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label="test"))
     return secret
+
+
+async def revoke_tokens(db: Database, person: Person) -> None:
+    """Revoke every token of ``person`` now, as ``icn-graph token revoke`` does."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(ApiToken)
+            .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
 
 
 async def make_staff_token(db: Database) -> str:

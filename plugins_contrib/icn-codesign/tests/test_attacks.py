@@ -15,7 +15,7 @@ from codesign_helpers import Member, cast, member, post, start
 from draft_helpers import AGREE, REVISE, revise
 from icn_codesign.diff import MAX_COMPARISONS, diff
 from icn_codesign.markup import MAX_NESTING
-from sqlalchemy import select, update
+from sqlalchemy import select
 from starlette.applications import Starlette
 from test_activity import (
     HIDE,
@@ -31,7 +31,6 @@ from test_activity import (
 from test_drafts import DIFF
 from test_mail import PREFERENCES, parts
 
-from icn_graph.models.tokens import ApiToken
 from icn_graph.plugin_api import (
     Database,
     Membership,
@@ -42,7 +41,7 @@ from icn_graph.plugin_api import (
     Settings,
     to_global_id,
 )
-from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail, user_errors
+from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail, revoke_tokens, user_errors
 
 
 def _alternating(lines: int, first: str, second: str) -> str:
@@ -128,12 +127,7 @@ async def test_a_revoked_token_stops_hearing_a_thread(db: Database, app: Starlet
         await app.state.dispatcher.drain()
         async with subscribed(base_url, people.parent, thread) as parent:
             await registered(app, thread)
-            async with db.transaction() as session:
-                await session.execute(
-                    update(ApiToken)
-                    .where(ApiToken.person_id == people.parent.person.id)
-                    .values(revoked_at=datetime.now(UTC))
-                )
+            await revoke_tokens(db, people.parent.person)
             await mutate(base_url, people.participant, POST, {"id": thread, "body": "Secret"})
             ended = await _ended(parent)
             assert "Secret" not in json.dumps(ended)
