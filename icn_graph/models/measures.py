@@ -25,6 +25,10 @@ class MeasureValue(Base):
     published: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Whether readers outside the center may see this cell; false until the disclosure policy
     has judged it (a refresh writes false, the republish that ends it decides)."""
+    disclosed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether this cell has ever been published with exactly these counts: readers may have
+    saved them, so hiding it later protects nothing (a refresh that rewrites the same counts
+    keeps the flag; republish sets it on every published cell)."""
 
     __table_args__ = (
         UniqueConstraint("measure_key", "center_id", "month"),

@@ -174,9 +174,9 @@ async def test_only_the_affected_months_are_rewritten(
     statements.reset()
     async with db.transaction() as session:
         await refresh_measures(session, REGISTRY, visit_months={center.id: summary.months})
-    # Spans, the recent visits, one delete, one insert (+ lock); then the republish of those
-    # months: one read of the values, one update, one delete and one insert of network totals.
-    assert statements.count <= 10
+    # spans (2), the recent visits, the disclosed cells, one delete, one insert (+ lock); then
+    # republish: the month's cells, publish, hide, mark disclosed, the network's delete, insert
+    assert statements.count <= 13
     async with db.session() as session:
         rows = (
             await session.execute(

@@ -160,12 +160,13 @@ async def _refresh_all(
             rows.extend(_stored_rows(measure.key, _computed(measure, visits), computed_at))
         del visits
     months = await _stored_months(session, center_ids)
+    disclosed = await _disclosed_counts(session, center_ids)
     clear = delete(MeasureValue)
     if center_ids is not None:
         clear = clear.where(MeasureValue.center_id.in_(sorted(set(center_ids))))
     await session.execute(clear)
     if rows:
-        await _insert(session, rows)
+        await _insert(session, rows, disclosed)
     for _, center_id, month, *_ in rows:
         months.setdefault(center_id, set()).add(month)
     return Refreshed(len(rows), {center: frozenset(found) for center, found in months.items()})
@@ -213,11 +214,12 @@ async def _refresh_months(
         for center_id, months in sorted(visit_months.items())
         if months
     ]
+    disclosed = await _disclosed_counts(session, [plan.center_id for plan in plans])
     for plan in plans:  # everything computed: now write
         await session.execute(plan.clear)
     rows = [row for plan in plans for row in plan.rows]
     if rows:
-        await _insert(session, rows)
+        await _insert(session, rows, disclosed)
     return Refreshed(len(rows), {plan.center_id: plan.months for plan in plans})
 
 
@@ -345,20 +347,57 @@ def _stored_rows(
     ]
 
 
-_STORED_COLUMNS = ("measure_key", "center_id", "month", "numerator", "denominator", "computed_at")
+_STORED_COLUMNS = (
+    "measure_key",
+    "center_id",
+    "month",
+    "numerator",
+    "denominator",
+    "computed_at",
+    "disclosed",
+)
+
+DisclosedCount = tuple[str, int, date, int, int]
+"""A cell once published with these counts: measure key, center id, month, numerator,
+denominator."""
 
 
-async def _insert(session: AsyncSession, rows: Sequence[StoredRow]) -> None:
-    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany elsewhere."""
+async def _disclosed_counts(
+    session: AsyncSession, center_ids: Collection[int] | None
+) -> set[DisclosedCount]:
+    """The disclosed cells of ``center_ids`` (``None``: every center), before a refresh
+    replaces them: a row stored again with the same counts stays disclosed (readers may have
+    saved it; see ``MeasureValue.disclosed``)."""
+    statement = select(
+        MeasureValue.measure_key,
+        MeasureValue.center_id,
+        MeasureValue.month,
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+    ).where(MeasureValue.disclosed)
+    if center_ids is not None:
+        statement = statement.where(MeasureValue.center_id.in_(sorted(set(center_ids))))
+    return {
+        (key, center_id, _as_date(month), numerator, denominator)
+        for key, center_id, month, numerator, denominator in (await session.execute(statement))
+    }
+
+
+async def _insert(
+    session: AsyncSession, rows: Sequence[StoredRow], disclosed: set[DisclosedCount]
+) -> None:
+    """Bulk insert in the session's transaction: COPY on PostgreSQL, executemany elsewhere;
+    each row disclosed when it was before with the same counts."""
+    records = [(*row, (row[0], row[1], row[2], row[3], row[4]) in disclosed) for row in rows]
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         driver: Any = (await connection.get_raw_connection()).driver_connection  # asyncpg's
         await driver.copy_records_to_table(
-            MeasureValue.__tablename__, records=rows, columns=_STORED_COLUMNS
+            MeasureValue.__tablename__, records=records, columns=_STORED_COLUMNS
         )
         return
     await session.execute(
-        insert(MeasureValue), [dict(zip(_STORED_COLUMNS, row, strict=True)) for row in rows]
+        insert(MeasureValue), [dict(zip(_STORED_COLUMNS, row, strict=True)) for row in records]
     )
 
 

@@ -10,7 +10,8 @@ the constraints anyone can state:
 
 - the network total is the sum of the centers, for every published network cell;
 - ``0 <= y <= n`` for every numerator; ``y_sub <= y_sup`` for every nesting;
-- every known cell fixed at its value.
+- every known cell fixed at its value: published now, or published before with its current
+  counts (``disclosed``: a reader may have saved it).
 
 A count is **exposed** when its interval ``[low, high]`` (integers) contains a count from 1 to
 10 and either lies within 0-10 (the reader learns the count is small) or is narrower than
@@ -199,8 +200,10 @@ class _View:
         for center_id, cell in group.cells.items():
             flags = group.published[center_id]
             for index, value in enumerate(cell):
-                known = (fixed is not None and center_id in fixed) or (
-                    any(flags) if index == 0 else flags[index - 1]
+                known = (
+                    (fixed is not None and center_id in fixed)
+                    or center_id in group.disclosed
+                    or (any(flags) if index == 0 else flags[index - 1])
                 )
                 if known:
                     self.values[(center_id, index)] = value

@@ -13,6 +13,8 @@ network's, are hidden from everyone outside each center.
    programming). While unsafe, the smallest center (by denominator, then id)
    whose hiding removes violations is hidden too (a center that removes none: the smallest);
    centers without patients never help and are never picked.
+   A center whose cell was published before with its current counts (``known``: anyone may
+   have saved it) protects no one: it is never picked, and hiding it leaves it known.
 3. When no choice of centers is safe, the network's cell is hidden instead (and the centers
    hidden for their own counts only): without the margin nothing links the centers.
 
@@ -47,8 +49,11 @@ class Suppression:
     """The centers hidden for their own counts (the rest of ``hidden_centers`` complement them)."""
 
 
-def suppress(family: Family, cells: Mapping[int, Sequence[int]]) -> Suppression:
-    """The pattern for one family and month; ``cells``: center id -> ``(n, y_1, ..., y_K)``."""
+def suppress(
+    family: Family, cells: Mapping[int, Sequence[int]], known: frozenset[int] = frozenset()
+) -> Suppression:
+    """The pattern for one family and month; ``cells``: center id -> ``(n, y_1, ..., y_K)``;
+    ``known``: centers whose cells were published before with these counts."""
     vectors = {center: np.asarray(cell, dtype=np.int64) for center, cell in cells.items()}
     matrix = family.matrix
 
@@ -61,11 +66,16 @@ def suppress(family: Family, cells: Mapping[int, Sequence[int]]) -> Suppression:
         return Suppression(primary, True, primary)
     hidden = set(primary)
     candidates = sorted(
-        (c for c, vector in vectors.items() if c not in hidden and vector[0] > 0),
+        (
+            c
+            for c, vector in vectors.items()
+            if c not in hidden and c not in known and vector[0] > 0
+        ),
         key=lambda c: (int(vectors[c][0]), c),
     )
 
-    def violations(centers: set[int]) -> int:
+    def violations(hidden_centers: set[int]) -> int:
+        centers = hidden_centers - known  # a known cell hidden is still known
         if not centers:
             return 0
         total = sum((vectors[c] for c in centers), np.zeros(family.width, dtype=np.int64))

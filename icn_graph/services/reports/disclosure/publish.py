@@ -50,6 +50,7 @@ async def load_stored(
         MeasureValue.numerator,
         MeasureValue.denominator,
         MeasureValue.published,
+        MeasureValue.disclosed,
     )
     if months is not None:
         statement = statement.where(MeasureValue.month.in_(sorted(months)))
@@ -90,6 +91,10 @@ async def republish(
         await session.execute(
             update(MeasureValue).where(MeasureValue.id.in_(chunk)).values(published=False)
         )
+    disclose = update(MeasureValue).where(MeasureValue.published).values(disclosed=True)
+    if wanted is not None:
+        disclose = disclose.where(MeasureValue.month.in_(wanted))
+    await session.execute(disclose)
     await session.execute(clear)
     if network_rows:
         await session.execute(insert(NetworkValue), network_rows)
@@ -101,7 +106,7 @@ def publish_groups(groups: Iterable[FamilyMonth]) -> list[Suppression]:
     """Compute each family-month's pattern and set its ``published`` flags (in memory)."""
     patterns: list[Suppression] = []
     for group in groups:
-        pattern = suppress(group.family, group.cells)
+        pattern = suppress(group.family, group.cells, known=frozenset(group.disclosed))
         members = len(group.family.members)
         for center_id in group.cells:
             group.published[center_id] = (center_id not in pattern.hidden_centers,) * members

@@ -26,12 +26,15 @@ class StoredCell:
     numerator: int
     denominator: int
     published: bool = False
+    disclosed: bool = False
+    """Published before with these very counts (``MeasureValue.disclosed``)."""
 
 
 @dataclass
 class FamilyMonth:
     """A family's cells in one month: per center the cell vector ``(n, y_1, ..., y_K)`` and
-    which members are published; the network's published members."""
+    which members are published; the network's published members; the centers whose cells
+    were published before with their current counts (known to anyone who saved them)."""
 
     family: Family
     month: date
@@ -39,6 +42,7 @@ class FamilyMonth:
     published: dict[int, tuple[bool, ...]] = field(default_factory=dict)
     network_published: tuple[bool, ...] = ()
     ids: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    disclosed: set[int] = field(default_factory=set)
 
     @property
     def network(self) -> tuple[int, ...]:
@@ -88,5 +92,7 @@ def family_months(registry: MeasureRegistry, stored: Iterable[StoredCell]) -> li
             group.cells[center_id] = (found[0].denominator, *(c.numerator for c in found))
             group.published[center_id] = tuple(c.published for c in found)
             group.ids[center_id] = tuple(c.id for c in found)
+            if all(c.disclosed for c in found):
+                group.disclosed.add(center_id)
         result.append(group)
     return result
