@@ -219,6 +219,57 @@ async def _postgres_database(name: str) -> str:
     return url.set(database=sibling).render_as_string(hide_password=False)
 
 
+# One pytest session at a time per test database: a session empties the database before each
+# test and recreates its schema at start, so a second session on the same URL (a run started
+# while another is still going) would delete the first one's rows under it: tokens vanish
+# between a test's setup and its requests, inserts fail on foreign keys, TRUNCATE deadlocks.
+# The first session holds this advisory lock (in the suite database, for the whole session,
+# sibling databases included; autouse, so tests that make databases themselves are covered);
+# any other waits for it. Any bigint works: it only has to be ours.
+SESSION_LOCK_KEY = 0x1C4_7E57
+
+
+def _tell(config: pytest.Config, message: str) -> None:
+    """Say ``message`` on the terminal, past pytest's output capture."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(message)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def postgres_session_lock(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Hold the test PostgreSQL database for this session alone; wait while another has it."""
+    url = os.environ.get("ICN_TEST_POSTGRES_URL")
+    if not url:
+        yield
+        return
+    database = Database.from_url(url)
+    try:
+        connection = await database.engine.connect()
+        holder = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    except OSError:  # the PostgreSQL tests themselves say it is unreachable
+        await database.dispose()
+        yield
+        return
+    try:
+        key = {"key": SESSION_LOCK_KEY}
+        if not await holder.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+            where = make_url(url).render_as_string()
+            _tell(request.config, f"waiting for another pytest session to finish with {where}")
+            await holder.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        yield
+        await holder.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+    finally:
+        await connection.close()
+        await database.dispose()
+
+
 async def fresh_database_url(backend: str, root: Path, name: str) -> str:
     """An empty database: a new SQLite file, or an emptied PostgreSQL database (one per name)."""
     if backend == "sqlite":
