@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -107,12 +108,20 @@ async def notifications(db: Database) -> list[Notification]:
         return list(await session.scalars(select(Notification).order_by(Notification.id)))
 
 
+# What an operator sets: serve and worker refuse the development secrets on PostgreSQL.
+PRODUCTION_SECRETS = {
+    "ICN_SECRET_KEY": secrets.token_urlsafe(48),
+    "ICN_PATIENT_KEY_SECRET": secrets.token_urlsafe(48),
+}
+
+
 def start_cli(env: dict[str, str], cwd: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
-    """``icn-graph <args>`` as a real process, its output appended to ``log``."""
+    """``icn-graph <args>`` as a real process, its output appended to ``log``; with real
+    secrets unless ``env`` names its own."""
     with log.open("ab") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "icn_graph", *args],
-            env=env,
+            env={**PRODUCTION_SECRETS, **env},
             cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
