@@ -33,6 +33,8 @@ class MeasureValue(Base):
     __table_args__ = (
         UniqueConstraint("measure_key", "center_id", "month"),
         Index("ix_measure_values_measure_key_month", "measure_key", "month"),
+        # republish reads and flags every center's cells of the months an import rewrote
+        Index("ix_measure_values_month", "month"),
     )
 
 
