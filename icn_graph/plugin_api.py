@@ -110,7 +110,7 @@ from icn_graph.services.learning_sessions.events import (
     RegistrationCancelled,
     RegistrationCreated,
 )
-from icn_graph.services.lookup import rows_by_id
+from icn_graph.services.lookup import grouped, rows_by_id, rows_by_parent
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate, text_value
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -263,6 +263,7 @@ __all__ = [
     "every_member",
     "expect_global_id",
     "fetch_node",
+    "grouped",
     "hookimpl",
     "hookspec",
     "listen_topics",
@@ -276,6 +277,7 @@ __all__ = [
     "recording_history",
     "remove_member_follow",
     "rows_by_id",
+    "rows_by_parent",
     "text_value",
     "to_global_id",
     "utcnow",

@@ -1,16 +1,20 @@
-"""Batched lookups by primary key, for loaders. Callers have already checked the viewer."""
+"""Batched lookups for loaders, by primary key or by a parent's key. Callers have already
+checked the viewer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 
 M = TypeVar("M", bound=Base)
+V = TypeVar("V")
 
 
 async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[int, M]:
@@ -22,3 +26,30 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
     async with db.session() as session:
         rows = await session.scalars(select(model).where(primary_key.in_(wanted)))
         return {getattr(row, primary_key.name): row for row in rows}
+
+
+def grouped(pairs: Iterable[tuple[int, V]], keys: Sequence[int]) -> list[list[V]]:
+    """For each of ``keys`` in order, the values paired with it, in the order of ``pairs``
+    (a loader's answer from one query's ``(parent key, value)`` rows)."""
+    found: dict[int, list[V]] = defaultdict(list)
+    for key, value in pairs:
+        found[key].append(value)
+    return [found.get(key, []) for key in keys]
+
+
+async def rows_by_parent(
+    db: Database,
+    model: type[M],
+    parent: InstrumentedAttribute[int],
+    keys: Sequence[int],
+    *order_by: ColumnElement[Any] | InstrumentedAttribute[Any],
+    where: Sequence[ColumnElement[bool]] = (),
+) -> list[list[M]]:
+    """For each of ``keys`` in order, the rows of ``model`` whose ``parent`` column holds it
+    (``where`` narrowing them), ordered by ``order_by``, in one query:
+    ``rows_by_parent(db, Draft, Draft.thread_id, thread_ids, Draft.created_at)``."""
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(model).where(parent.in_(sorted(set(keys))), *where).order_by(*order_by)
+        )
+        return grouped(((getattr(row, parent.key), row) for row in rows), keys)

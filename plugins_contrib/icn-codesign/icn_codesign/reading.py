@@ -23,7 +23,9 @@ from icn_graph.plugin_api import (
     SortKey,
     Viewer,
     aware_datetime,
+    grouped,
     paginate,
+    rows_by_parent,
     to_global_id,
 )
 
@@ -164,46 +166,29 @@ async def mentions_of(db: Database, message_ids: Sequence[int]) -> list[list[Per
             .where(Mention.message_id.in_(sorted(set(message_ids))))
             .order_by(Person.display_name, Person.id)
         )
-        found: dict[int, list[Person]] = defaultdict(list)
-        for message_id, person in rows:
-            found[message_id].append(person)
-    return [found.get(message_id, []) for message_id in message_ids]
+        return grouped(((key, person) for key, person in rows), message_ids)
 
 
 async def edits_of(db: Database, message_ids: Sequence[int]) -> list[list[MessageEdit]]:
     """Per message, its earlier texts, oldest first: one query."""
-    async with db.session() as session:
-        rows = await session.scalars(
-            select(MessageEdit)
-            .where(MessageEdit.message_id.in_(sorted(set(message_ids))))
-            .order_by(MessageEdit.message_id, MessageEdit.id)
-        )
-        found: dict[int, list[MessageEdit]] = defaultdict(list)
-        for row in rows:
-            found[row.message_id].append(row)
-    return [found.get(message_id, []) for message_id in message_ids]
+    return await rows_by_parent(
+        db, MessageEdit, MessageEdit.message_id, message_ids, MessageEdit.id
+    )
 
 
 async def participants_of(db: Database, thread_ids: Sequence[int]) -> list[list[Participant]]:
     """Per thread, its active participants in the order they joined: one query. The caller has
     checked that the viewer may see the threads."""
-    async with db.session() as session:
-        rows = await session.scalars(
-            select(Participant)
-            .where(
-                Participant.thread_id.in_(sorted(set(thread_ids))), Participant.left_at.is_(None)
-            )
-            .order_by(
-                Participant.thread_id,
-                Participant.joined_at,
-                Participant.invited_by.is_not(None),  # who started it, then whom they invited
-                Participant.person_id,
-            )
-        )
-        found: dict[int, list[Participant]] = defaultdict(list)
-        for row in rows:
-            found[row.thread_id].append(row)
-    return [found.get(thread_id, []) for thread_id in thread_ids]
+    return await rows_by_parent(
+        db,
+        Participant,
+        Participant.thread_id,
+        thread_ids,
+        Participant.joined_at,
+        Participant.invited_by.is_not(None),  # who started it, then whom they invited
+        Participant.person_id,
+        where=[Participant.left_at.is_(None)],
+    )
 
 
 async def unread_counts(
