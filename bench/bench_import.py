@@ -32,10 +32,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from scratch_database import migrated_database
+from sqlalchemy import insert
 from visits_data import SECRET, write_visits_csv
 
-from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.models import Center, CenterStatus
 from icn_graph.reports.measures.builtin import core_registry
@@ -48,14 +48,7 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/icn_bench"
 
 async def prepare(url: str) -> None:
     """A migrated, empty database holding the one center the file is imported for."""
-    if url.startswith("postgresql"):
-        database = Database.from_url(url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await database.dispose()
-    await asyncio.to_thread(migrations.upgrade, url)
-    database = Database.from_url(url)
+    database = await migrated_database(url)
     now = datetime.now(UTC)
     async with database.transaction() as session:
         await session.execute(

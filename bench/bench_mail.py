@@ -26,11 +26,11 @@ from pathlib import Path
 
 import aiosmtplib
 from pydantic import SecretStr
-from sqlalchemy import func, select, text
+from scratch_database import migrated_database
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from icn_graph.config import Settings
-from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.events.models import OutboxEvent
 from icn_graph.ids import to_global_id
@@ -66,14 +66,7 @@ def start_sink(port: int) -> subprocess.Popen[bytes]:
 
 
 async def prepare(url: str, messages: int) -> Database:
-    if make_url(url).get_backend_name() == "postgresql":
-        database = Database.from_url(url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await database.dispose()
-    await asyncio.to_thread(migrations.upgrade, url)
-    database = Database.from_url(url)
+    database = await migrated_database(url)
     async with database.transaction() as session:
         owner = Person(
             display_name="Maria Lopez",

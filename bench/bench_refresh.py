@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from bench_import import peak_rss_mb
-from sqlalchemy import insert, select, text
+from scratch_database import migrated_database
+from sqlalchemy import insert, select
 from visits_data import SECRET, visits_frame
 
-from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.models import Center, CenterStatus, MeasureValue, Visit
 from icn_graph.reports.measures.builtin import core_registry
@@ -59,14 +59,7 @@ INSERT_ROWS = 100_000
 
 async def prepare(url: str, visits: int, seed: int) -> dict[str, Any]:
     """A migrated database with ``CENTERS`` centers and about ``visits`` visits, refreshed."""
-    if url.startswith("postgresql"):
-        database = Database.from_url(url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await database.dispose()
-    await asyncio.to_thread(migrations.upgrade, url)
-    database = Database.from_url(url)
+    database = await migrated_database(url)
     now = datetime.now(UTC)
     async with database.transaction() as session:
         await session.execute(

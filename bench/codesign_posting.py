@@ -41,8 +41,8 @@ import orjson
 from icn_codesign.markup import render
 from icn_codesign.models import Message, Thread
 from pydantic import SecretStr
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from scratch_database import empty_schema
+from sqlalchemy import func, insert, select, update
 from starlette.applications import Starlette
 
 from icn_graph.app import create_app
@@ -74,15 +74,6 @@ def body(n: int) -> str:
         "See [last spring's notes](https://icn.example.org/sessions/spring-2013) and tell me "
         "what you think; I will fold your comments into the next draft."
     )
-
-
-async def fresh_database(url: str) -> None:
-    if make_url(url).get_backend_name() == "postgresql":
-        database = Database.from_url(url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await database.dispose()
 
 
 async def people(database: Database) -> list[Person]:
@@ -191,7 +182,7 @@ async def run(url: str, count: int, rounds: int) -> dict[str, float]:
         database_url=SecretStr(url), network_name="Bench Network", _env_file=None
     )
     host = load_plugins(settings, extra=[("icn-codesign", icn_codesign.plugin)], discover=False)
-    await fresh_database(url)
+    await empty_schema(url)
     await asyncio.to_thread(migrations.upgrade_all, url, host)
     database = Database.from_url(url)
     author, clinician, staff = await people(database)

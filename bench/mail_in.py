@@ -39,12 +39,12 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import func, insert, select, text
+from scratch_database import migrated_database
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.config import Settings
-from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins
 from icn_graph.ids import parse_global_id, to_global_id
@@ -126,14 +126,7 @@ def message(person: Person, goal_id: str, n: int) -> bytes:
 
 
 async def prepare(url: str, count: int) -> tuple[Database, list[bytes], int]:
-    if make_url(url).get_backend_name() == "postgresql":
-        database = Database.from_url(url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await database.dispose()
-    await asyncio.to_thread(migrations.upgrade, url)
-    database = Database.from_url(url)
+    database = await migrated_database(url)
     async with database.transaction() as session:
         owner = Person(
             display_name="Maria Lopez",
