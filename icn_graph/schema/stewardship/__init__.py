@@ -1,0 +1,1 @@
+"""GraphQL for data stewardship: data requests, data views, display consent, identified reads."""
