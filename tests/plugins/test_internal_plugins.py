@@ -44,6 +44,7 @@ def test_each_area_is_an_internal_plugin_named_in_one_place() -> None:
         "core.learning_sessions",
         "core.notifications",
         "core.reports",
+        "core.data_views",
     ]
 
 
@@ -66,6 +67,7 @@ def test_each_hook_lists_its_internal_implementers() -> None:
         "core.learning_sessions",
         "core.notifications",
         "core.reports",
+        "core.data_views",
     ]
     assert found["register_measures"] == ["core.reports"]
     assert found["register_mail_templates"] == ["core.notifications"]

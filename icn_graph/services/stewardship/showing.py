@@ -1,0 +1,302 @@
+"""How each center of a data view is shown at one instant: the read-time consent rule.
+
+For a view V of request R at ``now`` (today is ``now``'s UTC date), each center C of V is
+shown
+
+- **NAMED** when the latest ``DisplayConsent`` of (V, C) says CONSENT and is *in force*: not
+  revoked, ``expires_on >= today``, its audience covers R's (PUBLIC covers NETWORK, not the
+  reverse), its purpose is R's, V is ACCEPTED, and R is not withdrawn, declined or expired;
+- **BLINDED** ("Center A", with V's letter for C) when instead that latest row says UNNAMED
+  and is in force, or V shows its other centers blinded (``OthersShown.BLINDED``);
+- **TOTAL_ONLY** otherwise: C's data is only inside the network total.
+
+Two protections then look at everything any reader can be shown, not at one reader:
+
+- *Blinded group minimum*: with fewer than ``BLINDED_MIN`` centers blinded, none is (they are
+  all TOTAL_ONLY): the requester knows who declined, and one or two blinded centers are easy
+  for an insider to tell apart.
+- *Unnamed remainder*: for each month of V's period, the network's centers with data that month
+  (a denominator above 0 for a measure of V's family) minus the centers NAMED that month in any
+  view of the same measure family that renders (ACCEPTED, of a request still open, its period
+  covering the month) must number 0 or at least ``INSIDER_CENTERS + 2``. Otherwise V withholds
+  its named centers' values of that month, so that the network total minus the named centers
+  never pins down one or two centers (whose own teams might pool what they know).
+
+Nothing here depends on who reads: every reader of V at ``now`` gets the same answer. It only
+reads.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.models import MeasureValue
+from icn_graph.models.stewardship import (
+    ConsentDecision,
+    DataAudience,
+    DataRequest,
+    DataRequestState,
+    DataView,
+    DataViewCenter,
+    DataViewStatus,
+    DisplayConsent,
+    OthersShown,
+)
+from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.services.reports.disclosure.families import family_key_of
+from icn_graph.services.reports.disclosure.pattern import INSIDER_CENTERS
+
+BLINDED_MIN = 3
+"""The fewest centers a view shows blinded; fewer are shown only inside the network total."""
+
+SAFE_REMAINDER = INSIDER_CENTERS + 2
+"""The fewest unnamed centers with data in a month that let named centers' values show."""
+
+CLOSED_STATES = frozenset({DataRequestState.WITHDRAWN, DataRequestState.DECLINED})
+
+
+class Showing(enum.StrEnum):
+    NAMED = "NAMED"
+    BLINDED = "BLINDED"
+    TOTAL_ONLY = "TOTAL_ONLY"
+
+
+@dataclass(frozen=True)
+class CenterShowing:
+    center_id: int
+    letter: str
+    showing: Showing
+    consent_id: int | None
+    """The consent in force it is shown under (CONSENT when NAMED, UNNAMED when blinded by its
+    own answer); ``None`` otherwise."""
+
+
+@dataclass(frozen=True)
+class ViewShowing:
+    view_id: int
+    today: date
+    centers: tuple[CenterShowing, ...]
+    """Every center of the view, in letter order (A, B, ..., Z, AA, ...)."""
+    withheld_months: frozenset[date]
+    """Months of the period whose named centers' values are withheld (unnamed remainder)."""
+
+    def of(self, showing: Showing) -> tuple[CenterShowing, ...]:
+        return tuple(center for center in self.centers if center.showing is showing)
+
+    @property
+    def named(self) -> tuple[CenterShowing, ...]:
+        return self.of(Showing.NAMED)
+
+    @property
+    def blinded(self) -> tuple[CenterShowing, ...]:
+        return self.of(Showing.BLINDED)
+
+
+def today_at(now: datetime) -> date:
+    """The UTC date of ``now`` (aware)."""
+    return now.astimezone(UTC).date()
+
+
+def effective_state(request: DataRequest, today: date) -> DataRequestState:
+    """The request's state as read on ``today``: past ``expires_on`` it is EXPIRED, unless it
+    was withdrawn or declined."""
+    if request.state in CLOSED_STATES:
+        return request.state
+    if request.expires_on < today:
+        return DataRequestState.EXPIRED
+    return request.state
+
+
+def request_open(request: DataRequest, today: date) -> bool:
+    """Not withdrawn, declined or expired on ``today``."""
+    return effective_state(request, today) not in (*CLOSED_STATES, DataRequestState.EXPIRED)
+
+
+def audience_covers(granted: DataAudience, asked: DataAudience) -> bool:
+    """A consent for a public audience covers network members too; not the reverse."""
+    return granted is DataAudience.PUBLIC or granted is asked
+
+
+def in_force(
+    consent: DisplayConsent | None, view: DataView, request: DataRequest, today: date
+) -> bool:
+    """Whether ``consent`` (the latest of its view and center) counts on ``today``."""
+    return (
+        consent is not None
+        and consent.revoked_at is None
+        and consent.expires_on >= today
+        and audience_covers(consent.audience, request.audience)
+        and consent.purpose == request.purpose
+        and view.status is DataViewStatus.ACCEPTED
+        and request_open(request, today)
+    )
+
+
+def letter_order(letter: str) -> tuple[int, str]:
+    """A, B, ..., Z, AA, AB, ...: shorter letters first."""
+    return (len(letter), letter)
+
+
+def _base_showing(
+    view: DataView, request: DataRequest, consent: DisplayConsent | None, today: date
+) -> tuple[Showing, int | None]:
+    if consent is not None and in_force(consent, view, request, today):
+        if consent.decision is ConsentDecision.CONSENT:
+            return Showing.NAMED, consent.id
+        if consent.decision is ConsentDecision.UNNAMED:
+            return Showing.BLINDED, consent.id
+    if view.others is OthersShown.BLINDED:
+        return Showing.BLINDED, None
+    return Showing.TOTAL_ONLY, None
+
+
+def _showings(
+    view: DataView,
+    request: DataRequest,
+    rows: Iterable[tuple[DataViewCenter, DisplayConsent | None]],
+    today: date,
+) -> list[CenterShowing]:
+    """Each center's showing with the blinded group minimum applied."""
+    found = []
+    for center, consent in sorted(rows, key=lambda row: letter_order(row[0].letter)):
+        showing, consent_id = _base_showing(view, request, consent, today)
+        found.append(CenterShowing(center.center_id, center.letter, showing, consent_id))
+    if sum(1 for center in found if center.showing is Showing.BLINDED) < BLINDED_MIN:
+        found = [
+            CenterShowing(c.center_id, c.letter, Showing.TOTAL_ONLY, None)
+            if c.showing is Showing.BLINDED
+            else c
+            for c in found
+        ]
+    return found
+
+
+def family_measures(registry: MeasureRegistry, measure_key: str) -> list[str]:
+    """The keys of the measures published with ``measure_key`` (itself included)."""
+    family = family_key_of(registry, measure_key)
+    keys = {m.key for m in registry.all() if m.family_key == family}
+    return sorted(keys | {measure_key})
+
+
+def period_months(view: DataView) -> list[date]:
+    first, last = view.period_start.replace(day=1), view.period_end.replace(day=1)
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+async def view_showing(
+    session: AsyncSession,
+    registry: MeasureRegistry,
+    view: DataView,
+    request: DataRequest,
+    *,
+    now: datetime,
+) -> ViewShowing:
+    """How each center of ``view`` (of ``request``) is shown at ``now`` (module docstring).
+    Three queries, however many views and centers."""
+    today = today_at(now)
+    months = period_months(view)
+    keys = family_measures(registry, view.measure_key)
+    first, last = months[0], months[-1]
+
+    # The views of the family that render now, and overlap this one's period.
+    others = await session.execute(
+        select(DataView, DataRequest)
+        .join(DataRequest, DataRequest.id == DataView.request_id)
+        .where(
+            DataView.measure_key.in_(keys),
+            DataView.status == DataViewStatus.ACCEPTED,
+            DataView.period_start <= last,
+            DataView.period_end >= first,
+            DataView.id != view.id,
+            DataRequest.state.not_in(CLOSED_STATES),
+            DataRequest.expires_on >= today,
+        )
+    )
+    views: dict[int, tuple[DataView, DataRequest]] = {view.id: (view, request)}
+    for other, other_request in others:
+        views[other.id] = (other, other_request)
+    by_view = await _centers_with_latest_consent(session, views)
+
+    centers = _showings(view, request, by_view.get(view.id, []), today)
+    named_in: dict[date, set[int]] = defaultdict(set)
+    for view_id, (other, other_request) in views.items():
+        shown = centers if view_id == view.id else None
+        if shown is None:
+            shown = _showings(other, other_request, by_view.get(view_id, []), today)
+        named = {c.center_id for c in shown if c.showing is Showing.NAMED}
+        if not named:
+            continue
+        for month in months:
+            if other.period_start <= month <= other.period_end:
+                named_in[month] |= named
+
+    withheld: set[date] = set()
+    if any(c.showing is Showing.NAMED for c in centers):
+        with_data = await _centers_with_data(session, keys, first, last)
+        for month in months:
+            remainder = with_data.get(month, set()) - named_in[month]
+            if 0 < len(remainder) < SAFE_REMAINDER:
+                withheld.add(month)
+    return ViewShowing(view.id, today, tuple(centers), frozenset(withheld))
+
+
+async def _centers_with_latest_consent(
+    session: AsyncSession, views: dict[int, tuple[DataView, DataRequest]]
+) -> dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]]:
+    latest = (
+        select(
+            DisplayConsent.view_id,
+            DisplayConsent.center_id,
+            func.max(DisplayConsent.id).label("id"),
+        )
+        .where(DisplayConsent.view_id.in_(sorted(views)))
+        .group_by(DisplayConsent.view_id, DisplayConsent.center_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(DataViewCenter, DisplayConsent)
+        .outerjoin(
+            latest,
+            and_(
+                latest.c.view_id == DataViewCenter.view_id,
+                latest.c.center_id == DataViewCenter.center_id,
+            ),
+        )
+        .outerjoin(DisplayConsent, DisplayConsent.id == latest.c.id)
+        .where(DataViewCenter.view_id.in_(sorted(views)))
+    )
+    found: dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]] = defaultdict(list)
+    for center, consent in rows:
+        found[center.view_id].append((center, consent))
+    return found
+
+
+async def _centers_with_data(
+    session: AsyncSession, keys: Sequence[str], first: date, last: date
+) -> dict[date, set[int]]:
+    rows = await session.execute(
+        select(MeasureValue.month, MeasureValue.center_id)
+        .where(
+            MeasureValue.measure_key.in_(keys),
+            MeasureValue.month >= first,
+            MeasureValue.month <= last,
+            MeasureValue.denominator > 0,
+        )
+        .distinct()
+    )
+    found: dict[date, set[int]] = defaultdict(set)
+    for month, center_id in rows:
+        found[month].add(center_id)
+    return found

@@ -1,0 +1,142 @@
+"""A data view's rendering as one Vega-Lite v5 spec: what the web draws and what the PNG and SVG
+files are made from.
+
+- FUNNEL: the funnel plot (``services/reports/funnel_chart.py``), named centers highlighted and
+  labelled with their names, blinded ones grey with their letters.
+- RUN_CHART and P_CHART: small multiples, one panel per series (the network first), each drawn
+  exactly like a report's chart (``services/reports/vega_lite.py``) on the same 0-100 % scale,
+  two panels a row.
+
+The title says what and when; the subtitle says how the centers are shown and, when months are
+withheld, why. Nothing in the spec names a center the rendering does not show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from icn_graph.models.stewardship import DataViewChart
+from icn_graph.services.reports.funnel_chart import FunnelMark, funnel_spec
+from icn_graph.services.reports.report import Report
+from icn_graph.services.reports.vega_lite import SCHEMA_URL, vega_lite_spec
+from icn_graph.services.stewardship.rendering import (
+    NETWORK_LABEL,
+    REASONS,
+    RenderedSeries,
+    Rendering,
+    SeriesKind,
+    WithheldReason,
+)
+
+PANEL_WIDTH = 420
+PANEL_HEIGHT = 200
+COLUMNS = 2
+LIMITS_NOTE = "95% and 99.8% limits around the network rate (normal approximation)"
+
+
+def period_text(rendering: Rendering) -> str:
+    first, last = rendering.months[0], rendering.months[-1]
+    if first == last:
+        return f"{first:%b %Y}"
+    return f"{first:%b %Y} to {last:%b %Y}"
+
+
+def _withheld_lines(rendering: Rendering) -> list[str]:
+    reasons = {month.reason for _, month in rendering.withheld}
+    lines = []
+    if WithheldReason.UNNAMED_REMAINDER in reasons:
+        months = sorted(
+            {m.month for _, m in rendering.withheld if m.reason is WithheldReason.UNNAMED_REMAINDER}
+        )
+        listed = ", ".join(f"{month:%b %Y}" for month in months)
+        lines.append(f"{listed}: {REASONS[WithheldReason.UNNAMED_REMAINDER]}")
+    if WithheldReason.SMALL_COUNTS in reasons:
+        lines.append("Grey months: " + REASONS[WithheldReason.SMALL_COUNTS])
+    return lines
+
+
+def view_spec(rendering: Rendering, width: int | None = None) -> dict[str, Any]:
+    """The rendering's Vega-Lite spec; ``width`` in pixels of the funnel plot or of each panel
+    (default: their usual widths)."""
+    if rendering.chart is DataViewChart.FUNNEL:
+        return _funnel(rendering, width)
+    return _panels(rendering, width or PANEL_WIDTH)
+
+
+def _funnel(rendering: Rendering, width: int | None) -> dict[str, Any]:
+    part = rendering.funnel
+    assert part is not None
+    marks = [
+        FunnelMark(entry.label, entry.point, entry.kind is SeriesKind.NAMED)
+        for entry in part.entries
+    ]
+    x_title = "Patients" if len(rendering.months) == 1 else "Patient-months (monthly counts summed)"
+    lines = [f"Funnel plot · {period_text(rendering)} · {LIMITS_NOTE}"]
+    if part.target is None:
+        lines.append("No network rate is published for these months: nothing to place.")
+    if part.unplaced:
+        lines.append("Not placed (no month to show): " + ", ".join(part.unplaced))
+    lines.extend(_withheld_lines(rendering))
+    return funnel_spec(
+        title=rendering.measure.title,
+        subtitle=lines,
+        target=part.target,
+        target_label=NETWORK_LABEL,
+        marks=marks,
+        curve=part.curve,
+        x_title=x_title,
+        width=width,
+    )
+
+
+def _panel(series: RenderedSeries, width: int) -> dict[str, Any]:
+    spec = vega_lite_spec(series.report, width=width)
+    kind = {
+        SeriesKind.NETWORK: "All centers",
+        SeriesKind.NAMED: "Named with its consent",
+        SeriesKind.BLINDED: "Not named",
+    }[series.kind]
+    return {
+        "title": {
+            "text": series.label,
+            "subtitle": kind,
+            "anchor": "start",
+            "fontSize": 14,
+            "subtitleFontSize": 11,
+            "subtitleColor": "#555555",
+        },
+        "width": width,
+        "height": PANEL_HEIGHT,
+        "data": spec["data"],
+        "layer": spec["layer"],
+        "resolve": spec["resolve"],
+    }
+
+
+def _panels(rendering: Rendering, width: int) -> dict[str, Any]:
+    chart = "p-charts, 3-sigma limits" if rendering.chart is DataViewChart.P_CHART else "run charts"
+    lines = [f"Monthly {chart} · {period_text(rendering)}"]
+    if not rendering.series:
+        lines.append("No center or network series to show.")
+    lines.extend(_withheld_lines(rendering))
+    template = _first_report(rendering)
+    config = vega_lite_spec(template, width=width)["config"] if template is not None else {}
+    return {
+        "$schema": SCHEMA_URL,
+        "title": {
+            "text": rendering.measure.title,
+            "subtitle": lines,
+            "anchor": "start",
+            "fontSize": 18,
+            "subtitleFontSize": 12,
+            "subtitleColor": "#555555",
+        },
+        "columns": COLUMNS,
+        "concat": [_panel(series, width) for series in rendering.series],
+        "spacing": {"row": 28, "column": 36},
+        "config": config,
+    }
+
+
+def _first_report(rendering: Rendering) -> Report | None:
+    return rendering.series[0].report if rendering.series else None
