@@ -18,7 +18,16 @@ from typing import Any
 from icn_graph.models.stewardship import DataViewChart
 from icn_graph.services.reports.funnel_chart import FunnelMark, funnel_spec
 from icn_graph.services.reports.report import Report
-from icn_graph.services.reports.vega_lite import SCHEMA_URL, vega_lite_spec
+from icn_graph.services.reports.vega_lite import (
+    IN_RUN,
+    NO_SIGNAL,
+    OUTSIDE,
+    OUTSIDE_COLOR,
+    RUN_COLOR,
+    SCHEMA_URL,
+    SERIES_COLOR,
+    vega_lite_spec,
+)
 from icn_graph.services.stewardship.rendering import (
     NETWORK_LABEL,
     REASONS,
@@ -108,9 +117,19 @@ def _panel(series: RenderedSeries, width: int) -> dict[str, Any]:
         "width": width,
         "height": PANEL_HEIGHT,
         "data": spec["data"],
-        "layer": spec["layer"],
-        "resolve": spec["resolve"],
+        "layer": [_full_point_scale(layer) for layer in spec["layer"]],
     }
+
+
+def _full_point_scale(layer: dict[str, Any]) -> dict[str, Any]:
+    """The points' colour scale with every kind, so that the panels share one legend (a
+    report's chart lists only the kinds it has)."""
+    color = layer.get("encoding", {}).get("color")
+    if color is None or color.get("field") != "kind":
+        return layer
+    kinds = [OUTSIDE, IN_RUN, NO_SIGNAL]
+    scale = {"domain": kinds, "range": [OUTSIDE_COLOR, RUN_COLOR, SERIES_COLOR]}
+    return {**layer, "encoding": {**layer["encoding"], "color": {**color, "scale": scale}}}
 
 
 def _panels(rendering: Rendering, width: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import csv
 import enum
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,7 @@ SERIES_COLUMNS = (
     "lower_limit",
     "upper_limit",
 )
+_CLIP_ID = re.compile(r"\bclip\d+\b")
 FUNNEL_COLUMNS = (
     "center",
     "kind",
@@ -124,7 +126,18 @@ def render_file(rendering: Rendering, file_format: FileFormat) -> bytes:
             spec, vl_version=VEGA_LITE_VERSION, scale=SCALE, allowed_base_urls=[]
         )
     svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION, allowed_base_urls=[])
-    return svg.encode()
+    return stable_clip_ids(svg).encode()
+
+
+def stable_clip_ids(svg: str) -> str:
+    """The renderer numbers clip paths across the process (``clip7`` in the tenth drawing);
+    renumbered in order of appearance, one view gives the same SVG bytes at every read."""
+    numbers: dict[str, str] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        return numbers.setdefault(match.group(0), f"clip{len(numbers) + 1}")
+
+    return _CLIP_ID.sub(renumber, svg)
 
 
 def filename(rendering: Rendering, file_format: FileFormat) -> str:
