@@ -10,4 +10,5 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "icn_graph.builtin.learning_sessions",
     "icn_graph.builtin.notifications",
     "icn_graph.builtin.reports",
+    "icn_graph.builtin.stewardship",
 )
