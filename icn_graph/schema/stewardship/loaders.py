@@ -112,3 +112,21 @@ def latest_standing(info: Info) -> DataLoader[int, models.StandingConsent | None
 
 def comments_of_request(info: Info) -> DataLoader[int, list[models.DataRequestComment]]:
     return info.context.loaders.get("stewardship:comments_of_request", _comments_of_request)
+
+
+def forget(info: Info) -> None:
+    """Drop what this request's stewardship loaders cached, after a mutation changed them."""
+    for loader in (
+        request(info),
+        view(info),
+        consent(info),
+        standing(info),
+        parties(info),
+        views_of_request(info),
+        centers_of_view(info),
+        centers_of_request(info),
+        consents_of_view(info),
+        latest_standing(info),
+        comments_of_request(info),
+    ):
+        loader.clear_all()
