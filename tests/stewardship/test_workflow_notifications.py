@@ -34,7 +34,7 @@ PURPOSE = "Spring 2014 Learning Session talk"
 @pytest.fixture
 def settings(migrated_url: str, smtp: SmtpServer) -> Settings:
     """Mail to the test server, at once, at any hour, for partners too."""
-    base = Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[call-arg]
+    base = Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[arg-type,call-arg]
     return smtp.settings_for(base).model_copy(
         update={
             "notify_partner_delivery": "IMMEDIATE",
