@@ -26,6 +26,7 @@ from icn_graph.notifications.subject_types import (
 )
 from icn_graph.plugins.manager import PluginHost, PluginStartupError, import_internal
 from icn_graph.schema import build_schema
+from icn_graph.services.stewardship.discussion import discussion_provider
 
 
 def load_plugins(
@@ -44,11 +45,12 @@ def load_plugins(
 def install_registries(host: PluginHost) -> None:
     """Make ``host``'s event types, subject types and reply handlers the ones this process
     reads and writes with (the app does this for the host it serves, so a host built by hand
-    works too)."""
+    works too); check that at most one plugin provides data requests' discussion."""
     try:
         use_event_types(EventTypeRegistry.build(host.event_types()))
         use_subject_types(SubjectTypeRegistry.build(host.subject_types()))
         use_reply_handlers(ReplyHandlerRegistry.build(host.reply_handlers()))
+        discussion_provider(host)
     except (EventTypeConflict, SubjectTypeConflict, ReplyHandlerConflict) as error:
         raise PluginStartupError(str(error)) from error
 

@@ -10,5 +10,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "icn_graph.builtin.learning_sessions",
     "icn_graph.builtin.notifications",
     "icn_graph.builtin.reports",
+    "icn_graph.builtin.stewardship",
     "icn_graph.builtin.data_views",
 )

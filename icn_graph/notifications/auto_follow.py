@@ -1,10 +1,11 @@
 """Following without asking: people follow what they create, are assigned to, or belong to.
 
 A consumer of committed events. A rule names the person and the subject through the event (its
-actor, its subject, or a ``SubjectRef`` field of the typed event). Automatic follows never
-overwrite a follow that exists (a person who muted a goal stays muted when assigned to it), and
-an automatic unfollow removes only the follow its rule made (a manual follow stays). Idempotent:
-an event handled twice changes nothing the second time.
+actor, its subject, or a ``SubjectRef`` field of the typed event; a field holding a tuple of
+``SubjectRef`` names each of those people, e.g. the data managers told of a data request).
+Automatic follows never overwrite a follow that exists (a person who muted a goal stays muted
+when assigned to it), and an automatic unfollow removes only the follow its rule made (a manual
+follow stays). Idempotent: an event handled twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ FOLLOW_RULES: Mapping[str, tuple[FollowRule, ...]] = {
     "agenda_item.assigned": (FollowRule("person", SUBJECT, N, ASSIGNED),),
     "membership.added": (FollowRule("person", "center", N, MEMBER),),
     "registration.created": (FollowRule("person", "learning_session", N, MEMBER),),
+    # A data request's requester, the data managers told of it, whoever comments or proposes,
+    # and the deciders of the centers asked.
+    "data_request.submitted": (
+        FollowRule(ACTOR, SUBJECT, W, CREATED),
+        FollowRule("stewards", SUBJECT, N, MEMBER),
+    ),
+    "data_request.commented": (FollowRule(ACTOR, SUBJECT, N, CONTRIBUTED),),
+    "data_view.proposed": (FollowRule(ACTOR, SUBJECT, N, CONTRIBUTED),),
+    "data_view.accepted": (FollowRule("asked", SUBJECT, N, MEMBER),),
 }
 
 UNFOLLOW_RULES: Mapping[str, tuple[UnfollowRule, ...]] = {
@@ -71,25 +81,28 @@ UNFOLLOW_RULES: Mapping[str, tuple[UnfollowRule, ...]] = {
 }
 
 
-def _global_id(event: Event, source: str) -> str | None:
+def _global_ids(event: Event, source: str) -> list[str]:
+    """The global IDs ``source`` names in ``event``: one, or each of a tuple of refs."""
     if source == ACTOR:
-        return event.actor_id
+        return [event.actor_id] if event.actor_id is not None else []
     if source == SUBJECT:
-        return event.subject_id
+        return [event.subject_id]
     value = getattr(event.data, source, None)
-    return value.global_id if isinstance(value, SubjectRef) else None
+    values = value if isinstance(value, tuple) else (value,)
+    return [item.global_id for item in values if isinstance(item, SubjectRef)]
 
 
-def _person_id(event: Event, source: str) -> int | None:
-    """The person ``source`` names in ``event``; None when it names no person (e.g. a Center)."""
-    value = _global_id(event, source)
-    if value is None:
-        return None
-    try:
-        type_name, pk = parse_global_id(value)
-    except BadInput:
-        return None
-    return pk if type_name == "Person" else None
+def _person_ids(event: Event, source: str) -> list[int]:
+    """The people ``source`` names in ``event`` (a Center or anything else is left out)."""
+    found = []
+    for value in _global_ids(event, source):
+        try:
+            type_name, pk = parse_global_id(value)
+        except BadInput:
+            continue
+        if type_name == "Person":
+            found.append(pk)
+    return found
 
 
 Key = tuple[int, str]  # (person id, subject global ID)
@@ -118,9 +131,9 @@ def _changes(event: Event) -> list[tuple[Key, FollowRule | UnfollowRule]]:
         *UNFOLLOW_RULES.get(event.type, ()),
     ]
     for rule in rules:
-        person_id, subject_id = _person_id(event, rule.person), _global_id(event, rule.subject)
-        if person_id is not None and subject_id is not None:
-            found.append(((person_id, subject_id), rule))
+        for person_id in _person_ids(event, rule.person):
+            for subject_id in _global_ids(event, rule.subject):
+                found.append(((person_id, subject_id), rule))
     return found
 
 

@@ -25,6 +25,7 @@ from icn_graph.notifications.core_subjects import (
     GOAL_SUBJECT_TYPES,
     LEARNING_SESSION_SUBJECT_TYPES,
 )
+from icn_graph.notifications.data_request_subjects import DATA_REQUEST_SUBJECT_TYPES
 from icn_graph.notifications.subject_types import (
     SubjectDescription,
     SubjectTypeRegistry,
@@ -71,6 +72,7 @@ def subject_types() -> SubjectTypeRegistry:
             ("core.directory", DIRECTORY_SUBJECT_TYPES),
             ("core.goals", GOAL_SUBJECT_TYPES),
             ("core.learning_sessions", LEARNING_SESSION_SUBJECT_TYPES),
+            ("core.stewardship", DATA_REQUEST_SUBJECT_TYPES),
         ]
     )
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.plugins.manager import PluginHost
     from icn_graph.reports.measures.registry import Measure
+    from icn_graph.services.stewardship.discussion import DataRequestDiscussion
 
 PROJECT = "icn_graph"
 
@@ -143,6 +144,23 @@ def register_reply_handlers() -> Sequence[ReplyHandler] | None:
     gets a mail quoting the error's message). When ICN_MAIL_REPLY_DOMAIN is set, immediate mail
     threaded on a subject of the type carries a signed ``Reply-To`` address. A type that core
     or another plugin also handles stops start-up naming both.
+    """
+
+
+@hookspec
+def register_data_request_discussion() -> DataRequestDiscussion | None:
+    """Provide the discussion of data requests (at most one plugin may). Called at start-up and
+    when a request is read or changed.
+
+    Return a ``DataRequestDiscussion``: ``open(session, viewer, opening)`` starts it when a
+    request is made (``opening`` has the request's global ID, its purpose as title, a first
+    message and the participants besides the requester) and returns its global ID, which
+    ``DataRequest.discussion`` resolves as a ``Node``; ``add_participants(session,
+    discussion_id, person_ids, by=...)`` brings in a view's deciders when its centers are
+    asked; ``post(session, viewer, discussion_id, body)`` posts ``commentOnDataRequest`` and
+    returns the message's global ID. Each runs in the transaction of the change, after core
+    checked the viewer; raising rolls the change back. Without a provider a request's comments
+    are its discussion (``DataRequest.comments``).
     """
 
 

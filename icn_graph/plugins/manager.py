@@ -260,6 +260,11 @@ class PluginHost:
                 )
         return found
 
+    def data_request_discussions(self) -> list[tuple[str, object]]:
+        """Each plugin's provider of data requests' discussion, unchecked (the stewardship
+        services check them: at most one)."""
+        return self._named_results("register_data_request_discussion", object)
+
     def mail_template_folders(self) -> list[Path]:
         """The folders of mail templates plugins register, in registration order."""
         folders: list[Path] = []

@@ -27,6 +27,7 @@ from icn_graph.schema.merge import SchemaConflict
 from icn_graph.schema.ownership import owner_of
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, node_refetcher, parse_global_id
+from icn_graph.schema.stewardship.nodes import STEWARDSHIP_FETCHERS
 
 MAX_NODES = 100
 
@@ -51,6 +52,7 @@ async def _membership(info: Info, pk: int) -> Node | None:
 FETCHERS: dict[str, Fetch] = {"Center": _center, "Person": _person, "Membership": _membership}
 FETCHERS.update(GOAL_FETCHERS)
 FETCHERS.update(LEARNING_SESSION_FETCHERS)
+FETCHERS.update(STEWARDSHIP_FETCHERS)
 
 # Core's Node types that ``node(id:)`` does not refetch: a notification is read only through
 # its recipient's ``viewer.notifications``.

@@ -44,6 +44,7 @@ def test_each_area_is_an_internal_plugin_named_in_one_place() -> None:
         "core.learning_sessions",
         "core.notifications",
         "core.reports",
+        "core.stewardship",
         "core.data_views",
     ]
 
@@ -62,6 +63,7 @@ def test_each_hook_lists_its_internal_implementers() -> None:
         "core.learning_sessions",
         "core.notifications",
         "core.reports",
+        "core.stewardship",
     ]
     assert found["register_routes"] == [
         "core.learning_sessions",

@@ -1,0 +1,33 @@
+"""Data stewardship: data requests, the views proposed for them and centers' display consent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from icn_graph.events import DomainEvent
+from icn_graph.notifications.data_request_subjects import DATA_REQUEST_SUBJECT_TYPES
+from icn_graph.notifications.subject_types import SubjectType
+from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.schema.stewardship.mutations import StewardshipMutations
+from icn_graph.schema.stewardship.queries import CenterStewardship, StewardshipQuery
+from icn_graph.services.stewardship.events import EVENT_TYPES
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    return SchemaContribution(
+        query=StewardshipQuery,
+        mutation=StewardshipMutations,
+        extend={"Center": CenterStewardship},
+    )
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return EVENT_TYPES
+
+
+@hookimpl
+def register_subject_types() -> Sequence[SubjectType]:
+    return DATA_REQUEST_SUBJECT_TYPES

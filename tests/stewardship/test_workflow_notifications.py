@@ -1,0 +1,161 @@
+"""Who hears of what, in a real inbox (aiosmtpd on loopback): a new request reaches the network's
+data manager; an accepted view asks each named center's deciders; every decision and every
+revocation reaches the requester alone; comments, declines and withdrawals reach the request's
+participants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from icn_graph.config import Settings
+from icn_graph.db.database import Database
+from icn_graph.plugins.manager import PluginHost
+from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail
+from tests.stewardship.workflow_helpers import (
+    ACCEPT,
+    COMMENT,
+    DECIDE,
+    PROPOSE,
+    REVOKE,
+    WITHDRAW,
+    Cast,
+    cast,
+    new_request,
+    ok,
+    view_input,
+)
+
+PURPOSE = "Spring 2014 Learning Session talk"
+
+
+@pytest.fixture
+def settings(migrated_url: str, smtp: SmtpServer) -> Settings:
+    """Mail to the test server, at once, at any hour, for partners too."""
+    base = Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[arg-type,call-arg]
+    return smtp.settings_for(base).model_copy(
+        update={
+            "notify_partner_delivery": "IMMEDIATE",
+            "notify_care_team_delivery": "IMMEDIATE",
+            "notify_quiet_hours": "",
+        }
+    )
+
+
+class Inbox:
+    """What the SMTP server received since the last look, by recipient."""
+
+    def __init__(
+        self, db: Database, settings: Settings, plugins: PluginHost, smtp: SmtpServer
+    ) -> None:
+        self.db, self.settings, self.plugins, self.smtp = db, settings, plugins, smtp
+        self.seen = 0
+        self.clock = datetime.now(UTC)
+
+    async def new(self) -> dict[str, EmailMessage]:
+        self.clock += timedelta(minutes=10)
+        await deliver_mail(self.db, self.settings, self.plugins, now=self.clock)
+        received = self.smtp.received[self.seen :]
+        self.seen += len(received)
+        found: dict[str, EmailMessage] = {}
+        for item in received:
+            for address in item.rcpt_tos:
+                assert address not in found, f"two messages to {address}"
+                found[address] = item.message
+        return found
+
+
+def text(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert isinstance(body, EmailMessage)
+    return str(body.get_content())
+
+
+def email(people: Cast, *roles: str) -> set[str]:
+    return {getattr(people, role).person.email for role in roles}
+
+
+async def test_each_step_mails_the_people_it_concerns(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    people = await cast(db)
+    inbox = Inbox(db, settings, plugin_host, smtp)
+
+    request = await new_request(client, people, purpose=PURPOSE)
+    mail = await inbox.new()
+    assert set(mail) == email(people, "network_dm")
+    message = mail[people.network_dm.person.email]
+    assert message["Subject"] == f"[Test Network] {PURPOSE}"
+    assert "Pat Parent asked to use network data" in text(message)
+    assert "A slide of remission by center" in text(message)
+
+    await ok(client, COMMENT, people.network_dm, {"requestId": request["id"], "body": "Why?"})
+    mail = await inbox.new()
+    assert set(mail) == email(people, "requester")
+    assert "Why?" in text(mail[people.requester.person.email])
+
+    view = (
+        await ok(
+            client, PROPOSE, people.network_dm, view_input(request["id"], [people.a, people.b])
+        )
+    )["view"]
+    mail = await inbox.new()
+    assert set(mail) == email(people, "requester")
+    assert "proposed a view (version 1)" in text(mail[people.requester.person.email])
+
+    await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
+    mail = await inbox.new()
+    # Each named center's deciders are asked; the other center's QI lead hears nothing.
+    assert set(mail) == email(people, "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b")
+    asked = text(mail[people.qi_lead_a.person.email])
+    assert "accepted version 1 of the view" in asked
+    assert "whether it may be named" in asked
+
+    consent = (
+        await ok(
+            client,
+            DECIDE,
+            people.qi_lead_a,
+            {"viewId": view["id"], "centerId": people.a, "decision": "CONSENT", "note": "Go!"},
+        )
+    )["consent"]
+    mail = await inbox.new()
+    assert set(mail) == email(people, "requester")  # personal: no other center learns it
+    decided = text(mail[people.requester.person.email])
+    assert "Cincinnati Children's consented to be named" in decided
+    assert "Go!" in decided
+
+    await ok(
+        client,
+        DECIDE,
+        people.qi_lead_b,
+        {"viewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
+    )
+    mail = await inbox.new()
+    # B's decline reaches the requester; the approval that follows reaches every participant.
+    assert email(people, "requester") <= set(mail)
+    assert "Seattle Children's declined" in text(mail[people.requester.person.email])
+    assert set(mail) == email(people, "requester", "network_dm", "qi_lead_a", "data_manager_a")
+
+    await ok(
+        client, REVOKE, people.data_manager_a, {"id": consent["id"], "reason": "After the talk"}
+    )
+    mail = await inbox.new()
+    assert set(mail) == email(people, "requester")
+    revoked = text(mail[people.requester.person.email])
+    assert "Cincinnati Children's revoked its consent" in revoked
+    assert "After the talk" in revoked
+
+    await ok(client, WITHDRAW, people.requester, {"requestId": request["id"]})
+    mail = await inbox.new()
+    assert set(mail) == email(people, "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b")
+    assert "Nothing of it is shown any more" in text(mail[people.qi_lead_b.person.email])
+    assert people.qi_lead_c.person.email not in {
+        address for item in smtp.received for address in item.rcpt_tos
+    }
