@@ -24,11 +24,11 @@ from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.models.stewardship import DataAudience, DataRequest, DataView, DataViewLink
+from icn_graph.services.stewardship.access import is_steward
 from icn_graph.services.stewardship.showing import today_at
 from icn_graph.services.stewardship.view_access import (
     NO_SUCH_VIEW,
     is_published,
-    is_steward,
     may_preview,
     view_center_ids,
 )

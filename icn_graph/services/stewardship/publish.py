@@ -23,11 +23,12 @@ from icn_graph.models.stewardship import (
     DataView,
     DataViewStatus,
 )
+from icn_graph.services.stewardship.access import is_steward
 from icn_graph.services.stewardship.links import IssuedLink, add_link, check_expiry
-from icn_graph.services.stewardship.showing import effective_state, today_at
+from icn_graph.services.stewardship.showing import today_at
+from icn_graph.services.stewardship.states import effective_state
 from icn_graph.services.stewardship.view_access import (
     NO_SUCH_VIEW,
-    is_steward,
     may_preview,
     view_center_ids,
 )

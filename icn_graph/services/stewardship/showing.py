@@ -52,14 +52,13 @@ from icn_graph.models.stewardship import (
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.reports.disclosure.families import family_key_of
 from icn_graph.services.reports.disclosure.pattern import INSIDER_CENTERS
+from icn_graph.services.stewardship.states import CLOSED, effective_state
 
 BLINDED_MIN = 3
 """The fewest centers a view shows blinded; fewer are shown only inside the network total."""
 
 SAFE_REMAINDER = INSIDER_CENTERS + 2
 """The fewest unnamed centers with data in a month that let named centers' values show."""
-
-CLOSED_STATES = frozenset({DataRequestState.WITHDRAWN, DataRequestState.DECLINED})
 
 
 class Showing(enum.StrEnum):
@@ -104,19 +103,9 @@ def today_at(now: datetime) -> date:
     return now.astimezone(UTC).date()
 
 
-def effective_state(request: DataRequest, today: date) -> DataRequestState:
-    """The request's state as read on ``today``: past ``expires_on`` it is EXPIRED, unless it
-    was withdrawn or declined."""
-    if request.state in CLOSED_STATES:
-        return request.state
-    if request.expires_on < today:
-        return DataRequestState.EXPIRED
-    return request.state
-
-
 def request_open(request: DataRequest, today: date) -> bool:
     """Not withdrawn, declined or expired on ``today``."""
-    return effective_state(request, today) not in (*CLOSED_STATES, DataRequestState.EXPIRED)
+    return effective_state(request, today) not in (*CLOSED, DataRequestState.EXPIRED)
 
 
 def audience_covers(granted: DataAudience, asked: DataAudience) -> bool:
@@ -220,7 +209,7 @@ async def view_showing(
             DataView.period_start <= last,
             DataView.period_end >= first,
             DataView.id != view.id,
-            DataRequest.state.not_in(CLOSED_STATES),
+            DataRequest.state.not_in(sorted(CLOSED)),
             DataRequest.expires_on >= today,
         )
     )

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.errors import Forbidden, NotFound
-from icn_graph.models import CenterRole, NetworkRole
 from icn_graph.models.stewardship import (
     DataRequest,
     DataRequestState,
@@ -29,18 +28,11 @@ from icn_graph.models.stewardship import (
     DataViewCenter,
     DataViewStatus,
 )
-from icn_graph.services.stewardship.showing import effective_state
+from icn_graph.services.stewardship.access import DECIDER_ROLES, is_steward
+from icn_graph.services.stewardship.states import effective_state
 from icn_graph.services.viewer import Viewer
 
-DECIDER_ROLES = frozenset({CenterRole.QI_LEAD, CenterRole.DATA_MANAGER})
-STEWARD_ROLES = frozenset({NetworkRole.ADMIN, NetworkRole.STAFF, NetworkRole.DATA_MANAGER})
-
 NO_SUCH_VIEW = "No data view has that ID, or it is not yours to see."
-
-
-def is_steward(viewer: Viewer) -> bool:
-    """Network staff, admins and data managers: they steward requests."""
-    return viewer.network_role in STEWARD_ROLES
 
 
 def is_published(view: DataView, request: DataRequest, today: date) -> bool:
