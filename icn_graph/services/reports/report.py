@@ -47,7 +47,12 @@ from icn_graph.reports.p_chart import p_chart
 from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule, Signal
 from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
-from icn_graph.services.reports.disclosure.reading import PublishedCount, load_series, shows
+from icn_graph.services.reports.disclosure.reading import (
+    PublishedCount,
+    load_center_series,
+    load_series,
+    shows,
+)
 from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject, record_role_read
 from icn_graph.services.viewer import Viewer
 
@@ -196,6 +201,17 @@ async def _read(
         if wanted:
             found = await session.scalars(select(Center).where(Center.id.in_(sorted(wanted))))
             centers = {center.id: center for center in found}
+        # One query per measure and range, however many centers ask for it.
+        groups: dict[tuple[str, date | None, date | None], set[int]] = {}
+        for _, item in prepared:
+            if item.query.center_id is not None and item.query.center_id in centers:
+                key = (item.measure.key, item.start, item.end)
+                groups.setdefault(key, set()).add(item.query.center_id)
+        series: dict[tuple[str, date | None, date | None, int], list[PublishedCount]] = {}
+        for (measure_key, start, end), group in groups.items():
+            loaded = await load_center_series(session, measure_key, group, start=start, end=end)
+            for member in group:
+                series[(measure_key, start, end, member)] = loaded.get(member, [])
         shown: dict[str, list[int]] = {}
         for index, item in prepared:
             center_id = item.query.center_id
@@ -203,9 +219,12 @@ async def _read(
             if center_id is not None and center is None:
                 results[index] = NotFound("No center has that ID.", field="centerId")
                 continue
-            counts = await load_series(
-                session, item.measure.key, center_id, start=item.start, end=item.end
-            )
+            if center is None:
+                counts = await load_series(
+                    session, item.measure.key, None, start=item.start, end=item.end
+                )
+            else:
+                counts = series[(item.measure.key, item.start, item.end, center.id)]
             try:
                 results[index] = _report(item, center, counts)
             except ServiceError as problem:  # e.g. too few months for Laney's adjustment
