@@ -1,14 +1,16 @@
 """``icn-graph``: serve, migrate, load the demo network, mint tokens, import visits, refresh
-measures, export the schema."""
+measures, export the schema and the audit log of identified reads."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import re
 import sys
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -676,6 +678,94 @@ def reports_audit(context: click.Context, show: int, exact: bool) -> None:
         click.echo("audit passed: every hidden count is protected")
 
     asyncio.run(run())
+
+
+class _OneLineUsageError(click.UsageError):
+    """A bad argument said in one line (``Error: ...``, exit status 2), without the usage."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+class _OneLineErrors(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _OneLineUsageError(error.format_message()) from error
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        if not _DAY.fullmatch(text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise _OneLineUsageError(f"{option}: '{text[:20]}' is not a date as YYYY-MM-DD.") from None
+
+
+@main.group()
+def audit() -> None:
+    """The audit log of identified reads (who saw which center's identified data)."""
+
+
+@audit.command("export", cls=_OneLineErrors)
+@click.option("--since", "since_text", help="First day (UTC, YYYY-MM-DD), included. Required.")
+@click.option("--until", "until_text", help="Last day (UTC, YYYY-MM-DD), included.")
+@click.option("--center", "center_code", help="Only reads of this center's data (short code).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the CSV to this file instead of standard output.",
+)
+@click.pass_context
+def audit_export(
+    context: click.Context,
+    since_text: str | None,
+    until_text: str | None,
+    center_code: str | None,
+    output: Path | None,
+) -> None:
+    """Write the identified reads from --since on as CSV: one row per read and center (read_id,
+    at, reader_email, link_id, channel, subject, measure, view_id, center, consent_id), oldest
+    first. IDs are the API's global IDs."""
+    from icn_graph.services.stewardship.audit_export import ExportRange, export_reads
+
+    since = _day(since_text, "--since")
+    if since is None:
+        raise _OneLineUsageError("--since is required (YYYY-MM-DD).")
+    try:
+        wanted = ExportRange(since, _day(until_text, "--until"), center_code)
+    except ServiceError as error:
+        raise _OneLineUsageError(error.message) from error
+
+    async def export(stream: IO[str]) -> int:
+        database = Database.from_url(_settings(context).database_url_value)
+        try:
+            return await export_reads(database, wanted, stream)
+        except ServiceError as error:
+            raise _OneLineUsageError(error.message) from error
+        finally:
+            await database.dispose()
+
+    if output is None:
+        asyncio.run(export(sys.stdout))
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            rows = asyncio.run(export(out))
+        partial.replace(output)
+    except OSError as error:
+        raise click.ClickException(f"--output: cannot write {output}: {error.strerror}") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"wrote {rows} rows to {output}", err=True)
 
 
 @main.group()

@@ -15,6 +15,7 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "NOT_FOUND"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     RATE_LIMITED = "RATE_LIMITED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 class ServiceError(Exception):
@@ -42,6 +43,12 @@ class NotFound(ServiceError):
 
 class BadInput(ServiceError):
     code = ErrorCode.BAD_USER_INPUT
+
+
+class Unavailable(ServiceError):
+    """Something the request needs cannot be done right now; retrying later may work."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
 
 
 class UserErrorCode(enum.StrEnum):

@@ -1,4 +1,5 @@
-"""Outcome reports: core's measures, the report API, chart and CSV downloads, demo visits."""
+"""Outcome reports: core's measures, the report API, chart and CSV downloads, demo visits, and
+the audit log of identified reads (``identifiedReads``, ``Center.identifiedReads``)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.reports.measures import Measure
 from icn_graph.reports.measures.builtin import BUILTIN_MEASURES
-from icn_graph.schema.root import ReportMutations, ReportsQuery
+from icn_graph.schema.root import CenterIdentifiedReads, ReportMutations, ReportsQuery
 from icn_graph.web import reports
 
 
 @hookimpl
 def register_schema() -> SchemaContribution:
-    return SchemaContribution(query=ReportsQuery, mutation=ReportMutations)
+    return SchemaContribution(
+        query=ReportsQuery, mutation=ReportMutations, extend={"Center": CenterIdentifiedReads}
+    )
 
 
 @hookimpl

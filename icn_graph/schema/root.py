@@ -29,6 +29,11 @@ from icn_graph.schema.relay import Node
 from icn_graph.schema.reports.mutations import ReportMutations
 from icn_graph.schema.reports.queries import resolve_measures, resolve_report
 from icn_graph.schema.reports.types import Measure, Report
+from icn_graph.schema.stewardship.audit import (
+    CenterIdentifiedReads,
+    IdentifiedRead,
+    resolve_identified_reads,
+)
 from icn_graph.schema.viewer import ViewerHome, resolve_viewer
 
 
@@ -98,6 +103,13 @@ class ReportsQuery:
         "run-chart or p-chart signals. Another center's values: network staff and data "
         "managers only; counts from 1 to 10 are suppressed outside the owning center.",
     )
+    identified_reads: Connection[IdentifiedRead] = strawberry.field(
+        resolver=resolve_identified_reads,
+        description="The audit log of identified reads: every read or download of a center's "
+        "identified data by someone outside it, newest first (`first` at most 100). Network "
+        "staff and data managers see every read; a center's QI lead the reads of their "
+        "center's data; anyone else gets FORBIDDEN.",
+    )
 
 
 @strawberry.type
@@ -114,6 +126,7 @@ class NotificationsQuery:
 
 
 __all__ = [
+    "CenterIdentifiedReads",
     "DirectoryMutation",
     "DirectoryQuery",
     "GoalMutations",

@@ -4,7 +4,9 @@
 ``center`` the network aggregate. The same bearer-token authorization and small-cell suppression
 as the ``report`` query: 401 without a valid token, 403 for another center's report when the
 caller may not see it, 404 for an unknown measure or center, 400 for bad parameters, each in the
-API's JSON error shape.
+API's JSON error shape. Another center's report downloaded by network staff or a data manager is
+recorded in the audit log of identified reads (channel PNG or CSV) before anything is sent; when
+that cannot be written the answer is a 503 and no file.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from icn_graph.db.database import Database
-from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated, Unavailable
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Center
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.reports.png import render_png
 from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, build_report
+from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject
 from icn_graph.web.auth import viewer_from_headers
 from icn_graph.web.graphql_app import request_error
 
@@ -74,7 +77,10 @@ async def report_file(request: Request) -> Response:
         registry: MeasureRegistry = request.app.state.measures
         if query.measure_key not in registry:
             raise NotFound(f"No measure '{query.measure_key[:64]}'.", field="measure")
-        report = await build_report(db, viewer, registry, query)
+        channel = ReadChannel.PNG if file_format == "png" else ReadChannel.CSV
+        report = await build_report(
+            db, viewer, registry, query, channel=channel, subject=ReadSubject.REPORT
+        )
     except Unauthenticated as problem:
         response = request_error(401, problem.message)
         response.headers["WWW-Authenticate"] = 'Bearer realm="icn-graph"'
@@ -85,6 +91,8 @@ async def report_file(request: Request) -> Response:
         return _error(404, "NOT_FOUND", problem.message)
     except BadInput as problem:
         return request_error(400, problem.message)
+    except Unavailable as problem:  # the read could not be audited: nothing is sent
+        return request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
         log.error("cannot serve a report: database unavailable: %s", error)
         return request_error(503, "The database is unavailable; try again shortly.")

@@ -39,12 +39,6 @@ async def _values_of_check_in(db: Database, keys: list[int]) -> list[list[models
     return [found.get(key, []) for key in keys]
 
 
-async def _measure_readings(
-    db: Database, keys: list[service.MeasureLink]
-) -> list[service.Measured | None]:
-    return await service.measure_readings(db, keys)
-
-
 async def _check_in_pages(
     db: Database, keys: list[service.PageRequest]
 ) -> Sequence[Page[models.CheckIn]]:
@@ -84,7 +78,14 @@ def values_of_check_in(info: Info) -> DataLoader[int, list[models.CheckInValue]]
 
 
 def measure_readings(info: Info) -> DataLoader[service.MeasureLink, service.Measured | None]:
-    return info.context.loaders.get("goals.measure_readings", _measure_readings)
+    """The latest months of linked measures, as the viewer reads them (audited: see
+    ``services.goals.progress``)."""
+    viewer = info.context.viewer
+
+    async def batch(db: Database, keys: list[service.MeasureLink]) -> list[service.Measured | None]:
+        return await service.measure_readings(db, viewer, keys)
+
+    return info.context.loaders.get("goals.measure_readings", batch)
 
 
 def check_in_pages(info: Info) -> DataLoader[service.PageRequest, Page[models.CheckIn]]:

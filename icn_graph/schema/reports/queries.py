@@ -1,4 +1,8 @@
-"""``measures`` and ``report``; ``Center.report`` and ``Network.report`` share ``report_for``."""
+"""``measures`` and ``report``; ``Center.report`` and ``Network.report`` share ``report_for``.
+
+Every report of one request is read through one loader, so a page of centers' reports is read
+in one transaction and its identified reads are audited together (one audit read per measure).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
+from icn_graph.db.database import Database
+from icn_graph.errors import ServiceError
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Info
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.types import Measure, Report
-from icn_graph.services.reports.report import ChartKind, ReportQuery, build_report
+from icn_graph.services.reports.report import ChartKind, ReportQuery, build_reports
+from icn_graph.services.reports.report import Report as ReportData
+from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject
 
 MeasureArgument = Annotated[str, strawberry.argument(description="A measure key (see `measures`).")]
 FromArgument = Annotated[
@@ -67,8 +76,30 @@ async def report_for(
         baseline_months=baseline_months,
         laney=laney,
     )
-    report = await build_report(info.context.db, info.context.viewer, measure_registry(info), query)
+    report = await _reports(info).load(query)
     return Report.from_report(report)
+
+
+def _reports(info: Info) -> DataLoader[ReportQuery, ReportData]:
+    """This request's reports, read together (see the module docstring)."""
+    viewer, registry = info.context.viewer, measure_registry(info)
+
+    async def batch(db: Database, queries: list[ReportQuery]) -> list[ReportData | ServiceError]:
+        return await build_reports(
+            db,
+            viewer,
+            registry,
+            queries,
+            channel=ReadChannel.GRAPHQL,
+            subject=ReadSubject.REPORT,
+        )
+
+    # A refused report is an exception in the batch's result: ``load`` raises it.
+    loader: DataLoader[ReportQuery, ReportData] = info.context.loaders.get(
+        "reports.report",
+        batch,  # type: ignore[arg-type]
+    )
+    return loader
 
 
 async def resolve_report(

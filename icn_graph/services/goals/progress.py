@@ -16,7 +16,10 @@ see it (``services/reports/disclosure``), exactly as the report shows it:
 - everyone sees the network total's month when it is published;
 - anyone else, or a hidden month, or no data yet: the recorded value, as without a measure.
 
-:func:`measure_readings` fetches the latest months for many key results at once (loaders).
+:func:`measure_readings` fetches the latest months for many key results at once (loaders). A
+value from another center's data that the reader will see (network staff and data managers) is an
+identified read: it is recorded in the audit log in the same transaction, one audit read per
+measure for the whole batch, and when that cannot be written the batch fails.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from icn_graph.db.database import Database
 from icn_graph.models import Goal, KeyResult
 from icn_graph.services.reports.access import Disclosure, disclosure_for
 from icn_graph.services.reports.disclosure.reading import PublishedCount, latest_counts, shows
+from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject, record_role_read
 from icn_graph.services.viewer import Viewer
 
 
@@ -80,13 +84,16 @@ class Measured:
     reading: MeasureReading | None
 
 
-async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[Measured | None]:
-    """Each link's source and latest stored month, in order (``None`` for a missing goal).
+async def measure_readings(
+    db: Database, viewer: Viewer, links: Sequence[MeasureLink]
+) -> list[Measured | None]:
+    """Each link's source and latest stored month, in order (``None`` for a missing goal), for
+    ``viewer``; the identified ones ``viewer`` will see are audited (module docstring).
 
     At most three queries however many links: the goals' centers, and the latest month per
-    center source and per network source.
+    center source and per network source; then at most two inserts per measure for the audit.
     """
-    async with db.session() as session:
+    async with db.transaction() as session:
         goal_ids = {link.goal_id for link in links}
         result = await session.execute(select(Goal.id, Goal.center_id).where(Goal.id.in_(goal_ids)))
         owners = {goal_id: center_id for goal_id, center_id in result}
@@ -98,6 +105,23 @@ async def measure_readings(db: Database, links: Sequence[MeasureLink]) -> list[M
         found = await latest_counts(
             session, {(source.measure_key, source.center_id) for source in sources.values()}
         )
+        shown: dict[str, list[int]] = {}
+        for source in dict.fromkeys(sources.values()):
+            reading = found.get((source.measure_key, source.center_id))
+            if (
+                source.center_id is not None
+                and visible_percent(viewer, source, reading) is not None
+            ):
+                shown.setdefault(source.measure_key, []).append(source.center_id)
+        for measure_key, center_ids in shown.items():
+            await record_role_read(
+                session,
+                viewer,
+                channel=ReadChannel.GRAPHQL,
+                subject=ReadSubject.KEY_RESULT,
+                measure_key=measure_key,
+                center_ids=center_ids,
+            )
     return [
         Measured(sources[link], found.get((sources[link].measure_key, sources[link].center_id)))
         if link in sources

@@ -22,6 +22,12 @@ no signals.
 Which cells are hidden is decided when the values change, across centers, the network total and
 measure families (``disclosure.pattern``), so that no hidden count can be derived by combining
 what any readers see.
+
+A center's report read by someone outside its team (network staff and data managers) is an
+identified read: ``build_reports`` records it in the audit log (``stewardship.read_audit``) in
+the transaction that reads it, one audit read per measure however many centers a request reads,
+and refuses every report of the batch when the audit cannot be written. The network aggregate
+and a team's own center are not identified reads.
 """
 
 from __future__ import annotations
@@ -31,15 +37,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
 from icn_graph.db.database import Database
-from icn_graph.errors import BadInput, NotFound
+from icn_graph.errors import BadInput, NotFound, ServiceError
 from icn_graph.models import Center
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
 from icn_graph.reports.p_chart import p_chart
 from icn_graph.reports.run_chart import run_chart
 from icn_graph.reports.signals import Rule, Signal
 from icn_graph.services.reports.access import Disclosure, center_disclosure, network_disclosure
-from icn_graph.services.reports.disclosure.reading import load_series, shows
+from icn_graph.services.reports.disclosure.reading import (
+    PublishedCount,
+    load_center_series,
+    load_series,
+    shows,
+)
+from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject, record_role_read
 from icn_graph.services.viewer import Viewer
 
 MAX_MONTHS = 240
@@ -123,24 +137,134 @@ def find_measure(registry: MeasureRegistry, key: str) -> Measure:
 
 
 async def build_report(
-    db: Database, viewer: Viewer, registry: MeasureRegistry, query: ReportQuery
+    db: Database,
+    viewer: Viewer,
+    registry: MeasureRegistry,
+    query: ReportQuery,
+    *,
+    channel: str = ReadChannel.GRAPHQL,
+    subject: str = ReadSubject.REPORT,
 ) -> Report:
-    """The report ``query`` asks for, as ``viewer`` may see it (see the module docstring)."""
+    """The report ``query`` asks for, as ``viewer`` may see it (see the module docstring).
+
+    A center's report read from outside its team is an identified read: it is recorded in the
+    audit log (``channel``: how it is served, ``subject``: what it is shown as) in the read's
+    own transaction, and the read fails with ``AuditUnavailable`` when that cannot be written.
+    """
+    (built,) = await build_reports(db, viewer, registry, [query], channel=channel, subject=subject)
+    if isinstance(built, ServiceError):
+        raise built
+    return built
+
+
+async def build_reports(
+    db: Database,
+    viewer: Viewer,
+    registry: MeasureRegistry,
+    queries: Sequence[ReportQuery],
+    *,
+    channel: str = ReadChannel.GRAPHQL,
+    subject: str = ReadSubject.REPORT,
+) -> list[Report | ServiceError]:
+    """Each report of ``queries``, in order, or the problem that refused it (FORBIDDEN,
+    NOT_FOUND, BAD_USER_INPUT), read in one transaction that also records the identified reads
+    among them: one audit read per measure, listing every center shown from outside its team.
+    When the audit cannot be written, every report fails with ``AuditUnavailable``."""
+    results: list[Report | ServiceError | None] = [None] * len(queries)
+    prepared: list[tuple[int, _Prepared]] = []
+    for index, query in enumerate(queries):
+        try:
+            prepared.append((index, _prepare(viewer, registry, query)))
+        except ServiceError as problem:
+            results[index] = problem
+    if prepared:
+        await _read(db, viewer, prepared, results, channel=channel, subject=subject)
+    done = [result for result in results if result is not None]
+    assert len(done) == len(queries)
+    return done
+
+
+async def _read(
+    db: Database,
+    viewer: Viewer,
+    prepared: Sequence[tuple[int, _Prepared]],
+    results: list[Report | ServiceError | None],
+    *,
+    channel: str,
+    subject: str,
+) -> None:
+    """Read the ``prepared`` reports into ``results`` and audit the identified ones, in one
+    transaction."""
+    async with db.transaction() as session:
+        wanted = {item.query.center_id for _, item in prepared} - {None}
+        centers: dict[int, Center] = {}
+        if wanted:
+            found = await session.scalars(select(Center).where(Center.id.in_(sorted(wanted))))
+            centers = {center.id: center for center in found}
+        # One query per measure and range, however many centers ask for it.
+        groups: dict[tuple[str, date | None, date | None], set[int]] = {}
+        for _, item in prepared:
+            if item.query.center_id is not None and item.query.center_id in centers:
+                key = (item.measure.key, item.start, item.end)
+                groups.setdefault(key, set()).add(item.query.center_id)
+        series: dict[tuple[str, date | None, date | None, int], list[PublishedCount]] = {}
+        for (measure_key, start, end), group in groups.items():
+            loaded = await load_center_series(session, measure_key, group, start=start, end=end)
+            for member in group:
+                series[(measure_key, start, end, member)] = loaded.get(member, [])
+        shown: dict[str, list[int]] = {}
+        for index, item in prepared:
+            center_id = item.query.center_id
+            center = None if center_id is None else centers.get(center_id)
+            if center_id is not None and center is None:
+                results[index] = NotFound("No center has that ID.", field="centerId")
+                continue
+            if center is None:
+                counts = await load_series(
+                    session, item.measure.key, None, start=item.start, end=item.end
+                )
+            else:
+                counts = series[(item.measure.key, item.start, item.end, center.id)]
+            try:
+                results[index] = _report(item, center, counts)
+            except ServiceError as problem:  # e.g. too few months for Laney's adjustment
+                results[index] = problem
+                continue
+            if center is not None:
+                shown.setdefault(item.measure.key, []).append(center.id)
+        for measure_key, center_ids in shown.items():
+            await record_role_read(
+                session,
+                viewer,
+                channel=channel,
+                subject=subject,
+                measure_key=measure_key,
+                center_ids=center_ids,
+            )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    query: ReportQuery
+    measure: Measure
+    disclosure: Disclosure
+    start: date | None
+    end: date | None
+
+
+def _prepare(viewer: Viewer, registry: MeasureRegistry, query: ReportQuery) -> _Prepared:
+    """Who may see it and what it asks for, checked before anything is read."""
     if query.center_id is None:
         disclosure = network_disclosure(viewer)
     else:
         disclosure = center_disclosure(viewer, query.center_id)
     measure = find_measure(registry, query.measure_key)
     start, end = _month_range(query)
-    async with db.session() as session:
-        center: Center | None = None
-        if query.center_id is not None:
-            center = await session.get(Center, query.center_id)
-            if center is None:
-                raise NotFound("No center has that ID.", field="centerId")
-        counts = await load_series(
-            session, measure.key, None if center is None else center.id, start=start, end=end
-        )
+    return _Prepared(query, measure, disclosure, start, end)
+
+
+def _report(item: _Prepared, center: Center | None, counts: Sequence[PublishedCount]) -> Report:
+    query, start, end = item.query, item.start, item.end
     totals = {count.month: (count.numerator, count.denominator) for count in counts}
     last = end or max(totals, default=None)
     first = start or min(totals, default=None)
@@ -151,8 +275,8 @@ async def build_report(
             last = add_months(first, MAX_MONTHS - 1)
     months = _months(first, last)
     series = [(month, *totals.get(month, (0, 0))) for month in months]
-    hidden = {count.month for count in counts if not shows(disclosure, count)}
-    return _chart(measure, center, query, series, disclosure, hidden)
+    hidden = {count.month for count in counts if not shows(item.disclosure, count)}
+    return _chart(item.measure, center, query, series, item.disclosure, hidden)
 
 
 def first_of_month(day: date) -> date:

@@ -19,6 +19,7 @@ from icn_graph.services.reports.disclosure.publish import (
 from icn_graph.services.reports.disclosure.reading import (
     PublishedCount,
     latest_counts,
+    load_center_series,
     load_series,
     shows,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "family_of",
     "is_small_count",
     "latest_counts",
+    "load_center_series",
     "load_series",
     "publish_groups",
     "republish",

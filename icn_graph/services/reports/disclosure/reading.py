@@ -71,6 +71,40 @@ async def load_series(
     return [PublishedCount(*row) for row in rows.all()]
 
 
+async def load_center_series(
+    session: AsyncSession,
+    measure_key: str,
+    center_ids: Collection[int],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[int, list[PublishedCount]]:
+    """:func:`load_series` for many centers in one query: each center's months, in order (a
+    center without stored months is left out)."""
+    found: dict[int, list[PublishedCount]] = {}
+    if not center_ids:
+        return found
+    statement = select(
+        MeasureValue.center_id,
+        MeasureValue.month,
+        MeasureValue.numerator,
+        MeasureValue.denominator,
+        MeasureValue.published,
+    ).where(
+        MeasureValue.measure_key == measure_key,
+        MeasureValue.center_id.in_(sorted(set(center_ids))),
+    )
+    if start is not None:
+        statement = statement.where(MeasureValue.month >= start.replace(day=1))
+    if end is not None:
+        statement = statement.where(MeasureValue.month <= end)
+    rows = await session.execute(statement.order_by(MeasureValue.center_id, MeasureValue.month))
+    for center_id, month, numerator, denominator, published in rows.all():
+        count = PublishedCount(month, numerator, denominator, published)
+        found.setdefault(center_id, []).append(count)
+    return found
+
+
 async def latest_counts(
     session: AsyncSession, sources: Collection[tuple[str, int | None]]
 ) -> dict[tuple[str, int | None], PublishedCount]:
