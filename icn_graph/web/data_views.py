@@ -26,9 +26,9 @@ from icn_graph.db.database import Database
 from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated
 from icn_graph.ids import parse_global_id
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.services.stewardship.rendering import Rendering
-from icn_graph.services.stewardship.view_files import FileFormat, filename, render_file
-from icn_graph.services.stewardship.view_reads import read_public_view, read_view
+from icn_graph.services.data_views.rendering import Rendering
+from icn_graph.services.data_views.view_files import FileFormat, filename, render_file
+from icn_graph.services.data_views.view_reads import read_public_view, read_view
 from icn_graph.web.auth import viewer_from_headers
 from icn_graph.web.graphql_app import request_error
 

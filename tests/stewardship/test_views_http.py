@@ -25,7 +25,7 @@ from icn_graph.models.stewardship import (
     IdentifiedReadCenter,
     OthersShown,
 )
-from icn_graph.services.stewardship.publish import publish_view
+from icn_graph.services.data_views.publish import publish_view
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.testing import GraphQLClient, make_person
 from tests.stewardship.view_helpers import (
@@ -311,7 +311,7 @@ async def test_public_link_before_and_after_revocation_and_expiry(
 
 
 async def publish_link(db: Database, network: Network, view: DataView) -> str:
-    from icn_graph.services.stewardship.links import create_link
+    from icn_graph.services.data_views.links import create_link
 
     requester = await viewer_for_token(db, await network.token(db, network.requester))
     return (await create_link(db, requester, view.id)).token

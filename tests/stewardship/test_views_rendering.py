@@ -15,15 +15,15 @@ from icn_graph.models import MeasureValue, NetworkValue
 from icn_graph.models.stewardship import DataView, DataViewChart, OthersShown
 from icn_graph.reports.funnel import Position, limits
 from icn_graph.reports.measures.builtin import core_registry
-from icn_graph.services.stewardship.rendering import (
+from icn_graph.services.data_views.rendering import (
     Rendering,
     SeriesKind,
     WithheldMonth,
     WithheldReason,
     render_view,
 )
-from icn_graph.services.stewardship.view_files import rendering_csv
-from icn_graph.services.stewardship.view_reads import view_and_request
+from icn_graph.services.data_views.view_files import rendering_csv
+from icn_graph.services.data_views.view_reads import view_and_request
 from tests.stewardship.view_helpers import (
     MEASURE,
     MONTHS,

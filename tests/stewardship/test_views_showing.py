@@ -17,14 +17,14 @@ from icn_graph.models.stewardship import (
     OthersShown,
 )
 from icn_graph.reports.measures.builtin import core_registry
-from icn_graph.services.stewardship.showing import (
+from icn_graph.services.data_views.showing import (
     BLINDED_MIN,
     SAFE_REMAINDER,
     Showing,
     ViewShowing,
     view_showing,
 )
-from icn_graph.services.stewardship.view_reads import view_and_request
+from icn_graph.services.data_views.view_reads import view_and_request
 from icn_graph.testing import StatementCounter
 from tests.stewardship.view_helpers import (
     MONTHS,

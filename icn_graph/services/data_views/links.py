@@ -24,14 +24,14 @@ from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.models.stewardship import DataAudience, DataRequest, DataView, DataViewLink
-from icn_graph.services.stewardship.access import is_steward
-from icn_graph.services.stewardship.showing import today_at
-from icn_graph.services.stewardship.view_access import (
+from icn_graph.services.data_views.showing import today_at
+from icn_graph.services.data_views.view_access import (
     NO_SUCH_VIEW,
     is_published,
     may_preview,
     view_center_ids,
 )
+from icn_graph.services.stewardship.access import is_steward
 from icn_graph.services.viewer import Viewer
 
 PUBLIC_PATH = "/data-views/public/{token}"

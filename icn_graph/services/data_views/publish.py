@@ -23,15 +23,15 @@ from icn_graph.models.stewardship import (
     DataView,
     DataViewStatus,
 )
-from icn_graph.services.stewardship.access import is_steward
-from icn_graph.services.stewardship.links import IssuedLink, add_link, check_expiry
-from icn_graph.services.stewardship.showing import today_at
-from icn_graph.services.stewardship.states import effective_state
-from icn_graph.services.stewardship.view_access import (
+from icn_graph.services.data_views.links import IssuedLink, add_link, check_expiry
+from icn_graph.services.data_views.showing import today_at
+from icn_graph.services.data_views.view_access import (
     NO_SUCH_VIEW,
     may_preview,
     view_center_ids,
 )
+from icn_graph.services.stewardship.access import is_steward
+from icn_graph.services.stewardship.states import effective_state
 from icn_graph.services.viewer import Viewer
 
 PUBLISHABLE_STATES = frozenset({DataRequestState.AWAITING_CENTERS, DataRequestState.APPROVED})

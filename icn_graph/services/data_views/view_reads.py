@@ -19,15 +19,15 @@ from icn_graph.db.types import utcnow
 from icn_graph.errors import NotFound
 from icn_graph.models.stewardship import DataRequest, DataView
 from icn_graph.reports.measures.registry import MeasureRegistry
-from icn_graph.services.stewardship.links import open_link
+from icn_graph.services.data_views.links import open_link
+from icn_graph.services.data_views.rendering import Rendering, render_view
+from icn_graph.services.data_views.showing import today_at
+from icn_graph.services.data_views.view_access import NO_SUCH_VIEW, require_reader
 from icn_graph.services.stewardship.read_audit import (
     ReadSubject,
     ShownCenter,
     record_identified_read,
 )
-from icn_graph.services.stewardship.rendering import Rendering, render_view
-from icn_graph.services.stewardship.showing import today_at
-from icn_graph.services.stewardship.view_access import NO_SUCH_VIEW, require_reader
 from icn_graph.services.viewer import Viewer
 
 

@@ -33,18 +33,18 @@ from icn_graph.models import Center, MeasureValue
 from icn_graph.models.stewardship import DataRequest, DataView, DataViewChart
 from icn_graph.reports.funnel import FunnelPoint, FunnelUnit, Limits, funnel
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
+from icn_graph.services.data_views.showing import (
+    CenterShowing,
+    ViewShowing,
+    period_months,
+    view_showing,
+)
 from icn_graph.services.reports.access import Disclosure
 from icn_graph.services.reports.disclosure.reading import PublishedCount, load_series
 from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, find_measure
 
 # The report's charting, shared so a view's series are charted exactly like a report.
 from icn_graph.services.reports.report import _chart as chart_months
-from icn_graph.services.stewardship.showing import (
-    CenterShowing,
-    ViewShowing,
-    period_months,
-    view_showing,
-)
 
 
 class SeriesKind(enum.StrEnum):

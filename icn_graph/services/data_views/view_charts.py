@@ -16,6 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from icn_graph.models.stewardship import DataViewChart
+from icn_graph.services.data_views.rendering import (
+    NETWORK_LABEL,
+    REASONS,
+    RenderedSeries,
+    Rendering,
+    SeriesKind,
+    WithheldReason,
+)
 from icn_graph.services.reports.funnel_chart import FunnelMark, funnel_spec
 from icn_graph.services.reports.report import Report
 from icn_graph.services.reports.vega_lite import (
@@ -27,14 +35,6 @@ from icn_graph.services.reports.vega_lite import (
     SCHEMA_URL,
     SERIES_COLOR,
     vega_lite_spec,
-)
-from icn_graph.services.stewardship.rendering import (
-    NETWORK_LABEL,
-    REASONS,
-    RenderedSeries,
-    Rendering,
-    SeriesKind,
-    WithheldReason,
 )
 
 PANEL_WIDTH = 420

@@ -22,9 +22,9 @@ import vl_convert
 
 from icn_graph.ids import to_global_id
 from icn_graph.models.stewardship import DataViewChart
+from icn_graph.services.data_views.rendering import Rendering, WithheldMonth
+from icn_graph.services.data_views.view_charts import PANEL_WIDTH, view_spec
 from icn_graph.services.reports.png import SCALE, VEGA_LITE_VERSION, WIDTH
-from icn_graph.services.stewardship.rendering import Rendering, WithheldMonth
-from icn_graph.services.stewardship.view_charts import PANEL_WIDTH, view_spec
 
 VIEW_PATH = "/data-views/{id}"
 """Where a view's files are served to signed-in readers, before the extension."""
