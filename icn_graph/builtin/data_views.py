@@ -1,4 +1,5 @@
-"""Data views as they are shown: their files (signed in, and through public links)."""
+"""Data views as they are shown: renderings, files (signed in, and through public links),
+publication and links, and the center-comparison funnel."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ from collections.abc import Sequence
 
 from starlette.routing import BaseRoute, Route
 
+from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.schema.stewardship.comparison import NetworkComparison
+from icn_graph.schema.stewardship.publishing import DataViewMutations
+from icn_graph.schema.stewardship.rendering import DataViewShown, DataViewsQuery
 from icn_graph.web import data_views
 
 
@@ -18,3 +23,12 @@ def register_routes() -> Sequence[BaseRoute]:
         Route(data_views.PUBLIC_PATH, data_views.public_view_file, methods=data_views.METHODS),
         Route(data_views.VIEW_PATH, data_views.view_file, methods=data_views.METHODS),
     ]
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    return SchemaContribution(
+        query=DataViewsQuery,
+        mutation=DataViewMutations,
+        extend={"DataView": DataViewShown, "Network": NetworkComparison},
+    )

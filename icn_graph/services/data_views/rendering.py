@@ -282,27 +282,51 @@ def _shown_counts(subject: _Subject, counts: dict[date, PublishedCount]) -> list
 def _funnel(
     subjects: Sequence[_Subject], counts: dict[int | None, dict[date, PublishedCount]]
 ) -> RenderedFunnel:
-    network = [c for c in counts[None].values() if c.published and c.denominator > 0]
-    target_numerator = sum(c.numerator for c in network)
-    target_denominator = sum(c.denominator for c in network)
+    units = [
+        FunnelSource(s.label, s.kind, _shown_counts(s, counts[s.center_id]))
+        for s in subjects
+        if s.center_id is not None
+    ]
+    return build_funnel(units, list(counts[None].values()))
+
+
+@dataclass(frozen=True)
+class FunnelSource:
+    """A center to place: its label, kind and the months of it that show."""
+
+    label: str
+    kind: SeriesKind
+    counts: Sequence[PublishedCount]
+
+
+def build_funnel(
+    sources: Sequence[FunnelSource], network: Sequence[PublishedCount]
+) -> RenderedFunnel:
+    """Each source's shown months summed and placed around the network's rate over its
+    published months (``network``: the network's stored months of the period)."""
+    published = [c for c in network if c.published and c.denominator > 0]
+    target_numerator = sum(c.numerator for c in published)
+    target_denominator = sum(c.denominator for c in published)
     target = target_numerator / target_denominator if target_denominator else None
-    units: list[FunnelUnit] = []
-    about: dict[str, tuple[SeriesKind, int]] = {}
-    for subject in subjects:
-        if subject.center_id is None:
-            continue
-        shown = _shown_counts(subject, counts[subject.center_id])
-        units.append(
-            FunnelUnit(
-                subject.label, sum(c.numerator for c in shown), sum(c.denominator for c in shown)
-            )
+    units = [
+        FunnelUnit(
+            source.label,
+            sum(c.numerator for c in source.counts),
+            sum(c.denominator for c in source.counts),
         )
-        about[subject.label] = (subject.kind, len(shown))
+        for source in sources
+    ]
     if target is None:
         return RenderedFunnel(None, 0, 0, (), (), tuple(unit.label for unit in units))
+    about = {source.label: source for source in sources}
     placed = funnel(units, target)
     entries = tuple(
-        FunnelEntry(point.label, about[point.label][0], point, about[point.label][1])
+        FunnelEntry(
+            point.label,
+            about[point.label].kind,
+            point,
+            sum(1 for c in about[point.label].counts if c.denominator > 0),
+        )
         for point in placed.points
     )
     return RenderedFunnel(
