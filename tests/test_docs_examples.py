@@ -1,5 +1,5 @@
-"""The docs' examples run: every ```graphql block in docs/api.md and README.md, and the README's
-curl bodies, go through the real app over the demo network, on SQLite and on PostgreSQL.
+"""The docs' examples run: every ```graphql block in docs/api.md, docs/data-views.md and
+README.md, and the README's curl bodies, go through the real app over the demo network, on SQLite and on PostgreSQL.
 
 Markup the docs may use around a ```graphql block (HTML comments, invisible when rendered):
 
@@ -41,7 +41,10 @@ from tests.helpers import GraphQLClient, error_codes, token_for
 ROOT = Path(__file__).resolve().parent.parent
 API_GUIDE = ROOT / "docs" / "api.md"
 README = ROOT / "README.md"
-DOCS = (API_GUIDE, README)
+DATA_VIEWS = ROOT / "docs" / "data-views.md"
+DOCS = (API_GUIDE, README, DATA_VIEWS)
+GUIDES = {"api.md", "data-views.md"}
+"""Where every mutation must have an example (an area's guide beside the API guide)."""
 
 # First-party plugins examples may ask for, by distribution name: their ``icn_graph`` module.
 PLUGINS = {"icn-codesign": "icn_codesign.plugin"}
@@ -249,7 +252,7 @@ async def test_example_runs(
 
 def test_the_docs_have_examples_and_valid_markup() -> None:
     sources = {example.source for example in EXAMPLES}
-    assert sources == {"api.md", "README.md"}
+    assert sources == {"api.md", "README.md", "data-views.md"}
     assert any(example.heading.startswith("curl") for example in EXAMPLES), "README curl"
     for example in EXAMPLES:
         where = f"{example.source}:{example.line}"
@@ -264,11 +267,12 @@ def test_every_mutation_has_an_example_in_the_api_guide() -> None:
     shown = {
         name
         for example in EXAMPLES
-        if example.source == "api.md"
+        if example.source in GUIDES
         for name in re.findall(r"\b(\w+)\s*\(\s*input:", example.query)
     }
     assert mutations, "no mutations found in the schema"
-    assert mutations <= shown, f"docs/api.md lacks examples for {sorted(mutations - shown)}"
+    missing = sorted(mutations - shown)
+    assert mutations <= shown, f"docs/api.md (or an area's guide) lacks examples for {missing}"
 
 
 def test_readme_lists_every_setting() -> None:
