@@ -1,5 +1,6 @@
 """The docs' examples run: every ```graphql block in docs/api.md, docs/data-views.md and
-README.md, and the README's curl bodies, go through the real app over the demo network, on SQLite and on PostgreSQL.
+README.md, and the README's curl bodies, go through the real app over the demo network, on
+SQLite and on PostgreSQL.
 
 Markup the docs may use around a ```graphql block (HTML comments, invisible when rendered):
 

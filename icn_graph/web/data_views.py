@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from icn_graph.db.database import Database
-from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated, Unavailable
 from icn_graph.ids import parse_global_id
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.data_views.rendering import Rendering
@@ -101,6 +101,8 @@ async def view_file(request: Request) -> Response:
         return _request_error(403, problem.message)
     except NotFound as problem:
         return _error(404, "NOT_FOUND", problem.message)
+    except Unavailable as problem:  # the read could not be audited: nothing is sent
+        return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
         log.error("cannot serve a data view: database unavailable: %s", error)
         return _request_error(503, "The database is unavailable; try again shortly.")
@@ -117,6 +119,8 @@ async def public_view_file(request: Request) -> Response:
     registry: MeasureRegistry = request.app.state.measures
     try:
         rendering = await read_public_view(db, registry, token, channel=file_format.channel)
+    except Unavailable as problem:  # the read could not be audited: nothing is sent
+        return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
         log.error("cannot serve a public data view: database unavailable: %s", error)
         return _request_error(503, "The database is unavailable; try again shortly.")

@@ -28,6 +28,7 @@ from icn_graph.models.stewardship import (
 from icn_graph.services.data_views.publish import publish_view
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.testing import GraphQLClient, make_person
+from tests.stewardship.audit_helpers import audit_refused
 from tests.stewardship.view_helpers import (
     Network,
     consent_all,
@@ -378,3 +379,22 @@ async def test_token_of_a_member_is_needed_even_for_a_public_view(
     _, _, view = await _story(db, audience=DataAudience.PUBLIC)
     response = await _get(client, _path(view, "csv"))
     assert response.status_code == 401
+
+
+async def test_a_read_that_cannot_be_audited_shows_nothing(
+    db: Database, client: GraphQLClient
+) -> None:
+    network, _, view = await _story(db, audience=DataAudience.PUBLIC, published=False)
+    steward = await viewer_for_token(db, await network.token(db, network.steward))
+    published = await publish_view(db, steward, view.id)
+    assert published.link is not None
+    token = await network.token(db, network.requester)
+    async with audit_refused(db):
+        signed = await _get(client, _path(view, "csv"), token)
+        public = await _get(client, f"/data-views/public/{published.link.token}.png")
+    for response in (signed, public):
+        assert response.status_code == 503
+        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert network.centers[0].name not in response.text
+    assert await _reads(db) == []
+    assert (await _get(client, _path(view, "csv"), token)).status_code == 200
