@@ -24,7 +24,13 @@ from icn_graph.models.stewardship import (
     IdentifiedRead,
     IdentifiedReadCenter,
 )
-from icn_graph.testing import GraphQLClient, make_person, single_error, user_errors
+from icn_graph.testing import (
+    GraphQLClient,
+    StatementCounter,
+    make_person,
+    single_error,
+    user_errors,
+)
 from tests.stewardship.view_helpers import (
     MONTHS,
     Network,
@@ -428,3 +434,39 @@ async def test_center_comparison_for_stewards_only(db: Database, client: GraphQL
     ]
     assert len(centers) == 6
     assert {consent_id for (consent_id,) in centers} == {None}
+
+
+async def test_renderings_of_a_page_are_read_in_one_transaction(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    network = await make_network(db, 12)
+    views = []
+    for index in range(3):
+        request = await make_request(db, network.requester, purpose=f"Talk {index}")
+        view = await make_view(db, request, network.centers[:10], proposer=network.steward)
+        await consent_all(db, network, view, request, network.centers[:6])
+        await publish_rows(db, view, request, network.steward)
+        views.append(view)
+    token = await network.token(db, network.requester)
+    query = """
+      query($ids: [ID!]!) {
+        nodes(ids: $ids) {
+          ... on DataView { rendering { funnel { target } } again: rendering { chart } }
+        }
+      }
+    """
+    counts = []
+    for size in (1, 3):
+        statements.reset()
+        data = await client.data(query, {"ids": [_gid(v) for v in views[:size]]}, token=token)
+        assert all(node["rendering"]["funnel"]["target"] for node in data["nodes"])
+        counts.append(len(statements.statements))
+    # Each view read once (the alias shares it) in the page's one transaction: 8 reads (the
+    # view, its request, the views of its family, centers with consents, centers with data,
+    # names, the network's and the centers' months) and its audit read (2 inserts).
+    assert counts == [5 + 10, 5 + 3 * 10]
+    async with db.session() as session:
+        reads = list(await session.scalars(select(IdentifiedRead.view_id)))
+    assert sorted(read or 0 for read in reads) == sorted(
+        [views[0].id, *(view.id for view in views)]
+    )

@@ -12,10 +12,12 @@ from datetime import date, datetime
 from typing import cast
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
+from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.errors import Forbidden, NotFound
+from icn_graph.errors import Forbidden, NotFound, ServiceError
 from icn_graph.ids import to_global_id
 from icn_graph.models.stewardship import DataViewChart, DataViewLink
 from icn_graph.reports.funnel import Limits, Position
@@ -40,7 +42,7 @@ from icn_graph.services.data_views.view_access import is_published as view_is_pu
 from icn_graph.services.data_views.view_access import may_preview, why_not_rendered
 from icn_graph.services.data_views.view_charts import view_spec
 from icn_graph.services.data_views.view_files import FileUrls, view_urls
-from icn_graph.services.data_views.view_reads import read_view
+from icn_graph.services.data_views.view_reads import read_views
 from icn_graph.services.stewardship.read_audit import ReadChannel
 from icn_graph.services.stewardship.states import today
 
@@ -277,17 +279,25 @@ class DataViewLinkType:
         return Person.from_model(row) if row else None
 
 
-async def rendering_of(info: Info, view_id: int) -> Rendering:
-    """The view's rendering as the viewer reads it now (audited); NOT_FOUND, FORBIDDEN."""
+def _renderings(info: Info) -> DataLoader[int, Rendering | ServiceError]:
+    """This request's renderings: the views a query reads, in one transaction (each audited),
+    and each view once however often the query asks for it."""
     from icn_graph.schema.reports.queries import measure_registry
 
-    return await read_view(
-        info.context.db,
-        info.context.viewer,
-        measure_registry(info),
-        view_id,
-        channel=ReadChannel.GRAPHQL,
-    )
+    viewer, registry = info.context.viewer, measure_registry(info)
+
+    async def batch(db: Database, keys: list[int]) -> list[Rendering | ServiceError]:
+        return await read_views(db, viewer, registry, keys, channel=ReadChannel.GRAPHQL)
+
+    return info.context.loaders.get("data_views:rendering", batch)
+
+
+async def rendering_of(info: Info, view_id: int) -> Rendering:
+    """The view's rendering as the viewer reads it now (audited); NOT_FOUND, FORBIDDEN."""
+    found = await _renderings(info).load(view_id)
+    if isinstance(found, ServiceError):
+        raise found
+    return found
 
 
 @strawberry.type

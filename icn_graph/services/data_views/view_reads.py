@@ -10,13 +10,14 @@ center, under the link.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.errors import NotFound
+from icn_graph.errors import Forbidden, NotFound, ServiceError
 from icn_graph.models.stewardship import DataRequest, DataView
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.data_views.links import open_link
@@ -49,29 +50,53 @@ async def read_view(
     now: datetime | None = None,
 ) -> Rendering:
     """The view ``view_id`` as ``viewer`` (signed in) may read it now, audited."""
+    (found,) = await read_views(db, viewer, registry, [view_id], channel=channel, now=now)
+    if isinstance(found, ServiceError):
+        raise found
+    return found
+
+
+async def read_views(
+    db: Database,
+    viewer: Viewer,
+    registry: MeasureRegistry,
+    view_ids: Sequence[int],
+    *,
+    channel: str,
+    now: datetime | None = None,
+) -> list[Rendering | ServiceError]:
+    """Each of ``view_ids`` as ``viewer`` may read it now, in order, or why not (NOT_FOUND,
+    FORBIDDEN): in one transaction with one audit read per view that names a center. When an
+    audit read cannot be written, the whole batch fails (``AuditUnavailable``)."""
     now = now or utcnow()
     viewer.require_member()
+    found: list[Rendering | ServiceError] = []
     async with db.transaction() as session:
-        view, request = await view_and_request(session, view_id)
-        await require_reader(session, viewer, view, request, today_at(now))
-        rendering = await render_view(session, registry, view, request, now=now)
-        shown = [
-            ShownCenter(center.center_id, center.consent_id)
-            for center in rendering.named
-            if center.center_id not in viewer.center_ids
-        ]
-        await record_identified_read(
-            session,
-            reader_id=viewer.person_id,
-            link_id=None,
-            channel=channel,
-            subject=ReadSubject.DATA_VIEW,
-            measure_key=view.measure_key,
-            centers=shown,
-            view_id=view.id,
-            at=now,
-        )
-    return rendering
+        for view_id in view_ids:
+            try:
+                view, request = await view_and_request(session, view_id)
+                await require_reader(session, viewer, view, request, today_at(now))
+            except (Forbidden, NotFound) as refused:
+                found.append(refused)
+                continue
+            rendering = await render_view(session, registry, view, request, now=now)
+            await record_identified_read(
+                session,
+                reader_id=viewer.person_id,
+                link_id=None,
+                channel=channel,
+                subject=ReadSubject.DATA_VIEW,
+                measure_key=view.measure_key,
+                centers=[
+                    ShownCenter(center.center_id, center.consent_id)
+                    for center in rendering.named
+                    if center.center_id not in viewer.center_ids
+                ],
+                view_id=view.id,
+                at=now,
+            )
+            found.append(rendering)
+    return found
 
 
 async def read_public_view(
