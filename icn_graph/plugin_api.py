@@ -112,6 +112,7 @@ from icn_graph.services.learning_sessions.events import (
 )
 from icn_graph.services.lookup import grouped, rows_by_id, rows_by_parent
 from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginate, text_value
+from icn_graph.services.stewardship.discussion import DataRequestDiscussion, DiscussionOpening
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 from icn_graph.services.viewers import viewers_of
@@ -179,10 +180,12 @@ __all__ = [
     "CheckIn",
     "Checker",
     "Connection",
+    "DataRequestDiscussion",
     "Database",
     "DeliveryMode",
     "DemoContext",
     "Direction",
+    "DiscussionOpening",
     "DomainEvent",
     "Edge",
     "Event",

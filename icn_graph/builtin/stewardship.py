@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.demo.context import DemoContext
+from icn_graph.demo.data_requests import contribute
 from icn_graph.events import DomainEvent
 from icn_graph.notifications.data_request_subjects import DATA_REQUEST_SUBJECT_TYPES
 from icn_graph.notifications.subject_types import SubjectType
@@ -31,3 +35,8 @@ def register_event_types() -> Sequence[type[DomainEvent]]:
 @hookimpl
 def register_subject_types() -> Sequence[SubjectType]:
     return DATA_REQUEST_SUBJECT_TYPES
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    await contribute(session, context)

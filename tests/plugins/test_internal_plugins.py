@@ -78,6 +78,7 @@ def test_each_hook_lists_its_internal_implementers() -> None:
         "core.directory",
         "core.goals",
         "core.learning_sessions",
+        "core.stewardship",
     ]
     assert found["register_migrations"] == ["core.tables"]
 

@@ -14,7 +14,6 @@ TEXT_LENGTH = 5000
 NOTE_LENGTH = 2000
 MAX_MEASURES = 10
 MAX_CENTERS = 200
-MAX_YEARS_AHEAD = 5
 
 
 def month_of(day: date) -> date:
@@ -88,22 +87,13 @@ def period(check: Checker, start: date, end: date) -> tuple[date, date]:
 
 
 def expiry(check: Checker, field: str, value: date, *, latest: date | None = None) -> date:
-    """A last day that is today or later (and not after ``latest``, or 5 years ahead)."""
+    """A last day that is today or later (and not after ``latest``)."""
     now = today()
     if value < now:
         check.add(field, "The expiry date cannot be in the past.")
     elif latest is not None and value > latest:
         check.add(field, f"The expiry date cannot be after the request's ({latest.isoformat()}).")
-    elif latest is None and value > _years_ahead(now, MAX_YEARS_AHEAD):
-        check.add(field, f"The expiry date can be at most {MAX_YEARS_AHEAD} years ahead.")
     return value
-
-
-def _years_ahead(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def optional_text(check: Checker, field: str, value: str | None, *, label: str) -> str:

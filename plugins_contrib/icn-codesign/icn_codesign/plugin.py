@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_codesign import demo, hooks, live_events
+from icn_codesign.discussions import ThreadDiscussion
 from icn_codesign.draft_events import DRAFT_EVENT_TYPES
 from icn_codesign.events import EVENT_TYPES
 from icn_codesign.replies import post_reply
@@ -62,6 +63,11 @@ async def on_event(event: Event, db: Database) -> None:
 @hookimpl
 def register_reply_handlers() -> Sequence[ReplyHandler]:
     return [ReplyHandler(type_name=THREAD_TYPE, handle=post_reply)]
+
+
+@hookimpl
+def register_data_request_discussion() -> ThreadDiscussion:
+    return ThreadDiscussion()
 
 
 @hookimpl

@@ -1,0 +1,123 @@
+"""Where a request is discussed: in a co-design thread when icn-codesign is installed (opened
+with the request, its deciders brought in when a view is accepted, comments posted there), and
+in the request's own comments when it is not (the app built without the plugin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import icn_codesign.plugin
+import pytest
+
+from icn_graph.db.database import Database
+from icn_graph.testing import GraphQLClient
+from tests.stewardship.workflow_helpers import (
+    ACCEPT,
+    COMMENT,
+    PROPOSE,
+    cast,
+    new_request,
+    ok,
+    view_input,
+)
+
+DISCUSSION = """
+query($id: ID!) { node(id: $id) { ... on DataRequest {
+  comments { body }
+  discussion { __typename ... on Thread {
+    title audience subject { id }
+    participants { person { displayName } }
+    messages { nodes { body author { displayName } } }
+  } }
+} } }
+"""
+
+PLAIN = """
+query($id: ID!) { node(id: $id) { ... on DataRequest {
+  comments { body author { displayName } } discussion { id }
+} } }
+"""
+
+
+def names(thread: dict[str, object]) -> set[str]:
+    participants = thread["participants"]
+    assert isinstance(participants, list)
+    return {p["person"]["displayName"] for p in participants}
+
+
+class TestWithCodesign:
+    @pytest.fixture
+    def icn_plugins(self) -> Sequence[tuple[str, object]]:
+        return [("icn-codesign", icn_codesign.plugin)]
+
+    async def test_the_request_is_discussed_in_a_thread_of_its_participants(
+        self, db: Database, client: GraphQLClient
+    ) -> None:
+        people = await cast(db)
+        request = await new_request(client, people)
+        data = await client.data(DISCUSSION, {"id": request["id"]}, token=people.requester.token)
+        thread = data["node"]["discussion"]
+        assert thread["__typename"] == "Thread"
+        assert thread["title"] == "Spring 2014 Learning Session talk"
+        assert thread["audience"] == "PARTICIPANTS"
+        assert thread["subject"]["id"] == request["id"]
+        assert names(thread) == {"Pat Parent", "Nia Network"}
+        [opening] = thread["messages"]["nodes"]
+        assert opening["author"]["displayName"] == "Pat Parent"
+        assert "A slide of remission by center" in opening["body"]
+
+        posted = await ok(
+            client,
+            COMMENT,
+            people.network_dm,
+            {"requestId": request["id"], "body": "Would a funnel plot work?"},
+        )
+        assert posted["comment"] is None
+        assert posted["message"]["__typename"] == "ThreadMessage"
+        assert posted["dataRequest"]["state"] == "IN_DISCUSSION"
+
+        view = (
+            await ok(
+                client,
+                PROPOSE,
+                people.network_dm,
+                view_input(request["id"], [people.a, people.b]),
+            )
+        )["view"]
+        await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
+        # Staff see every thread; a QI lead brought in comments without joining by hand.
+        await ok(
+            client, COMMENT, people.qi_lead_b, {"requestId": request["id"], "body": "Fine by us."}
+        )
+        data = await client.data(DISCUSSION, {"id": request["id"]}, token=people.staff.token)
+        thread = data["node"]["discussion"]
+        assert names(thread) == {
+            "Pat Parent",
+            "Nia Network",
+            "Dr. Quinn A",
+            "Dana Data A",
+            "Dr. Quinn B",
+        }
+        assert [m["body"] for m in thread["messages"]["nodes"]][1:] == [
+            "Would a funnel plot work?",
+            "Fine by us.",
+        ]
+        assert data["node"]["comments"] == []
+        # A decider of a center never named sees neither the request nor its thread.
+        body = await client.execute(DISCUSSION, {"id": request["id"]}, token=people.qi_lead_c.token)
+        assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_without_a_plugin_the_request_keeps_its_own_comments(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    request = await new_request(client, people)
+    await ok(client, COMMENT, people.network_dm, {"requestId": request["id"], "body": "Why?"})
+    await ok(client, COMMENT, people.requester, {"requestId": request["id"], "body": "A talk."})
+    data = await client.data(PLAIN, {"id": request["id"]}, token=people.requester.token)
+    assert data["node"]["discussion"] is None
+    assert data["node"]["comments"] == [
+        {"body": "Why?", "author": {"displayName": "Nia Network"}},
+        {"body": "A talk.", "author": {"displayName": "Pat Parent"}},
+    ]
