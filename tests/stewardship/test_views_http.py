@@ -5,7 +5,7 @@ public links before and after revocation and expiry, and the audit rows of named
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -398,3 +398,29 @@ async def test_a_read_that_cannot_be_audited_shows_nothing(
         assert network.centers[0].name not in response.text
     assert await _reads(db) == []
     assert (await _get(client, _path(view, "csv"), token)).status_code == 200
+
+
+@pytest.mark.parametrize("chart", list(DataViewChart))
+async def test_a_view_with_nothing_to_show_still_draws(
+    db: Database, client: GraphQLClient, chart: DataViewChart
+) -> None:
+    network = await make_network(db, 6)
+    request = await make_request(db, network.requester)
+    # Months without data, no network series, every center only inside the total.
+    view = await make_view(
+        db,
+        request,
+        network.centers[:2],
+        proposer=network.steward,
+        chart=chart,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+        include_network=False,
+        period=(date(2020, 1, 1), date(2020, 3, 1)),
+    )
+    await publish_rows(db, view, request, network.steward)
+    token = await network.token(db, network.requester)
+    for extension in EXTENSIONS:
+        response = await _get(client, _path(view, extension), token)
+        assert response.status_code == 200, (extension, response.text)
+    png = (await _get(client, _path(view, "png"), token)).content
+    assert png[:8] == PNG_SIGNATURE

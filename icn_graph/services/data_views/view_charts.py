@@ -13,6 +13,7 @@ withheld, why. Nothing in the spec names a center the rendering does not show.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from icn_graph.models.stewardship import DataViewChart
@@ -50,17 +51,35 @@ def period_text(rendering: Rendering) -> str:
     return f"{first:%b %Y} to {last:%b %Y}"
 
 
+def _month_list(months: list[date]) -> str:
+    if len(months) <= 4:
+        return ", ".join(f"{month:%b %Y}" for month in months)
+    return f"{len(months)} months from {months[0]:%b %Y} to {months[-1]:%b %Y}"
+
+
 def _withheld_lines(rendering: Rendering) -> list[str]:
-    reasons = {month.reason for _, month in rendering.withheld}
+    """What the chart leaves out and why, in the chart's own terms (a funnel sums months, the
+    panels shade them)."""
+    remainder = sorted(
+        {m.month for _, m in rendering.withheld if m.reason is WithheldReason.UNNAMED_REMAINDER}
+    )
+    small = any(m.reason is WithheldReason.SMALL_COUNTS for _, m in rendering.withheld)
+    funnel = rendering.chart is DataViewChart.FUNNEL
     lines = []
-    if WithheldReason.UNNAMED_REMAINDER in reasons:
-        months = sorted(
-            {m.month for _, m in rendering.withheld if m.reason is WithheldReason.UNNAMED_REMAINDER}
+    if remainder:
+        lead = "left out of named centers' sums" if funnel else "named centers' values withheld"
+        lines.append(
+            f"{_month_list(remainder)}: {lead}: too few other centers had data, so the "
+            "network total minus the named centers would single them out."
         )
-        listed = ", ".join(f"{month:%b %Y}" for month in months)
-        lines.append(f"{listed}: {REASONS[WithheldReason.UNNAMED_REMAINDER]}")
-    if WithheldReason.SMALL_COUNTS in reasons:
-        lines.append("Grey months: " + REASONS[WithheldReason.SMALL_COUNTS])
+    if small:
+        if funnel:
+            lines.append(
+                "Months suppressed for everyone (a count from 1 to 10, or what would reveal "
+                "one) are left out of the sums."
+            )
+        else:
+            lines.append("Grey months: " + REASONS[WithheldReason.SMALL_COUNTS])
     return lines
 
 
@@ -151,9 +170,20 @@ def _panels(rendering: Rendering, width: int) -> dict[str, Any]:
             "subtitleColor": "#555555",
         },
         "columns": COLUMNS,
-        "concat": [_panel(series, width) for series in rendering.series],
+        "concat": [_panel(series, width) for series in rendering.series] or [_empty(width)],
         "spacing": {"row": 28, "column": 36},
         "config": config,
+    }
+
+
+def _empty(width: int) -> dict[str, Any]:
+    """A panel saying there is nothing (an empty chart has no size: the renderer gives up)."""
+    return {
+        "width": width,
+        "height": PANEL_HEIGHT,
+        "data": {"values": [{}]},
+        "mark": {"type": "text", "text": "No series to show", "fontSize": 14, "color": "#777777"},
+        "encoding": {"x": {"value": width / 2}, "y": {"value": PANEL_HEIGHT / 2}},
     }
 
 

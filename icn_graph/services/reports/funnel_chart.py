@@ -117,6 +117,8 @@ def funnel_spec(
     if leaders:
         layers.append(_leader_layer(leaders, scales))
     layers.append(_points_layer(marks, scales))
+    if not marks:
+        layers.append(_nothing_layer())
     for halo in (True, False):  # a white outline first, so labels read across lines
         for align in ("left", "right", "center"):
             rows = [row for row in labels if row["align"] == align]
@@ -160,7 +162,9 @@ def _scales(
     """x past the largest denominator, from 0 unless every point sits far from it (then from a
     round number below the smallest); y around the points, the target and the limits at the
     smallest point's denominator, in steps of 5 %, within 0-100 %."""
-    x_max = max([*(m.point.denominator for m in marks), *(c.denominator for c in curve), 1.0])
+    x_max = max(
+        [*(m.point.denominator for m in marks), *(c.denominator for c in curve)], default=10
+    )
     x_max *= 1.04
     x_min = 0.0
     smallest = min((m.point.denominator for m in marks), default=0)
@@ -286,7 +290,9 @@ def _point_rows(marks: Sequence[FunnelMark]) -> list[dict[str, Any]]:
 
 def _points_layer(marks: Sequence[FunnelMark], scales: _Scales) -> dict[str, Any]:
     rows = _point_rows(marks)
+    # The kinds present (a legend of none would have no size: the renderer gives up).
     kinds = [kind for kind in (HIGHLIGHTED, OTHER) if any(r["kind"] == kind for r in rows)]
+    kinds = kinds or [HIGHLIGHTED]
     colors = {HIGHLIGHTED: HIGHLIGHT_COLOR, OTHER: OTHER_COLOR}
     about = (
         "datum.label + ': ' + format(datum.rate, '.1%') + ' (' + datum.numerator + ' of '"
@@ -304,6 +310,7 @@ def _points_layer(marks: Sequence[FunnelMark], scales: _Scales) -> dict[str, Any
                 "type": "nominal",
                 "title": None,
                 "scale": {"domain": kinds, "range": [colors[kind] for kind in kinds]},
+                **({} if rows else {"legend": None}),
             },
             "description": {"field": "about"},
             "tooltip": [
@@ -317,29 +324,29 @@ def _points_layer(marks: Sequence[FunnelMark], scales: _Scales) -> dict[str, Any
     }
 
 
-# Candidate offsets (dx, dy, align) of a label from its point, in pixels, nearest first.
-_CANDIDATES: tuple[tuple[float, float, str], ...] = (
-    (8, 0, "left"),
-    (-8, 0, "right"),
-    (0, -12, "center"),
-    (0, 12, "center"),
-    (7, -10, "left"),
-    (7, 10, "left"),
-    (-7, -10, "right"),
-    (-7, 10, "right"),
-    (0, -24, "center"),
-    (0, 24, "center"),
-    (14, -20, "left"),
-    (14, 20, "left"),
-    (-14, -20, "right"),
-    (-14, 20, "right"),
-    (0, -36, "center"),
-    (0, 36, "center"),
-    (20, -32, "left"),
-    (20, 32, "left"),
-    (-20, -32, "right"),
-    (-20, 32, "right"),
-)
+def _candidates() -> tuple[tuple[float, float, str], ...]:
+    """Offsets (dx, dy, align) of a label from its point, in pixels, nearest first: beside,
+    above and below it, then rings farther out every 30 degrees (with a leader line)."""
+    near: list[tuple[float, float, str]] = [
+        (8, 0, "left"),
+        (-8, 0, "right"),
+        (0, -12, "center"),
+        (0, 12, "center"),
+        (7, -10, "left"),
+        (7, 10, "left"),
+        (-7, -10, "right"),
+        (-7, 10, "right"),
+    ]
+    for radius in (22, 34, 48, 64, 82):
+        for degrees in range(0, 360, 30):
+            dx = radius * math.cos(math.radians(degrees))
+            dy = -radius * math.sin(math.radians(degrees))
+            align = "left" if dx > 4 else "right" if dx < -4 else "center"
+            near.append((round(dx), round(dy), align))
+    return tuple(near)
+
+
+_CANDIDATES = _candidates()
 
 
 def _label_box(x: float, y: float, text: str, size: float, align: str) -> _Box:
@@ -401,10 +408,19 @@ def _outside(box: _Box, scales: _Scales) -> float:
     return area - box.overlap(inside)
 
 
+def _nothing_layer() -> dict[str, Any]:
+    """ "No center to place" in the middle of an empty plot."""
+    return {
+        "data": {"values": [{}]},
+        "mark": {"type": "text", "text": "No center to place", "fontSize": 14, "color": "#777777"},
+        "encoding": {"x": {"value": {"expr": "width / 2"}}, "y": {"value": {"expr": "height / 2"}}},
+    }
+
+
 def _leader_layer(rows: list[dict[str, Any]], scales: _Scales) -> dict[str, Any]:
     return {
         "data": {"values": rows},
-        "mark": {"type": "rule", "color": "#b0b0b0", "strokeWidth": 0.8, "aria": False},
+        "mark": {"type": "rule", "color": "#8c8c8c", "strokeWidth": 1, "aria": False},
         "encoding": {
             "x": _x("pointX", scales),
             "y": _y("pointY", scales),
