@@ -64,6 +64,7 @@ def test_each_hook_lists_its_internal_implementers() -> None:
         "core.notifications",
         "core.reports",
         "core.stewardship",
+        "core.data_views",
     ]
     assert found["register_routes"] == [
         "core.learning_sessions",
