@@ -273,6 +273,9 @@ async def test_since_and_pages(db: Database, client: GraphQLClient) -> None:
     assert rest["pageInfo"]["hasNextPage"] is False
     ids = [read["id"] for read in first["nodes"] + rest["nodes"]]
     assert ids == [read["id"] for read in (await _reads(client, token))["nodes"]]
+    naive = await client.execute(READS, {"since": "2025-03-02T00:00:00"}, token=token)
+    assert error_codes(naive) == ["BAD_USER_INPUT"]
+    assert naive["errors"][0]["extensions"]["field"] == "since"
     bad = await client.execute(READS, {"after": "nonsense"}, token=token)
     assert error_codes(bad) == ["BAD_USER_INPUT"]
     too_many = await client.execute(READS, {"first": 101}, token=token)

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Select, exists, select
 
 from icn_graph.db.database import Database
-from icn_graph.errors import Forbidden
+from icn_graph.errors import BadInput, Forbidden
 from icn_graph.models import CenterRole, NetworkRole
 from icn_graph.models.stewardship import IdentifiedRead, IdentifiedReadCenter
 from icn_graph.services.lookup import rows_by_parent
@@ -105,6 +105,12 @@ async def list_identified_reads(
 ) -> Page[IdentifiedRead]:
     """One page of the reads ``viewer`` may see, newest first (see the module docstring)."""
     scope = require_scope(viewer, center_id)
+    if since is not None and (since.tzinfo is None or since.utcoffset() is None):
+        raise BadInput(
+            f"since: '{since.isoformat()}' has no UTC offset; give an instant such as "
+            "2025-01-01T00:00:00Z.",
+            field="since",
+        )
     statement = reads_statement(scope, since=since, center_id=center_id)
     return await paginate(
         db, statement, READ_KEY, first=first, after=after, parse_value=aware_datetime
