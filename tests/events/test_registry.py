@@ -42,7 +42,12 @@ def plugin(*returned: object) -> types.SimpleNamespace:
 def test_core_registers_its_events_through_the_hook(settings: Settings) -> None:
     host = load_plugins(settings, discover=False)
     owners = {owner for owner, _types in host.event_types()}
-    assert owners == {"core.directory", "core.goals", "core.learning_sessions"}
+    assert owners == {
+        "core.directory",
+        "core.goals",
+        "core.learning_sessions",
+        "core.stewardship",
+    }
     assert event_types().get("goal.checked_in") is not None
     assert event_types().get("kudos_test.given") is None
 

@@ -42,7 +42,11 @@ def _sample(kind: Any, n: int) -> Any:
         inner = next(option for option in typing.get_args(kind) if option is not type(None))
         return _sample(inner, n)
     if origin is tuple:
-        return (FieldChange("dueOn", "2027-03-01", "2027-04-01"), FieldChange("room", None, "B"))
+        inner = typing.get_args(kind)[0]
+        if inner is FieldChange:
+            due = FieldChange("dueOn", "2027-03-01", "2027-04-01")
+            return (due, FieldChange("room", None, "B"))
+        return (_sample(inner, n), _sample(inner, n + 1))
     if kind is SubjectRef:
         return SubjectRef("Goal", 100 + n)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
@@ -137,7 +141,9 @@ POINTS_TO = {
 
 
 def test_every_core_event_type_has_a_version_1_sample() -> None:
-    assert set(V1) == {cls.event_name for cls in CORE}
+    """Each type whose payload was untyped once (version 1, now 2 or more); types born typed
+    (still version 1, e.g. the stewardship events) have no such past."""
+    assert set(V1) == {cls.event_name for cls in CORE if cls.event_version > 1}
 
 
 @pytest.mark.parametrize("name", sorted(V1))

@@ -159,3 +159,39 @@ async def test_each_step_mails_the_people_it_concerns(
     assert people.qi_lead_c.person.email not in {
         address for item in smtp.received for address in item.rcpt_tos
     }
+
+
+FOLLOW = """
+mutation($input: FollowInput!) {
+  follow(input: $input) {
+    follow { subjectId level reason subject { __typename ... on DataRequest { purpose } } }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def test_people_who_see_a_request_may_follow_it_and_no_one_else(
+    db: Database, client: GraphQLClient
+) -> None:
+    people = await cast(db)
+    request = await new_request(client, people, purpose=PURPOSE)
+    follow = {"input": {"subjectId": request["id"], "level": "WATCHING"}}
+    data = await client.data(FOLLOW, follow, token=people.staff.token)
+    assert data["follow"]["follow"] == {
+        "subjectId": request["id"],
+        "level": "WATCHING",
+        "reason": "MANUAL",
+        "subject": {"__typename": "DataRequest", "purpose": PURPOSE},
+    }
+    # The requester and the data manager told already follow it (they may mute it).
+    data = await client.data(
+        FOLLOW,
+        {"input": {"subjectId": request["id"], "level": "MUTED"}},
+        token=people.network_dm.token,
+    )
+    assert data["follow"]["follow"]["level"] == "MUTED"
+    for stranger in (people.qi_lead_c, people.other_parent):
+        data = await client.data(FOLLOW, follow, token=stranger.token)
+        assert data["follow"]["follow"] is None
+        assert data["follow"]["userErrors"] == [{"field": "subjectId", "code": "NOT_FOUND"}]

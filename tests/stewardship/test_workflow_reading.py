@@ -163,6 +163,10 @@ async def test_a_standing_preference_suggests_the_answer_and_is_named_when_follo
     )["view"]
     suggested = {row["center"]["name"]: row["suggestedDecision"] for row in view["centers"]}
     assert suggested == {"Cincinnati Children's": "CONSENT", "Seattle Children's": "DECLINE"}
+    # The requester (on center A's team as a parent partner) sees A's suggestion, not B's.
+    data = await client.data(VIEW, {"id": view["id"]}, token=people.requester.token)
+    seen = {row["center"]["name"]: row["suggestedDecision"] for row in data["node"]["centers"]}
+    assert seen == {"Cincinnati Children's": "CONSENT", "Seattle Children's": None}
     await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
     decide = {"viewId": view["id"], "centerId": people.a}
     # The suggestion is followed: the decision names the preference. It is never skipped: no

@@ -220,9 +220,14 @@ class DataViewCenterStatus:
 
     @strawberry.field(
         description="The answer the center's standing preference in force suggests for this "
-        "view's audience (null: ask). It pre-fills the answer; a decision is still recorded."
+        "view's audience (null: ask). It pre-fills the answer; a decision is still recorded. "
+        "Shown to those who see the center's standing preference (its team, network staff and "
+        "data managers); null for others."
     )
     async def suggested_decision(self, info: Info) -> models.ConsentDecision | None:
+        viewer = info.context.viewer
+        if not (access.is_steward(viewer) or self.row.center_id in viewer.center_ids):
+            return None
         standing = await loaders.latest_standing(info).load(self.row.center_id)
         return suggested_decision(standing, self.view.request_row.audience)
 
@@ -409,11 +414,9 @@ class DataRequest(Node):
     async def centers(self, info: Info) -> list[Center]:
         ids = await loaders.centers_of_request(info).load(self.pk)
         viewer = info.context.viewer
-        return [
-            await _center(info, pk)
-            for pk in ids
-            if access.may_see_center_row(viewer, self.parties, pk)
-        ]
+        shown = [pk for pk in ids if access.may_see_center_row(viewer, self.parties, pk)]
+        rows = await info.context.loaders.center.load_many(shown)
+        return [Center.from_model(row) for row in rows if row is not None]
 
     @strawberry.field(description="Every view proposed for it, oldest version first.")
     async def views(self, info: Info) -> list[DataView]:
