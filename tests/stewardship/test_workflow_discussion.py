@@ -9,7 +9,12 @@ from collections.abc import Sequence
 import icn_codesign.plugin
 import pytest
 
+from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
+from icn_graph.plugins.hookspecs import hookimpl
+from icn_graph.plugins.manager import PluginStartupError
+from icn_graph.services.stewardship.discussion import discussion_provider
 from icn_graph.testing import GraphQLClient
 from tests.stewardship.workflow_helpers import (
     ACCEPT,
@@ -121,3 +126,40 @@ async def test_without_a_plugin_the_request_keeps_its_own_comments(
         {"body": "Why?", "author": {"displayName": "Nia Network"}},
         {"body": "A talk.", "author": {"displayName": "Pat Parent"}},
     ]
+
+
+class _Provider:
+    async def open(self, session: object, viewer: object, opening: object) -> str:
+        return "x"
+
+    async def add_participants(
+        self, session: object, discussion_id: str, person_ids: object, *, by: int
+    ) -> None:
+        return None
+
+    async def post(self, session: object, viewer: object, discussion_id: str, body: str) -> str:
+        return "y"
+
+
+def _plugin(provider: object) -> object:
+    class Plugin:
+        @hookimpl
+        def register_data_request_discussion(self) -> object:
+            return provider
+
+    return Plugin()
+
+
+def test_at_most_one_plugin_provides_the_discussion() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    one = load_plugins(settings, extra=[("one", _plugin(_Provider()))], discover=False)
+    assert isinstance(discussion_provider(one), _Provider)
+    with pytest.raises(PluginStartupError, match="provided by both 'one' and 'two'"):
+        load_plugins(
+            settings,
+            extra=[("one", _plugin(_Provider())), ("two", _plugin(_Provider()))],
+            discover=False,
+        )
+    with pytest.raises(PluginStartupError, match="plugin 'odd': register_data_request_discussion"):
+        load_plugins(settings, extra=[("odd", _plugin(object()))], discover=False)
+    assert discussion_provider(load_plugins(settings, discover=False)) is None
