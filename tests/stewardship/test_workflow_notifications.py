@@ -29,6 +29,11 @@ from tests.stewardship.workflow_helpers import (
 )
 
 PURPOSE = "Spring 2014 Learning Session talk"
+PUBLISH = """
+mutation($input: PublishDataViewInput!) {
+  publishDataView(input: $input) { view { id } userErrors { field message code } }
+}
+"""
 
 
 @pytest.fixture
@@ -142,6 +147,17 @@ async def test_each_step_mails_the_people_it_concerns(
     assert email(people, "requester") <= set(mail)
     assert "Seattle Children's declined" in text(mail[people.requester.person.email])
     assert set(mail) == email(people, "requester", "network_dm", "qi_lead_a", "data_manager_a")
+
+    published = await client.data(
+        PUBLISH, {"input": {"id": view["id"]}}, token=people.network_dm.token
+    )
+    assert published["publishDataView"]["userErrors"] == []
+    mail = await inbox.new()
+    # Everyone following the request but the publisher hears that its audience can open it now.
+    assert set(mail) == email(people, "requester", "qi_lead_a", "data_manager_a", "qi_lead_b")
+    told = " ".join(text(mail[people.requester.person.email]).split())
+    assert "Nia Network published the view for 'Spring 2014 Learning Session talk'" in told
+    assert "anyone holding its public link can now open it" in told
 
     await ok(
         client, REVOKE, people.data_manager_a, {"id": consent["id"], "reason": "After the talk"}

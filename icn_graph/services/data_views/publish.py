@@ -16,6 +16,7 @@ from datetime import datetime
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
+from icn_graph.events import record
 from icn_graph.models.stewardship import (
     DataAudience,
     DataRequest,
@@ -31,6 +32,7 @@ from icn_graph.services.data_views.view_access import (
     view_center_ids,
 )
 from icn_graph.services.stewardship.access import is_steward
+from icn_graph.services.stewardship.events import DataViewPublished, request_refs, view_ref
 from icn_graph.services.stewardship.states import effective_state
 from icn_graph.services.viewer import Viewer
 
@@ -97,6 +99,13 @@ async def publish_view(
         view.published_at = now
         view.published_by_id = viewer.person_id
         request.state = DataRequestState.APPROVED
+        published = DataViewPublished(
+            **request_refs(request),
+            view=view_ref(view),
+            version=view.version,
+            audience=request.audience,
+        )
+        record(session, published, actor_id=viewer.person_id)
         link = None
         if expiry is not None:
             link = add_link(

@@ -132,6 +132,27 @@ class DataRequestApproved(DomainEvent):
         return f"Every center has answered: {title} is approved"
 
 
+@event_type("data_view.published", subject="request")
+class DataViewPublished(DomainEvent):
+    """A request's accepted view was published: its audience can open it from now on.
+
+    A public audience opens it through a link; consent is applied at every read."""
+
+    request: SubjectRef
+    title: str
+    view: SubjectRef
+    version: int
+    audience: DataAudience
+
+    def summary(self, actor: str, title: str) -> str:
+        shown_to = (
+            "anyone holding its public link"
+            if self.audience is DataAudience.PUBLIC
+            else "every member of the network"
+        )
+        return f"{actor} published the view for {title}: {shown_to} can now open it"
+
+
 @event_type("data_request.declined", subject="request")
 class DataRequestDeclined(DomainEvent):
     """A data manager or staff member declined a data request, giving a reason."""
@@ -198,6 +219,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     DataViewAccepted,
     DataViewRejected,
     DataRequestApproved,
+    DataViewPublished,
     DataRequestDeclined,
     DataRequestWithdrawn,
     DisplayConsentDecided,
