@@ -82,6 +82,9 @@ def email(people: Cast, *roles: str) -> set[str]:
     return {getattr(people, role).person.email for role in roles}
 
 
+NOTIFICATIONS = "{ viewer { notifications(first: 50) { nodes { type actor { displayName } } } } }"
+
+
 async def test_each_step_mails_the_people_it_concerns(
     db: Database,
     client: GraphQLClient,
@@ -143,10 +146,22 @@ async def test_each_step_mails_the_people_it_concerns(
         {"viewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
     )
     mail = await inbox.new()
-    # B's decline reaches the requester; the approval that follows reaches every participant.
+    # B's decline reaches the requester; the approval that follows reaches every participant,
+    # B's QI lead included: the approval is no one's act, so it names no one (naming B's QI
+    # lead would tell center A that B is in the view).
     assert email(people, "requester") <= set(mail)
     assert "Seattle Children's declined" in text(mail[people.requester.person.email])
-    assert set(mail) == email(people, "requester", "network_dm", "qi_lead_a", "data_manager_a")
+    assert set(mail) == email(
+        people, "requester", "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b"
+    )
+    assert "Seattle" not in text(mail[people.qi_lead_a.person.email])
+    notifications = await client.data(NOTIFICATIONS, token=people.qi_lead_a.token)
+    [approval] = [
+        n
+        for n in notifications["viewer"]["notifications"]["nodes"]
+        if n["type"] == "data_request.approved"
+    ]
+    assert approval["actor"] is None
 
     published = await client.data(
         PUBLISH, {"input": {"id": view["id"]}}, token=people.network_dm.token

@@ -139,7 +139,7 @@ async def decide_consent(db: Database, viewer: Viewer, draft: DecisionDraft) -> 
                 )
             )
             if answered == len(centers):
-                approve(session, request, view, actor_id=person_id)
+                approve(session, request, view, actor_id=None)
     return consent
 
 

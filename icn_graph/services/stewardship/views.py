@@ -193,8 +193,13 @@ async def accept_view(
     return view
 
 
-def approve(session: AsyncSession, request: DataRequest, view: DataView, *, actor_id: int) -> None:
-    """Every center of ``view`` has answered (or it names none): the request is APPROVED."""
+def approve(
+    session: AsyncSession, request: DataRequest, view: DataView, *, actor_id: int | None
+) -> None:
+    """Every center of ``view`` has answered (or it names none): the request is APPROVED.
+    ``actor_id`` is ``None`` when the last center's answer approved it: every participant
+    hears of the approval, and naming that center's decider would tell the other centers it
+    is in the view."""
     request.state = DataRequestState.APPROVED
     approved = DataRequestApproved(
         **request_refs(request), view=view_ref(view), version=view.version
