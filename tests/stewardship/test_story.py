@@ -554,7 +554,8 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         ("data_view.accepted", {"displayName": "Dana Whitfield"}),
     ]
 
-    # 7. The data manager publishes and gets the public link, once; no one is mailed.
+    # 7. The data manager publishes and gets the public link, once; the followers are told it
+    # is published, and no mail carries the link.
     published = await ok(client, PUBLISH, dm, {"id": view_id})
     assert published["dataRequest"]["state"] == "APPROVED"
     assert published["view"]["isPublished"] is True
@@ -567,7 +568,11 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         "vegaLite": f"{link_root}.vl.json",
         "csv": f"{link_root}.csv",
     }
-    assert await inbox.new() == {}
+    mail = await inbox.new()
+    assert set(mail) == addresses(parent, *asked)
+    for body in mail.values():
+        assert "anyone holding its public link can now open it" in body
+        assert "/data-views/public/" not in body
     await ok(
         client,
         COMMENT,
