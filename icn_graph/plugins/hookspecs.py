@@ -155,9 +155,8 @@ def register_data_request_discussion() -> DataRequestDiscussion | None:
     Return a ``DataRequestDiscussion``: ``open(session, viewer, opening)`` starts it when a
     request is made (``opening`` has the request's global ID, its purpose as title, a first
     message and the participants besides the requester) and returns its global ID, which
-    ``DataRequest.discussion`` resolves as a ``Node``; ``add_participants(session,
-    discussion_id, person_ids, by=...)`` brings in a view's deciders when its centers are
-    asked; ``post(session, viewer, discussion_id, body)`` posts ``commentOnDataRequest`` and
+    ``DataRequest.discussion`` resolves as a ``Node``; ``post(session, viewer, discussion_id,
+    body)`` posts ``commentOnDataRequest`` (someone not yet in the discussion joins by it) and
     returns the message's global ID. Each runs in the transaction of the change, after core
     checked the viewer; raising rolls the change back. Without a provider a request's comments
     are its discussion (``DataRequest.comments``).

@@ -392,7 +392,6 @@ class StewardshipMutations:
                 info.context.db,
                 info.context.viewer,
                 _id(input.view_id, "DataView", "viewId"),
-                discussion=_discussion(info),
             )
 
         row, errors = await _run(info, run)

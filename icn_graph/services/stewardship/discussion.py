@@ -3,8 +3,10 @@ thread with icn-codesign), else the request's own comments.
 
 A plugin provides it by returning a :class:`DataRequestDiscussion` from the
 ``register_data_request_discussion`` hook. Core calls it inside the transaction of the change:
-``open`` when a request is made (its global ID is stored in ``data_requests.discussion_id``),
-``add_participants`` when a view's centers are asked, and ``post`` for ``commentOnDataRequest``.
+``open`` when a request is made (its global ID is stored in ``data_requests.discussion_id``)
+and ``post`` for ``commentOnDataRequest``. The deciders a view asks are not brought in: the
+participants see one another, and which centers a view names is for the stewards, the requester
+and each center itself; a decider joins by commenting, their own choice.
 Core has checked the viewer first (they may see the request); a provider that raises rolls the
 whole change back.
 """
@@ -46,13 +48,6 @@ class DataRequestDiscussion(Protocol):
         """Open the discussion as ``viewer`` (the requester); its global ID (a ``Node``)."""
         ...
 
-    async def add_participants(
-        self, session: AsyncSession, discussion_id: str, person_ids: Sequence[int], *, by: int
-    ) -> None:
-        """Bring ``person_ids`` (who may see the request) into it, on behalf of the person
-        ``by``; people already in it, or who left it, stay as they are."""
-        ...
-
     async def post(
         self, session: AsyncSession, viewer: Viewer, discussion_id: str, body: str
     ) -> str:
@@ -71,7 +66,7 @@ def discussion_provider(plugins: PluginHost | None) -> DataRequestDiscussion | N
         if not isinstance(provider, DataRequestDiscussion):
             raise PluginStartupError(
                 f"plugin '{owner}': register_data_request_discussion must return an object "
-                "with async open, add_participants and post methods"
+                "with async open and post methods"
             )
         providers.append(provider)
     if len(found) > 1:

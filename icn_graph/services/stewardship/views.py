@@ -30,7 +30,6 @@ from icn_graph.models import (
     OthersShown,
 )
 from icn_graph.services.stewardship import access, checks
-from icn_graph.services.stewardship.discussion import DataRequestDiscussion
 from icn_graph.services.stewardship.events import (
     DataRequestApproved,
     DataViewAccepted,
@@ -166,11 +165,9 @@ async def accept_view(
     db: Database,
     viewer: Viewer,
     view_id: int,
-    *,
-    discussion: DataRequestDiscussion | None = None,
 ) -> DataView:
-    """The requester accepts the proposal: its centers' deciders are asked (and brought into the
-    discussion); a view naming no center approves the request at once."""
+    """The requester accepts the proposal: its centers' deciders are asked (by mail, not by
+    joining them to the discussion); a view naming no center approves the request at once."""
     person_id = viewer.require_member()
     async with db.transaction() as session:
         loaded, view = await view_for_update(session, viewer, view_id)
@@ -180,8 +177,9 @@ async def accept_view(
         view.responded_at = utcnow()
         center_ids = await view_center_ids(session, view.id)
         asked = [pk for pk in await deciders_of(session, center_ids) if pk != person_id]
-        if asked and request.discussion_id is not None and discussion is not None:
-            await discussion.add_participants(session, request.discussion_id, asked, by=person_id)
+        # The asked deciders are not put into the discussion: its participants see one another,
+        # and which centers a view names is for the stewards, the requester and each center
+        # itself. A decider joins by commenting (their own choice to show their center).
         accepted = DataViewAccepted(
             **request_refs(request), view=view_ref(view), version=view.version, asked=people(asked)
         )

@@ -1,16 +1,15 @@
 """Data requests discussed in co-design threads (core's ``register_data_request_discussion``).
 
 A request's discussion is a PARTICIPANTS thread attached to the request: the requester starts
-it, with the network's data managers in it; the deciders of each center a view asks are brought
-in when the requester accepts the view; ``commentOnDataRequest`` posts in it. It is a thread like
+it, with the network's data managers in it; ``commentOnDataRequest`` posts in it, and someone
+not yet in it (a center's decider who may see the request) joins by posting: the participants
+see one another, so joining is each center's own choice. It is a thread like
 any other: participants get its mail, reply by email, and see it in ``codesignThreads``.
 Core has checked the viewer and the people before each call, inside the transaction of the
 change, so nothing here asks again what core decided.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,7 @@ from icn_codesign.messages import post_message_in
 from icn_codesign.models import TITLE_LENGTH, Thread, ThreadAudience
 from icn_codesign.participation import join, thread_global_id
 from icn_codesign.subjects import MESSAGE_TYPE, THREAD_TYPE
-from icn_codesign.threads import NewThread, add_people_in, start_thread_in
+from icn_codesign.threads import NewThread, start_thread_in
 from icn_graph.plugin_api import (
     DiscussionOpening,
     NotFound,
@@ -50,12 +49,6 @@ class ThreadDiscussion:
         )
         thread = await start_thread_in(session, viewer, new)
         return thread_global_id(thread.id)
-
-    async def add_participants(
-        self, session: AsyncSession, discussion_id: str, person_ids: Sequence[int], *, by: int
-    ) -> None:
-        thread = await _thread(session, discussion_id)
-        await add_people_in(session, thread, person_ids, invited_by=by)
 
     async def post(
         self, session: AsyncSession, viewer: Viewer, discussion_id: str, body: str

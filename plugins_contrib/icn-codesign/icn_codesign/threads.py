@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_codesign.access import load_thread, may_post
 from icn_codesign.events import Invited, Left, ThreadStarted
 from icn_codesign.messages import post_message_in
-from icn_codesign.models import TITLE_LENGTH, Participant, Thread, ThreadAudience
+from icn_codesign.models import TITLE_LENGTH, Thread, ThreadAudience
 from icn_codesign.participation import active_participant, join, leave
 from icn_graph.plugin_api import (
     BadInput,
@@ -211,36 +211,6 @@ async def invite_in(
 async def invite(db: Database, viewer: Viewer, thread_id: int, person_ids: Sequence[int]) -> Thread:
     async with db.transaction() as session:
         return await invite_in(session, viewer, thread_id, person_ids)
-
-
-async def add_people_in(
-    session: AsyncSession,
-    thread: Thread,
-    person_ids: Sequence[int],
-    *,
-    invited_by: int,
-    at: datetime | None = None,
-) -> list[int]:
-    """Bring ``person_ids`` into ``thread`` as invited by ``invited_by``, for a caller that has
-    checked they may see what it is about (``invite_in`` checks the inviter and each person).
-    People who are or were participants stay as they are: someone who left is not pulled back.
-    Those added, in order."""
-    wanted = list(dict.fromkeys(person_ids))
-    if not wanted:
-        return []
-    known = set(
-        await session.scalars(
-            select(Participant.person_id).where(
-                Participant.thread_id == thread.id, Participant.person_id.in_(wanted)
-            )
-        )
-    )
-    new = [person_id for person_id in wanted if person_id not in known]
-    moment = at or utcnow()
-    added = await _invite(session, thread, invited_by, new, at=moment)
-    if added:
-        thread.last_activity_at = max(thread.last_activity_at, moment)
-    return added
 
 
 async def leave_thread_in(session: AsyncSession, viewer: Viewer, thread_id: int) -> Thread:

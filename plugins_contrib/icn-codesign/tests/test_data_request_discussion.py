@@ -1,5 +1,5 @@
 """A data request's discussion is a co-design thread like any other: opened with the request,
-the asked centers' deciders brought in when the requester accepts a view, and answered by email
+the asked centers' deciders joining by commenting (not brought in), and answered by email
 through ``icn-graph mail-in`` (real SMTP both ways)."""
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ mutation($input: ProposeDataViewInput!) {
   proposeDataView(input: $input) { view { id } userErrors { field } }
 }
 """
+COMMENT = """
+mutation($input: CommentOnDataRequestInput!) {
+  commentOnDataRequest(input: $input) { message { id } userErrors { field } }
+}
+"""
 ACCEPT = """
 mutation($id: ID!) {
   acceptDataView(input: {viewId: $id}) { dataRequest { state } userErrors { field } }
@@ -69,7 +74,7 @@ def thread_mail(smtp: SmtpServer, seen: int, address: str) -> EmailMessage:
     return found[0]
 
 
-async def test_deciders_join_the_thread_and_reply_by_email(
+async def test_deciders_join_the_thread_by_commenting_and_then_reply_by_email(
     db: Database,
     client: GraphQLClient,
     settings: Settings,
@@ -126,7 +131,19 @@ async def test_deciders_join_the_thread_and_reply_by_email(
     accepted = await ok(client, ACCEPT, parent, id=view["id"])
     assert accepted["dataRequest"]["state"] == "AWAITING_CENTERS"
 
-    # The QI lead was brought into the thread: its mail takes replies by email.
+    # The QI lead is asked by mail but not put into the thread (its participants see one
+    # another); commenting is how the lead joins, and from then on the thread's mail takes
+    # replies by email.
+    clock += timedelta(minutes=10)
+    await deliver_mail(db, settings, plugin_host, now=clock)
+    assert not [
+        item
+        for item in smtp.received[seen:]
+        if lead.person.email in item.rcpt_tos and item.message["Reply-To"] is not None
+    ]
+    await ok(client, COMMENT, lead, input={"requestId": request["id"], "body": "Count us in."})
+    await ok(client, COMMENT, manager, input={"requestId": request["id"], "body": "Thank you!"})
+    seen = len(smtp.received)
     clock += timedelta(minutes=10)
     await deliver_mail(db, settings, plugin_host, now=clock)
     mail = thread_mail(smtp, seen, lead.person.email)
