@@ -1,12 +1,15 @@
-"""The demo's data request: the parent persona's request for the network's remission data for a
-Learning Session talk, as the network's second story tells it.
+"""The demo's data request: the parent persona's request for the network's remission data for her
+talk at the Spring 2014 Learning Session (3-5 April 2014), as the network's second story tells it.
 
-A first proposal (a run chart of the network) was rejected ("no, let's try it this way"); the
-second, a funnel plot of fifteen centers, was accepted. Twelve centers consented to be named,
-two declined, and one consent was revoked after the session; the parent's own center (the first)
-has not answered yet, so the request awaits it. Dates are relative to today, so the request is
-live whenever the demo is loaded. It is ``DataRequest:1`` with views ``DataView:1`` and
-``DataView:2`` in every demo network, which docs/data-requests.md relies on.
+She asked in February 2014 for the twelve months to February 2014 (the demo's last month of
+registry data). A first proposal (a run chart of the network) was rejected ("no, let's try it
+this way"); the second, a funnel plot of fifteen centers that have data over those months, was
+accepted in March. Twelve centers consented to be named, two declined, and one consent was
+revoked after the session; the parent's own center (the first) has not answered yet, so the
+request awaits it and the funnel shows eleven centers by name and four blinded. Its steps are
+dated in 2014, but the request and the consents expire 90 days after the demo is loaded, so the
+funnel renders on a present-day screen too. It is ``DataRequest:1`` with views ``DataView:1``
+and ``DataView:2`` in every demo network, which docs/data-requests.md relies on.
 """
 
 from __future__ import annotations
@@ -39,35 +42,38 @@ MEASURE = "remission_rate"
 CENTERS = 15
 CONSENTING = 12
 DECLINING = 2
-
-
-def _months_back(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+PERIOD_START = date(2013, 3, 1)
+PERIOD_END = date(2014, 2, 1)
+ASKED_AT = datetime(2014, 2, 24, 20, 15, tzinfo=UTC)
+REVOKED_AT = datetime(2014, 4, 14, 15, 40, tzinfo=UTC)
+"""The week after the Spring 2014 Learning Session."""
 
 
 async def contribute(session: AsyncSession, context: DemoContext) -> None:
     network = context.network
-    now = datetime.now(UTC)
-    today = now.date()
+    today = datetime.now(UTC).date()
     parent = context.persona_ids["parent"]
     manager = next(
         context.person_ids[index]
         for index, person in enumerate(network.people)
         if person.network_role == NetworkRole.DATA_MANAGER
     )
-    active = [i for i, c in enumerate(network.centers) if c.status is CenterStatus.ACTIVE]
+    # Centers that were in the network for the whole period, so each has data to place.
+    reporting = [
+        i
+        for i, c in enumerate(network.centers)
+        if c.status is CenterStatus.ACTIVE and c.joined_on < PERIOD_START
+    ]
     rng = context.rng("data_requests")
     # The parent's center first (it has not answered), then fourteen others.
-    chosen = [active[0], *rng.sample(active[1:], CENTERS - 1)]
+    chosen = [reporting[0], *rng.sample(reporting[1:], CENTERS - 1)]
     deciders: dict[int, int] = {}
     for membership in network.memberships:
         if membership.role is CenterRole.QI_LEAD:
             deciders.setdefault(membership.center, context.person_ids[membership.person])
 
-    end = _months_back(today, 1)
-    start = _months_back(end, 14)
-    asked_at = now - timedelta(days=20)
+    asked_at = ASKED_AT
+    expires_on = today + timedelta(days=90)
     request_id = await session.scalar(
         insert(DataRequest)
         .values(
@@ -76,14 +82,14 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
             audience=DataAudience.PUBLIC,
             measure_keys=[MEASURE],
             whole_network=True,
-            period_start=start,
-            period_end=end,
+            period_start=PERIOD_START,
+            period_end=PERIOD_END,
             presentation="A slide of remission by center for the parents' session, to show "
             "how far the network has come.",
-            expires_on=today + timedelta(days=90),
+            expires_on=expires_on,
             state=DataRequestState.AWAITING_CENTERS,
             created_at=asked_at,
-            updated_at=now - timedelta(days=10),
+            updated_at=REVOKED_AT,
         )
         .returning(DataRequest.id)
     )
@@ -92,8 +98,8 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
         "request_id": request_id,
         "proposed_by_id": manager,
         "measure_key": MEASURE,
-        "period_start": start,
-        "period_end": end,
+        "period_start": PERIOD_START,
+        "period_end": PERIOD_END,
     }
     first, second = (
         await session.scalars(
@@ -108,8 +114,8 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
                     "note": "The network's remission rate as a run chart.",
                     "status": DataViewStatus.REJECTED,
                     "response": "No, let's try it this way: each center against the network.",
-                    "responded_at": asked_at + timedelta(days=2),
-                    "created_at": asked_at + timedelta(days=1),
+                    "responded_at": asked_at + timedelta(days=3),
+                    "created_at": asked_at + timedelta(days=2),
                 },
                 common
                 | {
@@ -119,8 +125,8 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
                     "include_network": True,
                     "note": "A funnel plot: consenting centers named, the others blinded.",
                     "status": DataViewStatus.ACCEPTED,
-                    "responded_at": asked_at + timedelta(days=4),
-                    "created_at": asked_at + timedelta(days=3),
+                    "responded_at": asked_at + timedelta(days=8),
+                    "created_at": asked_at + timedelta(days=7),
                 },
             ],
         )
@@ -138,21 +144,21 @@ async def contribute(session: AsyncSession, context: DemoContext) -> None:
     answers = [ConsentDecision.CONSENT] * CONSENTING + [ConsentDecision.DECLINE] * DECLINING
     rows = []
     for offset, (index, decision) in enumerate(zip(chosen[1:], answers, strict=True)):
-        decided_at = asked_at + timedelta(days=5, hours=offset)
+        decided_at = asked_at + timedelta(days=9, hours=11 * offset)
         row = {
             "view_id": second,
             "center_id": context.center_ids[index],
             "decision": decision,
             "audience": DataAudience.PUBLIC,
             "purpose": PURPOSE,
-            "expires_on": today + timedelta(days=90),
+            "expires_on": expires_on,
             "decided_by_id": deciders[index],
             "decided_at": decided_at,
             "note": "",
         }
         if offset == 0:  # the one that changed its mind after the session
             row |= {
-                "revoked_at": now - timedelta(days=2),
+                "revoked_at": REVOKED_AT,
                 "revoked_by_id": deciders[index],
                 "revoke_reason": "We would rather not be named outside the network after all.",
             }

@@ -5,7 +5,7 @@ participants."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -102,6 +102,7 @@ async def test_each_step_mails_the_people_it_concerns(
     assert message["Subject"] == f"[Test Network] {PURPOSE}"
     assert "Pat Parent asked to use network data" in text(message)
     assert "A slide of remission by center" in text(message)
+    assert "Measures: remission rate" in text(message)  # words, not the measure's key
 
     await ok(client, COMMENT, people.network_dm, {"requestId": request["id"], "body": "Why?"})
     mail = await inbox.new()
@@ -115,7 +116,9 @@ async def test_each_step_mails_the_people_it_concerns(
     )["view"]
     mail = await inbox.new()
     assert set(mail) == email(people, "requester")
-    assert "proposed a view (version 1)" in text(mail[people.requester.person.email])
+    proposed = text(mail[people.requester.person.email])
+    assert "proposed a view (version 1)" in proposed
+    assert "Chart: a funnel plot of remission rate" in proposed
 
     await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
     mail = await inbox.new()
@@ -138,6 +141,8 @@ async def test_each_step_mails_the_people_it_concerns(
     decided = text(mail[people.requester.person.email])
     assert "Cincinnati Children's consented to be named" in decided
     assert "Go!" in decided
+    until = date.fromisoformat(consent["expiresOn"])
+    assert f"Until {until.day} {until:%B %Y}, for version 1 of the view." in decided
 
     await ok(
         client,
@@ -150,7 +155,9 @@ async def test_each_step_mails_the_people_it_concerns(
     # B's QI lead included: the approval is no one's act, so it names no one (naming B's QI
     # lead would tell center A that B is in the view).
     assert email(people, "requester") <= set(mail)
-    assert "Seattle Children's declined" in text(mail[people.requester.person.email])
+    declined = text(mail[people.requester.person.email])
+    assert "Seattle Children's declined" in declined
+    assert "It will not be named" in declined
     assert set(mail) == email(
         people, "requester", "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b"
     )

@@ -435,7 +435,7 @@ def _label_layer(
 ) -> dict[str, Any]:
     mark: dict[str, Any] = {"type": "text", "align": align, "baseline": "middle", "aria": False}
     if halo:
-        mark |= {"stroke": "white", "strokeWidth": 3, "strokeJoin": "round"}
+        mark |= {"stroke": "white", "strokeWidth": 5, "strokeJoin": "round"}
     return {
         "data": {"values": rows},
         "mark": mark,
