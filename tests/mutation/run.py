@@ -10,6 +10,7 @@ non-equivalent mutants.
 
     python -m tests.mutation.run            # mutate, test, report (results are cached in mutants/)
     python -m tests.mutation.run --report   # only report the last run's results
+    python -m tests.mutation.run --survivors  # test the last run's survivors again (new tests)
 """
 
 from __future__ import annotations
@@ -183,14 +184,23 @@ def run_mutmut(jobs: int, mutants: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--report", action="store_true", help="report the last run only")
+    parser.add_argument(
+        "--survivors", action="store_true", help="run the last run's survivors again"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants at once")
     parser.add_argument("--threshold", type=float, default=0.95, help="least kill rate per module")
     parser.add_argument("mutants", nargs="*", help="mutant names or globs to (re)run only")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
-    if not args.report:
-        code = run_mutmut(args.jobs, args.mutants)
+    mutants = list(args.mutants)
+    if args.survivors:
+        # mutmut keeps a verdict until the mutated function changes: new tests need a rerun.
+        mutants += survivors(load_results(mutated_paths(), read_equivalent()))
+        if not mutants:
+            print("mutation: no survivors to run again")
+    if not args.report and (mutants or not args.survivors):
+        code = run_mutmut(args.jobs, mutants)
         if code != 0:
             print(LOG.read_text(encoding="utf-8", errors="replace")[-4000:], file=sys.stderr)
             print(f"mutation: mutmut failed with exit status {code}", file=sys.stderr)
