@@ -93,7 +93,7 @@ def classify(
     for name, code in sorted(exit_codes.items(), key=lambda item: _natural(item[0])):
         if code in KILLED_CODES:
             result.killed.append(name)
-        elif name in equivalent:
+        elif code in SURVIVED_CODES and name in equivalent:
             result.equivalent.append(name)
         elif code in SURVIVED_CODES:
             result.survived.append(name)
@@ -158,7 +158,12 @@ def table(results: Sequence[ModuleResult]) -> str:
 
 
 def survivors(results: Sequence[ModuleResult]) -> list[str]:
-    return [name for r in results for name in (*r.survived, *r.unchecked)]
+    return [name for r in results for name in r.survived]
+
+
+def unchecked(results: Sequence[ModuleResult]) -> list[str]:
+    """Mutants without a verdict (a run stopped early): counted as survivors in the table."""
+    return [name for r in results for name in r.unchecked]
 
 
 def stale_equivalents(results: Sequence[ModuleResult], equivalent: Mapping[str, str]) -> list[str]:
@@ -196,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mutants = list(args.mutants)
     if args.survivors:
         # mutmut keeps a verdict until the mutated function changes: new tests need a rerun.
-        mutants += survivors(load_results(mutated_paths(), read_equivalent()))
+        last = load_results(mutated_paths(), read_equivalent())
+        mutants += survivors(last) + unchecked(last)
         if not mutants:
             print("mutation: no survivors to run again")
     if not args.report and (mutants or not args.survivors):
@@ -213,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nsurvivors ({len(left)}; `mutmut show <name>` prints the change):")
         for name in left:
             print(f"  {name}")
+    untested = unchecked(results)
+    if untested:
+        print(f"\n{len(untested)} mutants have no verdict yet (counted as survived): run again")
     stale = stale_equivalents(results, equivalent)
     if stale:
         print(f"\n{EQUIVALENT.name} lists mutants that are killed or gone (remove them):")
