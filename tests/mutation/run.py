@@ -168,7 +168,7 @@ def unchecked(results: Sequence[ModuleResult]) -> list[str]:
 
 def stale_equivalents(results: Sequence[ModuleResult], equivalent: Mapping[str, str]) -> list[str]:
     """Listed as equivalent, but killed now or no longer generated: the list needs review."""
-    listed = {name for r in results for name in r.equivalent}
+    listed = {name for r in results for name in (*r.equivalent, *r.unchecked)}
     return sorted(set(equivalent) - listed)
 
 
