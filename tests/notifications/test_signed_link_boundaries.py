@@ -178,3 +178,51 @@ def test_layout_of_a_reply_token() -> None:
     raw = base64.b32decode(reply_address.reply_token(SECRET, 3, GOAL).upper())
     assert len(raw) == 25
     assert struct.unpack(">BI4sI", raw[:13]) == (1, 3, type_tag("Goal"), 7)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("reply+{token}@reply.example.org", "{token}"),
+        ("<REPLY+{upper}@Reply.Example.ORG>", "{token}"),
+        ("  reply+{token}@reply.example.org  ", "{token}"),
+        ("reply+{token}@other.example.org", None),
+        ("reply+{token}", None),
+        ("noreply+{token}@reply.example.org", None),
+        ("reply-{token}@reply.example.org", None),
+        ("reply+{token}x@reply.example.org", None),
+        ("reply+@reply.example.org", None),
+        ("reply+{short}@reply.example.org", None),
+    ],
+)
+def test_the_token_of_a_reply_address(address: str, expected: str | None) -> None:
+    token = reply_address.reply_token(SECRET, 3, GOAL)
+    fill = {"token": token, "upper": token.upper(), "short": token[:-1]}
+    found = reply_address.split_reply_address(address.format(**fill), "reply.example.org")
+    assert found == (expected.format(**fill) if expected is not None else None)
+
+
+def test_a_reply_address_round_trip() -> None:
+    address = reply_address.reply_address(SECRET, "reply.example.org", 3, GOAL)
+    assert address.startswith("reply+")
+    assert address.endswith("@reply.example.org")
+    assert len(address.partition("@")[0]) == 46
+    target = reply_address.read_reply_address(SECRET, address, "reply.example.org", _registry())
+    assert target == reply_address.ReplyTarget(3, GOAL)
+    assert (
+        reply_address.read_reply_address(SECRET, "x@y.org", "reply.example.org", _registry())
+        is None
+    )
+    other = reply_address.read_reply_address(
+        "another-secret-0123456789", address, "reply.example.org", _registry()
+    )
+    assert other is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "a" * 39, "a" * 41, "1" * 40, "!" * 40],
+    ids=["empty", "short", "long", "not base32", "punctuation"],
+)
+def test_tokens_that_are_no_reply_tokens_are_refused(token: str) -> None:
+    assert reply_address.read_reply_token(SECRET, token, _registry()) is None
