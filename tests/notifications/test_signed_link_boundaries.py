@@ -95,6 +95,10 @@ def test_a_manage_link_works_until_the_second_it_expires() -> None:
     with pytest.raises(manage_tokens.ExpiredLink) as expired:
         manage_tokens.read_link_token(SECRET, token, EMAIL, now=later, days=DAYS)
     assert expired.value.field == "token"
+    assert str(expired.value) == (
+        "This link has expired. Every notification email has a fresh one: use the link in "
+        "your most recent notification email."
+    )
 
 
 def test_a_manage_link_may_live_no_longer_than_links_are_issued_for() -> None:

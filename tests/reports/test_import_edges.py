@@ -318,3 +318,12 @@ def test_the_refusal_message_shows_three_problems_and_counts_the_rest() -> None:
     assert str(three).startswith("1200 problems")
     assert str(three).endswith("(and 1197 more)")
     assert str(VisitImportError(errors[:3])).endswith("row 4, column pga: is required")
+    assert str(VisitImportError(errors[:4])).endswith("row 4, column pga: is required (and 1 more)")
+    assert VisitImportError(errors).rows_read == 0
+
+
+def test_a_stray_comma_in_a_semicolon_header_still_names_the_delimiter() -> None:
+    # Excel wrote "patient_key;" and "visit_date" as two comma-separated cells.
+    assert _refusal("patient_key;,visit_date\n")[0].startswith(
+        "row 1: the file looks semicolon-separated"
+    )

@@ -144,3 +144,21 @@ def test_series_refusals_name_the_points() -> None:
     three = "values must be finite numbers; NaN or infinite at index 1, 3, 5"
     with pytest.raises(ValueError, match=f"^{re.escape(three)}$"):
         as_series("values", [1.0, math.inf, 2.0, math.nan, 3.0, math.inf])
+
+
+def test_six_bad_points_name_five_and_one_more() -> None:
+    six = "values must be finite numbers; NaN or infinite at index 0, 1, 2, 3, 4 (and 1 more)"
+    with pytest.raises(ValueError, match=f"^{re.escape(six)}$"):
+        as_series("values", [math.nan] * 6)
+    five = "values must be finite numbers; NaN or infinite at index 0, 1, 2, 3, 4"
+    with pytest.raises(ValueError, match=f"^{re.escape(five)}$"):
+        as_series("values", [math.nan] * 5)
+
+
+def test_a_run_chart_keeps_its_input() -> None:
+    labels = ["2024-01", "2024-02", "2024-03", "2024-04"]
+    chart = run_chart([1, 2, 3, 4], labels=labels, baseline=slice(0, 3))
+    assert chart.values == (1.0, 2.0, 3.0, 4.0)
+    assert chart.labels == tuple(labels)
+    assert chart.baseline == slice(0, 3)
+    assert chart.centre == 2
