@@ -268,3 +268,35 @@ def test_a_digest_hour_in_the_evening_counts_from_the_readers_own_date() -> None
     # on the 10th, the reader's own evening.
     evening = {"delivery": DeliveryMode.DAILY_DIGEST, "digest_hour": 21}
     assert due_local(plan(la(2026, 6, 10, 20, 0), **evening)) == la(2026, 6, 10, 21, 0)
+
+
+def test_quiet_hours_need_both_ends() -> None:
+    assert due_local(plan(la(2026, 6, 10, 23, 0), quiet_hours_end=None)) == la(2026, 6, 10, 23, 2)
+    assert due_local(plan(la(2026, 6, 10, 23, 0), quiet_hours_start=None)) == la(2026, 6, 10, 23, 2)
+
+
+def test_the_due_time_is_in_utc() -> None:
+    result = plan(la(2026, 6, 10, 14, 0))
+    assert result.due_at is not None
+    assert result.due_at.tzinfo is UTC
+
+
+def test_the_creation_time_may_be_in_any_zone_or_naive_utc() -> None:
+    digest = replace(PREFS, delivery=DeliveryMode.DAILY_DIGEST, digest_hour=21)
+    created = la(2026, 6, 10, 20, 0)
+    expected = la(2026, 6, 10, 21, 0)
+    for given in (created, created.astimezone(UTC), created.astimezone(UTC).replace(tzinfo=None)):
+        result = plan_email(
+            event_type="goal.checked_in",
+            created_at=given,
+            prefs=digest,
+            batch_seconds=BATCH,
+        )
+        assert due_local(result) == expected, given
+    quiet = plan_email(
+        event_type="goal.checked_in",
+        created_at=la(2026, 6, 10, 23, 0).astimezone(UTC).replace(tzinfo=None),
+        prefs=PREFS,
+        batch_seconds=BATCH,
+    )
+    assert due_local(quiet) == la(2026, 6, 11, 7, 0)

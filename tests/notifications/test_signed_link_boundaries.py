@@ -188,6 +188,8 @@ def test_layout_of_a_reply_token() -> None:
     ("address", "expected"),
     [
         ("reply+{token}@reply.example.org", "{token}"),
+        ("Xreply+{token}@reply.example.org", None),
+        ("reply+{at}@@reply.example.org", None),
         ("<REPLY+{upper}@Reply.Example.ORG>", "{token}"),
         ("  reply+{token}@reply.example.org  ", "{token}"),
         ("reply+{token}@other.example.org", None),
@@ -201,7 +203,7 @@ def test_layout_of_a_reply_token() -> None:
 )
 def test_the_token_of_a_reply_address(address: str, expected: str | None) -> None:
     token = reply_address.reply_token(SECRET, 3, GOAL)
-    fill = {"token": token, "upper": token.upper(), "short": token[:-1]}
+    fill = {"token": token, "upper": token.upper(), "short": token[:-1], "at": token[:39] + "@"}
     found = reply_address.split_reply_address(address.format(**fill), "reply.example.org")
     assert found == (expected.format(**fill) if expected is not None else None)
 
@@ -230,3 +232,29 @@ def test_a_reply_address_round_trip() -> None:
 )
 def test_tokens_that_are_no_reply_tokens_are_refused(token: str) -> None:
     assert reply_address.read_reply_token(SECRET, token, _registry()) is None
+
+
+def test_links_in_mail_already_sent_keep_working() -> None:
+    """Known answers: a change to how links are signed would break every link in sent mail."""
+    assert reply_address.reply_token(SECRET, 3, GOAL) == "aeaaaaadzw7ws5iaaaaapgltml776arjkpr2bouo"
+    assert tokens.make_token(SECRET, 3, EMAIL, GOAL, now=NOW) == (
+        "3.R29hbDo3.1803902400.RTR6NwI-fqu-xaFDKidROWAe5Mej_rUHMC1fDxFRBQM"
+    )
+    assert manage_tokens.make_link_token(SECRET, 3, EMAIL, now=NOW, days=DAYS) == (
+        "3.1774958400.DC4I1QsO0sYS15tzFbiLX3AtSTleZzOwPnKuwgQhhT8"
+    )
+    link = manage_tokens.ManageLink(3, int(NOW.timestamp()) + 3600)
+    assert manage_tokens.make_form_token(SECRET, link, now=NOW) == (
+        "1772373600.BXv1IHVU5U2rQ2Z7JxSh-yfrATfQmzb5soechxgqsQA"
+    )
+
+
+def test_a_reply_token_needs_a_global_id() -> None:
+    with pytest.raises(BadInput) as refused:
+        reply_address.reply_token(SECRET, 3, "not-a-global-id")
+    assert refused.value.field == "subject_id"
+
+
+def test_the_first_person_can_reply() -> None:
+    target = reply_address.read_reply_token(SECRET, _reply_token(1, 1, 7), _registry())
+    assert target == reply_address.ReplyTarget(1, GOAL)
