@@ -6,14 +6,22 @@ pattern's matrix arithmetic, checks every pattern it publishes with the network 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Mapping, Sequence
+from datetime import date
 from itertools import combinations
 
 import numpy as np
 import pytest
 
-from icn_graph.services.reports.disclosure.families import Family, small_entries
+from icn_graph.reports.measures.builtin import core_registry
+from icn_graph.services.reports.disclosure.families import (
+    Family,
+    family_key_of,
+    family_of,
+    small_entries,
+)
 from icn_graph.services.reports.disclosure.pattern import (
     INSIDER_CENTERS,
     Suppression,
@@ -22,6 +30,8 @@ from icn_graph.services.reports.disclosure.pattern import (
     suppress,
 )
 from icn_graph.services.reports.disclosure.small_cells import is_small_count
+from icn_graph.services.reports.disclosure.table import StoredCell, family_months
+from icn_graph.services.reports.errors import MeasureComputationError
 
 ONE = Family("remission", ("remission",))
 NESTED = Family("remission", ("remission", "steroid_free"), ((1, 0),))
@@ -183,3 +193,92 @@ def test_the_counts_a_family_discloses() -> None:
 def test_small_entries_count_one_to_ten() -> None:
     assert small_entries([-1, 0, 1, 10, 11, 5]) == 3
     assert small_entries(np.array([], dtype=np.int64)) == 0
+
+
+# The table the pattern is computed on ---------------------------------------------------------
+
+JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
+REMISSION = ("remission_rate", "steroid_free_remission", "sustained_remission")
+
+
+def _cells(
+    center: int, when: date, n: int, *numerators: int, first_id: int = 1, **flags: bool
+) -> list[StoredCell]:
+    return [
+        StoredCell(first_id + i, key, center, when, y, n, **flags)
+        for i, (key, y) in enumerate(zip(REMISSION, numerators, strict=False))
+    ]
+
+
+def test_a_family_is_its_registered_members_present_with_their_nestings() -> None:
+    registry = core_registry()
+    family = family_of(registry, "remission", {"sustained_remission", "remission_rate", "gone"})
+    assert family == Family(
+        "remission", ("remission_rate", "sustained_remission", "gone"), ((1, 0),)
+    )
+    everything = family_of(registry, "remission", REMISSION)
+    assert everything.nestings == ((1, 0), (2, 0))
+    assert family_key_of(registry, "steroid_free_remission") == "remission"
+    assert family_key_of(registry, "pre_visit_planning_rate") == "pre_visit_planning_rate"
+    assert family_key_of(registry, "unregistered") == "unregistered"
+
+
+def test_family_months_group_cells_by_family_month_and_center() -> None:
+    stored = [
+        *_cells(2, FEB, 40, 20, 10, 5, first_id=10),
+        *_cells(1, JAN, 50, 30, 20, 10, first_id=20, published=True, disclosed=True),
+        *_cells(2, JAN, 60, 40, 30, 20, first_id=30, disclosed=True),
+        StoredCell(40, "pre_visit_planning_rate", 1, JAN, 7, 9, published=True),
+    ]
+    stored[-2] = dataclasses.replace(stored[-2], disclosed=False)  # one member not disclosed
+    months = family_months(core_registry(), stored)
+    assert [(m.family.key, m.month) for m in months] == [
+        ("pre_visit_planning_rate", JAN),
+        ("remission", JAN),
+        ("remission", FEB),
+    ]
+    january = months[1]
+    assert january.family.members == REMISSION
+    assert january.cells == {1: (50, 30, 20, 10), 2: (60, 40, 30, 20)}
+    assert january.network == (110, 70, 50, 30)
+    assert january.published == {1: (True, True, True), 2: (False, False, False)}
+    assert january.ids == {1: (20, 21, 22), 2: (30, 31, 32)}
+    assert january.disclosed == {1}
+    assert months[0].cells == {1: (9, 7)}
+    assert months[0].published == {1: (True,)}
+    assert months[2].cells == {2: (40, 20, 10, 5)}
+    assert months[2].disclosed == set()
+
+
+@pytest.mark.parametrize(
+    ("stored", "message"),
+    [
+        (
+            [*_cells(2, JAN, 50, 30, 20, 10), *_cells(3, JAN, 50, 30, 20)],
+            "measure 'sustained_remission' (family 'remission') has no value for center 3, "
+            "2024-01 where 'remission_rate' has one",
+        ),
+        (
+            [*_cells(3, JAN, 50, 30, 20, 10)[:2], StoredCell(9, REMISSION[2], 3, JAN, 10, 49)],
+            "measures of family 'remission' have different denominators for center 3, 2024-01: "
+            "remission_rate 50, steroid_free_remission 50, sustained_remission 49",
+        ),
+        (
+            _cells(3, JAN, 50, 30, 31, 10),
+            "measure 'steroid_free_remission' is nested in 'remission_rate' but its numerator "
+            "is larger for center 3, 2024-01 (31 > 30)",
+        ),
+    ],
+    ids=["missing member", "two denominators", "nested above its outer measure"],
+)
+def test_family_months_refuse_values_that_break_the_family(
+    stored: list[StoredCell], message: str
+) -> None:
+    with pytest.raises(MeasureComputationError) as refused:
+        family_months(core_registry(), stored)
+    assert str(refused.value) == message
+
+
+def test_a_nested_numerator_equal_to_its_outer_one_is_fine() -> None:
+    [month] = family_months(core_registry(), _cells(3, JAN, 50, 30, 30, 30))
+    assert month.cells == {3: (50, 30, 30, 30)}
