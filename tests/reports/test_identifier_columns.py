@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from icn_graph.services.registry import identifier_kind
+from icn_graph.services.registry import identifier_kind, normalize_column
 
 NAME = "a name"
 RECORD = "a medical record number"
@@ -223,3 +223,26 @@ def test_identifier_columns_are_recognized(column: str, kind: str) -> None:
 @pytest.mark.parametrize("column", ALLOWED)
 def test_clinical_and_registry_columns_pass(column: str) -> None:
     assert identifier_kind(column) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        (" Patient Key ", "patient_key"),
+        ("\ufeffpatient_key", "patient_key"),  # Excel's byte-order mark on the first cell
+        ("PatientKey", "patient_key"),
+        ("patient-key", "patient_key"),
+        ("__Visit  Date__", "visit_date"),
+        ("Address2", "address2"),
+        ("NHSNumber", "nhsnumber"),
+        ("Patient's Name", "patient_name"),
+        ("Parents\u2019s name", "parents_name"),
+        ("Prénom", "prenom"),
+        ("Fødselsdato", "fodselsdato"),
+        ("Straße", "strasse"),
+        ("ÆLDRE", "aeldre"),
+        ("Łódź", "lodz"),
+    ],
+)
+def test_column_names_are_normalized(raw: str, normalized: str) -> None:
+    assert normalize_column(raw) == normalized
