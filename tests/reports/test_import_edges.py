@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 
 from icn_graph.models import Diagnosis, PhysicianGlobalAssessment
 from icn_graph.services.registry import csv_import
@@ -327,3 +328,15 @@ def test_a_stray_comma_in_a_semicolon_header_still_names_the_delimiter() -> None
     assert _refusal("patient_key;,visit_date\n")[0].startswith(
         "row 1: the file looks semicolon-separated"
     )
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_the_upsert_is_the_dialects_own_and_updates_only_the_values(dialect: str) -> None:
+    """Each backend gets its own INSERT ... ON CONFLICT on the visit's key (checked as SQL text,
+    so the PostgreSQL statement is pinned on a SQLite-only run too)."""
+    module = {"postgresql": postgresql, "sqlite": sqlite}[dialect]
+    statement = csv_import._upsert_statement(dialect)
+    assert type(statement).__module__ == f"sqlalchemy.dialects.{dialect}.dml"
+    sql = str(statement.compile(dialect=module.dialect()))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in csv_import.UPDATED_COLUMNS)
+    assert sql.endswith(f"ON CONFLICT (center_id, patient_key, visit_date) DO UPDATE SET {updates}")
