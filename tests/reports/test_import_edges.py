@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -340,3 +341,46 @@ def test_the_upsert_is_the_dialects_own_and_updates_only_the_values(dialect: str
     sql = str(statement.compile(dialect=module.dialect()))
     updates = ", ".join(f"{name} = excluded.{name}" for name in csv_import.UPDATED_COLUMNS)
     assert sql.endswith(f"ON CONFLICT (center_id, patient_key, visit_date) DO UPDATE SET {updates}")
+
+
+def test_a_conflict_later_in_one_patients_history_is_found() -> None:
+    importer = _importer()
+    for row, line in enumerate(
+        ["k1,2024-01-04,MILD,UC,", "k1,2024-01-05,MILD,UC,", "k1,2024-01-05,SEVERE,UC,"], start=2
+    ):
+        importer.parse(row, line.split(","))
+    importer.check_repeats()
+    assert [(e.row, e.column) for e in importer.errors] == [(4, "pga")]
+
+
+def test_a_conflict_is_found_whatever_bits_the_patients_hash_has() -> None:
+    """Hashed keys are compared as 64-bit integers: one whose bits would read as a NaN float
+    must still equal itself."""
+    hasher = PatientKeyHasher("secret", 1)
+    nan_key = next(
+        raw
+        for raw in (f"P-{i}" for i in range(100_000))
+        # all exponent bits set and a mantissa that is not zero: NaN, which equals nothing
+        if (int(hasher(raw)[:3], 16) & 0x7FF) == 0x7FF and int(hasher(raw)[3:16], 16)
+    )
+    importer = _importer()
+    importer.parse(2, [nan_key, "2024-01-05", "MILD", "UC", ""])
+    importer.parse(3, [nan_key, "2024-01-05", "SEVERE", "UC", ""])
+    importer.check_repeats()
+    assert [(e.row, e.column) for e in importer.errors] == [(3, "pga")]
+
+
+def test_today_is_reckoned_from_utc_whatever_the_servers_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Etc/GMT-14")  # a server in UTC+14
+    time.tzset()
+    try:
+        latest = (datetime.now(UTC) + timedelta(hours=14)).date()
+        after = (latest + timedelta(days=1)).isoformat()
+        assert _parse(f"k1,{after},MILD,UC,")[1] == [
+            f"row 2, column visit_date: {after} is after today"
+        ]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
