@@ -127,6 +127,11 @@ def test_p_chart_runs_are_judged_around_p_bar_and_say_so() -> None:
         ),
         ([-1] * 5, [1] * 5, "numerators must not be negative; violated at index 0, 1, 2, 3, 4"),
         ([0, 2], [1, 1], "numerators must not exceed denominators; violated at index 1"),
+        (
+            [2] * 6,
+            [1] * 6,
+            "numerators must not exceed denominators; violated at index 0, 1, 2, 3, 4 (and 1 more)",
+        ),
         ([1, 2], [1], "numerators has 2 points but denominators has 1; they must match"),
     ],
 )
