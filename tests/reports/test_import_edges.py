@@ -384,3 +384,11 @@ def test_today_is_reckoned_from_utc_whatever_the_servers_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_when_several_columns_differ_the_first_is_named() -> None:
+    importer = _importer()
+    importer.parse(2, ["k1", "2024-01-05", "QUIESCENT", "CROHNS", "no"])
+    importer.parse(3, ["k1", "2024-01-05", "MILD", "IBDU", "yes"])
+    importer.check_repeats()
+    assert [(e.row, e.column) for e in importer.errors] == [(3, "pga")]
