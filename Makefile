@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins_contrib/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 
-.PHONY: run test lint install install-dev schema clean
+.PHONY: run test lint install install-dev schema clean mutation
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "icn_graph needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -44,4 +44,8 @@ schema: install
 	$(BIN)/icn-graph schema export
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants
+
+# Mutation testing of the rules that protect people (docs/testing.md); not part of `make test`.
+mutation: install-dev
+	$(BIN)/python -m tests.mutation.run

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import threading
 from collections import deque
@@ -286,11 +287,33 @@ def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("icn")
 
 
+# A migrated SQLite file to copy instead of migrating again: `make mutation` runs a short pytest
+# session per mutant, and migrating would be most of its time. The caller owns the file (and
+# removes it when migrations change); unset, every session migrates.
+SQLITE_TEMPLATE_ENV = "ICN_TEST_SQLITE_TEMPLATE"
+
+
+def _migrate(backend: str, url: str) -> None:
+    template = os.environ.get(SQLITE_TEMPLATE_ENV)
+    if backend != "sqlite" or not template:
+        migrations.upgrade(url)
+        return
+    target = Path(make_url(url).database or "")
+    source = Path(template)
+    if source.exists():
+        shutil.copyfile(source, target)
+        return
+    migrations.upgrade(url)
+    partial = source.with_name(f"{source.name}.{os.getpid()}")
+    shutil.copyfile(target, partial)
+    partial.replace(source)  # atomic: a parallel session never sees half a file
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 async def migrated_url(request: pytest.FixtureRequest, tmp_root: Path) -> str:
     """A database with core's migrations applied, once per backend per test session."""
     url = await fresh_database_url(request.param, tmp_root, "suite")
-    await asyncio.to_thread(migrations.upgrade, url)
+    await asyncio.to_thread(_migrate, request.param, url)
     return url
 
 

@@ -26,9 +26,11 @@ PREFS = EffectivePreferences(
 )
 
 
-def la(year: int, month: int, day: int, hour: int, minute: int, *, fold: int = 0) -> datetime:
+def la(
+    year: int, month: int, day: int, hour: int, minute: int, second: int = 0, *, fold: int = 0
+) -> datetime:
     """A wall-clock time in Los Angeles (``fold=1``: a repeated time's second pass)."""
-    return datetime(year, month, day, hour, minute, tzinfo=LA, fold=fold)
+    return datetime(year, month, day, hour, minute, second, tzinfo=LA, fold=fold)
 
 
 def plan(created: datetime, **changes: Any) -> EmailPlan:
@@ -241,3 +243,60 @@ def test_no_mail_is_ever_due_inside_quiet_hours_all_year(delivery: DeliveryMode)
         moment += timedelta(minutes=37)
         checked += 1
     assert checked > 14_000
+
+
+# -- the edges of a daytime quiet window -----------------------------------------------------
+
+LUNCH = {"quiet_hours_start": time(12), "quiet_hours_end": time(13)}
+
+
+def test_mail_due_exactly_when_a_daytime_quiet_window_starts_is_held() -> None:
+    assert due_local(plan(la(2026, 6, 10, 11, 58), **LUNCH)) == la(2026, 6, 10, 13, 0)
+
+
+def test_mail_due_exactly_when_a_daytime_quiet_window_ends_goes_then() -> None:
+    # Not held for a day: 13:00 is the first minute after the window.
+    assert due_local(plan(la(2026, 6, 10, 12, 58), **LUNCH)) == la(2026, 6, 10, 13, 0)
+
+
+def test_mail_due_just_before_a_daytime_quiet_window_goes_at_once() -> None:
+    assert due_local(plan(la(2026, 6, 10, 11, 57, 59), **LUNCH)) == la(2026, 6, 10, 11, 59, 59)
+
+
+def test_a_digest_hour_in_the_evening_counts_from_the_readers_own_date() -> None:
+    # 20:00 on 10 June in Los Angeles is already 11 June in UTC: the digest still goes at 21:00
+    # on the 10th, the reader's own evening.
+    evening = {"delivery": DeliveryMode.DAILY_DIGEST, "digest_hour": 21}
+    assert due_local(plan(la(2026, 6, 10, 20, 0), **evening)) == la(2026, 6, 10, 21, 0)
+
+
+def test_quiet_hours_need_both_ends() -> None:
+    assert due_local(plan(la(2026, 6, 10, 23, 0), quiet_hours_end=None)) == la(2026, 6, 10, 23, 2)
+    assert due_local(plan(la(2026, 6, 10, 23, 0), quiet_hours_start=None)) == la(2026, 6, 10, 23, 2)
+
+
+def test_the_due_time_is_in_utc() -> None:
+    result = plan(la(2026, 6, 10, 14, 0))
+    assert result.due_at is not None
+    assert result.due_at.tzinfo is UTC
+
+
+def test_the_creation_time_may_be_in_any_zone_or_naive_utc() -> None:
+    digest = replace(PREFS, delivery=DeliveryMode.DAILY_DIGEST, digest_hour=21)
+    created = la(2026, 6, 10, 20, 0)
+    expected = la(2026, 6, 10, 21, 0)
+    for given in (created, created.astimezone(UTC), created.astimezone(UTC).replace(tzinfo=None)):
+        result = plan_email(
+            event_type="goal.checked_in",
+            created_at=given,
+            prefs=digest,
+            batch_seconds=BATCH,
+        )
+        assert due_local(result) == expected, given
+    quiet = plan_email(
+        event_type="goal.checked_in",
+        created_at=la(2026, 6, 10, 23, 0).astimezone(UTC).replace(tzinfo=None),
+        prefs=PREFS,
+        batch_seconds=BATCH,
+    )
+    assert due_local(quiet) == la(2026, 6, 11, 7, 0)

@@ -29,6 +29,7 @@ from icn_graph.reports.measures.builtin import BUILTIN_MEASURES, core_registry
 from icn_graph.reports.measures.monthly import visit_share
 from icn_graph.services.reports import MeasureComputationError, refresh_measures
 from icn_graph.services.reports.disclosure import republish
+from icn_graph.services.reports.disclosure.publish import PublishSummary
 from icn_graph.testing import GraphQLClient, make_center
 from tests.report_helpers import make_audience, month, store_values
 
@@ -172,3 +173,66 @@ def test_cli_republishes_and_audits_the_table(cli_env: dict[str, str]) -> None:
     assert republished.exit_code == 0, republished.output
     assert "published table recomputed: 2 months, 4 center cells" in republished.output
     assert runner.invoke(main, ["reports", "audit"], env=cli_env).exit_code == 0
+
+
+async def test_republish_flags_cells_counts_them_and_writes_the_network_rows(db: Database) -> None:
+    """One small center hidden in January with the three smallest others as its complement (no
+    two teams pooling their own cells can narrow it down); February, republished only when
+    asked, keeps its flags; the network total is stored per member with its own flag."""
+    centers = [await make_center(db) for _ in range(6)]
+    january, february = date(2024, 1, 1), date(2024, 2, 1)
+    counts = {  # center index -> (n, remission, steroid-free, sustained) in January
+        0: (5, 2, 1, 1),  # small: hidden for its own counts
+        1: (60, 30, 15, 15),
+        2: (200, 100, 50, 40),
+        3: (90, 45, 30, 20),
+        4: (300, 150, 100, 50),
+        5: (120, 60, 40, 30),
+    }
+    keys = ("remission_rate", "steroid_free_remission", "sustained_remission")
+    async with db.transaction() as session:
+        for index, (n, *numerators) in counts.items():
+            for key, y in zip(keys, numerators, strict=True):
+                for when in (january, february):
+                    session.add(
+                        MeasureValue(
+                            measure_key=key,
+                            center_id=centers[index].id,
+                            month=when,
+                            numerator=y,
+                            denominator=n,
+                        )
+                    )
+    async with db.transaction() as session:
+        assert await republish(session, core_registry(), []) == PublishSummary(0, 0, 0, 0, 0)
+        summary = await republish(session, core_registry(), [date(2024, 1, 17)])
+    assert summary == PublishSummary(
+        months=1, cells=18, hidden=12, complementary=9, network_hidden=0
+    )
+
+    async with db.session() as session:
+        rows = (await session.execute(select(MeasureValue))).scalars().all()
+        flags = {(r.center_id, r.measure_key, r.month): (r.published, r.disclosed) for r in rows}
+        network = {
+            (r.measure_key, r.month): (r.numerator, r.denominator, r.published)
+            for r in (await session.execute(select(NetworkValue))).scalars().all()
+        }
+    hidden = {centers[i].id for i in (0, 1, 3, 5)}  # the small one and the 3 smallest others
+    for (center_id, _, when), (published, disclosed) in flags.items():
+        if when == february:
+            assert (published, disclosed) == (False, False)  # not republished: never shown
+        else:
+            assert published is (center_id not in hidden)
+            assert disclosed is published
+    assert network == {
+        ("remission_rate", january): (387, 775, True),
+        ("steroid_free_remission", january): (236, 775, True),
+        ("sustained_remission", january): (156, 775, True),
+    }
+
+    async with db.transaction() as session:
+        everything = await republish(session, core_registry())
+    assert (everything.months, everything.cells, everything.hidden) == (2, 36, 24)
+    async with db.session() as session:
+        count = await session.scalar(select(func.count()).select_from(NetworkValue))
+    assert count == 6

@@ -298,3 +298,52 @@ async def test_goal_listings_batch_the_measure_lookup(
         values = [key_result["currentValue"] for key_result in goal["keyResults"]]
         assert values == [75.0, 87.5]
         assert goal["progress"] == (25 / 30 * 100 + 100.0) / 2
+
+
+async def test_latest_counts_reads_each_series_own_latest_month(db: Database) -> None:
+    """Each (measure, center) and each network series gets its own latest month, however the
+    rows lie: written newest first, with other measures, centers and months around them."""
+    from icn_graph.models import MeasureValue, NetworkValue
+    from icn_graph.services.reports.disclosure import latest_counts
+
+    one = await make_center(db)
+    two = await make_center(db)
+    march, april, may = date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1)
+    rows = [  # (measure, center, month, numerator): newest first
+        ("a", one, may, 5),
+        ("b", one, april, 4),
+        ("b", one, march, 3),
+        ("a", one, march, 1),
+        ("a", two, april, 24),
+        ("b", two, may, 25),
+        ("a", two, march, 23),
+        ("c", one, may, 9),
+    ]
+    network = [("a", april, 40), ("b", may, 50), ("b", march, 30), ("a", march, 10)]
+    async with db.transaction() as session:
+        session.add_all(
+            MeasureValue(
+                measure_key=key, center_id=center.id, month=when, numerator=y, denominator=50
+            )
+            for key, center, when, y in rows
+        )
+        session.add_all(
+            NetworkValue(measure_key=key, month=when, numerator=y, denominator=100, published=True)
+            for key, when, y in network
+        )
+    sources = [("a", one.id), ("b", one.id), ("a", two.id), ("a", None), ("b", None)]
+    async with db.session() as session:
+        found = await latest_counts(session, sources)
+    assert {source: (count.month, count.numerator) for source, count in found.items()} == {
+        ("a", one.id): (may, 5),
+        ("b", one.id): (april, 4),
+        ("a", two.id): (april, 24),
+        ("a", None): (april, 40),
+        ("b", None): (may, 50),
+    }
+    assert found[("a", None)].published
+    assert not found[("a", one.id)].published
+    async with db.session() as session:
+        assert await latest_counts(session, []) == {}
+        only = await latest_counts(session, [("b", two.id)])
+    assert {source: count.month for source, count in only.items()} == {("b", two.id): may}

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput
 from icn_graph.ids import to_global_id
+from icn_graph.reports.measures.builtin import core_registry
+from icn_graph.reports.signals import Rule
+from icn_graph.services.reports import report as rules
+from icn_graph.services.reports.access import Disclosure
 from icn_graph.services.reports.vega_lite import NO_SIGNAL, OUTSIDE
 from icn_graph.testing import GraphQLClient, StatementCounter, make_center
 from tests.helpers import error_codes
@@ -285,3 +290,156 @@ async def test_network_report_statements_do_not_grow_with_centers(
         return statements.count
 
     assert await count(2) == await count(20)
+
+
+# --- the report's rules without the API: months, validation, hidden months -------------------
+
+
+MEASURE = core_registry().get("remission_rate")
+
+
+def _series(
+    *counts: tuple[int, int], start: date = date(2024, 1, 1)
+) -> list[tuple[date, int, int]]:
+    return [(rules.add_months(start, i), y, n) for i, (y, n) in enumerate(counts)]
+
+
+def test_month_arithmetic() -> None:
+    assert rules.add_months(date(2024, 11, 1), 2) == date(2025, 1, 1)
+    assert rules.add_months(date(2024, 1, 1), -1) == date(2023, 12, 1)
+    assert rules.add_months(date(2024, 12, 1), 0) == date(2024, 12, 1)
+    assert rules.first_of_month(date(2024, 2, 29)) == date(2024, 2, 1)
+    assert rules._span(date(2023, 12, 1), date(2024, 2, 1)) == 3
+    assert rules._months(date(2023, 12, 1), date(2024, 2, 1)) == [
+        date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1)
+    ]  # fmt: skip
+    assert rules._months(date(2024, 2, 1), date(2024, 1, 1)) == []
+    assert rules._months(None, date(2024, 1, 1)) == []
+    assert rules._months(date(2024, 1, 1), None) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            rules.ReportQuery("remission_rate", start=date(2024, 5, 9), end=date(2024, 1, 31)),
+            "to",
+            "to: the last month (2024-01) is before the first (2024-05).",
+        ),
+        (
+            rules.ReportQuery("remission_rate", start=date(2004, 1, 1), end=date(2024, 1, 1)),
+            "from",
+            "from: a report covers at most 240 months; 2004-01 to 2024-01 is longer.",
+        ),
+        (
+            rules.ReportQuery("remission_rate", baseline_months=0),
+            "baselineMonths",
+            "baselineMonths: must be at least 1 (got 0).",
+        ),
+        (
+            rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART, laney=True),
+            "laney",
+            "laney: Laney's adjustment applies to P_CHART only.",
+        ),
+    ],
+)
+def test_the_query_is_checked(query: rules.ReportQuery, field: str, message: str) -> None:
+    with pytest.raises(BadInput) as refused:
+        rules._month_range(query)
+    assert (refused.value.field, str(refused.value)) == (field, message)
+
+
+def test_a_query_at_the_limits_is_accepted() -> None:
+    longest = rules.ReportQuery("remission_rate", start=date(2005, 1, 20), end=date(2024, 12, 5))
+    assert rules._month_range(longest) == (date(2005, 1, 1), date(2024, 12, 1))
+    one = rules.ReportQuery("remission_rate", start=date(2024, 3, 9), end=date(2024, 3, 1))
+    assert rules._month_range(one) == (date(2024, 3, 1), date(2024, 3, 1))
+    assert rules._month_range(rules.ReportQuery("remission_rate", baseline_months=1)) == (
+        None,
+        None,
+    )
+    laney = rules.ReportQuery("remission_rate", laney=True)
+    assert rules._month_range(laney) == (None, None)
+
+
+def test_an_unknown_measure_lists_the_known_ones() -> None:
+    with pytest.raises(BadInput) as refused:
+        rules.find_measure(core_registry(), "x" * 70)
+    known = ", ".join(sorted(m.key for m in core_registry().all()))
+    assert str(refused.value) == (
+        f"measure: unknown measure '{'x' * 64}'; known measures: {known}."
+    )
+    assert refused.value.field == "measure"
+
+
+def test_hidden_months_and_gaps_carry_no_counts_and_take_no_part() -> None:
+    series = _series((5, 10), (0, 0), (6, 10), (7, 10), (8, 10))
+    query = rules.ReportQuery("remission_rate")
+    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)})
+    assert report.center_line == pytest.approx(20 / 30)
+    assert report.chart is rules.ChartKind.P_CHART
+    assert report.disclosure is Disclosure.SUPPRESSED
+    assert report.subject == "Network"
+    assert report.has_suppressed
+    gap, hidden = report.points[1], report.points[2]
+    assert (gap.numerator, gap.denominator, gap.value, gap.suppressed) == (0, 0, None, False)
+    assert (gap.lower_limit, gap.upper_limit) == (None, None)
+    assert hidden == rules.ReportPoint(
+        date(2024, 3, 1), None, None, None, True, report.center_line, None, None
+    )
+    first = report.points[0]
+    assert (first.numerator, first.denominator, first.value) == (5, 10, 0.5)
+    assert first.lower_limit is not None
+    assert first.upper_limit == 1.0
+    assert first.center_line == report.center_line
+    shown = rules._chart(MEASURE, None, query, series, Disclosure.FULL, set())
+    assert not shown.has_suppressed
+    assert shown.center_line == pytest.approx(26 / 40)
+
+
+def test_a_frozen_baseline_counts_hidden_months_but_charts_only_shown_ones() -> None:
+    series = _series((5, 10), (0, 0), (6, 10), (7, 10), (8, 10))
+    query = rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART, baseline_months=3)
+    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)})
+    # The baseline is the first 3 months with data (Jan, Mar, Apr); Mar is hidden: median of
+    # Jan 0.5 and Apr 0.7.
+    assert report.center_line == pytest.approx(0.6)
+    assert all(p.lower_limit is None and p.upper_limit is None for p in report.points)
+
+
+def test_no_shown_month_in_the_baseline_means_no_chart() -> None:
+    series = _series((5, 10), (6, 10), (7, 10))
+    query = rules.ReportQuery("remission_rate", baseline_months=1)
+    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)})
+    assert report.center_line is None
+    assert report.signals == ()
+    assert all(p.center_line is None for p in report.points)
+
+
+def test_laney_needs_two_shown_baseline_months() -> None:
+    series = _series((5, 10), (6, 10), (7, 10))
+    query = rules.ReportQuery("remission_rate", laney=True, baseline_months=1)
+    with pytest.raises(BadInput) as refused:
+        rules._chart(MEASURE, None, query, series, Disclosure.FULL, set())
+    assert refused.value.field == "laney"
+    assert str(refused.value) == (
+        "laney: Laney's adjustment needs at least 2 baseline months with data."
+    )
+    two = rules.ReportQuery("remission_rate", laney=True, baseline_months=2)
+    hidden = rules._chart(MEASURE, None, two, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)})
+    assert hidden.center_line is None  # one shown month in the baseline: no moving range
+    assert rules._chart(MEASURE, None, two, series, Disclosure.FULL, set()).center_line == 0.55
+
+
+def test_signals_name_months_of_the_series_in_order() -> None:
+    # Eight low months, a gap, eight high ones: two long runs around p̄, months around the gap.
+    counts = [(1, 10)] * 8 + [(0, 0)] + [(9, 10)] * 8
+    query = rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART)
+    report = rules._chart(MEASURE, None, query, _series(*counts), Disclosure.FULL, set())
+    runs = [(s.rule, s.start_month, s.end_month) for s in report.signals]
+    assert runs == [
+        (Rule.LONG_RUN, date(2024, 1, 1), date(2024, 8, 1)),
+        (Rule.FEW_CROSSINGS, date(2024, 1, 1), date(2025, 5, 1)),
+        (Rule.LONG_RUN, date(2024, 10, 1), date(2025, 5, 1)),
+    ]
+    assert report.signals[0].description.startswith("Run of 8 points below the median 0.5")

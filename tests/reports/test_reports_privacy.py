@@ -7,7 +7,17 @@ from typing import Any
 import pytest
 
 from icn_graph.db.database import Database
+from icn_graph.errors import Forbidden, Unauthenticated
+from icn_graph.models import CenterRole, NetworkRole
+from icn_graph.services.reports.access import (
+    Disclosure,
+    center_disclosure,
+    disclosure_for,
+    may_see_identified_values,
+    network_disclosure,
+)
 from icn_graph.services.reports.disclosure import is_small_count, reveals_small_count
+from icn_graph.services.viewer import Viewer
 from icn_graph.testing import GraphQLClient, make_center
 from tests.helpers import error_codes
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
@@ -186,3 +196,50 @@ async def test_members_cannot_subtract_their_own_center_from_the_network(
 
     staff = (await client.data(NETWORK_QUERY, token=audience.staff))["network"]["report"]
     assert [point["numerator"] for point in staff["points"]] == [None, 55]
+
+
+# --- who sees which series, decided without the API ------------------------------------------
+
+PARENT = Viewer(1, None, {7: CenterRole.PARENT_PARTNER})
+
+
+@pytest.mark.parametrize(
+    ("viewer", "own", "other"),
+    [
+        (PARENT, Disclosure.FULL, None),
+        (Viewer(2, NetworkRole.STAFF), Disclosure.SUPPRESSED, Disclosure.SUPPRESSED),
+        (Viewer(3, NetworkRole.ADMIN), Disclosure.SUPPRESSED, Disclosure.SUPPRESSED),
+        (Viewer(4, NetworkRole.DATA_MANAGER), Disclosure.SUPPRESSED, Disclosure.SUPPRESSED),
+        (Viewer(5, NetworkRole.STAFF, {7: CenterRole.CLINICIAN}), Disclosure.FULL,
+         Disclosure.SUPPRESSED),
+        (Viewer(6), None, None),
+        (Viewer(None, NetworkRole.ADMIN, {7: CenterRole.CLINICIAN}), None, None),
+    ],
+    ids=["member", "staff", "admin", "data manager", "staff on the team", "no role", "anonymous"],
+)  # fmt: skip
+def test_who_sees_a_centers_series(
+    viewer: Viewer, own: Disclosure | None, other: Disclosure | None
+) -> None:
+    assert disclosure_for(viewer, 7) is own
+    assert disclosure_for(viewer, 8) is other
+
+
+def test_identified_values_are_for_network_staff_and_data_managers() -> None:
+    roles = {role for role in NetworkRole if may_see_identified_values(Viewer(1, role))}
+    assert roles == {NetworkRole.ADMIN, NetworkRole.STAFF, NetworkRole.DATA_MANAGER}
+    assert not may_see_identified_values(PARENT)
+
+
+def test_a_series_one_may_not_see_is_forbidden_and_anonymous_readers_sign_in() -> None:
+    assert center_disclosure(PARENT, 7) is Disclosure.FULL
+    with pytest.raises(Forbidden) as forbidden:
+        center_disclosure(PARENT, 8)
+    assert str(forbidden.value) == (
+        "Only this center's team, network staff and network data managers can see its "
+        "report; the network report is open to every member."
+    )
+    assert network_disclosure(PARENT) is Disclosure.SUPPRESSED
+    assert network_disclosure(Viewer(2, NetworkRole.ADMIN)) is Disclosure.SUPPRESSED
+    for read in (lambda v: center_disclosure(v, 7), network_disclosure):
+        with pytest.raises(Unauthenticated):
+            read(Viewer(None, NetworkRole.ADMIN, {7: CenterRole.CLINICIAN}))

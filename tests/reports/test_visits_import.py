@@ -311,3 +311,71 @@ def test_cli_reports_errors_without_a_traceback(cli_env: dict[str, str], tmp_pat
 
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         assert connection.execute("SELECT count(*) FROM visits").fetchone() == (0,)
+
+
+async def test_a_file_that_stops_being_utf8_is_refused_at_its_row(db: Database) -> None:
+    center = await make_center(db)
+    good = "".join(f"P-{i},2024-03-01,MILD,UC,,\n" for i in range(1000))  # past the first read
+    data = (HEADER + good).encode() + b"P-\xe9,2024-03-02,MILD,UC,,\n"
+    # Opened strictly (not with surrogateescape): the decoder fails while the rows are read, a
+    # chunk at a time, so the row it names is the first one of the chunk it could not decode.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    with pytest.raises(VisitImportError) as refused:
+        await import_visits(db, center.short_code, stream, secret=SECRET)
+    [error] = refused.value.errors
+    assert error.column is None
+    assert error.problem == (
+        "the file is not UTF-8 text (invalid continuation byte) at this row or soon after"
+    )
+    # The row after the last one read: records are numbered as in the file, the header is 1.
+    assert error.row == refused.value.rows_read + 2
+    assert 2 < error.row <= 1002
+    assert await visits(db) == []
+
+
+async def test_a_row_csv_cannot_read_is_refused_at_its_row(db: Database) -> None:
+    center = await make_center(db)
+    huge = "x" * (csv.field_size_limit() + 1)
+    text = GOOD + f"P-003,2024-03-01,MILD,UC,{huge},\n"
+    with pytest.raises(VisitImportError) as refused:
+        await run_import(db, center.short_code, text)
+    [error] = refused.value.errors
+    assert (error.row, error.column) == (5, None)
+    assert error.problem == (
+        f"not readable as CSV: field larger than field limit ({csv.field_size_limit()})"
+    )
+    assert refused.value.rows_read == 3
+    assert await visits(db) == []
+
+
+async def test_a_summary_counts_rows_months_and_ignored_columns(db: Database) -> None:
+    center = await make_center(db)
+    text = "patient_key,visit_date,pga,diagnosis,notes\n" + (
+        "P-1,2024-01-15,MILD,UC,a\n\nP-2,2024-03-02,MILD,UC,b\nP-1,2024-01-15,MILD,UC,a\n"
+    )
+    summary = await run_import(db, f"  {center.short_code.lower()} ", text)
+    assert summary.center_code == center.short_code
+    assert (summary.rows_read, summary.inserted, summary.updated) == (3, 2, 1)
+    assert summary.ignored_columns == ("notes",)
+    assert summary.months == (date(2024, 1, 1), date(2024, 3, 1))
+    again = await run_import(db, center.short_code, text)
+    assert (again.rows_read, again.inserted, again.updated) == (3, 0, 3)
+    rows = await visits(db)
+    assert len(rows) == 2
+    assert {row.center_id for row in rows} == {center.id}
+    assert all(row.created_at is not None for row in rows)
+
+
+async def test_an_unknown_center_is_named_as_given(db: Database) -> None:
+    with pytest.raises(NotFound) as missing:
+        await run_import(db, "  nope ", GOOD)
+    assert str(missing.value) == "No center with code 'nope'."
+    assert missing.value.field == "center"
+
+
+async def test_a_refused_header_counts_the_rows_after_it(db: Database) -> None:
+    center = await make_center(db)
+    text = "patient_key,visit_date,pga\nP-1,2024-01-15,MILD\n\n , \nP-2,2024-01-16,MILD\n"
+    with pytest.raises(VisitImportError) as refused:
+        await run_import(db, center.short_code, text)
+    assert refused.value.rows_read == 2

@@ -62,7 +62,7 @@ def split_reply_address(address: str, domain: str) -> str | None:
     if not at or host.lower() != domain.lower() or not local.lower().startswith(LOCAL_PREFIX):
         return None
     token = local[len(LOCAL_PREFIX) :].lower()
-    return token if len(token) == TOKEN_LENGTH else None
+    return token if len(token) == TOKEN_LENGTH and token.isalnum() else None
 
 
 def read_reply_token(secret: str, token: str, registry: ReplyHandlerRegistry) -> ReplyTarget | None:

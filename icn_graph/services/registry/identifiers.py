@@ -5,17 +5,23 @@ Registry uploads carry a pseudonymous patient key and clinical fields only. A he
 like one of the Safe Harbor identifiers (names and initials, addresses and postcodes, dates and
 years of birth, phone and fax numbers, email, SSN, medical record, hospital and other account
 numbers, ...) or a national health, insurance or identity number is refused before any row is
-read. Matching ignores case and separators (``NHS No.``, ``nhs_number``, ``NHSNumber``) and a
-possessive ``'s`` (``Patient's Name``).
+read. Matching ignores case, accents and separators (``NHS No.``, ``nhs_number``, ``NHSNumber``,
+``Prénom``) and a possessive ``'s`` (``Patient's Name``), and catches a person's name in either
+order (``Patient Name``, ``Name of Patient``, ``Nom du patient``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b", re.IGNORECASE)
 _NATIONAL = "a national health, insurance or identity number"
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+)
 
 # Whole (normalized, underscores removed) column names -> the Safe Harbor category.
 _EXACT: dict[str, str] = {
@@ -109,6 +115,26 @@ _EXACT: dict[str, str] = {
     "nhsno": _NATIONAL,
     "nhsnumber": _NATIONAL,
     "nhsid": _NATIONAL,
+    # Other countries' spellings (UK, Ireland, Canada, Australia, Europe).
+    "forename": "a name",
+    "forenames": "a name",
+    "christianname": "a name",
+    "nom": "a name",
+    "prenom": "a name",
+    "nombre": "a name",
+    "nextofkin": "a name",
+    "tel": "a telephone number",
+    "telno": "a telephone number",
+    "mobileno": "a telephone number",
+    "mobilenumber": "a telephone number",
+    "town": "an address",
+    "suburb": "an address",
+    "plz": "an address",
+    "urn": "a medical record number",
+    "urnumber": "a medical record number",
+    "ppsn": _NATIONAL,
+    "cpr": _NATIONAL,
+    "hetu": _NATIONAL,
 }
 
 # Words that identify wherever they appear in a column name ("parent_email", "home_phone").
@@ -150,7 +176,33 @@ _WORDS: dict[str, str] = {
     "yearofbirth": "a date of birth",
     "hospitalnumber": "a medical record number",
     "recordid": "a medical record number",
+    "forename": "a name",
+    "forenames": "a name",
+    "prenom": "a name",
+    "vorname": "a name",
+    "nachname": "a name",
+    "apellido": "a name",
+    "apellidos": "a name",
+    "geburtsdatum": "a date of birth",
+    "fodselsdato": "a date of birth",
+    "adresse": "an address",
+    "anschrift": "an address",
+    "direccion": "an address",
+    "postleitzahl": "an address",
+    "telefon": "a telephone number",
+    "telefono": "a telephone number",
+    "courriel": "an email address",
+    "ppsn": _NATIONAL,
+    "cprnummer": _NATIONAL,
+    "burgerservicenummer": _NATIONAL,
+    "fodselsnummer": _NATIONAL,
+    "henkilotunnus": _NATIONAL,
+    "ramq": _NATIONAL,
+    "aadhar": _NATIONAL,
 }
+
+# Words for a name, in English and in the languages of other networks' registries.
+_NAME_WORDS = frozenset({"name", "names", "nom", "noms", "nombre", "nombres", "navn", "naam"})
 
 # Words for a person (the patient or someone close to them): with "name" they name someone.
 _PEOPLE = frozenset(
@@ -159,7 +211,8 @@ _PEOPLE = frozenset(
         "mum", "father", "dad", "child", "children", "kid", "baby", "son", "daughter", "sibling",
         "spouse", "partner", "contact", "caregiver", "carer", "relative", "kin", "nok",
         "emergency", "family", "first", "last", "middle", "given", "full", "maiden", "sur",
-        "legal", "preferred",
+        "legal", "preferred", "pat", "patiente", "paciente", "enfant", "nino", "madre",
+        "padre", "mere", "pere",
     }
 )  # fmt: skip
 
@@ -211,14 +264,42 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("social", "security"): "a Social Security number",
     ("postal", "code"): "an address",
     ("ip", "address"): "an IP address",
+    ("next", "of", "kin"): "a name",
+    ("emergency", "contact"): "a name",
+    ("soc", "sec"): "a Social Security number",
+    ("mobile", "no"): "a telephone number",
+    ("mobile", "number"): "a telephone number",
+    ("tel", "no"): "a telephone number",
+    ("tel", "number"): "a telephone number",
+    ("home", "tel"): "a telephone number",
+    ("ur", "number"): "a medical record number",
+    ("ur", "no"): "a medical record number",
+    ("unit", "record"): "a medical record number",
+    ("pps", "number"): _NATIONAL,
+    ("pps", "no"): _NATIONAL,
+    ("cpr", "number"): _NATIONAL,
+    ("cpr", "nr"): _NATIONAL,
+    ("cpr", "no"): _NATIONAL,
+    ("cpr", "nummer"): _NATIONAL,
+    ("assurance", "maladie"): _NATIONAL,
+    ("date", "de", "naissance"): "a date of birth",
+    ("fecha", "de", "nacimiento"): "a date of birth",
+    ("code", "postal"): "an address",
+    ("codigo", "postal"): "an address",
 }
 
 
 def normalize_column(name: str) -> str:
     """``" Patient Key "``, ``"patient-key"`` and ``"PatientKey"`` all become ``patient_key``."""
-    unpossessed = _POSSESSIVE.sub("", name.strip().lstrip("\ufeff"))
+    unpossessed = _POSSESSIVE.sub("", _unaccented(name.strip().lstrip("\ufeff")))
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", unpossessed)
     return _NOT_ALNUM.sub("_", spaced.lower()).strip("_")
+
+
+def _unaccented(text: str) -> str:
+    """``"Prénom"`` -> ``"Prenom"``, ``"Fødselsdato"`` -> ``"Fodselsdato"``."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def identifier_kind(column: str) -> str | None:
@@ -231,7 +312,7 @@ def identifier_kind(column: str) -> str | None:
     for word in words:
         if word in _WORDS:
             return _WORDS[word]
-    if any(word in ("name", "names") for word in words) and _PEOPLE.intersection(words):
+    if _NAME_WORDS.intersection(words) and _PEOPLE.intersection(words):
         return "a name"
     for phrase, kind in _PHRASES.items():
         size = len(phrase)
