@@ -424,7 +424,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
     mail = await inbox.new()
     assert set(mail) == addresses(parent)
     assert "proposed a view (version 1)" in mail[parent.person.email]
-    assert "run chart of remission_rate" in mail[parent.person.email]
+    assert "a run chart of remission rate" in mail[parent.person.email]
 
     # 3. "No, let's try it this way."
     rejected = await ok(
@@ -467,7 +467,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
     mail = await inbox.new()
     assert set(mail) == addresses(parent)
     assert "proposed a view (version 2)" in mail[parent.person.email]
-    assert "funnel of remission_rate" in mail[parent.person.email]
+    assert "a funnel plot of remission rate" in mail[parent.person.email]
     # The mail says nothing of which centers are in it.
     assert not any(name in mail[parent.person.email] for name in CENTER_NAMES)
 
