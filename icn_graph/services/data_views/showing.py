@@ -16,11 +16,13 @@ Two protections then look at everything any reader can be shown, not at one read
   all TOTAL_ONLY): the requester knows who declined, and one or two blinded centers are easy
   for an insider to tell apart.
 - *Unnamed remainder*: for each month of V's period, the network's centers with data that month
-  (a denominator above 0 for a measure of V's family) minus the centers NAMED that month in any
-  view of the same measure family that renders (ACCEPTED, of a request still open, its period
-  covering the month) must number 0 or at least ``INSIDER_CENTERS + 2``. Otherwise V withholds
-  its named centers' values of that month, so that the network total minus the named centers
-  never pins down one or two centers (whose own teams might pool what they know).
+  (a denominator above 0 for a measure of V's family) minus the centers whose values show that
+  month, NAMED or BLINDED, in any view of the same measure family that renders (not superseded,
+  of a request still open, its period covering the month) must number 0 or at least
+  ``INSIDER_CENTERS + 2``. Otherwise V withholds its shown centers' values of that month, so
+  that the network total minus the centers shown never pins down one or two centers (whose own
+  teams might pool what they know). Blinded centers count: their values show, only their names
+  do not, so they subtract from the total as well as named ones.
 
 Nothing here depends on who reads: every reader of V at ``now`` gets the same answer. It only
 reads.
@@ -58,7 +60,7 @@ BLINDED_MIN = 3
 """The fewest centers a view shows blinded; fewer are shown only inside the network total."""
 
 SAFE_REMAINDER = INSIDER_CENTERS + 2
-"""The fewest unnamed centers with data in a month that let named centers' values show."""
+"""The fewest centers not shown, with data in a month, that let shown centers' values show."""
 
 
 class Showing(enum.StrEnum):
@@ -84,7 +86,8 @@ class ViewShowing:
     centers: tuple[CenterShowing, ...]
     """Every center of the view, in letter order (A, B, ..., Z, AA, ...)."""
     withheld_months: frozenset[date]
-    """Months of the period whose named centers' values are withheld (unnamed remainder)."""
+    """Months of the period whose shown (named and blinded) centers' values are withheld
+    (unnamed remainder)."""
 
     def of(self, showing: Showing) -> tuple[CenterShowing, ...]:
         return tuple(center for center in self.centers if center.showing is showing)
@@ -199,13 +202,13 @@ async def view_showing(
     keys = family_measures(registry, view.measure_key)
     first, last = months[0], months[-1]
 
-    # The views of the family that render now, and overlap this one's period.
+    # The views of the family that render now (previews included), and overlap this one's period.
     others = await session.execute(
         select(DataView, DataRequest)
         .join(DataRequest, DataRequest.id == DataView.request_id)
         .where(
             DataView.measure_key.in_(keys),
-            DataView.status == DataViewStatus.ACCEPTED,
+            DataView.status != DataViewStatus.SUPERSEDED,
             DataView.period_start <= last,
             DataView.period_end >= first,
             DataView.id != view.id,
@@ -219,23 +222,23 @@ async def view_showing(
     by_view = await _centers_with_latest_consent(session, views)
 
     centers = _showings(view, request, by_view.get(view.id, []), today)
-    named_in: dict[date, set[int]] = defaultdict(set)
+    shown_in: dict[date, set[int]] = defaultdict(set)
     for view_id, (other, other_request) in views.items():
-        shown = centers if view_id == view.id else None
-        if shown is None:
-            shown = _showings(other, other_request, by_view.get(view_id, []), today)
-        named = {c.center_id for c in shown if c.showing is Showing.NAMED}
-        if not named:
+        showings = centers if view_id == view.id else None
+        if showings is None:
+            showings = _showings(other, other_request, by_view.get(view_id, []), today)
+        shown = {c.center_id for c in showings if c.showing is not Showing.TOTAL_ONLY}
+        if not shown:
             continue
         for month in months:
             if other.period_start <= month <= other.period_end:
-                named_in[month] |= named
+                shown_in[month] |= shown
 
     withheld: set[date] = set()
-    if any(c.showing is Showing.NAMED for c in centers):
+    if any(c.showing is not Showing.TOTAL_ONLY for c in centers):
         with_data = await _centers_with_data(session, keys, first, last)
         for month in months:
-            remainder = with_data.get(month, set()) - named_in[month]
+            remainder = with_data.get(month, set()) - shown_in[month]
             if 0 < len(remainder) < SAFE_REMAINDER:
                 withheld.add(month)
     return ViewShowing(view.id, today, tuple(centers), frozenset(withheld))
