@@ -10,8 +10,12 @@ shown
   and is in force, or V shows its other centers blinded (``OthersShown.BLINDED``);
 - **TOTAL_ONLY** otherwise: C's data is only inside the network total.
 
-Two protections then look at everything any reader can be shown, not at one reader:
+Three protections then look at everything any reader can be shown, not at one reader:
 
+- *Never blinded once named*: a center is not blinded (it is TOTAL_ONLY) when it is NAMED in
+  another view of the same measure family that renders and whose period overlaps V's, or when
+  it once consented in V itself (a consent since revoked, expired or changed): its blinded
+  values would match the named ones month for month, and tell which letter it has.
 - *Blinded group minimum*: with fewer than ``BLINDED_MIN`` centers blinded, none is (they are
   all TOTAL_ONLY): the requester knows who declined, and one or two blinded centers are easy
   for an insider to tell apart.
@@ -36,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.models import MeasureValue
@@ -77,6 +81,15 @@ class CenterShowing:
     consent_id: int | None
     """The consent in force it is shown under (CONSENT when NAMED, UNNAMED when blinded by its
     own answer); ``None`` otherwise."""
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """A center of a view with its latest decision, and whether it ever consented there."""
+
+    center: DataViewCenter
+    consent: DisplayConsent | None
+    ever_consented: bool
 
 
 @dataclass(frozen=True)
@@ -137,29 +150,40 @@ def letter_order(letter: str) -> tuple[int, str]:
 
 
 def _base_showing(
-    view: DataView, request: DataRequest, consent: DisplayConsent | None, today: date
+    view: DataView, request: DataRequest, latest: _Latest, today: date
 ) -> tuple[Showing, int | None]:
+    consent = latest.consent
     if consent is not None and in_force(consent, view, request, today):
         if consent.decision is ConsentDecision.CONSENT:
             return Showing.NAMED, consent.id
-        if consent.decision is ConsentDecision.UNNAMED:
+        if consent.decision is ConsentDecision.UNNAMED and not latest.ever_consented:
             return Showing.BLINDED, consent.id
-    if view.others is OthersShown.BLINDED:
+    if view.others is OthersShown.BLINDED and not latest.ever_consented:
         return Showing.BLINDED, None
     return Showing.TOTAL_ONLY, None
 
 
-def _showings(
-    view: DataView,
-    request: DataRequest,
-    rows: Iterable[tuple[DataViewCenter, DisplayConsent | None]],
-    today: date,
+def _base_showings(
+    view: DataView, request: DataRequest, rows: Iterable[_Latest], today: date
 ) -> list[CenterShowing]:
-    """Each center's showing with the blinded group minimum applied."""
+    """Each center's showing by its own decisions and the view's others, in letter order."""
     found = []
-    for center, consent in sorted(rows, key=lambda row: letter_order(row[0].letter)):
-        showing, consent_id = _base_showing(view, request, consent, today)
-        found.append(CenterShowing(center.center_id, center.letter, showing, consent_id))
+    for latest in sorted(rows, key=lambda row: letter_order(row.center.letter)):
+        showing, consent_id = _base_showing(view, request, latest, today)
+        found.append(
+            CenterShowing(latest.center.center_id, latest.center.letter, showing, consent_id)
+        )
+    return found
+
+
+def _showings(base: Sequence[CenterShowing], named_elsewhere: set[int]) -> list[CenterShowing]:
+    """``base`` with centers named elsewhere unblinded and the blinded group minimum applied."""
+    found = [
+        CenterShowing(c.center_id, c.letter, Showing.TOTAL_ONLY, None)
+        if c.showing is Showing.BLINDED and c.center_id in named_elsewhere
+        else c
+        for c in base
+    ]
     if sum(1 for center in found if center.showing is Showing.BLINDED) < BLINDED_MIN:
         found = [
             CenterShowing(c.center_id, c.letter, Showing.TOTAL_ONLY, None)
@@ -202,15 +226,14 @@ async def view_showing(
     keys = family_measures(registry, view.measure_key)
     first, last = months[0], months[-1]
 
-    # The views of the family that render now (previews included), and overlap this one's period.
+    # The views of the family that render now (previews included), whatever their period: who
+    # each names decides whom the views overlapping it may show blinded.
     others = await session.execute(
         select(DataView, DataRequest)
         .join(DataRequest, DataRequest.id == DataView.request_id)
         .where(
             DataView.measure_key.in_(keys),
             DataView.status != DataViewStatus.SUPERSEDED,
-            DataView.period_start <= last,
-            DataView.period_end >= first,
             DataView.id != view.id,
             DataRequest.state.not_in(sorted(CLOSED)),
             DataRequest.expires_on >= today,
@@ -220,13 +243,32 @@ async def view_showing(
     for other, other_request in others:
         views[other.id] = (other, other_request)
     by_view = await _centers_with_latest_consent(session, views)
+    base = {
+        view_id: _base_showings(other, other_request, by_view.get(view_id, []), today)
+        for view_id, (other, other_request) in views.items()
+    }
+    named = {
+        view_id: {c.center_id for c in found if c.showing is Showing.NAMED}
+        for view_id, found in base.items()
+    }
 
-    centers = _showings(view, request, by_view.get(view.id, []), today)
+    def final(view_id: int) -> list[CenterShowing]:
+        this = views[view_id][0]
+        elsewhere: set[int] = set()
+        for other_id, (other, _) in views.items():
+            overlaps = (
+                other.period_start <= this.period_end and other.period_end >= this.period_start
+            )
+            if other_id != view_id and overlaps:
+                elsewhere |= named[other_id]
+        return _showings(base[view_id], elsewhere)
+
+    centers = final(view.id)
     shown_in: dict[date, set[int]] = defaultdict(set)
-    for view_id, (other, other_request) in views.items():
-        showings = centers if view_id == view.id else None
-        if showings is None:
-            showings = _showings(other, other_request, by_view.get(view_id, []), today)
+    for view_id, (other, _) in views.items():
+        if not (other.period_start <= last and other.period_end >= first):
+            continue
+        showings = centers if view_id == view.id else final(view_id)
         shown = {c.center_id for c in showings if c.showing is not Showing.TOTAL_ONLY}
         if not shown:
             continue
@@ -246,19 +288,21 @@ async def view_showing(
 
 async def _centers_with_latest_consent(
     session: AsyncSession, views: dict[int, tuple[DataView, DataRequest]]
-) -> dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]]:
+) -> dict[int, list[_Latest]]:
+    consented = case((DisplayConsent.decision == ConsentDecision.CONSENT, 1), else_=0)
     latest = (
         select(
             DisplayConsent.view_id,
             DisplayConsent.center_id,
             func.max(DisplayConsent.id).label("id"),
+            func.max(consented).label("consented"),
         )
         .where(DisplayConsent.view_id.in_(sorted(views)))
         .group_by(DisplayConsent.view_id, DisplayConsent.center_id)
         .subquery()
     )
     rows = await session.execute(
-        select(DataViewCenter, DisplayConsent)
+        select(DataViewCenter, DisplayConsent, latest.c.consented)
         .outerjoin(
             latest,
             and_(
@@ -269,9 +313,9 @@ async def _centers_with_latest_consent(
         .outerjoin(DisplayConsent, DisplayConsent.id == latest.c.id)
         .where(DataViewCenter.view_id.in_(sorted(views)))
     )
-    found: dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]] = defaultdict(list)
-    for center, consent in rows:
-        found[center.view_id].append((center, consent))
+    found: dict[int, list[_Latest]] = defaultdict(list)
+    for center, consent, consented in rows:
+        found[center.view_id].append(_Latest(center, consent, bool(consented)))
     return found
 
 
