@@ -124,7 +124,7 @@ def _path(url: str) -> str:
 async def _published(
     db: Database, *, audience: DataAudience = DataAudience.NETWORK
 ) -> tuple[Network, DataRequest, DataView]:
-    network = await make_network(db, 12)
+    network = await make_network(db, 14)
     request = await make_request(db, network.requester, audience=audience)
     view = await make_view(db, request, network.centers[:10], proposer=network.steward)
     await consent_all(db, network, view, request, network.centers[:6])
@@ -133,7 +133,7 @@ async def _published(
 
 
 async def test_the_story_from_request_to_revocation(db: Database, client: GraphQLClient) -> None:
-    network = await make_network(db, 12)
+    network = await make_network(db, 14)
     parent = await network.token(db, network.requester)
     steward = await network.token(db, network.steward)
     expires = (utcnow().date() + timedelta(days=90)).isoformat()

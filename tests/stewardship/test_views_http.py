@@ -60,8 +60,8 @@ async def _story(
     chart: DataViewChart = DataViewChart.FUNNEL,
     published: bool = True,
 ) -> tuple[Network, DataRequest, DataView]:
-    """12 centers; a view of 10: the first 6 consent, 4 are blinded; 2 in no view."""
-    network = await make_network(db, 12)
+    """14 centers; a view of 10: the first 6 consent, 4 are blinded; 4 in no view."""
+    network = await make_network(db, 14)
     request = await make_request(db, network.requester, audience=audience)
     view = await make_view(db, request, network.centers[:10], proposer=network.steward, chart=chart)
     await consent_all(db, network, view, request, network.centers[:6])

@@ -46,9 +46,10 @@ async def _render(db: Database, view: DataView, now: datetime | None = None) -> 
 async def _three_named_three_blinded(
     db: Database, chart: DataViewChart, *, include_network: bool = True
 ) -> tuple[Network, DataView]:
-    """8 centers with data; a view of the first 7: 0-2 consent, 3-6 left to the view's others
-    (BLINDED); centers 7 is in no view."""
-    network = await make_network(db, 8)
+    """11 centers with data; a view of the first 7: 0-2 consent, 3-6 left to the view's others
+    (BLINDED); centers 7-10 are in no view (enough of them that the network total minus the
+    centers shown pins down none)."""
+    network = await make_network(db, 11)
     request = await make_request(db, network.requester)
     view = await make_view(
         db,
@@ -92,7 +93,7 @@ async def test_run_chart_series_named_blinded_and_the_network(db: Database) -> N
     ]
     network_points = [(p.numerator, p.denominator) for p in by_label["Network"].report.points]
     assert network_points == [
-        tuple(sum(x) for x in zip(*(counts_of(i, m) for i in range(8)), strict=True))
+        tuple(sum(x) for x in zip(*(counts_of(i, m) for i in range(11)), strict=True))
         for m in range(3)
     ]
 
@@ -127,8 +128,8 @@ async def test_total_only_centers_never_appear(db: Database) -> None:
 
 
 async def test_suppressed_cells_stay_hidden_for_named_and_blinded_centers(db: Database) -> None:
-    network = await make_network(db, 8)
-    # A ninth center with 5 patients in February: a small count, suppressed for everyone.
+    network = await make_network(db, 10)
+    # The first center with 3 in remission in February: a small count, suppressed for everyone.
     small = network.centers[0]
     async with db.transaction() as session:
         cell = await session.scalar(
@@ -207,7 +208,7 @@ async def test_unnamed_remainder_withholds_named_values_with_its_reason(db: Data
     network_series = rendering.series[0]
     assert network_series.kind is SeriesKind.NETWORK
     assert not any(point.suppressed for point in network_series.report.points)
-    assert "too few other centers" in named[0].withheld[0].explanation
+    assert "too few centers not shown" in named[0].withheld[0].explanation
 
 
 async def test_funnel_sums_each_center_s_published_months(db: Database) -> None:
@@ -218,8 +219,8 @@ async def test_funnel_sums_each_center_s_published_months(db: Database) -> None:
     part = rendering.funnel
     assert part is not None
     assert rendering.series == ()
-    # The target is the network's rate over its published months: all 8 centers, 3 months.
-    totals = [counts_of(i, m) for i in range(8) for m in range(3)]
+    # The target is the network's rate over its published months: all 11 centers, 3 months.
+    totals = [counts_of(i, m) for i in range(11) for m in range(3)]
     assert part.target_numerator == sum(y for y, _ in totals)
     assert part.target_denominator == sum(n for _, n in totals)
     assert part.target == pytest.approx(part.target_numerator / part.target_denominator)
@@ -246,21 +247,23 @@ async def test_funnel_sums_each_center_s_published_months(db: Database) -> None:
     assert any(row.startswith(f"{network.centers[0].name},NAMED,66,129,") for row in csv_rows)
 
 
-async def test_funnel_leaves_out_a_named_center_whose_months_are_all_withheld(
+async def test_funnel_leaves_out_a_center_whose_months_are_all_withheld(
     db: Database,
 ) -> None:
-    network = await make_network(db, 8)
+    network = await make_network(db, 9)
     request = await make_request(db, network.requester)
     view = await make_view(db, request, network.centers[:8], proposer=network.steward)
-    # 5 named of 8: 3 unnamed, every month withheld for the named; 3 blinded still placed.
+    # 5 named and 3 blinded of 9: 1 not shown, every month withheld for all 8 shown.
     await consent_all(db, network, view, request, network.centers[:5])
 
     rendering = await _render(db, view)
 
     part = rendering.funnel
     assert part is not None
-    assert sorted(part.unplaced) == sorted(center.name for center in network.centers[:5])
-    assert sorted(entry.label for entry in part.entries) == ["Center F", "Center G", "Center H"]
+    assert sorted(part.unplaced) == sorted(
+        [*(center.name for center in network.centers[:5]), "Center F", "Center G", "Center H"]
+    )
+    assert part.entries == ()
     assert {month.reason for _, month in rendering.withheld} == {WithheldReason.UNNAMED_REMAINDER}
 
 

@@ -3,7 +3,9 @@ for each center of a view at one instant, the blinded-group minimum and the unna
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+import pytest
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
@@ -154,7 +156,8 @@ async def test_the_view_and_request_must_be_live(db: Database) -> None:
     view = await make_view(db, request, centers, proposer=network.steward)
     await consent_all(db, network, view, request, centers)
     named = {letter: Showing.NAMED for letter in "ABC"}
-    blinded = {letter: Showing.BLINDED for letter in "ABC"}
+    # Once named in the view, never blinded there: the letters would match the named values.
+    blinded = {letter: Showing.TOTAL_ONLY for letter in "ABC"}
     assert _states(await _showing(db, view)) == named
 
     # Past the request's last day: expired, whatever the stored state.
@@ -330,14 +333,19 @@ async def test_unnamed_remainder_looks_at_each_month_s_centers_with_data(db: Dat
     assert (await _showing(db, view)).withheld_months == frozenset({MONTHS[0]})
 
 
-async def test_nothing_named_withholds_nothing(db: Database) -> None:
-    network = await make_network(db, 5)
+@pytest.mark.parametrize(("count", "withheld"), [(7, frozenset()), (5, frozenset(MONTHS))])
+async def test_blinded_centers_count_as_shown_in_the_remainder(
+    db: Database, count: int, withheld: frozenset[date]
+) -> None:
+    # Blinded values subtract from the network total like named ones: 3 blinded of 7 leave 4
+    # centers not shown (safe); of 5 they leave 2, whose sum the total would give away.
+    network = await make_network(db, count)
     request = await make_request(db, network.requester)
     view = await make_view(db, request, network.centers[:3], proposer=network.steward)
     showing = await _showing(db, view)
     assert showing.named == ()
-    assert showing.withheld_months == frozenset()
     assert len(showing.blinded) == 3
+    assert showing.withheld_months == withheld
 
 
 async def test_three_queries_however_many_views(db: Database, statements: StatementCounter) -> None:

@@ -56,8 +56,8 @@ WithheldReasonEnum = strawberry.enum(
     WithheldReason,
     name="WithheldReason",
     description="SMALL_COUNTS: hidden in the published table for everyone (a count from 1 to 10, "
-    "or what would let one be worked out); UNNAMED_REMAINDER: a named center's month, withheld "
-    "because too few unnamed centers had data that month.",
+    "or what would let one be worked out); UNNAMED_REMAINDER: a shown (named or blinded) "
+    "center's month, withheld because too few centers not shown had data that month.",
 )
 FunnelPositionEnum = strawberry.enum(
     Position,

@@ -14,7 +14,7 @@ inside the network total, and never says which centers a view has beyond those i
   (``reports.funnel``). The denominators are summed month by month, so over several months they
   count patient-months: the same patient seen in three months counts three times.
 
-A named center's months that the unnamed-remainder rule withholds are hidden like a suppressed
+A shown center's months that the unnamed-remainder rule withholds are hidden like a suppressed
 cell; each series (and the rendering as a whole) lists its withheld months with the reason.
 """
 
@@ -57,14 +57,14 @@ class WithheldReason(enum.StrEnum):
     SMALL_COUNTS = "SMALL_COUNTS"
     """Hidden in the published table: a count from 1 to 10, or what would let one be derived."""
     UNNAMED_REMAINDER = "UNNAMED_REMAINDER"
-    """A named center's month: too few unnamed centers had data that month."""
+    """A shown center's month: too few centers not shown had data that month."""
 
 
 REASONS = {
     WithheldReason.SMALL_COUNTS: "Suppressed for everyone: it would reveal a count from 1 to 10 "
     "(or let one be worked out from other values).",
-    WithheldReason.UNNAMED_REMAINDER: "Named centers' values withheld: too few other centers had "
-    "data this month, so the network total minus the named centers would single them out.",
+    WithheldReason.UNNAMED_REMAINDER: "Centers' values withheld: too few centers not shown had "
+    "data this month, so the network total minus the centers shown would single them out.",
 }
 
 NETWORK_LABEL = "Network"
@@ -199,7 +199,7 @@ async def _subjects(
     ]
     subjects.extend(sorted(named, key=lambda s: s.label.casefold()))
     subjects.extend(
-        _Subject(f"Center {c.letter}", SeriesKind.BLINDED, c.center_id, frozenset())
+        _Subject(f"Center {c.letter}", SeriesKind.BLINDED, c.center_id, showing.withheld_months)
         for c in showing.blinded
     )
     return subjects

@@ -10,17 +10,23 @@ shown
   and is in force, or V shows its other centers blinded (``OthersShown.BLINDED``);
 - **TOTAL_ONLY** otherwise: C's data is only inside the network total.
 
-Two protections then look at everything any reader can be shown, not at one reader:
+Three protections then look at everything any reader can be shown, not at one reader:
 
+- *Never blinded once named*: a center is not blinded (it is TOTAL_ONLY) when it is NAMED in
+  another view of the same measure family that renders and whose period overlaps V's, or when
+  it once consented in V itself (a consent since revoked, expired or changed): its blinded
+  values would match the named ones month for month, and tell which letter it has.
 - *Blinded group minimum*: with fewer than ``BLINDED_MIN`` centers blinded, none is (they are
   all TOTAL_ONLY): the requester knows who declined, and one or two blinded centers are easy
   for an insider to tell apart.
 - *Unnamed remainder*: for each month of V's period, the network's centers with data that month
-  (a denominator above 0 for a measure of V's family) minus the centers NAMED that month in any
-  view of the same measure family that renders (ACCEPTED, of a request still open, its period
-  covering the month) must number 0 or at least ``INSIDER_CENTERS + 2``. Otherwise V withholds
-  its named centers' values of that month, so that the network total minus the named centers
-  never pins down one or two centers (whose own teams might pool what they know).
+  (a denominator above 0 for a measure of V's family) minus the centers whose values show that
+  month, NAMED or BLINDED, in any view of the same measure family that renders (not superseded,
+  of a request still open, its period covering the month) must number 0 or at least
+  ``INSIDER_CENTERS + 2``. Otherwise V withholds its shown centers' values of that month, so
+  that the network total minus the centers shown never pins down one or two centers (whose own
+  teams might pool what they know). Blinded centers count: their values show, only their names
+  do not, so they subtract from the total as well as named ones.
 
 Nothing here depends on who reads: every reader of V at ``now`` gets the same answer. It only
 reads.
@@ -34,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.models import MeasureValue
@@ -58,7 +64,7 @@ BLINDED_MIN = 3
 """The fewest centers a view shows blinded; fewer are shown only inside the network total."""
 
 SAFE_REMAINDER = INSIDER_CENTERS + 2
-"""The fewest unnamed centers with data in a month that let named centers' values show."""
+"""The fewest centers not shown, with data in a month, that let shown centers' values show."""
 
 
 class Showing(enum.StrEnum):
@@ -78,13 +84,23 @@ class CenterShowing:
 
 
 @dataclass(frozen=True)
+class _Latest:
+    """A center of a view with its latest decision, and whether it ever consented there."""
+
+    center: DataViewCenter
+    consent: DisplayConsent | None
+    ever_consented: bool
+
+
+@dataclass(frozen=True)
 class ViewShowing:
     view_id: int
     today: date
     centers: tuple[CenterShowing, ...]
     """Every center of the view, in letter order (A, B, ..., Z, AA, ...)."""
     withheld_months: frozenset[date]
-    """Months of the period whose named centers' values are withheld (unnamed remainder)."""
+    """Months of the period whose shown (named and blinded) centers' values are withheld
+    (unnamed remainder)."""
 
     def of(self, showing: Showing) -> tuple[CenterShowing, ...]:
         return tuple(center for center in self.centers if center.showing is showing)
@@ -134,29 +150,40 @@ def letter_order(letter: str) -> tuple[int, str]:
 
 
 def _base_showing(
-    view: DataView, request: DataRequest, consent: DisplayConsent | None, today: date
+    view: DataView, request: DataRequest, latest: _Latest, today: date
 ) -> tuple[Showing, int | None]:
+    consent = latest.consent
     if consent is not None and in_force(consent, view, request, today):
         if consent.decision is ConsentDecision.CONSENT:
             return Showing.NAMED, consent.id
-        if consent.decision is ConsentDecision.UNNAMED:
+        if consent.decision is ConsentDecision.UNNAMED and not latest.ever_consented:
             return Showing.BLINDED, consent.id
-    if view.others is OthersShown.BLINDED:
+    if view.others is OthersShown.BLINDED and not latest.ever_consented:
         return Showing.BLINDED, None
     return Showing.TOTAL_ONLY, None
 
 
-def _showings(
-    view: DataView,
-    request: DataRequest,
-    rows: Iterable[tuple[DataViewCenter, DisplayConsent | None]],
-    today: date,
+def _base_showings(
+    view: DataView, request: DataRequest, rows: Iterable[_Latest], today: date
 ) -> list[CenterShowing]:
-    """Each center's showing with the blinded group minimum applied."""
+    """Each center's showing by its own decisions and the view's others, in letter order."""
     found = []
-    for center, consent in sorted(rows, key=lambda row: letter_order(row[0].letter)):
-        showing, consent_id = _base_showing(view, request, consent, today)
-        found.append(CenterShowing(center.center_id, center.letter, showing, consent_id))
+    for latest in sorted(rows, key=lambda row: letter_order(row.center.letter)):
+        showing, consent_id = _base_showing(view, request, latest, today)
+        found.append(
+            CenterShowing(latest.center.center_id, latest.center.letter, showing, consent_id)
+        )
+    return found
+
+
+def _showings(base: Sequence[CenterShowing], named_elsewhere: set[int]) -> list[CenterShowing]:
+    """``base`` with centers named elsewhere unblinded and the blinded group minimum applied."""
+    found = [
+        CenterShowing(c.center_id, c.letter, Showing.TOTAL_ONLY, None)
+        if c.showing is Showing.BLINDED and c.center_id in named_elsewhere
+        else c
+        for c in base
+    ]
     if sum(1 for center in found if center.showing is Showing.BLINDED) < BLINDED_MIN:
         found = [
             CenterShowing(c.center_id, c.letter, Showing.TOTAL_ONLY, None)
@@ -199,15 +226,14 @@ async def view_showing(
     keys = family_measures(registry, view.measure_key)
     first, last = months[0], months[-1]
 
-    # The views of the family that render now, and overlap this one's period.
+    # The views of the family that render now (previews included), whatever their period: who
+    # each names decides whom the views overlapping it may show blinded.
     others = await session.execute(
         select(DataView, DataRequest)
         .join(DataRequest, DataRequest.id == DataView.request_id)
         .where(
             DataView.measure_key.in_(keys),
-            DataView.status == DataViewStatus.ACCEPTED,
-            DataView.period_start <= last,
-            DataView.period_end >= first,
+            DataView.status != DataViewStatus.SUPERSEDED,
             DataView.id != view.id,
             DataRequest.state.not_in(sorted(CLOSED)),
             DataRequest.expires_on >= today,
@@ -217,25 +243,44 @@ async def view_showing(
     for other, other_request in others:
         views[other.id] = (other, other_request)
     by_view = await _centers_with_latest_consent(session, views)
+    base = {
+        view_id: _base_showings(other, other_request, by_view.get(view_id, []), today)
+        for view_id, (other, other_request) in views.items()
+    }
+    named = {
+        view_id: {c.center_id for c in found if c.showing is Showing.NAMED}
+        for view_id, found in base.items()
+    }
 
-    centers = _showings(view, request, by_view.get(view.id, []), today)
-    named_in: dict[date, set[int]] = defaultdict(set)
-    for view_id, (other, other_request) in views.items():
-        shown = centers if view_id == view.id else None
-        if shown is None:
-            shown = _showings(other, other_request, by_view.get(view_id, []), today)
-        named = {c.center_id for c in shown if c.showing is Showing.NAMED}
-        if not named:
+    def final(view_id: int) -> list[CenterShowing]:
+        this = views[view_id][0]
+        elsewhere: set[int] = set()
+        for other_id, (other, _) in views.items():
+            overlaps = (
+                other.period_start <= this.period_end and other.period_end >= this.period_start
+            )
+            if other_id != view_id and overlaps:
+                elsewhere |= named[other_id]
+        return _showings(base[view_id], elsewhere)
+
+    centers = final(view.id)
+    shown_in: dict[date, set[int]] = defaultdict(set)
+    for view_id, (other, _) in views.items():
+        if not (other.period_start <= last and other.period_end >= first):
+            continue
+        showings = centers if view_id == view.id else final(view_id)
+        shown = {c.center_id for c in showings if c.showing is not Showing.TOTAL_ONLY}
+        if not shown:
             continue
         for month in months:
             if other.period_start <= month <= other.period_end:
-                named_in[month] |= named
+                shown_in[month] |= shown
 
     withheld: set[date] = set()
-    if any(c.showing is Showing.NAMED for c in centers):
+    if any(c.showing is not Showing.TOTAL_ONLY for c in centers):
         with_data = await _centers_with_data(session, keys, first, last)
         for month in months:
-            remainder = with_data.get(month, set()) - named_in[month]
+            remainder = with_data.get(month, set()) - shown_in[month]
             if 0 < len(remainder) < SAFE_REMAINDER:
                 withheld.add(month)
     return ViewShowing(view.id, today, tuple(centers), frozenset(withheld))
@@ -243,19 +288,21 @@ async def view_showing(
 
 async def _centers_with_latest_consent(
     session: AsyncSession, views: dict[int, tuple[DataView, DataRequest]]
-) -> dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]]:
+) -> dict[int, list[_Latest]]:
+    consented = case((DisplayConsent.decision == ConsentDecision.CONSENT, 1), else_=0)
     latest = (
         select(
             DisplayConsent.view_id,
             DisplayConsent.center_id,
             func.max(DisplayConsent.id).label("id"),
+            func.max(consented).label("consented"),
         )
         .where(DisplayConsent.view_id.in_(sorted(views)))
         .group_by(DisplayConsent.view_id, DisplayConsent.center_id)
         .subquery()
     )
     rows = await session.execute(
-        select(DataViewCenter, DisplayConsent)
+        select(DataViewCenter, DisplayConsent, latest.c.consented)
         .outerjoin(
             latest,
             and_(
@@ -266,9 +313,9 @@ async def _centers_with_latest_consent(
         .outerjoin(DisplayConsent, DisplayConsent.id == latest.c.id)
         .where(DataViewCenter.view_id.in_(sorted(views)))
     )
-    found: dict[int, list[tuple[DataViewCenter, DisplayConsent | None]]] = defaultdict(list)
-    for center, consent in rows:
-        found[center.view_id].append((center, consent))
+    found: dict[int, list[_Latest]] = defaultdict(list)
+    for center, consent, consented in rows:
+        found[center.view_id].append(_Latest(center, consent, bool(consented)))
     return found
 
 

@@ -67,10 +67,10 @@ def _withheld_lines(rendering: Rendering) -> list[str]:
     funnel = rendering.chart is DataViewChart.FUNNEL
     lines = []
     if remainder:
-        lead = "left out of named centers' sums" if funnel else "named centers' values withheld"
+        lead = "left out of centers' sums" if funnel else "centers' values withheld"
         lines.append(
             f"{_month_list(remainder)}: {lead}: too few other centers had data, so the "
-            "network total minus the named centers would single them out."
+            "network total minus the centers shown would single them out."
         )
     if small:
         if funnel:

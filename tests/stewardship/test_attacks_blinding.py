@@ -1,0 +1,112 @@
+"""Attacks on blinding: telling which center is "Center X" by matching its values against a
+series that names the center elsewhere, then reading what it shows only blinded."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
+from icn_graph.models import CenterRole, PersonKind
+from icn_graph.models.stewardship import DataView, DataViewChart, OthersShown
+from icn_graph.testing import GraphQLClient, make_person
+from tests.stewardship.view_helpers import (
+    MONTHS,
+    consent_all,
+    make_network,
+    make_request,
+    make_view,
+    publish_rows,
+    revoke,
+)
+
+
+async def _series(
+    client: GraphQLClient, view: DataView, token: str
+) -> dict[tuple[str, str], dict[str, tuple[str, str]]]:
+    """(kind, label) -> month -> (numerator, denominator), from the view's CSV."""
+    path = f"/data-views/{to_global_id('DataView', view.id)}.csv"
+    response = await client.http.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    found: dict[tuple[str, str], dict[str, tuple[str, str]]] = defaultdict(dict)
+    for row in csv.DictReader(io.StringIO(response.text)):
+        if row["numerator"]:
+            found[(row["kind"], row["series"])][row["month"]] = (
+                row["numerator"],
+                row["denominator"],
+            )
+    return found
+
+
+def _matches(
+    named: dict[tuple[str, str], dict[str, tuple[str, str]]],
+    blinded: dict[tuple[str, str], dict[str, tuple[str, str]]],
+) -> list[tuple[str, str]]:
+    """(center name, blinded label) pairs whose values agree on every month both show."""
+    found = []
+    for (kind, name), months in named.items():
+        if kind != "NAMED":
+            continue
+        for (other_kind, label), other in blinded.items():
+            common = set(months) & set(other)
+            if other_kind == "BLINDED" and common and all(months[m] == other[m] for m in common):
+                found.append((name, label))
+    return found
+
+
+async def test_a_center_named_in_one_view_is_not_told_apart_blinded_in_another(
+    db: Database, client: GraphQLClient
+) -> None:
+    # A poster names six centers in January and February; a talk shows the same ten centers
+    # blinded from January to March. Matching January and February tells which letter each
+    # named center has in the talk, and so its March, which it never agreed to show named.
+    network = await make_network(db, 14)
+    poster = await make_request(db, network.requester, purpose="A poster")
+    named_view = await make_view(
+        db,
+        poster,
+        network.centers[:10],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+        period=(MONTHS[0], MONTHS[1]),
+    )
+    await consent_all(db, network, named_view, poster, network.centers[:6])
+    await publish_rows(db, named_view, poster, network.steward)
+    talk = await make_request(db, network.requester)
+    blinded_view = await make_view(
+        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
+    )
+    await publish_rows(db, blinded_view, talk, network.steward)
+
+    member = await make_person(db, PersonKind.PARENT_PARTNER)
+    token = await network.token(db, member)
+    named = await _series(client, named_view, token)
+    assert sum(1 for kind, _ in named if kind == "NAMED") == 6
+    blinded = await _series(client, blinded_view, token)
+    assert any(kind == "BLINDED" for kind, _ in blinded)
+    assert _matches(named, blinded) == []
+
+
+async def test_a_revoked_consent_does_not_leave_the_center_blinded_under_its_letter(
+    db: Database, client: GraphQLClient
+) -> None:
+    # A center named in a view revokes its consent: shown blinded with the same values under
+    # its letter, everyone who read the view before still knows which letter it is.
+    network = await make_network(db, 14)
+    request = await make_request(db, network.requester)
+    view = await make_view(
+        db, request, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
+    )
+    consents = await consent_all(db, network, view, request, network.centers[:6])
+    await publish_rows(db, view, request, network.steward)
+    reader = await make_person(db, center=network.centers[12], role=CenterRole.CLINICIAN)
+    token = await network.token(db, reader)
+    before = await _series(client, view, token)
+
+    await revoke(db, consents[0], network.deciders[network.centers[0].id])
+    after = await _series(client, view, token)
+    assert network.centers[0].name not in {label for _, label in after}
+    assert _matches(before, after) == []
