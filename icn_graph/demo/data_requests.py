@@ -6,7 +6,8 @@ registry data). A first proposal (a run chart of the network) was rejected ("no,
 this way"); the second, a funnel plot of fifteen centers that have data over those months, was
 accepted in March. Twelve centers consented to be named, two declined, and one consent was
 revoked after the session; the parent's own center (the first) has not answered yet, so the
-request awaits it and the funnel shows eleven centers by name and four blinded. Its steps are
+request awaits it and the funnel shows eleven centers by name and three blinded (the revoked
+one only inside the network total: once named, never blinded). Its steps are
 dated in 2014, but the request and the consents expire 90 days after the demo is loaded, so the
 funnel renders on a present-day screen too. It is ``DataRequest:1`` with views ``DataView:1``
 and ``DataView:2`` in every demo network, which docs/data-requests.md relies on.
