@@ -90,6 +90,7 @@ def machine_for(
     names = {center.id: center.name for center in network.centers}
     deciders = network.deciders
     viewers: dict[int, Viewer] = {}
+    started = datetime.now(UTC)  # every run starts at the same instant, so replays match
 
     class ConsentMachine(RuleBasedStateMachine):
         def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -128,7 +129,7 @@ def machine_for(
             centers: list[int],
             request_days: int,
         ) -> None:
-            self.now = datetime.now(UTC)
+            self.now = started
             self.answers: dict[int, Answer] = {}
             self.withdrawn = False
             self.published = False
@@ -189,7 +190,7 @@ def machine_for(
         def decide(self, index: int, decision: ConsentDecision, days: int) -> None:
             center_id = self.of_view(index)
             decider = self.viewer(deciders[center_id].id)
-            expires_on = today_of(datetime.now(UTC)) + timedelta(days=days)
+            expires_on = today_of(started) + timedelta(days=days)
             draft = DecisionDraft(self.view_id, center_id, decision, expires_on=expires_on)
             consent = self.attempt(decide_consent(db, decider, draft))
             if consent is not None:
@@ -398,19 +399,26 @@ def machine_for(
             return [(read_id, reader, link, centers[read_id]) for read_id, reader, link in reads]
 
         def teardown(self) -> None:
+            """Leave the database as every run finds it (Hypothesis replays runs and must see
+            the same outcomes): the request closed, every decider back to QI lead."""
             request = getattr(self, "request", None)
-            if request is None:
-                return
 
-            async def close() -> None:
+            async def reset() -> None:
                 async with db.transaction() as session:
+                    if request is not None:
+                        await session.execute(
+                            update(DataRequest)
+                            .where(DataRequest.id == request.id)
+                            .values(state=DataRequestState.WITHDRAWN)
+                        )
                     await session.execute(
-                        update(DataRequest)
-                        .where(DataRequest.id == request.id)
-                        .values(state=DataRequestState.WITHDRAWN)
+                        update(Membership)
+                        .where(Membership.person_id.in_([p.id for p in deciders.values()]))
+                        .values(role=CenterRole.QI_LEAD)
                     )
 
-            self.run(close())
+            self.run(reset())
+            viewers.clear()
 
     return ConsentMachine
 
