@@ -375,7 +375,9 @@ def test_an_unknown_measure_lists_the_known_ones() -> None:
 def test_hidden_months_and_gaps_carry_no_counts_and_take_no_part() -> None:
     series = _series((5, 10), (0, 0), (6, 10), (7, 10), (8, 10))
     query = rules.ReportQuery("remission_rate")
-    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)})
+    report = rules.chart_months(
+        MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)}
+    )
     assert report.center_line == pytest.approx(20 / 30)
     assert report.chart is rules.ChartKind.P_CHART
     assert report.disclosure is Disclosure.SUPPRESSED
@@ -392,7 +394,7 @@ def test_hidden_months_and_gaps_carry_no_counts_and_take_no_part() -> None:
     assert first.lower_limit is not None
     assert first.upper_limit == 1.0
     assert first.center_line == report.center_line
-    shown = rules._chart(MEASURE, None, query, series, Disclosure.FULL, set())
+    shown = rules.chart_months(MEASURE, None, query, series, Disclosure.FULL, set())
     assert not shown.has_suppressed
     assert shown.center_line == pytest.approx(26 / 40)
 
@@ -400,7 +402,9 @@ def test_hidden_months_and_gaps_carry_no_counts_and_take_no_part() -> None:
 def test_a_frozen_baseline_counts_hidden_months_but_charts_only_shown_ones() -> None:
     series = _series((5, 10), (0, 0), (6, 10), (7, 10), (8, 10))
     query = rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART, baseline_months=3)
-    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)})
+    report = rules.chart_months(
+        MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 3, 1)}
+    )
     # The baseline is the first 3 months with data (Jan, Mar, Apr); Mar is hidden: median of
     # Jan 0.5 and Apr 0.7.
     assert report.center_line == pytest.approx(0.6)
@@ -410,7 +414,9 @@ def test_a_frozen_baseline_counts_hidden_months_but_charts_only_shown_ones() -> 
 def test_no_shown_month_in_the_baseline_means_no_chart() -> None:
     series = _series((5, 10), (6, 10), (7, 10))
     query = rules.ReportQuery("remission_rate", baseline_months=1)
-    report = rules._chart(MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)})
+    report = rules.chart_months(
+        MEASURE, None, query, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)}
+    )
     assert report.center_line is None
     assert report.signals == ()
     assert all(p.center_line is None for p in report.points)
@@ -420,22 +426,26 @@ def test_laney_needs_two_shown_baseline_months() -> None:
     series = _series((5, 10), (6, 10), (7, 10))
     query = rules.ReportQuery("remission_rate", laney=True, baseline_months=1)
     with pytest.raises(BadInput) as refused:
-        rules._chart(MEASURE, None, query, series, Disclosure.FULL, set())
+        rules.chart_months(MEASURE, None, query, series, Disclosure.FULL, set())
     assert refused.value.field == "laney"
     assert str(refused.value) == (
         "laney: Laney's adjustment needs at least 2 baseline months with data."
     )
     two = rules.ReportQuery("remission_rate", laney=True, baseline_months=2)
-    hidden = rules._chart(MEASURE, None, two, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)})
+    hidden = rules.chart_months(
+        MEASURE, None, two, series, Disclosure.SUPPRESSED, {date(2024, 1, 1)}
+    )
     assert hidden.center_line is None  # one shown month in the baseline: no moving range
-    assert rules._chart(MEASURE, None, two, series, Disclosure.FULL, set()).center_line == 0.55
+    assert (
+        rules.chart_months(MEASURE, None, two, series, Disclosure.FULL, set()).center_line == 0.55
+    )
 
 
 def test_signals_name_months_of_the_series_in_order() -> None:
     # Eight low months, a gap, eight high ones: two long runs around p̄, months around the gap.
     counts = [(1, 10)] * 8 + [(0, 0)] + [(9, 10)] * 8
     query = rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART)
-    report = rules._chart(MEASURE, None, query, _series(*counts), Disclosure.FULL, set())
+    report = rules.chart_months(MEASURE, None, query, _series(*counts), Disclosure.FULL, set())
     runs = [(s.rule, s.start_month, s.end_month) for s in report.signals]
     assert runs == [
         (Rule.LONG_RUN, date(2024, 1, 1), date(2024, 8, 1)),

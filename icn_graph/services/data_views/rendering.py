@@ -41,10 +41,13 @@ from icn_graph.services.data_views.showing import (
 )
 from icn_graph.services.reports.access import Disclosure
 from icn_graph.services.reports.disclosure.reading import PublishedCount, load_series
-from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, find_measure
-
-# The report's charting, shared so a view's series are charted exactly like a report.
-from icn_graph.services.reports.report import _chart as chart_months
+from icn_graph.services.reports.report import (
+    ChartKind,
+    Report,
+    ReportQuery,
+    chart_months,
+    find_measure,
+)
 
 
 class SeriesKind(enum.StrEnum):

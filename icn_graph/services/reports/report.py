@@ -276,7 +276,7 @@ def _report(item: _Prepared, center: Center | None, counts: Sequence[PublishedCo
     months = _months(first, last)
     series = [(month, *totals.get(month, (0, 0))) for month in months]
     hidden = {count.month for count in counts if not shows(item.disclosure, count)}
-    return _chart(item.measure, center, query, series, item.disclosure, hidden)
+    return chart_months(item.measure, center, query, series, item.disclosure, hidden)
 
 
 def first_of_month(day: date) -> date:
@@ -328,7 +328,7 @@ def _months(start: date | None, end: date | None) -> list[date]:
     return [add_months(start, offset) for offset in range(_span(start, end))]
 
 
-def _chart(
+def chart_months(
     measure: Measure,
     center: Center | None,
     query: ReportQuery,
@@ -336,6 +336,8 @@ def _chart(
     disclosure: Disclosure,
     hidden_months: set[date],
 ) -> Report:
+    """The chart of ``series`` (month, numerator, denominator), ``hidden_months`` left out of
+    every calculation (module docstring); data views chart their series with it too."""
     hidden = {index for index, (month, _, _) in enumerate(series) if month in hidden_months}
     with_data = [index for index, (_, _, n) in enumerate(series) if n > 0]
     # Only shown months enter the chart (see the module docstring).
