@@ -148,8 +148,7 @@ def machine_for(
                 presentation="A slide.",
                 expires_on=self.request_expires,
             )
-            measures = {measure.key for measure in REGISTRY.all()}
-            self.request = self.run(request_data(db, requester, draft, measures=measures))
+            self.request = self.run(request_data(db, requester, draft, measures=REGISTRY))
             view = self.run(
                 propose_view(
                     db,
@@ -163,7 +162,7 @@ def machine_for(
                         center_ids=self.center_ids,
                         others=others,
                     ),
-                    measures=measures,
+                    measures=REGISTRY,
                 )
             )
             self.view_id = view.id

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from icn_graph.db.database import Database
 from icn_graph.models import ConsentDecision, DataAudience, DataViewChart, StandingPreference
+from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.services.stewardship import consents, requests, standing, views
 from icn_graph.services.tokens import viewer_for_token
 from icn_graph.testing import GraphQLClient, StatementCounter
@@ -59,7 +60,7 @@ async def build(db: Database, people: Cast, count: int) -> None:
                 expires_on=today() + timedelta(days=60),
                 center_ids=[people.center_a.id, people.center_b.id],
             ),
-            measures=[MEASURE],
+            measures=core_registry(),
         )
         for attempt in range(2):
             view = await views.propose_view(
@@ -73,7 +74,7 @@ async def build(db: Database, people: Cast, count: int) -> None:
                     period_end=date(2014, 3, 1),
                     center_ids=[people.center_a.id, people.center_b.id],
                 ),
-                measures=[MEASURE],
+                measures=core_registry(),
             )
             if attempt == 0:
                 await views.reject_view(db, requester, view.id, "Another way")

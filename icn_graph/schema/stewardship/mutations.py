@@ -17,6 +17,7 @@ import strawberry
 from icn_graph import models
 from icn_graph.errors import BadInput, InvalidInput, UserErrorCode
 from icn_graph.errors import UserError as ServiceUserError
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
@@ -43,10 +44,10 @@ from icn_graph.services.stewardship.discussion import DataRequestDiscussion, dis
 T = TypeVar("T")
 
 
-def _measure_keys(info: Info) -> list[str]:
+def _measures(info: Info) -> MeasureRegistry:
     from icn_graph.schema.reports.queries import measure_registry
 
-    return measure_registry(info).keys()
+    return measure_registry(info)
 
 
 def _discussion(info: Info) -> DataRequestDiscussion | None:
@@ -83,11 +84,7 @@ async def _run(info: Info, action: Callable[[], Awaitable[T]]) -> tuple[T | None
     """``action`` (IDs decoded inside it) with refused input as userErrors; anonymous callers
     are refused first."""
     info.context.viewer.require_member()
-
-    async def run() -> T:
-        return await action()
-
-    return await attempt(run())
+    return await attempt(action())
 
 
 async def _request(info: Info, row: models.DataRequest) -> DataRequest:
@@ -311,7 +308,7 @@ class StewardshipMutations:
                 info.context.db,
                 info.context.viewer,
                 draft,
-                measures=_measure_keys(info),
+                measures=_measures(info),
                 discussion=_discussion(info),
             )
 
@@ -373,7 +370,7 @@ class StewardshipMutations:
                 note=input.note,
             )
             return await views.propose_view(
-                info.context.db, info.context.viewer, draft, measures=_measure_keys(info)
+                info.context.db, info.context.viewer, draft, measures=_measures(info)
             )
 
         row, errors = await _run(info, run)

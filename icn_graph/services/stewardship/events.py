@@ -50,6 +50,7 @@ class DataRequestSubmitted(DomainEvent):
     title: str
     audience: DataAudience
     measure_keys: tuple[str, ...]
+    measure_names: tuple[str, ...]  # as the registry names them, for mail
     period_start: date
     period_end: date
     presentation: str
@@ -81,6 +82,7 @@ class DataViewProposed(DomainEvent):
     view: SubjectRef
     version: int
     measure_key: str
+    measure_name: str
     chart: DataViewChart
     note: str
 

@@ -7,7 +7,7 @@ discussion, it is opened in the same transaction with the requester and them in 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +27,7 @@ from icn_graph.models import (
     NetworkRole,
     Person,
 )
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.stewardship import access, checks
 from icn_graph.services.stewardship.discussion import DataRequestDiscussion, DiscussionOpening
 from icn_graph.services.stewardship.events import (
@@ -93,7 +94,7 @@ async def request_data(
     viewer: Viewer,
     draft: RequestDraft,
     *,
-    measures: Collection[str],
+    measures: MeasureRegistry,
     discussion: DataRequestDiscussion | None = None,
 ) -> DataRequest:
     """A new request by ``viewer`` (any member)."""
@@ -102,7 +103,7 @@ async def request_data(
     purpose = check.text(
         "purpose", draft.purpose, max_length=checks.PURPOSE_LENGTH, label="Purpose"
     )
-    keys = checks.measure_keys(check, "measureKeys", draft.measure_keys, measures)
+    keys = checks.measure_keys(check, "measureKeys", draft.measure_keys, measures.keys())
     start, end = checks.period(check, draft.period_start, draft.period_end)
     presentation = check.text(
         "presentation",
@@ -145,6 +146,7 @@ async def request_data(
             **request_refs(request),
             audience=request.audience,
             measure_keys=tuple(keys),
+            measure_names=tuple(measures.get(key).title for key in keys),
             period_start=start,
             period_end=end,
             presentation=presentation,

@@ -9,7 +9,7 @@ or rejects it, saying why, which puts the request back IN_DISCUSSION.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +29,7 @@ from icn_graph.models import (
     DataViewStatus,
     OthersShown,
 )
+from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.stewardship import access, checks
 from icn_graph.services.stewardship.events import (
     DataRequestApproved,
@@ -87,11 +88,11 @@ def shuffled_letters(count: int) -> list[str]:
 
 
 async def propose_view(
-    db: Database, viewer: Viewer, draft: ViewDraft, *, measures: Collection[str]
+    db: Database, viewer: Viewer, draft: ViewDraft, *, measures: MeasureRegistry
 ) -> DataView:
     person_id = viewer.require_member()
     check = Checker()
-    measure_key = checks.measure_key(check, "measureKey", draft.measure_key, measures)
+    measure_key = checks.measure_key(check, "measureKey", draft.measure_key, measures.keys())
     start, end = checks.period(check, draft.period_start, draft.period_end)
     note = checks.optional_text(check, "note", draft.note, label="Note")
     async with db.transaction() as session:
@@ -141,6 +142,7 @@ async def propose_view(
             view=view_ref(view),
             version=view.version,
             measure_key=measure_key,
+            measure_name=measures.get(measure_key).title,
             chart=view.chart,
             note=note,
         )
