@@ -12,3 +12,6 @@ Both charts accept a frozen ``baseline`` period (a ``slice``) and optional point
 (months). Import from the submodules (``from icn_graph.reports.run_chart import run_chart``); the
 package does not re-export the functions, whose names would shadow their modules.
 """
+
+MAX_MONTHS = 240
+"""The longest series a chart covers (20 years): reports, comparisons and data views."""

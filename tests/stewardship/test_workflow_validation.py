@@ -96,6 +96,10 @@ async def test_request_data_names_every_refused_field(db: Database, client: Grap
     assert await refused(
         db, client, REQUEST_DATA, people.requester, request_input(purpose="x" * 301)
     ) == [("purpose", "TOO_LONG")]
+    # A period longer than a report's 240 months is refused, for a request and a view alike.
+    assert await refused(
+        db, client, REQUEST_DATA, people.requester, request_input(periodStart="1900-01-01")
+    ) == [("periodStart", "INVALID")]
 
 
 async def test_propose_names_every_refused_field(db: Database, client: GraphQLClient) -> None:
@@ -126,6 +130,13 @@ async def test_propose_names_every_refused_field(db: Database, client: GraphQLCl
         people.network_dm,
         view_input(request["id"], [], includeNetwork=False),
     ) == [("includeNetwork", "INVALID")]
+    assert await refused(
+        db,
+        client,
+        PROPOSE,
+        people.network_dm,
+        view_input(request["id"], [people.a], periodStart="0001-01-01"),
+    ) == [("periodStart", "INVALID")]
     assert await refused(
         db,
         client,

@@ -42,6 +42,7 @@ from sqlalchemy import select
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput, NotFound, ServiceError
 from icn_graph.models import Center
+from icn_graph.reports import MAX_MONTHS
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
 from icn_graph.reports.p_chart import p_chart
 from icn_graph.reports.run_chart import run_chart
@@ -55,9 +56,6 @@ from icn_graph.services.reports.disclosure.reading import (
 )
 from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject, record_role_read
 from icn_graph.services.viewer import Viewer
-
-MAX_MONTHS = 240
-"""The longest series a report covers (20 years)."""
 
 
 class ChartKind(enum.StrEnum):

@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 from icn_graph.errors import UserErrorCode
+from icn_graph.reports import MAX_MONTHS
 from icn_graph.services.stewardship.states import today
 from icn_graph.services.validation import Checker
 
@@ -83,6 +84,12 @@ def period(check: Checker, start: date, end: date) -> tuple[date, date]:
         check.add("periodEnd", "The period must not end before it starts (periodStart).")
     elif last > month_of(today()):
         check.add("periodEnd", "The period cannot end after the current month.")
+    elif (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
+        check.add(
+            "periodStart",
+            f"A period covers at most {MAX_MONTHS} months, as a report does; "
+            f"{first:%Y-%m} to {last:%Y-%m} is longer.",
+        )
     return first, last
 
 
