@@ -20,6 +20,7 @@ from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import BadInput, Forbidden
 from icn_graph.models import Center, MeasureValue
+from icn_graph.reports import MAX_MONTHS
 from icn_graph.reports.measures.registry import Measure, MeasureRegistry
 from icn_graph.services.data_views.rendering import (
     FunnelSource,
@@ -28,7 +29,7 @@ from icn_graph.services.data_views.rendering import (
     build_funnel,
 )
 from icn_graph.services.reports.disclosure.reading import PublishedCount, load_series
-from icn_graph.services.reports.report import MAX_MONTHS, find_measure
+from icn_graph.services.reports.report import find_measure
 from icn_graph.services.stewardship.access import is_steward
 from icn_graph.services.stewardship.read_audit import (
     ReadSubject,
