@@ -46,6 +46,6 @@ schema: install
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants
 
-# Mutation testing of the rules that protect people (docs/testing.md); not part of `make test`.
+# Mutation testing of the rules that protect people (docs/operations.md, "Mutation testing"); not part of `make test`.
 mutation: install-dev
 	$(BIN)/python -m tests.mutation.run
