@@ -1,4 +1,6 @@
-"""``make mutation``: mutation testing of the rules that protect people (docs/operations.md, "Mutation testing").
+"""``make mutation``: mutation testing of the rules that protect people.
+
+See docs/operations.md, "Mutation testing".
 
 Runs mutmut over the modules ``[tool.mutmut] only_mutate`` in pyproject.toml lists, each mutant
 against the tests that call the mutated function (mutmut records which, from the test files

@@ -258,3 +258,8 @@ def test_a_reply_token_needs_a_global_id() -> None:
 def test_the_first_person_can_reply() -> None:
     target = reply_address.read_reply_token(SECRET, _reply_token(1, 1, 7), _registry())
     assert target == reply_address.ReplyTarget(1, GOAL)
+
+
+def test_the_first_row_is_a_subject() -> None:
+    target = reply_address.read_reply_token(SECRET, _reply_token(1, 3, 1), _registry())
+    assert target == reply_address.ReplyTarget(3, to_global_id("Goal", 1))

@@ -347,3 +347,46 @@ async def test_latest_counts_reads_each_series_own_latest_month(db: Database) ->
         assert await latest_counts(session, []) == {}
         only = await latest_counts(session, [("b", two.id)])
     assert {source: count.month for source, count in only.items()} == {("b", two.id): may}
+
+
+async def test_latest_counts_never_lends_a_series_another_series_latest_month(
+    db: Database,
+) -> None:
+    """A month that is the latest of one series (another measure of the same center, the same
+    measure at another center, another network measure) is not the latest of a series that
+    goes on past it."""
+    from icn_graph.models import MeasureValue, NetworkValue
+    from icn_graph.services.reports.disclosure import latest_counts
+
+    one = await make_center(db)
+    two = await make_center(db)
+    jan, feb, mar = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
+    rows = [  # (measure, center, month, numerator): each series' latest first
+        ("a", one, mar, 3),
+        ("a", one, feb, 2),
+        ("a", one, jan, 1),
+        ("b", one, feb, 12),
+        ("a", two, feb, 22),
+    ]
+    network = [("a", mar, 33), ("a", feb, 32), ("b", feb, 42)]
+    async with db.transaction() as session:
+        session.add_all(
+            MeasureValue(
+                measure_key=key, center_id=center.id, month=when, numerator=y, denominator=50
+            )
+            for key, center, when, y in rows
+        )
+        session.add_all(
+            NetworkValue(measure_key=key, month=when, numerator=y, denominator=100, published=True)
+            for key, when, y in network
+        )
+    sources = [("a", one.id), ("b", one.id), ("a", two.id), ("a", None), ("b", None)]
+    async with db.session() as session:
+        found = await latest_counts(session, sources)
+    assert {source: (count.month, count.numerator) for source, count in found.items()} == {
+        ("a", one.id): (mar, 3),
+        ("b", one.id): (feb, 12),
+        ("a", two.id): (feb, 22),
+        ("a", None): (mar, 33),
+        ("b", None): (feb, 42),
+    }

@@ -109,7 +109,8 @@ async def latest_counts(
     session: AsyncSession, sources: Collection[tuple[str, int | None]]
 ) -> dict[tuple[str, int | None], PublishedCount]:
     """The latest stored month of each (measure key, center id or ``None`` for the network):
-    two queries however many sources."""
+    two queries however many sources. Rows come oldest first, so whatever plan the database
+    picks for the join, the month kept for a series is its latest."""
     found: dict[tuple[str, int | None], PublishedCount] = {}
     centers = {(key, center) for key, center in sources if center is not None}
     networks = {key for key, center in sources if center is None}
@@ -135,7 +136,8 @@ async def latest_counts(
                 MeasureValue.numerator,
                 MeasureValue.denominator,
                 MeasureValue.published,
-            ).join(
+            )
+            .join(
                 latest,
                 and_(
                     MeasureValue.measure_key == latest.c.measure_key,
@@ -143,6 +145,7 @@ async def latest_counts(
                     MeasureValue.month == latest.c.month,
                 ),
             )
+            .order_by(MeasureValue.month)
         )
         for key, center_id, month, numerator, denominator, published in rows:
             if (key, center_id) in centers:
@@ -161,13 +164,15 @@ async def latest_counts(
                 NetworkValue.numerator,
                 NetworkValue.denominator,
                 NetworkValue.published,
-            ).join(
+            )
+            .join(
                 latest,
                 and_(
                     NetworkValue.measure_key == latest.c.measure_key,
                     NetworkValue.month == latest.c.month,
                 ),
             )
+            .order_by(NetworkValue.month)
         )
         for key, month, numerator, denominator, published in network_rows:
             found[(key, None)] = PublishedCount(month, numerator, denominator, published)
