@@ -89,12 +89,21 @@ def test_an_identifier_column_is_refused_but_a_known_one_is_not() -> None:
     assert _header(HEADER)[0]["patient_key"] == 0
 
 
-def test_a_header_cell_that_is_not_utf8_is_named() -> None:
-    cell = b"pga\xe9".decode("utf-8", errors="surrogateescape")
+@pytest.mark.parametrize("byte", [0xE9, 0x80, 0xFF], ids=["e9", "lowest", "highest"])
+def test_a_header_cell_that_is_not_utf8_is_named(byte: int) -> None:
+    cell = (b"pga" + bytes([byte])).decode("utf-8", errors="surrogateescape")
     assert _refusal(f"patient_key,visit_date,{cell},diagnosis\n") == [
-        "row 1, column #3: the header cell is not UTF-8 text (0xE9)",
+        f"row 1, column #3: the header cell is not UTF-8 text (0x{byte:02X})",
         "row 1, column pga: required column is missing",
     ]
+
+
+def test_a_complete_header_is_never_taken_for_another_delimiter() -> None:
+    """Only a header missing required columns is checked for semicolons, tabs or pipes: an
+    extra column whose name holds them is just ignored."""
+    columns, ignored, width = _header(HEADER + ",notes;pga;diagnosis\n")
+    assert set(columns) == {"patient_key", "visit_date", "pga", "diagnosis", "on_steroids"}
+    assert (ignored, width) == (("notes;pga;diagnosis",), 6)
 
 
 def test_missing_columns_are_each_named() -> None:

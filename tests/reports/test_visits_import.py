@@ -8,6 +8,7 @@ import io
 import random
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from icn_graph.services.registry import (
     normalize_column,
     patient_key,
 )
+from icn_graph.services.registry.csv_import import MAX_REPORTED_ERRORS
 from icn_graph.testing import make_center, snapshot
 
 SECRET = "test-patient-key-secret"
@@ -379,3 +381,50 @@ async def test_a_refused_header_counts_the_rows_after_it(db: Database) -> None:
     with pytest.raises(VisitImportError) as refused:
         await run_import(db, center.short_code, text)
     assert refused.value.rows_read == 2
+
+
+async def test_a_file_that_is_not_utf8_from_the_start_is_refused_at_the_header(
+    db: Database,
+) -> None:
+    center = await make_center(db)
+    stream = io.TextIOWrapper(io.BytesIO(b"patient_key,visit_\xe9date\n"), encoding="utf-8")
+    with pytest.raises(VisitImportError) as refused:
+        await import_visits(db, center.short_code, stream, secret=SECRET)
+    assert [(e.row, e.column, e.problem) for e in refused.value.errors] == [
+        (1, None, "the file is not UTF-8 text (invalid continuation byte) in the first rows")
+    ]
+
+
+async def test_a_header_csv_cannot_read_is_refused_at_row_one(db: Database) -> None:
+    center = await make_center(db)
+    huge = "x" * (csv.field_size_limit() + 1)
+    with pytest.raises(VisitImportError) as refused:
+        await run_import(db, center.short_code, f"patient_key,{huge}\n" + GOOD)
+    assert [(e.row, e.column, e.problem) for e in refused.value.errors] == [
+        (1, None, f"unreadable header: field larger than field limit ({csv.field_size_limit()})")
+    ]
+
+
+async def test_a_stream_that_fails_right_after_the_header_names_row_two(db: Database) -> None:
+    """A text stream decoding the file as it goes can fail before the first row is parsed."""
+    center = await make_center(db)
+
+    def lines() -> Iterator[str]:
+        yield HEADER
+        raise UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+
+    with pytest.raises(VisitImportError) as refused:
+        await import_visits(db, center.short_code, lines(), secret=SECRET)
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, None)]
+    assert refused.value.rows_read == 0
+
+
+async def test_more_problems_than_are_listed_are_all_counted(db: Database) -> None:
+    center = await make_center(db)
+    bad = "".join(f"P-{n},2024-01-15,REMISSION,UC,,\n" for n in range(MAX_REPORTED_ERRORS + 5))
+    with pytest.raises(VisitImportError) as refused:
+        await run_import(db, center.short_code, HEADER + bad)
+    assert len(refused.value.errors) == MAX_REPORTED_ERRORS
+    assert refused.value.total == MAX_REPORTED_ERRORS + 5
+    assert refused.value.message.startswith(f"{MAX_REPORTED_ERRORS + 5} problems")
+    assert await visits(db) == []

@@ -55,6 +55,7 @@ _FALSE = frozenset({"false", "no", "0"})
 _PGA = {member.value: member for member in PhysicianGlobalAssessment}
 _DIAGNOSIS = {member.value: member for member in Diagnosis}
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _undecodable(text: str) -> str | None:
@@ -462,7 +463,7 @@ def _first_difference(first: int, second: int) -> str:
 def _upsert_statement(dialect: str) -> Any:
     table = Visit.__table__
     assert isinstance(table, Table)
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    insert: Any = _INSERTS[dialect](table)  # each dialect's Insert has on_conflict_do_update
     return insert.on_conflict_do_update(
         index_elements=["center_id", "patient_key", "visit_date"],
         set_={name: insert.excluded[name] for name in UPDATED_COLUMNS},

@@ -291,7 +291,8 @@ _PHRASES: dict[tuple[str, ...], str] = {
 
 def normalize_column(name: str) -> str:
     """``" Patient Key "``, ``"patient-key"`` and ``"PatientKey"`` all become ``patient_key``."""
-    unpossessed = _POSSESSIVE.sub("", _unaccented(name.strip().lstrip("\ufeff")))
+    # A byte-order mark, like any other symbol, becomes "_" and is stripped at the ends.
+    unpossessed = _POSSESSIVE.sub("", _unaccented(name.strip()))
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", unpossessed)
     return _NOT_ALNUM.sub("_", spaced.lower()).strip("_")
 
