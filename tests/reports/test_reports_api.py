@@ -3,18 +3,29 @@ their privacy, input errors, the Vega-Lite spec, and statement counts."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput
 from icn_graph.ids import to_global_id
+from icn_graph.models import Center, MeasureValue
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.signals import Rule
 from icn_graph.services.reports import report as rules
 from icn_graph.services.reports.access import Disclosure
+from icn_graph.services.reports.disclosure import republish
+from icn_graph.services.reports.disclosure.reading import (
+    PublishedCount,
+    load_center_series,
+    load_series,
+)
 from icn_graph.services.reports.vega_lite import NO_SIGNAL, OUTSIDE
 from icn_graph.testing import GraphQLClient, StatementCounter, make_center
 from tests.helpers import error_codes
@@ -290,6 +301,99 @@ async def test_network_report_statements_do_not_grow_with_centers(
         return statements.count
 
     assert await count(2) == await count(20)
+
+
+# --- reading the published table: only the asked measure, center and months, in month order ---
+
+
+async def _store_newest_first(db: Database, rows: list[tuple[str, Center, date, int, int]]) -> None:
+    """Store ``rows`` (measure, center, month, numerator, denominator) in the order given and
+    republish: a database returns rows without an ORDER BY in no promised order (PostgreSQL's
+    small tables come back as written), so the readers' own order is what a test sees."""
+    async with db.transaction() as session:
+        for measure, center, when, numerator, denominator in rows:
+            session.add(
+                MeasureValue(
+                    measure_key=measure,
+                    center_id=center.id,
+                    month=when,
+                    numerator=numerator,
+                    denominator=denominator,
+                )
+            )
+            await session.flush()
+        await republish(session, core_registry())
+
+
+@asynccontextmanager
+async def _any_plan(db: Database) -> AsyncIterator[AsyncSession]:
+    """A session whose database returns rows without an ORDER BY in another order than its
+    indexes give: SQLite reverses unordered selects, PostgreSQL scans the table (rows as
+    written). Order the readers promise must come from their own ORDER BY."""
+    async with db.transaction() as session:
+        if db.dialect == "sqlite":
+            await session.execute(text("PRAGMA reverse_unordered_selects = ON"))
+        else:
+            for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
+                await session.execute(text(f"SET LOCAL {setting} = off"))
+        try:
+            yield session
+        finally:
+            if db.dialect == "sqlite":
+                await session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
+
+
+def _counts(series: list[PublishedCount]) -> list[tuple[date, int, int, bool]]:
+    return [(c.month, c.numerator, c.denominator, c.published) for c in series]
+
+
+async def _a_table_of_neighbours(db: Database) -> tuple[Center, Center, Center]:
+    """Three centers with remission and pre-visit planning for January to May 2022, stored
+    newest month first; every count is 11 or more, complement too, so every cell publishes.
+    Center ``i`` has ``20 + i`` of ``40 + month`` in remission, ``30 + i`` of ``60 + month``
+    in pre-visit planning."""
+    centers = (await make_center(db), await make_center(db), await make_center(db))
+    rows = [
+        (measure, center, month(index), base + offset, total + index)
+        for index in reversed(range(5))
+        for offset, center in enumerate(centers)
+        for measure, base, total in (
+            ("remission_rate", 20, 40),
+            ("pre_visit_planning_rate", 30, 60),
+        )
+    ]
+    await _store_newest_first(db, rows)
+    return centers
+
+
+async def test_a_centers_series_is_its_own_months_of_the_measure_in_order(db: Database) -> None:
+    first, second, _ = await _a_table_of_neighbours(db)
+    async with _any_plan(db) as session:
+        whole = await load_series(session, "remission_rate", second.id)
+        # Any day stands for its month at the start; the end is the month's first day.
+        part = await load_series(
+            session, "remission_rate", first.id, start=date(2022, 2, 17), end=month(3)
+        )
+        planning = await load_series(session, "pre_visit_planning_rate", first.id, end=month(1))
+    assert _counts(whole) == [(month(i), 21, 40 + i, True) for i in range(5)]
+    assert _counts(part) == [(month(i), 20, 40 + i, True) for i in (1, 2, 3)]
+    assert _counts(planning) == [(month(i), 30, 60 + i, True) for i in (0, 1)]
+
+
+async def test_many_centers_series_are_each_their_own_months_of_the_measure(
+    db: Database,
+) -> None:
+    first, second, third = await _a_table_of_neighbours(db)
+    async with _any_plan(db) as session:
+        found = await load_center_series(
+            session, "remission_rate", [third.id, first.id], start=month(1), end=month(3)
+        )
+    # The second center is not asked for; pre-visit planning is another measure.
+    assert {center: _counts(series) for center, series in found.items()} == {
+        first.id: [(month(i), 20, 40 + i, True) for i in (1, 2, 3)],
+        third.id: [(month(i), 22, 40 + i, True) for i in (1, 2, 3)],
+    }
+    assert second.id not in found
 
 
 # --- the report's rules without the API: months, validation, hidden months -------------------
