@@ -156,6 +156,7 @@ class GraphQLClient:
         """Wait until every event so far has been dispatched (notifications, ``on_event``)."""
         if self.app is not None:
             await self.app.state.dispatcher.drain()
+            await self.app.state.sign_in_mail.drain()
 
 
 @dataclass

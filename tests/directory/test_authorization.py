@@ -447,9 +447,13 @@ async def test_bad_credentials_say_the_token_is_invalid(
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["data"] is None or body["data"].get("viewer") is None
-    assert error_codes(body) == ["UNAUTHENTICATED"]
-    assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
+    assert body["data"] is None
+    # Every field says so, ``viewer`` included: a bad token is not "signed out".
+    assert error_codes(body) == ["UNAUTHENTICATED", "UNAUTHENTICATED"]
+    assert sorted(error["path"][0] for error in body["errors"]) == ["centers", "viewer"]
+    assert {error["message"] for error in body["errors"]} == {
+        "The API token is invalid or has been revoked."
+    }
 
 
 async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) -> None:
@@ -462,9 +466,12 @@ async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) 
         await session.execute(update(ApiToken).values(revoked_at=datetime.now(UTC)))
 
     body = await client.execute(query, token=token)
-    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert error_codes(body) == ["UNAUTHENTICATED", "UNAUTHENTICATED"]
     assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
-    assert (await client.data("{ viewer { person { id } } }", token=token))["viewer"] is None
+    # ``viewer`` alone is an error too, not a signed-out null.
+    body = await client.execute("{ viewer { person { id } } }", token=token)
+    assert body["data"] == {"viewer": None}
+    assert error_codes(body) == ["UNAUTHENTICATED"]
     # The revoked token can no longer write either.
     before = await snapshot(db)
     body = await client.execute(
@@ -486,7 +493,8 @@ async def test_revoking_one_token_leaves_the_others(db: Database, client: GraphQ
             .values(revoked_at=datetime.now(UTC))
         )
     assert (await client.data("{ viewer { person { id } } }", token=kept))["viewer"] is not None
-    assert (await client.data("{ viewer { person { id } } }", token=revoked))["viewer"] is None
+    body = await client.execute("{ viewer { person { id } } }", token=revoked)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
 
 
 async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: GraphQLClient) -> None:
@@ -506,5 +514,5 @@ async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: Gra
 
     # And the hash alone is not a credential: only the secret authenticates.
     assert (await client.data("{ viewer { person { id } } }", token=secret))["viewer"] is not None
-    by_hash = await client.data("{ viewer { person { id } } }", token=stored.token_hash)
-    assert by_hash["viewer"] is None
+    by_hash = await client.execute("{ viewer { person { id } } }", token=stored.token_hash)
+    assert error_codes(by_hash) == ["UNAUTHENTICATED"]
