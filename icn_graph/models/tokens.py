@@ -40,7 +40,8 @@ class ApiToken(Base):
     # None: never expires (CLI tokens, personal access tokens made without an expiry).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Written at most once per ICN_TOKEN_TOUCH_SECONDS; a session's expiry moves with it.
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # None: never used.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The User-Agent that signed in (sessions): what `viewer.sessions` calls the device.
     user_agent: Mapped[str] = mapped_column(String(300), default="", server_default="")

@@ -50,14 +50,13 @@ def _page(
     request: Request, status_code: int, title: str, message: str, **parts: object
 ) -> Response:
     settings: Settings = request.app.state.settings
+    context = {"confirm": False, "token": None, **parts}
     body = _PAGES.get_template("sign_in.html").render(
         title=title,
         message=message,
         network_name=settings.network_name,
         action=request.url.path,
-        confirm=False,
-        token=None,
-        **parts,
+        **context,
     )
     return HTMLResponse(body, status_code=status_code, headers=HEADERS)
 
