@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,11 +39,21 @@ HEADERS = {
     "X-Robots-Tag": "noindex",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
 }
+
+
+def headers(settings: Settings) -> dict[str, str]:
+    """The page's headers. The button's form may go to this server and, when the answer redirects
+    to ICN_SIGN_IN_REDIRECT_URL, on to that origin (browsers apply form-action to redirects)."""
+    form_action = "'self'"
+    if settings.sign_in_redirect_url:
+        target = urlsplit(settings.sign_in_redirect_url)
+        form_action += f" {target.scheme}://{target.netloc}"
+    policy = (
+        f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    return {**HEADERS, "Content-Security-Policy": policy}
 
 
 def _page(
@@ -58,7 +68,7 @@ def _page(
         action=request.url.path,
         **context,
     )
-    return HTMLResponse(body, status_code=status_code, headers=HEADERS)
+    return HTMLResponse(body, status_code=status_code, headers=headers(settings))
 
 
 async def sign_in_endpoint(request: Request) -> Response:
@@ -95,7 +105,7 @@ async def sign_in_endpoint(request: Request) -> Response:
         return _page(request, 503, "Please try again", "The service is busy; try again shortly.")
     if settings.sign_in_redirect_url:
         target = f"{settings.sign_in_redirect_url}#token={quote(issued.secret, safe='')}"
-        return RedirectResponse(target, status_code=303, headers=HEADERS)
+        return RedirectResponse(target, status_code=303, headers=headers(settings))
     name = person.display_name if person is not None else ""
     return _page(
         request,

@@ -159,6 +159,7 @@ async def test_get_never_uses_the_link_and_post_does(
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "form-action 'self';" in page.headers["content-security-policy"]
 
     posted = await client.http.post(f"/sign-in/{token}")
     assert posted.status_code == 200
@@ -194,6 +195,12 @@ async def test_with_a_redirect_url_the_token_travels_in_the_fragment(
     await make_person(db, email="ada@example.org")
     async with client_from(app) as client:
         token = await request_link(client, smtp, "ada@example.org")
+        page = await client.http.get(f"/sign-in/{token}")
+        # The button's form may follow the redirect to the app's origin, and nowhere else.
+        assert (
+            "form-action 'self' https://app.example.org;"
+            in (page.headers["content-security-policy"])
+        )
         posted = await client.http.post(f"/sign-in/{token}")
         assert posted.status_code == 303
         location = posted.headers["location"]
