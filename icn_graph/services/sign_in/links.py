@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
@@ -76,6 +76,13 @@ async def request_link(
         person = (await session.scalars(statement)).first()
         if person is None:
             return None
+        # The person's links that can no longer be used go: the table holds only live ones.
+        await session.execute(
+            delete(SignInLink).where(
+                SignInLink.person_id == person.id,
+                or_(SignInLink.used_at.is_not(None), SignInLink.expires_at <= now),
+            )
+        )
         secret = new_link_secret()
         expires_at = now + timedelta(minutes=minutes)
         session.add(
