@@ -32,6 +32,7 @@ from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphiql import render_explorer
+from icn_graph.web.websocket_auth import RevocableTransportWS
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def request_error(status_code: int, message: str) -> JSONResponse:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = RevocableTransportWS
+
     def __init__(
         self,
         db: Database,
