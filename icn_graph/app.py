@@ -16,12 +16,16 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
+from icn_graph.db.types import Clock, utcnow
 from icn_graph.host import install_registries, load_plugins
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
 from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
+from icn_graph.services.sign_in.rate_limits import SignInLimits
+from icn_graph.web import sign_in_page
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import healthz, readyz
@@ -32,11 +36,13 @@ def create_app(
     *,
     db: Database | None = None,
     plugins: PluginHost | None = None,
+    clock: Clock = utcnow,
 ) -> Starlette:
     """The ASGI app.
 
     Pass ``db`` to share an engine (tests); otherwise the lifespan makes and closes one. Pass
-    ``plugins`` to choose them (tests); otherwise they are discovered from entry points.
+    ``plugins`` to choose them (tests); otherwise they are discovered from entry points. Pass
+    ``clock`` to simulate time (tests of expiry); otherwise it is the wall clock.
     """
     settings = settings or get_settings()
     database = db or Database.from_url(settings.database_url_value)
@@ -50,6 +56,10 @@ def create_app(
     dispatcher = outbox_dispatcher(host, database, settings, plugin_events=plugin_events)
     database.event_sink = dispatcher.submit
     broadcaster = Broadcaster(database.engine.url)
+    sign_in_mail = SignInMail(settings)
+    sign_in_limits = SignInLimits(
+        settings.sign_in_rate_per_email, settings.sign_in_rate_per_address
+    )
     graphql = GraphQLApp(
         database,
         settings,
@@ -58,6 +68,9 @@ def create_app(
         dispatcher=plugin_events,
         broadcaster=broadcaster,
         measures=measures,
+        sign_in_mail=sign_in_mail,
+        sign_in_limits=sign_in_limits,
+        clock=clock,
     )
 
     @asynccontextmanager
@@ -70,6 +83,7 @@ def create_app(
         finally:
             try:
                 await broadcaster.stop()
+                await sign_in_mail.drain()
                 # Events still queued reach plugins while what their startup made is open.
                 await dispatcher.close()
                 await host.shutdown(app)
@@ -83,6 +97,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route(sign_in_page.PATH, sign_in_page.sign_in_endpoint, methods=sign_in_page.METHODS),
         Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
     ]
     app = Starlette(routes=[*core_routes, *host.routes()], lifespan=lifespan)
@@ -93,4 +108,7 @@ def create_app(
     app.state.dispatcher = dispatcher
     app.state.plugin_events = plugin_events
     app.state.broadcaster = broadcaster
+    app.state.sign_in_mail = sign_in_mail
+    app.state.sign_in_limits = sign_in_limits
+    app.state.clock = clock
     return app

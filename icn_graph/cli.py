@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
-from icn_graph.errors import ServiceError, StartupError
+from icn_graph.errors import InvalidInput, ServiceError, StartupError
 from icn_graph.host import load_plugins
 from icn_graph.plugins.manager import PluginHost, PluginStartupError
 from icn_graph.schema.merge import SchemaConflict
@@ -475,6 +475,52 @@ def token_revoke(context: click.Context, email: str, label: str | None) -> None:
             await database.dispose()
 
     click.echo(f"revoked {asyncio.run(run())} token(s) of {email}")
+
+
+@main.group()
+def admin() -> None:
+    """Network admins: the first person of an empty database."""
+
+
+@admin.command("create")
+@click.option("--email", required=True, help="Their email: sign-in links go there.")
+@click.option("--name", required=True, help="Their display name.")
+@click.option("--timezone", default="UTC", show_default=True, help="Their IANA time zone.")
+@click.pass_context
+def admin_create(context: click.Context, email: str, name: str, timezone: str) -> None:
+    """Create a network admin (staff who may also create admins) and print a sign-in link."""
+    from icn_graph.notifications.sign_in_mail import sign_in_url
+    from icn_graph.services.sign_in.first_run import create_admin
+
+    settings = _settings(context)
+
+    async def run() -> str:
+        database = Database.from_url(settings.database_url_value)
+        try:
+            link = await create_admin(
+                database, email=email, name=name, timezone=timezone, settings=settings
+            )
+        except InvalidInput as refused:
+            options = {"displayName": "--name", "email": "--email", "timezone": "--timezone"}
+            raise click.ClickException(
+                "; ".join(
+                    f"{options.get(error.field, error.field)}: {error.message}"
+                    + (" (they can sign in with requestSignIn)" if error.code == "TAKEN" else "")
+                    for error in refused.errors
+                )
+            ) from refused
+        finally:
+            await database.dispose()
+        return sign_in_url(settings, link.secret)
+
+    url = asyncio.run(run())
+    click.echo(f"created admin {email}")
+    click.echo(url)
+    click.echo(
+        f"Open the link within {settings.sign_in_link_minutes} minutes and press Sign in; it "
+        "works once. Later, ask for a new one with the requestSignIn mutation.",
+        err=True,
+    )
 
 
 @main.group("import")

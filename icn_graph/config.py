@@ -184,6 +184,53 @@ class Settings(BaseSettings):
         description="Quiet hours people start with, HH:MM-HH:MM in their own time; empty: none.",
     )
 
+    sign_in_link_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=15,
+        description="Minutes a mailed sign-in link works (once); at most 15.",
+    )
+    sign_in_redirect_url: str = Field(
+        default="",
+        pattern=r"^$|^https?://[^#\s]+$",
+        description="Where the sign-in page sends people after they press its button, with the "
+        "session token in the URL fragment (#token=...); empty: the page shows the token once.",
+    )
+    session_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days a session lasts after its last use (sliding: each use extends it).",
+    )
+    token_touch_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="How often a token's last use is written (and a session extended): at most "
+        "once in this many seconds, so reading is not a write on every request.",
+    )
+    sign_in_rate_per_email: str = Field(
+        default="5 per 15 minutes",
+        description="How often one email may ask for a sign-in link (the `limits` notation, "
+        "e.g. '5 per 15 minutes'; several separated by ';').",
+    )
+    sign_in_rate_per_address: str = Field(
+        default="30 per 15 minutes",
+        description="How often one client address may ask for sign-in links or sign in.",
+    )
+
+    @field_validator("sign_in_rate_per_email", "sign_in_rate_per_address")
+    @classmethod
+    def _rate_parses(cls, rate: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(rate)
+        except ValueError as error:
+            raise ValueError(
+                f"write a rate like '5 per 15 minutes' (got {rate!r}): {error}"
+            ) from error
+        return rate
+
     @field_validator("app_url_patterns")
     @classmethod
     def _patterns_name_the_id(cls, patterns: dict[str, str]) -> dict[str, str]:

@@ -156,6 +156,7 @@ class GraphQLClient:
         """Wait until every event so far has been dispatched (notifications, ``on_event``)."""
         if self.app is not None:
             await self.app.state.dispatcher.drain()
+            await self.app.state.sign_in_mail.drain()
 
 
 @dataclass
@@ -375,8 +376,14 @@ async def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(migrated_url: str) -> Settings:
-    return Settings(database_url=migrated_url, network_name="Test Network", _env_file=None)  # type: ignore[arg-type,call-arg]
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    # Mail that goes to the folder transport (no ICN_SMTP_HOST) lands in the test's own folder.
+    return Settings(
+        database_url=migrated_url,  # type: ignore[arg-type]
+        network_name="Test Network",
+        mail_dir=str(tmp_path / "mail"),
+        _env_file=None,  # type: ignore[call-arg]
+    )
 
 
 @pytest.fixture
@@ -467,7 +474,15 @@ async def token_for(db: Database, person: Person) -> str:
     """A bearer token for ``person``: pass it to ``GraphQLClient`` methods as ``token=``."""
     secret = new_secret()
     async with db.transaction() as session:
-        session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label="test"))
+        # Counted as used when minted, so a test's first request does not also record a use.
+        session.add(
+            ApiToken(
+                person_id=person.id,
+                token_hash=hash_token(secret),
+                label="test",
+                last_used_at=utcnow(),
+            )
+        )
     return secret
 
 

@@ -35,7 +35,7 @@ from icn_graph.models.stewardship import (
     StandingConsent,
     StandingPreference,
 )
-from icn_graph.models.tokens import ApiToken
+from icn_graph.models.tokens import ApiToken, SignInLink, TokenKind
 from icn_graph.models.visits import Diagnosis, PhysicianGlobalAssessment, Visit
 
 __all__ = [
@@ -81,7 +81,9 @@ __all__ = [
     "Registration",
     "RegistrationPart",
     "Season",
+    "SignInLink",
     "StandingConsent",
     "StandingPreference",
+    "TokenKind",
     "Visit",
 ]

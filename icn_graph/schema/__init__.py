@@ -20,6 +20,7 @@ from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.nodes import check_node_types
 from icn_graph.schema.owners import ErrorOwners
+from icn_graph.schema.read_only import ReadOnlyTokens
 from icn_graph.schema.type_extensions import (
     ExtensionField,
     check_extended_types,
@@ -115,6 +116,7 @@ def build_schema(
                 lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                 lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
                 lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+                ReadOnlyTokens,
                 ErrorPolicy,
             ],
             extensions_by_type=extensions_by_type,

@@ -13,11 +13,14 @@ from strawberry.types import Info as StrawberryInfo
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.loaders import Loaders
+from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 
 
@@ -38,10 +41,25 @@ class Context:
     reauthenticate: Callable[[], Awaitable[Viewer]] | None = None
     # Set by strawberry from a websocket's ``connection_init`` payload.
     connection_params: dict[str, object] | None = None
+    # Sign-in links go out through this (started by the app); None: no mail is sent.
+    sign_in_mail: SignInMail | None = None
+    # This process's sign-in rate limits; None: unlimited.
+    sign_in_limits: SignInLimits | None = None
+    # What "now" is: the wall clock, or a test's simulated time.
+    clock: Clock = utcnow
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
+
+    @property
+    def client_address(self) -> str:
+        client = self.request.client if self.request is not None else None
+        return client.host if client is not None else "unknown"
+
+    @property
+    def user_agent(self) -> str:
+        return self.request.headers.get("user-agent", "") if self.request is not None else ""
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

@@ -29,6 +29,7 @@ from icn_graph.schema.relay import Node
 from icn_graph.schema.reports.mutations import ReportMutations
 from icn_graph.schema.reports.queries import resolve_measures, resolve_report
 from icn_graph.schema.reports.types import Measure, Report
+from icn_graph.schema.sign_in import SignInMutations
 from icn_graph.schema.stewardship.audit import (
     CenterIdentifiedReads,
     IdentifiedRead,
@@ -65,12 +66,13 @@ class DirectoryQuery:
 
     viewer: ViewerHome | None = strawberry.field(
         resolver=resolve_viewer,
-        description="The person making the request and their day; null when anonymous.",
+        description="The person making the request and their day; null when anonymous. A token "
+        "that is unknown, expired or revoked is an UNAUTHENTICATED error here too.",
     )
 
 
 @strawberry.type
-class DirectoryMutation(CenterMutations, PersonMutations, MembershipMutations):
+class DirectoryMutation(CenterMutations, PersonMutations, MembershipMutations, SignInMutations):
     pass
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from icn_graph.errors import Unauthenticated
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
@@ -19,7 +20,14 @@ from icn_graph.schema.notifications import (
     viewer_preferences,
 )
 from icn_graph.schema.people import Person
+from icn_graph.schema.sign_in import (
+    PersonalAccessToken,
+    Session,
+    viewer_personal_access_tokens,
+    viewer_sessions,
+)
 from icn_graph.services import home
+from icn_graph.services.viewer import REJECTED_TOKEN
 
 
 @strawberry.type(name="Viewer", description="The person making the request, and their day.")
@@ -75,11 +83,28 @@ class ViewerHome:
     ) -> Connection[FollowEntry]:
         return await person_following(info, self.person_pk, first=first, after=after)
 
+    @strawberry.field(
+        description="The viewer's signed-in sessions, the most recently used first; revoke one "
+        "with `revokeSession`."
+    )
+    async def sessions(self, info: Info) -> list[Session]:
+        return await viewer_sessions(info)
+
+    @strawberry.field(
+        description="The viewer's personal access tokens (not their secrets), the most recently "
+        "used first."
+    )
+    async def personal_access_tokens(self, info: Info) -> list[PersonalAccessToken]:
+        return await viewer_personal_access_tokens(info)
+
     @strawberry.field(description="How and when the viewer gets notification mail.")
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
         return await viewer_preferences(info)
 
 
 def resolve_viewer(info: Info) -> ViewerHome | None:
-    person_id = info.context.viewer.person_id
-    return ViewerHome(person_pk=person_id) if person_id is not None else None
+    viewer = info.context.viewer
+    if viewer.rejected_token:
+        # A token that was sent but does not work is an error, not "signed out".
+        raise Unauthenticated(REJECTED_TOKEN)
+    return ViewerHome(person_pk=viewer.person_id) if viewer.person_id is not None else None

@@ -120,20 +120,37 @@ async def create_person(db: Database, viewer: Viewer, draft: PersonDraft) -> Per
     check = Checker()
     if draft.network_role is NetworkRole.ADMIN and viewer.network_role is not NetworkRole.ADMIN:
         check.add("networkRole", "Only an admin can create another admin.")
+    return await _insert_person(db, _checked_person(draft, check), actor_id=viewer.person_id)
+
+
+async def create_person_as_operator(db: Database, draft: PersonDraft) -> Person:
+    """Create an account with no viewer to check (``icn-graph admin create``: whoever runs the
+    command already holds the database)."""
+    return await _insert_person(db, _checked_person(draft, Checker()), actor_id=None)
+
+
+def _checked_person(draft: PersonDraft, check: Checker) -> Person:
     display_name = check.text("displayName", draft.display_name, max_length=120, label="Name")
     email = check.email("email", draft.email)
     timezone = check.timezone("timezone", draft.timezone)
     check.raise_if_any()
-    taken = InvalidInput(
-        [UserError("email", f"Someone already uses the email '{email}'.", UserErrorCode.TAKEN)]
-    )
-    person = Person(
+    return Person(
         display_name=display_name,
         email=email,
         email_key=normalize_email(email),
         kind=draft.kind,
         timezone=timezone,
         network_role=draft.network_role,
+    )
+
+
+async def _insert_person(db: Database, person: Person, *, actor_id: int | None) -> Person:
+    taken = InvalidInput(
+        [
+            UserError(
+                "email", f"Someone already uses the email '{person.email}'.", UserErrorCode.TAKEN
+            )
+        ]
     )
     try:
         async with db.transaction() as session:
@@ -145,7 +162,7 @@ async def create_person(db: Database, viewer: Viewer, draft: PersonDraft) -> Per
             created = PersonCreated(
                 person=SubjectRef("Person", person.id), name=person.display_name
             )
-            record(session, created, actor_id=viewer.person_id)
+            record(session, created, actor_id=actor_id)
     except IntegrityError as error:
         raise taken from error
     return person

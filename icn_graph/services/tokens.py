@@ -1,17 +1,23 @@
-"""API tokens: minting (shown once), hashing, and turning a bearer token into a Viewer."""
+"""Bearer tokens: minting (shown once), hashing, and turning a bearer token into a Viewer.
+
+A token is a viewer while it is not revoked and not expired. Using a token records its last use
+at most once per ``touch_seconds`` (so a read is not a write on every request); a session's
+expiry moves with that write (sliding sessions).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import NotFound
-from icn_graph.models import ApiToken, Person
+from icn_graph.models import ApiToken, Person, TokenKind
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
 from icn_graph.services.viewers import fold_viewers, viewer_rows
@@ -29,6 +35,15 @@ class IssuedToken:
     label: str
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """How using a token keeps it alive: how often its last use is written, and how long a
+    session lasts after it."""
+
+    touch_seconds: float = 3600
+    session_days: int = 30
+
+
 def hash_token(secret: str) -> str:
     # A 256-bit random secret needs no slow hash: there is nothing to brute-force.
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -36,6 +51,14 @@ def hash_token(secret: str) -> str:
 
 def new_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def live(now: datetime) -> ColumnElement[bool]:
+    """Tokens that still authenticate at ``now``."""
+    return and_(
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+    )
 
 
 async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedToken:
@@ -69,15 +92,45 @@ async def revoke_tokens(db: Database, email: str, label: str | None = None) -> i
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def viewer_for_token(db: Database, secret: str) -> Viewer:
-    """The viewer a bearer token stands for, in one query; a marked anonymous viewer if none."""
+async def viewer_for_token(
+    db: Database, secret: str, *, use: TokenUse | None = None, now: datetime | None = None
+) -> Viewer:
+    """The viewer a bearer token stands for, in one query (and, when its last use is older than
+    ``use.touch_seconds``, one write); a marked anonymous viewer if none."""
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
         return Viewer.anonymous(rejected_token=True)
+    use = use or TokenUse()
+    now = now or utcnow()
     statement = (
         viewer_rows()
+        .add_columns(ApiToken.id, ApiToken.kind, ApiToken.read_only, ApiToken.last_used_at)
         .join(ApiToken, ApiToken.person_id == Person.id)
-        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == hash_token(secret), live(now))
     )
     async with db.session() as session:
-        viewers = fold_viewers(await session.execute(statement))
-    return next(iter(viewers.values()), Viewer.anonymous(rejected_token=True))
+        rows = (await session.execute(statement)).all()
+    if not rows:
+        return Viewer.anonymous(rejected_token=True)
+    token_id, kind, read_only, last_used_at = rows[0][4:]
+    (viewer,) = fold_viewers(row[:4] for row in rows).values()
+    if last_used_at is None or now - last_used_at >= timedelta(seconds=use.touch_seconds):
+        await _touch(db, token_id, kind, now, use)
+    return Viewer(
+        person_id=viewer.person_id,
+        network_role=viewer.network_role,
+        center_roles=viewer.center_roles,
+        token_id=token_id,
+        read_only=read_only,
+    )
+
+
+async def _touch(
+    db: Database, token_id: int, kind: TokenKind, now: datetime, use: TokenUse
+) -> None:
+    values: dict[str, datetime] = {"last_used_at": now}
+    if kind is TokenKind.SESSION:
+        values["expires_at"] = now + timedelta(days=use.session_days)
+    async with db.transaction() as session:
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == token_id, live(now)).values(**values)
+        )

@@ -8,6 +8,7 @@ from icn_graph.errors import Forbidden, Unauthenticated
 from icn_graph.models import CenterRole, NetworkRole
 
 STAFF_ROLES = frozenset({NetworkRole.ADMIN, NetworkRole.STAFF})
+REJECTED_TOKEN = "The API token is invalid or has been revoked."  # noqa: S105 (a message)
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class Viewer:
     center_roles: dict[int, CenterRole] = field(default_factory=dict)
     # Set when a bearer token was sent but matched nothing, so the error can say so.
     rejected_token: bool = False
+    # The token the request came with (its row id): which session is the current one.
+    token_id: int | None = None
+    # A read-only personal access token: every mutation is refused.
+    read_only: bool = False
 
     @classmethod
     def anonymous(cls, *, rejected_token: bool = False) -> Viewer:
@@ -44,7 +49,7 @@ class Viewer:
         """The viewer's person id; anonymous callers get UNAUTHENTICATED."""
         if self.person_id is None:
             if self.rejected_token:
-                raise Unauthenticated("The API token is invalid or has been revoked.")
+                raise Unauthenticated(REJECTED_TOKEN)
             raise Unauthenticated("Sign in with an API token (Authorization: Bearer ...).")
         return self.person_id
 

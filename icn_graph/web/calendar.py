@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from icn_graph.errors import BadInput, NotFound, Unauthenticated
 from icn_graph.schema.relay import parse_global_id
 from icn_graph.services.learning_sessions.calendar import agenda_calendar
-from icn_graph.web.auth import viewer_from_headers
+from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphql_app import request_error
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,9 @@ async def agenda_ics(request: Request) -> Response:
         return request_error(405, f"{request.method} is not allowed here; use GET.")
     db = request.app.state.db
     try:
-        viewer = await viewer_from_headers(db, request.headers)
+        viewer = await viewer_from_headers(
+            db, request.headers, token_use(request.app.state.settings)
+        )
         viewer.require_member()  # before looking anything up: no 404s for strangers
         try:
             type_name, pk = parse_global_id(request.path_params["id"])

@@ -29,7 +29,7 @@ from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.data_views.rendering import Rendering
 from icn_graph.services.data_views.view_files import FileFormat, filename, render_file
 from icn_graph.services.data_views.view_reads import read_public_view, read_view
-from icn_graph.web.auth import viewer_from_headers
+from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphql_app import request_error
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,9 @@ async def view_file(request: Request) -> Response:
     db: Database = request.app.state.db
     registry: MeasureRegistry = request.app.state.measures
     try:
-        viewer = await viewer_from_headers(db, request.headers)
+        viewer = await viewer_from_headers(
+            db, request.headers, token_use(request.app.state.settings)
+        )
         viewer.require_member()  # before looking anything up: no 404s for strangers
         if file_format is None:
             raise NotFound(f"Data views are served as {FORMATS}.")

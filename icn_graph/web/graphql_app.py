@@ -20,15 +20,19 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
+from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
-from icn_graph.web.auth import viewer_from_headers
+from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphiql import render_explorer
+from icn_graph.web.websocket_auth import RevocableTransportWS
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ def request_error(status_code: int, message: str) -> JSONResponse:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = RevocableTransportWS
+
     def __init__(
         self,
         db: Database,
@@ -64,6 +70,9 @@ class GraphQLApp(GraphQL[Context, None]):
         dispatcher: EventDispatcher | None = None,
         broadcaster: Broadcaster | None = None,
         measures: MeasureRegistry | None = None,
+        sign_in_mail: SignInMail | None = None,
+        sign_in_limits: SignInLimits | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         super().__init__(
             schema,
@@ -78,6 +87,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.plugins = plugins
         self.dispatcher = dispatcher
         self.broadcaster = broadcaster
+        self.sign_in_mail = sign_in_mail
+        self.sign_in_limits = sign_in_limits
+        self.clock = clock
         self.measures = measures or (
             MeasureRegistry.load(plugins) if plugins is not None else core_registry()
         )
@@ -149,7 +161,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def _viewer(self, headers: Mapping[str, str]) -> Viewer:
         try:
-            return await viewer_from_headers(self.db, headers)
+            return await viewer_from_headers(
+                self.db, headers, token_use(self.settings), now=self.clock()
+            )
         except (SQLAlchemyError, OSError) as error:
             log.error("cannot authenticate the request: database unavailable: %s", error)
             raise HTTPException(503, "The database is unavailable; try again shortly.") from error
@@ -170,6 +184,9 @@ class GraphQLApp(GraphQL[Context, None]):
             broadcaster=self.broadcaster,
             measures=self.measures,
             reauthenticate=lambda: self._viewer(headers),
+            sign_in_mail=self.sign_in_mail,
+            sign_in_limits=self.sign_in_limits,
+            clock=self.clock,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:

@@ -31,7 +31,7 @@ from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.reports.png import render_png
 from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, build_report
 from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject
-from icn_graph.web.auth import viewer_from_headers
+from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphql_app import request_error
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ async def report_file(request: Request) -> Response:
         return _error(404, "NOT_FOUND", "Reports are served as .png or .csv.")
     db: Database = request.app.state.db
     try:
-        viewer = await viewer_from_headers(db, request.headers)
+        viewer = await viewer_from_headers(
+            db, request.headers, token_use(request.app.state.settings)
+        )
         viewer.require_member()  # before looking anything up: no 404s for strangers
         query = ReportQuery(
             measure_key=request.path_params["measure"],

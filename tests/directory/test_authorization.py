@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,9 +24,12 @@ from icn_graph.models import (
     NetworkRole,
     Person,
     PersonKind,
+    SignInLink,
+    TokenKind,
 )
 from icn_graph.schema.relay import to_global_id
-from icn_graph.services.tokens import issue_token
+from icn_graph.services.sign_in.links import request_link
+from icn_graph.services.tokens import hash_token, issue_token
 from icn_graph.testing import snapshot
 from tests.helpers import GraphQLClient, error_codes, make_center, make_person, token_for
 
@@ -45,6 +48,9 @@ class World:
     bystander_a: Membership  # removeMembership's target on center A
     bystander_b: Membership  # removeMembership's target on center B
     tokens: dict[str, str | None]
+    newcomer_link: str  # a sign-in link the newcomer was mailed: signIn's input
+    newcomer_session: ApiToken  # revokeSession's target: none of the actors' own
+    newcomer_personal_token: ApiToken  # revokePersonalAccessToken's target
 
 
 @dataclass(frozen=True)
@@ -65,19 +71,41 @@ ACTORS: dict[str, Actor] = {
     "admin": Actor("admin"),
 }
 
-MUTATIONS = ["createCenter", "updateCenter", "createPerson", "addMembership", "removeMembership"]
+MUTATIONS = [
+    "createCenter",
+    "updateCenter",
+    "createPerson",
+    "addMembership",
+    "removeMembership",
+    "requestSignIn",
+    "signIn",
+    "createPersonalAccessToken",
+    "revokeSession",
+    "revokePersonalAccessToken",
+]
+# Signing in is what a caller without a working token does: open to everyone.
+OPEN_TO_ALL = ("requestSignIn", "signIn")
+# Any member, for themself.
+EVERY_MEMBER = ("createPersonalAccessToken",)
+# Someone else's token: staff may revoke it; for anyone else it does not exist.
+OTHERS_TOKENS = ("revokeSession", "revokePersonalAccessToken")
 
 ALLOWED = "allowed"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
+NOT_FOUND = "NOT_FOUND"
 
 
 def expected_outcome(mutation: str, actor: str) -> str:
     """The authorization rules, written out independently of the services."""
+    if mutation in OPEN_TO_ALL:
+        return ALLOWED
     if actor in ("anonymous", "garbage-token"):
         return UNAUTHENTICATED
-    if actor in ("staff", "admin"):
+    if actor in ("staff", "admin") or mutation in EVERY_MEMBER:
         return ALLOWED
+    if mutation in OTHERS_TOKENS:
+        return NOT_FOUND
     if actor == "qi-lead-on-own-center" and mutation in ("addMembership", "removeMembership"):
         return ALLOWED
     return FORBIDDEN
@@ -127,7 +155,32 @@ async def build_world(db: Database) -> World:
         ("admin", admin),
     ):
         tokens[key] = await token_for(db, person)
-    return World(center_a, center_b, newcomer, bystander_a, bystander_b, tokens)
+    link = await request_link(db, newcomer.email, now=datetime.now(UTC))
+    assert link is not None
+    later = datetime.now(UTC) + timedelta(days=30)
+    session_row = ApiToken(
+        person_id=newcomer.id,
+        token_hash="0" * 64,
+        label="session",
+        kind=TokenKind.SESSION,
+        expires_at=later,
+    )
+    personal_row = ApiToken(
+        person_id=newcomer.id, token_hash="1" * 64, label="script", kind=TokenKind.PERSONAL
+    )
+    async with db.transaction() as session:
+        session.add_all([session_row, personal_row])
+    return World(
+        center_a,
+        center_b,
+        newcomer,
+        bystander_a,
+        bystander_b,
+        tokens,
+        link.secret,
+        session_row,
+        personal_row,
+    )
 
 
 async def count(db: Database, model: type[Base]) -> int:
@@ -192,6 +245,42 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
                 }
             },
         )
+    if mutation == "requestSignIn":
+        return Call(
+            "mutation($input: RequestSignInInput!) { requestSignIn(input: $input) {"
+            " message userErrors { field code message } } }",
+            {"input": {"email": world.newcomer.email}},
+        )
+    if mutation == "signIn":
+        return Call(
+            "mutation($input: SignInInput!) { signIn(input: $input) {"
+            " token person { id } userErrors { field code message } } }",
+            {"input": {"token": world.newcomer_link}},
+        )
+    if mutation == "createPersonalAccessToken":
+        return Call(
+            "mutation($input: CreatePersonalAccessTokenInput!) {"
+            " createPersonalAccessToken(input: $input) {"
+            " token personalAccessToken { name } userErrors { field code message } } }",
+            {"input": {"name": "matrix"}},
+        )
+    if mutation == "revokeSession":
+        return Call(
+            "mutation($input: RevokeSessionInput!) { revokeSession(input: $input) {"
+            " revokedSessionId userErrors { field code message } } }",
+            {"input": {"id": to_global_id("Session", world.newcomer_session.id)}},
+        )
+    if mutation == "revokePersonalAccessToken":
+        return Call(
+            "mutation($input: RevokePersonalAccessTokenInput!) {"
+            " revokePersonalAccessToken(input: $input) {"
+            " revokedPersonalAccessTokenId userErrors { field code message } } }",
+            {
+                "input": {
+                    "id": to_global_id("PersonalAccessToken", world.newcomer_personal_token.id)
+                }
+            },
+        )
     assert mutation == "removeMembership"
     return Call(
         "mutation($input: RemoveMembershipInput!) { removeMembership(input: $input) {"
@@ -234,6 +323,33 @@ async def assert_written(
                 )
             ).all()
             assert [(row.center_id, row.role) for row in rows] == [(center.id, CenterRole.NURSE)]
+        elif mutation == "requestSignIn":
+            assert payload["message"].startswith("If an account has this email")
+            links = await session.scalars(
+                select(SignInLink).where(SignInLink.person_id == world.newcomer.id)
+            )
+            assert len(links.all()) == 2  # the world's, and this one
+        elif mutation == "signIn":
+            assert payload["person"] == {"id": to_global_id("Person", world.newcomer.id)}
+            minted = await session.scalars(
+                select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
+            )
+            assert minted.one().kind is TokenKind.SESSION
+        elif mutation == "createPersonalAccessToken":
+            assert payload["personalAccessToken"] == {"name": "matrix"}
+            minted = await session.scalars(
+                select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
+            )
+            assert minted.one().kind is TokenKind.PERSONAL
+        elif mutation in OTHERS_TOKENS:
+            target = (
+                world.newcomer_session
+                if mutation == "revokeSession"
+                else world.newcomer_personal_token
+            )
+            row = await session.get(ApiToken, target.id)
+            assert row is not None
+            assert row.revoked_at is not None
         else:
             bystander = world.bystander_b if on_center_b else world.bystander_a
             assert payload["removedMembershipId"] == to_global_id("Membership", bystander.id)
@@ -276,11 +392,14 @@ async def test_mutation_authorization(
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 5 mutations x 9 callers, with the expected number allowed."""
-    assert len(CASES) == 45
+    """Guard the table itself: 10 mutations x 9 callers, with the expected number allowed."""
+    assert len(CASES) == 90
     outcomes = [case.values[2] for case in CASES]
-    assert outcomes.count(ALLOWED) == 5 * 2 + 2  # staff and admin everywhere, QI lead twice
-    assert outcomes.count(UNAUTHENTICATED) == 5 * 2
+    # Directory: staff and admin everywhere, QI lead twice; sign-in: everyone; a personal
+    # access token: every member; someone else's token: staff and admin.
+    assert outcomes.count(ALLOWED) == (5 * 2 + 2) + 2 * 9 + 7 + 2 * 2
+    assert outcomes.count(UNAUTHENTICATED) == 8 * 2
+    assert outcomes.count(NOT_FOUND) == 2 * 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -447,9 +566,13 @@ async def test_bad_credentials_say_the_token_is_invalid(
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["data"] is None or body["data"].get("viewer") is None
-    assert error_codes(body) == ["UNAUTHENTICATED"]
-    assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
+    assert body["data"] is None
+    # Every field says so, ``viewer`` included: a bad token is not "signed out".
+    assert error_codes(body) == ["UNAUTHENTICATED", "UNAUTHENTICATED"]
+    assert sorted(error["path"][0] for error in body["errors"]) == ["centers", "viewer"]
+    assert {error["message"] for error in body["errors"]} == {
+        "The API token is invalid or has been revoked."
+    }
 
 
 async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) -> None:
@@ -462,9 +585,12 @@ async def test_a_revoked_token_is_rejected(db: Database, client: GraphQLClient) 
         await session.execute(update(ApiToken).values(revoked_at=datetime.now(UTC)))
 
     body = await client.execute(query, token=token)
-    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert error_codes(body) == ["UNAUTHENTICATED", "UNAUTHENTICATED"]
     assert body["errors"][0]["message"] == "The API token is invalid or has been revoked."
-    assert (await client.data("{ viewer { person { id } } }", token=token))["viewer"] is None
+    # ``viewer`` alone is an error too, not a signed-out null.
+    body = await client.execute("{ viewer { person { id } } }", token=token)
+    assert body["data"] == {"viewer": None}
+    assert error_codes(body) == ["UNAUTHENTICATED"]
     # The revoked token can no longer write either.
     before = await snapshot(db)
     body = await client.execute(
@@ -486,7 +612,8 @@ async def test_revoking_one_token_leaves_the_others(db: Database, client: GraphQ
             .values(revoked_at=datetime.now(UTC))
         )
     assert (await client.data("{ viewer { person { id } } }", token=kept))["viewer"] is not None
-    assert (await client.data("{ viewer { person { id } } }", token=revoked))["viewer"] is None
+    body = await client.execute("{ viewer { person { id } } }", token=revoked)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
 
 
 async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: GraphQLClient) -> None:
@@ -506,5 +633,5 @@ async def test_tokens_are_stored_only_as_sha256_hashes(db: Database, client: Gra
 
     # And the hash alone is not a credential: only the secret authenticates.
     assert (await client.data("{ viewer { person { id } } }", token=secret))["viewer"] is not None
-    by_hash = await client.data("{ viewer { person { id } } }", token=stored.token_hash)
-    assert by_hash["viewer"] is None
+    by_hash = await client.execute("{ viewer { person { id } } }", token=stored.token_hash)
+    assert error_codes(by_hash) == ["UNAUTHENTICATED"]

@@ -8,7 +8,7 @@ table exactly as it was; an allowed call really writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -167,8 +167,15 @@ async def build_world(db: Database) -> World:
                     )
                 )
             secret = new_secret()
+            # Used when minted (as token_for's are), so no request records a first use: a
+            # denied call must leave every table as it was.
             session.add(
-                ApiToken(person_id=people[actor].id, token_hash=hash_token(secret), label="t")
+                ApiToken(
+                    person_id=people[actor].id,
+                    token_hash=hash_token(secret),
+                    label="t",
+                    last_used_at=datetime.now(UTC),
+                )
             )
             tokens[actor] = secret
     tokens["garbage-token"] = GARBAGE_TOKEN

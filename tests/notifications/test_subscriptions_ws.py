@@ -17,6 +17,7 @@ from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.services.tokens import revoke_tokens
+from icn_graph.testing import snapshot
 from tests.helpers import make_person, token_for
 from tests.subscription_helpers import (
     NOTIFICATION_ADDED,
@@ -302,3 +303,34 @@ async def test_a_revoked_token_ends_the_subscription(
         assert error["extensions"]["code"] == "UNAUTHENTICATED"
         assert "revoked" in error["message"]
         assert await client.receive() == {"id": "1", "type": "complete"}
+
+
+async def test_a_revoked_token_closes_the_connection_and_runs_no_later_operation(
+    db: Database, server: str
+) -> None:
+    maria = await make_person(db, email="maria@example.org", display_name="Maria Lopez")
+    query = "{ viewer { person { displayName } } }"
+    mutation = 'mutation { createPersonalAccessToken(input: {name: "late"}) { token } }'
+    async with ws_client(server, await token_for(db, maria)) as client:
+        await client.send({"id": "q1", "type": "subscribe", "payload": {"query": query}})
+        answer = await client.receive()
+        assert answer["payload"] == {"data": {"viewer": {"person": {"displayName": "Maria Lopez"}}}}
+        assert await client.receive() == {"id": "q1", "type": "complete"}
+
+        assert await revoke_tokens(db, maria.email) == 1  # what `icn-graph token revoke` does
+        before = await snapshot(db)
+        await client.send({"id": "m1", "type": "subscribe", "payload": {"query": mutation}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+    assert "revoked" in closed.value.rcvd.reason
+    assert await snapshot(db) == before
+
+
+async def test_an_anonymous_connection_runs_operations_as_before(db: Database, server: str) -> None:
+    async with ws_client(server) as client:
+        query = "{ network { name } viewer { person { id } } }"
+        await client.send({"id": "q1", "type": "subscribe", "payload": {"query": query}})
+        answer = await client.receive()
+        assert answer["payload"] == {"data": {"network": {"name": "Test Network"}, "viewer": None}}

@@ -1,0 +1,277 @@
+"""Signing in: ``requestSignIn`` and ``signIn``; sessions and personal access tokens, with
+``viewer.sessions`` and ``viewer.personalAccessTokens``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from icn_graph.models import ApiToken, TokenKind
+from icn_graph.schema.context import Info
+from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person
+from icn_graph.schema.relay import expect_global_id, to_global_id
+from icn_graph.services.sign_in import links, tokens_of
+from icn_graph.services.sign_in.devices import describe_device
+from icn_graph.services.validation import Checker
+
+SIGN_IN_REQUESTED = (
+    "If an account has this email, a sign-in link is on its way to it. The link works once, "
+    "for 15 minutes."
+)
+
+
+@strawberry.type(description="A signed-in browser or app: a session token from `signIn`.")
+class Session:
+    id: strawberry.ID
+    device: str = strawberry.field(description="What signed in, from its User-Agent.")
+    created_at: datetime = strawberry.field(description="When it signed in.")
+    last_used_at: datetime | None = strawberry.field(
+        description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When it ends unless used again (each use extends it)."
+    )
+    current: bool = strawberry.field(description="Whether this request came with it.")
+
+    @classmethod
+    def from_model(cls, token: ApiToken, current_token_id: int | None) -> Session:
+        return cls(
+            id=to_global_id("Session", token.id),
+            device=describe_device(token.user_agent),
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            expires_at=token.expires_at,
+            current=token.id == current_token_id,
+        )
+
+
+@strawberry.type(description="A token for scripts, made with `createPersonalAccessToken`.")
+class PersonalAccessToken:
+    id: strawberry.ID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(
+        description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS; null if never used."
+    )
+    expires_at: datetime | None = strawberry.field(description="Null: it does not expire.")
+    read_only: bool = strawberry.field(description="Refused on every mutation.")
+
+    @classmethod
+    def from_model(cls, token: ApiToken) -> PersonalAccessToken:
+        return cls(
+            id=to_global_id("PersonalAccessToken", token.id),
+            name=token.label,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            expires_at=token.expires_at,
+            read_only=token.read_only,
+        )
+
+
+async def viewer_sessions(info: Info) -> list[Session]:
+    context = info.context
+    rows = await tokens_of.live_tokens(
+        context.db, context.viewer, TokenKind.SESSION, context.clock()
+    )
+    return [Session.from_model(row, context.viewer.token_id) for row in rows]
+
+
+async def viewer_personal_access_tokens(info: Info) -> list[PersonalAccessToken]:
+    context = info.context
+    rows = await tokens_of.live_tokens(
+        context.db, context.viewer, TokenKind.PERSONAL, context.clock()
+    )
+    return [PersonalAccessToken.from_model(row) for row in rows]
+
+
+@strawberry.input
+class RequestSignInInput:
+    email: str
+
+
+@strawberry.type(
+    description="The same answer whether or not the email belongs to anyone: nothing tells "
+    "who has an account."
+)
+class RequestSignInPayload:
+    message: str
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class SignInInput:
+    token: str = strawberry.field(description="The secret of a mailed sign-in link.")
+
+
+@strawberry.type
+class SignInPayload:
+    token: str | None = strawberry.field(
+        description="The session token, shown once: send it as `Authorization: Bearer ...`."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When the session ends unless used again (each use extends it)."
+    )
+    person: Person | None = strawberry.field(description="Who signed in.")
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class RevokeSessionInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RevokeSessionPayload:
+    revoked_session_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreatePersonalAccessTokenInput:
+    name: str = strawberry.field(description="What the token is for (at most 100 characters).")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it stops working (at most a year ahead); null: never."
+    )
+    read_only: bool = strawberry.field(default=False, description="Refuse every mutation.")
+
+
+@strawberry.type
+class CreatePersonalAccessTokenPayload:
+    personal_access_token: PersonalAccessToken | None
+    token: str | None = strawberry.field(
+        description="The secret, shown once: only its hash is stored."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class RevokePersonalAccessTokenInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class RevokePersonalAccessTokenPayload:
+    revoked_personal_access_token_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+def _checked_email(email: str) -> str:
+    check = Checker()
+    cleaned = check.email("email", email)
+    check.raise_if_any()
+    return cleaned
+
+
+async def _request(info: Info, email: str) -> None:
+    context = info.context
+    cleaned = _checked_email(email)
+    key = links.email_key(cleaned)
+    if context.sign_in_limits is not None:
+        await context.sign_in_limits.check_request(key, context.client_address)
+    link = await links.request_link(
+        context.db, cleaned, now=context.clock(), minutes=context.settings.sign_in_link_minutes
+    )
+    if link is not None and context.sign_in_mail is not None:
+        context.sign_in_mail.send(link)
+
+
+@strawberry.type
+class SignInMutations:
+    @strawberry.mutation(
+        description="Mail a sign-in link to this email, if it belongs to someone. The answer is "
+        "the same either way. Rate limited per email and per client address (RATE_LIMITED)."
+    )
+    async def request_sign_in(self, info: Info, input: RequestSignInInput) -> RequestSignInPayload:
+        _, errors = await attempt(_request(info, input.email))
+        return RequestSignInPayload(message=SIGN_IN_REQUESTED, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Use a mailed sign-in link's token (once) and get a session token. An "
+        "unknown, used or expired token gets one and the same userError. Rate limited per "
+        "client address (RATE_LIMITED)."
+    )
+    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+        context = info.context
+        if context.sign_in_limits is not None:
+            await context.sign_in_limits.check_sign_in(context.client_address)
+        issued, errors = await attempt(
+            links.sign_in(
+                context.db,
+                input.token,
+                now=context.clock(),
+                user_agent=context.user_agent,
+                session_days=context.settings.session_days,
+            )
+        )
+        if issued is None:
+            return SignInPayload(token=None, expires_at=None, person=None, user_errors=errors)
+        person = await context.loaders.person.load(issued.person_id)
+        return SignInPayload(
+            token=issued.secret,
+            expires_at=issued.expires_at,
+            person=Person.from_model(person) if person is not None else None,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="End a session at once: its token stops working. The session's owner or "
+        "network staff; for anyone else the session does not exist (NOT_FOUND)."
+    )
+    async def revoke_session(self, info: Info, input: RevokeSessionInput) -> RevokeSessionPayload:
+        context = info.context
+        context.viewer.require_member()
+        pk = expect_global_id(input.id, "Session", field="id")
+        token = await tokens_of.revoke_token(
+            context.db, context.viewer, pk, TokenKind.SESSION, now=context.clock()
+        )
+        return RevokeSessionPayload(
+            revoked_session_id=to_global_id("Session", token.id), user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Make a personal access token for scripts; its secret is in the answer, "
+        "once. A read-only token is refused on every mutation (FORBIDDEN)."
+    )
+    async def create_personal_access_token(
+        self, info: Info, input: CreatePersonalAccessTokenInput
+    ) -> CreatePersonalAccessTokenPayload:
+        context = info.context
+        draft = tokens_of.PersonalTokenDraft(
+            name=input.name, expires_at=input.expires_at, read_only=input.read_only
+        )
+        made, errors = await attempt(
+            tokens_of.create_personal_token(context.db, context.viewer, draft, now=context.clock())
+        )
+        if made is None:
+            return CreatePersonalAccessTokenPayload(
+                personal_access_token=None, token=None, user_errors=errors
+            )
+        token, secret = made
+        return CreatePersonalAccessTokenPayload(
+            personal_access_token=PersonalAccessToken.from_model(token),
+            token=secret,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Revoke a personal access token at once. Its owner or network staff; for "
+        "anyone else it does not exist (NOT_FOUND)."
+    )
+    async def revoke_personal_access_token(
+        self, info: Info, input: RevokePersonalAccessTokenInput
+    ) -> RevokePersonalAccessTokenPayload:
+        context = info.context
+        context.viewer.require_member()
+        pk = expect_global_id(input.id, "PersonalAccessToken", field="id")
+        token = await tokens_of.revoke_token(
+            context.db, context.viewer, pk, TokenKind.PERSONAL, now=context.clock()
+        )
+        return RevokePersonalAccessTokenPayload(
+            revoked_personal_access_token_id=to_global_id("PersonalAccessToken", token.id),
+            user_errors=[],
+        )
+
+
+__all__ = ["PersonalAccessToken", "Session", "SignInMutations"]

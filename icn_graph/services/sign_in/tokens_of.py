@@ -1,0 +1,93 @@
+"""A person's sessions and personal access tokens: listing them, making one, revoking one.
+
+Only the owner lists their own. The owner or network staff may revoke one; for anyone else it
+does not exist (NOT_FOUND), so ids cannot be probed. Revoking takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from icn_graph.db.database import Database
+from icn_graph.errors import NotFound
+from icn_graph.models import ApiToken, TokenKind
+from icn_graph.services.tokens import hash_token, live, new_secret
+from icn_graph.services.validation import Checker
+from icn_graph.services.viewer import Viewer
+
+MAX_PERSONAL_TOKEN_DAYS = 366
+
+
+@dataclass(frozen=True)
+class PersonalTokenDraft:
+    name: str
+    expires_at: datetime | None = None
+    read_only: bool = False
+
+
+async def live_tokens(
+    db: Database, viewer: Viewer, kind: TokenKind, now: datetime
+) -> list[ApiToken]:
+    """The viewer's own live tokens of ``kind``, the most recently used first."""
+    person_id = viewer.require_member()
+    statement = (
+        select(ApiToken)
+        .where(ApiToken.person_id == person_id, ApiToken.kind == kind, live(now))
+        .order_by(
+            func.coalesce(ApiToken.last_used_at, ApiToken.created_at).desc(), ApiToken.id.desc()
+        )
+    )
+    async with db.session() as session:
+        return list(await session.scalars(statement))
+
+
+async def create_personal_token(
+    db: Database, viewer: Viewer, draft: PersonalTokenDraft, *, now: datetime
+) -> tuple[ApiToken, str]:
+    """A new personal access token and its secret (shown once)."""
+    person_id = viewer.require_member()
+    check = Checker()
+    name = check.text("name", draft.name, max_length=100, label="Name")
+    if draft.expires_at is not None:
+        if draft.expires_at.tzinfo is None:
+            check.add("expiresAt", "Give the expiry with a time zone (e.g. 2027-01-31T00:00:00Z).")
+        elif draft.expires_at <= now:
+            check.add("expiresAt", "The expiry must be in the future.")
+        elif draft.expires_at > now + timedelta(days=MAX_PERSONAL_TOKEN_DAYS):
+            check.add("expiresAt", f"A token can last at most {MAX_PERSONAL_TOKEN_DAYS} days.")
+    check.raise_if_any()
+    secret = new_secret()
+    token = ApiToken(
+        person_id=person_id,
+        token_hash=hash_token(secret),
+        label=name,
+        kind=TokenKind.PERSONAL,
+        created_at=now,
+        last_used_at=None,
+        expires_at=draft.expires_at,
+        read_only=draft.read_only,
+    )
+    async with db.transaction() as session:
+        session.add(token)
+    return token, secret
+
+
+async def revoke_token(
+    db: Database, viewer: Viewer, token_id: int, kind: TokenKind, *, now: datetime
+) -> ApiToken:
+    """Revoke a live token of ``kind``: its owner or staff; NOT_FOUND for anyone else."""
+    person_id = viewer.require_member()
+    noun = "session" if kind is TokenKind.SESSION else "personal access token"
+    async with db.transaction() as session:
+        token = (
+            await session.scalars(
+                select(ApiToken).where(ApiToken.id == token_id, ApiToken.kind == kind, live(now))
+            )
+        ).first()
+        if token is None or (token.person_id != person_id and not viewer.is_staff):
+            raise NotFound(f"No {noun} has that ID.", field="id")
+        token.revoked_at = now
+    return token
