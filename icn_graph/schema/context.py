@@ -17,6 +17,7 @@ from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.viewer import Viewer
 
@@ -38,6 +39,8 @@ class Context:
     reauthenticate: Callable[[], Awaitable[Viewer]] | None = None
     # Set by strawberry from a websocket's ``connection_init`` payload.
     connection_params: dict[str, object] | None = None
+    # The app's cost budgets (ICN_COST_BUDGET); None: operations are costed but not throttled.
+    budget: CostBudget | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

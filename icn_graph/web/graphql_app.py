@@ -26,9 +26,10 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
+from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import viewer_from_headers
-from icn_graph.web.graphiql import render_explorer
+from icn_graph.web.graphiql import explorer_response
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +73,16 @@ class GraphQLApp(GraphQL[Context, None]):
             # File uploads (importVisits): bearer-token requests only, see parse_multipart.
             multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Pages on these origins may open websockets (same-origin and non-browser clients
+            # always may); the CORS middleware lets them make HTTP requests.
+            allowed_origins=settings.cors_origin_list,
         )
         self.db = db
         self.settings = settings
         self.plugins = plugins
         self.dispatcher = dispatcher
         self.broadcaster = broadcaster
+        self.budget = CostBudget(settings.cost_budget, settings.cost_restore_rate)
         self.measures = measures or (
             MeasureRegistry.load(plugins) if plugins is not None else core_registry()
         )
@@ -170,7 +175,18 @@ class GraphQLApp(GraphQL[Context, None]):
             broadcaster=self.broadcaster,
             measures=self.measures,
             reauthenticate=lambda: self._viewer(headers),
+            budget=self.budget,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(render_explorer(self.settings.network_name))
+        if not self.settings.graphiql:
+            raise HTTPException(
+                400,
+                "No GraphQL query in the request: send `query` (the GraphiQL explorer is turned "
+                "off on this server).",
+            )
+        return explorer_response(
+            self.settings.network_name,
+            request.query_params.get("explore"),
+            self.settings.max_query_length,
+        )
