@@ -213,16 +213,16 @@ class Settings(BaseSettings):
         description="Most characters in a GraphQL document, comments and whitespace included.",
     )
     max_query_cost: int = Field(
-        default=50_000, ge=1, description="Most points one operation may cost (docs/api.md)."
+        default=25_000, ge=1, description="Most points one operation may cost (docs/api.md)."
     )
     cost_budget: int = Field(
-        default=100_000,
+        default=50_000,
         ge=1,
         description="Points a client may spend in a burst (per person, or per address when "
         "anonymous); it refills at ICN_COST_RESTORE_RATE.",
     )
     cost_restore_rate: float = Field(
-        default=5000.0, gt=0, description="Points per second a client's budget refills."
+        default=2500.0, gt=0, description="Points per second a client's budget refills."
     )
     request_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a query may run before it is stopped."

@@ -200,15 +200,15 @@ async def test_every_answer_carries_its_cost(db: Database, client: GraphQLClient
     assert answered["extensions"]["cost"] == {
         "requested": 11,
         "actual": 11,
-        "limit": 50_000,
+        "limit": 25_000,
         "remaining": answered["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"],
         "throttleStatus": {
-            "maximumAvailable": 100_000,
+            "maximumAvailable": 50_000,
             "currentlyAvailable": answered["extensions"]["cost"]["remaining"],
-            "restoreRate": 5000.0,
+            "restoreRate": 2500.0,
         },
     }
-    assert 100_000 - 11 <= answered["extensions"]["cost"]["remaining"] < 100_000
+    assert 50_000 - 11 <= answered["extensions"]["cost"]["remaining"] < 50_000
 
     refused = await client.execute("{ centers(first: 10) { nodes { name } } }")  # anonymous
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -288,7 +288,7 @@ async def test_the_issues_attack_queries_are_refused(
     body = await client.execute(attack(), token=token)
     error = single_error(body)
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
-    assert error["extensions"]["cost"] > 50_000
+    assert error["extensions"]["cost"] > 25_000
     assert body["extensions"]["cost"]["requested"] == error["extensions"]["cost"]
     # Only the token was looked up.
     assert not [s for s in statements.statements if re.search(r"\bFROM (centers|visits)\b", s)]

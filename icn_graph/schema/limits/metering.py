@@ -5,9 +5,9 @@ compared with ``ICN_MAX_QUERY_COST`` and taken from the client's budget (``budge
 person's, or a client address's when anonymous). Queries then run under ``ICN_REQUEST_TIMEOUT``.
 Every result carries ``extensions.cost``::
 
-    {"requested": 152, "actual": 152, "limit": 5000, "remaining": 19848,
-     "throttleStatus": {"maximumAvailable": 20000, "currentlyAvailable": 19848,
-                        "restoreRate": 500.0}}
+    {"requested": 152, "actual": 152, "limit": 25000, "remaining": 49848,
+     "throttleStatus": {"maximumAvailable": 50000, "currentlyAvailable": 49848,
+                        "restoreRate": 2500.0}}
 
 ``actual`` is what was charged: the requested cost (the server does not re-measure what ran).
 """
