@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -38,6 +39,10 @@ from icn_graph.testing import (
     token_for,
 )
 from tests.web import stall_plugin
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+    from starlette.testclient import TestClient
 
 SCHEMA = core_schema()._schema
 REPORT = TYPE_WEIGHTS["Report"]
@@ -507,3 +512,24 @@ async def test_uploads_have_their_own_larger_limit(db: Database, limited: AppFac
     # JSON bodies keep the smaller limit.
     big_json = await client.http.post("/graphql", json={"query": "#" * 20_000 + "{__typename}"})
     assert_413(big_json, 10_000)
+
+
+def test_the_cost_limit_applies_over_websockets_too() -> None:
+    url = "postgresql+asyncpg://nobody@127.0.0.1:1/none"  # anonymous use needs no database
+    settings = Settings(database_url=url, _env_file=None, max_query_cost=5)  # type: ignore[arg-type,call-arg]
+    six = "{ " + " ".join(f"a{i}: network {{ name }}" for i in range(6)) + " }"
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": six}})
+        refused = ws.receive_json()
+        ws.send_json({"id": "2", "type": "subscribe", "payload": {"query": "{ network { name } }"}})
+        answered = ws.receive_json()
+    assert refused["type"] == "error"
+    [error] = refused["payload"]
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 6, "limit": 5}
+    assert answered["type"] == "next"
+    assert answered["payload"]["extensions"]["cost"]["requested"] == 1
