@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
@@ -26,6 +28,8 @@ from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.web import sign_in_page
+from icn_graph.web.body_limit import BodyLimit
+from icn_graph.web.browsers import ApiCors
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import healthz, readyz
@@ -98,9 +102,20 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route(sign_in_page.PATH, sign_in_page.sign_in_endpoint, methods=sign_in_page.METHODS),
-        Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"),
     ]
-    app = Starlette(routes=[*core_routes, *host.routes()], lifespan=lifespan)
+    if settings.graphiql:
+        core_routes.append(Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"))
+    middleware = [
+        # Outermost, so that every answer (errors included) carries the CORS headers it may.
+        Middleware(ApiCors, origins=settings.cors_origin_list),
+        Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
+        Middleware(
+            BodyLimit,
+            max_bytes=settings.max_body_bytes,
+            max_upload_bytes=settings.max_upload_bytes,
+        ),
+    ]
+    app = Starlette(routes=[*core_routes, *host.routes()], middleware=middleware, lifespan=lifespan)
     app.state.db = database
     app.state.settings = settings
     app.state.plugins = host

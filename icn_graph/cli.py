@@ -125,6 +125,8 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level.lower(),
+        # A websocket message is a request too: the same cap as an HTTP body.
+        ws_max_size=settings.max_body_bytes,
     )
     if not with_worker:
         uvicorn.Server(config).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -231,6 +231,77 @@ class Settings(BaseSettings):
             ) from error
         return rate
 
+    cors_origins: str = Field(
+        default="",
+        description="Origins of browser apps that may call the API (comma-separated, e.g. "
+        "https://app.example.org,http://localhost:5173), over HTTP (CORS) and websockets. "
+        "Empty: no other origin.",
+    )
+    graphiql: bool = Field(default=True, description="Serve the GraphiQL explorer at GET /graphql.")
+    introspection: bool = Field(
+        default=True,
+        description="Answer introspection (__schema, __type) from anonymous clients; signed-in "
+        "ones always may.",
+    )
+    gzip_min_bytes: int = Field(
+        default=1024, ge=0, description="Responses larger than this are gzip-compressed."
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest request body; larger ones get 413."
+    )
+    max_upload_bytes: int = Field(
+        default=32_000_000,
+        ge=1024,
+        description="Largest multipart request (a file upload with a bearer token).",
+    )
+    max_query_length: int = Field(
+        default=32_000,
+        ge=100,
+        description="Most characters in a GraphQL document, comments and whitespace included.",
+    )
+    max_query_cost: int = Field(
+        default=25_000, ge=1, description="Most points one operation may cost (docs/api.md)."
+    )
+    cost_budget: int = Field(
+        default=50_000,
+        ge=1,
+        description="Points a client may spend in a burst (per person, or per address when "
+        "anonymous); it refills at ICN_COST_RESTORE_RATE.",
+    )
+    cost_restore_rate: float = Field(
+        default=2500.0, gt=0, description="Points per second a client's budget refills."
+    )
+    request_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a query may run before it is stopped."
+    )
+
+    @model_validator(mode="after")
+    def _one_operation_fits_the_budget(self) -> Settings:
+        if self.cost_budget < self.max_query_cost:
+            raise ValueError(
+                f"ICN_COST_BUDGET ({self.cost_budget}) must be at least ICN_MAX_QUERY_COST "
+                f"({self.max_query_cost}): otherwise the costliest operation could never run"
+            )
+        return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: str) -> str:
+        from strawberry.http.websocket_origin import normalize_allowed_origins
+
+        try:
+            normalize_allowed_origins(_split(value))
+        except ValueError as error:
+            raise ValueError(str(error).replace("allowed_origins", "ICN_CORS_ORIGINS")) from None
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """ICN_CORS_ORIGINS as browsers write origins (``*`` allows any)."""
+        from strawberry.http.websocket_origin import normalize_allowed_origins
+
+        return sorted(normalize_allowed_origins(_split(self.cors_origins)))
+
     @field_validator("app_url_patterns")
     @classmethod
     def _patterns_name_the_id(cls, patterns: dict[str, str]) -> dict[str, str]:
@@ -264,6 +335,10 @@ class Settings(BaseSettings):
     @property
     def database_url_value(self) -> str:
         return self.database_url.get_secret_value()
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
 
 
 def redact_url(url: str) -> str:

@@ -17,6 +17,9 @@ from strawberry.types.field import StrawberryField
 from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
+from icn_graph.schema.limits.introspection import AnonymousIntrospection
+from icn_graph.schema.limits.metering import OperationMetering
+from icn_graph.schema.limits.query_length import QueryLengthLimit
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.nodes import check_node_types
 from icn_graph.schema.owners import ErrorOwners
@@ -113,10 +116,13 @@ def build_schema(
             subscription=roots.subscription,
             types=roots.types,
             extensions=[
+                QueryLengthLimit,
+                AnonymousIntrospection,
                 lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                 lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
                 lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
                 ReadOnlyTokens,
+                OperationMetering,
                 ErrorPolicy,
             ],
             extensions_by_type=extensions_by_type,

@@ -19,6 +19,7 @@ from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.registry import MeasureRegistry
+from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.loaders import Loaders
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
@@ -47,6 +48,8 @@ class Context:
     sign_in_limits: SignInLimits | None = None
     # What "now" is: the wall clock, or a test's simulated time.
     clock: Clock = utcnow
+    # The app's cost budgets (ICN_COST_BUDGET); None: operations are costed but not throttled.
+    budget: CostBudget | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

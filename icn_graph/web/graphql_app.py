@@ -28,10 +28,11 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
+from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use, viewer_from_headers
-from icn_graph.web.graphiql import render_explorer
+from icn_graph.web.graphiql import explorer_response
 from icn_graph.web.websocket_auth import RevocableTransportWS
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,9 @@ class GraphQLApp(GraphQL[Context, None]):
             # File uploads (importVisits): bearer-token requests only, see parse_multipart.
             multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Pages on these origins may open websockets (same-origin and non-browser clients
+            # always may); the CORS middleware lets them make HTTP requests.
+            allowed_origins=settings.cors_origin_list,
         )
         self.db = db
         self.settings = settings
@@ -90,6 +94,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sign_in_mail = sign_in_mail
         self.sign_in_limits = sign_in_limits
         self.clock = clock
+        self.budget = CostBudget(settings.cost_budget, settings.cost_restore_rate)
         self.measures = measures or (
             MeasureRegistry.load(plugins) if plugins is not None else core_registry()
         )
@@ -187,7 +192,18 @@ class GraphQLApp(GraphQL[Context, None]):
             sign_in_mail=self.sign_in_mail,
             sign_in_limits=self.sign_in_limits,
             clock=self.clock,
+            budget=self.budget,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(render_explorer(self.settings.network_name))
+        if not self.settings.graphiql:
+            raise HTTPException(
+                400,
+                "No GraphQL query in the request: send `query` (the GraphiQL explorer is turned "
+                "off on this server).",
+            )
+        return explorer_response(
+            self.settings.network_name,
+            request.query_params.get("explore"),
+            self.settings.max_query_length,
+        )

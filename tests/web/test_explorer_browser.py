@@ -117,6 +117,15 @@ async def test_explorer_runs_a_query_offline(server: tuple[str, str]) -> None:
             await page.route("**/*", loopback_only)
             page_errors: list[str] = []
             page.on("pageerror", lambda error: page_errors.append(str(error)))
+            # The page's Content-Security-Policy must not block anything the explorer needs.
+            page.on(
+                "console",
+                lambda message: (
+                    page_errors.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
 
             await page.goto(f"{base}/graphql")
             run_button = page.locator(".graphiql-execute-button")

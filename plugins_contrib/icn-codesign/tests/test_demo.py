@@ -20,12 +20,12 @@ from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail, load_demo
 
 STORY = """
 query SpringPanelStory {
-  learningSessions(first: 10) {
+  learningSessions(first: 1, filter: {year: 2014}) {
     nodes {
       title
       agenda {
         title
-        threads {
+        threads(first: 2) {
           title
           audience
           participants { person { displayName } }
