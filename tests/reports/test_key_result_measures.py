@@ -300,10 +300,35 @@ async def test_goal_listings_batch_the_measure_lookup(
         assert goal["progress"] == (25 / 30 * 100 + 100.0) / 2
 
 
+async def _latest_of_stored(
+    db: Database,
+    rows: list[tuple[str, Center, date, int]],
+    network: list[tuple[str, date, int]],
+    sources: list[tuple[str, int | None]],
+) -> dict[tuple[str, int | None], Any]:
+    """Stores center rows (denominator 50, unpublished) and network rows (denominator 100,
+    published) in the order given, then reads ``latest_counts`` of ``sources``."""
+    from icn_graph.models import MeasureValue, NetworkValue
+    from icn_graph.services.reports.disclosure import latest_counts
+
+    async with db.transaction() as session:
+        session.add_all(
+            MeasureValue(
+                measure_key=key, center_id=center.id, month=when, numerator=y, denominator=50
+            )
+            for key, center, when, y in rows
+        )
+        session.add_all(
+            NetworkValue(measure_key=key, month=when, numerator=y, denominator=100, published=True)
+            for key, when, y in network
+        )
+    async with db.session() as session:
+        return dict(await latest_counts(session, sources))
+
+
 async def test_latest_counts_reads_each_series_own_latest_month(db: Database) -> None:
     """Each (measure, center) and each network series gets its own latest month, however the
     rows lie: written newest first, with other measures, centers and months around them."""
-    from icn_graph.models import MeasureValue, NetworkValue
     from icn_graph.services.reports.disclosure import latest_counts
 
     one = await make_center(db)
@@ -320,20 +345,8 @@ async def test_latest_counts_reads_each_series_own_latest_month(db: Database) ->
         ("c", one, may, 9),
     ]
     network = [("a", april, 40), ("b", may, 50), ("b", march, 30), ("a", march, 10)]
-    async with db.transaction() as session:
-        session.add_all(
-            MeasureValue(
-                measure_key=key, center_id=center.id, month=when, numerator=y, denominator=50
-            )
-            for key, center, when, y in rows
-        )
-        session.add_all(
-            NetworkValue(measure_key=key, month=when, numerator=y, denominator=100, published=True)
-            for key, when, y in network
-        )
     sources = [("a", one.id), ("b", one.id), ("a", two.id), ("a", None), ("b", None)]
-    async with db.session() as session:
-        found = await latest_counts(session, sources)
+    found = await _latest_of_stored(db, rows, network, sources)
     assert {source: (count.month, count.numerator) for source, count in found.items()} == {
         ("a", one.id): (may, 5),
         ("b", one.id): (april, 4),
@@ -355,9 +368,6 @@ async def test_latest_counts_never_lends_a_series_another_series_latest_month(
     """A month that is the latest of one series (another measure of the same center, the same
     measure at another center, another network measure) is not the latest of a series that
     goes on past it."""
-    from icn_graph.models import MeasureValue, NetworkValue
-    from icn_graph.services.reports.disclosure import latest_counts
-
     one = await make_center(db)
     two = await make_center(db)
     jan, feb, mar = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
@@ -369,20 +379,8 @@ async def test_latest_counts_never_lends_a_series_another_series_latest_month(
         ("a", two, feb, 22),
     ]
     network = [("a", mar, 33), ("a", feb, 32), ("b", feb, 42)]
-    async with db.transaction() as session:
-        session.add_all(
-            MeasureValue(
-                measure_key=key, center_id=center.id, month=when, numerator=y, denominator=50
-            )
-            for key, center, when, y in rows
-        )
-        session.add_all(
-            NetworkValue(measure_key=key, month=when, numerator=y, denominator=100, published=True)
-            for key, when, y in network
-        )
     sources = [("a", one.id), ("b", one.id), ("a", two.id), ("a", None), ("b", None)]
-    async with db.session() as session:
-        found = await latest_counts(session, sources)
+    found = await _latest_of_stored(db, rows, network, sources)
     assert {source: (count.month, count.numerator) for source, count in found.items()} == {
         ("a", one.id): (mar, 3),
         ("b", one.id): (feb, 12),
