@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per area. Importing this package registers them all on Base."""
 
+from icn_graph.models.accounts import EmailChange, Invitation
 from icn_graph.models.centers import Center, CenterStatus
 from icn_graph.models.goals import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.learning_sessions import (
@@ -62,11 +63,13 @@ __all__ = [
     "DataViewStatus",
     "Diagnosis",
     "DisplayConsent",
+    "EmailChange",
     "Goal",
     "GoalKind",
     "GoalStatus",
     "IdentifiedRead",
     "IdentifiedReadCenter",
+    "Invitation",
     "KeyResult",
     "LearningSession",
     "LearningSessionStatus",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+from datetime import datetime
+
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icn_graph.db.base import Base
+from icn_graph.db.types import UTCDateTime
 from icn_graph.models.columns import Timestamps, enum_column
 
 if TYPE_CHECKING:
@@ -51,6 +54,12 @@ class Person(Timestamps, Base):
     network_role: Mapped[NetworkRole] = mapped_column(
         enum_column(NetworkRole, "network_role"), default=NetworkRole.MEMBER
     )
+    # Free text ("she/her"); empty: not given.
+    pronouns: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # A BCP 47 language tag ("en", "en-US", "fr-CA").
+    locale: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
+    # Set by `deactivatePerson`: no token or link works for them, their history stays.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person", lazy="raise")
 
