@@ -199,12 +199,23 @@ async def _reset_postgres(url: str) -> None:
         await database.dispose()
 
 
+def xdist_worker() -> str | None:
+    """This process's pytest-xdist worker id ("gw0", "gw1", ...), or None outside ``-n``."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
 async def _postgres_database(name: str) -> str:
-    """The test PostgreSQL URL for the suite, or for a sibling database made for ``name``."""
+    """The test PostgreSQL URL for the suite, or for a sibling database made for ``name``.
+
+    Under pytest-xdist every worker gets its own databases (``test_gw0``, ``test_bench_gw1``):
+    each worker empties its databases between tests, so they cannot share one.
+    """
     url = make_url(postgres_url_or_skip())
-    if name == "suite":
+    worker = xdist_worker()
+    if name == "suite" and worker is None:
         return url.render_as_string(hide_password=False)
-    sibling = f"{url.database}_{name}"
+    parts = [url.database or "", name, worker]
+    sibling = "_".join(part for part in parts if part and part != "suite")
     admin = Database.from_url(url.render_as_string(hide_password=False))
     try:
         async with admin.engine.connect() as connection:
@@ -227,7 +238,8 @@ async def _postgres_database(name: str) -> str:
 # between a test's setup and its requests, inserts fail on foreign keys, TRUNCATE deadlocks.
 # The first session holds this advisory lock (in the suite database, for the whole session,
 # sibling databases included; autouse, so tests that make databases themselves are covered);
-# any other waits for it. Any bigint works: it only has to be ours.
+# any other waits for it. An xdist worker locks key + its number + 1: its own databases.
+# Any bigint works: it only has to be ours.
 SESSION_LOCK_KEY = 0x1C4_7E57
 
 
@@ -242,6 +254,12 @@ def _tell(config: pytest.Config, message: str) -> None:
         return
     with capture.global_and_fixture_disabled():
         reporter.write_line(message)
+
+
+def _worker_number() -> int:
+    """0 outside pytest-xdist, n + 1 for worker gwN: the lock of the databases it uses."""
+    worker = xdist_worker()
+    return int(worker.removeprefix("gw")) + 1 if worker else 0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -260,7 +278,7 @@ async def postgres_session_lock(request: pytest.FixtureRequest) -> AsyncIterator
         yield
         return
     try:
-        key = {"key": SESSION_LOCK_KEY}
+        key = {"key": SESSION_LOCK_KEY + _worker_number()}
         if not await holder.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
             where = make_url(url).render_as_string()
             _tell(request.config, f"waiting for another pytest session to finish with {where}")
