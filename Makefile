@@ -7,6 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PLUGINS := $(wildcard plugins_contrib/*/pyproject.toml)
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
+# pytest processes for `make test` (pytest-xdist): one per core by default; 0 runs in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev schema clean mutation
 
@@ -38,7 +40,7 @@ lint: install-dev
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 schema: install
 	$(BIN)/icn-graph schema export
