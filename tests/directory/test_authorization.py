@@ -413,17 +413,17 @@ async def assert_written(
             )
             assert [row.center_id for row in sent] == [center.id]
         elif mutation == "revokeInvitation":
-            target, other = (
+            withdrawn, kept = (
                 (world.invitation_b, world.invitation_a)
                 if on_center_b
                 else (world.invitation_a, world.invitation_b)
             )
             assert payload["invitation"] == {
-                "id": to_global_id("Invitation", target.id),
+                "id": to_global_id("Invitation", withdrawn.id),
                 "state": "REVOKED",
             }
-            revoked = await session.get(Invitation, target.id)
-            untouched = await session.get(Invitation, other.id)
+            revoked = await session.get(Invitation, withdrawn.id)
+            untouched = await session.get(Invitation, kept.id)
             assert revoked is not None
             assert revoked.revoked_at is not None
             assert untouched is not None

@@ -5,12 +5,9 @@ signs in, and the link never works again."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
-from starlette.applications import Starlette
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
@@ -25,34 +22,10 @@ from tests.invitations.helpers import (
     VIEWER,
     Team,
     invite_and_read_link,
-    make_team,
 )
 from tests.sign_in.helpers import FakeClock, client_from, shown_token, sign_in_app
 
 MESSAGE = "Welcome, Dana!\nWe meet <b>monthly</b> & talk <script>alert(1)</script>."
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
-
-
-@pytest.fixture
-def app(
-    db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer, clock: FakeClock
-) -> Starlette:
-    return sign_in_app(db, settings, plugin_host, smtp, clock)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app, user_agent="Mozilla/5.0 (Macintosh) Firefox/128.0") as client:
-        yield client
-
-
-@pytest.fixture
-async def team(db: Database) -> Team:
-    return await make_team(db)
 
 
 async def test_a_qi_lead_invites_a_parent_partner_who_joins_through_the_link(
@@ -265,6 +238,7 @@ async def test_the_page_redirects_to_the_app_like_sign_in(
     async with client_from(app) as client:
         _, token = await invite_and_read_link(client, smtp, team.lead_token, team.center_id)
         posted = await client.http.post(f"/invitation/{token}")
+        await client.settle()
     assert posted.status_code == 303
     location = posted.headers["location"]
     assert location.startswith("https://app.example.org/signed-in#token=icn_")
@@ -298,3 +272,4 @@ async def test_pressing_the_button_is_rate_limited_like_signing_in(
     # From another address the link still works: nothing was used up.
     async with client_from(app, address="198.51.100.5") as client:
         assert (await client.http.post(f"/invitation/{token}")).status_code == 200
+        await client.settle()

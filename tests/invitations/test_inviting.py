@@ -3,19 +3,15 @@ answer never tells who has an account, re-inviting, and accounts that already ex
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
-from starlette.applications import Starlette
 
-from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.events.models import OutboxEvent
 from icn_graph.models import CenterRole, Invitation, Membership, Person, PersonKind
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.relay import to_global_id
 from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, token_for
 from tests.helpers import error_codes
@@ -28,25 +24,8 @@ from tests.invitations.helpers import (
     invite,
     invite_and_read_link,
     mailed_link,
-    make_team,
 )
-from tests.sign_in.helpers import VIEWER, FakeClock, client_from, sign_in_app
-
-
-@pytest.fixture
-def app(db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer) -> Starlette:
-    return sign_in_app(db, settings, plugin_host, smtp, FakeClock(datetime.now(UTC)))
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app) as client:
-        yield client
-
-
-@pytest.fixture
-async def team(db: Database) -> Team:
-    return await make_team(db)
+from tests.sign_in.helpers import VIEWER
 
 
 def refused_fields(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -22,7 +22,8 @@ from icn_graph.testing import (
     token_for,
 )
 from tests.helpers import error_codes
-from tests.invitations.helpers import CENTER_INVITATIONS, Team, make_team
+from tests.invitations.helpers import CENTER_INVITATIONS, Team
+from tests.sign_in.helpers import FakeClock
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -49,8 +50,8 @@ async def add_invitation(
 
 
 @pytest.fixture
-async def team(db: Database) -> Team:
-    return await make_team(db)
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 async def test_staff_and_the_centers_qi_lead_read_its_invitations_others_get_null(
