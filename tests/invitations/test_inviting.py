@@ -13,7 +13,14 @@ from icn_graph.db.database import Database
 from icn_graph.events.models import OutboxEvent
 from icn_graph.models import CenterRole, Invitation, Membership, Person, PersonKind
 from icn_graph.schema.relay import to_global_id
-from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, token_for
+from icn_graph.testing import (
+    GraphQLClient,
+    SmtpServer,
+    make_center,
+    make_person,
+    snapshot,
+    token_for,
+)
 from tests.helpers import error_codes
 from tests.invitations.helpers import (
     ACCEPT,
@@ -113,6 +120,32 @@ async def test_a_message_of_1000_characters_and_markup_in_names_are_fine(
     assert html is not None
     assert "<img" not in html.get_content()
     assert "&lt;img src=x onerror=alert(1)&gt; &#34;Dana&#34; &amp; Co" in html.get_content()
+
+
+async def test_names_from_the_database_cannot_add_headers_to_the_mail(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """Names that bypassed validation (older rows, direct imports) still stay on one line."""
+    center = await make_center(db, name="Gamma\r\nBcc: center@example.org")
+    lead = await make_person(
+        db,
+        PersonKind.QI_LEAD,
+        center=center,
+        role=CenterRole.QI_LEAD,
+        display_name="Quinn\r\nBcc: lead@example.org\r\n\r\n<b>body</b>",
+    )
+    await invite(client, await token_for(db, lead), to_global_id("Center", center.id))
+    [received] = smtp.received
+    assert received.rcpt_tos == ["dana.parent@example.org"]
+    message = received.message
+    assert message["Bcc"] is None
+    assert message["Subject"] == (
+        "Quinn Bcc: lead@example.org <b>body</b> invited you to join Gamma Bcc: "
+        "center@example.org's care team as a parent partner on Test Network"
+    )
+    html = message.get_body(("html",))
+    assert html is not None
+    assert "<b>body</b>" not in html.get_content()
 
 
 async def test_the_answer_is_the_same_whether_the_email_has_an_account_or_not(
