@@ -190,6 +190,13 @@ class Settings(BaseSettings):
         le=15,
         description="Minutes a mailed sign-in link works (once); at most 15.",
     )
+    invitation_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Days an invitation link (invitePerson) works, once; a new invitation to the "
+        "same email and center withdraws the old link.",
+    )
     sign_in_redirect_url: str = Field(
         default="",
         pattern=r"^$|^https?://[^#\s]+$",

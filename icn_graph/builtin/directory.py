@@ -1,4 +1,5 @@
-"""The directory: centers, people, memberships, the viewer, global ids, the plugins list."""
+"""The directory: centers, people, memberships, invitations, the viewer, global ids, the
+plugins list."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from icn_graph.notifications.core_subjects import DIRECTORY_SUBJECT_TYPES
 from icn_graph.notifications.subject_types import SubjectType
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
-from icn_graph.schema.root import DirectoryMutation, DirectoryQuery
+from icn_graph.schema.root import CenterInvitations, DirectoryMutation, DirectoryQuery
 from icn_graph.services.directory_events import EVENT_TYPES
 
 
 @hookimpl
 def register_schema() -> SchemaContribution:
-    return SchemaContribution(query=DirectoryQuery, mutation=DirectoryMutation)
+    return SchemaContribution(
+        query=DirectoryQuery, mutation=DirectoryMutation, extend={"Center": CenterInvitations}
+    )
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from icn_graph.schema.centers import Center, CenterMutations, resolve_centers
 from icn_graph.schema.connections import Connection
 from icn_graph.schema.context import Info
 from icn_graph.schema.goals import Goal, GoalMutations, resolve_goals
+from icn_graph.schema.invitations import CenterInvitations, InvitationMutations
 from icn_graph.schema.learning_sessions import (
     LearningSession,
     LearningSessionMutations,
@@ -72,7 +73,9 @@ class DirectoryQuery:
 
 
 @strawberry.type
-class DirectoryMutation(CenterMutations, PersonMutations, MembershipMutations, SignInMutations):
+class DirectoryMutation(
+    CenterMutations, PersonMutations, MembershipMutations, SignInMutations, InvitationMutations
+):
     pass
 
 
@@ -129,6 +132,7 @@ class NotificationsQuery:
 
 __all__ = [
     "CenterIdentifiedReads",
+    "CenterInvitations",
     "DirectoryMutation",
     "DirectoryQuery",
     "GoalMutations",

@@ -58,9 +58,10 @@ def page(
     button: str | None = None,
     **parts: object,
 ) -> Response:
-    """A page with ``message`` and, with ``button``, the form whose POST uses the link."""
+    """A page with ``message`` and, with ``button``, the form whose POST uses the link; a
+    ``quote`` (someone's words, such as an inviter's message) is shown set apart."""
     settings: Settings = request.app.state.settings
-    context = {"token": None, **parts}
+    context = {"token": None, "quote": None, **parts}
     body = _PAGES.get_template("link_page.html").render(
         title=title,
         message=message,

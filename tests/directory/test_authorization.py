@@ -20,6 +20,7 @@ from icn_graph.models import (
     ApiToken,
     Center,
     CenterRole,
+    Invitation,
     Membership,
     NetworkRole,
     Person,
@@ -51,6 +52,9 @@ class World:
     newcomer_link: str  # a sign-in link the newcomer was mailed: signIn's input
     newcomer_session: ApiToken  # revokeSession's target: none of the actors' own
     newcomer_personal_token: ApiToken  # revokePersonalAccessToken's target
+    invitation_a: Invitation  # revokeInvitation's target on center A (sent by staff)
+    invitation_b: Invitation  # revokeInvitation's target on center B
+    invitation_link: str  # an invitation to center A for a new email: acceptInvitation's input
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,20 @@ MUTATIONS = [
     "createPersonalAccessToken",
     "revokeSession",
     "revokePersonalAccessToken",
+    "invitePerson",
+    "revokeInvitation",
+    "acceptInvitation",
 ]
 # Signing in is what a caller without a working token does: open to everyone.
-OPEN_TO_ALL = ("requestSignIn", "signIn")
+OPEN_TO_ALL = ("requestSignIn", "signIn", "acceptInvitation")
 # Any member, for themself.
 EVERY_MEMBER = ("createPersonalAccessToken",)
 # Someone else's token: staff may revoke it; for anyone else it does not exist.
 OTHERS_TOKENS = ("revokeSession", "revokePersonalAccessToken")
+# What a center's QI lead may do on that center's team (staff on every team).
+TEAM_MUTATIONS = ("addMembership", "removeMembership", "invitePerson", "revokeInvitation")
+# Objects only their managers see: for anyone else they do not exist.
+INVISIBLE_TO_OTHERS = (*OTHERS_TOKENS, "revokeInvitation")
 
 ALLOWED = "allowed"
 UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -104,10 +115,10 @@ def expected_outcome(mutation: str, actor: str) -> str:
         return UNAUTHENTICATED
     if actor in ("staff", "admin") or mutation in EVERY_MEMBER:
         return ALLOWED
-    if mutation in OTHERS_TOKENS:
-        return NOT_FOUND
-    if actor == "qi-lead-on-own-center" and mutation in ("addMembership", "removeMembership"):
+    if actor == "qi-lead-on-own-center" and mutation in TEAM_MUTATIONS:
         return ALLOWED
+    if mutation in INVISIBLE_TO_OTHERS:
+        return NOT_FOUND
     return FORBIDDEN
 
 
@@ -168,8 +179,26 @@ async def build_world(db: Database) -> World:
     personal_row = ApiToken(
         person_id=newcomer.id, token_hash="1" * 64, label="script", kind=TokenKind.PERSONAL
     )
+    invitation_link = "icninv_matrix-" + "k" * 30
+    invitations = [
+        Invitation(
+            email=email,
+            email_key=email,
+            display_name="Invited Person",
+            center_id=center.id,
+            role=CenterRole.NURSE,
+            invited_by_id=staff.id,
+            token_hash=hash_token(secret),
+            expires_at=later,
+        )
+        for email, center, secret in (
+            ("pending.a@example.org", center_a, "icninv_a-" + "a" * 30),
+            ("pending.b@example.org", center_b, "icninv_b-" + "b" * 30),
+            ("invited.person@example.org", center_a, invitation_link),
+        )
+    ]
     async with db.transaction() as session:
-        session.add_all([session_row, personal_row])
+        session.add_all([session_row, personal_row, *invitations])
     return World(
         center_a,
         center_b,
@@ -180,6 +209,9 @@ async def build_world(db: Database) -> World:
         link.secret,
         session_row,
         personal_row,
+        invitations[0],
+        invitations[1],
+        invitation_link,
     )
 
 
@@ -281,6 +313,34 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
                 }
             },
         )
+    if mutation == "invitePerson":
+        return Call(
+            "mutation($input: InvitePersonInput!) { invitePerson(input: $input) {"
+            " invitation { email role state center { id } } userErrors { field code message } } }",
+            {
+                "input": {
+                    "email": "Fresh.Invitee@example.org",
+                    "displayName": "Fresh Invitee",
+                    "centerId": center_id,
+                    "role": "PARENT_PARTNER",
+                    "message": "Welcome to the team.",
+                }
+            },
+        )
+    if mutation == "revokeInvitation":
+        invitation = world.invitation_b if on_center_b else world.invitation_a
+        return Call(
+            "mutation($input: RevokeInvitationInput!) { revokeInvitation(input: $input) {"
+            " invitation { id state } userErrors { field code message } } }",
+            {"input": {"id": to_global_id("Invitation", invitation.id)}},
+        )
+    if mutation == "acceptInvitation":
+        return Call(
+            "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) {"
+            " token person { displayName kind } membership { role center { id } }"
+            " userErrors { field code message } } }",
+            {"input": {"token": world.invitation_link}},
+        )
     assert mutation == "removeMembership"
     return Call(
         "mutation($input: RemoveMembershipInput!) { removeMembership(input: $input) {"
@@ -341,6 +401,46 @@ async def assert_written(
                 select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
             )
             assert minted.one().kind is TokenKind.PERSONAL
+        elif mutation == "invitePerson":
+            assert payload["invitation"] == {
+                "email": "Fresh.Invitee@example.org",
+                "role": "PARENT_PARTNER",
+                "state": "PENDING",
+                "center": {"id": to_global_id("Center", center.id)},
+            }
+            sent = await session.scalars(
+                select(Invitation).where(Invitation.email_key == "fresh.invitee@example.org")
+            )
+            assert [row.center_id for row in sent] == [center.id]
+        elif mutation == "revokeInvitation":
+            withdrawn, kept = (
+                (world.invitation_b, world.invitation_a)
+                if on_center_b
+                else (world.invitation_a, world.invitation_b)
+            )
+            assert payload["invitation"] == {
+                "id": to_global_id("Invitation", withdrawn.id),
+                "state": "REVOKED",
+            }
+            revoked = await session.get(Invitation, withdrawn.id)
+            untouched = await session.get(Invitation, kept.id)
+            assert revoked is not None
+            assert revoked.revoked_at is not None
+            assert untouched is not None
+            assert untouched.revoked_at is None
+        elif mutation == "acceptInvitation":
+            assert payload["person"] == {"displayName": "Invited Person", "kind": "NURSE"}
+            center_a_id = to_global_id("Center", world.center_a.id)
+            assert payload["membership"] == {"role": "NURSE", "center": {"id": center_a_id}}
+            joined = (
+                await session.scalars(
+                    select(Person).where(Person.email_key == "invited.person@example.org")
+                )
+            ).one()
+            minted = await session.scalars(
+                select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
+            )
+            assert minted.one().person_id == joined.id
         elif mutation in OTHERS_TOKENS:
             target = (
                 world.newcomer_session
@@ -392,14 +492,17 @@ async def test_mutation_authorization(
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 10 mutations x 9 callers, with the expected number allowed."""
-    assert len(CASES) == 90
+    """Guard the table itself: 13 mutations x 9 callers, with the expected number allowed."""
+    assert len(CASES) == 117
     outcomes = [case.values[2] for case in CASES]
-    # Directory: staff and admin everywhere, QI lead twice; sign-in: everyone; a personal
-    # access token: every member; someone else's token: staff and admin.
-    assert outcomes.count(ALLOWED) == (5 * 2 + 2) + 2 * 9 + 7 + 2 * 2
-    assert outcomes.count(UNAUTHENTICATED) == 8 * 2
-    assert outcomes.count(NOT_FOUND) == 2 * 5
+    # Directory and invitations: staff and admin everywhere, QI lead four times; sign-in and
+    # accepting an invitation: everyone; a personal access token: every member; someone
+    # else's token: staff and admin.
+    assert outcomes.count(ALLOWED) == (7 * 2 + 4) + 3 * 9 + 7 + 2 * 2
+    assert outcomes.count(UNAUTHENTICATED) == 10 * 2
+    # Others' sessions and tokens for the five other members; invitations for four (the
+    # center's own QI lead may withdraw them).
+    assert outcomes.count(NOT_FOUND) == 2 * 5 + 4
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
@@ -121,18 +122,28 @@ async def sign_in(
         person_id = used.scalar_one_or_none()
         if person_id is None:
             raise LinkRefused()
-        token = new_secret()
-        expires_at = now + timedelta(days=session_days)
-        session.add(
-            ApiToken(
-                person_id=person_id,
-                token_hash=hash_token(token),
-                label="session",
-                kind=TokenKind.SESSION,
-                created_at=now,
-                last_used_at=now,
-                expires_at=expires_at,
-                user_agent=user_agent[:USER_AGENT_LENGTH],
-            )
+        return open_session(
+            session, person_id, now=now, user_agent=user_agent, session_days=session_days
         )
+
+
+def open_session(
+    session: AsyncSession, person_id: int, *, now: datetime, user_agent: str, session_days: int
+) -> IssuedSession:
+    """A new session for ``person_id``, added to ``session``'s transaction: every link that
+    signs someone in (sign-in, invitation) ends here."""
+    token = new_secret()
+    expires_at = now + timedelta(days=session_days)
+    session.add(
+        ApiToken(
+            person_id=person_id,
+            token_hash=hash_token(token),
+            label="session",
+            kind=TokenKind.SESSION,
+            created_at=now,
+            last_used_at=now,
+            expires_at=expires_at,
+            user_agent=user_agent[:USER_AGENT_LENGTH],
+        )
+    )
     return IssuedSession(token, person_id, expires_at)
