@@ -27,7 +27,7 @@ from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
 from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
 from icn_graph.services.sign_in.rate_limits import SignInLimits
-from icn_graph.web import sign_in_page
+from icn_graph.web import email_change_page, sign_in_page
 from icn_graph.web.body_limit import BodyLimit
 from icn_graph.web.browsers import ApiCors
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
@@ -102,6 +102,11 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route(sign_in_page.PATH, sign_in_page.sign_in_endpoint, methods=sign_in_page.METHODS),
+        Route(
+            email_change_page.PATH,
+            email_change_page.confirm_email_endpoint,
+            methods=email_change_page.METHODS,
+        ),
     ]
     if settings.graphiql:
         core_routes.append(Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"))

@@ -1,5 +1,6 @@
-"""Mailing sign-in links: at once, through the notification mail transport (SMTP, or the mail
-folder without ICN_SMTP_HOST), never through digests or quiet hours.
+"""Mailing sign-in links, and the other mail about a person's own account (an email change's
+link and notice, see ``account_mail``): at once, through the notification mail transport (SMTP,
+or the mail folder without ICN_SMTP_HOST), never through digests or quiet hours.
 
 The message is sent from a background task, not queued in ``outgoing_mail``: the link's secret
 is never written to the database (only its hash is), and the request that asked for it answers
@@ -48,7 +49,6 @@ def sign_in_url(settings: Settings, secret: str) -> str:
 
 
 def sign_in_message(settings: Settings, link: IssuedLink) -> str:
-    sender = Sender.parse(settings.mail_from)
     context = {
         "name": link.display_name,
         "network_name": settings.network_name,
@@ -56,22 +56,47 @@ def sign_in_message(settings: Settings, link: IssuedLink) -> str:
         "expires": link.expires_at.strftime("%Y-%m-%d %H:%M"),
         "minutes": settings.sign_in_link_minutes,
     }
+    return account_message(
+        settings,
+        to=(link.display_name, link.email),
+        subject=f"Sign in to {settings.network_name}",
+        template="sign_in",
+        context=context,
+        kind="sign-in",
+    )
+
+
+def account_message(
+    settings: Settings,
+    *,
+    to: tuple[str, str],
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    kind: str,
+) -> str:
+    """An automatic message about a person's account: ``template``'s ``.txt`` and ``.html``
+    parts rendered with ``context``, to ``to`` (name, address)."""
+    sender = Sender.parse(settings.mail_from)
+    name, address = to
     message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from
-    message["To"] = formataddr((one_line(link.display_name), link.email))
-    message["Subject"] = one_line(f"Sign in to {settings.network_name}", 250)
+    message["To"] = formataddr((one_line(name), address))
+    message["Subject"] = one_line(subject, 250)
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = f"<sign-in.{secrets.token_hex(12)}@{sender.domain}>"
+    message["Message-ID"] = f"<{kind}.{secrets.token_hex(12)}@{sender.domain}>"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(_TEMPLATES.get_template("sign_in.txt").render(context))
-    message.add_alternative(_TEMPLATES.get_template("sign_in.html").render(context), subtype="html")
+    message.set_content(_TEMPLATES.get_template(f"{template}.txt").render(context))
+    message.add_alternative(
+        _TEMPLATES.get_template(f"{template}.html").render(context), subtype="html"
+    )
     return message.as_string()
 
 
 class SignInMail:
-    """Sends each link from its own task; :meth:`drain` waits for those under way (the app's
-    shutdown, and tests before they read the SMTP server)."""
+    """Sends each message (a link, an email change's) from its own task; :meth:`drain` waits
+    for those under way (the app's shutdown, and tests before they read the SMTP server)."""
 
     def __init__(
         self,
@@ -83,19 +108,23 @@ class SignInMail:
         self._sending: set[asyncio.Task[None]] = set()
 
     def send(self, link: IssuedLink) -> None:
-        task = asyncio.get_running_loop().create_task(self._send(link))
+        self.send_message(link.email, lambda: sign_in_message(self.settings, link), "sign-in")
+
+    def send_message(self, recipient: str, build: Callable[[], str], what: str) -> None:
+        """Send the message ``build`` makes to ``recipient`` from a task of its own; ``what``
+        names it in the log if it cannot be sent."""
+        task = asyncio.get_running_loop().create_task(self._send(recipient, build, what))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    async def _send(self, link: IssuedLink) -> None:
+    async def _send(self, recipient: str, build: Callable[[], str], what: str) -> None:
         transport = self._transport(self.settings)
         try:
-            message = sign_in_message(self.settings, link)
-            await transport.send(envelope_sender(self.settings), link.email, message)
+            await transport.send(envelope_sender(self.settings), recipient, build())
         except DeliveryRefused as refused:
-            log.warning("sign-in mail to %s not sent: %s", link.email, refused)
+            log.warning("%s mail to %s not sent: %s", what, recipient, refused)
         except Exception:
-            log.exception("sign-in mail to %s not sent", link.email)
+            log.exception("%s mail to %s not sent", what, recipient)
         finally:
             await transport.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from icn_graph.schema.accounts import AccountMutations
 from icn_graph.schema.centers import Center, CenterMutations, resolve_centers
 from icn_graph.schema.connections import Connection
 from icn_graph.schema.context import Info
@@ -72,7 +73,9 @@ class DirectoryQuery:
 
 
 @strawberry.type
-class DirectoryMutation(CenterMutations, PersonMutations, MembershipMutations, SignInMutations):
+class DirectoryMutation(
+    CenterMutations, PersonMutations, AccountMutations, MembershipMutations, SignInMutations
+):
     pass
 
 

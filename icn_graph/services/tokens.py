@@ -1,8 +1,8 @@
 """Bearer tokens: minting (shown once), hashing, and turning a bearer token into a Viewer.
 
-A token is a viewer while it is not revoked and not expired. Using a token records its last use
-at most once per ``touch_seconds`` (so a read is not a write on every request); a session's
-expiry moves with that write (sliding sessions).
+A token is a viewer while it is not revoked and not expired, and its person is not deactivated.
+Using a token records its last use at most once per ``touch_seconds`` (so a read is not a write
+on every request); a session's expiry moves with that write (sliding sessions).
 """
 
 from __future__ import annotations
@@ -105,7 +105,13 @@ async def viewer_for_token(
         viewer_rows()
         .add_columns(ApiToken.id, ApiToken.kind, ApiToken.read_only, ApiToken.last_used_at)
         .join(ApiToken, ApiToken.person_id == Person.id)
-        .where(ApiToken.token_hash == hash_token(secret), live(now))
+        .where(
+            ApiToken.token_hash == hash_token(secret),
+            live(now),
+            # Checked here as well as by revoking at deactivation: a token issued in a race
+            # (a sign-in link used at that moment) must not work either.
+            Person.deactivated_at.is_(None),
+        )
     )
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
