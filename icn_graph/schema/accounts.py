@@ -13,6 +13,7 @@ from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services.accounts import deactivation, email_changes, own_profile, staff_edits
 from icn_graph.services.accounts.profile import ProfileChanges
+from icn_graph.services.sign_in import links
 
 KEEP = "Null or absent: unchanged."
 
@@ -23,7 +24,7 @@ class UpdateViewerInput:
         default=None, description=f"Your name (at most 120 characters). {KEEP}"
     )
     pronouns: str | None = strawberry.field(
-        default=None, description=f'At most 40 characters; "" clears them. {KEEP}'
+        default=None, description=f"At most 40 characters; empty clears them. {KEEP}"
     )
     timezone: str | None = strawberry.field(
         default=None, description=f"An IANA time zone (America/Chicago). {KEEP}"
@@ -63,7 +64,7 @@ class ConfirmEmailChangePayload:
 class UpdatePersonInput:
     id: strawberry.ID = strawberry.field(description="The person to change.")
     display_name: str | None = strawberry.field(default=None, description=KEEP)
-    pronouns: str | None = strawberry.field(default=None, description=f'"" clears them. {KEEP}')
+    pronouns: str | None = strawberry.field(default=None, description=f"Empty clears them. {KEEP}")
     timezone: str | None = strawberry.field(default=None, description=KEEP)
     locale: str | None = strawberry.field(default=None, description=KEEP)
     email: str | None = strawberry.field(
@@ -125,10 +126,16 @@ class AccountMutations:
     @strawberry.mutation(
         description="Change your own name, pronouns, time zone, locale or email. A new email "
         "is confirmed by a link mailed to it (`confirmEmailChange` or the link's page); until "
-        "then it is `pendingEmail`. A new request replaces a pending one."
+        "then it is `pendingEmail`. A new request replaces a pending one. Asking for an email "
+        "is rate limited like `requestSignIn`, per address and per client (RATE_LIMITED)."
     )
     async def update_viewer(self, info: Info, input: UpdateViewerInput) -> UpdateViewerPayload:
         context = info.context
+        context.viewer.require_member()
+        if input.email is not None and context.sign_in_limits is not None:
+            # Each request mails the address given: the same budget as sign-in links to it.
+            key = links.email_key(input.email)
+            await context.sign_in_limits.check_request(key, context.client_address)
         done, errors = await attempt(
             own_profile.update_viewer(
                 context.db, context.viewer, _profile(input), now=context.clock()
@@ -147,7 +154,8 @@ class AccountMutations:
     @strawberry.mutation(
         description="Use an email-change link's token (once): the account's email becomes the "
         "new address. No sign-in needed: the token proves it. An unknown, used or expired token "
-        "gets one and the same userError; an address someone else took meanwhile, TAKEN."
+        "gets one and the same userError; an address someone else took meanwhile, TAKEN. Rate "
+        "limited per client address with `signIn` (RATE_LIMITED)."
     )
     async def confirm_email_change(
         self, info: Info, input: ConfirmEmailChangeInput

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.errors import NotFound
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.models import ApiToken, Person, TokenKind
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
@@ -69,6 +69,12 @@ async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedTok
         person = (await session.scalars(statement)).first()
         if person is None:
             raise NotFound(f"No person has the email '{email}'.", field="email")
+        if person.deactivated_at is not None:
+            raise BadInput(
+                f"The account of '{email}' is deactivated: reactivate it first "
+                "(the reactivatePerson mutation).",
+                field="email",
+            )
         secret = new_secret()
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label=label))
     return IssuedToken(secret=secret, person=person, label=label)

@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.errors import BadInput
 from icn_graph.models import (
     ApiToken,
     CenterRole,
@@ -30,6 +31,7 @@ from icn_graph.notifications.models import EmailStatus, Follow, FollowLevel, Fol
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services.sign_in.links import request_link
+from icn_graph.services.tokens import issue_token
 from icn_graph.testing import (
     GraphQLClient,
     SmtpServer,
@@ -399,4 +401,19 @@ async def test_a_reason_is_checked(db: Database, client: GraphQLClient) -> None:
     assert [(e["field"], e["code"]) for e in body["data"]["deactivatePerson"]["userErrors"]] == [
         ("reason", "TOO_LONG")
     ]
+    assert await snapshot(db) == before
+
+
+async def test_the_cli_mints_no_token_for_a_deactivated_person(
+    db: Database, client: GraphQLClient
+) -> None:
+    bo = await make_person(db, email="bo@example.org")
+    await deactivate(client, await staff_token(db), bo)
+    before = await snapshot(db)
+    with pytest.raises(BadInput) as refused:
+        await issue_token(db, "bo@example.org")  # what `icn-graph token create` runs
+    assert refused.value.message == (
+        "The account of 'bo@example.org' is deactivated: reactivate it first "
+        "(the reactivatePerson mutation)."
+    )
     assert await snapshot(db) == before

@@ -17,6 +17,7 @@ from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, 
 from tests.accounts.helpers import (
     CONFIRM_EMAIL_CHANGE,
     ME,
+    UPDATE_VIEWER,
     confirm_tokens,
     events_of,
     html_of,
@@ -25,6 +26,7 @@ from tests.accounts.helpers import (
     text_of,
     update_viewer,
 )
+from tests.helpers import error_codes
 from tests.sign_in.helpers import VIEWER, FakeClock, sign_in
 
 REFUSED = [
@@ -243,3 +245,23 @@ async def test_confirming_ends_links_to_the_old_address_but_keeps_sessions(
     assert (await sign_in(client, old_link))["token"] is None
     viewer = await client.data(VIEWER, token=session_token)
     assert viewer["viewer"]["person"]["displayName"] == "Ada Parent"
+
+
+async def test_asking_is_rate_limited_per_address_asked_for(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """Each request mails the address given: five in 15 minutes (ICN_SIGN_IN_RATE_PER_EMAIL),
+    as for sign-in links to it."""
+    ada = await make_person(db, email="ada@example.org")
+    token = await token_for(db, ada)
+    for _ in range(5):
+        await ask(client, smtp, token, "target@example.org")
+    before = await snapshot(db)
+    sent = len(smtp.messages)
+    body = await client.execute(
+        UPDATE_VIEWER, {"input": {"email": "Target@example.org"}}, token=token
+    )
+    await client.settle()
+    assert error_codes(body) == ["RATE_LIMITED"]
+    assert await snapshot(db) == before
+    assert len(smtp.messages) == sent
