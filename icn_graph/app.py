@@ -27,7 +27,7 @@ from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
 from icn_graph.reports.measures import MeasureRegistry
 from icn_graph.schema import build_schema
 from icn_graph.services.sign_in.rate_limits import SignInLimits
-from icn_graph.web import invitation_page, sign_in_page
+from icn_graph.web import email_change_page, invitation_page, sign_in_page
 from icn_graph.web.body_limit import BodyLimit
 from icn_graph.web.browsers import ApiCors
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
@@ -106,6 +106,11 @@ def create_app(
             invitation_page.PATH,
             invitation_page.invitation_endpoint,
             methods=invitation_page.METHODS,
+        ),
+        Route(
+            email_change_page.PATH,
+            email_change_page.confirm_email_endpoint,
+            methods=email_change_page.METHODS,
         ),
     ]
     if settings.graphiql:

@@ -82,6 +82,11 @@ from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person as PersonType
 from icn_graph.schema.relay import Node, expect_global_id, parse_global_id, to_global_id
 from icn_graph.schema.topics import listen_topics
+from icn_graph.services.accounts.events import (
+    PersonDeactivated,
+    PersonReactivated,
+    PersonUpdated,
+)
 from icn_graph.services.directory_events import (
     CenterCreated,
     CenterUpdated,
@@ -228,8 +233,11 @@ __all__ = [
     "PatientMonths",
     "Person",
     "PersonCreated",
+    "PersonDeactivated",
     "PersonKind",
+    "PersonReactivated",
     "PersonType",
+    "PersonUpdated",
     "PluginHost",
     "Registration",
     "RegistrationAttendanceMarked",

@@ -11,6 +11,7 @@ from icn_graph.notifications.subject_types import SubjectType
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import CenterInvitations, DirectoryMutation, DirectoryQuery
+from icn_graph.services.accounts.events import ACCOUNT_EVENT_TYPES
 from icn_graph.services.directory_events import EVENT_TYPES
 
 
@@ -23,7 +24,7 @@ def register_schema() -> SchemaContribution:
 
 @hookimpl
 def register_event_types() -> Sequence[type[DomainEvent]]:
-    return EVENT_TYPES
+    return (*EVENT_TYPES, *ACCOUNT_EVENT_TYPES)
 
 
 @hookimpl

@@ -7,8 +7,9 @@ just assigned to an agenda item hears about the assignment). Who hears:
   center, an agenda item's Learning Session), who followed before the event occurred;
 - the person an event is about (its ``person`` field: "you were added to the team"); a
   ``personal`` event type ("Sam mentioned you") reaches that person alone, never followers;
-- never the actor, and never anyone who MUTED the subject, nor anyone who MUTED the container
-  they would hear through (a direct follow of the subject outranks a muted container);
+- never the actor, nor a deactivated person, nor anyone who MUTED the subject, nor anyone who
+  MUTED the container they would hear through (a direct follow of the subject outranks a muted
+  container);
 - of a subject whose type says who may see it (a plugin's restricted type; core's are seen by
   every member), only those who may see it now: not someone of another center watching the
   subject's center, nor someone who followed it before losing access.
@@ -274,12 +275,14 @@ async def fan_out_events(
         )
     )
     pending = sorted(wanted - {(event_id, person) for event_id, person in already.all()})
+    # Deactivated people are left out here, the earliest point that reads them: they get no
+    # notification at all, so none is mailed or announced (they could not read it anyway).
     preferences = await effective_preferences(
-        session, sorted({person for _, person in pending}), settings
+        session, sorted({person for _, person in pending}), settings, active_only=True
     )
     pending = [(event_id, person) for event_id, person in pending if person in preferences]
     if not pending:
-        return []  # everyone was notified already, or is gone
+        return []  # everyone was notified already, or is gone or deactivated
     rows: list[dict[str, Any]] = []
     for event_id, person_id in pending:
         event = by_id[event_id]

@@ -95,17 +95,21 @@ def from_row(row: NotificationPreferences, timezone: str) -> EffectivePreference
 
 
 async def effective_preferences(
-    session: AsyncSession, person_ids: Collection[int], settings: Settings
+    session: AsyncSession,
+    person_ids: Collection[int],
+    settings: Settings,
+    *,
+    active_only: bool = False,
 ) -> dict[int, EffectivePreferences]:
-    """Preferences of each person in ``person_ids`` that exists: two queries in all."""
+    """Preferences of each person in ``person_ids`` that exists (and, with ``active_only``, is
+    not deactivated): two queries in all."""
     wanted = sorted(set(person_ids))
     if not wanted:
         return {}
-    people = (
-        await session.execute(
-            select(Person.id, Person.kind, Person.timezone).where(Person.id.in_(wanted))
-        )
-    ).all()
+    statement = select(Person.id, Person.kind, Person.timezone).where(Person.id.in_(wanted))
+    if active_only:
+        statement = statement.where(Person.deactivated_at.is_(None))
+    people = (await session.execute(statement)).all()
     rows = {
         row.person_id: row
         for row in await session.scalars(

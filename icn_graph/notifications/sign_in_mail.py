@@ -1,5 +1,6 @@
-"""Mailing links that sign people in (sign-in links, invitations): at once, through the
-notification mail transport (SMTP, or the mail folder without ICN_SMTP_HOST), never through
+"""Mailing links that sign people in (sign-in links, invitations) and the other mail about a
+person's own account (an email change's link and notice, see ``account_mail``): at once, through
+the notification mail transport (SMTP, or the mail folder without ICN_SMTP_HOST), never through
 digests or quiet hours.
 
 The message is sent from a background task, not queued in ``outgoing_mail``: the link's secret
@@ -94,8 +95,8 @@ def link_message(
 
 
 class SignInMail:
-    """Sends each link (sign-in, invitation) from its own task; :meth:`drain` waits for those
-    under way (the app's shutdown, and tests before they read the SMTP server)."""
+    """Sends each message (sign-in, invitation, email change) from its own task; :meth:`drain`
+    waits for those under way (the app's shutdown, and tests before they read the SMTP server)."""
 
     def __init__(
         self,

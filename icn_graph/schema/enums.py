@@ -8,7 +8,7 @@ from icn_graph.errors import UserErrorCode
 from icn_graph.models import CenterRole, CenterStatus, NetworkRole, PersonKind
 from icn_graph.services.centers import CenterOrderField
 from icn_graph.services.ordering import OrderDirection
-from icn_graph.services.people import PersonOrderField
+from icn_graph.services.people import DeactivatedPeople, PersonOrderField
 
 CenterStatusEnum = strawberry.enum(CenterStatus, name="CenterStatus")
 CenterRoleEnum = strawberry.enum(
@@ -23,4 +23,9 @@ NetworkRoleEnum = strawberry.enum(
 OrderDirectionEnum = strawberry.enum(OrderDirection, name="OrderDirection")
 CenterOrderFieldEnum = strawberry.enum(CenterOrderField, name="CenterOrderField")
 PersonOrderFieldEnum = strawberry.enum(PersonOrderField, name="PersonOrderField")
+DeactivatedPeopleEnum = strawberry.enum(
+    DeactivatedPeople,
+    name="DeactivatedPeople",
+    description="Whether a listing of people shows deactivated accounts.",
+)
 UserErrorCodeEnum = strawberry.enum(UserErrorCode, name="UserErrorCode")

@@ -1,4 +1,5 @@
-"""Person type, the ``people`` directory and ``createPerson``."""
+"""Person type, the ``people`` directory and ``createPerson`` (a person's later changes are in
+``accounts``)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,12 @@ class Person(Node):
     timezone: str = strawberry.field(description="IANA time zone; dates are shown in it.")
     network_role: models.NetworkRole
     created_at: datetime
+    pronouns: str = strawberry.field(
+        description='How to refer to the person, in their words ("she/her"); empty if not given.'
+    )
     private_email: strawberry.Private[str]
+    private_locale: strawberry.Private[str]
+    private_deactivated_at: strawberry.Private[datetime | None]
 
     @classmethod
     def from_model(cls, person: models.Person) -> Person:
@@ -49,8 +55,26 @@ class Person(Node):
             timezone=person.timezone,
             network_role=person.network_role,
             created_at=person.created_at,
+            pronouns=person.pronouns,
             private_email=person.email,
+            private_locale=person.locale,
+            private_deactivated_at=person.deactivated_at,
         )
+
+    @strawberry.field(
+        description='The language the person reads the app in, a BCP 47 tag ("en", "fr-CA"). '
+        "Shown to the person and to staff; else null."
+    )
+    def locale(self, info: Info) -> str | None:
+        viewer = info.context.viewer
+        return self.private_locale if viewer.person_id == self.pk or viewer.is_staff else None
+
+    @strawberry.field(
+        description="When staff deactivated the account (it cannot sign in; what the person "
+        "wrote stays); null while active. Shown to staff only; null to everyone else."
+    )
+    def deactivated_at(self, info: Info) -> datetime | None:
+        return self.private_deactivated_at if info.context.viewer.is_staff else None
 
     @strawberry.field(
         description="Shown to the person, to staff and to people who share a center; else null."
@@ -112,6 +136,11 @@ class PersonFilter:
     center_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only members of this center."
     )
+    deactivated: service.DeactivatedPeople = strawberry.field(
+        default=service.DeactivatedPeople.EXCLUDE,
+        description="Deactivated people are left out unless staff ask for them (INCLUDE, "
+        "ONLY); anyone else asking gets FORBIDDEN.",
+    )
 
 
 @strawberry.input
@@ -142,6 +171,7 @@ async def resolve_people(
             kind=given.kind,
             network_role=given.network_role,
             center_id=center_id,
+            deactivated=given.deactivated,
         ),
         order_by=order.field,
         direction=order.direction,

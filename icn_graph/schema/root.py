@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from icn_graph.schema.accounts import AccountMutations
 from icn_graph.schema.centers import Center, CenterMutations, resolve_centers
 from icn_graph.schema.connections import Connection
 from icn_graph.schema.context import Info
@@ -74,7 +75,12 @@ class DirectoryQuery:
 
 @strawberry.type
 class DirectoryMutation(
-    CenterMutations, PersonMutations, MembershipMutations, SignInMutations, InvitationMutations
+    CenterMutations,
+    PersonMutations,
+    AccountMutations,
+    MembershipMutations,
+    SignInMutations,
+    InvitationMutations,
 ):
     pass
 

@@ -27,6 +27,7 @@ from icn_graph.schema.sign_in import (
     viewer_sessions,
 )
 from icn_graph.services import home
+from icn_graph.services.accounts.own_profile import viewer_pending_email
 from icn_graph.services.viewer import REJECTED_TOKEN
 
 
@@ -39,6 +40,14 @@ class ViewerHome:
         person = await info.context.loaders.person.load(self.person_pk)
         assert person is not None  # the token that authenticated the request belongs to them
         return Person.from_model(person)
+
+    @strawberry.field(
+        description="The new email the viewer asked for (`updateViewer`) while its link still "
+        "works; null if none. `person.email` changes only once the link is used."
+    )
+    async def pending_email(self, info: Info) -> str | None:
+        context = info.context
+        return await viewer_pending_email(context.db, context.viewer, now=context.clock())
 
     @strawberry.field(description="The centers the viewer belongs to.")
     async def centers(self, info: Info) -> list[Center]:

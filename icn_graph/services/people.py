@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
-from icn_graph.errors import InvalidInput, UserError, UserErrorCode
+from icn_graph.errors import Forbidden, InvalidInput, UserError, UserErrorCode
 from icn_graph.events import SubjectRef, record
 from icn_graph.models import Membership, NetworkRole, Person, PersonKind
 from icn_graph.models.people import PARTNER_KINDS
@@ -20,6 +20,14 @@ from icn_graph.services.pagination import Page, SortKey, aware_datetime, paginat
 from icn_graph.services.search import contains_any
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
+
+
+class DeactivatedPeople(enum.StrEnum):
+    """Whether a listing shows deactivated people."""
+
+    EXCLUDE = "EXCLUDE"
+    INCLUDE = "INCLUDE"
+    ONLY = "ONLY"
 
 
 class PersonOrderField(enum.StrEnum):
@@ -33,6 +41,7 @@ class PersonFilter:
     kind: PersonKind | None = None
     network_role: NetworkRole | None = None
     center_id: int | None = None
+    deactivated: DeactivatedPeople = DeactivatedPeople.EXCLUDE
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,10 @@ def _filtered(viewer: Viewer, filter: PersonFilter) -> Select[Person]:
     if filter.center_id is not None:
         members = select(Membership.person_id).where(Membership.center_id == filter.center_id)
         statement = statement.where(Person.id.in_(members))
+    if filter.deactivated is DeactivatedPeople.EXCLUDE:
+        statement = statement.where(Person.deactivated_at.is_(None))
+    elif filter.deactivated is DeactivatedPeople.ONLY:
+        statement = statement.where(Person.deactivated_at.is_not(None))
     return statement
 
 
@@ -75,6 +88,8 @@ async def list_people(
     after: str | None = None,
 ) -> Page[Person]:
     viewer.require_member()
+    if filter.deactivated is not DeactivatedPeople.EXCLUDE and not viewer.is_staff:
+        raise Forbidden("Only network staff can list deactivated people.")
     descending = direction is OrderDirection.DESC
     if order_by is PersonOrderField.CREATED_AT:
         key = SortKey(
@@ -111,7 +126,9 @@ def needs_shared_centers(viewer: Viewer, person_id: int) -> bool:
 async def count_partners(db: Database, viewer: Viewer) -> int:
     viewer.require_member()
     async with db.session() as session:
-        statement = select(func.count()).where(Person.kind.in_(PARTNER_KINDS))
+        statement = select(func.count()).where(
+            Person.kind.in_(PARTNER_KINDS), Person.deactivated_at.is_(None)
+        )
         return int((await session.execute(statement)).scalar_one())
 
 

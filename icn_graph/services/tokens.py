@@ -1,8 +1,8 @@
 """Bearer tokens: minting (shown once), hashing, and turning a bearer token into a Viewer.
 
-A token is a viewer while it is not revoked and not expired. Using a token records its last use
-at most once per ``touch_seconds`` (so a read is not a write on every request); a session's
-expiry moves with that write (sliding sessions).
+A token is a viewer while it is not revoked and not expired, and its person is not deactivated.
+Using a token records its last use at most once per ``touch_seconds`` (so a read is not a write
+on every request); a session's expiry moves with that write (sliding sessions).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
-from icn_graph.errors import NotFound
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.models import ApiToken, Person, TokenKind
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
@@ -69,6 +69,12 @@ async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedTok
         person = (await session.scalars(statement)).first()
         if person is None:
             raise NotFound(f"No person has the email '{email}'.", field="email")
+        if person.deactivated_at is not None:
+            raise BadInput(
+                f"The account of '{email}' is deactivated: reactivate it first "
+                "(the reactivatePerson mutation).",
+                field="email",
+            )
         secret = new_secret()
         session.add(ApiToken(person_id=person.id, token_hash=hash_token(secret), label=label))
     return IssuedToken(secret=secret, person=person, label=label)
@@ -105,7 +111,13 @@ async def viewer_for_token(
         viewer_rows()
         .add_columns(ApiToken.id, ApiToken.kind, ApiToken.read_only, ApiToken.last_used_at)
         .join(ApiToken, ApiToken.person_id == Person.id)
-        .where(ApiToken.token_hash == hash_token(secret), live(now))
+        .where(
+            ApiToken.token_hash == hash_token(secret),
+            live(now),
+            # Checked here as well as by revoking at deactivation: a token issued in a race
+            # (a sign-in link used at that moment) must not work either.
+            Person.deactivated_at.is_(None),
+        )
     )
     async with db.session() as session:
         rows = (await session.execute(statement)).all()

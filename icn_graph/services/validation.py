@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
+from icn_graph.services.locales import normalize_locale
 
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
 # C0 and C1 controls and the Unicode line and paragraph separators: each can start a new line
@@ -35,17 +36,25 @@ class Checker:
         self.errors.append(UserError(field=field, message=message, code=code))
 
     def text(
-        self, field: str, value: str, *, max_length: int, label: str, multiline: bool = False
+        self,
+        field: str,
+        value: str,
+        *,
+        max_length: int,
+        label: str,
+        multiline: bool = False,
+        required: bool = True,
     ) -> str:
-        """``value`` trimmed; records REQUIRED, TOO_LONG or INVALID (control characters,
-        bidirectional overrides). ``multiline`` text (Markdown, a message) keeps its line
-        breaks, made ``\\n``, and tabs."""
+        """``value`` trimmed; records REQUIRED (unless not ``required``: blank is then ""),
+        TOO_LONG or INVALID (control characters, bidirectional overrides). ``multiline`` text
+        (Markdown, a message) keeps its line breaks, made ``\\n``, and tabs."""
         if multiline:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         cleaned = value.strip()
         control = _CONTROL_IN_LINES if multiline else _CONTROL
         if not cleaned:
-            self.add(field, f"{label} is required.", UserErrorCode.REQUIRED)
+            if required:
+                self.add(field, f"{label} is required.", UserErrorCode.REQUIRED)
         elif len(cleaned) > max_length:
             self.add(
                 field,
@@ -79,6 +88,19 @@ class Checker:
             )
         else:
             ZoneInfo(cleaned)
+        return cleaned
+
+    def locale(self, field: str, value: str) -> str:
+        """A BCP 47 tag of :mod:`icn_graph.services.locales`'s subset, in its canonical case."""
+        cleaned = normalize_locale(value)
+        if cleaned is None:
+            self.add(
+                field,
+                f"'{value.strip()[:40]}' is not a language tag this network knows: a two-letter "
+                "ISO 639-1 language, optionally with a script and a region (en, en-US, fr-CA, "
+                "zh-Hant-TW).",
+            )
+            return value.strip()
         return cleaned
 
     def country(self, field: str, value: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
@@ -29,6 +30,7 @@ from icn_graph.models import (
     TokenKind,
 )
 from icn_graph.schema.relay import to_global_id
+from icn_graph.services.accounts.email_changes import start_change
 from icn_graph.services.sign_in.links import request_link
 from icn_graph.services.tokens import hash_token, issue_token
 from icn_graph.testing import snapshot
@@ -55,6 +57,9 @@ class World:
     invitation_a: Invitation  # revokeInvitation's target on center A (sent by staff)
     invitation_b: Invitation  # revokeInvitation's target on center B
     invitation_link: str  # an invitation to center A for a new email: acceptInvitation's input
+    newcomer_email_change: str  # a mailed email-change link's secret: confirmEmailChange's input
+    retired: Person  # deactivated: reactivatePerson's target
+    people: dict[str, Person]  # the actors, by token key
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,17 @@ MUTATIONS = [
     "invitePerson",
     "revokeInvitation",
     "acceptInvitation",
+    "updateViewer",
+    "confirmEmailChange",
+    "updatePerson",
+    "deactivatePerson",
+    "reactivatePerson",
 ]
-# Signing in is what a caller without a working token does: open to everyone.
-OPEN_TO_ALL = ("requestSignIn", "signIn", "acceptInvitation")
+# Signing in (by a mailed link or an invitation) is what a caller without a working token does,
+# and a mailed email-change link is proof enough: open to everyone.
+OPEN_TO_ALL = ("requestSignIn", "signIn", "acceptInvitation", "confirmEmailChange")
 # Any member, for themself.
-EVERY_MEMBER = ("createPersonalAccessToken",)
+EVERY_MEMBER = ("createPersonalAccessToken", "updateViewer")
 # Someone else's token: staff may revoke it; for anyone else it does not exist.
 OTHERS_TOKENS = ("revokeSession", "revokePersonalAccessToken")
 # What a center's QI lead may do on that center's team (staff on every team).
@@ -147,6 +158,7 @@ async def build_world(db: Database) -> World:
     staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
     admin = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.ADMIN)
     newcomer = await make_person(db, PersonKind.NURSE)
+    retired = await make_person(db, PersonKind.NURSE, deactivated_at=datetime.now(UTC))
     nurse_a = await make_person(db, PersonKind.NURSE, center=center_a)
     nurse_b = await make_person(db, PersonKind.NURSE, center=center_b)
     async with db.session() as session:
@@ -157,14 +169,15 @@ async def build_world(db: Database) -> World:
             await session.scalars(select(Membership).where(Membership.person_id == nurse_b.id))
         ).one()
     tokens: dict[str, str | None] = {"garbage": GARBAGE_TOKEN}
-    for key, person in (
-        ("clinician", clinician),
-        ("partner", partner),
-        ("qi_lead", qi_lead),
-        ("data_manager", data_manager),
-        ("staff", staff),
-        ("admin", admin),
-    ):
+    people = {
+        "clinician": clinician,
+        "partner": partner,
+        "qi_lead": qi_lead,
+        "data_manager": data_manager,
+        "staff": staff,
+        "admin": admin,
+    }
+    for key, person in people.items():
         tokens[key] = await token_for(db, person)
     link = await request_link(db, newcomer.email, now=datetime.now(UTC))
     assert link is not None
@@ -199,6 +212,11 @@ async def build_world(db: Database) -> World:
     ]
     async with db.transaction() as session:
         session.add_all([session_row, personal_row, *invitations])
+        stored = await session.get(Person, newcomer.id)
+        assert stored is not None
+        change = await start_change(
+            session, stored, "newcomer.new@example.org", now=datetime.now(UTC)
+        )
     return World(
         center_a,
         center_b,
@@ -212,6 +230,9 @@ async def build_world(db: Database) -> World:
         invitations[0],
         invitations[1],
         invitation_link,
+        change.secret,
+        retired,
+        people,
     )
 
 
@@ -341,6 +362,38 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
             " userErrors { field code message } } }",
             {"input": {"token": world.invitation_link}},
         )
+    newcomer_id = to_global_id("Person", world.newcomer.id)
+    if mutation == "updateViewer":
+        return Call(
+            "mutation($input: UpdateViewerInput!) { updateViewer(input: $input) {"
+            " person { id displayName pronouns } pendingEmail"
+            " userErrors { field code message } } }",
+            {"input": {"displayName": "Matrix Name", "pronouns": "they/them"}},
+        )
+    if mutation == "confirmEmailChange":
+        return Call(
+            "mutation($input: ConfirmEmailChangeInput!) { confirmEmailChange(input: $input) {"
+            " person { id } userErrors { field code message } } }",
+            {"input": {"token": world.newcomer_email_change}},
+        )
+    if mutation == "updatePerson":
+        return Call(
+            "mutation($input: UpdatePersonInput!) { updatePerson(input: $input) {"
+            " person { id displayName } userErrors { field code message } } }",
+            {"input": {"id": newcomer_id, "displayName": "Renamed Newcomer"}},
+        )
+    if mutation == "deactivatePerson":
+        return Call(
+            "mutation($input: DeactivatePersonInput!) { deactivatePerson(input: $input) {"
+            " person { id deactivatedAt } userErrors { field code message } } }",
+            {"input": {"id": newcomer_id, "reason": "matrix"}},
+        )
+    if mutation == "reactivatePerson":
+        return Call(
+            "mutation($input: ReactivatePersonInput!) { reactivatePerson(input: $input) {"
+            " person { id deactivatedAt } userErrors { field code message } } }",
+            {"input": {"id": to_global_id("Person", world.retired.id)}},
+        )
     assert mutation == "removeMembership"
     return Call(
         "mutation($input: RemoveMembershipInput!) { removeMembership(input: $input) {"
@@ -350,14 +403,17 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
 
 
 async def assert_written(
-    db: Database, mutation: str, world: World, on_center_b: bool, data: dict[str, Any]
+    db: Database, mutation: str, world: World, who: Actor, data: dict[str, Any]
 ) -> None:
     """The allowed call answered with its result and really changed the database."""
     payload = data[mutation]
     assert payload["userErrors"] == []
+    on_center_b = who.on_center_b
     center = world.center_b if on_center_b else world.center_a
     async with db.session() as session:
-        if mutation == "createCenter":
+        if mutation in ACCOUNT_MUTATIONS:
+            await _assert_account_written(session, mutation, world, who, payload)
+        elif mutation == "createCenter":
             assert payload["center"] == {"name": "Gamma Hospital", "shortCode": "GAMMA"}
             names = set(await session.scalars(select(Center.name)))
             assert names == {"Alpha Children's", "Beta Children's", "Gamma Hospital"}
@@ -458,6 +514,49 @@ async def assert_written(
             assert await session.get(Membership, other.id) is not None
 
 
+ACCOUNT_MUTATIONS = (
+    "updateViewer",
+    "confirmEmailChange",
+    "updatePerson",
+    "deactivatePerson",
+    "reactivatePerson",
+)
+
+
+async def _assert_account_written(
+    session: AsyncSession, mutation: str, world: World, who: Actor, payload: dict[str, Any]
+) -> None:
+    newcomer = await session.get(Person, world.newcomer.id)
+    assert newcomer is not None
+    if mutation == "updateViewer":
+        assert who.token_key is not None
+        actor = world.people[who.token_key]
+        assert payload["person"] == {
+            "id": to_global_id("Person", actor.id),
+            "displayName": "Matrix Name",
+            "pronouns": "they/them",
+        }
+        stored = await session.get(Person, actor.id)
+        assert stored is not None
+        assert (stored.display_name, stored.pronouns) == ("Matrix Name", "they/them")
+    elif mutation == "confirmEmailChange":
+        assert payload["person"] == {"id": to_global_id("Person", newcomer.id)}
+        assert newcomer.email_key == "newcomer.new@example.org"
+    elif mutation == "updatePerson":
+        assert payload["person"]["displayName"] == "Renamed Newcomer"
+        assert newcomer.display_name == "Renamed Newcomer"
+    elif mutation == "deactivatePerson":
+        assert payload["person"]["deactivatedAt"] is not None
+        assert newcomer.deactivated_at is not None
+        tokens = await session.scalars(select(ApiToken).where(ApiToken.person_id == newcomer.id))
+        assert all(token.revoked_at is not None for token in tokens)
+    else:
+        assert payload["person"]["deactivatedAt"] is None
+        retired = await session.get(Person, world.retired.id)
+        assert retired is not None
+        assert retired.deactivated_at is None
+
+
 # --------------------------------------------------------------------------------------------
 # The table
 # --------------------------------------------------------------------------------------------
@@ -477,7 +576,7 @@ async def test_mutation_authorization(
 
     if expected == ALLOWED:
         assert "errors" not in body, body["errors"]
-        await assert_written(db, mutation, world, who.on_center_b, body["data"])
+        await assert_written(db, mutation, world, who, body["data"])
         return
     assert error_codes(body) == [expected], body
     assert body["data"] is None
@@ -492,14 +591,14 @@ async def test_mutation_authorization(
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 13 mutations x 9 callers, with the expected number allowed."""
-    assert len(CASES) == 117
+    """Guard the table itself: 18 mutations x 9 callers, with the expected number allowed."""
+    assert len(CASES) == 162
     outcomes = [case.values[2] for case in CASES]
-    # Directory and invitations: staff and admin everywhere, QI lead four times; sign-in and
-    # accepting an invitation: everyone; a personal access token: every member; someone
-    # else's token: staff and admin.
-    assert outcomes.count(ALLOWED) == (7 * 2 + 4) + 3 * 9 + 7 + 2 * 2
-    assert outcomes.count(UNAUTHENTICATED) == 10 * 2
+    # Directory, invitations and accounts: staff and admin everywhere, QI lead four times;
+    # signing in, accepting an invitation and confirming an email: everyone; a personal access
+    # token and one's own profile: every member; someone else's token: staff and admin.
+    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 9 + 2 * 7 + 2 * 2
+    assert outcomes.count(UNAUTHENTICATED) == 14 * 2
     # Others' sessions and tokens for the five other members; invitations for four (the
     # center's own QI lead may withdraw them).
     assert outcomes.count(NOT_FOUND) == 2 * 5 + 4

@@ -36,7 +36,7 @@ async def test_event_types_lists_core_and_plugin_types_for_anyone(client: GraphQ
     data = await client.data(QUERY)  # no token: the names are no secret
     types = {entry["name"]: entry for entry in data["eventTypes"]}
     assert [entry["name"] for entry in data["eventTypes"]] == sorted(types)
-    assert len(types) == 34
+    assert len(types) == 37
     assert types["registration.cancelled"] == {
         "name": "registration.cancelled",
         "description": "A registration was cancelled (the event keeps who and which session).",

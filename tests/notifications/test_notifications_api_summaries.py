@@ -53,7 +53,7 @@ def test_every_core_event_type_has_its_own_phrase() -> None:
     assert set(core) >= KNOWN_EVENT_TYPES
     worded = {name for name, cls in core.items() if cls.summary is not DomainEvent.summary}
     assert set(core) - KNOWN_EVENT_TYPES == worded - KNOWN_EVENT_TYPES
-    assert len(core) == 33
+    assert len(core) == 36
 
 
 def check_in(confidence: int | None = 7) -> GoalCheckedIn:

@@ -9,7 +9,8 @@
   subject.
 - Links open subjects in the front-end (``ICN_APP_URL``) or the explorer, and every message links
   to the person's signed "manage your email" page (see ``links`` and ``manage_tokens``).
-- A notification read in the app before its mail is composed is SKIPPED, never mailed.
+- A notification read in the app before its mail is composed is SKIPPED, never mailed; one of a
+  person deactivated since it was planned is NONE.
 - Events are mailed as they read when the mail is composed (``current``): a message edited
   meanwhile goes as edited; one withdrawn (hidden by a moderator) is not mailed (NONE).
 - A suppressed address gets a SUPPRESSED mail row (kept for the record), never a delivery;
@@ -174,6 +175,10 @@ async def _compose(
             digests[notification.person_id].append(notification)
 
     everything = [n for group in (*groups.values(), *digests.values()) for n in group]
+    # Planned before their person was deactivated: never mailed (fan-out plans none after).
+    inactive = await _deactivated(session, {n.person_id for n in everything})
+    of_inactive = [n for n in everything if n.person_id in inactive]
+    everything = [n for n in everything if n.person_id not in inactive]
     unread = [n for n in everything if n.read_at is None]
     mailed_events = await as_mailed(
         session, await stored_events(session, {n.event_id for n in unread})
@@ -183,7 +188,7 @@ async def _compose(
     # Claimed first: if anything changed meanwhile, nothing is written.
     unmailed = [n for n in due if n.delivery not in (DeliveryMode.IMMEDIATE, *DIGESTS)]
     # Delivery OFF, or what the event carried was withdrawn (a hidden message): nothing to mail.
-    await _claim(session, [*unmailed, *withdrawn], EmailStatus.NONE)
+    await _claim(session, [*unmailed, *withdrawn, *of_inactive], EmailStatus.NONE)
     await _claim(session, [n for n in everything if n.read_at is not None], EmailStatus.SKIPPED)
     await _claim(session, unread, EmailStatus.QUEUED)
     batch = await _read_batch(session, unread, set(groups), mailed_events.events)
@@ -211,6 +216,15 @@ async def _due(session: AsyncSession, now: datetime, limit: int) -> list[Notific
         .with_for_update(skip_locked=True)
     )
     return list(await session.scalars(statement))
+
+
+async def _deactivated(session: AsyncSession, person_ids: set[int]) -> set[int]:
+    if not person_ids:
+        return set()
+    statement = select(Person.id).where(
+        Person.id.in_(person_ids), Person.deactivated_at.is_not(None)
+    )
+    return set(await session.scalars(statement))
 
 
 async def _with_pending_of(

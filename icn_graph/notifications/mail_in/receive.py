@@ -9,12 +9,12 @@ gets a clean second chance.
 
 A message the email package fails on is refused as unreadable (recorded, not answered).
 
-Order of checks: automatic (ignored), reply address, sender (unverified: refused without an
-answer), then, for a verified person, rate limit, size, text and the handler (refused with an
-answer). Whatever the outcome, its row is written first in its transaction: a message received
-before (the same Message-ID to the same address) stops there, having done nothing. Only a
-verified delivery is recorded under the plain Message-ID (see ``_Record.key``): anyone can write
-any Message-ID, and must not pre-empt the reply that will carry it.
+Order of checks: automatic (ignored), reply address, sender (unverified, or deactivated:
+refused without an answer), then, for a verified person, rate limit, size, text and the handler
+(refused with an answer). Whatever the outcome, its row is written first in its transaction: a
+message received before (the same Message-ID to the same address) stops there, having done
+nothing. Only a verified delivery is recorded under the plain Message-ID (see ``_Record.key``):
+anyone can write any Message-ID, and must not pre-empt the reply that will carry it.
 """
 
 from __future__ import annotations
@@ -169,11 +169,12 @@ class MailReceiver:
             log.warning("mail-in: refused %s to %s: %s", mail.key, address or "-", reason)
             return await self._record(record, InboundOutcome.REFUSED, reason)
         record.subject_id = target.subject_id
-        problem = (
-            "the person is gone"
-            if person is None
-            else unverified(mail.message, envelope_sender, person.email_key)
-        )
+        if person is None:
+            problem: str | None = "the person is gone"
+        elif person.deactivated_at is not None:  # like a revoked token: refused, unanswered
+            problem = "the person's account is deactivated"
+        else:
+            problem = unverified(mail.message, envelope_sender, person.email_key)
         if person is None or problem is not None:
             log.warning("mail-in: refused %s to %s: %s", mail.key, address, problem)
             return await self._record(record, InboundOutcome.REFUSED, f"unverified: {problem}")

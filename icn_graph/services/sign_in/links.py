@@ -2,8 +2,9 @@
 for at most 15 minutes; using it issues a session token.
 
 Asking never says whether the email belongs to anyone: :func:`request_link` returns ``None`` for
-an unknown email and the caller answers the same either way. An unknown, used or expired link
-gets one and the same refusal, :class:`LinkRefused`.
+an unknown email, or a deactivated person's, and the caller answers the same either way. An
+unknown, used or expired link (or one of a person deactivated since) gets one and the same
+refusal, :class:`LinkRefused`.
 """
 
 from __future__ import annotations
@@ -70,10 +71,13 @@ def new_link_secret() -> str:
 async def request_link(
     db: Database, email: str, *, now: datetime, minutes: int = MAX_LINK_MINUTES
 ) -> IssuedLink | None:
-    """A new sign-in link for the person with ``email``; None if nobody has it."""
+    """A new sign-in link for the person with ``email``; None if nobody has it or they are
+    deactivated."""
     minutes = min(minutes, MAX_LINK_MINUTES)
     async with db.transaction() as session:
-        statement = select(Person).where(Person.email_key == email_key(email))
+        statement = select(Person).where(
+            Person.email_key == email_key(email), Person.deactivated_at.is_(None)
+        )
         person = (await session.scalars(statement)).first()
         if person is None:
             return None
@@ -107,6 +111,7 @@ async def sign_in(
     secret = secret.strip()
     if not secret.startswith(LINK_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
         raise LinkRefused()
+    active = select(Person.id).where(Person.deactivated_at.is_(None))
     async with db.transaction() as session:
         used = await session.execute(
             update(SignInLink)
@@ -114,6 +119,7 @@ async def sign_in(
                 SignInLink.token_hash == hash_token(secret),
                 SignInLink.used_at.is_(None),
                 SignInLink.expires_at > now,
+                SignInLink.person_id.in_(active),
             )
             .values(used_at=now)
             .returning(SignInLink.person_id),

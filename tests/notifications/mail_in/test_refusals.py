@@ -5,12 +5,15 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import update
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import reply_address
 from icn_graph.notifications.models import InboundOutcome
 from icn_graph.testing import make_person
+from tests.mail_helpers import T0
 from tests.notifications.mail_in.helpers import (
     REPLY_DOMAIN,
     Mailed,
@@ -54,6 +57,24 @@ async def test_a_forged_from_is_refused_and_not_answered(
     assert (row.outcome, row.person_id) == (InboundOutcome.REFUSED, None)
     assert row.reason is not None
     assert row.reason.startswith("unverified:")
+
+
+async def test_a_deactivated_persons_reply_is_refused_and_not_answered(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """Their reply address still verifies, but like their tokens it no longer acts for them."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Person).where(Person.id == mail.person.id).values(deactivated_at=T0)
+        )
+    outcome = await receiver(db, settings).receive(reply(mail))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert not outcome.replied
+    await assert_nothing_posted_or_answered(db, mail)
+    [row] = await inbound(db)
+    assert row.reason == "unverified: the person's account is deactivated"
 
 
 async def test_a_second_from_header_is_refused(
