@@ -9,8 +9,9 @@ from sqlalchemy import func, select, text
 
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
+from icn_graph.models import PersonKind
 from icn_graph.notifications.models import Notification
-from icn_graph.testing import make_person
+from tests.migration_helpers import person_at_0006
 
 
 async def test_upgrading_past_a_table_rebuild_keeps_the_rows_that_reference_it(
@@ -19,7 +20,7 @@ async def test_upgrading_past_a_table_rebuild_keeps_the_rows_that_reference_it(
     await asyncio.to_thread(migrations.upgrade, scratch_url, "0007")
     db = Database.from_url(scratch_url)
     try:
-        person = await make_person(db)
+        person = await person_at_0006(db, "nurse", PersonKind.NURSE)
         async with db.transaction() as session:
             event_id = (
                 await session.execute(
@@ -37,7 +38,7 @@ async def test_upgrading_past_a_table_rebuild_keeps_the_rows_that_reference_it(
                     "'goal.created', 'R29hbDox', 'You follow this goal.', CURRENT_TIMESTAMP, "
                     "'IMMEDIATE', 'PENDING')"
                 ),
-                {"person": person.id, "event": event_id},
+                {"person": person, "event": event_id},
             )
         await asyncio.to_thread(migrations.upgrade, scratch_url, "heads")
         async with db.session() as session:

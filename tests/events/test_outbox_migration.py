@@ -12,7 +12,8 @@ from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import CenterRole, PersonKind
 from icn_graph.notifications.models import Follow, FollowLevel, FollowReason
-from icn_graph.testing import make_center, make_person
+from icn_graph.testing import make_center
+from tests.migration_helpers import person_at_0006
 
 
 async def test_existing_members_follow_their_centers_after_the_upgrade(scratch_url: str) -> None:
@@ -20,11 +21,12 @@ async def test_existing_members_follow_their_centers_after_the_upgrade(scratch_u
     db = Database.from_url(scratch_url)
     try:
         first, second = await make_center(db), await make_center(db)
-        nurse = await make_person(db, PersonKind.NURSE, center=first)
-        parent = await make_person(
-            db, PersonKind.PARENT_PARTNER, center=second, role=CenterRole.PARENT_PARTNER
+        nurse = await person_at_0006(db, "nurse", PersonKind.NURSE, first.id, CenterRole.NURSE)
+        parent = await person_at_0006(
+            db, "parent", PersonKind.PARENT_PARTNER, second.id, CenterRole.PARENT_PARTNER
         )
-        await make_person(db)  # on no team: follows nothing
+        # On no team: follows nothing.
+        await person_at_0006(db, "loner", PersonKind.NURSE, None, CenterRole.NURSE)
 
         await asyncio.to_thread(migrations.upgrade, scratch_url)
         async with db.session() as session:
@@ -35,6 +37,6 @@ async def test_existing_members_follow_their_centers_after_the_upgrade(scratch_u
     finally:
         await db.dispose()
     assert found == {
-        (nurse.id, to_global_id("Center", first.id), FollowLevel.NORMAL, FollowReason.MEMBER),
-        (parent.id, to_global_id("Center", second.id), FollowLevel.NORMAL, FollowReason.MEMBER),
+        (nurse, to_global_id("Center", first.id), FollowLevel.NORMAL, FollowReason.MEMBER),
+        (parent, to_global_id("Center", second.id), FollowLevel.NORMAL, FollowReason.MEMBER),
     }
