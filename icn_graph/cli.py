@@ -465,12 +465,17 @@ def token_create(context: click.Context, email: str, label: str) -> None:
 @click.pass_context
 def token_revoke(context: click.Context, email: str, label: str | None) -> None:
     """Revoke a person's live tokens at once (e.g. a lost laptop)."""
-    from icn_graph.services.tokens import revoke_tokens
+    from icn_graph.notifications.realtime.revocations import announce_revocation
+    from icn_graph.services.tokens import revoke_tokens_of
 
     async def run() -> int:
         database = Database.from_url(_settings(context).database_url_value)
         try:
-            return await revoke_tokens(database, email, label)
+            person_id, count = await revoke_tokens_of(database, email, label)
+            # The API processes close the person's websockets now (on PostgreSQL; on SQLite a
+            # command cannot reach them: they close at their next operation).
+            await announce_revocation(database, person_id)
+            return count
         except ServiceError as error:
             raise click.ClickException(error.message) from error
         finally:

@@ -7,6 +7,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.notifications.account_mail import mail_email_change, mail_moved_address
+from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
@@ -207,6 +208,8 @@ class AccountMutations:
                 context.db, context.viewer, pk, input.reason, now=context.clock()
             )
         )
+        if person is not None:
+            await announce_revocation(context.db, person.id)
         return DeactivatePersonPayload(
             person=Person.from_model(person) if person is not None else None, user_errors=errors
         )

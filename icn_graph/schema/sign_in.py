@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from icn_graph.models import ApiToken, TokenKind
+from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
@@ -226,6 +227,7 @@ class SignInMutations:
         token = await tokens_of.revoke_token(
             context.db, context.viewer, pk, TokenKind.SESSION, now=context.clock()
         )
+        await announce_revocation(context.db, token.person_id)
         return RevokeSessionPayload(
             revoked_session_id=to_global_id("Session", token.id), user_errors=[]
         )
@@ -268,6 +270,7 @@ class SignInMutations:
         token = await tokens_of.revoke_token(
             context.db, context.viewer, pk, TokenKind.PERSONAL, now=context.clock()
         )
+        await announce_revocation(context.db, token.person_id)
         return RevokePersonalAccessTokenPayload(
             revoked_personal_access_token_id=to_global_id("PersonalAccessToken", token.id),
             user_errors=[],

@@ -80,8 +80,9 @@ async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedTok
     return IssuedToken(secret=secret, person=person, label=label)
 
 
-async def revoke_tokens(db: Database, email: str, label: str | None = None) -> int:
-    """Revoke the person's live tokens (only those with ``label``, if given); returns how many."""
+async def revoke_tokens_of(db: Database, email: str, label: str | None = None) -> tuple[int, int]:
+    """Revoke the person's live tokens (only those with ``label``, if given): their id and how
+    many were revoked."""
     async with db.transaction() as session:
         statement = select(Person.id).where(Person.email_key == normalize_email(email))
         person_id = (await session.scalars(statement)).first()
@@ -95,7 +96,13 @@ async def revoke_tokens(db: Database, email: str, label: str | None = None) -> i
         if label is not None:
             revoke = revoke.where(ApiToken.label == label)
         result = await session.execute(revoke)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return person_id, int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def revoke_tokens(db: Database, email: str, label: str | None = None) -> int:
+    """Revoke the person's live tokens (only those with ``label``, if given); returns how many."""
+    _, count = await revoke_tokens_of(db, email, label)
+    return count
 
 
 async def viewer_for_token(
