@@ -16,6 +16,7 @@ from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.reports.access import may_see_center_report
+from icn_graph.services.reports.visits_upload import may_upload_visits
 
 if TYPE_CHECKING:
     from icn_graph.schema.goals import Goal
@@ -100,6 +101,17 @@ class Center(Node):
     )
     def viewer_can_see_reports(self, info: Info) -> bool:
         return may_see_center_report(info.context.viewer, self.pk)
+
+    @strawberry.field(description="Whether you may edit this center (`updateCenter`): staff.")
+    def viewer_can_edit(self, info: Info) -> bool:
+        return service.may_edit_centers(info.context.viewer)
+
+    @strawberry.field(
+        description="Whether you may import this center's registry visits (`importVisits`): "
+        "its data managers and QI leads, network data managers and staff."
+    )
+    def viewer_can_import(self, info: Info) -> bool:
+        return may_upload_visits(info.context.viewer, self.pk)
 
 
 @strawberry.input
