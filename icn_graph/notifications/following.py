@@ -108,9 +108,14 @@ async def unfollow(db: Database, viewer: Viewer, subject_id: str) -> bool:
         return removed.first() is not None
 
 
+def may_list(viewer: Viewer, person_id: int) -> bool:
+    """Whether ``viewer`` may see what ``person_id`` follows: the person and network staff."""
+    return viewer.person_id is not None and (viewer.person_id == person_id or viewer.is_staff)
+
+
 def require_may_list(viewer: Viewer, person_id: int) -> None:
-    me = viewer.require_member()
-    if me != person_id and not viewer.is_staff:
+    viewer.require_member()
+    if not may_list(viewer, person_id):
         raise Forbidden("Only the person themself and network staff can see what they follow.")
 
 

@@ -15,6 +15,8 @@ from icn_graph.schema.relay import Node, expect_global_id
 from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
+from icn_graph.services.reports.access import may_see_center_report
+from icn_graph.services.reports.visits_upload import may_upload_visits
 
 if TYPE_CHECKING:
     from icn_graph.schema.goals import Goal
@@ -75,7 +77,7 @@ class Center(Node):
     @strawberry.field(
         description="A measure's monthly series for this center, with run-chart or p-chart "
         "signals. The center's team sees every count; network staff and data managers see "
-        "counts from 1 to 10 suppressed; others get FORBIDDEN."
+        "counts from 1 to 10 suppressed; null for others (see `viewerCanSeeReports`)."
     )
     async def report(
         self,
@@ -86,10 +88,30 @@ class Center(Node):
         chart: ChartKind = ChartKind.P_CHART,
         baseline_months: int | None = None,
         laney: bool = False,
-    ) -> ReportRef:
+    ) -> ReportRef | None:
         from icn_graph.schema.reports.queries import report_for
 
+        if not may_see_center_report(info.context.viewer, self.pk):
+            return None
         return await report_for(info, self.pk, measure, from_, to, chart, baseline_months, laney)
+
+    @strawberry.field(
+        description="Whether you may read this center's `report`: its team, network staff and "
+        "network data managers."
+    )
+    def viewer_can_see_reports(self, info: Info) -> bool:
+        return may_see_center_report(info.context.viewer, self.pk)
+
+    @strawberry.field(description="Whether you may edit this center (`updateCenter`): staff.")
+    def viewer_can_edit(self, info: Info) -> bool:
+        return service.may_edit_centers(info.context.viewer)
+
+    @strawberry.field(
+        description="Whether you may import this center's registry visits (`importVisits`): "
+        "its data managers and QI leads, network data managers and staff."
+    )
+    def viewer_can_import(self, info: Info) -> bool:
+        return may_upload_visits(info.context.viewer, self.pk)
 
 
 @strawberry.input

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from icn_graph import models
+from icn_graph.notifications.following import may_list as may_list_follows
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
 from icn_graph.schema.payloads import UserError, attempt
@@ -116,14 +117,22 @@ class Person(Node):
 
     @strawberry.field(
         description="What this person follows, the latest first. Only the person themself and "
-        "network staff may see it; anyone else gets FORBIDDEN (and null here)."
+        "network staff may see it; null for anyone else (see `viewerCanSeeFollowing`)."
     )
     async def following(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[FollowRef] | None:
         from icn_graph.schema.notifications import person_following
 
+        if not may_list_follows(info.context.viewer, self.pk):
+            return None
         return await person_following(info, self.pk, first=first, after=after)
+
+    @strawberry.field(
+        description="Whether you may read this person's `following`: the person and network staff."
+    )
+    def viewer_can_see_following(self, info: Info) -> bool:
+        return may_list_follows(info.context.viewer, self.pk)
 
 
 @strawberry.input

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from icn_graph.errors import Unauthenticated
+from icn_graph.notifications import inbox
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
@@ -20,6 +21,7 @@ from icn_graph.schema.notifications import (
     viewer_preferences,
 )
 from icn_graph.schema.people import Person
+from icn_graph.schema.relay import to_global_id
 from icn_graph.schema.sign_in import (
     PersonalAccessToken,
     Session,
@@ -34,6 +36,17 @@ from icn_graph.services.viewer import REJECTED_TOKEN
 @strawberry.type(name="Viewer", description="The person making the request, and their day.")
 class ViewerHome:
     person_pk: strawberry.Private[int]
+
+    @strawberry.field(
+        description="A stable ID for the viewer (the same as `person.id`), so a client cache "
+        "keeps one Viewer per person."
+    )
+    def id(self) -> strawberry.ID:
+        return to_global_id("Person", self.person_pk)
+
+    @strawberry.field(description="How many of the viewer's notifications are unread.")
+    async def unread_notifications_count(self, info: Info) -> int:
+        return await inbox.unread_count(info.context.db, info.context.viewer)
 
     @strawberry.field
     async def person(self, info: Info) -> Person:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
-from icn_graph.errors import InvalidInput, NotFound, UserError, UserErrorCode
+from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
 from icn_graph.events import SubjectRef, changes_between, record
 from icn_graph.events.types import api_names
 from icn_graph.models import Center, CenterStatus
@@ -152,7 +152,7 @@ def _taken_error(error: IntegrityError) -> InvalidInput:
 
 
 async def create_center(db: Database, viewer: Viewer, draft: CenterDraft) -> Center:
-    viewer.require_staff("create centers")
+    _require_center_editor(viewer, "create centers")
     cleaned = _check_draft(draft)
     center = Center(**asdict(cleaned))
     try:
@@ -167,10 +167,21 @@ async def create_center(db: Database, viewer: Viewer, draft: CenterDraft) -> Cen
     return center
 
 
+def may_edit_centers(viewer: Viewer) -> bool:
+    """Whether ``viewer`` may create and edit centers: network staff."""
+    return viewer.is_authenticated and viewer.is_staff
+
+
+def _require_center_editor(viewer: Viewer, action: str) -> None:
+    viewer.require_member()
+    if not may_edit_centers(viewer):
+        raise Forbidden(f"Only network staff can {action}.")
+
+
 async def update_center(
     db: Database, viewer: Viewer, center_id: int, changes: CenterChanges
 ) -> Center:
-    viewer.require_staff("edit centers")
+    _require_center_editor(viewer, "edit centers")
     try:
         async with db.transaction() as session:
             center = await session.get(Center, center_id)

@@ -342,3 +342,29 @@ async def test_mail_not_composed_yet_follows_new_choices_at_once(
     # Turning mail back on mails what comes next, not what was cancelled.
     await client.data(UPDATE, {"input": {"delivery": "IMMEDIATE"}}, token=token)
     assert (await reloaded(db, digest)).email_status is EmailStatus.NONE
+
+
+async def test_the_update_returns_the_viewer_with_its_new_preferences(
+    db: Database, client: GraphQLClient
+) -> None:
+    parent = await make_person(db, PersonKind.PARENT_PARTNER)
+    token = await token_for(db, parent)
+    query = """
+    mutation Update($input: UpdateNotificationPreferencesInput!) {
+      updateNotificationPreferences(input: $input) {
+        viewer { id notificationPreferences { digestHour } }
+        userErrors { field }
+      }
+    }
+    """
+
+    data = await client.data(query, {"input": {"digestHour": 6}}, token=token)
+
+    # The preferences live under the Viewer in a client cache: it gets them back by its id.
+    assert data["updateNotificationPreferences"] == {
+        "viewer": {
+            "id": to_global_id("Person", parent.id),
+            "notificationPreferences": {"digestHour": 6},
+        },
+        "userErrors": [],
+    }

@@ -394,3 +394,37 @@ async def test_a_check_in_reaches_a_follower_through_the_outbox(
 
     await client.data(MARK, {"input": {"ids": [notification["id"]]}}, token=maria_token)
     assert await statuses(db, row) == [(EmailStatus.SKIPPED, True)]
+
+
+VIEWER_COUNT = "{ viewer { id unreadNotificationsCount person { id } } }"
+MARK_WITH_VIEWER = """
+mutation Mark($input: MarkNotificationsReadInput!) {
+  markNotificationsRead(input: $input) {
+    notifications { id read }
+    viewer { id unreadNotificationsCount }
+    userErrors { field }
+  }
+}
+"""
+
+
+async def test_the_viewer_has_a_stable_id_and_an_unread_count_that_mark_read_returns(
+    client: GraphQLClient, inbox: Inbox
+) -> None:
+    before = (await client.data(VIEWER_COUNT, token=inbox.maria_token))["viewer"]
+    maria_id = to_global_id("Person", inbox.maria.id)
+    assert before == {"id": maria_id, "unreadNotificationsCount": 3, "person": {"id": maria_id}}
+
+    data = await client.data(
+        MARK_WITH_VIEWER, {"input": {"ids": [gid(inbox.mine[0])]}}, token=inbox.maria_token
+    )
+
+    # The same Viewer (by id) with its new count: a normalized cache updates in place.
+    assert data["markNotificationsRead"]["viewer"] == {
+        "id": maria_id,
+        "unreadNotificationsCount": 2,
+    }
+    after = await client.data(VIEWER_COUNT, token=inbox.maria_token)
+    assert after["viewer"]["unreadNotificationsCount"] == 2
+    dana = await client.data(VIEWER_COUNT, token=inbox.dana_token)
+    assert dana["viewer"]["unreadNotificationsCount"] == 1

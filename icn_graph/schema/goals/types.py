@@ -294,3 +294,12 @@ class Goal(Node):
     )
     def viewer_can_edit(self, info: Info) -> bool:
         return service.may_edit(info.context.viewer, self.owner_ref)
+
+    @strawberry.field(
+        description="Whether you may check in on this goal (`checkInGoal`): you may edit it and "
+        "it is open (not DONE, DROPPED or archived)."
+    )
+    def viewer_can_check_in(self, info: Info) -> bool:
+        return service.may_check_in(
+            info.context.viewer, self.owner_ref, self.status, self.archived_at
+        )

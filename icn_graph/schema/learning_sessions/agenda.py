@@ -14,6 +14,7 @@ from icn_graph.schema.context import Info
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
+from icn_graph.services.learning_sessions.planning import may_plan
 
 if TYPE_CHECKING:
     from icn_graph.schema.learning_sessions.sessions import LearningSession
@@ -89,6 +90,13 @@ class AgendaItem(Node):
         from icn_graph.schema.learning_sessions.sessions import LearningSession
 
         return LearningSession.from_model(await _session(info, self.session_pk))
+
+    @strawberry.field(
+        description="Whether you may edit, move or remove this item and change who is on it "
+        "(`updateAgendaItem`, `assignToAgendaItem`): network staff."
+    )
+    def viewer_can_edit(self, info: Info) -> bool:
+        return may_plan(info.context.viewer)
 
     @strawberry.field(
         description="Who is on it: speakers, then the moderator, panelists, facilitators."

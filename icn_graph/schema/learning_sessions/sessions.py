@@ -15,6 +15,7 @@ from icn_graph.schema.relay import Node, to_global_id
 from icn_graph.services.learning_sessions import attendance
 from icn_graph.services.learning_sessions import registrations as registration_service
 from icn_graph.services.learning_sessions import sessions as service
+from icn_graph.services.learning_sessions.planning import may_plan
 from icn_graph.services.ordering import OrderDirection
 
 if TYPE_CHECKING:
@@ -143,6 +144,20 @@ class LearningSession(Node):
     )
     def calendar_path(self) -> str:
         return f"/learning-sessions/{to_global_id(self.type_name, self.pk)}/agenda.ics"
+
+    @strawberry.field(
+        description="Whether you may register yourself (`register`): any member while the "
+        "session is PLANNING or REGISTRATION_OPEN; network staff at any time."
+    )
+    def viewer_can_register(self, info: Info) -> bool:
+        return registration_service.may_register(info.context.viewer, self.status)
+
+    @strawberry.field(
+        description="Whether you may edit the session and its agenda (`updateLearningSession`, "
+        "`addAgendaItem`): network staff."
+    )
+    def viewer_can_edit(self, info: Info) -> bool:
+        return may_plan(info.context.viewer)
 
 
 @strawberry.input

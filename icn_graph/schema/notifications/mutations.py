@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from icn_graph.db.types import utcnow
@@ -15,7 +17,12 @@ from icn_graph.schema.notifications.types import (
 )
 from icn_graph.schema.payloads import UserError, attempt
 
+if TYPE_CHECKING:
+    from icn_graph.schema.viewer import ViewerHome
+
 __all__ = ["NotificationMutations", "enums"]
+
+ViewerRef = Annotated["ViewerHome", strawberry.lazy("icn_graph.schema.viewer")]
 
 
 @strawberry.input
@@ -66,6 +73,13 @@ class MarkNotificationsReadPayload:
     async def unread_count(self, info: Info) -> int:
         return await inbox.unread_count(info.context.db, info.context.viewer)
 
+    @strawberry.field(
+        description="The viewer after the change (ask for `id unreadNotificationsCount`), so "
+        "a client cache updates the count without refetching."
+    )
+    def viewer(self, info: Info) -> ViewerRef:
+        return _viewer(info)
+
 
 @strawberry.input
 class DeliveryOverrideInput:
@@ -114,6 +128,19 @@ class UpdateNotificationPreferencesInput:
 class UpdateNotificationPreferencesPayload:
     preferences: NotificationPreferences | None
     user_errors: list[UserError]
+
+    @strawberry.field(
+        description="The viewer after the change (ask for `id notificationPreferences { ... }`), "
+        "so a client cache updates the preferences it keeps under the viewer."
+    )
+    def viewer(self, info: Info) -> ViewerRef:
+        return _viewer(info)
+
+
+def _viewer(info: Info) -> ViewerRef:
+    from icn_graph.schema.viewer import ViewerHome
+
+    return ViewerHome(person_pk=info.context.viewer.require_member())
 
 
 @strawberry.type

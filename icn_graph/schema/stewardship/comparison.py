@@ -1,6 +1,6 @@
 """``Network.centerComparison``: every center's published rate of a measure on a funnel plot,
-by name, for network staff and data managers (their own use); FORBIDDEN for anyone else.
-Audited as a COMPARISON read."""
+by name, for network staff and data managers (their own use); null for anyone else
+(``Network.viewerCanCompareCenters``). Audited as a COMPARISON read."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from icn_graph.schema.stewardship.rendering import Funnel
 from icn_graph.services.data_views.comparison import Comparison, center_comparison
 from icn_graph.services.data_views.view_charts import LIMITS_NOTE
 from icn_graph.services.reports.funnel_chart import FunnelMark, funnel_spec
+from icn_graph.services.stewardship.access import is_steward
 from icn_graph.services.stewardship.read_audit import ReadChannel
 
 
@@ -58,7 +59,7 @@ class NetworkComparison:
     @strawberry.field(
         description="Every center's rate of `measure` over the months `from`-`to` on a funnel "
         "plot, by name, from published cells only: network staff and data managers, for their "
-        "own use (FORBIDDEN for others). Recorded in the audit log."
+        "own use; null for others (see `viewerCanCompareCenters`). Recorded in the audit log."
     )
     async def center_comparison(
         self,
@@ -70,6 +71,9 @@ class NetworkComparison:
     ) -> CenterComparison | None:
         from icn_graph.schema.reports.queries import measure_registry
 
+        if not is_steward(info.context.viewer):
+            info.context.viewer.require_member()
+            return None
         found = await center_comparison(
             info.context.db,
             info.context.viewer,
@@ -86,3 +90,10 @@ class NetworkComparison:
             funnel=Funnel.of(found.funnel),
             data=found,
         )
+
+    @strawberry.field(
+        description="Whether you may read `centerComparison`: network staff and network data "
+        "managers."
+    )
+    def viewer_can_compare_centers(self, root: Network, info: Info) -> bool:
+        return is_steward(info.context.viewer)

@@ -40,7 +40,7 @@ from icn_graph.services.goals.queries import (
     person_goal_pages,
     values_by_check_in,
 )
-from icn_graph.services.goals.rules import Owner, may_edit, require_editor
+from icn_graph.services.goals.rules import Owner, may_check_in, may_edit, require_editor
 from icn_graph.services.goals.windows import PageRequest
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "key_result_progress",
     "key_results_by_goal",
     "list_goals",
+    "may_check_in",
     "may_edit",
     "measure_readings",
     "person_goal_pages",

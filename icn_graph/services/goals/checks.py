@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.models import Goal
 from icn_graph.services.goals.drafts import KeyResultDraft
+from icn_graph.services.goals.rules import is_open
 from icn_graph.services.validation import Checker
 
 DEFAULT_LENGTH = timedelta(days=90)
@@ -85,13 +86,13 @@ def key_result_room(check: Checker, field: str, existing: int, adding: int) -> N
 
 def require_open(goal: Goal, *, field: str = "goalId") -> None:
     """Refuse changes to an archived or closed goal: both are read-only history."""
+    if is_open(goal.status, goal.archived_at):
+        return
     if goal.archived_at is not None:
         message = "This goal is archived; archived goals are read-only."
-    elif goal.is_closed:
+    else:
         message = (
             f"This goal is closed ({goal.status.value}); a closed goal takes no more changes "
             "or check-ins."
         )
-    else:
-        return
     raise InvalidInput([UserError(field, message, UserErrorCode.INVALID)])

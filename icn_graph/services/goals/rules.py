@@ -7,9 +7,11 @@ centers'".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from icn_graph.errors import Forbidden
-from icn_graph.models import Goal
+from icn_graph.models import Goal, GoalStatus
+from icn_graph.models.goals import CLOSED_STATUSES
 from icn_graph.services.viewer import Viewer
 
 
@@ -37,6 +39,20 @@ def may_edit(viewer: Viewer, owner: Owner) -> bool:
     if owner.center_id is not None:
         return owner.center_id in viewer.center_roles
     return owner.person_id == viewer.person_id
+
+
+def is_open(status: GoalStatus, archived_at: datetime | None) -> bool:
+    """Whether a goal in ``status``, archived at ``archived_at``, still takes changes: closed
+    (DONE, DROPPED) and archived goals are read-only history."""
+    return archived_at is None and status not in CLOSED_STATUSES
+
+
+def may_check_in(
+    viewer: Viewer, owner: Owner, status: GoalStatus, archived_at: datetime | None
+) -> bool:
+    """Whether ``viewer`` may check in on (or otherwise change) a goal of ``owner`` that is in
+    ``status``: an editor, while the goal is open and not archived."""
+    return may_edit(viewer, owner) and is_open(status, archived_at)
 
 
 def require_editor(viewer: Viewer, owner: Owner) -> int:

@@ -41,6 +41,7 @@ from icn_graph.services.learning_sessions.events import (
     AgendaItemUpdated,
     agenda_refs,
 )
+from icn_graph.services.learning_sessions.planning import require_planner
 from icn_graph.services.learning_sessions.times import exists_locally, is_wall_clock, to_utc, zone
 from icn_graph.services.validation import BIDI_CONTROLS, Checker
 from icn_graph.services.viewer import Viewer
@@ -49,7 +50,6 @@ MAX_ITEMS = 200
 TITLE_LENGTH = 200
 DESCRIPTION_LENGTH = 5000
 ROOM_LENGTH = 100
-PLAN = "plan Learning Sessions"
 PART_ORDER = {part: index for index, part in enumerate(AgendaPart)}
 # Control characters other than tab and line feed.
 # Line breaks and tabs are the description's own; other C0/C1 controls and bidi marks are not.
@@ -267,7 +267,7 @@ def _editable(item: AgendaItem) -> dict[str, object]:
 
 
 async def add_agenda_item(db: Database, viewer: Viewer, draft: AgendaItemDraft) -> AgendaItem:
-    viewer.require_staff(PLAN)
+    require_planner(viewer)
     check = Checker()
     title = check.text("title", draft.title, max_length=TITLE_LENGTH, label="Title")
     description = _description(check, "description", draft.description)
@@ -320,7 +320,7 @@ async def update_agenda_item(
 ) -> AgendaItem:
     """Edit an item. Moving it re-checks the session's dates and everyone on it; a new room or
     kind re-checks the room."""
-    viewer.require_staff(PLAN)
+    require_planner(viewer)
     check = Checker()
     async with db.transaction() as session:
         item = await session.get(AgendaItem, item_id)
@@ -384,7 +384,7 @@ async def update_agenda_item(
 
 
 async def remove_agenda_item(db: Database, viewer: Viewer, item_id: int) -> AgendaItem:
-    viewer.require_staff(PLAN)
+    require_planner(viewer)
     async with db.transaction() as session:
         item = await session.get(AgendaItem, item_id)
         if item is None:
@@ -398,7 +398,7 @@ async def remove_agenda_item(db: Database, viewer: Viewer, item_id: int) -> Agen
 
 
 async def assign_to_agenda_item(db: Database, viewer: Viewer, draft: AssignmentDraft) -> AgendaItem:
-    viewer.require_staff(PLAN)
+    require_planner(viewer)
     taken = InvalidInput(
         [UserError("personId", "This person is already on this item.", UserErrorCode.TAKEN)]
     )
@@ -455,7 +455,7 @@ async def assign_to_agenda_item(db: Database, viewer: Viewer, draft: AssignmentD
 async def unassign_from_agenda_item(
     db: Database, viewer: Viewer, item_id: int, person_id: int
 ) -> AgendaItem:
-    viewer.require_staff(PLAN)
+    require_planner(viewer)
     async with db.transaction() as session:
         item = await session.get(AgendaItem, item_id)
         if item is None:

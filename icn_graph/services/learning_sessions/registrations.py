@@ -177,6 +177,12 @@ def _closed(row: LearningSession) -> str:
     )
 
 
+def may_register(viewer: Viewer, status: LearningSessionStatus) -> bool:
+    """Whether ``viewer`` may register for a session in ``status``: any member while it is
+    open for registration; network staff at any time."""
+    return viewer.is_authenticated and (viewer.is_staff or status in OPEN_FOR_REGISTRATION)
+
+
 async def register(db: Database, viewer: Viewer, draft: RegistrationDraft) -> Registration:
     me = viewer.require_member()
     person_id = draft.person_id if draft.person_id is not None else me
@@ -197,14 +203,11 @@ async def register(db: Database, viewer: Viewer, draft: RegistrationDraft) -> Re
                 errors.append(
                     UserError("personId", "No person has that id.", UserErrorCode.NOT_FOUND)
                 )
-            if not viewer.is_staff:
-                if row.status not in OPEN_FOR_REGISTRATION:
-                    errors.append(
-                        UserError("learningSessionId", _closed(row), UserErrorCode.INVALID)
-                    )
-                if part is not RegistrationPart.ATTENDEE:
-                    message = f"Only network staff can register someone as {part.value}."
-                    errors.append(UserError("part", message, UserErrorCode.INVALID))
+            if not may_register(viewer, row.status):
+                errors.append(UserError("learningSessionId", _closed(row), UserErrorCode.INVALID))
+            if not viewer.is_staff and part is not RegistrationPart.ATTENDEE:
+                message = f"Only network staff can register someone as {part.value}."
+                errors.append(UserError("part", message, UserErrorCode.INVALID))
             if errors:
                 raise InvalidInput(errors)
             assert person is not None

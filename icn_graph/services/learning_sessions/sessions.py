@@ -20,6 +20,7 @@ from icn_graph.services.learning_sessions.events import (
     LearningSessionCreated,
     LearningSessionUpdated,
 )
+from icn_graph.services.learning_sessions.planning import require_planner
 from icn_graph.services.learning_sessions.times import session_window, zone
 from icn_graph.services.ordering import OrderDirection
 from icn_graph.services.pagination import Page, SortKey, paginate
@@ -221,7 +222,7 @@ def _apply(row: LearningSession, clean: _Clean) -> None:
 async def create_learning_session(
     db: Database, viewer: Viewer, draft: LearningSessionDraft
 ) -> LearningSession:
-    viewer.require_staff("plan Learning Sessions")
+    require_planner(viewer)
     clean = _check(draft)
     row = LearningSession()
     _apply(row, clean)
@@ -270,7 +271,7 @@ async def update_learning_session(
     db: Database, viewer: Viewer, session_id: int, changes: LearningSessionChanges
 ) -> LearningSession:
     """Edit a session. New dates or a new time zone must keep every agenda item inside."""
-    viewer.require_staff("plan Learning Sessions")
+    require_planner(viewer)
     async with db.transaction() as session:
         row = await session.get(LearningSession, session_id, with_for_update=True)
         if row is None:

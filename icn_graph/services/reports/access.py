@@ -45,6 +45,11 @@ def disclosure_for(viewer: Viewer, center_id: int) -> Disclosure | None:
     return None
 
 
+def may_see_center_report(viewer: Viewer, center_id: int) -> bool:
+    """Whether ``viewer`` may see the center ``center_id``'s report at all."""
+    return disclosure_for(viewer, center_id) is not None
+
+
 def center_disclosure(viewer: Viewer, center_id: int) -> Disclosure:
     """How ``viewer`` sees the center ``center_id``'s series; FORBIDDEN if not at all."""
     viewer.require_member()
