@@ -193,7 +193,7 @@ class AccountMutations:
 
     @strawberry.mutation(
         description="Switch an account off: every token of the person is revoked at once (open "
-        "websockets close at their next operation), no sign-in link is mailed to them, and no "
+        "websockets close at once), no sign-in link is mailed to them, and no "
         "notification. What they wrote stays, under their name. Staff only; not yourself; an "
         "admin only by an admin. Deactivating again changes nothing."
     )
