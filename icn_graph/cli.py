@@ -42,10 +42,16 @@ def _settings(context: click.Context) -> Settings:
 
 class _AlembicChatter(logging.Filter):
     """Alembic says which implementation and DDL mode it uses each time it looks at a database:
-    noise for an operator. What it applies ("Running upgrade 0003 -> 0004, ...") still shows."""
+    noise for an operator. What it applies still shows, one line per revision
+    ("Running upgrade 0003 -> 0004, <the first line of its message>")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(("Context impl ", "Will assume "))
+        if str(record.msg).startswith(("Context impl ", "Will assume ")):
+            return False
+        message = record.getMessage()
+        if "\n" in message:
+            record.msg, record.args = message.splitlines()[0], ()
+        return True
 
 
 def _configure_logging(settings: Settings) -> None:
