@@ -165,7 +165,7 @@ def test_a_sqlite_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None
         one_error_line(
             run_cli(cli_env(ICN_DATABASE_URL=url), *command),
             f"ICN_DATABASE_URL: cannot create {blocker}, the folder of the SQLite file "
-            f"{blocker / 'icn.db'} (File exists); choose a path this user may write",
+            f"{blocker / 'icn.db'} (a file has that name); choose a path this user may write",
         )
 
 

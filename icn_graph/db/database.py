@@ -37,9 +37,10 @@ def create_engine(url: str) -> AsyncEngine:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            why = "a file has that name" if isinstance(error, FileExistsError) else error.strerror
             raise DatabaseUnusable(
                 f"{VARIABLE}: cannot create {folder}, the folder of the SQLite file "
-                f"{parsed.database} ({error.strerror}); choose a path this user may write"
+                f"{parsed.database} ({why}); choose a path this user may write"
             ) from error
     engine = create_async_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite:
