@@ -183,9 +183,9 @@ def _database_ready(settings: Settings, plugins: PluginHost) -> bool:
     """Warn (one line each) when the database cannot be reached or a migration history is
     behind; ``serve`` starts anyway and ``/readyz`` answers 503 until it is fixed."""
     url = settings.database_url_value
+    engine = create_engine(url)  # a SQLite path it cannot use is an error, not a wait
 
     async def behind() -> list[str]:
-        engine = create_engine(url)
         try:
             return await migrations.histories_behind(engine, migrations.all_heads(url, plugins))
         finally:
@@ -244,7 +244,6 @@ def worker(context: click.Context) -> None:
 
 def _warn_if_unreachable(settings: Settings, meanwhile: str) -> None:
     """One line when the database does not answer, for a long-running command that waits."""
-
     database = Database.from_url(settings.database_url_value)  # a path it cannot use: an error
 
     async def ping() -> None:

@@ -405,16 +405,21 @@ def database_url_problem(url: str) -> str | None:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         return f"not a database URL; write {DATABASE_URL_FORMS}"
-    backend, _, driver = parsed.drivername.partition("+")
-    backend = "postgresql" if backend == "postgres" else backend
+    named, _, driver = parsed.drivername.partition("+")
+    backend = "postgresql" if named == "postgres" else named
     wanted = ASYNC_DRIVERS.get(backend)
     if wanted is None:
         return f"{backend} is not supported; write {DATABASE_URL_FORMS}"
-    if driver != wanted:
+    if (named, driver) != (backend, wanted):
         shown = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
         hidden = " (your password in place of ***)" if parsed.password else ""
-        named = f"the driver {driver}, which is not async" if driver else "no async driver"
-        return f"{redact_url(url)} names {named}; write {shown}{hidden}"
+        if driver == wanted:
+            what = f"says {named}, which SQLAlchemy does not know"
+        elif driver:
+            what = f"names the driver {driver}, which is not async"
+        else:
+            what = "names no async driver"
+        return f"{redact_url(url)} {what}; write {shown}{hidden}"
     if backend == "postgresql" and "sslmode" in parsed.query:
         mode = parsed.query["sslmode"]
         return f"asyncpg does not know sslmode; write ssl={mode} instead of sslmode={mode}"

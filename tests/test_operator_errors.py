@@ -52,6 +52,11 @@ def one_error_line(result: object, expected: str) -> None:
             "async; write postgresql+asyncpg://icn@db.internal/icn",
         ),
         (
+            "postgres+asyncpg://icn@db.internal/icn",
+            "postgres+asyncpg://icn@db.internal/icn says postgres, which SQLAlchemy does not "
+            "know; write postgresql+asyncpg://icn@db.internal/icn",
+        ),
+        (
             "sqlite:///var/icn.db",
             "sqlite:///var/icn.db names no async driver; write sqlite+aiosqlite:///var/icn.db",
         ),
@@ -62,7 +67,16 @@ def one_error_line(result: object, expected: str) -> None:
             "asyncpg does not know sslmode; write ssl=require instead of sslmode=require",
         ),
     ],
-    ids=["postgresql", "postgres", "psycopg2", "sqlite", "garbage", "mysql", "sslmode"],
+    ids=[
+        "postgresql",
+        "postgres",
+        "psycopg2",
+        "postgres+asyncpg",
+        "sqlite",
+        "garbage",
+        "mysql",
+        "sslmode",
+    ],
 )
 def test_a_url_that_cannot_work_says_what_to_write(url: str, expected: str) -> None:
     result = run_cli(cli_env(ICN_DATABASE_URL=url), "db", "upgrade")
@@ -161,9 +175,10 @@ def test_a_sqlite_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     url = f"sqlite+aiosqlite:///{blocker / 'icn.db'}"
-    for command in (("db", "upgrade"), ("demo", "load"), ("worker",)):
+    env = cli_env(ICN_DATABASE_URL=url, ICN_PORT=str(free_port()))
+    for command in (("db", "upgrade"), ("demo", "load"), ("worker",), ("serve",)):
         one_error_line(
-            run_cli(cli_env(ICN_DATABASE_URL=url), *command),
+            run_cli(env, *command),
             f"ICN_DATABASE_URL: cannot create {blocker}, the folder of the SQLite file "
             f"{blocker / 'icn.db'} (a file has that name); choose a path this user may write",
         )

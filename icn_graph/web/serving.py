@@ -61,7 +61,9 @@ class DrainingServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._deadline is not None or self.should_exit:
-            super().handle_exit(sig, frame)  # a second signal: stop draining, shut down now
+            # A second signal: no more waiting; what still runs is stopped.
+            self.config.timeout_graceful_shutdown = 0
+            super().handle_exit(sig, frame)
             return
         # Remembered like uvicorn's own: raised again for the previous handler once stopped.
         self._captured_signals.append(sig)

@@ -215,3 +215,15 @@ async def test_a_busy_port_is_one_line_before_anything_is_minted(migrated_sqlite
         assert "make run ICN_PORT=" in line
     free = await asyncio.to_thread(run_cli, env | {"ICN_PORT": str(free_port())}, "check-port")
     assert (free.returncode, free.stdout, free.stderr) == (0, "", "")
+
+
+async def test_a_second_sigterm_stops_without_waiting(serving: tuple[Running, int]) -> None:
+    server, port = serving  # 120 s of grace
+    reader, writer, _body = await in_flight_request(port, "{ network { name } }")
+    server.process.send_signal(signal.SIGTERM)
+    await wait_for_readyz(f"http://127.0.0.1:{port}", 503, server)
+    server.process.send_signal(signal.SIGTERM)
+    await asyncio.to_thread(server.process.wait, 60)  # long before the grace period is over
+    answer = await reader.read()
+    writer.close()
+    assert not answer.startswith(b"HTTP/1.1 200")
