@@ -32,7 +32,8 @@ from icn_graph.web.body_limit import BodyLimit
 from icn_graph.web.browsers import ApiCors
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
-from icn_graph.web.health import healthz, readyz
+from icn_graph.web.health import Readiness, healthz, readyz
+from icn_graph.web.serving import InFlight
 
 
 def create_app(
@@ -61,6 +62,7 @@ def create_app(
     database.event_sink = dispatcher.submit
     broadcaster = Broadcaster(database.engine.url)
     sign_in_mail = SignInMail(settings)
+    readiness = Readiness(database, host)
     sign_in_limits = SignInLimits(
         settings.sign_in_rate_per_email, settings.sign_in_rate_per_address
     )
@@ -116,7 +118,9 @@ def create_app(
     if settings.graphiql:
         core_routes.append(Mount(ASSETS_PATH, app=explorer_assets(), name="graphiql-assets"))
     middleware = [
-        # Outermost, so that every answer (errors included) carries the CORS headers it may.
+        # Counts requests in flight, for a shutdown that lets them finish (web/serving.py).
+        Middleware(InFlight, readiness=readiness),
+        # Outer, so that every answer (errors included) carries the CORS headers it may.
         Middleware(ApiCors, origins=settings.cors_origin_list),
         Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
         Middleware(
@@ -135,5 +139,6 @@ def create_app(
     app.state.broadcaster = broadcaster
     app.state.sign_in_mail = sign_in_mail
     app.state.sign_in_limits = sign_in_limits
+    app.state.readiness = readiness
     app.state.clock = clock
     return app

@@ -18,12 +18,13 @@ from sqlalchemy.exc import DBAPIError
 
 from icn_graph.config import Settings
 from icn_graph.db import migrations
-from icn_graph.db.database import Database
+from icn_graph.db.database import Database, create_engine
+from icn_graph.db.problems import database_problem
 from icn_graph.errors import InvalidInput, ServiceError, StartupError
 from icn_graph.host import load_plugins
-from icn_graph.plugins.manager import PluginHost, PluginStartupError
+from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.merge import SchemaConflict
-from icn_graph.secrets_guard import check_secrets
+from icn_graph.secrets_guard import check_secrets, is_loopback
 
 if TYPE_CHECKING:
     from icn_graph.reports.measures import MeasureRegistry
@@ -39,10 +40,27 @@ def _settings(context: click.Context) -> Settings:
     return settings
 
 
+class _AlembicChatter(logging.Filter):
+    """Alembic says which implementation and DDL mode it uses each time it looks at a database:
+    noise for an operator. What it applies still shows, one line per revision
+    ("Running upgrade 0003 -> 0004, <the first line of its message>")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(("Context impl ", "Will assume ")):
+            return False
+        message = record.getMessage()
+        if "\n" in message:
+            record.msg, record.args = message.splitlines()[0], ()
+        return True
+
+
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(known, _AlembicChatter) for known in alembic_log.filters):
+        alembic_log.addFilter(_AlembicChatter())
     if settings.sql_echo:
         # Through logging rather than engine echo, so each statement is printed once.
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
@@ -63,13 +81,23 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except DBAPIError as error:
-            raise click.ClickException(_database_problem(error)) from error
-        except (PluginStartupError, SchemaConflict, migrations.MigrationFailed) as error:
-            raise click.ClickException(str(error)) from error
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            settings = ctx.obj
+            if isinstance(settings, Settings):
+                problem = database_problem(error, settings.database_url_value)
+                if problem is not None:
+                    raise click.ClickException(problem) from error
+            if isinstance(error, DBAPIError):
+                raise click.ClickException(_database_problem(error)) from error
+            if isinstance(error, StartupError | SchemaConflict):
+                raise click.ClickException(str(error)) from error
+            raise
 
 
 @click.group(cls=_Commands)
+@click.version_option(package_name="icn-graph", prog_name="icn-graph")
 @click.pass_context
 def main(context: click.Context) -> None:
     """icn-graph: the GraphQL API of a learning health network."""
@@ -77,7 +105,8 @@ def main(context: click.Context) -> None:
         settings = Settings()
     except ValidationError as invalid:
         problems = "; ".join(
-            f"ICN_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            f"ICN_{'_'.join(str(part) for part in error['loc']).upper()}: "
+            + error["msg"].removeprefix("Value error, ")
             for error in invalid.errors()
         )
         raise click.ClickException(f"invalid settings: {problems}") from invalid
@@ -100,41 +129,97 @@ def show_config(context: click.Context) -> None:
 )
 @click.pass_context
 def serve(context: click.Context, host: str | None, port: int | None, with_worker: bool) -> None:
-    """Serve GraphQL (and the GraphiQL explorer) at /graphql."""
+    """Serve GraphQL (and the GraphiQL explorer) at /graphql.
+
+    Starts even when the database is down (/readyz answers 503 until it answers). SIGTERM makes
+    /readyz answer 503 and lets requests in flight finish (ICN_SHUTDOWN_GRACE_SECONDS) first.
+    """
     import uvicorn
 
     from icn_graph.app import create_app
+    from icn_graph.web.ports import port_problem
+    from icn_graph.web.serving import DrainingServer
 
-    settings = _settings(context)
-    bind_host, bind_port = host or settings.host, port or settings.port
-    _check_secrets(settings, bind_host)
-    url, plugins = settings.database_url_value, _host(context)
-    for track in migrations.tracks(plugins):
-        current = asyncio.run(migrations.current_revisions_at(url, track))
-        if current != migrations.head_revisions(url, track):
-            click.echo(
-                f"warning: {track.name} migrations are at {', '.join(sorted(current)) or 'base'}, "
-                "not the latest; run `icn-graph db upgrade`",
-                err=True,
-            )
+    configured = _settings(context)
+    settings = configured.serving_at(host or configured.host, port or configured.port)
+    _check_secrets(settings, settings.host)
+    busy = port_problem(settings.host, settings.port)  # before demo tokens are minted
+    if busy is not None:
+        raise click.ClickException(busy)
+    if settings.public_url_is_derived and not is_loopback(settings.host):
+        click.echo(
+            f"warning: ICN_PUBLIC_URL is not set, so links in mail point to "
+            f"{settings.public_url}; set it to the address people reach this server at",
+            err=True,
+        )
+    plugins = _host(context)
+    ready = _database_ready(settings, plugins)
     if settings.demo:
-        asyncio.run(_print_demo_headers(settings))
-    click.echo(f"GraphiQL explorer: http://{bind_host}:{bind_port}/graphql")
+        if ready:
+            asyncio.run(_print_demo_headers(settings))
+        else:
+            click.echo("Demo mode: no demo tokens until the database is ready", err=True)
+    click.echo(f"GraphiQL explorer: {settings.public_url.rstrip('/')}/graphql")
+    app = create_app(settings, plugins=plugins)
     config = uvicorn.Config(
-        create_app(settings, plugins=plugins),
-        host=bind_host,
-        port=bind_port,
+        app,
+        host=settings.host,
+        port=settings.port,
         log_level=settings.log_level.lower(),
         # A websocket message is a request too: the same cap as an HTTP body.
         ws_max_size=settings.max_body_bytes,
     )
+    server = DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
     if not with_worker:
-        uvicorn.Server(config).run()
+        server.run()
         return
     from icn_graph.notifications.worker.serving import serve_with_worker
 
     click.echo(f"worker: beside the server; mail goes to {_mail_destination(settings)}")
-    asyncio.run(serve_with_worker(uvicorn.Server(config), settings, plugins))
+    asyncio.run(serve_with_worker(server, settings, plugins))
+
+
+def _database_ready(settings: Settings, plugins: PluginHost) -> bool:
+    """Warn (one line each) when the database cannot be reached or a migration history is
+    behind; ``serve`` starts anyway and ``/readyz`` answers 503 until it is fixed."""
+    url = settings.database_url_value
+    engine = create_engine(url)  # a SQLite path it cannot use is an error, not a wait
+
+    async def behind() -> list[str]:
+        try:
+            return await migrations.histories_behind(engine, migrations.all_heads(url, plugins))
+        finally:
+            await engine.dispose()
+
+    try:
+        lines = asyncio.run(behind())
+    except Exception as error:
+        problem = database_problem(error, url)
+        if problem is None:
+            raise
+        click.echo(
+            f"warning: {problem}; serving anyway: /readyz answers 503 until the database answers",
+            err=True,
+        )
+        return False
+    for line in lines:
+        click.echo(f"warning: {line} (until then /readyz answers 503)", err=True)
+    return not lines
+
+
+@main.command("check-port")
+@click.option("--host", default=None, help="Overrides ICN_HOST.")
+@click.option("--port", type=int, default=None, help="Overrides ICN_PORT.")
+@click.pass_context
+def check_port(context: click.Context, host: str | None, port: int | None) -> None:
+    """Exit 0 when `serve` could listen on ICN_HOST:ICN_PORT; otherwise say which port is busy
+    and how to choose another (`make run` asks before it loads anything)."""
+    from icn_graph.web.ports import port_problem
+
+    settings = _settings(context)
+    busy = port_problem(host or settings.host, port or settings.port)
+    if busy is not None:
+        raise click.ClickException(busy)
 
 
 def _mail_destination(settings: Settings) -> str:
@@ -151,8 +236,29 @@ def worker(context: click.Context) -> None:
 
     settings = _settings(context)
     _check_secrets(settings, None)
+    plugins = _host(context)
+    _warn_if_unreachable(settings, "the worker tries again every ICN_WORKER_TICK_SECONDS")
     click.echo(f"worker: mail goes to {_mail_destination(settings)}")
-    asyncio.run(run_until_signalled(settings, _host(context)))
+    asyncio.run(run_until_signalled(settings, plugins))
+
+
+def _warn_if_unreachable(settings: Settings, meanwhile: str) -> None:
+    """One line when the database does not answer, for a long-running command that waits."""
+    database = Database.from_url(settings.database_url_value)  # a path it cannot use: an error
+
+    async def ping() -> None:
+        try:
+            await database.ping()
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as error:
+        problem = database_problem(error, settings.database_url_value)
+        if problem is None:
+            raise
+        click.echo(f"warning: {problem}; {meanwhile}", err=True)
 
 
 @main.group()

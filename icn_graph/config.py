@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -13,6 +13,12 @@ SmtpTls = Literal["none", "starttls", "tls"]
 NotifyDelivery = Literal["IMMEDIATE", "DAILY_DIGEST", "WEEKLY_DIGEST", "OFF"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/icn.db"
+# What ICN_DATABASE_URL may be, said in every message about a URL that is not one of them.
+DATABASE_URL_FORMS = (
+    "postgresql+asyncpg://user:password@host:5432/database or sqlite+aiosqlite:///path/to/file.db"
+)
+# The driver each supported database is used through (the API is async end to end).
+ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}
 # Development only; production sets ICN_PATIENT_KEY_SECRET and ICN_SECRET_KEY.
 DEV_PATIENT_KEY_SECRET = "dev-only-patient-key-secret-change-me"  # noqa: S105
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105
@@ -95,8 +101,15 @@ class Settings(BaseSettings):
         description="Folder that receives one .eml file per message when ICN_SMTP_HOST is empty.",
     )
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Public base URL of the API, used for links in mail.",
+        default="",
+        description="Public base URL of the API, used for links in mail; empty: "
+        "http://ICN_HOST:ICN_PORT.",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="After SIGTERM, how long `serve` lets requests in flight finish (while "
+        "/readyz answers 503) before it stops them.",
     )
     app_url: str = Field(
         default="",
@@ -282,6 +295,23 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Seconds a query may run before it is stopped."
     )
 
+    _public_url_derived: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_address(self) -> Settings:
+        if not self.public_url:
+            self.public_url = local_url(self.host, self.port)
+            self._public_url_derived = True
+        return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_usable(cls, value: SecretStr) -> SecretStr:
+        problem = database_url_problem(value.get_secret_value())
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _one_operation_fits_the_budget(self) -> Settings:
         if self.cost_budget < self.max_query_cost:
@@ -343,9 +373,64 @@ class Settings(BaseSettings):
     def database_url_value(self) -> str:
         return self.database_url.get_secret_value()
 
+    @property
+    def public_url_is_derived(self) -> bool:
+        """ICN_PUBLIC_URL was not set: it is made of the address ``serve`` binds to."""
+        return self._public_url_derived
+
+    def serving_at(self, host: str, port: int) -> Settings:
+        """These settings for a server bound to ``host:port`` (``serve --host/--port``): an
+        unset ICN_PUBLIC_URL follows them."""
+        changes: dict[str, Any] = {"host": host, "port": port}
+        if self._public_url_derived:
+            changes["public_url"] = local_url(host, port)
+        copy = self.model_copy(update=changes)
+        copy._public_url_derived = self._public_url_derived
+        return copy
+
 
 def _split(value: str) -> list[str]:
     return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+
+
+def local_url(host: str, port: int) -> str:
+    """``http://host:port`` for a bind address (a wildcard address: this machine's loopback)."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - naming the wildcard, not binding to it
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as ICN_DATABASE_URL and what to write instead, in one line
+    (the password hidden), or ``None`` when it names a supported database and driver."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"not a database URL; write {DATABASE_URL_FORMS}"
+    named, _, driver = parsed.drivername.partition("+")
+    backend = "postgresql" if named == "postgres" else named
+    wanted = ASYNC_DRIVERS.get(backend)
+    if wanted is None:
+        return f"{backend} is not supported; write {DATABASE_URL_FORMS}"
+    if (named, driver) != (backend, wanted):
+        shown = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
+        hidden = " (your password in place of ***)" if parsed.password else ""
+        if driver == wanted:
+            what = f"says {named}, which SQLAlchemy does not know"
+        elif driver:
+            what = f"names the driver {driver}, which is not async"
+        else:
+            what = "names no async driver"
+        return f"{redact_url(url)} {what}; write {shown}{hidden}"
+    if backend == "postgresql" and "sslmode" in parsed.query:
+        mode = parsed.query["sslmode"]
+        return f"asyncpg does not know sslmode; write ssl={mode} instead of sslmode={mode}"
+    return None
 
 
 def redact_url(url: str) -> str:

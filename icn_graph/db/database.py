@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from icn_graph.db.after_commit import discard_pending, take_committed
+from icn_graph.db.problems import VARIABLE, DatabaseUnusable
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,7 +33,15 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            why = "a file has that name" if isinstance(error, FileExistsError) else error.strerror
+            raise DatabaseUnusable(
+                f"{VARIABLE}: cannot create {folder}, the folder of the SQLite file "
+                f"{parsed.database} ({why}); choose a path this user may write"
+            ) from error
     engine = create_async_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)

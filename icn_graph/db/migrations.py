@@ -253,6 +253,32 @@ async def current_revisions(engine: AsyncEngine, track: Track | None = None) -> 
     return set(heads)
 
 
+def behind_message(track: Track, current: set[str], heads: set[str]) -> str | None:
+    """The line ``serve`` warns with (and ``/readyz`` answers) when a history is not at its
+    heads; ``None`` when it is."""
+    if current == heads:
+        return None
+    return (
+        f"{track.name} migrations are at {', '.join(sorted(current)) or 'base'}, not the latest; "
+        "run `icn-graph db upgrade`"
+    )
+
+
+async def histories_behind(engine: AsyncEngine, heads: dict[Track, set[str]]) -> list[str]:
+    """A line per history whose applied revisions are not ``heads[track]``, core's first."""
+    found = []
+    for track, latest in heads.items():
+        message = behind_message(track, await current_revisions(engine, track), latest)
+        if message is not None:
+            found.append(message)
+    return found
+
+
+def all_heads(url: str, host: PluginHost | None = None) -> dict[Track, set[str]]:
+    """Each registered history's head revisions, as the installed code has them."""
+    return {track: head_revisions(url, track) for track in tracks(host)}
+
+
 async def current_revisions_at(url: str, track: Track | None = None) -> set[str]:
     engine = create_engine(url)
     try:

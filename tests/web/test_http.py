@@ -110,14 +110,18 @@ async def test_healthz(client: GraphQLClient) -> None:
 async def test_readyz_with_the_database_up(client: GraphQLClient) -> None:
     response = await client.http.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok"}
 
 
 async def test_readyz_with_the_database_down(offline: httpx.AsyncClient) -> None:
     response = await offline.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "migrations": "unknown",
+    }
     # Liveness does not depend on the database.
     assert (await offline.get("/healthz")).status_code == 200
 

@@ -12,6 +12,8 @@ nothing for a message whose lease another worker has taken over. SIGTERM or SIGI
 stops the loop after the step in progress (given at most 10 s more, then abandoned like a
 crash). A step that fails (the database is down, a plugin's bug) is logged and tried again on
 the next tick; a failed compose step does not keep the send step from running, nor the reverse.
+A database that cannot be reached is said in one line when it goes away and one when it is back,
+not a traceback every tick.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from datetime import datetime
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.db.problems import database_problem
 from icn_graph.events.sweep import sweep_undispatched
 from icn_graph.notifications.mail.compose import ComposeTally, compose_due_mail
 from icn_graph.notifications.mail.sender import SendTally, send_due_mail, wall_clock
@@ -86,12 +89,25 @@ class Worker:
         )
         if db.event_sink is None:
             db.event_sink = self.dispatcher.submit
+        self.database_down = False
+        self._tick_failed = False
+
+    def _failed(self, what: str, error: Exception) -> None:
+        """Log a failed step: a traceback for a bug, one line for a database that went away."""
+        self._tick_failed = True
+        problem = database_problem(error, self.settings.database_url_value)
+        if problem is None:
+            log.exception("worker %s: %s", self.worker_id, what)
+        elif not self.database_down:
+            log.warning("worker %s: %s; trying again every tick", self.worker_id, problem)
+        self.database_down = self.database_down or problem is not None
 
     async def tick(self, now: datetime | None = None) -> TickResult:
         """One sweep → compose → send. Each step reads the worker's clock when it starts (and the
         send step before each message); a fixed ``now`` (simulated time) is used for all."""
         clock: Callable[[], datetime] = self.clock if now is None else (lambda: now)
         lease = self.settings.worker_lease_seconds
+        self._tick_failed = False
         swept = await sweep_undispatched(
             self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
@@ -103,10 +119,8 @@ class Worker:
             composed = await compose_due_mail(
                 self.db, self.settings, now=clock(), plugins=self.plugins, tally=composing
             )
-        except Exception:
-            log.exception(
-                "worker %s: composing mail failed; sending what is queued", self.worker_id
-            )
+        except Exception as error:
+            self._failed("composing mail failed; sending what is queued", error)
         tally = SendTally()
         claimed = 0
         try:
@@ -119,8 +133,8 @@ class Worker:
                 lease_seconds=lease,
                 tally=tally,
             )
-        except Exception:
-            log.exception("worker %s: sending mail failed; trying again next tick", self.worker_id)
+        except Exception as error:
+            self._failed("sending mail failed; trying again next tick", error)
         if not claimed:
             await self.transport.close()  # idle: don't hold the SMTP connection open
         return TickResult(
@@ -169,11 +183,12 @@ class Worker:
                         self.worker_id,
                     )
                     break
-                except Exception:
-                    log.exception(
-                        "worker %s: a step failed; trying again next tick", self.worker_id
-                    )
+                except Exception as error:
+                    self._failed("a step failed; trying again next tick", error)
                 else:
+                    if self.database_down and not self._tick_failed:
+                        log.info("worker %s: the database answers again", self.worker_id)
+                        self.database_down = False
                     if result.busy:
                         log.info(
                             "worker %s: swept %d events, composed %d messages, sent %d, "

@@ -1,0 +1,149 @@
+"""``icn-graph`` as a real process for the operator-facing tests: its output in a log file that
+can be waited on, and a TCP relay that plays a database server going down and coming back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_SECRETS = {
+    "ICN_SECRET_KEY": secrets.token_urlsafe(48),
+    "ICN_PATIENT_KEY_SECRET": secrets.token_urlsafe(48),
+}
+
+
+def cli_env(**values: str) -> dict[str, str]:
+    """The environment of a CLI process: this one's without any ICN_* setting, plus ``values``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ICN_")}
+    return env | {"ICN_PLUGINS": "core"} | PRODUCTION_SECRETS | values
+
+
+def run_cli(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "icn_graph", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+class Running:
+    """A long-running ``icn-graph`` command, stdout and stderr into one log file."""
+
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+        self.log = log
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "icn_graph", *args],
+                env=env,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    async def wait_for_output(self, text: str, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while text not in self.output:
+            if self.process.poll() is not None:
+                raise AssertionError(f"exited ({self.process.returncode}):\n{self.output}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never said {text!r}:\n{self.output}")
+            await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+async def wait_until_listening(base: str, server: Running, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        while True:
+            try:
+                await http.get("/healthz")
+                return
+            except httpx.TransportError:
+                if server.process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"never listened:\n{server.output}") from None
+                await asyncio.sleep(0.1)
+
+
+async def readyz(base: str) -> tuple[int, dict[str, object]]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.get("/readyz")
+        return response.status_code, response.json()
+
+
+async def wait_for_readyz(
+    base: str, status: int, server: Running, seconds: float = 120
+) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while True:
+        got, body = await readyz(base)
+        if got == status:
+            return body
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"/readyz stayed {got} {body}:\n{server.output}")
+        await asyncio.sleep(0.2)
+
+
+class Relay:
+    """A TCP port that refuses connections until ``open``, then relays them to a real server:
+    a database server that is down, then back."""
+
+    def __init__(self, port: int, target_host: str, target_port: int) -> None:
+        self.port = port
+        self.target = (target_host, target_port)
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
+
+    async def _relay(
+        self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter
+    ) -> None:
+        server_in, server_out = await asyncio.open_connection(*self.target)
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            finally:
+                writer.close()
+
+        tasks = [
+            asyncio.create_task(pipe(client_in, server_out)),
+            asyncio.create_task(pipe(server_in, client_out)),
+        ]
+        self._tasks.update(tasks)
+        with contextlib.suppress(OSError, asyncio.CancelledError):
+            await asyncio.gather(*tasks)
+        self._tasks.difference_update(tasks)
