@@ -109,7 +109,7 @@ async def test_the_whole_story(db: Database, client: GraphQLClient, smtp: SmtpSe
         page = await client.http.request(method, f"/confirm-email/{link}")
         assert page.status_code == 200
         assert page.headers["cache-control"] == "no-store"
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["referrer-policy"] == "same-origin"
     page = await client.http.get(f"/confirm-email/{link}")
     assert '<form method="post"' in page.text
     assert await snapshot(db) == before

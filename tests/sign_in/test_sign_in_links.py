@@ -156,7 +156,7 @@ async def test_get_never_uses_the_link_and_post_does(
     assert '<form method="post"' in page.text
     assert "<button" in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "form-action 'self';" in page.headers["content-security-policy"]
@@ -205,7 +205,7 @@ async def test_with_a_redirect_url_the_token_travels_in_the_fragment(
         assert posted.status_code == 303
         location = posted.headers["location"]
         assert location.startswith("https://app.example.org/signed-in#token=icn_")
-        assert posted.headers["referrer-policy"] == "no-referrer"
+        assert posted.headers["referrer-policy"] == "same-origin"  # no Referer to the app
         session_token = location.split("#token=", 1)[1]
         assert (await client.data(VIEWER, token=session_token))["viewer"] is not None
 
