@@ -232,7 +232,8 @@ class SignInMutations:
 
     @strawberry.mutation(
         description="Make a personal access token for scripts; its secret is in the answer, "
-        "once. A read-only token is refused on every mutation (FORBIDDEN)."
+        "once. A read-only token is refused on every mutation (FORBIDDEN). Made from a session "
+        "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
     )
     async def create_personal_access_token(
         self, info: Info, input: CreatePersonalAccessTokenInput
