@@ -22,7 +22,7 @@ from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
 MAX_PERSONAL_TOKEN_DAYS = 366
-TOKEN_FROM_TOKEN = (
+MADE_FROM_A_SESSION = (
     "A personal access token cannot make personal access tokens: make them from a signed-in "
     "session (requestSignIn, then the mailed link)."
 )
@@ -57,7 +57,7 @@ async def create_personal_token(
     """A new personal access token and its secret (shown once)."""
     person_id = viewer.require_member()
     if viewer.token_kind is TokenKind.PERSONAL:
-        raise Forbidden(TOKEN_FROM_TOKEN)
+        raise Forbidden(MADE_FROM_A_SESSION)
     check = Checker()
     name = check.text("name", draft.name, max_length=100, label="Name")
     if draft.expires_at is not None:
