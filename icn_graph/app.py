@@ -62,7 +62,9 @@ def create_app(
     broadcaster = Broadcaster(database.engine.url)
     sign_in_mail = SignInMail(settings)
     sign_in_limits = SignInLimits(
-        settings.sign_in_rate_per_email, settings.sign_in_rate_per_address
+        settings.sign_in_rate_per_email,
+        settings.sign_in_rate_per_address,
+        settings.sign_in_mail_per_email,
     )
     graphql = GraphQLApp(
         database,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
+from starlette.applications import Starlette
 
 from icn_graph.db.database import Database
 from icn_graph.models import NetworkRole, Person, PersonKind, SignInLink
@@ -27,7 +28,7 @@ from tests.accounts.helpers import (
     update_viewer,
 )
 from tests.helpers import error_codes
-from tests.sign_in.helpers import VIEWER, FakeClock, sign_in
+from tests.sign_in.helpers import VIEWER, FakeClock, client_from, sign_in
 
 REFUSED = [
     {
@@ -248,10 +249,11 @@ async def test_confirming_ends_links_to_the_old_address_but_keeps_sessions(
 
 
 async def test_asking_is_rate_limited_per_address_asked_for(
-    db: Database, client: GraphQLClient, smtp: SmtpServer
+    db: Database, app: Starlette, client: GraphQLClient, smtp: SmtpServer
 ) -> None:
-    """Each request mails the address given: five in 15 minutes (ICN_SIGN_IN_RATE_PER_EMAIL),
-    as for sign-in links to it."""
+    """Each request mails the address given: five in 15 minutes from one client
+    (ICN_SIGN_IN_RATE_PER_EMAIL), and no more from anywhere (ICN_SIGN_IN_MAIL_PER_EMAIL, the cap
+    on sign-in links to it), so nobody signed in can flood a stranger's inbox."""
     ada = await make_person(db, email="ada@example.org")
     token = await token_for(db, ada)
     for _ in range(5):
@@ -262,6 +264,15 @@ async def test_asking_is_rate_limited_per_address_asked_for(
         UPDATE_VIEWER, {"input": {"email": "Target@example.org"}}, token=token
     )
     await client.settle()
+    assert error_codes(body) == ["RATE_LIMITED"]
+    assert await snapshot(db) == before
+    bo_token = await token_for(db, await make_person(db, email="bo@example.org"))
+    before = await snapshot(db)
+    async with client_from(app, address="198.51.100.23") as elsewhere:
+        body = await elsewhere.execute(
+            UPDATE_VIEWER, {"input": {"email": "target@example.org"}}, token=bo_token
+        )
+        await elsewhere.settle()
     assert error_codes(body) == ["RATE_LIMITED"]
     assert await snapshot(db) == before
     assert len(smtp.messages) == sent

@@ -3,12 +3,13 @@ has an account, links work once and for 15 minutes, GET never uses them, the pag
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from starlette.applications import Starlette
 
 from icn_graph.config import Settings
@@ -77,6 +78,39 @@ async def test_the_answer_is_the_same_whether_the_email_exists_or_not(
     assert html is not None
     [token] = link_tokens(smtp)
     assert f"https://icn.example.org/sign-in/{token}" in html.get_content()
+
+
+async def test_the_answer_comes_before_anyone_is_looked_up(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """Looking the email up, making the link and mailing it happen after the answer, so the
+    answer takes as long whether or not the email has an account (no timing oracle). Shown by
+    answering while another connection holds the people table (PostgreSQL: an exclusive lock)
+    or the database's write lock (SQLite); a lookup before answering would wait for it."""
+    await make_person(db, display_name="Ada Parent", email="ada@example.org")
+    payload = {"query": REQUEST_SIGN_IN, "variables": {"email": "ada@example.org"}}
+    async with db.engine.connect() as holder:
+        if db.dialect == "postgresql":
+            await holder.execute(text("LOCK TABLE people IN ACCESS EXCLUSIVE MODE"))
+        else:
+            await holder.execute(text("UPDATE people SET display_name = display_name"))
+        answered = await asyncio.wait_for(client.http.post("/graphql", json=payload), 30)
+        assert smtp.messages == []
+        await holder.rollback()
+    assert answered.status_code == 200
+    body = answered.json()
+    assert "errors" not in body, body["errors"]
+    assert body["data"] == {
+        "requestSignIn": {
+            "message": "If an account has this email, a sign-in link is on its way to it. "
+            "The link works once, for 15 minutes.",
+            "userErrors": [],
+        }
+    }
+    await client.settle()  # the lookup, the link and the mail, once the table is free
+    [message] = smtp.messages
+    assert message["To"] == "Ada Parent <ada@example.org>"
+    assert len(link_tokens(smtp)) == 1
 
 
 async def test_a_malformed_email_is_a_user_error_for_everyone(
