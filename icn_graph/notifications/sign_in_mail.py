@@ -7,7 +7,8 @@ The message is sent from a background task, not queued in ``outgoing_mail``: the
 is never written to the database (only its hash is). For a sign-in link the task also looks the
 email up and makes the link, so ``requestSignIn`` answers before the people table is read and
 takes the same time whether the email belongs to someone or not. A link that could not be made
-or sent is logged (without the link) and is simply asked for again.
+or sent is logged (without the link) and is simply asked for again; so is an address the
+message cannot be written to (one from before addresses had to be ASCII), in one line.
 """
 
 from __future__ import annotations
@@ -137,9 +138,18 @@ class SignInMail:
             await self._send(link.email, lambda: sign_in_message(self.settings, link), "sign-in")
 
     async def _send(self, recipient: str, compose: Callable[[], str], what: str) -> None:
+        try:
+            message = compose()
+        except ValueError as error:
+            # An address the email package cannot write (not ASCII: it would need SMTPUTF8):
+            # a data problem, not a bug, so one line and no traceback.
+            log.warning(
+                "%s mail to %r not sent: cannot write the message: %s", what, recipient, error
+            )
+            return
         transport = self._transport(self.settings)
         try:
-            await transport.send(envelope_sender(self.settings), recipient, compose())
+            await transport.send(envelope_sender(self.settings), recipient, message)
         except DeliveryRefused as refused:
             log.warning("%s mail to %s not sent: %s", what, recipient, refused)
         except Exception:

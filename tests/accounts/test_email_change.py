@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 
@@ -246,6 +247,26 @@ async def test_confirming_ends_links_to_the_old_address_but_keeps_sessions(
     assert (await sign_in(client, old_link))["token"] is None
     viewer = await client.data(VIEWER, token=session_token)
     assert viewer["viewer"]["person"]["displayName"] == "Ada Parent"
+
+
+async def test_a_stored_address_mail_cannot_be_written_to_is_one_log_line(
+    db: Database, client: GraphQLClient, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Üma's address is from before addresses had to be ASCII, and she moves to an ASCII one.
+    The notice to the old address cannot be written (the email package needs SMTPUTF8 for it):
+    one warning, without a traceback; the link to the new address goes out."""
+    uma = await make_person(db, display_name="Üma Parent", email="üma@exämple.org")
+    token = await token_for(db, uma)
+    payload = await update_viewer(client, token, email="uma@example.org")
+    assert payload["userErrors"] == []
+    [confirmation] = smtp.messages
+    assert confirmation["To"] == "Üma Parent <uma@example.org>"
+    [record] = [r for r in caplog.records if r.name == "icn_graph.notifications.sign_in_mail"]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None
+    assert record.getMessage().startswith(
+        "email change notice mail to 'üma@exämple.org' not sent: cannot write the message:"
+    )
 
 
 async def test_asking_is_rate_limited_per_address_asked_for(
