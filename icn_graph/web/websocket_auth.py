@@ -5,6 +5,11 @@ a session that expired) would keep running queries and mutations on an open conn
 each operation the token is looked up again: if it no longer stands for the same person the
 connection is closed with 4403 and the operation never runs; otherwise the fresh viewer (roles
 may have changed) is the one the operation sees.
+
+A token is refused at ``connection_init`` the same way wherever it came: in that message's
+payload (checked by the app's ``on_ws_connect``) or in the handshake's ``Authorization`` header
+(checked here, when the payload brings no token of its own to replace it). Either closes the
+connection with 4403 rather than carrying on as anonymous.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 
 from icn_graph.schema.context import Context
 
@@ -32,7 +40,21 @@ async def still_signed_in(context: Context) -> bool:
     return True
 
 
+def brings_a_token(payload: object) -> bool:
+    """Whether a ``connection_init`` payload carries a token (good or bad) of its own."""
+    return isinstance(payload, dict) and ("Authorization" in payload or "authorization" in payload)
+
+
 class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        # The context's viewer is still the handshake header's: refused, and not replaced.
+        if self.context.viewer.rejected_token and not brings_a_token(message.get("payload")):
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=FORBIDDEN_CLOSE, reason="Forbidden")
+            return
+        await super().handle_connection_init(message)
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and not await still_signed_in(self.context):
             await self.websocket.close(code=FORBIDDEN_CLOSE, reason=REVOKED_REASON)
