@@ -134,6 +134,9 @@ class SignInMail:
         except (SQLAlchemyError, OSError) as error:
             log.error("sign-in link for %s not made: database unavailable: %s", email, error)
             return
+        except Exception:  # nobody awaits this task: say what went wrong here
+            log.exception("sign-in link for %s not made", email)
+            return
         if link is not None:
             await self._send(link.email, lambda: sign_in_message(self.settings, link), "sign-in")
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, text
 from starlette.applications import Starlette
 
+from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import ApiToken, NetworkRole, PersonKind, SignInLink, TokenKind
@@ -112,6 +113,26 @@ async def test_the_answer_comes_before_anyone_is_looked_up(
     [message] = smtp.messages
     assert message["To"] == "Ada Parent <ada@example.org>"
     assert len(link_tokens(smtp)) == 1
+
+
+async def test_with_the_database_down_the_answer_is_the_same_and_the_failure_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The lookup runs after the answer, so the answer cannot tell; the log does, in one line."""
+    unreachable = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    settings = Settings(database_url=unreachable, _env_file=None)  # type: ignore[arg-type,call-arg]
+    app = create_app(settings)
+    async with client_from(app) as client:
+        data = await client.data(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+    await app.state.sign_in_mail.drain()
+    assert data["requestSignIn"]["userErrors"] == []
+    [record] = [r for r in caplog.records if r.name == "icn_graph.notifications.sign_in_mail"]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is None
+    assert record.getMessage().startswith(
+        "sign-in link for ada@example.org not made: database unavailable:"
+    )
+    await app.state.db.dispose()
 
 
 async def test_a_malformed_email_is_a_user_error_for_everyone(
