@@ -4,9 +4,11 @@ the notification mail transport (SMTP, or the mail folder without ICN_SMTP_HOST)
 digests or quiet hours.
 
 The message is sent from a background task, not queued in ``outgoing_mail``: the link's secret
-is never written to the database (only its hash is), and the request that asked for it answers
-before any SMTP conversation, taking the same time whether the email belongs to someone or not.
-A link that could not be sent is logged (without the link) and is simply asked for again.
+is never written to the database (only its hash is). For a sign-in link the task also looks the
+email up and makes the link, so ``requestSignIn`` answers before the people table is read and
+takes the same time whether the email belongs to someone or not. A link that could not be made
+or sent is logged (without the link) and is simply asked for again; so is an address the
+message cannot be written to (one from before addresses had to be ASCII), in one line.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 
 from icn_graph.config import Settings
+from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.notifications.mail.headers import Sender, one_line
 from icn_graph.notifications.mail.transport import (
@@ -31,7 +36,7 @@ from icn_graph.notifications.mail.transport import (
     envelope_sender,
     transport_for,
 )
-from icn_graph.services.sign_in.links import IssuedLink
+from icn_graph.services.sign_in.links import IssuedLink, request_link
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +112,47 @@ class SignInMail:
         self._transport = transport
         self._sending: set[asyncio.Task[None]] = set()
 
-    def send(self, link: IssuedLink) -> None:
-        self.send_message(link.email, lambda: sign_in_message(self.settings, link), "sign-in")
+    def send_sign_in_link(self, db: Database, email: str, *, now: datetime) -> None:
+        """From a task of its own: look ``email`` up, make the person's sign-in link and mail
+        it (nothing for an email nobody has, or a deactivated person's)."""
+        self._start(self._link_and_send(db, email, now))
 
     def send_message(self, recipient: str, compose: Callable[[], str], what: str) -> None:
         """Send what ``compose`` makes to ``recipient`` from a task of its own; ``what`` names
         the mail in the log (a failure is logged, never with the message)."""
-        task = asyncio.get_running_loop().create_task(self._send(recipient, compose, what))
+        self._start(self._send(recipient, compose, what))
+
+    def _start(self, work: Coroutine[None, None, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
+    async def _link_and_send(self, db: Database, email: str, now: datetime) -> None:
+        minutes = self.settings.sign_in_link_minutes
+        try:
+            link = await request_link(db, email, now=now, minutes=minutes)
+        except (SQLAlchemyError, OSError) as error:
+            log.error("sign-in link for %s not made: database unavailable: %s", email, error)
+            return
+        except Exception:  # nobody awaits this task: say what went wrong here
+            log.exception("sign-in link for %s not made", email)
+            return
+        if link is not None:
+            await self._send(link.email, lambda: sign_in_message(self.settings, link), "sign-in")
+
     async def _send(self, recipient: str, compose: Callable[[], str], what: str) -> None:
+        try:
+            message = compose()
+        except ValueError as error:
+            # An address the email package cannot write (not ASCII: it would need SMTPUTF8):
+            # a data problem, not a bug, so one line and no traceback.
+            log.warning(
+                "%s mail to %r not sent: cannot write the message: %s", what, recipient, error
+            )
+            return
         transport = self._transport(self.settings)
         try:
-            await transport.send(envelope_sender(self.settings), recipient, compose())
+            await transport.send(envelope_sender(self.settings), recipient, message)
         except DeliveryRefused as refused:
             log.warning("%s mail to %s not sent: %s", what, recipient, refused)
         except Exception:

@@ -166,23 +166,27 @@ def _checked_email(email: str) -> str:
 
 
 async def _request(info: Info, email: str) -> None:
+    """Checks what needs no database, then answers: the lookup, the link and the mail run
+    after, in the mailer's task, so the answer takes as long for any email."""
     context = info.context
     cleaned = _checked_email(email)
     key = links.email_key(cleaned)
-    if context.sign_in_limits is not None:
-        await context.sign_in_limits.check_request(key, context.client_address)
-    link = await links.request_link(
-        context.db, cleaned, now=context.clock(), minutes=context.settings.sign_in_link_minutes
-    )
-    if link is not None and context.sign_in_mail is not None:
-        context.sign_in_mail.send(link)
+    limits = context.sign_in_limits
+    if limits is not None:
+        await limits.check_request(key, context.client_address)
+        if not await limits.may_mail(key):
+            return  # the email's cap is reached: the usual answer, and nothing is sent
+    if context.sign_in_mail is not None:
+        context.sign_in_mail.send_sign_in_link(context.db, cleaned, now=context.clock())
 
 
 @strawberry.type
 class SignInMutations:
     @strawberry.mutation(
         description="Mail a sign-in link to this email, if it belongs to someone. The answer is "
-        "the same either way. Rate limited per email and per client address (RATE_LIMITED)."
+        "the same either way, and comes before the email is looked up. Rate limited per client "
+        "address and per email from one client address (RATE_LIMITED); past an email's cap on "
+        "links mailed (whoever asks), the answer is the same and nothing is sent."
     )
     async def request_sign_in(self, info: Info, input: RequestSignInInput) -> RequestSignInPayload:
         _, errors = await attempt(_request(info, input.email))
@@ -234,7 +238,8 @@ class SignInMutations:
 
     @strawberry.mutation(
         description="Make a personal access token for scripts; its secret is in the answer, "
-        "once. A read-only token is refused on every mutation (FORBIDDEN)."
+        "once. A read-only token is refused on every mutation (FORBIDDEN). Made from a session "
+        "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
     )
     async def create_personal_access_token(
         self, info: Info, input: CreatePersonalAccessTokenInput

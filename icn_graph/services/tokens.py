@@ -140,6 +140,7 @@ async def viewer_for_token(
         center_roles=viewer.center_roles,
         token_id=token_id,
         read_only=read_only,
+        token_kind=kind,
     )
 
 

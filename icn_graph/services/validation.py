@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from icn_graph.errors import InvalidInput, UserError, UserErrorCode
 from icn_graph.services.locales import normalize_locale
 
-_EMAIL = re.compile(r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.[A-Za-z]{2,}$")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"'(),;:\\\[\]]+@[^@\s<>\"'(),;:\\\[\]]+\.(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]+)$"
+)
 # C0 and C1 controls and the Unicode line and paragraph separators: each can start a new line
 # where a one-line title is shown (a mail's text part, a heading), forging what follows.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -72,10 +74,20 @@ class Checker:
         return cleaned
 
     def email(self, field: str, value: str) -> str:
+        """An address mail can reach: ASCII only, since mail to any other needs SMTPUTF8 at
+        every hop (a domain with accents is given in its xn-- form)."""
         cleaned = value.strip()
         if not cleaned:
             self.add(field, "Email is required.", UserErrorCode.REQUIRED)
-        elif len(cleaned) > 254 or not _EMAIL.match(cleaned) or _CONTROL.search(cleaned):
+        elif len(cleaned) > 254 or _CONTROL.search(cleaned):
+            self.add(field, f"'{cleaned[:80]}' is not a valid email address.")
+        elif not cleaned.isascii():
+            self.add(
+                field,
+                f"'{cleaned[:80]}' has letters outside ASCII, which mail from this network "
+                "cannot reach. Give an ASCII address (a domain with accents in its xn-- form).",
+            )
+        elif not _EMAIL.match(cleaned):
             self.add(field, f"'{cleaned[:80]}' is not a valid email address.")
         return cleaned
 

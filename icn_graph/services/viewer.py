@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from icn_graph.errors import Forbidden, Unauthenticated
-from icn_graph.models import CenterRole, NetworkRole
+from icn_graph.models import CenterRole, NetworkRole, TokenKind
 
 STAFF_ROLES = frozenset({NetworkRole.ADMIN, NetworkRole.STAFF})
 REJECTED_TOKEN = "The API token is invalid or has been revoked."  # noqa: S105 (a message)
@@ -24,6 +24,8 @@ class Viewer:
     token_id: int | None = None
     # A read-only personal access token: every mutation is refused.
     read_only: bool = False
+    # The kind of that token (a session, a personal access token, a CLI token).
+    token_kind: TokenKind | None = None
 
     @classmethod
     def anonymous(cls, *, rejected_token: bool = False) -> Viewer:

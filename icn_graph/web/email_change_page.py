@@ -15,13 +15,14 @@ from icn_graph.errors import InvalidInput
 from icn_graph.notifications.account_mail import CONFIRM_PATH
 from icn_graph.services.accounts.email_changes import EmailChangeRefused, confirm_change
 from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page
+from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts
 
 log = logging.getLogger(__name__)
 
 PATH = CONFIRM_PATH
 
 
+@same_origin_posts
 async def confirm_email_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":

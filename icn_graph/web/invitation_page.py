@@ -18,13 +18,14 @@ from icn_graph.services.invitations.accepting import accept_invitation, preview_
 from icn_graph.services.invitations.links import INVITATION_REFUSED, InvitationRefused
 from icn_graph.services.invitations.words import role_in_words
 from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page, signed_in
+from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts, signed_in
 
 log = logging.getLogger(__name__)
 
 REFUSED_TITLE = "This invitation does not work"
 
 
+@same_origin_posts
 async def invitation_endpoint(request: Request) -> Response:
     try:
         if request.method != "POST":

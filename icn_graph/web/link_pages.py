@@ -5,11 +5,19 @@
 ``ICN_SIGN_IN_REDIRECT_URL`` set the browser is sent there with the session token in the URL
 fragment (``#token=icn_...``: a fragment never reaches a server or a Referer); without it the page
 shows the token once, to paste into the explorer's headers. Pages are never cached, send no
-Referer, and allow no script, frame or outside resource.
+Referer to other sites, and allow no script, frame or outside resource.
+
+A ``POST`` from another site is refused (403) before the link is looked at: otherwise a page
+anywhere could submit a form with its author's own link and sign a visitor in as the author
+(login CSRF), whose session a front-end behind ``ICN_SIGN_IN_REDIRECT_URL`` would then keep.
+Browsers say where a request comes from in ``Sec-Fetch-Site`` and ``Origin``, which pages cannot
+forge; a client that sends neither (curl, a script) is not a browser visitor and is let through.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -21,6 +29,16 @@ from icn_graph.config import Settings
 
 METHODS = ["GET", "HEAD", "POST"]
 BUSY = "The service is busy; try again shortly."
+CROSS_SITE_TITLE = "Please open the link again"
+CROSS_SITE = (
+    "This request came from another website, so the link was not used. Open the link from your "
+    "email again and press the button on its own page."
+)
+# Sec-Fetch-Site values of a request this server's own page (or the person, typing) made.
+_OWN_FETCHES = frozenset({"same-origin", "none"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 _PAGES = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -28,7 +46,9 @@ _PAGES = Environment(
 )
 _HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it browsers send the page's own POST with "Origin: null", which
+    # cannot be told from a sandboxed page elsewhere. same-origin: no Referer leaves the site.
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -92,3 +112,48 @@ def signed_in(request: Request, session_token: str, message: str) -> Response:
         explorer_url=settings.public_url.rstrip("/") + "/graphql",
         session_days=settings.session_days,
     )
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, in lower case and without the scheme's default port;
+    None for anything else (``null``, a bad port, another scheme)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def from_another_site(request: Request) -> bool:
+    """Whether a browser says the request comes from a page of another site: ``Sec-Fetch-Site``
+    other than same-origin or none, or an ``Origin`` that is neither ICN_PUBLIC_URL's nor the
+    request's own (``Origin: null`` included)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.strip().lower() not in _OWN_FETCHES:
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    settings: Settings = request.app.state.settings
+    own = {origin_of(settings.public_url), origin_of(str(request.url))} - {None}
+    return origin_of(origin) not in own
+
+
+def same_origin_posts(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` with every ``POST`` from another site refused (403) before it runs."""
+
+    @functools.wraps(endpoint)
+    async def checked(request: Request) -> Response:
+        if request.method == "POST" and from_another_site(request):
+            return page(request, 403, CROSS_SITE_TITLE, CROSS_SITE)
+        return await endpoint(request)
+
+    return checked

@@ -15,11 +15,12 @@ from icn_graph.models import Person
 from icn_graph.notifications.sign_in_mail import PATH
 from icn_graph.services.sign_in.links import LINK_REFUSED, LinkRefused, sign_in
 from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page, signed_in
+from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts, signed_in
 
 log = logging.getLogger(__name__)
 
 
+@same_origin_posts
 async def sign_in_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":

@@ -6,6 +6,11 @@ each operation the token is looked up again: if it no longer stands for the same
 connection is closed with 4403 and the operation never runs; otherwise the fresh viewer (roles
 may have changed) is the one the operation sees.
 
+A token is refused at ``connection_init`` the same way wherever it came: in that message's
+payload (checked by the app's ``on_ws_connect``) or in the handshake's ``Authorization`` header
+(checked here, when the payload brings no token of its own to replace it). Either closes the
+connection with 4403 rather than carrying on as anonymous.
+
 Revocation also closes a connection at once, without waiting for its next operation: while a
 signed-in connection is open it listens on its person's revocation topic (see
 :mod:`icn_graph.notifications.realtime.revocations`) and checks its token again when told.
@@ -48,10 +53,21 @@ async def still_signed_in(context: Context) -> bool:
     return True
 
 
+def brings_a_token(payload: object) -> bool:
+    """Whether a ``connection_init`` payload carries a token (good or bad) of its own."""
+    return isinstance(payload, dict) and ("Authorization" in payload or "authorization" in payload)
+
+
 class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     _watcher: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        # The context's viewer is still the handshake header's: refused, and not replaced.
+        if self.context.viewer.rejected_token and not brings_a_token(message.get("payload")):
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=FORBIDDEN_CLOSE, reason="Forbidden")
+            return
         await super().handle_connection_init(message)
         person_id = self.context.viewer.person_id
         broadcaster = self.context.broadcaster

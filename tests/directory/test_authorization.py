@@ -78,6 +78,9 @@ ACTORS: dict[str, Actor] = {
     "data-manager": Actor("data_manager"),
     "staff": Actor("staff"),
     "admin": Actor("admin"),
+    # The clinician again, with a session (from a mailed link) or a personal access token.
+    "clinician-by-session": Actor("clinician_session"),
+    "clinician-by-personal-token": Actor("clinician_personal"),
 }
 
 MUTATIONS = [
@@ -124,6 +127,9 @@ def expected_outcome(mutation: str, actor: str) -> str:
         return ALLOWED
     if actor in ("anonymous", "garbage-token"):
         return UNAUTHENTICATED
+    # A token that may expire cannot make one that does not: tokens come from a session.
+    if actor == "clinician-by-personal-token" and mutation == "createPersonalAccessToken":
+        return FORBIDDEN
     if actor in ("staff", "admin") or mutation in EVERY_MEMBER:
         return ALLOWED
     if actor == "qi-lead-on-own-center" and mutation in TEAM_MUTATIONS:
@@ -179,6 +185,10 @@ async def build_world(db: Database) -> World:
     }
     for key, person in people.items():
         tokens[key] = await token_for(db, person)
+    for kind in (TokenKind.SESSION, TokenKind.PERSONAL):
+        key = f"clinician_{kind.value.lower()}"
+        tokens[key] = await token_of_kind(db, clinician, kind)
+        people[key] = clinician
     link = await request_link(db, newcomer.email, now=datetime.now(UTC))
     assert link is not None
     later = datetime.now(UTC) + timedelta(days=30)
@@ -234,6 +244,26 @@ async def build_world(db: Database) -> World:
         retired,
         people,
     )
+
+
+async def token_of_kind(db: Database, person: Person, kind: TokenKind) -> str:
+    """A live token of ``kind`` for ``person``, as a sign-in or createPersonalAccessToken
+    makes one (an hour left: the personal one's expiry must not be escapable)."""
+    secret = f"icn_matrix-{kind.value.lower()}-{person.id}-" + "x" * 20
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        session.add(
+            ApiToken(
+                person_id=person.id,
+                token_hash=hash_token(secret),
+                label=kind.value.lower(),
+                kind=kind,
+                created_at=now,
+                last_used_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+        )
+    return secret
 
 
 async def count(db: Database, model: type[Base]) -> int:
@@ -586,22 +616,25 @@ async def test_mutation_authorization(
         assert "invalid or has been revoked" in error["message"]
     elif actor == "anonymous":
         assert "Sign in" in error["message"]
+    elif mutation == "createPersonalAccessToken":
+        assert "signed-in session" in error["message"]
     # Nothing was written, anywhere.
     assert await snapshot(db) == before
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 18 mutations x 9 callers, with the expected number allowed."""
-    assert len(CASES) == 162
+    """Guard the table itself: 18 mutations x 11 callers, with the expected number allowed."""
+    assert len(CASES) == 198
     outcomes = [case.values[2] for case in CASES]
     # Directory, invitations and accounts: staff and admin everywhere, QI lead four times;
     # signing in, accepting an invitation and confirming an email: everyone; a personal access
-    # token and one's own profile: every member; someone else's token: staff and admin.
-    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 9 + 2 * 7 + 2 * 2
+    # token and one's own profile: every member (a personal access token's own profile only);
+    # someone else's token: staff and admin.
+    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 11 + 2 * 9 - 1 + 2 * 2
     assert outcomes.count(UNAUTHENTICATED) == 14 * 2
-    # Others' sessions and tokens for the five other members; invitations for four (the
+    # Others' sessions and tokens for the seven other members' tokens; invitations for six (the
     # center's own QI lead may withdraw them).
-    assert outcomes.count(NOT_FOUND) == 2 * 5 + 4
+    assert outcomes.count(NOT_FOUND) == 2 * 7 + 6
 
 
 # --------------------------------------------------------------------------------------------

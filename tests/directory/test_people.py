@@ -659,6 +659,35 @@ async def test_create_person_validation_errors_write_nothing(
 
 
 @pytest.mark.parametrize(
+    "email", ["üser@exämple.org", "user@exämple.org", "josé@example.org", "用户@例子.广告"]
+)
+async def test_an_address_mail_cannot_reach_is_refused_saying_why(
+    db: Database, client: GraphQLClient, email: str
+) -> None:
+    """Mail to such an address needs SMTPUTF8 end to end; sign-in links would never arrive."""
+    token = await staff(db)
+    count = await people_count(db)
+    data = await client.data(CREATE, {"input": person_input(email=email)}, token=token)
+    [error] = data["createPerson"]["userErrors"]
+    assert (error["field"], error["code"]) == ("email", "INVALID")
+    assert error["message"] == (
+        f"'{email}' has letters outside ASCII, which mail from this network cannot reach. Give "
+        "an ASCII address (a domain with accents in its xn-- form)."
+    )
+    assert await people_count(db) == count
+
+
+@pytest.mark.parametrize("email", ["user@xn--exmple-cua.org", "user@example.xn--p1ai"])
+async def test_an_internationalized_domain_in_its_ascii_form_is_accepted(
+    db: Database, client: GraphQLClient, email: str
+) -> None:
+    token = await staff(db)
+    data = await client.data(CREATE, {"input": person_input(email=email)}, token=token)
+    assert data["createPerson"]["userErrors"] == []
+    assert data["createPerson"]["person"]["email"] == email
+
+
+@pytest.mark.parametrize(
     "timezone", ["UTC", "America/New_York", "Asia/Kolkata", "America/Argentina/Buenos_Aires"]
 )
 async def test_create_person_accepts_iana_time_zones(

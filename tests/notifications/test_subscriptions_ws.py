@@ -193,6 +193,40 @@ async def test_the_token_may_come_as_a_header_on_the_handshake(
         assert added(await client.receive())["id"] == to_global_id("Notification", row.id)
 
 
+@pytest.mark.parametrize("state", ["revoked", "unknown"])
+async def test_a_bad_token_in_the_handshake_header_closes_the_connection(
+    db: Database, server: str, state: str
+) -> None:
+    """As in ``connection_init``: 4403, not an acknowledged anonymous connection."""
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    if state == "revoked":
+        assert await revoke_tokens(db, maria.email) == 1
+    else:
+        token = "icn_never-issued-" + "x" * 30
+    headers = {"Authorization": f"Bearer {token}"}
+    async with ws_connection(server, additional_headers=headers) as client:
+        await client.send({"type": "connection_init", "payload": {}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_a_good_token_in_connection_init_wins_over_a_bad_header(
+    db: Database, server: str
+) -> None:
+    maria = await make_person(db, display_name="Maria Lopez")
+    headers = {"Authorization": "Bearer icn_never-issued-" + "x" * 30}
+    async with ws_connection(server, additional_headers=headers) as client:
+        payload = {"Authorization": f"Bearer {await token_for(db, maria)}"}
+        assert await client.init(payload) == {"type": "connection_ack"}
+        query = "{ viewer { person { displayName } } }"
+        await client.send({"id": "q1", "type": "subscribe", "payload": {"query": query}})
+        answer = await client.receive()
+    assert answer["payload"]["data"] == {"viewer": {"person": {"displayName": "Maria Lopez"}}}
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -1,5 +1,8 @@
-"""Rate limits on requestSignIn and signIn, per email and per client address: past a limit the
-answer is RATE_LIMITED and nothing is sent or written."""
+"""Rate limits on requestSignIn and signIn. Visible (RATE_LIMITED, nothing sent or written): per
+client address, and per email from one client address. Silent: an email is mailed at most so
+many links whoever asks; past that the answer is the usual one and nothing is sent, so nobody can
+lock a person out or flood their inbox, and nobody learns the cap was hit. An IPv6 client is
+its /64."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from starlette.applications import Starlette
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.services.sign_in.rate_limits import client_key
 from icn_graph.testing import SmtpServer, make_person, snapshot
 from tests.helpers import error_codes
 from tests.sign_in.helpers import (
@@ -25,6 +29,13 @@ from tests.sign_in.helpers import (
 RATE_LIMITED_MESSAGE = (
     "Too many sign-in attempts from here or for this email; wait a few minutes and try again."
 )
+REQUESTED = {
+    "requestSignIn": {
+        "message": "If an account has this email, a sign-in link is on its way to it. The link "
+        "works once, for 15 minutes.",
+        "userErrors": [],
+    }
+}
 
 
 @pytest.fixture
@@ -33,6 +44,7 @@ def app(db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpSer
         update={
             "sign_in_rate_per_email": "2 per 15 minutes",
             "sign_in_rate_per_address": "4 per 15 minutes",
+            "sign_in_mail_per_email": "3 per 15 minutes",
         }
     )
     return sign_in_app(db, limited, plugin_host, smtp, FakeClock(datetime.now(UTC)))
@@ -47,24 +59,74 @@ def assert_rate_limited(body: dict[str, object], field: str) -> None:
     assert errors[0]["path"] == [field]
 
 
-async def test_one_email_asks_twice_then_is_refused_from_anywhere(
+async def test_one_email_from_one_address_is_refused_there_not_elsewhere(
+    db: Database, app: Starlette, smtp: SmtpServer
+) -> None:
+    """Someone asking for a person's links cannot lock that person out."""
+    await make_person(db, email="ada@example.org")
+    async with client_from(app, address="198.51.100.66") as attacker:
+        await request_link(attacker, smtp, "ada@example.org")
+        await request_link(attacker, smtp, "Ada@Example.org")
+        before = await snapshot(db)
+        body = await attacker.execute(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+        assert_rate_limited(body, "requestSignIn")
+        assert await snapshot(db) == before
+        # Someone else's email from there is fine.
+        unknown = await attacker.data(REQUEST_SIGN_IN, {"email": "bo@example.org"})
+        assert unknown == REQUESTED
+    async with client_from(app, address="203.0.113.1") as ada:
+        await request_link(ada, smtp, "ADA@example.org")
+    assert len(smtp.messages) == 3
+
+
+async def test_past_an_emails_mail_cap_the_answer_is_the_same_and_nothing_is_sent(
     db: Database, app: Starlette, smtp: SmtpServer
 ) -> None:
     await make_person(db, email="ada@example.org")
-    async with client_from(app, address="203.0.113.1") as first:
-        await request_link(first, smtp, "ada@example.org")
-        await request_link(first, smtp, "Ada@Example.org")
-        before = await snapshot(db)
-        body = await first.execute(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+    addresses = [f"198.51.100.{n}" for n in range(1, 7)]
+    for address in addresses[:3]:
+        async with client_from(app, address=address) as client:
+            await request_link(client, smtp, "ada@example.org")
+    before = await snapshot(db)
+    for address in addresses[3:]:
+        async with client_from(app, address=address) as client:
+            answer = await client.data(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+            assert answer == REQUESTED
+    assert len(smtp.messages) == 3
+    assert await snapshot(db) == before  # no link was made either
+    # The cap is per email: another person's mail still goes out.
+    await make_person(db, email="bo@example.org")
+    async with client_from(app, address=addresses[-1]) as client:
+        await request_link(client, smtp, "bo@example.org")
+
+
+async def test_an_ipv6_client_is_its_64(db: Database, app: Starlette) -> None:
+    """Each address of one /64 (what one subscriber gets) counts against the same limit."""
+    for host in range(1, 5):
+        async with client_from(app, address=f"2001:db8:1:2::{host:x}") as client:
+            body = await client.execute(REQUEST_SIGN_IN, {"email": f"p{host}@example.org"})
+            assert body["data"] == REQUESTED
+    async with client_from(app, address="2001:db8:1:2:ffff:ffff:ffff:ffff") as same_64:
+        body = await same_64.execute(REQUEST_SIGN_IN, {"email": "q@example.org"})
         assert_rate_limited(body, "requestSignIn")
-    async with client_from(app, address="198.51.100.9") as elsewhere:
-        body = await elsewhere.execute(REQUEST_SIGN_IN, {"email": "ADA@example.org"})
-        assert_rate_limited(body, "requestSignIn")
-        # Someone else's email from there is fine.
-        unknown = await elsewhere.data(REQUEST_SIGN_IN, {"email": "bo@example.org"})
-        assert unknown["requestSignIn"]["userErrors"] == []
-    assert len(smtp.messages) == 2
-    assert await snapshot(db) == before
+    async with client_from(app, address="2001:db8:1:3::1") as next_64:
+        body = await next_64.execute(REQUEST_SIGN_IN, {"email": "q@example.org"})
+        assert body["data"] == REQUESTED
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_client_keys(address: str, key: str) -> None:
+    assert client_key(address) == key
 
 
 async def test_an_unknown_email_is_limited_the_same(db: Database, app: Starlette) -> None:

@@ -3,14 +3,16 @@ has an account, links work once and for 15 minutes, GET never uses them, the pag
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from starlette.applications import Starlette
 
+from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import ApiToken, NetworkRole, PersonKind, SignInLink, TokenKind
@@ -21,6 +23,7 @@ from tests.sign_in.helpers import (
     REQUEST_SIGN_IN,
     VIEWER,
     FakeClock,
+    as_compared,
     client_from,
     link_tokens,
     request_link,
@@ -64,7 +67,7 @@ async def test_the_answer_is_the_same_whether_the_email_exists_or_not(
     known = await client.execute(REQUEST_SIGN_IN, {"email": "ADA@example.org "})
     before = await snapshot(db)
     unknown = await client.execute(REQUEST_SIGN_IN, {"email": "nobody@example.org"})
-    assert known == unknown
+    assert as_compared(known) == as_compared(unknown)
     assert known["data"]["requestSignIn"]["userErrors"] == []
     assert "If an account has this email" in known["data"]["requestSignIn"]["message"]
     # Only the person with the email got mail, and nothing was written for the stranger.
@@ -77,6 +80,59 @@ async def test_the_answer_is_the_same_whether_the_email_exists_or_not(
     assert html is not None
     [token] = link_tokens(smtp)
     assert f"https://icn.example.org/sign-in/{token}" in html.get_content()
+
+
+async def test_the_answer_comes_before_anyone_is_looked_up(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """Looking the email up, making the link and mailing it happen after the answer, so the
+    answer takes as long whether or not the email has an account (no timing oracle). Shown by
+    answering while another connection holds the people table (PostgreSQL: an exclusive lock)
+    or the database's write lock (SQLite); a lookup before answering would wait for it."""
+    await make_person(db, display_name="Ada Parent", email="ada@example.org")
+    payload = {"query": REQUEST_SIGN_IN, "variables": {"email": "ada@example.org"}}
+    async with db.engine.connect() as holder:
+        if db.dialect == "postgresql":
+            await holder.execute(text("LOCK TABLE people IN ACCESS EXCLUSIVE MODE"))
+        else:
+            await holder.execute(text("UPDATE people SET display_name = display_name"))
+        answered = await asyncio.wait_for(client.http.post("/graphql", json=payload), 30)
+        assert smtp.messages == []
+        await holder.rollback()
+    assert answered.status_code == 200
+    body = answered.json()
+    assert "errors" not in body, body["errors"]
+    assert body["data"] == {
+        "requestSignIn": {
+            "message": "If an account has this email, a sign-in link is on its way to it. "
+            "The link works once, for 15 minutes.",
+            "userErrors": [],
+        }
+    }
+    await client.settle()  # the lookup, the link and the mail, once the table is free
+    [message] = smtp.messages
+    assert message["To"] == "Ada Parent <ada@example.org>"
+    assert len(link_tokens(smtp)) == 1
+
+
+async def test_with_the_database_down_the_answer_is_the_same_and_the_failure_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The lookup runs after the answer, so the answer cannot tell; the log does, in one line."""
+    unreachable = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    settings = Settings(database_url=unreachable, _env_file=None)  # type: ignore[arg-type,call-arg]
+    app = create_app(settings)
+    async with client_from(app) as client:
+        data = await client.data(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+    await app.state.sign_in_mail.drain()
+    assert data["requestSignIn"]["userErrors"] == []
+    [record] = [r for r in caplog.records if r.name == "icn_graph.notifications.sign_in_mail"]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is None
+    assert record.getMessage().startswith(
+        "sign-in link for ada@example.org not made: database unavailable:"
+    )
+    await app.state.db.dispose()
 
 
 async def test_a_malformed_email_is_a_user_error_for_everyone(
@@ -156,7 +212,7 @@ async def test_get_never_uses_the_link_and_post_does(
     assert '<form method="post"' in page.text
     assert "<button" in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "form-action 'self';" in page.headers["content-security-policy"]
@@ -205,7 +261,7 @@ async def test_with_a_redirect_url_the_token_travels_in_the_fragment(
         assert posted.status_code == 303
         location = posted.headers["location"]
         assert location.startswith("https://app.example.org/signed-in#token=icn_")
-        assert posted.headers["referrer-policy"] == "no-referrer"
+        assert posted.headers["referrer-policy"] == "same-origin"  # no Referer to the app
         session_token = location.split("#token=", 1)[1]
         assert (await client.data(VIEWER, token=session_token))["viewer"] is not None
 

@@ -2,6 +2,9 @@
 
 Only the owner lists their own. The owner or network staff may revoke one; for anyone else it
 does not exist (NOT_FOUND), so ids cannot be probed. Revoking takes effect on the next request.
+
+A personal access token cannot make another (FORBIDDEN): one that expires in an hour could
+otherwise make one that never does. Sessions (and CLI tokens) may make any, expiring or not.
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from icn_graph.db.database import Database
-from icn_graph.errors import NotFound
+from icn_graph.errors import Forbidden, NotFound
 from icn_graph.models import ApiToken, TokenKind
 from icn_graph.services.tokens import hash_token, live, new_secret
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
 MAX_PERSONAL_TOKEN_DAYS = 366
+MADE_FROM_A_SESSION = (
+    "A personal access token cannot make personal access tokens: make them from a signed-in "
+    "session (requestSignIn, then the mailed link)."
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ async def create_personal_token(
 ) -> tuple[ApiToken, str]:
     """A new personal access token and its secret (shown once)."""
     person_id = viewer.require_member()
+    if viewer.token_kind is TokenKind.PERSONAL:
+        raise Forbidden(MADE_FROM_A_SESSION)
     check = Checker()
     name = check.text("name", draft.name, max_length=100, label="Name")
     if draft.expires_at is not None:
