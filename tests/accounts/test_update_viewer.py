@@ -222,3 +222,29 @@ async def test_anonymous_callers_change_nothing(db: Database, client: GraphQLCli
 )
 def test_locales_are_a_sane_subset_of_bcp_47(given: str, expected: str | None) -> None:
     assert normalize_locale(given) == expected
+
+
+async def test_a_personal_access_token_cannot_move_the_email(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """A script's token that leaked must not become the account: the email is how it is
+    recovered (a new address, confirmed, then a magic link to it)."""
+    ada = await make_person(db, email="ada@example.org")
+    made = await client.data(
+        'mutation { createPersonalAccessToken(input: {name: "script"}) { token } }',
+        token=await token_for(db, ada),
+    )
+    script = made["createPersonalAccessToken"]["token"]
+    await client.data("{ viewer { id } }", token=script)  # its first use is recorded
+    before = await snapshot(db)
+    payload = await update_viewer(client, script, email="new.ada@example.org")
+    [field] = [error["field"] for error in payload["userErrors"]]
+    assert field == "email"
+    assert "signed-in session" in payload["userErrors"][0]["message"]
+    assert await snapshot(db) == before
+    await client.settle()
+    assert smtp.messages == []
+    # The rest of the profile is the script's to change.
+    payload = await update_viewer(client, script, pronouns="she/her")
+    assert payload["userErrors"] == []
+    assert payload["person"]["pronouns"] == "she/her"

@@ -13,7 +13,7 @@ from datetime import datetime
 from icn_graph.db.database import Database
 from icn_graph.errors import NotFound
 from icn_graph.events import SubjectRef, record
-from icn_graph.models import Person
+from icn_graph.models import Person, TokenKind
 from icn_graph.services.accounts import email_changes
 from icn_graph.services.accounts.email_changes import IssuedEmailChange
 from icn_graph.services.accounts.events import PersonUpdated
@@ -38,12 +38,20 @@ class ViewerUpdate:
     pending_email: str | None
 
 
+EMAIL_FROM_A_SESSION = (
+    "Change your email from a signed-in session (a magic link), not with a personal access token."
+)
+
+
 async def update_viewer(
     db: Database, viewer: Viewer, changes: ProfileChanges, *, now: datetime
 ) -> ViewerUpdate:
     person_id = viewer.require_member()
     check = Checker()
     values = checked_profile(check, changes)
+    if "email" in values and viewer.token_kind is TokenKind.PERSONAL:
+        # The email is how the account is recovered: a script's token must not move it.
+        check.add("email", EMAIL_FROM_A_SESSION)
     check.raise_if_any()
     new_email = values.pop("email", None)
     async with db.transaction() as session:
