@@ -394,7 +394,10 @@ CSV = ("visits.csv", b"mrn,visit_date\n", "text/csv")
             id="map-path-through-null",
         ),
         pytest.param(
-            {"operations": upload_operations({"file": [None]}), "map": '{"0": ["variables.file.x"]}'},
+            {
+                "operations": upload_operations({"file": [None]}),
+                "map": '{"0": ["variables.file.x"]}',
+            },
             {"0": CSV},
             "variables.file.x",
             id="map-path-bad-list-index",
