@@ -21,7 +21,7 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.host import core_schema
-from icn_graph.models import PersonKind
+from icn_graph.models import NetworkRole, PersonKind
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.limits.cost import (
@@ -347,6 +347,28 @@ async def test_a_client_over_its_budget_is_throttled(db: Database, limited: AppF
     small = await client.execute("{ centers(first: 9) { totalCount } }", token=token)
     assert "errors" not in small
     assert small["extensions"]["cost"]["remaining"] == 49
+
+
+async def test_a_read_only_tokens_refused_mutation_is_not_charged(
+    db: Database, limited: AppFactory
+) -> None:
+    client = limited(max_query_cost=200, cost_budget=250, cost_restore_rate=0.0001)
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    made = await client.data(
+        'mutation { createPersonalAccessToken(input: {name: "dashboards", readOnly: true})'
+        " { token } }",
+        token=await token_for(db, staff),
+    )
+    read_only = made["createPersonalAccessToken"]["token"]
+    read = await client.execute("{ network { name } }", token=read_only)
+    remaining = read["extensions"]["cost"]["remaining"]
+
+    mutation = 'mutation { follow(input: {subjectId: "R29hbDox"}) { userErrors { field } } }'
+    body = await client.execute(mutation, token=read_only)
+    assert single_error(body)["extensions"]["code"] == "FORBIDDEN"
+    cost = body["extensions"]["cost"]
+    assert cost["requested"] == MUTATION_COST + 1 + ASSUMED_LIST_SIZE
+    assert (cost["actual"], cost["remaining"]) == (0, remaining)
 
 
 async def test_budgets_are_per_person_and_per_address(db: Database, limited: AppFactory) -> None:

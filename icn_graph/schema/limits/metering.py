@@ -72,6 +72,10 @@ class OperationMetering(SchemaExtension):
             context.operation_name,
             context.variables,
         )
+        if context.result is not None:
+            # Answered before it ran: a refusal (ReadOnlyTokens), which costs nothing.
+            yield
+            return
         limit = settings.max_query_cost
         if self.requested > limit:
             raise GraphQLError(
