@@ -8,7 +8,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
@@ -17,7 +22,8 @@ from strawberry.types.field import StrawberryField
 from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.errors import ErrorPolicy
-from icn_graph.schema.limits.introspection import AnonymousIntrospection
+from icn_graph.schema.limits.introspection import AnonymousIntrospection, OneSchemaField
+from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.schema.limits.metering import OperationMetering
 from icn_graph.schema.limits.query_length import QueryLengthLimit
 from icn_graph.schema.merge import SchemaConflict, merge_roots
@@ -48,6 +54,7 @@ class IcnSchema(strawberry.Schema):
     ) -> None:
         # Set before Strawberry converts the types: it asks ``get_fields`` while doing so.
         self.extensions_by_type = extensions_by_type
+        self.introspection_answers = IntrospectionAnswers()
         super().__init__(**options)
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
@@ -120,6 +127,7 @@ def build_schema(
                 AnonymousIntrospection,
                 lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                 lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+                lambda: AddValidationRules([OneSchemaField]),
                 lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
                 ReadOnlyTokens,
                 OperationMetering,

@@ -8,6 +8,9 @@ from typing import Any, cast
 
 from cross_web import HTTPException
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -49,6 +52,27 @@ HTTP_ERROR_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     503: "SERVICE_UNAVAILABLE",
 }
+
+
+def place_files(operations: Any, files_map: dict[str, list[str]], form: Mapping[str, Any]) -> None:
+    """Put each file where ``map`` says (``variables.files.0``: into a list, by index)."""
+    for name, paths in files_map.items():
+        for path in paths:
+            *parents, last = path.split(".")
+            try:
+                target = operations
+                for key in parents:
+                    target = target[int(key)] if isinstance(target, list) else target[key]
+                if isinstance(target, list):
+                    target[int(last)] = form[name]
+                elif isinstance(target, dict):
+                    target[last] = form[name]
+                else:
+                    raise TypeError(path)
+            except (KeyError, IndexError, TypeError, ValueError) as error:
+                raise HTTPException(
+                    400, f"`map` puts `{name}` at `{path}`, which is not a place in `operations`."
+                ) from error
 
 
 def request_error(status_code: int, message: str) -> JSONResponse:
@@ -136,14 +160,59 @@ class GraphQLApp(GraphQL[Context, None]):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
         return parsed
 
-    async def parse_multipart(self, request: Any) -> dict[str, str]:
+    async def parse_multipart(self, request: Any) -> dict[str, Any]:
         """Multipart requests need ``Authorization: Bearer``: a browser can post a multipart form
-        to any site without a preflight (CSRF), but cannot add that header without one."""
+        to any site without a preflight (CSRF), but cannot add that header without one.
+
+        The form is the GraphQL multipart request spec's: ``operations`` and ``map`` are text
+        fields holding JSON, and ``map`` puts file fields at paths in ``operations``
+        (``{"0": ["variables.file"]}``). Anything else is a 400 in the API's error shape.
+        """
         if not request.headers.get("authorization", "").strip():
             raise HTTPException(
                 401, "Multipart requests (file uploads) need Authorization: Bearer <token>."
             )
-        return await super().parse_multipart(request)
+        try:
+            form = (await request.get_form_data()).form
+        except (ValueError, MultiPartException, StarletteHTTPException) as error:
+            # Starlette's refusals (a text field over 1 MB, too many fields) carry a detail.
+            detail = getattr(error, "detail", None) or getattr(error, "message", None)
+            raise HTTPException(
+                400, f"Unable to parse the multipart body{f': {detail}' if detail else ''}"
+            ) from error
+        operations = self._form_json(form, "operations")
+        if not isinstance(operations, dict | list):
+            raise HTTPException(400, "`operations` must be a JSON object with a `query`.")
+        files_map = self._form_json(form, "map")
+        if not (
+            isinstance(files_map, dict)
+            and all(
+                isinstance(paths, list) and all(isinstance(path, str) for path in paths)
+                for paths in files_map.values()
+            )
+        ):
+            raise HTTPException(
+                400,
+                '`map` must be a JSON object of file fields to lists of paths, such as {"0": '
+                '["variables.file"]}.',
+            )
+        for name in files_map:
+            upload = form.get(name)
+            if upload is None:
+                raise HTTPException(400, f"File(s) missing in form data: `map` names `{name}`.")
+            if not isinstance(upload, UploadFile):
+                raise HTTPException(400, f"`{name}` is not a file: `map` names file fields only.")
+        place_files(operations, files_map, form)
+        return cast("dict[str, Any]", operations)
+
+    def _form_json(self, form: Mapping[str, Any], field: str) -> Any:
+        value = form.get(field, "{}")
+        if not isinstance(value, str):
+            raise HTTPException(400, f"`{field}` must be a text field of the form, not a file.")
+        try:
+            return self.decode_json(value)
+        except (ValueError, RecursionError) as error:
+            raise HTTPException(400, f"`{field}` is not JSON.") from error
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Browsers cannot set headers on a websocket: accept the token in ``connection_init``.

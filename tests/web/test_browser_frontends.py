@@ -316,6 +316,88 @@ async def test_anonymous_introspection_can_be_turned_off(
     assert await client.data(INTROSPECTION) == data
 
 
+@pytest.mark.parametrize(
+    ("document", "variables", "message"),
+    [
+        pytest.param(
+            "{ netwrk { name } }", None, "Cannot query field 'netwrk' on type 'Query'.", id="field"
+        ),
+        pytest.param(
+            "{ centers(frist: 5) { totalCount } }",
+            None,
+            "Unknown argument 'frist' on field 'Query.centers'.",
+            id="argument",
+        ),
+        pytest.param(
+            "query($o: CenterOrdr) { centers(orderBy: $o) { totalCount } }",
+            None,
+            "Unknown type 'CenterOrdr'.",
+            id="type",
+        ),
+        pytest.param(
+            "{ centers(orderBy: {field: NAMEE}) { totalCount } }",
+            None,
+            "Value 'NAMEE' does not exist in 'CenterOrderField' enum.",
+            id="enum-value",
+        ),
+        pytest.param(
+            "query($o: CenterOrder) { centers(orderBy: $o) { totalCount } }",
+            {"o": {"feild": "NAME"}},
+            "Variable '$o' has invalid value: Expected value of type 'CenterOrder' not to include"
+            " unknown field 'feild'. Found: {'feild': 'NAME'}.",
+            id="variable-input-field",
+        ),
+    ],
+)
+async def test_errors_suggest_no_names_to_those_who_may_not_introspect(
+    db: Database,
+    closed_client: GraphQLClient,
+    client: GraphQLClient,
+    document: str,
+    variables: dict[str, Any] | None,
+    message: str,
+) -> None:
+    body = await closed_client.execute(document, variables)
+    assert body["data"] is None
+    messages = [error["message"] for error in body["errors"]]
+    assert message in messages
+    assert not [text for text in messages if "Did you mean" in text]
+    # Whoever may introspect gets the suggestion: signed in, or anyone when introspection is on.
+    token = await make_staff_token(db)
+    for answered in (
+        await closed_client.execute(document, variables, token=token),
+        await client.execute(document, variables),
+    ):
+        suggestions = [
+            text
+            for error in answered["errors"]
+            if (text := error["message"]) != message
+            and re.sub(r" Did you mean [^?]*\?", "", text) == message
+        ]
+        assert suggestions, answered["errors"]
+
+
+def test_errors_over_a_websocket_suggest_no_names_either() -> None:
+    typos = {
+        "1": "subscription { notificationAded { id } }",
+        "2": "{ netwrk { name } }",
+    }
+    with (
+        TestClient(create_app(settings_with(introspection=False))) as client,
+        client.websocket_connect("/graphql", subprotocols=[TRANSPORT_WS]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        answers = {}
+        for operation_id, query in typos.items():
+            ws.send_json({"id": operation_id, "type": "subscribe", "payload": {"query": query}})
+            answers[operation_id] = ws.receive_json()
+    assert [answers[key]["payload"][0]["message"] for key in typos] == [
+        "Cannot query field 'notificationAded' on type 'Subscription'.",
+        "Cannot query field 'netwrk' on type 'Query'.",
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # Compression
 # --------------------------------------------------------------------------------------------

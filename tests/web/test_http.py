@@ -345,6 +345,108 @@ async def test_malformed_requests_are_client_errors(
     assert "Internal" not in message
 
 
+UPLOAD = (
+    'mutation($file: Upload!) { importVisits(input: {centerId: "Q2VudGVyOjE", file: $file})'
+    " { userErrors { field } } }"
+)
+
+
+def upload_operations(variables: object) -> str:
+    return json.dumps({"query": UPLOAD, "variables": variables})
+
+
+CSV = ("visits.csv", b"mrn,visit_date\n", "text/csv")
+
+
+@pytest.mark.parametrize(
+    ("fields", "files", "expected"),
+    [
+        pytest.param(
+            {"map": "{}"},
+            {"operations": ("ops.json", upload_operations({"file": None}).encode(), "text/json")},
+            "`operations` must be a text field",
+            id="operations-as-a-file",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None})},
+            {"map": ("map.json", b'{"0": ["variables.file"]}', "text/json"), "0": CSV},
+            "`map` must be a text field",
+            id="map-as-a-file",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None}), "map": '["variables.file"]'},
+            {"0": CSV},
+            "`map` must be a JSON object",
+            id="map-not-an-object",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None}), "map": '{"0": "variables.file"}'},
+            {"0": CSV},
+            "`map` must be a JSON object",
+            id="map-path-not-in-a-list",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None}), "map": '{"0": [7]}'},
+            {"0": CSV},
+            "`map` must be a JSON object",
+            id="map-path-not-a-string",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None}), "map": '{"0": ["variables.file.x"]}'},
+            {"0": CSV},
+            "variables.file.x",
+            id="map-path-through-null",
+        ),
+        pytest.param(
+            {
+                "operations": upload_operations({"file": [None]}),
+                "map": '{"0": ["variables.file.x"]}',
+            },
+            {"0": CSV},
+            "variables.file.x",
+            id="map-path-bad-list-index",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None}), "map": '{"0": ["variables.file"]}'},
+            {},
+            "File(s) missing",
+            id="map-names-a-missing-file",
+        ),
+        pytest.param(
+            {
+                "operations": upload_operations({"file": None}),
+                "map": '{"0": ["variables.file"]}',
+                "0": "not a file",
+            },
+            {},
+            "`0` is not a file",
+            id="map-names-a-text-field",
+        ),
+        pytest.param(
+            {"operations": upload_operations({"file": None, "x": "#" * 1_100_000}), "map": "{}"},
+            {"0": CSV},
+            "exceeded maximum size",
+            id="text-field-over-a-megabyte",
+        ),
+    ],
+)
+async def test_malformed_multipart_requests_are_json_client_errors(
+    client: GraphQLClient, fields: dict[str, str], files: dict[str, Any], expected: str
+) -> None:
+    response = await client.http.post(
+        "/graphql",
+        data=fields,
+        files=files or {"unused": ("unused.txt", b"", "text/plain")},
+        headers={"Authorization": "Bearer icn_not-a-real-token"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/json"
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+    assert expected in error["message"]
+    no_internals(response.text)
+
+
 # --------------------------------------------------------------------------------------------
 # Abuse limits
 # --------------------------------------------------------------------------------------------

@@ -14,14 +14,21 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    get_introspection_query,
+    graphql_sync,
+    parse,
+)
 from starlette.applications import Starlette
+from strawberry.types import ExecutionContext
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.host import core_schema
-from icn_graph.models import PersonKind
+from icn_graph.models import NetworkRole, PersonKind
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.limits.cost import (
@@ -30,6 +37,8 @@ from icn_graph.schema.limits.cost import (
     TYPE_WEIGHTS,
     operation_cost,
 )
+from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
+from icn_graph.schema.limits.introspection_cost import points
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,
@@ -44,7 +53,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
     from starlette.testclient import TestClient
 
-SCHEMA = core_schema()._schema
+STRAWBERRY_SCHEMA = core_schema()
+SCHEMA = STRAWBERRY_SCHEMA._schema
 REPORT = TYPE_WEIGHTS["Report"]
 
 
@@ -116,7 +126,7 @@ def center_ids(count: int) -> list[str]:
         pytest.param(
             "{ centers(first: 5) @include(if: false) { nodes { name } } }", 0, id="include"
         ),
-        pytest.param("{ __schema { types { fields { name } } } }", 1, id="introspection"),
+        pytest.param("{ __schema { queryType { name } } }", 1, id="introspection"),
     ],
 )
 def test_costs(document: str, expected: int) -> None:
@@ -300,6 +310,209 @@ async def test_the_issues_attack_queries_are_refused(
 
 
 # --------------------------------------------------------------------------------------------
+# Introspection
+# --------------------------------------------------------------------------------------------
+
+# What GraphiQL and code generators send (graphql-core's, every option on).
+FULL_INTROSPECTION = get_introspection_query(
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
+)
+
+
+def answer_fields(value: object) -> int:
+    """The fields of an answer: every key, at every level."""
+    if isinstance(value, dict):
+        return len(value) + sum(answer_fields(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(answer_fields(item) for item in value)
+    return 0
+
+
+def introspection_attack(aliases: int = 15) -> str:
+    """The review's: the standard introspection query's ``__schema`` under 15 aliases."""
+    schema_block = FULL_INTROSPECTION[FULL_INTROSPECTION.index("__schema {") :].split("\n}\n")[0]
+    fragments = FULL_INTROSPECTION[FULL_INTROSPECTION.index("fragment ") :]
+    aliased = "\n".join(f"a{i}: {schema_block}" for i in range(aliases))
+    return f"query {{\n{aliased}\n}}\n{fragments}"
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        pytest.param(FULL_INTROSPECTION, None, id="standard-query"),
+        pytest.param(get_introspection_query(descriptions=False), None, id="standard-plain"),
+        pytest.param(
+            '{ __type(name: "Center") { name kind fields { name args { name type { kind name'
+            " ofType { kind name } } } type { kind name ofType { kind name ofType { kind name"
+            " ofType { name } } } } } interfaces { name } possibleTypes { name } } }",
+            None,
+            id="one-type",
+        ),
+        pytest.param(
+            '{ n: __type(name: "Node") { possibleTypes { name } }'
+            ' k: __type(name: "PersonKind") { enumValues { name } }'
+            ' i: __type(name: "CreateCenterInput") { inputFields { name type { name } } }'
+            ' nothing: __type(name: "NoSuchType") { name } }',
+            None,
+            id="aliases",
+        ),
+        pytest.param(
+            "{ __schema { ...S } } fragment S on __Schema { description queryType { name"
+            " fields { name } } mutationType { name } subscriptionType { name } directives"
+            " { name locations args { name type { kind ofType { name } } } } }",
+            None,
+            id="fragment-roots-directives",
+        ),
+        pytest.param(
+            "query($name: String!, $plain: Boolean!) { __type(name: $name) { name inputFields"
+            " { name type { kind name @skip(if: $plain) ofType { kind ofType { name } } } } } }",
+            {"name": "CreateCenterInput", "plain": True},
+            id="variables-and-skip",
+        ),
+    ],
+)
+def test_introspection_costs_what_its_answer_holds(
+    document: str, variables: dict[str, Any] | None
+) -> None:
+    result = graphql_sync(SCHEMA, document, variable_values=variables)
+    assert not result.errors
+    assert result.data
+    expected = sum(points(answer_fields({key: value})) for key, value in result.data.items())
+    assert cost_of(document, variables) == expected
+
+
+def test_types_reached_through_a_reference_count_as_the_largest() -> None:
+    # A goal's interfaces are not known before it runs: each counts the most fields any type has.
+    document = '{ __type(name: "Goal") { interfaces { fields { name } } } }'
+    result = graphql_sync(SCHEMA, document)
+    assert result.data == {"__type": {"interfaces": [{"fields": [{"name": "id"}]}]}}
+    most_fields = max(
+        len(named.fields)
+        for named in SCHEMA.type_map.values()
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+    )
+    assert most_fields > 40
+    assert cost_of(document) == points(1 + 1 + 1 * (1 + most_fields * 1))
+
+
+async def test_one_schema_field_per_operation(client: GraphQLClient) -> None:
+    twice = "{ a: __schema { queryType { name } } b: __schema { types { name } } }"
+    error = single_error(await client.execute(twice))
+    assert error["message"] == (
+        "An operation may select `__schema` once; this one selects it 2 times (a, b). Ask for"
+        " everything in one `__schema` field."
+    )
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    through_a_fragment = (
+        "{ __schema { queryType { name } } ...More } fragment More on Query"
+        " { more: __schema { types { name } } }"
+    )
+    error = single_error(await client.execute(through_a_fragment))
+    assert "2 times (__schema, more)" in error["message"]
+    # The same response key twice is one field (execution merges them).
+    merged = "{ __schema { queryType { name } } __schema { mutationType { name } } }"
+    assert await client.data(merged) == {
+        "__schema": {"queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"}}
+    }
+
+
+async def test_the_reviews_introspection_attack_is_refused(client: GraphQLClient) -> None:
+    body = await client.execute(introspection_attack())
+    error = single_error(body)
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "selects it 15 times" in error["message"]
+    assert body["extensions"]["cost"]["actual"] == 0
+
+
+async def test_introspection_over_the_cost_limit_is_refused(client: GraphQLClient) -> None:
+    nested = (
+        "{ __schema { types { fields { type { name fields { name description args { name"
+        " description } type { name } } ofType { name fields { name description args { name"
+        " description } type { name } } ofType { name fields { name description } } } } } } } }"
+    )
+    body = await client.execute(nested)
+    error = single_error(body)
+    assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert error["extensions"]["cost"] > 25_000
+    assert body["extensions"]["cost"]["actual"] == 0
+
+
+async def test_the_standard_introspection_query_answers_and_is_charged(
+    client: GraphQLClient,
+) -> None:
+    first = await client.execute(FULL_INTROSPECTION)
+    again = await client.execute(FULL_INTROSPECTION)  # from memory
+    assert "errors" not in first
+    assert first["data"] == again["data"]
+    assert first["data"]["__schema"]["queryType"] == {"name": "Query", "kind": "OBJECT"}
+    assert first["extensions"]["cost"]["requested"] == points(answer_fields(first["data"]))
+    assert again["extensions"]["cost"]["actual"] == first["extensions"]["cost"]["actual"]
+    # Errors of an operation that only introspects are answered as usual.
+    needs_a_name = "query($name: String!) { __type(name: $name) { name } }"
+    error = single_error(await client.execute(needs_a_name))
+    assert error["message"] == (
+        "Variable '$name' has invalid value: Expected a value of non-null type 'String!' to be"
+        " provided."
+    )
+
+
+def execution(query: str, variables: dict[str, Any] | None = None) -> ExecutionContext:
+    return ExecutionContext(
+        query=query,
+        schema=STRAWBERRY_SCHEMA,
+        allowed_operations=(),
+        variables=variables,
+        graphql_document=parse(query),
+    )
+
+
+async def test_answers_to_introspection_are_computed_once_and_the_latest_kept() -> None:
+    answers = IntrospectionAnswers(kept=2)
+    first = await answers.answer(execution(FULL_INTROSPECTION))
+    assert first is not None
+    assert first.data == graphql_sync(SCHEMA, FULL_INTROSPECTION).data
+    again = await answers.answer(execution(FULL_INTROSPECTION))
+    assert again is not None
+    assert again.data is first.data  # from memory, not computed again
+
+    named = "query($n: String!) { __type(name: $n) { name } }"
+    center = await answers.answer(execution(named, {"n": "Center"}))
+    goal = await answers.answer(execution(named, {"n": "Goal"}))
+    assert center is not None
+    assert goal is not None
+    assert (center.data, goal.data) == (
+        {"__type": {"name": "Center"}},
+        {"__type": {"name": "Goal"}},
+    )
+    recomputed = await answers.answer(execution(FULL_INTROSPECTION))  # the oldest went
+    assert recomputed is not None
+    assert recomputed.data == first.data
+    assert recomputed.data is not first.data
+
+    # Operations that also ask for data, or for nothing but __typename, run as usual.
+    for document in (
+        "{ network { name } __schema { queryType { name } } }",
+        '{ ... on Query { network { name } } __type(name: "Center") { name } }',
+        "{ __typename }",
+        'mutation { follow(input: {subjectId: "R29hbDox"}) { userErrors { field } } }',
+    ):
+        assert await answers.answer(execution(document)) is None
+
+
+async def test_introspection_runs_under_the_timeout(db: Database, limited: AppFactory) -> None:
+    client = limited(request_timeout=0.001)
+    # A name of its own: not an answer kept from another test.
+    query = FULL_INTROSPECTION.replace("query IntrospectionQuery", "query UnderTheTimeout")
+    error = single_error(await client.execute(query))
+    assert error["extensions"] == {"code": "TIMEOUT", "timeoutSeconds": 0.001}
+    assert await client.data("{ network { name } }") == {"network": {"name": "Test Network"}}
+
+
+# --------------------------------------------------------------------------------------------
 # The budget
 # --------------------------------------------------------------------------------------------
 
@@ -347,6 +560,28 @@ async def test_a_client_over_its_budget_is_throttled(db: Database, limited: AppF
     small = await client.execute("{ centers(first: 9) { totalCount } }", token=token)
     assert "errors" not in small
     assert small["extensions"]["cost"]["remaining"] == 49
+
+
+async def test_a_read_only_tokens_refused_mutation_is_not_charged(
+    db: Database, limited: AppFactory
+) -> None:
+    client = limited(max_query_cost=200, cost_budget=250, cost_restore_rate=0.0001)
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    made = await client.data(
+        'mutation { createPersonalAccessToken(input: {name: "dashboards", readOnly: true})'
+        " { token } }",
+        token=await token_for(db, staff),
+    )
+    read_only = made["createPersonalAccessToken"]["token"]
+    read = await client.execute("{ network { name } }", token=read_only)
+    remaining = read["extensions"]["cost"]["remaining"]
+
+    mutation = 'mutation { follow(input: {subjectId: "R29hbDox"}) { userErrors { field } } }'
+    body = await client.execute(mutation, token=read_only)
+    assert single_error(body)["extensions"]["code"] == "FORBIDDEN"
+    cost = body["extensions"]["cost"]
+    assert cost["requested"] == MUTATION_COST + 1 + ASSUMED_LIST_SIZE
+    assert (cost["actual"], cost["remaining"]) == (0, remaining)
 
 
 async def test_budgets_are_per_person_and_per_address(db: Database, limited: AppFactory) -> None:

@@ -20,7 +20,12 @@ import httpx
 import pytest
 
 from icn_graph.testing import free_port
-from tests.web.test_limits import chain_attack, nodes_attack
+from tests.web.test_limits import (
+    FULL_INTROSPECTION,
+    chain_attack,
+    introspection_attack,
+    nodes_attack,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MEGABYTE = 1_000_000
@@ -35,6 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ICN_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'limits.db'}",
         "ICN_LOG_LEVEL": "WARNING",
         "ICN_REQUEST_TIMEOUT": "3",
+        # Room for several heavy (but allowed) requests from the one client address.
+        "ICN_COST_BUDGET": "200000",
     }
     subprocess.run(
         [sys.executable, "-m", "icn_graph", "db", "upgrade"],
@@ -192,3 +199,70 @@ async def test_the_attack_queries_are_refused_by_a_real_server(server: str, atta
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert body["data"] is None
     assert health.status_code == 200
+
+
+async def test_the_reviews_introspection_attack_is_refused_by_a_real_server(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        body = await graphql(http, introspection_attack())
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "selects it 15 times" in error["message"]
+    assert body["data"] is None
+
+
+async def post_raw(server: str, query: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Sends a whole POST on a connection of its own; its answer is for the caller to read (and
+    the connection to close)."""
+    host, port = server.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    body = json.dumps({"query": query}).encode()
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nAccept-Encoding: identity\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    await writer.drain()
+    return reader, writer
+
+
+def heavy_introspection(name: str) -> str:
+    """Introspection within the limits, but heavy: every type's full description, three times
+    over (about 16,000 points, a few tenths of a second). Named its own, so that no answer is
+    kept."""
+    fragments = FULL_INTROSPECTION[FULL_INTROSPECTION.index("fragment ") :]
+    aliased = " ".join(f"t{n}: types {{ ...FullType }}" for n in range(3))
+    return f"query {name} {{ __schema {{ {aliased} }} }}\n{fragments}"
+
+
+async def test_health_answers_while_introspection_is_computed(server: str) -> None:
+    finished: list[str] = []
+
+    async def answer(name: str, reader: asyncio.StreamReader) -> bytes:
+        head = await reader.readuntil(b"\r\n\r\n")  # the server has computed the answer
+        finished.append(name)
+        return head + await reader.read()  # it closes the connection after the body
+
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        connections = [await post_raw(server, heavy_introspection(f"Heavy{n}")) for n in range(2)]
+        answers = [
+            asyncio.create_task(answer(f"introspection {n}", reader))
+            for n, (reader, _) in enumerate(connections)
+        ]
+        # Once one is answered, the server is computing the next when the health probe comes...
+        await asyncio.wait(answers, return_when=asyncio.FIRST_COMPLETED)
+        health = await http.get("/healthz")
+        finished.append("health")
+        responses = await asyncio.gather(*answers)
+    for _, writer in connections:
+        writer.close()
+
+    # ...and health is answered before it: introspection is computed off the event loop.
+    assert len(finished) == 3
+    assert finished[1] == "health", finished
+    assert health.json() == {"status": "ok"}
+    for response in responses:
+        head, _, body = response.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head
+        answered = json.loads(body)
+        assert "errors" not in answered, answered["errors"]
+        assert len(answered["data"]["__schema"]["t2"]) > 200

@@ -8,7 +8,8 @@ can make the server load (docs/api.md, "Query cost"):
   page sizes above it (``first``, else the argument's default; ``nodes(ids:)``: the number of
   ids; a list without paging: its size in ``LIST_SIZES``, else ``ASSUMED_LIST_SIZE``);
 - scalars, enums, ``__typename`` and connection edges (the item is counted by its node) cost 0;
-  introspection (``__schema``, ``__type``) costs 1 whatever it selects;
+- introspection (``__schema``, ``__type``) costs by the size of its answer: a point for every
+  ``FIELDS_PER_POINT`` fields in it (``introspection_cost.py``);
 - each top-level field of a mutation costs ``MUTATION_COST`` more.
 
 Fragments and aliases count as what they select: an alias selects again, a fragment counts for
@@ -38,6 +39,7 @@ from graphql import (
     OperationType,
     SelectionNode,
     SelectionSetNode,
+    StringValueNode,
     ValueNode,
     VariableNode,
     get_named_type,
@@ -47,6 +49,8 @@ from graphql import (
     is_list_type,
     is_object_type,
 )
+
+from icn_graph.schema.limits.introspection_cost import IntrospectionCount, points
 
 # The weight of one object of these types; every other object weighs 1.
 TYPE_WEIGHTS: Mapping[str, int] = {
@@ -58,7 +62,6 @@ TYPE_WEIGHTS: Mapping[str, int] = {
     "CenterComparison": 300,
 }
 MUTATION_COST = 10
-INTROSPECTION_COST = 1
 # Lists without paging (a person's memberships, a goal's key results) are assumed this long...
 ASSUMED_LIST_SIZE = 3
 # ...except these, which are longer: a care team, an agenda, a funnel's centers.
@@ -122,6 +125,7 @@ class _CostWalk:
             if name not in self.variables and definition.default_value is not None:
                 self.variables[name] = self._literal(definition.default_value)
         self._memo: dict[tuple[tuple[int, ...], str, int], int] = {}
+        self.introspection = IntrospectionCount(schema, self._collect)
 
     def selection_cost(
         self,
@@ -199,7 +203,7 @@ class _CostWalk:
         if name == "__typename":
             return 0
         if name in ("__schema", "__type"):
-            return INTROSPECTION_COST
+            return self._introspection_cost(nodes)
         definition = parent.fields.get(name)
         if definition is None:
             return 0  # not in the schema: validation has refused the document already
@@ -211,6 +215,17 @@ class _CostWalk:
         weight = 0 if named.name.endswith("Edge") else TYPE_WEIGHTS.get(named.name, 1)
         selection_sets = tuple(n.selection_set for n in nodes if n.selection_set)
         return count * (weight + self.selection_cost(named, selection_sets, child_page))
+
+    def _introspection_cost(self, nodes: list[FieldNode]) -> int:
+        selection_sets = tuple(n.selection_set for n in nodes if n.selection_set)
+        node = nodes[0]
+        if node.name.value == "__schema":
+            fields = self.introspection.schema_fields(selection_sets)
+        else:
+            arguments = node.arguments or ()
+            name = next((self._literal(a.value) for a in arguments if a.name.value == "name"), None)
+            fields = self.introspection.named_type_fields(selection_sets, name)
+        return points(1 + fields)  # its own field too
 
     def _occurrences(
         self,
@@ -252,7 +267,7 @@ class _CostWalk:
             return self.variables.get(value.name.value)
         if isinstance(value, IntValueNode):
             return max(int(value.value), 0)
-        if isinstance(value, BooleanValueNode):
+        if isinstance(value, BooleanValueNode | StringValueNode):
             return value.value
         if isinstance(value, ListValueNode):
             return [self._literal(item) for item in value.values]

@@ -2,14 +2,17 @@
 
 After validation and before anything runs, the operation's static cost (``cost.py``) is
 compared with ``ICN_MAX_QUERY_COST`` and taken from the client's budget (``budget.py``; a
-person's, or a client address's when anonymous). Queries then run under ``ICN_REQUEST_TIMEOUT``.
-Every result carries ``extensions.cost``::
+person's, or a client address's when anonymous). Queries then run under ``ICN_REQUEST_TIMEOUT``
+(those that only introspect in a worker thread: ``introspection_answers.py``). An operation
+refused before it runs (over the limit, throttled, a read-only token's mutation) is charged
+nothing. Every result carries ``extensions.cost``::
 
     {"requested": 152, "actual": 152, "limit": 25000, "remaining": 49848,
      "throttleStatus": {"maximumAvailable": 50000, "currentlyAvailable": 49848,
                         "restoreRate": 2500.0}}
 
-``actual`` is what was charged: the requested cost (the server does not re-measure what ran).
+``actual`` is what was charged: the requested cost (the server does not re-measure what ran),
+or 0.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from strawberry.types.graphql import OperationType
 from icn_graph.config import Settings
 from icn_graph.schema.limits.budget import CostBudget, ThrottleStatus
 from icn_graph.schema.limits.cost import operation_cost
+from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.services.viewer import Viewer
 
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
@@ -72,6 +76,10 @@ class OperationMetering(SchemaExtension):
             context.operation_name,
             context.variables,
         )
+        if context.result is not None:
+            # Answered before it ran: a refusal (ReadOnlyTokens), which costs nothing.
+            yield
+            return
         limit = settings.max_query_cost
         if self.requested > limit:
             raise GraphQLError(
@@ -87,6 +95,9 @@ class OperationMetering(SchemaExtension):
             return
         try:
             async with asyncio.timeout(settings.request_timeout):
+                answers = getattr(context.schema, "introspection_answers", None)
+                if isinstance(answers, IntrospectionAnswers):
+                    context.result = await answers.answer(context)
                 yield
         except TimeoutError:
             raise GraphQLError(
