@@ -13,6 +13,10 @@ non-equivalent mutants.
     python -m tests.mutation.run            # mutate, test, report (results are cached in mutants/)
     python -m tests.mutation.run --report   # only report the last run's results
     python -m tests.mutation.run --survivors  # test the last run's survivors again (new tests)
+    python -m tests.mutation.run --postgres NAME...  # test these mutants on PostgreSQL too
+
+``--postgres`` is for a mutant that only PostgreSQL can kill (SQLite happens to return rows in
+the order a mutant drops from ORDER BY); its verdict is kept like any other.
 """
 
 from __future__ import annotations
@@ -174,9 +178,11 @@ def stale_equivalents(results: Sequence[ModuleResult], equivalent: Mapping[str, 
     return sorted(set(equivalent) - listed)
 
 
-def run_mutmut(jobs: int, mutants: Sequence[str]) -> int:
-    """``mutmut run`` on SQLite only; its progress output goes to mutants/mutmut.log."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ICN_TEST_POSTGRES_URL", "CI")}
+def run_mutmut(jobs: int, mutants: Sequence[str], *, postgres: bool = False) -> int:
+    """``mutmut run`` on SQLite (and PostgreSQL with ``postgres``); its progress output goes to
+    mutants/mutmut.log."""
+    dropped = ("CI",) if postgres else ("ICN_TEST_POSTGRES_URL", "CI")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     MUTANTS.mkdir(exist_ok=True)
     # Migrated once per run (the first session makes it), copied by every mutant's session.
     TEMPLATE.unlink(missing_ok=True)
@@ -194,11 +200,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--survivors", action="store_true", help="run the last run's survivors again"
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="test the named mutants on PostgreSQL too (ICN_TEST_POSTGRES_URL)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants at once")
     parser.add_argument("--threshold", type=float, default=0.95, help="least kill rate per module")
     parser.add_argument("mutants", nargs="*", help="mutant names or globs to (re)run only")
     args = parser.parse_args(argv)
 
+    if args.postgres and not (args.mutants and os.environ.get("ICN_TEST_POSTGRES_URL")):
+        parser.error("--postgres needs mutant names and ICN_TEST_POSTGRES_URL")
     started = time.monotonic()
     mutants = list(args.mutants)
     if args.survivors:
@@ -208,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not mutants:
             print("mutation: no survivors to run again")
     if not args.report and (mutants or not args.survivors):
-        code = run_mutmut(args.jobs, mutants)
+        code = run_mutmut(args.jobs, mutants, postgres=args.postgres)
         if code != 0:
             print(LOG.read_text(encoding="utf-8", errors="replace")[-4000:], file=sys.stderr)
             print(f"mutation: mutmut failed with exit status {code}", file=sys.stderr)

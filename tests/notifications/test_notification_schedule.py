@@ -59,6 +59,24 @@ def test_immediate_mail_waits_the_batching_delay() -> None:
     assert due_local(result) == la(2026, 6, 10, 14, 2)
 
 
+def test_a_time_given_in_another_zone_keeps_its_instant() -> None:
+    """An aware ``created_at`` in any zone is the same instant; only a naive one is read as UTC."""
+    created = la(2026, 6, 10, 14, 0)
+    in_tokyo = plan_email(
+        event_type="goal.checked_in",
+        created_at=created.astimezone(ZoneInfo("Asia/Tokyo")),
+        prefs=PREFS,
+        batch_seconds=BATCH,
+    )
+    naive_utc = plan_email(
+        event_type="goal.checked_in",
+        created_at=created.astimezone(UTC).replace(tzinfo=None),
+        prefs=PREFS,
+        batch_seconds=BATCH,
+    )
+    assert due_local(in_tokyo) == due_local(naive_utc) == la(2026, 6, 10, 14, 2)
+
+
 def test_immediate_mail_late_at_night_waits_for_the_end_of_quiet_hours_next_morning() -> None:
     assert due_local(plan(la(2026, 6, 10, 23, 30))) == la(2026, 6, 11, 7, 0)
 

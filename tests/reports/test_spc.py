@@ -37,7 +37,19 @@ def test_crossings_limit_is_the_binomial_5th_percentile() -> None:
         assert crossings_limit(n) == expected, n
 
 
-@pytest.mark.parametrize("n", [0, -3])
+def test_crossings_limit_is_exact_for_long_series() -> None:
+    """Integer arithmetic throughout: binomial terms for n = 2,000 are far beyond a float."""
+    for n in (1_500, 2_000, 3_001):
+        m = n - 1
+        cumulative = 0
+        for c in range(m + 1):
+            cumulative += math.comb(m, c)
+            if 20 * cumulative >= 2**m:
+                break
+        assert crossings_limit(n) == c, n
+
+
+@pytest.mark.parametrize("n", [0, -3, True, 2.5, "10"])
 def test_limits_need_a_positive_n(n: int) -> None:
     with pytest.raises(ValueError, match="positive whole number"):
         longest_run_limit(n)
@@ -77,6 +89,8 @@ def test_points_on_the_median_are_ignored() -> None:
 def test_all_points_on_the_median() -> None:
     chart = run_chart([4.0, 4.0, 4.0])
     assert chart.useful == 0
+    assert chart.longest_run == 0
+    assert chart.crossings == 0
     assert chart.longest_run_limit is None
     assert chart.crossings_limit is None
     assert chart.signals == ()

@@ -167,3 +167,15 @@ def test_a_run_chart_keeps_its_input() -> None:
     assert chart.labels == tuple(labels)
     assert chart.baseline == slice(0, 3)
     assert chart.centre == 2
+
+
+@pytest.mark.parametrize("laney", [False, True])
+def test_a_p_chart_keeps_its_input(laney: bool) -> None:
+    labels = ["2024-01", "2024-02", "2024-03", "2024-04"]
+    chart = p_chart([1, 2, 3, 4], [10, 10, 10, 10], labels, baseline=slice(0, 3), laney=laney)
+    assert chart.numerators == (1.0, 2.0, 3.0, 4.0)
+    assert chart.denominators == (10.0, 10.0, 10.0, 10.0)
+    assert chart.labels == tuple(labels)
+    assert chart.baseline == slice(0, 3)
+    assert chart.laney is laney
+    assert chart.centre == pytest.approx(0.2)
