@@ -36,6 +36,7 @@ from icn_graph.schema.type_extensions import (
     collect_extensions,
 )
 from icn_graph.schema.type_names import find_duplicated_type_name, type_name_conflict
+from icn_graph.schema.valid_text import ValidText
 
 log = logging.getLogger("icn_graph.graphql")
 
@@ -130,6 +131,7 @@ def build_schema(
                 lambda: AddValidationRules([OneSchemaField]),
                 lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
                 ReadOnlyTokens,
+                ValidText,
                 OperationMetering,
                 ErrorPolicy,
             ],

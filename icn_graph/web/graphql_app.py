@@ -77,7 +77,10 @@ def place_files(operations: Any, files_map: dict[str, list[str]], form: Mapping[
 
 def request_error(status_code: int, message: str) -> JSONResponse:
     code = HTTP_ERROR_CODES.get(status_code, f"HTTP_{status_code}")
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    # Messages can quote the client (an operation name): a lone surrogate in it would not
+    # encode as UTF-8, so it is shown escaped ("\\ud800").
+    shown = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    body = {"errors": [{"message": shown, "extensions": {"code": code}}]}
     headers = {"Allow": "GET, POST"} if status_code == 405 else None
     return JSONResponse(body, status_code=status_code, headers=headers)
 
