@@ -107,7 +107,9 @@ async def mark_read(
     """Mark the viewer's notifications ``ids`` (or all of them) read at ``now``.
 
     An ID that is not one of the viewer's notifications is refused (``ids[i]``, NOT_FOUND) and
-    nothing is marked. Mail not composed yet for a notification read now is skipped.
+    nothing is marked. Mail not composed yet for a notification read now is skipped. The result
+    names the ``ids``; for ``everything``, the notifications this call changed, newest first
+    (at most a page of them).
     """
     person_id = viewer.require_member()
     if everything and ids:
@@ -145,11 +147,14 @@ async def mark_read(
             if missing:
                 raise InvalidInput(missing)
         chosen = [mine] if everything else [mine, Notification.id.in_(set(pks))]
-        marked = await session.execute(
-            update(Notification)
-            .where(*chosen, Notification.read_at.is_(None))
-            .values(read_at=now)
-            .execution_options(synchronize_session=False)
+        changed = list(
+            await session.scalars(
+                update(Notification)
+                .where(*chosen, Notification.read_at.is_(None))
+                .values(read_at=now)
+                .returning(Notification.id)
+                .execution_options(synchronize_session=False)
+            )
         )
         await session.execute(
             update(Notification)
@@ -157,16 +162,20 @@ async def mark_read(
             .values(email_status=EmailStatus.SKIPPED)
             .execution_options(synchronize_session=False)
         )
-        named: list[Notification] = []
-        if not everything and pks:
-            found = {
+        # ids: the ones named, in the order given; all: the ones this call changed, newest first.
+        shown = list(dict.fromkeys(pks)) if not everything else sorted(changed, reverse=True)
+        shown = shown[:MAX_PAGE_SIZE]
+        found = (
+            {
                 row.id: row
                 for row in await session.scalars(
-                    select(Notification).where(mine, Notification.id.in_(set(pks)))
+                    select(Notification).where(mine, Notification.id.in_(set(shown)))
                 )
             }
-            named = [found[pk] for pk in dict.fromkeys(pks)]
-        return MarkedRead(notifications=named, marked=int(marked.rowcount or 0))  # type: ignore[attr-defined]
+            if shown
+            else {}
+        )
+        return MarkedRead(notifications=[found[pk] for pk in shown], marked=len(changed))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,12 +74,40 @@ async def test_a_member_registers_themselves_as_an_attendee(
     assert payload["registration"]["part"] == "ATTENDEE"
     assert payload["registration"]["attended"] is False
     assert payload["registration"]["person"]["id"] == to_global_id("Person", person.id)
-    # Twice is refused, naming the person.
+    # Twice is refused, blaming the field the client sent: the session (no personId was sent).
     again = await client.data(REGISTER, _register(row.id), token=token)
-    assert [(e["field"], e["code"]) for e in again["register"]["userErrors"]] == [
+    assert again["register"]["userErrors"] == [
+        {
+            "field": "learningSessionId",
+            "code": "TAKEN",
+            "message": f"You are already registered for '{row.title}'.",
+        }
+    ]
+    # Naming oneself as personId blames personId.
+    named = _register(row.id, personId=to_global_id("Person", person.id))
+    by_id = await client.data(REGISTER, named, token=token)
+    assert [(e["field"], e["code"]) for e in by_id["register"]["userErrors"]] == [
         ("personId", "TAKEN")
     ]
-    assert person.display_name in again["register"]["userErrors"][0]["message"]
+
+
+async def test_staff_registering_someone_twice_is_told_who(
+    db: Database, client: GraphQLClient
+) -> None:
+    row = await make_session(db)
+    person, _ = await _member(db)
+    _, staff_token = await _staff(db)
+    named = _register(row.id, personId=to_global_id("Person", person.id))
+    first = await client.data(REGISTER, named, token=staff_token)
+    assert first["register"]["userErrors"] == []
+    again = await client.data(REGISTER, named, token=staff_token)
+    assert again["register"]["userErrors"] == [
+        {
+            "field": "personId",
+            "code": "TAKEN",
+            "message": f"{person.display_name} is already registered for '{row.title}'.",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -254,6 +254,12 @@ async def test_mark_all_read_touches_only_the_viewers_notifications(
     data = await client.data(MARK, {"input": {"all": True}}, token=inbox.maria_token)
     result = data["markNotificationsRead"]
     assert (result["markedCount"], result["unreadCount"], result["userErrors"]) == (3, 0, [])
+    # What changed, newest first, so a client cache can update each notification it holds.
+    assert [n["id"] for n in result["notifications"]] == [gid(n) for n in reversed(inbox.mine)]
+    assert all(n["read"] and n["readAt"] for n in result["notifications"])
+    again = await client.data(MARK, {"input": {"all": True}}, token=inbox.maria_token)
+    assert again["markNotificationsRead"]["notifications"] == []
+    assert again["markNotificationsRead"]["markedCount"] == 0
     assert await statuses(db, *inbox.mine, inbox.theirs) == [
         (EmailStatus.SKIPPED, True),
         (EmailStatus.SKIPPED, True),

@@ -64,7 +64,8 @@ class MarkNotificationsReadInput:
 @strawberry.type
 class MarkNotificationsReadPayload:
     notifications: list[Notification] = strawberry.field(
-        description="The notifications named in ids, now read (empty for all: true)."
+        description="The notifications named in ids, now read; for all: true, the ones this "
+        "call marked read, newest first (at most 100; markedCount says how many it marked)."
     )
     marked_count: int = strawberry.field(description="How many were unread until now.")
     user_errors: list[UserError]

@@ -189,8 +189,11 @@ async def register(db: Database, viewer: Viewer, draft: RegistrationDraft) -> Re
     if person_id != me and not viewer.is_staff:
         raise Forbidden("Only network staff can register someone else.")
     part = draft.part or RegistrationPart.ATTENDEE
+    # "Already registered" blames the field the client sent: personId, or the session when
+    # registering oneself without one.
+    taken_field = "personId" if draft.person_id is not None else "learningSessionId"
     already = InvalidInput(
-        [UserError("personId", "That person is already registered.", UserErrorCode.TAKEN)]
+        [UserError(taken_field, "That person is already registered.", UserErrorCode.TAKEN)]
     )
     try:
         async with db.transaction() as session:
@@ -215,8 +218,9 @@ async def register(db: Database, viewer: Viewer, draft: RegistrationDraft) -> Re
                 Registration.session_id == row.id, Registration.person_id == person_id
             )
             if (await session.scalars(existing)).first() is not None:
-                message = f"{person.display_name} is already registered for '{row.title}'."
-                raise InvalidInput([UserError("personId", message, UserErrorCode.TAKEN)])
+                who = "You are" if person_id == me else f"{person.display_name} is"
+                message = f"{who} already registered for '{row.title}'."
+                raise InvalidInput([UserError(taken_field, message, UserErrorCode.TAKEN)])
             registration = Registration(
                 session_id=row.id,
                 person_id=person_id,
