@@ -217,6 +217,24 @@ async def test_a_plugins_build_report_is_logged(db: Database) -> None:
     ]
 
 
+async def test_build_report_logs_the_channel_and_subject_it_is_given(db: Database) -> None:
+    net = await _network(db)
+    viewer = Viewer(person_id=net.staff.id, network_role=NetworkRole.STAFF)
+
+    await build_report(
+        db,
+        viewer,
+        core_registry(),
+        ReportQuery(MEASURE, net.b.id),
+        channel="SVG",
+        subject="KEY_RESULT",
+    )
+
+    assert await logged_reads(db) == [
+        Logged(net.staff.id, None, "SVG", "KEY_RESULT", MEASURE, by_role(net.b.id))
+    ]
+
+
 async def _goal_of(db: Database, center: Center, author: Person) -> str:
     async with db.transaction() as session:
         goal = Goal(
