@@ -20,9 +20,12 @@ PATH_ARG = 2
 class RedactFeedSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) > PATH_ARG and isinstance(args[PATH_ARG], str):
-            redacted = FEED_SECRET.sub(REDACTED, args[PATH_ARG])
-            if redacted != args[PATH_ARG]:
+        if not isinstance(args, tuple) or len(args) <= PATH_ARG:
+            return True
+        path = args[PATH_ARG]
+        if isinstance(path, str):
+            redacted = FEED_SECRET.sub(REDACTED, path)
+            if redacted != path:
                 record.args = (*args[:PATH_ARG], redacted, *args[PATH_ARG + 1 :])
         return True
 
