@@ -137,6 +137,7 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
     import uvicorn
 
     from icn_graph.app import create_app
+    from icn_graph.web.access_log import redact_access_log
     from icn_graph.web.ports import port_problem
     from icn_graph.web.serving import DrainingServer
 
@@ -169,6 +170,7 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
         # A websocket message is a request too: the same cap as an HTTP body.
         ws_max_size=settings.max_body_bytes,
     )
+    redact_access_log()  # after uvicorn.Config, which configures uvicorn's loggers
     server = DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
     if not with_worker:
         server.run()

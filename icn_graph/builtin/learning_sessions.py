@@ -1,4 +1,5 @@
-"""Learning Sessions: agendas, registrations, the attendance mix, the agenda calendar."""
+"""Learning Sessions: agendas, registrations, the attendance mix, the agenda calendar and
+calendar feeds."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import LearningSessionMutations, LearningSessionsQuery
 from icn_graph.services.learning_sessions.events import EVENT_TYPES
-from icn_graph.web import calendar
+from icn_graph.web import calendar, calendar_feeds
 
 
 @hookimpl
@@ -26,7 +27,13 @@ def register_schema() -> SchemaContribution:
 
 @hookimpl
 def register_routes() -> Sequence[BaseRoute]:
-    return [Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS)]
+    return [
+        Route(calendar.PATH, calendar.agenda_ics, methods=calendar.METHODS),
+        Route(calendar_feeds.MINE_PATH, calendar_feeds.mine_ics, methods=calendar_feeds.METHODS),
+        Route(
+            calendar_feeds.SESSION_PATH, calendar_feeds.session_ics, methods=calendar_feeds.METHODS
+        ),
+    ]
 
 
 @hookimpl

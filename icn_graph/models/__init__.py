@@ -1,6 +1,7 @@
 """SQLAlchemy tables, one module per area. Importing this package registers them all on Base."""
 
 from icn_graph.models.accounts import EmailChange, Invitation
+from icn_graph.models.calendar_feeds import CalendarFeed
 from icn_graph.models.centers import Center, CenterStatus
 from icn_graph.models.goals import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.learning_sessions import (
@@ -45,6 +46,7 @@ __all__ = [
     "AgendaItemKind",
     "AgendaPart",
     "ApiToken",
+    "CalendarFeed",
     "Center",
     "CenterRole",
     "CenterStatus",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from icn_graph.schema.accounts import AccountMutations
+from icn_graph.schema.calendar_feeds import CalendarFeedMutations
 from icn_graph.schema.centers import Center, CenterMutations, resolve_centers
 from icn_graph.schema.connections import Connection
 from icn_graph.schema.context import Info
@@ -80,6 +81,7 @@ class DirectoryMutation(
     AccountMutations,
     MembershipMutations,
     SignInMutations,
+    CalendarFeedMutations,
     InvitationMutations,
 ):
     pass

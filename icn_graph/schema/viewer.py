@@ -6,6 +6,7 @@ import strawberry
 
 from icn_graph.errors import Unauthenticated
 from icn_graph.notifications import inbox
+from icn_graph.schema.calendar_feeds import CalendarFeed, viewer_calendar_feed
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
@@ -118,6 +119,13 @@ class ViewerHome:
     )
     async def personal_access_tokens(self, info: Info) -> list[PersonalAccessToken]:
         return await viewer_personal_access_tokens(info)
+
+    @strawberry.field(
+        description="The viewer's live calendar feed (not its secret), or null if they have "
+        "none; make one with `createCalendarFeed`."
+    )
+    async def calendar_feed(self, info: Info) -> CalendarFeed | None:
+        return await viewer_calendar_feed(info)
 
     @strawberry.field(description="How and when the viewer gets notification mail.")
     async def notification_preferences(self, info: Info) -> NotificationPreferences:

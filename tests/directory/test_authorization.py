@@ -19,6 +19,7 @@ from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.models import (
     ApiToken,
+    CalendarFeed,
     Center,
     CenterRole,
     Invitation,
@@ -59,6 +60,7 @@ class World:
     invitation_link: str  # an invitation to center A for a new email: acceptInvitation's input
     newcomer_email_change: str  # a mailed email-change link's secret: confirmEmailChange's input
     retired: Person  # deactivated: reactivatePerson's target
+    newcomer_feed: CalendarFeed  # revokeCalendarFeed's target: none of the actors' own
     people: dict[str, Person]  # the actors, by token key
 
 
@@ -94,6 +96,8 @@ MUTATIONS = [
     "createPersonalAccessToken",
     "revokeSession",
     "revokePersonalAccessToken",
+    "createCalendarFeed",
+    "revokeCalendarFeed",
     "invitePerson",
     "revokeInvitation",
     "acceptInvitation",
@@ -107,9 +111,13 @@ MUTATIONS = [
 # and a mailed email-change link is proof enough: open to everyone.
 OPEN_TO_ALL = ("requestSignIn", "signIn", "acceptInvitation", "confirmEmailChange")
 # Any member, for themself.
-EVERY_MEMBER = ("createPersonalAccessToken", "updateViewer")
+EVERY_MEMBER = ("createPersonalAccessToken", "createCalendarFeed", "updateViewer")
+# A token that may expire cannot leave behind one that does not: these come from a session.
+MADE_FROM_A_SESSION = ("createPersonalAccessToken", "createCalendarFeed")
 # Someone else's token: staff may revoke it; for anyone else it does not exist.
 OTHERS_TOKENS = ("revokeSession", "revokePersonalAccessToken")
+# Someone else's calendar feed, named by their person ID: staff may revoke it; FORBIDDEN for
+# anyone else (whether they have one is not looked up).
 # What a center's QI lead may do on that center's team (staff on every team).
 TEAM_MUTATIONS = ("addMembership", "removeMembership", "invitePerson", "revokeInvitation")
 # Objects only their managers see: for anyone else they do not exist.
@@ -128,7 +136,7 @@ def expected_outcome(mutation: str, actor: str) -> str:
     if actor in ("anonymous", "garbage-token"):
         return UNAUTHENTICATED
     # A token that may expire cannot make one that does not: tokens come from a session.
-    if actor == "clinician-by-personal-token" and mutation == "createPersonalAccessToken":
+    if actor == "clinician-by-personal-token" and mutation in MADE_FROM_A_SESSION:
         return FORBIDDEN
     if actor in ("staff", "admin") or mutation in EVERY_MEMBER:
         return ALLOWED
@@ -202,6 +210,7 @@ async def build_world(db: Database) -> World:
     personal_row = ApiToken(
         person_id=newcomer.id, token_hash="1" * 64, label="script", kind=TokenKind.PERSONAL
     )
+    feed_row = CalendarFeed(person_id=newcomer.id, token_hash="2" * 64)
     invitation_link = "icninv_matrix-" + "k" * 30
     invitations = [
         Invitation(
@@ -221,7 +230,7 @@ async def build_world(db: Database) -> World:
         )
     ]
     async with db.transaction() as session:
-        session.add_all([session_row, personal_row, *invitations])
+        session.add_all([session_row, personal_row, feed_row, *invitations])
         stored = await session.get(Person, newcomer.id)
         assert stored is not None
         change = await start_change(
@@ -242,6 +251,7 @@ async def build_world(db: Database) -> World:
         invitation_link,
         change.secret,
         retired,
+        feed_row,
         people,
     )
 
@@ -346,6 +356,18 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
             " createPersonalAccessToken(input: $input) {"
             " token personalAccessToken { name } userErrors { field code message } } }",
             {"input": {"name": "matrix"}},
+        )
+    if mutation == "createCalendarFeed":
+        return Call(
+            "mutation { createCalendarFeed {"
+            " mineUrl baseUrl calendarFeed { id } userErrors { field code message } } }",
+            {},
+        )
+    if mutation == "revokeCalendarFeed":
+        return Call(
+            "mutation($input: RevokeCalendarFeedInput) { revokeCalendarFeed(input: $input) {"
+            " revokedCalendarFeedId userErrors { field code message } } }",
+            {"input": {"personId": to_global_id("Person", world.newcomer.id)}},
         )
     if mutation == "revokeSession":
         return Call(
@@ -527,6 +549,21 @@ async def assert_written(
                 select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
             )
             assert minted.one().person_id == joined.id
+        elif mutation == "createCalendarFeed":
+            assert payload["mineUrl"] == payload["baseUrl"] + "/mine.ics"
+            secret = payload["baseUrl"].rsplit("/", 1)[1]
+            minted = await session.scalars(
+                select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(secret))
+            )
+            assert who.token_key is not None
+            assert minted.one().person_id == world.people[who.token_key].id
+        elif mutation == "revokeCalendarFeed":
+            assert payload["revokedCalendarFeedId"] == to_global_id(
+                "CalendarFeed", world.newcomer_feed.id
+            )
+            feed = await session.get(CalendarFeed, world.newcomer_feed.id)
+            assert feed is not None
+            assert feed.revoked_at is not None
         elif mutation in OTHERS_TOKENS:
             target = (
                 world.newcomer_session
@@ -580,6 +617,9 @@ async def _assert_account_written(
         assert newcomer.deactivated_at is not None
         tokens = await session.scalars(select(ApiToken).where(ApiToken.person_id == newcomer.id))
         assert all(token.revoked_at is not None for token in tokens)
+        feed = await session.get(CalendarFeed, world.newcomer_feed.id)
+        assert feed is not None
+        assert feed.revoked_at is not None
     else:
         assert payload["person"]["deactivatedAt"] is None
         retired = await session.get(Person, world.retired.id)
@@ -616,22 +656,24 @@ async def test_mutation_authorization(
         assert "invalid or has been revoked" in error["message"]
     elif actor == "anonymous":
         assert "Sign in" in error["message"]
-    elif mutation == "createPersonalAccessToken":
+    elif mutation in MADE_FROM_A_SESSION:
         assert "signed-in session" in error["message"]
+    elif mutation == "revokeCalendarFeed":
+        assert error["message"] == "Only network staff can revoke another person's calendar feed."
     # Nothing was written, anywhere.
     assert await snapshot(db) == before
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 18 mutations x 11 callers, with the expected number allowed."""
-    assert len(CASES) == 198
+    """Guard the table itself: 20 mutations x 11 callers, with the expected number allowed."""
+    assert len(CASES) == 220
     outcomes = [case.values[2] for case in CASES]
     # Directory, invitations and accounts: staff and admin everywhere, QI lead four times;
     # signing in, accepting an invitation and confirming an email: everyone; a personal access
-    # token and one's own profile: every member (a personal access token's own profile only);
-    # someone else's token: staff and admin.
-    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 11 + 2 * 9 - 1 + 2 * 2
-    assert outcomes.count(UNAUTHENTICATED) == 14 * 2
+    # token, a calendar feed and one's own profile: every member (a personal access token's own
+    # profile only); someone else's token or calendar feed: staff and admin.
+    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 11 + 3 * 9 - 2 + 3 * 2
+    assert outcomes.count(UNAUTHENTICATED) == 16 * 2
     # Others' sessions and tokens for the seven other members' tokens; invitations for six (the
     # center's own QI lead may withdraw them).
     assert outcomes.count(NOT_FOUND) == 2 * 7 + 6

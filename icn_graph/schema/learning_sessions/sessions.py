@@ -140,7 +140,8 @@ class LearningSession(Node):
         return AttendanceMix.from_service(await loaders.attendance_mix(info).load(self.pk))
 
     @strawberry.field(
-        description="Path of the agenda as an iCalendar file; GET it with your bearer token."
+        description="Path of the agenda as an iCalendar file: GET it with your bearer token, "
+        "or append it to your calendar feed's `baseUrl` (`createCalendarFeed`) to subscribe."
     )
     def calendar_path(self) -> str:
         return f"/learning-sessions/{to_global_id(self.type_name, self.pk)}/agenda.ics"

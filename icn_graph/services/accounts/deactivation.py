@@ -1,11 +1,12 @@
 """``deactivatePerson`` and ``reactivatePerson``: an account is switched off, never deleted.
 
 Deactivating revokes every token of the person (sessions, personal access tokens, CLI tokens)
-and deletes their sign-in links and pending email changes, in one transaction with the event.
-What they wrote stays, under their name. While deactivated no token of theirs works (the check
-is in ``viewer_for_token`` too, so a token issued in a race works no better), ``requestSignIn``
-mails them nothing, and the notification engine leaves them out. Reactivated, they sign in again
-by a mailed link: their old tokens stay revoked.
+and their calendar feed, and deletes their sign-in links and pending email changes, in one
+transaction with the event. What they wrote stays, under their name. While deactivated no token
+of theirs works (the check is in ``viewer_for_token`` too, so a token issued in a race works no
+better; feeds likewise), ``requestSignIn`` mails them nothing, and the notification engine
+leaves them out. Reactivated, they sign in again by a mailed link: their old tokens and calendar
+feed stay revoked.
 
 Staff deactivate anyone but themselves; only an admin deactivates or reactivates an admin.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import delete, update
 from icn_graph.db.database import Database
 from icn_graph.errors import Forbidden, NotFound
 from icn_graph.events import SubjectRef, record
-from icn_graph.models import ApiToken, NetworkRole, Person, SignInLink
+from icn_graph.models import ApiToken, CalendarFeed, NetworkRole, Person, SignInLink
 from icn_graph.models.accounts import EmailChange
 from icn_graph.services.accounts.events import PersonDeactivated, PersonReactivated
 from icn_graph.services.validation import Checker
@@ -54,6 +55,11 @@ async def deactivate_person(
         await session.execute(
             update(ApiToken)
             .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        await session.execute(
+            update(CalendarFeed)
+            .where(CalendarFeed.person_id == person.id, CalendarFeed.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         await session.execute(delete(SignInLink).where(SignInLink.person_id == person.id))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -55,6 +55,62 @@ def _description(item: AgendaItem, people: Sequence[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def people_by_item(
+    assignments: Iterable[tuple[AgendaAssignment, str]],
+) -> dict[int, list[tuple[str, str]]]:
+    """(assignment, name) rows as each item's (part, name) pairs: speakers first, then the
+    moderator, panelists and facilitators."""
+    people: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for assignment, name in sorted(
+        assignments, key=lambda pair: (PART_ORDER[pair[0].part], pair[0].id)
+    ):
+        people[assignment.agenda_item_id].append((assignment.part.value, name))
+    return people
+
+
+def uid_domain(network_name: str) -> str:
+    """The right-hand side of every UID: the network's, so two networks' events never clash."""
+    return f"{slug(network_name, 'icn-graph')}.icn-graph"
+
+
+def new_calendar(name: str, product: str, *, network_name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{network_name}//icn-graph {product}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def item_event(
+    row: LearningSession,
+    item: AgendaItem,
+    people: Sequence[tuple[str, str]],
+    *,
+    domain: str,
+    first_lines: Sequence[str] = (),
+    stamp: datetime | None = None,
+) -> Event:
+    """``item`` (of the session ``row``) as an event in the session's time zone; ``people`` are
+    its (part, name) pairs, ``first_lines`` open its description, and ``stamp`` (default: when
+    the item last changed) is its DTSTAMP."""
+    tz = ZoneInfo(row.timezone)
+    event = Event()
+    event.add("uid", f"agenda-item-{item.id}@{domain}")
+    event.add("dtstamp", stamp or item.updated_at)
+    event.add("summary", item.title)
+    event.add("dtstart", item.starts_at.astimezone(tz))
+    event.add("dtend", item.ends_at.astimezone(tz))
+    event.add("location", ", ".join(part for part in (row.venue, item.room) if part))
+    description = "\n".join([*first_lines, *filter(None, [_description(item, people)])])
+    if description:
+        event.add("description", description)
+    event.add("categories", [item.kind.value])
+    if item.kind is AgendaItemKind.BREAK:
+        event.add("transp", "TRANSPARENT")
+    return event
+
+
 def render(
     row: LearningSession,
     items: Sequence[AgendaItem],
@@ -63,29 +119,11 @@ def render(
     network_name: str,
 ) -> bytes:
     """The calendar for ``row``; ``people`` maps an item id to its (part, name) pairs."""
-    tz = ZoneInfo(row.timezone)
-    domain = slug(network_name, "icn-graph")
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{network_name}//icn-graph Learning Session agenda//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", row.title)
+    domain = uid_domain(network_name)
+    calendar = new_calendar(row.title, "Learning Session agenda", network_name=network_name)
     calendar.add("x-wr-timezone", row.timezone)
     for item in items:
-        event = Event()
-        event.add("uid", f"agenda-item-{item.id}@{domain}.icn-graph")
-        event.add("dtstamp", item.updated_at)
-        event.add("summary", item.title)
-        event.add("dtstart", item.starts_at.astimezone(tz))
-        event.add("dtend", item.ends_at.astimezone(tz))
-        event.add("location", ", ".join(part for part in (row.venue, item.room) if part))
-        description = _description(item, people.get(item.id, ()))
-        if description:
-            event.add("description", description)
-        event.add("categories", [item.kind.value])
-        if item.kind is AgendaItemKind.BREAK:
-            event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
+        calendar.add_component(item_event(row, item, people.get(item.id, ()), domain=domain))
     # The zone's transitions for a year either side of the session: both its standard and its
     # daylight time, without decades of history.
     calendar.add_missing_timezones(first_date=row.starts_on - YEAR, last_date=row.ends_on + YEAR)
@@ -115,10 +153,5 @@ async def agenda_calendar(
             .where(AgendaItem.session_id == row.id)
         )
         assignments = (await session.execute(statement)).all()
-    people: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for assignment, name in sorted(
-        assignments, key=lambda pair: (PART_ORDER[pair[0].part], pair[0].id)
-    ):
-        people[assignment.agenda_item_id].append((assignment.part.value, name))
-    content = render(row, items, people, network_name=network_name)
+    content = render(row, items, people_by_item(assignments), network_name=network_name)
     return AgendaCalendar(filename=f"{slug(row.title)}.ics", content=content)
