@@ -76,6 +76,7 @@ from icn_graph.plugins.settings import plugin_settings
 from icn_graph.reports.measures import Direction, Measure
 from icn_graph.schema.connections import Connection, Edge, PageInfo, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions.agenda import AgendaItem as AgendaItemType
 from icn_graph.schema.learning_sessions.sessions import LearningSession as LearningSessionType
 from icn_graph.schema.payloads import UserError, attempt
@@ -196,6 +197,7 @@ __all__ = [
     "Event",
     "EventConsumer",
     "FieldChange",
+    "Followable",
     "Forbidden",
     "Goal",
     "GoalArchived",

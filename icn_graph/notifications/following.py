@@ -125,3 +125,20 @@ async def following_pages(db: Database, requests: Sequence[PageRequest]) -> list
     return await pages_by_parent(
         db, Follow, select(Follow), Follow.person_id, BY_NEWEST, requests, parse_value=int
     )
+
+
+async def follow_levels(db: Database, keys: Sequence[tuple[int, str]]) -> list[FollowLevel | None]:
+    """How closely each (person id, subject global ID) is followed (None: not at all), in
+    order: one query for the whole batch."""
+    if not keys:
+        return []
+    people = {person for person, _ in keys}
+    subjects = {subject for _, subject in keys}
+    async with db.session() as session:
+        rows = await session.execute(
+            select(Follow.person_id, Follow.subject_id, Follow.level).where(
+                Follow.person_id.in_(people), Follow.subject_id.in_(subjects)
+            )
+        )
+        found = {(person, subject): level for person, subject, level in rows}
+    return [found.get(key) for key in keys]

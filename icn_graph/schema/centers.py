@@ -10,8 +10,9 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
-from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
@@ -29,7 +30,7 @@ ReportRef = Annotated["Report", strawberry.lazy("icn_graph.schema.reports.types"
 
 
 @strawberry.type(description="A care center and its team.")
-class Center(Node):
+class Center(Followable):
     type_name = "Center"
 
     name: str

@@ -10,14 +10,15 @@ from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
-from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.schema.relay import expect_global_id
 from icn_graph.services import memberships as service
 
 
 @strawberry.type(description="A person's place on a center's team.")
-class Membership(Node):
+class Membership(Followable):
     type_name = "Membership"
 
     role: models.CenterRole

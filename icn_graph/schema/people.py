@@ -12,8 +12,9 @@ from icn_graph import models
 from icn_graph.notifications.following import may_list as may_list_follows
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
-from icn_graph.schema.relay import Node, expect_global_id
+from icn_graph.schema.relay import expect_global_id
 from icn_graph.services import people as service
 from icn_graph.services.ordering import OrderDirection
 
@@ -32,7 +33,7 @@ FollowRef = Annotated["FollowEntry", strawberry.lazy("icn_graph.schema.notificat
 
 
 @strawberry.type(description="Anyone with an account: care team members, partners and staff.")
-class Person(Node):
+class Person(Followable):
     type_name = "Person"
 
     display_name: str

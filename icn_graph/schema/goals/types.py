@@ -12,9 +12,9 @@ from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.people import Person
-from icn_graph.schema.relay import Node
 from icn_graph.services import goals as service
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ async def load_goal(info: Info, pk: int) -> Goal:
 
 
 @strawberry.type(description="A measurable result of a goal, e.g. remission rate from 72 to 80 %.")
-class KeyResult(Node):
+class KeyResult(Followable):
     type_name = "KeyResult"
 
     title: str
@@ -154,7 +154,7 @@ class KeyResultValue:
     description="One entry in a goal's history: a note with the status, confidence and "
     "key-result values at that time. A goal's closing reflection is its last check-in."
 )
-class CheckIn(Node):
+class CheckIn(Followable):
     type_name = "CheckIn"
 
     note: str
@@ -193,7 +193,7 @@ class CheckIn(Node):
 @strawberry.type(
     description="A 90-day goal of a center or a person, with key results and check-ins."
 )
-class Goal(Node):
+class Goal(Followable):
     type_name = "Goal"
 
     title: str

@@ -11,9 +11,9 @@ import strawberry
 from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.people import Person
-from icn_graph.schema.relay import Node
 from icn_graph.services.learning_sessions.planning import may_plan
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class AgendaPerson:
 
 
 @strawberry.type(description="One item on a Learning Session's agenda.")
-class AgendaItem(Node):
+class AgendaItem(Followable):
     type_name = "AgendaItem"
 
     title: str

@@ -10,9 +10,9 @@ import strawberry
 from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.people import Person
-from icn_graph.schema.relay import Node
 
 if TYPE_CHECKING:
     from icn_graph.schema.learning_sessions.sessions import LearningSession
@@ -31,7 +31,7 @@ class RegistrationFilter:
 
 
 @strawberry.type(description="A person registered for a Learning Session.")
-class Registration(Node):
+class Registration(Followable):
     type_name = "Registration"
 
     part: models.RegistrationPart

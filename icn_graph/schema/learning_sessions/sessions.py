@@ -10,8 +10,9 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
-from icn_graph.schema.relay import Node, to_global_id
+from icn_graph.schema.relay import to_global_id
 from icn_graph.services.learning_sessions import attendance
 from icn_graph.services.learning_sessions import registrations as registration_service
 from icn_graph.services.learning_sessions import sessions as service
@@ -67,7 +68,7 @@ class AttendanceMix:
 
 
 @strawberry.type(description="A Learning Session: the network's twice-yearly meeting.")
-class LearningSession(Node):
+class LearningSession(Followable):
     type_name = "LearningSession"
 
     title: str

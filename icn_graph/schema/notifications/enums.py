@@ -1,17 +1,14 @@
-"""The notification enums, registered with Strawberry once (imported by every module here)."""
+"""The notification enums, registered with Strawberry once (imported by every module here).
+
+FollowLevel is registered in ``schema/follow_level.py`` (``Followable`` needs it first)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from icn_graph.notifications.models import DeliveryMode, FollowLevel, FollowReason
+from icn_graph.notifications.models import DeliveryMode, FollowReason
+from icn_graph.schema.follow_level import FollowLevelEnum
 
-FollowLevelEnum = strawberry.enum(
-    FollowLevel,
-    name="FollowLevel",
-    description="WATCHING: the subject and everything in it; NORMAL: the subject itself; "
-    "MUTED: nothing, even where another follow would notify.",
-)
 FollowReasonEnum = strawberry.enum(
     FollowReason,
     name="FollowReason",
@@ -24,3 +21,5 @@ DeliveryModeEnum = strawberry.enum(
     description="How notifications are mailed: each by itself after a short batching delay, "
     "in a daily or weekly digest, or not at all (they still show in the app).",
 )
+
+__all__ = ["DeliveryModeEnum", "FollowLevelEnum", "FollowReasonEnum"]

@@ -17,6 +17,7 @@ from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.following import Followable
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, parse_global_id
 from icn_graph.schema.reports.types import Measure
@@ -350,7 +351,7 @@ class DataView(Node):
 
 
 @strawberry.type(description="A request to use network data, from any member.")
-class DataRequest(Node):
+class DataRequest(Followable):
     type_name = "DataRequest"
 
     purpose: str = strawberry.field(description='e.g. "Spring 2014 Learning Session talk".')

@@ -23,6 +23,7 @@ from icn_codesign.schema import loaders
 from icn_graph.plugin_api import (
     CenterType,
     Connection,
+    Followable,
     Info,
     Node,
     PersonType,
@@ -79,7 +80,7 @@ class ThreadParticipant:
 
 
 @strawberry.type(description="A co-design conversation, standing alone or attached to a Node.")
-class Thread(Node):
+class Thread(Followable):
     type_name = "Thread"
 
     title: str
