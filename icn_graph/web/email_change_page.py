@@ -4,9 +4,6 @@ and the same answer (400); an address someone else took meanwhile, another (409)
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,15 +11,12 @@ from icn_graph.config import Settings
 from icn_graph.errors import InvalidInput
 from icn_graph.notifications.account_mail import CONFIRM_PATH
 from icn_graph.services.accounts.email_changes import EmailChangeRefused, confirm_change
-from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts
-
-log = logging.getLogger(__name__)
+from icn_graph.web.link_pages import METHODS, check_rate, link_endpoint, page
 
 PATH = CONFIRM_PATH
 
 
-@same_origin_posts
+@link_endpoint("confirm an email change")
 async def confirm_email_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":
@@ -34,23 +28,15 @@ async def confirm_email_endpoint(request: Request) -> Response:
             "account.",
             button="Confirm",
         )
-    limits: SignInLimits | None = request.app.state.sign_in_limits
+    await check_rate(request)
     try:
-        if limits is not None:
-            client = request.client
-            await limits.check_sign_in(client.host if client is not None else "unknown")
         person = await confirm_change(
             request.app.state.db, request.path_params["token"], now=request.app.state.clock()
         )
-    except RateLimited as problem:
-        return page(request, 429, "Please wait", problem.message)
     except EmailChangeRefused as refused:
         return page(request, 400, "This link does not work", refused.errors[0].message)
     except InvalidInput as refused:  # the address was taken meanwhile
         return page(request, 409, "This address is taken", refused.errors[0].message)
-    except (SQLAlchemyError, OSError) as error:
-        log.error("cannot confirm an email change: database unavailable: %s", error)
-        return busy(request)
     return page(
         request,
         200,

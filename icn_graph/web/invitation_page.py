@@ -5,9 +5,6 @@ An unknown, used, expired or withdrawn link gets one and the same answer (400)."
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,27 +14,19 @@ from icn_graph.notifications.invitation_mail import PATH
 from icn_graph.services.invitations.accepting import accept_invitation, preview_invitation
 from icn_graph.services.invitations.links import INVITATION_REFUSED, InvitationRefused
 from icn_graph.services.invitations.words import role_in_words
-from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts, signed_in
-
-log = logging.getLogger(__name__)
+from icn_graph.web.link_pages import METHODS, check_rate, link_endpoint, page, signed_in
 
 REFUSED_TITLE = "This invitation does not work"
 
 
-@same_origin_posts
+@link_endpoint("answer an invitation")
 async def invitation_endpoint(request: Request) -> Response:
     try:
         if request.method != "POST":
             return await _show(request)
         return await _accept(request)
-    except RateLimited as problem:
-        return page(request, 429, "Please wait", problem.message)
     except InvitationRefused:
         return page(request, 400, REFUSED_TITLE, INVITATION_REFUSED)
-    except (SQLAlchemyError, OSError) as error:
-        log.error("invitation page: database unavailable: %s", error)
-        return busy(request)
 
 
 async def _show(request: Request) -> Response:
@@ -63,11 +52,8 @@ async def _show(request: Request) -> Response:
 
 async def _accept(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    limits: SignInLimits | None = request.app.state.sign_in_limits
     db = request.app.state.db
-    if limits is not None:
-        client = request.client
-        await limits.check_sign_in(client.host if client is not None else "unknown")
+    await check_rate(request)
     accepted = await accept_invitation(
         db,
         request.path_params["token"],

@@ -17,15 +17,20 @@ forge; a client that sends neither (curl, a script) is not a browser visitor and
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from icn_graph.config import Settings
+from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
+
+log = logging.getLogger(__name__)
 
 METHODS = ["GET", "HEAD", "POST"]
 BUSY = "The service is busy; try again shortly."
@@ -147,13 +152,32 @@ def from_another_site(request: Request) -> bool:
     return origin_of(origin) not in own
 
 
-def same_origin_posts(endpoint: Endpoint) -> Endpoint:
-    """``endpoint`` with every ``POST`` from another site refused (403) before it runs."""
+async def check_rate(request: Request) -> None:
+    """The sign-in limits per client address, before a ``POST`` uses a link (RateLimited)."""
+    limits: SignInLimits | None = request.app.state.sign_in_limits
+    if limits is not None:
+        client = request.client
+        await limits.check_sign_in(client.host if client is not None else "unknown")
 
-    @functools.wraps(endpoint)
-    async def checked(request: Request) -> Response:
-        if request.method == "POST" and from_another_site(request):
-            return page(request, 403, CROSS_SITE_TITLE, CROSS_SITE)
-        return await endpoint(request)
 
-    return checked
+def link_endpoint(doing: str) -> Callable[[Endpoint], Endpoint]:
+    """A mailed link's page: a ``POST`` from another site is refused (403) before it runs, one
+    over the rate limit (:func:`check_rate`) gets a 429 page, and a database that is down a 503
+    page (logged as "cannot <doing>")."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def checked(request: Request) -> Response:
+            if request.method == "POST" and from_another_site(request):
+                return page(request, 403, CROSS_SITE_TITLE, CROSS_SITE)
+            try:
+                return await endpoint(request)
+            except RateLimited as problem:
+                return page(request, 429, "Please wait", problem.message)
+            except (SQLAlchemyError, OSError) as error:
+                log.error("cannot %s: database unavailable: %s", doing, error)
+                return busy(request)
+
+        return checked
+
+    return decorate

@@ -4,9 +4,6 @@ same answer (400)."""
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,13 +11,10 @@ from icn_graph.config import Settings
 from icn_graph.models import Person
 from icn_graph.notifications.sign_in_mail import PATH
 from icn_graph.services.sign_in.links import LINK_REFUSED, LinkRefused, sign_in
-from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
-from icn_graph.web.link_pages import METHODS, busy, page, same_origin_posts, signed_in
-
-log = logging.getLogger(__name__)
+from icn_graph.web.link_pages import METHODS, check_rate, link_endpoint, page, signed_in
 
 
-@same_origin_posts
+@link_endpoint("sign in")
 async def sign_in_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":
@@ -31,12 +25,9 @@ async def sign_in_endpoint(request: Request) -> Response:
             "Press the button to sign in on this device.",
             button="Sign in",
         )
-    limits: SignInLimits | None = request.app.state.sign_in_limits
     db = request.app.state.db
+    await check_rate(request)
     try:
-        if limits is not None:
-            client = request.client
-            await limits.check_sign_in(client.host if client is not None else "unknown")
         issued = await sign_in(
             db,
             request.path_params["token"],
@@ -44,15 +35,10 @@ async def sign_in_endpoint(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""),
             session_days=settings.session_days,
         )
-        async with db.session() as session:
-            person = await session.get(Person, issued.person_id)
-    except RateLimited as problem:
-        return page(request, 429, "Please wait", problem.message)
     except LinkRefused:
         return page(request, 400, "This link does not work", LINK_REFUSED)
-    except (SQLAlchemyError, OSError) as error:
-        log.error("cannot sign in: database unavailable: %s", error)
-        return busy(request)
+    async with db.session() as session:
+        person = await session.get(Person, issued.person_id)
     name = person.display_name if person is not None else ""
     return signed_in(request, issued.secret, f"Welcome, {name}.")
 
