@@ -10,6 +10,12 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    InputArgument,
+)
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import Node, expect_global_id
 from icn_graph.schema.reports.enums import ChartKind
@@ -64,8 +70,8 @@ class Center(Node):
     async def goals(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
         include_archived: bool = False,
     ) -> Connection[GoalRef]:
         from icn_graph.schema.goals import center_goals
@@ -132,8 +138,8 @@ class CenterOrder:
 
 async def resolve_centers(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
     filter: CenterFilter | None = None,
     order_by: CenterOrder | None = None,
 ) -> Connection[Center]:
@@ -179,19 +185,21 @@ class UpdateCenterInput:
 @strawberry.type
 class CreateCenterPayload:
     center: Center | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UpdateCenterPayload:
     center: Center | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class CenterMutations:
     @strawberry.mutation(description="Add a center to the network. Staff only.")
-    async def create_center(self, info: Info, input: CreateCenterInput) -> CreateCenterPayload:
+    async def create_center(
+        self, info: Info, input: InputArgument[CreateCenterInput]
+    ) -> CreateCenterPayload:
         draft = service.CenterDraft(
             name=input.name,
             short_code=input.short_code,
@@ -209,7 +217,9 @@ class CenterMutations:
         )
 
     @strawberry.mutation(description="Edit a center. Staff only.")
-    async def update_center(self, info: Info, input: UpdateCenterInput) -> UpdateCenterPayload:
+    async def update_center(
+        self, info: Info, input: InputArgument[UpdateCenterInput]
+    ) -> UpdateCenterPayload:
         center_id = expect_global_id(input.id, "Center", field="id")
         changes = service.CenterChanges(
             name=input.name,

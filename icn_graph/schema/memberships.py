@@ -10,6 +10,7 @@ from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, expect_global_id
@@ -66,19 +67,21 @@ class RemoveMembershipInput:
 @strawberry.type
 class AddMembershipPayload:
     membership: Membership | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class RemoveMembershipPayload:
     removed_membership_id: strawberry.ID | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class MembershipMutations:
     @strawberry.mutation(description="Put a person on a center's team. Staff or the QI lead.")
-    async def add_membership(self, info: Info, input: AddMembershipInput) -> AddMembershipPayload:
+    async def add_membership(
+        self, info: Info, input: InputArgument[AddMembershipInput]
+    ) -> AddMembershipPayload:
         draft = service.MembershipDraft(
             person_id=expect_global_id(input.person_id, "Person", field="personId"),
             center_id=expect_global_id(input.center_id, "Center", field="centerId"),
@@ -95,7 +98,7 @@ class MembershipMutations:
 
     @strawberry.mutation(description="Take a person off a center's team. Staff or the QI lead.")
     async def remove_membership(
-        self, info: Info, input: RemoveMembershipInput
+        self, info: Info, input: InputArgument[RemoveMembershipInput]
     ) -> RemoveMembershipPayload:
         membership_id = expect_global_id(input.id, "Membership", field="id")
         removed, errors = await attempt(

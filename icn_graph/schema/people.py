@@ -12,6 +12,12 @@ from icn_graph import models
 from icn_graph.notifications.following import may_list as may_list_follows
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    InputArgument,
+)
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import Node, expect_global_id
 from icn_graph.services import people as service
@@ -99,8 +105,8 @@ class Person(Node):
     async def goals(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
         include_archived: bool = False,
     ) -> Connection[GoalRef]:
         from icn_graph.schema.goals import person_goals
@@ -120,7 +126,7 @@ class Person(Node):
         "network staff may see it; null for anyone else (see `viewerCanSeeFollowing`)."
     )
     async def following(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[FollowRef] | None:
         from icn_graph.schema.notifications import person_following
 
@@ -160,8 +166,8 @@ class PersonOrder:
 
 async def resolve_people(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
     filter: PersonFilter | None = None,
     order_by: PersonOrder | None = None,
 ) -> Connection[Person]:
@@ -202,13 +208,15 @@ class CreatePersonInput:
 @strawberry.type
 class CreatePersonPayload:
     person: Person | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class PersonMutations:
     @strawberry.mutation(description="Create an account. Staff only.")
-    async def create_person(self, info: Info, input: CreatePersonInput) -> CreatePersonPayload:
+    async def create_person(
+        self, info: Info, input: InputArgument[CreatePersonInput]
+    ) -> CreatePersonPayload:
         draft = service.PersonDraft(
             display_name=input.display_name,
             email=input.email,

@@ -9,9 +9,21 @@ import strawberry
 from icn_graph.db.database import Database
 from icn_graph.plugins.models import PluginError
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
 from icn_graph.services import plugins as service
 
-strawberry.enum(service.PluginState, name="PluginState")
+described_enum(
+    service.PluginState,
+    name="PluginState",
+    description="Whether a plugin runs.",
+    values={
+        service.PluginState.ACTIVE: "Loaded, and its event handlers run.",
+        service.PluginState.PAUSED: "Loaded, but its event handlers are paused after repeated "
+        "failures (the circuit breaker); they are tried again after a cool-down.",
+        service.PluginState.DISABLED: "Installed but not loaded (ICN_DISABLED_PLUGINS, or not in "
+        "ICN_PLUGINS).",
+    },
+)
 
 
 @strawberry.type(description="A failure of a plugin's event handler.")

@@ -10,6 +10,7 @@ import strawberry
 from icn_graph.models import ApiToken, TokenKind
 from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id, to_global_id
@@ -98,7 +99,7 @@ class RequestSignInInput:
 )
 class RequestSignInPayload:
     message: str
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input
@@ -115,7 +116,7 @@ class SignInPayload:
         description="When the session ends unless used again (each use extends it)."
     )
     person: Person | None = strawberry.field(description="Who signed in.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input
@@ -126,7 +127,7 @@ class RevokeSessionInput:
 @strawberry.type
 class RevokeSessionPayload:
     revoked_session_id: strawberry.ID | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input
@@ -144,7 +145,7 @@ class CreatePersonalAccessTokenPayload:
     token: str | None = strawberry.field(
         description="The secret, shown once: only its hash is stored."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input
@@ -155,7 +156,7 @@ class RevokePersonalAccessTokenInput:
 @strawberry.type
 class RevokePersonalAccessTokenPayload:
     revoked_personal_access_token_id: strawberry.ID | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _checked_email(email: str) -> str:
@@ -188,7 +189,9 @@ class SignInMutations:
         "address and per email from one client address (RATE_LIMITED); past an email's cap on "
         "links mailed (whoever asks), the answer is the same and nothing is sent."
     )
-    async def request_sign_in(self, info: Info, input: RequestSignInInput) -> RequestSignInPayload:
+    async def request_sign_in(
+        self, info: Info, input: InputArgument[RequestSignInInput]
+    ) -> RequestSignInPayload:
         _, errors = await attempt(_request(info, input.email))
         return RequestSignInPayload(message=SIGN_IN_REQUESTED, user_errors=errors)
 
@@ -197,7 +200,7 @@ class SignInMutations:
         "unknown, used or expired token gets one and the same userError. Rate limited per "
         "client address (RATE_LIMITED)."
     )
-    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+    async def sign_in(self, info: Info, input: InputArgument[SignInInput]) -> SignInPayload:
         context = info.context
         if context.sign_in_limits is not None:
             await context.sign_in_limits.check_sign_in(context.client_address)
@@ -224,7 +227,9 @@ class SignInMutations:
         description="End a session at once: its token stops working. The session's owner or "
         "network staff; for anyone else the session does not exist (NOT_FOUND)."
     )
-    async def revoke_session(self, info: Info, input: RevokeSessionInput) -> RevokeSessionPayload:
+    async def revoke_session(
+        self, info: Info, input: InputArgument[RevokeSessionInput]
+    ) -> RevokeSessionPayload:
         context = info.context
         context.viewer.require_member()
         pk = expect_global_id(input.id, "Session", field="id")
@@ -242,7 +247,7 @@ class SignInMutations:
         "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
     )
     async def create_personal_access_token(
-        self, info: Info, input: CreatePersonalAccessTokenInput
+        self, info: Info, input: InputArgument[CreatePersonalAccessTokenInput]
     ) -> CreatePersonalAccessTokenPayload:
         context = info.context
         draft = tokens_of.PersonalTokenDraft(
@@ -267,7 +272,7 @@ class SignInMutations:
         "anyone else it does not exist (NOT_FOUND)."
     )
     async def revoke_personal_access_token(
-        self, info: Info, input: RevokePersonalAccessTokenInput
+        self, info: Info, input: InputArgument[RevokePersonalAccessTokenInput]
     ) -> RevokePersonalAccessTokenPayload:
         context = info.context
         context.viewer.require_member()

@@ -10,6 +10,7 @@ from icn_graph.schema.calendar_feeds import CalendarFeed, viewer_calendar_feed
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
@@ -71,7 +72,7 @@ class ViewerHome:
 
     @strawberry.field(description="Open goals of the viewer and of their centers, soonest due.")
     async def goals(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[Goal]:
         page = await home.my_goals(info.context.db, info.context.viewer, first=first, after=after)
         return connection_from_page(page, Goal.from_model)
@@ -94,15 +95,15 @@ class ViewerHome:
     async def notifications(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
         unread_only: bool = False,
     ) -> NotificationConnection:
         return await viewer_notifications(info, first=first, after=after, unread_only=unread_only)
 
     @strawberry.field(description="What the viewer follows, the latest first.")
     async def following(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[FollowEntry]:
         return await person_following(info, self.person_pk, first=first, after=after)
 

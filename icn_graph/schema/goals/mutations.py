@@ -8,6 +8,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.queries import decode_owner
 from icn_graph.schema.goals.types import CheckIn, Goal, KeyResult
@@ -133,47 +134,47 @@ class ArchiveGoalInput:
 @strawberry.type
 class CreateGoalPayload:
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UpdateGoalPayload:
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class AddKeyResultPayload:
     key_result: KeyResult | None
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UpdateKeyResultPayload:
     key_result: KeyResult | None
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class CheckInGoalPayload:
     check_in: CheckIn | None
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class CloseGoalPayload:
     check_in: CheckIn | None = strawberry.field(description="The closing reflection.")
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class ArchiveGoalPayload:
     goal: Goal | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _goal_id(value: strawberry.ID) -> int:
@@ -186,7 +187,9 @@ class GoalMutations:
         description="Set a 90-day goal for a center (its team or staff) or a person (that person "
         "or staff)."
     )
-    async def create_goal(self, info: Info, input: CreateGoalInput) -> CreateGoalPayload:
+    async def create_goal(
+        self, info: Info, input: InputArgument[CreateGoalInput]
+    ) -> CreateGoalPayload:
         draft = service.GoalDraft(
             owner=decode_owner(input.owner_id, field="ownerId"),
             title=input.title,
@@ -205,7 +208,9 @@ class GoalMutations:
         return CreateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
 
     @strawberry.mutation(description="Change a goal's title, aim or dates.")
-    async def update_goal(self, info: Info, input: UpdateGoalInput) -> UpdateGoalPayload:
+    async def update_goal(
+        self, info: Info, input: InputArgument[UpdateGoalInput]
+    ) -> UpdateGoalPayload:
         changes = service.GoalChanges(
             title=input.title, aim=input.aim, starts_on=input.starts_on, due_on=input.due_on
         )
@@ -218,7 +223,9 @@ class GoalMutations:
         return UpdateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
 
     @strawberry.mutation(description="Add a key result to an open goal (at most 10 per goal).")
-    async def add_key_result(self, info: Info, input: AddKeyResultInput) -> AddKeyResultPayload:
+    async def add_key_result(
+        self, info: Info, input: InputArgument[AddKeyResultInput]
+    ) -> AddKeyResultPayload:
         draft = service.KeyResultDraft(
             title=input.title,
             start_value=input.start_value,
@@ -247,7 +254,7 @@ class GoalMutations:
         description="Change a key result's title, unit, start, target or linked measure."
     )
     async def update_key_result(
-        self, info: Info, input: UpdateKeyResultInput
+        self, info: Info, input: InputArgument[UpdateKeyResultInput]
     ) -> UpdateKeyResultPayload:
         key_result_id = expect_global_id(input.key_result_id, "KeyResult", field="keyResultId")
         changes = service.KeyResultChanges(
@@ -277,7 +284,9 @@ class GoalMutations:
         description="Record a check-in: a note, the status, the confidence and new key-result "
         "values. The goal takes the status and confidence, the key results the values."
     )
-    async def check_in_goal(self, info: Info, input: CheckInGoalInput) -> CheckInGoalPayload:
+    async def check_in_goal(
+        self, info: Info, input: InputArgument[CheckInGoalInput]
+    ) -> CheckInGoalPayload:
         values = tuple(
             service.KeyResultValue(
                 key_result_id=expect_global_id(
@@ -310,7 +319,9 @@ class GoalMutations:
         description="Close a goal as DONE or DROPPED; the reflection is recorded as its final "
         "check-in. A closed goal takes no more changes."
     )
-    async def close_goal(self, info: Info, input: CloseGoalInput) -> CloseGoalPayload:
+    async def close_goal(
+        self, info: Info, input: InputArgument[CloseGoalInput]
+    ) -> CloseGoalPayload:
         draft = service.CloseDraft(
             goal_id=_goal_id(input.goal_id), outcome=input.outcome, reflection=input.reflection
         )
@@ -328,7 +339,9 @@ class GoalMutations:
         description="Hide a goal from default listings (goals are never deleted); read it with "
         "`includeArchived: true`."
     )
-    async def archive_goal(self, info: Info, input: ArchiveGoalInput) -> ArchiveGoalPayload:
+    async def archive_goal(
+        self, info: Info, input: InputArgument[ArchiveGoalInput]
+    ) -> ArchiveGoalPayload:
         goal, errors = await attempt(
             service.archive_goal(info.context.db, info.context.viewer, _goal_id(input.goal_id))
         )

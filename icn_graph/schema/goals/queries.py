@@ -10,6 +10,7 @@ from icn_graph import models
 from icn_graph.errors import BadInput
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.relay import expect_global_id, parse_global_id
@@ -62,8 +63,8 @@ class GoalOrder:
 
 async def resolve_goals(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
     filter: GoalFilter | None = None,
     order_by: GoalOrder | None = None,
 ) -> Connection[Goal]:

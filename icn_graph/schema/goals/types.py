@@ -12,6 +12,8 @@ from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
@@ -23,20 +25,48 @@ if TYPE_CHECKING:
 MeasureRef = Annotated["Measure", strawberry.lazy("icn_graph.schema.reports.types")]
 
 # Registered here, where the types using them are defined, so the names and descriptions stick.
-strawberry.enum(
+described_enum(
     models.GoalStatus,
     name="GoalStatus",
     description="Where a goal stands: ON_TRACK, AT_RISK or OFF_TRACK while open; DONE or DROPPED "
     "once closed.",
+    values={
+        models.GoalStatus.ON_TRACK: "Open, going as planned.",
+        models.GoalStatus.AT_RISK: "Open, but the aim may be missed.",
+        models.GoalStatus.OFF_TRACK: "Open, and behind: the aim will be missed without a change.",
+        models.GoalStatus.DONE: "Closed: the aim was met.",
+        models.GoalStatus.DROPPED: "Closed without meeting the aim.",
+    },
 )
-strawberry.enum(
+described_enum(
     models.GoalKind,
     name="GoalKind",
     description="CENTER: owned by a center. PARTNER: owned by a person (partners set 90-day goals "
     "too; every person-owned goal is a PARTNER goal).",
+    values={
+        models.GoalKind.CENTER: "Owned by a center.",
+        models.GoalKind.PARTNER: "Owned by a person, a partner or anyone else.",
+    },
 )
-strawberry.enum(service.GoalOutcome, name="GoalOutcome", description="How a goal closes.")
-strawberry.enum(service.GoalOrderField, name="GoalOrderField")
+described_enum(
+    service.GoalOutcome,
+    name="GoalOutcome",
+    description="How a goal closes; it becomes the goal's final status.",
+    values={
+        service.GoalOutcome.DONE: "The aim was met.",
+        service.GoalOutcome.DROPPED: "Stopped without meeting the aim.",
+    },
+)
+described_enum(
+    service.GoalOrderField,
+    name="GoalOrderField",
+    description="What a listing of goals is sorted by.",
+    values={
+        service.GoalOrderField.DUE_ON: "The due date.",
+        service.GoalOrderField.CREATED_AT: "When the goal was created.",
+        service.GoalOrderField.TITLE: "The title.",
+    },
+)
 
 GoalOwner = Annotated[
     Center | Person,
@@ -282,7 +312,7 @@ class Goal(Node):
 
     @strawberry.field(description="The goal's history, newest first.")
     async def check_ins(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[CheckIn]:
         page = await loaders.check_in_pages(info).load(
             service.PageRequest(self.pk, first=first, after=after)

@@ -8,6 +8,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.learning_sessions import enums
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
@@ -73,13 +74,13 @@ class UpdateLearningSessionInput:
 @strawberry.type
 class CreateLearningSessionPayload:
     learning_session: LearningSession | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UpdateLearningSessionPayload:
     learning_session: LearningSession | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 # --- agenda -----------------------------------------------------------------------------------
@@ -128,31 +129,31 @@ class UnassignFromAgendaItemInput:
 @strawberry.type
 class AddAgendaItemPayload:
     agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UpdateAgendaItemPayload:
     agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class RemoveAgendaItemPayload:
     removed_agenda_item_id: strawberry.ID | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class AssignToAgendaItemPayload:
     agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class UnassignFromAgendaItemPayload:
     agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 # --- registrations ----------------------------------------------------------------------------
@@ -183,19 +184,19 @@ class MarkAttendedInput:
 @strawberry.type
 class RegisterPayload:
     registration: Registration | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class CancelRegistrationPayload:
     cancelled_registration_id: strawberry.ID | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class MarkAttendedPayload:
     registration: Registration | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _session_node(row: models.LearningSession | None) -> LearningSession | None:
@@ -214,7 +215,7 @@ def _registration_node(row: models.Registration | None) -> Registration | None:
 class LearningSessionMutations:
     @strawberry.mutation(description="Plan a new Learning Session. Staff only.")
     async def create_learning_session(
-        self, info: Info, input: CreateLearningSessionInput
+        self, info: Info, input: InputArgument[CreateLearningSessionInput]
     ) -> CreateLearningSessionPayload:
         draft = session_service.LearningSessionDraft(
             season=input.season,
@@ -238,7 +239,7 @@ class LearningSessionMutations:
         "keep every agenda item inside the session."
     )
     async def update_learning_session(
-        self, info: Info, input: UpdateLearningSessionInput
+        self, info: Info, input: InputArgument[UpdateLearningSessionInput]
     ) -> UpdateLearningSessionPayload:
         session_id = expect_global_id(input.id, "LearningSession", field="id")
         changes = session_service.LearningSessionChanges(
@@ -264,7 +265,9 @@ class LearningSessionMutations:
         description="Add an item to a session's agenda. Staff only. It must lie inside the "
         "session's dates and not take a booked room (CONFLICT)."
     )
-    async def add_agenda_item(self, info: Info, input: AddAgendaItemInput) -> AddAgendaItemPayload:
+    async def add_agenda_item(
+        self, info: Info, input: InputArgument[AddAgendaItemInput]
+    ) -> AddAgendaItemPayload:
         draft = agenda_service.AgendaItemDraft(
             session_id=expect_global_id(
                 input.learning_session_id, "LearningSession", field="learningSessionId"
@@ -286,7 +289,7 @@ class LearningSessionMutations:
         "the room and everyone on it (CONFLICT)."
     )
     async def update_agenda_item(
-        self, info: Info, input: UpdateAgendaItemInput
+        self, info: Info, input: InputArgument[UpdateAgendaItemInput]
     ) -> UpdateAgendaItemPayload:
         item_id = expect_global_id(input.id, "AgendaItem", field="id")
         changes = agenda_service.AgendaItemChanges(
@@ -306,7 +309,7 @@ class LearningSessionMutations:
 
     @strawberry.mutation(description="Take an item (and its people) off the agenda. Staff only.")
     async def remove_agenda_item(
-        self, info: Info, input: RemoveAgendaItemInput
+        self, info: Info, input: InputArgument[RemoveAgendaItemInput]
     ) -> RemoveAgendaItemPayload:
         item_id = expect_global_id(input.id, "AgendaItem", field="id")
         row, errors = await attempt(
@@ -321,7 +324,7 @@ class LearningSessionMutations:
         "facilitator. Staff only. Someone already on an overlapping item is a CONFLICT."
     )
     async def assign_to_agenda_item(
-        self, info: Info, input: AssignToAgendaItemInput
+        self, info: Info, input: InputArgument[AssignToAgendaItemInput]
     ) -> AssignToAgendaItemPayload:
         draft = agenda_service.AssignmentDraft(
             agenda_item_id=expect_global_id(
@@ -337,7 +340,7 @@ class LearningSessionMutations:
 
     @strawberry.mutation(description="Take a person off an agenda item. Staff only.")
     async def unassign_from_agenda_item(
-        self, info: Info, input: UnassignFromAgendaItemInput
+        self, info: Info, input: InputArgument[UnassignFromAgendaItemInput]
     ) -> UnassignFromAgendaItemPayload:
         item_id = expect_global_id(input.agenda_item_id, "AgendaItem", field="agendaItemId")
         person_id = expect_global_id(input.person_id, "Person", field="personId")
@@ -352,7 +355,7 @@ class LearningSessionMutations:
         description="Register for a Learning Session: yourself while it is PLANNING or "
         "REGISTRATION_OPEN; staff register anyone, any time."
     )
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: InputArgument[RegisterInput]) -> RegisterPayload:
         draft = registration_service.RegistrationDraft(
             session_id=expect_global_id(
                 input.learning_session_id, "LearningSession", field="learningSessionId"
@@ -374,7 +377,7 @@ class LearningSessionMutations:
         "that is not marked attended."
     )
     async def cancel_registration(
-        self, info: Info, input: CancelRegistrationInput
+        self, info: Info, input: InputArgument[CancelRegistrationInput]
     ) -> CancelRegistrationPayload:
         registration_id = expect_global_id(input.id, "Registration", field="id")
         row, errors = await attempt(
@@ -390,7 +393,9 @@ class LearningSessionMutations:
         description="Mark a registration attended (or not). Staff only, once the session is "
         "IN_PROGRESS or COMPLETE."
     )
-    async def mark_attended(self, info: Info, input: MarkAttendedInput) -> MarkAttendedPayload:
+    async def mark_attended(
+        self, info: Info, input: InputArgument[MarkAttendedInput]
+    ) -> MarkAttendedPayload:
         registration_id = expect_global_id(input.id, "Registration", field="id")
         row, errors = await attempt(
             registration_service.mark_attended(

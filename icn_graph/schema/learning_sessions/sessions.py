@@ -10,6 +10,7 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.relay import Node, to_global_id
 from icn_graph.services.learning_sessions import attendance
@@ -116,8 +117,8 @@ class LearningSession(Node):
     async def registrations(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
         filter: RegistrationFilterRef | None = None,
     ) -> Connection[RegistrationRef]:
         from icn_graph.schema.learning_sessions.registrations import Registration
@@ -176,8 +177,8 @@ class LearningSessionOrder:
 
 async def resolve_learning_sessions(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
     filter: LearningSessionFilter | None = None,
     order_by: LearningSessionOrder | None = None,
 ) -> Connection[LearningSession]:

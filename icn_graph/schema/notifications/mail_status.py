@@ -9,8 +9,21 @@ import strawberry
 from icn_graph.notifications.mail import status as service
 from icn_graph.notifications.models import MailStatus
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
 
-strawberry.enum(MailStatus, name="MailStatus")
+described_enum(
+    MailStatus,
+    name="MailStatus",
+    description="Where a notification mail stands.",
+    values={
+        MailStatus.QUEUED: "Waiting to be sent (retries after a temporary refusal wait here too).",
+        MailStatus.SENDING: "Being handed to the mail server by a worker.",
+        MailStatus.SENT: "Accepted by the mail server.",
+        MailStatus.FAILED: "Refused for good (a 5xx answer); the address is now suppressed.",
+        MailStatus.DEAD: "Refused for the time being (4xx) until the retry limit: given up.",
+        MailStatus.SUPPRESSED: "Not attempted: the address is suppressed.",
+    },
+)
 
 
 @strawberry.type(description="A message that failed or was dead-lettered.")

@@ -9,6 +9,7 @@ import strawberry
 from icn_graph.db.types import utcnow
 from icn_graph.notifications import following, inbox, models, preferences
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.notifications import enums
 from icn_graph.schema.notifications.types import (
     FollowEntry,
@@ -36,7 +37,7 @@ class FollowInput:
 @strawberry.type
 class FollowPayload:
     follow: FollowEntry | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input
@@ -48,7 +49,7 @@ class UnfollowInput:
 class UnfollowPayload:
     subject_id: strawberry.ID | None
     unfollowed: bool = strawberry.field(description="False if the viewer did not follow it.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input(description="Either ids or all: true.")
@@ -68,7 +69,7 @@ class MarkNotificationsReadPayload:
         "call marked read, newest first (at most 100; markedCount says how many it marked)."
     )
     marked_count: int = strawberry.field(description="How many were unread until now.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @strawberry.field(description="How many of the viewer's notifications are still unread.")
     async def unread_count(self, info: Info) -> int:
@@ -128,7 +129,7 @@ class UpdateNotificationPreferencesInput:
 @strawberry.type
 class UpdateNotificationPreferencesPayload:
     preferences: NotificationPreferences | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @strawberry.field(
         description="The viewer after the change (ask for `id notificationPreferences { ... }`), "
@@ -149,7 +150,7 @@ class NotificationMutations:
     @strawberry.mutation(
         description="Follow a subject (or change how closely): WATCHING, NORMAL or MUTED."
     )
-    async def follow(self, info: Info, input: FollowInput) -> FollowPayload:
+    async def follow(self, info: Info, input: InputArgument[FollowInput]) -> FollowPayload:
         row, errors = await attempt(
             following.follow(info.context.db, info.context.viewer, input.subject_id, input.level)
         )
@@ -158,7 +159,7 @@ class NotificationMutations:
         )
 
     @strawberry.mutation(description="Stop following a subject.")
-    async def unfollow(self, info: Info, input: UnfollowInput) -> UnfollowPayload:
+    async def unfollow(self, info: Info, input: InputArgument[UnfollowInput]) -> UnfollowPayload:
         removed, errors = await attempt(
             following.unfollow(info.context.db, info.context.viewer, input.subject_id)
         )
@@ -172,7 +173,7 @@ class NotificationMutations:
         description="Mark the viewer's notifications read; mail not yet sent for them is not sent."
     )
     async def mark_notifications_read(
-        self, info: Info, input: MarkNotificationsReadInput
+        self, info: Info, input: InputArgument[MarkNotificationsReadInput]
     ) -> MarkNotificationsReadPayload:
         result, errors = await attempt(
             inbox.mark_read(
@@ -193,7 +194,7 @@ class NotificationMutations:
 
     @strawberry.mutation(description="Change how and when the viewer gets notification mail.")
     async def update_notification_preferences(
-        self, info: Info, input: UpdateNotificationPreferencesInput
+        self, info: Info, input: InputArgument[UpdateNotificationPreferencesInput]
     ) -> UpdateNotificationPreferencesPayload:
         found, errors = await attempt(
             preferences.update_preferences(

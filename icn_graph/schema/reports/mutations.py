@@ -10,6 +10,7 @@ from strawberry.file_uploads import Upload
 
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.queries import measure_registry
@@ -43,7 +44,7 @@ class ImportVisitsPayload:
         description="Every problem in the file (the first 1,000); when any, nothing was imported."
     )
     row_errors_total: int = strawberry.field(description="How many problems the file has.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -54,7 +55,9 @@ class ReportMutations:
         "`rowErrors`. The center's data managers and QI leads, and network data managers and "
         "staff."
     )
-    async def import_visits(self, info: Info, input: ImportVisitsInput) -> ImportVisitsPayload:
+    async def import_visits(
+        self, info: Info, input: InputArgument[ImportVisitsInput]
+    ) -> ImportVisitsPayload:
         center_id = expect_global_id(input.center_id, "Center", field="centerId")
         context = info.context
         upload = cast("object", input.file)

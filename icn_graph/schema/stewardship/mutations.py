@@ -20,6 +20,7 @@ from icn_graph.errors import UserError as ServiceUserError
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import Node, expect_global_id, parse_global_id
 from icn_graph.schema.stewardship import loaders
@@ -197,7 +198,7 @@ class SetStandingConsentInput:
 @strawberry.type
 class RequestDataPayload:
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -209,60 +210,60 @@ class CommentOnDataRequestPayload:
     message: Node | None = strawberry.field(
         description="The message posted, when a plugin provides the discussion."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class ProposeDataViewPayload:
     view: DataView | None
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class AcceptDataViewPayload:
     view: DataView | None
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class RejectDataViewPayload:
     view: DataView | None
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class DeclineDataRequestPayload:
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class WithdrawDataRequestPayload:
     data_request: DataRequest | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class DecideConsentPayload:
     consent: DisplayConsent | None
     view: DataView | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class RevokeConsentPayload:
     consent: DisplayConsent | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class SetStandingConsentPayload:
     standing_consent: StandingConsent | None
     center: Center | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 async def _view_payload(
@@ -292,7 +293,9 @@ class StewardshipMutations:
         description="Ask to use network data (any member). The network's data managers are "
         "told; with icn-codesign, a co-design thread opens for the discussion."
     )
-    async def request_data(self, info: Info, input: RequestDataInput) -> RequestDataPayload:
+    async def request_data(
+        self, info: Info, input: InputArgument[RequestDataInput]
+    ) -> RequestDataPayload:
         async def run() -> models.DataRequest:
             draft = requests.RequestDraft(
                 purpose=input.purpose,
@@ -321,7 +324,7 @@ class StewardshipMutations:
         "thread when it has one, else as its own comment."
     )
     async def comment_on_data_request(
-        self, info: Info, input: CommentOnDataRequestInput
+        self, info: Info, input: InputArgument[CommentOnDataRequestInput]
     ) -> CommentOnDataRequestPayload:
         async def run() -> comments.Commented:
             return await comments.comment_on_request(
@@ -355,7 +358,7 @@ class StewardshipMutations:
         "supersedes the view standing and asks the requester to accept or reject it."
     )
     async def propose_data_view(
-        self, info: Info, input: ProposeDataViewInput
+        self, info: Info, input: InputArgument[ProposeDataViewInput]
     ) -> ProposeDataViewPayload:
         async def run() -> models.DataView:
             draft = views.ViewDraft(
@@ -382,7 +385,7 @@ class StewardshipMutations:
         "decide; a view naming no center approves the request."
     )
     async def accept_data_view(
-        self, info: Info, input: AcceptDataViewInput
+        self, info: Info, input: InputArgument[AcceptDataViewInput]
     ) -> AcceptDataViewPayload:
         async def run() -> models.DataView:
             return await views.accept_view(
@@ -400,7 +403,7 @@ class StewardshipMutations:
         'it ("no, let\'s try it this way").'
     )
     async def reject_data_view(
-        self, info: Info, input: RejectDataViewInput
+        self, info: Info, input: InputArgument[RejectDataViewInput]
     ) -> RejectDataViewPayload:
         async def run() -> models.DataView:
             return await views.reject_view(
@@ -418,7 +421,7 @@ class StewardshipMutations:
         description="Decline an open request, giving the reason (network staff and data managers)."
     )
     async def decline_data_request(
-        self, info: Info, input: DeclineDataRequestInput
+        self, info: Info, input: InputArgument[DeclineDataRequestInput]
     ) -> DeclineDataRequestPayload:
         async def run() -> models.DataRequest:
             return await requests.decline_request(
@@ -437,7 +440,7 @@ class StewardshipMutations:
         "is shown any more."
     )
     async def withdraw_data_request(
-        self, info: Info, input: WithdrawDataRequestInput
+        self, info: Info, input: InputArgument[WithdrawDataRequestInput]
     ) -> WithdrawDataRequestPayload:
         async def run() -> models.DataRequest:
             return await requests.withdraw_request(
@@ -456,7 +459,9 @@ class StewardshipMutations:
         "only): CONSENT to be named, UNNAMED (blinded) or DECLINE, for the request's audience "
         "and purpose until `expiresOn`. A later answer replaces it; the requester is told."
     )
-    async def decide_consent(self, info: Info, input: DecideConsentInput) -> DecideConsentPayload:
+    async def decide_consent(
+        self, info: Info, input: InputArgument[DecideConsentInput]
+    ) -> DecideConsentPayload:
         async def run() -> models.DisplayConsent:
             draft = consents.DecisionDraft(
                 view_id=_id(input.view_id, "DataView", "viewId"),
@@ -475,7 +480,9 @@ class StewardshipMutations:
         description="Revoke a center's consent (its QI leads and data managers): it stops "
         "counting at the next read of the view; the requester is told."
     )
-    async def revoke_consent(self, info: Info, input: RevokeConsentInput) -> RevokeConsentPayload:
+    async def revoke_consent(
+        self, info: Info, input: InputArgument[RevokeConsentInput]
+    ) -> RevokeConsentPayload:
         async def run() -> models.DisplayConsent:
             return await consents.revoke_consent(
                 info.context.db,
@@ -493,7 +500,7 @@ class StewardshipMutations:
         "suggests the center's answer to each view; a decision is still recorded every time."
     )
     async def set_standing_consent(
-        self, info: Info, input: SetStandingConsentInput
+        self, info: Info, input: InputArgument[SetStandingConsentInput]
     ) -> SetStandingConsentPayload:
         async def run() -> models.StandingConsent:
             draft = standing.StandingDraft(

@@ -16,6 +16,7 @@ import strawberry
 
 from icn_graph.errors import BadInput, InvalidInput, UserError, UserErrorCode
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError as UserErrorType
 from icn_graph.schema.payloads import attempt
 from icn_graph.schema.relay import expect_global_id
@@ -92,7 +93,7 @@ class PublishDataViewPayload:
     link_files: DataViewFiles | None = strawberry.field(
         description="Every file of the public link, shown this once."
     )
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -104,13 +105,13 @@ class CreateDataViewLinkPayload:
     files: DataViewFiles | None = strawberry.field(
         description="Every file of the public link, shown this once."
     )
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class RevokeDataViewLinkPayload:
     link: DataViewLinkType | None
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -122,7 +123,7 @@ class DataViewMutations:
         "the consents then in force. For a PUBLIC audience, also makes its first public link."
     )
     async def publish_data_view(
-        self, info: Info, input: PublishDataViewInput
+        self, info: Info, input: InputArgument[PublishDataViewInput]
     ) -> PublishDataViewPayload:
         async def run() -> Published:
             return await publish_view(
@@ -158,7 +159,7 @@ class DataViewMutations:
         "managers, the requester), e.g. one per talk, each expiring on its own."
     )
     async def create_data_view_link(
-        self, info: Info, input: CreateDataViewLinkInput
+        self, info: Info, input: InputArgument[CreateDataViewLinkInput]
     ) -> CreateDataViewLinkPayload:
         async def run() -> IssuedLink:
             return await links.create_link(
@@ -182,7 +183,7 @@ class DataViewMutations:
         "the next load of any of its files finds nothing."
     )
     async def revoke_data_view_link(
-        self, info: Info, input: RevokeDataViewLinkInput
+        self, info: Info, input: InputArgument[RevokeDataViewLinkInput]
     ) -> RevokeDataViewLinkPayload:
         async def run() -> DataViewLinkType:
             row = await links.revoke_link(

@@ -8,6 +8,7 @@ from icn_graph import models
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.stewardship import loaders
 from icn_graph.schema.stewardship.types import DataRequest, StandingConsent
@@ -20,8 +21,8 @@ async def resolve_data_requests(
     state: models.DataRequestState | None = None,
     requester_id: strawberry.ID | None = None,
     center_id: strawberry.ID | None = None,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
 ) -> Connection[DataRequest]:
     viewer = info.context.viewer
     viewer.require_member()

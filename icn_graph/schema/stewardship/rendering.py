@@ -22,6 +22,7 @@ from icn_graph.ids import to_global_id
 from icn_graph.models.stewardship import DataViewChart, DataViewLink
 from icn_graph.reports.funnel import Limits, Position
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.types import Measure, ReportPointType, ReportSignalType
@@ -46,24 +47,42 @@ from icn_graph.services.data_views.view_reads import read_views
 from icn_graph.services.stewardship.read_audit import ReadChannel
 from icn_graph.services.stewardship.states import today
 
-SeriesKindEnum = strawberry.enum(
+SeriesKindEnum = described_enum(
     SeriesKind,
     name="DataViewSeriesKind",
     description="NAMED: a center shown by name with its consent; BLINDED: a center shown by its "
     "letter in the view; NETWORK: the network total.",
+    values={
+        SeriesKind.NAMED: "A center shown by name, under its consent in force.",
+        SeriesKind.BLINDED: 'A center shown by its letter in the view ("Center A").',
+        SeriesKind.NETWORK: "The network total.",
+    },
 )
-WithheldReasonEnum = strawberry.enum(
+WithheldReasonEnum = described_enum(
     WithheldReason,
     name="WithheldReason",
     description="SMALL_COUNTS: hidden in the published table for everyone (a count from 1 to 10, "
     "or what would let one be worked out); UNNAMED_REMAINDER: a shown (named or blinded) "
     "center's month, withheld because too few centers not shown had data that month.",
+    values={
+        WithheldReason.SMALL_COUNTS: "Hidden in the published table for everyone: a count from "
+        "1 to 10, or what would let one be worked out.",
+        WithheldReason.UNNAMED_REMAINDER: "A shown center's month, withheld because 1 to 3 "
+        "centers not shown had data that month (the total would single them out).",
+    },
 )
-FunnelPositionEnum = strawberry.enum(
+FunnelPositionEnum = described_enum(
     Position,
     name="FunnelPosition",
     description="Where a point falls against the limits at its denominator (on a limit is "
     "inside it).",
+    values={
+        Position.INSIDE: "Within the 95 % limits.",
+        Position.ABOVE_95: "Above the upper 95 % limit, within the 99.8 % one.",
+        Position.ABOVE_998: "Above the upper 99.8 % limit.",
+        Position.BELOW_95: "Below the lower 95 % limit, within the 99.8 % one.",
+        Position.BELOW_998: "Below the lower 99.8 % limit.",
+    },
 )
 
 
