@@ -42,7 +42,7 @@ class UpdateViewerInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `updateViewer` did.")
 class UpdateViewerPayload:
     person: Person | None = strawberry.field(description="You, as changed.")
     pending_email: str | None = strawberry.field(
@@ -52,12 +52,12 @@ class UpdateViewerPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The link that confirms a new email.")
 class ConfirmEmailChangeInput:
     token: str = strawberry.field(description="The secret of a mailed email-change link.")
 
 
-@strawberry.type
+@strawberry.type(description="What `confirmEmailChange` did.")
 class ConfirmEmailChangePayload:
     person: Person | None = strawberry.field(description="Whose email changed, with the new one.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
@@ -81,13 +81,13 @@ class UpdatePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `updatePerson` did.")
 class UpdatePersonPayload:
-    person: Person | None
+    person: Person | None = strawberry.field(description="The person as changed; null if refused.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="An account to switch off.")
 class DeactivatePersonInput:
     id: strawberry.ID = strawberry.field(description="The person to deactivate.")
     reason: str | None = strawberry.field(
@@ -95,18 +95,18 @@ class DeactivatePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `deactivatePerson` did.")
 class DeactivatePersonPayload:
     person: Person | None = strawberry.field(description="The person, with `deactivatedAt` set.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A deactivated account to switch on again.")
 class ReactivatePersonInput:
     id: strawberry.ID = strawberry.field(description="The person to reactivate.")
 
 
-@strawberry.type
+@strawberry.type(description="What `reactivatePerson` did.")
 class ReactivatePersonPayload:
     person: Person | None = strawberry.field(description="The person, active again.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)

@@ -58,7 +58,7 @@ def _viewer(info: Info) -> ViewerHome:
     return ViewerHome(person_pk=person_id)
 
 
-@strawberry.type
+@strawberry.type(description="What `createCalendarFeed` did, with the feed's URLs, once.")
 class CreateCalendarFeedPayload:
     calendar_feed: CalendarFeed | None = strawberry.field(description="The new feed.")
     mine_url: str | None = strawberry.field(
@@ -75,7 +75,7 @@ class CreateCalendarFeedPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="Whose calendar feed to revoke; leave out for your own.")
 class RevokeCalendarFeedInput:
     person_id: strawberry.ID | None = strawberry.field(
         default=None,
@@ -83,7 +83,7 @@ class RevokeCalendarFeedInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeCalendarFeed` did.")
 class RevokeCalendarFeedPayload:
     revoked_calendar_feed_id: strawberry.ID | None = strawberry.field(
         description="The feed revoked: its addresses answer 404 from now on."

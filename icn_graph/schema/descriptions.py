@@ -25,6 +25,11 @@ AfterArgument = Annotated[str | None, strawberry.argument(description=AFTER_DESC
 InputArgument = Annotated[T, strawberry.argument(description=INPUT_DESCRIPTION)]
 """A mutation's ``input`` argument: ``input: InputArgument[CreateCenterInput]``."""
 
+IncludeArchivedArgument = Annotated[
+    bool, strawberry.argument(description="Also archived goals (left out by default).")
+]
+"""``Center.goals`` and ``Person.goals`` (their modules cannot import the goals package)."""
+
 ROOT_DESCRIPTIONS = {
     "Query": "Everything you can read. Most fields need a signed-in member (an `Authorization: "
     "Bearer ...` header); `viewer` tells who that is.",

@@ -4,6 +4,7 @@ and ``invitePerson``, ``revokeInvitation`` and ``acceptInvitation``."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -156,7 +157,10 @@ class CenterInvitations:
         self,
         root: Center,
         info: Info,
-        state: InvitationState | None = None,
+        state: Annotated[
+            InvitationState | None,
+            strawberry.argument(description="Only invitations in this state; all by default."),
+        ] = None,
         first: FirstArgument = 20,
         after: AfterArgument = None,
     ) -> Connection[Invitation] | None:
@@ -175,7 +179,7 @@ class CenterInvitations:
         return may_invite(info.context.viewer, root.pk)
 
 
-@strawberry.input
+@strawberry.input(description="An invitation to a center's team, mailed to `email`.")
 class InvitePersonInput:
     email: str = strawberry.field(description="Where the invitation goes.")
     display_name: str = strawberry.field(
@@ -190,29 +194,31 @@ class InvitePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `invitePerson` did.")
 class InvitePersonPayload:
     invitation: Invitation | None = strawberry.field(description="The invitation sent (PENDING).")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="An invitation to withdraw.")
 class RevokeInvitationInput:
     id: strawberry.ID = strawberry.field(description="The invitation to withdraw.")
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeInvitation` did.")
 class RevokeInvitationPayload:
     invitation: Invitation | None = strawberry.field(description="The invitation, now REVOKED.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The invitation link being used.")
 class AcceptInvitationInput:
     token: str = strawberry.field(description="The secret of a mailed invitation link.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What `acceptInvitation` did: the new session, the person and their membership."
+)
 class AcceptInvitationPayload:
     token: str | None = strawberry.field(
         description="The session token, shown once: send it as `Authorization: Bearer ...`."

@@ -21,8 +21,8 @@ from icn_graph.services import memberships as service
 class Membership(Node):
     type_name = "Membership"
 
-    role: models.CenterRole
-    since: date
+    role: models.CenterRole = strawberry.field(description="What the person does on the team.")
+    since: date = strawberry.field(description="When they joined the team.")
     person_pk: strawberry.Private[int]
     center_pk: strawberry.Private[int]
 
@@ -36,14 +36,14 @@ class Membership(Node):
             center_pk=membership.center_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who is on the team.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         if person is None:
             raise NotFound("This membership's person no longer exists.")
         return Person.from_model(person)
 
-    @strawberry.field
+    @strawberry.field(description="The center whose team it is.")
     async def center(self, info: Info) -> Center:
         center = await info.context.loaders.center.load(self.center_pk)
         if center is None:
@@ -51,28 +51,33 @@ class Membership(Node):
         return Center.from_model(center)
 
 
-@strawberry.input
+@strawberry.input(description="A person to put on a center's team; once per person and center.")
 class AddMembershipInput:
-    person_id: strawberry.ID
-    center_id: strawberry.ID
-    role: models.CenterRole
+    person_id: strawberry.ID = strawberry.field(description="Who joins the team.")
+    center_id: strawberry.ID = strawberry.field(description="The center whose team they join.")
+    role: models.CenterRole = strawberry.field(description="What they do on the team.")
     since: date | None = strawberry.field(default=None, description="Defaults to today (UTC).")
 
 
-@strawberry.input
+@strawberry.input(description="A place on a team to end.")
 class RemoveMembershipInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The membership to remove.")
 
 
-@strawberry.type
+@strawberry.type(description="What `addMembership` did.")
 class AddMembershipPayload:
-    membership: Membership | None
+    membership: Membership | None = strawberry.field(
+        description="The new place on the team; null if refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `removeMembership` did.")
 class RemoveMembershipPayload:
-    removed_membership_id: strawberry.ID | None
+    removed_membership_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the membership removed (to drop it from client caches); null if "
+        "refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 

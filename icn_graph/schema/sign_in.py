@@ -26,7 +26,9 @@ SIGN_IN_REQUESTED = (
 
 @strawberry.type(description="A signed-in browser or app: a session token from `signIn`.")
 class Session:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and stable; pass it to `revokeSession`."
+    )
     device: str = strawberry.field(description="What signed in, from its User-Agent.")
     created_at: datetime = strawberry.field(description="When it signed in.")
     last_used_at: datetime | None = strawberry.field(
@@ -51,9 +53,11 @@ class Session:
 
 @strawberry.type(description="A token for scripts, made with `createPersonalAccessToken`.")
 class PersonalAccessToken:
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and stable; pass it to `revokePersonalAccessToken`."
+    )
+    name: str = strawberry.field(description="What it is for, as its owner named it.")
+    created_at: datetime = strawberry.field(description="When it was made.")
     last_used_at: datetime | None = strawberry.field(
         description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS; null if never used."
     )
@@ -88,9 +92,11 @@ async def viewer_personal_access_tokens(info: Info) -> list[PersonalAccessToken]
     return [PersonalAccessToken.from_model(row) for row in rows]
 
 
-@strawberry.input
+@strawberry.input(description="Who wants a sign-in link.")
 class RequestSignInInput:
-    email: str
+    email: str = strawberry.field(
+        description="The account's email, in any letter case; a malformed one is a userError."
+    )
 
 
 @strawberry.type(
@@ -98,16 +104,19 @@ class RequestSignInInput:
     "who has an account."
 )
 class RequestSignInPayload:
-    message: str
+    message: str = strawberry.field(
+        description="What to tell the person: check their mail; the link works once, for 15 "
+        "minutes."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The sign-in link being used.")
 class SignInInput:
     token: str = strawberry.field(description="The secret of a mailed sign-in link.")
 
 
-@strawberry.type
+@strawberry.type(description="What `signIn` did: the new session and who it is for.")
 class SignInPayload:
     token: str | None = strawberry.field(
         description="The session token, shown once: send it as `Authorization: Bearer ...`."
@@ -119,18 +128,20 @@ class SignInPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A session to end.")
 class RevokeSessionInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The session's `id` (`viewer.sessions`).")
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeSession` did.")
 class RevokeSessionPayload:
-    revoked_session_id: strawberry.ID | None
+    revoked_session_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the session ended, to drop it from client caches."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A new personal access token.")
 class CreatePersonalAccessTokenInput:
     name: str = strawberry.field(description="What the token is for (at most 100 characters).")
     expires_at: datetime | None = strawberry.field(
@@ -139,23 +150,29 @@ class CreatePersonalAccessTokenInput:
     read_only: bool = strawberry.field(default=False, description="Refuse every mutation.")
 
 
-@strawberry.type
+@strawberry.type(description="What `createPersonalAccessToken` did, with its secret, once.")
 class CreatePersonalAccessTokenPayload:
-    personal_access_token: PersonalAccessToken | None
+    personal_access_token: PersonalAccessToken | None = strawberry.field(
+        description="The new token (without its secret); null if refused."
+    )
     token: str | None = strawberry.field(
         description="The secret, shown once: only its hash is stored."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A personal access token to revoke.")
 class RevokePersonalAccessTokenInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The token's `id` (`viewer.personalAccessTokens`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `revokePersonalAccessToken` did.")
 class RevokePersonalAccessTokenPayload:
-    revoked_personal_access_token_id: strawberry.ID | None
+    revoked_personal_access_token_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the token revoked, to drop it from client caches."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_graph.errors import Unauthenticated
@@ -50,7 +52,7 @@ class ViewerHome:
     async def unread_notifications_count(self, info: Info) -> int:
         return await inbox.unread_count(info.context.db, info.context.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The viewer's own account and profile.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         assert person is not None  # the token that authenticated the request belongs to them
@@ -78,7 +80,13 @@ class ViewerHome:
         return connection_from_page(page, Goal.from_model)
 
     @strawberry.field(description="Agenda items the viewer has a part in that have not ended.")
-    async def upcoming_agenda_items(self, info: Info, first: int = 10) -> list[AgendaItem]:
+    async def upcoming_agenda_items(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many, soonest first: 0 to 100.")
+        ] = 10,
+    ) -> list[AgendaItem]:
         rows = await home.my_upcoming_agenda_items(
             info.context.db, info.context.viewer, first=first
         )
@@ -97,7 +105,9 @@ class ViewerHome:
         info: Info,
         first: FirstArgument = 20,
         after: AfterArgument = None,
-        unread_only: bool = False,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Only those not read yet.")
+        ] = False,
     ) -> NotificationConnection:
         return await viewer_notifications(info, first=first, after=after, unread_only=unread_only)
 

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from icn_graph.schema.context import Info
 from icn_graph.schema.network import Network
+from icn_graph.schema.reports.arguments import MeasureArgument
 from icn_graph.schema.reports.types import Measure
 from icn_graph.schema.stewardship.rendering import Funnel
 from icn_graph.services.data_views.comparison import Comparison, center_comparison
@@ -65,9 +66,11 @@ class NetworkComparison:
         self,
         root: Network,
         info: Info,
-        measure: str,
-        from_: Annotated[date, strawberry.argument(name="from")],
-        to: date,
+        measure: MeasureArgument,
+        from_: Annotated[
+            date, strawberry.argument(name="from", description="First month (any day in it).")
+        ],
+        to: Annotated[date, strawberry.argument(description="Last month (any day in it).")],
     ) -> CenterComparison | None:
         from icn_graph.schema.reports.queries import measure_registry
 
