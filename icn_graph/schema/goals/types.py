@@ -92,9 +92,9 @@ async def load_goal(info: Info, pk: int) -> Goal:
 class KeyResult(Node):
     type_name = "KeyResult"
 
-    title: str
+    title: str = strawberry.field(description="What is measured, e.g. Remission rate.")
     unit: str | None = strawberry.field(description="e.g. %, patients, days; null if none.")
-    start_value: float
+    start_value: float = strawberry.field(description="Where it stood when the goal started.")
     target_value: float = strawberry.field(
         description="May be below the start value, for measures that should go down."
     )
@@ -162,17 +162,17 @@ class KeyResult(Node):
         registry = measure_registry(info)
         return Measure.from_definition(registry.get(key)) if key in registry else None
 
-    @strawberry.field
+    @strawberry.field(description="The goal it measures.")
     async def goal(self, info: Info) -> Goal:
         return await load_goal(info, self.goal_pk)
 
 
 @strawberry.type(description="A key result's value as a check-in recorded it.")
 class KeyResultValue:
-    value: float
+    value: float = strawberry.field(description="The value recorded, in the key result's unit.")
     key_result_pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="The key result the value is for.")
     async def key_result(self, info: Info) -> KeyResult:
         row = await loaders.key_result(info).load(self.key_result_pk)
         if row is None:
@@ -187,10 +187,12 @@ class KeyResultValue:
 class CheckIn(Node):
     type_name = "CheckIn"
 
-    note: str
-    status: models.GoalStatus
+    note: str = strawberry.field(
+        description="How it is going, in the author's words (Markdown is not rendered)."
+    )
+    status: models.GoalStatus = strawberry.field(description="The goal's status it recorded.")
     confidence: int = strawberry.field(description="1 (not at all) to 10 (certain).")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was made (UTC).")
     author_pk: strawberry.Private[int]
     goal_pk: strawberry.Private[int]
 
@@ -206,11 +208,11 @@ class CheckIn(Node):
             goal_pk=check_in.goal_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who checked in.")
     async def author(self, info: Info) -> Person:
         return await _person(info, self.author_pk, "check-in's author")
 
-    @strawberry.field
+    @strawberry.field(description="The goal checked in on.")
     async def goal(self, info: Info) -> Goal:
         return await load_goal(info, self.goal_pk)
 
@@ -226,17 +228,21 @@ class CheckIn(Node):
 class Goal(Node):
     type_name = "Goal"
 
-    title: str
+    title: str = strawberry.field(description="A short name for the goal.")
     aim: str = strawberry.field(description="The aim statement: what will improve, by how much.")
-    starts_on: date
+    starts_on: date = strawberry.field(description="The first day of the 90 days.")
     due_on: date = strawberry.field(description="90 days after the start unless set otherwise.")
-    status: models.GoalStatus
+    status: models.GoalStatus = strawberry.field(
+        description="Where it stands: as of the latest check-in, or how it closed."
+    )
     confidence: int = strawberry.field(
         description="1 (not at all) to 10 (certain): how sure the owner is of reaching the aim."
     )
-    kind: models.GoalKind
-    created_at: datetime
-    updated_at: datetime
+    kind: models.GoalKind = strawberry.field(description="CENTER or PARTNER, from who owns it.")
+    created_at: datetime = strawberry.field(description="When it was set (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="When it last changed (UTC); a check-in counts."
+    )
     closed_at: datetime | None = strawberry.field(description="When it became DONE or DROPPED.")
     archived_at: datetime | None = strawberry.field(
         description="Archived goals are hidden from listings unless `includeArchived` is set."
@@ -271,7 +277,7 @@ class Goal(Node):
     def owner_ref(self) -> service.Owner:
         return service.Owner(center_id=self.center_pk, person_id=self.person_pk)
 
-    @strawberry.field
+    @strawberry.field(description="The center or the person the goal belongs to.")
     async def owner(self, info: Info) -> GoalOwner:
         if self.center_pk is not None:
             center = await info.context.loaders.center.load(self.center_pk)
@@ -281,7 +287,7 @@ class Goal(Node):
         assert self.person_pk is not None
         return await _person(info, self.person_pk, "goal's owner")
 
-    @strawberry.field
+    @strawberry.field(description="Who set the goal.")
     async def created_by(self, info: Info) -> Person:
         return await _person(info, self.created_by_pk, "goal's author")
 
