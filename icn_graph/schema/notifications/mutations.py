@@ -26,28 +26,34 @@ __all__ = ["NotificationMutations", "enums"]
 ViewerRef = Annotated["ViewerHome", strawberry.lazy("icn_graph.schema.viewer")]
 
 
-@strawberry.input
+@strawberry.input(description="A subject to follow, and how closely.")
 class FollowInput:
     subject_id: strawberry.ID = strawberry.field(
         description="A center, goal, Learning Session, agenda item, ... by global ID."
     )
-    level: models.FollowLevel = models.FollowLevel.NORMAL
+    level: models.FollowLevel = strawberry.field(
+        default=models.FollowLevel.NORMAL, description="How closely; NORMAL unless given."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `follow` did.")
 class FollowPayload:
-    follow: FollowEntry | None
+    follow: FollowEntry | None = strawberry.field(
+        description="The follow as it is now; null if refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A subject to stop following.")
 class UnfollowInput:
-    subject_id: strawberry.ID
+    subject_id: strawberry.ID = strawberry.field(description="The followed subject's global ID.")
 
 
-@strawberry.type
+@strawberry.type(description="What `unfollow` did.")
 class UnfollowPayload:
-    subject_id: strawberry.ID | None
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The subject no longer followed, to update client caches; null if refused."
+    )
     unfollowed: bool = strawberry.field(description="False if the viewer did not follow it.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
@@ -62,7 +68,7 @@ class MarkNotificationsReadInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `markNotificationsRead` did, and the counts after it.")
 class MarkNotificationsReadPayload:
     notifications: list[Notification] = strawberry.field(
         description="The notifications named in ids, now read; for all: true, the ones this "
@@ -83,15 +89,19 @@ class MarkNotificationsReadPayload:
         return _viewer(info)
 
 
-@strawberry.input
+@strawberry.input(description="How to mail notifications of one event type.")
 class DeliveryOverrideInput:
     event_type: str = strawberry.field(description="e.g. goal.checked_in")
-    delivery: models.DeliveryMode
+    delivery: models.DeliveryMode = strawberry.field(
+        description="How its notifications are mailed, instead of `delivery`."
+    )
 
 
 @strawberry.input(description="Fields left out stay as they are.")
 class UpdateNotificationPreferencesInput:
-    delivery: models.DeliveryMode | None = None
+    delivery: models.DeliveryMode | None = strawberry.field(
+        default=None, description="How notifications are mailed, unless overridden by type."
+    )
     digest_hour: int | None = strawberry.field(default=None, description="0-23, your time.")
     digest_weekday: int | None = strawberry.field(
         default=None, description="0 (Monday) to 6 (Sunday)."
@@ -99,7 +109,9 @@ class UpdateNotificationPreferencesInput:
     quiet_hours_start: strawberry.Maybe[str | None] = strawberry.field(
         description="HH:MM, your time. Give both ends, or both null to have no quiet hours."
     )
-    quiet_hours_end: strawberry.Maybe[str | None]
+    quiet_hours_end: strawberry.Maybe[str | None] = strawberry.field(
+        description="HH:MM, your time: when quiet hours end (they may span midnight)."
+    )
     overrides: list[DeliveryOverrideInput] | None = strawberry.field(
         default=None, description="Replaces every override; [] removes them all."
     )
@@ -126,9 +138,11 @@ class UpdateNotificationPreferencesInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What `updateNotificationPreferences` did.")
 class UpdateNotificationPreferencesPayload:
-    preferences: NotificationPreferences | None
+    preferences: NotificationPreferences | None = strawberry.field(
+        description="The preferences as they are now; null if refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @strawberry.field(

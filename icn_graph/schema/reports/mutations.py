@@ -17,9 +17,9 @@ from icn_graph.schema.reports.queries import measure_registry
 from icn_graph.services.reports.visits_upload import upload_visits
 
 
-@strawberry.input
+@strawberry.input(description="A registry export of one center's visits.")
 class ImportVisitsInput:
-    center_id: strawberry.ID
+    center_id: strawberry.ID = strawberry.field(description="The center whose visits these are.")
     file: Upload = strawberry.field(
         description="The CSV file, sent as a multipart request (GraphQL multipart request spec) "
         "with `Authorization: Bearer ...`."
@@ -28,14 +28,14 @@ class ImportVisitsInput:
 
 @strawberry.type(description="One problem in an uploaded file; the header is row 1.")
 class VisitRowError:
-    row: int
+    row: int = strawberry.field(description="The row's number in the file, the header being 1.")
     column: str | None = strawberry.field(description="Null when the problem is the whole row.")
-    problem: str
+    problem: str = strawberry.field(description="What is wrong, in a sentence.")
 
 
-@strawberry.type
+@strawberry.type(description="What `importVisits` did with the file.")
 class ImportVisitsPayload:
-    center: Center | None
+    center: Center | None = strawberry.field(description="The center the visits are for.")
     rows_read: int = strawberry.field(description="Data rows read (blank lines not counted).")
     imported: int = strawberry.field(description="Visits added.")
     updated: int = strawberry.field(description="Visits already stored, updated in place.")
