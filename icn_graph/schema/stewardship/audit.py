@@ -69,7 +69,7 @@ class IdentifiedReadCenter:
     center_pk: strawberry.Private[int]
     consent_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The center whose data was shown.")
     async def center(self, info: Info) -> Center:
         row = await info.context.loaders.center.load(self.center_pk)
         if row is None:
@@ -91,9 +91,9 @@ class IdentifiedReadCenter:
 class IdentifiedRead(Node):
     type_name = "IdentifiedRead"
 
-    at: datetime
-    channel: ReadChannel
-    subject: ReadSubject
+    at: datetime = strawberry.field(description="When it was read (UTC).")
+    channel: ReadChannel = strawberry.field(description="How it was read.")
+    subject: ReadSubject = strawberry.field(description="What was read.")
     measure_key: str | None = strawberry.field(description="The measure read, if one.")
     reader_pk: strawberry.Private[int | None]
     link_pk: strawberry.Private[int | None]

@@ -27,10 +27,12 @@ from icn_graph.services.stewardship.read_audit import ReadChannel
     "period summed, around the network's rate, every center named."
 )
 class CenterComparison:
-    measure: Measure
+    measure: Measure = strawberry.field(description="The measure compared.")
     from_month: date = strawberry.field(description="The first month (the 1st).")
     to_month: date = strawberry.field(description="The last month (the 1st).")
-    funnel: Funnel
+    funnel: Funnel = strawberry.field(
+        description="Every center with data in the period, by name, around the network's rate."
+    )
     data: strawberry.Private[Comparison]
 
     @strawberry.field(description="The funnel plot as a Vega-Lite v5 spec (data inline).")

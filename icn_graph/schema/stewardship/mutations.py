@@ -106,11 +106,16 @@ async def _view(info: Info, row: models.DataView) -> tuple[DataView, DataRequest
 
 # -- inputs --------------------------------------------------------------------------------------
 
+REQUEST_ID = "The data request's ID."
+VIEW_ID = "The data view's ID."
+REQUEST_AFTER = "The request as it is now, its state included; null if refused."
+VIEW_AFTER = "The view as it is now; null if refused."
 
-@strawberry.input
+
+@strawberry.input(description="A request to use network data, and for what.")
 class RequestDataInput:
     purpose: str = strawberry.field(description='e.g. "Spring 2014 Learning Session talk".')
-    audience: models.DataAudience
+    audience: models.DataAudience = strawberry.field(description="Who will see the data.")
     measure_keys: list[str] = strawberry.field(description="Measure keys (see `measures`).")
     period_start: date = strawberry.field(description="First month (any day in it).")
     period_end: date = strawberry.field(description="Last month (any day in it).")
@@ -121,17 +126,19 @@ class RequestDataInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A comment on an open data request.")
 class CommentOnDataRequestInput:
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
     body: str = strawberry.field(description="Markdown.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A concrete view proposed for an open request; it supersedes the one standing."
+)
 class ProposeDataViewInput:
-    request_id: strawberry.ID
-    measure_key: str
-    chart: models.DataViewChart
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    measure_key: str = strawberry.field(description="The measure to show (see `measures`).")
+    chart: models.DataViewChart = strawberry.field(description="How to draw it.")
     period_start: date = strawberry.field(description="First month (any day in it).")
     period_end: date = strawberry.field(description="Last month (any day in it).")
     center_ids: list[strawberry.ID] = strawberry.field(
@@ -139,71 +146,90 @@ class ProposeDataViewInput:
         description="The centers shown (each named, blinded or in the total as it consents); "
         "none: the network total only.",
     )
-    others: models.OthersShown = models.OthersShown.BLINDED
-    include_network: bool = True
+    others: models.OthersShown = strawberry.field(
+        default=models.OthersShown.BLINDED,
+        description="How centers that do not consent to be named are shown.",
+    )
+    include_network: bool = strawberry.field(
+        default=True, description="Whether the network total is shown too."
+    )
     note: str = strawberry.field(default="", description="Why this way (the requester sees it).")
 
 
-@strawberry.input
+@strawberry.input(description="The proposed view the requester accepts.")
 class AcceptDataViewInput:
-    view_id: strawberry.ID
+    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
 
 
-@strawberry.input
+@strawberry.input(description="The proposed view the requester rejects, and why.")
 class RejectDataViewInput:
-    view_id: strawberry.ID
+    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
     response: str = strawberry.field(description="How you would rather have it; required.")
 
 
-@strawberry.input
+@strawberry.input(description="An open request to decline, and why.")
 class DeclineDataRequestInput:
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
     reason: str = strawberry.field(description="Required: the requester reads it.")
 
 
-@strawberry.input
+@strawberry.input(description="An open request to withdraw.")
 class WithdrawDataRequestInput:
-    request_id: strawberry.ID
-    reason: str | None = None
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    reason: str | None = strawberry.field(
+        default=None, description="Why, for the participants; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's answer to an accepted view.")
 class DecideConsentInput:
-    view_id: strawberry.ID
-    center_id: strawberry.ID
-    decision: models.ConsentDecision
+    view_id: strawberry.ID = strawberry.field(description="The accepted view.")
+    center_id: strawberry.ID = strawberry.field(
+        description="A center of the view that you decide for (as its QI lead or data manager)."
+    )
+    decision: models.ConsentDecision = strawberry.field(description="The center's answer.")
     expires_on: date | None = strawberry.field(
         default=None, description="At most the request's expiry date, which is the default."
     )
-    note: str = ""
+    note: str = strawberry.field(
+        default="", description="Your words for the requester and the record; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's consent to take back.")
 class RevokeConsentInput:
     id: strawberry.ID = strawberry.field(description="The DisplayConsent to revoke.")
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why, for the requester and the record; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's standing preference for display consent.")
 class SetStandingConsentInput:
-    center_id: strawberry.ID
-    preference: models.StandingPreference
+    center_id: strawberry.ID = strawberry.field(
+        description="A center you decide for (as its QI lead or data manager)."
+    )
+    preference: models.StandingPreference = strawberry.field(
+        description="The answer it suggests for the center's future views."
+    )
     valid_until: date | None = strawberry.field(default=None, description="Null: until changed.")
-    note: str = ""
+    note: str = strawberry.field(default="", description="The center's words about it; optional.")
 
 
 # -- payloads ------------------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="What `requestData` did.")
 class RequestDataPayload:
-    data_request: DataRequest | None
+    data_request: DataRequest | None = strawberry.field(
+        description="The new request (SUBMITTED); null if refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `commentOnDataRequest` did.")
 class CommentOnDataRequestPayload:
-    data_request: DataRequest | None
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     comment: DataRequestComment | None = strawberry.field(
         description="The comment, when the request's own comments are its discussion."
     )
@@ -213,56 +239,66 @@ class CommentOnDataRequestPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `proposeDataView` did.")
 class ProposeDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `acceptDataView` did.")
 class AcceptDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `rejectDataView` did.")
 class RejectDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `declineDataRequest` did.")
 class DeclineDataRequestPayload:
-    data_request: DataRequest | None
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `withdrawDataRequest` did.")
 class WithdrawDataRequestPayload:
-    data_request: DataRequest | None
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `decideConsent` did.")
 class DecideConsentPayload:
-    consent: DisplayConsent | None
-    view: DataView | None
+    consent: DisplayConsent | None = strawberry.field(
+        description="The decision recorded; null if refused."
+    )
+    view: DataView | None = strawberry.field(
+        description="The view, with its request's state (APPROVED once every center answered)."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeConsent` did.")
 class RevokeConsentPayload:
-    consent: DisplayConsent | None
+    consent: DisplayConsent | None = strawberry.field(
+        description="The decision, now with `revokedAt`; null if refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `setStandingConsent` did.")
 class SetStandingConsentPayload:
-    standing_consent: StandingConsent | None
-    center: Center | None
+    standing_consent: StandingConsent | None = strawberry.field(
+        description="The preference now in force; null if refused."
+    )
+    center: Center | None = strawberry.field(
+        description="The center, for client caches of `Center.standingConsent`."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 

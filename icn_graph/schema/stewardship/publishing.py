@@ -58,7 +58,7 @@ def _link_files(info: Info, issued: IssuedLink | None) -> tuple[str | None, Data
     return urls.png, DataViewFiles.of(urls)
 
 
-@strawberry.input
+@strawberry.input(description="The accepted view to publish.")
 class PublishDataViewInput:
     id: strawberry.ID = strawberry.field(description="The DataView: the request's accepted view.")
     link_expires_at: datetime | None = strawberry.field(
@@ -68,7 +68,7 @@ class PublishDataViewInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Another public link to a published view.")
 class CreateDataViewLinkInput:
     view_id: strawberry.ID = strawberry.field(description="A published view for a PUBLIC audience.")
     expires_at: datetime | None = strawberry.field(
@@ -77,15 +77,19 @@ class CreateDataViewLinkInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A public link to revoke.")
 class RevokeDataViewLinkInput:
     id: strawberry.ID = strawberry.field(description="The DataViewLink's ID.")
 
 
-@strawberry.type
+@strawberry.type(description="What `publishDataView` did, with the first public link, once.")
 class PublishDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
+    view: DataView | None = strawberry.field(
+        description="The view, now with `publishedAt`; null if refused."
+    )
+    data_request: DataRequest | None = strawberry.field(
+        description="Its request, now APPROVED; null if refused."
+    )
     link: DataViewLinkType | None = strawberry.field(description="PUBLIC audience only.")
     link_url: str | None = strawberry.field(
         description="The public link (its PNG), shown this once: its token is not stored."
@@ -96,9 +100,11 @@ class PublishDataViewPayload:
     user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `createDataViewLink` did, with the link's URLs, once.")
 class CreateDataViewLinkPayload:
-    link: DataViewLinkType | None
+    link: DataViewLinkType | None = strawberry.field(
+        description="The new link (without its token); null if refused."
+    )
     url: str | None = strawberry.field(
         description="The public link (its PNG), shown this once: its token is not stored."
     )
@@ -108,9 +114,11 @@ class CreateDataViewLinkPayload:
     user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeDataViewLink` did.")
 class RevokeDataViewLinkPayload:
-    link: DataViewLinkType | None
+    link: DataViewLinkType | None = strawberry.field(
+        description="The link, now with `revokedAt`; null if refused."
+    )
     user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_graph import models
@@ -18,9 +20,19 @@ from icn_graph.services.stewardship.access import Parties
 
 async def resolve_data_requests(
     info: Info,
-    state: models.DataRequestState | None = None,
-    requester_id: strawberry.ID | None = None,
-    center_id: strawberry.ID | None = None,
+    state: Annotated[
+        models.DataRequestState | None,
+        strawberry.argument(description="Only requests in this state (as read today)."),
+    ] = None,
+    requester_id: Annotated[
+        strawberry.ID | None, strawberry.argument(description="Only this person's requests.")
+    ] = None,
+    center_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(
+            description="Only requests naming this center (asked about, or in any view)."
+        ),
+    ] = None,
     first: FirstArgument = 20,
     after: AfterArgument = None,
 ) -> Connection[DataRequest]:
