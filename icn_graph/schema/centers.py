@@ -156,7 +156,7 @@ class CenterOrder:
         default=service.CenterOrderField.NAME, description="What to sort by."
     )
     direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Which way."
+        default=OrderDirection.ASC, description="Which way to sort."
     )
 
 

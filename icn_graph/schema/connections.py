@@ -86,7 +86,10 @@ def connection_from_page(
     )
 
 
-_TEMPLATES = {Connection: CONNECTION_DESCRIPTION, Edge: EDGE_DESCRIPTION}
+_GENERICS: dict[type, tuple[str, str]] = {
+    Connection: (CONNECTION_DESCRIPTION, "Connection"),
+    Edge: (EDGE_DESCRIPTION, "Edge"),
+}
 
 
 def describe_connections(schema: strawberry.Schema) -> None:
@@ -97,9 +100,8 @@ def describe_connections(schema: strawberry.Schema) -> None:
         if not isinstance(definition, StrawberryObjectDefinition) or definition.description:
             continue
         generic = definition.concrete_of.origin if definition.concrete_of else None
-        template = _TEMPLATES.get(generic)  # type: ignore[call-overload]
-        if template is None:
+        found = _GENERICS.get(generic) if generic is not None else None
+        if found is None:
             continue
-        suffix = "Connection" if generic is Connection else "Edge"
-        text = template.format(node=name.removesuffix(suffix))
-        schema._schema.type_map[name].description = text
+        template, suffix = found
+        schema._schema.type_map[name].description = template.format(node=name.removesuffix(suffix))

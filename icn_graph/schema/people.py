@@ -171,7 +171,7 @@ class PersonOrder:
         default=service.PersonOrderField.DISPLAY_NAME, description="What to sort by."
     )
     direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Which way."
+        default=OrderDirection.ASC, description="Which way to sort."
     )
 
 

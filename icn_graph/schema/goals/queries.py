@@ -64,7 +64,7 @@ class GoalOrder:
         default=service.GoalOrderField.DUE_ON, description="What to sort by."
     )
     direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Which way."
+        default=OrderDirection.ASC, description="Which way to sort."
     )
 
 
