@@ -76,6 +76,13 @@ from icn_graph.plugins.settings import plugin_settings
 from icn_graph.reports.measures import Direction, Measure
 from icn_graph.schema.connections import Connection, Edge, PageInfo, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    InputArgument,
+)
 from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions.agenda import AgendaItem as AgendaItemType
 from icn_graph.schema.learning_sessions.sessions import LearningSession as LearningSessionType
@@ -166,6 +173,8 @@ if not TYPE_CHECKING:
 
 
 __all__ = [
+    "USER_ERRORS_DESCRIPTION",
+    "AfterArgument",
     "AgendaItem",
     "AgendaItemAdded",
     "AgendaItemAssigned",
@@ -197,6 +206,7 @@ __all__ = [
     "Event",
     "EventConsumer",
     "FieldChange",
+    "FirstArgument",
     "Followable",
     "Forbidden",
     "Goal",
@@ -210,6 +220,7 @@ __all__ = [
     "GoalUpdated",
     "InboundReply",
     "Info",
+    "InputArgument",
     "KeyResult",
     "KeyResultAdded",
     "KeyResultUpdated",
@@ -272,6 +283,7 @@ __all__ = [
     "changes_between",
     "choose_delivery",
     "connection_from_page",
+    "described_enum",
     "event_type",
     "every_member",
     "expect_global_id",

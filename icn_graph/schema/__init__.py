@@ -21,6 +21,7 @@ from strawberry.types.field import StrawberryField
 
 from icn_graph.errors import ServiceError
 from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.schema.connections import describe_connections
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.limits.introspection import AnonymousIntrospection, OneSchemaField
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
@@ -57,6 +58,7 @@ class IcnSchema(strawberry.Schema):
         self.extensions_by_type = extensions_by_type
         self.introspection_answers = IntrospectionAnswers()
         super().__init__(**options)
+        describe_connections(self)
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         own = super().get_fields(type_definition)

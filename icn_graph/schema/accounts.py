@@ -9,6 +9,7 @@ from icn_graph import models
 from icn_graph.notifications.account_mail import mail_email_change, mail_moved_address
 from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
@@ -41,25 +42,25 @@ class UpdateViewerInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `updateViewer` did.")
 class UpdateViewerPayload:
     person: Person | None = strawberry.field(description="You, as changed.")
     pending_email: str | None = strawberry.field(
         description="The address waiting for its link to be used, if any: your email stays "
         "`person.email` until then."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The link that confirms a new email.")
 class ConfirmEmailChangeInput:
     token: str = strawberry.field(description="The secret of a mailed email-change link.")
 
 
-@strawberry.type
+@strawberry.type(description="What `confirmEmailChange` did.")
 class ConfirmEmailChangePayload:
     person: Person | None = strawberry.field(description="Whose email changed, with the new one.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input(description="Only the fields given change.")
@@ -80,13 +81,13 @@ class UpdatePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `updatePerson` did.")
 class UpdatePersonPayload:
-    person: Person | None
-    user_errors: list[UserError]
+    person: Person | None = strawberry.field(description="The person as changed; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="An account to switch off.")
 class DeactivatePersonInput:
     id: strawberry.ID = strawberry.field(description="The person to deactivate.")
     reason: str | None = strawberry.field(
@@ -94,21 +95,21 @@ class DeactivatePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `deactivatePerson` did.")
 class DeactivatePersonPayload:
     person: Person | None = strawberry.field(description="The person, with `deactivatedAt` set.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A deactivated account to switch on again.")
 class ReactivatePersonInput:
     id: strawberry.ID = strawberry.field(description="The person to reactivate.")
 
 
-@strawberry.type
+@strawberry.type(description="What `reactivatePerson` did.")
 class ReactivatePersonPayload:
     person: Person | None = strawberry.field(description="The person, active again.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _profile(
@@ -132,7 +133,9 @@ class AccountMutations:
         "is rate limited like `requestSignIn`: per client, per address from one client, and "
         "the address's cap on mail whoever asks (each RATE_LIMITED here)."
     )
-    async def update_viewer(self, info: Info, input: UpdateViewerInput) -> UpdateViewerPayload:
+    async def update_viewer(
+        self, info: Info, input: InputArgument[UpdateViewerInput]
+    ) -> UpdateViewerPayload:
         context = info.context
         context.viewer.require_member()
         if input.email is not None and context.sign_in_limits is not None:
@@ -165,7 +168,7 @@ class AccountMutations:
         "limited per client address with `signIn` (RATE_LIMITED)."
     )
     async def confirm_email_change(
-        self, info: Info, input: ConfirmEmailChangeInput
+        self, info: Info, input: InputArgument[ConfirmEmailChangeInput]
     ) -> ConfirmEmailChangePayload:
         context = info.context
         if context.sign_in_limits is not None:
@@ -181,7 +184,9 @@ class AccountMutations:
         description="Change anyone's profile, kind or network role. Staff only; an admin's "
         "account only by an admin."
     )
-    async def update_person(self, info: Info, input: UpdatePersonInput) -> UpdatePersonPayload:
+    async def update_person(
+        self, info: Info, input: InputArgument[UpdatePersonInput]
+    ) -> UpdatePersonPayload:
         context = info.context
         context.viewer.require_member()
         pk = expect_global_id(input.id, "Person", field="id")
@@ -204,7 +209,7 @@ class AccountMutations:
         "admin only by an admin. Deactivating again changes nothing."
     )
     async def deactivate_person(
-        self, info: Info, input: DeactivatePersonInput
+        self, info: Info, input: InputArgument[DeactivatePersonInput]
     ) -> DeactivatePersonPayload:
         context = info.context
         context.viewer.require_member()
@@ -225,7 +230,7 @@ class AccountMutations:
         " their old tokens stay revoked. Staff only; an admin only by an admin."
     )
     async def reactivate_person(
-        self, info: Info, input: ReactivatePersonInput
+        self, info: Info, input: InputArgument[ReactivatePersonInput]
     ) -> ReactivatePersonPayload:
         context = info.context
         context.viewer.require_member()

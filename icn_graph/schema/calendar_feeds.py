@@ -15,6 +15,7 @@ from icn_graph.errors import BadInput, InvalidInput, UserErrorCode
 from icn_graph.errors import UserError as ServiceUserError
 from icn_graph.models import CalendarFeed as CalendarFeedRow
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id, to_global_id
 from icn_graph.services import calendar_feeds
@@ -57,7 +58,7 @@ def _viewer(info: Info) -> ViewerHome:
     return ViewerHome(person_pk=person_id)
 
 
-@strawberry.type
+@strawberry.type(description="What `createCalendarFeed` did, with the feed's URLs, once.")
 class CreateCalendarFeedPayload:
     calendar_feed: CalendarFeed | None = strawberry.field(description="The new feed.")
     mine_url: str | None = strawberry.field(
@@ -71,10 +72,10 @@ class CreateCalendarFeedPayload:
     viewer: ViewerRef | None = strawberry.field(
         description="You, with `calendarFeed` now the new feed (for client caches)."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="Whose calendar feed to revoke; leave out for your own.")
 class RevokeCalendarFeedInput:
     person_id: strawberry.ID | None = strawberry.field(
         default=None,
@@ -82,7 +83,7 @@ class RevokeCalendarFeedInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeCalendarFeed` did.")
 class RevokeCalendarFeedPayload:
     revoked_calendar_feed_id: strawberry.ID | None = strawberry.field(
         description="The feed revoked: its addresses answer 404 from now on."
@@ -90,7 +91,7 @@ class RevokeCalendarFeedPayload:
     viewer: ViewerRef | None = strawberry.field(
         description="You (for client caches: `calendarFeed` is null if it was yours)."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _person_id(value: strawberry.ID | None) -> int | None:
@@ -136,7 +137,7 @@ class CalendarFeedMutations:
         "userError on `personId`."
     )
     async def revoke_calendar_feed(
-        self, info: Info, input: RevokeCalendarFeedInput | None = None
+        self, info: Info, input: InputArgument[RevokeCalendarFeedInput | None] = None
     ) -> RevokeCalendarFeedPayload:
         context = info.context
         context.viewer.require_member()

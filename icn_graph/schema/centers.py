@@ -10,9 +10,24 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    IncludeArchivedArgument,
+    InputArgument,
+)
 from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id
+from icn_graph.schema.reports.arguments import (
+    BaselineArgument,
+    ChartArgument,
+    FromArgument,
+    LaneyArgument,
+    MeasureArgument,
+    ToArgument,
+)
 from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers as service
 from icn_graph.services.ordering import OrderDirection
@@ -24,6 +39,9 @@ if TYPE_CHECKING:
     from icn_graph.schema.memberships import Membership
     from icn_graph.schema.reports.types import Report
 
+SHORT_CODE = "2 to 16 letters, digits or dashes, unique (e.g. CCHMC); stored in upper case."
+COUNTRY = "ISO 3166-1 alpha-2 country code, e.g. US."
+
 MembershipRef = Annotated["Membership", strawberry.lazy("icn_graph.schema.memberships")]
 GoalRef = Annotated["Goal", strawberry.lazy("icn_graph.schema.goals")]
 ReportRef = Annotated["Report", strawberry.lazy("icn_graph.schema.reports.types")]
@@ -33,13 +51,15 @@ ReportRef = Annotated["Report", strawberry.lazy("icn_graph.schema.reports.types"
 class Center(Followable):
     type_name = "Center"
 
-    name: str
+    name: str = strawberry.field(description="Full name, unique in the network.")
     short_code: str = strawberry.field(description="Short unique code, e.g. CCHMC.")
-    city: str
-    region: str
+    city: str = strawberry.field(description="The city the center is in.")
+    region: str = strawberry.field(description="State, province or region, e.g. Ohio.")
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
     joined_on: date = strawberry.field(description="When the center joined the network.")
-    status: models.CenterStatus
+    status: models.CenterStatus = strawberry.field(
+        description="Whether the center takes part in the network now."
+    )
 
     @classmethod
     def from_model(cls, center: models.Center) -> Center:
@@ -65,9 +85,9 @@ class Center(Followable):
     async def goals(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        include_archived: bool = False,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        include_archived: IncludeArchivedArgument = False,
     ) -> Connection[GoalRef]:
         from icn_graph.schema.goals import center_goals
 
@@ -83,12 +103,12 @@ class Center(Followable):
     async def report(
         self,
         info: Info,
-        measure: str,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        chart: ChartKind = ChartKind.P_CHART,
-        baseline_months: int | None = None,
-        laney: bool = False,
+        measure: MeasureArgument,
+        from_: FromArgument = None,
+        to: ToArgument = None,
+        chart: ChartArgument = ChartKind.P_CHART,
+        baseline_months: BaselineArgument = None,
+        laney: LaneyArgument = False,
     ) -> ReportRef | None:
         from icn_graph.schema.reports.queries import report_for
 
@@ -115,28 +135,42 @@ class Center(Followable):
         return may_upload_visits(info.context.viewer, self.pk)
 
 
-@strawberry.input
+@strawberry.input(description="Which centers `centers` lists; the conditions given all apply.")
 class CenterFilter:
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive match on name, short code or city."
     )
-    status: models.CenterStatus | None = None
-    region: str | None = None
-    country: str | None = None
+    status: models.CenterStatus | None = strawberry.field(
+        default=None, description="Only centers in this status."
+    )
+    region: str | None = strawberry.field(
+        default=None, description="Only centers in this region (case-insensitive, whole name)."
+    )
+    country: str | None = strawberry.field(
+        default=None, description="Only centers in this country (ISO 3166-1 alpha-2, e.g. US)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="How `centers` is sorted; ties are broken by ID.")
 class CenterOrder:
-    field: service.CenterOrderField = service.CenterOrderField.NAME
-    direction: OrderDirection = OrderDirection.ASC
+    field: service.CenterOrderField = strawberry.field(
+        default=service.CenterOrderField.NAME, description="What to sort by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Which way to sort."
+    )
 
 
 async def resolve_centers(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
-    filter: CenterFilter | None = None,
-    order_by: CenterOrder | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
+    filter: Annotated[
+        CenterFilter | None, strawberry.argument(description="Which centers; all by default.")
+    ] = None,
+    order_by: Annotated[
+        CenterOrder | None, strawberry.argument(description="The order; by name by default.")
+    ] = None,
 ) -> Connection[Center]:
     given = filter or CenterFilter()
     order = order_by or CenterOrder()
@@ -154,45 +188,61 @@ async def resolve_centers(
     return connection_from_page(page, Center.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="A new center.")
 class CreateCenterInput:
-    name: str
-    short_code: str
-    city: str
-    region: str
-    country: str
-    joined_on: date
-    status: models.CenterStatus = models.CenterStatus.ACTIVE
+    name: str = strawberry.field(
+        description="Full name, unique in the network; up to 200 characters."
+    )
+    short_code: str = strawberry.field(description=SHORT_CODE)
+    city: str = strawberry.field(description="Up to 100 characters.")
+    region: str = strawberry.field(description="State, province or region; up to 100 characters.")
+    country: str = strawberry.field(description=COUNTRY)
+    joined_on: date = strawberry.field(description="When the center joined the network.")
+    status: models.CenterStatus = strawberry.field(
+        default=models.CenterStatus.ACTIVE, description="ACTIVE unless given."
+    )
 
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateCenterInput:
-    id: strawberry.ID
-    name: str | None = None
-    short_code: str | None = None
-    city: str | None = None
-    region: str | None = None
-    country: str | None = None
-    joined_on: date | None = None
-    status: models.CenterStatus | None = None
+    id: strawberry.ID = strawberry.field(description="The center to edit.")
+    name: str | None = strawberry.field(
+        default=None, description="Full name, unique in the network; up to 200 characters."
+    )
+    short_code: str | None = strawberry.field(default=None, description=SHORT_CODE)
+    city: str | None = strawberry.field(default=None, description="Up to 100 characters.")
+    region: str | None = strawberry.field(
+        default=None, description="State, province or region; up to 100 characters."
+    )
+    country: str | None = strawberry.field(default=None, description=COUNTRY)
+    joined_on: date | None = strawberry.field(
+        default=None, description="When the center joined the network."
+    )
+    status: models.CenterStatus | None = strawberry.field(
+        default=None, description="INACTIVE when the center leaves the network."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `createCenter` did.")
 class CreateCenterPayload:
-    center: Center | None
-    user_errors: list[UserError]
+    center: Center | None = strawberry.field(description="The new center; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `updateCenter` did.")
 class UpdateCenterPayload:
-    center: Center | None
-    user_errors: list[UserError]
+    center: Center | None = strawberry.field(
+        description="The center as it is now; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class CenterMutations:
     @strawberry.mutation(description="Add a center to the network. Staff only.")
-    async def create_center(self, info: Info, input: CreateCenterInput) -> CreateCenterPayload:
+    async def create_center(
+        self, info: Info, input: InputArgument[CreateCenterInput]
+    ) -> CreateCenterPayload:
         draft = service.CenterDraft(
             name=input.name,
             short_code=input.short_code,
@@ -210,7 +260,9 @@ class CenterMutations:
         )
 
     @strawberry.mutation(description="Edit a center. Staff only.")
-    async def update_center(self, info: Info, input: UpdateCenterInput) -> UpdateCenterPayload:
+    async def update_center(
+        self, info: Info, input: InputArgument[UpdateCenterInput]
+    ) -> UpdateCenterPayload:
         center_id = expect_global_id(input.id, "Center", field="id")
         changes = service.CenterChanges(
             name=input.name,

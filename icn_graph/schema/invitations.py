@@ -4,6 +4,7 @@ and ``invitePerson``, ``revokeInvitation`` and ``acceptInvitation``."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -15,6 +16,13 @@ from icn_graph.notifications.invitation_mail import mail_invitation
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    InputArgument,
+)
 from icn_graph.schema.memberships import Membership
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
@@ -24,11 +32,18 @@ from icn_graph.services.invitations.access import may_invite
 from icn_graph.services.invitations.states import InvitationState, state_of
 from icn_graph.services.pagination import Page
 
-strawberry.enum(
+described_enum(
     InvitationState,
     name="InvitationState",
     description="Where an invitation stands: PENDING (its link works), ACCEPTED, EXPIRED, or "
     "REVOKED (withdrawn, or replaced by a newer invitation to the same email and center).",
+    values={
+        InvitationState.PENDING: "Sent; its link works until it expires.",
+        InvitationState.ACCEPTED: "Its link was used: the person is on the team.",
+        InvitationState.EXPIRED: "Not accepted in time; its link no longer works.",
+        InvitationState.REVOKED: "Withdrawn, or replaced by a newer invitation to the same "
+        "email and center.",
+    },
 )
 
 
@@ -142,9 +157,12 @@ class CenterInvitations:
         self,
         root: Center,
         info: Info,
-        state: InvitationState | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        state: Annotated[
+            InvitationState | None,
+            strawberry.argument(description="Only invitations in this state; all by default."),
+        ] = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
     ) -> Connection[Invitation] | None:
         request = reading.CenterInvitationsRequest(root.pk, state, first, after)
         page = await _center_pages(info).load(request)
@@ -161,7 +179,7 @@ class CenterInvitations:
         return may_invite(info.context.viewer, root.pk)
 
 
-@strawberry.input
+@strawberry.input(description="An invitation to a center's team, mailed to `email`.")
 class InvitePersonInput:
     email: str = strawberry.field(description="Where the invitation goes.")
     display_name: str = strawberry.field(
@@ -176,29 +194,31 @@ class InvitePersonInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `invitePerson` did.")
 class InvitePersonPayload:
     invitation: Invitation | None = strawberry.field(description="The invitation sent (PENDING).")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="An invitation to withdraw.")
 class RevokeInvitationInput:
     id: strawberry.ID = strawberry.field(description="The invitation to withdraw.")
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeInvitation` did.")
 class RevokeInvitationPayload:
     invitation: Invitation | None = strawberry.field(description="The invitation, now REVOKED.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The invitation link being used.")
 class AcceptInvitationInput:
     token: str = strawberry.field(description="The secret of a mailed invitation link.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What `acceptInvitation` did: the new session, the person and their membership."
+)
 class AcceptInvitationPayload:
     token: str | None = strawberry.field(
         description="The session token, shown once: send it as `Authorization: Bearer ...`."
@@ -210,7 +230,7 @@ class AcceptInvitationPayload:
     membership: Membership | None = strawberry.field(
         description="Their place on the center's team (the one they had, if already on it)."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 async def _invite(info: Info, input: InvitePersonInput) -> models.Invitation:
@@ -245,7 +265,9 @@ class InvitationMutations:
         "refused (`email`, TAKEN). Inviting the same email to the same center again withdraws "
         "the earlier link."
     )
-    async def invite_person(self, info: Info, input: InvitePersonInput) -> InvitePersonPayload:
+    async def invite_person(
+        self, info: Info, input: InputArgument[InvitePersonInput]
+    ) -> InvitePersonPayload:
         row, errors = await attempt(_invite(info, input))
         if row is None:
             return InvitePersonPayload(invitation=None, user_errors=errors)
@@ -259,7 +281,7 @@ class InvitationMutations:
         "accepted invitation is refused (`id`, CONFLICT): remove the membership instead."
     )
     async def revoke_invitation(
-        self, info: Info, input: RevokeInvitationInput
+        self, info: Info, input: InputArgument[RevokeInvitationInput]
     ) -> RevokeInvitationPayload:
         context = info.context
         context.viewer.require_member()
@@ -277,7 +299,7 @@ class InvitationMutations:
         "Rate limited per client address (RATE_LIMITED)."
     )
     async def accept_invitation(
-        self, info: Info, input: AcceptInvitationInput
+        self, info: Info, input: InputArgument[AcceptInvitationInput]
     ) -> AcceptInvitationPayload:
         context = info.context
         if context.sign_in_limits is not None:

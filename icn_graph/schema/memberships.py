@@ -10,6 +10,7 @@ from icn_graph import models
 from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
@@ -21,8 +22,8 @@ from icn_graph.services import memberships as service
 class Membership(Followable):
     type_name = "Membership"
 
-    role: models.CenterRole
-    since: date
+    role: models.CenterRole = strawberry.field(description="What the person does on the team.")
+    since: date = strawberry.field(description="When they joined the team.")
     person_pk: strawberry.Private[int]
     center_pk: strawberry.Private[int]
 
@@ -36,14 +37,14 @@ class Membership(Followable):
             center_pk=membership.center_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who is on the team.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         if person is None:
             raise NotFound("This membership's person no longer exists.")
         return Person.from_model(person)
 
-    @strawberry.field
+    @strawberry.field(description="The center whose team it is.")
     async def center(self, info: Info) -> Center:
         center = await info.context.loaders.center.load(self.center_pk)
         if center is None:
@@ -51,35 +52,42 @@ class Membership(Followable):
         return Center.from_model(center)
 
 
-@strawberry.input
+@strawberry.input(description="A person to put on a center's team; once per person and center.")
 class AddMembershipInput:
-    person_id: strawberry.ID
-    center_id: strawberry.ID
-    role: models.CenterRole
+    person_id: strawberry.ID = strawberry.field(description="Who joins the team.")
+    center_id: strawberry.ID = strawberry.field(description="The center whose team they join.")
+    role: models.CenterRole = strawberry.field(description="What they do on the team.")
     since: date | None = strawberry.field(default=None, description="Defaults to today (UTC).")
 
 
-@strawberry.input
+@strawberry.input(description="A place on a team to end.")
 class RemoveMembershipInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The membership to remove.")
 
 
-@strawberry.type
+@strawberry.type(description="What `addMembership` did.")
 class AddMembershipPayload:
-    membership: Membership | None
-    user_errors: list[UserError]
+    membership: Membership | None = strawberry.field(
+        description="The new place on the team; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `removeMembership` did.")
 class RemoveMembershipPayload:
-    removed_membership_id: strawberry.ID | None
-    user_errors: list[UserError]
+    removed_membership_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the membership removed (to drop it from client caches); null if "
+        "refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class MembershipMutations:
     @strawberry.mutation(description="Put a person on a center's team. Staff or the QI lead.")
-    async def add_membership(self, info: Info, input: AddMembershipInput) -> AddMembershipPayload:
+    async def add_membership(
+        self, info: Info, input: InputArgument[AddMembershipInput]
+    ) -> AddMembershipPayload:
         draft = service.MembershipDraft(
             person_id=expect_global_id(input.person_id, "Person", field="personId"),
             center_id=expect_global_id(input.center_id, "Center", field="centerId"),
@@ -96,7 +104,7 @@ class MembershipMutations:
 
     @strawberry.mutation(description="Take a person off a center's team. Staff or the QI lead.")
     async def remove_membership(
-        self, info: Info, input: RemoveMembershipInput
+        self, info: Info, input: InputArgument[RemoveMembershipInput]
     ) -> RemoveMembershipPayload:
         membership_id = expect_global_id(input.id, "Membership", field="id")
         removed, errors = await attempt(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import strawberry
 
 from icn_graph.plugins.contributions import SchemaContribution
+from icn_graph.schema.descriptions import ROOT_DESCRIPTIONS
 
 
 class SchemaConflict(RuntimeError):
@@ -44,7 +45,7 @@ def _merge(root: str, parts: list[tuple[str, type]]) -> type | None:
     if len(parts) == 1:
         return parts[0][1]
     merged = type(root, tuple(root_type for _, root_type in parts), {})
-    return strawberry.type(merged)
+    return strawberry.type(merged, description=ROOT_DESCRIPTIONS[root])
 
 
 def merge_roots(contributions: Sequence[tuple[str, SchemaContribution]]) -> Roots:

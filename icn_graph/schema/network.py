@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from icn_graph.schema.context import Info
+from icn_graph.schema.reports.arguments import (
+    BaselineArgument,
+    ChartArgument,
+    FromArgument,
+    LaneyArgument,
+    MeasureArgument,
+    ToArgument,
+)
 from icn_graph.schema.reports.enums import ChartKind
 from icn_graph.services import centers, people
 
@@ -36,12 +43,12 @@ class Network:
     async def report(
         self,
         info: Info,
-        measure: str,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        chart: ChartKind = ChartKind.P_CHART,
-        baseline_months: int | None = None,
-        laney: bool = False,
+        measure: MeasureArgument,
+        from_: FromArgument = None,
+        to: ToArgument = None,
+        chart: ChartArgument = ChartKind.P_CHART,
+        baseline_months: BaselineArgument = None,
+        laney: LaneyArgument = False,
     ) -> ReportRef:
         from icn_graph.schema.reports.queries import report_for
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.base import StrawberryObjectDefinition
@@ -92,12 +92,28 @@ async def _fetch(info: Info, global_id: str, field: str) -> Node:
     return found
 
 
-async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
+async def resolve_node(
+    info: Info,
+    id: Annotated[
+        strawberry.ID,
+        strawberry.argument(
+            description="Any object's `id`; one that names nothing you may see is NOT_FOUND."
+        ),
+    ],
+) -> Node | None:
     info.context.viewer.require_member()
     return await _fetch(info, id, "id")
 
 
-async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+async def resolve_nodes(
+    info: Info,
+    ids: Annotated[
+        list[strawberry.ID],
+        strawberry.argument(
+            description="Up to 100 IDs; the answer has one entry per ID, in the same order."
+        ),
+    ],
+) -> list[Node | None]:
     info.context.viewer.require_member()
     if len(ids) > MAX_NODES:
         raise BadInput(f"ids: at most {MAX_NODES} IDs at once (got {len(ids)}).", field="ids")

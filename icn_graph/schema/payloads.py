@@ -19,8 +19,11 @@ T = TypeVar("T")
 )
 class UserError:
     field: str = strawberry.field(description="The input field, as named in the input type.")
-    message: str
-    code: errors.UserErrorCode
+    message: str = strawberry.field(
+        description="What is wrong and how to fix it, in a sentence fit to show next to the "
+        "field (English)."
+    )
+    code: errors.UserErrorCode = strawberry.field(description="The kind of problem, for code.")
 
     @classmethod
     def from_service(cls, error: errors.UserError) -> UserError:

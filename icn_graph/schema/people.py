@@ -12,6 +12,13 @@ from icn_graph import models
 from icn_graph.notifications.following import may_list as may_list_follows
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
+    FirstArgument,
+    IncludeArchivedArgument,
+    InputArgument,
+)
 from icn_graph.schema.following import Followable
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id
@@ -36,11 +43,13 @@ FollowRef = Annotated["FollowEntry", strawberry.lazy("icn_graph.schema.notificat
 class Person(Followable):
     type_name = "Person"
 
-    display_name: str
-    kind: models.PersonKind
+    display_name: str = strawberry.field(description="The name shown for the person.")
+    kind: models.PersonKind = strawberry.field(description="What the person does in the network.")
     timezone: str = strawberry.field(description="IANA time zone; dates are shown in it.")
-    network_role: models.NetworkRole
-    created_at: datetime
+    network_role: models.NetworkRole = strawberry.field(
+        description="Network-wide permissions; MEMBER for most people."
+    )
+    created_at: datetime = strawberry.field(description="When the account was made (UTC).")
     pronouns: str = strawberry.field(
         description='How to refer to the person, in their words ("she/her"); empty if not given.'
     )
@@ -100,9 +109,9 @@ class Person(Followable):
     async def goals(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        include_archived: bool = False,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        include_archived: IncludeArchivedArgument = False,
     ) -> Connection[GoalRef]:
         from icn_graph.schema.goals import person_goals
 
@@ -121,7 +130,7 @@ class Person(Followable):
         "network staff may see it; null for anyone else (see `viewerCanSeeFollowing`)."
     )
     async def following(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[FollowRef] | None:
         from icn_graph.schema.notifications import person_following
 
@@ -136,13 +145,17 @@ class Person(Followable):
         return may_list_follows(info.context.viewer, self.pk)
 
 
-@strawberry.input
+@strawberry.input(description="Which people `people` lists; the conditions given all apply.")
 class PersonFilter:
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive match on name (and email, for staff)."
     )
-    kind: models.PersonKind | None = None
-    network_role: models.NetworkRole | None = None
+    kind: models.PersonKind | None = strawberry.field(
+        default=None, description="Only people of this kind."
+    )
+    network_role: models.NetworkRole | None = strawberry.field(
+        default=None, description="Only people with this network role."
+    )
     center_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only members of this center."
     )
@@ -153,18 +166,27 @@ class PersonFilter:
     )
 
 
-@strawberry.input
+@strawberry.input(description="How `people` is sorted; ties are broken by ID.")
 class PersonOrder:
-    field: service.PersonOrderField = service.PersonOrderField.DISPLAY_NAME
-    direction: OrderDirection = OrderDirection.ASC
+    field: service.PersonOrderField = strawberry.field(
+        default=service.PersonOrderField.DISPLAY_NAME, description="What to sort by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Which way to sort."
+    )
 
 
 async def resolve_people(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
-    filter: PersonFilter | None = None,
-    order_by: PersonOrder | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
+    filter: Annotated[
+        PersonFilter | None,
+        strawberry.argument(description="Which people; everyone active by default."),
+    ] = None,
+    order_by: Annotated[
+        PersonOrder | None, strawberry.argument(description="The order; by name by default.")
+    ] = None,
 ) -> Connection[Person]:
     given = filter or PersonFilter()
     order = order_by or PersonOrder()
@@ -191,25 +213,34 @@ async def resolve_people(
     return connection_from_page(page, Person.from_model)
 
 
-@strawberry.input
+@strawberry.input(description="A new account. No mail is sent: `invitePerson` invites by email.")
 class CreatePersonInput:
-    display_name: str
-    email: str
-    kind: models.PersonKind
-    timezone: str = "UTC"
-    network_role: models.NetworkRole = models.NetworkRole.MEMBER
+    display_name: str = strawberry.field(description="The name shown; up to 120 characters.")
+    email: str = strawberry.field(
+        description="Where sign-in links and notifications go; unique (case-insensitive)."
+    )
+    kind: models.PersonKind = strawberry.field(description="What the person does in the network.")
+    timezone: str = strawberry.field(
+        default="UTC", description="IANA time zone, e.g. America/New_York."
+    )
+    network_role: models.NetworkRole = strawberry.field(
+        default=models.NetworkRole.MEMBER,
+        description="Network-wide permissions; only an admin may make an ADMIN.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `createPerson` did.")
 class CreatePersonPayload:
-    person: Person | None
-    user_errors: list[UserError]
+    person: Person | None = strawberry.field(description="The new account; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class PersonMutations:
     @strawberry.mutation(description="Create an account. Staff only.")
-    async def create_person(self, info: Info, input: CreatePersonInput) -> CreatePersonPayload:
+    async def create_person(
+        self, info: Info, input: InputArgument[CreatePersonInput]
+    ) -> CreatePersonPayload:
         draft = service.PersonDraft(
             display_name=input.display_name,
             email=input.email,

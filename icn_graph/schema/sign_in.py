@@ -10,6 +10,7 @@ import strawberry
 from icn_graph.models import ApiToken, TokenKind
 from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id, to_global_id
@@ -25,7 +26,9 @@ SIGN_IN_REQUESTED = (
 
 @strawberry.type(description="A signed-in browser or app: a session token from `signIn`.")
 class Session:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and stable; pass it to `revokeSession`."
+    )
     device: str = strawberry.field(description="What signed in, from its User-Agent.")
     created_at: datetime = strawberry.field(description="When it signed in.")
     last_used_at: datetime | None = strawberry.field(
@@ -50,9 +53,11 @@ class Session:
 
 @strawberry.type(description="A token for scripts, made with `createPersonalAccessToken`.")
 class PersonalAccessToken:
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and stable; pass it to `revokePersonalAccessToken`."
+    )
+    name: str = strawberry.field(description="What it is for, as its owner named it.")
+    created_at: datetime = strawberry.field(description="When it was made.")
     last_used_at: datetime | None = strawberry.field(
         description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS; null if never used."
     )
@@ -87,9 +92,11 @@ async def viewer_personal_access_tokens(info: Info) -> list[PersonalAccessToken]
     return [PersonalAccessToken.from_model(row) for row in rows]
 
 
-@strawberry.input
+@strawberry.input(description="Who wants a sign-in link.")
 class RequestSignInInput:
-    email: str
+    email: str = strawberry.field(
+        description="The account's email, in any letter case; a malformed one is a userError."
+    )
 
 
 @strawberry.type(
@@ -97,16 +104,19 @@ class RequestSignInInput:
     "who has an account."
 )
 class RequestSignInPayload:
-    message: str
-    user_errors: list[UserError]
+    message: str = strawberry.field(
+        description="What to tell the person: check their mail; the link works once, for 15 "
+        "minutes."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="The sign-in link being used.")
 class SignInInput:
     token: str = strawberry.field(description="The secret of a mailed sign-in link.")
 
 
-@strawberry.type
+@strawberry.type(description="What `signIn` did: the new session and who it is for.")
 class SignInPayload:
     token: str | None = strawberry.field(
         description="The session token, shown once: send it as `Authorization: Bearer ...`."
@@ -115,21 +125,23 @@ class SignInPayload:
         description="When the session ends unless used again (each use extends it)."
     )
     person: Person | None = strawberry.field(description="Who signed in.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A session to end.")
 class RevokeSessionInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The session's `id` (`viewer.sessions`).")
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeSession` did.")
 class RevokeSessionPayload:
-    revoked_session_id: strawberry.ID | None
-    user_errors: list[UserError]
+    revoked_session_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the session ended, to drop it from client caches."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A new personal access token.")
 class CreatePersonalAccessTokenInput:
     name: str = strawberry.field(description="What the token is for (at most 100 characters).")
     expires_at: datetime | None = strawberry.field(
@@ -138,24 +150,30 @@ class CreatePersonalAccessTokenInput:
     read_only: bool = strawberry.field(default=False, description="Refuse every mutation.")
 
 
-@strawberry.type
+@strawberry.type(description="What `createPersonalAccessToken` did, with its secret, once.")
 class CreatePersonalAccessTokenPayload:
-    personal_access_token: PersonalAccessToken | None
+    personal_access_token: PersonalAccessToken | None = strawberry.field(
+        description="The new token (without its secret); null if refused."
+    )
     token: str | None = strawberry.field(
         description="The secret, shown once: only its hash is stored."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A personal access token to revoke.")
 class RevokePersonalAccessTokenInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The token's `id` (`viewer.personalAccessTokens`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `revokePersonalAccessToken` did.")
 class RevokePersonalAccessTokenPayload:
-    revoked_personal_access_token_id: strawberry.ID | None
-    user_errors: list[UserError]
+    revoked_personal_access_token_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the token revoked, to drop it from client caches."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _checked_email(email: str) -> str:
@@ -188,7 +206,9 @@ class SignInMutations:
         "address and per email from one client address (RATE_LIMITED); past an email's cap on "
         "links mailed (whoever asks), the answer is the same and nothing is sent."
     )
-    async def request_sign_in(self, info: Info, input: RequestSignInInput) -> RequestSignInPayload:
+    async def request_sign_in(
+        self, info: Info, input: InputArgument[RequestSignInInput]
+    ) -> RequestSignInPayload:
         _, errors = await attempt(_request(info, input.email))
         return RequestSignInPayload(message=SIGN_IN_REQUESTED, user_errors=errors)
 
@@ -197,7 +217,7 @@ class SignInMutations:
         "unknown, used or expired token gets one and the same userError. Rate limited per "
         "client address (RATE_LIMITED)."
     )
-    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+    async def sign_in(self, info: Info, input: InputArgument[SignInInput]) -> SignInPayload:
         context = info.context
         if context.sign_in_limits is not None:
             await context.sign_in_limits.check_sign_in(context.client_address)
@@ -224,7 +244,9 @@ class SignInMutations:
         description="End a session at once: its token stops working. The session's owner or "
         "network staff; for anyone else the session does not exist (NOT_FOUND)."
     )
-    async def revoke_session(self, info: Info, input: RevokeSessionInput) -> RevokeSessionPayload:
+    async def revoke_session(
+        self, info: Info, input: InputArgument[RevokeSessionInput]
+    ) -> RevokeSessionPayload:
         context = info.context
         context.viewer.require_member()
         pk = expect_global_id(input.id, "Session", field="id")
@@ -242,7 +264,7 @@ class SignInMutations:
         "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
     )
     async def create_personal_access_token(
-        self, info: Info, input: CreatePersonalAccessTokenInput
+        self, info: Info, input: InputArgument[CreatePersonalAccessTokenInput]
     ) -> CreatePersonalAccessTokenPayload:
         context = info.context
         draft = tokens_of.PersonalTokenDraft(
@@ -267,7 +289,7 @@ class SignInMutations:
         "anyone else it does not exist (NOT_FOUND)."
     )
     async def revoke_personal_access_token(
-        self, info: Info, input: RevokePersonalAccessTokenInput
+        self, info: Info, input: InputArgument[RevokePersonalAccessTokenInput]
     ) -> RevokePersonalAccessTokenPayload:
         context = info.context
         context.viewer.require_member()

@@ -11,6 +11,7 @@ from icn_graph.errors import Unauthenticated
 from icn_graph.notifications.realtime.delivery import load_announced
 from icn_graph.notifications.realtime.hub import Inbox, InboxOverflow
 from icn_graph.schema.context import Context, Info
+from icn_graph.schema.descriptions import ROOT_DESCRIPTIONS
 from icn_graph.schema.loaders import Loaders
 from icn_graph.schema.notifications import Notification
 
@@ -44,7 +45,7 @@ async def _notifications(
         raise GraphQLError(OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}) from None
 
 
-@strawberry.type
+@strawberry.type(description=ROOT_DESCRIPTIONS["Subscription"])
 class Subscription:
     @strawberry.subscription(
         description="The viewer's notifications as they are created, whichever API process "

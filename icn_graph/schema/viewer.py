@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_graph.errors import Unauthenticated
@@ -10,6 +12,7 @@ from icn_graph.schema.calendar_feeds import CalendarFeed, viewer_calendar_feed
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
@@ -49,7 +52,7 @@ class ViewerHome:
     async def unread_notifications_count(self, info: Info) -> int:
         return await inbox.unread_count(info.context.db, info.context.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The viewer's own account and profile.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         assert person is not None  # the token that authenticated the request belongs to them
@@ -71,13 +74,19 @@ class ViewerHome:
 
     @strawberry.field(description="Open goals of the viewer and of their centers, soonest due.")
     async def goals(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[Goal]:
         page = await home.my_goals(info.context.db, info.context.viewer, first=first, after=after)
         return connection_from_page(page, Goal.from_model)
 
     @strawberry.field(description="Agenda items the viewer has a part in that have not ended.")
-    async def upcoming_agenda_items(self, info: Info, first: int = 10) -> list[AgendaItem]:
+    async def upcoming_agenda_items(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many, soonest first: 0 to 100.")
+        ] = 10,
+    ) -> list[AgendaItem]:
         rows = await home.my_upcoming_agenda_items(
             info.context.db, info.context.viewer, first=first
         )
@@ -94,15 +103,17 @@ class ViewerHome:
     async def notifications(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        unread_only: bool = False,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Only those not read yet.")
+        ] = False,
     ) -> NotificationConnection:
         return await viewer_notifications(info, first=first, after=after, unread_only=unread_only)
 
     @strawberry.field(description="What the viewer follows, the latest first.")
     async def following(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[FollowEntry]:
         return await person_following(info, self.person_pk, first=first, after=after)
 

@@ -8,6 +8,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.queries import decode_owner
 from icn_graph.schema.goals.types import CheckIn, Goal, KeyResult
@@ -18,6 +19,11 @@ from icn_graph.services import goals as service
 MEASURE_KEY_DESCRIPTION = (
     "A measure (see `measures`) whose data gives the current value, as a percentage."
 )
+TITLE = "A short name, up to 200 characters."
+KEY_RESULT_TITLE = "What is measured, up to 200 characters."
+AIM = "The aim statement, up to 2000 characters: what will improve, by how much."
+STARTS_ON = "The first day of the goal."
+UNIT = "e.g. %, patients, days; up to 32 characters."
 
 
 def _measure_keys(info: Info) -> list[str]:
@@ -26,15 +32,15 @@ def _measure_keys(info: Info) -> list[str]:
     return measure_registry(info).keys()
 
 
-@strawberry.input
+@strawberry.input(description="A key result set with a new goal.")
 class KeyResultInput:
-    title: str
-    start_value: float
+    title: str = strawberry.field(description=KEY_RESULT_TITLE)
+    start_value: float = strawberry.field(description="Where it stands at the start.")
     target_value: float = strawberry.field(description="Below the start for a decreasing measure.")
     current_value: float | None = strawberry.field(
         default=None, description="Defaults to the start value."
     )
-    unit: str | None = strawberry.field(default=None, description="e.g. %, patients, days.")
+    unit: str | None = strawberry.field(default=None, description=UNIT)
     measure_key: str | None = strawberry.field(default=None, description=MEASURE_KEY_DESCRIPTION)
 
     def draft(self) -> service.KeyResultDraft:
@@ -48,13 +54,15 @@ class KeyResultInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new 90-day goal, with its key results.")
 class CreateGoalInput:
     owner_id: strawberry.ID = strawberry.field(description="A Center's or a Person's ID.")
-    title: str
-    aim: str
-    starts_on: date
-    due_on: date | None = strawberry.field(default=None, description="Defaults to start + 90 days.")
+    title: str = strawberry.field(description=TITLE)
+    aim: str = strawberry.field(description=AIM)
+    starts_on: date = strawberry.field(description=STARTS_ON)
+    due_on: date | None = strawberry.field(
+        default=None, description="Defaults to start + 90 days; at most 366 days after it."
+    )
     confidence: int = strawberry.field(default=5, description="1 to 10.")
     key_results: list[KeyResultInput] = strawberry.field(
         default_factory=list, description="At most 10."
@@ -63,23 +71,27 @@ class CreateGoalInput:
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateGoalInput:
-    goal_id: strawberry.ID
-    title: str | None = None
-    aim: str | None = None
-    starts_on: date | None = None
-    due_on: date | None = None
+    goal_id: strawberry.ID = strawberry.field(description="The goal to change.")
+    title: str | None = strawberry.field(default=None, description=TITLE)
+    aim: str | None = strawberry.field(default=None, description=AIM)
+    starts_on: date | None = strawberry.field(default=None, description=STARTS_ON)
+    due_on: date | None = strawberry.field(
+        default=None, description="After the start, at most 366 days after it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A key result to add to an open goal.")
 class AddKeyResultInput:
-    goal_id: strawberry.ID
-    title: str
-    start_value: float
-    target_value: float
+    goal_id: strawberry.ID = strawberry.field(description="The goal to add it to.")
+    title: str = strawberry.field(description=KEY_RESULT_TITLE)
+    start_value: float = strawberry.field(description="Where it stood when the goal started.")
+    target_value: float = strawberry.field(
+        description="Where it should be by the due date; below the start for a decreasing measure."
+    )
     current_value: float | None = strawberry.field(
         default=None, description="Defaults to the start value."
     )
-    unit: str | None = None
+    unit: str | None = strawberry.field(default=None, description=UNIT)
     measure_key: str | None = strawberry.field(default=None, description=MEASURE_KEY_DESCRIPTION)
 
 
@@ -88,26 +100,32 @@ class AddKeyResultInput:
     "value moves through check-ins."
 )
 class UpdateKeyResultInput:
-    key_result_id: strawberry.ID
-    title: str | None = None
-    start_value: float | None = None
-    target_value: float | None = None
-    unit: str | None = None
+    key_result_id: strawberry.ID = strawberry.field(description="The key result to change.")
+    title: str | None = strawberry.field(default=None, description=KEY_RESULT_TITLE)
+    start_value: float | None = strawberry.field(
+        default=None, description="Where it stood when the goal started."
+    )
+    target_value: float | None = strawberry.field(
+        default=None, description="Where it should be by the due date."
+    )
+    unit: str | None = strawberry.field(default=None, description=UNIT)
     measure_key: str | None = strawberry.field(
         default=None, description="A measure key to link; an empty string unlinks it."
     )
 
 
-@strawberry.input
+@strawberry.input(description="A key result's new value, recorded by a check-in.")
 class KeyResultValueInput:
-    key_result_id: strawberry.ID
-    value: float
+    key_result_id: strawberry.ID = strawberry.field(description="One of the goal's key results.")
+    value: float = strawberry.field(description="Its value now, in its unit.")
 
 
-@strawberry.input
+@strawberry.input(description="A check-in on an open goal.")
 class CheckInGoalInput:
-    goal_id: strawberry.ID
-    note: str
+    goal_id: strawberry.ID = strawberry.field(description="The goal to check in on.")
+    note: str = strawberry.field(
+        description="How it is going and what comes next; required, up to 5000 characters."
+    )
     status: models.GoalStatus = strawberry.field(
         description="ON_TRACK, AT_RISK or OFF_TRACK; to finish a goal use closeGoal."
     )
@@ -118,62 +136,80 @@ class CheckInGoalInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="How an open goal ends.")
 class CloseGoalInput:
-    goal_id: strawberry.ID
-    outcome: service.GoalOutcome
-    reflection: str = strawberry.field(description="What was learned; required.")
+    goal_id: strawberry.ID = strawberry.field(description="The goal to close.")
+    outcome: service.GoalOutcome = strawberry.field(
+        description="DONE or DROPPED: the goal's final status."
+    )
+    reflection: str = strawberry.field(
+        description="What was learned; required, up to 5000 characters."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A goal to hide from default listings.")
 class ArchiveGoalInput:
-    goal_id: strawberry.ID
+    goal_id: strawberry.ID = strawberry.field(description="The goal to archive.")
 
 
-@strawberry.type
+@strawberry.type(description="What `createGoal` did.")
 class CreateGoalPayload:
-    goal: Goal | None
-    user_errors: list[UserError]
+    goal: Goal | None = strawberry.field(
+        description="The new goal, with its key results; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `updateGoal` did.")
 class UpdateGoalPayload:
-    goal: Goal | None
-    user_errors: list[UserError]
+    goal: Goal | None = strawberry.field(description="The goal as changed; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `addKeyResult` did.")
 class AddKeyResultPayload:
-    key_result: KeyResult | None
-    goal: Goal | None
-    user_errors: list[UserError]
+    key_result: KeyResult | None = strawberry.field(
+        description="The new key result; null if refused."
+    )
+    goal: Goal | None = strawberry.field(
+        description="Its goal, with the new progress; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `updateKeyResult` did.")
 class UpdateKeyResultPayload:
-    key_result: KeyResult | None
-    goal: Goal | None
-    user_errors: list[UserError]
+    key_result: KeyResult | None = strawberry.field(
+        description="The key result as changed; null if refused."
+    )
+    goal: Goal | None = strawberry.field(
+        description="Its goal, with the new progress; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `checkInGoal` did.")
 class CheckInGoalPayload:
-    check_in: CheckIn | None
-    goal: Goal | None
-    user_errors: list[UserError]
+    check_in: CheckIn | None = strawberry.field(description="The new check-in; null if refused.")
+    goal: Goal | None = strawberry.field(
+        description="The goal with its new status, confidence and values; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `closeGoal` did.")
 class CloseGoalPayload:
     check_in: CheckIn | None = strawberry.field(description="The closing reflection.")
-    goal: Goal | None
-    user_errors: list[UserError]
+    goal: Goal | None = strawberry.field(description="The goal, now DONE or DROPPED.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `archiveGoal` did.")
 class ArchiveGoalPayload:
-    goal: Goal | None
-    user_errors: list[UserError]
+    goal: Goal | None = strawberry.field(
+        description="The goal, with `archivedAt` set; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _goal_id(value: strawberry.ID) -> int:
@@ -186,7 +222,9 @@ class GoalMutations:
         description="Set a 90-day goal for a center (its team or staff) or a person (that person "
         "or staff)."
     )
-    async def create_goal(self, info: Info, input: CreateGoalInput) -> CreateGoalPayload:
+    async def create_goal(
+        self, info: Info, input: InputArgument[CreateGoalInput]
+    ) -> CreateGoalPayload:
         draft = service.GoalDraft(
             owner=decode_owner(input.owner_id, field="ownerId"),
             title=input.title,
@@ -205,7 +243,9 @@ class GoalMutations:
         return CreateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
 
     @strawberry.mutation(description="Change a goal's title, aim or dates.")
-    async def update_goal(self, info: Info, input: UpdateGoalInput) -> UpdateGoalPayload:
+    async def update_goal(
+        self, info: Info, input: InputArgument[UpdateGoalInput]
+    ) -> UpdateGoalPayload:
         changes = service.GoalChanges(
             title=input.title, aim=input.aim, starts_on=input.starts_on, due_on=input.due_on
         )
@@ -218,7 +258,9 @@ class GoalMutations:
         return UpdateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
 
     @strawberry.mutation(description="Add a key result to an open goal (at most 10 per goal).")
-    async def add_key_result(self, info: Info, input: AddKeyResultInput) -> AddKeyResultPayload:
+    async def add_key_result(
+        self, info: Info, input: InputArgument[AddKeyResultInput]
+    ) -> AddKeyResultPayload:
         draft = service.KeyResultDraft(
             title=input.title,
             start_value=input.start_value,
@@ -247,7 +289,7 @@ class GoalMutations:
         description="Change a key result's title, unit, start, target or linked measure."
     )
     async def update_key_result(
-        self, info: Info, input: UpdateKeyResultInput
+        self, info: Info, input: InputArgument[UpdateKeyResultInput]
     ) -> UpdateKeyResultPayload:
         key_result_id = expect_global_id(input.key_result_id, "KeyResult", field="keyResultId")
         changes = service.KeyResultChanges(
@@ -277,7 +319,9 @@ class GoalMutations:
         description="Record a check-in: a note, the status, the confidence and new key-result "
         "values. The goal takes the status and confidence, the key results the values."
     )
-    async def check_in_goal(self, info: Info, input: CheckInGoalInput) -> CheckInGoalPayload:
+    async def check_in_goal(
+        self, info: Info, input: InputArgument[CheckInGoalInput]
+    ) -> CheckInGoalPayload:
         values = tuple(
             service.KeyResultValue(
                 key_result_id=expect_global_id(
@@ -310,7 +354,9 @@ class GoalMutations:
         description="Close a goal as DONE or DROPPED; the reflection is recorded as its final "
         "check-in. A closed goal takes no more changes."
     )
-    async def close_goal(self, info: Info, input: CloseGoalInput) -> CloseGoalPayload:
+    async def close_goal(
+        self, info: Info, input: InputArgument[CloseGoalInput]
+    ) -> CloseGoalPayload:
         draft = service.CloseDraft(
             goal_id=_goal_id(input.goal_id), outcome=input.outcome, reflection=input.reflection
         )
@@ -328,7 +374,9 @@ class GoalMutations:
         description="Hide a goal from default listings (goals are never deleted); read it with "
         "`includeArchived: true`."
     )
-    async def archive_goal(self, info: Info, input: ArchiveGoalInput) -> ArchiveGoalPayload:
+    async def archive_goal(
+        self, info: Info, input: InputArgument[ArchiveGoalInput]
+    ) -> ArchiveGoalPayload:
         goal, errors = await attempt(
             service.archive_goal(info.context.db, info.context.viewer, _goal_id(input.goal_id))
         )

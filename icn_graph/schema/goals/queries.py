@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -10,6 +11,7 @@ from icn_graph import models
 from icn_graph.errors import BadInput
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.types import Goal
 from icn_graph.schema.relay import expect_global_id, parse_global_id
@@ -30,7 +32,7 @@ def decode_owner(value: str, *, field: str) -> service.Owner:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which goals `goals` lists; the conditions given all apply.")
 class GoalFilter:
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Goals owned by this center or person."
@@ -48,24 +50,36 @@ class GoalFilter:
     due_after: date | None = strawberry.field(
         default=None, description="Due strictly after this date."
     )
-    kind: models.GoalKind | None = None
+    kind: models.GoalKind | None = strawberry.field(
+        default=None, description="Only center goals, or only partner goals."
+    )
     include_archived: bool = strawberry.field(
         default=False, description="Archived goals are left out unless this is true."
     )
 
 
-@strawberry.input
+@strawberry.input(description="How `goals` is sorted; ties are broken by ID.")
 class GoalOrder:
-    field: service.GoalOrderField = service.GoalOrderField.DUE_ON
-    direction: OrderDirection = OrderDirection.ASC
+    field: service.GoalOrderField = strawberry.field(
+        default=service.GoalOrderField.DUE_ON, description="What to sort by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Which way to sort."
+    )
 
 
 async def resolve_goals(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
-    filter: GoalFilter | None = None,
-    order_by: GoalOrder | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
+    filter: Annotated[
+        GoalFilter | None,
+        strawberry.argument(description="Which goals; every unarchived goal by default."),
+    ] = None,
+    order_by: Annotated[
+        GoalOrder | None,
+        strawberry.argument(description="The order; soonest due first by default."),
+    ] = None,
 ) -> Connection[Goal]:
     given = filter or GoalFilter()
     order = order_by or GoalOrder()

@@ -12,6 +12,8 @@ from icn_graph.errors import NotFound
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.following import Followable
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.people import Person
@@ -23,20 +25,48 @@ if TYPE_CHECKING:
 MeasureRef = Annotated["Measure", strawberry.lazy("icn_graph.schema.reports.types")]
 
 # Registered here, where the types using them are defined, so the names and descriptions stick.
-strawberry.enum(
+described_enum(
     models.GoalStatus,
     name="GoalStatus",
     description="Where a goal stands: ON_TRACK, AT_RISK or OFF_TRACK while open; DONE or DROPPED "
     "once closed.",
+    values={
+        models.GoalStatus.ON_TRACK: "Open, going as planned.",
+        models.GoalStatus.AT_RISK: "Open, but the aim may be missed.",
+        models.GoalStatus.OFF_TRACK: "Open, and behind: the aim will be missed without a change.",
+        models.GoalStatus.DONE: "Closed: the aim was met.",
+        models.GoalStatus.DROPPED: "Closed without meeting the aim.",
+    },
 )
-strawberry.enum(
+described_enum(
     models.GoalKind,
     name="GoalKind",
     description="CENTER: owned by a center. PARTNER: owned by a person (partners set 90-day goals "
     "too; every person-owned goal is a PARTNER goal).",
+    values={
+        models.GoalKind.CENTER: "Owned by a center.",
+        models.GoalKind.PARTNER: "Owned by a person, a partner or anyone else.",
+    },
 )
-strawberry.enum(service.GoalOutcome, name="GoalOutcome", description="How a goal closes.")
-strawberry.enum(service.GoalOrderField, name="GoalOrderField")
+described_enum(
+    service.GoalOutcome,
+    name="GoalOutcome",
+    description="How a goal closes; it becomes the goal's final status.",
+    values={
+        service.GoalOutcome.DONE: "The aim was met.",
+        service.GoalOutcome.DROPPED: "Stopped without meeting the aim.",
+    },
+)
+described_enum(
+    service.GoalOrderField,
+    name="GoalOrderField",
+    description="What a listing of goals is sorted by.",
+    values={
+        service.GoalOrderField.DUE_ON: "The due date.",
+        service.GoalOrderField.CREATED_AT: "When the goal was created.",
+        service.GoalOrderField.TITLE: "The title.",
+    },
+)
 
 GoalOwner = Annotated[
     Center | Person,
@@ -62,9 +92,9 @@ async def load_goal(info: Info, pk: int) -> Goal:
 class KeyResult(Followable):
     type_name = "KeyResult"
 
-    title: str
+    title: str = strawberry.field(description="What is measured, e.g. Remission rate.")
     unit: str | None = strawberry.field(description="e.g. %, patients, days; null if none.")
-    start_value: float
+    start_value: float = strawberry.field(description="Where it stood when the goal started.")
     target_value: float = strawberry.field(
         description="May be below the start value, for measures that should go down."
     )
@@ -132,17 +162,17 @@ class KeyResult(Followable):
         registry = measure_registry(info)
         return Measure.from_definition(registry.get(key)) if key in registry else None
 
-    @strawberry.field
+    @strawberry.field(description="The goal it measures.")
     async def goal(self, info: Info) -> Goal:
         return await load_goal(info, self.goal_pk)
 
 
 @strawberry.type(description="A key result's value as a check-in recorded it.")
 class KeyResultValue:
-    value: float
+    value: float = strawberry.field(description="The value recorded, in the key result's unit.")
     key_result_pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="The key result the value is for.")
     async def key_result(self, info: Info) -> KeyResult:
         row = await loaders.key_result(info).load(self.key_result_pk)
         if row is None:
@@ -157,10 +187,12 @@ class KeyResultValue:
 class CheckIn(Followable):
     type_name = "CheckIn"
 
-    note: str
-    status: models.GoalStatus
+    note: str = strawberry.field(
+        description="How it is going, in the author's words (Markdown is not rendered)."
+    )
+    status: models.GoalStatus = strawberry.field(description="The goal's status it recorded.")
     confidence: int = strawberry.field(description="1 (not at all) to 10 (certain).")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was made (UTC).")
     author_pk: strawberry.Private[int]
     goal_pk: strawberry.Private[int]
 
@@ -176,11 +208,11 @@ class CheckIn(Followable):
             goal_pk=check_in.goal_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who checked in.")
     async def author(self, info: Info) -> Person:
         return await _person(info, self.author_pk, "check-in's author")
 
-    @strawberry.field
+    @strawberry.field(description="The goal checked in on.")
     async def goal(self, info: Info) -> Goal:
         return await load_goal(info, self.goal_pk)
 
@@ -196,17 +228,21 @@ class CheckIn(Followable):
 class Goal(Followable):
     type_name = "Goal"
 
-    title: str
+    title: str = strawberry.field(description="A short name for the goal.")
     aim: str = strawberry.field(description="The aim statement: what will improve, by how much.")
-    starts_on: date
+    starts_on: date = strawberry.field(description="The first day of the 90 days.")
     due_on: date = strawberry.field(description="90 days after the start unless set otherwise.")
-    status: models.GoalStatus
+    status: models.GoalStatus = strawberry.field(
+        description="Where it stands: as of the latest check-in, or how it closed."
+    )
     confidence: int = strawberry.field(
         description="1 (not at all) to 10 (certain): how sure the owner is of reaching the aim."
     )
-    kind: models.GoalKind
-    created_at: datetime
-    updated_at: datetime
+    kind: models.GoalKind = strawberry.field(description="CENTER or PARTNER, from who owns it.")
+    created_at: datetime = strawberry.field(description="When it was set (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="When it last changed (UTC); a check-in counts."
+    )
     closed_at: datetime | None = strawberry.field(description="When it became DONE or DROPPED.")
     archived_at: datetime | None = strawberry.field(
         description="Archived goals are hidden from listings unless `includeArchived` is set."
@@ -241,7 +277,7 @@ class Goal(Followable):
     def owner_ref(self) -> service.Owner:
         return service.Owner(center_id=self.center_pk, person_id=self.person_pk)
 
-    @strawberry.field
+    @strawberry.field(description="The center or the person the goal belongs to.")
     async def owner(self, info: Info) -> GoalOwner:
         if self.center_pk is not None:
             center = await info.context.loaders.center.load(self.center_pk)
@@ -251,7 +287,7 @@ class Goal(Followable):
         assert self.person_pk is not None
         return await _person(info, self.person_pk, "goal's owner")
 
-    @strawberry.field
+    @strawberry.field(description="Who set the goal.")
     async def created_by(self, info: Info) -> Person:
         return await _person(info, self.created_by_pk, "goal's author")
 
@@ -282,7 +318,7 @@ class Goal(Followable):
 
     @strawberry.field(description="The goal's history, newest first.")
     async def check_ins(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: FirstArgument = 20, after: AfterArgument = None
     ) -> Connection[CheckIn]:
         page = await loaders.check_in_pages(info).load(
             service.PageRequest(self.pk, first=first, after=after)

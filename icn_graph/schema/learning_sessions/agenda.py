@@ -35,10 +35,10 @@ async def _session(info: Info, pk: int) -> models.LearningSession:
 
 @strawberry.type(description="A person on an agenda item, and their part on it.")
 class AgendaPerson:
-    part: models.AgendaPart
+    part: models.AgendaPart = strawberry.field(description="What they do on the item.")
     person_pk: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="Who it is.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         if person is None:
@@ -50,9 +50,9 @@ class AgendaPerson:
 class AgendaItem(Followable):
     type_name = "AgendaItem"
 
-    title: str
-    description: str
-    kind: models.AgendaItemKind
+    title: str = strawberry.field(description='e.g. "Parent panel: what we learned".')
+    description: str = strawberry.field(description="Plain text; empty if none.")
+    kind: models.AgendaItemKind = strawberry.field(description="What sort of item it is.")
     starts_at: datetime = strawberry.field(description="In UTC; see `localStartsAt`.")
     ends_at: datetime = strawberry.field(description="In UTC; see `localEndsAt`.")
     room: str | None = strawberry.field(description="Null when no room is set.")

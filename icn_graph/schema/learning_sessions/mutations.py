@@ -8,6 +8,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.learning_sessions import enums
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
@@ -26,6 +27,16 @@ TIME_HELP = (
 )
 
 
+SEASON = "Spring or fall; one session per season and year."
+YEAR = "1990 to 2100."
+STARTS_ON = "First day, in the session's time zone."
+VENUE = 'Where it is held, up to 200 characters (e.g. "Hyatt Regency Chicago").'
+STATUS = "Staff move it along: what registration and attendance allow."
+ITEM_TITLE = "Up to 200 characters."
+ITEM_DESCRIPTION = "Plain text, up to 5000 characters."
+ITEM_KIND = "What sort of item; a BREAK may overlap anything and has no people."
+
+
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
@@ -33,18 +44,20 @@ def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
 # --- sessions ---------------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new Learning Session.")
 class CreateLearningSessionInput:
-    season: models.Season
-    year: int
-    starts_on: date
+    season: models.Season = strawberry.field(description=SEASON)
+    year: int = strawberry.field(description=YEAR)
+    starts_on: date = strawberry.field(description=STARTS_ON)
     ends_on: date = strawberry.field(description="On or after `startsOn`; at most 14 days long.")
-    venue: str
+    venue: str = strawberry.field(description=VENUE)
     timezone: str = strawberry.field(description="IANA time zone of the venue.")
     title: str | None = strawberry.field(
         default=None, description='Defaults to "<Season> <year> Learning Session".'
     )
-    status: models.LearningSessionStatus = models.LearningSessionStatus.PLANNING
+    status: models.LearningSessionStatus = strawberry.field(
+        default=models.LearningSessionStatus.PLANNING, description=STATUS
+    )
     objectives: list[str] = strawberry.field(default_factory=list, description="In order.")
     priorities: list[str] = strawberry.field(
         default_factory=list, description="Free tags; stored lower-case, without duplicates."
@@ -53,15 +66,20 @@ class CreateLearningSessionInput:
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateLearningSessionInput:
-    id: strawberry.ID
-    title: str | None = None
-    season: models.Season | None = None
-    year: int | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    venue: str | None = None
-    timezone: str | None = None
-    status: models.LearningSessionStatus | None = None
+    id: strawberry.ID = strawberry.field(description="The session to change.")
+    title: str | None = strawberry.field(default=None, description="Up to 200 characters.")
+    season: models.Season | None = strawberry.field(default=None, description=SEASON)
+    year: int | None = strawberry.field(default=None, description=YEAR)
+    starts_on: date | None = strawberry.field(default=None, description=STARTS_ON)
+    ends_on: date | None = strawberry.field(
+        default=None, description="On or after `startsOn`; at most 14 days long."
+    )
+    venue: str | None = strawberry.field(default=None, description=VENUE)
+    timezone: str | None = strawberry.field(
+        default=None,
+        description="IANA time zone of the venue.",
+    )
+    status: models.LearningSessionStatus | None = strawberry.field(default=None, description=STATUS)
     objectives: list[str] | None = strawberry.field(
         default=None, description="Replaces the whole list."
     )
@@ -70,97 +88,113 @@ class UpdateLearningSessionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `createLearningSession` did.")
 class CreateLearningSessionPayload:
-    learning_session: LearningSession | None
-    user_errors: list[UserError]
+    learning_session: LearningSession | None = strawberry.field(
+        description="The new session; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `updateLearningSession` did.")
 class UpdateLearningSessionPayload:
-    learning_session: LearningSession | None
-    user_errors: list[UserError]
+    learning_session: LearningSession | None = strawberry.field(
+        description="The session as changed; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 # --- agenda -----------------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new item on a session's agenda, within the session's days.")
 class AddAgendaItemInput:
-    learning_session_id: strawberry.ID
-    title: str
-    kind: models.AgendaItemKind
+    learning_session_id: strawberry.ID = strawberry.field(
+        description="The session whose agenda it goes on."
+    )
+    title: str = strawberry.field(description=ITEM_TITLE)
+    kind: models.AgendaItemKind = strawberry.field(description=ITEM_KIND)
     starts_at: datetime = strawberry.field(description=TIME_HELP)
     ends_at: datetime = strawberry.field(description=TIME_HELP)
-    description: str = ""
-    room: str = ""
+    description: str = strawberry.field(default="", description=ITEM_DESCRIPTION)
+    room: str = strawberry.field(default="", description="Up to 100 characters; empty: none.")
 
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateAgendaItemInput:
-    id: strawberry.ID
-    title: str | None = None
-    description: str | None = None
-    kind: models.AgendaItemKind | None = None
+    id: strawberry.ID = strawberry.field(description="The agenda item to change.")
+    title: str | None = strawberry.field(default=None, description=ITEM_TITLE)
+    description: str | None = strawberry.field(default=None, description=ITEM_DESCRIPTION)
+    kind: models.AgendaItemKind | None = strawberry.field(default=None, description=ITEM_KIND)
     starts_at: datetime | None = strawberry.field(default=None, description=TIME_HELP)
     ends_at: datetime | None = strawberry.field(default=None, description=TIME_HELP)
     room: str | None = strawberry.field(default=None, description='"" clears the room.')
 
 
-@strawberry.input
+@strawberry.input(description="An agenda item to remove.")
 class RemoveAgendaItemInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The agenda item to remove.")
 
 
-@strawberry.input
+@strawberry.input(description="A person to put on an agenda item.")
 class AssignToAgendaItemInput:
-    agenda_item_id: strawberry.ID
-    person_id: strawberry.ID
-    part: models.AgendaPart
+    agenda_item_id: strawberry.ID = strawberry.field(description="The agenda item.")
+    person_id: strawberry.ID = strawberry.field(description="Who goes on it.")
+    part: models.AgendaPart = strawberry.field(description="What they do on it.")
 
 
-@strawberry.input
+@strawberry.input(description="A person to take off an agenda item.")
 class UnassignFromAgendaItemInput:
-    agenda_item_id: strawberry.ID
-    person_id: strawberry.ID
+    agenda_item_id: strawberry.ID = strawberry.field(description="The agenda item.")
+    person_id: strawberry.ID = strawberry.field(description="Who comes off it.")
 
 
-@strawberry.type
+@strawberry.type(description="What `addAgendaItem` did.")
 class AddAgendaItemPayload:
-    agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    agenda_item: AgendaItem | None = strawberry.field(description="The new item; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `updateAgendaItem` did.")
 class UpdateAgendaItemPayload:
-    agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    agenda_item: AgendaItem | None = strawberry.field(
+        description="The item as changed; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `removeAgendaItem` did.")
 class RemoveAgendaItemPayload:
-    removed_agenda_item_id: strawberry.ID | None
-    user_errors: list[UserError]
+    removed_agenda_item_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the item removed, to drop it from client caches; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `assignToAgendaItem` did.")
 class AssignToAgendaItemPayload:
-    agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    agenda_item: AgendaItem | None = strawberry.field(
+        description="The item, with the person on it; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `unassignFromAgendaItem` did.")
 class UnassignFromAgendaItemPayload:
-    agenda_item: AgendaItem | None
-    user_errors: list[UserError]
+    agenda_item: AgendaItem | None = strawberry.field(
+        description="The item, without the person; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 # --- registrations ----------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A registration for a Learning Session.")
 class RegisterInput:
-    learning_session_id: strawberry.ID
+    learning_session_id: strawberry.ID = strawberry.field(
+        description="The session to register for."
+    )
     person_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to you. Registering someone else is for staff."
     )
@@ -169,33 +203,40 @@ class RegisterInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A registration to cancel.")
 class CancelRegistrationInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The registration to cancel.")
 
 
-@strawberry.input
+@strawberry.input(description="Whether a registered person came.")
 class MarkAttendedInput:
     id: strawberry.ID = strawberry.field(description="The registration.")
     attended: bool = strawberry.field(default=True, description="false clears the mark.")
 
 
-@strawberry.type
+@strawberry.type(description="What `register` did.")
 class RegisterPayload:
-    registration: Registration | None
-    user_errors: list[UserError]
+    registration: Registration | None = strawberry.field(
+        description="The new registration; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `cancelRegistration` did.")
 class CancelRegistrationPayload:
-    cancelled_registration_id: strawberry.ID | None
-    user_errors: list[UserError]
+    cancelled_registration_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the registration cancelled, to drop it from client caches; null "
+        "if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `markAttended` did.")
 class MarkAttendedPayload:
-    registration: Registration | None
-    user_errors: list[UserError]
+    registration: Registration | None = strawberry.field(
+        description="The registration with its mark; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _session_node(row: models.LearningSession | None) -> LearningSession | None:
@@ -214,7 +255,7 @@ def _registration_node(row: models.Registration | None) -> Registration | None:
 class LearningSessionMutations:
     @strawberry.mutation(description="Plan a new Learning Session. Staff only.")
     async def create_learning_session(
-        self, info: Info, input: CreateLearningSessionInput
+        self, info: Info, input: InputArgument[CreateLearningSessionInput]
     ) -> CreateLearningSessionPayload:
         draft = session_service.LearningSessionDraft(
             season=input.season,
@@ -238,7 +279,7 @@ class LearningSessionMutations:
         "keep every agenda item inside the session."
     )
     async def update_learning_session(
-        self, info: Info, input: UpdateLearningSessionInput
+        self, info: Info, input: InputArgument[UpdateLearningSessionInput]
     ) -> UpdateLearningSessionPayload:
         session_id = expect_global_id(input.id, "LearningSession", field="id")
         changes = session_service.LearningSessionChanges(
@@ -264,7 +305,9 @@ class LearningSessionMutations:
         description="Add an item to a session's agenda. Staff only. It must lie inside the "
         "session's dates and not take a booked room (CONFLICT)."
     )
-    async def add_agenda_item(self, info: Info, input: AddAgendaItemInput) -> AddAgendaItemPayload:
+    async def add_agenda_item(
+        self, info: Info, input: InputArgument[AddAgendaItemInput]
+    ) -> AddAgendaItemPayload:
         draft = agenda_service.AgendaItemDraft(
             session_id=expect_global_id(
                 input.learning_session_id, "LearningSession", field="learningSessionId"
@@ -286,7 +329,7 @@ class LearningSessionMutations:
         "the room and everyone on it (CONFLICT)."
     )
     async def update_agenda_item(
-        self, info: Info, input: UpdateAgendaItemInput
+        self, info: Info, input: InputArgument[UpdateAgendaItemInput]
     ) -> UpdateAgendaItemPayload:
         item_id = expect_global_id(input.id, "AgendaItem", field="id")
         changes = agenda_service.AgendaItemChanges(
@@ -306,7 +349,7 @@ class LearningSessionMutations:
 
     @strawberry.mutation(description="Take an item (and its people) off the agenda. Staff only.")
     async def remove_agenda_item(
-        self, info: Info, input: RemoveAgendaItemInput
+        self, info: Info, input: InputArgument[RemoveAgendaItemInput]
     ) -> RemoveAgendaItemPayload:
         item_id = expect_global_id(input.id, "AgendaItem", field="id")
         row, errors = await attempt(
@@ -321,7 +364,7 @@ class LearningSessionMutations:
         "facilitator. Staff only. Someone already on an overlapping item is a CONFLICT."
     )
     async def assign_to_agenda_item(
-        self, info: Info, input: AssignToAgendaItemInput
+        self, info: Info, input: InputArgument[AssignToAgendaItemInput]
     ) -> AssignToAgendaItemPayload:
         draft = agenda_service.AssignmentDraft(
             agenda_item_id=expect_global_id(
@@ -337,7 +380,7 @@ class LearningSessionMutations:
 
     @strawberry.mutation(description="Take a person off an agenda item. Staff only.")
     async def unassign_from_agenda_item(
-        self, info: Info, input: UnassignFromAgendaItemInput
+        self, info: Info, input: InputArgument[UnassignFromAgendaItemInput]
     ) -> UnassignFromAgendaItemPayload:
         item_id = expect_global_id(input.agenda_item_id, "AgendaItem", field="agendaItemId")
         person_id = expect_global_id(input.person_id, "Person", field="personId")
@@ -352,7 +395,7 @@ class LearningSessionMutations:
         description="Register for a Learning Session: yourself while it is PLANNING or "
         "REGISTRATION_OPEN; staff register anyone, any time."
     )
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: InputArgument[RegisterInput]) -> RegisterPayload:
         draft = registration_service.RegistrationDraft(
             session_id=expect_global_id(
                 input.learning_session_id, "LearningSession", field="learningSessionId"
@@ -374,7 +417,7 @@ class LearningSessionMutations:
         "that is not marked attended."
     )
     async def cancel_registration(
-        self, info: Info, input: CancelRegistrationInput
+        self, info: Info, input: InputArgument[CancelRegistrationInput]
     ) -> CancelRegistrationPayload:
         registration_id = expect_global_id(input.id, "Registration", field="id")
         row, errors = await attempt(
@@ -390,7 +433,9 @@ class LearningSessionMutations:
         description="Mark a registration attended (or not). Staff only, once the session is "
         "IN_PROGRESS or COMPLETE."
     )
-    async def mark_attended(self, info: Info, input: MarkAttendedInput) -> MarkAttendedPayload:
+    async def mark_attended(
+        self, info: Info, input: InputArgument[MarkAttendedInput]
+    ) -> MarkAttendedPayload:
         registration_id = expect_global_id(input.id, "Registration", field="id")
         row, errors = await attempt(
             registration_service.mark_attended(

@@ -24,19 +24,25 @@ LearningSessionRef = Annotated[
 __all__ = ["Registration", "RegistrationFilter", "enums"]
 
 
-@strawberry.input
+@strawberry.input(description="Which registrations to list; the conditions given all apply.")
 class RegistrationFilter:
-    part: models.RegistrationPart | None = None
-    attended: bool | None = None
+    part: models.RegistrationPart | None = strawberry.field(
+        default=None, description="Only registrations with this part."
+    )
+    attended: bool | None = strawberry.field(
+        default=None, description="Only those marked attended (true) or not (false)."
+    )
 
 
 @strawberry.type(description="A person registered for a Learning Session.")
 class Registration(Followable):
     type_name = "Registration"
 
-    part: models.RegistrationPart
-    registered_at: datetime
-    attended: bool
+    part: models.RegistrationPart = strawberry.field(description="Why they come.")
+    registered_at: datetime = strawberry.field(description="When they registered (UTC).")
+    attended: bool = strawberry.field(
+        description="Whether staff marked them attended (false until attendance is taken)."
+    )
     person_pk: strawberry.Private[int]
     session_pk: strawberry.Private[int]
 
@@ -51,14 +57,14 @@ class Registration(Followable):
             session_pk=row.session_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who registered.")
     async def person(self, info: Info) -> Person:
         person = await info.context.loaders.person.load(self.person_pk)
         if person is None:
             raise NotFound("This registration's person no longer exists.")
         return Person.from_model(person)
 
-    @strawberry.field
+    @strawberry.field(description="The Learning Session they registered for.")
     async def session(self, info: Info) -> LearningSessionRef:
         from icn_graph.schema.learning_sessions.sessions import LearningSession
 

@@ -10,6 +10,7 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.relay import to_global_id
@@ -40,8 +41,8 @@ __all__ = ["LearningSession", "enums"]
 class AttendanceCount:
     kind: models.PersonKind = strawberry.field(description="CLINICIAN counts physicians.")
     label: str = strawberry.field(description='As reports say it: "Parents", "Physicians", ...')
-    registered: int
-    attended: int
+    registered: int = strawberry.field(description="How many of them registered.")
+    attended: int = strawberry.field(description="How many of them were marked attended.")
 
 
 @strawberry.type(description="Registrations and attendance by kind of person, with totals.")
@@ -71,22 +72,24 @@ class AttendanceMix:
 class LearningSession(Followable):
     type_name = "LearningSession"
 
-    title: str
-    season: models.Season
-    year: int
+    title: str = strawberry.field(description='e.g. "Spring 2014 Learning Session".')
+    season: models.Season = strawberry.field(description="Spring or fall.")
+    year: int = strawberry.field(description="One session per season and year.")
     starts_on: date = strawberry.field(description="First day, in the session's time zone.")
     ends_on: date = strawberry.field(description="Last day, in the session's time zone.")
-    venue: str
+    venue: str = strawberry.field(description='Where it is held, e.g. "Hyatt Regency Chicago".')
     timezone: str = strawberry.field(
         description="IANA time zone of the venue: agenda times are planned and checked in it."
     )
-    status: models.LearningSessionStatus
+    status: models.LearningSessionStatus = strawberry.field(
+        description="Where the session stands: what registration and attendance allow."
+    )
     objectives: list[str] = strawberry.field(description="In order.")
     priorities: list[str] = strawberry.field(
         description="Network priorities the session addresses: lower-case tags, no duplicates."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was planned (UTC).")
+    updated_at: datetime = strawberry.field(description="When its details last changed (UTC).")
 
     @classmethod
     def from_model(cls, row: models.LearningSession) -> LearningSession:
@@ -117,9 +120,12 @@ class LearningSession(Followable):
     async def registrations(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        filter: RegistrationFilterRef | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        filter: Annotated[
+            RegistrationFilterRef | None,
+            strawberry.argument(description="Which registrations; all by default."),
+        ] = None,
     ) -> Connection[RegistrationRef]:
         from icn_graph.schema.learning_sessions.registrations import Registration
 
@@ -162,13 +168,17 @@ class LearningSession(Followable):
         return may_plan(info.context.viewer)
 
 
-@strawberry.input
+@strawberry.input(
+    description="Which sessions `learningSessions` lists; the conditions given all apply."
+)
 class LearningSessionFilter:
-    status: models.LearningSessionStatus | None = None
-    year: int | None = None
+    status: models.LearningSessionStatus | None = strawberry.field(
+        default=None, description="Only sessions in this status."
+    )
+    year: int | None = strawberry.field(default=None, description="Only sessions of this year.")
 
 
-@strawberry.input
+@strawberry.input(description="How `learningSessions` is sorted.")
 class LearningSessionOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.DESC, description="By start date; the newest first by default."
@@ -177,10 +187,16 @@ class LearningSessionOrder:
 
 async def resolve_learning_sessions(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
-    filter: LearningSessionFilter | None = None,
-    order_by: LearningSessionOrder | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
+    filter: Annotated[
+        LearningSessionFilter | None,
+        strawberry.argument(description="Which sessions; all by default."),
+    ] = None,
+    order_by: Annotated[
+        LearningSessionOrder | None,
+        strawberry.argument(description="The order; the newest first by default."),
+    ] = None,
 ) -> Connection[LearningSession]:
     given = filter or LearningSessionFilter()
     page = await service.list_learning_sessions(

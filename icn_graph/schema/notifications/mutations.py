@@ -9,6 +9,7 @@ import strawberry
 from icn_graph.db.types import utcnow
 from icn_graph.notifications import following, inbox, models, preferences
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.notifications import enums
 from icn_graph.schema.notifications.types import (
     FollowEntry,
@@ -25,30 +26,36 @@ __all__ = ["NotificationMutations", "enums"]
 ViewerRef = Annotated["ViewerHome", strawberry.lazy("icn_graph.schema.viewer")]
 
 
-@strawberry.input
+@strawberry.input(description="A subject to follow, and how closely.")
 class FollowInput:
     subject_id: strawberry.ID = strawberry.field(
         description="A center, goal, Learning Session, agenda item, ... by global ID."
     )
-    level: models.FollowLevel = models.FollowLevel.NORMAL
+    level: models.FollowLevel = strawberry.field(
+        default=models.FollowLevel.NORMAL, description="How closely; NORMAL unless given."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `follow` did.")
 class FollowPayload:
-    follow: FollowEntry | None
-    user_errors: list[UserError]
+    follow: FollowEntry | None = strawberry.field(
+        description="The follow as it is now; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A subject to stop following.")
 class UnfollowInput:
-    subject_id: strawberry.ID
+    subject_id: strawberry.ID = strawberry.field(description="The followed subject's global ID.")
 
 
-@strawberry.type
+@strawberry.type(description="What `unfollow` did.")
 class UnfollowPayload:
-    subject_id: strawberry.ID | None
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="The subject no longer followed, to update client caches; null if refused."
+    )
     unfollowed: bool = strawberry.field(description="False if the viewer did not follow it.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.input(description="Either ids or all: true.")
@@ -61,14 +68,14 @@ class MarkNotificationsReadInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `markNotificationsRead` did, and the counts after it.")
 class MarkNotificationsReadPayload:
     notifications: list[Notification] = strawberry.field(
         description="The notifications named in ids, now read; for all: true, the ones this "
         "call marked read, newest first (at most 100; markedCount says how many it marked)."
     )
     marked_count: int = strawberry.field(description="How many were unread until now.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @strawberry.field(description="How many of the viewer's notifications are still unread.")
     async def unread_count(self, info: Info) -> int:
@@ -82,15 +89,19 @@ class MarkNotificationsReadPayload:
         return _viewer(info)
 
 
-@strawberry.input
+@strawberry.input(description="How to mail notifications of one event type.")
 class DeliveryOverrideInput:
     event_type: str = strawberry.field(description="e.g. goal.checked_in")
-    delivery: models.DeliveryMode
+    delivery: models.DeliveryMode = strawberry.field(
+        description="How its notifications are mailed, instead of `delivery`."
+    )
 
 
 @strawberry.input(description="Fields left out stay as they are.")
 class UpdateNotificationPreferencesInput:
-    delivery: models.DeliveryMode | None = None
+    delivery: models.DeliveryMode | None = strawberry.field(
+        default=None, description="How notifications are mailed, unless overridden by type."
+    )
     digest_hour: int | None = strawberry.field(default=None, description="0-23, your time.")
     digest_weekday: int | None = strawberry.field(
         default=None, description="0 (Monday) to 6 (Sunday)."
@@ -98,7 +109,9 @@ class UpdateNotificationPreferencesInput:
     quiet_hours_start: strawberry.Maybe[str | None] = strawberry.field(
         description="HH:MM, your time. Give both ends, or both null to have no quiet hours."
     )
-    quiet_hours_end: strawberry.Maybe[str | None]
+    quiet_hours_end: strawberry.Maybe[str | None] = strawberry.field(
+        description="HH:MM, your time: when quiet hours end (they may span midnight)."
+    )
     overrides: list[DeliveryOverrideInput] | None = strawberry.field(
         default=None, description="Replaces every override; [] removes them all."
     )
@@ -125,10 +138,12 @@ class UpdateNotificationPreferencesInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What `updateNotificationPreferences` did.")
 class UpdateNotificationPreferencesPayload:
-    preferences: NotificationPreferences | None
-    user_errors: list[UserError]
+    preferences: NotificationPreferences | None = strawberry.field(
+        description="The preferences as they are now; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
     @strawberry.field(
         description="The viewer after the change (ask for `id notificationPreferences { ... }`), "
@@ -149,7 +164,7 @@ class NotificationMutations:
     @strawberry.mutation(
         description="Follow a subject (or change how closely): WATCHING, NORMAL or MUTED."
     )
-    async def follow(self, info: Info, input: FollowInput) -> FollowPayload:
+    async def follow(self, info: Info, input: InputArgument[FollowInput]) -> FollowPayload:
         row, errors = await attempt(
             following.follow(info.context.db, info.context.viewer, input.subject_id, input.level)
         )
@@ -158,7 +173,7 @@ class NotificationMutations:
         )
 
     @strawberry.mutation(description="Stop following a subject.")
-    async def unfollow(self, info: Info, input: UnfollowInput) -> UnfollowPayload:
+    async def unfollow(self, info: Info, input: InputArgument[UnfollowInput]) -> UnfollowPayload:
         removed, errors = await attempt(
             following.unfollow(info.context.db, info.context.viewer, input.subject_id)
         )
@@ -172,7 +187,7 @@ class NotificationMutations:
         description="Mark the viewer's notifications read; mail not yet sent for them is not sent."
     )
     async def mark_notifications_read(
-        self, info: Info, input: MarkNotificationsReadInput
+        self, info: Info, input: InputArgument[MarkNotificationsReadInput]
     ) -> MarkNotificationsReadPayload:
         result, errors = await attempt(
             inbox.mark_read(
@@ -193,7 +208,7 @@ class NotificationMutations:
 
     @strawberry.mutation(description="Change how and when the viewer gets notification mail.")
     async def update_notification_preferences(
-        self, info: Info, input: UpdateNotificationPreferencesInput
+        self, info: Info, input: InputArgument[UpdateNotificationPreferencesInput]
     ) -> UpdateNotificationPreferencesPayload:
         found, errors = await attempt(
             preferences.update_preferences(

@@ -69,8 +69,10 @@ class Notification(Node):
     subject_id: strawberry.ID = strawberry.field(
         description="The subject's global ID; it stays when the subject is deleted."
     )
-    created_at: datetime
-    read_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it was made (UTC).")
+    read_at: datetime | None = strawberry.field(
+        description="When the viewer read it (UTC); null while unread."
+    )
     event_pk: strawberry.Private[int]
     actor_id: strawberry.Private[str | None]
 
@@ -127,10 +129,12 @@ def notification_connection(page: Page[models.Notification]) -> NotificationConn
 
 @strawberry.type(name="Follow", description="A subject a person follows, and how closely.")
 class FollowEntry:
-    subject_id: strawberry.ID
-    level: models.FollowLevel
-    reason: models.FollowReason
-    created_at: datetime
+    subject_id: strawberry.ID = strawberry.field(
+        description="The subject's global ID; it stays when the subject is deleted."
+    )
+    level: models.FollowLevel = strawberry.field(description="How closely.")
+    reason: models.FollowReason = strawberry.field(description="Why the person follows it.")
+    created_at: datetime = strawberry.field(description="Since when (UTC).")
 
     @classmethod
     def from_model(cls, row: models.Follow) -> FollowEntry:
@@ -149,19 +153,27 @@ class FollowEntry:
 @strawberry.type(description="An event type mailed otherwise than the person's usual delivery.")
 class DeliveryOverride:
     event_type: str = strawberry.field(description="e.g. goal.checked_in")
-    delivery: models.DeliveryMode
+    delivery: models.DeliveryMode = strawberry.field(
+        description="How notifications of that type are mailed."
+    )
 
 
 @strawberry.type(description="How and when the viewer gets notification mail.")
 class NotificationPreferences:
-    delivery: models.DeliveryMode
+    delivery: models.DeliveryMode = strawberry.field(
+        description="How notifications are mailed, unless overridden by type."
+    )
     digest_hour: int = strawberry.field(description="0-23, in the viewer's time zone.")
     digest_weekday: int = strawberry.field(description="Weekly digests: 0 (Monday) to 6 (Sunday).")
     quiet_hours_start: str | None = strawberry.field(
         description="HH:MM in the viewer's time zone; mail due in quiet hours waits for their end."
     )
-    quiet_hours_end: str | None
-    overrides: list[DeliveryOverride]
+    quiet_hours_end: str | None = strawberry.field(
+        description="HH:MM in the viewer's time zone; null: no quiet hours."
+    )
+    overrides: list[DeliveryOverride] = strawberry.field(
+        description="Event types mailed otherwise than `delivery`, by name."
+    )
     timezone: str = strawberry.field(description="The viewer's time zone, which all this uses.")
     is_default: bool = strawberry.field(
         description="True until the viewer changes something: the defaults for their kind apply."

@@ -10,15 +10,16 @@ from strawberry.file_uploads import Upload
 
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.queries import measure_registry
 from icn_graph.services.reports.visits_upload import upload_visits
 
 
-@strawberry.input
+@strawberry.input(description="A registry export of one center's visits.")
 class ImportVisitsInput:
-    center_id: strawberry.ID
+    center_id: strawberry.ID = strawberry.field(description="The center whose visits these are.")
     file: Upload = strawberry.field(
         description="The CSV file, sent as a multipart request (GraphQL multipart request spec) "
         "with `Authorization: Bearer ...`."
@@ -27,14 +28,14 @@ class ImportVisitsInput:
 
 @strawberry.type(description="One problem in an uploaded file; the header is row 1.")
 class VisitRowError:
-    row: int
+    row: int = strawberry.field(description="The row's number in the file, the header being 1.")
     column: str | None = strawberry.field(description="Null when the problem is the whole row.")
-    problem: str
+    problem: str = strawberry.field(description="What is wrong, in a sentence.")
 
 
-@strawberry.type
+@strawberry.type(description="What `importVisits` did with the file.")
 class ImportVisitsPayload:
-    center: Center | None
+    center: Center | None = strawberry.field(description="The center the visits are for.")
     rows_read: int = strawberry.field(description="Data rows read (blank lines not counted).")
     imported: int = strawberry.field(description="Visits added.")
     updated: int = strawberry.field(description="Visits already stored, updated in place.")
@@ -43,7 +44,7 @@ class ImportVisitsPayload:
         description="Every problem in the file (the first 1,000); when any, nothing was imported."
     )
     row_errors_total: int = strawberry.field(description="How many problems the file has.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -54,7 +55,9 @@ class ReportMutations:
         "`rowErrors`. The center's data managers and QI leads, and network data managers and "
         "staff."
     )
-    async def import_visits(self, info: Info, input: ImportVisitsInput) -> ImportVisitsPayload:
+    async def import_visits(
+        self, info: Info, input: InputArgument[ImportVisitsInput]
+    ) -> ImportVisitsPayload:
         center_id = expect_global_id(input.center_id, "Center", field="centerId")
         context = info.context
         upload = cast("object", input.file)

@@ -18,31 +18,18 @@ from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Info
 from icn_graph.schema.relay import expect_global_id
+from icn_graph.schema.reports.arguments import (
+    BaselineArgument,
+    ChartArgument,
+    FromArgument,
+    LaneyArgument,
+    MeasureArgument,
+    ToArgument,
+)
 from icn_graph.schema.reports.types import Measure, Report
 from icn_graph.services.reports.report import ChartKind, ReportQuery, build_reports
 from icn_graph.services.reports.report import Report as ReportData
 from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject
-
-MeasureArgument = Annotated[str, strawberry.argument(description="A measure key (see `measures`).")]
-FromArgument = Annotated[
-    date | None,
-    strawberry.argument(
-        name="from", description="First month (any day in it); default: the first with data."
-    ),
-]
-ToArgument = Annotated[
-    date | None,
-    strawberry.argument(description="Last month (any day in it); default: the last with data."),
-]
-BaselineArgument = Annotated[
-    int | None,
-    strawberry.argument(
-        description="Freeze the centre line and limits on the first N months with data."
-    ),
-]
-LaneyArgument = Annotated[
-    bool, strawberry.argument(description="Laney p' limits for large denominators (P_CHART).")
-]
 
 
 def measure_registry(info: Info) -> MeasureRegistry:
@@ -111,7 +98,7 @@ async def resolve_report(
     ] = None,
     from_: FromArgument = None,
     to: ToArgument = None,
-    chart: ChartKind = ChartKind.P_CHART,
+    chart: ChartArgument = ChartKind.P_CHART,
     baseline_months: BaselineArgument = None,
     laney: LaneyArgument = False,
 ) -> Report:

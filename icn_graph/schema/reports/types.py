@@ -19,10 +19,10 @@ from icn_graph.services.reports.vega_lite import vega_lite_spec
 @strawberry.type(description="An outcome or process measure computed monthly from registry visits.")
 class Measure:
     key: str = strawberry.field(description="e.g. remission_rate; pass it to `report`.")
-    title: str
+    title: str = strawberry.field(description='e.g. "Remission rate".')
     definition: str = strawberry.field(description="What is counted, in plain words.")
-    unit: str
-    direction: Direction
+    unit: str = strawberry.field(description="How its values read, e.g. %.")
+    direction: Direction = strawberry.field(description="Which way is better.")
     family: str | None = strawberry.field(
         description="The measures sharing this one's denominator; their months are suppressed "
         "together. Null: a family of its own."
@@ -53,13 +53,20 @@ class Measure:
 )
 class ReportPointType:
     month: date = strawberry.field(description="The first day of the month.")
-    numerator: int | None
+    numerator: int | None = strawberry.field(
+        description="What the measure counts that month; null when suppressed."
+    )
     denominator: int | None = strawberry.field(description="0 for a month without data.")
     value: float | None = strawberry.field(
         description="numerator / denominator, 0-1; null when suppressed or without data."
     )
-    suppressed: bool
-    center_line: float | None
+    suppressed: bool = strawberry.field(
+        description="Whether this month is hidden from you (see the type's description)."
+    )
+    center_line: float | None = strawberry.field(
+        description="The report's centre line, repeated on each month (suppressed ones too, as "
+        "it does not depend on them) for charting; null when there is none."
+    )
     lower_limit: float | None = strawberry.field(description="P_CHART only; null when hidden.")
     upper_limit: float | None = strawberry.field(description="P_CHART only; null when hidden.")
 
@@ -83,10 +90,15 @@ class ReportPointType:
     "months the reader sees: suppressed months take no part.",
 )
 class ReportSignalType:
-    rule: Rule
-    start_month: date
-    end_month: date
-    description: str
+    rule: Rule = strawberry.field(description="Which rule fired.")
+    start_month: date = strawberry.field(description="The first month it covers (the 1st).")
+    end_month: date = strawberry.field(
+        description="The last month it covers (the 1st); the start month for a single point."
+    )
+    description: str = strawberry.field(
+        description='In words, e.g. "Run of 9 points above the median (longer than the limit of '
+        '8 for 20 useful points)".'
+    )
 
     @classmethod
     def from_signal(cls, signal: ReportSignal) -> ReportSignalType:
@@ -100,15 +112,19 @@ class ReportSignalType:
 
 @strawberry.type(description="A measure's monthly series for a center or the network, with SPC.")
 class Report:
-    measure: Measure
+    measure: Measure = strawberry.field(description="The measure charted.")
     center: Center | None = strawberry.field(description="Null for the network aggregate.")
-    chart: ChartKind
-    points: list[ReportPointType]
+    chart: ChartKind = strawberry.field(description="The chart asked for.")
+    points: list[ReportPointType] = strawberry.field(
+        description="One per month of the period, oldest first, months without data included."
+    )
     center_line: float | None = strawberry.field(
         description="p̄ (P_CHART) or the median (RUN_CHART) of the months the reader sees "
         "(suppressed months take no part); null without such data."
     )
-    signals: list[ReportSignalType]
+    signals: list[ReportSignalType] = strawberry.field(
+        description="Signals of special-cause variation, in month order; empty if none."
+    )
     data: strawberry.Private[ReportData]
 
     @classmethod

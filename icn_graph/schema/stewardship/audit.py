@@ -20,6 +20,8 @@ from icn_graph.models.stewardship import IdentifiedReadCenter as ReadCenterRow
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node, expect_global_id, to_global_id
 from icn_graph.services.stewardship import audit_log as service
@@ -30,17 +32,31 @@ CONSENT_TYPE = "DisplayConsent"
 LINK_TYPE = "DataViewLink"
 VIEW_TYPE = "DataView"
 
-strawberry.enum(
+described_enum(
     ReadChannel,
     name="IdentifiedReadChannel",
     description="How identified data was read: in a GraphQL response, or downloaded as a PNG, "
     "SVG, Vega-Lite or CSV file.",
+    values={
+        ReadChannel.GRAPHQL: "In a GraphQL response.",
+        ReadChannel.PNG: "A PNG chart downloaded.",
+        ReadChannel.SVG: "An SVG chart downloaded.",
+        ReadChannel.VEGA_LITE: "A Vega-Lite spec (in GraphQL or downloaded), data inline.",
+        ReadChannel.CSV: "A CSV file downloaded.",
+    },
 )
-strawberry.enum(
+described_enum(
     ReadSubject,
     name="IdentifiedReadSubject",
     description="What was read: a center's REPORT, a DATA_VIEW of a data request, a "
     "KEY_RESULT linked to a measure, or a COMPARISON of centers.",
+    values={
+        ReadSubject.REPORT: "A center's report (`Center.report`, `report`, or its chart or "
+        "spreadsheet).",
+        ReadSubject.DATA_VIEW: "A data view of a data request, under the centers' consents.",
+        ReadSubject.KEY_RESULT: "A key result whose current value comes from a center's measure.",
+        ReadSubject.COMPARISON: "The center-comparison funnel (`Network.centerComparison`).",
+    },
 )
 
 SinceArgument = Annotated[
@@ -53,7 +69,7 @@ class IdentifiedReadCenter:
     center_pk: strawberry.Private[int]
     consent_pk: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(description="The center whose data was shown.")
     async def center(self, info: Info) -> Center:
         row = await info.context.loaders.center.load(self.center_pk)
         if row is None:
@@ -75,9 +91,9 @@ class IdentifiedReadCenter:
 class IdentifiedRead(Node):
     type_name = "IdentifiedRead"
 
-    at: datetime
-    channel: ReadChannel
-    subject: ReadSubject
+    at: datetime = strawberry.field(description="When it was read (UTC).")
+    channel: ReadChannel = strawberry.field(description="How it was read.")
+    subject: ReadSubject = strawberry.field(description="What was read.")
     measure_key: str | None = strawberry.field(description="The measure read, if one.")
     reader_pk: strawberry.Private[int | None]
     link_pk: strawberry.Private[int | None]
@@ -162,8 +178,8 @@ async def resolve_identified_reads(
         strawberry.ID | None,
         strawberry.argument(description="Only reads that showed this center's data."),
     ] = None,
-    first: int | None = 20,
-    after: str | None = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
 ) -> Connection[IdentifiedRead]:
     pk = None if center_id is None else expect_global_id(center_id, "Center", field="centerId")
     return await _reads(info, since=since, center_id=pk, first=first, after=after)
@@ -183,8 +199,8 @@ class CenterIdentifiedReads:
         root: Center,
         info: Info,
         since: SinceArgument = None,
-        first: int | None = 20,
-        after: str | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
     ) -> Connection[IdentifiedRead] | None:
         if not service.may_see_center_reads(info.context.viewer, root.pk):
             return None

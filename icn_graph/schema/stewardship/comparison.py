@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from icn_graph.schema.context import Info
 from icn_graph.schema.network import Network
+from icn_graph.schema.reports.arguments import MeasureArgument
 from icn_graph.schema.reports.types import Measure
 from icn_graph.schema.stewardship.rendering import Funnel
 from icn_graph.services.data_views.comparison import Comparison, center_comparison
@@ -26,10 +27,12 @@ from icn_graph.services.stewardship.read_audit import ReadChannel
     "period summed, around the network's rate, every center named."
 )
 class CenterComparison:
-    measure: Measure
+    measure: Measure = strawberry.field(description="The measure compared.")
     from_month: date = strawberry.field(description="The first month (the 1st).")
     to_month: date = strawberry.field(description="The last month (the 1st).")
-    funnel: Funnel
+    funnel: Funnel = strawberry.field(
+        description="Every center with data in the period, by name, around the network's rate."
+    )
     data: strawberry.Private[Comparison]
 
     @strawberry.field(description="The funnel plot as a Vega-Lite v5 spec (data inline).")
@@ -65,9 +68,11 @@ class NetworkComparison:
         self,
         root: Network,
         info: Info,
-        measure: str,
-        from_: Annotated[date, strawberry.argument(name="from")],
-        to: date,
+        measure: MeasureArgument,
+        from_: Annotated[
+            date, strawberry.argument(name="from", description="First month (any day in it).")
+        ],
+        to: Annotated[date, strawberry.argument(description="Last month (any day in it).")],
     ) -> CenterComparison | None:
         from icn_graph.schema.reports.queries import measure_registry
 

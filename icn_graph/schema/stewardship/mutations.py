@@ -20,6 +20,7 @@ from icn_graph.errors import UserError as ServiceUserError
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import Node, expect_global_id, parse_global_id
 from icn_graph.schema.stewardship import loaders
@@ -105,11 +106,16 @@ async def _view(info: Info, row: models.DataView) -> tuple[DataView, DataRequest
 
 # -- inputs --------------------------------------------------------------------------------------
 
+REQUEST_ID = "The data request's ID."
+VIEW_ID = "The data view's ID."
+REQUEST_AFTER = "The request as it is now, its state included; null if refused."
+VIEW_AFTER = "The view as it is now; null if refused."
 
-@strawberry.input
+
+@strawberry.input(description="A request to use network data, and for what.")
 class RequestDataInput:
     purpose: str = strawberry.field(description='e.g. "Spring 2014 Learning Session talk".')
-    audience: models.DataAudience
+    audience: models.DataAudience = strawberry.field(description="Who will see the data.")
     measure_keys: list[str] = strawberry.field(description="Measure keys (see `measures`).")
     period_start: date = strawberry.field(description="First month (any day in it).")
     period_end: date = strawberry.field(description="Last month (any day in it).")
@@ -120,17 +126,19 @@ class RequestDataInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A comment on an open data request.")
 class CommentOnDataRequestInput:
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
     body: str = strawberry.field(description="Markdown.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A concrete view proposed for an open request; it supersedes the one standing."
+)
 class ProposeDataViewInput:
-    request_id: strawberry.ID
-    measure_key: str
-    chart: models.DataViewChart
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    measure_key: str = strawberry.field(description="The measure to show (see `measures`).")
+    chart: models.DataViewChart = strawberry.field(description="How to draw it.")
     period_start: date = strawberry.field(description="First month (any day in it).")
     period_end: date = strawberry.field(description="Last month (any day in it).")
     center_ids: list[strawberry.ID] = strawberry.field(
@@ -138,131 +146,160 @@ class ProposeDataViewInput:
         description="The centers shown (each named, blinded or in the total as it consents); "
         "none: the network total only.",
     )
-    others: models.OthersShown = models.OthersShown.BLINDED
-    include_network: bool = True
+    others: models.OthersShown = strawberry.field(
+        default=models.OthersShown.BLINDED,
+        description="How centers that do not consent to be named are shown.",
+    )
+    include_network: bool = strawberry.field(
+        default=True, description="Whether the network total is shown too."
+    )
     note: str = strawberry.field(default="", description="Why this way (the requester sees it).")
 
 
-@strawberry.input
+@strawberry.input(description="The proposed view the requester accepts.")
 class AcceptDataViewInput:
-    view_id: strawberry.ID
+    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
 
 
-@strawberry.input
+@strawberry.input(description="The proposed view the requester rejects, and why.")
 class RejectDataViewInput:
-    view_id: strawberry.ID
+    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
     response: str = strawberry.field(description="How you would rather have it; required.")
 
 
-@strawberry.input
+@strawberry.input(description="An open request to decline, and why.")
 class DeclineDataRequestInput:
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
     reason: str = strawberry.field(description="Required: the requester reads it.")
 
 
-@strawberry.input
+@strawberry.input(description="An open request to withdraw.")
 class WithdrawDataRequestInput:
-    request_id: strawberry.ID
-    reason: str | None = None
+    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    reason: str | None = strawberry.field(
+        default=None, description="Why, for the participants; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's answer to an accepted view.")
 class DecideConsentInput:
-    view_id: strawberry.ID
-    center_id: strawberry.ID
-    decision: models.ConsentDecision
+    view_id: strawberry.ID = strawberry.field(description="The accepted view.")
+    center_id: strawberry.ID = strawberry.field(
+        description="A center of the view that you decide for (as its QI lead or data manager)."
+    )
+    decision: models.ConsentDecision = strawberry.field(description="The center's answer.")
     expires_on: date | None = strawberry.field(
         default=None, description="At most the request's expiry date, which is the default."
     )
-    note: str = ""
+    note: str = strawberry.field(
+        default="", description="Your words for the requester and the record; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's consent to take back.")
 class RevokeConsentInput:
     id: strawberry.ID = strawberry.field(description="The DisplayConsent to revoke.")
-    reason: str | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why, for the requester and the record; optional."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A center's standing preference for display consent.")
 class SetStandingConsentInput:
-    center_id: strawberry.ID
-    preference: models.StandingPreference
+    center_id: strawberry.ID = strawberry.field(
+        description="A center you decide for (as its QI lead or data manager)."
+    )
+    preference: models.StandingPreference = strawberry.field(
+        description="The answer it suggests for the center's future views."
+    )
     valid_until: date | None = strawberry.field(default=None, description="Null: until changed.")
-    note: str = ""
+    note: str = strawberry.field(default="", description="The center's words about it; optional.")
 
 
 # -- payloads ------------------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="What `requestData` did.")
 class RequestDataPayload:
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    data_request: DataRequest | None = strawberry.field(
+        description="The new request (SUBMITTED); null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `commentOnDataRequest` did.")
 class CommentOnDataRequestPayload:
-    data_request: DataRequest | None
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
     comment: DataRequestComment | None = strawberry.field(
         description="The comment, when the request's own comments are its discussion."
     )
     message: Node | None = strawberry.field(
         description="The message posted, when a plugin provides the discussion."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `proposeDataView` did.")
 class ProposeDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `acceptDataView` did.")
 class AcceptDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `rejectDataView` did.")
 class RejectDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    view: DataView | None = strawberry.field(description=VIEW_AFTER)
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `declineDataRequest` did.")
 class DeclineDataRequestPayload:
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `withdrawDataRequest` did.")
 class WithdrawDataRequestPayload:
-    data_request: DataRequest | None
-    user_errors: list[UserError]
+    data_request: DataRequest | None = strawberry.field(description=REQUEST_AFTER)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `decideConsent` did.")
 class DecideConsentPayload:
-    consent: DisplayConsent | None
-    view: DataView | None
-    user_errors: list[UserError]
+    consent: DisplayConsent | None = strawberry.field(
+        description="The decision recorded; null if refused."
+    )
+    view: DataView | None = strawberry.field(
+        description="The view, with its request's state (APPROVED once every center answered)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeConsent` did.")
 class RevokeConsentPayload:
-    consent: DisplayConsent | None
-    user_errors: list[UserError]
+    consent: DisplayConsent | None = strawberry.field(
+        description="The decision, now with `revokedAt`; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `setStandingConsent` did.")
 class SetStandingConsentPayload:
-    standing_consent: StandingConsent | None
-    center: Center | None
-    user_errors: list[UserError]
+    standing_consent: StandingConsent | None = strawberry.field(
+        description="The preference now in force; null if refused."
+    )
+    center: Center | None = strawberry.field(
+        description="The center, for client caches of `Center.standingConsent`."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 async def _view_payload(
@@ -292,7 +329,9 @@ class StewardshipMutations:
         description="Ask to use network data (any member). The network's data managers are "
         "told; with icn-codesign, a co-design thread opens for the discussion."
     )
-    async def request_data(self, info: Info, input: RequestDataInput) -> RequestDataPayload:
+    async def request_data(
+        self, info: Info, input: InputArgument[RequestDataInput]
+    ) -> RequestDataPayload:
         async def run() -> models.DataRequest:
             draft = requests.RequestDraft(
                 purpose=input.purpose,
@@ -321,7 +360,7 @@ class StewardshipMutations:
         "thread when it has one, else as its own comment."
     )
     async def comment_on_data_request(
-        self, info: Info, input: CommentOnDataRequestInput
+        self, info: Info, input: InputArgument[CommentOnDataRequestInput]
     ) -> CommentOnDataRequestPayload:
         async def run() -> comments.Commented:
             return await comments.comment_on_request(
@@ -355,7 +394,7 @@ class StewardshipMutations:
         "supersedes the view standing and asks the requester to accept or reject it."
     )
     async def propose_data_view(
-        self, info: Info, input: ProposeDataViewInput
+        self, info: Info, input: InputArgument[ProposeDataViewInput]
     ) -> ProposeDataViewPayload:
         async def run() -> models.DataView:
             draft = views.ViewDraft(
@@ -382,7 +421,7 @@ class StewardshipMutations:
         "decide; a view naming no center approves the request."
     )
     async def accept_data_view(
-        self, info: Info, input: AcceptDataViewInput
+        self, info: Info, input: InputArgument[AcceptDataViewInput]
     ) -> AcceptDataViewPayload:
         async def run() -> models.DataView:
             return await views.accept_view(
@@ -400,7 +439,7 @@ class StewardshipMutations:
         'it ("no, let\'s try it this way").'
     )
     async def reject_data_view(
-        self, info: Info, input: RejectDataViewInput
+        self, info: Info, input: InputArgument[RejectDataViewInput]
     ) -> RejectDataViewPayload:
         async def run() -> models.DataView:
             return await views.reject_view(
@@ -418,7 +457,7 @@ class StewardshipMutations:
         description="Decline an open request, giving the reason (network staff and data managers)."
     )
     async def decline_data_request(
-        self, info: Info, input: DeclineDataRequestInput
+        self, info: Info, input: InputArgument[DeclineDataRequestInput]
     ) -> DeclineDataRequestPayload:
         async def run() -> models.DataRequest:
             return await requests.decline_request(
@@ -437,7 +476,7 @@ class StewardshipMutations:
         "is shown any more."
     )
     async def withdraw_data_request(
-        self, info: Info, input: WithdrawDataRequestInput
+        self, info: Info, input: InputArgument[WithdrawDataRequestInput]
     ) -> WithdrawDataRequestPayload:
         async def run() -> models.DataRequest:
             return await requests.withdraw_request(
@@ -456,7 +495,9 @@ class StewardshipMutations:
         "only): CONSENT to be named, UNNAMED (blinded) or DECLINE, for the request's audience "
         "and purpose until `expiresOn`. A later answer replaces it; the requester is told."
     )
-    async def decide_consent(self, info: Info, input: DecideConsentInput) -> DecideConsentPayload:
+    async def decide_consent(
+        self, info: Info, input: InputArgument[DecideConsentInput]
+    ) -> DecideConsentPayload:
         async def run() -> models.DisplayConsent:
             draft = consents.DecisionDraft(
                 view_id=_id(input.view_id, "DataView", "viewId"),
@@ -475,7 +516,9 @@ class StewardshipMutations:
         description="Revoke a center's consent (its QI leads and data managers): it stops "
         "counting at the next read of the view; the requester is told."
     )
-    async def revoke_consent(self, info: Info, input: RevokeConsentInput) -> RevokeConsentPayload:
+    async def revoke_consent(
+        self, info: Info, input: InputArgument[RevokeConsentInput]
+    ) -> RevokeConsentPayload:
         async def run() -> models.DisplayConsent:
             return await consents.revoke_consent(
                 info.context.db,
@@ -493,7 +536,7 @@ class StewardshipMutations:
         "suggests the center's answer to each view; a decision is still recorded every time."
     )
     async def set_standing_consent(
-        self, info: Info, input: SetStandingConsentInput
+        self, info: Info, input: InputArgument[SetStandingConsentInput]
     ) -> SetStandingConsentPayload:
         async def run() -> models.StandingConsent:
             draft = standing.StandingDraft(

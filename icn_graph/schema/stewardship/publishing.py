@@ -16,6 +16,7 @@ import strawberry
 
 from icn_graph.errors import BadInput, InvalidInput, UserError, UserErrorCode
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payloads import UserError as UserErrorType
 from icn_graph.schema.payloads import attempt
 from icn_graph.schema.relay import expect_global_id
@@ -57,7 +58,7 @@ def _link_files(info: Info, issued: IssuedLink | None) -> tuple[str | None, Data
     return urls.png, DataViewFiles.of(urls)
 
 
-@strawberry.input
+@strawberry.input(description="The accepted view to publish.")
 class PublishDataViewInput:
     id: strawberry.ID = strawberry.field(description="The DataView: the request's accepted view.")
     link_expires_at: datetime | None = strawberry.field(
@@ -67,7 +68,7 @@ class PublishDataViewInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Another public link to a published view.")
 class CreateDataViewLinkInput:
     view_id: strawberry.ID = strawberry.field(description="A published view for a PUBLIC audience.")
     expires_at: datetime | None = strawberry.field(
@@ -76,15 +77,19 @@ class CreateDataViewLinkInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A public link to revoke.")
 class RevokeDataViewLinkInput:
     id: strawberry.ID = strawberry.field(description="The DataViewLink's ID.")
 
 
-@strawberry.type
+@strawberry.type(description="What `publishDataView` did, with the first public link, once.")
 class PublishDataViewPayload:
-    view: DataView | None
-    data_request: DataRequest | None
+    view: DataView | None = strawberry.field(
+        description="The view, now with `publishedAt`; null if refused."
+    )
+    data_request: DataRequest | None = strawberry.field(
+        description="Its request, now APPROVED; null if refused."
+    )
     link: DataViewLinkType | None = strawberry.field(description="PUBLIC audience only.")
     link_url: str | None = strawberry.field(
         description="The public link (its PNG), shown this once: its token is not stored."
@@ -92,25 +97,29 @@ class PublishDataViewPayload:
     link_files: DataViewFiles | None = strawberry.field(
         description="Every file of the public link, shown this once."
     )
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `createDataViewLink` did, with the link's URLs, once.")
 class CreateDataViewLinkPayload:
-    link: DataViewLinkType | None
+    link: DataViewLinkType | None = strawberry.field(
+        description="The new link (without its token); null if refused."
+    )
     url: str | None = strawberry.field(
         description="The public link (its PNG), shown this once: its token is not stored."
     )
     files: DataViewFiles | None = strawberry.field(
         description="Every file of the public link, shown this once."
     )
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeDataViewLink` did.")
 class RevokeDataViewLinkPayload:
-    link: DataViewLinkType | None
-    user_errors: list[UserErrorType]
+    link: DataViewLinkType | None = strawberry.field(
+        description="The link, now with `revokedAt`; null if refused."
+    )
+    user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -122,7 +131,7 @@ class DataViewMutations:
         "the consents then in force. For a PUBLIC audience, also makes its first public link."
     )
     async def publish_data_view(
-        self, info: Info, input: PublishDataViewInput
+        self, info: Info, input: InputArgument[PublishDataViewInput]
     ) -> PublishDataViewPayload:
         async def run() -> Published:
             return await publish_view(
@@ -158,7 +167,7 @@ class DataViewMutations:
         "managers, the requester), e.g. one per talk, each expiring on its own."
     )
     async def create_data_view_link(
-        self, info: Info, input: CreateDataViewLinkInput
+        self, info: Info, input: InputArgument[CreateDataViewLinkInput]
     ) -> CreateDataViewLinkPayload:
         async def run() -> IssuedLink:
             return await links.create_link(
@@ -182,7 +191,7 @@ class DataViewMutations:
         "the next load of any of its files finds nothing."
     )
     async def revoke_data_view_link(
-        self, info: Info, input: RevokeDataViewLinkInput
+        self, info: Info, input: InputArgument[RevokeDataViewLinkInput]
     ) -> RevokeDataViewLinkPayload:
         async def run() -> DataViewLinkType:
             row = await links.revoke_link(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_graph import models
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.stewardship import loaders
 from icn_graph.schema.stewardship.types import DataRequest, StandingConsent
@@ -17,11 +20,21 @@ from icn_graph.services.stewardship.access import Parties
 
 async def resolve_data_requests(
     info: Info,
-    state: models.DataRequestState | None = None,
-    requester_id: strawberry.ID | None = None,
-    center_id: strawberry.ID | None = None,
-    first: int | None = 20,
-    after: str | None = None,
+    state: Annotated[
+        models.DataRequestState | None,
+        strawberry.argument(description="Only requests in this state (as read today)."),
+    ] = None,
+    requester_id: Annotated[
+        strawberry.ID | None, strawberry.argument(description="Only this person's requests.")
+    ] = None,
+    center_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(
+            description="Only requests naming this center (asked about, or in any view)."
+        ),
+    ] = None,
+    first: FirstArgument = 20,
+    after: AfterArgument = None,
 ) -> Connection[DataRequest]:
     viewer = info.context.viewer
     viewer.require_member()

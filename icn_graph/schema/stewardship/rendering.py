@@ -9,7 +9,7 @@ same for every reader; a read that names a center is audited in its own transact
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -22,6 +22,7 @@ from icn_graph.ids import to_global_id
 from icn_graph.models.stewardship import DataViewChart, DataViewLink
 from icn_graph.reports.funnel import Limits, Position
 from icn_graph.schema.context import Info
+from icn_graph.schema.described_enums import described_enum
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.schema.reports.types import Measure, ReportPointType, ReportSignalType
@@ -46,33 +47,51 @@ from icn_graph.services.data_views.view_reads import read_views
 from icn_graph.services.stewardship.read_audit import ReadChannel
 from icn_graph.services.stewardship.states import today
 
-SeriesKindEnum = strawberry.enum(
+SeriesKindEnum = described_enum(
     SeriesKind,
     name="DataViewSeriesKind",
     description="NAMED: a center shown by name with its consent; BLINDED: a center shown by its "
     "letter in the view; NETWORK: the network total.",
+    values={
+        SeriesKind.NAMED: "A center shown by name, under its consent in force.",
+        SeriesKind.BLINDED: 'A center shown by its letter in the view ("Center A").',
+        SeriesKind.NETWORK: "The network total.",
+    },
 )
-WithheldReasonEnum = strawberry.enum(
+WithheldReasonEnum = described_enum(
     WithheldReason,
     name="WithheldReason",
     description="SMALL_COUNTS: hidden in the published table for everyone (a count from 1 to 10, "
     "or what would let one be worked out); UNNAMED_REMAINDER: a shown (named or blinded) "
     "center's month, withheld because too few centers not shown had data that month.",
+    values={
+        WithheldReason.SMALL_COUNTS: "Hidden in the published table for everyone: a count from "
+        "1 to 10, or what would let one be worked out.",
+        WithheldReason.UNNAMED_REMAINDER: "A shown center's month, withheld because 1 to 3 "
+        "centers not shown had data that month (the total would single them out).",
+    },
 )
-FunnelPositionEnum = strawberry.enum(
+FunnelPositionEnum = described_enum(
     Position,
     name="FunnelPosition",
     description="Where a point falls against the limits at its denominator (on a limit is "
     "inside it).",
+    values={
+        Position.INSIDE: "Within the 95 % limits.",
+        Position.ABOVE_95: "Above the upper 95 % limit, within the 99.8 % one.",
+        Position.ABOVE_998: "Above the upper 99.8 % limit.",
+        Position.BELOW_95: "Below the lower 95 % limit, within the 99.8 % one.",
+        Position.BELOW_998: "Below the lower 99.8 % limit.",
+    },
 )
 
 
 @strawberry.type(description="A month a series does not show, and why.")
 class DataViewWithheldMonth:
     series: str = strawberry.field(description="The series' label.")
-    month: date
-    reason: WithheldReason
-    explanation: str
+    month: date = strawberry.field(description="The month (the 1st).")
+    reason: WithheldReason = strawberry.field(description="Why it is withheld.")
+    explanation: str = strawberry.field(description="The reason in a sentence, fit to show.")
 
     @classmethod
     def of(cls, series: str, withheld: WithheldMonth) -> DataViewWithheldMonth:
@@ -90,10 +109,17 @@ class DataViewSeries:
         description='The center\'s name (NAMED), "Center X" with its letter (BLINDED), or '
         '"Network".'
     )
-    kind: SeriesKind
-    points: list[ReportPointType]
-    center_line: float | None
-    signals: list[ReportSignalType]
+    kind: SeriesKind = strawberry.field(description="Named, blinded or the network.")
+    points: list[ReportPointType] = strawberry.field(
+        description="One per month of the view, oldest first; withheld and suppressed months "
+        "have no counts, value or limits."
+    )
+    center_line: float | None = strawberry.field(
+        description="p̄ (P_CHART) or the median (RUN_CHART) of the months shown; null without any."
+    )
+    signals: list[ReportSignalType] = strawberry.field(
+        description="Signals over the months shown, in month order."
+    )
     withheld_months: list[date] = strawberry.field(description="See the rendering's `withheld`.")
 
     @classmethod
@@ -111,11 +137,11 @@ class DataViewSeries:
 
 @strawberry.type(description="A funnel plot's limits at one denominator (proportions, 0-1).")
 class FunnelLimits:
-    denominator: float
-    lower_998: float = strawberry.field(name="lower998")
-    lower_95: float = strawberry.field(name="lower95")
-    upper_95: float = strawberry.field(name="upper95")
-    upper_998: float = strawberry.field(name="upper998")
+    denominator: float = strawberry.field(description="The denominator they are computed at.")
+    lower_998: float = strawberry.field(name="lower998", description="The lower 99.8 % limit.")
+    lower_95: float = strawberry.field(name="lower95", description="The lower 95 % limit.")
+    upper_95: float = strawberry.field(name="upper95", description="The upper 95 % limit.")
+    upper_998: float = strawberry.field(name="upper998", description="The upper 99.8 % limit.")
 
     @classmethod
     def of(cls, limits: Limits) -> FunnelLimits:
@@ -130,14 +156,16 @@ class FunnelLimits:
 
 @strawberry.type(description="A center placed on a funnel plot.")
 class FunnelPoint:
-    label: str
-    kind: SeriesKind
-    numerator: int
+    label: str = strawberry.field(
+        description='The center\'s name (NAMED) or "Center X" with its letter (BLINDED).'
+    )
+    kind: SeriesKind = strawberry.field(description="Named or blinded.")
+    numerator: int = strawberry.field(description="Summed over the months shown.")
     denominator: int = strawberry.field(
         description="Summed over the months shown (patient-months over several months)."
     )
-    rate: float
-    position: Position
+    rate: float = strawberry.field(description="numerator / denominator, 0-1.")
+    position: Position = strawberry.field(description="Where the rate falls against the limits.")
     months: int = strawberry.field(description="How many months are summed into it.")
     limits: FunnelLimits = strawberry.field(description="The limits at its denominator.")
 
@@ -165,9 +193,15 @@ class Funnel:
         description="The network's rate over its published months; null without any (then "
         "nothing is placed)."
     )
-    target_numerator: int
-    target_denominator: int
-    points: list[FunnelPoint]
+    target_numerator: int = strawberry.field(
+        description="The network's numerator over its published months of the period."
+    )
+    target_denominator: int = strawberry.field(
+        description="The network's denominator over its published months of the period."
+    )
+    points: list[FunnelPoint] = strawberry.field(
+        description="The centers placed; named ones by name, blinded ones by letter."
+    )
     limits: list[FunnelLimits] = strawberry.field(description="The limit curves, to draw.")
     unplaced: list[str] = strawberry.field(
         description="Centers shown but not placed: no month of theirs shows in the period."
@@ -191,9 +225,11 @@ class Funnel:
     "total."
 )
 class DataViewRendering:
-    measure: Measure
-    chart: DataViewChart
-    months: list[date]
+    measure: Measure = strawberry.field(description="The measure shown.")
+    chart: DataViewChart = strawberry.field(description="How it is drawn.")
+    months: list[date] = strawberry.field(
+        description="The months of the view's period (each the 1st), oldest first."
+    )
     as_of: date = strawberry.field(description="The day (UTC) the consents were read on.")
     series: list[DataViewSeries] = strawberry.field(
         description="RUN_CHART and P_CHART: the network first (when included), then named "
@@ -230,10 +266,10 @@ class DataViewRendering:
 
 @strawberry.type(description="Where a view's files are served.")
 class DataViewFiles:
-    png: str
-    svg: str
+    png: str = strawberry.field(description="URL of the chart as a PNG slide.")
+    svg: str = strawberry.field(description="URL of the chart as an SVG.")
     vega_lite: str = strawberry.field(description="The Vega-Lite spec as JSON (.vl.json).")
-    csv: str
+    csv: str = strawberry.field(description="URL of the values shown, as CSV.")
 
     @classmethod
     def of(cls, urls: FileUrls) -> DataViewFiles:
@@ -247,9 +283,13 @@ class DataViewFiles:
 )
 class DataViewLinkType:
     id: strawberry.ID = strawberry.field(description="Pass it to `revokeDataViewLink`.")
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it was made (UTC).")
+    expires_at: datetime = strawberry.field(
+        description="When it stops opening (UTC); at most the end of the request's last day."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked (UTC); null while not revoked."
+    )
     row: strawberry.Private[DataViewLink]
 
     @classmethod
@@ -266,12 +306,12 @@ class DataViewLinkType:
     def active(self) -> bool:
         return self.row.revoked_at is None and self.row.expires_at > utcnow()
 
-    @strawberry.field
+    @strawberry.field(description="Who made it (publishing makes the first).")
     async def created_by(self, info: Info) -> Person | None:
         row = await info.context.loaders.person.load(self.row.created_by_id)
         return Person.from_model(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Who revoked it; null while not revoked.")
     async def revoked_by(self, info: Info) -> Person | None:
         if self.row.revoked_by_id is None:
             return None
@@ -370,7 +410,10 @@ class DataViewShown:
 
 async def resolve_data_view_rendering(
     info: Info,
-    view_id: strawberry.ID,
+    view_id: Annotated[
+        strawberry.ID,
+        strawberry.argument(description="A published view's ID; any other is NOT_FOUND."),
+    ],
 ) -> DataViewRendering:
     pk = expect_global_id(view_id, "DataView", field="viewId")
     return DataViewRendering.of(await rendering_of(info, pk))

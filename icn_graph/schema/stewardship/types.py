@@ -65,10 +65,12 @@ def _measure(info: Info, key: str) -> Measure | None:
 
 @strawberry.type(description="A center's standing preference for display consent.")
 class StandingConsent:
-    preference: models.StandingPreference
+    preference: models.StandingPreference = strawberry.field(
+        description="The answer it suggests to the center's deciders."
+    )
     valid_until: date | None = strawberry.field(description="Null: until changed.")
-    note: str
-    set_at: datetime
+    note: str = strawberry.field(description="The center's words about it; empty if none.")
+    set_at: datetime = strawberry.field(description="When it was set (UTC).")
     row: strawberry.Private[models.StandingConsent]
 
     @classmethod
@@ -85,7 +87,7 @@ class StandingConsent:
     def in_force(self) -> bool:
         return in_force(self.row) is not None
 
-    @strawberry.field
+    @strawberry.field(description="Who set it; null if that account is gone.")
     async def set_by(self, info: Info) -> Person | None:
         return await _person(info, self.row.set_by_id)
 
@@ -94,15 +96,15 @@ class StandingConsent:
     description="A comment on a data request (when no plugin provides its discussion)."
 )
 class DataRequestComment:
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="The comment, plain text.")
+    created_at: datetime = strawberry.field(description="When it was posted (UTC).")
     row: strawberry.Private[models.DataRequestComment]
 
     @classmethod
     def from_model(cls, row: models.DataRequestComment) -> DataRequestComment:
         return cls(body=row.body, created_at=row.created_at, row=row)
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it; null if that account is gone.")
     async def author(self, info: Info) -> Person | None:
         return await _person(info, self.row.author_id)
 
@@ -114,14 +116,18 @@ class DataRequestComment:
 class DisplayConsent(Node):
     type_name = "DisplayConsent"
 
-    decision: models.ConsentDecision
+    decision: models.ConsentDecision = strawberry.field(description="The center's answer.")
     audience: models.DataAudience = strawberry.field(description="The audience agreed to.")
     purpose: str = strawberry.field(description="The purpose agreed to.")
     expires_on: date = strawberry.field(description="The last day it holds.")
-    decided_at: datetime
-    note: str
-    revoked_at: datetime | None
-    revoke_reason: str | None
+    decided_at: datetime = strawberry.field(description="When it was decided (UTC).")
+    note: str = strawberry.field(description="The decider's words; empty if none.")
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked (UTC); null while not revoked."
+    )
+    revoke_reason: str | None = strawberry.field(
+        description="Why it was revoked; null while not revoked."
+    )
     row: strawberry.Private[models.DisplayConsent]
     request_row: strawberry.Private[models.DataRequest]
     parties: strawberry.Private[access.Parties]
@@ -145,22 +151,22 @@ class DisplayConsent(Node):
             parties=parties,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The center that decided.")
     async def center(self, info: Info) -> Center:
         return await _center(info, self.row.center_id)
 
-    @strawberry.field
+    @strawberry.field(description="The data view it is about.")
     async def view(self, info: Info) -> DataView:
         row = await loaders.view(info).load(self.row.view_id)
         if row is None:
             raise NotFound("This data view no longer exists.")
         return DataView.of(row, self.request_row, self.parties)
 
-    @strawberry.field
+    @strawberry.field(description="The QI lead or data manager who decided for the center.")
     async def decided_by(self, info: Info) -> Person | None:
         return await _person(info, self.row.decided_by_id)
 
-    @strawberry.field
+    @strawberry.field(description="Who revoked it; null while not revoked.")
     async def revoked_by(self, info: Info) -> Person | None:
         return await _person(info, self.row.revoked_by_id)
 
@@ -198,7 +204,7 @@ class DataViewCenterStatus:
     row: strawberry.Private[models.DataViewCenter]
     view: strawberry.Private[DataView]
 
-    @strawberry.field
+    @strawberry.field(description="The center.")
     async def center(self, info: Info) -> Center:
         return await _center(info, self.row.center_id)
 
@@ -246,19 +252,29 @@ class DataViewCenterStatus:
 class DataView(Node):
     type_name = "DataView"
 
-    version: int
-    measure_key: str
-    chart: models.DataViewChart
+    version: int = strawberry.field(
+        description="1 for the request's first view, then 2, 3, ... for each new proposal."
+    )
+    measure_key: str = strawberry.field(description="The measure shown (see `measures`).")
+    chart: models.DataViewChart = strawberry.field(description="How it is drawn.")
     period_start: date = strawberry.field(description="First month (the 1st).")
     period_end: date = strawberry.field(description="Last month (the 1st).")
-    others: models.OthersShown
+    others: models.OthersShown = strawberry.field(
+        description="How centers that do not consent to be named are shown."
+    )
     include_network: bool = strawberry.field(description="Whether the network total is shown.")
     note: str = strawberry.field(description="The proposer's explanation.")
-    status: models.DataViewStatus
+    status: models.DataViewStatus = strawberry.field(
+        description="Where the proposal stands with the requester."
+    )
     response: str | None = strawberry.field(description="The requester's reason for rejecting.")
-    responded_at: datetime | None
-    published_at: datetime | None
-    created_at: datetime
+    responded_at: datetime | None = strawberry.field(
+        description="When the requester accepted or rejected it (UTC); null before."
+    )
+    published_at: datetime | None = strawberry.field(
+        description="When `publishDataView` published it (UTC); null before."
+    )
+    created_at: datetime = strawberry.field(description="When it was proposed (UTC).")
     row: strawberry.Private[models.DataView]
     request_row: strawberry.Private[models.DataRequest]
     parties: strawberry.Private[access.Parties]
@@ -298,15 +314,15 @@ class DataView(Node):
     def measure(self, info: Info) -> Measure | None:
         return _measure(info, self.row.measure_key)
 
-    @strawberry.field
+    @strawberry.field(description="The request it answers.")
     async def data_request(self, info: Info) -> DataRequest:
         return DataRequest.of(self.request_row, self.parties)
 
-    @strawberry.field
+    @strawberry.field(description="The data manager or staff member who proposed it.")
     async def proposed_by(self, info: Info) -> Person | None:
         return await _person(info, self.row.proposed_by_id)
 
-    @strawberry.field
+    @strawberry.field(description="Who published it; null before publication.")
     async def published_by(self, info: Info) -> Person | None:
         return await _person(info, self.row.published_by_id)
 
@@ -355,7 +371,7 @@ class DataRequest(Followable):
     type_name = "DataRequest"
 
     purpose: str = strawberry.field(description='e.g. "Spring 2014 Learning Session talk".')
-    audience: models.DataAudience
+    audience: models.DataAudience = strawberry.field(description="Who will see the data.")
     measure_keys: list[str] = strawberry.field(description="The measures asked for, in order.")
     whole_network: bool = strawberry.field(
         description="The network as a whole; else the centers in `centers`."
@@ -365,9 +381,11 @@ class DataRequest(Followable):
     presentation: str = strawberry.field(description="How the requester means to show it.")
     expires_on: date = strawberry.field(description="After this day nothing of it is shown.")
     closed_reason: str | None = strawberry.field(description="Why it was declined or withdrawn.")
-    closed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    closed_at: datetime | None = strawberry.field(
+        description="When it was declined or withdrawn (UTC); null while not closed."
+    )
+    created_at: datetime = strawberry.field(description="When it was asked (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     row: strawberry.Private[models.DataRequest]
     parties: strawberry.Private[access.Parties]
 
@@ -395,7 +413,7 @@ class DataRequest(Followable):
     def state(self) -> models.DataRequestState:
         return effective_state(self.row)
 
-    @strawberry.field
+    @strawberry.field(description="The member who asked.")
     async def requester(self, info: Info) -> Person:
         return await _required_person(info, self.row.requester_id, "requester")
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from icn_graph.plugin_api import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
     BadInput,
     Connection,
+    FirstArgument,
     GoalType,
     Info,
+    InputArgument,
     PersonType,
     UserError,
     attempt,
@@ -25,8 +30,8 @@ from icn_kudos.models import Kudos as KudosRow
 
 @strawberry.type(description="Thanks from one member to another person or a center.")
 class Kudos:
-    message: str
-    created_at: datetime
+    message: str = strawberry.field(description="The thanks, in the sender's words.")
+    created_at: datetime = strawberry.field(description="When it was given (UTC).")
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
     goal_id: strawberry.ID | None = strawberry.field(description="The goal it is for, if any.")
     from_person_pk: strawberry.Private[int | None]
@@ -67,9 +72,12 @@ class KudosQuery:
     async def kudos(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        recipient_id: strawberry.ID | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        recipient_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only kudos for this person or center."),
+        ] = None,
     ) -> Connection[Kudos] | None:
         recipient = _recipient(recipient_id, "recipientId") if recipient_id else None
         page = await services.list_kudos(
@@ -78,25 +86,29 @@ class KudosQuery:
         return connection_from_page(page, Kudos.from_row)
 
 
-@strawberry.input
+@strawberry.input(description="Kudos to give, and to whom.")
 class GiveKudosInput:
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
-    message: str
+    message: str = strawberry.field(
+        description="The thanks; at most 280 characters (the plugin's max_length setting)."
+    )
     goal_id: strawberry.ID | None = strawberry.field(
         default=None, description="The goal the kudos is for, if any."
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `giveKudos` did.")
 class GiveKudosPayload:
-    kudos: Kudos | None
-    user_errors: list[UserError]
+    kudos: Kudos | None = strawberry.field(description="The kudos given; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
 class KudosMutation:
     @strawberry.mutation(description="Thank a person or a whole center team.")
-    async def give_kudos(self, info: Info, input: GiveKudosInput) -> GiveKudosPayload:
+    async def give_kudos(
+        self, info: Info, input: InputArgument[GiveKudosInput]
+    ) -> GiveKudosPayload:
         recipient = _recipient(input.recipient_id, "recipientId")
         goal = expect_global_id(input.goal_id, "Goal", field="goalId") if input.goal_id else None
         row, errors = await attempt(

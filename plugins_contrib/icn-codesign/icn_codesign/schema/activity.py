@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -25,16 +26,29 @@ from icn_graph.plugin_api import (
     NotFound,
     TopicOverflow,
     Viewer,
+    described_enum,
     expect_global_id,
     fetch_node,
     listen_topics,
     parse_global_id,
 )
 
-strawberry.enum(
-    live.ActivityKind,
+K = live.ActivityKind
+described_enum(
+    K,
     name="ThreadActivityKind",
     description="What happened in a thread (more kinds may be added).",
+    values={
+        K.MESSAGE_POSTED: "A message was posted; the subject is the message.",
+        K.MESSAGE_EDITED: "A message was edited; the subject is the message.",
+        K.MESSAGE_HIDDEN: "Network staff hid a message; the subject is the message.",
+        K.PARTICIPANT_JOINED: "Someone joined; the subject is the person.",
+        K.PARTICIPANT_LEFT: "Someone left; the subject is the person.",
+        K.DRAFT_REVISED: "A draft got a new revision; the subject is the revision.",
+        K.REVISION_AGREED: "Someone agreed with a revision; the subject is the revision.",
+        K.DRAFT_FINALISED: "A draft was made final; the subject is its final revision.",
+        K.DECISION_RECORDED: "A decision was recorded; the subject is the decision.",
+    },
 )
 
 OVERFLOW_MESSAGE = (
@@ -45,8 +59,8 @@ OVERFLOW_MESSAGE = (
 
 @strawberry.type(description="Something that happened in a thread.")
 class ThreadActivity:
-    kind: live.ActivityKind
-    occurred_at: datetime
+    kind: live.ActivityKind = strawberry.field(description="What happened.")
+    occurred_at: datetime = strawberry.field(description="When (UTC).")
     subject_id: strawberry.ID | None = strawberry.field(
         description="The global ID of what it is about: the message, the person who joined "
         "or left, the draft revision, or the decision."
@@ -90,7 +104,14 @@ class ThreadSubscription:
         "decisions. Ends when the viewer can no longer see it."
     )
     async def thread_activity(
-        self, info: Info, thread_id: strawberry.ID
+        self,
+        info: Info,
+        thread_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The thread to follow; one you may not see is NOT_FOUND."
+            ),
+        ],
     ) -> AsyncGenerator[ThreadActivity, None]:
         person_id = info.context.viewer.require_member()
         pk = expect_global_id(thread_id, "Thread", field="threadId")

@@ -12,13 +12,20 @@ import strawberry
 from icn_codesign import decisions, drafts, hooks
 from icn_codesign.schema import draft_loaders
 from icn_codesign.schema.drafts import Decision, Draft, DraftRevision
-from icn_graph.plugin_api import Info, UserError, attempt, expect_global_id
+from icn_graph.plugin_api import (
+    USER_ERRORS_DESCRIPTION,
+    Info,
+    InputArgument,
+    UserError,
+    attempt,
+    expect_global_id,
+)
 
 
 @strawberry.type(name="CodesignDraftKind", description="A kind of draft a plugin cares about.")
 class DraftKindType:
     key: str = strawberry.field(description="What `reviseDraft(input: {kind})` takes.")
-    label: str
+    label: str = strawberry.field(description="Its name for people, to show in a picker.")
 
 
 @strawberry.type
@@ -30,9 +37,9 @@ class DraftQuery:
         return [DraftKindType(key=key, label=label) for key, label in kinds.items()]
 
 
-@strawberry.input
+@strawberry.input(description="A new revision of a thread's draft (the first starts the draft).")
 class ReviseDraftInput:
-    thread_id: strawberry.ID
+    thread_id: strawberry.ID = strawberry.field(description="The thread the draft belongs to.")
     name: str = strawberry.field(
         description="The draft's name in the thread; the first revision of a new name starts "
         "the draft."
@@ -46,41 +53,49 @@ class ReviseDraftInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `reviseDraft` did.")
 class ReviseDraftPayload:
-    revision: DraftRevision | None
-    draft: Draft | None
-    user_errors: list[UserError]
+    revision: DraftRevision | None = strawberry.field(
+        description="The new revision; null if refused."
+    )
+    draft: Draft | None = strawberry.field(
+        description="The draft, with its new latest revision; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A revision you agree with.")
 class AgreeToRevisionInput:
     revision_id: strawberry.ID = strawberry.field(description="The draft's latest revision.")
 
 
-@strawberry.type
+@strawberry.type(description="What `agreeToRevision` did.")
 class AgreeToRevisionPayload:
-    revision: DraftRevision | None
-    user_errors: list[UserError]
+    revision: DraftRevision | None = strawberry.field(
+        description="The revision, with your agreement; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A draft to make final (its owner, or network staff).")
 class FinaliseDraftInput:
-    draft_id: strawberry.ID
+    draft_id: strawberry.ID = strawberry.field(description="The draft's ID.")
     revision_id: strawberry.ID | None = strawberry.field(
         default=None, description="The revision to make final (default: the latest)."
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `finaliseDraft` did.")
 class FinaliseDraftPayload:
-    draft: Draft | None
-    user_errors: list[UserError]
+    draft: Draft | None = strawberry.field(
+        description="The draft, now FINAL with its final revision; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A decision to record in a thread's decision log.")
 class RecordDecisionInput:
-    thread_id: strawberry.ID
+    thread_id: strawberry.ID = strawberry.field(description="The thread that decided.")
     text: str = strawberry.field(description="What was decided, in Markdown.")
     message_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Messages of the thread it rests on."
@@ -90,10 +105,12 @@ class RecordDecisionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `recordDecision` did.")
 class RecordDecisionPayload:
-    decision: Decision | None
-    user_errors: list[UserError]
+    decision: Decision | None = strawberry.field(
+        description="The decision recorded; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -102,7 +119,9 @@ class DraftMutation:
         description="Write a new revision of a thread's draft, starting the draft if it has no "
         "revision yet."
     )
-    async def revise_draft(self, info: Info, input: ReviseDraftInput) -> ReviseDraftPayload:
+    async def revise_draft(
+        self, info: Info, input: InputArgument[ReviseDraftInput]
+    ) -> ReviseDraftPayload:
         revision = drafts.Revision(
             thread_id=expect_global_id(input.thread_id, "Thread", field="threadId"),
             name=input.name,
@@ -125,7 +144,7 @@ class DraftMutation:
 
     @strawberry.mutation(description="Agree with the latest revision of a draft.")
     async def agree_to_revision(
-        self, info: Info, input: AgreeToRevisionInput
+        self, info: Info, input: InputArgument[AgreeToRevisionInput]
     ) -> AgreeToRevisionPayload:
         pk = expect_global_id(input.revision_id, "DraftRevision", field="revisionId")
         row, errors = await attempt(drafts.agree(info.context.db, info.context.viewer, pk))
@@ -136,7 +155,9 @@ class DraftMutation:
     @strawberry.mutation(
         description="Make an agreed revision of a draft final (its owner, or network staff)."
     )
-    async def finalise_draft(self, info: Info, input: FinaliseDraftInput) -> FinaliseDraftPayload:
+    async def finalise_draft(
+        self, info: Info, input: InputArgument[FinaliseDraftInput]
+    ) -> FinaliseDraftPayload:
         pk = expect_global_id(input.draft_id, "Draft", field="draftId")
         revision = (
             expect_global_id(input.revision_id, "DraftRevision", field="revisionId")
@@ -153,7 +174,7 @@ class DraftMutation:
         "revision it rests on."
     )
     async def record_decision(
-        self, info: Info, input: RecordDecisionInput
+        self, info: Info, input: InputArgument[RecordDecisionInput]
     ) -> RecordDecisionPayload:
         new = decisions.NewDecision(
             thread_id=expect_global_id(input.thread_id, "Thread", field="threadId"),

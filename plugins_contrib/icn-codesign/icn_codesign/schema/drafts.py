@@ -24,17 +24,28 @@ from icn_codesign.draft_models import DraftStatus as StatusValue
 from icn_codesign.drafts import may_finalise
 from icn_codesign.schema import draft_loaders, loaders, local_times
 from icn_codesign.schema.threads import Thread, ThreadMessage
-from icn_graph.plugin_api import BadInput, Info, Node, PersonType
+from icn_graph.plugin_api import BadInput, Info, Node, PersonType, described_enum
 
 # The models' enums, registered as GraphQL enums (strawberry.enum marks the class itself).
-strawberry.enum(
+described_enum(
     StatusValue,
     name="DraftStatus",
     description="DRAFT while it is being revised; FINAL once its owner (or network staff) "
     "finalised a revision participants agreed with.",
+    values={
+        StatusValue.DRAFT: "Being revised.",
+        StatusValue.FINAL: "Finalised: one agreed revision is final; no more revisions.",
+    },
 )
-strawberry.enum(
-    LineKind, name="DraftDiffLineKind", description="A line of a diff: added, removed or kept."
+described_enum(
+    LineKind,
+    name="DraftDiffLineKind",
+    description="A line of a diff: added, removed or kept.",
+    values={
+        LineKind.CONTEXT: "In both texts, shown around a change.",
+        LineKind.ADDED: "Only in the newer text.",
+        LineKind.REMOVED: "Only in the older text.",
+    },
 )
 
 
@@ -47,7 +58,7 @@ async def _person(info: Info, pk: int | None) -> PersonType | None:
 
 @strawberry.type(description="Someone's agreement with a revision.")
 class DraftAgreement:
-    agreed_at: datetime
+    agreed_at: datetime = strawberry.field(description="When they agreed (UTC).")
     person_pk: strawberry.Private[int]
 
     @strawberry.field(description="Who agreed.")
@@ -63,7 +74,7 @@ class DraftRevision(Node):
     body: str = strawberry.field(description="The whole text, in Markdown.")
     body_html: str = strawberry.field(description="The text rendered and sanitized, as messages.")
     note: str = strawberry.field(description="What changed, in its author's words.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was written (UTC).")
     row: strawberry.Private[RevisionRow]
 
     @classmethod
@@ -128,8 +139,8 @@ class DraftRevision(Node):
 
 @strawberry.type(description="A line of a diff, with its numbers in the older and newer text.")
 class DraftDiffLine:
-    kind: LineKind
-    text: str
+    kind: LineKind = strawberry.field(description="Added, removed or context.")
+    text: str = strawberry.field(description="The line, without its line break.")
     old_number: int | None = strawberry.field(description="Null for an added line.")
     new_number: int | None = strawberry.field(description="Null for a removed line.")
 
@@ -137,11 +148,11 @@ class DraftDiffLine:
 @strawberry.type(description="A run of changed lines with up to three lines of context.")
 class DraftDiffHunk:
     header: str = strawberry.field(description="As `diff -u` writes it: `@@ -1,4 +1,5 @@`.")
-    old_start: int
-    old_count: int
-    new_start: int
-    new_count: int
-    lines: list[DraftDiffLine]
+    old_start: int = strawberry.field(description="Its first line's number in the older text.")
+    old_count: int = strawberry.field(description="How many of its lines the older text has.")
+    new_start: int = strawberry.field(description="Its first line's number in the newer text.")
+    new_count: int = strawberry.field(description="How many of its lines the newer text has.")
+    lines: list[DraftDiffLine] = strawberry.field(description="Its lines, in order.")
 
 
 @strawberry.type(description="What changed between two revisions of a draft, line by line.")
@@ -150,7 +161,9 @@ class DraftDiff:
     to_number: int = strawberry.field(description="The newer revision's number.")
     added: int = strawberry.field(description="How many lines were added.")
     removed: int = strawberry.field(description="How many lines were removed.")
-    hunks: list[DraftDiffHunk]
+    hunks: list[DraftDiffHunk] = strawberry.field(
+        description="The changes, in order; empty if the texts are equal."
+    )
     text: str = strawberry.field(description="The same as a unified diff (empty if equal).")
 
     @classmethod
@@ -187,13 +200,17 @@ class DraftDiff:
 class Draft(Node):
     type_name = "Draft"
 
-    name: str
+    name: str = strawberry.field(
+        description="Its name, unique in its thread whatever the case (`draft(name:)`)."
+    )
     kind: str = strawberry.field(
         description="What it is: `general`, or a kind a plugin declares (`codesignDraftKinds`)."
     )
-    status: StatusValue
-    created_at: datetime
-    finalised_at: datetime | None
+    status: StatusValue = strawberry.field(description="Being revised, or final.")
+    created_at: datetime = strawberry.field(description="When it was started (UTC).")
+    finalised_at: datetime | None = strawberry.field(
+        description="When it was made final (UTC); null while it is a DRAFT."
+    )
     row: strawberry.Private[DraftRow]
 
     @classmethod
@@ -247,7 +264,11 @@ class Draft(Node):
         return None
 
     @strawberry.field(description="Its revision `number`, if it has one.")
-    async def revision(self, info: Info, number: int) -> DraftRevision | None:
+    async def revision(
+        self,
+        info: Info,
+        number: Annotated[int, strawberry.argument(description="1 for the first revision.")],
+    ) -> DraftRevision | None:
         for row in await self._revisions(info):
             if row.number == number:
                 return DraftRevision.from_row(row)
@@ -259,8 +280,10 @@ class Draft(Node):
     async def diff(
         self,
         info: Info,
-        from_: Annotated[int, strawberry.argument(name="from")],
-        to: int,
+        from_: Annotated[
+            int, strawberry.argument(name="from", description="The older revision's number.")
+        ],
+        to: Annotated[int, strawberry.argument(description="The newer revision's number.")],
     ) -> DraftDiff | None:
         by_number = {row.number: row for row in await self._revisions(info)}
         for field, number in (("from", from_), ("to", to)):
@@ -286,7 +309,7 @@ class Decision(Node):
 
     text: str = strawberry.field(description="What was decided, in Markdown.")
     text_html: str = strawberry.field(description="The text rendered and sanitized.")
-    decided_at: datetime
+    decided_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     row: strawberry.Private[DecisionRow]
 
     @classmethod
@@ -332,7 +355,12 @@ class ThreadDrafts:
         return [Draft.from_row(row) for row in rows]
 
     @strawberry.field(description="Its draft called `name` (whatever the case), if any.")
-    async def draft(self, root: Thread, info: Info, name: str) -> Draft | None:
+    async def draft(
+        self,
+        root: Thread,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The draft's name, in any case.")],
+    ) -> Draft | None:
         key = name.strip().casefold()
         for row in await draft_loaders.drafts_of(info).load(root.pk):
             if row.name_key == key:

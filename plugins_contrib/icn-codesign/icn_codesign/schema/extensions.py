@@ -4,6 +4,8 @@ object of the response."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_codesign.schema import loaders
@@ -18,6 +20,9 @@ from icn_graph.plugin_api import (
 
 MAX_THREADS = 100
 DESCRIPTION = "Co-design threads about it that the viewer may see, most recently active first."
+First = Annotated[
+    int, strawberry.argument(description="How many threads, the most recently active: up to 100.")
+]
 
 
 async def _threads_of(info: Info, subject_id: str, first: int) -> list[Thread] | None:
@@ -30,7 +35,7 @@ async def _threads_of(info: Info, subject_id: str, first: int) -> list[Thread] |
 class LearningSessionThreads:
     @strawberry.field(description=DESCRIPTION)
     async def threads(
-        self, root: LearningSessionType, info: Info, first: int = 20
+        self, root: LearningSessionType, info: Info, first: First = 20
     ) -> list[Thread] | None:
         return await _threads_of(info, root.global_id, first)
 
@@ -39,7 +44,7 @@ class LearningSessionThreads:
 class AgendaItemThreads:
     @strawberry.field(description=DESCRIPTION)
     async def threads(
-        self, root: AgendaItemType, info: Info, first: int = 20
+        self, root: AgendaItemType, info: Info, first: First = 20
     ) -> list[Thread] | None:
         return await _threads_of(info, root.global_id, first)
 
@@ -47,7 +52,7 @@ class AgendaItemThreads:
 @strawberry.type
 class GoalThreads:
     @strawberry.field(description=DESCRIPTION)
-    async def threads(self, root: GoalType, info: Info, first: int = 20) -> list[Thread] | None:
+    async def threads(self, root: GoalType, info: Info, first: First = 20) -> list[Thread] | None:
         return await _threads_of(info, root.global_id, first)
 
 
@@ -57,7 +62,7 @@ class CenterThreads:
         description="Co-design threads about the center or for its team that the viewer may "
         "see, most recently active first."
     )
-    async def threads(self, root: CenterType, info: Info, first: int = 20) -> list[Thread] | None:
+    async def threads(self, root: CenterType, info: Info, first: First = 20) -> list[Thread] | None:
         info.context.viewer.require_member()
         rows = await loaders.threads_of_centers(info).load(root.pk)
         return [Thread.from_row(row) for row in rows[: max(0, min(first, MAX_THREADS))]]

@@ -7,6 +7,8 @@ input comes back as ``userErrors`` (``attempt``), a thread or message the viewer
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from icn_codesign import messages, reading, threads
@@ -14,14 +16,21 @@ from icn_codesign.models import Thread as ThreadRow
 from icn_codesign.models import ThreadAudience as AudienceValue
 from icn_codesign.schema.threads import Thread, ThreadMessage
 from icn_graph.plugin_api import (
+    USER_ERRORS_DESCRIPTION,
+    AfterArgument,
     Connection,
+    FirstArgument,
     Info,
+    InputArgument,
     UserError,
     attempt,
     connection_from_page,
     expect_global_id,
     parse_global_id,
 )
+
+THREAD_ID = "The thread's ID."
+MESSAGE_ID = "The message's ID."
 
 
 def _person_ids(values: list[strawberry.ID], field: str) -> list[int]:
@@ -39,7 +48,9 @@ class ThreadFilter:
     participant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only threads this person takes part in."
     )
-    audience: AudienceValue | None = None
+    audience: AudienceValue | None = strawberry.field(
+        default=None, description="Only threads with this audience."
+    )
     unread: bool | None = strawberry.field(
         default=None,
         description="true: only threads with messages the viewer has not read; false: only threads "
@@ -55,9 +66,12 @@ class ThreadQuery:
     async def threads(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        filter: ThreadFilter | None = None,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        filter: Annotated[
+            ThreadFilter | None,
+            strawberry.argument(description="Which threads; every one you may see by default."),
+        ] = None,
     ) -> Connection[Thread]:
         where = filter or ThreadFilter()
         participant = (
@@ -82,9 +96,9 @@ class ThreadQuery:
         return connection_from_page(page, Thread.from_row)
 
 
-@strawberry.input
+@strawberry.input(description="A new co-design thread, who may read it, and whom to invite.")
 class StartThreadInput:
-    title: str
+    title: str = strawberry.field(description="What it is about, up to 200 characters.")
     audience: AudienceValue = strawberry.field(
         description="PARTICIPANTS, CENTER (needs `centerId`, or a subject of a center) or NETWORK."
     )
@@ -102,84 +116,96 @@ class StartThreadInput:
     body: str | None = strawberry.field(default=None, description="A first message (Markdown).")
 
 
-@strawberry.type
+@strawberry.type(description="What `startThread` did.")
 class StartThreadPayload:
-    thread: Thread | None
-    user_errors: list[UserError]
+    thread: Thread | None = strawberry.field(description="The new thread; null if refused.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A message to post in a thread.")
 class PostMessageInput:
-    thread_id: strawberry.ID
+    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
     body: str = strawberry.field(
         description="Markdown. Mention people with `@Full Name` or `@email@example.org`."
     )
 
 
-@strawberry.type
+@strawberry.type(description="What `postMessage` did.")
 class PostMessagePayload:
-    message: ThreadMessage | None
-    user_errors: list[UserError]
+    message: ThreadMessage | None = strawberry.field(
+        description="The message posted; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A new text for one of your messages; the old one is kept.")
 class EditMessageInput:
-    message_id: strawberry.ID
-    body: str
+    message_id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
+    body: str = strawberry.field(description="The whole new text, in Markdown.")
 
 
-@strawberry.type
+@strawberry.type(description="What `editMessage` did.")
 class EditMessagePayload:
-    message: ThreadMessage | None
-    user_errors: list[UserError]
+    message: ThreadMessage | None = strawberry.field(
+        description="The message with its new text; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A message for network staff to hide, and why.")
 class HideMessageInput:
-    message_id: strawberry.ID
+    message_id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
     reason: str = strawberry.field(description="Why: shown to everyone who may read the thread.")
 
 
-@strawberry.type
+@strawberry.type(description="What `hideMessage` did.")
 class HideMessagePayload:
-    message: ThreadMessage | None
-    user_errors: list[UserError]
+    message: ThreadMessage | None = strawberry.field(
+        description="The message, now hidden; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="People to invite to a thread.")
 class InviteToThreadInput:
-    thread_id: strawberry.ID
-    person_ids: list[strawberry.ID]
+    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
+    person_ids: list[strawberry.ID] = strawberry.field(
+        description="Person IDs, at least one; each must be able to see what the thread is about."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `inviteToThread` did.")
 class InviteToThreadPayload:
-    thread: Thread | None
-    user_errors: list[UserError]
+    thread: Thread | None = strawberry.field(
+        description="The thread with its participants; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A thread to stop taking part in.")
 class LeaveThreadInput:
-    thread_id: strawberry.ID
+    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
 
 
-@strawberry.type
+@strawberry.type(description="What `leaveThread` did.")
 class LeaveThreadPayload:
     thread: Thread | None = strawberry.field(
         description="The thread, or null when leaving it closed it to the viewer."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-@strawberry.input
+@strawberry.input(description="A thread whose messages you have read.")
 class MarkThreadReadInput:
-    thread_id: strawberry.ID
+    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
 
 
-@strawberry.type
+@strawberry.type(description="What `markThreadRead` did.")
 class MarkThreadReadPayload:
-    thread: Thread | None
-    user_errors: list[UserError]
+    thread: Thread | None = strawberry.field(
+        description="The thread, its `unreadCount` now 0; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 def _thread_pk(value: strawberry.ID) -> int:
@@ -202,7 +228,9 @@ def _thread(row: ThreadRow | None) -> Thread | None:
 @strawberry.type
 class ThreadMutation:
     @strawberry.mutation(description="Start a co-design thread; the viewer takes part in it.")
-    async def start_thread(self, info: Info, input: StartThreadInput) -> StartThreadPayload:
+    async def start_thread(
+        self, info: Info, input: InputArgument[StartThreadInput]
+    ) -> StartThreadPayload:
         center = (
             expect_global_id(input.center_id, "Center", field="centerId")
             if input.center_id
@@ -220,7 +248,9 @@ class ThreadMutation:
         return StartThreadPayload(thread=_thread(row), user_errors=errors)
 
     @strawberry.mutation(description="Post a message (Markdown) in a thread.")
-    async def post_message(self, info: Info, input: PostMessageInput) -> PostMessagePayload:
+    async def post_message(
+        self, info: Info, input: InputArgument[PostMessageInput]
+    ) -> PostMessagePayload:
         call = messages.post_message(
             info.context.db, info.context.viewer, _thread_pk(input.thread_id), input.body
         )
@@ -229,7 +259,9 @@ class ThreadMutation:
         return PostMessagePayload(message=message, user_errors=errors)
 
     @strawberry.mutation(description="Edit one's own message; its earlier text is kept.")
-    async def edit_message(self, info: Info, input: EditMessageInput) -> EditMessagePayload:
+    async def edit_message(
+        self, info: Info, input: InputArgument[EditMessageInput]
+    ) -> EditMessagePayload:
         call = messages.edit_message(
             info.context.db, info.context.viewer, _message_pk(input.message_id), input.body
         )
@@ -238,7 +270,9 @@ class ThreadMutation:
         return EditMessagePayload(message=message, user_errors=errors)
 
     @strawberry.mutation(description="Hide a message, giving a reason (network staff).")
-    async def hide_message(self, info: Info, input: HideMessageInput) -> HideMessagePayload:
+    async def hide_message(
+        self, info: Info, input: InputArgument[HideMessageInput]
+    ) -> HideMessagePayload:
         call = messages.hide_message(
             info.context.db, info.context.viewer, _message_pk(input.message_id), input.reason
         )
@@ -248,7 +282,7 @@ class ThreadMutation:
 
     @strawberry.mutation(description="Invite people who can see what the thread is about.")
     async def invite_to_thread(
-        self, info: Info, input: InviteToThreadInput
+        self, info: Info, input: InputArgument[InviteToThreadInput]
     ) -> InviteToThreadPayload:
         people = _person_ids(input.person_ids, "personIds")
         call = threads.invite(
@@ -260,7 +294,9 @@ class ThreadMutation:
         )
 
     @strawberry.mutation(description="Stop taking part in a thread (and hearing about it).")
-    async def leave_thread(self, info: Info, input: LeaveThreadInput) -> LeaveThreadPayload:
+    async def leave_thread(
+        self, info: Info, input: InputArgument[LeaveThreadInput]
+    ) -> LeaveThreadPayload:
         pk = _thread_pk(input.thread_id)
         row, errors = await attempt(threads.leave_thread(info.context.db, info.context.viewer, pk))
         thread = await _visible_thread(info, pk) if row else None
@@ -268,7 +304,7 @@ class ThreadMutation:
 
     @strawberry.mutation(description="Mark everything in a thread read, for the viewer.")
     async def mark_thread_read(
-        self, info: Info, input: MarkThreadReadInput
+        self, info: Info, input: InputArgument[MarkThreadReadInput]
     ) -> MarkThreadReadPayload:
         pk = _thread_pk(input.thread_id)
         row, errors = await attempt(threads.mark_read(info.context.db, info.context.viewer, pk))

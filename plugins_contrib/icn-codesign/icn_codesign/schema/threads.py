@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -21,36 +22,64 @@ from icn_codesign.models import Thread as ThreadRow
 from icn_codesign.models import ThreadAudience as AudienceValue
 from icn_codesign.schema import loaders
 from icn_graph.plugin_api import (
+    AfterArgument,
     CenterType,
     Connection,
+    FirstArgument,
     Followable,
     Info,
     Node,
     PersonType,
     connection_from_page,
+    described_enum,
     fetch_node,
     parse_global_id,
 )
 
 # Registered with GraphQL under this name; fields are annotated with the Python enum itself.
-strawberry.enum(
+described_enum(
     AudienceValue,
     name="ThreadAudience",
     description="Who may read a thread: its participants, a center's team and its "
     "participants, or every member of the network (network staff always may, to moderate).",
+    values={
+        AudienceValue.PARTICIPANTS: "Its participants only.",
+        AudienceValue.CENTER: "The center's care team, and its participants.",
+        AudienceValue.NETWORK: "Every signed-in member of the network.",
+    },
 )
 
 
-@strawberry.enum(description="Where a message was written: in the app, or as a reply by email.")
 class ThreadMessageSource(Enum):
     APP = "app"
     EMAIL = "email"
 
 
-@strawberry.enum(name="ThreadMessageOrder", description="The order of a thread's messages.")
+described_enum(
+    ThreadMessageSource,
+    name="ThreadMessageSource",
+    description="Where a message was written: in the app, or as a reply by email.",
+    values={
+        ThreadMessageSource.APP: "Posted in the app (or through the API).",
+        ThreadMessageSource.EMAIL: "A reply by email to a notification about the thread.",
+    },
+)
+
+
 class MessageOrder(Enum):
     NEWEST_FIRST = "NEWEST_FIRST"
     OLDEST_FIRST = "OLDEST_FIRST"
+
+
+described_enum(
+    MessageOrder,
+    name="ThreadMessageOrder",
+    description="The order of a thread's messages.",
+    values={
+        MessageOrder.NEWEST_FIRST: "The latest message first.",
+        MessageOrder.OLDEST_FIRST: "The first message first, as a conversation reads.",
+    },
+)
 
 
 async def _person(info: Info, pk: int | None) -> PersonType | None:
@@ -62,7 +91,7 @@ async def _person(info: Info, pk: int | None) -> PersonType | None:
 
 @strawberry.type(description="Someone taking part in a thread.")
 class ThreadParticipant:
-    joined_at: datetime
+    joined_at: datetime = strawberry.field(description="When they started taking part (UTC).")
     person_pk: strawberry.Private[int]
     invited_by_pk: strawberry.Private[int | None]
 
@@ -83,9 +112,9 @@ class ThreadParticipant:
 class Thread(Followable):
     type_name = "Thread"
 
-    title: str
-    audience: AudienceValue
-    created_at: datetime
+    title: str = strawberry.field(description="What the conversation is about.")
+    audience: AudienceValue = strawberry.field(description="Who may read it.")
+    created_at: datetime = strawberry.field(description="When it was started (UTC).")
     last_activity_at: datetime = strawberry.field(
         description="When something last happened in it: a message, a draft's revision or "
         "agreement, a draft made final, a decision (`threads` lists the latest first)."
@@ -141,9 +170,11 @@ class Thread(Followable):
     async def messages(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        order: MessageOrder = MessageOrder.OLDEST_FIRST,
+        first: FirstArgument = 20,
+        after: AfterArgument = None,
+        order: Annotated[
+            MessageOrder, strawberry.argument(description="Oldest first unless given.")
+        ] = MessageOrder.OLDEST_FIRST,
     ) -> Connection[ThreadMessage]:
         page = await reading.messages_page(
             info.context.db,
@@ -185,7 +216,7 @@ class ThreadMessageEdit:
 class ThreadMessage(Node):
     type_name = "ThreadMessage"
 
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was posted (UTC).")
     edited_at: datetime | None = strawberry.field(description="When it was last edited.")
     hidden: bool = strawberry.field(description="Whether network staff hid it.")
     hidden_reason: str | None = strawberry.field(
