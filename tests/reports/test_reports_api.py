@@ -13,9 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
-from icn_graph.errors import BadInput
+from icn_graph.errors import BadInput, NotFound
 from icn_graph.ids import to_global_id
-from icn_graph.models import Center, MeasureValue
+from icn_graph.models import Center, MeasureValue, NetworkRole, PersonKind
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.signals import Rule
 from icn_graph.services.reports import report as rules
@@ -27,9 +27,11 @@ from icn_graph.services.reports.disclosure.reading import (
     load_series,
 )
 from icn_graph.services.reports.vega_lite import NO_SIGNAL, OUTSIDE
-from icn_graph.testing import GraphQLClient, StatementCounter, make_center
+from icn_graph.services.viewer import Viewer
+from icn_graph.testing import GraphQLClient, StatementCounter, make_center, make_person
 from tests.helpers import error_codes
 from tests.report_helpers import REPORT_QUERY, make_audience, month, store_values
+from tests.stewardship.audit_helpers import Logged, by_role, logged_reads
 
 
 async def _report(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
@@ -161,6 +163,7 @@ async def test_months_without_data_are_gaps_and_the_range_is_respected(
     points = report["points"]
     assert [p["month"] for p in points] == [month(i).isoformat() for i in range(1, 6)]
     assert [p["denominator"] for p in points] == [0, 60, 50, 0, 0]
+    assert [p["numerator"] for p in points] == [0, 30, 25, 0, 0]
     assert points[0]["value"] is None
     assert points[0]["upperLimit"] is None
     assert not any(p["suppressed"] for p in points)
@@ -236,6 +239,44 @@ async def test_unknown_center_is_not_found_for_staff(db: Database, client: Graph
         token=audience.staff,
     )
     assert error_codes(body) == ["NOT_FOUND"]
+    assert body["errors"][0]["message"] == "No center has that ID."
+    assert body["errors"][0]["extensions"]["field"] == "centerId"
+
+
+async def test_a_batch_answers_each_report_in_order_and_audits_only_what_it_showed(
+    db: Database,
+) -> None:
+    """One refusal in a batch (an unknown center, too few months for Laney) answers that
+    report only; the reports after it are still read, and only shown centers are audited."""
+    a, b = await make_center(db), await make_center(db)
+    for center in (a, b):
+        await store_values(db, center, [(20, 40), (25, 50), (30, 60)])
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    viewer = Viewer(person_id=staff.id, network_role=NetworkRole.STAFF)
+    queries = [
+        rules.ReportQuery("remission_rate", center_id=999_999),
+        rules.ReportQuery("remission_rate", center_id=a.id, laney=True, baseline_months=1),
+        rules.ReportQuery("remission_rate", center_id=b.id),
+        rules.ReportQuery("remission_rate", center_id=a.id),
+    ]
+
+    unknown, laney, shown_b, shown_a = await rules.build_reports(
+        db, viewer, core_registry(), queries, channel="CSV", subject="REPORT"
+    )
+
+    assert isinstance(unknown, NotFound)
+    assert (unknown.message, unknown.field) == ("No center has that ID.", "centerId")
+    assert isinstance(laney, BadInput)
+    assert laney.field == "laney"
+    for report, center in ((shown_b, b), (shown_a, a)):
+        assert isinstance(report, rules.Report)
+        assert report.center is not None
+        assert report.center.id == center.id
+        assert report.disclosure is Disclosure.SUPPRESSED  # staff see published cells only
+        assert [point.denominator for point in report.points] == [40, 50, 60]
+    assert await logged_reads(db) == [
+        Logged(staff.id, None, "CSV", "REPORT", "remission_rate", by_role(b.id, a.id))
+    ]
 
 
 async def test_laney_widens_limits_for_overdispersed_data(

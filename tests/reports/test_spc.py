@@ -4,6 +4,7 @@ with optional Laney p'. Pure computation, no database."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -260,6 +261,21 @@ def test_p_chart_with_zero_centre_line() -> None:
 def test_run_chart_rejects_bad_input(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         run_chart(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"labels": "ab"}, "labels must be a sequence of strings, not a single string"),
+        ({"baseline": [0, 1]}, "baseline must be a slice, got list"),
+        ({"baseline": range(2)}, "baseline must be a slice, got range"),
+    ],
+)
+def test_refusals_of_labels_and_baselines_say_exactly_what_is_wrong(
+    kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        run_chart([1, 2], **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
