@@ -568,28 +568,38 @@ def token_create(context: click.Context, email: str, label: str) -> None:
 
 
 @token.command("revoke")
-@click.option("--email", required=True, help="Whose tokens to revoke.")
-@click.option("--label", default=None, help="Only tokens with this label (default: all).")
+@click.option("--email", required=True, help="Whose tokens (and calendar feed) to revoke.")
+@click.option(
+    "--label", default=None, help="Only tokens with this label (default: all, and the feed)."
+)
 @click.pass_context
 def token_revoke(context: click.Context, email: str, label: str | None) -> None:
-    """Revoke a person's live tokens at once (e.g. a lost laptop)."""
+    """Revoke a person's live tokens and calendar feed at once (e.g. a lost laptop)."""
     from icn_graph.notifications.realtime.revocations import announce_revocation
-    from icn_graph.services.tokens import revoke_tokens_of
+    from icn_graph.services.tokens import Revoked, revoke_tokens_of
 
-    async def run() -> int:
+    async def run() -> Revoked:
         database = Database.from_url(_settings(context).database_url_value)
         try:
-            person_id, count = await revoke_tokens_of(database, email, label)
+            revoked = await revoke_tokens_of(database, email, label)
             # The API processes close the person's websockets now (on PostgreSQL; on SQLite a
-            # command cannot reach them: they close at their next operation).
-            await announce_revocation(database, person_id)
-            return count
+            # command cannot reach them: they close at their next operation). A calendar feed
+            # opens no websocket: its next fetch is a 404 without being told.
+            await announce_revocation(database, revoked.person_id)
+            return revoked
         except ServiceError as error:
             raise click.ClickException(error.message) from error
         finally:
             await database.dispose()
 
-    click.echo(f"revoked {asyncio.run(run())} token(s) of {email}")
+    revoked = asyncio.run(run())
+    if label is None:
+        click.echo(
+            f"revoked {revoked.tokens} token(s) and {revoked.calendar_feeds} calendar feed(s)"
+            f" of {email}"
+        )
+    else:
+        click.echo(f"revoked {revoked.tokens} token(s) of {email}")
 
 
 @main.group()

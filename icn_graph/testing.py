@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, inspect, select, text, update
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
@@ -62,7 +62,7 @@ from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
 from icn_graph.plugins.manager import PluginHost
-from icn_graph.services.tokens import hash_token, new_secret
+from icn_graph.services.tokens import hash_token, new_secret, revoke_tokens_of
 
 __all__ = [
     "GraphQLClient",
@@ -505,13 +505,8 @@ async def token_for(db: Database, person: Person) -> str:
 
 
 async def revoke_tokens(db: Database, person: Person) -> None:
-    """Revoke every token of ``person`` now, as ``icn-graph token revoke`` does."""
-    async with db.transaction() as session:
-        await session.execute(
-            update(ApiToken)
-            .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+    """Revoke every token and the calendar feed of ``person`` now: ``icn-graph token revoke``."""
+    await revoke_tokens_of(db, person.email)
 
 
 async def make_staff_token(db: Database) -> str:

@@ -71,11 +71,23 @@ def test_migrate_load_demo_and_mint_a_token(env: dict[str, str], tmp_path: Path)
     assert hashes == [hashlib.sha256(secret.encode()).hexdigest()]
     assert secret not in dumped
 
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        connection.execute(
+            "INSERT INTO calendar_feeds (person_id, token_hash, created_at)"
+            " SELECT id, 'feed-hash', '2014-04-01 00:00:00' FROM people"
+            " WHERE email_key = 'staff@network.example.org'"
+        )
+    labelled = run(env, "token", "revoke", "--email", "staff@network.example.org", "--label", "x")
+    assert labelled.output.strip() == "revoked 0 token(s) of staff@network.example.org"
     revoked = run(env, "token", "revoke", "--email", "staff@network.example.org")
-    assert revoked.output.strip() == "revoked 1 token(s) of staff@network.example.org"
+    assert revoked.output.strip() == (
+        "revoked 1 token(s) and 1 calendar feed(s) of staff@network.example.org"
+    )
     with sqlite3.connect(tmp_path / "cli.db") as connection:
         live = connection.execute("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
         assert live.fetchone() == (0,)
+        feeds = connection.execute("SELECT count(*) FROM calendar_feeds WHERE revoked_at IS NULL")
+        assert feeds.fetchone() == (0,)
 
     unknown = CliRunner().invoke(main, ["token", "create", "--email", "nobody@x.org"], env=env)
     assert unknown.exit_code == 1

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import BadInput, NotFound
-from icn_graph.models import ApiToken, Person, TokenKind
+from icn_graph.models import ApiToken, CalendarFeed, Person, TokenKind
 from icn_graph.services.people import normalize_email
 from icn_graph.services.viewer import Viewer
 from icn_graph.services.viewers import fold_viewers, viewer_rows
@@ -80,9 +80,20 @@ async def issue_token(db: Database, email: str, label: str = "cli") -> IssuedTok
     return IssuedToken(secret=secret, person=person, label=label)
 
 
-async def revoke_tokens_of(db: Database, email: str, label: str | None = None) -> tuple[int, int]:
-    """Revoke the person's live tokens (only those with ``label``, if given): their id and how
-    many were revoked."""
+@dataclass(frozen=True)
+class Revoked:
+    """What ``revoke_tokens_of`` revoked, and whose."""
+
+    person_id: int
+    tokens: int
+    calendar_feeds: int
+
+
+async def revoke_tokens_of(db: Database, email: str, label: str | None = None) -> Revoked:
+    """Revoke the person's live tokens and their calendar feed (a stolen laptop: everything that
+    reads as them), in one transaction. With ``label``, only the tokens with that label: a feed
+    has no label, so it is kept."""
+    now = utcnow()
     async with db.transaction() as session:
         statement = select(Person.id).where(Person.email_key == normalize_email(email))
         person_id = (await session.scalars(statement)).first()
@@ -91,18 +102,25 @@ async def revoke_tokens_of(db: Database, email: str, label: str | None = None) -
         revoke = (
             update(ApiToken)
             .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            .values(revoked_at=now)
         )
         if label is not None:
             revoke = revoke.where(ApiToken.label == label)
-        result = await session.execute(revoke)
-        return person_id, int(result.rowcount or 0)  # type: ignore[attr-defined]
+        tokens = await session.execute(revoke)
+        feeds = 0
+        if label is None:
+            revoked_feeds = await session.execute(
+                update(CalendarFeed)
+                .where(CalendarFeed.person_id == person_id, CalendarFeed.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            feeds = int(revoked_feeds.rowcount or 0)  # type: ignore[attr-defined]
+        return Revoked(person_id, int(tokens.rowcount or 0), feeds)  # type: ignore[attr-defined]
 
 
 async def revoke_tokens(db: Database, email: str, label: str | None = None) -> int:
-    """Revoke the person's live tokens (only those with ``label``, if given); returns how many."""
-    _, count = await revoke_tokens_of(db, email, label)
-    return count
+    """``revoke_tokens_of``; returns how many tokens it revoked."""
+    return (await revoke_tokens_of(db, email, label)).tokens
 
 
 async def viewer_for_token(

@@ -16,7 +16,7 @@ from icn_graph.errors import BadInput, NotFound, Unauthenticated
 from icn_graph.schema.relay import parse_global_id
 from icn_graph.services.learning_sessions.calendar import agenda_calendar
 from icn_graph.web.auth import token_use, viewer_from_headers
-from icn_graph.web.graphql_app import request_error
+from icn_graph.web.graphql_app import READ_METHODS, request_error
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,9 @@ def _not_found() -> JSONResponse:
 
 async def agenda_ics(request: Request) -> Response:
     if request.method not in ("GET", "HEAD"):
-        return request_error(405, f"{request.method} is not allowed here; use GET.")
+        return request_error(
+            405, f"{request.method} is not allowed here; use GET.", allow=READ_METHODS
+        )
     db = request.app.state.db
     try:
         viewer = await viewer_from_headers(

@@ -30,7 +30,7 @@ from icn_graph.services.data_views.rendering import Rendering
 from icn_graph.services.data_views.view_files import FileFormat, filename, render_file
 from icn_graph.services.data_views.view_reads import read_public_view, read_view
 from icn_graph.web.auth import token_use, viewer_from_headers
-from icn_graph.web.graphql_app import request_error
+from icn_graph.web.graphql_app import READ_METHODS, request_error
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def _request_error(status: int, message: str) -> Response:
-    response = request_error(status, message)
+    response = request_error(status, message, allow=READ_METHODS if status == 405 else None)
     response.headers.update(NO_STORE)
     return response
 

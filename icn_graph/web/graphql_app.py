@@ -75,13 +75,20 @@ def place_files(operations: Any, files_map: dict[str, list[str]], form: Mapping[
                 ) from error
 
 
-def request_error(status_code: int, message: str) -> JSONResponse:
+# What a 405 says is allowed: /graphql's methods, or the file endpoints' (calendars, reports,
+# data views), which read only.
+GRAPHQL_METHODS = "GET, POST"
+READ_METHODS = "GET, HEAD"
+
+
+def request_error(status_code: int, message: str, *, allow: str | None = None) -> JSONResponse:
+    """A request-level problem in GraphQL's JSON shape; a 405 names the methods in ``allow``."""
     code = HTTP_ERROR_CODES.get(status_code, f"HTTP_{status_code}")
     # Messages can quote the client (an operation name): a lone surrogate in it would not
     # encode as UTF-8, so it is shown escaped ("\\ud800").
     shown = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {"errors": [{"message": shown, "extensions": {"code": code}}]}
-    headers = {"Allow": "GET, POST"} if status_code == 405 else None
+    headers = {"Allow": allow} if allow is not None else None
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -137,7 +144,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive=receive))
         except HTTPException as problem:
             # Request-level problems answer in GraphQL's JSON shape, never as bare text.
-            response = request_error(problem.status_code, problem.reason)
+            allow = GRAPHQL_METHODS if problem.status_code == 405 else None
+            response = request_error(problem.status_code, problem.reason, allow=allow)
         await response(scope, receive, send)
 
     async def _serve_websocket(self, websocket: WebSocket) -> None:

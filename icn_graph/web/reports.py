@@ -32,7 +32,7 @@ from icn_graph.services.reports.png import render_png
 from icn_graph.services.reports.report import ChartKind, Report, ReportQuery, build_report
 from icn_graph.services.stewardship.read_audit import ReadChannel, ReadSubject
 from icn_graph.web.auth import token_use, viewer_from_headers
-from icn_graph.web.graphql_app import request_error
+from icn_graph.web.graphql_app import READ_METHODS, request_error
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 async def report_file(request: Request) -> Response:
     if request.method not in ("GET", "HEAD"):
-        return request_error(405, f"{request.method} is not allowed here; use GET.")
+        return request_error(
+            405, f"{request.method} is not allowed here; use GET.", allow=READ_METHODS
+        )
     file_format = request.path_params["format"]
     if file_format not in _FORMATS:
         return _error(404, "NOT_FOUND", "Reports are served as .png or .csv.")

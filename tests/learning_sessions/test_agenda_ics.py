@@ -265,8 +265,10 @@ async def test_an_unknown_session_is_401_not_404_for_strangers(
 async def test_other_methods_are_a_json_405(
     db: Database, client: GraphQLClient, agenda: Agenda
 ) -> None:
-    response = await client.http.post(
-        agenda.path, headers={"Authorization": f"Bearer {agenda.token}"}
-    )
-    assert response.status_code == 405
-    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        response = await client.http.request(
+            method, agenda.path, headers={"Authorization": f"Bearer {agenda.token}"}
+        )
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "GET, HEAD", method
+        assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"

@@ -34,7 +34,7 @@ from icn_graph.models import (
 )
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.relay import to_global_id
-from icn_graph.services.tokens import hash_token
+from icn_graph.services.tokens import Revoked, hash_token, revoke_tokens_of
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,
@@ -431,6 +431,32 @@ async def test_staff_revoke_anyones_feed_others_only_their_own(
         }
     ]
     assert (await client.data(FEED, token=world.tokens["dana"]))["viewer"]["calendarFeed"] is None
+
+
+async def test_token_revoke_stops_the_feed_too_unless_it_names_a_label(
+    db: Database, client: GraphQLClient, world: World
+) -> None:
+    """What ``icn-graph token revoke --email`` does (a stolen laptop): the feed's address stops
+    with the tokens. ``--label`` picks tokens, and a feed has no label: it is kept."""
+    dana = await create_feed(client, world.tokens["dana"])
+    sam = await create_feed(client, world.tokens["sam"])
+
+    labelled = await revoke_tokens_of(db, world.dana.email, "test")
+    assert labelled == Revoked(world.dana.id, tokens=1, calendar_feeds=0)
+    assert (await client.http.get(mine_path(dana))).status_code == 200
+
+    revoked = await revoke_tokens_of(db, world.dana.email.upper())
+    assert revoked == Revoked(world.dana.id, tokens=0, calendar_feeds=1)
+    assert (await client.http.get(mine_path(dana))).status_code == 404
+    assert (await client.http.get(session_path(dana, world.spring))).status_code == 404
+    async with db.session() as session:
+        row = await session.get(CalendarFeed, _pk(dana["calendarFeed"]["id"]))
+        assert row is not None
+        assert row.revoked_at is not None
+    # Nobody else's.
+    assert (await client.http.get(mine_path(sam))).status_code == 200
+    again = await revoke_tokens_of(db, world.dana.email)
+    assert again == Revoked(world.dana.id, tokens=0, calendar_feeds=0)
 
 
 async def test_personal_access_tokens_cannot_make_a_feed(

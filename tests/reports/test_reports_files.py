@@ -170,7 +170,12 @@ async def test_bad_requests_get_json_errors(
 
 async def test_other_methods_are_refused(db: Database, client: GraphQLClient) -> None:
     audience = await _with_data(db)
-    response = await client.http.post(
-        "/reports/remission_rate.csv", headers={"Authorization": f"Bearer {audience.staff}"}
-    )
-    assert response.status_code == 405
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        response = await client.http.request(
+            method,
+            "/reports/remission_rate.csv",
+            headers={"Authorization": f"Bearer {audience.staff}"},
+        )
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "GET, HEAD", method
+        assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"

@@ -104,9 +104,9 @@ async def test_what_token_revoke_does_closes_the_sockets(
     issued = await issue_token(db, maria.email, label="laptop")
     async with ws_client(server, issued.secret) as socket:
         await watched(app, maria.id, socket)
-        person_id, count = await revoke_tokens_of(db, maria.email, "laptop")
-        assert (person_id, count) == (maria.id, 1)
-        await announce_revocation(db, person_id)
+        revoked = await revoke_tokens_of(db, maria.email, "laptop")
+        assert (revoked.person_id, revoked.tokens) == (maria.id, 1)
+        await announce_revocation(db, revoked.person_id)
         assert await closed_with(socket) == 4403
 
 

@@ -212,10 +212,13 @@ async def test_signed_in_route_refusals(db: Database, client: GraphQLClient) -> 
         response = await _get(client, path, token)
         assert response.status_code == 404, path
         assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    posted = await client.http.post(
-        _path(view, "png"), headers={"Authorization": f"Bearer {token}"}
-    )
-    assert posted.status_code == 405
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        refused = await client.http.request(
+            method, _path(view, "png"), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert refused.status_code == 405, method
+        assert refused.headers["allow"] == "GET, HEAD", method
+        assert refused.headers["cache-control"] == "no-store"
 
 
 async def test_revocation_and_expiry_change_the_next_read(
@@ -281,6 +284,11 @@ async def test_public_link_before_and_after_revocation_and_expiry(
     # A bad extension on a good token answers exactly like a made-up token.
     bad = await _get(client, f"/data-views/public/{token}.gif")
     assert (bad.status_code, bad.json()) == (404, nothing.json())
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        refused = await client.http.request(method, f"/data-views/public/{token}.csv")
+        assert refused.status_code == 405, method
+        assert refused.headers["allow"] == "GET, HEAD", method
+        assert refused.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
     # Revoked: the same 404 as a token that never existed.
     link_id = published.link.link.id
