@@ -29,8 +29,13 @@ from icn_graph.reports.measures.builtin import BUILTIN_MEASURES, core_registry
 from icn_graph.reports.measures.monthly import visit_share
 from icn_graph.services.reports import MeasureComputationError, refresh_measures
 from icn_graph.services.reports.disclosure import republish
-from icn_graph.services.reports.disclosure.publish import PublishSummary
-from icn_graph.testing import GraphQLClient, make_center
+from icn_graph.services.reports.disclosure.publish import (
+    PublishSummary,
+    load_stored,
+    publish_groups,
+)
+from icn_graph.services.reports.disclosure.table import family_months
+from icn_graph.testing import GraphQLClient, StatementCounter, make_center
 from tests.report_helpers import make_audience, month, store_values
 
 REPORT = """
@@ -175,7 +180,9 @@ def test_cli_republishes_and_audits_the_table(cli_env: dict[str, str]) -> None:
     assert runner.invoke(main, ["reports", "audit"], env=cli_env).exit_code == 0
 
 
-async def test_republish_flags_cells_counts_them_and_writes_the_network_rows(db: Database) -> None:
+async def test_republish_flags_cells_counts_them_and_writes_the_network_rows(
+    db: Database, statements: StatementCounter
+) -> None:
     """One small center hidden in January with the three smallest others as its complement (no
     two teams pooling their own cells can narrow it down); February, republished only when
     asked, keeps its flags; the network total is stored per member with its own flag."""
@@ -205,10 +212,15 @@ async def test_republish_flags_cells_counts_them_and_writes_the_network_rows(db:
                     )
     async with db.transaction() as session:
         assert await republish(session, core_registry(), []) == PublishSummary(0, 0, 0, 0, 0)
+        statements.reset()
         summary = await republish(session, core_registry(), [date(2024, 1, 17)])
     assert summary == PublishSummary(
         months=1, cells=18, hidden=12, complementary=9, network_hidden=0
     )
+    # Every cell published, then the 12 hidden ones unpublished in one statement (chunks of
+    # 1,000 ids), whatever their number.
+    flag_writes = [s for s in statements.statements if "SET published" in s]
+    assert len(flag_writes) == 2, flag_writes
 
     async with db.session() as session:
         rows = (await session.execute(select(MeasureValue))).scalars().all()
@@ -236,3 +248,39 @@ async def test_republish_flags_cells_counts_them_and_writes_the_network_rows(db:
     async with db.session() as session:
         count = await session.scalar(select(func.count()).select_from(NetworkValue))
     assert count == 6
+
+
+async def test_a_network_too_small_to_show_is_hidden_in_every_month_and_counted(
+    db: Database,
+) -> None:
+    """Three centers of two patients each: every cell is hidden, the network total (6) too, in
+    both months; the in-memory flags the audit reads say the same."""
+    centers = [await make_center(db) for _ in range(3)]
+    months = (date(2024, 1, 1), date(2024, 2, 1))
+    keys = ("remission_rate", "steroid_free_remission", "sustained_remission")
+    async with db.transaction() as session:
+        for center in centers:
+            for key in keys:
+                for when in months:
+                    session.add(
+                        MeasureValue(
+                            measure_key=key,
+                            center_id=center.id,
+                            month=when,
+                            numerator=1,
+                            denominator=2,
+                        )
+                    )
+    async with db.transaction() as session:
+        summary = await republish(session, core_registry())
+        groups = family_months(core_registry(), await load_stored(session))
+    assert summary.network_hidden == 6  # three members, two months
+    assert (summary.cells, summary.hidden) == (18, 18)
+
+    remission = [group for group in groups if group.family.members == keys]
+    assert [group.month for group in remission] == list(months)
+    patterns = publish_groups(remission)
+    for group, pattern in zip(remission, patterns, strict=True):
+        assert pattern.network_hidden
+        assert group.network_published == (False, False, False)
+        assert group.published == {center.id: (False, False, False) for center in centers}
