@@ -128,7 +128,7 @@ async def check_in_over_http(
                 "query": CHECK_IN,
                 "variables": {
                     "input": {
-                        "goalId": goal_id,
+                        "id": goal_id,
                         "note": note,
                         "status": "ON_TRACK",
                         "confidence": confidence,

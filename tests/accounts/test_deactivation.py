@@ -230,9 +230,7 @@ async def test_notification_mail_stops(
     )
 
     async def check_in(note: str) -> None:
-        variables = {
-            "input": {"goalId": goal_id, "note": note, "status": "ON_TRACK", "confidence": 7}
-        }
+        variables = {"input": {"id": goal_id, "note": note, "status": "ON_TRACK", "confidence": 7}}
         payload = await client.data(CHECK_IN, variables, token=maria_token)
         assert payload["checkInGoal"]["userErrors"] == []
         await client.settle()
@@ -263,7 +261,7 @@ async def test_what_they_wrote_keeps_their_name(db: Database, client: GraphQLCli
     goal = await make_goal(db, created_by=bo, center=center, title="Reduce steroid use")
     goal_id = to_global_id("Goal", goal.id)
     variables = {
-        "input": {"goalId": goal_id, "note": "On track", "status": "ON_TRACK", "confidence": 7}
+        "input": {"id": goal_id, "note": "On track", "status": "ON_TRACK", "confidence": 7}
     }
     await client.data(CHECK_IN, variables, token=await token_for(db, bo))
     await deactivate(client, await staff_token(db), bo)

@@ -140,6 +140,6 @@ async def test_goal_viewer_can_check_in(db: Database, client: GraphQLClient) -> 
     ):
         goal_id = to_global_id("Goal", goal.id)
         assert await _can(client, goal_id, "viewerCanCheckIn", token) is can_check_in
-        check_in = {"goalId": goal_id, "note": "Going well", "status": "ON_TRACK", "confidence": 7}
+        check_in = {"id": goal_id, "note": "Going well", "status": "ON_TRACK", "confidence": 7}
         body = await client.execute(CHECK_IN, {"input": check_in}, token=token)
         assert _outcome(body, "checkInGoal") == ("ok" if can_check_in else refusal)

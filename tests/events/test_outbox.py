@@ -79,7 +79,7 @@ async def _record(db: Database, count: int) -> list[int]:
 
 CHECK_IN = """
 mutation($goal: ID!) {
-  checkInGoal(input: {goalId: $goal, note: "Three parents came", status: ON_TRACK, confidence: 8})
+  checkInGoal(input: {id: $goal, note: "Three parents came", status: ON_TRACK, confidence: 8})
   { userErrors { field message } }
 }
 """

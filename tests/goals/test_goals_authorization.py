@@ -216,17 +216,17 @@ def build_call(mutation: str, world: World, target: str) -> tuple[str, dict[str,
             }
         }
     if mutation == "updateGoal":
-        return UPDATE_GOAL, {"input": {"goalId": goal_id, "title": "Renamed goal"}}
+        return UPDATE_GOAL, {"input": {"id": goal_id, "title": "Renamed goal"}}
     if mutation == "addKeyResult":
         return ADD_KEY_RESULT, {
             "input": {"goalId": goal_id, "title": "New result", "startValue": 1, "targetValue": 9}
         }
     if mutation == "updateKeyResult":
-        return UPDATE_KEY_RESULT, {"input": {"keyResultId": key_result_id, "title": "Retitled"}}
+        return UPDATE_KEY_RESULT, {"input": {"id": key_result_id, "title": "Retitled"}}
     if mutation == "checkInGoal":
         return CHECK_IN, {
             "input": {
-                "goalId": goal_id,
+                "id": goal_id,
                 "note": "Halfway there",
                 "status": "AT_RISK",
                 "confidence": 4,
@@ -235,10 +235,10 @@ def build_call(mutation: str, world: World, target: str) -> tuple[str, dict[str,
         }
     if mutation == "closeGoal":
         return CLOSE_GOAL, {
-            "input": {"goalId": goal_id, "outcome": "DONE", "reflection": "We learned a lot"}
+            "input": {"id": goal_id, "outcome": "DONE", "reflection": "We learned a lot"}
         }
     assert mutation == "archiveGoal"
-    return ARCHIVE_GOAL, {"input": {"goalId": goal_id}}
+    return ARCHIVE_GOAL, {"input": {"id": goal_id}}
 
 
 async def assert_written(
@@ -376,7 +376,7 @@ async def test_no_check_in_is_written_for_a_refused_caller(
         CHECK_IN,
         {
             "input": {
-                "goalId": to_global_id("Goal", world.goals["center-goal"].id),
+                "id": to_global_id("Goal", world.goals["center-goal"].id),
                 "note": "",
                 "status": "DONE",
                 "confidence": 99,

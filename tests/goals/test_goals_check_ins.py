@@ -76,7 +76,7 @@ async def _check_in(
         CHECK_IN,
         {
             "input": {
-                "goalId": to_global_id("Goal", goal_id),
+                "id": to_global_id("Goal", goal_id),
                 "note": note,
                 "status": status,
                 "confidence": confidence,
@@ -173,7 +173,7 @@ async def test_close_records_the_reflection_as_the_last_check_in(
 
     data = await client.data(
         CLOSE_GOAL,
-        {"input": {"goalId": goal_id, "outcome": "DROPPED", "reflection": "Too broad for 90 days"}},
+        {"input": {"id": goal_id, "outcome": "DROPPED", "reflection": "Too broad for 90 days"}},
         token=token,
     )
     payload = data["closeGoal"]
@@ -199,21 +199,21 @@ async def test_a_closed_goal_takes_no_more_check_ins_or_changes(
     key_result_id = to_global_id("KeyResult", (await key_results_of(db, goal))[0].id)
     closed = await client.data(
         CLOSE_GOAL,
-        {"input": {"goalId": goal_id, "outcome": "DONE", "reflection": "Made it"}},
+        {"input": {"id": goal_id, "outcome": "DONE", "reflection": "Made it"}},
         token=token,
     )
     assert closed["closeGoal"]["userErrors"] == []
     before = await snapshot(db)
 
     attempts = [
-        (CHECK_IN, "checkInGoal", _input(goal_id, note="Late news"), "goalId"),
+        (CHECK_IN, "checkInGoal", _input(goal_id, note="Late news"), "id"),
         (
             CLOSE_GOAL,
             "closeGoal",
-            {"input": {"goalId": goal_id, "outcome": "DROPPED", "reflection": "Again"}},
-            "goalId",
+            {"input": {"id": goal_id, "outcome": "DROPPED", "reflection": "Again"}},
+            "id",
         ),
-        (UPDATE_GOAL, "updateGoal", {"input": {"goalId": goal_id, "title": "New"}}, "goalId"),
+        (UPDATE_GOAL, "updateGoal", {"input": {"id": goal_id, "title": "New"}}, "id"),
         (
             ADD_KEY_RESULT,
             "addKeyResult",
@@ -223,8 +223,8 @@ async def test_a_closed_goal_takes_no_more_check_ins_or_changes(
         (
             UPDATE_KEY_RESULT,
             "updateKeyResult",
-            {"input": {"keyResultId": key_result_id, "title": "Y"}},
-            "keyResultId",
+            {"input": {"id": key_result_id, "title": "Y"}},
+            "id",
         ),
     ]
     for query, name, variables, field in attempts:
@@ -234,12 +234,12 @@ async def test_a_closed_goal_takes_no_more_check_ins_or_changes(
     assert await snapshot(db) == before
 
     # Archiving a closed goal is how it leaves the listings.
-    archived = await client.data(ARCHIVE_GOAL, {"input": {"goalId": goal_id}}, token=token)
+    archived = await client.data(ARCHIVE_GOAL, {"input": {"id": goal_id}}, token=token)
     assert archived["archiveGoal"]["userErrors"] == []
 
 
 def _input(goal_id: str, **fields: Any) -> dict[str, Any]:
-    values = {"goalId": goal_id, "note": "Fine", "status": "ON_TRACK", "confidence": 7}
+    values = {"id": goal_id, "note": "Fine", "status": "ON_TRACK", "confidence": 7}
     return {"input": values | fields}
 
 
@@ -248,17 +248,17 @@ async def test_an_archived_goal_is_read_only_and_hidden(
 ) -> None:
     goal, _lead, token = await _setup(db)
     goal_id = to_global_id("Goal", goal.id)
-    payload = (await client.data(ARCHIVE_GOAL, {"input": {"goalId": goal_id}}, token=token))[
+    payload = (await client.data(ARCHIVE_GOAL, {"input": {"id": goal_id}}, token=token))[
         "archiveGoal"
     ]
     assert payload["userErrors"] == []
     assert payload["goal"]["archivedAt"] is not None
 
-    again = (await client.data(ARCHIVE_GOAL, {"input": {"goalId": goal_id}}, token=token))[
+    again = (await client.data(ARCHIVE_GOAL, {"input": {"id": goal_id}}, token=token))[
         "archiveGoal"
     ]
     assert again["userErrors"] == [
-        {"field": "goalId", "message": "This goal is already archived.", "code": "INVALID"}
+        {"field": "id", "message": "This goal is already archived.", "code": "INVALID"}
     ]
     refused = (await client.data(CHECK_IN, _input(goal_id), token=token))["checkInGoal"]
     assert refused["userErrors"][0]["message"] == (
@@ -315,7 +315,7 @@ async def test_key_results_are_added_in_order_and_edited(
     updated = (
         await client.data(
             UPDATE_KEY_RESULT,
-            {"input": {"keyResultId": added["keyResult"]["id"], "targetValue": 3, "unit": ""}},
+            {"input": {"id": added["keyResult"]["id"], "targetValue": 3, "unit": ""}},
             token=token,
         )
     )["updateKeyResult"]

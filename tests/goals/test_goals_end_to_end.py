@@ -75,7 +75,7 @@ async def test_a_parent_partner_runs_her_own_goal_but_not_a_center_goal(
         CHECK_IN,
         {
             "input": {
-                "goalId": goal["id"],
+                "id": goal["id"],
                 "note": "One family said yes after clinic.",
                 "status": "ON_TRACK",
                 "confidence": 8,
@@ -106,7 +106,7 @@ async def test_a_parent_partner_runs_her_own_goal_but_not_a_center_goal(
     }
     before = await snapshot(db)
     body = await client.execute(
-        UPDATE_GOAL, {"input": {"goalId": goal["id"], "title": "Mine now"}}, token=clinician_token
+        UPDATE_GOAL, {"input": {"id": goal["id"], "title": "Mine now"}}, token=clinician_token
     )
     assert error_codes(body) == ["FORBIDDEN"]
 
@@ -128,12 +128,12 @@ async def test_a_parent_partner_runs_her_own_goal_but_not_a_center_goal(
     assert center_goal.center_id is not None
     center_goal_id = to_global_id("Goal", center_goal.id)
     refused: list[tuple[str, dict[str, Any]]] = [
-        (UPDATE_GOAL, {"input": {"goalId": center_goal_id, "title": "Parents' version"}}),
+        (UPDATE_GOAL, {"input": {"id": center_goal_id, "title": "Parents' version"}}),
         (
             CHECK_IN,
             {
                 "input": {
-                    "goalId": center_goal_id,
+                    "id": center_goal_id,
                     "note": "Looks good to me",
                     "status": "ON_TRACK",
                     "confidence": 9,

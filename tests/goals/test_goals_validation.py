@@ -144,7 +144,7 @@ async def test_an_owner_of_the_wrong_type_is_bad_input(
 
 def _check_in(goal: Goal, **fields: Any) -> dict[str, Any]:
     values = {
-        "goalId": to_global_id("Goal", goal.id),
+        "id": to_global_id("Goal", goal.id),
         "note": "Fine",
         "status": "ON_TRACK",
         "confidence": 7,
@@ -210,7 +210,7 @@ async def test_non_finite_values_never_reach_the_database(
     (own,) = await key_results_of(db, goal)
     before = await snapshot(db)
     body = (
-        '{"query": "mutation($v: Float!) { checkInGoal(input: {goalId: \\"'
+        '{"query": "mutation($v: Float!) { checkInGoal(input: {id: \\"'
         + to_global_id("Goal", goal.id)
         + '\\", note: \\"n\\", status: ON_TRACK, confidence: 5, keyResultValues: [{keyResultId: \\"'
         + to_global_id("KeyResult", own.id)
@@ -271,11 +271,11 @@ async def test_update_and_close_refuse_bad_fields(db: Database, client: GraphQLC
     goal_id = to_global_id("Goal", goal.id)
     before = await snapshot(db)
     update = await client.data(
-        UPDATE_GOAL, {"input": {"goalId": goal_id, "dueOn": "2013-12-01", "title": ""}}, token=token
+        UPDATE_GOAL, {"input": {"id": goal_id, "dueOn": "2013-12-01", "title": ""}}, token=token
     )
     assert user_errors(update["updateGoal"]) == [("title", "REQUIRED"), ("dueOn", "INVALID")]
     close = await client.data(
-        CLOSE_GOAL, {"input": {"goalId": goal_id, "outcome": "DONE", "reflection": ""}}, token=token
+        CLOSE_GOAL, {"input": {"id": goal_id, "outcome": "DONE", "reflection": ""}}, token=token
     )
     assert user_errors(close["closeGoal"]) == [("reflection", "REQUIRED")]
     add = await client.data(
@@ -293,7 +293,7 @@ async def test_moving_the_start_keeps_the_due_date_checked(
     token, _center_id, goal, _other = await _world(db)
     data = await client.data(
         UPDATE_GOAL,
-        {"input": {"goalId": to_global_id("Goal", goal.id), "startsOn": "2014-05-01"}},
+        {"input": {"id": to_global_id("Goal", goal.id), "startsOn": "2014-05-01"}},
         token=token,
     )
     assert user_errors(data["updateGoal"]) == [("dueOn", "INVALID")]
@@ -301,7 +301,7 @@ async def test_moving_the_start_keeps_the_due_date_checked(
         UPDATE_GOAL,
         {
             "input": {
-                "goalId": to_global_id("Goal", goal.id),
+                "id": to_global_id("Goal", goal.id),
                 "startsOn": "2014-05-01",
                 "dueOn": "2014-07-30",
             }
@@ -320,36 +320,36 @@ async def test_moving_the_start_keeps_the_due_date_checked(
     [
         pytest.param(
             UPDATE_GOAL,
-            {"input": {"goalId": to_global_id("Goal", 9999), "title": "x"}},
+            {"input": {"id": to_global_id("Goal", 9999), "title": "x"}},
             "NOT_FOUND",
-            "goalId",
+            "id",
             id="update-missing-goal",
         ),
         pytest.param(
             UPDATE_GOAL,
-            {"input": {"goalId": to_global_id("Center", 1), "title": "x"}},
+            {"input": {"id": to_global_id("Center", 1), "title": "x"}},
             "BAD_USER_INPUT",
-            "goalId",
+            "id",
             id="update-center-id",
         ),
         pytest.param(
             UPDATE_KEY_RESULT,
-            {"input": {"keyResultId": to_global_id("KeyResult", 9999), "title": "x"}},
+            {"input": {"id": to_global_id("KeyResult", 9999), "title": "x"}},
             "NOT_FOUND",
-            "keyResultId",
+            "id",
             id="missing-key-result",
         ),
         pytest.param(
             CLOSE_GOAL,
             {
                 "input": {
-                    "goalId": to_global_id("Goal", 9999),
+                    "id": to_global_id("Goal", 9999),
                     "outcome": "DONE",
                     "reflection": "r",
                 }
             },
             "NOT_FOUND",
-            "goalId",
+            "id",
             id="close-missing-goal",
         ),
     ],

@@ -25,7 +25,7 @@ FOLLOW = """mutation($id: ID!) { follow(input: {subjectId: $id, level: NORMAL}) 
 PREFERENCES = """mutation($input: UpdateNotificationPreferencesInput!) {
   updateNotificationPreferences(input: $input) { userErrors { field message } } }"""
 CHECK_IN = """mutation($id: ID!, $note: String!) {
-  checkInGoal(input: {goalId: $id, note: $note, status: ON_TRACK, confidence: 7}) {
+  checkInGoal(input: {id: $id, note: $note, status: ON_TRACK, confidence: 7}) {
     userErrors { field message } } }"""
 LA = ZoneInfo("America/Los_Angeles")
 

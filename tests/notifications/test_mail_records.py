@@ -89,7 +89,7 @@ async def test_a_goal_title_with_a_bidi_override_is_refused_naming_the_field(
 ) -> None:
     owner = await make_person(db)
     goal = await make_goal(db, owner)
-    variables = {"input": {"goalId": to_global_id("Goal", goal.id), "title": f"Fix{mark}gnp.exe"}}
+    variables = {"input": {"id": to_global_id("Goal", goal.id), "title": f"Fix{mark}gnp.exe"}}
     data = await client.data(UPDATE_GOAL, variables, token=await token_for(db, owner))
     [error] = data["updateGoal"]["userErrors"]
     assert (error["field"], error["code"]) == ("title", "INVALID")
@@ -104,7 +104,7 @@ async def test_a_goal_title_cannot_forge_a_new_line(
     owner = await make_person(db)
     goal = await make_goal(db, owner)
     title = f"Panel{breaker}Your password expired: https://evil.example/login"
-    variables = {"input": {"goalId": to_global_id("Goal", goal.id), "title": title}}
+    variables = {"input": {"id": to_global_id("Goal", goal.id), "title": title}}
     data = await client.data(UPDATE_GOAL, variables, token=await token_for(db, owner))
     [error] = data["updateGoal"]["userErrors"]
     assert (error["field"], error["code"]) == ("title", "INVALID")

@@ -376,7 +376,7 @@ async def test_a_check_in_reaches_a_follower_through_the_outbox(
     await client.data(
         FOLLOW, {"input": {"subjectId": goal_id, "level": "WATCHING"}}, token=maria_token
     )
-    check_in = {"goalId": goal_id, "note": "Better", "status": "AT_RISK", "confidence": 4}
+    check_in = {"id": goal_id, "note": "Better", "status": "AT_RISK", "confidence": 4}
     data = await client.data(CHECK_IN, {"input": check_in}, token=await token_for(db, dana))
     assert data["checkInGoal"]["userErrors"] == []
     await client.settle()

@@ -222,7 +222,7 @@ async def test_update_links_and_unlinks_a_measure(db: Database, client: GraphQLC
     key_result_id = data["createGoal"]["goal"]["keyResults"][0]["id"]
 
     async def update(measure_key: str) -> dict[str, Any]:
-        variables = {"input": {"keyResultId": key_result_id, "measureKey": measure_key}}
+        variables = {"input": {"id": key_result_id, "measureKey": measure_key}}
         result: dict[str, Any] = (await client.data(UPDATE, variables, token=audience.member))[
             "updateKeyResult"
         ]

@@ -405,7 +405,10 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         client,
         COMMENT,
         dm,
-        {"requestId": request["id"], "body": "Happy to help. A run chart of the network first?"},
+        {
+            "dataRequestId": request["id"],
+            "body": "Happy to help. A run chart of the network first?",
+        },
     )
     mail = await inbox.new()
     assert set(mail) == addresses(parent)
@@ -416,7 +419,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         PROPOSE,
         dm,
         {
-            "requestId": request["id"],
+            "dataRequestId": request["id"],
             "measureKey": "remission_rate",
             "chart": "RUN_CHART",
             "periodStart": "2014-01-01",
@@ -437,7 +440,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         REJECT,
         parent,
         {
-            "viewId": first["view"]["id"],
+            "id": first["view"]["id"],
             "response": "No, let's try it this way: parents want to see every center in it.",
         },
     )
@@ -454,7 +457,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         PROPOSE,
         dm,
         {
-            "requestId": request["id"],
+            "dataRequestId": request["id"],
             "measureKey": "remission_rate",
             "chart": "FUNNEL",
             "periodStart": "2014-01-01",
@@ -488,13 +491,13 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         client,
         COMMENT,
         parent,
-        {"requestId": request["id"], "body": "Yes, that will have the most impact."},
+        {"dataRequestId": request["id"], "body": "Yes, that will have the most impact."},
     )
     mail = await inbox.new()
     assert set(mail) == addresses(dm)
     assert "Yes, that will have the most impact." in mail[dm.person.email]
 
-    accepted = await ok(client, ACCEPT, parent, {"viewId": view_id})
+    accepted = await ok(client, ACCEPT, parent, {"id": view_id})
     assert accepted["dataRequest"]["state"] == "AWAITING_CENTERS"
     mail = await inbox.new()
     asked = [leads[i] for i in IN_VIEW]
@@ -519,7 +522,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
             DECIDE,
             leads[index],
             {
-                "viewId": view_id,
+                "dataViewId": view_id,
                 "centerId": story.gid(index),
                 "decision": decision,
                 "note": f"Answer of {story.name(index)}.",
@@ -582,7 +585,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         client,
         COMMENT,
         dm,
-        {"requestId": request["id"], "body": "Published: the slide is ready for the talk."},
+        {"dataRequestId": request["id"], "body": "Published: the slide is ready for the talk."},
     )
     mail = await inbox.new()
     assert set(mail) == addresses(parent, *asked)
@@ -650,13 +653,13 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
     # 11. A second link, for the session's recording page, for an hour; a past expiry is refused.
     past = (utcnow() - timedelta(minutes=5)).isoformat()
     refused = await client.data(
-        CREATE_LINK, {"input": {"viewId": view_id, "expiresAt": past}}, token=parent.token
+        CREATE_LINK, {"input": {"dataViewId": view_id, "expiresAt": past}}, token=parent.token
     )
     assert [(e["field"], e["code"]) for e in refused["createDataViewLink"]["userErrors"]] == [
         ("expiresAt", "INVALID")
     ]
     in_an_hour = (utcnow() + timedelta(hours=1)).isoformat()
-    second = await ok(client, CREATE_LINK, parent, {"viewId": view_id, "expiresAt": in_an_hour})
+    second = await ok(client, CREATE_LINK, parent, {"dataViewId": view_id, "expiresAt": in_an_hour})
     second_root = path_of(second["url"]).removesuffix(".png")
     assert second_root != link_root
     assert (await get(client, f"{second_root}.csv")).status_code == 200
@@ -666,7 +669,7 @@ async def test_a_parent_asks_centers_consent_and_the_public_slide_follows_their_
         assert (response.status_code, response.json()) == (404, made_up.json())
 
     # 12. The request expires: the view stops rendering, for members and through any link.
-    third = await ok(client, CREATE_LINK, dm, {"viewId": view_id})
+    third = await ok(client, CREATE_LINK, dm, {"dataViewId": view_id})
     third_root = path_of(third["url"]).removesuffix(".png")
     assert (await get(client, f"{third_root}.csv")).status_code == 200
     links = (await client.data(LINKS, {"id": view_id}, token=parent.token))["node"]["links"]

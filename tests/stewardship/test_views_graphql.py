@@ -161,7 +161,7 @@ async def test_the_story_from_request_to_revocation(db: Database, client: GraphQ
              proposeDataView(input: $input) { view { id } userErrors { field message } } }""",
         {
             "input": {
-                "requestId": request_id,
+                "dataRequestId": request_id,
                 "measureKey": "remission_rate",
                 "chart": "FUNNEL",
                 "periodStart": "2014-01-01",
@@ -183,7 +183,7 @@ async def test_the_story_from_request_to_revocation(db: Database, client: GraphQ
     accepted = await client.data(
         """mutation($input: AcceptDataViewInput!) {
              acceptDataView(input: $input) { view { status } userErrors { field message } } }""",
-        {"input": {"viewId": view_id}},
+        {"input": {"id": view_id}},
         token=parent,
     )
     assert accepted["acceptDataView"]["view"]["status"] == "ACCEPTED"
@@ -195,7 +195,7 @@ async def test_the_story_from_request_to_revocation(db: Database, client: GraphQ
                  decideConsent(input: $input) { consent { id } userErrors { field message } } }""",
             {
                 "input": {
-                    "viewId": view_id,
+                    "dataViewId": view_id,
                     "centerId": to_global_id("Center", center.id),
                     "decision": decision,
                 }
@@ -361,16 +361,16 @@ async def test_links_made_listed_and_revoked(db: Database, client: GraphQLClient
 
     too_late = (utcnow() + timedelta(days=400)).isoformat()
     refused = await client.data(
-        CREATE_LINK, {"input": {"viewId": _gid(view), "expiresAt": too_late}}, token=requester
+        CREATE_LINK, {"input": {"dataViewId": _gid(view), "expiresAt": too_late}}, token=requester
     )
     assert user_errors(refused["createDataViewLink"]) == [("expiresAt", "INVALID")]
     past = (utcnow() - timedelta(hours=1)).isoformat()
     refused = await client.data(
-        CREATE_LINK, {"input": {"viewId": _gid(view), "expiresAt": past}}, token=requester
+        CREATE_LINK, {"input": {"dataViewId": _gid(view), "expiresAt": past}}, token=requester
     )
     assert user_errors(refused["createDataViewLink"]) == [("expiresAt", "INVALID")]
 
-    made = (await client.data(CREATE_LINK, {"input": {"viewId": _gid(view)}}, token=requester))[
+    made = (await client.data(CREATE_LINK, {"input": {"dataViewId": _gid(view)}}, token=requester))[
         "createDataViewLink"
     ]
     assert made["userErrors"] == []
@@ -390,7 +390,7 @@ async def test_links_made_listed_and_revoked(db: Database, client: GraphQLClient
     assert (await client.http.get(_path(made["files"]["csv"]))).status_code == 404
 
     decider = await network.token(db, network.deciders[network.centers[0].id])
-    body = await client.execute(CREATE_LINK, {"input": {"viewId": _gid(view)}}, token=decider)
+    body = await client.execute(CREATE_LINK, {"input": {"dataViewId": _gid(view)}}, token=decider)
     assert single_error(body)["extensions"]["code"] == "FORBIDDEN"
     assert request.audience is DataAudience.PUBLIC
 
@@ -399,10 +399,10 @@ async def test_a_network_view_has_no_public_links(db: Database, client: GraphQLC
     network, _, view = await _published(db)
     data = await client.data(
         CREATE_LINK,
-        {"input": {"viewId": _gid(view)}},
+        {"input": {"dataViewId": _gid(view)}},
         token=await network.token(db, network.steward),
     )
-    assert user_errors(data["createDataViewLink"]) == [("viewId", "INVALID")]
+    assert user_errors(data["createDataViewLink"]) == [("dataViewId", "INVALID")]
 
 
 async def test_center_comparison_for_stewards_only(db: Database, client: GraphQLClient) -> None:

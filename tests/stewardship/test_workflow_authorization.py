@@ -77,7 +77,7 @@ async def _request_data(client: GraphQLClient, people: Cast) -> tuple[dict[str, 
 
 async def _comment(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     request_id, _view = await _open_request(client, people)
-    return {"requestId": request_id, "body": "A thought"}, request_id
+    return {"dataRequestId": request_id, "body": "A thought"}, request_id
 
 
 async def _propose(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
@@ -87,27 +87,27 @@ async def _propose(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any],
 
 async def _answer(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     _request, view_id = await _open_request(client, people)
-    return {"viewId": view_id}, view_id
+    return {"id": view_id}, view_id
 
 
 async def _reject(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     _request, view_id = await _open_request(client, people)
-    return {"viewId": view_id, "response": "Another way"}, view_id
+    return {"id": view_id, "response": "Another way"}, view_id
 
 
 async def _decline(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     request_id, _view = await _open_request(client, people)
-    return {"requestId": request_id, "reason": "Not now"}, request_id
+    return {"id": request_id, "reason": "Not now"}, request_id
 
 
 async def _withdraw(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     request_id, _view = await _open_request(client, people)
-    return {"requestId": request_id}, request_id
+    return {"id": request_id}, request_id
 
 
 async def _decide(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
     _request, view_id = await accepted_view(client, people)
-    return {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"}, view_id
+    return {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"}, view_id
 
 
 async def _revoke(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], str | None]:
@@ -116,7 +116,7 @@ async def _revoke(client: GraphQLClient, people: Cast) -> tuple[dict[str, Any], 
         client,
         DECIDE,
         people.qi_lead_a,
-        {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"},
+        {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"},
     )
     return {"id": decided["consent"]["id"], "reason": "After the session"}, decided["consent"]["id"]
 

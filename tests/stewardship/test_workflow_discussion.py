@@ -75,7 +75,7 @@ class TestWithCodesign:
             client,
             COMMENT,
             people.network_dm,
-            {"requestId": request["id"], "body": "Would a funnel plot work?"},
+            {"dataRequestId": request["id"], "body": "Would a funnel plot work?"},
         )
         assert posted["comment"] is None
         assert posted["message"]["__typename"] == "ThreadMessage"
@@ -89,13 +89,16 @@ class TestWithCodesign:
                 view_input(request["id"], [people.a, people.b]),
             )
         )["view"]
-        await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
+        await ok(client, ACCEPT, people.requester, {"id": view["id"]})
         # The asked deciders are not put into the thread: its participants see one another.
         data = await client.data(DISCUSSION, {"id": request["id"]}, token=people.staff.token)
         assert names(data["node"]["discussion"]) == {"Pat Parent", "Nia Network"}
         # A QI lead who may see the request joins by commenting, by choice; staff see it all.
         await ok(
-            client, COMMENT, people.qi_lead_b, {"requestId": request["id"], "body": "Fine by us."}
+            client,
+            COMMENT,
+            people.qi_lead_b,
+            {"dataRequestId": request["id"], "body": "Fine by us."},
         )
         data = await client.data(DISCUSSION, {"id": request["id"]}, token=people.staff.token)
         thread = data["node"]["discussion"]
@@ -115,8 +118,8 @@ async def test_without_a_plugin_the_request_keeps_its_own_comments(
 ) -> None:
     people = await cast(db)
     request = await new_request(client, people)
-    await ok(client, COMMENT, people.network_dm, {"requestId": request["id"], "body": "Why?"})
-    await ok(client, COMMENT, people.requester, {"requestId": request["id"], "body": "A talk."})
+    await ok(client, COMMENT, people.network_dm, {"dataRequestId": request["id"], "body": "Why?"})
+    await ok(client, COMMENT, people.requester, {"dataRequestId": request["id"], "body": "A talk."})
     data = await client.data(PLAIN, {"id": request["id"]}, token=people.requester.token)
     assert data["node"]["discussion"] is None
     assert data["node"]["comments"] == [

@@ -104,7 +104,7 @@ async def test_each_step_mails_the_people_it_concerns(
     assert "A slide of remission by center" in text(message)
     assert "Measures: remission rate" in text(message)  # words, not the measure's key
 
-    await ok(client, COMMENT, people.network_dm, {"requestId": request["id"], "body": "Why?"})
+    await ok(client, COMMENT, people.network_dm, {"dataRequestId": request["id"], "body": "Why?"})
     mail = await inbox.new()
     assert set(mail) == email(people, "requester")
     assert "Why?" in text(mail[people.requester.person.email])
@@ -120,7 +120,7 @@ async def test_each_step_mails_the_people_it_concerns(
     assert "proposed a view (version 1)" in proposed
     assert "Chart: a funnel plot of remission rate" in proposed
 
-    await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
+    await ok(client, ACCEPT, people.requester, {"id": view["id"]})
     mail = await inbox.new()
     # Each named center's deciders are asked; the other center's QI lead hears nothing.
     assert set(mail) == email(people, "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b")
@@ -133,7 +133,7 @@ async def test_each_step_mails_the_people_it_concerns(
             client,
             DECIDE,
             people.qi_lead_a,
-            {"viewId": view["id"], "centerId": people.a, "decision": "CONSENT", "note": "Go!"},
+            {"dataViewId": view["id"], "centerId": people.a, "decision": "CONSENT", "note": "Go!"},
         )
     )["consent"]
     mail = await inbox.new()
@@ -148,7 +148,7 @@ async def test_each_step_mails_the_people_it_concerns(
         client,
         DECIDE,
         people.qi_lead_b,
-        {"viewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
+        {"dataViewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
     )
     mail = await inbox.new()
     # B's decline reaches the requester; the approval that follows reaches every participant,
@@ -190,7 +190,7 @@ async def test_each_step_mails_the_people_it_concerns(
     assert "Cincinnati Children's revoked its consent" in revoked
     assert "After the talk" in revoked
 
-    await ok(client, WITHDRAW, people.requester, {"requestId": request["id"]})
+    await ok(client, WITHDRAW, people.requester, {"id": request["id"]})
     mail = await inbox.new()
     assert set(mail) == email(people, "network_dm", "qi_lead_a", "data_manager_a", "qi_lead_b")
     assert "Nothing of it is shown any more" in text(mail[people.qi_lead_b.person.email])

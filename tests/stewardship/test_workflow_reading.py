@@ -167,8 +167,8 @@ async def test_a_standing_preference_suggests_the_answer_and_is_named_when_follo
     data = await client.data(VIEW, {"id": view["id"]}, token=people.requester.token)
     seen = {row["center"]["name"]: row["suggestedDecision"] for row in data["node"]["centers"]}
     assert seen == {"Cincinnati Children's": "CONSENT", "Seattle Children's": None}
-    await ok(client, ACCEPT, people.requester, {"viewId": view["id"]})
-    decide = {"viewId": view["id"], "centerId": people.a}
+    await ok(client, ACCEPT, people.requester, {"id": view["id"]})
+    decide = {"dataViewId": view["id"], "centerId": people.a}
     # The suggestion is followed: the decision names the preference. It is never skipped: no
     # decision exists until a decider records one.
     data = await client.data(VIEW, {"id": view["id"]}, token=people.qi_lead_a.token)
@@ -181,7 +181,7 @@ async def test_a_standing_preference_suggests_the_answer_and_is_named_when_follo
         client,
         DECIDE,
         people.qi_lead_b,
-        {"viewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
+        {"dataViewId": view["id"], "centerId": people.b, "decision": "DECLINE"},
     )
     assert b["consent"]["prefilledFrom"] == {"preference": "DECLINE"}
     assert b["view"]["dataRequest"]["state"] == "APPROVED"

@@ -48,10 +48,10 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
     rid = request["id"]
 
     # The requester's own comment changes nothing; the data manager's starts the discussion.
-    await ok(client, COMMENT, people.requester, {"requestId": rid, "body": "Thanks!"})
+    await ok(client, COMMENT, people.requester, {"dataRequestId": rid, "body": "Thanks!"})
     assert await state_of(client, rid, people.requester.token) == "SUBMITTED"
     payload = await ok(
-        client, COMMENT, people.network_dm, {"requestId": rid, "body": "Which centers?"}
+        client, COMMENT, people.network_dm, {"dataRequestId": rid, "body": "Which centers?"}
     )
     assert payload["dataRequest"]["state"] == "IN_DISCUSSION"
     assert payload["comment"]["author"]["displayName"] == "Nia Network"
@@ -63,7 +63,7 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
     assert v1["status"] == "PROPOSED"
     assert sorted(c["letter"] for c in v1["centers"]) == ["A", "B"]
     rejected = await ok(
-        client, REJECT, people.requester, {"viewId": v1["id"], "response": "No, by center."}
+        client, REJECT, people.requester, {"id": v1["id"], "response": "No, by center."}
     )
     assert rejected["view"]["status"] == "REJECTED"
     assert rejected["view"]["response"] == "No, by center."
@@ -76,7 +76,7 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
     view = (await client.data(VIEW, {"id": v2["id"]}, token=people.requester.token))["node"]
     assert view["viewerCanAccept"]
     assert view["viewerCanReject"]
-    accepted = await ok(client, ACCEPT, people.requester, {"viewId": v2["id"]})
+    accepted = await ok(client, ACCEPT, people.requester, {"id": v2["id"]})
     assert accepted["view"]["status"] == "ACCEPTED"
     assert accepted["dataRequest"]["state"] == "AWAITING_CENTERS"
 
@@ -84,7 +84,7 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
         client,
         DECIDE,
         people.qi_lead_a,
-        {"viewId": v2["id"], "centerId": people.a, "decision": "CONSENT"},
+        {"dataViewId": v2["id"], "centerId": people.a, "decision": "CONSENT"},
     )
     assert decided["consent"]["purpose"] == "Spring 2014 Learning Session talk"
     assert decided["consent"]["audience"] == "PUBLIC"
@@ -93,7 +93,7 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
         client,
         DECIDE,
         people.qi_lead_b,
-        {"viewId": v2["id"], "centerId": people.b, "decision": "DECLINE"},
+        {"dataViewId": v2["id"], "centerId": people.b, "decision": "DECLINE"},
     )
     assert decided["view"]["dataRequest"]["state"] == "APPROVED"
 
@@ -105,7 +105,7 @@ async def test_the_story_from_request_to_approval(db: Database, client: GraphQLC
     assert statuses == [(1, "REJECTED"), (2, "SUPERSEDED"), (3, "PROPOSED")]
     assert data["node"]["currentView"]["version"] == 3
 
-    withdrawn = await ok(client, WITHDRAW, people.requester, {"requestId": rid})
+    withdrawn = await ok(client, WITHDRAW, people.requester, {"id": rid})
     assert withdrawn["dataRequest"]["state"] == "WITHDRAWN"
     data = await client.data(REQUEST, {"id": rid}, token=people.requester.token)
     assert not any(data["node"][f"viewerCan{verb}"] for verb in ("Comment", "Withdraw"))
@@ -128,20 +128,25 @@ async def test_declined_and_withdrawn_requests_take_no_further_step(
     people = await cast(db)
     request = await new_request(client, people)
     declined = await ok(
-        client, DECLINE, people.network_dm, {"requestId": request["id"], "reason": "Too small."}
+        client, DECLINE, people.network_dm, {"id": request["id"], "reason": "Too small."}
     )
     assert declined["dataRequest"]["state"] == "DECLINED"
     assert declined["dataRequest"]["closedReason"] == "Too small."
-    for document, who, values in (
-        (PROPOSE, people.network_dm, view_input(request["id"], [people.a])),
-        (COMMENT, people.requester, {"requestId": request["id"], "body": "Why?"}),
-        (WITHDRAW, people.requester, {"requestId": request["id"]}),
-        (DECLINE, people.staff, {"requestId": request["id"], "reason": "Again"}),
+    for document, who, values, field in (
+        (PROPOSE, people.network_dm, view_input(request["id"], [people.a]), "dataRequestId"),
+        (
+            COMMENT,
+            people.requester,
+            {"dataRequestId": request["id"], "body": "Why?"},
+            "dataRequestId",
+        ),
+        (WITHDRAW, people.requester, {"id": request["id"]}, "id"),
+        (DECLINE, people.staff, {"id": request["id"], "reason": "Again"}, "id"),
     ):
         payload = await client.data(document, {"input": values}, token=who.token)
         [result] = payload.values()
         [error] = result["userErrors"]
-        assert (error["field"], error["code"]) == ("requestId", "CONFLICT")
+        assert (error["field"], error["code"]) == (field, "CONFLICT")
         assert "declined" in error["message"]
 
 
@@ -151,18 +156,18 @@ async def test_a_request_past_its_expiry_reads_expired_and_takes_no_step(
     people = await cast(db)
     request_id, view_id = await accepted_view(client, people)
     withdrawn = await new_request(client, people, purpose="Another talk")
-    await ok(client, WITHDRAW, people.requester, {"requestId": withdrawn["id"]})
+    await ok(client, WITHDRAW, people.requester, {"id": withdrawn["id"]})
     async with db.transaction() as session:
         await session.execute(update(DataRequest).values(expires_on=today() - timedelta(days=1)))
     assert await state_of(client, request_id, people.requester.token) == "EXPIRED"
     assert await state_of(client, withdrawn["id"], people.requester.token) == "WITHDRAWN"
     payload = await client.data(
         DECIDE,
-        {"input": {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"}},
+        {"input": {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"}},
         token=people.qi_lead_a.token,
     )
     [error] = payload["decideConsent"]["userErrors"]
-    assert (error["field"], error["code"]) == ("viewId", "CONFLICT")
+    assert (error["field"], error["code"]) == ("dataViewId", "CONFLICT")
     assert "expired" in error["message"]
     listed = await client.data(
         "{ dataRequests(state: EXPIRED) { nodes { id } } "

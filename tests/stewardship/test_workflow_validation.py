@@ -143,10 +143,10 @@ async def test_propose_names_every_refused_field(db: Database, client: GraphQLCl
         PROPOSE,
         people.network_dm,
         view_input(to_global_id("DataRequest", 999), [people.a]),
-    ) == [("requestId", "NOT_FOUND")]
+    ) == [("dataRequestId", "NOT_FOUND")]
     assert await refused(
         db, client, PROPOSE, people.network_dm, view_input(people.a, [people.a])
-    ) == [("requestId", "INVALID")]
+    ) == [("dataRequestId", "INVALID")]
 
 
 async def test_answers_to_a_view_in_the_wrong_state_say_why(
@@ -154,33 +154,33 @@ async def test_answers_to_a_view_in_the_wrong_state_say_why(
 ) -> None:
     people = await cast(db)
     request_id, view_id = await accepted_view(client, people)
-    payload = await mutate(client, ACCEPT, people.requester, {"viewId": view_id})
+    payload = await mutate(client, ACCEPT, people.requester, {"id": view_id})
     [error] = payload["userErrors"]
-    assert (error["field"], error["code"]) == ("viewId", "CONFLICT")
+    assert (error["field"], error["code"]) == ("id", "CONFLICT")
     assert error["message"] == "This view is already accepted."
     assert await refused(
-        db, client, REJECT, people.requester, {"viewId": view_id, "response": "no"}
-    ) == [("viewId", "CONFLICT")]
+        db, client, REJECT, people.requester, {"id": view_id, "response": "no"}
+    ) == [("id", "CONFLICT")]
     newer = await ok(client, PROPOSE, people.network_dm, view_input(request_id, [people.a]))
     payload = await mutate(
         client,
         DECIDE,
         people.qi_lead_a,
-        {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"},
+        {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"},
     )
     [error] = payload["userErrors"]
-    assert (error["field"], error["code"]) == ("viewId", "CONFLICT")
+    assert (error["field"], error["code"]) == ("dataViewId", "CONFLICT")
     assert "later proposal" in error["message"]
     payload = await mutate(
         client,
         DECIDE,
         people.qi_lead_a,
-        {"viewId": newer["view"]["id"], "centerId": people.a, "decision": "CONSENT"},
+        {"dataViewId": newer["view"]["id"], "centerId": people.a, "decision": "CONSENT"},
     )
     [error] = payload["userErrors"]
     assert error["message"] == "The requester has not accepted this view yet."
     assert await refused(
-        db, client, REJECT, people.requester, {"viewId": newer["view"]["id"], "response": " "}
+        db, client, REJECT, people.requester, {"id": newer["view"]["id"], "response": " "}
     ) == [("response", "REQUIRED")]
 
 
@@ -189,7 +189,7 @@ async def test_decisions_refuse_a_scope_beyond_the_request(
 ) -> None:
     people = await cast(db)
     _request_id, view_id = await accepted_view(client, people)
-    decide = {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"}
+    decide = {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"}
     assert await refused(
         db, client, DECIDE, people.qi_lead_a, decide | {"expiresOn": in_days(181)}
     ) == [("expiresOn", "INVALID")]
@@ -198,7 +198,7 @@ async def test_decisions_refuse_a_scope_beyond_the_request(
     ) == [("expiresOn", "INVALID")]
     # A decider of a center the request does not name does not see it at all.
     assert await refused(db, client, DECIDE, people.qi_lead_c, decide | {"centerId": people.c}) == [
-        ("viewId", "NOT_FOUND")
+        ("dataViewId", "NOT_FOUND")
     ]
     # Center A's QI lead, who also leads center C, cannot answer for C in a view without it.
     async with db.transaction() as session:
@@ -214,8 +214,8 @@ async def test_decisions_refuse_a_scope_beyond_the_request(
         ("centerId", "NOT_FOUND")
     ]
     assert await refused(
-        db, client, DECIDE, people.qi_lead_a, decide | {"viewId": to_global_id("DataView", 9)}
-    ) == [("viewId", "NOT_FOUND")]
+        db, client, DECIDE, people.qi_lead_a, decide | {"dataViewId": to_global_id("DataView", 9)}
+    ) == [("dataViewId", "NOT_FOUND")]
     consent = (await ok(client, DECIDE, people.qi_lead_a, decide | {"expiresOn": in_days(30)}))[
         "consent"
     ]
@@ -240,7 +240,7 @@ async def test_decisions_refuse_a_scope_beyond_the_request(
 async def test_a_replaced_decision_cannot_be_revoked(db: Database, client: GraphQLClient) -> None:
     people = await cast(db)
     _request_id, view_id = await accepted_view(client, people)
-    decide = {"viewId": view_id, "centerId": people.a, "decision": "CONSENT"}
+    decide = {"dataViewId": view_id, "centerId": people.a, "decision": "CONSENT"}
     first = (await ok(client, DECIDE, people.qi_lead_a, decide))["consent"]
     second = (await ok(client, DECIDE, people.data_manager_a, decide | {"decision": "UNNAMED"}))[
         "consent"
@@ -259,7 +259,7 @@ async def test_comments_and_standing_consent_validate_their_text(
     people: Cast = await cast(db)
     request = await new_request(client, people)
     assert await refused(
-        db, client, COMMENT, people.requester, {"requestId": request["id"], "body": "\u202e"}
+        db, client, COMMENT, people.requester, {"dataRequestId": request["id"], "body": "\u202e"}
     ) == [("body", "INVALID")]
     assert await refused(
         db,

@@ -217,7 +217,7 @@ def request_input(**overrides: Any) -> dict[str, Any]:
 
 def view_input(request_id: str, centers: list[str], **overrides: Any) -> dict[str, Any]:
     return {
-        "requestId": request_id,
+        "dataRequestId": request_id,
         "measureKey": MEASURE,
         "chart": "FUNNEL",
         "periodStart": "2013-01-01",
@@ -261,5 +261,5 @@ async def accepted_view(
     view = (await ok(client, PROPOSE, cast.network_dm, input=view_input(request["id"], named)))[
         "view"
     ]
-    await ok(client, ACCEPT, cast.requester, input={"viewId": view["id"]})
+    await ok(client, ACCEPT, cast.requester, input={"id": view["id"]})
     return request["id"], view["id"]

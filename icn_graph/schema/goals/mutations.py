@@ -71,7 +71,7 @@ class CreateGoalInput:
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateGoalInput:
-    goal_id: strawberry.ID = strawberry.field(description="The goal to change.")
+    id: strawberry.ID = strawberry.field(description="The goal to change.")
     title: str | None = strawberry.field(default=None, description=TITLE)
     aim: str | None = strawberry.field(default=None, description=AIM)
     starts_on: date | None = strawberry.field(default=None, description=STARTS_ON)
@@ -100,7 +100,7 @@ class AddKeyResultInput:
     "value moves through check-ins."
 )
 class UpdateKeyResultInput:
-    key_result_id: strawberry.ID = strawberry.field(description="The key result to change.")
+    id: strawberry.ID = strawberry.field(description="The key result to change.")
     title: str | None = strawberry.field(default=None, description=KEY_RESULT_TITLE)
     start_value: float | None = strawberry.field(
         default=None, description="Where it stood when the goal started."
@@ -122,7 +122,7 @@ class KeyResultValueInput:
 
 @strawberry.input(description="A check-in on an open goal.")
 class CheckInGoalInput:
-    goal_id: strawberry.ID = strawberry.field(description="The goal to check in on.")
+    id: strawberry.ID = strawberry.field(description="The goal to check in on.")
     note: str = strawberry.field(
         description="How it is going and what comes next; required, up to 5000 characters."
     )
@@ -138,7 +138,7 @@ class CheckInGoalInput:
 
 @strawberry.input(description="How an open goal ends.")
 class CloseGoalInput:
-    goal_id: strawberry.ID = strawberry.field(description="The goal to close.")
+    id: strawberry.ID = strawberry.field(description="The goal to close.")
     outcome: service.GoalOutcome = strawberry.field(
         description="DONE or DROPPED: the goal's final status."
     )
@@ -149,7 +149,7 @@ class CloseGoalInput:
 
 @strawberry.input(description="A goal to hide from default listings.")
 class ArchiveGoalInput:
-    goal_id: strawberry.ID = strawberry.field(description="The goal to archive.")
+    id: strawberry.ID = strawberry.field(description="The goal to archive.")
 
 
 @strawberry.type(description="What `createGoal` did.")
@@ -212,8 +212,8 @@ class ArchiveGoalPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-def _goal_id(value: strawberry.ID) -> int:
-    return expect_global_id(value, "Goal", field="goalId")
+def _goal_id(value: strawberry.ID, field: str = "id") -> int:
+    return expect_global_id(value, "Goal", field=field)
 
 
 @strawberry.type
@@ -250,9 +250,7 @@ class GoalMutations:
             title=input.title, aim=input.aim, starts_on=input.starts_on, due_on=input.due_on
         )
         goal, errors = await attempt(
-            service.update_goal(
-                info.context.db, info.context.viewer, _goal_id(input.goal_id), changes
-            )
+            service.update_goal(info.context.db, info.context.viewer, _goal_id(input.id), changes)
         )
         loaders.forget(info)
         return UpdateGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)
@@ -273,7 +271,7 @@ class GoalMutations:
             service.add_key_result(
                 info.context.db,
                 info.context.viewer,
-                _goal_id(input.goal_id),
+                _goal_id(input.goal_id, "goalId"),
                 draft,
                 measures=_measure_keys(info),
             )
@@ -291,7 +289,7 @@ class GoalMutations:
     async def update_key_result(
         self, info: Info, input: InputArgument[UpdateKeyResultInput]
     ) -> UpdateKeyResultPayload:
-        key_result_id = expect_global_id(input.key_result_id, "KeyResult", field="keyResultId")
+        key_result_id = expect_global_id(input.id, "KeyResult", field="id")
         changes = service.KeyResultChanges(
             title=input.title,
             start_value=input.start_value,
@@ -334,7 +332,7 @@ class GoalMutations:
             for index, item in enumerate(input.key_result_values)
         )
         draft = service.CheckInDraft(
-            goal_id=_goal_id(input.goal_id),
+            goal_id=_goal_id(input.id),
             note=input.note,
             status=input.status,
             confidence=input.confidence,
@@ -358,7 +356,7 @@ class GoalMutations:
         self, info: Info, input: InputArgument[CloseGoalInput]
     ) -> CloseGoalPayload:
         draft = service.CloseDraft(
-            goal_id=_goal_id(input.goal_id), outcome=input.outcome, reflection=input.reflection
+            goal_id=_goal_id(input.id), outcome=input.outcome, reflection=input.reflection
         )
         result, errors = await attempt(
             service.close_goal(info.context.db, info.context.viewer, draft)
@@ -378,7 +376,7 @@ class GoalMutations:
         self, info: Info, input: InputArgument[ArchiveGoalInput]
     ) -> ArchiveGoalPayload:
         goal, errors = await attempt(
-            service.archive_goal(info.context.db, info.context.viewer, _goal_id(input.goal_id))
+            service.archive_goal(info.context.db, info.context.viewer, _goal_id(input.id))
         )
         loaders.forget(info)
         return ArchiveGoalPayload(goal=Goal.from_model(goal) if goal else None, user_errors=errors)

@@ -106,8 +106,6 @@ async def _view(info: Info, row: models.DataView) -> tuple[DataView, DataRequest
 
 # -- inputs --------------------------------------------------------------------------------------
 
-REQUEST_ID = "The data request's ID."
-VIEW_ID = "The data view's ID."
 REQUEST_AFTER = "The request as it is now, its state included; null if refused."
 VIEW_AFTER = "The view as it is now; null if refused."
 
@@ -128,7 +126,7 @@ class RequestDataInput:
 
 @strawberry.input(description="A comment on an open data request.")
 class CommentOnDataRequestInput:
-    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    data_request_id: strawberry.ID = strawberry.field(description="The data request to comment on.")
     body: str = strawberry.field(description="Markdown.")
 
 
@@ -136,7 +134,7 @@ class CommentOnDataRequestInput:
     description="A concrete view proposed for an open request; it supersedes the one standing."
 )
 class ProposeDataViewInput:
-    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    data_request_id: strawberry.ID = strawberry.field(description="The data request to answer.")
     measure_key: str = strawberry.field(description="The measure to show (see `measures`).")
     chart: models.DataViewChart = strawberry.field(description="How to draw it.")
     period_start: date = strawberry.field(description="First month (any day in it).")
@@ -158,24 +156,24 @@ class ProposeDataViewInput:
 
 @strawberry.input(description="The proposed view the requester accepts.")
 class AcceptDataViewInput:
-    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
+    id: strawberry.ID = strawberry.field(description="The proposed data view to accept.")
 
 
 @strawberry.input(description="The proposed view the requester rejects, and why.")
 class RejectDataViewInput:
-    view_id: strawberry.ID = strawberry.field(description=VIEW_ID)
+    id: strawberry.ID = strawberry.field(description="The proposed data view to reject.")
     response: str = strawberry.field(description="How you would rather have it; required.")
 
 
 @strawberry.input(description="An open request to decline, and why.")
 class DeclineDataRequestInput:
-    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    id: strawberry.ID = strawberry.field(description="The data request to decline.")
     reason: str = strawberry.field(description="Required: the requester reads it.")
 
 
 @strawberry.input(description="An open request to withdraw.")
 class WithdrawDataRequestInput:
-    request_id: strawberry.ID = strawberry.field(description=REQUEST_ID)
+    id: strawberry.ID = strawberry.field(description="The data request to withdraw.")
     reason: str | None = strawberry.field(
         default=None, description="Why, for the participants; optional."
     )
@@ -183,7 +181,7 @@ class WithdrawDataRequestInput:
 
 @strawberry.input(description="A center's answer to an accepted view.")
 class DecideConsentInput:
-    view_id: strawberry.ID = strawberry.field(description="The accepted view.")
+    data_view_id: strawberry.ID = strawberry.field(description="The accepted data view.")
     center_id: strawberry.ID = strawberry.field(
         description="A center of the view that you decide for (as its QI lead or data manager)."
     )
@@ -366,7 +364,7 @@ class StewardshipMutations:
             return await comments.comment_on_request(
                 info.context.db,
                 info.context.viewer,
-                _id(input.request_id, "DataRequest", "requestId"),
+                _id(input.data_request_id, "DataRequest", "dataRequestId"),
                 input.body,
                 discussion=_discussion(info),
             )
@@ -398,7 +396,7 @@ class StewardshipMutations:
     ) -> ProposeDataViewPayload:
         async def run() -> models.DataView:
             draft = views.ViewDraft(
-                request_id=_id(input.request_id, "DataRequest", "requestId"),
+                request_id=_id(input.data_request_id, "DataRequest", "dataRequestId"),
                 measure_key=input.measure_key,
                 chart=input.chart,
                 period_start=input.period_start,
@@ -427,7 +425,7 @@ class StewardshipMutations:
             return await views.accept_view(
                 info.context.db,
                 info.context.viewer,
-                _id(input.view_id, "DataView", "viewId"),
+                _id(input.id, "DataView", "id"),
             )
 
         row, errors = await _run(info, run)
@@ -445,7 +443,7 @@ class StewardshipMutations:
             return await views.reject_view(
                 info.context.db,
                 info.context.viewer,
-                _id(input.view_id, "DataView", "viewId"),
+                _id(input.id, "DataView", "id"),
                 input.response,
             )
 
@@ -463,7 +461,7 @@ class StewardshipMutations:
             return await requests.decline_request(
                 info.context.db,
                 info.context.viewer,
-                _id(input.request_id, "DataRequest", "requestId"),
+                _id(input.id, "DataRequest", "id"),
                 input.reason,
             )
 
@@ -482,7 +480,7 @@ class StewardshipMutations:
             return await requests.withdraw_request(
                 info.context.db,
                 info.context.viewer,
-                _id(input.request_id, "DataRequest", "requestId"),
+                _id(input.id, "DataRequest", "id"),
                 input.reason,
             )
 
@@ -500,7 +498,7 @@ class StewardshipMutations:
     ) -> DecideConsentPayload:
         async def run() -> models.DisplayConsent:
             draft = consents.DecisionDraft(
-                view_id=_id(input.view_id, "DataView", "viewId"),
+                view_id=_id(input.data_view_id, "DataView", "dataViewId"),
                 center_id=_id(input.center_id, "Center", "centerId"),
                 decision=input.decision,
                 expires_on=input.expires_on,

@@ -70,7 +70,9 @@ class PublishDataViewInput:
 
 @strawberry.input(description="Another public link to a published view.")
 class CreateDataViewLinkInput:
-    view_id: strawberry.ID = strawberry.field(description="A published view for a PUBLIC audience.")
+    data_view_id: strawberry.ID = strawberry.field(
+        description="A published view for a PUBLIC audience."
+    )
     expires_at: datetime | None = strawberry.field(
         default=None,
         description="Default and latest: the end of the request's last day (UTC).",
@@ -173,7 +175,7 @@ class DataViewMutations:
             return await links.create_link(
                 info.context.db,
                 info.context.viewer,
-                _id(input.view_id, "DataView", "viewId"),
+                _id(input.data_view_id, "DataView", "dataViewId"),
                 input.expires_at,
             )
 

@@ -141,13 +141,13 @@ async def _view_for_update(
         else await session.get(DataRequest, view.request_id, with_for_update=True)
     )
     if view is None or request is None:
-        raise NotFound(NO_SUCH_VIEW, field="viewId")
+        raise NotFound(NO_SUCH_VIEW, field="dataViewId")
     if not may_manage_links(viewer, request):
         if may_preview(viewer, request, await view_center_ids(session, view.id)):
             raise Forbidden(
                 "Only network staff, network data managers and the requester manage links."
             )
-        raise NotFound(NO_SUCH_VIEW, field="viewId")
+        raise NotFound(NO_SUCH_VIEW, field="dataViewId")
     return view, request
 
 
@@ -172,7 +172,7 @@ async def create_link(
             created_by_id=viewer.person_id,
             expires_at=expiry,
             now=now,
-            field="viewId",
+            field="dataViewId",
         )
         await session.flush()
     return issued

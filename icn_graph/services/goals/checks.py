@@ -84,7 +84,7 @@ def key_result_room(check: Checker, field: str, existing: int, adding: int) -> N
         check.add(field, f"A goal has at most {MAX_KEY_RESULTS} key results.")
 
 
-def require_open(goal: Goal, *, field: str = "goalId") -> None:
+def require_open(goal: Goal, *, field: str = "id") -> None:
     """Refuse changes to an archived or closed goal: both are read-only history."""
     if is_open(goal.status, goal.archived_at):
         return

@@ -145,7 +145,7 @@ async def archive_goal(db: Database, viewer: Viewer, goal_id: int) -> Goal:
         person_id = require_editor(viewer, Owner.of(goal))
         if goal.archived_at is not None:
             raise InvalidInput(
-                [UserError("goalId", "This goal is already archived.", UserErrorCode.INVALID)]
+                [UserError("id", "This goal is already archived.", UserErrorCode.INVALID)]
             )
         goal.archived_at = utcnow()
         goal.updated_by_id = person_id

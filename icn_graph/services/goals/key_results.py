@@ -48,9 +48,9 @@ async def add_key_result(
     """``measures``: the measure keys a key result may link to (``MeasureRegistry.keys()``)."""
     viewer.require_member()
     async with db.transaction() as session:
-        goal = await goal_for_update(session, goal_id)
+        goal = await goal_for_update(session, goal_id, field="goalId")
         person_id = require_editor(viewer, Owner.of(goal))
-        checks.require_open(goal)
+        checks.require_open(goal, field="goalId")
         existing = await key_results_of(session, goal.id)
         check = Checker()
         checks.key_result_room(check, "goalId", len(existing), 1)
@@ -79,10 +79,10 @@ async def update_key_result(
         key_result = await key_result_by_id(session, key_result_id)
         # Writers lock the goal before its key results, so read the key result again once its
         # goal is locked.
-        goal = await goal_for_update(session, key_result.goal_id, field="keyResultId")
+        goal = await goal_for_update(session, key_result.goal_id, field="id")
         await session.refresh(key_result, with_for_update=True)
         person_id = require_editor(viewer, Owner.of(goal))
-        checks.require_open(goal, field="keyResultId")
+        checks.require_open(goal)
         merged = KeyResultDraft(
             title=changes.title if changes.title is not None else key_result.title,
             start_value=(

@@ -9,7 +9,7 @@ from icn_graph.errors import NotFound
 from icn_graph.models import Goal, KeyResult
 
 
-async def goal_for_update(session: AsyncSession, goal_id: int, *, field: str = "goalId") -> Goal:
+async def goal_for_update(session: AsyncSession, goal_id: int, *, field: str = "id") -> Goal:
     """The goal, locked (on PostgreSQL) so concurrent check-ins on it run one after another."""
     goal = await session.get(Goal, goal_id, with_for_update=True)
     if goal is None:
@@ -18,7 +18,7 @@ async def goal_for_update(session: AsyncSession, goal_id: int, *, field: str = "
 
 
 async def key_result_by_id(
-    session: AsyncSession, key_result_id: int, *, field: str = "keyResultId"
+    session: AsyncSession, key_result_id: int, *, field: str = "id"
 ) -> KeyResult:
     """The key result, unlocked: lock its goal first (writers lock goal, then key results)."""
     key_result = await session.get(KeyResult, key_result_id)

@@ -39,8 +39,8 @@ async def comment_on_request(
 ) -> Commented:
     person_id = viewer.require_member()
     async with db.transaction() as session:
-        loaded = await request_for_update(session, viewer, request_id)
-        require_state(loaded, OPEN, "requestId", "take comments")
+        loaded = await request_for_update(session, viewer, request_id, field="dataRequestId")
+        require_state(loaded, OPEN, "dataRequestId", "take comments")
         check = Checker()
         text = check.text("body", body, max_length=BODY_LENGTH, label="Comment", multiline=True)
         check.raise_if_any()

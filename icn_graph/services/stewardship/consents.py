@@ -70,7 +70,7 @@ def _require_accepted(view: DataView) -> None:
         DataViewStatus.REJECTED: "This view was rejected: there is nothing to decide.",
         DataViewStatus.SUPERSEDED: "A later proposal replaced this view; answer the current one.",
     }[view.status]
-    raise refuse("viewId", why, UserErrorCode.CONFLICT)
+    raise refuse("dataViewId", why, UserErrorCode.CONFLICT)
 
 
 async def _latest_standing(session: AsyncSession, center_id: int) -> StandingConsent | None:
@@ -91,14 +91,14 @@ async def decide_consent(db: Database, viewer: Viewer, draft: DecisionDraft) -> 
     check = Checker()
     note = checks.optional_text(check, "note", draft.note, label="Note")
     async with db.transaction() as session:
-        loaded, view = await view_for_update(session, viewer, draft.view_id)
+        loaded, view = await view_for_update(session, viewer, draft.view_id, field="dataViewId")
         if not access.may_decide_for(viewer, draft.center_id):
             raise Forbidden(NOT_DECIDER)
         centers = await view_center_ids(session, view.id)
         if draft.center_id not in centers:
             raise refuse("centerId", "This center is not in this view.", UserErrorCode.NOT_FOUND)
         _require_accepted(view)
-        require_state(loaded, DECIDABLE, "viewId", "take decisions")
+        require_state(loaded, DECIDABLE, "dataViewId", "take decisions")
         request = loaded.request
         expires_on = checks.expiry(
             check, "expiresOn", draft.expires_on or request.expires_on, latest=request.expires_on

@@ -43,7 +43,7 @@ class Loaded:
 
 
 async def request_for_update(
-    session: AsyncSession, viewer: Viewer, request_id: int, *, field: str = "requestId"
+    session: AsyncSession, viewer: Viewer, request_id: int, *, field: str
 ) -> Loaded:
     """The request, locked, if ``viewer`` may see it; else NOT_FOUND on ``field``."""
     request = await session.get(DataRequest, request_id, with_for_update=True)
@@ -54,7 +54,7 @@ async def request_for_update(
 
 
 async def view_for_update(
-    session: AsyncSession, viewer: Viewer, view_id: int, *, field: str = "viewId"
+    session: AsyncSession, viewer: Viewer, view_id: int, *, field: str
 ) -> tuple[Loaded, DataView]:
     """The view and its request (locked first) if ``viewer`` may see the request."""
     request_id = await session.scalar(select(DataView.request_id).where(DataView.id == view_id))

@@ -162,10 +162,10 @@ async def decline_request(
     """A steward declines an open request, saying why."""
     person_id = viewer.require_member()
     async with db.transaction() as session:
-        loaded = await request_for_update(session, viewer, request_id)
+        loaded = await request_for_update(session, viewer, request_id, field="id")
         if not access.may_steward(viewer):
             raise Forbidden("Only network staff and data managers can decline a data request.")
-        require_state(loaded, OPEN, "requestId", "be declined")
+        require_state(loaded, OPEN, "id", "be declined")
         check = Checker()
         why = check.text(
             "reason", reason, max_length=checks.NOTE_LENGTH, label="Reason", multiline=True
@@ -185,10 +185,10 @@ async def withdraw_request(
     """The requester (or staff) withdraws an open request; nothing of it is shown any more."""
     person_id = viewer.require_member()
     async with db.transaction() as session:
-        loaded = await request_for_update(session, viewer, request_id)
+        loaded = await request_for_update(session, viewer, request_id, field="id")
         if not access.may_withdraw(viewer, loaded.parties):
             raise Forbidden("Only the requester and network staff can withdraw a data request.")
-        require_state(loaded, OPEN, "requestId", "be withdrawn")
+        require_state(loaded, OPEN, "id", "be withdrawn")
         check = Checker()
         why = checks.optional_text(check, "reason", reason, label="Reason")
         check.raise_if_any()

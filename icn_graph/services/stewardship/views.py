@@ -96,10 +96,10 @@ async def propose_view(
     start, end = checks.period(check, draft.period_start, draft.period_end)
     note = checks.optional_text(check, "note", draft.note, label="Note")
     async with db.transaction() as session:
-        loaded = await request_for_update(session, viewer, draft.request_id)
+        loaded = await request_for_update(session, viewer, draft.request_id, field="dataRequestId")
         if not access.may_steward(viewer):
             raise Forbidden("Only network staff and data managers can propose a data view.")
-        require_state(loaded, PROPOSABLE, "requestId", "take a new proposal")
+        require_state(loaded, PROPOSABLE, "dataRequestId", "take a new proposal")
         missing = await missing_centers(session, draft.center_ids)
         center_ids = checks.center_ids(check, "centerIds", draft.center_ids, missing)
         if not draft.center_ids and not draft.include_network:
@@ -159,8 +159,8 @@ def _require_answerable(viewer: Viewer, loaded: Loaded, view: DataView, doing: s
             DataViewStatus.REJECTED: "This view was rejected.",
             DataViewStatus.SUPERSEDED: "A later proposal replaced this view.",
         }[view.status]
-        raise refuse("viewId", why, UserErrorCode.CONFLICT)
-    require_state(loaded, (DataRequestState.PROPOSED,), "viewId", f"{doing} a view")
+        raise refuse("id", why, UserErrorCode.CONFLICT)
+    require_state(loaded, (DataRequestState.PROPOSED,), "id", f"{doing} a view")
 
 
 async def accept_view(
@@ -172,7 +172,7 @@ async def accept_view(
     joining them to the discussion); a view naming no center approves the request at once."""
     person_id = viewer.require_member()
     async with db.transaction() as session:
-        loaded, view = await view_for_update(session, viewer, view_id)
+        loaded, view = await view_for_update(session, viewer, view_id, field="id")
         _require_answerable(viewer, loaded, view, "accept")
         request = loaded.request
         view.status = DataViewStatus.ACCEPTED
@@ -215,7 +215,7 @@ async def reject_view(db: Database, viewer: Viewer, view_id: int, response: str)
         "response", response, max_length=checks.NOTE_LENGTH, label="Response", multiline=True
     )
     async with db.transaction() as session:
-        loaded, view = await view_for_update(session, viewer, view_id)
+        loaded, view = await view_for_update(session, viewer, view_id, field="id")
         _require_answerable(viewer, loaded, view, "reject")
         check.raise_if_any()
         request = loaded.request

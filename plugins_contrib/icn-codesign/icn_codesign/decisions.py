@@ -51,7 +51,7 @@ async def _messages(
 ) -> list[int]:
     wanted = list(dict.fromkeys(message_ids))
     if len(wanted) > MAX_LINKS:
-        check.add("messageIds", f"At most {MAX_LINKS} messages (got {len(wanted)}).")
+        check.add("threadMessageIds", f"At most {MAX_LINKS} messages (got {len(wanted)}).")
         return []
     found = set(
         await session.scalars(
@@ -61,7 +61,7 @@ async def _messages(
     for index, message_id in enumerate(message_ids):
         if message_id not in found:
             check.add(
-                f"messageIds[{index}]",
+                f"threadMessageIds[{index}]",
                 "No message of this thread has that ID.",
                 UserErrorCode.NOT_FOUND,
             )
@@ -80,7 +80,7 @@ async def _revision(
     )
     if found is None:
         check.add(
-            "revisionId",
+            "draftRevisionId",
             "No revision of this thread's drafts has that ID.",
             UserErrorCode.NOT_FOUND,
         )

@@ -235,16 +235,16 @@ async def agree_in(
         raise NotFound("No revision has that ID.")
     check = Checker()
     if draft.status == DraftStatus.FINAL:
-        check.add("revisionId", f"'{draft.name}' is final already.", UserErrorCode.CONFLICT)
+        check.add("id", f"'{draft.name}' is final already.", UserErrorCode.CONFLICT)
     elif revision.number != draft.revision_count:
         check.add(
-            "revisionId",
+            "id",
             f"Revision {revision.number} of '{draft.name}' was superseded by revision "
             f"{draft.revision_count}: agree with the latest.",
             UserErrorCode.CONFLICT,
         )
     elif revision.author_id == person_id:
-        check.add("revisionId", "You wrote this revision: agreeing with it goes without saying.")
+        check.add("id", "You wrote this revision: agreeing with it goes without saying.")
     check.raise_if_any()
     if await session.get(Agreement, (revision.id, person_id)) is not None:
         return revision
@@ -300,16 +300,18 @@ async def finalise_in(
         if revision is not None and revision.draft_id != draft.id:
             revision = None
     if draft.status == DraftStatus.FINAL:
-        check.add("draftId", f"'{draft.name}' is final already.", UserErrorCode.CONFLICT)
+        check.add("id", f"'{draft.name}' is final already.", UserErrorCode.CONFLICT)
     elif revision is None:
-        check.add("revisionId", f"'{draft.name}' has no such revision.", UserErrorCode.NOT_FOUND)
+        check.add(
+            "draftRevisionId", f"'{draft.name}' has no such revision.", UserErrorCode.NOT_FOUND
+        )
     else:
         agreed = await session.scalar(
             select(func.count()).select_from(Agreement).where(Agreement.revision_id == revision.id)
         )
         if not agreed:
             check.add(
-                "revisionId" if revision_id is not None else "draftId",
+                "draftRevisionId" if revision_id is not None else "id",
                 f"No one but its author has agreed with revision {revision.number} of "
                 f"'{draft.name}' yet.",
             )

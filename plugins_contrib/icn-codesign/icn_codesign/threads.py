@@ -127,7 +127,7 @@ async def start_thread_in(
         subject_id,
         [p for p in new.participant_ids if p != creator],
         check,
-        "participantIds",
+        "personIds",
     )
     check.raise_if_any()
     moment = at or utcnow()
@@ -221,7 +221,7 @@ async def leave_thread_in(session: AsyncSession, viewer: Viewer, thread_id: int)
     row = await active_participant(session, thread.id, person_id)
     if row is None:
         check = Checker()
-        check.add("threadId", "You are not taking part in this thread.")
+        check.add("id", "You are not taking part in this thread.")
         check.raise_if_any()
         return thread
     await leave(session, row, at=utcnow())

@@ -20,7 +20,7 @@ mutation($input: ReviseDraftInput!) {
 
 AGREE = """
 mutation($revision: ID!) {
-  agreeToRevision(input: {revisionId: $revision}) {
+  agreeToRevision(input: {id: $revision}) {
     revision { id number agreements { person { displayName } } viewerHasAgreed }
     userErrors { field message code }
   }
@@ -29,7 +29,7 @@ mutation($revision: ID!) {
 
 FINALISE = """
 mutation($draft: ID!, $revision: ID) {
-  finaliseDraft(input: {draftId: $draft, revisionId: $revision}) {
+  finaliseDraft(input: {id: $draft, draftRevisionId: $revision}) {
     draft { id status finalisedBy { displayName } finalRevision { number } }
     userErrors { field message code }
   }

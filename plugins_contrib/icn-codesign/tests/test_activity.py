@@ -119,11 +119,11 @@ def listening(app: Starlette, thread_id: str) -> int:
 
 POST = """mutation($id: ID!, $body: String!) { postMessage(input: {threadId: $id, body: $body}) {
   userErrors { field } } }"""
-EDIT = """mutation($id: ID!) { editMessage(input: {messageId: $id, body: "Panel, v2"}) {
+EDIT = """mutation($id: ID!) { editMessage(input: {id: $id, body: "Panel, v2"}) {
   userErrors { field } } }"""
-HIDE = """mutation($id: ID!) { hideMessage(input: {messageId: $id, reason: "Duplicate"}) {
+HIDE = """mutation($id: ID!) { hideMessage(input: {id: $id, reason: "Duplicate"}) {
   userErrors { field } } }"""
-LEAVE = """mutation($id: ID!) { leaveThread(input: {threadId: $id}) { userErrors { field } } }"""
+LEAVE = """mutation($id: ID!) { leaveThread(input: {id: $id}) { userErrors { field } } }"""
 
 
 async def test_a_participant_hears_activity_until_they_leave(db: Database, app: Starlette) -> None:
@@ -189,7 +189,7 @@ async def center_thread(base_url: str, who: Member, center: str, invited: list[s
     query = """mutation($input: StartThreadInput!) { startThread(input: $input) {
       thread { id } userErrors { field } } }"""
     new = {"title": "Parent panel", "audience": "CENTER", "centerId": center}
-    data = await graphql(base_url, who, query, {"input": {**new, "participantIds": invited}})
+    data = await graphql(base_url, who, query, {"input": {**new, "personIds": invited}})
     thread_id: str = data["startThread"]["thread"]["id"]
     return thread_id
 
@@ -269,7 +269,7 @@ class _Client:
             "input": {
                 "title": "Parent panel",
                 "audience": "PARTICIPANTS",
-                "participantIds": invited,
+                "personIds": invited,
             }
         }
         async with httpx.AsyncClient(base_url=self.base_url, timeout=TIMEOUT) as http:

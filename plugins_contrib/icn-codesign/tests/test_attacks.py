@@ -100,7 +100,7 @@ async def _start(base_url: str, who: Member, audience: str, invited: list[str], 
     query = """mutation($input: StartThreadInput!) { startThread(input: $input) {
       thread { id } userErrors { field } } }"""
     variables = {
-        "input": {"title": "Parent panel", "audience": audience, "participantIds": invited, **more}
+        "input": {"title": "Parent panel", "audience": audience, "personIds": invited, **more}
     }
     async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as http:
         response = await http.post(
@@ -220,7 +220,7 @@ async def test_no_one_files_a_thread_under_another_center(
         assert data["startThread"]["userErrors"] == []
 
 
-HIDE_NOW = """mutation($id: ID!) { hideMessage(input: {messageId: $id, reason: "Off topic"}) {
+HIDE_NOW = """mutation($id: ID!) { hideMessage(input: {id: $id, reason: "Off topic"}) {
   userErrors { field } } }"""
 
 
@@ -237,7 +237,7 @@ async def test_a_message_hidden_before_its_mail_goes_is_not_mailed(
     people = await cast(db)
     await client.data(PREFERENCES, token=people.parent.token)
     thread = await start(
-        client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
+        client, people.participant, audience="PARTICIPANTS", personIds=[people.parent.id]
     )
     message = await post(client, people.participant, thread["id"], "Unkind words @Jamie Rivera")
     await client.data(HIDE_NOW, {"id": message["id"]}, token=people.staff.token)

@@ -56,16 +56,16 @@ MESSAGES = """query($id: ID!) { node(id: $id) { ... on Thread {
   messages { nodes { body } } } } }"""
 POST = """mutation($id: ID!) { postMessage(input: {threadId: $id, body: "Me too"}) {
   message { id } userErrors { field code } } }"""
-EDIT = """mutation($id: ID!) { editMessage(input: {messageId: $id, body: "Edited"}) {
+EDIT = """mutation($id: ID!) { editMessage(input: {id: $id, body: "Edited"}) {
   message { id } userErrors { field code } } }"""
-HIDE = """mutation($id: ID!) { hideMessage(input: {messageId: $id, reason: "Off topic"}) {
+HIDE = """mutation($id: ID!) { hideMessage(input: {id: $id, reason: "Off topic"}) {
   message { id } userErrors { field code } } }"""
 INVITE = """mutation($id: ID!, $who: ID!) {
   inviteToThread(input: {threadId: $id, personIds: [$who]}) {
   thread { id } userErrors { field code } } }"""
-READ = """mutation($id: ID!) { markThreadRead(input: {threadId: $id}) {
+READ = """mutation($id: ID!) { markThreadRead(input: {id: $id}) {
   thread { id } userErrors { field code } } }"""
-LEAVE = """mutation($id: ID!) { leaveThread(input: {threadId: $id}) {
+LEAVE = """mutation($id: ID!) { leaveThread(input: {id: $id}) {
   userErrors { field code } } }"""
 
 

@@ -45,7 +45,7 @@ mutation($input: CommentOnDataRequestInput!) {
 """
 ACCEPT = """
 mutation($id: ID!) {
-  acceptDataView(input: {viewId: $id}) { dataRequest { state } userErrors { field } }
+  acceptDataView(input: {id: $id}) { dataRequest { state } userErrors { field } }
 }
 """
 THREAD = """
@@ -116,7 +116,7 @@ async def test_deciders_join_the_thread_by_commenting_and_then_reply_by_email(
             PROPOSE,
             manager,
             input={
-                "requestId": request["id"],
+                "dataRequestId": request["id"],
                 "measureKey": "remission_rate",
                 "chart": "FUNNEL",
                 "periodStart": "2013-01-01",
@@ -141,8 +141,8 @@ async def test_deciders_join_the_thread_by_commenting_and_then_reply_by_email(
         for item in smtp.received[seen:]
         if lead.person.email in item.rcpt_tos and item.message["Reply-To"] is not None
     ]
-    await ok(client, COMMENT, lead, input={"requestId": request["id"], "body": "Count us in."})
-    await ok(client, COMMENT, manager, input={"requestId": request["id"], "body": "Thank you!"})
+    await ok(client, COMMENT, lead, input={"dataRequestId": request["id"], "body": "Count us in."})
+    await ok(client, COMMENT, manager, input={"dataRequestId": request["id"], "body": "Thank you!"})
     seen = len(smtp.received)
     clock += timedelta(minutes=10)
     await deliver_mail(db, settings, plugin_host, now=clock)

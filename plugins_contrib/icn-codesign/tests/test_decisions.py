@@ -28,7 +28,7 @@ async def test_a_decision_rests_on_messages_and_a_revision_of_its_thread(
 ) -> None:
     people = await cast(db)
     staff, parent = people.staff, people.parent
-    thread = await start(client, staff, audience="PARTICIPANTS", participantIds=[parent.id])
+    thread = await start(client, staff, audience="PARTICIPANTS", personIds=[parent.id])
     ask = await post(client, parent, thread["id"], "Could parents run a panel?")
     yes = await post(client, staff, thread["id"], "Yes: Saturday plenary.")
     written = await revise(client, parent, thread["id"], "Call to action", "Ask one family.")
@@ -39,8 +39,8 @@ async def test_a_decision_rests_on_messages_and_a_revision_of_its_thread(
             "input": {
                 "threadId": thread["id"],
                 "text": "The panel is on the agenda.\n\n**45 minutes**, Saturday.",
-                "messageIds": [yes["id"], ask["id"], yes["id"]],
-                "revisionId": written["revision"]["id"],
+                "threadMessageIds": [yes["id"], ask["id"], yes["id"]],
+                "draftRevisionId": written["revision"]["id"],
             }
         },
         token=staff.token,
@@ -75,16 +75,16 @@ async def test_links_outside_the_thread_are_refused_naming_the_entry(
             "input": {
                 "threadId": thread["id"],
                 "text": "Decided.",
-                "messageIds": [mine["id"], elsewhere["id"]],
-                "revisionId": foreign["revision"]["id"],
+                "threadMessageIds": [mine["id"], elsewhere["id"]],
+                "draftRevisionId": foreign["revision"]["id"],
             }
         },
         token=staff.token,
     )
     assert data["recordDecision"]["decision"] is None
     assert user_errors(data["recordDecision"]) == [
-        ("messageIds[1]", "NOT_FOUND"),
-        ("revisionId", "NOT_FOUND"),
+        ("threadMessageIds[1]", "NOT_FOUND"),
+        ("draftRevisionId", "NOT_FOUND"),
     ]
     empty = await client.data(
         DECIDE, {"input": {"threadId": thread["id"], "text": "  "}}, token=staff.token
@@ -92,12 +92,12 @@ async def test_links_outside_the_thread_are_refused_naming_the_entry(
     assert user_errors(empty["recordDecision"]) == [("text", "REQUIRED")]
     wrong_type = await client.execute(
         DECIDE,
-        {"input": {"threadId": thread["id"], "text": "x", "messageIds": [thread["id"]]}},
+        {"input": {"threadId": thread["id"], "text": "x", "threadMessageIds": [thread["id"]]}},
         token=staff.token,
     )
     error = single_error(wrong_type)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert error["message"].startswith("messageIds[0]:")
+    assert error["message"].startswith("threadMessageIds[0]:")
     assert await snapshot(db) == before
 
 
@@ -115,8 +115,8 @@ async def test_a_decision_log_costs_the_same_statements_however_long(
             "input": {
                 "threadId": thread["id"],
                 "text": f"Decision {n}",
-                "messageIds": [said["id"]],
-                "revisionId": written["revision"]["id"],
+                "threadMessageIds": [said["id"]],
+                "draftRevisionId": written["revision"]["id"],
             }
         }
         data = await client.data(DECIDE, variables, token=staff.token)

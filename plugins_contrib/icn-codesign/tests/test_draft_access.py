@@ -38,15 +38,13 @@ async def test_drafts_and_decisions_follow_the_threads_audience(
     people = await cast(db)
     owner = people.participant
     extra = {"centerId": to_global_id("Center", people.center.id) if audience == "CENTER" else None}
-    thread = await start(
-        client, owner, audience=audience, participantIds=[people.parent.id], **extra
-    )
+    thread = await start(client, owner, audience=audience, personIds=[people.parent.id], **extra)
     message = await post(client, owner, thread["id"], "The plan.")
     written = await revise(client, owner, thread["id"], "Objectives", "One.")
     draft, revision = written["draft"]["id"], written["revision"]["id"]
     decided = await client.data(
         DECIDE,
-        {"input": {"threadId": thread["id"], "text": "Go.", "messageIds": [message["id"]]}},
+        {"input": {"threadId": thread["id"], "text": "Go.", "threadMessageIds": [message["id"]]}},
         token=owner.token,
     )
     decision = decided["recordDecision"]["decision"]["id"]
@@ -79,7 +77,7 @@ async def test_drafts_and_decisions_follow_the_threads_audience(
             assert revised["data"]["reviseDraft"]["userErrors"] == [], role
             errors = [e["field"] for e in agreed["data"]["agreeToRevision"]["userErrors"]]
             # The owner wrote the revision: their agreement goes without saying.
-            assert errors == (["revisionId"] if role == "participant" else []), role
+            assert errors == (["id"] if role == "participant" else []), role
     # Only the owner or staff finalise; the parent sees the draft but may not.
     refused = await client.execute(FINALISE, {"draft": draft}, token=people.parent.token)
     assert code(refused) == "FORBIDDEN"

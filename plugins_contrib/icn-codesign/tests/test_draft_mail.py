@@ -26,7 +26,7 @@ async def test_the_thread_mail_tells_of_drafts_and_decisions(
     # Everyone mailed takes mail at once and has no quiet hours, whatever the hour of the run.
     for who in (reader, owner, people.staff):
         await client.data(PREFERENCES, token=who.token)
-    thread = await start(client, owner, audience="PARTICIPANTS", participantIds=[reader.id])
+    thread = await start(client, owner, audience="PARTICIPANTS", personIds=[reader.id])
     first = await revise(
         client, owner, thread["id"], "Call to action", "Ask one family.", note="Smallest ask"
     )

@@ -43,7 +43,7 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
 ) -> None:
     people = await cast(db)
     owner, parent = people.participant, people.parent
-    thread = await start(client, owner, audience="PARTICIPANTS", participantIds=[parent.id])
+    thread = await start(client, owner, audience="PARTICIPANTS", personIds=[parent.id])
     first = await revise(client, owner, thread["id"], "Panel objectives", V1, note="A rough start")
     assert first["draft"] == {
         "id": first["draft"]["id"],
@@ -63,13 +63,13 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
     assert await can_agree(client, parent, v2) is False  # her own
     assert await can_agree(client, owner, v2) is True
     stale = await agree(client, owner, v1)
-    assert user_errors(stale) == [("revisionId", "CONFLICT")]
+    assert user_errors(stale) == [("id", "CONFLICT")]
     assert "superseded by revision 2" in stale["userErrors"][0]["message"]
     own = await agree(client, parent, v2)
-    assert user_errors(own) == [("revisionId", "INVALID")]
+    assert user_errors(own) == [("id", "INVALID")]
 
     early = await client.data(FINALISE, {"draft": draft}, token=owner.token)
-    assert user_errors(early["finaliseDraft"]) == [("draftId", "INVALID")]
+    assert user_errors(early["finaliseDraft"]) == [("id", "INVALID")]
 
     for _ in range(2):  # agreeing twice is agreeing once
         agreed = await agree(client, owner, v2)
@@ -101,7 +101,7 @@ async def test_a_draft_is_revised_agreed_with_and_made_final(
     assert user_errors(again["reviseDraft"]) == [("name", "CONFLICT")]
     assert await can_agree(client, people.staff, v2) is False  # final
     late = await agree(client, people.staff, v2)
-    assert user_errors(late) == [("revisionId", "CONFLICT")]
+    assert user_errors(late) == [("id", "CONFLICT")]
     assert await snapshot(db) == before
 
 
@@ -110,7 +110,7 @@ async def test_staff_may_finalise_an_older_agreed_revision(
 ) -> None:
     people = await cast(db)
     owner, parent = people.participant, people.parent
-    thread = await start(client, owner, audience="PARTICIPANTS", participantIds=[parent.id])
+    thread = await start(client, owner, audience="PARTICIPANTS", personIds=[parent.id])
     first = await revise(client, owner, thread["id"], "Call to action", V1)
     await agree(client, parent, first["revision"]["id"])
     second = await revise(client, owner, thread["id"], "Call to action", V2)
@@ -118,7 +118,7 @@ async def test_staff_may_finalise_an_older_agreed_revision(
     unagreed = await client.data(
         FINALISE, {"draft": draft, "revision": second["revision"]["id"]}, token=owner.token
     )
-    assert user_errors(unagreed["finaliseDraft"]) == [("revisionId", "INVALID")]
+    assert user_errors(unagreed["finaliseDraft"]) == [("draftRevisionId", "INVALID")]
     final = await client.data(
         FINALISE, {"draft": draft, "revision": first["revision"]["id"]}, token=people.staff.token
     )

@@ -48,7 +48,7 @@ async def test_a_thread_is_one_mail_thread_listing_each_message_and_its_writers_
     reader = people.participant  # America/New_York
     await client.data(PREFERENCES, token=reader.token)
     thread = await start(
-        client, writer, audience="PARTICIPANTS", participantIds=[reader.id], title="Parent panel"
+        client, writer, audience="PARTICIPANTS", personIds=[reader.id], title="Parent panel"
     )
     first = await post(client, writer, thread["id"], "Could parents run a **panel**?")
     second = await post(client, writer, thread["id"], "<script>x</script> Also: a call to action.")
@@ -97,9 +97,9 @@ async def test_a_thread_is_one_mail_thread_listing_each_message_and_its_writers_
     assert [m.rcpt_tos for m in smtp.received] == [[reader.person.email]] * 2
 
 
-HIDE = """mutation($id: ID!) { hideMessage(input: {messageId: $id, reason: "Off topic"}) {
+HIDE = """mutation($id: ID!) { hideMessage(input: {id: $id, reason: "Off topic"}) {
   userErrors { field } } }"""
-EDIT = """mutation($id: ID!, $body: String!) { editMessage(input: {messageId: $id, body: $body}) {
+EDIT = """mutation($id: ID!, $body: String!) { editMessage(input: {id: $id, body: $body}) {
   userErrors { field } } }"""
 
 
@@ -114,7 +114,7 @@ async def test_a_message_hidden_before_its_mail_is_composed_is_never_mailed(
     people = await cast(db)
     writer, reader, staff = people.parent, people.participant, people.staff
     await client.data(PREFERENCES, token=reader.token)
-    thread = await start(client, writer, audience="PARTICIPANTS", participantIds=[reader.id])
+    thread = await start(client, writer, audience="PARTICIPANTS", personIds=[reader.id])
     kept = await post(client, writer, thread["id"], "The panel could open the session.")
     hidden = await post(client, writer, thread["id"], "Private rant @Dr. Sami Reyes: SECRET-TEXT")
     await client.settle()
@@ -151,7 +151,7 @@ async def test_a_message_edited_before_its_mail_is_composed_is_mailed_as_edited(
     people = await cast(db)
     writer, reader = people.parent, people.participant
     await client.data(PREFERENCES, token=reader.token)
-    thread = await start(client, writer, audience="PARTICIPANTS", participantIds=[reader.id])
+    thread = await start(client, writer, audience="PARTICIPANTS", personIds=[reader.id])
     message = await post(client, writer, thread["id"], "Panel on Saturday, FIRST-DRAFT")
     await client.settle()
     edit = await client.data(

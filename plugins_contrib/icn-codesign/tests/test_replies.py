@@ -58,7 +58,7 @@ async def test_mail_about_a_thread_can_be_answered_and_the_answer_is_posted(
     people = await cast(db)
     await client.data(PREFERENCES, token=people.parent.token)
     thread = await start(
-        client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
+        client, people.participant, audience="PARTICIPANTS", personIds=[people.parent.id]
     )
     await post(client, people.participant, thread["id"], "Would you speak on the panel?")
     await client.settle()
@@ -102,7 +102,7 @@ async def test_a_reply_of_several_lines_is_posted_with_its_line_breaks(
     tabs kept, other control characters refused), not as a one-line title."""
     people = await cast(db)
     thread = await start(
-        client, people.participant, audience="PARTICIPANTS", participantIds=[people.parent.id]
+        client, people.participant, audience="PARTICIPANTS", personIds=[people.parent.id]
     )
     text = "Yes, gladly.\n\nTwo things:\n- evening meetings\n- a buddy\n\n\tJamie"
     await reply_as(db, people.parent, thread["id"], text)

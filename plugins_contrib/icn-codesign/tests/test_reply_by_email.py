@@ -103,7 +103,7 @@ async def test_a_reply_by_email_posts_only_the_new_text_and_forged_or_automatic_
     for who in (a, b):
         await client.data(PREFERENCES, token=who.token)
     thread = await start(
-        client, a, audience="PARTICIPANTS", participantIds=[b.id], title="Spring 2014 parent panel"
+        client, a, audience="PARTICIPANTS", personIds=[b.id], title="Spring 2014 parent panel"
     )
     await post(client, a, thread["id"], "Would you speak on the **parent panel**?")
     await client.settle()

@@ -34,7 +34,7 @@ async def test_a_parent_starts_a_thread_on_a_learning_session_and_people_talk(
         people.parent,
         audience="PARTICIPANTS",
         subjectId=session,
-        participantIds=[people.participant.id],
+        personIds=[people.participant.id],
         body="What if parents ran a **panel** at the Spring session?",
     )
     assert [p["person"]["displayName"] for p in thread["participants"]] == [
@@ -59,7 +59,7 @@ async def test_a_parent_starts_a_thread_on_a_learning_session_and_people_talk(
     assert node["participants"][1]["invitedBy"] == {"displayName": "Jamie Rivera"}
 
     read = await client.data(
-        "mutation($id: ID!) { markThreadRead(input: {threadId: $id}) { thread { unreadCount } } }",
+        "mutation($id: ID!) { markThreadRead(input: {id: $id}) { thread { unreadCount } } }",
         {"id": thread["id"]},
         token=people.parent.token,
     )
@@ -148,9 +148,9 @@ async def test_refused_input_writes_nothing(db: Database, client: GraphQLClient)
             {
                 "title": "Ghosts",
                 "audience": "PARTICIPANTS",
-                "participantIds": [to_global_id("Person", 999_999)],
+                "personIds": [to_global_id("Person", 999_999)],
             },
-            ("participantIds[0]", "NOT_FOUND"),
+            ("personIds[0]", "NOT_FOUND"),
         ),
     ]
     for input, expected in cases:
@@ -172,7 +172,7 @@ async def test_mentions_reach_only_people_who_may_see_the_thread(
 ) -> None:
     people = await cast(db)
     thread = await start(
-        client, people.parent, audience="PARTICIPANTS", participantIds=[people.participant.id]
+        client, people.parent, audience="PARTICIPANTS", personIds=[people.participant.id]
     )
     body = (
         "Thanks @Dr. Sami Reyes and @nora (not here), @Dr. Lee Park too, and "
@@ -234,7 +234,7 @@ async def test_only_the_people_mentioned_are_told_they_were(
         client,
         people.parent,
         audience="NETWORK",
-        participantIds=[people.participant.id, people.colleague.id],
+        personIds=[people.participant.id, people.colleague.id],
     )
     await post(client, people.parent, thread["id"], "@Dr. Sami Reyes and @Tania Staff: thoughts?")
     await client.settle()

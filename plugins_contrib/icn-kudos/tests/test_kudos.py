@@ -94,7 +94,7 @@ mutation($owner: ID!, $title: String!) {
 
 CLOSE_GOAL = """
 mutation($goal: ID!) {
-  closeGoal(input: {goalId: $goal, outcome: DONE, reflection: "Four parents said yes."}) {
+  closeGoal(input: {id: $goal, outcome: DONE, reflection: "Four parents said yes."}) {
     userErrors { field }
   }
 }

@@ -66,7 +66,7 @@ class ReviseDraftPayload:
 
 @strawberry.input(description="A revision you agree with.")
 class AgreeToRevisionInput:
-    revision_id: strawberry.ID = strawberry.field(description="The draft's latest revision.")
+    id: strawberry.ID = strawberry.field(description="The draft's latest revision.")
 
 
 @strawberry.type(description="What `agreeToRevision` did.")
@@ -79,8 +79,8 @@ class AgreeToRevisionPayload:
 
 @strawberry.input(description="A draft to make final (its owner, or network staff).")
 class FinaliseDraftInput:
-    draft_id: strawberry.ID = strawberry.field(description="The draft's ID.")
-    revision_id: strawberry.ID | None = strawberry.field(
+    id: strawberry.ID = strawberry.field(description="The draft to make final.")
+    draft_revision_id: strawberry.ID | None = strawberry.field(
         default=None, description="The revision to make final (default: the latest)."
     )
 
@@ -97,10 +97,10 @@ class FinaliseDraftPayload:
 class RecordDecisionInput:
     thread_id: strawberry.ID = strawberry.field(description="The thread that decided.")
     text: str = strawberry.field(description="What was decided, in Markdown.")
-    message_ids: list[strawberry.ID] = strawberry.field(
+    thread_message_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Messages of the thread it rests on."
     )
-    revision_id: strawberry.ID | None = strawberry.field(
+    draft_revision_id: strawberry.ID | None = strawberry.field(
         default=None, description="A revision of one of the thread's drafts it rests on."
     )
 
@@ -146,7 +146,7 @@ class DraftMutation:
     async def agree_to_revision(
         self, info: Info, input: InputArgument[AgreeToRevisionInput]
     ) -> AgreeToRevisionPayload:
-        pk = expect_global_id(input.revision_id, "DraftRevision", field="revisionId")
+        pk = expect_global_id(input.id, "DraftRevision", field="id")
         row, errors = await attempt(drafts.agree(info.context.db, info.context.viewer, pk))
         return AgreeToRevisionPayload(
             revision=DraftRevision.from_row(row) if row else None, user_errors=errors
@@ -158,10 +158,10 @@ class DraftMutation:
     async def finalise_draft(
         self, info: Info, input: InputArgument[FinaliseDraftInput]
     ) -> FinaliseDraftPayload:
-        pk = expect_global_id(input.draft_id, "Draft", field="draftId")
+        pk = expect_global_id(input.id, "Draft", field="id")
         revision = (
-            expect_global_id(input.revision_id, "DraftRevision", field="revisionId")
-            if input.revision_id
+            expect_global_id(input.draft_revision_id, "DraftRevision", field="draftRevisionId")
+            if input.draft_revision_id
             else None
         )
         row, errors = await attempt(
@@ -180,12 +180,12 @@ class DraftMutation:
             thread_id=expect_global_id(input.thread_id, "Thread", field="threadId"),
             text=input.text,
             message_ids=[
-                expect_global_id(value, "ThreadMessage", field=f"messageIds[{index}]")
-                for index, value in enumerate(input.message_ids)
+                expect_global_id(value, "ThreadMessage", field=f"threadMessageIds[{index}]")
+                for index, value in enumerate(input.thread_message_ids)
             ],
             revision_id=(
-                expect_global_id(input.revision_id, "DraftRevision", field="revisionId")
-                if input.revision_id
+                expect_global_id(input.draft_revision_id, "DraftRevision", field="draftRevisionId")
+                if input.draft_revision_id
                 else None
             ),
         )

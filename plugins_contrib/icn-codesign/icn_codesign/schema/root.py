@@ -110,7 +110,7 @@ class StartThreadInput:
         description="The Node it is about (a Learning Session, an agenda item, a goal, a "
         "center, another plugin's node); the viewer, and everyone invited, must see it.",
     )
-    participant_ids: list[strawberry.ID] = strawberry.field(
+    person_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="People to invite (Person IDs)."
     )
     body: str | None = strawberry.field(default=None, description="A first message (Markdown).")
@@ -140,7 +140,7 @@ class PostMessagePayload:
 
 @strawberry.input(description="A new text for one of your messages; the old one is kept.")
 class EditMessageInput:
-    message_id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
+    id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
     body: str = strawberry.field(description="The whole new text, in Markdown.")
 
 
@@ -154,7 +154,7 @@ class EditMessagePayload:
 
 @strawberry.input(description="A message for network staff to hide, and why.")
 class HideMessageInput:
-    message_id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
+    id: strawberry.ID = strawberry.field(description=MESSAGE_ID)
     reason: str = strawberry.field(description="Why: shown to everyone who may read the thread.")
 
 
@@ -184,7 +184,7 @@ class InviteToThreadPayload:
 
 @strawberry.input(description="A thread to stop taking part in.")
 class LeaveThreadInput:
-    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
+    id: strawberry.ID = strawberry.field(description=THREAD_ID)
 
 
 @strawberry.type(description="What `leaveThread` did.")
@@ -197,7 +197,7 @@ class LeaveThreadPayload:
 
 @strawberry.input(description="A thread whose messages you have read.")
 class MarkThreadReadInput:
-    thread_id: strawberry.ID = strawberry.field(description=THREAD_ID)
+    id: strawberry.ID = strawberry.field(description=THREAD_ID)
 
 
 @strawberry.type(description="What `markThreadRead` did.")
@@ -208,12 +208,12 @@ class MarkThreadReadPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
-def _thread_pk(value: strawberry.ID) -> int:
-    return expect_global_id(value, "Thread", field="threadId")
+def _thread_pk(value: strawberry.ID, field: str = "threadId") -> int:
+    return expect_global_id(value, "Thread", field=field)
 
 
 def _message_pk(value: strawberry.ID) -> int:
-    return expect_global_id(value, "ThreadMessage", field="messageId")
+    return expect_global_id(value, "ThreadMessage", field="id")
 
 
 async def _visible_thread(info: Info, pk: int) -> Thread | None:
@@ -241,7 +241,7 @@ class ThreadMutation:
             audience=input.audience,
             center_id=center,
             subject_id=input.subject_id,
-            participant_ids=_person_ids(input.participant_ids, "participantIds"),
+            participant_ids=_person_ids(input.person_ids, "personIds"),
             body=input.body,
         )
         row, errors = await attempt(threads.start_thread(info.context.db, info.context.viewer, new))
@@ -263,7 +263,7 @@ class ThreadMutation:
         self, info: Info, input: InputArgument[EditMessageInput]
     ) -> EditMessagePayload:
         call = messages.edit_message(
-            info.context.db, info.context.viewer, _message_pk(input.message_id), input.body
+            info.context.db, info.context.viewer, _message_pk(input.id), input.body
         )
         row, errors = await attempt(call)
         message = ThreadMessage.from_row(row) if row else None
@@ -274,7 +274,7 @@ class ThreadMutation:
         self, info: Info, input: InputArgument[HideMessageInput]
     ) -> HideMessagePayload:
         call = messages.hide_message(
-            info.context.db, info.context.viewer, _message_pk(input.message_id), input.reason
+            info.context.db, info.context.viewer, _message_pk(input.id), input.reason
         )
         row, errors = await attempt(call)
         message = ThreadMessage.from_row(row) if row else None
@@ -297,7 +297,7 @@ class ThreadMutation:
     async def leave_thread(
         self, info: Info, input: InputArgument[LeaveThreadInput]
     ) -> LeaveThreadPayload:
-        pk = _thread_pk(input.thread_id)
+        pk = _thread_pk(input.id, "id")
         row, errors = await attempt(threads.leave_thread(info.context.db, info.context.viewer, pk))
         thread = await _visible_thread(info, pk) if row else None
         return LeaveThreadPayload(thread=thread, user_errors=errors)
@@ -306,7 +306,7 @@ class ThreadMutation:
     async def mark_thread_read(
         self, info: Info, input: InputArgument[MarkThreadReadInput]
     ) -> MarkThreadReadPayload:
-        pk = _thread_pk(input.thread_id)
+        pk = _thread_pk(input.id, "id")
         row, errors = await attempt(threads.mark_read(info.context.db, info.context.viewer, pk))
         return MarkThreadReadPayload(
             thread=Thread.from_row(row) if row else None, user_errors=errors
