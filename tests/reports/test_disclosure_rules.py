@@ -32,6 +32,7 @@ from icn_graph.services.reports.disclosure.pattern import (
 from icn_graph.services.reports.disclosure.small_cells import is_small_count
 from icn_graph.services.reports.disclosure.table import StoredCell, family_months
 from icn_graph.services.reports.errors import MeasureComputationError
+from tests.reports.disclosure_tables import RANDOM_REGISTRY
 
 ONE = Family("remission", ("remission",))
 NESTED = Family("remission", ("remission", "steroid_free"), ((1, 0),))
@@ -221,6 +222,20 @@ def test_a_family_is_its_registered_members_present_with_their_nestings() -> Non
     assert family_key_of(registry, "steroid_free_remission") == "remission"
     assert family_key_of(registry, "pre_visit_planning_rate") == "pre_visit_planning_rate"
     assert family_key_of(registry, "unregistered") == "unregistered"
+
+
+def test_nestings_are_closed_over_the_members_present() -> None:
+    """innermost < inner < outer: with inner absent, innermost is still nested in outer."""
+    registry = RANDOM_REGISTRY
+    chain = family_of(registry, "f", {"outer", "inner", "innermost"})
+    assert chain == Family("f", ("outer", "inner", "innermost"), ((1, 0), (2, 0), (2, 1)))
+    skipping = family_of(registry, "f", {"outer", "innermost"})
+    assert skipping == Family("f", ("outer", "innermost"), ((1, 0),))
+
+
+def test_no_cells_is_nothing_hidden() -> None:
+    family = family_of(core_registry(), "remission", REMISSION)
+    assert suppress(family, {}) == Suppression(frozenset(), False, frozenset())
 
 
 def test_family_months_group_cells_by_family_month_and_center() -> None:
