@@ -135,6 +135,92 @@ def test_a_nested_difference_is_a_count_too() -> None:
     assert pattern.primary == {1}
 
 
+# Networks where one step of the greedy choice decides the pattern (found by comparing the rule
+# with each of its mutants, tests/mutation): known centers and centers without patients are
+# never candidates, candidates go smallest denominator first, each pick must lower the count of
+# violations, and insiders learn the hidden sum minus their own cells.
+PINNED_PATTERNS = [
+    pytest.param(
+        {
+            1: (31, 2),
+            2: (400, 388),
+            3: (0, 0),
+            4: (0, 0),
+            5: (145, 85),
+            6: (103, 56),
+            7: (35, 6),
+            8: (284, 99),
+            9: (139, 62),
+        },
+        {4, 7},
+        Suppression(frozenset({1, 5, 6, 7, 9}), False, frozenset({1, 7})),
+        id="known-and-empty-centers-are-never-picked",
+    ),
+    pytest.param(
+        {
+            1: (7, 3),
+            2: (34, 0),
+            3: (0, 0),
+            4: (255, 43),
+            5: (76, 39),
+            6: (0, 0),
+            7: (97, 12),
+            8: (50, 17),
+        },
+        {3, 8},
+        Suppression(frozenset({1, 2, 4, 5, 7}), False, frozenset({1})),
+        id="a-center-with-patients-but-no-numerator-is-a-candidate",
+    ),
+    pytest.param(
+        {
+            1: (118, 65),
+            2: (255, 183),
+            3: (10, 4),
+            4: (3, 2),
+            5: (269, 51),
+            6: (6, 4),
+            7: (124, 7),
+            8: (147, 0),
+            9: (10, 5),
+        },
+        {2, 6, 8},
+        Suppression(frozenset({1, 3, 4, 6, 7, 9}), False, frozenset({3, 4, 6, 7, 9})),
+        id="smallest-denominator-first-not-smallest-numerator",
+    ),
+    pytest.param(
+        {1: (380, 115), 2: (62, 59), 3: (78, 78), 4: (9, 9)},
+        {4},
+        Suppression(frozenset({2, 4}), True, frozenset({2, 4})),
+        id="insiders-learn-the-hidden-sum-minus-their-own",
+    ),
+    pytest.param(
+        {
+            1: (0, 0),
+            2: (369, 170),
+            3: (7, 7),
+            4: (4, 1),
+            5: (34, 27),
+            6: (147, 77),
+            7: (64, 29),
+            8: (11, 11),
+        },
+        set(),
+        Suppression(frozenset({2, 3, 4, 5, 6, 7}), False, frozenset({3, 4, 5})),
+        id="a-pick-must-lower-the-violations",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cells", "known", "expected"), PINNED_PATTERNS)
+def test_the_greedy_choice_of_complements(
+    cells: dict[int, tuple[int, ...]], known: set[int], expected: Suppression
+) -> None:
+    pattern = suppress(ONE, cells, frozenset(known))
+    assert pattern == expected
+    if not pattern.network_hidden:
+        assert _safe(ONE, cells, pattern, frozenset(known))
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_every_pattern_with_the_network_shown_is_safe(seed: int) -> None:
     rng = random.Random(seed)
