@@ -63,7 +63,7 @@ class PluginSetting:
 )
 class Plugin:
     name: str = strawberry.field(
-        description="Its entry-point name (icn-kudos), or core's area (core.goals)."
+        description="Its entry-point name, or core's area (core.goals)."
     )
     version: str | None = strawberry.field(
         description="Its package's version; null when unknown (core's areas, plugins given in "

@@ -141,7 +141,7 @@ async def test_the_plugin_fields_loader_costs_the_same_for_2_goals_or_8(
 
 def test_the_extended_goal_is_still_core_goal_everywhere() -> None:
     sdl = schema_with(("cheers", cheers_plugin)).as_str()
-    goal = re.search(r"type Goal implements Node \{(.*?)\n\}", sdl, flags=re.DOTALL)
+    goal = re.search(r"type Goal implements Followable & Node \{(.*?)\n\}", sdl, flags=re.DOTALL)
     assert goal is not None
     assert '"""How many cheers the goal got."""\n  kudosCount: Int\n' in goal.group(1)
     assert "cheers: [Cheer!]" in goal.group(1)
