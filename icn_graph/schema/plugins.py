@@ -62,9 +62,7 @@ class PluginSetting:
     "(core.goals, ...)."
 )
 class Plugin:
-    name: str = strawberry.field(
-        description="Its entry-point name, or core's area (core.goals)."
-    )
+    name: str = strawberry.field(description="Its entry-point name, or core's area (core.goals).")
     version: str | None = strawberry.field(
         description="Its package's version; null when unknown (core's areas, plugins given in "
         "code)."
