@@ -27,6 +27,7 @@ from icn_graph.services.learning_sessions.my_calendar import my_calendar
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.calendar import ICS_TYPE
 from icn_graph.web.calendar import PATH as AGENDA_PATH
+from icn_graph.web.graphql_app import READ_METHODS, request_error
 
 log = logging.getLogger(__name__)
 
@@ -40,31 +41,28 @@ NO_SESSION = "No Learning Session has that ID."
 Render = Callable[[Viewer], Awaitable[AgendaCalendar]]
 
 
-def _error(status: int, code: str, message: str, **extra: str) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers={**HEADERS, **extra})
+def _error(status: int, message: str, *, allow: str | None = None) -> JSONResponse:
+    """The API's JSON error, with the feed's headers (no Referer, no shared cache)."""
+    response = request_error(status, message, allow=allow)
+    response.headers.update(HEADERS)
+    return response
 
 
 async def _serve(request: Request, render: Render) -> Response:
     """The calendar ``render`` makes for the feed's owner, or the JSON error."""
     if request.method not in ("GET", "HEAD"):
-        return _error(
-            405,
-            "METHOD_NOT_ALLOWED",
-            f"{request.method} is not allowed here; use GET.",
-            Allow="GET, HEAD",
-        )
+        return _error(405, f"{request.method} is not allowed here; use GET.", allow=READ_METHODS)
     db = request.app.state.db
     try:
         owner = await feed_viewer(db, request.path_params["secret"], now=request.app.state.clock())
         if owner is None:
-            return _error(404, "NOT_FOUND", NO_FEED)
+            return _error(404, NO_FEED)
         calendar = await render(owner)
     except NotFound:
-        return _error(404, "NOT_FOUND", NO_SESSION)
+        return _error(404, NO_SESSION)
     except (SQLAlchemyError, OSError) as error:
         log.error("cannot serve a calendar feed: database unavailable: %s", error)
-        return _error(503, "SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly.")
+        return _error(503, "The database is unavailable; try again shortly.")
     return Response(
         calendar.content,
         media_type=ICS_TYPE,
