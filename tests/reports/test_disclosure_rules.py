@@ -208,6 +208,20 @@ PINNED_PATTERNS = [
         Suppression(frozenset({2, 3, 4, 5, 6, 7}), False, frozenset({3, 4, 5})),
         id="a-pick-must-lower-the-violations",
     ),
+    pytest.param(
+        {
+            1: (28, 0),
+            2: (11, 6),
+            3: (214, 27),
+            4: (138, 35),
+            5: (374, 133),
+            6: (0, 0),
+            7: (11, 0),
+        },
+        set(),
+        Suppression(frozenset({2, 3, 4, 5, 7}), False, frozenset({2})),
+        id="one-hidden-center-is-one-violation-more-than-its-own-counts",
+    ),
 ]
 
 
