@@ -129,7 +129,7 @@ class GoalPlanner:
             created_at=_moment(rng, created_on),
             key_results=self.key_results(template),
         )
-        last_day = goal.due_on - timedelta(days=3) if closing else min(goal.due_on, as_of)
+        last_day = min(goal.due_on - timedelta(days=3) if closing else goal.due_on, as_of)
         day = starts_on + timedelta(days=rng.randint(10, 16))
         length = GOAL_LENGTH.days
         while day <= last_day:
@@ -149,14 +149,14 @@ class GoalPlanner:
             )
             day += timedelta(days=rng.randint(12, 20))
         if closing:
-            self._close(goal, health, authors)
+            self._close(goal, health, authors, as_of)
         return goal
 
     def _author(self, authors: list[int]) -> int:
         # The goal's creator writes most check-ins; teammates chip in.
         return authors[0] if self.rng.random() < 0.6 else self.rng.choice(authors)
 
-    def _close(self, goal: PlannedGoal, health: str, authors: list[int]) -> None:
+    def _close(self, goal: PlannedGoal, health: str, authors: list[int], as_of: date) -> None:
         rng = self.rng
         outcome = GoalStatus.DROPPED if health == "off" else GoalStatus.DONE
         previous = goal.check_ins[-1] if goal.check_ins else None
@@ -165,7 +165,7 @@ class GoalPlanner:
             if outcome is GoalStatus.DONE
             else (previous.values if previous else [kr.start for kr in goal.key_results])
         )
-        at = _moment(rng, goal.due_on + timedelta(days=rng.randint(0, 6)))
+        at = _moment(rng, min(goal.due_on + timedelta(days=rng.randint(0, 6)), as_of))
         goal.check_ins.append(
             PlannedCheckIn(
                 at=at,

@@ -36,6 +36,7 @@ def plan_present_goals(
     rng = context.rng("goals-present")
     planner = GoalPlanner(rng)
     previous = current - WINDOW
+    yesterday = context.today - timedelta(days=1)
     goals: list[PlannedGoal] = []
 
     network = context.network
@@ -65,6 +66,7 @@ def plan_present_goals(
                 authors=authors,
                 starts_on=previous + timedelta(days=rng.randint(0, 7)),
                 closing=True,
+                as_of=yesterday,
             )
         )
         goals.append(
@@ -75,7 +77,7 @@ def plan_present_goals(
                 starts_on=current + timedelta(days=rng.randint(0, 7)),
                 closing=False,
                 health=health,
-                as_of=context.today - timedelta(days=1),
+                as_of=yesterday,
             )
         )
     return goals

@@ -39,9 +39,11 @@ async def test_demo_people_follow_what_they_made_joined_and_speak_at(db: Databas
     speaker_key = (assignment.person_id, to_global_id("AgendaItem", assignment.agenda_item_id))
     assert follows[speaker_key] == (FollowLevel.NORMAL, FollowReason.ASSIGNED)
     reasons = Counter(reason for _level, reason in follows.values())
-    # Every membership and registration, but the clinician persona's center: she watches it.
-    assert reasons[FollowReason.MEMBER] == (members or 0) + (registrations or 0) - 1
+    # Every membership and registration, but the clinician persona's center and the staff
+    # persona's newest session: they watch them.
+    assert reasons[FollowReason.MEMBER] == (members or 0) + (registrations or 0) - 2
     assert registrations
+    assert reasons[FollowReason.MANUAL] == 3
 
 
 async def test_the_clinician_persona_hears_when_the_parent_persona_checks_in(
