@@ -262,6 +262,8 @@ async def test_example_runs(
     example: Example, db: Database, client: GraphQLClient, plugin_host: PluginHost
 ) -> None:
     where = f"{example.source}:{example.line} ({example.heading})"
+    # At the story's own today, the quickest to load; the examples name the story's rows, which
+    # are the same whatever the demo's today.
     await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     token = await _token(db, example.persona)
     body = await client.execute(example.query, example.variables, token=token)
