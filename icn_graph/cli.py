@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -513,10 +513,24 @@ def demo() -> None:
 @demo.command("load")
 @click.option("--seed", type=int, default=2014, show_default=True, help="Same seed, same network.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The demo's present (YYYY-MM-DD, 2014-03-14 or later)  [default: the current date]",
+)
 @click.pass_context
-def demo_load(context: click.Context, seed: int, if_empty: bool) -> None:
-    """Load a realistic demo network: 65 centers, care teams, partners and staff."""
+def demo_load(context: click.Context, seed: int, if_empty: bool, today: datetime | None) -> None:
+    """Load a realistic demo network: 65 centers, care teams, partners and staff, with the
+    2014 story as its history and a present up to today (or --today)."""
     from icn_graph.demo import is_empty, load_demo
+    from icn_graph.demo.present import check_today
+
+    present = today.date() if today else date.today()
+    try:
+        check_today(present)
+    except ValueError as error:
+        raise click.BadParameter(str(error).removeprefix("today: "), param_hint="--today") from None
 
     async def run() -> None:
         database = Database.from_url(_settings(context).database_url_value)
@@ -527,10 +541,15 @@ def demo_load(context: click.Context, seed: int, if_empty: bool) -> None:
                     return
                 raise click.ClickException("the database already has data; use an empty one")
             summary = await load_demo(
-                database, seed=seed, plugins=_host(context), settings=_settings(context)
+                database,
+                seed=seed,
+                plugins=_host(context),
+                settings=_settings(context),
+                today=present,
             )
             click.echo(
-                f"demo network loaded (seed {seed}): {summary.centers} centers, "
+                f"demo network loaded (seed {seed}, today {present.isoformat()}): "
+                f"{summary.centers} centers, "
                 f"{summary.people} people ({summary.partners} partners), "
                 f"{summary.memberships} memberships"
             )

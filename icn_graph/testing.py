@@ -714,15 +714,28 @@ async def deliver_mail(
 
 
 async def load_demo_network(
-    db: Database, plugins: PluginHost, *, seed: int = 2014, settings: Settings | None = None
+    db: Database,
+    plugins: PluginHost,
+    *,
+    seed: int = 2014,
+    settings: Settings | None = None,
+    today: date | None = None,
 ) -> None:
     """Load the demo network into ``db`` with ``plugins``' demo data (their ``load_demo_data``),
     with few registry patients so it stays quick: to test a plugin's demo. ``settings`` plan
-    and compose the mail of its history (from the environment if not given)."""
+    and compose the mail of its history (from the environment if not given). ``today`` is the
+    demo's present; by default the story's own (14 March 2014: the 2014 story alone, quickest
+    to load), a later day adds the years up to it."""
     from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
+    from icn_graph.demo.present import STORY_TODAY
 
     await load_demo(
-        db, plugins=plugins, seed=seed, visit_scale=SMALL_VISIT_SCALE, settings=settings
+        db,
+        plugins=plugins,
+        seed=seed,
+        visit_scale=SMALL_VISIT_SCALE,
+        settings=settings,
+        today=today or STORY_TODAY,
     )
 
 

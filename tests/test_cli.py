@@ -54,12 +54,17 @@ def test_migrate_load_demo_and_mint_a_token(env: dict[str, str], tmp_path: Path)
     assert f"database at {head}" in run(env, "db", "upgrade").output
     assert run(env, "db", "current").output.strip() == f"{head} (up to date)"
 
-    loaded = run(env, "demo", "load", "--seed", "7")
+    loaded = run(env, "demo", "load", "--seed", "7", "--today", "2014-03-14")
     assert "65 centers" in loaded.output
+    assert "today 2014-03-14" in loaded.output
     assert "left as it is" in run(env, "demo", "load", "--if-empty").output
     again = CliRunner().invoke(main, ["demo", "load"], env=env)
     assert again.exit_code == 1
     assert "already has data" in again.output
+    too_early = CliRunner().invoke(main, ["demo", "load", "--today", "2013-12-31"], env=env)
+    assert too_early.exit_code == 2
+    assert "--today" in too_early.output
+    assert "2013-12-31 is before the story's present (2014-03-14)" in too_early.output
 
     minted = run(env, "token", "create", "--email", "STAFF@network.example.org")
     secret = minted.stdout.strip()

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Route
 
 from icn_graph.config import Settings
+from icn_graph.demo import follows, recent_activity
 from icn_graph.demo.context import DemoContext
-from icn_graph.demo.follows import contribute
 from icn_graph.events.consumers import EventConsumer
 from icn_graph.notifications import manage_page, unsubscribe_page
 from icn_graph.notifications.consumers import notification_consumers
@@ -53,5 +53,7 @@ def register_event_consumers(settings: Settings) -> Sequence[EventConsumer]:
 
 @hookimpl
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
-    """After the goals and sessions it follows (registration order)."""
-    await contribute(session, context)
+    """After the goals and sessions it follows (registration order); then the network's last
+    weeks through the notification engine."""
+    await follows.contribute(session, context)
+    await recent_activity.contribute(session, context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,9 @@ class DemoContext:
     ``persona_ids`` maps "staff", "clinician" and "parent" to their person ids.
     ``visit_scale`` scales the demo's registry patients (1.0: about 20,000; tests that need no
     visits pass a small one to stay fast). ``settings`` and ``plugins`` are the loading
-    command's, for a story played with its mail (``MailedHistory``).
+    command's, for a story played with its mail (``MailedHistory``). ``today`` is the demo's
+    present (``icn_graph.demo.present``): the 2014 story is history and the network goes on up
+    to this day.
     """
 
     seed: int
@@ -38,6 +41,7 @@ class DemoContext:
     visit_scale: float = 1.0
     settings: Settings = field(default_factory=Settings)
     plugins: PluginHost | None = None
+    today: date = field(default_factory=date.today)
 
     def rng(self, part: str) -> random.Random:
         """A generator of its own for each part, so adding one part never reshuffles another."""

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from icn_graph.demo.goal_texts import NOTES, REFLECTIONS, GoalTemplate
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.models import GoalStatus
 
 # Fixed dates, not today: the quarter before the Spring 2014 Learning Session, the one before it,
 # and the demo's "today" for goals (no check-in is later, except on closed goals).
 PREVIOUS_START = date(2013, 10, 1)
 CURRENT_START = date(2014, 1, 6)
-AS_OF = date(2014, 3, 14)
+AS_OF = STORY_TODAY
 GOAL_LENGTH = timedelta(days=90)
 
 HEALTHS = ("good", "risky", "off")
@@ -114,6 +115,7 @@ class GoalPlanner:
         starts_on: date,
         closing: bool,
         health: str | None = None,
+        as_of: date = AS_OF,
     ) -> PlannedGoal:
         rng = self.rng
         health = health or rng.choices(HEALTHS, weights=HEALTH_WEIGHTS)[0]
@@ -127,7 +129,7 @@ class GoalPlanner:
             created_at=_moment(rng, created_on),
             key_results=self.key_results(template),
         )
-        last_day = goal.due_on - timedelta(days=3) if closing else min(goal.due_on, AS_OF)
+        last_day = min(goal.due_on - timedelta(days=3) if closing else goal.due_on, as_of)
         day = starts_on + timedelta(days=rng.randint(10, 16))
         length = GOAL_LENGTH.days
         while day <= last_day:
@@ -147,14 +149,14 @@ class GoalPlanner:
             )
             day += timedelta(days=rng.randint(12, 20))
         if closing:
-            self._close(goal, health, authors)
+            self._close(goal, health, authors, as_of)
         return goal
 
     def _author(self, authors: list[int]) -> int:
         # The goal's creator writes most check-ins; teammates chip in.
         return authors[0] if self.rng.random() < 0.6 else self.rng.choice(authors)
 
-    def _close(self, goal: PlannedGoal, health: str, authors: list[int]) -> None:
+    def _close(self, goal: PlannedGoal, health: str, authors: list[int], as_of: date) -> None:
         rng = self.rng
         outcome = GoalStatus.DROPPED if health == "off" else GoalStatus.DONE
         previous = goal.check_ins[-1] if goal.check_ins else None
@@ -163,7 +165,7 @@ class GoalPlanner:
             if outcome is GoalStatus.DONE
             else (previous.values if previous else [kr.start for kr in goal.key_results])
         )
-        at = _moment(rng, goal.due_on + timedelta(days=rng.randint(0, 6)))
+        at = _moment(rng, min(goal.due_on + timedelta(days=rng.randint(0, 6)), as_of))
         goal.check_ins.append(
             PlannedCheckIn(
                 at=at,

@@ -1,4 +1,6 @@
-"""Demo 90-day goals: center goals for the busiest centers and partner goals for 40 partners.
+"""Demo 90-day goals: the story's, then the present's (``goals_present``).
+
+The story has center goals for the busiest centers and partner goals for 40 partners.
 
 The goals live in the quarter leading up to the Spring 2014 Learning Session (with some closed
 goals from the quarter before), checked in on every two or three weeks up to ``AS_OF``, the
@@ -25,6 +27,7 @@ from icn_graph.demo.goal_planner import (
     PlannedGoal,
 )
 from icn_graph.demo.goal_texts import CENTER_GOALS, PARTNER_GOALS
+from icn_graph.demo.goals_present import plan_present_goals
 from icn_graph.models import (
     CenterRole,
     CenterStatus,
@@ -149,7 +152,7 @@ def _plan(context: DemoContext) -> list[PlannedGoal]:
                     closing=True,
                 )
             )
-    return goals
+    return goals + plan_present_goals(context, teams)
 
 
 def _goal_row(goal: PlannedGoal) -> dict[str, Any]:

@@ -50,6 +50,9 @@ class SessionPlan:
     # Registrations by kind of person (agenda people included); about 300 in all.
     mix: tuple[tuple[PersonKind, int], ...]
     attendance_rate: float  # the share of registrants marked attended (0 before the session)
+    known_on: date | None = None
+    """For a session still ahead of the demo's today: planning and registrations happen before
+    this day (``None``: the session is history, planned on its own schedule)."""
 
     @property
     def title(self) -> str:

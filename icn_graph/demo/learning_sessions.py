@@ -1,5 +1,7 @@
-"""The demo's Learning Sessions: a completed Fall 2013 and a Spring 2014 in planning, each with
-an agenda, its speakers and panelists, and about 300 registrations in a realistic mix of roles.
+"""The demo's Learning Sessions: the story's completed Fall 2013 and Spring 2014 in planning,
+each with an agenda, its speakers and panelists, and about 300 registrations in a realistic mix
+of roles; then twice a year from Fall 2014 up to the next one after the demo's today
+(``learning_session_present``), which is open for registration.
 
 Everything is drawn from the context's own generator for this part and every date is fixed, so a
 seed always gives the same sessions. Nobody is put on two items of one session.
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.learning_session_plans import PLANS, ItemPlan, SessionPlan
+from icn_graph.demo.learning_session_present import present_plans
 from icn_graph.models import (
     AgendaAssignment,
     AgendaItem,
@@ -36,8 +39,12 @@ def _at(plan: SessionPlan, day: int, clock: str) -> datetime:
 
 
 def _planned_at(plan: SessionPlan, days_before: int, minute: int = 0) -> datetime:
-    """A fixed instant ``days_before`` the session, in the staff's working hours (UTC)."""
+    """A fixed instant ``days_before`` the session, in the staff's working hours (UTC); for a
+    session still ahead, no later than the day before ``plan.known_on`` (a few days earlier for
+    what was planned longer before)."""
     day = plan.starts_on - timedelta(days=days_before)
+    if plan.known_on is not None:
+        day = min(day, plan.known_on - timedelta(days=1 + days_before // 10))
     return datetime.combine(day, time(15, 0), UTC) + timedelta(minutes=minute)
 
 
@@ -171,5 +178,5 @@ def _registrations(
 
 
 async def contribute(session: AsyncSession, context: DemoContext) -> None:
-    for plan in PLANS:
+    for plan in (*PLANS, *present_plans(context.today)):
         await _add_session(session, context, plan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, insert, select
@@ -12,6 +13,7 @@ from icn_graph.db.database import Database
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.generator import DEFAULT_SEED, DemoNetwork, generate_network
 from icn_graph.demo.personas import DEMO_PERSONAS
+from icn_graph.demo.present import check_today
 from icn_graph.models import Center, Membership, Person
 from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.plugins.manager import PluginHost
@@ -74,6 +76,7 @@ async def load_demo(
     plugins: PluginHost,
     visit_scale: float = 1.0,
     settings: Settings | None = None,
+    today: date | None = None,
 ) -> DemoSummary:
     """Insert the demo network for ``seed``; all or nothing.
 
@@ -81,11 +84,14 @@ async def load_demo(
     the ``load_demo_data`` hook, in the same transaction. ``visit_scale`` scales the registry
     patients (1.0: about 20,000; ``SMALL_VISIT_SCALE`` for tests that don't look at reports).
     ``settings`` (from the environment if not given) plan and compose the mail of stories
-    played with ``MailedHistory``.
+    played with ``MailedHistory``. ``today`` (the current date if not given; not before
+    14 March 2014) is the demo's present: the 2014 story is its history, and visits, Learning
+    Sessions, goals and notifications go on up to it (``icn_graph.demo.present``).
 
     Meant for an empty database (see ``is_empty``): on one that already holds a demo person or
     center the unique constraints fail and nothing is written.
     """
+    present = check_today(today or date.today())
     network = generate_network(seed)
     async with db.transaction() as session:
         center_ids = list(
@@ -122,6 +128,7 @@ async def load_demo(
             visit_scale=visit_scale,
             settings=settings or Settings(),
             plugins=plugins,
+            today=present,
         )
         await plugins.load_demo_data(session, context)
         # After every contributor, so plugins' measures and plugins' visits are computed too.

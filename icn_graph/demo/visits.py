@@ -1,12 +1,18 @@
-"""Demo registry visits: about 20,000 patients of the demo centers, January 2007 to February 2014.
+"""Demo registry visits: the story's 20,000 patients, January 2007 to February 2014, and the
+years since, up to the last complete month before the demo's ``today``.
 
-The span runs from the day the first demo center joined the network (``FIRST_JOINED``) to the
-last complete month before the demo's "today" (``AS_OF``, 14 March 2014, on the eve of the Spring
-2014 Learning Session), so the reports end where the goals and Learning Sessions are. A center
-contributes visits from the day it joined; the centers that join after the story's present have
-none yet. Network remission rises from about 55 % to about 78 % (as ImproveCareNow's did), and
-``SHIFT_CENTERS`` early centers step up after a QI push following a Learning Session, so their
-run charts show a shift. Every choice comes from ``context.rng("visits")``.
+The history runs from the day the first demo center joined the network (``FIRST_JOINED``) to the
+last complete month before the story's "today" (``AS_OF``, 14 March 2014, on the eve of the
+Spring 2014 Learning Session). A center contributes visits from the day it joined. Network
+remission rises from about 55 % to about 78 % (as ImproveCareNow's did), and ``SHIFT_CENTERS``
+early centers step up after a QI push following a Learning Session, so their run charts show a
+shift. Every choice of the history comes from ``context.rng("visits")``, and it is the same
+whatever the demo's ``today``.
+
+After it (``continue_visits``, drawn from ``context.rng("visits-present")``) the patients still
+in care keep being seen, newcomers arrive at each center's rate, the centers that join later
+start with their panels, and remission keeps rising slowly with some noise, month by month up to
+the last complete month before ``context.today``.
 
 Visits are stored as the importer stores them (patient keys as the keyed hash of a center-local
 key) with bulk inserts — COPY on PostgreSQL — and then every measure is computed for every center.
@@ -27,6 +33,7 @@ from icn_graph.config import DEV_PATIENT_KEY_SECRET
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.generator import FIRST_JOINED
 from icn_graph.demo.goal_planner import AS_OF
+from icn_graph.demo.present import last_day_of_previous_month
 from icn_graph.demo.visit_simulation import (
     DIAGNOSIS_VALUES,
     FLAG_COLUMNS,
@@ -34,16 +41,26 @@ from icn_graph.demo.visit_simulation import (
     PGA_VALUES,
     CenterCourse,
     SimulatedVisits,
+    continue_visits,
     simulate,
 )
-from icn_graph.models import Visit
+from icn_graph.models import CenterStatus, Visit
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
 
-__all__ = ["FIRST_VISIT", "LAST_VISIT", "PATIENTS", "DemoVisitPlan", "contribute", "plan_visits"]
+__all__ = [
+    "FIRST_VISIT",
+    "LAST_VISIT",
+    "PATIENTS",
+    "DemoVisitPlan",
+    "contribute",
+    "last_visit",
+    "plan_visits",
+]
 
 PATIENTS = 20_000
 FIRST_VISIT = FIRST_JOINED
-LAST_VISIT = AS_OF.replace(day=1) - timedelta(days=1)
+LAST_VISIT = last_day_of_previous_month(AS_OF)
+"""The history's last visit day; visits go on after it up to ``last_visit(today)``."""
 SHIFT_CENTERS = 4
 PUSH_MONTHS = (date(2009, 11, 1), date(2010, 5, 1), date(2010, 11, 1), date(2011, 5, 1))
 """The months after the (fictional) Learning Sessions of 2009 to 2011 when shift centers pushed."""
@@ -98,6 +115,24 @@ def simulate_demo_visits(context: DemoContext, plan: DemoVisitPlan) -> Simulated
     seed = context.rng("visits-simulation").getrandbits(64)
     patients = max(1, round(PATIENTS * context.visit_scale))
     return simulate(plan.courses, patients, FIRST_VISIT, LAST_VISIT, np.random.default_rng(seed))
+
+
+def last_visit(today: date) -> date:
+    """The last day with visits in a demo loaded on ``today``: the end of the month before."""
+    return last_day_of_previous_month(today)
+
+
+def simulate_present_visits(
+    context: DemoContext, plan: DemoVisitPlan, history: SimulatedVisits
+) -> SimulatedVisits:
+    """The visits after the history, up to ``last_visit(context.today)``."""
+    seed = context.rng("visits-present").getrandbits(64)
+    end = last_visit(context.today)
+    rng = np.random.default_rng(seed)
+    visits = continue_visits(plan.courses, history, (FIRST_VISIT, LAST_VISIT), end, rng)
+    # Inactive centers left the network: their registry stops with the history.
+    active = np.array([c.status is CenterStatus.ACTIVE for c in context.network.centers])
+    return visits.only(active[visits.center])
 
 
 def _rows(context: DemoContext, visits: SimulatedVisits, sqlite: bool) -> list[tuple[Any, ...]]:
@@ -163,6 +198,8 @@ async def _insert(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
 
 async def contribute(session: AsyncSession, context: DemoContext) -> None:
     plan = plan_visits(context)
-    visits = simulate_demo_visits(context, plan)
+    history = simulate_demo_visits(context, plan)
+    present = simulate_present_visits(context, plan, history)
     sqlite = (await session.connection()).dialect.name == "sqlite"
-    await _insert(session, _rows(context, visits, sqlite))
+    await _insert(session, _rows(context, history, sqlite))
+    await _insert(session, _rows(context, present, sqlite))

@@ -23,6 +23,7 @@ from icn_graph.demo import (
     load_demo,
 )
 from icn_graph.demo.generator import generate_network
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import (
     Center,
@@ -47,7 +48,13 @@ async def _fresh_db(path: Path) -> Database:
 async def _names_and_emails(tmp_path: Path, name: str, seed: int) -> list[tuple[str, str]]:
     database = await _fresh_db(tmp_path / name)
     try:
-        await load_demo(database, plugins=core_host(), seed=seed, visit_scale=SMALL_VISIT_SCALE)
+        await load_demo(
+            database,
+            plugins=core_host(),
+            seed=seed,
+            visit_scale=SMALL_VISIT_SCALE,
+            today=STORY_TODAY,
+        )
         async with database.session() as session:
             rows = await session.execute(
                 select(Person.display_name, Person.email).order_by(Person.id)
@@ -59,7 +66,9 @@ async def _names_and_emails(tmp_path: Path, name: str, seed: int) -> list[tuple[
 
 async def test_loads_the_documented_network(db: Database) -> None:
     assert await is_empty(db)
-    summary = await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    summary = await load_demo(
+        db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY
+    )
     assert not await is_empty(db)
     assert isinstance(summary, DemoSummary)
     assert summary.centers == 65
@@ -96,7 +105,7 @@ async def test_loads_the_documented_network(db: Database) -> None:
 
 
 async def test_personas_exist_with_their_roles(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     async with db.session() as session:
         first_center = await session.scalar(select(Center.id).order_by(Center.id).limit(1))
         people = {
@@ -137,9 +146,11 @@ async def test_same_seed_same_network_other_seed_other_network(tmp_path: Path) -
 
 
 async def test_loading_twice_fails_and_keeps_the_first_load(db: Database) -> None:
-    summary = await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    summary = await load_demo(
+        db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY
+    )
     with pytest.raises(IntegrityError):
-        await load_demo(db, plugins=core_host(), seed=99)
+        await load_demo(db, plugins=core_host(), seed=99, today=STORY_TODAY)
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Person)) == summary.people
 

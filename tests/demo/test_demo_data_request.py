@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.models import Person
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import GraphQLClient, token_for
@@ -27,7 +28,7 @@ PREVIEW = """
 async def test_the_parents_funnel_shows_named_and_blinded_centers_with_data(
     db: Database, client: GraphQLClient, plugin_host: PluginHost
 ) -> None:
-    await load_demo(db, plugins=plugin_host)
+    await load_demo(db, plugins=plugin_host, today=STORY_TODAY)
     async with db.session() as session:
         parent = (
             await session.scalars(select(Person).where(Person.email == DEMO_PERSONAS["parent"]))

@@ -11,6 +11,7 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.personas import CLINICIAN_EMAIL, PARENT_EMAIL
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.ids import to_global_id
 from icn_graph.models import AgendaAssignment, Goal, Membership, Person, Registration
@@ -20,7 +21,7 @@ from tests.outbox_helpers import check_in, dispatching, notifications
 
 
 async def test_demo_people_follow_what_they_made_joined_and_speak_at(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     async with db.session() as session:
         follows = {
             (f.person_id, f.subject_id): (f.level, f.reason)
@@ -38,15 +39,17 @@ async def test_demo_people_follow_what_they_made_joined_and_speak_at(db: Databas
     speaker_key = (assignment.person_id, to_global_id("AgendaItem", assignment.agenda_item_id))
     assert follows[speaker_key] == (FollowLevel.NORMAL, FollowReason.ASSIGNED)
     reasons = Counter(reason for _level, reason in follows.values())
-    # Every membership and registration, but the clinician persona's center: she watches it.
-    assert reasons[FollowReason.MEMBER] == (members or 0) + (registrations or 0) - 1
+    # Every membership and registration, but the clinician persona's center and the staff
+    # persona's newest session: they watch them.
+    assert reasons[FollowReason.MEMBER] == (members or 0) + (registrations or 0) - 2
     assert registrations
+    assert reasons[FollowReason.MANUAL] == 3
 
 
 async def test_the_clinician_persona_hears_when_the_parent_persona_checks_in(
     db: Database, settings: Settings, plugin_host: PluginHost
 ) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     async with db.session() as session:
         people = {
             person.email: person

@@ -13,6 +13,7 @@ from icn_graph.db.database import Database
 from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.generator import generate_network
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.demo.visit_simulation import (
     DIAGNOSIS_VALUES,
     MISSING,
@@ -56,7 +57,7 @@ def _month(value: date) -> str:
 
 
 async def test_the_demo_tells_the_networks_remission_story(db: Database) -> None:
-    await load_demo(db, plugins=core_host())
+    await load_demo(db, plugins=core_host(), today=STORY_TODAY)
     async with db.session() as session:
         visits = await load_visits_frame(session, None)
         loaded = list(await session.scalars(select(Center)))
@@ -133,7 +134,7 @@ def _shift_centers(values: pd.DataFrame, codes: dict[str, int]) -> list[int]:
 
 
 async def test_visits_are_stored_as_the_importer_stores_them(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     simulated = _simulated(scale=SMALL_VISIT_SCALE)
     async with db.session() as session:
         count = await session.scalar(select(func.count()).select_from(Visit))
@@ -196,7 +197,7 @@ def test_visits_look_like_a_registry() -> None:
 
 async def test_the_demo_computes_plugins_measures_too(db: Database, settings: Settings) -> None:
     host = load_plugins(settings, extra=[("icn-growth", GrowthPlugin())], discover=False)
-    await load_demo(db, plugins=host, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=host, visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     async with db.session() as session:
         stored = await session.scalar(
             select(func.count())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from icn_graph.db.database import Database
 from icn_graph.demo import SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.personas import PARENT_EMAIL
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import (
     AgendaAssignment,
@@ -45,7 +46,7 @@ async def _parent(db: Database) -> Person:
 
 
 async def test_home_view_of_a_parent_partner(db: Database, client: GraphQLClient) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     parent = await _parent(db)
     async with db.session() as session:
         center_ids = set(
@@ -82,7 +83,7 @@ async def test_home_view_of_a_parent_partner(db: Database, client: GraphQLClient
 async def test_upcoming_items_are_future_ones_soonest_first(
     db: Database, client: GraphQLClient, statements: StatementCounter
 ) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     parent = await _parent(db)
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     async with db.transaction() as session:

@@ -14,6 +14,7 @@ from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.goals import AS_OF, PREVIOUS_START
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import (
     Center,
@@ -62,7 +63,7 @@ async def _rows(db: Database) -> Rows:
 
 
 async def test_demo_goals_have_owners_key_results_and_history(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     rows = await _rows(db)
     goals, people, centers = rows.goals, rows.people, rows.centers
 
@@ -121,7 +122,13 @@ async def _goal_rows(path: Path, seed: int) -> list[tuple[Any, ...]]:
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        await load_demo(database, plugins=core_host(), seed=seed, visit_scale=SMALL_VISIT_SCALE)
+        await load_demo(
+            database,
+            plugins=core_host(),
+            seed=seed,
+            visit_scale=SMALL_VISIT_SCALE,
+            today=STORY_TODAY,
+        )
         async with database.session() as session:
             goals = (
                 await session.execute(

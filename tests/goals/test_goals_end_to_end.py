@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import Goal, Membership, Person
 from icn_graph.schema.relay import to_global_id
@@ -38,7 +39,7 @@ async def _persona(db: Database, name: str) -> Person:
 async def test_a_parent_partner_runs_her_own_goal_but_not_a_center_goal(
     db: Database, client: GraphQLClient
 ) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     parent = await _persona(db, "parent")
     token = await token_for(db, parent)
     parent_id = to_global_id("Person", parent.id)

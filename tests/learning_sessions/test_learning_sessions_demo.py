@@ -13,6 +13,7 @@ from sqlalchemy import select
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import (
     AgendaAssignment,
@@ -35,7 +36,7 @@ async def _by_title(db: Database) -> dict[str, LearningSession]:
 
 
 async def test_two_sessions_with_agendas_and_about_300_registrations(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     sessions = await _by_title(db)
     assert set(sessions) == {"Fall 2013 Learning Session", "Spring 2014 Learning Session"}
     fall, spring = sessions["Fall 2013 Learning Session"], sessions["Spring 2014 Learning Session"]
@@ -90,7 +91,7 @@ async def test_two_sessions_with_agendas_and_about_300_registrations(db: Databas
 
 
 async def test_the_spring_2014_parent_panel(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     spring = (await _by_title(db))["Spring 2014 Learning Session"]
     async with db.session() as session:
         personas = {
@@ -136,7 +137,7 @@ async def test_the_spring_2014_parent_panel(db: Database) -> None:
 
 
 async def test_the_demo_agendas_break_no_scheduling_rule(db: Database) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     async with db.session() as session:
         for row in await session.scalars(select(LearningSession)):
             items = (
@@ -166,7 +167,13 @@ async def _rows(path: Path, seed: int) -> list[Any]:
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        await load_demo(database, plugins=core_host(), seed=seed, visit_scale=SMALL_VISIT_SCALE)
+        await load_demo(
+            database,
+            plugins=core_host(),
+            seed=seed,
+            visit_scale=SMALL_VISIT_SCALE,
+            today=STORY_TODAY,
+        )
         found: list[Any] = []
         async with database.session() as session:
             for model in (LearningSession, AgendaItem, AgendaAssignment, Registration):

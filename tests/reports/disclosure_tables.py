@@ -14,6 +14,7 @@ from sqlalchemy import select
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.demo import load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import Center
 from icn_graph.reports.measures.registry import Direction, Measure, MeasureRegistry
@@ -34,7 +35,7 @@ def load_demo_file(path: Path) -> dict[str, int]:
     async def load() -> dict[str, int]:
         db = Database.from_url(url)
         try:
-            await load_demo(db, plugins=core_host())
+            await load_demo(db, plugins=core_host(), today=STORY_TODAY)
             async with db.session() as session:
                 rows = await session.execute(select(Center.short_code, Center.id))
                 return {code: center_id for code, center_id in rows}

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.demo import load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host
 from icn_graph.models import Center, CenterRole, Membership, NetworkRole, Person
 from icn_graph.services.reports.disclosure import is_small_count, reveals_small_count
@@ -88,7 +89,7 @@ async def _readers(db: Database) -> tuple[dict[str, str], dict[str, str]]:
 
 
 async def test_the_reviews_attacks_no_longer_work(db: Database, client: GraphQLClient) -> None:
-    await load_demo(db, plugins=core_host())
+    await load_demo(db, plugins=core_host(), today=STORY_TODAY)
     tokens, own = await _readers(db)
     async with db.session() as session:
         codes = list(await session.scalars(select(Center.short_code).order_by(Center.id)))

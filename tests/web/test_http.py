@@ -27,6 +27,7 @@ from icn_graph.app import create_app
 from icn_graph.config import Settings
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import core_host, core_schema
 from icn_graph.models import ApiToken, Center, NetworkRole, Person, PersonKind
 from icn_graph.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
@@ -864,7 +865,9 @@ def ws_network(tmp_path: Path) -> tuple[str, str]:
     async def prepare() -> str:
         database = Database.from_url(url)
         try:
-            await load_demo(database, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE)
+            await load_demo(
+                database, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY
+            )
             return (await issue_token(database, "staff@network.example.org")).secret
         finally:
             await database.dispose()

@@ -42,6 +42,7 @@ from icn_graph.config import Settings
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
+from icn_graph.demo.present import STORY_TODAY
 from icn_graph.ids import to_global_id
 from icn_graph.models import Membership, Person
 from icn_graph.plugins.manager import PluginHost
@@ -262,7 +263,7 @@ async def _persona(db: Database, label: str) -> Person:
 async def test_fuzzed_operations_always_answer_in_the_graphql_json_shape(
     db: Database, plugin_host: PluginHost, client: GraphQLClient, label: str
 ) -> None:
-    await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE)
+    await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     persona = await _persona(db, label)
     token = await token_for(db, persona)
     introspection = await client.data(graphql.get_introspection_query(), token=token)
