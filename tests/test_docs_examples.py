@@ -15,7 +15,9 @@ Markup the docs may use around a ```graphql block (HTML comments, invisible when
 - ``<!-- plugin: icn-codesign -->`` just above: run with that first-party plugin installed
   (its schema, and its demo data in the demo network).
 
-Each example gets a freshly loaded demo network, so mutation examples never see each other.
+Each example gets a freshly loaded demo network, so mutation examples never see each other; and
+each guide also runs from top to bottom on one network loaded today, as a reader follows it
+against ``make run``, so no example may break a later one.
 """
 
 from __future__ import annotations
@@ -252,8 +254,13 @@ def settings(migrated_url: str) -> Settings:
 def icn_plugins(request: pytest.FixtureRequest) -> Sequence[tuple[str, object]]:
     """The plugins the example asks for (``<!-- plugin: ... -->``)."""
     callspec = getattr(request.node, "callspec", None)
-    example = callspec.params.get("example") if callspec is not None else None
-    names = example.plugins if isinstance(example, Example) else ()
+    params = callspec.params if callspec is not None else {}
+    example = params.get("example")
+    if isinstance(example, Example):
+        names: Sequence[str] = example.plugins
+    else:  # a whole guide in order: every plugin any of its examples asks for
+        source = params.get("source")
+        names = sorted({name for e in EXAMPLES if e.source == source for name in e.plugins})
     return [(name, importlib.import_module(PLUGINS[name])) for name in names]
 
 
@@ -261,12 +268,15 @@ def icn_plugins(request: pytest.FixtureRequest) -> Sequence[tuple[str, object]]:
 async def test_example_runs(
     example: Example, db: Database, client: GraphQLClient, plugin_host: PluginHost
 ) -> None:
-    where = f"{example.source}:{example.line} ({example.heading})"
     # At the story's own today, the quickest to load; the examples name the story's rows, which
     # are the same whatever the demo's today.
     await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
     token = await _token(db, example.persona)
-    body = await client.execute(example.query, example.variables, token=token)
+    _check(example, await client.execute(example.query, example.variables, token=token))
+
+
+def _check(example: Example, body: dict[str, Any]) -> None:
+    where = f"{example.source}:{example.line} ({example.heading})"
     if example.expect_error is None:
         assert "errors" not in body, f"{where}: {body['errors']}"
         assert body["data"], where
@@ -274,6 +284,23 @@ async def test_example_runs(
         assert refused == example.expect_user_errors, f"{where}: {body['data']}"
     else:
         assert example.expect_error in error_codes(body), f"{where}: {body}"
+
+
+@pytest.mark.parametrize("source", sorted({example.source for example in EXAMPLES}))
+async def test_a_guide_runs_in_order_on_one_network(
+    source: str, db: Database, client: GraphQLClient, plugin_host: PluginHost
+) -> None:
+    """What a reader does: one demo network loaded today (as ``make run`` does), one token per
+    persona minted before the first example (as ``make run`` prints them), then every example
+    of the guide from top to bottom. An example that breaks a later one (a token it revokes, a
+    row it withdraws) fails here though each passes on a fresh network."""
+    await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE)
+    tokens: dict[str, str | None] = {}
+    for example in (example for example in EXAMPLES if example.source == source):
+        if example.persona not in tokens:
+            tokens[example.persona] = await _token(db, example.persona)
+        body = await client.execute(example.query, example.variables, token=tokens[example.persona])
+        _check(example, body)
 
 
 def test_the_docs_have_examples_and_valid_markup() -> None:
