@@ -19,13 +19,12 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from icn_graph.config import Settings, get_settings
 from icn_graph.db.database import Database
 from icn_graph.db.types import Clock, utcnow
-from icn_graph.host import install_registries, load_plugins
+from icn_graph.host import install_registries, load_plugins, served_schema
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.outbox import outbox_dispatcher, plugin_event_dispatcher
 from icn_graph.reports.measures import MeasureRegistry
-from icn_graph.schema import build_schema
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.web import email_change_page, invitation_page, sign_in_page
 from icn_graph.web.body_limit import BodyLimit
@@ -71,7 +70,7 @@ def create_app(
     graphql = GraphQLApp(
         database,
         settings,
-        build_schema(host.schema_contributions()),
+        served_schema(host),
         plugins=host,
         dispatcher=plugin_events,
         broadcaster=broadcaster,

@@ -69,8 +69,15 @@ def _core_and(
     )
 
 
+def served_schema(host: PluginHost) -> strawberry.Schema:
+    """The schema ``host`` serves: its plugins' fields and types, its event types as kinds."""
+    return build_schema(
+        host.schema_contributions(), event_types=EventTypeRegistry.build(host.event_types())
+    )
+
+
 def core_schema() -> strawberry.Schema:
-    return build_schema(core_host().schema_contributions())
+    return served_schema(core_host())
 
 
 CORE_ONLY_HEADER = """\
@@ -84,7 +91,7 @@ CORE_ONLY_HEADER = """\
 def printed_schema(host: PluginHost | None = None) -> str:
     """The SDL under a comment saying what it holds: core's alone (committed as
     ``schema.graphql``) or as ``host`` serves it, naming its enabled plugins."""
-    schema = build_schema((host or core_host()).schema_contributions())
+    schema = served_schema(host or core_host())
     return (CORE_ONLY_HEADER if host is None else _served_header(host)) + schema.as_str() + "\n"
 
 

@@ -109,6 +109,10 @@ class DomainEvent:
     # Personal: only the person the event is about (its ``person`` field) hears of it, not the
     # subject's followers ("Sam mentioned you" is news to the one mentioned alone).
     personal: ClassVar[bool] = False
+    # Fields left out of ``Notification.data`` (see ``icn_graph.events.shown``): what a reader
+    # of the notification could not see through its subject (text that can be edited or hidden
+    # later, who else was asked, staff's reasons).
+    withheld: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def subject(self) -> SubjectRef:
@@ -179,6 +183,7 @@ RESERVED = frozenset(
         "summary",
         "upgrade",
         "as_mailed",
+        "withheld",
     }
 )
 
@@ -203,10 +208,16 @@ class EventTypeError(TypeError):
 
 @typing.dataclass_transform(kw_only_default=True, frozen_default=True)
 def event_type(
-    name: str, *, subject: str | None = None, version: int | None = None, personal: bool = False
+    name: str,
+    *,
+    subject: str | None = None,
+    version: int | None = None,
+    personal: bool = False,
+    withheld: Sequence[str] = (),
 ) -> Callable[[E], E]:
     """Make ``cls`` a frozen dataclass event type named ``name`` ("area.happened"); a
-    ``personal`` one reaches only the person in its ``person`` field."""
+    ``personal`` one reaches only the person in its ``person`` field; ``withheld`` names the
+    fields ``Notification.data`` leaves out (each must be a field of the type)."""
     parts = name.split(".")
     if len(parts) < 2 or not all(part.isidentifier() and part.islower() for part in parts):
         raise EventTypeError(
@@ -240,6 +251,18 @@ def event_type(
                 f"{cls.__qualname__} ({name}) is personal: it needs a 'person' SubjectRef field"
             )
         made.personal = personal
+        if isinstance(withheld, str):
+            raise EventTypeError(
+                f"{cls.__qualname__} ({name}): withheld must list field names, not be the "
+                f"string {withheld!r}"
+            )
+        unknown = sorted(set(withheld) - set(fields))
+        if unknown:
+            raise EventTypeError(
+                f"{cls.__qualname__} ({name}): withheld names {', '.join(unknown)}, which it "
+                "has no field of"
+            )
+        made.withheld = frozenset(withheld)
         DECLARED.setdefault(name, []).append(made)
         return made
 

@@ -199,9 +199,18 @@ def _without_title(event: Event) -> Event:
     )
 
 
+@dataclass(frozen=True)
+class InboxEvent:
+    """An event behind a notification, as its reader may see it: ``hidden`` when they may no
+    longer see its subject (then ``event`` has the title it kept blanked)."""
+
+    event: Event
+    hidden: bool
+
+
 async def events_of(
     db: Database, event_ids: Sequence[int], *, viewer: Viewer
-) -> list[Event | None]:
+) -> list[InboxEvent | None]:
     """Each event, typed, in order (None for an event that is gone); the title an event kept is
     blanked when ``viewer`` may no longer see its subject (a plugin's restricted type)."""
     if not event_ids:
@@ -210,7 +219,11 @@ async def events_of(
         found = await stored_events(session, event_ids)
         hidden = await hidden_subjects(session, viewer, {e.subject_id for e in found.values()})
     return [
-        (_without_title(event) if event.subject_id in hidden else event)
+        (
+            InboxEvent(_without_title(event), hidden=True)
+            if event.subject_id in hidden
+            else InboxEvent(event, hidden=False)
+        )
         if (event := found.get(event_id))
         else None
         for event_id in event_ids

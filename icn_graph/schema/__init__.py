@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import strawberry
@@ -20,6 +20,8 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from icn_graph.errors import ServiceError
+from icn_graph.events.registry import RegisteredEventType
+from icn_graph.events.registry import event_types as installed_event_types
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.connections import describe_connections
 from icn_graph.schema.errors import ErrorPolicy
@@ -29,6 +31,7 @@ from icn_graph.schema.limits.metering import OperationMetering
 from icn_graph.schema.limits.query_length import QueryLengthLimit
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.nodes import check_node_types
+from icn_graph.schema.notifications.kinds import add_kind_field, notification_kinds
 from icn_graph.schema.owners import ErrorOwners
 from icn_graph.schema.read_only import ReadOnlyTokens
 from icn_graph.schema.type_extensions import (
@@ -108,9 +111,15 @@ class IcnSchema(strawberry.Schema):
 
 
 def build_schema(
-    contributions: Sequence[tuple[str, SchemaContribution]], **options: Any
+    contributions: Sequence[tuple[str, SchemaContribution]],
+    *,
+    event_types: Iterable[RegisteredEventType] | None = None,
+    **options: Any,
 ) -> strawberry.Schema:
     """The schema from the contributions of core's internal plugins and installed plugins.
+
+    ``event_types`` make ``NotificationKind`` (by default the registry in use: the one the
+    last plugin host loaded installed).
 
     Anything two contributors both claim (a root field, a type name, a field of an extended
     type) or a plugin's ``Node`` type that ``node(id:)`` could not refetch stops start-up with
@@ -119,6 +128,10 @@ def build_schema(
     roots = merge_roots(contributions)
     config: StrawberryConfig = options.setdefault("config", StrawberryConfig())
     extensions_by_type = collect_extensions(contributions, config.name_converter)
+    add_kind_field(
+        extensions_by_type,
+        notification_kinds(event_types if event_types is not None else installed_event_types()),
+    )
     try:
         schema = IcnSchema(
             query=roots.query,

@@ -17,7 +17,7 @@ from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.services.tokens import revoke_tokens
-from icn_graph.testing import snapshot
+from icn_graph.testing import StatementCounter, snapshot
 from tests.helpers import make_person, token_for
 from tests.subscription_helpers import (
     NOTIFICATION_ADDED,
@@ -370,3 +370,28 @@ async def test_an_anonymous_connection_runs_operations_as_before(db: Database, s
         answer = await client.receive()
         assert "errors" not in answer["payload"]
         assert answer["payload"]["data"] == {"network": {"name": "Test Network"}, "viewer": None}
+
+
+async def test_kind_data_and_links_add_no_sql_to_what_a_subscriber_is_sent(
+    db: Database, app: Starlette, server: str, statements: StatementCounter
+) -> None:
+    """``kind``, ``data``, ``url`` and ``appPath`` read what ``summary`` reads, in its batches."""
+    maria = await make_person(db)
+    token = await token_for(db, maria)
+    base = "id summary actor { displayName } subject { id }"
+
+    async def sent_with(fields: str) -> tuple[int, dict[str, Any]]:
+        async with ws_client(server, token) as client:
+            await subscribed(
+                client, app, maria.id, query=f"subscription {{ notificationAdded {{ {fields} }} }}"
+            )
+            statements.reset()
+            await write_notifications(db, [maria])
+            notification = added(await client.receive())
+            return statements.count, notification
+
+    without, _ = await sent_with(base)
+    with_them, notification = await sent_with(f"{base} kind data url appPath")
+    assert with_them == without, (with_them, without)
+    assert notification["kind"] == "GOAL_CHECKED_IN"
+    assert notification["appPath"] is None  # Goal 1 does not exist here

@@ -38,15 +38,21 @@ class MailLinks:
         self.app_url = settings.app_url.rstrip("/")
         self.paths = default_app_paths() | settings.app_url_patterns
 
-    def subject(self, subject_id: str) -> str:
-        """Where ``subject_id`` opens for a reader."""
+    def app_path(self, subject_id: str) -> str | None:
+        """``subject_id``'s path in the front-end app (``/goals/R29hbDox``), whether or not
+        ``ICN_APP_URL`` is set; None for a type with no path there."""
         try:
             type_name = parse_global_id(subject_id)[0]
         except BadInput:
-            type_name = ""
+            return None
         pattern = self.paths.get(type_name)
-        if self.app_url and pattern is not None:
-            return self.app_url + pattern.format(id=quote(subject_id, safe=""))
+        return pattern.format(id=quote(subject_id, safe="")) if pattern is not None else None
+
+    def subject(self, subject_id: str) -> str:
+        """Where ``subject_id`` opens for a reader."""
+        path = self.app_path(subject_id)
+        if self.app_url and path is not None:
+            return self.app_url + path
         return self.public_url + explorer_path(subject_id)
 
     def removed(self) -> str:

@@ -11,6 +11,9 @@ from icn_graph.events.registry import RegisteredEventType, event_types
 class EventTypeField:
     name: str = strawberry.field(description="As stored, e.g. session_title.")
     type: str = strawberry.field(description="Its Python type, e.g. SubjectRef or str | None.")
+    in_data: bool = strawberry.field(
+        description="Whether `Notification.data` shows it (false: its type keeps it out)."
+    )
 
 
 @strawberry.type(
@@ -33,7 +36,10 @@ class EventType:
             name=entry.name,
             description=entry.description,
             owner=entry.owner,
-            fields=[EventTypeField(name=name, type=kind) for name, kind in entry.fields],
+            fields=[
+                EventTypeField(name=name, type=kind, in_data=name not in entry.cls.withheld)
+                for name, kind in entry.fields
+            ],
         )
 
 

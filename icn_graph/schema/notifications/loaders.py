@@ -6,14 +6,13 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from icn_graph.events import Event
 from icn_graph.notifications import following, inbox, models
 from icn_graph.schema.context import Info
 from icn_graph.services.goals.windows import PageRequest
 from icn_graph.services.pagination import Page
 
 
-def event(info: Info) -> DataLoader[int, Event | None]:
+def event(info: Info) -> DataLoader[int, inbox.InboxEvent | None]:
     return info.context.loaders.get(
         "notification_event", partial(inbox.events_of, viewer=info.context.viewer)
     )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from icn_graph.errors import BadInput
+from icn_graph.events.shown import shown_data
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person as PersonRow
 from icn_graph.notifications import inbox, models
+from icn_graph.notifications.mail.links import MailLinks
 from icn_graph.notifications.preferences import format_clock
 from icn_graph.notifications.schedule import EffectivePreferences
 from icn_graph.notifications.summaries import one_line, summarize
@@ -60,7 +64,8 @@ class Notification(Node):
         name="type",
         description=(
             "The event type's name, one of `eventTypes { name }` (e.g. goal.checked_in or"
-            " agenda_item.assigned; plugins add their own)."
+            " agenda_item.assigned; plugins add their own). Switch on `kind`, the same as an"
+            " enum."
         ),
     )
     reason: str = strawberry.field(
@@ -95,15 +100,48 @@ class Notification(Node):
 
     @strawberry.field(description="What happened, in one line of plain text.")
     async def summary(self, info: Info) -> str:
-        event, actor, title = await asyncio.gather(
+        found, actor, title = await asyncio.gather(
             loaders.event(info).load(self.event_pk),
             _person(info, self.actor_id),
             loaders.subject_title(info).load(self.subject_id),
         )
         name = actor.display_name if actor else None
-        if event is None:  # cannot happen while notifications reference their events
+        if found is None:  # cannot happen while notifications reference their events
             return one_line(f"{name or 'Someone'}: {self.event_type}")
-        return summarize(event.data, name, title)
+        return summarize(found.event.data, name, title)
+
+    @strawberry.field(
+        description="What happened, as data: the event's fields as a JSON object, under their "
+        "names in `eventTypes { fields }` (objects as global IDs, enums by value, dates in "
+        "ISO 8601), less those its type keeps out (`inData: false`). Null when you may no "
+        "longer see the subject, or for an UNKNOWN kind."
+    )
+    async def data(self, info: Info) -> JSON | None:
+        found = await loaders.event(info).load(self.event_pk)
+        if found is None or found.hidden:
+            return None
+        return cast("JSON | None", shown_data(found.event.data))
+
+    @strawberry.field(
+        description="Where it opens: the same link its mail has, the subject in the front-end "
+        "(ICN_APP_URL and the type's path) or else in the explorer; the app's home (or the "
+        "explorer) once the subject is gone or hidden from you."
+    )
+    async def url(self, info: Info) -> str:
+        links = MailLinks(info.context.settings)
+        if await loaders.subject_title(info).load(self.subject_id) is None:
+            return links.removed()
+        return links.subject(self.subject_id)
+
+    @strawberry.field(
+        description="The subject's path in the front-end app (`/goals/R29hbDox`), for apps "
+        "that route by themselves; null for a type with no path there, or once the subject is "
+        "gone or hidden from you."
+    )
+    async def app_path(self, info: Info) -> str | None:
+        if await loaders.subject_title(info).load(self.subject_id) is None:
+            return None
+        return MailLinks(info.context.settings).app_path(self.subject_id)
 
     @strawberry.field(description="What it is about; null once that is deleted.")
     async def subject(self, info: Info) -> Node | None:

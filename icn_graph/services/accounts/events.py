@@ -23,7 +23,8 @@ class PersonUpdated(DomainEvent):
         return f"{actor} changed the account of {title}: {_changed(self.changes)}"
 
 
-@event_type("person.deactivated", subject="person", personal=True)
+# Staff's reason is theirs: no field shows it, so Notification.data does not either.
+@event_type("person.deactivated", subject="person", personal=True, withheld=["reason"])
 class PersonDeactivated(DomainEvent):
     """Staff deactivated an account: its tokens were revoked and it can no longer sign in."""
 

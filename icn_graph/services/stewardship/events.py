@@ -42,7 +42,8 @@ DECISION_WORDS = {
 }
 
 
-@event_type("data_request.submitted", subject="request")
+# Who else was told stays out of Notification.data (no field of the request shows them).
+@event_type("data_request.submitted", subject="request", withheld=["stewards"])
 class DataRequestSubmitted(DomainEvent):
     """Someone asked to use network data."""
 
@@ -90,7 +91,8 @@ class DataViewProposed(DomainEvent):
         return f"{actor} proposed a view (version {self.version}) for {title}"
 
 
-@event_type("data_view.accepted", subject="request")
+# The deciders asked name the view's centers, which a center's own decider may not see.
+@event_type("data_view.accepted", subject="request", withheld=["asked"])
 class DataViewAccepted(DomainEvent):
     """The requester accepted a proposed view: its centers are asked to decide."""
 

@@ -68,7 +68,8 @@ class ThreadStarted(DomainEvent):
         return f"{actor} started the thread {title}"
 
 
-@event_type("thread.message_posted", subject="thread")
+# The text stays out of Notification.data: the message may be edited or hidden since.
+@event_type("thread.message_posted", subject="thread", withheld=["body", "body_html"])
 class MessagePosted(DomainEvent):
     """Someone posted a message in a co-design thread."""
 
@@ -91,7 +92,7 @@ class MessagePosted(DomainEvent):
         return await _as_messages_now(session, events)
 
 
-@event_type("thread.mentioned", subject="thread", personal=True)
+@event_type("thread.mentioned", subject="thread", personal=True, withheld=["body", "body_html"])
 class Mentioned(DomainEvent):
     """A message in a co-design thread mentioned someone."""
 
@@ -148,7 +149,7 @@ class MessageEdited(DomainEvent):
     thread: SubjectRef
 
 
-@event_type("thread_message.hidden", subject="message")
+@event_type("thread_message.hidden", subject="message", withheld=["reason"])
 class MessageHidden(DomainEvent):
     """Network staff hid a message in a co-design thread, giving a reason."""
 

@@ -357,3 +357,59 @@ async def test_revisions_sent_at_once_are_numbered_or_refused_never_a_crash(
     for errors in refused:
         assert [(error["field"], error["code"]) for error in errors] in ([], [("name", "CONFLICT")])
     assert len(numbers) + sum(1 for errors in refused if errors) == 4
+
+
+INBOX_DATA = "{ viewer { notifications { nodes { kind data url appPath summary } } } }"
+
+
+async def test_a_hidden_messages_text_never_reaches_notification_data(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Attack: read ``Notification.data`` of a message staff hid since it was posted; the event
+    kept its text. The text is withheld from data: the app reads the message itself."""
+    people = await cast(db)
+    thread = await start(
+        client, people.participant, audience="PARTICIPANTS", personIds=[people.parent.id]
+    )
+    message = await post(client, people.participant, thread["id"], "Unkind words @Jamie Rivera")
+    await client.data(HIDE_NOW, {"id": message["id"]}, token=people.staff.token)
+    data = await client.data(INBOX_DATA, token=people.parent.token)
+    nodes = data["viewer"]["notifications"]["nodes"]
+    kinds = {node["kind"]: node for node in nodes}
+    assert {"THREAD_MESSAGE_POSTED", "THREAD_MENTIONED"} <= set(kinds)
+    for kind in ("THREAD_MESSAGE_POSTED", "THREAD_MENTIONED"):
+        assert kinds[kind]["data"]["message"] == message["id"]
+        assert kinds[kind]["data"]["author_name"] == "Dr. Sami Reyes"
+    assert "Unkind words" not in json.dumps(data)
+
+
+async def test_who_left_a_thread_reads_nothing_of_it_in_old_notifications(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Attack: leave a participants-only thread, then read what the notifications of it kept
+    (its title, who wrote, links to it). Once the thread is hidden from them, ``data`` and
+    ``appPath`` are null and ``url`` is the app's home."""
+    people = await cast(db)
+    thread = await start(
+        client,
+        people.participant,
+        audience="PARTICIPANTS",
+        personIds=[people.parent.id],
+        title="Secret plans",
+    )
+    await post(client, people.participant, thread["id"], "Before you go")
+    before = await client.data(INBOX_DATA, token=people.parent.token)
+    assert any(node["data"] for node in before["viewer"]["notifications"]["nodes"])
+    left = await client.data(LEAVE_NOW, {"id": thread["id"]}, token=people.parent.token)
+    assert left["leaveThread"]["userErrors"] == []
+    after = await client.data(INBOX_DATA, token=people.parent.token)
+    nodes = after["viewer"]["notifications"]["nodes"]
+    assert nodes
+    for node in nodes:
+        assert (node["data"], node["appPath"]) == (None, None)
+        assert "graphql" in node["url"]  # the explorer's home, as mail links what is gone
+    assert "Secret plans" not in json.dumps(after)
+    assert "Dr. Sami Reyes" not in json.dumps([node["data"] for node in nodes])
+
+
+LEAVE_NOW = """mutation($id: ID!) { leaveThread(input: {id: $id}) { userErrors { field } } }"""
