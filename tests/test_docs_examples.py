@@ -15,9 +15,11 @@ Markup the docs may use around a ```graphql block (HTML comments, invisible when
 - ``<!-- plugin: icn-codesign -->`` just above: run with that first-party plugin installed
   (its schema, and its demo data in the demo network).
 
-Each example gets a freshly loaded demo network, so mutation examples never see each other; and
-each guide also runs from top to bottom on one network loaded today, as a reader follows it
-against ``make run``, so no example may break a later one.
+Each guide runs from top to bottom on one demo network loaded today, as a reader follows it
+against ``make run`` (one token per persona, minted before the first example, as ``make run``
+prints them): no example may break a later one, and the IDs of rows an example creates are the
+ones a reader following the guide from the top gets. The plugins any example of a guide asks
+for are installed for the whole guide.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from sqlalchemy import select
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
-from icn_graph.demo.present import STORY_TODAY
 from icn_graph.host import printed_schema
 from icn_graph.models import CenterRole, Membership, NetworkRole, Person
 from icn_graph.plugins.manager import PluginHost
@@ -252,27 +253,11 @@ def settings(migrated_url: str) -> Settings:
 
 @pytest.fixture
 def icn_plugins(request: pytest.FixtureRequest) -> Sequence[tuple[str, object]]:
-    """The plugins the example asks for (``<!-- plugin: ... -->``)."""
+    """Every plugin an example of the guide asks for (``<!-- plugin: ... -->``)."""
     callspec = getattr(request.node, "callspec", None)
-    params = callspec.params if callspec is not None else {}
-    example = params.get("example")
-    if isinstance(example, Example):
-        names: Sequence[str] = example.plugins
-    else:  # a whole guide in order: every plugin any of its examples asks for
-        source = params.get("source")
-        names = sorted({name for e in EXAMPLES if e.source == source for name in e.plugins})
+    source = callspec.params.get("source") if callspec is not None else None
+    names = sorted({name for e in EXAMPLES if e.source == source for name in e.plugins})
     return [(name, importlib.import_module(PLUGINS[name])) for name in names]
-
-
-@pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
-async def test_example_runs(
-    example: Example, db: Database, client: GraphQLClient, plugin_host: PluginHost
-) -> None:
-    # At the story's own today, the quickest to load; the examples name the story's rows, which
-    # are the same whatever the demo's today.
-    await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
-    token = await _token(db, example.persona)
-    _check(example, await client.execute(example.query, example.variables, token=token))
 
 
 def _check(example: Example, body: dict[str, Any]) -> None:
@@ -292,15 +277,18 @@ async def test_a_guide_runs_in_order_on_one_network(
 ) -> None:
     """What a reader does: one demo network loaded today (as ``make run`` does), one token per
     persona minted before the first example (as ``make run`` prints them), then every example
-    of the guide from top to bottom. An example that breaks a later one (a token it revokes, a
-    row it withdraws) fails here though each passes on a fresh network."""
+    of the guide from top to bottom. Every failing example is listed, not only the first."""
     await load_demo(db, plugins=plugin_host, visit_scale=SMALL_VISIT_SCALE)
-    tokens: dict[str, str | None] = {}
-    for example in (example for example in EXAMPLES if example.source == source):
-        if example.persona not in tokens:
-            tokens[example.persona] = await _token(db, example.persona)
+    guide = [example for example in EXAMPLES if example.source == source]
+    tokens = {persona: await _token(db, persona) for persona in {e.persona for e in guide}}
+    broken: list[str] = []
+    for example in guide:
         body = await client.execute(example.query, example.variables, token=tokens[example.persona])
-        _check(example, body)
+        try:
+            _check(example, body)
+        except AssertionError as failure:
+            broken.append(str(failure).splitlines()[0][:400])
+    assert not broken, "\n".join(broken)
 
 
 def test_the_docs_have_examples_and_valid_markup() -> None:
