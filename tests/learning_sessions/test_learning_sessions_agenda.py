@@ -250,6 +250,26 @@ async def test_removing_an_item_removes_its_people_too(
     assert error_codes(body) == ["NOT_FOUND"]
 
 
+async def test_removing_an_item_answers_the_session_a_client_cache_shows(
+    db: Database, client: GraphQLClient, setup: Setup
+) -> None:
+    """Apollo Client drops the item from the session's agenda from the payload alone."""
+    item = await make_item(db, setup.session, "Panel", "2014-04-04 10:00", "2014-04-04 11:00")
+    keep = await make_item(db, setup.session, "Plenary", "2014-04-04 11:00", "2014-04-04 12:00")
+    data = await client.data(
+        """
+        mutation($input: RemoveAgendaItemInput!) {
+          removeAgendaItem(input: $input) { learningSession { id agenda { id } } }
+        }""",
+        {"input": {"id": to_global_id("AgendaItem", item.id)}},
+        token=setup.token,
+    )
+    assert data["removeAgendaItem"]["learningSession"] == {
+        "id": to_global_id("LearningSession", setup.session.id),
+        "agenda": [{"id": to_global_id("AgendaItem", keep.id)}],
+    }
+
+
 async def test_agenda_changes_record_events(
     db: Database, client: GraphQLClient, setup: Setup
 ) -> None:
