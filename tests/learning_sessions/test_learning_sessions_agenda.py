@@ -187,6 +187,30 @@ async def test_assign_and_unassign(db: Database, client: GraphQLClient, setup: S
         "agendaItem": {"people": [{"part": "MODERATOR", "person": {"displayName": "Priya Raman"}}]},
         "userErrors": [],
     }
+    # The person as they are now, so a client cache drops the item from their agendaItems.
+    data = await client.data(
+        ASSIGN,
+        {
+            "input": {
+                "agendaItemId": item_id,
+                "personId": to_global_id("Person", setup.dana.id),
+                "part": "PANELIST",
+            }
+        },
+        token=setup.token,
+    )
+    data = await client.data(
+        """
+        mutation($input: UnassignFromAgendaItemInput!) {
+          unassignFromAgendaItem(input: $input) { person { id agendaItems { id } } }
+        }""",
+        {"input": {"agendaItemId": item_id, "personId": to_global_id("Person", setup.dana.id)}},
+        token=setup.token,
+    )
+    assert data["unassignFromAgendaItem"]["person"] == {
+        "id": to_global_id("Person", setup.dana.id),
+        "agendaItems": [],
+    }
     data = await client.data(
         UNASSIGN,
         {"input": {"agendaItemId": item_id, "personId": to_global_id("Person", setup.dana.id)}},

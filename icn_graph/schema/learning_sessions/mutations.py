@@ -15,6 +15,7 @@ from icn_graph.schema.learning_sessions.registrations import Registration
 from icn_graph.schema.learning_sessions.sessions import LearningSession
 from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
 from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services.learning_sessions import agenda as agenda_service
 from icn_graph.services.learning_sessions import registrations as registration_service
@@ -194,6 +195,15 @@ class UnassignFromAgendaItemPayload:
         description="The item, without the person; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    person_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The person taken off, with `agendaItems` as they are now (for client "
+        "caches); null if refused."
+    )
+    async def person(self, info: Info) -> Person | None:
+        row = await info.context.loaders.person.load(self.person_pk) if self.person_pk else None
+        return Person.from_model(row) if row else None
 
 
 # --- registrations ----------------------------------------------------------------------------
@@ -419,7 +429,11 @@ class LearningSessionMutations:
                 info.context.db, info.context.viewer, item_id, person_id
             )
         )
-        return UnassignFromAgendaItemPayload(agenda_item=_item_node(row), user_errors=errors)
+        return UnassignFromAgendaItemPayload(
+            agenda_item=_item_node(row),
+            user_errors=errors,
+            person_pk=person_id if row else None,
+        )
 
     @strawberry.mutation(
         description="Register for a Learning Session: yourself while it is PLANNING or "
