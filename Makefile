@@ -13,8 +13,12 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
 TEST_WORKERS ?= auto
 CONSTRAINTS := constraints.txt
 PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(CONSTRAINTS)
+# The Apollo Client cache check (tests/apollo, run by tests/web/test_apollo_cache.py) needs its
+# pinned npm packages; installed by install-dev only when npm is on PATH.
+APOLLO_CHECK := tests/apollo
+NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: run test lint install install-dev schema clean mutation constraints
+.PHONY: run test lint install install-dev install-apollo-check schema clean mutation constraints
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "icn_graph needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -29,8 +33,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP_INSTALL) -e '.[dev]'
 	@touch $@
 
+$(APOLLO_CHECK)/node_modules/.installed: $(APOLLO_CHECK)/package.json $(APOLLO_CHECK)/package-lock.json
+	npm ci --prefix $(APOLLO_CHECK) --no-audit --no-fund
+	@touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(if $(NPM),$(APOLLO_CHECK)/node_modules/.installed)
+install-apollo-check: $(APOLLO_CHECK)/node_modules/.installed
 
 # The port first: a busy one is said in one line before anything is loaded or minted
 # (`make run ICN_PORT=8001` chooses another).
@@ -53,7 +62,7 @@ schema: install
 	$(BIN)/icn-graph schema export
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants $(APOLLO_CHECK)/node_modules
 
 # Pins every package a dev install needs (core, plugins_contrib, dev tools) at the newest versions
 # the project's requirements allow, resolved in a throwaway venv; review the diff, run

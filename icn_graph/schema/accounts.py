@@ -10,6 +10,7 @@ from icn_graph.notifications.account_mail import mail_email_change, mail_moved_a
 from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
+from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
@@ -48,6 +49,10 @@ class UpdateViewerPayload:
     pending_email: str | None = strawberry.field(
         description="The address waiting for its link to be used, if any: your email stays "
         "`person.email` until then."
+    )
+    viewer: ViewerRef | None = strawberry.field(
+        description="You as changed (`pendingEmail`, the preferences' time zone), for client "
+        "caches; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
@@ -152,12 +157,15 @@ class AccountMutations:
             )
         )
         if done is None:
-            return UpdateViewerPayload(person=None, pending_email=None, user_errors=errors)
+            return UpdateViewerPayload(
+                person=None, pending_email=None, viewer=None, user_errors=errors
+            )
         if done.requested is not None and context.sign_in_mail is not None:
             mail_email_change(context.sign_in_mail, done.requested)
         return UpdateViewerPayload(
             person=Person.from_model(done.person),
             pending_email=done.pending_email,
+            viewer=payload_viewer(info),
             user_errors=[],
         )
 

@@ -80,6 +80,24 @@ class RemoveMembershipPayload:
         "refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    person_pk: strawberry.Private[int | None] = None
+    center_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="Who left the team, with `memberships` as they are now (for client "
+        "caches); null if refused."
+    )
+    async def person(self, info: Info) -> Person | None:
+        row = await info.context.loaders.person.load(self.person_pk) if self.person_pk else None
+        return Person.from_model(row) if row else None
+
+    @strawberry.field(
+        description="The center, with `members` as they are now (for client caches); null if "
+        "refused."
+    )
+    async def center(self, info: Info) -> Center | None:
+        row = await info.context.loaders.center.load(self.center_pk) if self.center_pk else None
+        return Center.from_model(row) if row else None
 
 
 @strawberry.type
@@ -111,5 +129,8 @@ class MembershipMutations:
             service.remove_membership(info.context.db, info.context.viewer, membership_id)
         )
         return RemoveMembershipPayload(
-            removed_membership_id=input.id if removed else None, user_errors=errors
+            removed_membership_id=input.id if removed else None,
+            user_errors=errors,
+            person_pk=removed.person_id if removed else None,
+            center_pk=removed.center_id if removed else None,
         )

@@ -11,6 +11,7 @@ from icn_graph.models import ApiToken, TokenKind
 from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
+from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id, to_global_id
@@ -138,6 +139,9 @@ class RevokeSessionPayload:
     revoked_session_id: strawberry.ID | None = strawberry.field(
         description="The ID of the session ended, to drop it from client caches."
     )
+    viewer: ViewerRef | None = strawberry.field(
+        description="You, with `sessions` as they are now (for client caches)."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
@@ -172,6 +176,9 @@ class RevokePersonalAccessTokenInput:
 class RevokePersonalAccessTokenPayload:
     revoked_personal_access_token_id: strawberry.ID | None = strawberry.field(
         description="The ID of the token revoked, to drop it from client caches."
+    )
+    viewer: ViewerRef | None = strawberry.field(
+        description="You, with `personalAccessTokens` as they are now (for client caches)."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
@@ -255,7 +262,9 @@ class SignInMutations:
         )
         await announce_revocation(context.db, token.person_id)
         return RevokeSessionPayload(
-            revoked_session_id=to_global_id("Session", token.id), user_errors=[]
+            revoked_session_id=to_global_id("Session", token.id),
+            viewer=payload_viewer(info),
+            user_errors=[],
         )
 
     @strawberry.mutation(
@@ -300,6 +309,7 @@ class SignInMutations:
         await announce_revocation(context.db, token.person_id)
         return RevokePersonalAccessTokenPayload(
             revoked_personal_access_token_id=to_global_id("PersonalAccessToken", token.id),
+            viewer=payload_viewer(info),
             user_errors=[],
         )
 

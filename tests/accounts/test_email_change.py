@@ -297,3 +297,23 @@ async def test_asking_is_rate_limited_per_address_asked_for(
     assert error_codes(body) == ["RATE_LIMITED"]
     assert await snapshot(db) == before
     assert len(smtp.messages) == sent
+
+
+async def test_the_payload_answers_the_viewer_a_client_cache_shows(
+    db: Database, client: GraphQLClient, smtp: SmtpServer
+) -> None:
+    """Apollo Client keeps `viewer.pendingEmail` (and the preferences' time zone) under the
+    Viewer: the payload's `viewer` updates them without a refetch."""
+    ada = await make_person(db, display_name="Ada Parent", email="ada@example.org")
+    token = await token_for(db, ada)
+    data = await client.data(
+        "mutation($input: UpdateViewerInput!) { updateViewer(input: $input) {"
+        " viewer { id pendingEmail notificationPreferences { timezone } } } }",
+        {"input": {"email": "ada.new@example.org", "timezone": "America/Chicago"}},
+        token=token,
+    )
+    assert data["updateViewer"]["viewer"] == {
+        "id": to_global_id("Person", ada.id),
+        "pendingEmail": "ada.new@example.org",
+        "notificationPreferences": {"timezone": "America/Chicago"},
+    }

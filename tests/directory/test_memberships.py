@@ -347,6 +347,32 @@ async def test_staff_remove_a_membership(
     assert person["node"] == {"displayName": "Nurse A", "memberships": []}
 
 
+async def test_removing_answers_the_person_and_center_a_client_cache_shows(
+    db: Database, client: GraphQLClient, world: dict[str, Any]
+) -> None:
+    """Apollo Client drops the membership from both lists from the payload alone."""
+    token = await make_staff_token(db)
+    membership_id = await _membership_id(db, world["nurse_a"], world["a"])
+    data = await client.data(
+        """
+        mutation($input: RemoveMembershipInput!) {
+          removeMembership(input: $input) {
+            person { id memberships { id } }
+            center { id members { person { displayName } } }
+          }
+        }""",
+        {"input": {"id": membership_id}},
+        token=token,
+    )
+    assert data["removeMembership"] == {
+        "person": {"id": to_global_id("Person", world["nurse_a"].id), "memberships": []},
+        "center": {
+            "id": to_global_id("Center", world["a"].id),
+            "members": [{"person": {"displayName": "Lead A"}}],
+        },
+    }
+
+
 async def test_removing_twice_is_not_found_the_second_time(
     db: Database, client: GraphQLClient, world: dict[str, Any]
 ) -> None:

@@ -187,6 +187,30 @@ async def test_assign_and_unassign(db: Database, client: GraphQLClient, setup: S
         "agendaItem": {"people": [{"part": "MODERATOR", "person": {"displayName": "Priya Raman"}}]},
         "userErrors": [],
     }
+    # The person as they are now, so a client cache drops the item from their agendaItems.
+    data = await client.data(
+        ASSIGN,
+        {
+            "input": {
+                "agendaItemId": item_id,
+                "personId": to_global_id("Person", setup.dana.id),
+                "part": "PANELIST",
+            }
+        },
+        token=setup.token,
+    )
+    data = await client.data(
+        """
+        mutation($input: UnassignFromAgendaItemInput!) {
+          unassignFromAgendaItem(input: $input) { person { id agendaItems { id } } }
+        }""",
+        {"input": {"agendaItemId": item_id, "personId": to_global_id("Person", setup.dana.id)}},
+        token=setup.token,
+    )
+    assert data["unassignFromAgendaItem"]["person"] == {
+        "id": to_global_id("Person", setup.dana.id),
+        "agendaItems": [],
+    }
     data = await client.data(
         UNASSIGN,
         {"input": {"agendaItemId": item_id, "personId": to_global_id("Person", setup.dana.id)}},
@@ -248,6 +272,26 @@ async def test_removing_an_item_removes_its_people_too(
         assert await session.scalar(select(func.count()).select_from(AgendaItem)) == 1
     body = await client.execute(REMOVE, {"input": {"id": item_id}}, token=setup.token)
     assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_removing_an_item_answers_the_session_a_client_cache_shows(
+    db: Database, client: GraphQLClient, setup: Setup
+) -> None:
+    """Apollo Client drops the item from the session's agenda from the payload alone."""
+    item = await make_item(db, setup.session, "Panel", "2014-04-04 10:00", "2014-04-04 11:00")
+    keep = await make_item(db, setup.session, "Plenary", "2014-04-04 11:00", "2014-04-04 12:00")
+    data = await client.data(
+        """
+        mutation($input: RemoveAgendaItemInput!) {
+          removeAgendaItem(input: $input) { learningSession { id agenda { id } } }
+        }""",
+        {"input": {"id": to_global_id("AgendaItem", item.id)}},
+        token=setup.token,
+    )
+    assert data["removeAgendaItem"]["learningSession"] == {
+        "id": to_global_id("LearningSession", setup.session.id),
+        "agenda": [{"id": to_global_id("AgendaItem", keep.id)}],
+    }
 
 
 async def test_agenda_changes_record_events(

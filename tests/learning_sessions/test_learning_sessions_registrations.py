@@ -202,6 +202,34 @@ async def test_cancelling_own_registration_until_registration_closes(
     assert await snapshot(db) == before
 
 
+async def test_cancelling_answers_the_session_and_viewer_a_client_cache_shows(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Apollo Client updates the session's registrations and the viewer's from the payload."""
+    row = await make_session(db)
+    member, token = await _member(db)
+    mine = await make_registration(db, row, member)
+    data = await client.data(
+        """
+        mutation($input: CancelRegistrationInput!) {
+          cancelRegistration(input: $input) {
+            learningSession { id registrations { totalCount } attendanceMix { registered } }
+            viewer { id registrations { id } }
+          }
+        }""",
+        {"input": {"id": to_global_id("Registration", mine.id)}},
+        token=token,
+    )
+    assert data["cancelRegistration"] == {
+        "learningSession": {
+            "id": to_global_id("LearningSession", row.id),
+            "registrations": {"totalCount": 0},
+            "attendanceMix": {"registered": 0},
+        },
+        "viewer": {"id": to_global_id("Person", member.id), "registrations": []},
+    }
+
+
 async def test_an_attended_registration_cannot_be_cancelled(
     db: Database, client: GraphQLClient
 ) -> None:

@@ -309,3 +309,46 @@ async def test_staff_see_many_peoples_follows_at_constant_sql(
         await session.execute(delete(Follow))
         await session.execute(delete(Person).where(Person.kind == PersonKind.NURSE))
     assert await count(50) == five
+
+
+FOLLOW_FOR_CACHES = """
+mutation Follow($input: FollowInput!) {
+  follow(input: $input) {
+    follow { subject { id ... on Followable { viewerIsFollowing viewerFollowLevel } } }
+    viewer { id following { totalCount nodes { subjectId } } }
+  }
+}
+"""
+
+UNFOLLOW_FOR_CACHES = """
+mutation Unfollow($input: UnfollowInput!) {
+  unfollow(input: $input) {
+    subject { id ... on Followable { viewerIsFollowing viewerFollowLevel } }
+    viewer { id following { totalCount } }
+  }
+}
+"""
+
+
+async def test_follow_and_unfollow_answer_what_a_client_cache_shows(
+    client: GraphQLClient, world: World
+) -> None:
+    """Apollo Client updates the subject and `viewer.following` from the payloads alone."""
+    goal_id = to_global_id("Goal", world.goal.id)
+    me = to_global_id("Person", world.maria.id)
+    followed = await client.data(
+        FOLLOW_FOR_CACHES, {"input": {"subjectId": goal_id}}, token=world.maria_token
+    )
+    assert followed["follow"] == {
+        "follow": {
+            "subject": {"id": goal_id, "viewerIsFollowing": True, "viewerFollowLevel": "NORMAL"}
+        },
+        "viewer": {"id": me, "following": {"totalCount": 1, "nodes": [{"subjectId": goal_id}]}},
+    }
+    gone = await client.data(
+        UNFOLLOW_FOR_CACHES, {"input": {"subjectId": goal_id}}, token=world.maria_token
+    )
+    assert gone["unfollow"] == {
+        "subject": {"id": goal_id, "viewerIsFollowing": False, "viewerFollowLevel": None},
+        "viewer": {"id": me, "following": {"totalCount": 0}},
+    }

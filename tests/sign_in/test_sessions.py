@@ -37,6 +37,10 @@ CREATE_PAT = (
     " { token personalAccessToken { id name expiresAt readOnly lastUsedAt }"
     " userErrors { field message code } } }"
 )
+REVOKE_SESSION_FOR_CACHES = (
+    "mutation($id: ID!) { revokeSession(input: {id: $id}) {"
+    " revokedSessionId viewer { sessions { id } } userErrors { field code } } }"
+)
 PATS = "{ viewer { personalAccessTokens { id name readOnly lastUsedAt expiresAt } } }"
 REVOKE_PAT = (
     "mutation($id: ID!) { revokePersonalAccessToken(input: {id: $id}) {"
@@ -136,8 +140,14 @@ async def test_the_owner_revokes_a_session_and_its_token_fails_at_once(
     lost = await signed_in(app, smtp, "ada@example.org", "curl/8.5.0")
     lost_id = to_global_id("Session", (await session_row(db, ada))[1].id)
 
-    data = await client.data(REVOKE_SESSION, {"id": lost_id}, token=kept)
-    assert data["revokeSession"] == {"revokedSessionId": lost_id, "userErrors": []}
+    data = await client.data(REVOKE_SESSION_FOR_CACHES, {"id": lost_id}, token=kept)
+    kept_id = to_global_id("Session", (await session_row(db, ada))[0].id)
+    # The viewer's sessions as they are now, so a client cache drops the one ended.
+    assert data["revokeSession"] == {
+        "revokedSessionId": lost_id,
+        "viewer": {"sessions": [{"id": kept_id}]},
+        "userErrors": [],
+    }
     assert error_codes(await client.execute(VIEWER, token=lost)) == ["UNAUTHENTICATED"]
     sessions = (await client.data(SESSIONS, token=kept))["viewer"]["sessions"]
     assert [s["id"] for s in sessions] != [lost_id]
@@ -196,8 +206,17 @@ async def test_personal_access_tokens_are_shown_once_listed_and_revoked(
     assert listed[0]["lastUsedAt"] == clock.now.isoformat()
     assert "token" not in listed[0]
 
-    revoked = await client.data(REVOKE_PAT, {"id": pat["id"]}, token=session)
-    assert revoked["revokePersonalAccessToken"]["revokedPersonalAccessTokenId"] == pat["id"]
+    revoked = await client.data(
+        "mutation($id: ID!) { revokePersonalAccessToken(input: {id: $id}) {"
+        " revokedPersonalAccessTokenId viewer { personalAccessTokens { id } } } }",
+        {"id": pat["id"]},
+        token=session,
+    )
+    # The viewer's tokens as they are now, so a client cache drops the one revoked.
+    assert revoked["revokePersonalAccessToken"] == {
+        "revokedPersonalAccessTokenId": pat["id"],
+        "viewer": {"personalAccessTokens": []},
+    }
     assert error_codes(await client.execute(VIEWER, token=secret)) == ["UNAUTHENTICATED"]
     assert (await client.data(PATS, token=session))["viewer"]["personalAccessTokens"] == []
 

@@ -9,11 +9,13 @@ import strawberry
 from icn_graph import models
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
-from icn_graph.schema.learning_sessions import enums
+from icn_graph.schema.learning_sessions import enums, loaders
 from icn_graph.schema.learning_sessions.agenda import AgendaItem
 from icn_graph.schema.learning_sessions.registrations import Registration
 from icn_graph.schema.learning_sessions.sessions import LearningSession
+from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
 from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services.learning_sessions import agenda as agenda_service
 from icn_graph.services.learning_sessions import registrations as registration_service
@@ -169,6 +171,14 @@ class RemoveAgendaItemPayload:
         description="The ID of the item removed, to drop it from client caches; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    session_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The session without the item (its `agenda` as it is now), for client "
+        "caches; null if refused."
+    )
+    async def learning_session(self, info: Info) -> LearningSession | None:
+        return await _loaded_session(info, self.session_pk)
 
 
 @strawberry.type(description="What `assignToAgendaItem` did.")
@@ -185,6 +195,15 @@ class UnassignFromAgendaItemPayload:
         description="The item, without the person; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    person_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The person taken off, with `agendaItems` as they are now (for client "
+        "caches); null if refused."
+    )
+    async def person(self, info: Info) -> Person | None:
+        row = await info.context.loaders.person.load(self.person_pk) if self.person_pk else None
+        return Person.from_model(row) if row else None
 
 
 # --- registrations ----------------------------------------------------------------------------
@@ -229,6 +248,21 @@ class CancelRegistrationPayload:
         "if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    session_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The session without the registration (its `registrations` and "
+        "`attendanceMix` as they are now), for client caches; null if refused."
+    )
+    async def learning_session(self, info: Info) -> LearningSession | None:
+        return await _loaded_session(info, self.session_pk)
+
+    @strawberry.field(
+        description="You, with `registrations` as they are now (for client caches); null if "
+        "refused."
+    )
+    def viewer(self, info: Info) -> ViewerRef | None:
+        return payload_viewer(info) if self.session_pk is not None else None
 
 
 @strawberry.type(description="What `markAttended` did.")
@@ -241,6 +275,10 @@ class MarkAttendedPayload:
 
 def _session_node(row: models.LearningSession | None) -> LearningSession | None:
     return LearningSession.from_model(row) if row else None
+
+
+async def _loaded_session(info: Info, pk: int | None) -> LearningSession | None:
+    return _session_node(await loaders.learning_session(info).load(pk)) if pk else None
 
 
 def _item_node(row: models.AgendaItem | None) -> AgendaItem | None:
@@ -356,7 +394,9 @@ class LearningSessionMutations:
             agenda_service.remove_agenda_item(info.context.db, info.context.viewer, item_id)
         )
         return RemoveAgendaItemPayload(
-            removed_agenda_item_id=input.id if row else None, user_errors=errors
+            removed_agenda_item_id=input.id if row else None,
+            user_errors=errors,
+            session_pk=row.session_id if row else None,
         )
 
     @strawberry.mutation(
@@ -389,7 +429,11 @@ class LearningSessionMutations:
                 info.context.db, info.context.viewer, item_id, person_id
             )
         )
-        return UnassignFromAgendaItemPayload(agenda_item=_item_node(row), user_errors=errors)
+        return UnassignFromAgendaItemPayload(
+            agenda_item=_item_node(row),
+            user_errors=errors,
+            person_pk=person_id if row else None,
+        )
 
     @strawberry.mutation(
         description="Register for a Learning Session: yourself while it is PLANNING or "
@@ -426,7 +470,9 @@ class LearningSessionMutations:
             )
         )
         return CancelRegistrationPayload(
-            cancelled_registration_id=input.id if row else None, user_errors=errors
+            cancelled_registration_id=input.id if row else None,
+            user_errors=errors,
+            session_pk=row.session_id if row else None,
         )
 
     @strawberry.mutation(

@@ -15,8 +15,10 @@ from icn_graph.schema.notifications.types import (
     FollowEntry,
     Notification,
     NotificationPreferences,
+    resolve_subject,
 )
 from icn_graph.schema.payloads import UserError, attempt
+from icn_graph.schema.relay import Node
 
 if TYPE_CHECKING:
     from icn_graph.schema.viewer import ViewerHome
@@ -39,9 +41,16 @@ class FollowInput:
 @strawberry.type(description="What `follow` did.")
 class FollowPayload:
     follow: FollowEntry | None = strawberry.field(
-        description="The follow as it is now; null if refused."
+        description="The follow as it is now (its `subject` with `viewerIsFollowing`); null if "
+        "refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="You, with `following` as it is now, so a client cache lists the new follow."
+    )
+    def viewer(self, info: Info) -> ViewerRef:
+        return _viewer(info)
 
 
 @strawberry.input(description="A subject to stop following.")
@@ -56,6 +65,19 @@ class UnfollowPayload:
     )
     unfollowed: bool = strawberry.field(description="False if the viewer did not follow it.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="The subject no longer followed, with `viewerIsFollowing` false, so a "
+        "client cache updates it; null if refused or gone."
+    )
+    async def subject(self, info: Info) -> Node | None:
+        return await resolve_subject(info, self.subject_id) if self.subject_id else None
+
+    @strawberry.field(
+        description="You, with `following` as it is now, so a client cache drops the follow."
+    )
+    def viewer(self, info: Info) -> ViewerRef:
+        return _viewer(info)
 
 
 @strawberry.input(description="Either ids or all: true.")

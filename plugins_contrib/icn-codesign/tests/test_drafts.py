@@ -3,10 +3,10 @@ rules that refuse (naming the field, writing nothing)."""
 
 from __future__ import annotations
 
-from codesign_helpers import Member, cast, member, start
+from codesign_helpers import Cast, Member, cast, member, start
 from draft_helpers import FINALISE, REVISE, agree, revise
 
-from icn_graph.plugin_api import Database, PersonKind
+from icn_graph.plugin_api import Database, PersonKind, to_global_id
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,
@@ -283,3 +283,33 @@ async def test_a_revision_is_activity_in_the_thread(db: Database, client: GraphQ
     assert revised["revision"]["number"] == 1
     node = data["node"]
     assert node["lastActivityAt"] == node["draft"]["latestRevision"]["createdAt"]
+
+
+async def test_agreeing_answers_the_thread_it_joins_for_client_caches(
+    db: Database, client: GraphQLClient
+) -> None:
+    """A colleague who agrees joins the thread: Apollo Client updates its participants from the
+    payload alone."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="CENTER", centerId=center_id(people))
+    first = await revise(client, people.participant, thread["id"], "Panel objectives", V1)
+    data = await client.data(
+        """
+        mutation($revision: ID!) { agreeToRevision(input: {id: $revision}) {
+          thread { id viewerIsParticipant participants { person { displayName } } }
+        } }""",
+        {"revision": first["revision"]["id"]},
+        token=people.colleague.token,
+    )
+    assert data["agreeToRevision"]["thread"] == {
+        "id": thread["id"],
+        "viewerIsParticipant": True,
+        "participants": [
+            {"person": {"displayName": "Dr. Sami Reyes"}},
+            {"person": {"displayName": "Nora Quinn"}},
+        ],
+    }
+
+
+def center_id(people: Cast) -> str:
+    return to_global_id("Center", people.center.id)

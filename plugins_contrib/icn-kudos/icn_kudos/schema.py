@@ -30,6 +30,9 @@ from icn_kudos.models import Kudos as KudosRow
 
 @strawberry.type(description="Thanks from one member to another person or a center.")
 class Kudos:
+    id: strawberry.ID = strawberry.field(
+        description="This kudos's ID, so client caches keep one copy of it."
+    )
     message: str = strawberry.field(description="The thanks, in the sender's words.")
     created_at: datetime = strawberry.field(description="When it was given (UTC).")
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
@@ -44,6 +47,7 @@ class Kudos:
             else to_global_id("Center", row.to_center_id or 0)
         )
         return cls(
+            id=to_global_id("Kudos", row.id),
             message=row.message,
             created_at=row.created_at,
             recipient_id=recipient,

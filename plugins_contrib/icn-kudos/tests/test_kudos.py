@@ -64,6 +64,27 @@ async def test_a_parent_thanks_a_clinician(db: Database, client: GraphQLClient) 
     assert listed["kudos"]["totalCount"] == 1
 
 
+async def test_kudos_have_the_same_id_given_and_listed(db: Database, client: GraphQLClient) -> None:
+    """Client caches (Apollo's InMemoryCache) keep one copy of each kudos by its id."""
+    _, token = await _member(db, "Jamie")
+    clinician, _ = await _member(db, "Dr. Sami")
+    to = to_global_id("Person", clinician.id)
+    given = await client.data(
+        'mutation($to: ID!) { giveKudos(input: {recipientId: $to, message: "Thanks"}) '
+        "{ kudos { id } } }",
+        {"to": to},
+        token=token,
+    )
+    listed = await client.data(
+        "query($to: ID) { kudos(recipientId: $to) { nodes { id } } }", {"to": to}, token=token
+    )
+    kudos_id = given["giveKudos"]["kudos"]["id"]
+    assert listed["kudos"]["nodes"] == [{"id": kudos_id}]
+    async with db.session() as session:
+        pk = await session.scalar(select(Kudos.id))
+    assert parse_global_id(kudos_id, field="id") == ("Kudos", pk)
+
+
 async def test_refused_kudos_write_nothing(db: Database, client: GraphQLClient) -> None:
     me, token = await _member(db, "Jamie")
     for to, message, field in [

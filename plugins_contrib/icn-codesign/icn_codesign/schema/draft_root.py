@@ -12,6 +12,7 @@ import strawberry
 from icn_codesign import decisions, drafts, hooks
 from icn_codesign.schema import draft_loaders
 from icn_codesign.schema.drafts import Decision, Draft, DraftRevision
+from icn_codesign.schema.threads import Thread
 from icn_graph.plugin_api import (
     USER_ERRORS_DESCRIPTION,
     Info,
@@ -75,6 +76,14 @@ class AgreeToRevisionPayload:
         description="The revision, with your agreement; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="The draft's thread, with you among its participants (agreeing joins it), "
+        "for client caches; null if refused."
+    )
+    async def thread(self, info: Info) -> Thread | None:
+        draft = await self.revision.draft(info) if self.revision else None
+        return await draft.thread(info) if draft else None
 
 
 @strawberry.input(description="A draft to make final (its owner, or network staff).")
