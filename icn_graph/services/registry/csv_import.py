@@ -17,7 +17,7 @@ import array
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -288,7 +288,7 @@ class _RowImporter:
         self.width = width
         self.hasher = hasher
         self.center_id = center_id
-        self.latest = (datetime.now(UTC) + LATEST_UTC_OFFSET).date()
+        self.latest = (utcnow() + LATEST_UTC_OFFSET).date()
         self.rows = 0
         self.errors: list[RowError] = []
         self.errors_total = 0
