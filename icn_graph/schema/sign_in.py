@@ -62,7 +62,10 @@ class PersonalAccessToken:
         description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS; null if never used."
     )
     expires_at: datetime | None = strawberry.field(description="Null: it does not expire.")
-    read_only: bool = strawberry.field(description="Refused on every mutation.")
+    read_only: bool = strawberry.field(
+        description="Refused on every mutation but the public ones (`requestSignIn`, `signIn`, "
+        "`acceptInvitation`, `confirmEmailChange`), which act as nobody."
+    )
 
     @classmethod
     def from_model(cls, token: ApiToken) -> PersonalAccessToken:
@@ -147,7 +150,10 @@ class CreatePersonalAccessTokenInput:
     expires_at: datetime | None = strawberry.field(
         default=None, description="When it stops working (at most a year ahead); null: never."
     )
-    read_only: bool = strawberry.field(default=False, description="Refuse every mutation.")
+    read_only: bool = strawberry.field(
+        default=False,
+        description="Refuse every mutation but the public ones, which act as nobody.",
+    )
 
 
 @strawberry.type(description="What `createPersonalAccessToken` did, with its secret, once.")
@@ -260,8 +266,9 @@ class SignInMutations:
 
     @strawberry.mutation(
         description="Make a personal access token for scripts; its secret is in the answer, "
-        "once. A read-only token is refused on every mutation (FORBIDDEN). Made from a session "
-        "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
+        "once. A read-only token is refused on every mutation (FORBIDDEN) but the public ones "
+        "(`requestSignIn`, `signIn`, `acceptInvitation`, `confirmEmailChange`). Made from a "
+        "session (or a CLI token): a personal access token cannot make another (FORBIDDEN)."
     )
     async def create_personal_access_token(
         self, info: Info, input: InputArgument[CreatePersonalAccessTokenInput]
