@@ -18,10 +18,12 @@ from icn_graph.services.sign_in import links, tokens_of
 from icn_graph.services.sign_in.devices import describe_device
 from icn_graph.services.validation import Checker
 
-SIGN_IN_REQUESTED = (
-    "If an account has this email, a sign-in link is on its way to it. The link works once, "
-    "for 15 minutes."
-)
+
+def sign_in_requested(minutes: int) -> str:
+    return (
+        "If an account has this email, a sign-in link is on its way to it. The link works once, "
+        f"for {links.minutes_phrase(minutes)}."
+    )
 
 
 @strawberry.type(description="A signed-in browser or app: a session token from `signIn`.")
@@ -107,9 +109,10 @@ class RequestSignInInput:
     "who has an account."
 )
 class RequestSignInPayload:
-    message: str = strawberry.field(
-        description="What to tell the person: check their mail; the link works once, for 15 "
-        "minutes."
+    message: str | None = strawberry.field(
+        description="What to tell the person: check their mail; the link works once, for "
+        "ICN_SIGN_IN_LINK_MINUTES (15 minutes unless the server says fewer). Null when the email "
+        "was refused (see `userErrors`): nothing is on its way."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
@@ -216,7 +219,10 @@ class SignInMutations:
         self, info: Info, input: InputArgument[RequestSignInInput]
     ) -> RequestSignInPayload:
         _, errors = await attempt(_request(info, input.email))
-        return RequestSignInPayload(message=SIGN_IN_REQUESTED, user_errors=errors)
+        if errors:
+            return RequestSignInPayload(message=None, user_errors=errors)
+        minutes = info.context.settings.sign_in_link_minutes
+        return RequestSignInPayload(message=sign_in_requested(minutes), user_errors=[])
 
     @strawberry.mutation(
         description="Use a mailed sign-in link's token (once) and get a session token. An "
@@ -234,6 +240,7 @@ class SignInMutations:
                 now=context.clock(),
                 user_agent=context.user_agent,
                 session_days=context.settings.session_days,
+                link_minutes=context.settings.sign_in_link_minutes,
             )
         )
         if issued is None:
