@@ -276,7 +276,8 @@ class SignInMutations:
         "once. A read-only token is refused on every mutation (FORBIDDEN) but the public ones "
         "(`requestSignIn`, `signIn`, `acceptInvitation`, `confirmEmailChange`). Made from a "
         "session (or a CLI token): a personal access token cannot make another (FORBIDDEN). "
-        "A person may have at most 50 live ones: past that, a userError on `name` (CONFLICT)."
+        f"A person may have at most {tokens_of.MAX_LIVE_PERSONAL_TOKENS} live ones: past that, "
+        "a userError on `name` (CONFLICT)."
     )
     async def create_personal_access_token(
         self, info: Info, input: InputArgument[CreatePersonalAccessTokenInput]
