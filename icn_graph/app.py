@@ -32,6 +32,7 @@ from icn_graph.web.browsers import ApiCors
 from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import Readiness, healthz, readyz
+from icn_graph.web.method_not_allowed import method_not_allowed
 from icn_graph.web.serving import InFlight
 
 
@@ -130,7 +131,13 @@ def create_app(
             max_upload_bytes=settings.max_upload_bytes,
         ),
     ]
-    app = Starlette(routes=[*core_routes, *host.routes()], middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        routes=[*core_routes, *host.routes()],
+        middleware=middleware,
+        lifespan=lifespan,
+        # A method a route does not take: JSON, as /graphql and the file endpoints answer it.
+        exception_handlers={405: method_not_allowed},
+    )
     app.state.db = database
     app.state.settings = settings
     app.state.plugins = host

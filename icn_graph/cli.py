@@ -635,6 +635,7 @@ def admin_create(context: click.Context, email: str, name: str, timezone: str) -
     """Create a network admin (staff who may also create admins) and print a sign-in link."""
     from icn_graph.notifications.sign_in_mail import sign_in_url
     from icn_graph.services.sign_in.first_run import create_admin
+    from icn_graph.services.sign_in.links import minutes_phrase
 
     settings = _settings(context)
 
@@ -661,8 +662,8 @@ def admin_create(context: click.Context, email: str, name: str, timezone: str) -
     click.echo(f"created admin {email}")
     click.echo(url)
     click.echo(
-        f"Open the link within {settings.sign_in_link_minutes} minutes and press Sign in; it "
-        "works once. Later, ask for a new one with the requestSignIn mutation.",
+        f"Open the link within {minutes_phrase(settings.sign_in_link_minutes)} and press Sign "
+        "in; it works once. Later, ask for a new one with the requestSignIn mutation.",
         err=True,
     )
 

@@ -36,7 +36,7 @@ from icn_graph.notifications.mail.transport import (
     envelope_sender,
     transport_for,
 )
-from icn_graph.services.sign_in.links import IssuedLink, request_link
+from icn_graph.services.sign_in.links import IssuedLink, minutes_phrase, request_link
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,12 @@ def sign_in_url(settings: Settings, secret: str) -> str:
 
 
 def sign_in_message(settings: Settings, link: IssuedLink) -> str:
-    context = {
+    context: dict[str, object] = {
         "name": link.display_name,
         "network_name": settings.network_name,
         "url": sign_in_url(settings, link.secret),
         "expires": link.expires_at.strftime("%Y-%m-%d %H:%M"),
-        "minutes": settings.sign_in_link_minutes,
+        "minutes": minutes_phrase(settings.sign_in_link_minutes),
     }
     return link_message(
         settings,

@@ -28,6 +28,7 @@ from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.limits.introspection import AnonymousIntrospection, OneSchemaField
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.schema.limits.metering import OperationMetering
+from icn_graph.schema.limits.operation_choice import OperationChoice
 from icn_graph.schema.limits.query_length import QueryLengthLimit
 from icn_graph.schema.merge import SchemaConflict, merge_roots
 from icn_graph.schema.nodes import check_node_types
@@ -140,6 +141,7 @@ def build_schema(
             types=roots.types,
             extensions=[
                 QueryLengthLimit,
+                OperationChoice,
                 AnonymousIntrospection,
                 lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                 lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

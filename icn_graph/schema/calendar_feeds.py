@@ -110,7 +110,7 @@ class CalendarFeedMutations:
         description="Make your secret calendar address; its URLs are in the answer, once. "
         "Making one again resets it: the old address stops working at once. Made from a session "
         "(or a CLI token): a personal access token cannot make one (FORBIDDEN), and a read-only "
-        "token runs no mutation."
+        "token is refused (FORBIDDEN)."
     )
     async def create_calendar_feed(self, info: Info) -> CreateCalendarFeedPayload:
         context = info.context

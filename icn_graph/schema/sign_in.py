@@ -19,10 +19,12 @@ from icn_graph.services.sign_in import links, tokens_of
 from icn_graph.services.sign_in.devices import describe_device
 from icn_graph.services.validation import Checker
 
-SIGN_IN_REQUESTED = (
-    "If an account has this email, a sign-in link is on its way to it. The link works once, "
-    "for 15 minutes."
-)
+
+def sign_in_requested(minutes: int) -> str:
+    return (
+        "If an account has this email, a sign-in link is on its way to it. The link works once, "
+        f"for {links.minutes_phrase(minutes)}."
+    )
 
 
 @strawberry.type(description="A signed-in browser or app: a session token from `signIn`.")
@@ -63,7 +65,10 @@ class PersonalAccessToken:
         description="Its last use, to within ICN_TOKEN_TOUCH_SECONDS; null if never used."
     )
     expires_at: datetime | None = strawberry.field(description="Null: it does not expire.")
-    read_only: bool = strawberry.field(description="Refused on every mutation.")
+    read_only: bool = strawberry.field(
+        description="Refused on every mutation but the public ones (`requestSignIn`, `signIn`, "
+        "`acceptInvitation`, `confirmEmailChange`), which act as nobody."
+    )
 
     @classmethod
     def from_model(cls, token: ApiToken) -> PersonalAccessToken:
@@ -105,9 +110,10 @@ class RequestSignInInput:
     "who has an account."
 )
 class RequestSignInPayload:
-    message: str = strawberry.field(
-        description="What to tell the person: check their mail; the link works once, for 15 "
-        "minutes."
+    message: str | None = strawberry.field(
+        description="What to tell the person: check their mail; the link works once, for "
+        "ICN_SIGN_IN_LINK_MINUTES (15 minutes unless the server says fewer). Null when the email "
+        "was refused (see `userErrors`): nothing is on its way."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
@@ -151,7 +157,10 @@ class CreatePersonalAccessTokenInput:
     expires_at: datetime | None = strawberry.field(
         default=None, description="When it stops working (at most a year ahead); null: never."
     )
-    read_only: bool = strawberry.field(default=False, description="Refuse every mutation.")
+    read_only: bool = strawberry.field(
+        default=False,
+        description="Refuse every mutation but the public ones, which act as nobody.",
+    )
 
 
 @strawberry.type(description="What `createPersonalAccessToken` did, with its secret, once.")
@@ -217,7 +226,10 @@ class SignInMutations:
         self, info: Info, input: InputArgument[RequestSignInInput]
     ) -> RequestSignInPayload:
         _, errors = await attempt(_request(info, input.email))
-        return RequestSignInPayload(message=SIGN_IN_REQUESTED, user_errors=errors)
+        if errors:
+            return RequestSignInPayload(message=None, user_errors=errors)
+        minutes = info.context.settings.sign_in_link_minutes
+        return RequestSignInPayload(message=sign_in_requested(minutes), user_errors=[])
 
     @strawberry.mutation(
         description="Use a mailed sign-in link's token (once) and get a session token. An "
@@ -235,6 +247,7 @@ class SignInMutations:
                 now=context.clock(),
                 user_agent=context.user_agent,
                 session_days=context.settings.session_days,
+                link_minutes=context.settings.sign_in_link_minutes,
             )
         )
         if issued is None:
@@ -269,8 +282,11 @@ class SignInMutations:
 
     @strawberry.mutation(
         description="Make a personal access token for scripts; its secret is in the answer, "
-        "once. A read-only token is refused on every mutation (FORBIDDEN). Made from a session "
-        "(or a CLI token): a personal access token cannot make another (FORBIDDEN)."
+        "once. A read-only token is refused on every mutation (FORBIDDEN) but the public ones "
+        "(`requestSignIn`, `signIn`, `acceptInvitation`, `confirmEmailChange`). Made from a "
+        "session (or a CLI token): a personal access token cannot make another (FORBIDDEN). "
+        f"A person may have at most {tokens_of.MAX_LIVE_PERSONAL_TOKENS} live ones: past that, "
+        "a userError on `name` (CONFLICT)."
     )
     async def create_personal_access_token(
         self, info: Info, input: InputArgument[CreatePersonalAccessTokenInput]

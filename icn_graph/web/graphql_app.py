@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,9 +16,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
@@ -80,6 +84,17 @@ def place_files(operations: Any, files_map: dict[str, list[str]], form: Mapping[
 # data views), which read only.
 GRAPHQL_METHODS = "GET, POST"
 READ_METHODS = "GET, HEAD"
+
+# What each method may run over HTTP: subscriptions need the websocket (nothing streams over
+# HTTP here), and GET changes nothing.
+HTTP_OPERATIONS = {
+    "GET": frozenset({OperationType.QUERY}),
+    "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
+}
+SUBSCRIPTIONS_NEED_THE_WEBSOCKET = (
+    "Subscriptions run over the websocket at /graphql (the graphql-transport-ws protocol), not "
+    "over HTTP: open one and send the subscription in a `subscribe` message."
+)
 
 
 def request_error(status_code: int, message: str, *, allow: str | None = None) -> JSONResponse:
@@ -159,6 +174,36 @@ class GraphQLApp(GraphQL[Context, None]):
                 await websocket.close(code=1008)  # before the handshake: an HTTP 403
             elif websocket.application_state is WebSocketState.CONNECTED:
                 await websocket.close(code=TRY_AGAIN_LATER, reason=problem.reason[:120])
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs a query (or, over POST, a mutation); anything else is a 400 saying why."""
+        method = request_adapter.method
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTIONS_NEED_THE_WEBSOCKET) from error
+            raise HTTPException(400, error.as_http_error_reason(method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
 
     def parse_json(self, data: str | bytes) -> Any:
         """Anything but a JSON object (or a batch list) is a client error, never a crash."""

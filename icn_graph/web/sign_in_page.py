@@ -10,7 +10,7 @@ from starlette.responses import Response
 from icn_graph.config import Settings
 from icn_graph.models import Person
 from icn_graph.notifications.sign_in_mail import PATH
-from icn_graph.services.sign_in.links import LINK_REFUSED, LinkRefused, sign_in
+from icn_graph.services.sign_in.links import LinkRefused, sign_in
 from icn_graph.web.link_pages import METHODS, check_rate, link_endpoint, page, signed_in
 
 
@@ -34,9 +34,10 @@ async def sign_in_endpoint(request: Request) -> Response:
             now=request.app.state.clock(),
             user_agent=request.headers.get("user-agent", ""),
             session_days=settings.session_days,
+            link_minutes=settings.sign_in_link_minutes,
         )
-    except LinkRefused:
-        return page(request, 400, "This link does not work", LINK_REFUSED)
+    except LinkRefused as refused:
+        return page(request, 400, "This link does not work", refused.message)
     async with db.session() as session:
         person = await session.get(Person, issued.person_id)
     name = person.display_name if person is not None else ""

@@ -9,7 +9,9 @@ may have changed) is the one the operation sees.
 A token is refused at ``connection_init`` the same way wherever it came: in that message's
 payload (checked by the app's ``on_ws_connect``) or in the handshake's ``Authorization`` header
 (checked here, when the payload brings no token of its own to replace it). Either closes the
-connection with 4403 rather than carrying on as anonymous.
+connection with 4403 rather than carrying on as anonymous. A ``connection_init`` without a
+payload, or with ``"payload": null``, brings no token: the connection is anonymous unless the
+handshake's header brought one.
 
 Revocation also closes a connection at once, without waiting for its next operation: while a
 signed-in connection is open it listens on its person's revocation topic (see
@@ -62,6 +64,9 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     _watcher: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        if "payload" in message and message["payload"] is None:
+            # graphql-transport-ws allows a null payload: it means what an absent one does.
+            message = ConnectionInitMessage(type="connection_init")
         # The context's viewer is still the handshake header's: refused, and not replaced.
         if self.context.viewer.rejected_token and not brings_a_token(message.get("payload")):
             if self.connection_init_timeout_task:

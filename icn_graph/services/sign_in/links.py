@@ -1,5 +1,5 @@
 """Sign-in links: a 256-bit secret mailed to a person, stored as its SHA-256 hash, good once and
-for at most 15 minutes; using it issues a session token.
+for at most 15 minutes (``ICN_SIGN_IN_LINK_MINUTES``); using it issues a session token.
 
 Asking never says whether the email belongs to anyone: :func:`request_link` returns ``None`` for
 an unknown email, or a deactivated person's, and the caller answers the same either way. An
@@ -27,10 +27,17 @@ MAX_LINK_MINUTES = 15
 MAX_EMAIL_LENGTH = 254
 USER_AGENT_LENGTH = 300
 
-LINK_REFUSED = (
-    "This sign-in link is unknown, already used or expired; ask for a new one (links work once, "
-    "for 15 minutes)."
-)
+
+def minutes_phrase(minutes: int) -> str:
+    """How long a link works, in words: "1 minute", "15 minutes"."""
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def link_refused(minutes: int = MAX_LINK_MINUTES) -> str:
+    return (
+        "This sign-in link is unknown, already used or expired; ask for a new one (links work "
+        f"once, for {minutes_phrase(minutes)})."
+    )
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,9 @@ class IssuedSession:
 class LinkRefused(InvalidInput):
     """Unknown, used or expired: one answer for all three."""
 
-    def __init__(self) -> None:
-        super().__init__([UserError("token", LINK_REFUSED, UserErrorCode.INVALID)])
+    def __init__(self, minutes: int = MAX_LINK_MINUTES) -> None:
+        self.message = link_refused(minutes)
+        super().__init__([UserError("token", self.message, UserErrorCode.INVALID)])
 
 
 def email_key(email: str) -> str:
@@ -102,15 +110,22 @@ async def request_link(
 
 
 async def sign_in(
-    db: Database, secret: str, *, now: datetime, user_agent: str, session_days: int
+    db: Database,
+    secret: str,
+    *,
+    now: datetime,
+    user_agent: str,
+    session_days: int,
+    link_minutes: int = MAX_LINK_MINUTES,
 ) -> IssuedSession:
-    """Use a sign-in link (once) and open a session; :class:`LinkRefused` if it does not work.
+    """Use a sign-in link (once) and open a session; :class:`LinkRefused` if it does not work
+    (its message says links work for ``link_minutes``).
 
     The link is marked used by one conditional UPDATE, so two simultaneous uses cannot both win.
     """
     secret = secret.strip()
     if not secret.startswith(LINK_PREFIX) or len(secret) > MAX_TOKEN_LENGTH:
-        raise LinkRefused()
+        raise LinkRefused(link_minutes)
     active = select(Person.id).where(Person.deactivated_at.is_(None))
     async with db.transaction() as session:
         used = await session.execute(
@@ -127,7 +142,7 @@ async def sign_in(
         )
         person_id = used.scalar_one_or_none()
         if person_id is None:
-            raise LinkRefused()
+            raise LinkRefused(link_minutes)
         return open_session(
             session, person_id, now=now, user_agent=user_agent, session_days=session_days
         )

@@ -4,7 +4,8 @@ Only the owner lists their own. The owner or network staff may revoke one; for a
 does not exist (NOT_FOUND), so ids cannot be probed. Revoking takes effect on the next request.
 
 A personal access token cannot make another (FORBIDDEN): one that expires in an hour could
-otherwise make one that never does. Sessions (and CLI tokens) may make any, expiring or not.
+otherwise make one that never does. Sessions (and CLI tokens) may make any, expiring or not, up to
+:data:`MAX_LIVE_PERSONAL_TOKENS` live ones per person (revoked and expired ones do not count).
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from icn_graph.db.database import Database
-from icn_graph.errors import Forbidden, NotFound
-from icn_graph.models import ApiToken, TokenKind
+from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
+from icn_graph.models import ApiToken, Person, TokenKind
 from icn_graph.services.tokens import hash_token, live, new_secret
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
 MAX_PERSONAL_TOKEN_DAYS = 366
+MAX_LIVE_PERSONAL_TOKENS = 50
+TOO_MANY_TOKENS = (
+    f"You have {MAX_LIVE_PERSONAL_TOKENS} live personal access tokens, the most one person may "
+    "have: revoke one you no longer use (viewer.personalAccessTokens) before making another."
+)
 MADE_FROM_A_SESSION = (
     "A personal access token cannot make personal access tokens: make them from a signed-in "
     "session (requestSignIn, then the mailed link)."
@@ -80,6 +86,15 @@ async def create_personal_token(
         read_only=draft.read_only,
     )
     async with db.transaction() as session:
+        # The person's row is locked (PostgreSQL): two requests at once cannot both pass the cap.
+        await session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+        live_count = await session.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.person_id == person_id, ApiToken.kind == TokenKind.PERSONAL, live(now))
+        )
+        if (live_count or 0) >= MAX_LIVE_PERSONAL_TOKENS:
+            raise InvalidInput([UserError("name", TOO_MANY_TOKENS, UserErrorCode.CONFLICT)])
         session.add(token)
     return token, secret
 
