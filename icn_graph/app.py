@@ -64,9 +64,7 @@ def create_app(
     sign_in_mail = SignInMail(settings)
     readiness = Readiness(database, host)
     sign_in_limits = SignInLimits(
-        settings.sign_in_rate_per_email,
-        settings.sign_in_rate_per_address,
-        settings.sign_in_mail_per_email,
+        settings.sign_in_rate_per_email, settings.sign_in_rate_per_address
     )
     graphql = GraphQLApp(
         database,

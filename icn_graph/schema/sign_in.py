@@ -189,11 +189,8 @@ async def _request(info: Info, email: str) -> None:
     context = info.context
     cleaned = _checked_email(email)
     key = links.email_key(cleaned)
-    limits = context.sign_in_limits
-    if limits is not None:
-        await limits.check_request(key, context.client_address)
-        if not await limits.may_mail(key):
-            return  # the email's cap is reached: the usual answer, and nothing is sent
+    if context.sign_in_limits is not None:
+        await context.sign_in_limits.check_request(key, context.client_address)
     if context.sign_in_mail is not None:
         context.sign_in_mail.send_sign_in_link(context.db, cleaned, now=context.clock())
 
@@ -203,8 +200,9 @@ class SignInMutations:
     @strawberry.mutation(
         description="Mail a sign-in link to this email, if it belongs to someone. The answer is "
         "the same either way, and comes before the email is looked up. Rate limited per client "
-        "address and per email from one client address (RATE_LIMITED); past an email's cap on "
-        "links mailed (whoever asks), the answer is the same and nothing is sent."
+        "address and per email from one client address (RATE_LIMITED). When the person already "
+        "holds ICN_SIGN_IN_LIVE_LINKS working links (whoever asked for them), the answer is the "
+        "same and nothing is sent."
     )
     async def request_sign_in(
         self, info: Info, input: InputArgument[RequestSignInInput]
