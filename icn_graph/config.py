@@ -210,6 +210,16 @@ class Settings(BaseSettings):
         description="Days an invitation link (invitePerson) works, once; a new invitation to the "
         "same email and center withdraws the old link.",
     )
+    invitation_rate_per_inviter: str = Field(
+        default="20 per hour; 100 per day",
+        description="How many invitations one person may send (the `limits` notation); past "
+        "it, invitePerson is RATE_LIMITED.",
+    )
+    invitation_rate_per_email: str = Field(
+        default="3 per day",
+        description="How many invitations one email address may be sent, whoever sends them "
+        "(the `limits` notation); past it, invitePerson is RATE_LIMITED.",
+    )
     sign_in_redirect_url: str = Field(
         default="",
         pattern=r"^$|^https?://[^#\s]+$",
@@ -247,7 +257,12 @@ class Settings(BaseSettings):
         "request past it answers as usual and sends nothing (they hold working links already).",
     )
 
-    @field_validator("sign_in_rate_per_email", "sign_in_rate_per_address")
+    @field_validator(
+        "sign_in_rate_per_email",
+        "sign_in_rate_per_address",
+        "invitation_rate_per_inviter",
+        "invitation_rate_per_email",
+    )
     @classmethod
     def _rate_parses(cls, rate: str) -> str:
         from limits import parse_many
