@@ -176,6 +176,27 @@ class RevokePersonalAccessTokenPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
+@strawberry.input(description="How far to sign out.")
+class SignOutEverywhereInput:
+    keep_current_session: bool = strawberry.field(
+        default=True,
+        description="Keep the session this request came with (default); false ends it too.",
+    )
+
+
+@strawberry.type(description="What `signOutEverywhere` ended.")
+class SignOutEverywherePayload:
+    revoked_sessions: int = strawberry.field(description="How many sessions were ended.")
+    revoked_personal_access_tokens: int = strawberry.field(
+        description="How many personal access tokens were revoked."
+    )
+    calendar_feed_revoked: bool = strawberry.field(
+        description="Whether a calendar feed was revoked (make a new one with "
+        "`createCalendarFeed`)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
 def _checked_email(email: str) -> str:
     check = Checker()
     cleaned = check.email("email", email)
@@ -239,8 +260,10 @@ class SignInMutations:
         )
 
     @strawberry.mutation(
-        description="End a session at once: its token stops working. The session's owner or "
-        "network staff; for anyone else the session does not exist (NOT_FOUND)."
+        description="End a session at once: its token stops working, and so do the personal "
+        "access tokens and the calendar feed made with it. The session's owner or network "
+        "staff; for anyone else the session does not exist (NOT_FOUND). To end them all, "
+        "`signOutEverywhere`."
     )
     async def revoke_session(
         self, info: Info, input: InputArgument[RevokeSessionInput]
@@ -254,6 +277,28 @@ class SignInMutations:
         await announce_revocation(context.db, token.person_id)
         return RevokeSessionPayload(
             revoked_session_id=to_global_id("Session", token.id), user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="For a session you fear was stolen: end every other session of yours (or "
+        "all of them), revoke every personal access token and your calendar feed, and withdraw "
+        "a pending email change, at once (open websockets close). From a signed-in session or a "
+        "CLI token; a personal access token is FORBIDDEN."
+    )
+    async def sign_out_everywhere(
+        self, info: Info, input: InputArgument[SignOutEverywhereInput]
+    ) -> SignOutEverywherePayload:
+        context = info.context
+        person_id = context.viewer.require_member()
+        done = await tokens_of.sign_out_everywhere(
+            context.db, context.viewer, keep_current=input.keep_current_session, now=context.clock()
+        )
+        await announce_revocation(context.db, person_id)
+        return SignOutEverywherePayload(
+            revoked_sessions=done.sessions,
+            revoked_personal_access_tokens=done.personal_access_tokens,
+            calendar_feed_revoked=done.calendar_feed,
+            user_errors=[],
         )
 
     @strawberry.mutation(
