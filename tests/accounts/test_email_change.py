@@ -97,6 +97,15 @@ async def test_the_whole_story(db: Database, client: GraphQLClient, smtp: SmtpSe
     for part in (text_of(notice), html_of(notice)):
         assert "confirm-email" not in part
         assert "icnemail_" not in part
+        # What to do if it wasn't them (review F3): sign in, sign out everywhere, which also
+        # withdraws this change; revoking one session revokes what it made.
+        words = " ".join(part.split())
+        assert "Ask for a sign-in link for this address (ada@example.org)" in words
+        assert "signOutEverywhere" in words
+        assert "withdraws this change" in words
+        assert "also revokes the personal access tokens and the calendar feed made with it" in (
+            words
+        )
 
     # Stored only as a hash.
     async with db.session() as session:
