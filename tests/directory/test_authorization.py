@@ -567,14 +567,14 @@ async def assert_written(
             assert who.token_key is not None
             actor = world.people[who.token_key]
             used = hash_token(world.tokens[who.token_key] or "")
-            rows = (
-                await session.scalars(select(ApiToken).where(ApiToken.person_id == actor.id))
-            ).all()
+            own_tokens = await session.scalars(
+                select(ApiToken).where(ApiToken.person_id == actor.id)
+            )
             # Every session and personal access token but the one used is revoked; CLI
             # tokens (the operator's) stay.
-            for row in rows:
-                ended = row.kind is not TokenKind.CLI and row.token_hash != used
-                assert (row.revoked_at is not None) == ended, row.kind
+            for own in own_tokens:
+                ended = own.kind is not TokenKind.CLI and own.token_hash != used
+                assert (own.revoked_at is not None) == ended, own.kind
         elif mutation == "createCalendarFeed":
             assert payload["mineUrl"] == payload["baseUrl"] + "/mine.ics"
             secret = payload["baseUrl"].rsplit("/", 1)[1]
