@@ -66,7 +66,8 @@ def create_app(
     sign_in_limits = SignInLimits(
         settings.sign_in_rate_per_email,
         settings.sign_in_rate_per_address,
-        settings.sign_in_mail_per_email,
+        invitations_per_inviter=settings.invitation_rate_per_inviter,
+        invitations_per_email=settings.invitation_rate_per_email,
     )
     graphql = GraphQLApp(
         database,

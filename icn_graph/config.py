@@ -210,6 +210,16 @@ class Settings(BaseSettings):
         description="Days an invitation link (invitePerson) works, once; a new invitation to the "
         "same email and center withdraws the old link.",
     )
+    invitation_rate_per_inviter: str = Field(
+        default="20 per hour; 100 per day",
+        description="How many invitations one person may send (the `limits` notation); past "
+        "it, invitePerson is RATE_LIMITED.",
+    )
+    invitation_rate_per_email: str = Field(
+        default="3 per day",
+        description="How many invitations one email address may be sent, whoever sends them "
+        "(the `limits` notation); past it, invitePerson is RATE_LIMITED.",
+    )
     sign_in_redirect_url: str = Field(
         default="",
         pattern=r"^$|^https?://[^#\s]+$",
@@ -230,22 +240,29 @@ class Settings(BaseSettings):
     )
     sign_in_rate_per_email: str = Field(
         default="5 per 15 minutes",
-        description="How often one client address may ask for sign-in links for one email "
-        "(the `limits` notation, e.g. '5 per 15 minutes'; several separated by ';'); past it, "
-        "RATE_LIMITED.",
+        description="How often one client address may ask for sign-in links for one email, "
+        "and one person for a new email (the `limits` notation, e.g. '5 per 15 minutes'; "
+        "several separated by ';'); past it, RATE_LIMITED.",
     )
     sign_in_rate_per_address: str = Field(
         default="30 per 15 minutes",
         description="How often one client address may ask for sign-in links or sign in; past "
         "it, RATE_LIMITED. An IPv6 client is its /64.",
     )
-    sign_in_mail_per_email: str = Field(
-        default="5 per 15 minutes; 20 per day",
-        description="How many sign-in links one email is mailed, whoever asks; past it the "
-        "answer is the usual one and nothing is sent (nobody can lock a person out).",
+    sign_in_live_links: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="How many unused, unexpired sign-in links one person may hold at once; a "
+        "request past it answers as usual and sends nothing (they hold working links already).",
     )
 
-    @field_validator("sign_in_rate_per_email", "sign_in_rate_per_address", "sign_in_mail_per_email")
+    @field_validator(
+        "sign_in_rate_per_email",
+        "sign_in_rate_per_address",
+        "invitation_rate_per_inviter",
+        "invitation_rate_per_email",
+    )
     @classmethod
     def _rate_parses(cls, rate: str) -> str:
         from limits import parse_many

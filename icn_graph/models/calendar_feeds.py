@@ -26,6 +26,10 @@ class CalendarFeed(Base):
     # Written at most once a minute (services/calendar_feeds.py); None: never used.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The session the feed was made with: revoking the session revokes the feed too.
+    made_by_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     __table_args__ = (
         Index("ix_calendar_feeds_person_id", "person_id"),

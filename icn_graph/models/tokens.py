@@ -45,6 +45,11 @@ class ApiToken(Base):
     read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The User-Agent that signed in (sessions): what `viewer.sessions` calls the device.
     user_agent: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The session a personal access token was made with: revoking the session revokes it too.
+    # None: made otherwise (a CLI token), or not a personal access token.
+    made_by_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class SignInLink(Base):

@@ -2,7 +2,9 @@
 
 A person asking for a new address gets two messages: the link that confirms it, to the new
 address only (whoever holds that mailbox proves it by using the link), and a notice to the old
-address, so a stolen session cannot move an account away unseen. When staff set an address
+address, so a stolen session cannot move an account away unseen. An address another account
+has gets a notice instead of the link (nothing changes), so the answer to the requester cannot
+tell whether an address has an account. When staff set an address
 directly, the old address gets a notice of that.
 """
 
@@ -35,6 +37,22 @@ def confirmation_message(settings: Settings, change: IssuedEmailChange) -> str:
         to=(change.display_name, change.new_email),
         subject=f"Confirm your new email for {settings.network_name}",
         template="email_change_confirm",
+        context=context,
+    )
+
+
+def address_taken_notice(settings: Settings, change: IssuedEmailChange) -> str:
+    """To an address another account already has: someone asked for it; nothing changed. It
+    names neither the requester nor their account."""
+    context: dict[str, object] = {
+        "network_name": settings.network_name,
+        "new_email": change.new_email,
+    }
+    return link_message(
+        settings,
+        to=("", change.new_email),
+        subject=f"Someone asked to use your address on {settings.network_name}",
+        template="email_address_taken",
         context=context,
     )
 
@@ -76,9 +94,14 @@ def moved_notice(settings: Settings, moved: MovedAddress) -> str:
 
 def mail_email_change(mail: SignInMail, change: IssuedEmailChange) -> None:
     settings = mail.settings
-    mail.send_message(
-        change.new_email, lambda: confirmation_message(settings, change), "email confirmation"
-    )
+    if change.address_taken:
+        mail.send_message(
+            change.new_email, lambda: address_taken_notice(settings, change), "address taken"
+        )
+    else:
+        mail.send_message(
+            change.new_email, lambda: confirmation_message(settings, change), "email confirmation"
+        )
     mail.send_message(
         change.old_email, lambda: change_notice(settings, change), "email change notice"
     )

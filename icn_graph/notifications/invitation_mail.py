@@ -1,5 +1,5 @@
-"""Mailing invitations: "<inviter> invited you to join <center>'s care team as <role> on
-<network>", with the inviter's message, the link and when it stops working.
+"""Mailing invitations: "You are invited to join <center>'s care team as <role> on <network>",
+who sent it (in the body only), their message, the link and when it stops working.
 
 Sent like sign-in links (:mod:`icn_graph.notifications.sign_in_mail`): at once, from a
 background task, never queued with the secret. The inviter's message and the names are input
@@ -21,9 +21,20 @@ def invitation_url(settings: Settings, secret: str) -> str:
 
 
 def invitation_subject(settings: Settings, issued: IssuedInvitation) -> str:
+    """Names the center, role and network, never the inviter: a display name is whatever its
+    owner chose ("Network Security"), and the subject comes from the network's address."""
     role = role_in_words(issued.invitation.role)
-    who = f"{issued.inviter_name} invited you" if issued.inviter_name else "You are invited"
-    return f"{who} to join {issued.center_name}'s care team as {role} on {settings.network_name}"
+    return (
+        f"You are invited to join {issued.center_name}'s care team as {role} on "
+        f"{settings.network_name}"
+    )
+
+
+def invited_by(issued: IssuedInvitation) -> str:
+    """Who sent it, in the body: the name they chose, marked as theirs."""
+    if not issued.inviter_name:
+        return ""
+    return f'The invitation was sent by a member who calls themself "{issued.inviter_name}".'
 
 
 def invitation_message(settings: Settings, issued: IssuedInvitation) -> str:
@@ -32,6 +43,7 @@ def invitation_message(settings: Settings, issued: IssuedInvitation) -> str:
         "name": invitation.display_name,
         "invitation": invitation_subject(settings, issued),
         "inviter": issued.inviter_name,
+        "invited_by": invited_by(issued),
         "center": issued.center_name,
         "network_name": settings.network_name,
         "message_lines": invitation.message.splitlines(),

@@ -114,7 +114,8 @@ class SignInMail:
 
     def send_sign_in_link(self, db: Database, email: str, *, now: datetime) -> None:
         """From a task of its own: look ``email`` up, make the person's sign-in link and mail
-        it (nothing for an email nobody has, or a deactivated person's)."""
+        it (nothing for an email nobody has, a deactivated person's, or someone holding
+        ICN_SIGN_IN_LIVE_LINKS working links already)."""
         self._start(self._link_and_send(db, email, now))
 
     def send_message(self, recipient: str, compose: Callable[[], str], what: str) -> None:
@@ -129,8 +130,9 @@ class SignInMail:
 
     async def _link_and_send(self, db: Database, email: str, now: datetime) -> None:
         minutes = self.settings.sign_in_link_minutes
+        live_links = self.settings.sign_in_live_links
         try:
-            link = await request_link(db, email, now=now, minutes=minutes)
+            link = await request_link(db, email, now=now, minutes=minutes, live_links=live_links)
         except (SQLAlchemyError, OSError) as error:
             log.error("sign-in link for %s not made: database unavailable: %s", email, error)
             return

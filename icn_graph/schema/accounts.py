@@ -16,8 +16,6 @@ from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services.accounts import deactivation, email_changes, own_profile, staff_edits
 from icn_graph.services.accounts.profile import ProfileChanges
-from icn_graph.services.sign_in import links
-from icn_graph.services.sign_in.rate_limits import TOO_MANY, RateLimited
 
 KEEP = "Null or absent: unchanged."
 
@@ -134,9 +132,10 @@ class AccountMutations:
     @strawberry.mutation(
         description="Change your own name, pronouns, time zone, locale or email. A new email "
         "is confirmed by a link mailed to it (`confirmEmailChange` or the link's page); until "
-        "then it is `pendingEmail`. A new request replaces a pending one. Asking for an email "
-        "is rate limited like `requestSignIn`: per client, per address from one client, and "
-        "the address's cap on mail whoever asks (each RATE_LIMITED here)."
+        "then it is `pendingEmail`. A new request replaces a pending one. The answer is the "
+        "same whether or not another account has the address: if one has, that address is "
+        "mailed a notice instead of the link, and nothing changes on either account. Asking "
+        "for an email is rate limited per client address and per requester (RATE_LIMITED)."
     )
     async def update_viewer(
         self, info: Info, input: InputArgument[UpdateViewerInput]
@@ -144,13 +143,11 @@ class AccountMutations:
         context = info.context
         context.viewer.require_member()
         if input.email is not None and context.sign_in_limits is not None:
-            # Each request mails the address given: the same budget as sign-in links to it,
-            # this client's and the address's own (refused openly here: the caller is signed in
-            # and the address is the one they gave).
-            key = links.email_key(input.email)
-            await context.sign_in_limits.check_request(key, context.client_address)
-            if not await context.sign_in_limits.may_mail(key):
-                raise RateLimited(TOO_MANY)
+            # Each request mails the address given: counted against this client and this
+            # requester, never against the address (which may be someone else's).
+            await context.sign_in_limits.check_email_change(
+                context.viewer.require_member(), context.client_address
+            )
         done, errors = await attempt(
             own_profile.update_viewer(
                 context.db, context.viewer, _profile(input), now=context.clock()

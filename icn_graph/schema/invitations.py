@@ -31,6 +31,7 @@ from icn_graph.services.invitations import accepting, inviting, reading
 from icn_graph.services.invitations.access import may_invite
 from icn_graph.services.invitations.states import InvitationState, state_of
 from icn_graph.services.pagination import Page
+from icn_graph.services.sign_in import links
 
 described_enum(
     InvitationState,
@@ -221,12 +222,17 @@ class AcceptInvitationInput:
 )
 class AcceptInvitationPayload:
     token: str | None = strawberry.field(
-        description="The session token, shown once: send it as `Authorization: Bearer ...`."
+        description="The session token of the account the invitation made, shown once: send it "
+        "as `Authorization: Bearer ...`. Null when the email already had an account: the "
+        "membership is added, and the person signs in as usual (`requestSignIn`)."
     )
     expires_at: datetime | None = strawberry.field(
-        description="When the session ends unless used again (each use extends it)."
+        description="When the session ends unless used again (each use extends it); null "
+        "with `token`."
     )
-    person: Person | None = strawberry.field(description="Who is now signed in.")
+    person: Person | None = strawberry.field(
+        description="Who accepted: the new account (signed in), or the one the email had."
+    )
     membership: Membership | None = strawberry.field(
         description="Their place on the center's team (the one they had, if already on it)."
     )
@@ -235,6 +241,11 @@ class AcceptInvitationPayload:
 
 async def _invite(info: Info, input: InvitePersonInput) -> models.Invitation:
     context = info.context
+    limits = context.sign_in_limits
+    inviter_id = context.viewer.require_member()
+    email_key = links.email_key(input.email)
+    if limits is not None:
+        await limits.check_invitation(inviter_id, email_key)
     draft = inviting.InvitationDraft(
         email=input.email,
         display_name=input.display_name,
@@ -249,6 +260,8 @@ async def _invite(info: Info, input: InvitePersonInput) -> models.Invitation:
         now=context.clock(),
         days=context.settings.invitation_days,
     )
+    if limits is not None:
+        await limits.count_invitation(inviter_id, email_key)
     if context.sign_in_mail is not None:
         mail_invitation(context.sign_in_mail, issued)
     return issued.invitation
@@ -260,10 +273,12 @@ class InvitationMutations:
         description="Invite someone by email to a center's team (parent and patient partners "
         "included): network staff for any center, a center's QI lead for their own; FORBIDDEN "
         "for others. The mail's link, used once within ICN_INVITATION_DAYS, makes the account "
-        "(or uses the one the email has), adds the membership and signs them in. The answer "
+        "and signs it in, or adds the membership to the account the email has (which then "
+        "signs in as usual). The answer "
         "does not say whether the email has an account; someone already on the team is "
-        "refused (`email`, TAKEN). Inviting the same email to the same center again withdraws "
-        "the earlier link."
+        "refused (`email`, TAKEN), and so is a deactivated account's email (`email`, "
+        "CONFLICT). Inviting the same email to the same center again withdraws the earlier "
+        "link. Rate limited per inviter and per email invited (RATE_LIMITED)."
     )
     async def invite_person(
         self, info: Info, input: InputArgument[InvitePersonInput]
@@ -293,10 +308,13 @@ class InvitationMutations:
         return RevokeInvitationPayload(invitation=invitation, user_errors=errors)
 
     @strawberry.mutation(
-        description="Accept an invitation with its link's token (once) and get a session "
-        "token, as `signIn` does: for single-page apps (the link's page does the same with its "
-        "button). An unknown, used, expired or withdrawn token gets one and the same userError. "
-        "Rate limited per client address (RATE_LIMITED)."
+        description="Accept an invitation with its link's token (once): for single-page apps "
+        "(the link's page does the same with its button). An invitation that makes a new "
+        "account also signs it in (a session token, as `signIn` gives); one to an email that "
+        "has an account adds the membership and gives no token (sign in as usual). An unknown, "
+        "used, expired or withdrawn token, or one whose inviter may no longer invite to that "
+        "center, gets one and the same userError. Rate limited per client address "
+        "(RATE_LIMITED)."
     )
     async def accept_invitation(
         self, info: Info, input: InputArgument[AcceptInvitationInput]
@@ -319,9 +337,10 @@ class InvitationMutations:
             )
         person = await context.loaders.person.load(accepted.person_id)
         membership = await context.loaders.membership.load(accepted.membership_id)
+        issued = accepted.session
         return AcceptInvitationPayload(
-            token=accepted.session.secret,
-            expires_at=accepted.session.expires_at,
+            token=None if issued is None else issued.secret,
+            expires_at=None if issued is None else issued.expires_at,
             person=None if person is None else Person.from_model(person),
             membership=None if membership is None else Membership.from_model(membership),
             user_errors=[],

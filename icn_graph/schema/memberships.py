@@ -120,13 +120,18 @@ class MembershipMutations:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Take a person off a center's team. Staff or the QI lead.")
+    @strawberry.mutation(
+        description="Take a person off a center's team. Staff or the QI lead. The invitations "
+        "they sent to that center are withdrawn (unless they are network staff)."
+    )
     async def remove_membership(
         self, info: Info, input: InputArgument[RemoveMembershipInput]
     ) -> RemoveMembershipPayload:
         membership_id = expect_global_id(input.id, "Membership", field="id")
         removed, errors = await attempt(
-            service.remove_membership(info.context.db, info.context.viewer, membership_id)
+            service.remove_membership(
+                info.context.db, info.context.viewer, membership_id, now=info.context.clock()
+            )
         )
         return RemoveMembershipPayload(
             removed_membership_id=input.id if removed else None,

@@ -192,6 +192,27 @@ class RevokePersonalAccessTokenPayload:
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
+@strawberry.input(description="How far to sign out.")
+class SignOutEverywhereInput:
+    keep_current_session: bool = strawberry.field(
+        default=True,
+        description="Keep the session this request came with (default); false ends it too.",
+    )
+
+
+@strawberry.type(description="What `signOutEverywhere` ended.")
+class SignOutEverywherePayload:
+    revoked_sessions: int = strawberry.field(description="How many sessions were ended.")
+    revoked_personal_access_tokens: int = strawberry.field(
+        description="How many personal access tokens were revoked."
+    )
+    calendar_feed_revoked: bool = strawberry.field(
+        description="Whether a calendar feed was revoked (make a new one with "
+        "`createCalendarFeed`)."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
 def _checked_email(email: str) -> str:
     check = Checker()
     cleaned = check.email("email", email)
@@ -205,11 +226,8 @@ async def _request(info: Info, email: str) -> None:
     context = info.context
     cleaned = _checked_email(email)
     key = links.email_key(cleaned)
-    limits = context.sign_in_limits
-    if limits is not None:
-        await limits.check_request(key, context.client_address)
-        if not await limits.may_mail(key):
-            return  # the email's cap is reached: the usual answer, and nothing is sent
+    if context.sign_in_limits is not None:
+        await context.sign_in_limits.check_request(key, context.client_address)
     if context.sign_in_mail is not None:
         context.sign_in_mail.send_sign_in_link(context.db, cleaned, now=context.clock())
 
@@ -219,8 +237,9 @@ class SignInMutations:
     @strawberry.mutation(
         description="Mail a sign-in link to this email, if it belongs to someone. The answer is "
         "the same either way, and comes before the email is looked up. Rate limited per client "
-        "address and per email from one client address (RATE_LIMITED); past an email's cap on "
-        "links mailed (whoever asks), the answer is the same and nothing is sent."
+        "address and per email from one client address (RATE_LIMITED). When the person already "
+        "holds ICN_SIGN_IN_LIVE_LINKS working links (whoever asked for them), the answer is the "
+        "same and nothing is sent."
     )
     async def request_sign_in(
         self, info: Info, input: InputArgument[RequestSignInInput]
@@ -261,8 +280,10 @@ class SignInMutations:
         )
 
     @strawberry.mutation(
-        description="End a session at once: its token stops working. The session's owner or "
-        "network staff; for anyone else the session does not exist (NOT_FOUND)."
+        description="End a session at once: its token stops working, and so do the personal "
+        "access tokens and the calendar feed made with it. The session's owner or network "
+        "staff; for anyone else the session does not exist (NOT_FOUND). To end them all, "
+        "`signOutEverywhere`."
     )
     async def revoke_session(
         self, info: Info, input: InputArgument[RevokeSessionInput]
@@ -277,6 +298,28 @@ class SignInMutations:
         return RevokeSessionPayload(
             revoked_session_id=to_global_id("Session", token.id),
             viewer=payload_viewer(info),
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="For a session you fear was stolen: end every other session of yours (or "
+        "all of them), revoke every personal access token and your calendar feed, and withdraw "
+        "a pending email change, at once (open websockets close). From a signed-in session or a "
+        "CLI token; a personal access token is FORBIDDEN."
+    )
+    async def sign_out_everywhere(
+        self, info: Info, input: InputArgument[SignOutEverywhereInput]
+    ) -> SignOutEverywherePayload:
+        context = info.context
+        person_id = context.viewer.require_member()
+        done = await tokens_of.sign_out_everywhere(
+            context.db, context.viewer, keep_current=input.keep_current_session, now=context.clock()
+        )
+        await announce_revocation(context.db, person_id)
+        return SignOutEverywherePayload(
+            revoked_sessions=done.sessions,
+            revoked_personal_access_tokens=done.personal_access_tokens,
+            calendar_feed_revoked=done.calendar_feed,
             user_errors=[],
         )
 

@@ -8,7 +8,8 @@ looked up by that hash (nothing to compare in constant time).
 
 A feed reads as its owner, read-only: what the owner may see, nothing more. One live feed per
 person: making one revokes the one before (a reset, for an address that leaked). The owner
-revokes theirs, network staff anyone's; deactivating the person revokes it. A revoked feed, an
+revokes theirs, network staff anyone's; deactivating the person revokes it, and so does
+revoking the session that made it (or signing out everywhere). A revoked feed, an
 unknown secret and a deactivated owner's feed all find nothing, at once.
 
 A personal access token cannot make a feed (FORBIDDEN), as it cannot make a token: one that
@@ -73,7 +74,11 @@ async def create_feed(db: Database, viewer: Viewer, *, now: datetime) -> tuple[C
         raise Forbidden(READ_ONLY)
     secret = new_feed_secret()
     feed = CalendarFeed(
-        person_id=person_id, token_hash=hash_token(secret), created_at=now, last_used_at=None
+        person_id=person_id,
+        token_hash=hash_token(secret),
+        created_at=now,
+        last_used_at=None,
+        made_by_session_id=viewer.token_id if viewer.token_kind is TokenKind.SESSION else None,
     )
     async with db.transaction() as session:
         # Two resets at once take turns (PostgreSQL; SQLite writes one at a time anyway).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,8 @@ from icn_graph.services.directory_events import (
     MembershipRemoved,
     membership_refs,
 )
-from icn_graph.services.viewer import Viewer
+from icn_graph.services.invitations.authority import withdraw_sent_by
+from icn_graph.services.viewer import STAFF_ROLES, Viewer
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,11 @@ async def add_membership(db: Database, viewer: Viewer, draft: MembershipDraft) -
     return membership
 
 
-async def remove_membership(db: Database, viewer: Viewer, membership_id: int) -> Membership:
+async def remove_membership(
+    db: Database, viewer: Viewer, membership_id: int, *, now: datetime | None = None
+) -> Membership:
+    """Take the person off the team; the invitations they sent to that center, which that
+    membership let them send (a QI lead's), are withdrawn unless they are staff."""
     viewer.require_member()
     async with db.transaction() as session:
         membership = await session.get(Membership, membership_id)
@@ -119,5 +124,8 @@ async def remove_membership(db: Database, viewer: Viewer, membership_id: int) ->
         # The event keeps who left which team: the membership is gone afterwards.
         removed = MembershipRemoved(**membership_refs(membership, person, center))
         await session.delete(membership)
+        if person.network_role not in STAFF_ROLES:
+            when = now or utcnow()
+            await withdraw_sent_by(session, person.id, now=when, center_id=center.id)
         record(session, removed, actor_id=viewer.person_id)
     return membership

@@ -1,6 +1,8 @@
 """``/invitation/<token>``: the page a mailed invitation opens (the rules of every mailed-link
 page are in :mod:`icn_graph.web.link_pages`). ``GET`` shows who invited you to what, with a
-button; its ``POST`` accepts (the account, the membership, a session) and ends like signing in.
+button; its ``POST`` accepts (the account, the membership, a session) and ends like signing in;
+for an email that already has an account it adds the membership and asks the person to sign in
+as usual (no session).
 An unknown, used, expired or withdrawn link gets one and the same answer (400)."""
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from icn_graph.notifications.invitation_mail import PATH
 from icn_graph.services.invitations.accepting import accept_invitation, preview_invitation
 from icn_graph.services.invitations.links import INVITATION_REFUSED, InvitationRefused
 from icn_graph.services.invitations.words import role_in_words
-from icn_graph.web.link_pages import METHODS, check_rate, link_endpoint, page, signed_in
+from icn_graph.web.link_pages import (
+    METHODS,
+    check_rate,
+    link_endpoint,
+    origin_of,
+    page,
+    signed_in,
+)
 
 REFUSED_TITLE = "This invitation does not work"
 
@@ -66,7 +75,29 @@ async def _accept(request: Request) -> Response:
         center = await session.get(Center, accepted.center_id)
     name = person.display_name if person is not None else ""
     team = f" to {center.name}'s team" if center is not None else ""
+    if accepted.session is None:
+        return _joined(request, settings, name, center.name if center is not None else "")
     return signed_in(request, accepted.session.secret, f"Welcome{team}, {name}.")
+
+
+def _joined(request: Request, settings: Settings, name: str, center_name: str) -> Response:
+    """An existing account joined: no session; it signs in as usual."""
+    app = origin_of(settings.sign_in_redirect_url) if settings.sign_in_redirect_url else None
+    sign_in_url = app or settings.public_url.rstrip("/") + "/graphql"
+    where = "the app" if app else "the explorer (requestSignIn)"
+    text = (
+        f"{name}, you are now on {center_name}'s care team. This email already has an account, "
+        "so the invitation does not sign you in: sign in as usual, with a sign-in link mailed "
+        f"to this address from {where}."
+    )
+    return page(
+        request,
+        200,
+        f"You joined {center_name}",
+        text,
+        link_url=sign_in_url,
+        link_text="Sign in",
+    )
 
 
 __all__ = ["METHODS", "PATH", "invitation_endpoint"]

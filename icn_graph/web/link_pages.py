@@ -86,7 +86,7 @@ def page(
     """A page with ``message`` and, with ``button``, the form whose POST uses the link; a
     ``quote`` (someone's words, such as an inviter's message) is shown set apart."""
     settings: Settings = request.app.state.settings
-    context = {"token": None, "quote": None, **parts}
+    context = {"token": None, "quote": None, "link_url": None, "link_text": None, **parts}
     body = _PAGES.get_template("link_page.html").render(
         title=title,
         message=message,

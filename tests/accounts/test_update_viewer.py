@@ -6,13 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from icn_graph.db.database import Database
 from icn_graph.models import NetworkRole, Person, PersonKind
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services.locales import normalize_locale
 from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, token_for
-from tests.accounts.helpers import ME, UPDATE_VIEWER, events_of, update_viewer
+from tests.accounts.helpers import (
+    ME,
+    UPDATE_VIEWER,
+    confirm_tokens,
+    events_of,
+    mail_to,
+    text_of,
+    update_viewer,
+)
 from tests.helpers import error_codes
 
 
@@ -139,23 +148,40 @@ async def test_every_refused_field_is_reported_at_once(db: Database, client: Gra
     assert fields == ["displayName", "pronouns", "timezone", "locale", "email"]
 
 
-async def test_an_address_someone_has_is_taken(
+async def test_an_address_someone_has_answers_as_a_free_one_and_changes_nothing(
     db: Database, client: GraphQLClient, smtp: SmtpServer
 ) -> None:
-    ada = await make_person(db, email="ada@example.org")
-    await make_person(db, email="bo@example.org")
-    token = await token_for(db, ada)
-    before = await snapshot(db)
-    payload = await update_viewer(client, token, email="BO@example.org", pronouns="she/her")
-    assert payload["userErrors"] == [
-        {
-            "field": "email",
-            "message": "Someone already uses the email 'BO@example.org'.",
-            "code": "TAKEN",
-        }
+    """The answer does not tell whether an address has an account (as requestSignIn and
+    invitePerson do not): the taken address gets a notice instead of a link, and neither
+    account changes."""
+    ada = await make_person(db, email="ada@example.org", display_name="Ada Lovelace")
+    bo = await make_person(db, email="bo@example.org")
+    cy = await make_person(db, email="cy@example.org")
+    ada_token = await token_for(db, ada)
+    cy_token = await token_for(db, cy)
+    free = await update_viewer(client, cy_token, email="free@example.org")
+    sent = len(smtp.messages)
+    taken = await update_viewer(client, ada_token, email="BO@example.org")
+    assert taken["userErrors"] == free["userErrors"] == []
+    assert taken["pendingEmail"] == "BO@example.org"
+    assert free["pendingEmail"] == "free@example.org"
+    assert taken["person"]["email"] == "ada@example.org"
+    me = await client.data(ME, token=ada_token)
+    assert me["viewer"]["pendingEmail"] == "BO@example.org"
+    new_mail = smtp.messages[sent:]
+    assert sorted(str(m["To"]) for m in new_mail) == [
+        "Ada Lovelace <ada@example.org>",
+        "BO@example.org",
     ]
-    assert await snapshot(db) == before
-    assert smtp.messages == []
+    [notice] = mail_to(smtp, "BO@example.org")
+    assert confirm_tokens(notice) == set()
+    assert "already belongs to a" in text_of(notice)
+    assert "Ada" not in text_of(notice)
+    assert "ada@" not in text_of(notice)
+    async with db.session() as session:
+        emails = {p.id: p.email for p in await session.scalars(select(Person))}
+    assert emails[ada.id] == "ada@example.org"
+    assert emails[bo.id] == "bo@example.org"
 
 
 async def test_the_same_address_in_other_letters_is_set_at_once(

@@ -96,6 +96,7 @@ MUTATIONS = [
     "createPersonalAccessToken",
     "revokeSession",
     "revokePersonalAccessToken",
+    "signOutEverywhere",
     "createCalendarFeed",
     "revokeCalendarFeed",
     "invitePerson",
@@ -111,9 +112,15 @@ MUTATIONS = [
 # and a mailed email-change link is proof enough: open to everyone.
 OPEN_TO_ALL = ("requestSignIn", "signIn", "acceptInvitation", "confirmEmailChange")
 # Any member, for themself.
-EVERY_MEMBER = ("createPersonalAccessToken", "createCalendarFeed", "updateViewer")
-# A token that may expire cannot leave behind one that does not: these come from a session.
-MADE_FROM_A_SESSION = ("createPersonalAccessToken", "createCalendarFeed")
+EVERY_MEMBER = (
+    "createPersonalAccessToken",
+    "createCalendarFeed",
+    "updateViewer",
+    "signOutEverywhere",
+)
+# A token that may expire cannot leave behind one that does not, and a stolen one cannot sign
+# its owner out: these come from a session (or a CLI token).
+MADE_FROM_A_SESSION = ("createPersonalAccessToken", "createCalendarFeed", "signOutEverywhere")
 # Someone else's token: staff may revoke it; for anyone else it does not exist.
 OTHERS_TOKENS = ("revokeSession", "revokePersonalAccessToken")
 # Someone else's calendar feed, named by their person ID: staff may revoke it; FORBIDDEN for
@@ -357,6 +364,13 @@ def build_call(mutation: str, world: World, on_center_b: bool) -> Call:
             " token personalAccessToken { name } userErrors { field code message } } }",
             {"input": {"name": "matrix"}},
         )
+    if mutation == "signOutEverywhere":
+        return Call(
+            "mutation($input: SignOutEverywhereInput!) { signOutEverywhere(input: $input) {"
+            " revokedSessions revokedPersonalAccessTokens calendarFeedRevoked"
+            " userErrors { field code message } } }",
+            {"input": {"keepCurrentSession": True}},
+        )
     if mutation == "createCalendarFeed":
         return Call(
             "mutation { createCalendarFeed {"
@@ -549,6 +563,18 @@ async def assert_written(
                 select(ApiToken).where(ApiToken.token_hash == hash_token(payload["token"]))
             )
             assert minted.one().person_id == joined.id
+        elif mutation == "signOutEverywhere":
+            assert who.token_key is not None
+            actor = world.people[who.token_key]
+            used = hash_token(world.tokens[who.token_key] or "")
+            own_tokens = await session.scalars(
+                select(ApiToken).where(ApiToken.person_id == actor.id)
+            )
+            # Every session and personal access token but the one used is revoked; CLI
+            # tokens (the operator's) stay.
+            for own in own_tokens:
+                ended = own.kind is not TokenKind.CLI and own.token_hash != used
+                assert (own.revoked_at is not None) == ended, own.kind
         elif mutation == "createCalendarFeed":
             assert payload["mineUrl"] == payload["baseUrl"] + "/mine.ics"
             secret = payload["baseUrl"].rsplit("/", 1)[1]
@@ -665,15 +691,16 @@ async def test_mutation_authorization(
 
 
 def test_the_table_covers_every_mutation_and_role() -> None:
-    """Guard the table itself: 20 mutations x 11 callers, with the expected number allowed."""
-    assert len(CASES) == 220
+    """Guard the table itself: 21 mutations x 11 callers, with the expected number allowed."""
+    assert len(CASES) == 231
     outcomes = [case.values[2] for case in CASES]
     # Directory, invitations and accounts: staff and admin everywhere, QI lead four times;
     # signing in, accepting an invitation and confirming an email: everyone; a personal access
-    # token, a calendar feed and one's own profile: every member (a personal access token's own
-    # profile only); someone else's token or calendar feed: staff and admin.
-    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 11 + 3 * 9 - 2 + 3 * 2
-    assert outcomes.count(UNAUTHENTICATED) == 16 * 2
+    # token, a calendar feed, one's own profile and signing out everywhere: every member (a
+    # personal access token's own profile only); someone else's token or calendar feed: staff
+    # and admin.
+    assert outcomes.count(ALLOWED) == (10 * 2 + 4) + 4 * 11 + 4 * 9 - 3 + 3 * 2
+    assert outcomes.count(UNAUTHENTICATED) == 17 * 2
     # Others' sessions and tokens for the seven other members' tokens; invitations for six (the
     # center's own QI lead may withdraw them).
     assert outcomes.count(NOT_FOUND) == 2 * 7 + 6

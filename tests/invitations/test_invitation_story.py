@@ -51,9 +51,9 @@ async def test_a_qi_lead_invites_a_parent_partner_who_joins_through_the_link(
     # The mail: who invited whom to what, the message (escaped in HTML), the link, its expiry.
     [message] = smtp.messages
     assert message["To"] == "Dana Parent <dana.parent@example.org>"
+    # The subject names no inviter: a display name is whatever its owner chose (review F4).
     assert message["Subject"] == (
-        "Quinn Lead invited you to join Alpha Hospital's care team as a parent partner on "
-        "Test Network"
+        "You are invited to join Alpha Hospital's care team as a parent partner on Test Network"
     )
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].startswith("<invitation.")
@@ -61,6 +61,8 @@ async def test_a_qi_lead_invites_a_parent_partner_who_joins_through_the_link(
     assert text_part is not None
     assert html_part is not None
     text, html = text_part.get_content(), html_part.get_content()
+    assert 'sent by a member who calls themself "Quinn Lead".' in text
+    assert "sent by a member who calls themself &#34;Quinn Lead&#34;." in html
     assert "Quinn Lead wrote:\r\n\r\n> Welcome, Dana!\r\n> We meet <b>monthly</b> & talk" in text
     assert "until 2026-03-16 09:30 (UTC)" in text
     assert f"https://icn.example.org/invitation/{token}\r\n" in text

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from icn_graph.db.database import Database
 from icn_graph.events.models import OutboxEvent
-from icn_graph.models import CenterRole, Invitation, Membership, Person, PersonKind
+from icn_graph.models import ApiToken, CenterRole, Invitation, Membership, Person, PersonKind
 from icn_graph.schema.relay import to_global_id
 from icn_graph.testing import (
     GraphQLClient,
@@ -32,7 +32,6 @@ from tests.invitations.helpers import (
     invite_and_read_link,
     mailed_link,
 )
-from tests.sign_in.helpers import VIEWER
 
 
 def refused_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -140,8 +139,8 @@ async def test_names_from_the_database_cannot_add_headers_to_the_mail(
     message = received.message
     assert message["Bcc"] is None
     assert message["Subject"] == (
-        "Quinn Bcc: lead@example.org <b>body</b> invited you to join Gamma Bcc: "
-        "center@example.org's care team as a parent partner on Test Network"
+        "You are invited to join Gamma Bcc: center@example.org's care team as a parent partner "
+        "on Test Network"
     )
     html = message.get_body(("html",))
     assert html is not None
@@ -191,6 +190,7 @@ async def test_an_account_with_the_email_gets_the_membership_not_a_second_person
         role="NURSE",
     )
     people_before = await _count(db, Person)
+    tokens_before = await _count(db, ApiToken)
     accepted = (await client.data(ACCEPT, {"token": token}))["acceptInvitation"]
     assert accepted["userErrors"] == []
     assert accepted["person"] == {
@@ -200,8 +200,10 @@ async def test_an_account_with_the_email_gets_the_membership_not_a_second_person
     }
     assert accepted["membership"] == {"role": "NURSE", "center": {"name": "Alpha Hospital"}}
     assert await _count(db, Person) == people_before
-    viewer = await client.data(VIEWER, token=accepted["token"])
-    assert viewer["viewer"]["person"]["displayName"] == "Nia Nurse"
+    # No session (review F6): the invitation is not a 14-day sign-in link to the account.
+    assert accepted["token"] is None
+    assert accepted["expiresAt"] is None
+    assert await _count(db, ApiToken) == tokens_before
     async with db.session() as session:
         types = (await session.scalars(select(OutboxEvent.type).order_by(OutboxEvent.id))).all()
         centers = set(
@@ -363,6 +365,50 @@ async def test_kind_follows_the_role(
     assert payload["invitation"]["invitedBy"]["displayName"] == new_lead.display_name
 
 
-async def _count(db: Database, model: type[Invitation] | type[Person]) -> int:
+async def _count(db: Database, model: type[Invitation] | type[Person] | type[ApiToken]) -> int:
     async with db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_on_the_page_an_existing_account_joins_and_signs_in_as_usual(
+    db: Database, client: GraphQLClient, smtp: SmtpServer, team: Team
+) -> None:
+    """Review F6: the page adds the membership, opens no session, shows no token, and points
+    to the usual sign-in."""
+    nurse = await make_person(
+        db, PersonKind.NURSE, display_name="Nia Nurse", email="nia@example.org"
+    )
+    _, token = await invite_and_read_link(
+        client, smtp, team.lead_token, team.center_id, email="nia@example.org", role="NURSE"
+    )
+    tokens_before = await _count(db, ApiToken)
+    page = await client.http.post(f"/invitation/{token}")
+    await client.settle()
+    assert page.status_code == 200
+    assert "You joined Alpha Hospital" in page.text
+    assert "sign in as usual" in page.text
+    assert '<a href="https://icn.example.org/graphql">Sign in</a>' in page.text
+    assert "icn_" not in page.text
+    assert await _count(db, ApiToken) == tokens_before
+    async with db.session() as session:
+        centers = set(
+            await session.scalars(
+                select(Membership.center_id).where(Membership.person_id == nurse.id)
+            )
+        )
+    assert centers == {team.center.id}
+
+
+async def test_a_deactivated_accounts_email_is_not_invited(
+    db: Database, client: GraphQLClient, smtp: SmtpServer, team: Team
+) -> None:
+    """Review F9: refused with a userError instead of mailing a link that cannot work."""
+    await make_person(db, email="gone@example.org", deactivated_at=datetime.now(UTC))
+    before = await snapshot(db)
+    data = await client.data(
+        INVITE, invitation_input(team.center_id, email="Gone@example.org"), token=team.lead_token
+    )
+    assert refused_fields(data) == [("email", "CONFLICT")]
+    await client.settle()
+    assert smtp.messages == []
+    assert await snapshot(db) == before

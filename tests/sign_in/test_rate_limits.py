@@ -1,8 +1,8 @@
 """Rate limits on requestSignIn and signIn. Visible (RATE_LIMITED, nothing sent or written): per
-client address, and per email from one client address. Silent: an email is mailed at most so
-many links whoever asks; past that the answer is the usual one and nothing is sent, so nobody can
-lock a person out or flood their inbox, and nobody learns the cap was hit. An IPv6 client is
-its /64."""
+client address, and per email from one client address. Silent: a person holds at most
+ICN_SIGN_IN_LIVE_LINKS working links at once; past that the answer is the usual one and nothing
+is sent, and the links they hold are theirs to use, so nobody can lock a person out or flood
+their inbox, and nobody learns anything. An IPv6 client is its /64."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from tests.sign_in.helpers import (
     SIGN_IN,
     FakeClock,
     client_from,
+    link_tokens,
     request_link,
+    sign_in,
     sign_in_app,
 )
 
@@ -39,15 +41,22 @@ REQUESTED = {
 
 
 @pytest.fixture
-def app(db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer) -> Starlette:
+def app(
+    db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer, clock: FakeClock
+) -> Starlette:
     limited = settings.model_copy(
         update={
             "sign_in_rate_per_email": "2 per 15 minutes",
             "sign_in_rate_per_address": "4 per 15 minutes",
-            "sign_in_mail_per_email": "3 per 15 minutes",
+            "sign_in_live_links": 3,
         }
     )
-    return sign_in_app(db, limited, plugin_host, smtp, FakeClock(datetime.now(UTC)))
+    return sign_in_app(db, limited, plugin_host, smtp, clock)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.now(UTC))
 
 
 def assert_rate_limited(body: dict[str, object], field: str) -> None:
@@ -79,7 +88,7 @@ async def test_one_email_from_one_address_is_refused_there_not_elsewhere(
     assert len(smtp.messages) == 3
 
 
-async def test_past_an_emails_mail_cap_the_answer_is_the_same_and_nothing_is_sent(
+async def test_past_the_live_links_the_answer_is_the_same_and_nothing_is_sent(
     db: Database, app: Starlette, smtp: SmtpServer
 ) -> None:
     await make_person(db, email="ada@example.org")
@@ -94,10 +103,42 @@ async def test_past_an_emails_mail_cap_the_answer_is_the_same_and_nothing_is_sen
             assert answer == REQUESTED
     assert len(smtp.messages) == 3
     assert await snapshot(db) == before  # no link was made either
-    # The cap is per email: another person's mail still goes out.
+    # The limit is per person: another person's mail still goes out.
     await make_person(db, email="bo@example.org")
     async with client_from(app, address=addresses[-1]) as client:
         await request_link(client, smtp, "bo@example.org")
+
+
+async def test_nobody_can_lock_a_person_out(
+    db: Database, app: Starlette, smtp: SmtpServer, clock: FakeClock
+) -> None:
+    """Review F1: an attacker asking for a person's links all day (from as many clients as it
+    likes) leaves the person with working links in their inbox, and a new one as soon as those
+    expire; no daily count runs out. At most 3 links per 15 minutes reach the inbox."""
+    await make_person(db, email="ada@example.org")
+    attackers = (f"198.51.100.{n}" for n in range(1, 200))
+    for _ in range(8):  # two hours
+        for _ in range(6):
+            async with client_from(app, address=next(attackers)) as attacker:
+                answer = await attacker.data(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+                assert answer == REQUESTED
+        assert len(link_tokens(smtp)) % 3 == 0
+        clock.advance(minutes=15)
+    assert len(smtp.messages) == 8 * 3
+    # Ada, from her own client, asks while the attacker's last three links are live ...
+    clock.advance(minutes=-1)
+    async with client_from(app, address="203.0.113.1") as ada:
+        answer = await ada.data(REQUEST_SIGN_IN, {"email": "ada@example.org"})
+        assert answer == REQUESTED
+        assert len(smtp.messages) == 24
+        # ... and signs in with one of those in her inbox; that frees room for a new one.
+        signed_in = await sign_in(ada, link_tokens(smtp)[-1])
+        assert signed_in["token"] is not None
+        await request_link(ada, smtp, "ada@example.org")
+    # Once they expire, she gets a link at once (from her phone: the limits' own clock is real).
+    clock.advance(minutes=16)
+    async with client_from(app, address="203.0.113.2") as phone:
+        await request_link(phone, smtp, "Ada@example.org")
 
 
 async def test_an_ipv6_client_is_its_64(db: Database, app: Starlette) -> None:

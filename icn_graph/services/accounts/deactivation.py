@@ -1,12 +1,13 @@
 """``deactivatePerson`` and ``reactivatePerson``: an account is switched off, never deleted.
 
 Deactivating revokes every token of the person (sessions, personal access tokens, CLI tokens)
-and their calendar feed, and deletes their sign-in links and pending email changes, in one
-transaction with the event. What they wrote stays, under their name. While deactivated no token
-of theirs works (the check is in ``viewer_for_token`` too, so a token issued in a race works no
-better; feeds likewise), ``requestSignIn`` mails them nothing, and the notification engine
-leaves them out. Reactivated, they sign in again by a mailed link: their old tokens and calendar
-feed stay revoked.
+and their calendar feed, withdraws the invitations they sent that are still pending, and deletes
+their sign-in links and pending email changes, in one transaction with the event. What they
+wrote stays, under their name. While deactivated no token of theirs works (the check is in
+``viewer_for_token`` too, so a token issued in a race works no better; feeds likewise),
+``requestSignIn`` mails them nothing, and the notification engine leaves them out. Reactivated,
+they sign in again by a mailed link: their old tokens, calendar feed and invitations stay
+revoked.
 
 Staff deactivate anyone but themselves; only an admin deactivates or reactivates an admin.
 """
@@ -23,6 +24,7 @@ from icn_graph.events import SubjectRef, record
 from icn_graph.models import ApiToken, CalendarFeed, NetworkRole, Person, SignInLink
 from icn_graph.models.accounts import EmailChange
 from icn_graph.services.accounts.events import PersonDeactivated, PersonReactivated
+from icn_graph.services.invitations.authority import withdraw_sent_by
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
 
@@ -68,6 +70,7 @@ async def deactivate_person(
                 EmailChange.person_id == person.id, EmailChange.confirmed_at.is_(None)
             )
         )
+        await withdraw_sent_by(session, person.id, now=now)
         deactivated = PersonDeactivated(
             person=SubjectRef("Person", person.id), name=person.display_name, reason=why
         )

@@ -2,11 +2,13 @@
 new address (a 256-bit secret stored as its SHA-256 hash, good once, for 24 hours); using the
 link changes the email.
 
-A new request replaces a pending one. Confirming checks again that nobody else has taken the
-address meanwhile, and deletes the person's pending sign-in links (they were mailed to the old
-address); sessions stay signed in (the person asked for the change while signed in, and proved
-they hold the new address). An unknown, used or expired link gets one and the same refusal.
-"""
+A new request replaces a pending one. A request for someone else's address is recorded and
+answered the same way (so the answer does not say who has an account), but its link is never
+mailed: the address gets a notice instead, and nothing changes on either account. Confirming
+checks again that nobody else has taken the address meanwhile, and deletes the person's pending
+sign-in links (they were mailed to the old address); sessions stay signed in (the person asked
+for the change while signed in, and proved they hold the new address). An unknown, used or
+expired link gets one and the same refusal."""
 
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ class IssuedEmailChange:
     old_email: str
     new_email: str
     expires_at: datetime
+    # Someone else's address: its link is never mailed (the address gets a notice instead), and
+    # confirming it would be refused; the request reads like any other so it tells nobody
+    # which addresses have accounts.
+    address_taken: bool = False
 
 
 class EmailChangeRefused(InvalidInput):
@@ -59,7 +65,12 @@ def new_change_secret() -> str:
 
 
 async def start_change(
-    session: AsyncSession, person: Person, new_email: str, *, now: datetime
+    session: AsyncSession,
+    person: Person,
+    new_email: str,
+    *,
+    now: datetime,
+    address_taken: bool = False,
 ) -> IssuedEmailChange:
     """Record a change of ``person``'s email to ``new_email``, replacing any not yet confirmed,
     in ``session``'s transaction."""
@@ -79,7 +90,9 @@ async def start_change(
             expires_at=expires_at,
         )
     )
-    return IssuedEmailChange(secret, person.display_name, person.email, new_email, expires_at)
+    return IssuedEmailChange(
+        secret, person.display_name, person.email, new_email, expires_at, address_taken
+    )
 
 
 async def pending_email(session: AsyncSession, person_id: int, now: datetime) -> str | None:

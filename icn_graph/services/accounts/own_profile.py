@@ -2,6 +2,8 @@
 
 Every given field is checked before anything is written. A new email address is not set but
 asked for (:mod:`email_changes`): the caller mails the link to it and a notice to the old one.
+An address someone else has is answered the same way (a pending change, a notice to the old
+address) but gets a notice instead of the link: the answer does not tell who has an account.
 Only a change of letter case in the same address is set at once.
 """
 
@@ -23,7 +25,6 @@ from icn_graph.services.accounts.profile import (
     checked_profile,
     email_taken,
     moves_address,
-    taken_error,
 )
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -59,8 +60,7 @@ async def update_viewer(
         if person is None:
             raise NotFound("Your account no longer exists.")
         moving = new_email if new_email is not None and moves_address(person, new_email) else None
-        if moving is not None and await email_taken(session, moving, person.id):
-            raise taken_error(moving)
+        taken = moving is not None and await email_taken(session, moving, person.id)
         if new_email is not None and moving is None:
             values["email"] = new_email  # the same address, in other letter case
         changed = apply(person, values)
@@ -71,7 +71,9 @@ async def update_viewer(
             record(session, updated, actor_id=person.id)
         requested = None
         if moving is not None:
-            requested = await email_changes.start_change(session, person, moving, now=now)
+            requested = await email_changes.start_change(
+                session, person, moving, now=now, address_taken=taken
+            )
             pending: str | None = requested.new_email
         else:
             pending = await email_changes.pending_email(session, person.id, now)

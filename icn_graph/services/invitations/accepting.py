@@ -1,13 +1,15 @@
 """Using an invitation link: ``preview_invitation`` (what the link's page shows, changing
-nothing) and ``accept_invitation`` (once: the account, the membership and a session, in one
-transaction).
+nothing) and ``accept_invitation`` (once: the account and the membership, in one transaction).
 
 The link is marked used by one conditional UPDATE, so two simultaneous uses cannot both win.
 Accepting makes an account for the invitation's email when none has it (its kind follows the
-role: a PARENT_PARTNER invitation makes a parent partner) or uses the one that has it; the
-membership is added unless that account is already on the team (it then keeps its role). The
-inviter is the actor of the events. A deactivated account's invitation is refused like an
-unknown link.
+role: a PARENT_PARTNER invitation makes a parent partner) and signs it in: the link proved the
+address. An email that has an account already gets the membership but no session: the person
+signs in as usual, so an invitation is never a long-lived sign-in link to an existing account.
+The membership is added unless that account is already on the team (it then keeps its role).
+The inviter is the actor of the events. A deactivated account's invitation, and one whose
+inviter is no longer active or no longer allowed to invite to that center (:mod:`authority`),
+is refused like an unknown link.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from icn_graph.db.database import Database
 from icn_graph.events import SubjectRef, record
 from icn_graph.models import Center, CenterRole, Invitation, Membership, Person, PersonKind
 from icn_graph.services.directory_events import MembershipAdded, PersonCreated, membership_refs
+from icn_graph.services.invitations.authority import inviter_may_invite
 from icn_graph.services.invitations.links import InvitationRefused, cleaned_secret
 from icn_graph.services.invitations.states import usable
 from icn_graph.services.sign_in.links import IssuedSession, open_session
@@ -43,7 +46,8 @@ class InvitationPreview:
 
 @dataclass(frozen=True)
 class AcceptedInvitation:
-    session: IssuedSession
+    # None when the email already had an account: that person signs in as usual.
+    session: IssuedSession | None
     person_id: int
     membership_id: int
     center_id: int
@@ -57,7 +61,11 @@ async def preview_invitation(db: Database, secret: str, *, now: datetime) -> Inv
     async with db.session() as session:
         statement = select(Invitation).where(Invitation.token_hash == token_hash, usable(now))
         invitation = (await session.scalars(statement)).first()
-        if invitation is None or await _deactivated(session, invitation.email_key):
+        if (
+            invitation is None
+            or await _deactivated(session, invitation.email_key)
+            or not await inviter_may_invite(session, invitation)
+        ):
             raise InvitationRefused()
         center = await session.get(Center, invitation.center_id)
         inviter = (
@@ -113,6 +121,8 @@ async def _accept(
         person = (await session.scalars(statement)).first()
         if person is not None and person.deactivated_at is not None:
             raise InvitationRefused()  # the rollback leaves the link as it was
+        if not await inviter_may_invite(session, invitation):
+            raise InvitationRefused()
         actor = invitation.invited_by_id
         created_account = person is None
         if person is None:
@@ -129,8 +139,12 @@ async def _accept(
         membership = await _membership(session, invitation, person, now, actor)
         invitation.person_id = person.id
         await session.flush()
-        issued = open_session(
-            session, person.id, now=now, user_agent=user_agent, session_days=session_days
+        issued = (
+            open_session(
+                session, person.id, now=now, user_agent=user_agent, session_days=session_days
+            )
+            if created_account
+            else None
         )
     return AcceptedInvitation(
         issued, person.id, membership.id, invitation.center_id, created_account

@@ -3,7 +3,8 @@
 The answer never says whether the email already has an account: the invitation is made and
 mailed the same way (accepting it then adds the membership to that account). Only someone
 already on the center's team is refused (``email``, TAKEN): whoever may invite to a center sees
-its team anyway. Inviting an email again to the same center withdraws the earlier link.
+its team anyway; so is a deactivated account's email (``email``, CONFLICT), which would get a
+link that cannot work. Inviting an email again to the same center withdraws the earlier link.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ MAX_NAME_LENGTH = 120
 MAX_MESSAGE_LENGTH = 1000
 
 NOT_ALLOWED = "Only network staff or this center's QI lead can invite people to its team."
+DEACTIVATED = (
+    "The account with this email is deactivated: ask network staff to reactivate it "
+    "(reactivatePerson), then invite again."
+)
 
 
 @dataclass(frozen=True)
@@ -84,12 +89,17 @@ async def invite_person(
                 .join(Person, Person.id == Membership.person_id)
                 .where(Person.email_key == key, Membership.center_id == center.id)
             )
+            deactivated = select(Person.id).where(
+                Person.email_key == key, Person.deactivated_at.is_not(None)
+            )
             if (await session.scalars(on_team)).first() is not None:
                 check.add(
                     "email",
                     f"Someone with this email is already on {center.name}'s team.",
                     UserErrorCode.TAKEN,
                 )
+            elif (await session.scalars(deactivated)).first() is not None:
+                check.add("email", DEACTIVATED, UserErrorCode.CONFLICT)
         check.raise_if_any()
         assert center is not None
         inviter = await session.get(Person, viewer.require_member())

@@ -2,7 +2,10 @@
 for at most 15 minutes (``ICN_SIGN_IN_LINK_MINUTES``); using it issues a session token.
 
 Asking never says whether the email belongs to anyone: :func:`request_link` returns ``None`` for
-an unknown email, or a deactivated person's, and the caller answers the same either way. An
+an unknown email, or a deactivated person's, and the caller answers the same either way. It also
+returns ``None`` (nothing is mailed) when the person already holds ``live_links`` working links:
+whoever asked, those links are in the person's inbox, so nobody can lock them out by asking, and
+their inbox gets at most ``live_links`` links per link lifetime, plus one per link they use. An
 unknown, used or expired link (or one of a person deactivated since) gets one and the same
 refusal, :class:`LinkRefused`.
 """
@@ -13,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
@@ -24,6 +27,7 @@ from icn_graph.services.tokens import MAX_TOKEN_LENGTH, hash_token, new_secret
 
 LINK_PREFIX = "icnlink_"
 MAX_LINK_MINUTES = 15
+LIVE_LINKS = 3
 MAX_EMAIL_LENGTH = 254
 USER_AGENT_LENGTH = 300
 
@@ -77,14 +81,22 @@ def new_link_secret() -> str:
 
 
 async def request_link(
-    db: Database, email: str, *, now: datetime, minutes: int = MAX_LINK_MINUTES
+    db: Database,
+    email: str,
+    *,
+    now: datetime,
+    minutes: int = MAX_LINK_MINUTES,
+    live_links: int = LIVE_LINKS,
 ) -> IssuedLink | None:
-    """A new sign-in link for the person with ``email``; None if nobody has it or they are
-    deactivated."""
+    """A new sign-in link for the person with ``email``; None if nobody has it, they are
+    deactivated, or they hold ``live_links`` working links already."""
     minutes = min(minutes, MAX_LINK_MINUTES)
     async with db.transaction() as session:
-        statement = select(Person).where(
-            Person.email_key == email_key(email), Person.deactivated_at.is_(None)
+        # Locked (on PostgreSQL), so simultaneous requests count the live links one at a time.
+        statement = (
+            select(Person)
+            .where(Person.email_key == email_key(email), Person.deactivated_at.is_(None))
+            .with_for_update()
         )
         person = (await session.scalars(statement)).first()
         if person is None:
@@ -96,6 +108,9 @@ async def request_link(
                 or_(SignInLink.used_at.is_not(None), SignInLink.expires_at <= now),
             )
         )
+        live = select(func.count()).where(SignInLink.person_id == person.id)
+        if (await session.scalar(live) or 0) >= live_links:
+            return None
         secret = new_link_secret()
         expires_at = now + timedelta(minutes=minutes)
         session.add(

@@ -2,6 +2,9 @@
 
 Only the owner lists their own. The owner or network staff may revoke one; for anyone else it
 does not exist (NOT_FOUND), so ids cannot be probed. Revoking takes effect on the next request.
+Revoking a session also revokes the personal access tokens and the calendar feed made with it
+(``made_by_session_id``), so ending a stolen session leaves nothing of the thief's working;
+:func:`sign_out_everywhere` revokes all of a person's sessions, tokens and feed at once.
 
 A personal access token cannot make another (FORBIDDEN): one that expires in an hour could
 otherwise make one that never does. Sessions (and CLI tokens) may make any, expiring or not, up to
@@ -12,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
-from icn_graph.models import ApiToken, Person, TokenKind
+from icn_graph.models import ApiToken, CalendarFeed, Person, TokenKind
+from icn_graph.models.accounts import EmailChange
 from icn_graph.services.tokens import hash_token, live, new_secret
 from icn_graph.services.validation import Checker
 from icn_graph.services.viewer import Viewer
@@ -31,6 +37,11 @@ TOO_MANY_TOKENS = (
 MADE_FROM_A_SESSION = (
     "A personal access token cannot make personal access tokens: make them from a signed-in "
     "session (requestSignIn, then the mailed link)."
+)
+
+SIGN_OUT_FROM_A_SESSION = (
+    "Sign out everywhere from a signed-in session (requestSignIn, then the mailed link), not "
+    "with a personal access token."
 )
 
 
@@ -84,6 +95,7 @@ async def create_personal_token(
         last_used_at=None,
         expires_at=draft.expires_at,
         read_only=draft.read_only,
+        made_by_session_id=viewer.token_id if viewer.token_kind is TokenKind.SESSION else None,
     )
     async with db.transaction() as session:
         # The person's row is locked (PostgreSQL): two requests at once cannot both pass the cap.
@@ -114,4 +126,74 @@ async def revoke_token(
         if token is None or (token.person_id != person_id and not viewer.is_staff):
             raise NotFound(f"No {noun} has that ID.", field="id")
         token.revoked_at = now
+        if kind is TokenKind.SESSION:
+            await _revoke_made_by(session, [token.id], now)
     return token
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    sessions: int
+    personal_access_tokens: int
+    calendar_feed: bool
+
+
+async def sign_out_everywhere(
+    db: Database, viewer: Viewer, *, keep_current: bool, now: datetime
+) -> SignedOut:
+    """Revoke every session of the viewer (but this one, with ``keep_current``), every personal
+    access token and the calendar feed, and withdraw a pending email change. From a session or
+    a CLI token: a personal access token is FORBIDDEN (a stolen one must not sign its owner out)."""
+    person_id = viewer.require_member()
+    if viewer.token_kind is TokenKind.PERSONAL:
+        raise Forbidden(SIGN_OUT_FROM_A_SESSION)
+    async with db.transaction() as session:
+        sessions = select(ApiToken.id).where(
+            ApiToken.person_id == person_id,
+            ApiToken.kind == TokenKind.SESSION,
+            ApiToken.revoked_at.is_(None),
+        )
+        if keep_current and viewer.token_id is not None:
+            sessions = sessions.where(ApiToken.id != viewer.token_id)
+        ended = await _revoke(session, ApiToken.id.in_(sessions.scalar_subquery()), now)
+        tokens = await _revoke(
+            session,
+            and_(ApiToken.person_id == person_id, ApiToken.kind == TokenKind.PERSONAL),
+            now,
+        )
+        feeds = await session.execute(
+            update(CalendarFeed)
+            .where(CalendarFeed.person_id == person_id, CalendarFeed.revoked_at.is_(None))
+            .values(revoked_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        await session.execute(
+            delete(EmailChange).where(
+                EmailChange.person_id == person_id, EmailChange.confirmed_at.is_(None)
+            )
+        )
+    return SignedOut(ended, tokens, _rowcount(feeds) > 0)
+
+
+async def _revoke(session: AsyncSession, which: ColumnElement[bool], now: datetime) -> int:
+    result = await session.execute(
+        update(ApiToken).where(which, ApiToken.revoked_at.is_(None)).values(revoked_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return _rowcount(result)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+async def _revoke_made_by(session: AsyncSession, session_ids: list[int], now: datetime) -> None:
+    """Revoke the personal access tokens and calendar feeds made with these sessions: whoever
+    held a session (a thief too) leaves nothing behind when it is ended."""
+    await _revoke(session, ApiToken.made_by_session_id.in_(session_ids), now)
+    await session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.made_by_session_id.in_(session_ids), CalendarFeed.revoked_at.is_(None))
+        .values(revoked_at=now),
+        execution_options={"synchronize_session": False},
+    )
