@@ -210,6 +210,10 @@ class SignOutEverywherePayload:
         description="Whether a calendar feed was revoked (make a new one with "
         "`createCalendarFeed`)."
     )
+    viewer: ViewerRef | None = strawberry.field(
+        description="You, with `sessions`, `personalAccessTokens`, `calendarFeed` and "
+        "`pendingEmail` as they are now (for client caches)."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
@@ -320,6 +324,7 @@ class SignInMutations:
             revoked_sessions=done.sessions,
             revoked_personal_access_tokens=done.personal_access_tokens,
             calendar_feed_revoked=done.calendar_feed,
+            viewer=payload_viewer(info),
             user_errors=[],
         )
 

@@ -180,6 +180,12 @@ export const SCENARIOS = [
   { mutation: 'createCalendarFeed', as: 'clinician', screen: () => ['viewer'] },
   { mutation: 'revokeCalendarFeed', as: 'clinician', screen: () => ['viewer'], input: () => ({}) },
   {
+    mutation: 'signOutEverywhere',
+    as: 'clinician',
+    screen: () => ['viewer'],
+    input: () => ({}),
+  },
+  {
     mutation: 'updateNotificationPreferences',
     as: 'clinician',
     screen: () => ['viewer'],
