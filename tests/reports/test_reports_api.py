@@ -544,6 +544,16 @@ def test_hidden_months_and_gaps_carry_no_counts_and_take_no_part() -> None:
     assert shown.center_line == pytest.approx(26 / 40)
 
 
+def test_a_month_with_one_patient_is_charted() -> None:
+    # A center's own view shows its month of a single patient: it is data, not a gap.
+    series = _series((1, 1), (6, 10), (0, 1))
+    query = rules.ReportQuery("remission_rate")
+    report = rules.chart_months(MEASURE, None, query, series, Disclosure.FULL, set())
+    assert report.center_line == pytest.approx(7 / 12)
+    assert [p.value for p in report.points] == [1.0, 0.6, 0.0]
+    assert all(p.center_line == report.center_line for p in report.points)
+
+
 def test_a_frozen_baseline_counts_hidden_months_but_charts_only_shown_ones() -> None:
     series = _series((5, 10), (0, 0), (6, 10), (7, 10), (8, 10))
     query = rules.ReportQuery("remission_rate", chart=rules.ChartKind.RUN_CHART, baseline_months=3)
