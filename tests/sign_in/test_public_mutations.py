@@ -4,26 +4,19 @@ unknown, while every other field keeps refusing such a token."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import update
-from starlette.applications import Starlette
 
-from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import ApiToken, NetworkRole, PersonKind, TokenKind
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, token_for
 from tests.helpers import error_codes
 from tests.sign_in.helpers import (
     REQUEST_SIGN_IN,
     SIGN_IN,
-    FakeClock,
-    client_from,
     link_tokens,
-    sign_in_app,
 )
 
 CREATE_PAT = (
@@ -38,24 +31,6 @@ CONFIRM_EMAIL_CHANGE = (
     "mutation($token: String!) { confirmEmailChange(input: {token: $token}) {"
     " person { id } userErrors { field code } } }"
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def app(
-    db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer, clock: FakeClock
-) -> Starlette:
-    return sign_in_app(db, settings, plugin_host, smtp, clock)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app) as client:
-        yield client
 
 
 async def read_only_token(db: Database, client: GraphQLClient) -> str:

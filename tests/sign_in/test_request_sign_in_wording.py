@@ -4,9 +4,6 @@ its way" for a malformed address."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
 import pytest
 from starlette.applications import Starlette
 
@@ -17,16 +14,10 @@ from icn_graph.testing import GraphQLClient, SmtpServer, make_person
 from tests.sign_in.helpers import (
     REQUEST_SIGN_IN,
     FakeClock,
-    client_from,
     link_tokens,
     sign_in,
     sign_in_app,
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
@@ -35,12 +26,6 @@ def app(
 ) -> Starlette:
     one_minute = settings.model_copy(update={"sign_in_link_minutes": 1})
     return sign_in_app(db, one_minute, plugin_host, smtp, clock)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app) as client:
-        yield client
 
 
 async def test_the_wording_follows_the_link_minutes(

@@ -3,17 +3,14 @@ writes, revocation by the owner or staff (NOT_FOUND for others), read-only token
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import ApiToken, NetworkRole, Person, PersonKind, TokenKind
-from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema.relay import to_global_id
 from icn_graph.testing import GraphQLClient, SmtpServer, make_person, snapshot, token_for
 from tests.helpers import error_codes
@@ -23,7 +20,6 @@ from tests.sign_in.helpers import (
     client_from,
     request_link,
     sign_in,
-    sign_in_app,
 )
 
 FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -46,24 +42,6 @@ REVOKE_PAT = (
     "mutation($id: ID!) { revokePersonalAccessToken(input: {id: $id}) {"
     " revokedPersonalAccessTokenId userErrors { field code } } }"
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def app(
-    db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer, clock: FakeClock
-) -> Starlette:
-    return sign_in_app(db, settings, plugin_host, smtp, clock)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app) as client:
-        yield client
 
 
 async def signed_in(app: Starlette, smtp: SmtpServer, email: str, user_agent: str) -> str:

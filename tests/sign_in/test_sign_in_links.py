@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
-from starlette.applications import Starlette
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
@@ -40,24 +37,6 @@ REFUSED = [
         "(links work once, for 15 minutes).",
     }
 ]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def app(
-    db: Database, settings: Settings, plugin_host: PluginHost, smtp: SmtpServer, clock: FakeClock
-) -> Starlette:
-    return sign_in_app(db, settings, plugin_host, smtp, clock)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
-    async with client_from(app) as client:
-        yield client
 
 
 async def test_the_answer_is_the_same_whether_the_email_exists_or_not(
