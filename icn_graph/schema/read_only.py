@@ -8,18 +8,15 @@ from collections.abc import Iterator
 from graphql import (
     DocumentNode,
     ExecutionResult,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from icn_graph.errors import ErrorCode
+from icn_graph.schema.limits.introspection import root_fields
 
 READ_ONLY_MESSAGE = (
     "This personal access token is read-only: it cannot run mutations. Make one without "
@@ -29,21 +26,6 @@ READ_ONLY_MESSAGE = (
 # Mutations that never act as the viewer: a mailed link's secret (or an email address) is all
 # they go by, so they work whatever token is sent, or none.
 PUBLIC_MUTATIONS = frozenset({"requestSignIn", "signIn", "acceptInvitation", "confirmEmailChange"})
-
-
-def _root_field_names(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
-) -> Iterator[str]:
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection.name.value
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _root_field_names(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            seen.add(selection.name.value)
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                yield from _root_field_names(fragment.selection_set, fragments, seen)
 
 
 def only_public_mutations(document: DocumentNode, operation_name: str | None) -> bool:
@@ -62,7 +44,7 @@ def only_public_mutations(document: DocumentNode, operation_name: str | None) ->
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    names = set(_root_field_names(chosen.selection_set, fragments, set()))
+    names = {field.name.value for field in root_fields(chosen.selection_set, fragments.get)}
     return bool(names - {"__typename"}) and names <= PUBLIC_MUTATIONS | {"__typename"}
 
 
