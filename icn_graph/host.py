@@ -9,11 +9,13 @@ import strawberry
 from icn_graph.builtin import BUILTIN_PLUGINS
 from icn_graph.config import Settings
 from icn_graph.events.catalog import event_table
+from icn_graph.events.in_transaction import use_in_transaction_consumers
 from icn_graph.events.registry import (
     EventTypeConflict,
     EventTypeRegistry,
     use_event_types,
 )
+from icn_graph.notifications.auto_follow import follow_automatically_all
 from icn_graph.notifications.reply_handlers import (
     ReplyHandlerConflict,
     ReplyHandlerRegistry,
@@ -45,11 +47,13 @@ def load_plugins(
 def install_registries(host: PluginHost) -> None:
     """Make ``host``'s event types, subject types and reply handlers the ones this process
     reads and writes with (the app does this for the host it serves, so a host built by hand
-    works too); check that at most one plugin provides data requests' discussion."""
+    works too), and core's automatic follows the consumer of every recording transaction;
+    check that at most one plugin provides data requests' discussion."""
     try:
         use_event_types(EventTypeRegistry.build(host.event_types()))
         use_subject_types(SubjectTypeRegistry.build(host.subject_types()))
         use_reply_handlers(ReplyHandlerRegistry.build(host.reply_handlers()))
+        use_in_transaction_consumers([follow_automatically_all])
         discussion_provider(host)
     except (EventTypeConflict, SubjectTypeConflict, ReplyHandlerConflict) as error:
         raise PluginStartupError(str(error)) from error

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from icn_graph.db.after_commit import discard_pending, take_committed
+from icn_graph.db.before_commit import discard_before_commit, run_before_commit
 from icn_graph.db.problems import VARIABLE, DatabaseUnusable
 
 
@@ -81,14 +82,17 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction: committed on success, rolled back on any error.
 
-        Events recorded in it (outbox rows written in the same transaction) go to ``event_sink``
-        after the commit, with their row ids; after a rollback there are none.
+        Steps registered with :func:`~icn_graph.db.before_commit.before_commit` run last, inside
+        it. Events recorded in it (outbox rows written in the same transaction) go to
+        ``event_sink`` after the commit, with their row ids; after a rollback there are none.
         """
         async with self.sessions() as session:
             try:
                 async with session.begin():
                     yield session
+                    await run_before_commit(session)
             except BaseException:
+                discard_before_commit(session)
                 discard_pending(session)
                 raise
             events = take_committed(session)

@@ -1,8 +1,8 @@
 """After commit, hand each outbox event to its consumers, then mark it dispatched.
 
 Per batch (a transaction's events, or a sweep's), in order: the transactional consumers (those
-registered through ``register_event_consumers``: core's automatic follows and notification
-fan-out, and any plugin's) in one transaction (a batch that fails is retried event by event,
+registered through ``register_event_consumers``: core's notification fan-out, and any
+plugin's) in one transaction (a batch that fails is retried event by event,
 so one bad event holds back no other); then the listeners (the plugin engine, which only queues
 the events on each plugin's lane: no listener is waited for); then ``dispatched_at``.
 Delivery to consumers is at least once: an event is claimed with a lease first, and if this

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.after_commit import hand_over_after_commit
+from icn_graph.events.in_transaction import consume_in_transaction
 from icn_graph.events.models import OutboxEvent
 from icn_graph.events.registry import event_types
 from icn_graph.events.serialize import to_payload
@@ -139,6 +140,7 @@ def record(session: AsyncSession, data: DomainEvent, *, actor_id: int | None) ->
         row.dispatched_at = datetime.now(UTC)
     session.add(row)
     if history is None:
+        consume_in_transaction(session, event)
         hand_over_after_commit(session, partial(_committed, row, data))
     return event
 

@@ -1,8 +1,10 @@
 """Following without asking: people follow what they create, are assigned to, or belong to.
 
-A consumer of committed events. A rule names the person and the subject through the event (its
-actor, its subject, or a ``SubjectRef`` field of the typed event; a field holding a tuple of
-``SubjectRef`` names each of those people, e.g. the data managers told of a data request).
+Applied in the transaction that records the events (:mod:`icn_graph.events.in_transaction`),
+so a mutation's answer already shows its author following what they made. A rule names the
+person and the subject through the event (its actor, its subject, or a ``SubjectRef`` field of
+the typed event; a field holding a tuple of ``SubjectRef`` names each of those people, e.g. the
+data managers told of a data request).
 Automatic follows never overwrite a follow that exists (a person who muted a goal stays muted
 when assigned to it), and an automatic unfollow removes only the follow its rule made (a manual
 follow stays). Idempotent: an event handled twice changes nothing the second time.

@@ -1,7 +1,7 @@
 """Fan-out: one in-app notification per person who should hear about an event.
 
-A consumer of committed events, run in one transaction with the automatic follows (so a person
-just assigned to an agenda item hears about the assignment). Who hears:
+A consumer of committed events; the automatic follows were made in the transaction that
+recorded them (so a person just assigned to an agenda item hears about the assignment). Who hears:
 
 - followers of the subject at NORMAL or WATCHING, and people WATCHING what contains it (a goal's
   center, an agenda item's Learning Session), who followed before the event occurred;

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.config import Settings
 from icn_graph.events import Event, recording_history
 from icn_graph.events.models import OutboxEvent
+from icn_graph.notifications.auto_follow import follow_automatically_all
 from icn_graph.notifications.consumers import notification_consumers
 from icn_graph.notifications.mail.compose import compose_history_mail
 from icn_graph.notifications.models import EmailStatus, Notification
@@ -66,6 +67,7 @@ class MailedHistory:
         if not events:
             return
         self.event_ids.extend(row_id for event in events if (row_id := event.id) is not None)
+        await follow_automatically_all(self.session, events)
         for consumer in notification_consumers(self.settings):
             await consumer(self.session, events, when)
 

@@ -102,7 +102,7 @@ def register_event_consumers(
 
     Each consumer is ``async def consume(session, events, now)``: it gets a batch of committed
     events (in commit order) and writes in ``session``, one transaction shared with core's own
-    consumers (automatic follows, notification fan-out). If it raises, the whole batch rolls
+    consumer (notification fan-out). If it raises, the whole batch rolls
     back and is retried event by event; an event that keeps failing is retried by the worker up
     to 10 times. Delivery is at least once, so a consumer must be idempotent (use ``event.id``).
     Prefer ``on_event`` unless the reaction must be as durable as the change itself.

@@ -33,7 +33,7 @@ from icn_graph.services import memberships
 from icn_graph.services.directory_events import MembershipAdded, MembershipRemoved
 from icn_graph.services.goals.events import GoalCreated
 from icn_graph.services.learning_sessions import agenda, registrations, sessions
-from icn_graph.testing import make_center, make_person
+from icn_graph.testing import GraphQLClient, make_center, make_person, token_for
 from tests.outbox_helpers import (
     check_in,
     create_goal,
@@ -54,6 +54,42 @@ async def dispatcher(
 ) -> AsyncIterator[OutboxDispatcher]:
     async with dispatching(db, settings, plugin_host) as outbox_dispatcher:
         yield outbox_dispatcher
+
+
+CREATE_GOAL = """
+mutation ($input: CreateGoalInput!) {
+  createGoal(input: $input) {
+    goal { id viewerIsFollowing viewerFollowLevel }
+    userErrors { field message }
+  }
+}
+"""
+
+
+async def test_follows_are_made_in_the_transaction_that_records_the_event(db: Database) -> None:
+    assert db.event_sink is None  # nothing is dispatched after the commit: no consumer runs
+    team = await make_team(db)
+    goal = await create_goal(db, team.lead, team.center)
+    goal_id = to_global_id("Goal", goal.id)
+    assert await follows(db) == {(team.lead.id, goal_id, W, FollowReason.CREATED)}
+
+
+async def test_the_answer_to_create_goal_shows_its_creator_watching_it(
+    db: Database, client: GraphQLClient
+) -> None:
+    team = await make_team(db)
+    goal_input = {
+        "ownerId": to_global_id("Center", team.center.id),
+        "title": "Families at the table",
+        "aim": "A parent at every QI meeting",
+        "startsOn": "2014-01-06",
+    }
+    data = await client.data(
+        CREATE_GOAL, {"input": goal_input}, token=await token_for(db, team.lead)
+    )
+    assert data["createGoal"]["userErrors"] == []
+    goal = data["createGoal"]["goal"]
+    assert (goal["viewerIsFollowing"], goal["viewerFollowLevel"]) == (True, "WATCHING")
 
 
 async def test_the_creator_watches_a_goal(db: Database, dispatcher: OutboxDispatcher) -> None:

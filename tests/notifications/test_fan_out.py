@@ -251,7 +251,8 @@ async def _fan_out_cost(
     async with db.transaction() as session:
         made = await fan_out(session, event, settings, now=now)
     cost = statements.count
-    assert len(made) == watchers  # no dispatcher here: the creator follows nothing yet
+    # No dispatcher here, yet the creator watches the goal: creating it made the follow.
+    assert len(made) == watchers + 1
     async with db.transaction() as session:  # handled again: nothing new
         assert await fan_out(session, event, settings, now=now) == []
     return cost
@@ -274,7 +275,7 @@ async def test_a_follow_hears_what_happens_after_it_and_a_mute_silences_at_once(
     late = await make_person(db, PersonKind.PSYCHOLOGIST, center=team.center)
     muting = await make_person(db, PersonKind.DIETITIAN, center=team.center)
     await follow(db, muting, to_global_id("Center", team.center.id), FollowLevel.WATCHING)
-    goal = await create_goal(db, team.lead, team.center)  # no dispatcher: no automatic follows
+    goal = await create_goal(db, team.lead, team.center)  # the lead watches it from now on
     goal_id = to_global_id("Goal", goal.id)
     await follow(db, early, goal_id, FollowLevel.NORMAL)
     event = await _recorded_check_in(db, goal.id, team.clinician.id)
@@ -283,4 +284,4 @@ async def test_a_follow_hears_what_happens_after_it_and_a_mute_silences_at_once(
     await follow(db, muting, goal_id, FollowLevel.MUTED)
     async with db.transaction() as session:
         made = await fan_out(session, event, settings, now=event.occurred_at)
-    assert [n.person_id for n in made] == [early.id]
+    assert sorted(n.person_id for n in made) == sorted([team.lead.id, early.id])
