@@ -74,6 +74,12 @@ class Center(Followable):
             status=center.status,
         )
 
+    @classmethod
+    async def load(cls, info: Info, pk: int | None) -> Center | None:
+        """The center ``pk`` through the request's loader (a payload's changed center)."""
+        row = await info.context.loaders.center.load(pk) if pk else None
+        return cls.from_model(row) if row else None
+
     @strawberry.field(description="The center's team: care team members and partners.")
     async def members(self, info: Info) -> list[MembershipRef]:
         from icn_graph.schema.memberships import Membership

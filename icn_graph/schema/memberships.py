@@ -71,6 +71,22 @@ class AddMembershipPayload:
         description="The new place on the team; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    person_pk: strawberry.Private[int | None] = None
+    center_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="Who joined the team, with `memberships` and `following` as they are now "
+        "(for client caches); null if refused."
+    )
+    async def person(self, info: Info) -> Person | None:
+        return await Person.load(info, self.person_pk)
+
+    @strawberry.field(
+        description="The center, with `members` as they are now (for client caches); null if "
+        "refused."
+    )
+    async def center(self, info: Info) -> Center | None:
+        return await Center.load(info, self.center_pk)
 
 
 @strawberry.type(description="What `removeMembership` did.")
@@ -88,16 +104,14 @@ class RemoveMembershipPayload:
         "caches); null if refused."
     )
     async def person(self, info: Info) -> Person | None:
-        row = await info.context.loaders.person.load(self.person_pk) if self.person_pk else None
-        return Person.from_model(row) if row else None
+        return await Person.load(info, self.person_pk)
 
     @strawberry.field(
         description="The center, with `members` as they are now (for client caches); null if "
         "refused."
     )
     async def center(self, info: Info) -> Center | None:
-        row = await info.context.loaders.center.load(self.center_pk) if self.center_pk else None
-        return Center.from_model(row) if row else None
+        return await Center.load(info, self.center_pk)
 
 
 @strawberry.type
@@ -118,6 +132,8 @@ class MembershipMutations:
         return AddMembershipPayload(
             membership=Membership.from_model(membership) if membership else None,
             user_errors=errors,
+            person_pk=membership.person_id if membership else None,
+            center_pk=membership.center_id if membership else None,
         )
 
     @strawberry.mutation(

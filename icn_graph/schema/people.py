@@ -72,6 +72,12 @@ class Person(Followable):
             private_deactivated_at=person.deactivated_at,
         )
 
+    @classmethod
+    async def load(cls, info: Info, pk: int | None) -> Person | None:
+        """The person ``pk`` through the request's loader (a payload's changed person)."""
+        row = await info.context.loaders.person.load(pk) if pk else None
+        return cls.from_model(row) if row else None
+
     @strawberry.field(
         description='The language the person reads the app in, a BCP 47 tag ("en", "fr-CA"). '
         "Shown to the person and to staff; else null."

@@ -8,10 +8,6 @@
  * one. `fields` are the on-screen fields allowed to differ; everything else must still match,
  * and every object the payload returns must be normalised.
  */
-const AUTO_FOLLOW =
-  'the follows it makes or ends (`following`, `viewerIsFollowing`) are written by the ' +
-  'notification consumer after the mutation has answered';
-
 export const REFETCH_NEEDED = {
   createCenter: { why: 'a new center belongs in `centers`', fields: ['centers'] },
   createPerson: { why: 'a new person belongs in `people`', fields: ['people'] },
@@ -20,31 +16,18 @@ export const REFETCH_NEEDED = {
     fields: ['viewer.personalAccessTokens'],
   },
   createGoal: {
-    why: "a new goal belongs in its owner's `goals` (and `viewer.goals`); " + AUTO_FOLLOW,
-    fields: ['viewer.goals', 'goals', 'following'],
-  },
-  addMembership: { why: AUTO_FOLLOW, fields: ['following'] },
-  removeMembership: { why: AUTO_FOLLOW, fields: ['following'] },
-  addAgendaItem: { why: AUTO_FOLLOW, fields: ['viewerIsFollowing', 'viewerFollowLevel'] },
-  assignToAgendaItem: { why: AUTO_FOLLOW, fields: ['following'] },
-  unassignFromAgendaItem: { why: AUTO_FOLLOW, fields: ['following'] },
-  cancelRegistration: {
-    why: AUTO_FOLLOW,
-    fields: ['following', 'viewerIsFollowing', 'viewerFollowLevel'],
+    why: "a new goal belongs in its owner's `goals` (and `viewer.goals`)",
+    fields: ['viewer.goals', 'goals'],
   },
   register: {
-    why: "a new registration belongs in `viewer.registrations`; " + AUTO_FOLLOW,
-    fields: ['viewer.registrations', 'following', 'viewerIsFollowing', 'viewerFollowLevel'],
+    why: 'a new registration belongs in `viewer.registrations`',
+    fields: ['viewer.registrations'],
   },
   createLearningSession: {
     why: 'a new session belongs in `learningSessions`',
     fields: ['learningSessions'],
   },
   requestData: { why: 'a new request belongs in `dataRequests`', fields: ['dataRequests'] },
-  proposeDataView: {
-    why: AUTO_FOLLOW,
-    fields: ['viewerIsFollowing', 'viewerFollowLevel'],
-  },
   createDataViewLink: { why: "a new link belongs in the view's `links`", fields: ['links'] },
   startThread: { why: 'a new thread belongs in `threads`', fields: ['threads'] },
   closeGoal: {

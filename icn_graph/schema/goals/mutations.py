@@ -12,6 +12,7 @@ from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.queries import decode_owner
 from icn_graph.schema.goals.types import CheckIn, Goal, KeyResult
+from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services import goals as service
@@ -158,6 +159,13 @@ class CreateGoalPayload:
         description="The new goal, with its key results; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="You, with `following` as it is now (you watch the goal you created) and "
+        "`goals`, for client caches; null if refused."
+    )
+    def viewer(self, info: Info) -> ViewerRef | None:
+        return payload_viewer(info) if self.goal is not None else None
 
 
 @strawberry.type(description="What `updateGoal` did.")

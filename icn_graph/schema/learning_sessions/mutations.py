@@ -187,6 +187,14 @@ class AssignToAgendaItemPayload:
         description="The item, with the person on it; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    person_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The person put on the item, with `agendaItems` and `following` as they "
+        "are now (for client caches); null if refused."
+    )
+    async def person(self, info: Info) -> Person | None:
+        return await Person.load(info, self.person_pk)
 
 
 @strawberry.type(description="What `unassignFromAgendaItem` did.")
@@ -202,8 +210,7 @@ class UnassignFromAgendaItemPayload:
         "caches); null if refused."
     )
     async def person(self, info: Info) -> Person | None:
-        row = await info.context.loaders.person.load(self.person_pk) if self.person_pk else None
-        return Person.from_model(row) if row else None
+        return await Person.load(info, self.person_pk)
 
 
 # --- registrations ----------------------------------------------------------------------------
@@ -239,6 +246,13 @@ class RegisterPayload:
         description="The new registration; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="You, with `registrations` and `following` as they are now (for client "
+        "caches); null if refused."
+    )
+    def viewer(self, info: Info) -> ViewerRef | None:
+        return payload_viewer(info) if self.registration is not None else None
 
 
 @strawberry.type(description="What `cancelRegistration` did.")
@@ -416,7 +430,11 @@ class LearningSessionMutations:
         row, errors = await attempt(
             agenda_service.assign_to_agenda_item(info.context.db, info.context.viewer, draft)
         )
-        return AssignToAgendaItemPayload(agenda_item=_item_node(row), user_errors=errors)
+        return AssignToAgendaItemPayload(
+            agenda_item=_item_node(row),
+            user_errors=errors,
+            person_pk=draft.person_id if row else None,
+        )
 
     @strawberry.mutation(description="Take a person off an agenda item. Staff only.")
     async def unassign_from_agenda_item(
