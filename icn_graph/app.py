@@ -62,7 +62,12 @@ def create_app(
     database.event_sink = dispatcher.submit
     broadcaster = Broadcaster(database.engine.url)
     sign_in_mail = SignInMail(settings)
-    readiness = Readiness(database, host)
+    readiness = Readiness(
+        database,
+        host,
+        listener=broadcaster.listener,
+        listener_grace_seconds=settings.listener_grace_seconds,
+    )
     sign_in_limits = SignInLimits(
         settings.sign_in_rate_per_email,
         settings.sign_in_rate_per_address,
