@@ -34,6 +34,7 @@ from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import Readiness, healthz, readyz
 from icn_graph.web.method_not_allowed import method_not_allowed
 from icn_graph.web.serving import InFlight
+from icn_graph.web.unexpected_errors import UnexpectedErrors
 
 
 def create_app(
@@ -62,7 +63,12 @@ def create_app(
     database.event_sink = dispatcher.submit
     broadcaster = Broadcaster(database.engine.url)
     sign_in_mail = SignInMail(settings)
-    readiness = Readiness(database, host)
+    readiness = Readiness(
+        database,
+        host,
+        listener=broadcaster.listener,
+        listener_grace_seconds=settings.listener_grace_seconds,
+    )
     sign_in_limits = SignInLimits(
         settings.sign_in_rate_per_email,
         settings.sign_in_rate_per_address,
@@ -125,6 +131,8 @@ def create_app(
         Middleware(InFlight, readiness=readiness),
         # Outer, so that every answer (errors included) carries the CORS headers it may.
         Middleware(ApiCors, origins=settings.cors_origin_list),
+        # Anything escaping a route (a killed database connection): JSON, never a plain-text 500.
+        Middleware(UnexpectedErrors),
         Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
         Middleware(
             BodyLimit,

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         description="After SIGTERM, how long `serve` lets requests in flight finish (while "
         "/readyz answers 503) before it stops them.",
     )
+    listener_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long the notifications listener (PostgreSQL) may be reconnecting "
+        "before /readyz answers 503.",
+    )
     app_url: str = Field(
         default="",
         description="Base URL of the front-end app; mail links open subjects there "

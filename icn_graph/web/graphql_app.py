@@ -26,6 +26,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
+from icn_graph.db.connection_errors import connection_lost
 from icn_graph.db.database import Database
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
@@ -55,6 +56,7 @@ HTTP_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
 
@@ -295,7 +297,10 @@ class GraphQLApp(GraphQL[Context, None]):
             return await viewer_from_headers(
                 self.db, headers, token_use(self.settings), now=self.clock()
             )
-        except (SQLAlchemyError, OSError) as error:
+        except BaseException as error:
+            # Raw driver errors and stray cancellations too: a connection killed mid-lookup.
+            if not (isinstance(error, SQLAlchemyError) or connection_lost(error)):
+                raise
             log.error("cannot authenticate the request: database unavailable: %s", error)
             raise HTTPException(503, "The database is unavailable; try again shortly.") from error
 

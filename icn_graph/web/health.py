@@ -1,8 +1,9 @@
 """Liveness and readiness probes for load balancers and orchestrators.
 
 ``/readyz`` answers 200 only when this process should get traffic: the database answers, every
-migration history (core's and each plugin's) is at the revisions this code expects, and the
-server is not shutting down. Otherwise 503, with a body saying which.
+migration history (core's and each plugin's) is at the revisions this code expects, the
+notifications listener (PostgreSQL) has not been reconnecting for longer than its grace period,
+and the server is not shutting down. Otherwise 503, with a body saying which.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from icn_graph.db import migrations
+from icn_graph.db.connection_errors import stray_cancellation
 from icn_graph.db.database import Database
 from icn_graph.db.problems import database_problem
+from icn_graph.notifications.realtime.listener import PostgresListener
 from icn_graph.plugins.manager import PluginHost
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,9 @@ PING_TIMEOUT_SECONDS = 3.0
 # While migrations are behind, they are looked at again at most this often (once they are at the
 # latest, never again: nothing but a deploy changes that, and a deploy restarts the process).
 RECHECK_SECONDS = 2.0
+# How long the notifications listener may be reconnecting before /readyz answers 503
+# (ICN_LISTENER_GRACE_SECONDS): a failover or a killed connection is back well within it.
+LISTENER_GRACE_SECONDS = 30.0
 
 
 class Readiness:
@@ -38,11 +44,15 @@ class Readiness:
         db: Database,
         plugins: PluginHost,
         *,
+        listener: PostgresListener | None = None,
+        listener_grace_seconds: float = LISTENER_GRACE_SECONDS,
         recheck_seconds: float = RECHECK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.plugins = plugins
+        self.listener = listener
+        self.listener_grace_seconds = listener_grace_seconds
         self.recheck_seconds = recheck_seconds
         self.clock = clock
         self.draining = False
@@ -58,21 +68,46 @@ class Readiness:
         """The status code and body of ``/readyz``."""
         if self.draining:
             return 503, {"status": "unavailable", "server": "shutting down"}
+        listener, listener_problem = self._listener()
         try:
             await asyncio.wait_for(self.db.ping(), PING_TIMEOUT_SECONDS)
             behind = await self._migrations_behind()
-        except Exception as error:
+        except BaseException as error:
+            # A stray CancelledError is a connection killed mid-ping, not a shutdown.
+            if not (isinstance(error, Exception) or stray_cancellation(error)):
+                raise
             url = self.db.engine.url.render_as_string(hide_password=False)
             why = database_problem(error, url) or f"{type(error).__name__}: {error}"
             self._changed(False, why)
             body = {"status": "unavailable", "database": "unreachable", "migrations": "unknown"}
-            return 503, body
+            return 503, body | listener
         if behind:
             self._changed(False, "; ".join(behind))
             body = {"status": "unavailable", "database": "ok", "migrations": "behind"}
-            return 503, body | {"detail": behind}
+            return 503, body | listener | {"detail": behind}
+        if listener_problem is not None:
+            self._changed(False, listener_problem)
+            body = {"status": "unavailable", "database": "ok", "migrations": "ok"}
+            return 503, body | listener | {"detail": [listener_problem]}
         self._changed(True, "ready")
-        return 200, {"status": "ok", "database": "ok", "migrations": "ok"}
+        return 200, {"status": "ok", "database": "ok", "migrations": "ok"} | listener
+
+    def _listener(self) -> tuple[dict[str, str], str | None]:
+        """The ``listener`` entry of the body (none without a running listener: SQLite), and the
+        problem that makes the process unready, if it has been reconnecting past its grace."""
+        if self.listener is None or not self.listener.running:
+            return {}, None
+        down_for = self.listener.down_for()
+        if down_for is None:
+            return {"listener": "ok"}, None
+        if down_for <= self.listener_grace_seconds:
+            return {"listener": "reconnecting"}, None
+        problem = (
+            f"the notifications listener has been reconnecting for {down_for:.0f} s (more than "
+            f"ICN_LISTENER_GRACE_SECONDS, {self.listener_grace_seconds:g} s): live "
+            "notifications from this process are off"
+        )
+        return {"listener": "reconnecting"}, problem
 
     async def _migrations_behind(self) -> list[str]:
         if self._migrations_current:

@@ -2,24 +2,30 @@
 messages, see ``topics``), and keeps doing so.
 
 The connection is opened outside the SQLAlchemy pool (it is held for the life of the process).
-When it drops — a restart, a failover, an idle connection cut by the network — the listener
-reconnects with exponential backoff; notifications sent while it was away are not replayed
-(clients catch up with ``viewer.notifications``). A periodic ``SELECT 1`` notices a connection
-that died silently.
+When it drops — a restart, a failover, an idle connection cut by the network, an administrator's
+``pg_terminate_backend`` — the listener logs it and reconnects with capped exponential backoff;
+notifications sent while it was away are not replayed (clients catch up with
+``viewer.notifications``). A periodic ``SELECT 1`` notices a connection that died silently.
+
+Whatever the driver raises while connecting, listening or checking (asyncpg's error classes,
+``OSError``, its internal protocol errors, a stray ``CancelledError`` after a kill) counts as a
+lost connection; only a real cancellation of the listener's task ends it. ``down_for()`` is the
+health flag ``/readyz`` reports.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from sqlalchemy.engine import make_url
 
+from icn_graph.db.connection_errors import stray_cancellation
 from icn_graph.notifications.realtime.channel import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -51,6 +57,7 @@ class PostgresListener:
         max_retry_seconds: float = 15.0,
         check_seconds: float = 30.0,
         connect_timeout: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._arguments = connect_arguments(database_url)
         # Channel -> what to do with a message on it: notifications, and any other channels.
@@ -59,46 +66,78 @@ class PostgresListener:
         self._max_retry = max_retry_seconds
         self._check_seconds = check_seconds
         self._connect_timeout = connect_timeout
+        self._clock = clock
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.connections_made = 0
+        # Between start() and stop(); the moment the last good connection was lost (or the first
+        # attempt began), None while listening.
+        self.running = False
+        self._down_since: float | None = None
+
+    def down_for(self) -> float | None:
+        """Seconds without a listening connection, while running; None when listening or stopped."""
+        if not self.running or self._down_since is None:
+            return None
+        return max(0.0, self._clock() - self._down_since)
 
     async def start(self) -> None:
         """Listen; the first attempt happens before this returns, later ones in the background.
 
         A database that is down at start-up does not stop the API from starting.
         """
+        self._stopping.clear()
+        self.running = True
+        self._down_since = self._clock()
         connection = await self._listen_once()
         self._task = asyncio.create_task(self._run(connection), name="icn-notifications-listener")
+        self._task.add_done_callback(self._ended)
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        task, self._task = self._task, None
+        try:
+            if task is not None:
+                # Only a bug ends the task with an error; _ended has logged it already.
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            self.running = False
+            self._down_since = None
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """Never silent: a listener that ends without being stopped says so (and stays down)."""
+        if task.cancelled() or self._stopping.is_set():
+            return
+        error = task.exception()
+        log.error(
+            "the notifications listener stopped; live notifications are off until a restart",
+            exc_info=error,
+        )
 
     async def _listen_once(self) -> asyncpg.Connection | None:
+        connection: asyncpg.Connection | None = None
         try:
-            connection: asyncpg.Connection = await asyncpg.connect(
+            connection = await asyncpg.connect(
                 **self._arguments,
                 timeout=self._connect_timeout,
                 server_settings={"application_name": APPLICATION_NAME},
             )
-        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-            log.warning("cannot listen for notifications (will retry): %s", error)
-            return None
-        try:
             for channel in self._handlers:
                 await connection.add_listener(channel, self._notified)
-        except (OSError, asyncpg.PostgresError) as error:
-            log.warning("cannot listen for notifications (will retry): %s", error)
-            connection.terminate()
+        except BaseException as error:
+            if connection is not None:
+                connection.terminate()
+            if not _connection_trouble(error):
+                raise
+            log.warning("cannot listen for notifications (will retry): %s", _describe(error))
             return None
         self.connections_made += 1
         self.listening.set()
         if self.connections_made > 1:
-            log.info("listening for notifications again")
+            down = self.down_for()
+            log.info("listening for notifications again (after %.1f s)", down or 0.0)
+        self._down_since = None
         return connection
 
     async def _run(self, connection: asyncpg.Connection | None) -> None:
@@ -111,21 +150,29 @@ class PostgresListener:
                     delay = min(delay * 2, self._max_retry)
                     connection = await self._listen_once()
                     continue
-                delay = self._min_retry
-                await self._hold(connection)
+                held_from = self._clock()
+                why = await self._hold(connection)
                 if self._stopping.is_set():
                     return
-                log.warning("lost the notifications listener connection; reconnecting")
                 self.listening.clear()
+                self._down_since = self._clock()
                 connection.terminate()
                 connection = None
+                # A connection that keeps being cut right after it is made backs off too.
+                if self._clock() - held_from >= self._max_retry:
+                    delay = self._min_retry
+                log.warning(
+                    "lost the notifications listener connection (%s); reconnecting in %.1f s",
+                    why,
+                    delay,
+                )
         finally:
             self.listening.clear()
             if connection is not None:
                 await self._close(connection)
 
-    async def _hold(self, connection: asyncpg.Connection) -> None:
-        """Return when the connection is lost (or stops answering) or the listener stops."""
+    async def _hold(self, connection: asyncpg.Connection) -> str:
+        """Return why, once the connection is lost (or stops answering) or the listener stops."""
         lost = asyncio.Event()
 
         def on_termination(_connection: object) -> None:
@@ -134,17 +181,22 @@ class PostgresListener:
         connection.add_termination_listener(on_termination)
         try:
             while not await self._interrupted_within(self._check_seconds, lost):
-                if not await self._alive(connection):
-                    return
+                problem = await self._problem(connection)
+                if problem is not None:
+                    return problem
         finally:
             connection.remove_termination_listener(on_termination)
+        return "the connection was closed"
 
-    async def _alive(self, connection: asyncpg.Connection) -> bool:
+    async def _problem(self, connection: asyncpg.Connection) -> str | None:
+        """What is wrong with the connection, or None when it answers ``SELECT 1``."""
         try:
             await connection.fetchval("SELECT 1", timeout=self._connect_timeout)
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            return False
-        return True
+        except BaseException as error:
+            if not _connection_trouble(error):
+                raise
+            return _describe(error)
+        return None
 
     async def _stopped_within(self, seconds: float) -> bool:
         return await self._interrupted_within(seconds, self._stopping)
@@ -160,15 +212,26 @@ class PostgresListener:
         return self._stopping.is_set() or event.is_set()
 
     async def _close(self, connection: asyncpg.Connection) -> None:
-        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        try:
             for channel in self._handlers:
                 await connection.remove_listener(channel, self._notified)
-        try:
             await asyncio.wait_for(connection.close(), timeout=self._connect_timeout)
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except BaseException as error:
             connection.terminate()
+            if not _connection_trouble(error):
+                raise
 
     def _notified(self, _connection: object, _pid: int, channel: str, payload: object) -> None:
         handler = self._handlers.get(channel)
         if handler is not None and isinstance(payload, str):
             handler(payload)
+
+
+def _connection_trouble(error: BaseException) -> bool:
+    """Anything the driver raises means a lost connection, except a real cancellation (and
+    ``KeyboardInterrupt``/``SystemExit``), which must go on up."""
+    return isinstance(error, Exception) or stray_cancellation(error)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
