@@ -15,12 +15,17 @@ import contextlib
 import inspect
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from sqlalchemy.engine import make_url
 
+from icn_graph.lazy import lazy_module
 from icn_graph.notifications.realtime.channel import CHANNEL
+
+if TYPE_CHECKING:
+    import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+else:
+    asyncpg = lazy_module("asyncpg")  # PostgreSQL only: not loaded on SQLite
 
 log = logging.getLogger(__name__)
 
