@@ -13,17 +13,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
-from icn_graph.config import Settings
 from icn_graph.errors import InvalidInput, SchemaConflict, ServiceError, StartupError
-from icn_graph.secrets_guard import check_secrets, is_loopback
 
-# Each command imports what it uses: `icn-graph --help` and `icn-graph config` load neither the
-# database layer nor the schema (tests/test_lean_start.py).
+# Each command imports what it uses: `icn-graph --help` loads no settings, database layer or
+# schema, and `icn-graph config` no database layer or schema (tests/test_lean_start.py).
 if TYPE_CHECKING:
     from sqlalchemy.exc import DBAPIError
 
+    from icn_graph.config import Settings
     from icn_graph.db import migrations
     from icn_graph.db.database import Database
     from icn_graph.plugins.manager import PluginHost
@@ -35,6 +33,8 @@ DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
 
 def _settings(context: click.Context) -> Settings:
+    from icn_graph.config import Settings
+
     settings = context.obj
     assert isinstance(settings, Settings)
     return settings
@@ -88,6 +88,7 @@ class _Commands(click.Group):
         except Exception as error:
             from sqlalchemy.exc import DBAPIError
 
+            from icn_graph.config import Settings
             from icn_graph.db.problems import database_problem
 
             settings = ctx.obj
@@ -107,6 +108,10 @@ class _Commands(click.Group):
 @click.pass_context
 def main(context: click.Context) -> None:
     """icn-graph: the GraphQL API of a learning health network."""
+    from pydantic import ValidationError
+
+    from icn_graph.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as invalid:
@@ -143,6 +148,7 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
     import uvicorn
 
     from icn_graph.app import create_app
+    from icn_graph.secrets_guard import is_loopback
     from icn_graph.web.access_log import redact_access_log
     from icn_graph.web.ports import port_problem
     from icn_graph.web.serving import DrainingServer
@@ -349,6 +355,7 @@ def _mail_in_stdin(
     """Read and handle one message; the exit code for the MTA (see mail_in.pipe)."""
     from icn_graph.notifications.mail_in.pipe import EX_OK, EX_TEMPFAIL, read_message
     from icn_graph.notifications.mail_in.receive import MailReceiver
+    from icn_graph.secrets_guard import check_secrets
 
     raw, size = read_message(sys.stdin.buffer, settings.mail_in_max_bytes)
     try:
@@ -375,6 +382,8 @@ def _mail_in_stdin(
 
 
 def _check_secrets(settings: Settings, bind_host: str | None) -> None:
+    from icn_graph.secrets_guard import check_secrets
+
     try:
         warning = check_secrets(settings, bind_host=bind_host)
     except StartupError as error:
