@@ -13,20 +13,18 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
 
-from icn_graph.config import Settings
-from icn_graph.db import migrations
-from icn_graph.db.database import Database, create_engine
-from icn_graph.db.problems import database_problem
-from icn_graph.errors import InvalidInput, ServiceError, StartupError
-from icn_graph.host import load_plugins
-from icn_graph.plugins.manager import PluginHost
-from icn_graph.schema.merge import SchemaConflict
-from icn_graph.secrets_guard import check_secrets, is_loopback
+from icn_graph.errors import InvalidInput, SchemaConflict, ServiceError, StartupError
 
+# Each command imports what it uses: `icn-graph --help` loads no settings, database layer or
+# schema, and `icn-graph config` no database layer or schema (tests/test_lean_start.py).
 if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+
+    from icn_graph.config import Settings
+    from icn_graph.db import migrations
+    from icn_graph.db.database import Database
+    from icn_graph.plugins.manager import PluginHost
     from icn_graph.reports.measures import MeasureRegistry
     from icn_graph.services.registry import VisitImportSummary
     from icn_graph.services.reports import RefreshSummary
@@ -35,18 +33,21 @@ DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
 
 def _settings(context: click.Context) -> Settings:
+    from icn_graph.config import Settings
+
     settings = context.obj
     assert isinstance(settings, Settings)
     return settings
 
 
 class _AlembicChatter(logging.Filter):
-    """Alembic says which implementation and DDL mode it uses each time it looks at a database:
-    noise for an operator. What it applies still shows, one line per revision
+    """Alembic says which implementation and DDL mode it uses each time it looks at a database,
+    and names each of its own plugins when it is imported (which commands do after logging is
+    set up): noise for an operator. What it applies still shows, one line per revision
     ("Running upgrade 0003 -> 0004, <the first line of its message>")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith(("Context impl ", "Will assume ")):
+        if str(record.msg).startswith(("Context impl ", "Will assume ", "setup plugin ")):
             return False
         message = record.getMessage()
         if "\n" in message:
@@ -58,9 +59,10 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    alembic_log = logging.getLogger("alembic.runtime.migration")
-    if not any(isinstance(known, _AlembicChatter) for known in alembic_log.filters):
-        alembic_log.addFilter(_AlembicChatter())
+    for name in ("alembic.runtime.migration", "alembic.runtime.plugins"):
+        alembic_log = logging.getLogger(name)
+        if not any(isinstance(known, _AlembicChatter) for known in alembic_log.filters):
+            alembic_log.addFilter(_AlembicChatter())
     if settings.sql_echo:
         # Through logging rather than engine echo, so each statement is printed once.
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
@@ -84,6 +86,11 @@ class _Commands(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:
+            from sqlalchemy.exc import DBAPIError
+
+            from icn_graph.config import Settings
+            from icn_graph.db.problems import database_problem
+
             settings = ctx.obj
             if isinstance(settings, Settings):
                 problem = database_problem(error, settings.database_url_value)
@@ -101,6 +108,10 @@ class _Commands(click.Group):
 @click.pass_context
 def main(context: click.Context) -> None:
     """icn-graph: the GraphQL API of a learning health network."""
+    from pydantic import ValidationError
+
+    from icn_graph.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as invalid:
@@ -137,6 +148,7 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
     import uvicorn
 
     from icn_graph.app import create_app
+    from icn_graph.secrets_guard import is_loopback
     from icn_graph.web.access_log import redact_access_log
     from icn_graph.web.ports import port_problem
     from icn_graph.web.serving import DrainingServer
@@ -184,6 +196,10 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
 def _database_ready(settings: Settings, plugins: PluginHost) -> bool:
     """Warn (one line each) when the database cannot be reached or a migration history is
     behind; ``serve`` starts anyway and ``/readyz`` answers 503 until it is fixed."""
+    from icn_graph.db import migrations
+    from icn_graph.db.database import create_engine
+    from icn_graph.db.problems import database_problem
+
     url = settings.database_url_value
     engine = create_engine(url)  # a SQLite path it cannot use is an error, not a wait
 
@@ -246,7 +262,9 @@ def worker(context: click.Context) -> None:
 
 def _warn_if_unreachable(settings: Settings, meanwhile: str) -> None:
     """One line when the database does not answer, for a long-running command that waits."""
-    database = Database.from_url(settings.database_url_value)  # a path it cannot use: an error
+    from icn_graph.db.problems import database_problem
+
+    database = _database(settings)  # a path it cannot use: an error
 
     async def ping() -> None:
         try:
@@ -277,7 +295,7 @@ def notifications_status(context: click.Context) -> None:
     from icn_graph.notifications.mail.status import delivery_status, status_report
 
     async def run() -> str:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             return status_report(await delivery_status(database, now=datetime.now(UTC)))
         finally:
@@ -337,6 +355,7 @@ def _mail_in_stdin(
     """Read and handle one message; the exit code for the MTA (see mail_in.pipe)."""
     from icn_graph.notifications.mail_in.pipe import EX_OK, EX_TEMPFAIL, read_message
     from icn_graph.notifications.mail_in.receive import MailReceiver
+    from icn_graph.secrets_guard import check_secrets
 
     raw, size = read_message(sys.stdin.buffer, settings.mail_in_max_bytes)
     try:
@@ -346,7 +365,7 @@ def _mail_in_stdin(
         _host(context)  # installs the reply handlers of the plugins in use
 
         async def run() -> None:
-            database = Database.from_url(settings.database_url_value)
+            database = _database(settings)
             try:
                 receiver = MailReceiver(database, settings)
                 await receiver.receive(raw, size=size, recipient=recipient, envelope_sender=sender)
@@ -363,6 +382,8 @@ def _mail_in_stdin(
 
 
 def _check_secrets(settings: Settings, bind_host: str | None) -> None:
+    from icn_graph.secrets_guard import check_secrets
+
     try:
         warning = check_secrets(settings, bind_host=bind_host)
     except StartupError as error:
@@ -375,7 +396,7 @@ async def _print_demo_headers(settings: Settings) -> None:
     from icn_graph.demo import DEMO_PERSONAS
     from icn_graph.services.tokens import issue_token
 
-    db = Database.from_url(settings.database_url_value)
+    db = _database(settings)
     try:
         click.echo("Demo mode: paste one of these into GraphiQL's Headers tab (bottom left).")
         for label, email in DEMO_PERSONAS.items():
@@ -401,6 +422,8 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(context: click.Context, revision: str, plugin: str | None) -> None:
     """Apply migrations: core's up to REVISION (default: latest), then every plugin's."""
+    from icn_graph.db import migrations
+
     url, host = _settings(context).database_url_value, _host(context)
     if plugin is not None:
         migrations.upgrade(url, revision, track=_track(plugin, host))
@@ -419,6 +442,8 @@ def db_downgrade(context: click.Context, revision: str, plugin: str | None) -> N
 
     ``base`` reverts every plugin's migrations first; ``--plugin`` reverts only that plugin's.
     """
+    from icn_graph.db import migrations
+
     url, host = _settings(context).database_url_value, _host(context)
     if plugin:
         migrations.downgrade(url, revision, track=_track(plugin, host))
@@ -436,6 +461,8 @@ def db_downgrade(context: click.Context, revision: str, plugin: str | None) -> N
 @click.pass_context
 def db_current(context: click.Context) -> None:
     """Show the applied revision(s) of core and of each plugin, and whether they are the latest."""
+    from icn_graph.db import migrations
+
     url, host = _settings(context).database_url_value, _host(context)
     for track in migrations.tracks(host):
         current = asyncio.run(migrations.current_revisions_at(url, track))
@@ -447,6 +474,8 @@ def db_current(context: click.Context) -> None:
 
 
 def _track(plugin: str, host: PluginHost) -> migrations.Track:
+    from icn_graph.db import migrations
+
     try:
         return migrations.track_named(plugin, host)
     except LookupError as error:
@@ -454,13 +483,23 @@ def _track(plugin: str, host: PluginHost) -> migrations.Track:
 
 
 def _echo_positions(url: str, host: PluginHost) -> None:
+    from icn_graph.db import migrations
+
     for track in migrations.tracks(host):
         at = ", ".join(sorted(asyncio.run(migrations.current_revisions_at(url, track)))) or "base"
         click.echo(f"database at {at}" if track.is_core else f"{track.name} at {at}")
 
 
 def _host(context: click.Context) -> PluginHost:
+    from icn_graph.host import load_plugins
+
     return load_plugins(_settings(context))
+
+
+def _database(settings: Settings) -> Database:
+    from icn_graph.db.database import Database
+
+    return Database.from_url(settings.database_url_value)
 
 
 @main.command("plugins")
@@ -533,7 +572,7 @@ def demo_load(context: click.Context, seed: int, if_empty: bool, today: datetime
         raise click.BadParameter(str(error).removeprefix("today: "), param_hint="--today") from None
 
     async def run() -> None:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             if not await is_empty(database):
                 if if_empty:
@@ -573,7 +612,7 @@ def token_create(context: click.Context, email: str, label: str) -> None:
     from icn_graph.services.tokens import issue_token
 
     async def run() -> str:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             return (await issue_token(database, email, label=label)).secret
         except ServiceError as error:
@@ -598,7 +637,7 @@ def token_revoke(context: click.Context, email: str, label: str | None) -> None:
     from icn_graph.services.tokens import Revoked, revoke_tokens_of
 
     async def run() -> Revoked:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             revoked = await revoke_tokens_of(database, email, label)
             # The API processes close the person's websockets now (on PostgreSQL; on SQLite a
@@ -640,7 +679,7 @@ def admin_create(context: click.Context, email: str, name: str, timezone: str) -
     settings = _settings(context)
 
     async def run() -> str:
-        database = Database.from_url(settings.database_url_value)
+        database = _database(settings)
         try:
             link = await create_admin(
                 database, email=email, name=name, timezone=timezone, settings=settings
@@ -691,7 +730,7 @@ def import_visits_command(context: click.Context, file: Path, center_code: str) 
     registry = _measures(context)
 
     async def run() -> tuple[VisitImportSummary, RefreshSummary]:
-        database = Database.from_url(settings.database_url_value)
+        database = _database(settings)
         try:
             with file.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:
                 summary = await import_visits(
@@ -786,7 +825,7 @@ def measures_refresh(context: click.Context, center_code: str | None) -> None:
     registry = _measures(context)
 
     async def run() -> None:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             if center_code is not None:
                 _echo_refresh(await refresh_center_measures(database, registry, center_code))
@@ -820,7 +859,7 @@ def reports_republish(context: click.Context) -> None:
     registry = _measures(context)
 
     async def run() -> None:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             async with database.transaction() as session:
                 done = await republish(session, registry)
@@ -853,7 +892,7 @@ def reports_audit(context: click.Context, show: int, exact: bool) -> None:
     registry = _measures(context)
 
     async def run() -> None:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             async with database.session() as session:
                 result = await audit_database(session, registry, exact=exact)
@@ -936,7 +975,7 @@ def audit_export(
         raise _OneLineUsageError(error.message) from error
 
     async def export(stream: IO[str]) -> int:
-        database = Database.from_url(_settings(context).database_url_value)
+        database = _database(_settings(context))
         try:
             return await export_reads(database, wanted, stream)
         except ServiceError as error:

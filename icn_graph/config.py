@@ -354,10 +354,13 @@ class Settings(BaseSettings):
     @field_validator("cors_origins")
     @classmethod
     def _origins_are_origins(cls, value: str) -> str:
+        origins = _split(value)
+        if not origins:  # the default: nothing to check, and no Strawberry to load for `config`
+            return value
         from strawberry.http.websocket_origin import normalize_allowed_origins
 
         try:
-            normalize_allowed_origins(_split(value))
+            normalize_allowed_origins(origins)
         except ValueError as error:
             raise ValueError(str(error).replace("allowed_origins", "ICN_CORS_ORIGINS")) from None
         return value

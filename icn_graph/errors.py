@@ -79,3 +79,9 @@ class InvalidInput(Exception):
 
 class StartupError(RuntimeError):
     """The server cannot start as configured or installed; the message says what to change."""
+
+
+class SchemaConflict(RuntimeError):
+    """The contributions cannot be merged into one schema (two contributors define the same root
+    field: the message names both). Raised by ``icn_graph.schema``; defined here so that the CLI
+    can catch it without importing the schema."""

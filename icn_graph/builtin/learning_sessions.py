@@ -4,12 +4,11 @@ calendar feeds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Route
 
-from icn_graph.demo.context import DemoContext
-from icn_graph.demo.learning_sessions import contribute
 from icn_graph.events import DomainEvent
 from icn_graph.notifications.core_subjects import LEARNING_SESSION_SUBJECT_TYPES
 from icn_graph.notifications.subject_types import SubjectType
@@ -18,6 +17,9 @@ from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import LearningSessionMutations, LearningSessionsQuery
 from icn_graph.services.learning_sessions.events import EVENT_TYPES
 from icn_graph.web import calendar, calendar_feeds
+
+if TYPE_CHECKING:
+    from icn_graph.demo.context import DemoContext
 
 
 @hookimpl
@@ -38,6 +40,8 @@ def register_routes() -> Sequence[BaseRoute]:
 
 @hookimpl
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    from icn_graph.demo.learning_sessions import contribute
+
     await contribute(session, context)
 
 

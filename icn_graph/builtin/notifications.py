@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Route
 
 from icn_graph.config import Settings
-from icn_graph.demo import follows, recent_activity
-from icn_graph.demo.context import DemoContext
 from icn_graph.events.consumers import EventConsumer
 from icn_graph.notifications import manage_page, unsubscribe_page
 from icn_graph.notifications.consumers import notification_consumers
@@ -20,6 +19,9 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.schema.root import NotificationMutations, NotificationsQuery
 from icn_graph.schema.subscriptions import Subscription
+
+if TYPE_CHECKING:
+    from icn_graph.demo.context import DemoContext
 
 
 @hookimpl
@@ -55,5 +57,7 @@ def register_event_consumers(settings: Settings) -> Sequence[EventConsumer]:
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
     """After the goals and sessions it follows (registration order); then the network's last
     weeks through the notification engine."""
+    from icn_graph.demo import follows, recent_activity
+
     await follows.contribute(session, context)
     await recent_activity.contribute(session, context)

@@ -4,18 +4,20 @@ the audit log of identified reads (``identifiedReads``, ``Center.identifiedReads
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Route
 
-from icn_graph.demo.context import DemoContext
-from icn_graph.demo.visits import contribute
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.plugins.hookspecs import hookimpl
 from icn_graph.reports.measures import Measure
 from icn_graph.reports.measures.builtin import BUILTIN_MEASURES
 from icn_graph.schema.root import CenterIdentifiedReads, ReportMutations, ReportsQuery
 from icn_graph.web import reports
+
+if TYPE_CHECKING:
+    from icn_graph.demo.context import DemoContext
 
 
 @hookimpl
@@ -37,4 +39,6 @@ def register_measures() -> Sequence[Measure]:
 
 @hookimpl
 async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    from icn_graph.demo.visits import contribute
+
     await contribute(session, context)

@@ -19,9 +19,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+from icn_graph.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = lazy_module("numpy")
+
 
 PGA_VALUES = ("QUIESCENT", "MILD", "MODERATE", "SEVERE")
 DIAGNOSIS_VALUES = ("CROHNS", "UC", "IBDU")
@@ -51,7 +58,10 @@ ACTIVE_PGA_MIX = (0.55, 0.33, 0.12)
 FLAG_MISSING_SHARE = 0.03
 
 _DAYS_PER_YEAR = 365.25
-_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _epoch() -> np.datetime64:
+    return np.datetime64("1970-01-01", "D")
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ class SimulatedVisits:
 
 
 def _day(value: date) -> int:
-    return int((np.datetime64(value, "D") - _EPOCH).astype(np.int64))
+    return int((np.datetime64(value, "D") - _epoch()).astype(np.int64))
 
 
 def _sigmoid(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -228,7 +238,7 @@ def _visits(
     return SimulatedVisits(
         center=visit_center,
         patient=owner + seen.first_patient,
-        visit_date=_EPOCH + days.astype("timedelta64[D]"),
+        visit_date=_epoch() + days.astype("timedelta64[D]"),
         pga=pga,
         diagnosis=seen.diagnosis[owner],
         flags=flags,
@@ -297,7 +307,7 @@ def continue_visits(
     goes on from where the history's curve ended, slowly rising, with a quarterly wobble.
     """
     first_day, start_day, last_day = _day(history_span[0]), _day(history_span[1]), _day(end)
-    hist_days = (history.visit_date - _EPOCH).astype(np.int64)
+    hist_days = (history.visit_date - _epoch()).astype(np.int64)
     last = _last_of_each(history.patient)
     staying = last[hist_days[last] >= start_day - STILL_IN_CARE_DAYS]
     stay_days = MEAN_STAY_YEARS * _DAYS_PER_YEAR

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,8 +43,14 @@ from icn_graph.demo.visit_simulation import (
     continue_visits,
     simulate,
 )
+from icn_graph.lazy import lazy_module
 from icn_graph.models import CenterStatus, Visit
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 __all__ = [
     "FIRST_VISIT",

@@ -35,10 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
+from icn_graph.lazy import lazy_module
 from icn_graph.reports.run_chart import Runs, runs_around
 from icn_graph.reports.signals import (
     Rule,
@@ -48,6 +47,12 @@ from icn_graph.reports.signals import (
     baseline_indices,
     make_signal,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = lazy_module("numpy")
 
 __all__ = ["D2", "PChart", "p_chart"]
 

@@ -42,10 +42,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
+from icn_graph.lazy import lazy_module
 from icn_graph.reports.signals import (
     FloatArray,
     Rule,
@@ -55,6 +54,12 @@ from icn_graph.reports.signals import (
     baseline_indices,
     make_signal,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = lazy_module("numpy")
 
 __all__ = ["RunChart", "Runs", "crossings_limit", "longest_run_limit", "run_chart", "runs_around"]
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import strawberry
 
+from icn_graph.errors import SchemaConflict
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.descriptions import ROOT_DESCRIPTIONS
 
-
-class SchemaConflict(RuntimeError):
-    """Two contributors define the same root field; the message names both."""
+__all__ = ["Roots", "SchemaConflict", "merge_roots"]
 
 
 @dataclass(frozen=True)

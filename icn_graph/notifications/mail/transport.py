@@ -19,11 +19,15 @@ import ssl
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Protocol
-
-import aiosmtplib
+from typing import TYPE_CHECKING, Protocol
 
 from icn_graph.config import Settings
+from icn_graph.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import aiosmtplib
+else:
+    aiosmtplib = lazy_module("aiosmtplib")  # loaded when mail first goes to an SMTP server
 
 log = logging.getLogger(__name__)
 

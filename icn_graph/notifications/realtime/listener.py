@@ -20,13 +20,18 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from sqlalchemy.engine import make_url
 
 from icn_graph.db.connection_errors import stray_cancellation
+from icn_graph.lazy import lazy_module
 from icn_graph.notifications.realtime.channel import CHANNEL
+
+if TYPE_CHECKING:
+    import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+else:
+    asyncpg = lazy_module("asyncpg")  # PostgreSQL only: not loaded on SQLite
 
 log = logging.getLogger(__name__)
 

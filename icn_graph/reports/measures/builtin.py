@@ -14,12 +14,18 @@ dates, any non-quiescent row of a date making that date non-quiescent.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from icn_graph.lazy import lazy_module
 from icn_graph.reports.measures.monthly import PatientMonths, empty_frame, visit_share
 from icn_graph.reports.measures.registry import CORE, Direction, Measure, MeasureRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "ACTIVE_MONTHS",

@@ -18,15 +18,21 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Integer, Select, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from icn_graph.lazy import lazy_module
 from icn_graph.models.visits import Diagnosis, PhysicianGlobalAssessment, Visit
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "BOOLEAN_COLUMNS",
@@ -43,11 +49,11 @@ BOOLEAN_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutr
 _COLUMNS = ("center_id", "patient_key", "day", "pga", "diagnosis", *BOOLEAN_COLUMNS)
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 _CSV_DTYPES: dict[str, Any] = {
-    "center_id": np.int64,
+    "center_id": "int64",
     "patient_key": object,
-    "day": np.int64,
-    "pga": np.int8,
-    "diagnosis": np.int8,
+    "day": "int64",
+    "pga": "int8",
+    "diagnosis": "int8",
     **dict.fromkeys(BOOLEAN_COLUMNS, "Int8"),
 }
 

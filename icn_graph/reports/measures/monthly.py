@@ -13,12 +13,18 @@ month's latest visit), which the patient-level measures share.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-
+from icn_graph.lazy import lazy_module
 from icn_graph.models.visits import PhysicianGlobalAssessment
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -34,8 +40,8 @@ __all__ = [
 
 OUTPUT_COLUMNS = ("center_id", "month", "numerator", "denominator")
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+IntArray: TypeAlias = "npt.NDArray[np.int64]"
+BoolArray: TypeAlias = "npt.NDArray[np.bool_]"
 
 _SEVERITY = {member.value: rank for rank, member in enumerate(PhysicianGlobalAssessment)}
 _UNKNOWN_SEVERITY = len(_SEVERITY)  # a missing or unknown PGA ranks worst

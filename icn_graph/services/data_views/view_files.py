@@ -17,14 +17,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-
-import vl_convert
+from typing import TYPE_CHECKING
 
 from icn_graph.ids import to_global_id
+from icn_graph.lazy import lazy_module
 from icn_graph.models.stewardship import DataViewChart
 from icn_graph.services.data_views.rendering import Rendering, WithheldMonth
 from icn_graph.services.data_views.view_charts import PANEL_WIDTH, view_spec
 from icn_graph.services.reports.png import SCALE, VEGA_LITE_VERSION, WIDTH
+
+if TYPE_CHECKING:
+    import vl_convert
+else:
+    vl_convert = lazy_module("vl_convert")
 
 VIEW_PATH = "/data-views/{id}"
 """Where a view's files are served to signed-in readers, before the extension."""

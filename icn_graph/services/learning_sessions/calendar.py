@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from icn_graph.db.database import Database
@@ -23,6 +23,9 @@ from icn_graph.errors import NotFound
 from icn_graph.models import AgendaAssignment, AgendaItem, AgendaItemKind, LearningSession, Person
 from icn_graph.services.learning_sessions.agenda import PART_ORDER
 from icn_graph.services.viewer import Viewer
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 YEAR = timedelta(days=366)
 
@@ -74,6 +77,8 @@ def uid_domain(network_name: str) -> str:
 
 
 def new_calendar(name: str, product: str, *, network_name: str) -> Calendar:
+    from icalendar import Calendar  # loaded when a calendar is first asked for
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{network_name}//icn-graph {product}//EN")
     calendar.add("version", "2.0")
@@ -94,6 +99,8 @@ def item_event(
     """``item`` (of the session ``row``) as an event in the session's time zone; ``people`` are
     its (part, name) pairs, ``first_lines`` open its description, and ``stamp`` (default: when
     the item last changed) is its DTSTAMP."""
+    from icalendar import Event
+
     tz = ZoneInfo(row.timezone)
     event = Event()
     event.add("uid", f"agenda-item-{item.id}@{domain}")

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Event
 from sqlalchemy import and_, or_, select
 
 from icn_graph.db.database import Database
@@ -35,6 +35,9 @@ from icn_graph.services.learning_sessions.calendar import (
 )
 from icn_graph.services.viewer import Viewer
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 FILENAME = "my-learning-sessions.ics"
 DAY = timedelta(days=1)
 
@@ -46,6 +49,8 @@ class _MySession:
 
 
 def _session_event(mine: _MySession, domain: str) -> Event:
+    from icalendar import Event
+
     row, registration = mine.row, mine.registration
     event = Event()
     event.add("uid", f"learning-session-{row.id}@{domain}")

@@ -18,9 +18,8 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import BadInput, NotFound
+from icn_graph.lazy import lazy_module
 from icn_graph.models import Center, Diagnosis, PhysicianGlobalAssessment, Visit
 from icn_graph.services.registry.identifiers import (
     identifier_kind,
@@ -35,6 +35,11 @@ from icn_graph.services.registry.identifiers import (
     refusal_message,
 )
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 BATCH_SIZE = 5_000
 MAX_REPORTED_ERRORS = 1_000

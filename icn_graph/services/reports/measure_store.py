@@ -17,10 +17,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Delete, and_, delete, func, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import NotFound
+from icn_graph.lazy import lazy_module
 from icn_graph.models import Center, MeasureValue, Visit
 from icn_graph.reports.measures.frames import load_visits_frame
 from icn_graph.reports.measures.monthly import OUTPUT_COLUMNS
@@ -41,6 +40,13 @@ from icn_graph.services.reports.refresh_window import (
     month_number,
     month_start,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 __all__ = [
     "MeasureComputationError",

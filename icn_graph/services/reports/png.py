@@ -8,10 +8,16 @@ so nothing a spec says can make the server fetch anything.
 
 from __future__ import annotations
 
-import vl_convert
+from typing import TYPE_CHECKING
 
+from icn_graph.lazy import lazy_module
 from icn_graph.services.reports.report import Report
 from icn_graph.services.reports.vega_lite import vega_lite_spec
+
+if TYPE_CHECKING:
+    import vl_convert
+else:
+    vl_convert = lazy_module("vl_convert")
 
 WIDTH = 900
 """Plot width in CSS pixels; the labels, legend and title add to it."""

@@ -11,7 +11,7 @@ import aiosmtplib
 import pytest
 from click.testing import CliRunner, Result
 
-from icn_graph import cli
+from icn_graph import cli, host
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins
@@ -39,12 +39,13 @@ from tests.smtp_server import SmtpServer, free_port
 
 @pytest.fixture
 def with_reply_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI loads core and the test's reply plugin (instead of the installed plugins)."""
+    """The CLI loads core and the test's reply plugin (instead of the installed plugins): its
+    commands import ``load_plugins`` from ``icn_graph.host`` when they run."""
 
     def plugins(settings: Settings) -> PluginHost:
         return load_plugins(settings, extra=[("reply-test", reply_plugin)], discover=False)
 
-    monkeypatch.setattr(cli, "load_plugins", plugins)
+    monkeypatch.setattr(host, "load_plugins", plugins)
 
 
 def mail_in_env(settings: Settings, **values: str) -> dict[str, str]:

@@ -14,14 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-
+from icn_graph.lazy import lazy_module
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.reports.disclosure.small_cells import SMALLEST_SHOWN_COUNT
 
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = lazy_module("numpy")
+
+IntArray: TypeAlias = "npt.NDArray[np.int64]"
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from icn_graph.lazy import lazy_module
 from icn_graph.services.reports.disclosure.families import Family, IntArray, small_entries
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 INSIDER_CENTERS = 2
 """How many centers' teams the pattern assumes may pool their own cells against the others."""
