@@ -17,7 +17,9 @@ from icn_graph.plugin_api import (
     SubjectRef,
     UserErrorCode,
     Viewer,
+    add_member_follows,
     record,
+    to_global_id,
     utcnow,
 )
 from icn_panels.access import load_proposal
@@ -122,6 +124,10 @@ async def submit_proposal(
                     responded_at=utcnow() if mine else None,
                 )
             )
+        # Its people hear of what happens to it (a decision, a presenter's answer), never of its
+        # reviews: those have their own subject type, closed to them. A presenter follows it
+        # once they confirm.
+        await add_member_follows(session, ref.global_id, [me])
         submitted = ProposalSubmitted(
             proposal=ref,
             learning_session=SubjectRef("LearningSession", session_pk),
@@ -152,6 +158,8 @@ async def respond_as_presenter(
         if presenter.consent == consent:
             return proposal
         presenter.consent, presenter.responded_at = consent, utcnow()
+        if confirm:
+            await add_member_follows(session, to_global_id("Proposal", proposal.id), [me])
         name = await session.scalar(select(Person.display_name).where(Person.id == me))
         proposer = proposal.proposer_id
         responded = PresenterResponded(

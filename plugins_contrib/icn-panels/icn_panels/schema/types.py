@@ -140,6 +140,7 @@ class ProposalReview(Node):
 
     @classmethod
     async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[ProposalReview | None]:
+        info.context.viewer.require_member()
         rows = await reading.reviews_by_id(info.context.db, info.context.viewer, pks)
         return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
 
@@ -194,6 +195,7 @@ class Proposal(Followable):
 
     @classmethod
     async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[Proposal | None]:
+        info.context.viewer.require_member()
         rows = await reading.proposals_by_id(info.context.db, info.context.viewer, pks)
         return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
 
