@@ -16,7 +16,6 @@ from icn_graph.plugin_api import (
     Followable,
     Info,
     LearningSessionType,
-    Node,
     PersonType,
     described_enum,
     fetch_node,
@@ -116,7 +115,7 @@ class ProposalPresenter:
     "staff and the session's review committee only, never by the proposal's proposer or "
     "presenters."
 )
-class ProposalReview(Node):
+class ProposalReview(Followable):
     type_name = "ProposalReview"
 
     score: int = strawberry.field(description="From 1 (weak) to 5 (strong).")
