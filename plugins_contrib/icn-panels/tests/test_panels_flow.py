@@ -32,6 +32,8 @@ PROPOSAL = """query($id: ID!) { node(id: $id) { ... on Proposal {
   reviews { score comment reviewer { displayName } }
   viewerCanSeeReviews viewerCanReview viewerCanDecide viewerCanConfirmPresenter } } }"""
 
+FOLLOW = """mutation($id: ID!) { follow(input: {subjectId: $id, level: WATCHING}) {
+  userErrors { field } } }"""
 INBOX = "{ viewer { notifications(first: 20) { nodes { type summary data } } } }"
 
 
@@ -49,6 +51,25 @@ async def test_a_parent_proposes_the_committee_reviews_and_staff_accept_with_coa
         personId=people.committee.id,
     )
     assert granted["reviewer"] == {"displayName": "Dr. Beth Cole"}
+    # The parent watches the session: staff rescheduling its call is news to her.
+    await client.data(FOLLOW, {"id": session}, token=people.parent.token)
+    now = utcnow()
+    await ok(
+        client,
+        OPEN_CALL,
+        "openCallForProposals",
+        people.staff,
+        learningSessionId=session,
+        opensAt=(now - timedelta(days=2)).isoformat(),
+        closesAt=(now + timedelta(days=60)).isoformat(),
+    )
+    heard = await client.data(INBOX, token=people.parent.token)
+    assert [(n["type"], n["summary"]) for n in heard["viewer"]["notifications"]["nodes"]] == [
+        (
+            "call_for_proposals.opened",
+            "Tania Staff opened the call for proposals for 'Spring 2014 Learning Session'",
+        )
+    ]
 
     proposal = await propose(
         client,
