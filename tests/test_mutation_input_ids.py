@@ -53,11 +53,13 @@ RENAMED = {
     ("RecordDecisionInput", "messageIds"): "threadMessageIds",
 }
 
-# IDs named for the role of an object that may be of more than one type.
+# IDs named for the role of an object that may be of more than one type, or of a Person in a
+# role a mutation sets beside another Person (a stage's owner and coach).
 ROLE_NAMES = {
     "subjectId": "any followable or discussable Node",
     "ownerId": "a Center or a Person",
     "recipientId": "a Person or a Center",
+    "coachId": "a Person coaching a proposal's stage (icn-panels' assignStage)",
 }
 
 # A mutation named `<verb><Preposition><Type>` (assignToAgendaItem, inviteToThread) acts on

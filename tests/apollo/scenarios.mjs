@@ -623,6 +623,18 @@ export const SCENARIOS = [
     screen: (s) => [s.proposal],
     input: (s) => ({ id: s.proposal, decision: 'ACCEPT_WITH_COACHING', reason: 'Coaching.' }),
   },
+  {
+    mutation: 'assignStage',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, stage: 'OUTLINE', dueOn: day(20) }),
+  },
+  {
+    mutation: 'advanceStage',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, evidence: 'https://drive.example.org/outline' }),
+  },
 ];
 
 function dataRequest(s, presentation) {

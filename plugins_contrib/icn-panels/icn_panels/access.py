@@ -2,7 +2,8 @@
 
 - network staff open calls, grant the reviewer role and decide;
 - a session's review committee (and staff) review and read reviews;
-- a proposal is seen by staff, its session's committee, its proposer and its proposed presenters;
+- a proposal is seen by staff, its session's committee, its proposer, its proposed presenters
+  and the owners and coaches of its stages;
 - a proposal's own people (proposer, presenters) never see its reviews, and may not review or
   decide it, even when they are staff or on the committee (as in pretalx).
 
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import NotFound, Viewer
-from icn_panels.models import Presenter, Proposal, Reviewer
+from icn_panels.models import Presenter, Proposal, ProposalStage, Reviewer
 
 PROPOSAL_NOT_FOUND = "No proposal has that ID."
 
@@ -32,6 +33,13 @@ def _reviews_session(person_id: int) -> ColumnElement[bool]:
     )
 
 
+def _works_on(person_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        ProposalStage.proposal_id == Proposal.id,
+        or_(ProposalStage.owner_id == person_id, ProposalStage.coach_id == person_id),
+    )
+
+
 def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
     """SQL over ``Proposal``: the proposals ``viewer`` may see."""
     if viewer.person_id is None:
@@ -39,7 +47,7 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.is_staff:
         return true()
     me = viewer.person_id
-    return or_(Proposal.proposer_id == me, _presents(me), _reviews_session(me))
+    return or_(Proposal.proposer_id == me, _presents(me), _reviews_session(me), _works_on(me))
 
 
 async def visible_proposal_ids(

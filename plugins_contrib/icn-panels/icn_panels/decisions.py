@@ -1,5 +1,6 @@
 """Deciding a proposal: network staff accept it, accept it with coaching, or decline it with a
-reason the proposer reads. A decision is final (the pipeline of an accepted proposal follows)."""
+reason the proposer reads. A decision is final; accepting starts the proposal's pipeline
+(``stages``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from icn_graph.plugin_api import (
 from icn_panels.access import load_proposal, may_decide
 from icn_panels.events import ProposalDecided
 from icn_panels.models import DECIDED_STATUS, REASON_LENGTH, Decision, Proposal, ProposalStatus
+from icn_panels.stages import create_stages
 
 
 async def decide_proposal(
@@ -42,6 +44,9 @@ async def decide_proposal(
         proposal.decision_reason = why or None
         proposal.decided_by, proposal.decided_at = me, utcnow()
         proposal.updated_at = proposal.decided_at
+        if decision != Decision.DECLINE:
+            # Its pipeline starts, coached by the staff member who accepted it.
+            await create_stages(session, proposal, me, proposal.decided_at)
         proposer = proposal.proposer_id
         decided = ProposalDecided(
             proposal=SubjectRef("Proposal", proposal.id),

@@ -111,6 +111,59 @@ class ProposalDecided(DomainEvent):
                 return f"{actor} declined {title}"
 
 
+@event_type("proposal.stage_advanced", subject="proposal")
+class StageAdvanced(DomainEvent):
+    """A stage of an accepted proposal was completed, with its evidence; the next one is due."""
+
+    proposal: SubjectRef
+    title: str
+    stage: str  # the stage completed: OUTLINE, COACHED, ...
+    evidence: str = ""
+    rehearsal_on: str | None = None  # ISO date, for RUN_THROUGH
+    next_stage: str | None = None
+    # The owner of the next stage: they hear of it.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        label = self.stage.replace("_", "-").lower()
+        return f"{actor} completed the {label} stage of {title}"
+
+
+@event_type("proposal.stage_assigned", subject="proposal")
+class StageAssigned(DomainEvent):
+    """Network staff set a stage's owner, coach or due date."""
+
+    proposal: SubjectRef
+    title: str
+    stage: str
+    due_on: str  # ISO date
+    owner: SubjectRef | None = None
+    coach: SubjectRef | None = None
+    # The stage's owner: they hear of it.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        label = self.stage.replace("_", "-").lower()
+        return f"{actor} updated the {label} stage of {title} (due {self.due_on})"
+
+
+@event_type("proposal.stage_overdue", subject="proposal")
+class StageOverdue(DomainEvent):
+    """A stage passed its due date undone: recorded once per stage by the overdue job. Its
+    owner hears of it (``person``), its coach because they follow the proposal."""
+
+    proposal: SubjectRef
+    title: str
+    stage: str
+    due_on: str  # ISO date
+    coach: SubjectRef | None = None
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        label = self.stage.replace("_", "-").lower()
+        return f"The {label} stage of {title} is overdue (it was due {self.due_on})"
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CallForProposalsOpened,
     ProposalSubmitted,
@@ -119,4 +172,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ReviewerGranted,
     ProposalReviewed,
     ProposalDecided,
+    StageAdvanced,
+    StageAssigned,
+    StageOverdue,
 )

@@ -5,9 +5,9 @@ Learning Sessions work."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.plugin_api import Base, UTCDateTime, utcnow
@@ -179,4 +179,63 @@ class Review(Base):
         Index(
             "uq_panels_reviews_proposal_id_reviewer_id", "proposal_id", "reviewer_id", unique=True
         ),
+    )
+
+
+class Stage(enum.StrEnum):
+    """The pipeline of an accepted proposal, in order."""
+
+    IDEA = "IDEA"
+    OUTLINE = "OUTLINE"
+    COACHED = "COACHED"
+    PREPPED = "PREPPED"
+    RUN_THROUGH = "RUN_THROUGH"
+    DELIVERED = "DELIVERED"
+
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+
+# Default due dates, in days before the session's first day (documented in the README).
+DUE_DAYS_BEFORE: dict[Stage, int] = {
+    Stage.IDEA: 90,
+    Stage.OUTLINE: 60,
+    Stage.COACHED: 42,
+    Stage.PREPPED: 21,
+    Stage.RUN_THROUGH: 7,
+    Stage.DELIVERED: 0,
+}
+EVIDENCE_LENGTH = 2000
+
+
+class ProposalStage(Base):
+    """One stage of an accepted proposal's pipeline: due date, owner, coach, and once done the
+    evidence (a draft's text or URL; a rehearsal date for the run-through). ``overdue_at`` is
+    set once, by the overdue job, when it recorded the stage's ``proposal.stage_overdue``."""
+
+    __tablename__ = "panels_stages"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("panels_proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "panels_stage"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    coach_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    evidence: Mapped[str | None] = mapped_column(Text, default=None)
+    rehearsal_on: Mapped[date | None] = mapped_column(Date, default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    completed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    __table_args__ = (
+        Index("ix_panels_stages_due_on", "due_on"),
+        Index("ix_panels_stages_owner_id", "owner_id"),
+        Index("ix_panels_stages_coach_id", "coach_id"),
     )

@@ -15,6 +15,7 @@ from icn_panels.models import (
     Presenter,
     PresenterConsent,
     Proposal,
+    ProposalStage,
     ProposalStatus,
     Review,
     Reviewer,
@@ -175,3 +176,35 @@ async def committee_sessions(
             )
         )
     return [pk in rows for pk in session_ids]
+
+
+async def stages_of(db: Database, proposal_ids: Sequence[int]) -> list[list[ProposalStage]]:
+    """Each proposal's stages in order (none unless accepted). The caller may see the proposal."""
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(ProposalStage)
+            .where(ProposalStage.proposal_id.in_(sorted(set(proposal_ids))))
+            .order_by(ProposalStage.proposal_id, ProposalStage.position)
+        )
+        return grouped(((row.proposal_id, row) for row in rows), proposal_ids)
+
+
+async def board(
+    db: Database, session_pk: int, limit: int
+) -> list[tuple[Proposal, list[ProposalStage]]]:
+    """A session's accepted proposals (oldest first, up to ``limit``) with their stages: two
+    queries whatever their number. For network staff: the caller checks."""
+    async with db.session() as session:
+        proposals = list(
+            await session.scalars(
+                select(Proposal)
+                .where(
+                    Proposal.session_id == session_pk,
+                    exists().where(ProposalStage.proposal_id == Proposal.id),
+                )
+                .order_by(Proposal.id)
+                .limit(limit)
+            )
+        )
+    stages = await stages_of(db, [row.id for row in proposals])
+    return list(zip(proposals, stages, strict=True))

@@ -162,3 +162,37 @@ def icn_plugins() -> list[tuple[str, object]]:
     """icn_graph's fixtures (``db``, ``client``, ...) with the plugin: import it into each test
     module (a conftest.py here would clash with the other plugins' for mypy)."""
     return [("icn-panels", icn_panels.plugin)]
+
+
+STAGE_FIELDS = (
+    "stage dueOn daysLate isOverdue evidence rehearsalOn owner { displayName } "
+    "coach { displayName }"
+)
+
+ADVANCE = f"""mutation($input: AdvanceStageInput!) {{
+  advanceStage(input: $input) {{
+    proposal {{ id viewerCanAdvanceStage currentStage {{ {STAGE_FIELDS} }}
+                stages {{ {STAGE_FIELDS} completedAt }} }}
+    {USER_ERRORS} }} }}"""
+
+ASSIGN = f"""mutation($input: AssignStageInput!) {{
+  assignStage(input: $input) {{ proposal {{ id stages {{ {STAGE_FIELDS} }} }} {USER_ERRORS} }} }}"""
+
+
+async def accepted(
+    client: GraphQLClient, people: Cast, session: str, *, title: str = "A parent panel"
+) -> str:
+    """A proposal of the parent's, with the clinician presenting, accepted with coaching by
+    staff (who coach it)."""
+    proposal = await propose(
+        client, people.parent, session, presenters=[people.clinician], title=title
+    )
+    await ok(
+        client,
+        DECIDE,
+        "decideProposal",
+        people.staff,
+        id=proposal,
+        decision="ACCEPT_WITH_COACHING",
+    )
+    return proposal

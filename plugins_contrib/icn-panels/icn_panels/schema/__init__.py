@@ -9,8 +9,11 @@ from icn_graph.plugin_api import SchemaContribution
 def contribution() -> SchemaContribution:
     from icn_panels.schema.extensions import EXTENSIONS
     from icn_panels.schema.root import PanelsMutation
+    from icn_panels.schema.stages import ProposalBoardEntry, ProposalStage
     from icn_panels.schema.types import Proposal, ProposalReview
 
     return SchemaContribution(
-        mutation=PanelsMutation, extend=EXTENSIONS, types=[Proposal, ProposalReview]
+        mutation=PanelsMutation,
+        extend=EXTENSIONS,
+        types=[Proposal, ProposalReview, ProposalStage, ProposalBoardEntry],
     )

@@ -8,11 +8,17 @@ from typing import Annotated
 import strawberry
 
 from icn_graph.plugin_api import Info, LearningSessionType, utcnow
+from icn_panels import reading
 from icn_panels.calls import is_open
 from icn_panels.reading import MAX_PROPOSALS
 from icn_panels.schema import loaders
+from icn_panels.schema.stages import ProposalBoardEntry
 from icn_panels.schema.types import CallForProposals, Proposal
 
+BoardFirst = Annotated[
+    int, strawberry.argument(description="How many proposals, oldest first: up to 100.")
+]
+MAX_BOARD = 100
 First = Annotated[
     int, strawberry.argument(description="How many proposals, oldest first: up to 100.")
 ]
@@ -63,6 +69,19 @@ class LearningSessionProposals:
     )
     def viewer_can_manage_proposals(self, root: LearningSessionType, info: Info) -> bool:
         return info.context.viewer.is_staff
+
+    @strawberry.field(
+        description="The staff pipeline board (icn-panels): every accepted proposal with its "
+        "stages, current stage and slippage; null for anyone but network staff."
+    )
+    async def proposal_board(
+        self, root: LearningSessionType, info: Info, first: BoardFirst = 20
+    ) -> list[ProposalBoardEntry] | None:
+        if not info.context.viewer.is_staff:
+            return None
+        limit = max(0, min(first, MAX_BOARD))
+        rows = await reading.board(info.context.db, root.pk, limit)
+        return [ProposalBoardEntry.from_rows(proposal, stages) for proposal, stages in rows]
 
 
 EXTENSIONS: dict[str, type] = {"LearningSession": LearningSessionProposals}

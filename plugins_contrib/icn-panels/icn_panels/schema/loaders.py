@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from icn_graph.plugin_api import Database, Info
 from icn_panels import reading
-from icn_panels.models import CallForProposals, Presenter, Proposal, Review
+from icn_panels.models import CallForProposals, Presenter, Proposal, ProposalStage, Review
 
 
 def proposals(info: Info) -> DataLoader[int, Proposal | None]:
@@ -64,3 +64,8 @@ def committee(info: Info) -> DataLoader[int, bool]:
         return await reading.committee_sessions(db, viewer, pks)
 
     return info.context.loaders.get("icn-panels.committee", batch)
+
+
+def stages(info: Info) -> DataLoader[int, list[ProposalStage]]:
+    """Only for proposals the viewer may see (``Proposal`` objects are)."""
+    return info.context.loaders.get("icn-panels.stages", reading.stages_of)

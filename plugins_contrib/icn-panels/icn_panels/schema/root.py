@@ -4,7 +4,7 @@ the services'."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
@@ -19,8 +19,8 @@ from icn_graph.plugin_api import (
     expect_global_id,
     fetch_node,
 )
-from icn_panels import calls, decisions, proposals, reviews
-from icn_panels.models import Decision, ProposalKind
+from icn_panels import calls, decisions, proposals, reviews, stages
+from icn_panels.models import Decision, ProposalKind, Stage
 from icn_panels.schema.types import CallForProposals, Proposal, ProposalReview
 
 
@@ -122,6 +122,34 @@ class DecideProposalInput:
     decision: Decision = strawberry.field(description="Accept, accept with coaching, or decline.")
     reason: str = strawberry.field(
         default="", description="Why; required to decline; the proposer reads it."
+    )
+
+
+@strawberry.input(description="The current stage of an accepted proposal, done, with its evidence.")
+class AdvanceStageInput:
+    proposal_id: strawberry.ID = strawberry.field(description="The accepted proposal.")
+    evidence: str = strawberry.field(
+        default="",
+        description="A draft's text or a link to it; required for OUTLINE, COACHED and PREPPED; "
+        "at most 2000 characters.",
+    )
+    rehearsal_on: date | None = strawberry.field(
+        default=None, description="The rehearsal date; required for RUN_THROUGH."
+    )
+
+
+@strawberry.input(description="A stage's owner, coach or due date, as network staff set them.")
+class AssignStageInput:
+    proposal_id: strawberry.ID = strawberry.field(description="The accepted proposal.")
+    stage: Stage = strawberry.field(description="Which stage; not one done already.")
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Who moves it forward (a Person); null: unchanged."
+    )
+    coach_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Who coaches it (a Person); null: unchanged."
+    )
+    due_on: date | None = strawberry.field(
+        default=None, description="When it is due; null: unchanged."
     )
 
 
@@ -242,5 +270,38 @@ class PanelsMutation:
             decisions.decide_proposal(
                 info.context.db, info.context.viewer, pk, input.decision, input.reason
             )
+        )
+        return ProposalPayload(proposal=Proposal.from_row(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Complete an accepted proposal's current stage with its evidence: the "
+        "stage's owner, its coach, or network staff."
+    )
+    async def advance_stage(
+        self, info: Info, input: InputArgument[AdvanceStageInput]
+    ) -> ProposalPayload:
+        pk = expect_global_id(input.proposal_id, "Proposal", field="proposalId")
+        evidence = stages.Evidence(text=input.evidence, rehearsal_on=input.rehearsal_on)
+        row, errors = await attempt(
+            stages.advance_stage(info.context.db, info.context.viewer, pk, evidence)
+        )
+        return ProposalPayload(proposal=Proposal.from_row(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(description="Set a stage's owner, coach or due date: network staff.")
+    async def assign_stage(
+        self, info: Info, input: InputArgument[AssignStageInput]
+    ) -> ProposalPayload:
+        pk = expect_global_id(input.proposal_id, "Proposal", field="proposalId")
+        owner = (
+            expect_global_id(input.owner_id, "Person", field="ownerId") if input.owner_id else None
+        )
+        coach = (
+            expect_global_id(input.coach_id, "Person", field="coachId") if input.coach_id else None
+        )
+        change = stages.Assignment(
+            stage=input.stage, owner_id=owner, coach_id=coach, due_on=input.due_on
+        )
+        row, errors = await attempt(
+            stages.assign_stage(info.context.db, info.context.viewer, pk, change)
         )
         return ProposalPayload(proposal=Proposal.from_row(row) if row else None, user_errors=errors)

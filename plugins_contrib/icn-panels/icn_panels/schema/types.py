@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -28,6 +29,12 @@ from icn_panels.models import Presenter as PresenterRow
 from icn_panels.models import Proposal as ProposalRow
 from icn_panels.models import Review as ReviewRow
 from icn_panels.schema import loaders
+from icn_panels.stages import current_stage, may_advance
+
+if TYPE_CHECKING:
+    from icn_panels.schema.stages import ProposalStage
+
+StageType = Annotated["ProposalStage", strawberry.lazy("icn_panels.schema.stages")]
 
 described_enum(
     ProposalKind,
@@ -74,7 +81,7 @@ described_enum(
 )
 
 
-async def _person(info: Info, pk: int | None) -> PersonType | None:
+async def load_person(info: Info, pk: int | None) -> PersonType | None:
     if pk is None:
         return None
     row = await info.context.loaders.person.load(pk)
@@ -107,7 +114,7 @@ class ProposalPresenter:
 
     @strawberry.field(description="Who would present.")
     async def person(self, info: Info) -> PersonType | None:
-        return await _person(info, self.person_pk)
+        return await load_person(info, self.person_pk)
 
 
 @strawberry.type(
@@ -145,7 +152,7 @@ class ProposalReview(Followable):
 
     @strawberry.field(description="Who reviewed.")
     async def reviewer(self, info: Info) -> PersonType | None:
-        return await _person(info, self.reviewer_pk)
+        return await load_person(info, self.reviewer_pk)
 
     @strawberry.field(description="The proposal reviewed.")
     async def proposal(self, info: Info) -> Proposal | None:
@@ -205,7 +212,7 @@ class Proposal(Followable):
 
     @strawberry.field(description="Who proposed it.")
     async def proposer(self, info: Info) -> PersonType | None:
-        return await _person(info, self.proposer_pk)
+        return await load_person(info, self.proposer_pk)
 
     @strawberry.field(
         description="Its proposed presenters, in order. Those who have not CONFIRMED are shown "
@@ -246,3 +253,30 @@ class Proposal(Followable):
         me = info.context.viewer.person_id
         rows = await loaders.presenters(info).load(self.pk)
         return any(row.person_id == me for row in rows)
+
+    @strawberry.field(
+        description="Its pipeline once accepted (idea → outline → coached → prepped → "
+        "run-through → delivered), in order; empty before."
+    )
+    async def stages(self, info: Info) -> list[StageType]:
+        from icn_panels.schema.stages import ProposalStage
+
+        rows = await loaders.stages(info).load(self.pk)
+        return [ProposalStage.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The first stage not done; null before acceptance or once delivered."
+    )
+    async def current_stage(self, info: Info) -> StageType | None:
+        from icn_panels.schema.stages import ProposalStage
+
+        row = current_stage(await loaders.stages(info).load(self.pk))
+        return ProposalStage.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Whether the viewer may complete its current stage (`advanceStage`): the "
+        "stage's owner, its coach, or network staff."
+    )
+    async def viewer_can_advance_stage(self, info: Info) -> bool:
+        row = current_stage(await loaders.stages(info).load(self.pk))
+        return may_advance(info.context.viewer, row)
