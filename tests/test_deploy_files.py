@@ -201,12 +201,15 @@ def requirements_of(name: str, extras: set[str], seen: set[str]) -> None:
 
 def test_the_constraints_pin_everything_an_install_pulls_in() -> None:
     pins = pinned()
-    ours = {canonicalize_name(name) for name in ("icn-graph", "icn-kudos", "icn-codesign")}
+    ours = {
+        canonicalize_name(name) for name in ("icn-graph", "icn-kudos", "icn-codesign", "icn-panels")
+    }
     assert not ours & set(pins), "the project's own packages are installed editable, not pinned"
     needed: set[str] = set()
     requirements_of("icn-graph", {"dev"}, needed)
     requirements_of("icn-kudos", set(), needed)
     requirements_of("icn-codesign", set(), needed)
+    requirements_of("icn-panels", set(), needed)
     assert {"sqlalchemy", "greenlet", "asyncpg", "uvicorn", "pytest", "mypy"} <= needed
     missing = sorted(needed - set(pins) - ours)
     assert not missing, f"constraints.txt does not pin {missing}: run `make constraints`"

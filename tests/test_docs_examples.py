@@ -54,7 +54,7 @@ DOCS = (API_GUIDE, DATA_REQUESTS, DATA_VIEWS, README)
 GUIDES = {"api.md", "data-requests.md", "data-views.md"}
 
 # First-party plugins examples may ask for, by distribution name: their ``icn_graph`` module.
-PLUGINS = {"icn-codesign": "icn_codesign.plugin"}
+PLUGINS = {"icn-codesign": "icn_codesign.plugin", "icn-panels": "icn_panels.plugin"}
 KNOWN_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"}
 ROLE_PERSONAS = {"qi_lead", "data_manager"}
 PERSONAS = {*DEMO_PERSONAS, *ROLE_PERSONAS, "anonymous"}

@@ -24,6 +24,7 @@ from icn_graph.schema import build_schema
 CONTRIB_PLUGINS = [
     ("icn-codesign", importlib.import_module("icn_codesign.plugin")),
     ("icn-kudos", importlib.import_module("icn_kudos.plugin")),
+    ("icn-panels", importlib.import_module("icn_panels.plugin")),
 ]
 
 # The renames of issue 15, listed for front-end developers in docs/api.md ("Breaking changes").
@@ -52,11 +53,13 @@ RENAMED = {
     ("RecordDecisionInput", "messageIds"): "threadMessageIds",
 }
 
-# IDs named for the role of an object that may be of more than one type.
+# IDs named for the role of an object that may be of more than one type, or of a Person in a
+# role a mutation sets beside another Person (a stage's owner and coach).
 ROLE_NAMES = {
     "subjectId": "any followable or discussable Node",
     "ownerId": "a Center or a Person",
     "recipientId": "a Person or a Center",
+    "coachId": "a Person coaching a proposal's stage (icn-panels' assignStage)",
 }
 
 # A mutation named `<verb><Preposition><Type>` (assignToAgendaItem, inviteToThread) acts on

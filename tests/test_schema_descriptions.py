@@ -24,6 +24,7 @@ from icn_graph.schema import build_schema
 CONTRIB_PLUGINS = [
     ("icn-codesign", importlib.import_module("icn_codesign.plugin")),
     ("icn-kudos", importlib.import_module("icn_kudos.plugin")),
+    ("icn-panels", importlib.import_module("icn_panels.plugin")),
 ]
 
 

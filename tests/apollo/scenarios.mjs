@@ -38,6 +38,11 @@ export const REFETCH_NEEDED = {
     why: "new kudos belong in `kudos`; the goal's `kudosCount` is counted on read",
     fields: ['kudos', 'kudosCount'],
   },
+  submitProposal: {
+    why: "a new proposal belongs in its Learning Session's `proposals`",
+    fields: ['proposals'],
+  },
+  reviewProposal: { why: "a new review belongs in the proposal's `reviews`", fields: ['reviews'] },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -554,6 +559,64 @@ export const SCENARIOS = [
     as: 'staff',
     screen: (s) => [s.thread],
     input: (s) => ({ id: s.thread }),
+  },
+
+  // icn-panels: staff open the call, a parent proposes with a clinician, staff review and
+  // decide.
+  {
+    mutation: 'openCallForProposals',
+    as: 'staff',
+    screen: (s) => [s.session],
+    input: (s) => ({ learningSessionId: s.session, opensAt: at(-1, 9), closesAt: at(30, 9) }),
+  },
+  {
+    mutation: 'grantReviewerRole',
+    as: 'staff',
+    screen: (s) => [s.session],
+    input: (s) => ({ learningSessionId: s.session, personId: s.staffPerson }),
+  },
+  {
+    mutation: 'submitProposal',
+    as: 'parent',
+    screen: (s) => [s.session],
+    input: (s) => ({
+      learningSessionId: s.session,
+      title: 'Engaging families in QI: a parent panel',
+      kind: 'PANEL',
+      abstract: 'How centers can better engage families in QI work.',
+      personIds: [s.clinician],
+    }),
+    after: (s, p) => { s.proposal = p.proposal.id; },
+  },
+  {
+    mutation: 'confirmPresenter',
+    as: 'clinician',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal }),
+  },
+  {
+    mutation: 'reviewProposal',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ id: s.proposal, score: 4, comment: 'Strong; coach the call to action.' }),
+  },
+  {
+    mutation: 'decideProposal',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ id: s.proposal, decision: 'ACCEPT_WITH_COACHING', reason: 'Coaching.' }),
+  },
+  {
+    mutation: 'assignStage',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, stage: 'OUTLINE', dueOn: day(20) }),
+  },
+  {
+    mutation: 'advanceStage',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, evidence: 'https://drive.example.org/outline' }),
   },
 ];
 

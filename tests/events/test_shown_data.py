@@ -40,6 +40,7 @@ WITHHELD = {
     "data_request.submitted": {"stewards"},  # who else was told: no field of the request
     "data_view.accepted": {"asked"},  # the deciders asked name the view's other centers
     "person.deactivated": {"reason"},  # staff's reason: shown nowhere
+    "proposal.reviewed": {"score", "comment"},  # never for the proposal's own people
     "thread.message_posted": {"body", "body_html"},  # may be edited or hidden since
     "thread.mentioned": {"body", "body_html"},
     "thread_message.hidden": {"reason"},
@@ -48,7 +49,7 @@ WITHHELD = {
 
 def test_the_first_party_plugins_are_installed_here() -> None:
     owners = {entry.owner for entry in INSTALLED}
-    assert {"icn-codesign", "icn-kudos"} <= owners, owners
+    assert {"icn-codesign", "icn-kudos", "icn-panels"} <= owners, owners
 
 
 @pytest.mark.parametrize("entry", INSTALLED, ids=lambda entry: entry.name)

@@ -19,7 +19,7 @@ from icn_graph.plugins.manager import PluginStartupError
 from icn_graph.testing import GraphQLClient
 
 # What `make install` installs: plugins_contrib's first-party plugins.
-INSTALLED = "installed: icn-codesign, icn-kudos"
+INSTALLED = "installed: icn-codesign, icn-kudos, icn-panels"
 
 
 def test_unknown_plugin_names_warn_at_start(caplog: pytest.LogCaptureFixture) -> None:

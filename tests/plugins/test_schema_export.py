@@ -46,7 +46,8 @@ def test_with_plugins_is_the_schema_as_served(env: dict[str, str]) -> None:
     served = export(env, "--with-plugins")
     header, _, sdl = served.partition("\n\n")
     assert header == (
-        "# icn_graph's schema as served with the plugins: icn-codesign 0.1.0, icn-kudos 0.1.0."
+        "# icn_graph's schema as served with the plugins: icn-codesign 0.1.0, icn-kudos 0.1.0, "
+        "icn-panels 0.1.0."
     )
     assert re.search(
         r"  giveKudos\(\n(.*\n)*?    input: GiveKudosInput!\n  \): GiveKudosPayload!", sdl
@@ -62,7 +63,7 @@ def test_with_plugins_is_the_schema_as_served(env: dict[str, str]) -> None:
 
 
 def test_with_plugins_leaves_out_a_disabled_plugin(env: dict[str, str]) -> None:
-    env["ICN_DISABLED_PLUGINS"] = "icn-kudos,icn-codesign"
+    env["ICN_DISABLED_PLUGINS"] = "icn-kudos,icn-codesign,icn-panels"
     served = export(env, "--with-plugins")
     assert served.startswith("# icn_graph's schema as served with the plugins: none.\n\n")
     assert served.partition("\n\n")[2] == printed_schema().removeprefix(CORE_ONLY_HEADER)

@@ -26,6 +26,7 @@ import graphql
 import hypothesis
 import icn_codesign.plugin
 import icn_kudos.plugin
+import icn_panels.plugin
 import pytest
 import schemathesis
 from hypothesis import strategies as st
@@ -69,7 +70,11 @@ schemathesis.graphql.scalar("Upload", st.text(max_size=20).map(nodes.String))
 @pytest.fixture
 def icn_plugins() -> Sequence[tuple[str, object]]:
     """The first-party plugins too: the API as `make run` serves it."""
-    return [("icn-kudos", icn_kudos.plugin), ("icn-codesign", icn_codesign.plugin)]
+    return [
+        ("icn-kudos", icn_kudos.plugin),
+        ("icn-codesign", icn_codesign.plugin),
+        ("icn-panels", icn_panels.plugin),
+    ]
 
 
 @pytest.fixture

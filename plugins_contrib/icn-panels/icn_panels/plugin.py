@@ -1,0 +1,43 @@
+"""The hooks icn_graph calls. This module is the ``icn_graph`` entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from icn_graph.plugin_api import (
+    DomainEvent,
+    MigrationLocation,
+    SchemaContribution,
+    SubjectType,
+    hookimpl,
+)
+from icn_panels.events import EVENT_TYPES
+from icn_panels.subjects import PROPOSAL_SUBJECT, REVIEW_SUBJECT
+
+
+@hookimpl
+def register_schema() -> SchemaContribution:
+    from icn_panels.schema import contribution
+
+    return contribution()
+
+
+@hookimpl
+def register_migrations() -> MigrationLocation:
+    return MigrationLocation(path=Path(__file__).parent / "migrations", owns_module="icn_panels")
+
+
+@hookimpl
+def register_event_types() -> Sequence[type[DomainEvent]]:
+    return list(EVENT_TYPES)
+
+
+@hookimpl
+def register_subject_types() -> Sequence[SubjectType]:
+    return [PROPOSAL_SUBJECT, REVIEW_SUBJECT]
+
+
+@hookimpl
+def register_mail_templates() -> Path:
+    return Path(__file__).parent / "mail_templates"

@@ -1,0 +1,19 @@
+"""GraphQL for icn-panels: the Proposal and ProposalReview types (refetched through ``node``),
+the mutations, and the fields added to core's ``LearningSession``."""
+
+from __future__ import annotations
+
+from icn_graph.plugin_api import SchemaContribution
+
+
+def contribution() -> SchemaContribution:
+    from icn_panels.schema.extensions import EXTENSIONS
+    from icn_panels.schema.root import PanelsMutation
+    from icn_panels.schema.stages import ProposalBoardEntry, ProposalStage
+    from icn_panels.schema.types import Proposal, ProposalReview
+
+    return SchemaContribution(
+        mutation=PanelsMutation,
+        extend=EXTENSIONS,
+        types=[Proposal, ProposalReview, ProposalStage, ProposalBoardEntry],
+    )

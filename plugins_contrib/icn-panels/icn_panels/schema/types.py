@@ -1,0 +1,282 @@
+"""The ``Proposal``, ``ProposalPresenter``, ``ProposalReview`` and ``CallForProposals`` types.
+
+Fields resolved on many objects go through this request's loaders, so a session's 100 proposals
+with their proposers, presenters and reviews cost the same statements as 3. ``reviews`` is null
+for anyone but staff and the session's committee, and always for the proposal's own people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from icn_graph.plugin_api import (
+    Followable,
+    Info,
+    LearningSessionType,
+    PersonType,
+    described_enum,
+    fetch_node,
+    utcnow,
+)
+from icn_panels import reading
+from icn_panels.models import CallForProposals as CallRow
+from icn_panels.models import Decision, PresenterConsent, ProposalKind, ProposalStatus
+from icn_panels.models import Presenter as PresenterRow
+from icn_panels.models import Proposal as ProposalRow
+from icn_panels.models import Review as ReviewRow
+from icn_panels.schema import loaders
+from icn_panels.stages import current_stage, may_advance
+
+if TYPE_CHECKING:
+    from icn_panels.schema.stages import ProposalStage
+
+StageType = Annotated["ProposalStage", strawberry.lazy("icn_panels.schema.stages")]
+
+described_enum(
+    ProposalKind,
+    name="ProposalKind",
+    description="What a proposal would be on the agenda.",
+    values={
+        ProposalKind.PANEL: "A moderated panel of several presenters.",
+        ProposalKind.BREAKOUT: "A breakout session for a smaller group.",
+        ProposalKind.WORKSHOP: "A hands-on workshop.",
+        ProposalKind.PLENARY: "A talk to the whole session.",
+        ProposalKind.POSTER: "A poster in the storyboard hall.",
+    },
+)
+described_enum(
+    ProposalStatus,
+    name="ProposalStatus",
+    description="Where a proposal stands (more stages follow an accepted proposal).",
+    values={
+        ProposalStatus.SUBMITTED: "Submitted, waiting for review and a decision.",
+        ProposalStatus.ACCEPTED: "Accepted.",
+        ProposalStatus.ACCEPTED_WITH_COACHING: "Accepted, with coaching of its presenters.",
+        ProposalStatus.DECLINED: "Declined, with a reason.",
+    },
+)
+described_enum(
+    Decision,
+    name="ProposalDecision",
+    description="What network staff decide about a proposal.",
+    values={
+        Decision.ACCEPT: "Accept it.",
+        Decision.ACCEPT_WITH_COACHING: "Accept it, with coaching of its presenters.",
+        Decision.DECLINE: "Decline it; a reason is required.",
+    },
+)
+described_enum(
+    PresenterConsent,
+    name="PresenterConsent",
+    description="A proposed presenter's answer: listed to others only once CONFIRMED.",
+    values={
+        PresenterConsent.PENDING: "Not answered yet.",
+        PresenterConsent.CONFIRMED: "Agreed to present and to be listed.",
+        PresenterConsent.DECLINED: "Declined to present.",
+    },
+)
+
+
+async def load_person(info: Info, pk: int | None) -> PersonType | None:
+    if pk is None:
+        return None
+    row = await info.context.loaders.person.load(pk)
+    return PersonType.from_model(row) if row else None
+
+
+@strawberry.type(description="A Learning Session's call for proposals.")
+class CallForProposals:
+    opens_at: datetime = strawberry.field(description="When proposals are first accepted (UTC).")
+    closes_at: datetime = strawberry.field(description="When proposals stop being accepted (UTC).")
+
+    @classmethod
+    def from_row(cls, row: CallRow) -> CallForProposals:
+        return cls(opens_at=row.opens_at, closes_at=row.closes_at)
+
+    @strawberry.field(description="Whether proposals are accepted now.")
+    def is_open(self) -> bool:
+        return self.opens_at <= utcnow() < self.closes_at
+
+
+@strawberry.type(description="A person proposed to present a proposal, and their answer.")
+class ProposalPresenter:
+    consent: PresenterConsent = strawberry.field(description="Their answer so far.")
+    responded_at: datetime | None = strawberry.field(description="When they answered (UTC).")
+    person_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: PresenterRow) -> ProposalPresenter:
+        return cls(consent=row.consent, responded_at=row.responded_at, person_pk=row.person_id)
+
+    @strawberry.field(description="Who would present.")
+    async def person(self, info: Info) -> PersonType | None:
+        return await load_person(info, self.person_pk)
+
+
+@strawberry.type(
+    description="A committee member's score and comment on a proposal: readable by network "
+    "staff and the session's review committee only, never by the proposal's proposer or "
+    "presenters."
+)
+class ProposalReview(Followable):
+    type_name = "ProposalReview"
+
+    score: int = strawberry.field(description="From 1 (weak) to 5 (strong).")
+    comment: str = strawberry.field(description="For the committee and staff; may be empty.")
+    created_at: datetime = strawberry.field(description="When it was first given (UTC).")
+    updated_at: datetime = strawberry.field(description="When it was last revised (UTC).")
+    reviewer_pk: strawberry.Private[int]
+    proposal_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: ReviewRow) -> ProposalReview:
+        return cls(
+            pk=row.id,
+            score=row.score,
+            comment=row.comment,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            reviewer_pk=row.reviewer_id,
+            proposal_pk=row.proposal_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[ProposalReview | None]:
+        info.context.viewer.require_member()
+        rows = await reading.reviews_by_id(info.context.db, info.context.viewer, pks)
+        return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    @strawberry.field(description="Who reviewed.")
+    async def reviewer(self, info: Info) -> PersonType | None:
+        return await load_person(info, self.reviewer_pk)
+
+    @strawberry.field(description="The proposal reviewed.")
+    async def proposal(self, info: Info) -> Proposal | None:
+        row = await loaders.proposals(info).load(self.proposal_pk)
+        return Proposal.from_row(row) if row else None
+
+
+@strawberry.type(
+    description="A proposal for a Learning Session: a panel, breakout, workshop, plenary or "
+    "poster, from any member. Seen by network staff, the session's review committee, its "
+    "proposer and its proposed presenters."
+)
+class Proposal(Followable):
+    type_name = "Proposal"
+
+    title: str = strawberry.field(description="What it is called.")
+    kind: ProposalKind = strawberry.field(description="What it would be on the agenda.")
+    abstract: str = strawberry.field(description="What it is about (plain text).")
+    objectives: str = strawberry.field(description="What attendees should take away.")
+    intended_audience: str = strawberry.field(description="Who it is for; may be empty.")
+    status: ProposalStatus = strawberry.field(description="Where it stands.")
+    decision_reason: str | None = strawberry.field(
+        description="Why it was decided so (required when declined); null before a decision."
+    )
+    decided_at: datetime | None = strawberry.field(description="When it was decided (UTC).")
+    created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
+    session_pk: strawberry.Private[int]
+    proposer_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: ProposalRow) -> Proposal:
+        return cls(
+            pk=row.id,
+            title=row.title,
+            kind=row.kind,
+            abstract=row.abstract,
+            objectives=row.objectives,
+            intended_audience=row.intended_audience,
+            status=row.status,
+            decision_reason=row.decision_reason,
+            decided_at=row.decided_at,
+            created_at=row.created_at,
+            session_pk=row.session_id,
+            proposer_pk=row.proposer_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[Proposal | None]:
+        info.context.viewer.require_member()
+        rows = await reading.proposals_by_id(info.context.db, info.context.viewer, pks)
+        return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    @strawberry.field(description="The Learning Session it is proposed for.")
+    async def learning_session(self, info: Info) -> LearningSessionType | None:
+        found = await fetch_node(info, "LearningSession", self.session_pk)
+        return found if isinstance(found, LearningSessionType) else None
+
+    @strawberry.field(description="Who proposed it.")
+    async def proposer(self, info: Info) -> PersonType | None:
+        return await load_person(info, self.proposer_pk)
+
+    @strawberry.field(
+        description="Its proposed presenters, in order. Those who have not CONFIRMED are shown "
+        "only to network staff, the proposer and themselves."
+    )
+    async def presenters(self, info: Info) -> list[ProposalPresenter]:
+        rows = await loaders.presenters(info).load(self.pk)
+        return [ProposalPresenter.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Its reviews, oldest first; null unless the viewer is network staff or on "
+        "the session's review committee, and always for its proposer and presenters."
+    )
+    async def reviews(self, info: Info) -> list[ProposalReview] | None:
+        standing = await loaders.standings(info).load(self.pk)
+        if not standing.sees_reviews:
+            return None
+        rows = await loaders.reviews(info).load(self.pk)
+        return [ProposalReview.from_row(row) for row in rows]
+
+    @strawberry.field(description="Whether the viewer may read its reviews (`reviews`).")
+    async def viewer_can_see_reviews(self, info: Info) -> bool:
+        return (await loaders.standings(info).load(self.pk)).sees_reviews
+
+    @strawberry.field(description="Whether the viewer may review it now (`reviewProposal`).")
+    async def viewer_can_review(self, info: Info) -> bool:
+        return (await loaders.standings(info).load(self.pk)).may_review
+
+    @strawberry.field(description="Whether the viewer may decide it now (`decideProposal`).")
+    async def viewer_can_decide(self, info: Info) -> bool:
+        return (await loaders.standings(info).load(self.pk)).may_decide
+
+    @strawberry.field(
+        description="Whether the viewer is a proposed presenter who may answer "
+        "(`confirmPresenter`)."
+    )
+    async def viewer_can_confirm_presenter(self, info: Info) -> bool:
+        me = info.context.viewer.person_id
+        rows = await loaders.presenters(info).load(self.pk)
+        return any(row.person_id == me for row in rows)
+
+    @strawberry.field(
+        description="Its pipeline once accepted (idea → outline → coached → prepped → "
+        "run-through → delivered), in order; empty before."
+    )
+    async def stages(self, info: Info) -> list[StageType]:
+        from icn_panels.schema.stages import ProposalStage
+
+        rows = await loaders.stages(info).load(self.pk)
+        return [ProposalStage.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The first stage not done; null before acceptance or once delivered."
+    )
+    async def current_stage(self, info: Info) -> StageType | None:
+        from icn_panels.schema.stages import ProposalStage
+
+        row = current_stage(await loaders.stages(info).load(self.pk))
+        return ProposalStage.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Whether the viewer may complete its current stage (`advanceStage`): the "
+        "stage's owner, its coach, or network staff."
+    )
+    async def viewer_can_advance_stage(self, info: Info) -> bool:
+        row = current_stage(await loaders.stages(info).load(self.pk))
+        return may_advance(info.context.viewer, row)

@@ -1,0 +1,32 @@
+"""icn-panels's migrations: up, models agree (``alembic check``), down and up again, on its own
+version table, on both databases; core's history is untouched."""
+
+from __future__ import annotations
+
+import asyncio
+
+import icn_panels.plugin
+
+from icn_graph.config import Settings
+from icn_graph.db import migrations
+from icn_graph.host import load_plugins
+
+
+async def test_panels_migrates_on_its_own_and_matches_its_models(scratch_url: str) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    host = load_plugins(settings, extra=[("icn-panels", icn_panels.plugin)], discover=False)
+    track = migrations.track_named("icn-panels", host)
+    assert track.version_table == "alembic_version_icn_panels"
+
+    await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
+    heads = migrations.head_revisions(scratch_url, track)
+    assert await migrations.current_revisions_at(scratch_url, track) == heads
+    await asyncio.to_thread(migrations.check, scratch_url, track)
+    await asyncio.to_thread(migrations.check, scratch_url)  # core ignores the plugin's tables
+
+    core = await migrations.current_revisions_at(scratch_url)
+    await asyncio.to_thread(migrations.downgrade, scratch_url, "base", track=track)
+    assert await migrations.current_revisions_at(scratch_url, track) == set()
+    assert await migrations.current_revisions_at(scratch_url) == core
+    await asyncio.to_thread(migrations.upgrade, scratch_url, "heads", track=track)
+    assert await migrations.current_revisions_at(scratch_url, track) == heads
