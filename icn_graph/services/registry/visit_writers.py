@@ -1,0 +1,158 @@
+"""Where an import's validated rows go, inside the import's transaction.
+
+- SQLite: batches of rows upserted with ``executemany`` (``INSERT … ON CONFLICT DO UPDATE``).
+- PostgreSQL: batches copied (binary ``COPY``, asyncpg's ``copy_records_to_table``) into a
+  temporary staging table dropped at commit, then one set-based ``INSERT … SELECT … ON CONFLICT
+  DO UPDATE`` into ``visits``. The copy runs on the session's own connection and transaction, so
+  a refused file, or a failure at the upsert, leaves nothing written.
+
+Both upsert on (center, patient key, visit date), updating ``UPDATED_COLUMNS`` and keeping the
+stored ``created_at``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Integer, Table, column, literal, select, table, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from icn_graph.db.types import UTCDateTime
+from icn_graph.models import Visit
+
+BOOLEAN_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutrition_assessed")
+UPDATED_COLUMNS = ("pga", "diagnosis", *BOOLEAN_COLUMNS)
+ROW_COLUMNS = ("patient_key", "visit_date", *UPDATED_COLUMNS)
+"""The order of the values in a validated row (a tuple)."""
+
+STAGING_TABLE = "visit_import"
+
+VisitRow = tuple[Any, ...]
+
+
+class VisitWriter(Protocol):
+    async def write(self, rows: list[VisitRow]) -> None:
+        """Take a batch of validated rows."""
+
+    async def finish(self, *, repeats: bool) -> None:
+        """Store every row taken; ``repeats``: some patient and date came more than once."""
+
+
+def _visits() -> Table:
+    visits = Visit.__table__
+    assert isinstance(visits, Table)
+    return visits
+
+
+def _on_conflict_update(insert: Any) -> Any:
+    return insert.on_conflict_do_update(
+        index_elements=["center_id", "patient_key", "visit_date"],
+        set_={name: insert.excluded[name] for name in UPDATED_COLUMNS},
+    )
+
+
+def sqlite_upsert() -> Any:
+    """The batch statement: ``executemany`` with one parameter set per row."""
+    return _on_conflict_update(sqlite.insert(_visits()))
+
+
+def staged_upsert(center_id: int, created_at: datetime, *, repeats: bool) -> Any:
+    """The one statement moving the staging table's rows into ``visits``."""
+    staged = table(STAGING_TABLE, *(column(name) for name in ROW_COLUMNS))
+    rows = select(
+        literal(center_id, Integer()),
+        *staged.c,
+        literal(created_at, UTCDateTime()),
+    )
+    if repeats:
+        # Only identical repeats reach here (conflicting ones were refused); an upsert may not
+        # touch one row twice.
+        rows = rows.ext(postgresql.distinct_on(staged.c.patient_key, staged.c.visit_date))
+    names = ["center_id", *ROW_COLUMNS, "created_at"]
+    return _on_conflict_update(postgresql.insert(_visits()).from_select(names, rows))
+
+
+class SqliteVisitWriter:
+    """``executemany`` upserts, one per batch."""
+
+    def __init__(self, session: AsyncSession, center_id: int, created_at: datetime) -> None:
+        self.session = session
+        self.center_id = center_id
+        self.created_at = created_at
+        self.upsert = sqlite_upsert()
+
+    async def write(self, rows: list[VisitRow]) -> None:
+        # Identical repeats of a visit collapse: one statement touches a row once.
+        center_id, created_at = self.center_id, self.created_at
+        unique: dict[tuple[str, date], dict[str, Any]] = {
+            (key, day): {
+                "center_id": center_id,
+                "patient_key": key,
+                "visit_date": day,
+                "pga": pga,
+                "diagnosis": diagnosis,
+                "on_steroids": on_steroids,
+                "pre_visit_planning": pre_visit_planning,
+                "growth_assessed": growth_assessed,
+                "nutrition_assessed": nutrition_assessed,
+                "created_at": created_at,
+            }
+            for (
+                key,
+                day,
+                pga,
+                diagnosis,
+                on_steroids,
+                pre_visit_planning,
+                growth_assessed,
+                nutrition_assessed,
+            ) in rows
+        }
+        await self.session.execute(self.upsert, list(unique.values()))
+
+    async def finish(self, *, repeats: bool) -> None:
+        return None
+
+
+class PostgresVisitWriter:
+    """``COPY`` into a staging table, then one ``INSERT … SELECT`` upsert."""
+
+    def __init__(
+        self, session: AsyncSession, center_id: int, created_at: datetime, driver: Any
+    ) -> None:
+        self.session = session
+        self.center_id = center_id
+        self.created_at = created_at
+        self.driver = driver
+
+    @classmethod
+    async def open(
+        cls, session: AsyncSession, center_id: int, created_at: datetime
+    ) -> PostgresVisitWriter:
+        # Through the session first: this begins the transaction the COPYs then join (the
+        # driver adapter begins it lazily, at the first statement it runs).
+        await session.execute(
+            text(
+                f"CREATE TEMPORARY TABLE {STAGING_TABLE} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {', '.join(ROW_COLUMNS)} FROM visits WITH NO DATA"
+            )
+        )
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        return cls(session, center_id, created_at, raw.driver_connection)
+
+    async def write(self, rows: list[VisitRow]) -> None:
+        await self.driver.copy_records_to_table(STAGING_TABLE, records=rows, columns=ROW_COLUMNS)
+
+    async def finish(self, *, repeats: bool) -> None:
+        await self.session.execute(staged_upsert(self.center_id, self.created_at, repeats=repeats))
+
+
+async def visit_writer(
+    session: AsyncSession, dialect: str, center_id: int, created_at: datetime
+) -> VisitWriter:
+    if dialect == "postgresql":
+        return await PostgresVisitWriter.open(session, center_id, created_at)
+    return SqliteVisitWriter(session, center_id, created_at)
