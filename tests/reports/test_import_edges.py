@@ -357,28 +357,18 @@ def test_the_upsert_is_the_dialects_own_and_updates_only_the_values(dialect: str
     so the PostgreSQL statement is pinned on a SQLite-only run too): SQLite's takes the rows as
     parameters, PostgreSQL's takes them from the staging table the import copied them into."""
     module = {"postgresql": postgresql, "sqlite": sqlite}[dialect]
-    if dialect == "sqlite":
-        statement = sqlite_upsert()
-    else:
-        statement = staged_upsert(1, datetime.now(UTC), repeats=False)
+    statement = sqlite_upsert() if dialect == "sqlite" else staged_upsert(1, datetime.now(UTC))
     assert type(statement).__module__ == f"sqlalchemy.dialects.{dialect}.dml"
     sql = " ".join(str(statement.compile(dialect=module.dialect())).split())
     updates = ", ".join(f"{name} = excluded.{name}" for name in UPDATED_COLUMNS)
     assert sql.endswith(f"ON CONFLICT (center_id, patient_key, visit_date) DO UPDATE SET {updates}")
     if dialect == "postgresql":
         columns = ", ".join(ROW_COLUMNS)
-        assert f"({'center_id'}, {columns}, created_at) SELECT" in sql
+        assert f"(center_id, {columns}, created_at) SELECT" in sql
+        # One row per patient and date: a batch may repeat a visit, and an upsert may not
+        # touch one row twice.
+        assert "SELECT DISTINCT ON (visit_import.patient_key, visit_import.visit_date)" in sql
         assert sql.count("FROM visit_import") == 1
-        assert "DISTINCT" not in sql
-
-
-def test_identical_repeats_reach_the_staged_upsert_once() -> None:
-    """On PostgreSQL, a file with repeats is upserted from the staging table one row per
-    patient and date (an upsert may not touch one row twice)."""
-    statement = staged_upsert(1, datetime.now(UTC), repeats=True)
-    module: Any = postgresql
-    sql = " ".join(str(statement.compile(dialect=module.dialect())).split())
-    assert "SELECT DISTINCT ON (visit_import.patient_key, visit_import.visit_date)" in sql
 
 
 def test_a_conflict_later_in_one_patients_history_is_found() -> None:

@@ -39,6 +39,7 @@ from icn_graph.services.registry.visit_writers import (
     BOOLEAN_COLUMNS,
     UPDATED_COLUMNS,
     VisitRow,
+    VisitWriter,
     visit_writer,
 )
 
@@ -140,41 +141,11 @@ async def import_visits(
             raise
         importer = _RowImporter(columns, width, PatientKeyHasher(secret, center.id), center.id)
         writer = await visit_writer(session, db.dialect, center.id, importer.created_at)
-        batch: list[VisitRow] = []
-        row_number = 1
         try:
-            for row_number, record in enumerate(reader, start=2):
-                values = importer.parse(row_number, record)
-                if values is None or importer.errors_total:
-                    continue
-                batch.append(values)
-                if len(batch) >= BATCH_SIZE:
-                    await writer.write(batch)
-                    batch = []
-        except UnicodeDecodeError as error:
-            raise VisitImportError(
-                [
-                    RowError(
-                        row_number + 1,
-                        None,
-                        f"the file is not UTF-8 text ({error.reason}) at this row or soon after",
-                    )
-                ],
-                rows_read=importer.rows,
-            ) from error
-        except csv.Error as error:
-            raise VisitImportError(
-                [RowError(row_number + 1, None, f"not readable as CSV: {error}")],
-                rows_read=importer.rows,
-            ) from error
-        importer.check_repeats()
-        if importer.errors_total:
-            raise VisitImportError(
-                importer.errors, total=importer.errors_total, rows_read=importer.rows
-            )
-        if batch:
-            await writer.write(batch)
-        await writer.finish(repeats=importer.repeats)
+            await _import_rows(importer, reader, writer)
+        except BaseException:
+            await writer.abandon()
+            raise
         inserted = await _count(session, center.id) - before
     return VisitImportSummary(
         center_code=center.short_code,
@@ -184,6 +155,46 @@ async def import_visits(
         ignored_columns=ignored,
         months=tuple(sorted(importer.months)),
     )
+
+
+async def _import_rows(importer: _RowImporter, reader: Any, writer: VisitWriter) -> None:
+    """Validate every row, sending the valid ones to ``writer`` in batches until a problem is
+    found; raise ``VisitImportError`` listing the problems, if any."""
+    batch: list[VisitRow] = []
+    row_number = 1
+    try:
+        for row_number, record in enumerate(reader, start=2):
+            values = importer.parse(row_number, record)
+            if values is None or importer.errors_total:
+                continue
+            batch.append(values)
+            if len(batch) >= BATCH_SIZE:
+                await writer.write(batch)
+                batch = []
+    except UnicodeDecodeError as error:
+        raise VisitImportError(
+            [
+                RowError(
+                    row_number + 1,
+                    None,
+                    f"the file is not UTF-8 text ({error.reason}) at this row or soon after",
+                )
+            ],
+            rows_read=importer.rows,
+        ) from error
+    except csv.Error as error:
+        raise VisitImportError(
+            [RowError(row_number + 1, None, f"not readable as CSV: {error}")],
+            rows_read=importer.rows,
+        ) from error
+    importer.check_repeats()
+    if importer.errors_total:
+        raise VisitImportError(
+            importer.errors, total=importer.errors_total, rows_read=importer.rows
+        )
+    if batch:
+        await writer.write(batch)
+    await writer.finish()
 
 
 async def _center(session: AsyncSession, code: str) -> Center:
@@ -309,8 +320,6 @@ class _RowImporter:
         self._visit_values = array.array("l")
         self._visit_rows = array.array("l")
         self.months: set[date] = set()
-        self.repeats = False
-        """Set by ``check_repeats``: some patient and date came more than once."""
 
     def _error(self, row: int, column: str | None, problem: str) -> None:
         self.errors_total += 1
@@ -408,7 +417,6 @@ class _RowImporter:
         values = np.frombuffer(self._visit_values, dtype=small)[order]
         rows = np.frombuffer(self._visit_rows, dtype=small)[order]
         same = np.r_[False, (keys[1:] == keys[:-1]) & (days[1:] == days[:-1])]
-        self.repeats = bool(same.any())
         # Each row of a run of one patient and date is compared with the run's first row.
         first = np.maximum.accumulate(np.where(same, 0, np.arange(len(rows))))
         conflicting = np.flatnonzero(same & (values != values[first]))

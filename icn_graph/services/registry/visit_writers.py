@@ -12,6 +12,8 @@ stored ``created_at``.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -34,10 +36,38 @@ VisitRow = tuple[Any, ...]
 
 class VisitWriter(Protocol):
     async def write(self, rows: list[VisitRow]) -> None:
-        """Take a batch of validated rows."""
+        """Send a batch of validated rows; its statement may still be running on return."""
 
-    async def finish(self, *, repeats: bool) -> None:
-        """Store every row taken; ``repeats``: some patient and date came more than once."""
+    async def finish(self) -> None:
+        """Wait until every row sent is stored (raising what storing them raised)."""
+
+    async def abandon(self) -> None:
+        """After an error: wait for the statement in flight, whatever it does, so the
+        transaction can be rolled back."""
+
+
+class _Pipeline:
+    """One statement in flight at a time: the database stores a batch while the next one is
+    validated (on PostgreSQL the server works in parallel; aiosqlite runs SQLite in a thread)."""
+
+    def __init__(self) -> None:
+        self._pending: asyncio.Future[None] | None = None
+
+    async def _start(self, statement: Coroutine[Any, Any, None]) -> None:
+        self._pending = asyncio.ensure_future(statement)
+        await asyncio.sleep(0)  # let it send its statement before validation takes the loop
+
+    async def finish(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    async def abandon(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved: the error being raised says what went wrong
 
 
 def _visits() -> Table:
@@ -58,26 +88,26 @@ def sqlite_upsert() -> Any:
     return _on_conflict_update(sqlite.insert(_visits()))
 
 
-def staged_upsert(center_id: int, created_at: datetime, *, repeats: bool) -> Any:
-    """The one statement moving the staging table's rows into ``visits``."""
+def staged_upsert(center_id: int, created_at: datetime) -> Any:
+    """The statement moving the staging table's rows into ``visits``."""
     staged = table(STAGING_TABLE, *(column(name) for name in ROW_COLUMNS))
     rows = select(
         literal(center_id, Integer()),
         *staged.c,
         literal(created_at, UTCDateTime()),
     )
-    if repeats:
-        # Only identical repeats reach here (conflicting ones were refused); an upsert may not
-        # touch one row twice.
-        rows = rows.ext(postgresql.distinct_on(staged.c.patient_key, staged.c.visit_date))
+    # A batch may repeat a visit (identically: a file with conflicting repeats is refused at
+    # its end, rolling back); an upsert may not touch one row twice.
+    rows = rows.ext(postgresql.distinct_on(staged.c.patient_key, staged.c.visit_date))
     names = ["center_id", *ROW_COLUMNS, "created_at"]
     return _on_conflict_update(postgresql.insert(_visits()).from_select(names, rows))
 
 
-class SqliteVisitWriter:
+class SqliteVisitWriter(_Pipeline):
     """``executemany`` upserts, one per batch."""
 
     def __init__(self, session: AsyncSession, center_id: int, created_at: datetime) -> None:
+        super().__init__()
         self.session = session
         self.center_id = center_id
         self.created_at = created_at
@@ -110,22 +140,26 @@ class SqliteVisitWriter:
                 nutrition_assessed,
             ) in rows
         }
-        await self.session.execute(self.upsert, list(unique.values()))
+        await self.finish()
+        await self._start(self._upsert(list(unique.values())))
 
-    async def finish(self, *, repeats: bool) -> None:
-        return None
+    async def _upsert(self, rows: list[dict[str, Any]]) -> None:
+        await self.session.execute(self.upsert, rows)
 
 
-class PostgresVisitWriter:
-    """``COPY`` into a staging table, then one ``INSERT … SELECT`` upsert."""
+class PostgresVisitWriter(_Pipeline):
+    """Per batch: ``COPY`` into the staging table, then one ``INSERT … SELECT`` upsert moving
+    the batch into ``visits`` and emptying the table for the next batch."""
 
     def __init__(
         self, session: AsyncSession, center_id: int, created_at: datetime, driver: Any
     ) -> None:
+        super().__init__()
         self.session = session
         self.center_id = center_id
         self.created_at = created_at
         self.driver = driver
+        self.move = staged_upsert(center_id, created_at)
 
     @classmethod
     async def open(
@@ -144,10 +178,13 @@ class PostgresVisitWriter:
         return cls(session, center_id, created_at, raw.driver_connection)
 
     async def write(self, rows: list[VisitRow]) -> None:
+        await self.finish()
         await self.driver.copy_records_to_table(STAGING_TABLE, records=rows, columns=ROW_COLUMNS)
+        await self._start(self._move())
 
-    async def finish(self, *, repeats: bool) -> None:
-        await self.session.execute(staged_upsert(self.center_id, self.created_at, repeats=repeats))
+    async def _move(self) -> None:
+        await self.session.execute(self.move)
+        await self.session.execute(text(f"TRUNCATE {STAGING_TABLE}"))
 
 
 async def visit_writer(
