@@ -16,6 +16,7 @@ from __future__ import annotations
 import array
 import csv
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -59,6 +60,12 @@ _FLAGS: dict[str, bool | None] = {
     "": None,
     **dict.fromkeys(("true", "yes", "1"), True),
     **dict.fromkeys(("false", "no", "0"), False),
+}
+# Cells read as they are, before any stripping: the spellings files usually have.
+_FLAG_SPELLINGS = {
+    **_FLAGS,
+    **{spelling.upper(): flag for spelling, flag in _FLAGS.items()},
+    **{spelling.capitalize(): flag for spelling, flag in _FLAGS.items()},
 }
 _PGA = {member.value: member for member in PhysicianGlobalAssessment}
 _DIAGNOSIS = {member.value: member for member in Diagnosis}
@@ -306,6 +313,12 @@ class _RowImporter:
         )
         # An optional column the file lacks reads as blank.
         self.flags_at = tuple((name, columns.get(name)) for name in BOOLEAN_COLUMNS)
+        # With every flag column present, the usual spellings are read in one step.
+        self.flag_cells = (
+            operator.itemgetter(*(columns[name] for name in BOOLEAN_COLUMNS))
+            if all(name in columns for name in BOOLEAN_COLUMNS)
+            else None
+        )
         self.width = width
         self.hasher = hasher
         self.center_id = center_id
@@ -319,7 +332,7 @@ class _RowImporter:
         self._visit_days = array.array("l")
         self._visit_values = array.array("l")
         self._visit_rows = array.array("l")
-        self.months: set[date] = set()
+        self._month_days: set[int] = set()
 
     def _error(self, row: int, column: str | None, problem: str) -> None:
         self.errors_total += 1
@@ -375,12 +388,14 @@ class _RowImporter:
                         row, "visit_date", f"{text} is before {EARLIEST_VISIT.year}: a typo?"
                     )
 
-        pga = self._choice(row, "pga", record[self.pga_at].strip(), _PGA)
-        diagnosis = self._choice(row, "diagnosis", record[self.diagnosis_at].strip(), _DIAGNOSIS)
-        flags = tuple(
-            self._flag(row, name, "" if position is None else record[position].strip())
-            for name, position in self.flags_at
-        )
+        pga = _PGA.get(record[self.pga_at])  # the usual spelling, as is; else the full check
+        if pga is None:
+            pga = self._choice(row, "pga", record[self.pga_at].strip(), _PGA)
+        diagnosis = _DIAGNOSIS.get(record[self.diagnosis_at])
+        if diagnosis is None:
+            text = record[self.diagnosis_at].strip()
+            diagnosis = self._choice(row, "diagnosis", text, _DIAGNOSIS)
+        flags = self._flags(row, record)
         if self.errors_total > errors_before:
             return None
         assert visit_date is not None
@@ -389,14 +404,31 @@ class _RowImporter:
         self._remember(row, key, visit_date, values)
         return (key, visit_date, *values)
 
+    def _flags(self, row: int, record: list[str]) -> tuple[bool | None, ...]:
+        if self.flag_cells is not None:
+            try:
+                return tuple(map(_FLAG_SPELLINGS.__getitem__, self.flag_cells(record)))
+            except KeyError:
+                pass  # an unusual spelling, or a bad cell: the full check names it
+        return tuple(
+            self._flag(row, name, "" if position is None else record[position].strip())
+            for name, position in self.flags_at
+        )
+
     def _remember(self, row: int, key: str, visit_date: date, values: tuple[Any, ...]) -> None:
         """Keep 24 bytes of the row: 64 bits of its patient's keyed hash, its date, its values
         (exactly, as one small number: ``_VALUE_CODES``) and its number."""
+        day = visit_date.toordinal()
         self._visit_keys.append(int(key[:16], 16) - (1 << 63))
-        self._visit_days.append(visit_date.toordinal())
+        self._visit_days.append(day)
         self._visit_values.append(_VALUE_CODES[values])
         self._visit_rows.append(row)
-        self.months.add(visit_date.replace(day=1))
+        self._month_days.add(day - visit_date.day + 1)
+
+    @property
+    def months(self) -> set[date]:
+        """The first days of the months of the rows accepted."""
+        return {date.fromordinal(day) for day in self._month_days}
 
     def check_repeats(self) -> None:
         """One error per row that repeats an earlier row's patient and date with different
