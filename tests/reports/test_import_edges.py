@@ -170,6 +170,36 @@ def test_flags(text: str, flag: bool | None) -> None:
     assert values["on_steroids"] is flag
 
 
+ALL_FLAGS = "patient_key,visit_date,pga,diagnosis," + ",".join(BOOLEAN_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("cells", "flags"),
+    [
+        ("Yes,NO,1,", (True, False, True, None)),
+        (" yes , No,TRUE ,false", (True, False, True, False)),
+        ("tRuE,yEs,fAlSe,nO", (True, True, False, False)),
+    ],
+    ids=["usual", "spaces", "mixed-case"],
+)
+def test_flags_in_a_file_with_every_flag_column(cells: str, flags: tuple[bool | None, ...]) -> None:
+    """Usual spellings are read as they are, others after stripping and lower-casing: the same
+    values either way."""
+    values, errors = _parse(f"k1,2024-01-05, mild ,Uc,{cells}", header=ALL_FLAGS)
+    assert errors == []
+    assert values is not None
+    assert (values["pga"], values["diagnosis"]) == (PhysicianGlobalAssessment.MILD, Diagnosis.UC)
+    assert tuple(values[name] for name in BOOLEAN_COLUMNS) == flags
+
+
+def test_a_bad_flag_among_good_ones_is_named_in_a_file_with_every_flag_column() -> None:
+    values, errors = _parse("k1,2024-01-05,MILD,UC,yes,sometimes,no,", header=ALL_FLAGS)
+    assert values is None
+    assert errors == [
+        "row 2, column pre_visit_planning: 'sometimes' is not true/false, yes/no, 1/0 or blank"
+    ]
+
+
 def test_blank_lines_are_not_rows() -> None:
     importer = _importer()
     assert importer.parse(2, []) is None
