@@ -1,13 +1,14 @@
-"""Where an import's validated rows go, inside the import's transaction.
+"""Where an import's validated rows go, inside the import's transaction, batch by batch.
 
-- SQLite: batches of rows upserted with ``executemany`` (``INSERT … ON CONFLICT DO UPDATE``).
-- PostgreSQL: batches copied (binary ``COPY``, asyncpg's ``copy_records_to_table``) into a
-  temporary staging table dropped at commit, then one set-based ``INSERT … SELECT … ON CONFLICT
-  DO UPDATE`` into ``visits``. The copy runs on the session's own connection and transaction, so
-  a refused file, or a failure at the upsert, leaves nothing written.
+- SQLite: each batch upserted with one ``executemany`` (``INSERT … ON CONFLICT DO UPDATE``).
+- PostgreSQL: each batch copied (binary ``COPY``, asyncpg's ``copy_records_to_table``) into a
+  temporary staging table dropped at commit, then moved into ``visits`` by one set-based
+  ``INSERT … SELECT … ON CONFLICT DO UPDATE``; never a statement per row. The copy runs on the
+  session's own connection and transaction, so a refused file, or a failure at any batch's
+  upsert, leaves nothing written.
 
 Both upsert on (center, patient key, visit date), updating ``UPDATED_COLUMNS`` and keeping the
-stored ``created_at``.
+stored ``created_at``. A batch's statement runs while the importer validates the next batch.
 """
 
 from __future__ import annotations
