@@ -24,6 +24,13 @@ from icn_graph.services.registry.csv_import import (
     VisitImportError,
 )
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
+from icn_graph.services.registry.visit_writers import (
+    BOOLEAN_COLUMNS,
+    ROW_COLUMNS,
+    UPDATED_COLUMNS,
+    sqlite_upsert,
+    staged_upsert,
+)
 
 HEADER = "patient_key,visit_date,pga,diagnosis,on_steroids"
 
@@ -44,10 +51,12 @@ def _importer(header: str = HEADER) -> csv_import._RowImporter:
 
 
 def _parse(line: str, header: str = HEADER) -> tuple[dict[str, Any] | None, list[str]]:
+    """The parsed row by column name, and the problems found."""
     importer = _importer(header)
     [record] = list(csv.reader([line]))
     values = importer.parse(2, record)
-    return values, [str(error) for error in importer.errors]
+    named = None if values is None else dict(zip(ROW_COLUMNS, values, strict=True))
+    return named, [str(error) for error in importer.errors]
 
 
 # Header --------------------------------------------------------------------------------------
@@ -149,7 +158,6 @@ def test_a_valid_row() -> None:
     assert values["diagnosis"] is Diagnosis.UC
     assert values["on_steroids"] is True
     assert values["pre_visit_planning"] is None
-    assert values["center_id"] == 1
 
 
 @pytest.mark.parametrize(
@@ -160,6 +168,36 @@ def test_flags(text: str, flag: bool | None) -> None:
     assert errors == []
     assert values is not None
     assert values["on_steroids"] is flag
+
+
+ALL_FLAGS = "patient_key,visit_date,pga,diagnosis," + ",".join(BOOLEAN_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("cells", "flags"),
+    [
+        ("Yes,NO,1,", (True, False, True, None)),
+        (" yes , No,TRUE ,false", (True, False, True, False)),
+        ("tRuE,yEs,fAlSe,nO", (True, True, False, False)),
+    ],
+    ids=["usual", "spaces", "mixed-case"],
+)
+def test_flags_in_a_file_with_every_flag_column(cells: str, flags: tuple[bool | None, ...]) -> None:
+    """Usual spellings are read as they are, others after stripping and lower-casing: the same
+    values either way."""
+    values, errors = _parse(f"k1,2024-01-05, mild ,Uc,{cells}", header=ALL_FLAGS)
+    assert errors == []
+    assert values is not None
+    assert (values["pga"], values["diagnosis"]) == (PhysicianGlobalAssessment.MILD, Diagnosis.UC)
+    assert tuple(values[name] for name in BOOLEAN_COLUMNS) == flags
+
+
+def test_a_bad_flag_among_good_ones_is_named_in_a_file_with_every_flag_column() -> None:
+    values, errors = _parse("k1,2024-01-05,MILD,UC,yes,sometimes,no,", header=ALL_FLAGS)
+    assert values is None
+    assert errors == [
+        "row 2, column pre_visit_planning: 'sometimes' is not true/false, yes/no, 1/0 or blank"
+    ]
 
 
 def test_blank_lines_are_not_rows() -> None:
@@ -294,8 +332,8 @@ def test_a_repeat_with_other_values_names_both_rows_and_the_first_difference() -
      "nutrition_assessed"],
 )  # fmt: skip
 def test_the_first_difference_is_found_in_every_column(column: str) -> None:
-    header = "patient_key,visit_date,pga,diagnosis," + ",".join(csv_import.BOOLEAN_COLUMNS)
-    base = {"pga": "MILD", "diagnosis": "UC", **dict.fromkeys(csv_import.BOOLEAN_COLUMNS, "")}
+    header = "patient_key,visit_date,pga,diagnosis," + ",".join(BOOLEAN_COLUMNS)
+    base = {"pga": "MILD", "diagnosis": "UC", **dict.fromkeys(BOOLEAN_COLUMNS, "")}
     other = {**base, column: {"pga": "SEVERE", "diagnosis": "IBDU"}.get(column, "yes")}
     importer = _importer(header)
     for row, cells in ((2, base), (3, other)):
@@ -346,13 +384,21 @@ def test_a_stray_comma_in_a_semicolon_header_still_names_the_delimiter() -> None
 )
 def test_the_upsert_is_the_dialects_own_and_updates_only_the_values(dialect: str) -> None:
     """Each backend gets its own INSERT ... ON CONFLICT on the visit's key (checked as SQL text,
-    so the PostgreSQL statement is pinned on a SQLite-only run too)."""
+    so the PostgreSQL statement is pinned on a SQLite-only run too): SQLite's takes the rows as
+    parameters, PostgreSQL's takes them from the staging table the import copied them into."""
     module = {"postgresql": postgresql, "sqlite": sqlite}[dialect]
-    statement = csv_import._upsert_statement(dialect)
+    statement = sqlite_upsert() if dialect == "sqlite" else staged_upsert(1, datetime.now(UTC))
     assert type(statement).__module__ == f"sqlalchemy.dialects.{dialect}.dml"
-    sql = str(statement.compile(dialect=module.dialect()))
-    updates = ", ".join(f"{name} = excluded.{name}" for name in csv_import.UPDATED_COLUMNS)
+    sql = " ".join(str(statement.compile(dialect=module.dialect())).split())
+    updates = ", ".join(f"{name} = excluded.{name}" for name in UPDATED_COLUMNS)
     assert sql.endswith(f"ON CONFLICT (center_id, patient_key, visit_date) DO UPDATE SET {updates}")
+    if dialect == "postgresql":
+        columns = ", ".join(ROW_COLUMNS)
+        assert f"(center_id, {columns}, created_at) SELECT" in sql
+        # One row per patient and date: a batch may repeat a visit, and an upsert may not
+        # touch one row twice.
+        assert "SELECT DISTINCT ON (visit_import.patient_key, visit_import.visit_date)" in sql
+        assert sql.count("FROM visit_import") == 1
 
 
 def test_a_conflict_later_in_one_patients_history_is_found() -> None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import array
 import csv
+import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.db.database import Database
@@ -35,6 +36,13 @@ from icn_graph.services.registry.identifiers import (
     refusal_message,
 )
 from icn_graph.services.registry.patient_keys import PatientKeyHasher
+from icn_graph.services.registry.visit_writers import (
+    BOOLEAN_COLUMNS,
+    UPDATED_COLUMNS,
+    VisitRow,
+    VisitWriter,
+    visit_writer,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,15 +60,21 @@ EARLIEST_VISIT = date(1990, 1, 1)
 LATEST_UTC_OFFSET = timedelta(hours=14)
 
 REQUIRED_COLUMNS = ("patient_key", "visit_date", "pga", "diagnosis")
-BOOLEAN_COLUMNS = ("on_steroids", "pre_visit_planning", "growth_assessed", "nutrition_assessed")
-UPDATED_COLUMNS = ("pga", "diagnosis", *BOOLEAN_COLUMNS)
 
-_TRUE = frozenset({"true", "yes", "1"})
-_FALSE = frozenset({"false", "no", "0"})
+_FLAGS: dict[str, bool | None] = {
+    "": None,
+    **dict.fromkeys(("true", "yes", "1"), True),
+    **dict.fromkeys(("false", "no", "0"), False),
+}
+# Cells read as they are, before any stripping: the spellings files usually have.
+_FLAG_SPELLINGS = {
+    **_FLAGS,
+    **{spelling.upper(): flag for spelling, flag in _FLAGS.items()},
+    **{spelling.capitalize(): flag for spelling, flag in _FLAGS.items()},
+}
 _PGA = {member.value: member for member in PhysicianGlobalAssessment}
 _DIAGNOSIS = {member.value: member for member in Diagnosis}
 _DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _undecodable(text: str) -> str | None:
@@ -138,43 +152,12 @@ async def import_visits(
             refused.rows_read = _count_rows(reader)
             raise
         importer = _RowImporter(columns, width, PatientKeyHasher(secret, center.id), center.id)
-        upsert = _upsert_statement(db.dialect)
-        batch: dict[tuple[str, date], dict[str, Any]] = {}
-        row_number = 1
+        writer = await visit_writer(session, db.dialect, center.id, importer.created_at)
         try:
-            for row_number, record in enumerate(reader, start=2):
-                values = importer.parse(row_number, record)
-                if values is None or importer.errors_total:
-                    continue
-                # Identical repeats of a visit collapse (conflicting ones are errors, found at
-                # the end); an upsert may not touch a row twice in one statement on PostgreSQL.
-                batch[(values["patient_key"], values["visit_date"])] = values
-                if len(batch) >= BATCH_SIZE:
-                    await session.execute(upsert, list(batch.values()))
-                    batch.clear()
-        except UnicodeDecodeError as error:
-            raise VisitImportError(
-                [
-                    RowError(
-                        row_number + 1,
-                        None,
-                        f"the file is not UTF-8 text ({error.reason}) at this row or soon after",
-                    )
-                ],
-                rows_read=importer.rows,
-            ) from error
-        except csv.Error as error:
-            raise VisitImportError(
-                [RowError(row_number + 1, None, f"not readable as CSV: {error}")],
-                rows_read=importer.rows,
-            ) from error
-        importer.check_repeats()
-        if importer.errors_total:
-            raise VisitImportError(
-                importer.errors, total=importer.errors_total, rows_read=importer.rows
-            )
-        if batch:
-            await session.execute(upsert, list(batch.values()))
+            await _import_rows(importer, reader, writer)
+        except BaseException:
+            await writer.abandon()
+            raise
         inserted = await _count(session, center.id) - before
     return VisitImportSummary(
         center_code=center.short_code,
@@ -184,6 +167,46 @@ async def import_visits(
         ignored_columns=ignored,
         months=tuple(sorted(importer.months)),
     )
+
+
+async def _import_rows(importer: _RowImporter, reader: Any, writer: VisitWriter) -> None:
+    """Validate every row, sending the valid ones to ``writer`` in batches until a problem is
+    found; raise ``VisitImportError`` listing the problems, if any."""
+    batch: list[VisitRow] = []
+    row_number = 1
+    try:
+        for row_number, record in enumerate(reader, start=2):
+            values = importer.parse(row_number, record)
+            if values is None or importer.errors_total:
+                continue
+            batch.append(values)
+            if len(batch) >= BATCH_SIZE:
+                await writer.write(batch)
+                batch = []
+    except UnicodeDecodeError as error:
+        raise VisitImportError(
+            [
+                RowError(
+                    row_number + 1,
+                    None,
+                    f"the file is not UTF-8 text ({error.reason}) at this row or soon after",
+                )
+            ],
+            rows_read=importer.rows,
+        ) from error
+    except csv.Error as error:
+        raise VisitImportError(
+            [RowError(row_number + 1, None, f"not readable as CSV: {error}")],
+            rows_read=importer.rows,
+        ) from error
+    importer.check_repeats()
+    if importer.errors_total:
+        raise VisitImportError(
+            importer.errors, total=importer.errors_total, rows_read=importer.rows
+        )
+    if batch:
+        await writer.write(batch)
+    await writer.finish()
 
 
 async def _center(session: AsyncSession, code: str) -> Center:
@@ -290,6 +313,17 @@ class _RowImporter:
     ) -> None:
         self.columns = columns
         self.names = {position: name for name, position in columns.items()}
+        self.key_at, self.date_at, self.pga_at, self.diagnosis_at = (
+            columns[name] for name in REQUIRED_COLUMNS
+        )
+        # An optional column the file lacks reads as blank.
+        self.flags_at = tuple((name, columns.get(name)) for name in BOOLEAN_COLUMNS)
+        # With every flag column present, the usual spellings are read in one step.
+        self.flag_cells = (
+            operator.itemgetter(*(columns[name] for name in BOOLEAN_COLUMNS))
+            if all(name in columns for name in BOOLEAN_COLUMNS)
+            else None
+        )
         self.width = width
         self.hasher = hasher
         self.center_id = center_id
@@ -303,15 +337,17 @@ class _RowImporter:
         self._visit_days = array.array("l")
         self._visit_values = array.array("l")
         self._visit_rows = array.array("l")
-        self.months: set[date] = set()
+        self._month_days: set[int] = set()
 
     def _error(self, row: int, column: str | None, problem: str) -> None:
         self.errors_total += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(row, column, problem))
 
-    def parse(self, row: int, record: list[str]) -> dict[str, Any] | None:
-        if not record or not any(cell.strip() for cell in record):
+    def parse(self, row: int, record: list[str]) -> VisitRow | None:
+        """The row's values in ``ROW_COLUMNS`` order, or None (a blank line, or errors)."""
+        joined = "".join(record)
+        if not joined.strip():
             return None  # a blank line
         self.rows += 1
         if len(record) < self.width:
@@ -323,23 +359,23 @@ class _RowImporter:
             )
             return None
         errors_before = self.errors_total
-        for position, text in enumerate(record):
-            bad_byte = _undecodable(text)
-            if bad_byte is not None:
-                column = self.names.get(position, f"#{position + 1}")
-                self._error(row, column, f"is not UTF-8 text ({bad_byte})")
-        if self.errors_total > errors_before:
-            return None
-        cell = {name: record[position].strip() for name, position in self.columns.items()}
+        if not joined.isascii():
+            for position, text in enumerate(record):
+                bad_byte = _undecodable(text)
+                if bad_byte is not None:
+                    column = self.names.get(position, f"#{position + 1}")
+                    self._error(row, column, f"is not UTF-8 text ({bad_byte})")
+            if self.errors_total > errors_before:
+                return None
 
-        raw_key = cell["patient_key"]
+        raw_key = record[self.key_at].strip()
         if not raw_key:
             self._error(row, "patient_key", "is required")
         elif len(raw_key) > MAX_RAW_KEY_LENGTH:
             self._error(row, "patient_key", f"is longer than {MAX_RAW_KEY_LENGTH} characters")
 
         visit_date: date | None = None
-        text = cell["visit_date"]
+        text = record[self.date_at].strip()
         if not text:
             self._error(row, "visit_date", "is required")
         else:
@@ -357,43 +393,47 @@ class _RowImporter:
                         row, "visit_date", f"{text} is before {EARLIEST_VISIT.year}: a typo?"
                     )
 
-        pga = self._choice(row, "pga", cell["pga"], _PGA)
-        diagnosis = self._choice(row, "diagnosis", cell["diagnosis"], _DIAGNOSIS)
-        flags = {name: self._flag(row, name, cell.get(name, "")) for name in BOOLEAN_COLUMNS}
+        pga = _PGA.get(record[self.pga_at])  # the usual spelling, as is; else the full check
+        if pga is None:
+            pga = self._choice(row, "pga", record[self.pga_at].strip(), _PGA)
+        diagnosis = _DIAGNOSIS.get(record[self.diagnosis_at])
+        if diagnosis is None:
+            text = record[self.diagnosis_at].strip()
+            diagnosis = self._choice(row, "diagnosis", text, _DIAGNOSIS)
+        flags = self._flags(row, record)
         if self.errors_total > errors_before:
             return None
         assert visit_date is not None
         key = self.hasher(raw_key)
-        self._remember(row, key, visit_date, pga, diagnosis, flags)
-        return {
-            "center_id": self.center_id,
-            "patient_key": key,
-            "visit_date": visit_date,
-            "pga": pga,
-            "diagnosis": diagnosis,
-            **flags,
-            "created_at": self.created_at,
-        }
+        values = (pga, diagnosis, *flags)
+        self._remember(row, key, visit_date, values)
+        return (key, visit_date, *values)
 
-    def _remember(
-        self,
-        row: int,
-        key: str,
-        visit_date: date,
-        pga: PhysicianGlobalAssessment,
-        diagnosis: Diagnosis,
-        flags: dict[str, bool | None],
-    ) -> None:
+    def _flags(self, row: int, record: list[str]) -> tuple[bool | None, ...]:
+        if self.flag_cells is not None:
+            try:
+                return tuple(map(_FLAG_SPELLINGS.__getitem__, self.flag_cells(record)))
+            except KeyError:
+                pass  # an unusual spelling, or a bad cell: the full check names it
+        return tuple(
+            self._flag(row, name, "" if position is None else record[position].strip())
+            for name, position in self.flags_at
+        )
+
+    def _remember(self, row: int, key: str, visit_date: date, values: tuple[Any, ...]) -> None:
         """Keep 24 bytes of the row: 64 bits of its patient's keyed hash, its date, its values
-        (exactly, as one small number) and its number."""
-        values = _PGA_CODES[pga] * len(_DIAGNOSIS_CODES) + _DIAGNOSIS_CODES[diagnosis]
-        for name in BOOLEAN_COLUMNS:
-            values = values * 3 + _FLAG_CODES[flags[name]]
+        (exactly, as one small number: ``_VALUE_CODES``) and its number."""
+        day = visit_date.toordinal()
         self._visit_keys.append(int(key[:16], 16) - (1 << 63))
-        self._visit_days.append(visit_date.toordinal())
-        self._visit_values.append(values)
+        self._visit_days.append(day)
+        self._visit_values.append(_VALUE_CODES[values])
         self._visit_rows.append(row)
-        self.months.add(visit_date.replace(day=1))
+        self._month_days.add(day - visit_date.day + 1)
+
+    @property
+    def months(self) -> set[date]:
+        """The first days of the months of the rows accepted."""
+        return {date.fromordinal(day) for day in self._month_days}
 
     def check_repeats(self) -> None:
         """One error per row that repeats an earlier row's patient and date with different
@@ -437,20 +477,33 @@ class _RowImporter:
         return member
 
     def _flag(self, row: int, column: str, text: str) -> bool | None:
-        lowered = text.lower()
-        if not lowered:
+        try:
+            return _FLAGS[text.lower()]
+        except KeyError:
+            self._error(row, column, f"{_quoted(text)} is not true/false, yes/no, 1/0 or blank")
             return None
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        self._error(row, column, f"{_quoted(text)} is not true/false, yes/no, 1/0 or blank")
-        return None
 
 
 _PGA_CODES = {member: code for code, member in enumerate(PhysicianGlobalAssessment)}
 _DIAGNOSIS_CODES = {member: code for code, member in enumerate(Diagnosis)}
 _FLAG_CODES: dict[bool | None, int] = {None: 0, False: 1, True: 2}
+
+
+def _value_code(values: tuple[Any, ...]) -> int:
+    pga, diagnosis, *flags = values
+    code = _PGA_CODES[pga] * len(_DIAGNOSIS_CODES) + _DIAGNOSIS_CODES[diagnosis]
+    for flag in flags:
+        code = code * 3 + _FLAG_CODES[flag]
+    return code
+
+
+# Every possible (pga, diagnosis, *flags) as its small number, read back by _first_difference.
+_VALUE_CODES = {
+    values: _value_code(values)
+    for values in itertools.product(
+        PhysicianGlobalAssessment, Diagnosis, *([None, False, True],) * len(BOOLEAN_COLUMNS)
+    )
+}
 
 
 def _first_difference(first: int, second: int) -> str:
@@ -463,13 +516,3 @@ def _first_difference(first: int, second: int) -> str:
     digits["diagnosis"] = (first % size, second % size)
     digits["pga"] = (first // size, second // size)
     return next(name for name in UPDATED_COLUMNS if digits[name][0] != digits[name][1])
-
-
-def _upsert_statement(dialect: str) -> Any:
-    table = Visit.__table__
-    assert isinstance(table, Table)
-    insert: Any = _INSERTS[dialect](table)  # each dialect's Insert has on_conflict_do_update
-    return insert.on_conflict_do_update(
-        index_elements=["center_id", "patient_key", "visit_date"],
-        set_={name: insert.excluded[name] for name in UPDATED_COLUMNS},
-    )
