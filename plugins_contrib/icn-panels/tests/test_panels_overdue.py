@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from panels_helpers import ADVANCE, ASSIGN, accepted, cast, icn_plugins, ok, session_with_open_call
 from sqlalchemy import text
@@ -90,3 +91,63 @@ async def test_an_overdue_stage_alerts_its_owner_and_coach_once(
     assert alerts(parent, "coached") == 1, mail.get(parent)
     assert alerts(staff, "coached") == 1, mail.get(staff)
     assert alerts(people.outsider.person.email, "outline") == 0
+
+
+QUIET_HOURS = """mutation($start: String!, $end: String!) {
+  updateNotificationPreferences(input: {delivery: IMMEDIATE, quietHoursStart: $start,
+                                        quietHoursEnd: $end}) { userErrors { field } } }"""
+
+
+async def test_the_alert_waits_for_the_coach_s_quiet_hours(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    """The job's clock decides when a stage is overdue; the notification engine plans the
+    alert's mail from when it was recorded (the wall clock), so the coach's quiet hours here
+    are the three hours around the moment the test runs, in their time zone (New York), and
+    the mail is composed at wall-clock moments (a whole worker tick would compose at its
+    simulated ``now``, a year on)."""
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    await client.data(PREFERENCES, token=people.parent.token)
+    wall = datetime.now(UTC)
+    local = wall.astimezone(ZoneInfo("America/New_York"))
+    quiet = {
+        "start": (local - timedelta(hours=1)).strftime("%H:%M"),
+        "end": (local + timedelta(hours=2)).strftime("%H:%M"),
+    }
+    await client.data(QUIET_HOURS, quiet, token=people.qi_lead.token)
+    session = await session_with_open_call(client, people.staff, year=2027)
+    proposal = await accepted(client, people, session)
+    await ok(
+        client,
+        ASSIGN,
+        "assignStage",
+        people.staff,
+        proposalId=proposal,
+        stage="OUTLINE",
+        coachId=people.qi_lead.id,
+    )
+    await client.settle()
+    [job] = plugin_host.worker_jobs(settings)
+    assert await job(db, datetime(2027, 2, 10, 9, 0, tzinfo=UTC)) == 1
+    await client.settle()
+    await deliver_mail(db, settings, plugin_host, now=wall + timedelta(minutes=5))
+
+    def mailed(who: str) -> int:
+        wanted = "The outline stage of 'A parent panel' is overdue"
+        return sum(
+            1 for m in smtp.received if m.rcpt_tos[0] == who and wanted in flat_text(m.message)
+        )
+
+    coach, owner = people.qi_lead.person.email, people.parent.person.email
+    assert mailed(owner) == 1
+    assert mailed(coach) == 0
+    await deliver_mail(db, settings, plugin_host, now=wall + timedelta(hours=1))
+    assert mailed(coach) == 0
+    await deliver_mail(db, settings, plugin_host, now=wall + timedelta(hours=2, minutes=30))
+    assert mailed(coach) == 1
+    assert mailed(owner) == 1
