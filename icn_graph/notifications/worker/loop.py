@@ -204,7 +204,7 @@ class Worker:
                     if result.busy:
                         log.info(
                             "worker %s: swept %d events, composed %d messages, sent %d, "
-                            "failed %d, retrying %d, dead %d, suppressed %d",
+                            "failed %d, retrying %d, dead %d, suppressed %d, jobs %d",
                             self.worker_id,
                             result.swept,
                             result.composed,
@@ -213,6 +213,7 @@ class Worker:
                             result.retrying,
                             result.dead,
                             result.suppressed,
+                            result.jobs,
                         )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_tick_seconds)
