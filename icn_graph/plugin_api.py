@@ -73,6 +73,7 @@ from icn_graph.plugins.contributions import MigrationLocation, SchemaContributio
 from icn_graph.plugins.hookspecs import hookimpl, hookspec
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.plugins.settings import plugin_settings
+from icn_graph.plugins.worker_jobs import WorkerJob
 from icn_graph.reports.measures import Direction, Measure
 from icn_graph.schema.connections import Connection, Edge, PageInfo, connection_from_page
 from icn_graph.schema.context import Info
@@ -276,6 +277,7 @@ __all__ = [
     "UserErrorCode",
     "Viewer",
     "ViewerType",
+    "WorkerJob",
     "add_member_follows",
     "attempt",
     "aware_datetime",

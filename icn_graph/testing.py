@@ -61,6 +61,7 @@ from icn_graph.models import (
 from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
+from icn_graph.notifications.worker.loop import Worker
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import hash_token, new_secret, revoke_tokens_of
 
@@ -68,6 +69,7 @@ __all__ = [
     "GraphQLClient",
     "SmtpServer",
     "StatementCounter",
+    "Worker",
     "app",
     "client",
     "db",

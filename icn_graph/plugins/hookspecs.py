@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from icn_graph.notifications.subject_types import SubjectType
     from icn_graph.plugins.contributions import MigrationLocation, SchemaContribution
     from icn_graph.plugins.manager import PluginHost
+    from icn_graph.plugins.worker_jobs import WorkerJob
     from icn_graph.reports.measures.registry import Measure
     from icn_graph.services.stewardship.discussion import DataRequestDiscussion
 
@@ -106,6 +107,18 @@ def register_event_consumers(
     back and is retried event by event; an event that keeps failing is retried by the worker up
     to 10 times. Delivery is at least once, so a consumer must be idempotent (use ``event.id``).
     Prefer ``on_event`` unless the reaction must be as durable as the change itself.
+    """
+
+
+@hookspec
+def register_worker_jobs(settings: Settings) -> Sequence[WorkerJob] | None:
+    """Periodic jobs for ``icn-graph worker``, called once when the worker starts.
+
+    Each job is ``async def job(db, now) -> int``, run every tick (ICN_WORKER_TICK_SECONDS)
+    before the sweep, at the worker's clock (``now``, simulated in tests); it returns how many
+    things it did. Several workers run every job at once, so a job must be idempotent: claim
+    what it acts on (a conditional UPDATE in the transaction that records the change). A job
+    that raises is logged and tried again next tick; it never stops the others or the mail.
     """
 
 

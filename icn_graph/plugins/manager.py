@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from icn_graph.config import Settings
     from icn_graph.demo.context import DemoContext
     from icn_graph.events.consumers import EventConsumer
+    from icn_graph.plugins.worker_jobs import WorkerJob
     from icn_graph.reports.measures.registry import Measure
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,20 @@ class PluginHost:
                     "async functions (session, events, now)"
                 )
             found.extend(consumers)
+        return found
+
+    def worker_jobs(self, settings: Settings) -> list[WorkerJob]:
+        """Every plugin's periodic worker jobs, in registration order."""
+        found: list[WorkerJob] = []
+        for plugin, jobs in self._named_results(
+            "register_worker_jobs", Sequence, settings=settings
+        ):
+            if isinstance(jobs, str) or not all(callable(job) for job in jobs):
+                raise PluginStartupError(
+                    f"plugin '{plugin}': register_worker_jobs must return a list of "
+                    "async functions (db, now)"
+                )
+            found.extend(jobs)
         return found
 
     def event_types(self) -> list[tuple[str, Sequence[object]]]:

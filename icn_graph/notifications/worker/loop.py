@@ -1,5 +1,6 @@
-"""The worker loop: every ICN_WORKER_TICK_SECONDS, sweep → compose → send.
+"""The worker loop: every ICN_WORKER_TICK_SECONDS, jobs → sweep → compose → send.
 
+0. plugins' periodic jobs (``register_worker_jobs``), each failing apart from the rest;
 1. ``sweep_undispatched``: events committed by a process that died before dispatching them;
 2. ``compose_due_mail``: due notifications become outgoing mail;
 3. ``send_due_mail``: queued mail goes to the SMTP server (or the ``.eml`` folder).
@@ -57,10 +58,12 @@ class TickResult:
     dead: int = 0
     # Composed messages never sent: suppressed when composed or when due to be sent.
     suppressed: int = 0
+    # What plugins' periodic jobs did (``register_worker_jobs``).
+    jobs: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.swept or self.composed or self.claimed)
+        return bool(self.swept or self.composed or self.claimed or self.jobs)
 
 
 def new_worker_id() -> str:
@@ -89,6 +92,7 @@ class Worker:
         )
         if db.event_sink is None:
             db.event_sink = self.dispatcher.submit
+        self.jobs = plugins.worker_jobs(settings)
         self.database_down = False
         self._tick_failed = False
 
@@ -103,11 +107,18 @@ class Worker:
         self.database_down = self.database_down or problem is not None
 
     async def tick(self, now: datetime | None = None) -> TickResult:
-        """One sweep → compose → send. Each step reads the worker's clock when it starts (and the
-        send step before each message); a fixed ``now`` (simulated time) is used for all."""
+        """Plugins' jobs, then one sweep → compose → send. Each step reads the worker's clock
+        when it starts (and the send step before each message); a fixed ``now`` (simulated
+        time) is used for all."""
         clock: Callable[[], datetime] = self.clock if now is None else (lambda: now)
         lease = self.settings.worker_lease_seconds
         self._tick_failed = False
+        done = 0
+        for job in self.jobs:
+            try:
+                done += await job(self.db, clock())
+            except Exception as error:
+                self._failed(f"the periodic job {job.__qualname__} failed", error)
         swept = await sweep_undispatched(
             self.db, self.dispatcher, now=clock(), worker_id=self.worker_id, lease_seconds=lease
         )
@@ -147,6 +158,7 @@ class Worker:
             dead=tally.dead,
             # Suppressed when composed (a known-bad address) or when sent (it went bad since).
             suppressed=composing.suppressed + tally.suppressed,
+            jobs=done,
         )
 
     async def _tick_unless_stopped(self, stop: asyncio.Event) -> TickResult:
@@ -192,7 +204,7 @@ class Worker:
                     if result.busy:
                         log.info(
                             "worker %s: swept %d events, composed %d messages, sent %d, "
-                            "failed %d, retrying %d, dead %d, suppressed %d",
+                            "failed %d, retrying %d, dead %d, suppressed %d, jobs %d",
                             self.worker_id,
                             result.swept,
                             result.composed,
@@ -201,6 +213,7 @@ class Worker:
                             result.retrying,
                             result.dead,
                             result.suppressed,
+                            result.jobs,
                         )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_tick_seconds)

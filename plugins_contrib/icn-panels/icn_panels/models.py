@@ -28,8 +28,8 @@ class ProposalKind(enum.StrEnum):
 
 
 class ProposalStatus(enum.StrEnum):
-    """Where a proposal stands. Stored without a CHECK constraint: the pipeline's stages
-    (outline, coached, prepped, ...) are added here later without rewriting the table."""
+    """Where a proposal stands. An accepted one's pipeline stage is in ``ProposalStage``.
+    Stored without a CHECK constraint: later statuses need no table rewrite."""
 
     SUBMITTED = "SUBMITTED"
     ACCEPTED = "ACCEPTED"

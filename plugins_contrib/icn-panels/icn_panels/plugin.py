@@ -10,9 +10,11 @@ from icn_graph.plugin_api import (
     MigrationLocation,
     SchemaContribution,
     SubjectType,
+    WorkerJob,
     hookimpl,
 )
 from icn_panels.events import EVENT_TYPES
+from icn_panels.overdue import flag_overdue_stages
 from icn_panels.subjects import PROPOSAL_SUBJECT, REVIEW_SUBJECT
 
 
@@ -41,3 +43,8 @@ def register_subject_types() -> Sequence[SubjectType]:
 @hookimpl
 def register_mail_templates() -> Path:
     return Path(__file__).parent / "mail_templates"
+
+
+@hookimpl
+def register_worker_jobs() -> Sequence[WorkerJob]:
+    return [flag_overdue_stages]
