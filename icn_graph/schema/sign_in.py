@@ -171,6 +171,11 @@ class CreatePersonalAccessTokenPayload:
     token: str | None = strawberry.field(
         description="The secret, shown once: only its hash is stored."
     )
+    viewer: ViewerRef | None = strawberry.field(
+        default=None,
+        description="You, with `personalAccessTokens` as they are now (for client caches); null "
+        "if refused.",
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
@@ -354,6 +359,7 @@ class SignInMutations:
         return CreatePersonalAccessTokenPayload(
             personal_access_token=PersonalAccessToken.from_model(token),
             token=secret,
+            viewer=payload_viewer(info),
             user_errors=[],
         )
 

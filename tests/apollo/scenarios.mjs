@@ -11,10 +11,6 @@
 export const REFETCH_NEEDED = {
   createCenter: { why: 'a new center belongs in `centers`', fields: ['centers'] },
   createPerson: { why: 'a new person belongs in `people`', fields: ['people'] },
-  createPersonalAccessToken: {
-    why: 'a new token belongs in `viewer.personalAccessTokens`',
-    fields: ['viewer.personalAccessTokens'],
-  },
   createGoal: {
     why: "a new goal belongs in its owner's `goals` (and `viewer.goals`)",
     fields: ['viewer.goals', 'goals'],
@@ -28,7 +24,6 @@ export const REFETCH_NEEDED = {
     fields: ['learningSessions'],
   },
   requestData: { why: 'a new request belongs in `dataRequests`', fields: ['dataRequests'] },
-  createDataViewLink: { why: "a new link belongs in the view's `links`", fields: ['links'] },
   startThread: { why: 'a new thread belongs in `threads`', fields: ['threads'] },
   closeGoal: {
     why: "icn-kudos thanks the owner of a goal closed DONE after the mutation has answered, so the goal's `kudosCount` grows later",

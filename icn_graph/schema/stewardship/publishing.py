@@ -114,6 +114,13 @@ class CreateDataViewLinkPayload:
         description="Every file of the public link, shown this once."
     )
     user_errors: list[UserErrorType] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+    view_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The view, with `links` as they are now (for client caches); null if refused."
+    )
+    async def data_view(self, info: Info) -> DataView | None:
+        return await load_view(info, self.view_pk) if self.view_pk is not None else None
 
 
 @strawberry.type(description="What `revokeDataViewLink` did.")
@@ -186,6 +193,7 @@ class DataViewMutations:
             url=url,
             files=files,
             user_errors=errors,
+            view_pk=issued.link.view_id if issued else None,
         )
 
     @strawberry.mutation(
