@@ -65,18 +65,16 @@ class RemoveMembershipInput:
     id: strawberry.ID = strawberry.field(description="The membership to remove.")
 
 
-@strawberry.type(description="What `addMembership` did.")
-class AddMembershipPayload:
-    membership: Membership | None = strawberry.field(
-        description="The new place on the team; null if refused."
-    )
-    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+@strawberry.type
+class TeamChange:
+    """A payload's person and center after a change of team, for client caches."""
+
     person_pk: strawberry.Private[int | None] = None
     center_pk: strawberry.Private[int | None] = None
 
     @strawberry.field(
-        description="Who joined the team, with `memberships` and `following` as they are now "
-        "(for client caches); null if refused."
+        description="The person, with `memberships` and `following` as they are now (for "
+        "client caches); null if refused."
     )
     async def person(self, info: Info) -> Person | None:
         return await Person.load(info, self.person_pk)
@@ -89,29 +87,21 @@ class AddMembershipPayload:
         return await Center.load(info, self.center_pk)
 
 
+@strawberry.type(description="What `addMembership` did.")
+class AddMembershipPayload(TeamChange):
+    membership: Membership | None = strawberry.field(
+        description="The new place on the team; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
 @strawberry.type(description="What `removeMembership` did.")
-class RemoveMembershipPayload:
+class RemoveMembershipPayload(TeamChange):
     removed_membership_id: strawberry.ID | None = strawberry.field(
         description="The ID of the membership removed (to drop it from client caches); null if "
         "refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
-    person_pk: strawberry.Private[int | None] = None
-    center_pk: strawberry.Private[int | None] = None
-
-    @strawberry.field(
-        description="Who left the team, with `memberships` as they are now (for client "
-        "caches); null if refused."
-    )
-    async def person(self, info: Info) -> Person | None:
-        return await Person.load(info, self.person_pk)
-
-    @strawberry.field(
-        description="The center, with `members` as they are now (for client caches); null if "
-        "refused."
-    )
-    async def center(self, info: Info) -> Center | None:
-        return await Center.load(info, self.center_pk)
 
 
 @strawberry.type

@@ -1,22 +1,32 @@
-"""icn-panels's migrations: up, models agree (``alembic check``), down and up again, on its own
-version table, on both databases; core's history is untouched."""
+"""A first-party plugin's migrations (icn-codesign's, icn-panels'): up, models agree (``alembic
+check``), down and up again, on its own version table, on both databases; core's history is
+untouched."""
 
 from __future__ import annotations
 
 import asyncio
+from types import ModuleType
 
+import icn_codesign.plugin
 import icn_panels.plugin
+import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.host import load_plugins
 
 
-async def test_panels_migrates_on_its_own_and_matches_its_models(scratch_url: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "plugin"),
+    [("icn-codesign", icn_codesign.plugin), ("icn-panels", icn_panels.plugin)],
+)
+async def test_the_plugin_migrates_on_its_own_and_matches_its_models(
+    scratch_url: str, name: str, plugin: ModuleType
+) -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    host = load_plugins(settings, extra=[("icn-panels", icn_panels.plugin)], discover=False)
-    track = migrations.track_named("icn-panels", host)
-    assert track.version_table == "alembic_version_icn_panels"
+    host = load_plugins(settings, extra=[(name, plugin)], discover=False)
+    track = migrations.track_named(name, host)
+    assert track.version_table == f"alembic_version_{name.replace('-', '_')}"
 
     await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
     heads = migrations.head_revisions(scratch_url, track)
