@@ -41,6 +41,9 @@ SCHEDULE = f"""mutation($input: ScheduleProposalInput!) {{
 AGENDA = """query($id: ID!) { node(id: $id) { ... on LearningSession {
   agenda { id title people { part person { displayName } } proposal { id title } } } } }"""
 
+REMOVE = f"""mutation($input: RemoveAgendaItemInput!) {{
+  removeAgendaItem(input: $input) {{ removedAgendaItemId {USER_ERRORS} }} }}"""
+
 CAN = """query($id: ID!) { node(id: $id) { ... on Proposal { viewerCanSchedule } } }"""
 
 EVENTS = "SELECT type FROM events WHERE type LIKE 'proposal.scheduled' OR type LIKE 'agenda_item.%'"
@@ -123,6 +126,14 @@ async def test_a_prepped_proposal_goes_on_the_agenda_with_its_presenters(
         token=people.staff.token,
     )
     assert outcome(body, "scheduleProposal") == "userErrors:id:CONFLICT"
+
+    # Its agenda item removed, the link clears and it may be scheduled again.
+    await ok(client, REMOVE, "removeAgendaItem", people.staff, id=item["id"])
+    data = await client.data(CAN, {"id": proposal}, token=people.staff.token)
+    assert data["node"]["viewerCanSchedule"] is True
+    again = slot(proposal, "2027-04-11T10:00:00", "2027-04-11T11:00:00")
+    payload = await ok(client, SCHEDULE, "scheduleProposal", people.staff, **again)
+    assert payload["proposal"]["agendaItem"] == {"id": payload["agendaItem"]["id"]}
 
 
 async def test_conflicts_and_unprepped_are_refused_naming_the_field(
