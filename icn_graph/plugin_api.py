@@ -40,6 +40,7 @@ from icn_graph.events.consumers import EventConsumer
 from icn_graph.models import (
     AgendaItem,
     AgendaItemKind,
+    AgendaPart,
     Center,
     CenterRole,
     CenterStatus,
@@ -112,6 +113,7 @@ from icn_graph.services.goals.events import (
     KeyResultAdded,
     KeyResultUpdated,
 )
+from icn_graph.services.learning_sessions.agenda import AgendaItemDraft, add_agenda_item_in
 from icn_graph.services.learning_sessions.events import (
     AgendaItemAdded,
     AgendaItemAssigned,
@@ -179,11 +181,13 @@ __all__ = [
     "AgendaItem",
     "AgendaItemAdded",
     "AgendaItemAssigned",
+    "AgendaItemDraft",
     "AgendaItemKind",
     "AgendaItemRemoved",
     "AgendaItemType",
     "AgendaItemUnassigned",
     "AgendaItemUpdated",
+    "AgendaPart",
     "BadInput",
     "Base",
     "Center",
@@ -278,6 +282,7 @@ __all__ = [
     "Viewer",
     "ViewerType",
     "WorkerJob",
+    "add_agenda_item_in",
     "add_member_follows",
     "attempt",
     "aware_datetime",

@@ -613,6 +613,22 @@ export const SCENARIOS = [
     screen: (s) => [s.proposal],
     input: (s) => ({ proposalId: s.proposal, evidence: 'https://drive.example.org/outline' }),
   },
+  {
+    mutation: 'scheduleProposal',
+    as: 'staff',
+    setup: async (s, raw) => {
+      // COACHED and PREPPED done: it may go on the agenda.
+      for (const evidence of ['coached draft', 'slides']) {
+        await raw(
+          'staff',
+          'mutation($input: AdvanceStageInput!) { advanceStage(input: $input) { userErrors { message } } }',
+          { input: { proposalId: s.proposal, evidence } },
+        );
+      }
+    },
+    screen: (s) => [s.proposal],
+    input: (s) => ({ id: s.proposal, startsAt: at(61, 15), endsAt: at(61, 16), room: 'Hall A' }),
+  },
 ];
 
 function dataRequest(s, presentation) {

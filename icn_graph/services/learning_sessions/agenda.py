@@ -214,7 +214,7 @@ class _Agenda:
     def slots(self, *, except_id: int | None = None) -> list[Slot]:
         return [Slot.of(item) for item_id, item in self.items.items() if item_id != except_id]
 
-    def busy(self, *, except_id: int) -> dict[int, list[Slot]]:
+    def busy(self, *, except_id: int | None = None) -> dict[int, list[Slot]]:
         """Person id -> the other items they are on."""
         found: dict[int, list[Slot]] = defaultdict(list)
         for item_id, assignments in self.people.items():
@@ -267,51 +267,83 @@ def _editable(item: AgendaItem) -> dict[str, object]:
 
 
 async def add_agenda_item(db: Database, viewer: Viewer, draft: AgendaItemDraft) -> AgendaItem:
+    async with db.transaction() as session:
+        return await add_agenda_item_in(session, viewer, draft)
+
+
+async def add_agenda_item_in(
+    session: AsyncSession,
+    viewer: Viewer,
+    draft: AgendaItemDraft,
+    people: Sequence[tuple[int, AgendaPart]] = (),
+    *,
+    people_field: str = "personIds",
+) -> AgendaItem:
+    """Add an item, and ``people`` on it, in the caller's transaction: the checks of
+    :func:`add_agenda_item` and, for each person, those of :func:`assign_to_agenda_item` (one
+    error per double-booked person, on ``people_field``). Nothing is written if any fails; the
+    caller's transaction is left for the caller to roll back."""
     require_planner(viewer)
     check = Checker()
     title = check.text("title", draft.title, max_length=TITLE_LENGTH, label="Title")
     description = _description(check, "description", draft.description)
     room = _text(check, "room", draft.room, ROOM_LENGTH, "Room")
-    async with db.transaction() as session:
-        row = await _locked_session(session, draft.session_id)
-        if row is None:
-            missing = "No Learning Session has that id."
-            check.add("learningSessionId", missing, UserErrorCode.NOT_FOUND)
-            raise InvalidInput(check.errors)
-        starts_at, ends_at = _times(check, row, draft.starts_at, draft.ends_at)
-        check.raise_if_any()
-        agenda = await _agenda(session, row.id)
-        if len(agenda.items) >= MAX_ITEMS:
-            raise InvalidInput(
-                [
-                    UserError(
-                        "learningSessionId",
-                        f"An agenda holds at most {MAX_ITEMS} items.",
-                        UserErrorCode.INVALID,
-                    )
-                ]
-            )
-        slot = Slot(None, title, draft.kind, starts_at, ends_at, room)
-        errors = [
-            error
-            for error in (outside_session(row, slot), room_clash(row, slot, agenda.slots()))
-            if error is not None
-        ]
-        if errors:
-            raise InvalidInput(errors)
-        item = AgendaItem(
-            session_id=row.id,
-            title=title,
-            description=description,
-            kind=draft.kind,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            room=room,
+    row = await _locked_session(session, draft.session_id)
+    if row is None:
+        missing = "No Learning Session has that id."
+        check.add("learningSessionId", missing, UserErrorCode.NOT_FOUND)
+        raise InvalidInput(check.errors)
+    starts_at, ends_at = _times(check, row, draft.starts_at, draft.ends_at)
+    person_ids = list(dict.fromkeys(person_id for person_id, _ in people))
+    names = await _names(session, person_ids)
+    if len(names) < len(person_ids):
+        check.add(people_field, "No person has that id.", UserErrorCode.NOT_FOUND)
+    if people and draft.kind is AgendaItemKind.BREAK:
+        check.add("kind", "Breaks have no people.")
+    check.raise_if_any()
+    agenda = await _agenda(session, row.id)
+    if len(agenda.items) >= MAX_ITEMS:
+        raise InvalidInput(
+            [
+                UserError(
+                    "learningSessionId",
+                    f"An agenda holds at most {MAX_ITEMS} items.",
+                    UserErrorCode.INVALID,
+                )
+            ]
         )
-        session.add(item)
-        await session.flush()
-        added = AgendaItemAdded(**agenda_refs(item, row), kind=item.kind)
-        record(session, added, actor_id=viewer.person_id)
+    slot = Slot(None, title, draft.kind, starts_at, ends_at, room)
+    errors = [
+        error
+        for error in (outside_session(row, slot), room_clash(row, slot, agenda.slots()))
+        if error is not None
+    ]
+    errors += person_clashes(row, slot, names, agenda.busy(), field=people_field)
+    if errors:
+        raise InvalidInput(errors)
+    item = AgendaItem(
+        session_id=row.id,
+        title=title,
+        description=description,
+        kind=draft.kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+    )
+    session.add(item)
+    await session.flush()
+    added = AgendaItemAdded(**agenda_refs(item, row), kind=item.kind)
+    record(session, added, actor_id=viewer.person_id)
+    for person_id, part in dict((person_id, part) for person_id, part in people).items():
+        session.add(AgendaAssignment(agenda_item_id=item.id, person_id=person_id, part=part))
+        assigned = AgendaItemAssigned(
+            **agenda_refs(item, row),
+            person=SubjectRef("Person", person_id),
+            person_name=names[person_id],
+            part=part,
+        )
+        record(session, assigned, actor_id=viewer.person_id)
+    await session.flush()
     return item
 
 

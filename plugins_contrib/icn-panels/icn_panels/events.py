@@ -164,6 +164,25 @@ class StageOverdue(DomainEvent):
         return f"The {label} stage of {title} is overdue (it was due {self.due_on})"
 
 
+@event_type("proposal.scheduled", subject="proposal")
+class ProposalScheduled(DomainEvent):
+    """Network staff put a prepped proposal on its session's agenda (core records
+    ``agenda_item.added`` and ``agenda_item.assigned`` in the same transaction)."""
+
+    proposal: SubjectRef
+    title: str
+    agenda_item: SubjectRef
+    learning_session: SubjectRef
+    starts_at: str  # ISO 8601, UTC
+    ends_at: str
+    room: str = ""
+    # The proposer: they hear of it, as do people following the proposal.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} put {title} on the agenda"
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CallForProposalsOpened,
     ProposalSubmitted,
@@ -175,4 +194,5 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     StageAdvanced,
     StageAssigned,
     StageOverdue,
+    ProposalScheduled,
 )

@@ -133,10 +133,15 @@ class Proposal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The agenda item it became (``scheduleProposal``); null again if the item is removed.
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), default=None
+    )
 
     __table_args__ = (
         Index("ix_panels_proposals_session_id_id", "session_id", "id"),
         Index("ix_panels_proposals_proposer_id", "proposer_id"),
+        Index("ix_panels_proposals_agenda_item_id", "agenda_item_id", unique=True),
     )
 
 

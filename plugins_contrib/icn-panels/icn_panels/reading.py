@@ -208,3 +208,19 @@ async def board(
         )
     stages = await stages_of(db, [row.id for row in proposals])
     return list(zip(proposals, stages, strict=True))
+
+
+async def proposals_of_items(
+    db: Database, viewer: Viewer, item_ids: Sequence[int]
+) -> list[Proposal | None]:
+    """The proposal each agenda item was scheduled from, if the viewer may see it: one query."""
+    if not item_ids or viewer.person_id is None:
+        return [None for _ in item_ids]
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Proposal).where(
+                Proposal.agenda_item_id.in_(sorted(set(item_ids))), visible_clause(viewer)
+            )
+        )
+        found = {row.agenda_item_id: row for row in rows}
+    return [found.get(pk) for pk in item_ids]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from icn_graph.plugin_api import Info, LearningSessionType, utcnow
+from icn_graph.plugin_api import AgendaItemType, Info, LearningSessionType, utcnow
 from icn_panels import reading
 from icn_panels.calls import is_open
 from icn_panels.reading import MAX_PROPOSALS
@@ -84,4 +84,20 @@ class LearningSessionProposals:
         return [ProposalBoardEntry.from_rows(proposal, stages) for proposal, stages in rows]
 
 
-EXTENSIONS: dict[str, type] = {"LearningSession": LearningSessionProposals}
+@strawberry.type
+class AgendaItemProposal:
+    """``root`` is the agenda item."""
+
+    @strawberry.field(
+        description="The proposal it was scheduled from (icn-panels, `scheduleProposal`); null "
+        "for other items and for viewers who may not see the proposal."
+    )
+    async def proposal(self, root: AgendaItemType, info: Info) -> Proposal | None:
+        row = await loaders.proposals_of_items(info).load(root.pk)
+        return Proposal.from_row(row) if row is not None else None
+
+
+EXTENSIONS: dict[str, type] = {
+    "LearningSession": LearningSessionProposals,
+    "AgendaItem": AgendaItemProposal,
+}

@@ -69,3 +69,12 @@ def committee(info: Info) -> DataLoader[int, bool]:
 def stages(info: Info) -> DataLoader[int, list[ProposalStage]]:
     """Only for proposals the viewer may see (``Proposal`` objects are)."""
     return info.context.loaders.get("icn-panels.stages", reading.stages_of)
+
+
+def proposals_of_items(info: Info) -> DataLoader[int, Proposal | None]:
+    viewer = info.context.viewer
+
+    async def batch(db: Database, pks: Sequence[int]) -> list[Proposal | None]:
+        return await reading.proposals_of_items(db, viewer, pks)
+
+    return info.context.loaders.get("icn-panels.proposals_of_items", batch)

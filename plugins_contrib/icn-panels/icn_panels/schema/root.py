@@ -10,6 +10,7 @@ import strawberry
 
 from icn_graph.plugin_api import (
     USER_ERRORS_DESCRIPTION,
+    AgendaItemType,
     Info,
     InputArgument,
     LearningSessionType,
@@ -19,7 +20,7 @@ from icn_graph.plugin_api import (
     expect_global_id,
     fetch_node,
 )
-from icn_panels import calls, decisions, proposals, reviews, stages
+from icn_panels import calls, decisions, proposals, reviews, scheduling, stages
 from icn_panels.models import Decision, ProposalKind, Stage
 from icn_panels.schema.types import CallForProposals, Proposal, ProposalReview
 
@@ -151,6 +152,30 @@ class AssignStageInput:
     due_on: date | None = strawberry.field(
         default=None, description="When it is due; null: unchanged."
     )
+
+
+@strawberry.input(description="When and where a prepped proposal goes on its session's agenda.")
+class ScheduleProposalInput:
+    id: strawberry.ID = strawberry.field(
+        description="The accepted proposal; its PREPPED stage must be done."
+    )
+    starts_at: datetime = strawberry.field(
+        description="When it starts: with an offset an instant, without one the session's "
+        "wall-clock time; within the session's dates."
+    )
+    ends_at: datetime = strawberry.field(description="When it ends; after `startsAt`.")
+    room: str = strawberry.field(
+        default="", description="Where; free if given; at most 100 characters."
+    )
+
+
+@strawberry.type(description="What `scheduleProposal` did.")
+class ScheduleProposalPayload:
+    proposal: Proposal | None = strawberry.field(description="The proposal; null if refused.")
+    agenda_item: AgendaItemType | None = strawberry.field(
+        description="The agenda item it became, with its presenters on it; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -305,3 +330,25 @@ class PanelsMutation:
             stages.assign_stage(info.context.db, info.context.viewer, pk, change)
         )
         return ProposalPayload(proposal=Proposal.from_row(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Put a prepped proposal on its session's agenda, its confirmed presenters on "
+        "the item (panelists of a panel, speakers otherwise), with core's agenda checks (the "
+        "session's dates, the room, presenters double-booked): network staff. Once only."
+    )
+    async def schedule_proposal(
+        self, info: Info, input: InputArgument[ScheduleProposalInput]
+    ) -> ScheduleProposalPayload:
+        pk = expect_global_id(input.id, "Proposal", field="id")
+        slot = scheduling.Slot(starts_at=input.starts_at, ends_at=input.ends_at, room=input.room)
+        done, errors = await attempt(
+            scheduling.schedule_proposal(info.context.db, info.context.viewer, pk, slot)
+        )
+        if done is None:
+            return ScheduleProposalPayload(proposal=None, agenda_item=None, user_errors=errors)
+        row, item = done
+        return ScheduleProposalPayload(
+            proposal=Proposal.from_row(row),
+            agenda_item=AgendaItemType.from_model(item),
+            user_errors=[],
+        )

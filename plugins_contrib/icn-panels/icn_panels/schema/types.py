@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from icn_graph.plugin_api import (
+    AgendaItemType,
     Followable,
     Info,
     LearningSessionType,
@@ -28,6 +29,7 @@ from icn_panels.models import Decision, PresenterConsent, ProposalKind, Proposal
 from icn_panels.models import Presenter as PresenterRow
 from icn_panels.models import Proposal as ProposalRow
 from icn_panels.models import Review as ReviewRow
+from icn_panels.scheduling import may_schedule
 from icn_panels.schema import loaders
 from icn_panels.stages import current_stage, may_advance
 
@@ -181,6 +183,7 @@ class Proposal(Followable):
     created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     session_pk: strawberry.Private[int]
     proposer_pk: strawberry.Private[int | None]
+    agenda_item_pk: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: ProposalRow) -> Proposal:
@@ -197,6 +200,7 @@ class Proposal(Followable):
             created_at=row.created_at,
             session_pk=row.session_id,
             proposer_pk=row.proposer_id,
+            agenda_item_pk=row.agenda_item_id,
         )
 
     @classmethod
@@ -280,3 +284,23 @@ class Proposal(Followable):
     async def viewer_can_advance_stage(self, info: Info) -> bool:
         row = current_stage(await loaders.stages(info).load(self.pk))
         return may_advance(info.context.viewer, row)
+
+    @strawberry.field(
+        description="The agenda item it became (`scheduleProposal`); null until scheduled, and "
+        "again if the item is removed from the agenda."
+    )
+    async def agenda_item(self, info: Info) -> AgendaItemType | None:
+        if self.agenda_item_pk is None:
+            return None
+        found = await fetch_node(info, "AgendaItem", self.agenda_item_pk)
+        return found if isinstance(found, AgendaItemType) else None
+
+    @strawberry.field(
+        description="Whether the viewer may put it on the agenda (`scheduleProposal`): network "
+        "staff, once its PREPPED stage is done, if it is not on the agenda already."
+    )
+    async def viewer_can_schedule(self, info: Info) -> bool:
+        if not info.context.viewer.is_staff:
+            return False
+        rows = await loaders.stages(info).load(self.pk)
+        return may_schedule(info.context.viewer, self.agenda_item_pk, rows)
