@@ -41,6 +41,7 @@ from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphiql import explorer_response
+from icn_graph.web.json_encoding import encode_json
 from icn_graph.web.persisted_queries import (
     HASH_MISMATCH,
     PersistedQueries,
@@ -225,6 +226,10 @@ class GraphQLApp(GraphQL[Context, None]):
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: over a websocket, bytes would go out as binary frames.
+        return encode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Anything but a JSON object (or a batch list) is a client error, never a crash."""
