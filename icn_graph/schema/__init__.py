@@ -8,12 +8,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
@@ -24,6 +21,7 @@ from icn_graph.events.registry import RegisteredEventType
 from icn_graph.events.registry import event_types as installed_event_types
 from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.connections import describe_connections
+from icn_graph.schema.document_cache import CachedDocuments, DocumentCache
 from icn_graph.schema.errors import ErrorPolicy
 from icn_graph.schema.limits.introspection import AnonymousIntrospection, OneSchemaField
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
@@ -48,6 +46,8 @@ log = logging.getLogger("icn_graph.graphql")
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
+DEPTH_RULE = depth_rule(MAX_DEPTH, None)
+ALIASES_RULE = aliases_rule(MAX_ALIASES)
 
 
 class IcnSchema(strawberry.Schema):
@@ -61,6 +61,7 @@ class IcnSchema(strawberry.Schema):
         # Set before Strawberry converts the types: it asks ``get_fields`` while doing so.
         self.extensions_by_type = extensions_by_type
         self.introspection_answers = IntrospectionAnswers()
+        self.documents = DocumentCache()
         super().__init__(**options)
         describe_connections(self)
 
@@ -141,11 +142,11 @@ def build_schema(
             types=roots.types,
             extensions=[
                 QueryLengthLimit,
+                CachedDocuments,
                 OperationChoice,
                 AnonymousIntrospection,
-                lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-                lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-                lambda: AddValidationRules([OneSchemaField]),
+                # The same rule classes on every request: they are part of the validity key.
+                lambda: AddValidationRules([DEPTH_RULE, ALIASES_RULE, OneSchemaField]),
                 lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
                 ReadOnlyTokens,
                 ValidText,

@@ -41,6 +41,14 @@ from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use, viewer_from_headers
 from icn_graph.web.graphiql import explorer_response
+from icn_graph.web.json_encoding import encode_json
+from icn_graph.web.persisted_queries import (
+    HASH_MISMATCH,
+    PersistedQueries,
+    not_found,
+    persisted_hash,
+    sha256_hex,
+)
 from icn_graph.web.websocket_auth import RevocableTransportWS
 
 log = logging.getLogger(__name__)
@@ -147,6 +155,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sign_in_limits = sign_in_limits
         self.clock = clock
         self.budget = CostBudget(settings.cost_budget, settings.cost_restore_rate)
+        self.persisted_queries = PersistedQueries()
         self.measures = measures or (
             MeasureRegistry.load(plugins) if plugins is not None else core_registry()
         )
@@ -188,9 +197,20 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Runs a query (or, over POST, a mutation); anything else is a 400 saying why."""
         method = request_adapter.method
+        query = request_data.query
+        digest = persisted_hash(request_data.extensions)
+        if digest is not None:
+            if query is None:
+                query = self.persisted_queries.get(digest)
+                if query is None:
+                    return not_found()
+            elif sha256_hex(query) != digest:
+                raise HTTPException(400, HASH_MISMATCH)
+            elif len(query) <= self.settings.max_query_length:
+                self.persisted_queries.put(digest, query)
         try:
             return await self.schema.execute(
-                request_data.query,
+                query,
                 root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,
@@ -206,6 +226,10 @@ class GraphQLApp(GraphQL[Context, None]):
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except MissingQueryError as error:
             raise HTTPException(400, "No GraphQL query found in the request") from error
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: over a websocket, bytes would go out as binary frames.
+        return encode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Anything but a JSON object (or a batch list) is a client error, never a crash."""
@@ -324,6 +348,12 @@ class GraphQLApp(GraphQL[Context, None]):
             sign_in_limits=self.sign_in_limits,
             clock=self.clock,
             budget=self.budget,
+        )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted query by its hash runs it, whatever the Accept header says.
+        return super().should_render_graphql_ide(request) and (
+            "extensions" not in request.query_params
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
