@@ -1,11 +1,13 @@
 """Done when: two API processes and two workers on one PostgreSQL deliver each thing once. Process
 A is ``icn-graph serve --workers 2`` (two API processes on one port), process B a plain ``serve``
 on another; two ``icn-graph worker`` processes send mail to a real SMTP server. A check-in posted
-to B reaches the follower subscribed on A once, makes one notification, and one email."""
+to B reaches the follower subscribed on A once, makes one notification, and one email. Then one
+of A's processes is killed: A stops the other and exits 1."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 from collections.abc import Awaitable, Callable, Iterator
@@ -55,16 +57,16 @@ def cli_process(
                     process.wait()
 
 
-def api_children(pid: int) -> int:
-    """How many API processes ``serve --workers`` (process ``pid``) started, from /proc."""
+def api_children(pid: int) -> list[int]:
+    """The API processes ``serve --workers`` (process ``pid``) started, from /proc."""
     children: list[str] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         children += (task / "children").read_text().split()
-    count = 0
-    for child in children:
-        with_spawn = SPAWNED in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
-        count += with_spawn
-    return count
+    return [
+        int(child)
+        for child in children
+        if SPAWNED in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+    ]
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
@@ -109,7 +111,7 @@ async def test_two_api_processes_and_two_workers_deliver_each_thing_once(
                 ]
                 await wait_ready(base_a, a, logs["a"])
                 await wait_ready(base_b, b, logs["b"])
-                assert api_children(a.pid) == 2, logs["a"].read_text(errors="replace")
+                assert len(api_children(a.pid)) == 2, logs["a"].read_text(errors="replace")
 
                 async def three_listeners() -> bool:
                     return await listener_backends(db) == 3
@@ -161,13 +163,21 @@ async def test_two_api_processes_and_two_workers_deliver_each_thing_once(
                 assert smtp.received[0].rcpt_tos == [mail[0].to_address]
                 assert all(worker.poll() is None for worker in workers)
 
-                for process in (a, b, *workers):
+                # One of A's processes dies: A stops the other and exits 1, for its supervisor.
+                os.kill(api_children(a.pid)[0], signal.SIGKILL)
+                assert await asyncio.to_thread(a.wait, START_TIMEOUT) == 1
+                assert "stopping the others" in logs["a"].read_text(errors="replace")
+                for process in (b, *workers):
                     process.send_signal(signal.SIGTERM)
-                for process in (a, b, *workers):
+                for process in (b, *workers):
                     assert await asyncio.to_thread(process.wait, START_TIMEOUT) in (
                         0,
                         -signal.SIGTERM,
                     )
             for log in logs.values():
                 assert "Traceback" not in log.read_text(errors="replace"), log.name
-            assert await listener_backends(db) == 0
+
+            async def no_listener() -> bool:
+                return await listener_backends(db) == 0
+
+            await eventually(no_listener, "every listener connection closed")
