@@ -7,8 +7,10 @@ import asyncio
 import json
 import logging
 import re
+import socket
 import sys
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from icn_graph.reports.measures import MeasureRegistry
     from icn_graph.services.registry import VisitImportSummary
     from icn_graph.services.reports import RefreshSummary
+    from icn_graph.web.serving import DrainingServer
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
@@ -138,23 +141,34 @@ def show_config(context: click.Context) -> None:
 @click.option(
     "--worker", "with_worker", is_flag=True, help="Also run the notification worker, in process."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="API processes sharing the port (overrides ICN_WORKERS); more than 1 needs PostgreSQL.",
+)
 @click.pass_context
-def serve(context: click.Context, host: str | None, port: int | None, with_worker: bool) -> None:
+def serve(
+    context: click.Context,
+    host: str | None,
+    port: int | None,
+    with_worker: bool,
+    workers: int | None,
+) -> None:
     """Serve GraphQL (and the GraphiQL explorer) at /graphql.
 
     Starts even when the database is down (/readyz answers 503 until it answers). SIGTERM makes
     /readyz answer 503 and lets requests in flight finish (ICN_SHUTDOWN_GRACE_SECONDS) first.
     """
-    import uvicorn
-
-    from icn_graph.app import create_app
     from icn_graph.secrets_guard import is_loopback
-    from icn_graph.web.access_log import redact_access_log
     from icn_graph.web.ports import port_problem
-    from icn_graph.web.serving import DrainingServer
 
     configured = _settings(context)
     settings = configured.serving_at(host or configured.host, port or configured.port)
+    processes = workers or settings.workers
+    refusal = _processes_problem(settings, processes, with_worker)
+    if refusal is not None:
+        raise click.ClickException(refusal)
     _check_secrets(settings, settings.host)
     busy = port_problem(settings.host, settings.port)  # before demo tokens are minted
     if busy is not None:
@@ -173,6 +187,43 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
         else:
             click.echo("Demo mode: no demo tokens until the database is ready", err=True)
     click.echo(f"GraphiQL explorer: {settings.public_url.rstrip('/')}/graphql")
+    if processes > 1:
+        _serve_processes(settings, processes)
+        return
+    server = _draining_server(settings, plugins)
+    if not with_worker:
+        server.run()
+        return
+    from icn_graph.notifications.worker.serving import serve_with_worker
+
+    click.echo(f"worker: beside the server; mail goes to {_mail_destination(settings)}")
+    asyncio.run(serve_with_worker(server, settings, plugins))
+
+
+def _processes_problem(settings: Settings, processes: int, with_worker: bool) -> str | None:
+    if processes == 1:
+        return None
+    if settings.database_url_value.startswith("sqlite"):
+        return (
+            f"--workers {processes} (ICN_WORKERS) needs PostgreSQL: SQLite takes one writer "
+            "at a time; set ICN_DATABASE_URL to postgresql+asyncpg://... or serve one process"
+        )
+    if with_worker:
+        return (
+            f"--worker runs the notification worker inside a single API process; with "
+            f"--workers {processes}, run `icn-graph worker` beside the server instead "
+            "(several workers share the work on PostgreSQL)"
+        )
+    return None
+
+
+def _draining_server(settings: Settings, plugins: PluginHost) -> DrainingServer:
+    import uvicorn
+
+    from icn_graph.app import create_app
+    from icn_graph.web.access_log import redact_access_log
+    from icn_graph.web.serving import DrainingServer
+
     app = create_app(settings, plugins=plugins)
     config = uvicorn.Config(
         app,
@@ -183,14 +234,37 @@ def serve(context: click.Context, host: str | None, port: int | None, with_worke
         ws_max_size=settings.max_body_bytes,
     )
     redact_access_log()  # after uvicorn.Config, which configures uvicorn's loggers
-    server = DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
-    if not with_worker:
-        server.run()
-        return
-    from icn_graph.notifications.worker.serving import serve_with_worker
+    return DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
 
-    click.echo(f"worker: beside the server; mail goes to {_mail_destination(settings)}")
-    asyncio.run(serve_with_worker(server, settings, plugins))
+
+def _serve_processes(settings: Settings, processes: int) -> None:
+    import uvicorn
+
+    from icn_graph.web.processes import run_processes
+
+    # A config only to bind the socket as uvicorn would (and log where it listens).
+    config = uvicorn.Config(
+        "icn_graph.app:create_app",
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+    )
+    sock = config.bind_socket()
+    status = run_processes(processes, sock, partial(_serve_process, settings.host, settings.port))
+    sock.close()
+    if status:
+        raise SystemExit(status)
+
+
+def _serve_process(host: str, port: int, sock: socket.socket) -> None:
+    """One of the processes of ``serve --workers N``, in a fresh interpreter: the settings from
+    the same environment, the plugins loaded again, the app served on the inherited socket."""
+    from icn_graph.config import Settings
+    from icn_graph.host import load_plugins
+
+    settings = Settings().serving_at(host, port)
+    _configure_logging(settings)
+    _draining_server(settings, load_plugins(settings)).run(sockets=[sock])
 
 
 def _database_ready(settings: Settings, plugins: PluginHost) -> bool:

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         description="After SIGTERM, how long `serve` lets requests in flight finish (while "
         "/readyz answers 503) before it stops them.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="How many API processes `serve` runs on its port (more than 1 needs "
+        "PostgreSQL); `serve --workers` overrides it.",
+    )
     listener_grace_seconds: float = Field(
         default=30.0,
         ge=0,

@@ -105,6 +105,7 @@ async def network(url: str) -> AsyncIterator[dict[str, Any]]:
             "goal_id": world.goal_id,
             "maria": await token_for(db, world.maria),
             "omar": await token_for(db, world.omar),
+            "omar_id": world.omar.id,
         }
     finally:
         await db.dispose()
