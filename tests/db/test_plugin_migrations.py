@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import column, inspect, select, table, text
 
-from icn_graph import cli
+from icn_graph import cli, host
 from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database, create_engine
@@ -177,8 +177,9 @@ def test_the_cli_prints_the_failure_as_one_line(
     folder = tmp_path / "notes_versions"
     write_revisions(folder, CREATE_NOTES, CREATE_THEN_FAIL)
     plugin = NotesPlugin(folder)
+    # The command imports the loader when it runs, from icn_graph.host.
     monkeypatch.setattr(
-        cli,
+        host,
         "load_plugins",
         lambda settings: load_plugins(settings, extra=[("notes", plugin)], discover=False),
     )
