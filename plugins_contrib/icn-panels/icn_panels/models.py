@@ -121,6 +121,9 @@ class Proposal(Base):
     kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind, "panels_proposal_kind"))
     abstract: Mapped[str] = mapped_column(Text)
     objectives: Mapped[str] = mapped_column(Text, default="")
+    # What the delivered session asks centers and partners to do next (a panel's comes from its
+    # finalised "Call to action" draft); what centers adopt as 90-day goals.
+    call_to_action: Mapped[str | None] = mapped_column(Text, default=None)
     intended_audience: Mapped[str] = mapped_column(String(AUDIENCE_LENGTH), default="")
     status: Mapped[ProposalStatus] = mapped_column(
         _enum(ProposalStatus, "panels_proposal_status", constrained=False),

@@ -175,6 +175,10 @@ class Proposal(Followable):
     abstract: str = strawberry.field(description="What it is about (plain text).")
     objectives: str = strawberry.field(description="What attendees should take away.")
     intended_audience: str = strawberry.field(description="Who it is for; may be empty.")
+    call_to_action: str | None = strawberry.field(
+        description="What it asks centers and partners to do next (a panel's comes from its "
+        'finalised "Call to action" draft); null until set.'
+    )
     status: ProposalStatus = strawberry.field(description="Where it stands.")
     decision_reason: str | None = strawberry.field(
         description="Why it was decided so (required when declined); null before a decision."
@@ -194,6 +198,7 @@ class Proposal(Followable):
             abstract=row.abstract,
             objectives=row.objectives,
             intended_audience=row.intended_audience,
+            call_to_action=row.call_to_action,
             status=row.status,
             decision_reason=row.decision_reason,
             decided_at=row.decided_at,
