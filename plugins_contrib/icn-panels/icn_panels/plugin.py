@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
     DomainEvent,
@@ -16,6 +19,9 @@ from icn_graph.plugin_api import (
 from icn_panels.events import EVENT_TYPES
 from icn_panels.overdue import flag_overdue_stages
 from icn_panels.subjects import PROPOSAL_SUBJECT, REVIEW_SUBJECT
+
+if TYPE_CHECKING:
+    from icn_graph.plugin_api import DemoContext
 
 
 @hookimpl
@@ -48,3 +54,10 @@ def register_mail_templates() -> Path:
 @hookimpl
 def register_worker_jobs() -> Sequence[WorkerJob]:
     return [flag_overdue_stages]
+
+
+@hookimpl
+async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
+    from icn_panels import demo  # the demo's texts load only for `demo load`
+
+    await demo.load(session, context)
