@@ -191,7 +191,8 @@ def figures(quick: bool) -> list[Figure]:
             higher_is_better=False,
             target=None,
             absolute_target=RSS_TARGET_MB,
-            note=f"empty migrated SQLite, installed plugins; median of {serve_rounds} rounds",
+            note="empty migrated SQLite, installed plugins; "
+            + (f"median of {serve_rounds} rounds" if serve_rounds > 1 else "one round"),
         ),
     ]
 

@@ -236,7 +236,9 @@ def main(modules: Sequence[str], quick: bool, markdown: bool, extra: Sequence[Pa
             else:
                 print(f"   done in {outcome.seconds:.0f} s", flush=True)
             outcomes.append(outcome)
-    print(f"\nmake bench ({size}), {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0]
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    print(f"\nmake bench ({size}), {when}, {os.cpu_count()} CPUs, load average {load:.1f}")
     print(table(outcomes, markdown=markdown))
     return 1 if any(outcome.error for outcome in outcomes) else 0
 
