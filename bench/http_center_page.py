@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import secrets
 import shutil
@@ -152,19 +153,19 @@ async def server(
                 await asyncio.to_thread(process.wait, 30)
 
 
-def postgraphile_binary() -> tuple[Path | None, str]:
+def postgraphile_binary(folder: Path = POSTGRAPHILE) -> tuple[Path | None, str]:
     """PostGraphile's CLI, installed by ``npm ci`` on first use, or why it is not there."""
-    binary = POSTGRAPHILE / "node_modules" / ".bin" / "postgraphile"
-    stamp = POSTGRAPHILE / "node_modules" / ".installed"
-    lock = POSTGRAPHILE / "package-lock.json"
-    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime and binary.exists():
-        return binary, ""
+    binary = folder / "node_modules" / ".bin" / "postgraphile"
+    stamp = folder / "node_modules" / ".installed"
+    lock = folder / "package-lock.json"
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         return None, "node and npm are not on PATH"
+    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime and binary.exists():
+        return binary, ""
     print("   npm ci in bench/postgraphile (once)", flush=True)
     done = subprocess.run(  # noqa: S603
-        [npm, "ci", "--prefix", str(POSTGRAPHILE), "--no-audit", "--no-fund", "--silent"],
+        [npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund", "--silent"],
         capture_output=True,
         text=True,
         check=False,
@@ -258,7 +259,8 @@ async def measure(
             except RuntimeError as error:
                 if name != "postgraphile":
                     raise
-                missing = f"PostGraphile did not start: {str(error)[-300:]}"
+                lines = [line for line in str(error).splitlines()[1:] if line.strip()]
+                missing = f"PostGraphile did not start: {(lines or ['no output'])[-1][:200]}"
                 del bodies["postgraphile"]
         print(f"   servers started in {time.perf_counter() - start:.0f} s", flush=True)
         answers = {
@@ -332,6 +334,9 @@ def figures(quick: bool) -> list[Figure]:
         )
     else:
         print(f"   PostGraphile skipped: {missing}", flush=True)
+        result[0] = dataclasses.replace(
+            result[0], note=f"{note}; PostGraphile skipped: {missing.splitlines()[0]}"
+        )
     return result
 
 

@@ -138,3 +138,22 @@ def test_every_listed_bench_that_exists_offers_figures(run: ModuleType) -> None:
         functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
         assert "figures" in functions, f"bench/{name}.py has no figures(quick)"
         assert [argument.arg for argument in functions["figures"].args.args] == ["quick"]
+
+
+def test_postgraphile_is_skipped_with_a_reason_where_npm_is_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = list(sys.path)
+    sys.path.insert(0, str(BENCH))
+    try:
+        http_center_page = importlib.import_module("http_center_page")
+    finally:
+        sys.path[:] = saved
+    for name in ("package.json", "package-lock.json"):
+        (tmp_path / name).write_bytes((BENCH / "postgraphile" / name).read_bytes())
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither node nor npm there
+    assert http_center_page.postgraphile_binary(tmp_path) == (
+        None,
+        "node and npm are not on PATH",
+    )
+    assert not (tmp_path / "node_modules").exists()
