@@ -165,7 +165,11 @@ async def answer_feedback(
             await session.execute(
                 insert(FeedbackRating),
                 [
-                    {"feedback_id": feedback.id, "agenda_item_id": r.agenda_item_id, "score": r.score}
+                    {
+                        "feedback_id": feedback.id,
+                        "agenda_item_id": r.agenda_item_id,
+                        "score": r.score,
+                    }
                     for r in answer.ratings
                 ],
             )
@@ -299,12 +303,8 @@ async def results_of_sessions(
                 comments[session_pk].append(text)
     found = {
         pk: Results(
-            community={
-                item: publish(community[pk][item]) for item in COMMUNITY_ITEMS
-            },
-            agenda=[
-                ItemResults(item, publish(agenda_counts[pk][item.id])) for item in agenda[pk]
-            ],
+            community={item: publish(community[pk][item]) for item in COMMUNITY_ITEMS},
+            agenda=[ItemResults(item, publish(agenda_counts[pk][item.id])) for item in agenda[pk]],
             comments=sorted(comments[pk]) if viewer.is_staff else None,
         )
         for pk in keys

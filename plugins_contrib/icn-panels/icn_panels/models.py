@@ -310,9 +310,7 @@ class SessionFeedback(Base):
         CheckConstraint("needs_met BETWEEN 1 AND 5", name="needs_met_range"),
         CheckConstraint("shared_goals BETWEEN 1 AND 5", name="shared_goals_range"),
         CheckConstraint("influence BETWEEN 1 AND 5", name="influence_range"),
-        Index(
-            "uq_panels_feedback_session_id_person_id", "session_id", "person_id", unique=True
-        ),
+        Index("uq_panels_feedback_session_id_person_id", "session_id", "person_id", unique=True),
     )
 
 

@@ -91,9 +91,7 @@ def publish(answers: Mapping[FeedbackRole, Sequence[int]]) -> Table:
             # The smallest group loses least; ties go to the earlier role, so it is stable.
             smallest = min(candidates, key=lambda role: counts[role])
             hidden[smallest] = COMPLEMENT
-    overall = (
-        _hidden(None, overall_reason) if overall_reason else _shown(None, overall_values)
-    )
+    overall = _hidden(None, overall_reason) if overall_reason else _shown(None, overall_values)
     cells = tuple(
         _hidden(role, hidden[role]) if role in hidden else _shown(role, by_role[role])
         for role in FEEDBACK_ROLES

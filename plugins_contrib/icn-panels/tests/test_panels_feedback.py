@@ -40,7 +40,9 @@ ADD_ITEM = f"""mutation($input: AddAgendaItemInput!) {{
 SCORES = {"belonging": 4, "needsMet": 3, "sharedGoals": 5, "influence": 2}
 
 
-async def make_session(client: GraphQLClient, staff: Member, year: int, season: str = "SPRING") -> str:
+async def make_session(
+    client: GraphQLClient, staff: Member, year: int, season: str = "SPRING"
+) -> str:
     data = await client.data(
         CREATE_SESSION,
         {
@@ -60,7 +62,12 @@ async def make_session(client: GraphQLClient, staff: Member, year: int, season: 
 
 
 async def add_item(
-    client: GraphQLClient, staff: Member, session: str, title: str, kind: str = "PANEL", hour: int = 9
+    client: GraphQLClient,
+    staff: Member,
+    session: str,
+    title: str,
+    kind: str = "PANEL",
+    hour: int = 9,
 ) -> str:
     year = 2014
     data = await client.data(
@@ -82,9 +89,7 @@ async def add_item(
     return item
 
 
-async def answer(
-    client: GraphQLClient, who: Member, session: str, **fields: Any
-) -> dict[str, Any]:
+async def answer(client: GraphQLClient, who: Member, session: str, **fields: Any) -> dict[str, Any]:
     variables = {"input": {"learningSessionId": session, **SCORES, **fields}}
     data = await client.data(ANSWER, variables, token=who.token)
     payload: dict[str, Any] = data["answerFeedback"]
@@ -212,7 +217,8 @@ async def test_answering_again_revises_one_answer_and_tells_nobody(
     assert (answers, ratings) == (1, 1)
     assert [(kind, actor) for kind, actor, _ in events] == [("feedback.answered", parent.id)] * 2
     # The event says that someone answered, never what: no scores, no comment.
-    assert "questions" not in str(events[0][2]) and "belonging" not in str(events[0][2])
+    assert "questions" not in str(events[0][2])
+    assert "belonging" not in str(events[0][2])
     assert notified == 0
 
 
@@ -384,7 +390,8 @@ async def test_a_hidden_group_cannot_be_worked_out_from_the_others(
     table = (await results(client, clinicians[0], other))["feedback"]["community"][0]
     derivable(table)
     cells = by_role(table["byRole"])
-    assert cells["CARE_TEAM"]["suppressed"] and cells["PARENT_PARTNER"]["suppressed"]
+    assert cells["CARE_TEAM"]["suppressed"]
+    assert cells["PARENT_PARTNER"]["suppressed"]
     assert table["overall"]["count"] == 9
 
 
@@ -396,14 +403,13 @@ async def test_results_cost_the_same_statements_for_5_or_50_answers(
     session = await make_session(client, staff, 2014)
     items = [await add_item(client, staff, session, f"Item {n}", hour=8 + n) for n in range(3)]
     kinds = [PersonKind.CLINICIAN, PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER]
-    people = [
-        await member(db, f"Answerer {n}", kinds[n % 3]) for n in range(big)
-    ]
+    people = [await member(db, f"Answerer {n}", kinds[n % 3]) for n in range(big)]
 
     async def page() -> int:
         statements.reset()
         found = await results(client, staff, session)
-        assert found["feedback"]["community"] and len(found["feedback"]["agendaItems"]) == 3
+        assert found["feedback"]["community"]
+        assert len(found["feedback"]["agendaItems"]) == 3
         return statements.count
 
     async def add(who: Member, n: int) -> None:

@@ -69,5 +69,6 @@ def test_two_small_groups_together_under_5_take_a_third_with_them() -> None:
 
 def test_no_answers_is_shown_as_none() -> None:
     table = publish({})
-    assert table.overall.count == 0 and table.overall.mean is None
+    assert table.overall.count == 0
+    assert table.overall.mean is None
     assert not any(cell.suppressed for cell in table.by_role)

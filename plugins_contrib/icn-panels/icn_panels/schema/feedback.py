@@ -157,9 +157,7 @@ class FeedbackAnswer:
     role: FeedbackRole = strawberry.field(description="The group it is counted in.")
     belonging: int = strawberry.field(description=COMMUNITY_PROMPTS[CommunityItem.BELONGING])
     needs_met: int = strawberry.field(description=COMMUNITY_PROMPTS[CommunityItem.NEEDS_MET])
-    shared_goals: int = strawberry.field(
-        description=COMMUNITY_PROMPTS[CommunityItem.SHARED_GOALS]
-    )
+    shared_goals: int = strawberry.field(description=COMMUNITY_PROMPTS[CommunityItem.SHARED_GOALS])
     influence: int = strawberry.field(description=COMMUNITY_PROMPTS[CommunityItem.INFLUENCE])
     ratings: list[AgendaItemRating] = strawberry.field(
         description="The agenda items rated, by start time."
