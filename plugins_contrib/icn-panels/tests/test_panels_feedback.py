@@ -354,13 +354,26 @@ async def test_a_hidden_group_cannot_be_worked_out_from_the_others(
 ) -> None:
     staff_member = await member(db, "Tania Staff", PersonKind.STAFF, network_role=NetworkRole.STAFF)
     session = await make_session(client, staff_member, 2014)
+    panel = await add_item(client, staff_member, session, "A parent panel")
     staff = await crowd(db, PersonKind.STAFF, 5, network_role=NetworkRole.STAFF)
     clinicians = await crowd(db, PersonKind.CLINICIAN, 7)
     parents = await crowd(db, PersonKind.PARENT_PARTNER, 2)
+    rating = [{"agendaItemId": panel, "score": 3}]
+    raters = staff[:3] + clinicians[:6]
     for who in staff + clinicians:
-        await answer(client, who, session, comment=f"I am {who.person.display_name}")
+        ratings = rating if who in raters else []
+        await answer(
+            client, who, session, ratings=ratings, comment=f"I am {who.person.display_name}"
+        )
     for who in parents:
-        await answer(client, who, session, influence=5, comment="We had a say this time.")
+        await answer(
+            client,
+            who,
+            session,
+            influence=5,
+            ratings=[{"agendaItemId": panel, "score": 5}],
+            comment="We had a say this time.",
+        )
 
     for viewer in (staff_member, parents[0], clinicians[0]):
         feedback = (await results(client, viewer, session))["feedback"]
@@ -374,6 +387,13 @@ async def test_a_hidden_group_cannot_be_worked_out_from_the_others(
             assert cells["NETWORK_STAFF"]["reason"].startswith("Hidden as well")
             assert cells["CARE_TEAM"]["count"] == 7
             assert table["overall"]["count"] == 14
+        # The panel's ratings: staff 3 and parents 2 (both hidden, 5 together), care teams 6.
+        [rated] = feedback["agendaItems"]
+        derivable(rated)
+        cells = by_role(rated["byRole"])
+        assert cells["NETWORK_STAFF"]["suppressed"]
+        assert cells["PARENT_PARTNER"]["suppressed"]
+        assert (cells["CARE_TEAM"]["count"], rated["overall"]["count"]) == (6, 11)
         if viewer is staff_member:
             comments = feedback["comments"]
             assert len(comments) == 14
