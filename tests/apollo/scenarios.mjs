@@ -629,6 +629,31 @@ export const SCENARIOS = [
     screen: (s) => [s.proposal],
     input: (s) => ({ id: s.proposal, startsAt: at(61, 15), endsAt: at(61, 16), room: 'Hall A' }),
   },
+  {
+    // icn-panels feedback: a parent answers the survey of a session that has begun (the
+    // demo's past ones), rating one of its agenda items.
+    mutation: 'answerFeedback',
+    as: 'parent',
+    setup: async (s, raw) => {
+      const found = await raw(
+        'parent',
+        '{ learningSessions(first: 100) { nodes { id viewerCanAnswerFeedback agenda { id kind } } } }',
+      );
+      const begun = found.learningSessions.nodes.find((n) => n.viewerCanAnswerFeedback);
+      s.begunSession = begun.id;
+      s.ratedItem = begun.agenda.find((item) => item.kind !== 'BREAK')?.id;
+    },
+    screen: (s) => [s.begunSession],
+    input: (s) => ({
+      learningSessionId: s.begunSession,
+      belonging: 4,
+      needsMet: 4,
+      sharedGoals: 5,
+      influence: 3,
+      ratings: s.ratedItem ? [{ agendaItemId: s.ratedItem, score: 5 }] : [],
+      comment: 'More time with the parent panel, please.',
+    }),
+  },
 ];
 
 function dataRequest(s, presentation) {

@@ -183,6 +183,22 @@ class ProposalScheduled(DomainEvent):
         return f"{actor} put {title} on the agenda"
 
 
+@event_type("feedback.answered", subject="learning_session", personal=True)
+class FeedbackAnswered(DomainEvent):
+    """A member answered (or revised their answer to) a Learning Session's feedback survey.
+    Personal, about the one who answered (who is also its actor, and never hears of their own
+    action): nobody is notified. The scores and comment stay out of the event (results are
+    published only as suppressed aggregates)."""
+
+    learning_session: SubjectRef
+    person: SubjectRef
+    revised: bool
+    ratings: int  # how many agenda items the answer rates
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} answered the feedback survey of {title}"
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CallForProposalsOpened,
     ProposalSubmitted,
@@ -195,4 +211,5 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     StageAssigned,
     StageOverdue,
     ProposalScheduled,
+    FeedbackAnswered,
 )
