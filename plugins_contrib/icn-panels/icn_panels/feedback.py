@@ -18,6 +18,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, literal, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
@@ -112,7 +113,16 @@ def _check_score(check: Checker, field_name: str, value: int, label: str) -> Non
 async def answer_feedback(
     db: Database, viewer: Viewer, session_pk: int, answer: Answer
 ) -> SessionFeedback:
-    """Store (or replace) the viewer's answer for the session ``session_pk``."""
+    """Store (or replace) the viewer's answer for the session ``session_pk``. Two answers at
+    once (a double submit) are an answer and its revision: the one that lost the race to insert
+    runs again and revises."""
+    try:
+        return await _answer(db, viewer, session_pk, answer)
+    except IntegrityError:
+        return await _answer(db, viewer, session_pk, answer)
+
+
+async def _answer(db: Database, viewer: Viewer, session_pk: int, answer: Answer) -> SessionFeedback:
     me = viewer.require_member()
     check = Checker()
     for item in COMMUNITY_ITEMS:

@@ -5,6 +5,7 @@ number of answers."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from panels_helpers import CREATE_SESSION, USER_ERRORS, Member, icn_plugins, member
@@ -219,6 +220,19 @@ async def test_answering_again_revises_one_answer_and_tells_nobody(
     assert "questions" not in str(events[0][2])
     assert "belonging" not in str(events[0][2])
     assert notified == 0
+
+
+async def test_two_answers_at_once_are_one_answer(db: Database, client: GraphQLClient) -> None:
+    staff = await member(db, "Tania Staff", PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    parent = await member(db, "Jamie Rivera", PersonKind.PARENT_PARTNER)
+    session = await make_session(client, staff, 2014)
+    first, second = await asyncio.gather(
+        answer(client, parent, session, belonging=2), answer(client, parent, session, belonging=5)
+    )
+    assert first["userErrors"] == second["userErrors"] == []
+    async with db.session() as reading:
+        rows = await reading.scalar(text("SELECT count(*) FROM panels_feedback"))
+    assert rows == 1
 
 
 async def test_bad_input_names_its_field_and_writes_nothing(
