@@ -38,6 +38,10 @@ export const REFETCH_NEEDED = {
     fields: ['proposals'],
   },
   reviewProposal: { why: "a new review belongs in the proposal's `reviews`", fields: ['reviews'] },
+  invitePanelist: {
+    why: "a new invitation belongs in the proposal's `panelists`",
+    fields: ['panelists'],
+  },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -628,6 +632,20 @@ export const SCENARIOS = [
     },
     screen: (s) => [s.proposal],
     input: (s) => ({ id: s.proposal, startsAt: at(61, 15), endsAt: at(61, 16), room: 'Hall A' }),
+  },
+  // icn-panels: the parent invites a moderator to their panel, who accepts.
+  {
+    mutation: 'invitePanelist',
+    as: 'parent',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, personId: s.staffPerson, role: 'MODERATOR' }),
+    after: (s, p) => { s.panelInvitation = p.invitation.id; },
+  },
+  {
+    mutation: 'respondToInvitation',
+    as: 'staff',
+    screen: (s) => [s.proposal, s.panelInvitation],
+    input: (s) => ({ invitationId: s.panelInvitation, accept: true }),
   },
 ];
 
