@@ -226,8 +226,9 @@ class PanelistResponded(DomainEvent):
 @event_type("proposal.panel_text_finalised", subject="proposal")
 class PanelTextFinalised(DomainEvent):
     """A panel's "Objectives" or "Call to action" draft became final in its co-design thread:
-    the proposal's ``objectives`` or ``call_to_action`` is now its text. No actor: recorded
-    when icn-codesign tells of the final draft."""
+    the proposal's ``objectives`` or ``call_to_action`` is now its text. Recorded when
+    icn-codesign tells of the final draft (after the finalising commit); its actor is the
+    person who finalised it."""
 
     proposal: SubjectRef
     title: str
