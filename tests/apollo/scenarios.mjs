@@ -38,6 +38,10 @@ export const REFETCH_NEEDED = {
     fields: ['proposals'],
   },
   reviewProposal: { why: "a new review belongs in the proposal's `reviews`", fields: ['reviews'] },
+  invitePanelist: {
+    why: "a new invitation belongs in the proposal's `panelists`",
+    fields: ['panelists'],
+  },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -653,6 +657,20 @@ export const SCENARIOS = [
       ratings: s.ratedItem ? [{ agendaItemId: s.ratedItem, score: 5 }] : [],
       comment: 'More time with the parent panel, please.',
     }),
+  },
+  // icn-panels: the parent invites a moderator to their panel, who accepts.
+  {
+    mutation: 'invitePanelist',
+    as: 'parent',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, personId: s.staffPerson, role: 'MODERATOR' }),
+    after: (s, p) => { s.panelInvitation = p.invitation.id; },
+  },
+  {
+    mutation: 'respondToInvitation',
+    as: 'staff',
+    screen: (s) => [s.proposal, s.panelInvitation],
+    input: (s) => ({ invitationId: s.panelInvitation, accept: true }),
   },
 ];
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.plugin_api import Base, UTCDateTime, utcnow
@@ -140,6 +140,9 @@ class Proposal(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL"), default=None
     )
+    # A panel's co-design thread (icn-codesign's ``codesign_threads.id``; no foreign key: the
+    # two plugins migrate on their own histories). Null for other kinds.
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
     __table_args__ = (
         Index("ix_panels_proposals_session_id_id", "session_id", "id"),
@@ -330,4 +333,57 @@ class FeedbackRating(Base):
     __table_args__ = (
         CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
         Index("ix_panels_feedback_ratings_agenda_item_id", "agenda_item_id"),
+    )
+
+
+class PanelRole(enum.StrEnum):
+    """What an invited person does on a panel."""
+
+    MODERATOR = "MODERATOR"
+    PANELIST = "PANELIST"
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+MESSAGE_LENGTH = 2000
+
+
+class PanelInvitation(Base):
+    """A person invited to moderate or sit on a panel, and their answer (final once given).
+    A person is invited once per proposal; at most one moderator accepts (a partial unique
+    index backs the service's check)."""
+
+    __tablename__ = "panels_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("panels_proposals.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[PanelRole] = mapped_column(_enum(PanelRole, "panels_panel_role"))
+    state: Mapped[InvitationState] = mapped_column(
+        _enum(InvitationState, "panels_invitation_state"), default=InvitationState.PENDING
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    invited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    __table_args__ = (
+        Index(
+            "uq_panels_invitations_proposal_id_person_id", "proposal_id", "person_id", unique=True
+        ),
+        Index("ix_panels_invitations_person_id", "person_id"),
+        Index(
+            "uq_panels_invitations_one_moderator",
+            "proposal_id",
+            unique=True,
+            postgresql_where=text("role = 'MODERATOR' AND state = 'ACCEPTED'"),
+            sqlite_where=text("role = 'MODERATOR' AND state = 'ACCEPTED'"),
+        ),
     )

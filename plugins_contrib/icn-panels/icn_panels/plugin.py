@@ -1,4 +1,9 @@
-"""The hooks icn_graph calls. This module is the ``icn_graph`` entry point."""
+"""The hooks icn_graph calls. This module is the ``icn_graph`` entry point.
+
+icn-panels needs icn-codesign (a panel's co-design thread and drafts): it imports it (not
+installed: the plugin fails to import, naming ``icn_codesign``) and implements its hooks
+without ``optionalhook`` (installed but disabled: start-up stops, "plugin 'icn-panels' implements
+unknown hook 'icn_codesign_draft_...'")."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from icn_codesign.hooks import DraftKind, FinalisedDraft
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
@@ -16,6 +22,7 @@ from icn_graph.plugin_api import (
     WorkerJob,
     hookimpl,
 )
+from icn_panels import codesign
 from icn_panels.events import EVENT_TYPES
 from icn_panels.overdue import flag_overdue_stages
 from icn_panels.subjects import PROPOSAL_SUBJECT, REVIEW_SUBJECT
@@ -61,3 +68,13 @@ async def load_demo_data(session: AsyncSession, context: DemoContext) -> None:
     from icn_panels import demo  # the demo's texts load only for `demo load`
 
     await demo.load(session, context)
+
+
+@hookimpl
+def icn_codesign_draft_kinds() -> Sequence[DraftKind]:
+    return list(codesign.DRAFT_KINDS)
+
+
+@hookimpl
+async def icn_codesign_draft_finalised(draft: FinalisedDraft, session: AsyncSession) -> None:
+    await codesign.apply_final_draft(session, draft)

@@ -1,7 +1,7 @@
 """panels: feedback on a Learning Session (the closing poll and agenda ratings)
 
 Revision ID: panels_0006
-Revises: panels_0004
+Revises: panels_0005
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "panels_0006"
-down_revision: str | Sequence[str] | None = "panels_0004"
+down_revision: str | Sequence[str] | None = "panels_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

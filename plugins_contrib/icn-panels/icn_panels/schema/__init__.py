@@ -10,10 +10,10 @@ def contribution() -> SchemaContribution:
     from icn_panels.schema.combined import LearningSessionPanels, PanelsMutations
     from icn_panels.schema.extensions import EXTENSIONS
     from icn_panels.schema.stages import ProposalBoardEntry, ProposalStage
-    from icn_panels.schema.types import Proposal, ProposalReview
+    from icn_panels.schema.types import PanelInvitation, Proposal, ProposalReview
 
     return SchemaContribution(
         mutation=PanelsMutations,
         extend={**EXTENSIONS, "LearningSession": LearningSessionPanels},
-        types=[Proposal, ProposalReview, ProposalStage, ProposalBoardEntry],
+        types=[Proposal, ProposalReview, PanelInvitation, ProposalStage, ProposalBoardEntry],
     )
