@@ -38,6 +38,10 @@ export const REFETCH_NEEDED = {
     fields: ['proposals'],
   },
   reviewProposal: { why: "a new review belongs in the proposal's `reviews`", fields: ['reviews'] },
+  adoptCallToAction: {
+    why: "a new goal belongs in its center's `goals`, and the adoption in the proposal's `adoptions` (with what the viewer may still adopt)",
+    fields: ['adoptions', 'viewerCanAdopt', 'viewerAdoptableCenters', 'goals'],
+  },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -628,6 +632,31 @@ export const SCENARIOS = [
     },
     screen: (s) => [s.proposal],
     input: (s) => ({ id: s.proposal, startsAt: at(61, 15), endsAt: at(61, 16), room: 'Hall A' }),
+  },
+  {
+    mutation: 'updateCallToAction',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({
+      proposalId: s.proposal,
+      callToAction: 'Invite one family to join your QI team within 90 days.',
+    }),
+  },
+  {
+    mutation: 'adoptCallToAction',
+    as: 'staff',
+    setup: async (s, raw) => {
+      // RUN_THROUGH and DELIVERED done: its call to action is offered to every center.
+      for (const input of [{ rehearsalOn: day(55) }, {}]) {
+        await raw(
+          'staff',
+          'mutation($input: AdvanceStageInput!) { advanceStage(input: $input) { userErrors { message } } }',
+          { input: { proposalId: s.proposal, ...input } },
+        );
+      }
+    },
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, centerId: s.center }),
   },
 ];
 
