@@ -105,6 +105,7 @@ from icn_graph.services.directory_events import (
     MembershipRemoved,
     PersonCreated,
 )
+from icn_graph.services.goals.drafts import GoalDraft
 from icn_graph.services.goals.events import (
     GoalArchived,
     GoalCheckedIn,
@@ -114,6 +115,8 @@ from icn_graph.services.goals.events import (
     KeyResultAdded,
     KeyResultUpdated,
 )
+from icn_graph.services.goals.goals import create_goal_in
+from icn_graph.services.goals.rules import Owner as GoalOwner
 from icn_graph.services.learning_sessions.agenda import AgendaItemDraft, add_agenda_item_in
 from icn_graph.services.learning_sessions.events import (
     AgendaItemAdded,
@@ -221,7 +224,9 @@ __all__ = [
     "GoalCheckedIn",
     "GoalClosed",
     "GoalCreated",
+    "GoalDraft",
     "GoalKind",
+    "GoalOwner",
     "GoalStatus",
     "GoalType",
     "GoalUpdated",
@@ -292,6 +297,7 @@ __all__ = [
     "changes_between",
     "choose_delivery",
     "connection_from_page",
+    "create_goal_in",
     "described_enum",
     "event_type",
     "every_member",

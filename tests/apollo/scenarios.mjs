@@ -42,6 +42,10 @@ export const REFETCH_NEEDED = {
     why: "a new invitation belongs in the proposal's `panelists`",
     fields: ['panelists'],
   },
+  adoptCallToAction: {
+    why: "a new goal belongs in its center's `goals`, and the adoption in the proposal's `adoptions` (with what the viewer may still adopt)",
+    fields: ['adoptions', 'viewerCanAdopt', 'viewerAdoptableCenters', 'goals'],
+  },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -671,6 +675,31 @@ export const SCENARIOS = [
     as: 'staff',
     screen: (s) => [s.proposal, s.panelInvitation],
     input: (s) => ({ invitationId: s.panelInvitation, accept: true }),
+  },
+  {
+    mutation: 'updateCallToAction',
+    as: 'staff',
+    screen: (s) => [s.proposal],
+    input: (s) => ({
+      proposalId: s.proposal,
+      callToAction: 'Invite one family to join your QI team within 90 days.',
+    }),
+  },
+  {
+    mutation: 'adoptCallToAction',
+    as: 'staff',
+    setup: async (s, raw) => {
+      // RUN_THROUGH and DELIVERED done: its call to action is offered to every center.
+      for (const input of [{ rehearsalOn: day(55) }, {}]) {
+        await raw(
+          'staff',
+          'mutation($input: AdvanceStageInput!) { advanceStage(input: $input) { userErrors { message } } }',
+          { input: { proposalId: s.proposal, ...input } },
+        );
+      }
+    },
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, centerId: s.center }),
   },
 ];
 

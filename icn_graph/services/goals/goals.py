@@ -69,34 +69,52 @@ async def create_goal(
 
     ``measures``: the measure keys a key result may link to (``MeasureRegistry.keys()``).
     """
-    person_id = require_editor(viewer, draft.owner)
+    require_editor(viewer, draft.owner)
     cleaned = _clean_draft(draft, measures)
-    assert cleaned.due_on is not None
     async with db.transaction() as session:
-        await _require_owner(session, draft.owner)
-        goal = Goal(
-            center_id=draft.owner.center_id,
-            person_id=draft.owner.person_id,
-            title=cleaned.title,
-            aim=cleaned.aim,
-            starts_on=cleaned.starts_on,
-            due_on=cleaned.due_on,
-            status=GoalStatus.ON_TRACK,
-            confidence=cleaned.confidence,
-            created_by_id=person_id,
-            updated_by_id=person_id,
-        )
-        session.add(goal)
-        await session.flush()
-        session.add_all(
-            new_key_result(goal.id, position, key_result)
-            for position, key_result in enumerate(cleaned.key_results)
-        )
-        record(
-            session,
-            GoalCreated(**goal_refs(goal), key_results=len(cleaned.key_results)),
-            actor_id=person_id,
-        )
+        return await _insert_goal(session, viewer, draft, cleaned)
+
+
+async def create_goal_in(
+    session: AsyncSession, viewer: Viewer, draft: GoalDraft, *, measures: Collection[str] = ()
+) -> Goal:
+    """:func:`create_goal` in the caller's transaction (a plugin linking the goal to its own
+    rows): the same rules (its owner's editors only, ``Forbidden``; the fields' checks,
+    ``InvalidInput``), raised before anything is written; records ``goal.created``."""
+    require_editor(viewer, draft.owner)
+    cleaned = _clean_draft(draft, measures)
+    return await _insert_goal(session, viewer, draft, cleaned)
+
+
+async def _insert_goal(
+    session: AsyncSession, viewer: Viewer, draft: GoalDraft, cleaned: GoalDraft
+) -> Goal:
+    person_id = viewer.require_member()
+    assert cleaned.due_on is not None
+    await _require_owner(session, draft.owner)
+    goal = Goal(
+        center_id=draft.owner.center_id,
+        person_id=draft.owner.person_id,
+        title=cleaned.title,
+        aim=cleaned.aim,
+        starts_on=cleaned.starts_on,
+        due_on=cleaned.due_on,
+        status=GoalStatus.ON_TRACK,
+        confidence=cleaned.confidence,
+        created_by_id=person_id,
+        updated_by_id=person_id,
+    )
+    session.add(goal)
+    await session.flush()
+    session.add_all(
+        new_key_result(goal.id, position, key_result)
+        for position, key_result in enumerate(cleaned.key_results)
+    )
+    record(
+        session,
+        GoalCreated(**goal_refs(goal), key_results=len(cleaned.key_results)),
+        actor_id=person_id,
+    )
     return goal
 
 

@@ -3,7 +3,10 @@
 - network staff open calls, grant the reviewer role and decide;
 - a session's review committee (and staff) review and read reviews;
 - a proposal is seen by staff, its session's committee, its proposer, its proposed presenters,
-  the people invited to its panel and the owners and coaches of its stages;
+  the people invited to its panel and the owners and coaches of its stages (its *insiders*);
+  once delivered (its DELIVERED stage done) every signed-in member sees its public parts
+  (title, kind, abstract, objectives, call to action, confirmed presenters, adoptions), never
+  its reviews;
 - a proposal's own people (proposer, presenters, people invited to its panel) never see its
   reviews, and may not review or decide it, even when they are staff or on the committee (as
   in pretalx).
@@ -20,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from icn_graph.plugin_api import NotFound, Viewer
-from icn_panels.models import PanelInvitation, Presenter, Proposal, ProposalStage, Reviewer
+from icn_panels.models import (
+    PanelInvitation,
+    Presenter,
+    Proposal,
+    ProposalStage,
+    Reviewer,
+    Stage,
+)
 
 PROPOSAL_NOT_FOUND = "No proposal has that ID."
 
@@ -48,8 +58,18 @@ def _works_on(person_id: int) -> ColumnElement[bool]:
     )
 
 
-def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """SQL over ``Proposal``: the proposals ``viewer`` may see."""
+def delivered_clause() -> ColumnElement[bool]:
+    """SQL over ``Proposal``: delivered (its DELIVERED stage done)."""
+    return exists().where(
+        ProposalStage.proposal_id == Proposal.id,
+        ProposalStage.stage == Stage.DELIVERED,
+        ProposalStage.completed_at.is_not(None),
+    )
+
+
+def insider_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL over ``Proposal``: the proposals ``viewer`` sees whole (staff, its committee, its
+    proposer and presenters, the owners and coaches of its stages)."""
     if viewer.person_id is None:
         return false()
     if viewer.is_staff:
@@ -62,6 +82,16 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
         _reviews_session(me),
         _works_on(me),
     )
+
+
+def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL over ``Proposal``: the proposals ``viewer`` may see: an insider's, and every
+    delivered one for any signed-in member."""
+    if viewer.person_id is None:
+        return false()
+    if viewer.is_staff:
+        return true()
+    return or_(insider_clause(viewer), delivered_clause())
 
 
 async def visible_proposal_ids(

@@ -260,6 +260,44 @@ class PanelTextFinalised(DomainEvent):
         return f"The call to action of {title} is final"
 
 
+@event_type("proposal.call_to_action_updated", subject="proposal")
+class CallToActionUpdated(DomainEvent):
+    """Network staff set (or cleared) what an accepted proposal asks centers and partners to do
+    next."""
+
+    proposal: SubjectRef
+    title: str
+    call_to_action: str  # empty: cleared
+    # The proposer: they hear of it, as do people following the proposal.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        if not self.call_to_action:
+            return f"{actor} cleared the call to action of {title}"
+        return f"{actor} set the call to action of {title}"
+
+
+@event_type("proposal.call_to_action_adopted", subject="proposal")
+class CallToActionAdopted(DomainEvent):
+    """A center's QI lead (or staff) adopted a delivered proposal's call to action as the
+    center's 90-day goal, or a partner as their own: the people who gave it hear of it."""
+
+    proposal: SubjectRef
+    title: str
+    goal: SubjectRef
+    goal_title: str
+    due_on: str  # ISO date
+    adopter: str  # the center's name, or the partner's
+    center: SubjectRef | None = None  # null when a partner adopted it as their own goal
+    # The proposer: they hear of it, as do people following the proposal (its presenters).
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        if self.center is None:
+            return f"{actor} took up the call to action of {title} as their own 90-day goal"
+        return f"{actor} adopted the call to action of {title} as a 90-day goal for {self.adopter}"
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CallForProposalsOpened,
     ProposalSubmitted,
@@ -276,4 +314,6 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     PanelistInvited,
     PanelistResponded,
     PanelTextFinalised,
+    CallToActionUpdated,
+    CallToActionAdopted,
 )

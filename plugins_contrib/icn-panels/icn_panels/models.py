@@ -387,3 +387,33 @@ class PanelInvitation(Base):
             sqlite_where=text("role = 'MODERATOR' AND state = 'ACCEPTED'"),
         ),
     )
+
+
+class Adoption(Base):
+    """A delivered proposal's call to action taken up as a 90-day goal: by a center (its QI
+    lead or staff set a center goal) or by a partner (a goal of their own). One per proposal and
+    center, one per proposal and person; ``panels_0007``."""
+
+    __tablename__ = "panels_adoptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("panels_proposals.id", ondelete="CASCADE"))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    # Exactly one: the center whose goal it is, or the partner whose own goal it is.
+    center_id: Mapped[int | None] = mapped_column(
+        ForeignKey("centers.id", ondelete="CASCADE"), default=None
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), default=None
+    )
+    adopted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("(center_id IS NULL) <> (person_id IS NULL)", name="one_adopter"),
+        Index("uq_panels_adoptions_goal_id", "goal_id", unique=True),
+        Index("uq_panels_adoptions_proposal_id_center_id", "proposal_id", "center_id", unique=True),
+        Index("uq_panels_adoptions_proposal_id_person_id", "proposal_id", "person_id", unique=True),
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 
 from icn_graph.plugin_api import Database, Viewer, grouped
-from icn_panels.access import invited, visible_clause
+from icn_panels.access import insider_clause, invited, visible_clause
 from icn_panels.models import (
     CallForProposals,
     PanelInvitation,
@@ -34,6 +34,9 @@ class Standing:
     on_committee: bool  # staff, or on the review committee of its session
     status: ProposalStatus
     staff: bool
+    # Sees the whole proposal (see ``access.insider_clause``); others see a delivered one's
+    # public parts only.
+    insider: bool = False
 
     @property
     def sees_reviews(self) -> bool:
@@ -120,7 +123,7 @@ async def standings(db: Database, viewer: Viewer, proposal_ids: Sequence[int]) -
     committee = exists().where(Reviewer.session_id == Proposal.session_id, Reviewer.person_id == me)
     async with db.session() as session:
         rows = await session.execute(
-            select(Proposal.id, Proposal.status, involved, committee).where(
+            select(Proposal.id, Proposal.status, involved, committee, insider_clause(viewer)).where(
                 Proposal.id.in_(sorted(set(proposal_ids)))
             )
         )
@@ -130,8 +133,9 @@ async def standings(db: Database, viewer: Viewer, proposal_ids: Sequence[int]) -
                 on_committee=viewer.person_id is not None and (viewer.is_staff or bool(reviews)),
                 status=status,
                 staff=viewer.is_staff,
+                insider=bool(inside),
             )
-            for pk, status, mine, reviews in rows
+            for pk, status, mine, reviews, inside in rows
         }
     absent = Standing(
         involved=True, on_committee=False, status=ProposalStatus.SUBMITTED, staff=False

@@ -12,6 +12,7 @@ from icn_panels import reading
 from icn_panels.calls import is_open
 from icn_panels.reading import MAX_PROPOSALS
 from icn_panels.schema import loaders
+from icn_panels.schema.adoptions import GoalAdoptedFrom, ProposalAdoptions
 from icn_panels.schema.stages import ProposalBoardEntry
 from icn_panels.schema.types import CallForProposals, Proposal
 
@@ -100,4 +101,6 @@ class AgendaItemProposal:
 EXTENSIONS: dict[str, type] = {
     "LearningSession": LearningSessionProposals,
     "AgendaItem": AgendaItemProposal,
+    "Goal": GoalAdoptedFrom,
+    "Proposal": ProposalAdoptions,
 }

@@ -11,6 +11,7 @@ import strawberry
 from icn_graph.plugin_api import (
     USER_ERRORS_DESCRIPTION,
     AgendaItemType,
+    GoalType,
     Info,
     InputArgument,
     LearningSessionType,
@@ -20,9 +21,23 @@ from icn_graph.plugin_api import (
     expect_global_id,
     fetch_node,
 )
-from icn_panels import calls, decisions, panelists, proposals, reviews, scheduling, stages
+from icn_panels import (
+    adoptions,
+    calls,
+    decisions,
+    panelists,
+    proposals,
+    reviews,
+    scheduling,
+    stages,
+)
 from icn_panels.models import Decision, PanelRole, ProposalKind, Stage
 from icn_panels.models import PanelInvitation as InvitationRow
+from icn_panels.schema.adoptions import (
+    AdoptCallToActionInput,
+    AdoptCallToActionPayload,
+    UpdateCallToActionInput,
+)
 from icn_panels.schema.types import CallForProposals, PanelInvitation, Proposal, ProposalReview
 
 
@@ -429,3 +444,52 @@ class PanelsMutation:
             )
         )
         return await _invitation_payload(info, row, errors)
+
+    @strawberry.mutation(
+        description="Adopt a delivered proposal's call to action as a 90-day goal, prefilled "
+        "from it (title, call to action as the aim, due in 90 days) and linked back: for a "
+        "center by its QI lead or network staff (`centerId`), or as a parent or patient "
+        "partner's own goal (`partner: true`). Once per center and per partner."
+    )
+    async def adopt_call_to_action(
+        self, info: Info, input: InputArgument[AdoptCallToActionInput]
+    ) -> AdoptCallToActionPayload:
+        pk = expect_global_id(input.proposal_id, "Proposal", field="proposalId")
+        center = (
+            expect_global_id(input.center_id, "Center", field="centerId")
+            if input.center_id
+            else None
+        )
+        request = adoptions.AdoptionRequest(
+            proposal_id=pk,
+            center_id=center,
+            partner=input.partner,
+            title=input.title,
+            description=input.description,
+            due_on=input.due_on,
+        )
+        done, errors = await attempt(
+            adoptions.adopt_call_to_action(info.context.db, info.context.viewer, request)
+        )
+        if done is None:
+            return AdoptCallToActionPayload(proposal=None, goal=None, user_errors=errors)
+        return AdoptCallToActionPayload(
+            proposal=Proposal.from_row(done.proposal),
+            goal=GoalType.from_model(done.goal),
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Set (or, empty, clear) an accepted proposal's call to action, what centers "
+        "and partners adopt as 90-day goals once it is delivered: network staff."
+    )
+    async def update_call_to_action(
+        self, info: Info, input: InputArgument[UpdateCallToActionInput]
+    ) -> ProposalPayload:
+        pk = expect_global_id(input.proposal_id, "Proposal", field="proposalId")
+        row, errors = await attempt(
+            adoptions.update_call_to_action(
+                info.context.db, info.context.viewer, pk, input.call_to_action
+            )
+        )
+        return ProposalPayload(proposal=Proposal.from_row(row) if row else None, user_errors=errors)

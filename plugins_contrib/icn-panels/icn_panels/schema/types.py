@@ -268,8 +268,10 @@ class ProposalReview(Followable):
 
 @strawberry.type(
     description="A proposal for a Learning Session: a panel, breakout, workshop, plenary or "
-    "poster, from any member. Seen by network staff, the session's review committee, its "
-    "proposer and its proposed presenters."
+    "poster, from any member. Seen whole by network staff, the session's review committee, its "
+    "proposer, its proposed presenters and the owners and coaches of its stages; once delivered, "
+    "every member sees its public parts (title, kind, abstract, objectives, call to action, "
+    "confirmed presenters, adoptions; the rest reads as empty or null), never its reviews."
 )
 class Proposal(Followable):
     type_name = "Proposal"
@@ -278,21 +280,19 @@ class Proposal(Followable):
     kind: ProposalKind = strawberry.field(description="What it would be on the agenda.")
     abstract: str = strawberry.field(description="What it is about (plain text).")
     objectives: str = strawberry.field(description="What attendees should take away.")
-    intended_audience: str = strawberry.field(description="Who it is for; may be empty.")
     call_to_action: str | None = strawberry.field(
         description="What it asks centers and partners to do next (a panel's comes from its "
         'finalised "Call to action" draft); null until set.'
     )
     status: ProposalStatus = strawberry.field(description="Where it stands.")
-    decision_reason: str | None = strawberry.field(
-        description="Why it was decided so (required when declined); null before a decision."
-    )
-    decided_at: datetime | None = strawberry.field(description="When it was decided (UTC).")
     created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     session_pk: strawberry.Private[int]
     proposer_pk: strawberry.Private[int | None]
     agenda_item_pk: strawberry.Private[int | None]
     thread_pk: strawberry.Private[int | None]
+    audience: strawberry.Private[str]
+    reason: strawberry.Private[str | None]
+    decided: strawberry.Private[datetime | None]
 
     @classmethod
     def from_row(cls, row: ProposalRow) -> Proposal:
@@ -302,16 +302,16 @@ class Proposal(Followable):
             kind=row.kind,
             abstract=row.abstract,
             objectives=row.objectives,
-            intended_audience=row.intended_audience,
             call_to_action=row.call_to_action,
             status=row.status,
-            decision_reason=row.decision_reason,
-            decided_at=row.decided_at,
             created_at=row.created_at,
             session_pk=row.session_id,
             proposer_pk=row.proposer_id,
             agenda_item_pk=row.agenda_item_id,
             thread_pk=row.thread_id,
+            audience=row.intended_audience,
+            reason=row.decision_reason,
+            decided=row.decided_at,
         )
 
     @classmethod
@@ -319,6 +319,30 @@ class Proposal(Followable):
         info.context.viewer.require_member()
         rows = await reading.proposals_by_id(info.context.db, info.context.viewer, pks)
         return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    async def _insider(self, info: Info) -> bool:
+        return (await loaders.standings(info).load(self.pk)).insider
+
+    @strawberry.field(
+        description="Who it is for; may be empty; empty for members who see only a delivered "
+        "proposal's public parts."
+    )
+    async def intended_audience(self, info: Info) -> str:
+        return self.audience if await self._insider(info) else ""
+
+    @strawberry.field(
+        description="Why it was decided so (required when declined); null before a decision, "
+        "and for members who see only a delivered proposal's public parts."
+    )
+    async def decision_reason(self, info: Info) -> str | None:
+        return self.reason if await self._insider(info) else None
+
+    @strawberry.field(
+        description="When it was decided (UTC); null before a decision, and for members who "
+        "see only a delivered proposal's public parts."
+    )
+    async def decided_at(self, info: Info) -> datetime | None:
+        return self.decided if await self._insider(info) else None
 
     @strawberry.field(description="The Learning Session it is proposed for.")
     async def learning_session(self, info: Info) -> LearningSessionType | None:
@@ -371,11 +395,14 @@ class Proposal(Followable):
 
     @strawberry.field(
         description="Its pipeline once accepted (idea → outline → coached → prepped → "
-        "run-through → delivered), in order; empty before."
+        "run-through → delivered), in order; empty before, and for members who see only a "
+        "delivered proposal's public parts."
     )
     async def stages(self, info: Info) -> list[StageType]:
         from icn_panels.schema.stages import ProposalStage
 
+        if not await self._insider(info):
+            return []
         rows = await loaders.stages(info).load(self.pk)
         return [ProposalStage.from_row(row) for row in rows]
 
@@ -385,6 +412,8 @@ class Proposal(Followable):
     async def current_stage(self, info: Info) -> StageType | None:
         from icn_panels.schema.stages import ProposalStage
 
+        if not await self._insider(info):
+            return None
         row = current_stage(await loaders.stages(info).load(self.pk))
         return ProposalStage.from_row(row) if row is not None else None
 
