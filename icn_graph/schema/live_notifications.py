@@ -42,7 +42,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.execution import Executor, execute_subscription_event
+from graphql.execution import Executor, VariableValues, execute_subscription_event
 from graphql.execution.values import get_directive_values
 from strawberry.dataloader import DataLoader
 
@@ -100,7 +100,7 @@ class LiveTarget:
     context: Context
 
 
-def _included(node: Any, variables: Mapping[str, Any]) -> bool:
+def _included(node: Any, variables: VariableValues | None) -> bool:
     skip = get_directive_values(GraphQLSkipDirective, node, variables)
     if skip is not None and skip.get("if") is True:
         return False
@@ -111,7 +111,7 @@ def _included(node: Any, variables: Mapping[str, Any]) -> bool:
 def _fields(
     selection_set: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any],
+    variables: VariableValues | None,
     seen: frozenset[str] = frozenset(),
 ) -> Iterator[FieldNode]:
     """The fields of ``selection_set`` with fragments spread (each named one once per path)."""

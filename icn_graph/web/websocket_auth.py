@@ -35,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    NextMessage,
     SubscribeMessage,
 )
 
@@ -103,9 +104,8 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         """Run in the operation's own task; live subscriptions send through ``send``."""
 
         async def send(payload: dict[str, Any]) -> None:
-            await operation.send_operation_message(
-                {"id": operation.id, "type": "next", "payload": payload}  # type: ignore[typeddict-item]
-            )
+            message = NextMessage(id=operation.id, type="next", payload=payload)  # type: ignore[typeddict-item]
+            await operation.send_operation_message(message)
 
         LIVE_OPERATION.set(
             LiveOperation(

@@ -345,7 +345,7 @@ async def test_a_revocation_nobody_announced_still_closes_the_connection(
     db: Database, quick_checks: str
 ) -> None:
     """A token revoked behind the API's back (a row changed by hand, a NOTIFY lost while the
-    listener reconnected): the connection's periodic check (6 × ICN_VIEWER_CACHE_SECONDS)
+    listener reconnected): the connection's periodic check (six ICN_VIEWER_CACHE_SECONDS)
     closes it with 4403; nothing is delivered to it meanwhile once it is closed."""
     maria = await make_person(db)
     async with ws_client(quick_checks, await token_for(db, maria)) as client:
@@ -353,11 +353,15 @@ async def test_a_revocation_nobody_announced_still_closes_the_connection(
         await client.round_trip()
         assert await revoke_tokens(db, maria.email) == 1  # no announcement
         with pytest.raises(ConnectionClosed) as closed:
-            while True:  # at most ~0.3 s: the server closes the connection
-                await client.receive()
+            await receive_until_closed(client)  # at most ~0.3 s
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
     assert "revoked" in closed.value.rcvd.reason
+
+
+async def receive_until_closed(client: WsClient) -> None:
+    while True:
+        await client.receive()
 
 
 async def test_a_revoked_token_closes_the_connection_and_runs_no_later_operation(
