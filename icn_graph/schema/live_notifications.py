@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from inspect import isawaitable
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -47,9 +48,8 @@ from graphql.execution.values import get_directive_values
 from strawberry.dataloader import DataLoader
 
 from icn_graph.ids import to_global_id
-from icn_graph.notifications import models
 from icn_graph.notifications.realtime.live import Announcement, LiveSubscriber
-from icn_graph.notifications.realtime.live_batch import LiveBatch, load_live_batch
+from icn_graph.notifications.realtime.live_batch import LiveBatch, LiveNotification, load_live_batch
 from icn_graph.schema.context import Context, Info
 from icn_graph.schema.errors import present
 from icn_graph.schema.loaders import Loaders
@@ -226,7 +226,7 @@ class LiveDelivery:
                 subscriber.push(self._for_recipient(shape, answer, row))
 
     def _visibility(
-        self, shape: Shape, batch: LiveBatch, viewer: Viewer, row: models.Notification
+        self, shape: Shape, batch: LiveBatch, viewer: Viewer, row: LiveNotification
     ) -> tuple[object, ...]:
         if shape.depends_on == "nothing":
             return ()
@@ -248,7 +248,7 @@ class LiveDelivery:
         viewer: Viewer,
         shared: Loaders,
         batch: LiveBatch,
-        row: models.Notification,
+        row: LiveNotification,
     ) -> Context:
         context = replace(connection, viewer=viewer)
         loaders = context.loaders
@@ -266,7 +266,7 @@ class LiveDelivery:
         return context
 
     async def _render(
-        self, shape: Shape, row: models.Notification, context: Context
+        self, shape: Shape, row: LiveNotification, context: Context
     ) -> dict[str, Any]:
         self.renders += 1
         executor = Executor.build(
@@ -278,9 +278,7 @@ class LiveDelivery:
         )
         if isinstance(executor, list):  # variables that no longer coerce: cannot happen
             return {"data": None, "errors": [present(error).formatted for error in executor]}
-        result = execute_subscription_event(
-            executor.build_per_event_executor(Notification.from_model(row))
-        )
+        result = execute_subscription_event(executor.build_per_event_executor(_shown(row)))
         if isawaitable(result):
             result = await result
         payload: dict[str, Any] = {"data": result.data}
@@ -297,7 +295,7 @@ class LiveDelivery:
         return payload
 
     def _for_recipient(
-        self, shape: Shape, answer: dict[str, Any], row: models.Notification
+        self, shape: Shape, answer: dict[str, Any], row: LiveNotification
     ) -> dict[str, Any]:
         data = answer.get("data")
         shown = data.get(shape.root_key) if isinstance(data, dict) else None
@@ -309,7 +307,7 @@ class LiveDelivery:
                 mine[key] = self._value(name, row)
         return {**answer, "data": {**data, shape.root_key: mine}}  # type: ignore[dict-item]
 
-    def _value(self, name: str, row: models.Notification) -> Any:
+    def _value(self, name: str, row: LiveNotification) -> Any:
         if name == "id":
             return to_global_id(Notification.type_name, row.id)
         if name == "reason":
@@ -322,6 +320,19 @@ class LiveDelivery:
         scalar = self._graphql_schema.get_type("DateTime")
         assert isinstance(scalar, GraphQLScalarType)
         return scalar.serialize(moment)
+
+
+def _shown(row: LiveNotification) -> Notification:
+    return Notification(
+        pk=row.id,
+        event_type=row.type,
+        reason=row.reason,
+        subject_id=strawberry.ID(row.subject_id),
+        created_at=row.created_at,
+        read_at=row.read_at,
+        event_pk=row.event_id,
+        actor_id=row.actor_id,
+    )
 
 
 async def _unprimed(_db: Any, keys: list[Any]) -> list[Any]:

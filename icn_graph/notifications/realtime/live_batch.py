@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Integer, any_, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput
@@ -33,11 +35,39 @@ from icn_graph.notifications.subjects import (
 from icn_graph.services.viewer import Viewer
 
 
+@dataclass(frozen=True)
+class LiveNotification:
+    """The columns of a notification that showing it reads (no ORM object: a batch is big)."""
+
+    id: int
+    person_id: int
+    event_id: int
+    type: str
+    subject_id: str
+    actor_id: str | None
+    reason: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+COLUMNS = (
+    Notification.id,
+    Notification.person_id,
+    Notification.event_id,
+    Notification.type,
+    Notification.subject_id,
+    Notification.actor_id,
+    Notification.reason,
+    Notification.created_at,
+    Notification.read_at,
+)
+
+
 @dataclass
 class LiveBatch:
     """The announced notifications of connected recipients, and what showing them needs."""
 
-    notifications: list[Notification] = field(default_factory=list)
+    notifications: list[LiveNotification] = field(default_factory=list)
     events: dict[int, Event] = field(default_factory=dict)
     subjects: dict[str, SubjectInfo] = field(default_factory=dict)
     actors: dict[int, Person] = field(default_factory=dict)
@@ -74,6 +104,15 @@ def _person_pk(actor_id: str | None) -> int | None:
     return pk if type_name == "Person" else None
 
 
+def _among(db: Database, ids: list[int]) -> ColumnElement[bool]:
+    """``Notification.id`` among ``ids``: on PostgreSQL as ``= ANY(array)``, one statement text
+    for any number of ids (prepared once per connection, where ``IN (...)`` would be prepared
+    again for each new count)."""
+    if db.engine.dialect.name == "postgresql":
+        return Notification.id == any_(cast(ids, ARRAY(Integer)))
+    return Notification.id.in_(ids)
+
+
 async def load_live_batch(
     db: Database, announced: Collection[Announcement], viewers: Mapping[int, Viewer]
 ) -> LiveBatch:
@@ -85,12 +124,13 @@ async def load_live_batch(
         return LiveBatch()
     batch = LiveBatch()
     async with db.session() as session:
-        rows = await session.scalars(
-            select(Notification)
-            .where(Notification.id.in_(sorted({notification for _, notification in wanted})))
-            .order_by(Notification.id)
+        ids = sorted({notification for _, notification in wanted})
+        rows = await session.execute(
+            select(*COLUMNS).where(_among(db, ids)).order_by(Notification.id)
         )
-        batch.notifications = [row for row in rows if (row.person_id, row.id) in wanted]
+        batch.notifications = [
+            LiveNotification(*row) for row in rows if (row.person_id, row.id) in wanted
+        ]
         batch.events = await stored_events(session, {row.event_id for row in batch.notifications})
         subject_ids = {row.subject_id for row in batch.notifications}
         batch.subjects = await describe_subjects(session, subject_ids)
@@ -109,4 +149,4 @@ async def load_live_batch(
     return batch
 
 
-__all__ = ["InboxEvent", "LiveBatch", "load_live_batch"]
+__all__ = ["InboxEvent", "LiveBatch", "LiveNotification", "load_live_batch"]
