@@ -30,7 +30,7 @@ from icn_graph.db.connection_errors import connection_lost
 from icn_graph.db.database import Database
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
-from icn_graph.notifications.realtime.revocations import TOPIC_PREFIX
+from icn_graph.notifications.realtime.revocations import TOPIC_PREFIX, register_cache
 from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
@@ -159,11 +159,12 @@ class GraphQLApp(GraphQL[Context, None]):
         self.clock = clock
         self.budget = CostBudget(settings.cost_budget, settings.cost_restore_rate)
         self.persisted_queries = PersistedQueries()
-        self.viewers = ViewerCache(settings.viewer_cache_seconds)
+        self.viewers = ViewerCache(settings.viewer_cache_seconds, hearing=lambda: False)
+        # A change made in this process is forgotten here at once, before its NOTIFY returns.
+        register_cache(db, self.viewers)
         if broadcaster is not None:
-            listener = broadcaster.listener
-            if listener is not None:
-                self.viewers.hearing = lambda: listener.down_for() is None
+            # Nothing is cached unless revocations from every process reach this one.
+            self.viewers.hearing = broadcaster.hearing
             # Revocations and role changes, from any process: forget the person's viewers.
             broadcaster.topics.watch(TOPIC_PREFIX, self.viewers.heard)
             # notificationAdded over websockets: rendered once per payload shape per event.

@@ -43,8 +43,9 @@ class ViewerCache:
         hearing: Callable[[], bool] = lambda: True,
     ) -> None:
         self.seconds = seconds
-        # Whether revocations reach this process now: False while the PostgreSQL listener is
-        # reconnecting (what is announced meanwhile is lost), and then nothing is cached.
+        # Whether revocations reach this process now: False before the app has started its
+        # broadcaster and while the PostgreSQL listener is reconnecting (what is announced
+        # meanwhile is lost); then nothing is cached.
         self.hearing = hearing
         self.max_entries = max_entries
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -73,15 +74,16 @@ class ViewerCache:
             return Viewer.anonymous(rejected_token=True)
         token = token.strip()
         key = hash_token(token)
-        if not self.hearing():
+        hearing = self.hearing()
+        if not hearing and self._entries:
             self.forget_all()
-        cached = self._get(key, now)
+        cached = self._get(key, now) if hearing else None
         if cached is not None:
             return cached
         generation = self._generation
         self.lookups += 1
         found = await token_viewer(db, token, use=use, now=now)
-        if found.viewer.person_id is not None and self.seconds > 0:
+        if found.viewer.person_id is not None and self.seconds > 0 and hearing:
             until = now + timedelta(seconds=self.seconds)
             if found.expires_at is not None:
                 until = min(until, found.expires_at)

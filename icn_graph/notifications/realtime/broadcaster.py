@@ -32,12 +32,21 @@ class Broadcaster:
         self._url = database_url
         self._key = local.url_key(database_url)
         self.listener: PostgresListener | None = None
+        self.started = False
         if database_url.get_backend_name() == "postgresql":
             self.listener = PostgresListener(
                 self._key, self._received, also={topics.CHANNEL: self._topic_received}
             )
 
+    def hearing(self) -> bool:
+        """Whether messages from other processes (revocations among them) reach this one now:
+        started, and on PostgreSQL listening (not reconnecting)."""
+        if not self.started:
+            return False
+        return self.listener is None or self.listener.listening.is_set()
+
     async def start(self) -> None:
+        self.started = True
         self.live.start()
         self.hub.open()
         self.topics.open()
@@ -49,6 +58,7 @@ class Broadcaster:
 
     async def stop(self) -> None:
         """End every subscription and stop listening."""
+        self.started = False
         if self.listener is not None:
             await self.listener.stop()
         else:
