@@ -2,6 +2,7 @@
 #   make run   - venv, install, migrate, demo network (if the database is empty), serve GraphiQL
 #                with the notification worker beside it (mail lands in var/mail without SMTP)
 #   make test  - lint, format check, type check and the test suite
+#   make bench - the benchmarks at a size for 2 cores (a few minutes), one table (bench/run.py)
 # Installs are pinned by constraints.txt (every package of a dev install at the versions tested);
 # `make constraints` refreshes it (docs/operations.md, "Reproducible installs").
 PYTHON ?= python3
@@ -18,7 +19,7 @@ PIP_INSTALL = $(BIN)/python -m pip install --quiet -c $(CONSTRAINTS)
 APOLLO_CHECK := tests/apollo
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: run test lint install install-dev install-apollo-check schema clean mutation constraints
+.PHONY: run test lint install install-dev install-apollo-check schema clean mutation constraints bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "icn_graph needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -62,7 +63,7 @@ schema: install
 	$(BIN)/icn-graph schema export
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants $(APOLLO_CHECK)/node_modules
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache mutants $(APOLLO_CHECK)/node_modules bench/postgraphile/node_modules
 
 # Pins every package a dev install needs (core, plugins_contrib, dev tools) at the newest versions
 # the project's requirements allow, resolved in a throwaway venv; review the diff, run
@@ -77,6 +78,13 @@ constraints:
 	  $(VENV)-constraints/bin/python -m pip freeze --exclude-editable; } > $(CONSTRAINTS).new
 	mv $(CONSTRAINTS).new $(CONSTRAINTS)
 	rm -rf $(VENV)-constraints
+
+# Every benchmark at the size that fits 2 cores in a few minutes, and one table of ours vs each
+# anchor (docs/operations.md, "Benchmarks"). PostgreSQL: ICN_BENCH_POSTGRES_URL (emptied), else a
+# database created on ICN_TEST_POSTGRES_URL's server and dropped. BENCH_ARGS: --full, --markdown,
+# --only MODULE... Missed targets are printed, not failed; a bench that breaks fails the run.
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Mutation testing of the rules that protect people (docs/operations.md, "Mutation testing"); not part of `make test`.
 mutation: install-dev

@@ -19,6 +19,7 @@ B. the anchor, a raw load of the same rows as stored (keys hashed, dates parsed,
 It prints each run, the medians and the ratio anchor time / import time (1.0 = as fast as the raw
 load), the peak RSS next to the file size (the import's memory stays flat however large the file
 is), then the measure refresh the command runs next (``refresh_center_measures``).
+``figures(quick)`` is its row of ``make bench`` (bench/run.py): PostgreSQL only, 50,000 rows.
 ``--profile`` prints where the import spends its time (cProfile).
 """
 
@@ -45,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
+from figures import Figure
 from scratch_database import migrated_database
 from sqlalchemy import delete, insert, make_url, select, text
 from visits_data import SECRET, write_visits_csv
@@ -234,6 +236,57 @@ def run_step(step: str, url: str, file: Path, profile: bool) -> dict[str, Any]:
     return result
 
 
+ANCHORS = {"sqlite": "raw sqlite3 executemany", "postgresql": "raw asyncpg COPY"}
+
+
+def compare(
+    backend: str, url: str, file: Path, rows: int, rounds: int, profile: bool
+) -> dict[str, list[float]]:
+    """Import and raw load in turns (A, B, A, B) into a prepared database: their times."""
+    size_mb = file.stat().st_size / 1024 / 1024
+    asyncio.run(prepare(url))
+    times: dict[str, list[float]] = {"import": [], "raw": []}
+    for round_number in range(1, rounds + 1):
+        for step in ("import", "raw"):
+            asyncio.run(empty_visits(url))
+            result = run_step(step, url, file, profile and step == "import")
+            assert result["rows"] == rows, result
+            times[step].append(result["seconds"])
+            name = "import_visits" if step == "import" else ANCHORS[backend]
+            print(
+                f"{backend:<10} round {round_number}  {name:<24} "
+                f"{result['seconds']:6.2f} s  {rows / result['seconds']:9,.0f} rows/s   "
+                f"peak RSS {result['rss_peak_mb']:5.0f} MB "
+                f"(+{result['rss_peak_mb'] - result['rss_before_mb']:.0f} MB over the "
+                f"process at start; file {size_mb:.0f} MB)",
+                flush=True,
+            )
+    return times
+
+
+def figures(quick: bool) -> list[Figure]:
+    """``make bench``: PostgreSQL import vs raw COPY (ICN_BENCH_POSTGRES_URL), target 0.6x."""
+    rows, rounds = (50_000, 3) if quick else (200_000, 3)
+    url = os.environ.get("ICN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    with tempfile.TemporaryDirectory(prefix="icn-bench-import-") as directory:
+        file = Path(directory) / "visits.csv"
+        write_visits_csv(file, rows)
+        times = compare("postgresql", url, file, rows, rounds, False)
+    imported, raw = statistics.median(times["import"]), statistics.median(times["raw"])
+    return [
+        Figure(
+            "PostgreSQL import of visits",
+            rows / imported,
+            rows / raw,
+            "rows/s",
+            ANCHORS["postgresql"] + " of the same rows",
+            higher_is_better=True,
+            target=0.6,
+            note=f"{rows:,} rows, one center; median of {rounds} interleaved rounds",
+        )
+    ]
+
+
 def main(rows: int, rounds: int, backends: list[str], postgres_url: str, profile: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="icn-bench-import-") as directory:
         file = Path(directory) / "visits.csv"
@@ -249,27 +302,11 @@ def main(rows: int, rounds: int, backends: list[str], postgres_url: str, profile
             "sqlite": f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}",
             "postgresql": postgres_url,
         }
-        anchors = {"sqlite": "raw sqlite3 executemany", "postgresql": "raw asyncpg COPY"}
         summary = []
         for backend in backends:
-            asyncio.run(prepare(urls[backend]))
-            times: dict[str, list[float]] = {"import": [], "raw": []}
-            for round_number in range(1, rounds + 1):
-                for step in ("import", "raw"):
-                    asyncio.run(empty_visits(urls[backend]))
-                    result = run_step(step, urls[backend], file, profile and step == "import")
-                    assert result["rows"] == rows, result
-                    times[step].append(result["seconds"])
-                    name = "import_visits" if step == "import" else anchors[backend]
-                    print(
-                        f"{backend:<10} round {round_number}  {name:<24} "
-                        f"{result['seconds']:6.2f} s  {rows / result['seconds']:9,.0f} rows/s   "
-                        f"peak RSS {result['rss_peak_mb']:5.0f} MB "
-                        f"(+{result['rss_peak_mb'] - result['rss_before_mb']:.0f} MB over the "
-                        f"process at start; file {size_mb:.0f} MB)"
-                    )
+            times = compare(backend, urls[backend], file, rows, rounds, profile)
             imported, raw = statistics.median(times["import"]), statistics.median(times["raw"])
-            summary.append((backend, anchors[backend], imported, raw))
+            summary.append((backend, ANCHORS[backend], imported, raw))
             refreshed = run_step("refresh", urls[backend], file, False)
             print(
                 f"{backend:<10} refresh {refreshed['seconds']:6.1f} s  "

@@ -12,7 +12,8 @@ Two comparisons, each interleaved (ours, anchor, ours, anchor, ...) in the same 
   answers ``/healthz`` and has been idle for a second.
 
 It prints the medians, their ratios and the targets of issue 16 ("Lean start": ``--help`` at
-most 0.5 s, idle RSS at most 120 MB). Linux only (``/proc``).
+most 0.5 s, idle RSS at most 120 MB). Linux only (``/proc``). ``figures(quick)`` gives the
+same as rows of ``make bench`` (bench/run.py).
 """
 
 from __future__ import annotations
@@ -28,9 +29,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+from figures import Figure
+
 ICN_GRAPH = str(Path(sys.executable).with_name("icn-graph"))
 HELP_TARGET_SECONDS = 0.5
 RSS_TARGET_MB = 120.0
+HELP = "icn-graph --help"
+CONFIG = "icn-graph config"
+HELLO_EXIT = "anchor: hello app built, exit"
+SERVE = "icn-graph serve (empty SQLite)"
+HELLO_SERVE = "anchor: hello app on uvicorn"
 
 HELLO_APP = """
 import strawberry
@@ -109,7 +117,10 @@ def median_line(name: str, values: list[float], unit: str) -> str:
     return f"{name:<38} median {statistics.median(values):7.2f} {unit}  ({shown})"
 
 
-def main(rounds: int, serve_rounds: int) -> None:
+def measure(
+    rounds: int, serve_rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """(start-up seconds, idle RSS MB) of each command, interleaved rounds."""
     env = {**os.environ, "ICN_LOG_LEVEL": "WARNING"}
     with tempfile.TemporaryDirectory() as folder:
         env["ICN_DATABASE_URL"] = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
@@ -118,9 +129,9 @@ def main(rounds: int, serve_rounds: int) -> None:
 
         # Start-up: one warm-up each (disk caches), then interleaved rounds.
         commands = {
-            "icn-graph --help": [ICN_GRAPH, "--help"],
-            "icn-graph config": [ICN_GRAPH, "config"],
-            "anchor: hello app built, exit": [sys.executable, "-c", HELLO_APP],
+            HELP: [ICN_GRAPH, "--help"],
+            CONFIG: [ICN_GRAPH, "config"],
+            HELLO_EXIT: [sys.executable, "-c", HELLO_APP],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for command in commands.values():
@@ -131,28 +142,76 @@ def main(rounds: int, serve_rounds: int) -> None:
 
         # The port is the last argument of each (`serve --port N`; the hello script's argv[1]).
         servers = {
-            "icn-graph serve (empty SQLite)": [ICN_GRAPH, "serve", "--port"],
-            "anchor: hello app on uvicorn": [sys.executable, "-c", SERVE_HELLO],
+            SERVE: [ICN_GRAPH, "serve", "--port"],
+            HELLO_SERVE: [sys.executable, "-c", SERVE_HELLO],
         }
         rss: dict[str, list[float]] = {name: [] for name in servers}
         for _ in range(serve_rounds):
             for name, command in servers.items():
                 port = free_port()
                 rss[name].append(idle_rss([*command, str(port)], port, env))
+    return times, rss
 
-    anchor_time = statistics.median(times["anchor: hello app built, exit"])
+
+def figures(quick: bool) -> list[Figure]:
+    """``make bench``: ``--help`` and ``config`` start-up, idle RSS; absolute targets."""
+    rounds, serve_rounds = (3, 1) if quick else (7, 3)
+    times, rss = measure(rounds, serve_rounds)
+    median = statistics.median
+    anchor_time = median(times[HELLO_EXIT])
+    size = f"median of {rounds} interleaved rounds, process start to exit"
+    return [
+        Figure(
+            "`icn-graph --help`",
+            median(times[HELP]),
+            anchor_time,
+            "s",
+            "bare Strawberry hello app: build, exit",
+            higher_is_better=False,
+            target=None,
+            absolute_target=HELP_TARGET_SECONDS,
+            note=size,
+        ),
+        Figure(
+            "`icn-graph config`",
+            median(times[CONFIG]),
+            anchor_time,
+            "s",
+            "bare Strawberry hello app: build, exit",
+            higher_is_better=False,
+            target=None,
+            note=size,
+        ),
+        Figure(
+            "idle RSS, `icn-graph serve`",
+            median(rss[SERVE]),
+            median(rss[HELLO_SERVE]),
+            "MB",
+            "bare Strawberry hello app on uvicorn",
+            higher_is_better=False,
+            target=None,
+            absolute_target=RSS_TARGET_MB,
+            note="empty migrated SQLite, installed plugins; "
+            + (f"median of {serve_rounds} rounds" if serve_rounds > 1 else "one round"),
+        ),
+    ]
+
+
+def main(rounds: int, serve_rounds: int) -> None:
+    times, rss = measure(rounds, serve_rounds)
+    anchor_time = statistics.median(times[HELLO_EXIT])
     print(f"start-up, {rounds} interleaved rounds (seconds, process start to exit):")
     for name, values in times.items():
         print("  " + median_line(name, values, "s"))
-    for name in ("icn-graph --help", "icn-graph config"):
+    for name in (HELP, CONFIG):
         print(f"  ratio {name} / anchor: {statistics.median(times[name]) / anchor_time:.2f}x")
-    anchor_rss = statistics.median(rss["anchor: hello app on uvicorn"])
-    ours_rss = statistics.median(rss["icn-graph serve (empty SQLite)"])
+    anchor_rss = statistics.median(rss[HELLO_SERVE])
+    ours_rss = statistics.median(rss[SERVE])
     print(f"idle RSS, {serve_rounds} interleaved rounds (MB, after /healthz and 1 s idle):")
     for name, values in rss.items():
         print("  " + median_line(name, values, "MB"))
     print(f"  ratio icn-graph serve / anchor: {ours_rss / anchor_rss:.2f}x")
-    help_seconds = statistics.median(times["icn-graph --help"])
+    help_seconds = statistics.median(times[HELP])
     print(
         f"targets: --help {help_seconds:.2f} s (<= {HELP_TARGET_SECONDS} s: "
         f"{'met' if help_seconds <= HELP_TARGET_SECONDS else 'NOT met'}); idle RSS "

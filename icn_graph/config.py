@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from icn_graph.database_url import DatabaseUrl
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SmtpTls = Literal["none", "starttls", "tls"]
 NotifyDelivery = Literal["IMMEDIATE", "DAILY_DIGEST", "WEEKLY_DIGEST", "OFF"]
@@ -451,12 +453,8 @@ def local_url(host: str, port: int) -> str:
 def database_url_problem(url: str) -> str | None:
     """What is wrong with ``url`` as ICN_DATABASE_URL and what to write instead, in one line
     (the password hidden), or ``None`` when it names a supported database and driver."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
+    parsed = DatabaseUrl.parse(url)
+    if parsed is None:
         return f"not a database URL; write {DATABASE_URL_FORMS}"
     named, _, driver = parsed.drivername.partition("+")
     backend = "postgresql" if named == "postgres" else named
@@ -464,7 +462,7 @@ def database_url_problem(url: str) -> str | None:
     if wanted is None:
         return f"{backend} is not supported; write {DATABASE_URL_FORMS}"
     if (named, driver) != (backend, wanted):
-        shown = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
+        shown = parsed.with_driver(f"{backend}+{wanted}").render()
         hidden = " (your password in place of ***)" if parsed.password else ""
         if driver == wanted:
             what = f"says {named}, which SQLAlchemy does not know"
@@ -473,20 +471,16 @@ def database_url_problem(url: str) -> str | None:
         else:
             what = "names no async driver"
         return f"{redact_url(url)} {what}; write {shown}{hidden}"
-    if backend == "postgresql" and "sslmode" in parsed.query:
-        mode = parsed.query["sslmode"]
+    if backend == "postgresql" and "sslmode" in parsed.query_params:
+        mode = parsed.query_params["sslmode"]
         return f"asyncpg does not know sslmode; write ssl={mode} instead of sslmode={mode}"
     return None
 
 
 def redact_url(url: str) -> str:
     """Hide the password of a database URL, keeping everything else readable."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "**********"
+    parsed = DatabaseUrl.parse(url)
+    return parsed.render() if parsed is not None else "**********"
 
 
 @lru_cache(maxsize=1)

@@ -38,6 +38,7 @@ from icn_graph.events import (
 )
 from icn_graph.events.consumers import EventConsumer
 from icn_graph.models import (
+    AgendaAssignment,
     AgendaItem,
     AgendaItemKind,
     AgendaPart,
@@ -178,6 +179,7 @@ if not TYPE_CHECKING:
 __all__ = [
     "USER_ERRORS_DESCRIPTION",
     "AfterArgument",
+    "AgendaAssignment",
     "AgendaItem",
     "AgendaItemAdded",
     "AgendaItemAssigned",

@@ -89,6 +89,8 @@ def test_help_and_config_load_no_data_library() -> None:
         assert loaded.isdisjoint(DATA_LIBRARIES), (command, loaded.intersection(DATA_LIBRARIES))
         if command == "--help":
             assert loaded.isdisjoint(SERVER_LIBRARIES), loaded.intersection(SERVER_LIBRARIES)
+        else:  # settings are read and checked without the database layer
+            assert "sqlalchemy" not in loaded
 
 
 def test_a_started_server_has_loaded_no_data_library(migrated_url: str) -> None:

@@ -38,6 +38,10 @@ export const REFETCH_NEEDED = {
     fields: ['proposals'],
   },
   reviewProposal: { why: "a new review belongs in the proposal's `reviews`", fields: ['reviews'] },
+  invitePanelist: {
+    why: "a new invitation belongs in the proposal's `panelists`",
+    fields: ['panelists'],
+  },
 };
 
 /** Mutations this check does not run, and why; their payloads are still checked for objects. */
@@ -628,6 +632,45 @@ export const SCENARIOS = [
     },
     screen: (s) => [s.proposal],
     input: (s) => ({ id: s.proposal, startsAt: at(61, 15), endsAt: at(61, 16), room: 'Hall A' }),
+  },
+  {
+    // icn-panels feedback: a parent answers the survey of a session that has begun (the
+    // demo's past ones), rating one of its agenda items.
+    mutation: 'answerFeedback',
+    as: 'parent',
+    setup: async (s, raw) => {
+      const found = await raw(
+        'parent',
+        '{ learningSessions(first: 100) { nodes { id viewerCanAnswerFeedback agenda { id kind } } } }',
+      );
+      const begun = found.learningSessions.nodes.find((n) => n.viewerCanAnswerFeedback);
+      s.begunSession = begun.id;
+      s.ratedItem = begun.agenda.find((item) => item.kind !== 'BREAK')?.id;
+    },
+    screen: (s) => [s.begunSession],
+    input: (s) => ({
+      learningSessionId: s.begunSession,
+      belonging: 4,
+      needsMet: 4,
+      sharedGoals: 5,
+      influence: 3,
+      ratings: s.ratedItem ? [{ agendaItemId: s.ratedItem, score: 5 }] : [],
+      comment: 'More time with the parent panel, please.',
+    }),
+  },
+  // icn-panels: the parent invites a moderator to their panel, who accepts.
+  {
+    mutation: 'invitePanelist',
+    as: 'parent',
+    screen: (s) => [s.proposal],
+    input: (s) => ({ proposalId: s.proposal, personId: s.staffPerson, role: 'MODERATOR' }),
+    after: (s, p) => { s.panelInvitation = p.invitation.id; },
+  },
+  {
+    mutation: 'respondToInvitation',
+    as: 'staff',
+    screen: (s) => [s.proposal, s.panelInvitation],
+    input: (s) => ({ invitationId: s.panelInvitation, accept: true }),
   },
 ];
 

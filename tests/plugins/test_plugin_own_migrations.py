@@ -16,15 +16,19 @@ from icn_graph.db import migrations
 from icn_graph.host import load_plugins
 
 
+# icn-panels needs icn-codesign installed beside it (its hooks).
 @pytest.mark.parametrize(
-    ("name", "plugin"),
-    [("icn-codesign", icn_codesign.plugin), ("icn-panels", icn_panels.plugin)],
+    ("name", "plugins"),
+    [
+        ("icn-codesign", [("icn-codesign", icn_codesign.plugin)]),
+        ("icn-panels", [("icn-codesign", icn_codesign.plugin), ("icn-panels", icn_panels.plugin)]),
+    ],
 )
 async def test_the_plugin_migrates_on_its_own_and_matches_its_models(
-    scratch_url: str, name: str, plugin: ModuleType
+    scratch_url: str, name: str, plugins: list[tuple[str, ModuleType]]
 ) -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    host = load_plugins(settings, extra=[(name, plugin)], discover=False)
+    host = load_plugins(settings, extra=plugins, discover=False)
     track = migrations.track_named(name, host)
     assert track.version_table == f"alembic_version_{name.replace('-', '_')}"
 

@@ -25,6 +25,8 @@ LearningSessionRef = Annotated[
 
 __all__ = ["AgendaItem", "AgendaPerson", "enums"]
 
+PARTNER_KINDS = frozenset({models.PersonKind.PARENT_PARTNER, models.PersonKind.PATIENT_PARTNER})
+
 
 async def _session(info: Info, pk: int) -> models.LearningSession:
     row = await loaders.learning_session(info).load(pk)
@@ -44,6 +46,15 @@ class AgendaPerson:
         if person is None:
             raise NotFound("This person no longer exists.")
         return Person.from_model(person)
+
+    @strawberry.field(
+        description="Their partner role when they are a parent or patient partner "
+        "(`PARENT_PARTNER`, `PATIENT_PARTNER`: the person's `kind`), shown on the agenda; null "
+        "for anyone else."
+    )
+    async def partner_role(self, info: Info) -> models.PersonKind | None:
+        person = await info.context.loaders.person.load(self.person_pk)
+        return person.kind if person is not None and person.kind in PARTNER_KINDS else None
 
 
 @strawberry.type(description="One item on a Learning Session's agenda.")

@@ -2,10 +2,11 @@
 
 - network staff open calls, grant the reviewer role and decide;
 - a session's review committee (and staff) review and read reviews;
-- a proposal is seen by staff, its session's committee, its proposer, its proposed presenters
-  and the owners and coaches of its stages;
-- a proposal's own people (proposer, presenters) never see its reviews, and may not review or
-  decide it, even when they are staff or on the committee (as in pretalx).
+- a proposal is seen by staff, its session's committee, its proposer, its proposed presenters,
+  the people invited to its panel and the owners and coaches of its stages;
+- a proposal's own people (proposer, presenters, people invited to its panel) never see its
+  reviews, and may not review or decide it, even when they are staff or on the committee (as
+  in pretalx).
 
 A proposal someone may not see reads exactly like one that does not exist (``NotFound``).
 """
@@ -16,15 +17,22 @@ from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from icn_graph.plugin_api import NotFound, Viewer
-from icn_panels.models import Presenter, Proposal, ProposalStage, Reviewer
+from icn_panels.models import PanelInvitation, Presenter, Proposal, ProposalStage, Reviewer
 
 PROPOSAL_NOT_FOUND = "No proposal has that ID."
 
 
 def _presents(person_id: int) -> ColumnElement[bool]:
     return exists().where(Presenter.proposal_id == Proposal.id, Presenter.person_id == person_id)
+
+
+def invited(person_id: int) -> ColumnElement[bool]:
+    """SQL over ``Proposal``: ``person_id`` is invited to its panel (whatever their answer)."""
+    asked = aliased(PanelInvitation)  # not the outer query's invitation (``invitations_by_id``)
+    return exists().where(asked.proposal_id == Proposal.id, asked.person_id == person_id)
 
 
 def _reviews_session(person_id: int) -> ColumnElement[bool]:
@@ -47,7 +55,13 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.is_staff:
         return true()
     me = viewer.person_id
-    return or_(Proposal.proposer_id == me, _presents(me), _reviews_session(me), _works_on(me))
+    return or_(
+        Proposal.proposer_id == me,
+        _presents(me),
+        invited(me),
+        _reviews_session(me),
+        _works_on(me),
+    )
 
 
 async def visible_proposal_ids(
@@ -82,7 +96,8 @@ async def is_reviewer(session: AsyncSession, session_id: int, person_id: int) ->
 
 
 async def is_involved(session: AsyncSession, proposal: Proposal, person_id: int) -> bool:
-    """Whether ``person_id`` proposed ``proposal`` or is proposed to present it."""
+    """Whether ``person_id`` proposed ``proposal``, is proposed to present it or is invited to
+    its panel."""
     if proposal.proposer_id == person_id:
         return True
     found = await session.scalar(
@@ -90,7 +105,14 @@ async def is_involved(session: AsyncSession, proposal: Proposal, person_id: int)
             Presenter.proposal_id == proposal.id, Presenter.person_id == person_id
         )
     )
-    return found is not None
+    if found is not None:
+        return True
+    asked = await session.scalar(
+        select(PanelInvitation.id).where(
+            PanelInvitation.proposal_id == proposal.id, PanelInvitation.person_id == person_id
+        )
+    )
+    return asked is not None
 
 
 async def may_review(session: AsyncSession, viewer: Viewer, proposal: Proposal) -> bool:

@@ -183,6 +183,83 @@ class ProposalScheduled(DomainEvent):
         return f"{actor} put {title} on the agenda"
 
 
+@event_type("feedback.answered", subject="learning_session", personal=True)
+class FeedbackAnswered(DomainEvent):
+    """A member answered (or revised their answer to) a Learning Session's feedback survey.
+    Personal, about the one who answered (who is also its actor, and never hears of their own
+    action): nobody is notified. The scores and comment stay out of the event (results are
+    published only as suppressed aggregates)."""
+
+    learning_session: SubjectRef
+    person: SubjectRef
+    revised: bool
+    ratings: int  # how many agenda items the answer rates
+
+    def summary(self, actor: str, title: str) -> str:
+        return f"{actor} answered the feedback survey of {title}"
+
+
+@event_type("proposal.panelist_invited", subject="proposal")
+class PanelistInvited(DomainEvent):
+    """Someone was invited to moderate or sit on a panel: they hear of it (``person``), as do
+    people following the proposal (its proposer)."""
+
+    proposal: SubjectRef
+    invitation: SubjectRef
+    title: str
+    role: str  # MODERATOR or PANELIST
+    person_name: str
+    message: str = ""
+    # The person invited.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        part = "moderate" if self.role == "MODERATOR" else "sit on the panel"
+        return f"{actor} invited {self.person_name} to {part}: {title}"
+
+
+@event_type("proposal.panelist_responded", subject="proposal")
+class PanelistResponded(DomainEvent):
+    """An invited moderator or panelist accepted or declined (with a reason)."""
+
+    proposal: SubjectRef
+    invitation: SubjectRef
+    title: str
+    role: str
+    panelist: SubjectRef
+    panelist_name: str
+    state: str  # ACCEPTED or DECLINED
+    reason: str = ""
+    # The proposer: they hear of it, as do people following the proposal.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        verb = "accepted" if self.state == "ACCEPTED" else "declined"
+        part = "moderating" if self.role == "MODERATOR" else "sitting on the panel"
+        return f"{self.panelist_name} {verb} {part}: {title}"
+
+
+@event_type("proposal.panel_text_finalised", subject="proposal")
+class PanelTextFinalised(DomainEvent):
+    """A panel's "Objectives" or "Call to action" draft became final in its co-design thread:
+    the proposal's ``objectives`` or ``call_to_action`` is now its text. Recorded when
+    icn-codesign tells of the final draft (after the finalising commit); its actor is the
+    person who finalised it."""
+
+    proposal: SubjectRef
+    title: str
+    field: str  # objectives or call_to_action
+    draft: SubjectRef
+    text: str
+    # The proposer: they hear of it, as do people following the proposal.
+    person: SubjectRef | None = None
+
+    def summary(self, actor: str, title: str) -> str:
+        if self.field == "objectives":
+            return f"The objectives of {title} are final"
+        return f"The call to action of {title} is final"
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CallForProposalsOpened,
     ProposalSubmitted,
@@ -195,4 +272,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     StageAssigned,
     StageOverdue,
     ProposalScheduled,
+    FeedbackAnswered,
+    PanelistInvited,
+    PanelistResponded,
+    PanelTextFinalised,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icn_graph.plugin_api import Base, UTCDateTime, utcnow
@@ -140,6 +140,9 @@ class Proposal(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL"), default=None
     )
+    # A panel's co-design thread (icn-codesign's ``codesign_threads.id``; no foreign key: the
+    # two plugins migrate on their own histories). Null for other kinds.
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
     __table_args__ = (
         Index("ix_panels_proposals_session_id_id", "session_id", "id"),
@@ -246,4 +249,141 @@ class ProposalStage(Base):
         Index("ix_panels_stages_due_on", "due_on"),
         Index("ix_panels_stages_owner_id", "owner_id"),
         Index("ix_panels_stages_coach_id", "coach_id"),
+    )
+
+
+class FeedbackRole(enum.StrEnum):
+    """The group a feedback answer is counted in, from core's people: a parent or patient
+    partner by ``Person.kind`` (even when also staff), network staff (``ADMIN``/``STAFF``
+    network role or ``kind: STAFF``), and everyone else on a care team (clinicians, nurses,
+    dietitians, social workers, psychologists, QI leads, data managers). Stored with the
+    answer: a later change of role does not move an answer between groups."""
+
+    NETWORK_STAFF = "NETWORK_STAFF"
+    CARE_TEAM = "CARE_TEAM"
+    PARENT_PARTNER = "PARENT_PARTNER"
+    PATIENT_PARTNER = "PATIENT_PARTNER"
+
+
+FEEDBACK_ROLES: tuple[FeedbackRole, ...] = tuple(FeedbackRole)
+
+
+class CommunityItem(enum.StrEnum):
+    """The closing poll: four statements adapted from the Sense of Community Index (one per
+    element of McMillan and Chavis's sense of community), each answered from 1 (strongly
+    disagree) to 5 (strongly agree)."""
+
+    BELONGING = "BELONGING"
+    NEEDS_MET = "NEEDS_MET"
+    SHARED_GOALS = "SHARED_GOALS"
+    INFLUENCE = "INFLUENCE"
+
+
+COMMUNITY_ITEMS: tuple[CommunityItem, ...] = tuple(CommunityItem)
+COMMUNITY_PROMPTS: dict[CommunityItem, str] = {
+    CommunityItem.BELONGING: "I feel I belong in this network.",
+    CommunityItem.NEEDS_MET: "I can get what I need from this network.",
+    CommunityItem.SHARED_GOALS: "People in this network share the same goals.",
+    CommunityItem.INFLUENCE: "I have a say in what happens in this network.",
+}
+FEEDBACK_COMMENT_LENGTH = 2000
+
+
+class SessionFeedback(Base):
+    """One person's answer to a Learning Session's feedback survey: the four closing-poll
+    statements and a comment only network staff read (never with a name). Answering again
+    replaces it."""
+
+    __tablename__ = "panels_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_sessions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[FeedbackRole] = mapped_column(_enum(FeedbackRole, "panels_feedback_role"))
+    belonging: Mapped[int] = mapped_column(Integer)
+    needs_met: Mapped[int] = mapped_column(Integer)
+    shared_goals: Mapped[int] = mapped_column(Integer)
+    influence: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("belonging BETWEEN 1 AND 5", name="belonging_range"),
+        CheckConstraint("needs_met BETWEEN 1 AND 5", name="needs_met_range"),
+        CheckConstraint("shared_goals BETWEEN 1 AND 5", name="shared_goals_range"),
+        CheckConstraint("influence BETWEEN 1 AND 5", name="influence_range"),
+        Index("uq_panels_feedback_session_id_person_id", "session_id", "person_id", unique=True),
+    )
+
+
+class FeedbackRating(Base):
+    """An answer's overall rating, 1 to 5, of one agenda item of its session."""
+
+    __tablename__ = "panels_feedback_ratings"
+
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("panels_feedback.id", ondelete="CASCADE"), primary_key=True
+    )
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        Index("ix_panels_feedback_ratings_agenda_item_id", "agenda_item_id"),
+    )
+
+
+class PanelRole(enum.StrEnum):
+    """What an invited person does on a panel."""
+
+    MODERATOR = "MODERATOR"
+    PANELIST = "PANELIST"
+
+
+class InvitationState(enum.StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+MESSAGE_LENGTH = 2000
+
+
+class PanelInvitation(Base):
+    """A person invited to moderate or sit on a panel, and their answer (final once given).
+    A person is invited once per proposal; at most one moderator accepts (a partial unique
+    index backs the service's check)."""
+
+    __tablename__ = "panels_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("panels_proposals.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[PanelRole] = mapped_column(_enum(PanelRole, "panels_panel_role"))
+    state: Mapped[InvitationState] = mapped_column(
+        _enum(InvitationState, "panels_invitation_state"), default=InvitationState.PENDING
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    invited_by: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), default=None
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    __table_args__ = (
+        Index(
+            "uq_panels_invitations_proposal_id_person_id", "proposal_id", "person_id", unique=True
+        ),
+        Index("ix_panels_invitations_person_id", "person_id"),
+        Index(
+            "uq_panels_invitations_one_moderator",
+            "proposal_id",
+            unique=True,
+            postgresql_where=text("role = 'MODERATOR' AND state = 'ACCEPTED'"),
+            sqlite_where=text("role = 'MODERATOR' AND state = 'ACCEPTED'"),
+        ),
     )

@@ -1,5 +1,6 @@
 """Submitting a proposal (any member, while the session's call is open) and a proposed
-presenter's answer: a presenter is listed to others only once they confirm."""
+presenter's answer: a presenter is listed to others only once they confirm. A panel starts
+with its co-design thread (``codesign``); presenters join it as they confirm."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from icn_graph.plugin_api import (
     to_global_id,
     utcnow,
 )
+from icn_panels import codesign
 from icn_panels.access import load_proposal
 from icn_panels.calls import SESSION_NOT_FOUND, is_open
 from icn_panels.events import PresenterRequested, PresenterResponded, ProposalSubmitted
@@ -141,6 +143,9 @@ async def submit_proposal(
                     proposal=ref, person=SubjectRef("Person", person_pk), title=title
                 )
                 record(session, asked, actor_id=me)
+        if draft.kind == ProposalKind.PANEL:
+            # Its co-design thread, with the "Objectives" and "Call to action" drafts.
+            await codesign.start_panel_thread(session, viewer, proposal)
     return proposal
 
 
@@ -160,6 +165,7 @@ async def respond_as_presenter(
         presenter.consent, presenter.responded_at = consent, utcnow()
         if confirm:
             await add_member_follows(session, to_global_id("Proposal", proposal.id), [me])
+            await codesign.join_thread(session, proposal, me)
         name = await session.scalar(select(Person.display_name).where(Person.id == me))
         proposer = proposal.proposer_id
         responded = PresenterResponded(

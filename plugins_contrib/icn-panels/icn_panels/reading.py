@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 
 from icn_graph.plugin_api import Database, Viewer, grouped
-from icn_panels.access import visible_clause
+from icn_panels.access import invited, visible_clause
 from icn_panels.models import (
     CallForProposals,
+    PanelInvitation,
+    PanelRole,
     Presenter,
     PresenterConsent,
     Proposal,
@@ -28,7 +30,7 @@ MAX_PROPOSALS = 100
 class Standing:
     """The viewer's relation to one proposal: what they may do with it."""
 
-    involved: bool  # they proposed it or are proposed to present it
+    involved: bool  # they proposed it, are proposed to present it or invited to its panel
     on_committee: bool  # staff, or on the review committee of its session
     status: ProposalStatus
     staff: bool
@@ -110,8 +112,10 @@ async def presenters_of(
 async def standings(db: Database, viewer: Viewer, proposal_ids: Sequence[int]) -> list[Standing]:
     """The viewer's standing towards each proposal (which they may see): one query."""
     me = viewer.person_id if viewer.person_id is not None else -1
-    involved = (Proposal.proposer_id == me) | exists().where(
-        Presenter.proposal_id == Proposal.id, Presenter.person_id == me
+    involved = (
+        (Proposal.proposer_id == me)
+        | exists().where(Presenter.proposal_id == Proposal.id, Presenter.person_id == me)
+        | invited(me)
     )
     committee = exists().where(Reviewer.session_id == Proposal.session_id, Reviewer.person_id == me)
     async with db.session() as session:
@@ -224,3 +228,34 @@ async def proposals_of_items(
         )
         found = {row.agenda_item_id: row for row in rows}
     return [found.get(pk) for pk in item_ids]
+
+
+async def invitations_of(db: Database, proposal_ids: Sequence[int]) -> list[list[PanelInvitation]]:
+    """Each panel's invitations, the moderator's first, then in the order sent. The caller may
+    see the proposals (invitations are seen by whoever sees their proposal)."""
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(PanelInvitation)
+            .where(PanelInvitation.proposal_id.in_(sorted(set(proposal_ids))))
+            .order_by(
+                PanelInvitation.proposal_id,
+                (PanelInvitation.role != PanelRole.MODERATOR),
+                PanelInvitation.id,
+            )
+        )
+        return grouped(((row.proposal_id, row) for row in rows), proposal_ids)
+
+
+async def invitations_by_id(
+    db: Database, viewer: Viewer, pks: Sequence[int]
+) -> dict[int, PanelInvitation]:
+    """The invitations among ``pks`` whose proposal the viewer may see: one query."""
+    if not pks or viewer.person_id is None:
+        return {}
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(PanelInvitation)
+            .join(Proposal, Proposal.id == PanelInvitation.proposal_id)
+            .where(PanelInvitation.id.in_(sorted(set(pks))), visible_clause(viewer))
+        )
+        return {row.id: row for row in rows}

@@ -1,7 +1,8 @@
 """Scheduling: network staff put an accepted proposal whose PREPPED stage is done on its
 session's agenda, through core's agenda service in one transaction (core's rules: staff only;
 the session's dates, the room, presenters double-booked). Its confirmed presenters go on the
-item: panelists of a panel, speakers of anything else. A proposal is scheduled once: to move it,
+item: panelists of a panel (with its accepted moderator and panelists), speakers of anything
+else. A proposal is scheduled once: to move it,
 staff edit the agenda item (``updateAgendaItem``); if the item is removed, it may be scheduled
 again."""
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
     AgendaItem,
@@ -30,6 +32,9 @@ from icn_graph.plugin_api import (
 from icn_panels.access import load_proposal
 from icn_panels.events import ProposalScheduled
 from icn_panels.models import (
+    InvitationState,
+    PanelInvitation,
+    PanelRole,
     Presenter,
     PresenterConsent,
     Proposal,
@@ -61,8 +66,28 @@ def may_schedule(viewer: Viewer, agenda_item_id: int | None, stages: list[Propos
     return viewer.is_staff and agenda_item_id is None and is_prepped(stages)
 
 
-def part_of(kind: ProposalKind) -> AgendaPart:
-    return AgendaPart.PANELIST if kind == ProposalKind.PANEL else AgendaPart.SPEAKER
+async def on_the_item(
+    session: AsyncSession, proposal: Proposal, presenters: list[int]
+) -> list[tuple[int, AgendaPart]]:
+    """Who goes on the agenda item, each once: for a panel its accepted moderator, then its
+    confirmed presenters and accepted panelists (as panelists); speakers otherwise."""
+    if proposal.kind != ProposalKind.PANEL:
+        return [(pk, AgendaPart.SPEAKER) for pk in presenters]
+    accepted = list(
+        await session.execute(
+            select(PanelInvitation.person_id, PanelInvitation.role)
+            .where(
+                PanelInvitation.proposal_id == proposal.id,
+                PanelInvitation.state == InvitationState.ACCEPTED,
+            )
+            .order_by(PanelInvitation.id)
+        )
+    )
+    moderators = [pk for pk, role in accepted if role == PanelRole.MODERATOR]
+    panelists = [*presenters, *(pk for pk, role in accepted if role == PanelRole.PANELIST)]
+    people = [(pk, AgendaPart.MODERATOR) for pk in moderators]
+    people += [(pk, AgendaPart.PANELIST) for pk in dict.fromkeys(panelists) if pk not in moderators]
+    return people
 
 
 async def schedule_proposal(
@@ -92,7 +117,7 @@ async def schedule_proposal(
             )
             .order_by(Presenter.position)
         )
-        part = part_of(proposal.kind)
+        people = await on_the_item(session, proposal, list(presenters))
         draft = AgendaItemDraft(
             session_id=proposal.session_id,
             title=proposal.title,
@@ -103,9 +128,7 @@ async def schedule_proposal(
             room=slot.room,
         )
         # Core's checks; a presenter on another item at that time is refused on startsAt.
-        item = await add_agenda_item_in(
-            session, viewer, draft, [(pk, part) for pk in presenters], people_field="startsAt"
-        )
+        item = await add_agenda_item_in(session, viewer, draft, people, people_field="startsAt")
         proposal.agenda_item_id = item.id
         proposal.updated_at = utcnow()
         proposer = proposal.proposer_id

@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import SubjectDescription, SubjectType, Viewer, to_global_id
-from icn_panels.access import visible_proposal_ids
+from icn_panels.access import invited, visible_proposal_ids
 from icn_panels.models import Presenter, Proposal, Review, Reviewer
 
 PROPOSAL_TYPE = "Proposal"
@@ -74,6 +74,7 @@ async def visible_reviews(
     involved = or_(
         Proposal.proposer_id == me,
         exists().where(Presenter.proposal_id == Proposal.id, Presenter.person_id == me),
+        invited(me),
     )
     rows = await session.scalars(
         select(Review.id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import icn_codesign.plugin
 import icn_panels.plugin
 import pytest
 
@@ -159,9 +160,10 @@ async def propose(
 
 @pytest.fixture
 def icn_plugins() -> list[tuple[str, object]]:
-    """icn_graph's fixtures (``db``, ``client``, ...) with the plugin: import it into each test
-    module (a conftest.py here would clash with the other plugins' for mypy)."""
-    return [("icn-panels", icn_panels.plugin)]
+    """icn_graph's fixtures (``db``, ``client``, ...) with the plugin and icn-codesign, which it
+    needs: import it into each test module (a conftest.py here would clash with the other
+    plugins' for mypy)."""
+    return [("icn-codesign", icn_codesign.plugin), ("icn-panels", icn_panels.plugin)]
 
 
 STAGE_FIELDS = (
@@ -196,3 +198,15 @@ async def accepted(
         decision="ACCEPT_WITH_COACHING",
     )
     return proposal
+
+
+INVITE = f"""mutation($input: InvitePanelistInput!) {{
+  invitePanelist(input: $input) {{
+    invitation {{ id role state message person {{ displayName }} partnerRole viewerCanRespond }}
+    proposal {{ id }}
+    {USER_ERRORS} }} }}"""
+
+RESPOND = f"""mutation($input: RespondToInvitationInput!) {{
+  respondToInvitation(input: $input) {{
+    invitation {{ id role state reason viewerCanRespond }} proposal {{ id }}
+    {USER_ERRORS} }} }}"""

@@ -11,6 +11,8 @@ from panels_helpers import (
     CONFIRM,
     DECIDE,
     GRANT,
+    INVITE,
+    RESPOND,
     REVIEW,
     cast,
     icn_plugins,
@@ -35,6 +37,17 @@ def flat_text(message: EmailMessage) -> str:
     assert text is not None
     assert html is not None
     return " ".join(f"{text.get_content()} {html.get_content()}".split())
+
+
+def mail_by_recipient(smtp: SmtpServer) -> dict[str, str]:
+    """Every mail each recipient received, as one text (a panel's presenter also hears of its
+    co-design thread, in a mail of its own)."""
+    mail: dict[str, str] = {}
+    for message in smtp.received:
+        mail[message.rcpt_tos[0]] = (
+            f"{mail.get(message.rcpt_tos[0], '')} {flat_text(message.message)}"
+        )
+    return mail
 
 
 async def test_the_decision_is_mailed_and_reviews_never_are(
@@ -75,7 +88,7 @@ async def test_the_decision_is_mailed_and_reviews_never_are(
     later = datetime.now(UTC) + timedelta(minutes=10)
     assert await deliver_mail(db, settings, plugin_host, now=later) >= 3
 
-    mail = {m.rcpt_tos[0]: flat_text(m.message) for m in smtp.received}
+    mail = mail_by_recipient(smtp)
     assert all(SECRET not in body for body in mail.values()), mail
     to_parent = mail[people.parent.person.email]
     assert "Tania Staff declined 'Engaging families in QI: a parent panel'" in to_parent
@@ -90,3 +103,44 @@ async def test_the_decision_is_mailed_and_reviews_never_are(
     assert "Dr. Beth Cole reviewed 'Engaging families in QI: a parent panel'" in to_staff
     assert "Jamie Rivera proposed 'Engaging families in QI: a parent panel'" in to_staff
     assert people.committee.person.email in mail  # told of the role granted
+
+
+async def test_the_invited_panelist_and_the_proposer_are_mailed(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    for who in (people.parent, people.clinician, people.qi_lead):
+        await client.data(PREFERENCES, token=who.token)
+    session = await session_with_open_call(client, people.staff)
+    proposal = await propose(client, people.parent, session)
+    asked = {"proposalId": proposal, "role": "PANELIST"}
+    one = await ok(client, INVITE, "invitePanelist", people.parent, personId=people.clinician.id,
+                   message="Your clinic's story would help.", **asked)  # fmt: skip
+    two = await ok(client, INVITE, "invitePanelist", people.staff, personId=people.qi_lead.id,
+                   **asked)  # fmt: skip
+    await ok(client, RESPOND, "respondToInvitation", people.clinician,
+             invitationId=one["invitation"]["id"], accept=True)  # fmt: skip
+    await ok(client, RESPOND, "respondToInvitation", people.qi_lead,
+             invitationId=two["invitation"]["id"], accept=False,
+             reason="I am away that week.")  # fmt: skip
+    await client.settle()
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    assert await deliver_mail(db, settings, plugin_host, now=later) >= 3
+
+    mail = mail_by_recipient(smtp)
+    title = "'Engaging families in QI: a parent panel'"
+    to_clinician = mail[people.clinician.person.email]
+    assert f"Jamie Rivera invited Dr. Sami Reyes to sit on the panel: {title}" in to_clinician
+    assert "Your clinic's story would help." in to_clinician
+    to_qi_lead = mail[people.qi_lead.person.email]
+    assert f"Tania Staff invited Jennie Quinn to sit on the panel: {title}" in to_qi_lead
+    to_parent = mail[people.parent.person.email]
+    assert f"Dr. Sami Reyes accepted sitting on the panel: {title}" in to_parent
+    assert f"Jennie Quinn declined sitting on the panel: {title}" in to_parent
+    assert "I am away that week." in to_parent
+    assert "Tania Staff invited Jennie Quinn" in to_parent  # the proposer follows the panel

@@ -7,13 +7,13 @@ from icn_graph.plugin_api import SchemaContribution
 
 
 def contribution() -> SchemaContribution:
+    from icn_panels.schema.combined import LearningSessionPanels, PanelsMutations
     from icn_panels.schema.extensions import EXTENSIONS
-    from icn_panels.schema.root import PanelsMutation
     from icn_panels.schema.stages import ProposalBoardEntry, ProposalStage
-    from icn_panels.schema.types import Proposal, ProposalReview
+    from icn_panels.schema.types import PanelInvitation, Proposal, ProposalReview
 
     return SchemaContribution(
-        mutation=PanelsMutation,
-        extend=EXTENSIONS,
-        types=[Proposal, ProposalReview, ProposalStage, ProposalBoardEntry],
+        mutation=PanelsMutations,
+        extend={**EXTENSIONS, "LearningSession": LearningSessionPanels},
+        types=[Proposal, ProposalReview, PanelInvitation, ProposalStage, ProposalBoardEntry],
     )

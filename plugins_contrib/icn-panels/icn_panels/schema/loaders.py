@@ -9,7 +9,14 @@ from strawberry.dataloader import DataLoader
 
 from icn_graph.plugin_api import Database, Info
 from icn_panels import reading
-from icn_panels.models import CallForProposals, Presenter, Proposal, ProposalStage, Review
+from icn_panels.models import (
+    CallForProposals,
+    PanelInvitation,
+    Presenter,
+    Proposal,
+    ProposalStage,
+    Review,
+)
 
 
 def proposals(info: Info) -> DataLoader[int, Proposal | None]:
@@ -78,3 +85,8 @@ def proposals_of_items(info: Info) -> DataLoader[int, Proposal | None]:
         return await reading.proposals_of_items(db, viewer, pks)
 
     return info.context.loaders.get("icn-panels.proposals_of_items", batch)
+
+
+def invitations(info: Info) -> DataLoader[int, list[PanelInvitation]]:
+    """Only for proposals the viewer may see (``Proposal`` objects are)."""
+    return info.context.loaders.get("icn-panels.invitations", reading.invitations_of)

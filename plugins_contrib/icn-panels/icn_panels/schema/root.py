@@ -1,6 +1,6 @@
 """icn-panels' mutations: open a call, submit, answer as a presenter, grant the reviewer role,
-review, decide. Each returns a payload with ``userErrors`` for refused input; authorization is
-the services'."""
+review, decide, advance and assign stages, schedule, invite panelists and answer invitations.
+Each returns a payload with ``userErrors`` for refused input; authorization is the services'."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from icn_graph.plugin_api import (
     expect_global_id,
     fetch_node,
 )
-from icn_panels import calls, decisions, proposals, reviews, scheduling, stages
-from icn_panels.models import Decision, ProposalKind, Stage
-from icn_panels.schema.types import CallForProposals, Proposal, ProposalReview
+from icn_panels import calls, decisions, panelists, proposals, reviews, scheduling, stages
+from icn_panels.models import Decision, PanelRole, ProposalKind, Stage
+from icn_panels.models import PanelInvitation as InvitationRow
+from icn_panels.schema.types import CallForProposals, PanelInvitation, Proposal, ProposalReview
 
 
 async def _session(info: Info, pk: int) -> LearningSessionType | None:
@@ -176,6 +177,51 @@ class ScheduleProposalPayload:
         description="The agenda item it became, with its presenters on it; null if refused."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+@strawberry.input(description="Someone to invite to moderate or sit on a panel.")
+class InvitePanelistInput:
+    proposal_id: strawberry.ID = strawberry.field(description="The panel's proposal.")
+    person_id: strawberry.ID = strawberry.field(
+        description="Who is invited (a Person); once per panel."
+    )
+    role: PanelRole = strawberry.field(description="MODERATOR (at most one accepts) or PANELIST.")
+    message: str = strawberry.field(
+        default="", description="A note for them; at most 2000 characters."
+    )
+
+
+@strawberry.input(description="The invited person's answer to an invitation to a panel.")
+class RespondToInvitationInput:
+    invitation_id: strawberry.ID = strawberry.field(description="The invitation.")
+    accept: bool = strawberry.field(description="True: accept; false: decline.")
+    reason: str = strawberry.field(
+        default="", description="Why; required to decline; at most 1000 characters."
+    )
+
+
+@strawberry.type(description="What `invitePanelist` or `respondToInvitation` did.")
+class PanelInvitationPayload:
+    invitation: PanelInvitation | None = strawberry.field(
+        description="The invitation; null if refused."
+    )
+    proposal: Proposal | None = strawberry.field(
+        description="The panel's proposal; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+
+async def _invitation_payload(
+    info: Info, row: InvitationRow | None, errors: list[UserError]
+) -> PanelInvitationPayload:
+    if row is None:
+        return PanelInvitationPayload(invitation=None, proposal=None, user_errors=errors)
+    found = await fetch_node(info, "Proposal", row.proposal_id)
+    return PanelInvitationPayload(
+        invitation=PanelInvitation.from_row(row),
+        proposal=found if isinstance(found, Proposal) else None,
+        user_errors=[],
+    )
 
 
 @strawberry.type
@@ -352,3 +398,34 @@ class PanelsMutation:
             agenda_item=AgendaItemType.from_model(item),
             user_errors=[],
         )
+
+    @strawberry.mutation(
+        description="Invite someone to moderate or sit on a panel: its proposer, network staff, "
+        "or an owner or coach of one of its stages. They see the proposal and answer with "
+        "`respondToInvitation`."
+    )
+    async def invite_panelist(
+        self, info: Info, input: InputArgument[InvitePanelistInput]
+    ) -> PanelInvitationPayload:
+        pk = expect_global_id(input.proposal_id, "Proposal", field="proposalId")
+        person = expect_global_id(input.person_id, "Person", field="personId")
+        wanted = panelists.Invitation(person_id=person, role=input.role, message=input.message)
+        row, errors = await attempt(
+            panelists.invite_panelist(info.context.db, info.context.viewer, pk, wanted)
+        )
+        return await _invitation_payload(info, row, errors)
+
+    @strawberry.mutation(
+        description="Accept or decline (with a reason) an invitation to a panel: the person "
+        "invited, once. Accepting joins the panel's co-design thread."
+    )
+    async def respond_to_invitation(
+        self, info: Info, input: InputArgument[RespondToInvitationInput]
+    ) -> PanelInvitationPayload:
+        pk = expect_global_id(input.invitation_id, "PanelInvitation", field="invitationId")
+        row, errors = await attempt(
+            panelists.respond_to_invitation(
+                info.context.db, info.context.viewer, pk, accept=input.accept, reason=input.reason
+            )
+        )
+        return await _invitation_payload(info, row, errors)

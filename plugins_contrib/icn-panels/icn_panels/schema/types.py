@@ -12,12 +12,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from icn_codesign.schema.loaders import threads as codesign_threads
+from icn_codesign.schema.threads import Thread
 
 from icn_graph.plugin_api import (
     AgendaItemType,
     Followable,
     Info,
     LearningSessionType,
+    Node,
+    PersonKind,
     PersonType,
     described_enum,
     fetch_node,
@@ -25,10 +29,19 @@ from icn_graph.plugin_api import (
 )
 from icn_panels import reading
 from icn_panels.models import CallForProposals as CallRow
-from icn_panels.models import Decision, PresenterConsent, ProposalKind, ProposalStatus
+from icn_panels.models import (
+    Decision,
+    InvitationState,
+    PanelRole,
+    PresenterConsent,
+    ProposalKind,
+    ProposalStatus,
+)
+from icn_panels.models import PanelInvitation as InvitationRow
 from icn_panels.models import Presenter as PresenterRow
 from icn_panels.models import Proposal as ProposalRow
 from icn_panels.models import Review as ReviewRow
+from icn_panels.panelists import may_invite
 from icn_panels.scheduling import may_schedule
 from icn_panels.schema import loaders
 from icn_panels.stages import current_stage, may_advance
@@ -82,6 +95,27 @@ described_enum(
     },
 )
 
+described_enum(
+    PanelRole,
+    name="PanelRole",
+    description="What an invited person does on a panel.",
+    values={
+        PanelRole.MODERATOR: "Moderates the panel (at most one accepts).",
+        PanelRole.PANELIST: "Sits on the panel.",
+    },
+)
+described_enum(
+    InvitationState,
+    name="PanelInvitationState",
+    description="Where an invitation to a panel stands; an answer is final.",
+    values={
+        InvitationState.PENDING: "Not answered yet.",
+        InvitationState.ACCEPTED: "Accepted: on the panel, and on its agenda item once scheduled.",
+        InvitationState.DECLINED: "Declined, with a reason.",
+    },
+)
+PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER})
+
 
 async def load_person(info: Info, pk: int | None) -> PersonType | None:
     if pk is None:
@@ -117,6 +151,76 @@ class ProposalPresenter:
     @strawberry.field(description="Who would present.")
     async def person(self, info: Info) -> PersonType | None:
         return await load_person(info, self.person_pk)
+
+
+@strawberry.type(
+    description="An invitation to moderate or sit on a panel, and the answer: seen by whoever "
+    "may see the proposal."
+)
+class PanelInvitation(Node):
+    type_name = "PanelInvitation"
+
+    role: PanelRole = strawberry.field(description="Moderator or panelist.")
+    state: InvitationState = strawberry.field(description="Pending, accepted or declined.")
+    message: str = strawberry.field(description="What the inviter wrote; may be empty.")
+    reason: str | None = strawberry.field(description="Why they declined; null otherwise.")
+    invited_at: datetime = strawberry.field(description="When they were invited (UTC).")
+    responded_at: datetime | None = strawberry.field(description="When they answered (UTC).")
+    person_pk: strawberry.Private[int]
+    invited_by_pk: strawberry.Private[int | None]
+    proposal_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: InvitationRow) -> PanelInvitation:
+        return cls(
+            pk=row.id,
+            role=row.role,
+            state=row.state,
+            message=row.message,
+            reason=row.reason,
+            invited_at=row.invited_at,
+            responded_at=row.responded_at,
+            person_pk=row.person_id,
+            invited_by_pk=row.invited_by,
+            proposal_pk=row.proposal_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, info: Info, pks: Sequence[int]) -> list[PanelInvitation | None]:
+        info.context.viewer.require_member()
+        rows = await reading.invitations_by_id(info.context.db, info.context.viewer, pks)
+        return [cls.from_row(rows[pk]) if pk in rows else None for pk in pks]
+
+    @strawberry.field(description="Who is invited.")
+    async def person(self, info: Info) -> PersonType | None:
+        return await load_person(info, self.person_pk)
+
+    @strawberry.field(
+        description="Their partner role when they are a parent or patient partner "
+        "(`PARENT_PARTNER`, `PATIENT_PARTNER`: the person's `kind`); null for anyone else."
+    )
+    async def partner_role(self, info: Info) -> PersonKind | None:
+        row = await info.context.loaders.person.load(self.person_pk)
+        return row.kind if row is not None and row.kind in PARTNER_KINDS else None
+
+    @strawberry.field(description="Who invited them.")
+    async def invited_by(self, info: Info) -> PersonType | None:
+        return await load_person(info, self.invited_by_pk)
+
+    @strawberry.field(description="The panel's proposal.")
+    async def proposal(self, info: Info) -> Proposal | None:
+        row = await loaders.proposals(info).load(self.proposal_pk)
+        return Proposal.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Whether the viewer may answer it now (`respondToInvitation`): the person "
+        "invited, while it is pending."
+    )
+    def viewer_can_respond(self, info: Info) -> bool:
+        return (
+            info.context.viewer.person_id == self.person_pk
+            and self.state == InvitationState.PENDING
+        )
 
 
 @strawberry.type(
@@ -188,6 +292,7 @@ class Proposal(Followable):
     session_pk: strawberry.Private[int]
     proposer_pk: strawberry.Private[int | None]
     agenda_item_pk: strawberry.Private[int | None]
+    thread_pk: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: ProposalRow) -> Proposal:
@@ -206,6 +311,7 @@ class Proposal(Followable):
             session_pk=row.session_id,
             proposer_pk=row.proposer_id,
             agenda_item_pk=row.agenda_item_id,
+            thread_pk=row.thread_id,
         )
 
     @classmethod
@@ -309,3 +415,35 @@ class Proposal(Followable):
             return False
         rows = await loaders.stages(info).load(self.pk)
         return may_schedule(info.context.viewer, self.agenda_item_pk, rows)
+
+    @strawberry.field(
+        description="A panel's invited moderator and panelists with their answers, the "
+        "moderator first, then in the order invited; empty for other kinds."
+    )
+    async def panelists(self, info: Info) -> list[PanelInvitation]:
+        rows = await loaders.invitations(info).load(self.pk)
+        return [PanelInvitation.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Whether the viewer may invite a moderator or panelists "
+        "(`invitePanelist`): its proposer, network staff, or an owner or coach of one of its "
+        "stages; for a panel that is not declined."
+    )
+    async def viewer_can_invite_panelist(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        if viewer.person_id is None or self.kind != ProposalKind.PANEL:
+            return False
+        stages = [] if viewer.is_staff else await loaders.stages(info).load(self.pk)
+        return may_invite(viewer, self.proposer_pk, self.kind, self.status, stages)
+
+    @strawberry.field(
+        description='A panel\'s co-design thread (icn-codesign), with its "Objectives" and '
+        '"Call to action" drafts; null for other kinds and for viewers who may not read it '
+        "(its participants: the proposer, confirmed presenters, accepted panelists; and "
+        "network staff)."
+    )
+    async def thread(self, info: Info) -> Thread | None:
+        if self.thread_pk is None:
+            return None
+        row = await codesign_threads(info).load(self.thread_pk)
+        return Thread.from_row(row) if row is not None else None
