@@ -154,6 +154,7 @@ def create_app(
     app.state.dispatcher = dispatcher
     app.state.plugin_events = plugin_events
     app.state.broadcaster = broadcaster
+    app.state.viewers = graphql.viewers  # the token -> viewer cache (web/viewer_cache.py)
     app.state.sign_in_mail = sign_in_mail
     app.state.sign_in_limits = sign_in_limits
     app.state.readiness = readiness

@@ -252,6 +252,13 @@ class Settings(BaseSettings):
         description="How often a token's last use is written (and a session extended): at most "
         "once in this many seconds, so reading is not a write on every request.",
     )
+    viewer_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a token's viewer is kept in process memory, for HTTP requests and "
+        "websockets alike; revoking a token, deactivating a person or changing their "
+        "memberships or network role forgets it at once in every API process. 0 turns it off.",
+    )
     sign_in_rate_per_email: str = Field(
         default="5 per 15 minutes",
         description="How often one client address may ask for sign-in links for one email, "

@@ -61,6 +61,7 @@ from icn_graph.models import (
 from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
+from icn_graph.notifications.realtime.revocations import announce_revocation
 from icn_graph.notifications.worker.loop import Worker
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import hash_token, new_secret, revoke_tokens_of
@@ -507,8 +508,10 @@ async def token_for(db: Database, person: Person) -> str:
 
 
 async def revoke_tokens(db: Database, person: Person) -> None:
-    """Revoke every token and the calendar feed of ``person`` now: ``icn-graph token revoke``."""
+    """Revoke every token and the calendar feed of ``person`` now, and announce it to every API
+    process (viewer caches forget, websockets close): ``icn-graph token revoke``."""
     await revoke_tokens_of(db, person.email)
+    await announce_revocation(db, person.id)
 
 
 async def make_staff_token(db: Database) -> str:

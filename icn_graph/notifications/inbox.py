@@ -208,6 +208,11 @@ class InboxEvent:
     hidden: bool
 
 
+def as_seen(event: Event, *, hidden: bool) -> InboxEvent:
+    """``event`` as a reader sees it: with its title blanked when they may not see its subject."""
+    return InboxEvent(_without_title(event), hidden=True) if hidden else InboxEvent(event, False)
+
+
 async def events_of(
     db: Database, event_ids: Sequence[int], *, viewer: Viewer
 ) -> list[InboxEvent | None]:

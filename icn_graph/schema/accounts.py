@@ -7,7 +7,10 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.notifications.account_mail import mail_email_change, mail_moved_address
-from icn_graph.notifications.realtime.revocations import announce_revocation
+from icn_graph.notifications.realtime.revocations import (
+    announce_revocation,
+    announce_roles_changed,
+)
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.payload_viewer import ViewerRef, payload_viewer
@@ -203,6 +206,8 @@ class AccountMutations:
         )
         if done is None:
             return UpdatePersonPayload(person=None, user_errors=errors)
+        if input.network_role is not None:  # their viewer may have changed: caches, websockets
+            await announce_roles_changed(context.db, pk)
         if done.moved is not None and context.sign_in_mail is not None:
             mail_moved_address(context.sign_in_mail, done.moved)
         return UpdatePersonPayload(person=Person.from_model(done.person), user_errors=[])

@@ -13,6 +13,7 @@ from icn_graph import models
 from icn_graph.db.database import Database
 from icn_graph.errors import NotFound
 from icn_graph.notifications.invitation_mail import mail_invitation
+from icn_graph.notifications.realtime.revocations import announce_roles_changed
 from icn_graph.schema.centers import Center
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
@@ -335,6 +336,8 @@ class InvitationMutations:
             return AcceptInvitationPayload(
                 token=None, expires_at=None, person=None, membership=None, user_errors=errors
             )
+        # A person already signed in elsewhere has a new membership: their viewer changed.
+        await announce_roles_changed(context.db, accepted.person_id)
         person = await context.loaders.person.load(accepted.person_id)
         membership = await context.loaders.membership.load(accepted.membership_id)
         issued = accepted.session

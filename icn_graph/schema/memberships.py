@@ -8,6 +8,7 @@ import strawberry
 
 from icn_graph import models
 from icn_graph.errors import NotFound
+from icn_graph.notifications.realtime.revocations import announce_roles_changed
 from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
@@ -119,6 +120,8 @@ class MembershipMutations:
         membership, errors = await attempt(
             service.add_membership(info.context.db, info.context.viewer, draft)
         )
+        if membership is not None:  # their viewer (roles) changed: caches and websockets
+            await announce_roles_changed(info.context.db, membership.person_id)
         return AddMembershipPayload(
             membership=Membership.from_model(membership) if membership else None,
             user_errors=errors,
@@ -139,6 +142,8 @@ class MembershipMutations:
                 info.context.db, info.context.viewer, membership_id, now=info.context.clock()
             )
         )
+        if removed is not None:
+            await announce_roles_changed(info.context.db, removed.person_id)
         return RemoveMembershipPayload(
             removed_membership_id=input.id if removed else None,
             user_errors=errors,

@@ -10,8 +10,10 @@ from graphql import GraphQLError
 from icn_graph.errors import Unauthenticated
 from icn_graph.notifications.realtime.delivery import load_announced
 from icn_graph.notifications.realtime.hub import Inbox, InboxOverflow
+from icn_graph.notifications.realtime.live import LiveOverflow, LiveRoom
 from icn_graph.schema.context import Context, Info
 from icn_graph.schema.descriptions import ROOT_DESCRIPTIONS
+from icn_graph.schema.live_notifications import LIVE_OPERATION, LiveOperation, LiveTarget, shape_of
 from icn_graph.schema.loaders import Loaders
 from icn_graph.schema.notifications import Notification
 
@@ -45,6 +47,21 @@ async def _notifications(
         raise GraphQLError(OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}) from None
 
 
+async def _sent_live(room: LiveRoom, info: Info, person_id: int, operation: LiveOperation) -> None:
+    """Send what the room pushes until it closes: payloads are rendered once per shape for every
+    subscriber of an event (schema/live_notifications.py), not per subscription."""
+    target = LiveTarget(shape_of(info, operation), info.context)
+    with room.subscribe(person_id, target) as subscriber:
+        try:
+            async for payloads in subscriber:
+                for payload in payloads:
+                    await operation.send(payload)
+        except LiveOverflow:
+            raise GraphQLError(
+                OVERFLOW_MESSAGE, extensions={"code": "SUBSCRIPTION_OVERFLOW"}
+            ) from None
+
+
 @strawberry.type(description=ROOT_DESCRIPTIONS["Subscription"])
 class Subscription:
     @strawberry.subscription(
@@ -60,6 +77,13 @@ class Subscription:
                 "Live notifications are not available on this server.",
                 extensions={"code": "SERVICE_UNAVAILABLE"},
             )
+        operation = LIVE_OPERATION.get()
+        room = context.broadcaster.live
+        if operation is not None and room.deliver is not None:
+            # Over the websocket: payloads go straight to the client (see _sent_live).
+            await _sent_live(room, info, person_id, operation)
+            return
+        # Elsewhere (the schema run in process): each batch loaded for this subscriber.
         with context.broadcaster.subscribe(person_id) as inbox:
             async for notification in _notifications(context, person_id, inbox):
                 yield notification

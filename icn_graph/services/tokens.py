@@ -123,18 +123,39 @@ async def revoke_tokens(db: Database, email: str, label: str | None = None) -> i
     return (await revoke_tokens_of(db, email, label)).tokens
 
 
+@dataclass(frozen=True)
+class TokenViewer:
+    """The viewer a token stands for, and until when it does unless revoked (None: no end)."""
+
+    viewer: Viewer
+    expires_at: datetime | None
+
+
 async def viewer_for_token(
     db: Database, secret: str, *, use: TokenUse | None = None, now: datetime | None = None
 ) -> Viewer:
     """The viewer a bearer token stands for, in one query (and, when its last use is older than
     ``use.touch_seconds``, one write); a marked anonymous viewer if none."""
+    return (await token_viewer(db, secret, use=use, now=now)).viewer
+
+
+async def token_viewer(
+    db: Database, secret: str, *, use: TokenUse | None = None, now: datetime | None = None
+) -> TokenViewer:
+    """:func:`viewer_for_token`, with the token's expiry (after this use extended it)."""
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
-        return Viewer.anonymous(rejected_token=True)
+        return TokenViewer(Viewer.anonymous(rejected_token=True), None)
     use = use or TokenUse()
     now = now or utcnow()
     statement = (
         viewer_rows()
-        .add_columns(ApiToken.id, ApiToken.kind, ApiToken.read_only, ApiToken.last_used_at)
+        .add_columns(
+            ApiToken.id,
+            ApiToken.kind,
+            ApiToken.read_only,
+            ApiToken.last_used_at,
+            ApiToken.expires_at,
+        )
         .join(ApiToken, ApiToken.person_id == Person.id)
         .where(
             ApiToken.token_hash == hash_token(secret),
@@ -147,18 +168,23 @@ async def viewer_for_token(
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
     if not rows:
-        return Viewer.anonymous(rejected_token=True)
-    token_id, kind, read_only, last_used_at = rows[0][4:]
+        return TokenViewer(Viewer.anonymous(rejected_token=True), None)
+    token_id, kind, read_only, last_used_at, expires_at = rows[0][4:]
     (viewer,) = fold_viewers(row[:4] for row in rows).values()
     if last_used_at is None or now - last_used_at >= timedelta(seconds=use.touch_seconds):
         await _touch(db, token_id, kind, now, use)
-    return Viewer(
-        person_id=viewer.person_id,
-        network_role=viewer.network_role,
-        center_roles=viewer.center_roles,
-        token_id=token_id,
-        read_only=read_only,
-        token_kind=kind,
+        if kind is TokenKind.SESSION:
+            expires_at = now + timedelta(days=use.session_days)
+    return TokenViewer(
+        Viewer(
+            person_id=viewer.person_id,
+            network_role=viewer.network_role,
+            center_roles=viewer.center_roles,
+            token_id=token_id,
+            read_only=read_only,
+            token_kind=kind,
+        ),
+        expires_at,
     )
 
 

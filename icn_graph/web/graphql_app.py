@@ -30,6 +30,7 @@ from icn_graph.db.connection_errors import connection_lost
 from icn_graph.db.database import Database
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
+from icn_graph.notifications.realtime.revocations import TOPIC_PREFIX, register_cache
 from icn_graph.notifications.sign_in_mail import SignInMail
 from icn_graph.plugins.dispatch import EventDispatcher
 from icn_graph.plugins.manager import PluginHost
@@ -37,9 +38,10 @@ from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
 from icn_graph.schema.limits.budget import CostBudget
+from icn_graph.schema.live_notifications import LiveDelivery
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
-from icn_graph.web.auth import token_use, viewer_from_headers
+from icn_graph.web.auth import token_use
 from icn_graph.web.graphiql import explorer_response
 from icn_graph.web.json_encoding import encode_json
 from icn_graph.web.persisted_queries import (
@@ -49,6 +51,7 @@ from icn_graph.web.persisted_queries import (
     persisted_hash,
     sha256_hex,
 )
+from icn_graph.web.viewer_cache import ViewerCache
 from icn_graph.web.websocket_auth import RevocableTransportWS
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,16 @@ class GraphQLApp(GraphQL[Context, None]):
         self.clock = clock
         self.budget = CostBudget(settings.cost_budget, settings.cost_restore_rate)
         self.persisted_queries = PersistedQueries()
+        self.viewers = ViewerCache(settings.viewer_cache_seconds, hearing=lambda: False)
+        # A change made in this process is forgotten here at once, before its NOTIFY returns.
+        register_cache(db, self.viewers)
+        if broadcaster is not None:
+            # Nothing is cached unless revocations from every process reach this one.
+            self.viewers.hearing = broadcaster.hearing
+            # Revocations and role changes, from any process: forget the person's viewers.
+            broadcaster.topics.watch(TOPIC_PREFIX, self.viewers.heard)
+            # notificationAdded over websockets: rendered once per payload shape per event.
+            broadcaster.live.deliver = LiveDelivery(schema).deliver
         self.measures = measures or (
             MeasureRegistry.load(plugins) if plugins is not None else core_registry()
         )
@@ -318,7 +331,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def _viewer(self, headers: Mapping[str, str]) -> Viewer:
         try:
-            return await viewer_from_headers(
+            return await self.viewers.viewer(
                 self.db, headers, token_use(self.settings), now=self.clock()
             )
         except BaseException as error:

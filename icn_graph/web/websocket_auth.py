@@ -15,7 +15,11 @@ handshake's header brought one.
 
 Revocation also closes a connection at once, without waiting for its next operation: while a
 signed-in connection is open it listens on its person's revocation topic (see
-:mod:`icn_graph.notifications.realtime.revocations`) and checks its token again when told.
+:mod:`icn_graph.notifications.realtime.revocations`) and checks its token again when told (and
+every ``recheck_seconds``, for a revocation nobody announced). A change of the person's roles is
+announced the same way: the connection goes on with the fresh viewer, which live notifications
+are rendered for (schema/live_notifications.py). Lookups go through the process's viewer cache
+(web/viewer_cache.py), which the announcement has already emptied of that person.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    NextMessage,
     SubscribeMessage,
 )
 
@@ -36,6 +43,7 @@ from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.realtime.revocations import revocation_topic
 from icn_graph.notifications.realtime.topics import TopicOverflow
 from icn_graph.schema.context import Context
+from icn_graph.schema.live_notifications import LIVE_OPERATION, LiveOperation
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +61,12 @@ async def still_signed_in(context: Context) -> bool:
         return False
     context.viewer = viewer
     return True
+
+
+def recheck_seconds(viewer_cache_seconds: float) -> float:
+    """How often an open websocket checks its token even when nothing was announced: six times
+    the viewer cache's lifetime (a minute by default), a minute with the cache off."""
+    return 6 * viewer_cache_seconds if viewer_cache_seconds > 0 else 60.0
 
 
 def brings_a_token(payload: object) -> bool:
@@ -86,15 +100,37 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Run in the operation's own task; live subscriptions send through ``send``."""
+
+        async def send(payload: dict[str, Any]) -> None:
+            message = NextMessage(id=operation.id, type="next", payload=payload)  # type: ignore[typeddict-item]
+            await operation.send_operation_message(message)
+
+        LIVE_OPERATION.set(
+            LiveOperation(
+                operation.id, operation.query, operation.variables, operation.operation_name, send
+            )
+        )
+        await super().run_operation(operation)
+
     async def _close_when_revoked(self, broadcaster: Broadcaster, person_id: int) -> None:
-        """Check the token again whenever the person's tokens are revoked; close if it is gone."""
+        """Check the token again whenever the person's tokens or roles change (a message on
+        their revocation topic), and every ``recheck_seconds`` in case a revocation went
+        unannounced (a row changed by hand, a message lost while the listener reconnected);
+        close the connection if the token is gone."""
         topic = revocation_topic(person_id)
+        period = recheck_seconds(self.context.settings.viewer_cache_seconds)
         while True:
             with broadcaster.topics.subscribe([topic]) as feed:
                 try:
-                    async for _ in feed:
+                    while True:
+                        with contextlib.suppress(TimeoutError):
+                            async with asyncio.timeout(period):
+                                await anext(feed)
                         if await self._revoked():
                             return
+                except StopAsyncIteration:
                     return  # the broadcaster stopped: the app is shutting down
                 except TopicOverflow:  # told too often to keep up: check, then listen afresh
                     if await self._revoked():

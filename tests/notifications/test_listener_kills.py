@@ -171,7 +171,7 @@ async def test_the_listener_survives_its_connection_being_killed_again_and_again
         ws_client(server, await token_for(db, maria)) as client,
     ):
         await client.subscribe()
-        while quick_app.state.broadcaster.hub.subscriber_count(maria.id) < 1:
+        while quick_app.state.broadcaster.subscriber_count(maria.id) < 1:
             await client.round_trip()
         assert await readyz(http) == (200, OK)
         await reaches(client, db, maria)

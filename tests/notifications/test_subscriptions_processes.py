@@ -57,13 +57,16 @@ def icn_graph(*arguments: str) -> list[str]:
 
 
 @contextmanager
-def api_process(database_url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``icn-graph serve`` on a free port; yields its base URL and the process."""
+def api_process(
+    database_url: str, log: Path, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``icn-graph serve`` on a free port (with ``settings``: ``ICN_*`` variables); yields its
+    base URL and the process."""
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
             icn_graph("serve", "--host", "127.0.0.1", "--port", str(port)),
-            env=environment(database_url),
+            env={**environment(database_url), **settings},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 DEFAULT_CAPACITY = 256
@@ -78,8 +78,15 @@ class Inbox:
 class Hub:
     """The subscribers of this process, by person id."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        *,
+        also: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.capacity = capacity
+        # Live subscribers fed in batches (live.LiveRoom.announce) hear of every publication too.
+        self.also = also
         self._inboxes: dict[int, set[Inbox]] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -108,6 +115,8 @@ class Hub:
             self._closed = False
 
     def publish(self, person_id: int, notification_id: int) -> None:
+        if self.also is not None:
+            self.also(person_id, notification_id)
         with self._lock:
             inboxes = list(self._inboxes.get(person_id, ()))
         for inbox in inboxes:

@@ -18,7 +18,7 @@ import asyncio
 import re
 import threading
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import text
@@ -112,8 +112,16 @@ class TopicHub:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
         self._feeds: dict[str, set[TopicFeed]] = {}
+        self._watchers: list[tuple[str, Callable[[str, str], None]]] = []
         self._lock = threading.Lock()
         self._closed = False
+
+    def watch(self, prefix: str, heard: Callable[[str, str], None]) -> None:
+        """Call ``heard(topic, message)`` for every message on a topic starting with ``prefix``,
+        at once and before any subscription's feed gets it (the viewer cache forgets a revoked
+        token before an open websocket checks it again)."""
+        with self._lock:
+            self._watchers.append((prefix, heard))
 
     @contextmanager
     def subscribe(self, topics: Collection[str]) -> Iterator[TopicFeed]:
@@ -143,6 +151,9 @@ class TopicHub:
     def publish(self, topic: str, message: str) -> None:
         with self._lock:
             feeds = list(self._feeds.get(topic, ()))
+            watchers = [heard for prefix, heard in self._watchers if topic.startswith(prefix)]
+        for heard in watchers:
+            heard(topic, message)
         for feed in feeds:
             feed.offer(topic, message)
 
