@@ -242,9 +242,9 @@ class ReadUnit:
 
 
 def _lost(error: BaseException) -> bool:
-    from icn_graph.db.connection_errors import connection_lost  # imports asyncpg
+    from icn_graph.db.connection_errors import connection_dropped  # imports asyncpg
 
-    return connection_lost(error)
+    return connection_dropped(error)
 
 
 async def _invalidate(connection: AsyncConnection) -> None:

@@ -26,7 +26,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
-from icn_graph.db.connection_errors import connection_lost
+from icn_graph.db.connection_errors import connection_dropped, connection_lost
 from icn_graph.db.database import Database, current_read_unit
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
@@ -341,7 +341,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 # Raw driver errors and stray cancellations too: a connection killed
                 # mid-lookup. A lost connection is retried once, on a fresh one.
                 lost = connection_lost(error)
-                if lost and not attempt:
+                if not attempt and connection_dropped(error):
                     continue
                 if not (lost or isinstance(error, SQLAlchemyError)):
                     raise
