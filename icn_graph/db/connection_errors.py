@@ -37,3 +37,12 @@ def connection_lost(error: BaseException) -> bool:
     if isinstance(error, OperationalError | InterfaceError | InternalError):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def connection_dropped(error: BaseException) -> bool:
+    """The connection itself is gone, so the same work may succeed on a fresh one: narrower
+    than :func:`connection_lost`, which also counts any ``OperationalError`` (SQLite's "no such
+    table" is one). SQLAlchemy's errors count only when it invalidated the connection."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated
+    return connection_lost(error)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -19,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 from icn_graph.db.after_commit import discard_pending, take_committed
 from icn_graph.db.before_commit import discard_before_commit, run_before_commit
 from icn_graph.db.problems import VARIABLE, DatabaseUnusable
+
+log = logging.getLogger(__name__)
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,7 +49,9 @@ def create_engine(url: str) -> AsyncEngine:
                 f"{VARIABLE}: cannot create {folder}, the folder of the SQLite file "
                 f"{parsed.database} ({why}); choose a path this user may write"
             ) from error
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite)
+    # No pre-ping (a round trip before every checkout): a dead connection shows itself by its
+    # error, the pool is then invalidated, and a request's reads retry once (ReadUnit).
+    engine = create_async_engine(url)
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
     return engine
@@ -55,6 +63,10 @@ EventSink = Callable[[list[Any]], None]
 
 class Database:
     """Engine plus session factory. One ``AsyncSession`` per unit of work, never shared.
+
+    Inside :meth:`read_unit` (a GraphQL request over HTTP), every :meth:`session` reads on the
+    unit's one connection instead, one session at a time; :meth:`transaction` always has its
+    own connection (the unit's is handed back first when idle, so a request holds one).
 
     ``event_sink`` receives the domain events a transaction recorded, once it has committed.
     """
@@ -74,9 +86,31 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A read session; nothing it does is committed."""
+        """A read session; nothing it does is committed (on the read unit's connection when
+        one is open: see :meth:`read_unit`)."""
+        unit = self._unit()
+        if unit is not None:
+            async with unit.session() as shared:
+                yield shared
+            return
         async with self.sessions() as session:
             yield session
+
+    def _unit(self) -> ReadUnit | None:
+        unit = _current_unit.get()
+        return unit if unit is not None and unit.db is self and not unit.closed else None
+
+    @asynccontextmanager
+    async def read_unit(self) -> AsyncIterator[ReadUnit]:
+        """Until the block ends, this task's (and its child tasks') :meth:`session` calls share
+        one connection, checked out at the first read, in one read-only transaction."""
+        unit = ReadUnit(self)
+        token = _current_unit.set(unit)
+        try:
+            yield unit
+        finally:
+            _current_unit.reset(token)
+            await unit.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -86,6 +120,9 @@ class Database:
         it. Events recorded in it (outbox rows written in the same transaction) go to
         ``event_sink`` after the commit, with their row ids; after a rollback there are none.
         """
+        unit = self._unit()
+        if unit is not None:
+            await unit.before_write()
         async with self.sessions() as session:
             try:
                 async with session.begin():
@@ -105,3 +142,114 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# The read unit of the running request, if any (child tasks inherit it).
+_current_unit: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit", default=None)
+# Set inside one of the unit's sessions: a session opened within it shares its turn.
+_holding: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit_turn", default=None)
+
+
+def current_read_unit() -> ReadUnit | None:
+    """The read unit this task runs in (see :meth:`Database.read_unit`), if any."""
+    unit = _current_unit.get()
+    return unit if unit is not None and not unit.closed else None
+
+
+class ReadUnit:
+    """One request's reads: one connection, checked out once, in one read-only transaction
+    (``BEGIN READ ONLY`` on PostgreSQL), that every session of the request uses in turn (a lock:
+    the loaders' batches run one after another; each DataLoader still merges its keys).
+
+    A read that fails because the connection died marks the unit ``lost`` and drops the
+    connection; the next read checks out a fresh one. Whoever runs the unit may then run its
+    reads again, once, if it wrote nothing (``wrote``): see ``GraphQLApp.execute_single``.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.lock = asyncio.Lock()
+        self.connection: AsyncConnection | None = None
+        self.closed = False
+        self.lost = False
+        self.wrote = False
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        nested = _holding.get() is self
+        if not nested:
+            await self.lock.acquire()
+        token = _holding.set(self)
+        try:
+            connection = await self._connection()
+            session = self.db.sessions(bind=connection)
+            try:
+                async with session:
+                    yield session
+            except BaseException as error:
+                if _lost(error):
+                    self.lost = True
+                    await self._discard()
+                raise
+        finally:
+            _holding.reset(token)
+            if not nested:
+                self.lock.release()
+                if self.closed:  # the request ended while this (a straggler's) read ran
+                    await self.release()
+
+    async def _connection(self) -> AsyncConnection:
+        if self.connection is None:
+            connection = await self.db.engine.connect()
+            try:
+                if self.db.dialect == "postgresql":
+                    await connection.execution_options(postgresql_readonly=True)
+                await connection.begin()
+            except BaseException:
+                await _invalidate(connection)
+                raise
+            self.connection = connection
+        return self.connection
+
+    async def before_write(self) -> None:
+        """A transaction is about to start: hand the connection back now if no read uses it,
+        so the request holds one connection at a time."""
+        self.wrote = True
+        if not self.lock.locked():
+            await self.release()
+
+    async def release(self) -> None:
+        """End the read-only transaction and give the connection back to the pool."""
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        try:
+            await connection.close()
+        except BaseException as error:
+            if not _lost(error):
+                raise
+            await _invalidate(connection)
+
+    async def _discard(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await _invalidate(connection)
+
+    async def close(self) -> None:
+        self.closed = True
+        if not self.lock.locked():
+            await self.release()
+
+
+def _lost(error: BaseException) -> bool:
+    from icn_graph.db.connection_errors import connection_dropped  # imports asyncpg
+
+    return connection_dropped(error)
+
+
+async def _invalidate(connection: AsyncConnection) -> None:
+    """Drop a connection that died: never back into the pool, whatever closing it raises."""
+    try:
+        await connection.invalidate()
+    except Exception as error:  # it is dead already; nothing else to do
+        log.debug("invalidating a lost connection: %s", error)

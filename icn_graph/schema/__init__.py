@@ -23,6 +23,7 @@ from icn_graph.plugins.contributions import SchemaContribution
 from icn_graph.schema.connections import describe_connections
 from icn_graph.schema.document_cache import CachedDocuments, DocumentCache
 from icn_graph.schema.errors import ErrorPolicy
+from icn_graph.schema.fast_fields import resolve_plainly
 from icn_graph.schema.limits.introspection import AnonymousIntrospection, OneSchemaField
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.schema.limits.metering import OperationMetering
@@ -64,6 +65,7 @@ class IcnSchema(strawberry.Schema):
         self.documents = DocumentCache()
         super().__init__(**options)
         describe_connections(self)
+        resolve_plainly(self._schema, self.config.info_class)
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         own = super().get_fields(type_definition)

@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types.base import StrawberryObjectDefinition
 
-from icn_graph.services.pagination import Page
+from icn_graph.services.pagination import LazyCursor, Page
 
 NodeT = TypeVar("NodeT")
 ModelT = TypeVar("ModelT")
@@ -43,12 +43,19 @@ class PageInfo:
     )
 
 
+def _edge_cursor(self: Edge[Any]) -> str:
+    return str(self.lazy_cursor)
+
+
 @strawberry.type
 class Edge(Generic[NodeT]):
     cursor: str = strawberry.field(
-        description="Opaque; pass it as `after` to get the items that follow this one."
+        resolver=_edge_cursor,
+        description="Opaque; pass it as `after` to get the items that follow this one.",
     )
     node: NodeT = strawberry.field(description="The item at this place in the listing.")
+    # Encoded when asked for (see LazyCursor).
+    lazy_cursor: strawberry.Private[str | LazyCursor]
 
 
 @strawberry.type
@@ -73,14 +80,14 @@ class Connection(Generic[NodeT]):
 def connection_from_page(
     page: Page[ModelT], to_node: Callable[[ModelT], NodeT]
 ) -> Connection[NodeT]:
-    edges = [Edge(cursor=cursor, node=to_node(item)) for cursor, item in page.items]
+    edges = [Edge(lazy_cursor=cursor, node=to_node(item)) for cursor, item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=str(edges[0].lazy_cursor) if edges else None,
+            end_cursor=str(edges[-1].lazy_cursor) if edges else None,
         ),
         page=page,  # type: ignore[arg-type]
     )

@@ -8,7 +8,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
@@ -34,11 +34,26 @@ class SortKey:
     descending: bool = False
 
 
+class LazyCursor:
+    """A row's cursor, encoded only when read: most pages are asked for ``nodes``, and a
+    cursor's JSON and base64 were a fifth of what a page of plain rows cost."""
+
+    __slots__ = ("_key", "_row")
+
+    def __init__(self, key: SortKey, row: Any) -> None:
+        self._key = key
+        self._row = row
+
+    def __str__(self) -> str:
+        return encode_cursor(self._key, self._row)
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a listing, each item with its cursor; the total is counted only when asked."""
+    """One page of a listing, each item with its cursor; the total is counted only when asked.
+    A cursor is text, or a :class:`LazyCursor` (``str()`` of it is the text)."""
 
-    items: list[tuple[str, T]]
+    items: list[tuple[str | LazyCursor, T]]
     has_next_page: bool
     has_previous_page: bool
     count_total: Callable[[], Awaitable[int]]
@@ -115,8 +130,15 @@ async def paginate(
     first: int | None,
     after: str | None,
     parse_value: Callable[[Any], Any] = text_value,
+    plain_rows: bool = False,
 ) -> Page[T]:
-    """Run ``statement`` (filters applied, no ordering) as one keyset page."""
+    """Run ``statement`` (filters applied, no ordering) as one keyset page.
+
+    ``plain_rows``: for ``select(Model)`` whose readers only read columns, the rows come as
+    SQLAlchemy Core rows of the model's table (attributes named as its columns, values
+    converted the same way) instead of ORM objects: no identity map, no instance state, a
+    third of the cost per row on long pages. They cannot be changed or lazy-load anything.
+    """
     size = check_page_size(first)
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
 
@@ -132,8 +154,15 @@ async def paginate(
     )
     statement = statement.order_by(*order).limit(size + 1)
     async with db.session() as session:
-        rows: Sequence[T] = (await session.scalars(statement)).all()
-    items = [(encode_cursor(key, row), row) for row in rows[:size]]
+        if plain_rows:
+            table = statement.column_descriptions[0]["entity"].__table__
+            plain = statement.with_only_columns(*table.columns)
+            # On the session's connection: the ORM's result machinery is not needed either.
+            connection = await session.connection()
+            rows = cast("Sequence[T]", (await connection.execute(plain)).all())
+        else:
+            rows = (await session.scalars(statement)).all()
+    items: list[tuple[str | LazyCursor, T]] = [(LazyCursor(key, row), row) for row in rows[:size]]
     return Page(
         items=items,
         has_next_page=len(rows) > size,

@@ -87,6 +87,8 @@ async def list_people(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Person]:
+    """A page of people; its rows are read-only Core rows with ``Person``'s column names
+    (``paginate``'s ``plain_rows``): read their columns, nothing else."""
     viewer.require_member()
     if filter.deactivated is not DeactivatedPeople.EXCLUDE and not viewer.is_staff:
         raise Forbidden("Only network staff can list deactivated people.")
@@ -102,11 +104,14 @@ async def list_people(
             first=first,
             after=after,
             parse_value=aware_datetime,
+            plain_rows=True,
         )
     key = SortKey(
         "display_name", Person.display_name, Person.id, lambda p: p.display_name, descending
     )
-    return await paginate(db, _filtered(viewer, filter), key, first=first, after=after)
+    return await paginate(
+        db, _filtered(viewer, filter), key, first=first, after=after, plain_rows=True
+    )
 
 
 def may_see_email(viewer: Viewer, person_id: int, person_center_ids: Iterable[int]) -> bool:

@@ -26,8 +26,8 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
-from icn_graph.db.connection_errors import connection_lost
-from icn_graph.db.database import Database
+from icn_graph.db.connection_errors import connection_dropped, connection_lost
+from icn_graph.db.database import Database, current_read_unit
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.realtime.revocations import TOPIC_PREFIX, register_cache
@@ -39,6 +39,7 @@ from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.live_notifications import LiveDelivery
+from icn_graph.schema.loaders import Loaders
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use
@@ -180,12 +181,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        try:
-            response = await self.run(Request(scope, receive=receive))
-        except HTTPException as problem:
-            # Request-level problems answer in GraphQL's JSON shape, never as bare text.
-            allow = GRAPHQL_METHODS if problem.status_code == 405 else None
-            response = request_error(problem.status_code, problem.reason, allow=allow)
+        # The request's reads (the token's viewer, every resolver and loader) share one
+        # connection and one read-only transaction, handed back before the answer is sent.
+        async with self.db.read_unit():
+            try:
+                response = await self.run(Request(scope, receive=receive))
+            except HTTPException as problem:
+                # Request-level problems answer in GraphQL's JSON shape, never as bare text.
+                allow = GRAPHQL_METHODS if problem.status_code == 405 else None
+                response = request_error(problem.status_code, problem.reason, allow=allow)
         await response(scope, receive, send)
 
     async def _serve_websocket(self, websocket: WebSocket) -> None:
@@ -221,16 +225,27 @@ class GraphQLApp(GraphQL[Context, None]):
                 raise HTTPException(400, HASH_MISMATCH)
             elif len(query) <= self.settings.max_query_length:
                 self.persisted_queries.put(digest, query)
+        unit = current_read_unit()
         try:
-            return await self.schema.execute(
-                query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
-                operation_extensions=request_data.extensions,
-            )
+            for attempt in range(2):
+                if unit is not None:
+                    unit.lost = unit.wrote = False
+                result = await self.schema.execute(
+                    query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
+                    operation_extensions=request_data.extensions,
+                )
+                # A read lost its connection (killed, or dead in the pool: there is no
+                # pre-ping): run the operation again, once, on a fresh one, if it wrote nothing.
+                if unit is None or not unit.lost or unit.wrote or attempt:
+                    return result
+                log.warning("a read lost its database connection; running the query again")
+                context.loaders = Loaders(self.db)
+            return result
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
@@ -330,16 +345,24 @@ class GraphQLApp(GraphQL[Context, None]):
         return cast("UnsetType", UNSET)
 
     async def _viewer(self, headers: Mapping[str, str]) -> Viewer:
-        try:
-            return await self.viewers.viewer(
-                self.db, headers, token_use(self.settings), now=self.clock()
-            )
-        except BaseException as error:
-            # Raw driver errors and stray cancellations too: a connection killed mid-lookup.
-            if not (isinstance(error, SQLAlchemyError) or connection_lost(error)):
-                raise
-            log.error("cannot authenticate the request: database unavailable: %s", error)
-            raise HTTPException(503, "The database is unavailable; try again shortly.") from error
+        for attempt in range(2):
+            try:
+                return await self.viewers.viewer(
+                    self.db, headers, token_use(self.settings), now=self.clock()
+                )
+            except BaseException as error:
+                # Raw driver errors and stray cancellations too: a connection killed
+                # mid-lookup. A lost connection is retried once, on a fresh one.
+                lost = connection_lost(error)
+                if not attempt and connection_dropped(error):
+                    continue
+                if not (lost or isinstance(error, SQLAlchemyError)):
+                    raise
+                log.error("cannot authenticate the request: database unavailable: %s", error)
+                raise HTTPException(
+                    503, "The database is unavailable; try again shortly."
+                ) from error
+        raise AssertionError("unreachable")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -20,12 +20,12 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from icn_graph.db.database import Database
 from icn_graph.services.pagination import (
+    LazyCursor,
     Page,
     SortKey,
     after_condition,
     check_page_size,
     decode_cursor,
-    encode_cursor,
 )
 
 M = TypeVar("M")
@@ -120,7 +120,7 @@ async def _group(
     for parent_id in wanted:
         rows = grouped.get(parent_id, [])
         pages[parent_id] = Page(
-            items=[(encode_cursor(key, item), item) for item in rows[:size]],
+            items=[(LazyCursor(key, item), item) for item in rows[:size]],
             has_next_page=len(rows) > size,
             has_previous_page=after is not None,
             count_total=_count_of(counts, parent_id),

@@ -33,13 +33,13 @@ from icn_graph.services.learning_sessions.events import (
     registration_refs,
 )
 from icn_graph.services.pagination import (
+    LazyCursor,
     Page,
     SortKey,
     after_condition,
     aware_datetime,
     check_page_size,
     decode_cursor,
-    encode_cursor,
 )
 from icn_graph.services.viewer import Viewer
 
@@ -134,7 +134,7 @@ async def registration_pages(
             return await count(session_id, query.filter)
 
         return Page(
-            items=[(encode_cursor(ORDER, row), row) for row in rows[:size]],
+            items=[(LazyCursor(ORDER, row), row) for row in rows[:size]],
             has_next_page=len(rows) > size,
             has_previous_page=query.after is not None,
             count_total=total,

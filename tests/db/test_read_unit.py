@@ -1,0 +1,196 @@
+"""One unit of work per GraphQL read: a query over HTTP checks out one connection, once, and runs
+all its reads (the token's viewer, every resolver and loader batch) in one read-only
+transaction, whatever the page size; a connection that died in the pool is retried once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.util import await_only
+
+from icn_graph.db.database import Database
+from icn_graph.notifications.realtime.listener import connect_arguments
+from tests.goals.test_goals_n_plus_one import build
+from tests.helpers import GraphQLClient, StatementCounter
+
+QUERY = "{ centers(first: 3) { nodes { name members { role person { displayName } } } } }"
+
+CENTER_PAGE = """
+query CenterPage($first: Int!) {
+  centers(first: $first) {
+    nodes {
+      name
+      members { role person { displayName email } }
+      goals(first: 5) { nodes { title status keyResults { title progress } } }
+    }
+  }
+}
+"""
+
+
+@dataclass
+class PoolUse:
+    """What the engine did: checkouts from the pool, transactions begun and ended."""
+
+    checkouts: int = 0
+    begins: int = 0
+    ends: list[str] = field(default_factory=list)
+    # Backend pids of the connections given back to the pool (PostgreSQL).
+    idle_pids: set[int] = field(default_factory=set)
+
+    def reset(self) -> None:
+        self.checkouts = self.begins = 0
+        self.ends.clear()
+
+    def checkout(self, *_args: Any) -> None:
+        self.checkouts += 1
+
+    def begin(self, *_args: Any) -> None:
+        self.begins += 1
+
+    def commit(self, *_args: Any) -> None:
+        self.ends.append("COMMIT")
+
+    def rollback(self, *_args: Any) -> None:
+        self.ends.append("ROLLBACK")
+
+    def checkin(self, _dbapi: Any, record: Any) -> None:
+        pid = getattr(record.driver_connection, "get_server_pid", None)
+        if pid is not None:
+            self.idle_pids.add(pid())
+
+
+@pytest.fixture
+def pool_use(db: Database) -> Iterator[PoolUse]:
+    use = PoolUse()
+    engine = db.engine.sync_engine
+    hooks = [
+        ("checkout", use.checkout),
+        ("checkin", use.checkin),
+        ("begin", use.begin),
+        ("commit", use.commit),
+        ("rollback", use.rollback),
+    ]
+    for name, hook in hooks:
+        event.listen(engine, name, hook)
+    yield use
+    for name, hook in hooks:
+        event.remove(engine, name, hook)
+
+
+@pytest.mark.parametrize("page", [2, 20])
+async def test_a_center_page_reads_on_one_connection_in_one_transaction(
+    db: Database,
+    client: GraphQLClient,
+    statements: StatementCounter,
+    pool_use: PoolUse,
+    page: int,
+) -> None:
+    token = await build(db, 20)
+    await client.data("{ viewer { id } }", token=token)  # the token's first use is written
+    pool_use.reset()
+    statements.reset()
+
+    data = await client.data(CENTER_PAGE, {"first": page}, token=token)
+
+    centers = data["centers"]["nodes"]
+    assert len(centers) == page
+    assert all(len(center["members"]) == 2 for center in centers)
+    goals = [goal for center in centers for goal in center["goals"]["nodes"]]
+    assert len(goals) == (page + 1) // 2  # every other center has a goal
+    assert all([kr["progress"] for kr in goal["keyResults"]] == [0.0, 30.0] for goal in goals)
+    # One checkout, one transaction (read only on PostgreSQL), ended once; the viewer and the
+    # loaders' batches all ran on it.
+    assert pool_use.checkouts == 1, pool_use
+    assert pool_use.begins == 1, pool_use
+    assert pool_use.ends == ["ROLLBACK"], pool_use
+    # viewer, centers page, memberships, people, goals page, key results
+    assert statements.count == 6, statements.statements
+
+
+async def test_the_read_transaction_is_read_only_on_postgresql(
+    db: Database, client: GraphQLClient
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has no read-only transactions")
+    # Not in the schema: the unit is checked from inside, the way a resolver would see it.
+    async with db.read_unit(), db.session() as session:
+        read_only = await session.scalar(text("SHOW transaction_read_only"))
+    assert read_only == "on"
+    async with db.session() as session:  # outside a unit: as before
+        assert await session.scalar(text("SHOW transaction_read_only")) == "off"
+
+
+async def _terminate(killer: asyncpg.Connection, pids: list[int]) -> None:
+    """Terminate ``pids`` and wait until they are gone."""
+    killed = await killer.fetch("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids)
+    assert [row[0] for row in killed] == [True] * len(pids)
+    for _ in range(500):
+        if not await killer.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", pids
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{pids} still running 5 s after pg_terminate_backend")
+
+
+@pytest.fixture
+async def killer(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    if db.dialect != "postgresql":
+        pytest.skip("only PostgreSQL can terminate a connection")
+    url = db.engine.url.render_as_string(hide_password=False)
+    connection = await asyncpg.connect(**connect_arguments(url))
+    yield connection
+    await connection.close()
+
+
+async def test_connections_killed_in_the_pool_are_retried_once(
+    db: Database, client: GraphQLClient, pool_use: PoolUse, killer: asyncpg.Connection
+) -> None:
+    """No pre-ping: the request's first read (the token's viewer) meets the dead connection,
+    and runs again on a fresh one."""
+    token = await build(db, 3)
+    expected = await client.data(QUERY, token=token)
+    assert pool_use.idle_pids
+    await _terminate(killer, sorted(pool_use.idle_pids))
+    pool_use.reset()
+
+    body = await client.execute(QUERY, token=token)
+
+    assert body.get("errors") is None, body
+    assert body["data"] == expected
+    assert pool_use.checkouts == 2, pool_use  # the dead connection, then a fresh one
+
+
+async def test_a_query_whose_connection_dies_runs_again_once(
+    db: Database, client: GraphQLClient, pool_use: PoolUse, killer: asyncpg.Connection
+) -> None:
+    """The connection dies between the viewer's read and the resolvers': the query runs again
+    on a fresh connection and answers in full."""
+    token = await build(db, 3)
+    expected = await client.data(QUERY, token=token)
+    killed: list[int] = []
+
+    def kill_after_the_viewer(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "api_tokens" in statement and not killed:
+            killed.append(connection.connection.driver_connection.get_server_pid())
+            # Inside SQLAlchemy's greenlet: wait for the kill right here, before the next read.
+            await_only(_terminate(killer, killed))
+
+    event.listen(db.engine.sync_engine, "after_cursor_execute", kill_after_the_viewer)
+    try:
+        pool_use.reset()
+        body = await client.execute(QUERY, token=token)
+    finally:
+        event.remove(db.engine.sync_engine, "after_cursor_execute", kill_after_the_viewer)
+
+    assert killed
+    assert body.get("errors") is None, body
+    assert body["data"] == expected
+    assert pool_use.checkouts == 2, pool_use
