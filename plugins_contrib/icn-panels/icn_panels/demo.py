@@ -40,6 +40,7 @@ from icn_graph.plugin_api import (
     Person,
     PersonKind,
 )
+from icn_panels import demo_after
 from icn_panels.demo_texts import DECLINED_2014, PRESENT_PROPOSALS, PresentProposal
 from icn_panels.models import (
     DUE_DAYS_BEFORE,
@@ -281,11 +282,16 @@ async def _agenda(session: AsyncSession, session_id: int) -> list[tuple[AgendaIt
 
 
 async def _spring_2014(
-    session: AsyncSession, rng: random.Random, cast: Cast, spring: LearningSession
+    session: AsyncSession,
+    rng: random.Random,
+    cast: Cast,
+    spring: LearningSession,
+    after: random.Random,
 ) -> None:
     opens, closes = SPRING_2014_CALL
     await _open_call(session, spring.id, opens, closes, cast)
     kinds = await _kinds(session)
+    panel: tuple[Proposal, int] | None = None
     for index, (item, people) in enumerate(await _agenda(session, spring.id)):
         parent_panel = item.title == demo_story.OFFHAND_COMMENT_AGENDA_TITLE
         partners = [p for p in people if kinds.get(p) in PARTNER_KINDS]
@@ -310,6 +316,8 @@ async def _spring_2014(
         _decide(proposal, status, cast.staff, SPRING_2014_DECIDED)
         if parent_panel:
             proposal.call_to_action = demo_story.CALL_V3
+            panel = (proposal, item.id)
+            await demo_after.panel_people(session, proposal, item.id, cast.parent)
         _stages(
             session,
             rng,
@@ -321,6 +329,9 @@ async def _spring_2014(
             rehearsal=PARENT_PANEL_REHEARSAL if parent_panel else None,
         )
     await _stalled_and_declined_2014(session, rng, cast, spring)
+    if panel is not None:
+        await demo_after.feedback(session, after, spring, panel[1])
+        await demo_after.adoptions(session, after, spring, panel[0])
 
 
 async def _kinds(session: AsyncSession) -> dict[int, PersonKind]:
@@ -452,7 +463,7 @@ async def load(session: AsyncSession, context: DemoContext) -> None:
         )
     )
     if spring is not None and spring.ends_on < context.today:
-        await _spring_2014(session, rng, cast, spring)
+        await _spring_2014(session, rng, cast, spring, context.rng(f"{PLUGIN}:after"))
     upcoming = await session.scalar(
         select(LearningSession)
         .where(LearningSession.starts_on > context.today)

@@ -32,7 +32,10 @@ query($year: Int!) {
         title status decisionReason callToAction objectives
         agendaItem { title } proposer { displayName }
         currentStage { stage isOverdue } reviews { score }
+        panelists { role state } thread { title }
+        adoptions { status center { name } goal { title } }
       }
+      feedback { community { overall { suppressed count } } }
     }
   }
 }
@@ -70,6 +73,17 @@ async def test_the_demo_has_spring_2014_history_and_a_present_call(
     assert panel["objectives"] == demo_story.OBJECTIVES_V4
     assert panel["currentStage"] is None  # delivered
     assert panel["reviews"]
+    assert {p["role"] for p in panel["panelists"]} >= {"MODERATOR", "PANELIST"}
+    assert {p["state"] for p in panel["panelists"]} == {"ACCEPTED"}
+    assert panel["thread"] == {"title": demo_story.THREAD_TITLE}
+    assert len(panel["adoptions"]) == 5
+    assert sorted(a["status"] for a in panel["adoptions"]) == ["AT_RISK"] + ["DONE"] * 4
+    sessions = (await client.data(BOARD, {"year": 2014}, token=staff))["learningSessions"]
+    [spring_session] = [
+        n for n in sessions["nodes"] if panel["title"] in {p["title"] for p in n["proposals"]}
+    ]
+    poll = spring_session["feedback"]["community"]
+    assert all(row["overall"]["count"] >= 60 for row in poll)
     statuses = Counter(p["status"] for p in spring)
     declined = [r for (*_, r) in demo_texts.DECLINED_2014 if r is not None]
     assert statuses["DECLINED"] == len(declined)
