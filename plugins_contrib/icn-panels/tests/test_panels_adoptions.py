@@ -25,7 +25,7 @@ from panels_helpers import (
     session_with_open_call,
 )
 from sqlalchemy import text
-from test_panels_mail import flat_text
+from test_panels_mail import PREFERENCES, flat_text
 from test_panels_pipeline import outcome, token
 from test_panels_scheduling import prepped
 
@@ -562,11 +562,6 @@ async def test_staff_edit_the_call_to_action(db: Database, client: GraphQLClient
             text("SELECT count(*) FROM events WHERE type = 'proposal.call_to_action_updated'")
         )
     assert recorded == 2
-
-
-PREFERENCES = """mutation {
-  updateNotificationPreferences(input: {delivery: IMMEDIATE, quietHoursStart: null,
-                                        quietHoursEnd: null}) { userErrors { field } } }"""
 
 
 async def test_the_panel_s_people_hear_that_a_center_took_it_up(
