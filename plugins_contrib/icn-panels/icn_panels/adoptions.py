@@ -7,6 +7,7 @@ overridden. Once per proposal and center, once per proposal and partner."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,7 +43,7 @@ PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER
 
 NOT_DELIVERED = "Only a delivered proposal's call to action can be adopted."
 NO_CALL = "This proposal has no call to action to adopt."
-ONE_ADOPTER = "Give either a center (centerId) or partner: true, not both."
+ONE_ADOPTER = "Give a center (centerId) or partner: true, one of the two."
 NOT_LEAD = "Only the center's QI lead or network staff can adopt it for the center."
 NOT_PARTNER = (
     "Only a parent or patient partner adopts it as their own goal; a center's QI lead adopts "
@@ -74,9 +75,15 @@ def may_adopt_for(viewer: Viewer, center_id: int) -> bool:
     return viewer.person_id is not None and (viewer.is_staff or viewer.leads(center_id))
 
 
+LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+
+
 def prefill_aim(call_to_action: str) -> str:
-    """The call to action as a goal's aim, cut to core's length if it is longer."""
-    text = call_to_action.strip()
+    """The call to action as a goal's aim: core's aim is one line, so a call to action written
+    over several (a finalised draft's paragraphs and list items) is joined into one, list
+    markers dropped; cut to core's length if it is longer."""
+    lines = (LIST_MARKER.sub("", line.strip()) for line in call_to_action.splitlines())
+    text = " ".join(line for line in lines if line)
     if len(text) <= GOAL_AIM_LENGTH:
         return text
     return text[: GOAL_AIM_LENGTH - 1].rstrip() + "…"

@@ -27,6 +27,7 @@ from icn_graph.plugin_api import (
     Person,
     Registration,
 )
+from icn_panels.adoptions import prefill_aim
 from icn_panels.feedback import role_of
 from icn_panels.models import (
     Adoption,
@@ -164,7 +165,7 @@ async def adoptions(
         goal = Goal(
             center_id=center_id,
             title=f"Adopted: {proposal.title}"[:200],
-            aim=(proposal.call_to_action or "")[:2000],
+            aim=prefill_aim(proposal.call_to_action or ""),
             starts_on=spring.ends_on,
             due_on=spring.ends_on + timedelta(days=GOAL_DAYS),
             status=closed,

@@ -105,6 +105,9 @@ def may_answer(viewer: Viewer, starts_on: date, timezone: str, at: datetime) -> 
     return viewer.is_authenticated and has_started(starts_on, timezone, at)
 
 
+MAX_RATINGS = 100  # more than any session's agenda; a bigger list is refused whole
+
+
 def _check_score(check: Checker, field_name: str, value: int, label: str) -> None:
     if not MIN_SCORE <= value <= MAX_SCORE:
         check.add(field_name, f"{label} is from {MIN_SCORE} to {MAX_SCORE} (got {value}).")
@@ -127,6 +130,9 @@ async def _answer(db: Database, viewer: Viewer, session_pk: int, answer: Answer)
     check = Checker()
     for item in COMMUNITY_ITEMS:
         _check_score(check, FIELDS[item], answer.scores[item], "A statement's answer")
+    if len(answer.ratings) > MAX_RATINGS:
+        check.add("ratings", f"At most {MAX_RATINGS} ratings.", UserErrorCode.TOO_LONG)
+        check.raise_if_any()
     for index, rating in enumerate(answer.ratings):
         _check_score(check, f"ratings[{index}].score", rating.score, "A rating")
     comment = check.text(

@@ -1,5 +1,7 @@
-"""The overdue job: every stage past its due date and not done gets one ``proposal.stage_overdue``
-event, ever (until staff give it a new due date). The notification engine then tells its owner
+"""The overdue job: a proposal's current stage (the first not done), past its due date, gets one
+``proposal.stage_overdue`` event, ever (until staff give it a new due date). Later stages wait
+their turn: a proposal accepted late, or one whose outline slipped, alerts about the stage its
+people are on, not about every stage at once. The notification engine then tells its owner
 (the event's ``person``) and its coach (who follows the proposal), by mail as each prefers and
 after their quiet hours.
 
@@ -12,13 +14,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.orm import aliased
 
 from icn_graph.plugin_api import Database, SubjectRef, record
 from icn_panels.events import StageOverdue
 from icn_panels.models import Proposal, ProposalStage
 
 BATCH = 200
+
+
+def _is_current() -> ColumnElement[bool]:
+    """SQL over ``ProposalStage``: no earlier stage of its proposal is still to do."""
+    earlier = aliased(ProposalStage)
+    return ~exists().where(
+        earlier.proposal_id == ProposalStage.proposal_id,
+        earlier.position < ProposalStage.position,
+        earlier.completed_at.is_(None),
+    )
 
 
 async def flag_overdue_stages(db: Database, now: datetime) -> int:
@@ -32,6 +45,7 @@ async def flag_overdue_stages(db: Database, now: datetime) -> int:
                     ProposalStage.due_on < today,
                     ProposalStage.completed_at.is_(None),
                     ProposalStage.overdue_at.is_(None),
+                    _is_current(),
                 )
                 .order_by(ProposalStage.due_on)
                 .limit(BATCH)

@@ -235,6 +235,17 @@ async def test_two_answers_at_once_are_one_answer(db: Database, client: GraphQLC
     assert rows == 1
 
 
+async def test_a_flood_of_ratings_is_refused_whole(db: Database, client: GraphQLClient) -> None:
+    staff = await member(db, "Tania Staff", PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    session = await make_session(client, staff, 2014)
+    item = await add_item(client, staff, session, "A parent panel")
+    flood = [{"agendaItemId": item, "score": 5}] * 101
+    before = await snapshot(db)
+    refused = await answer(client, staff, session, ratings=flood)
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("ratings", "TOO_LONG")]
+    assert await snapshot(db) == before
+
+
 async def test_bad_input_names_its_field_and_writes_nothing(
     db: Database, client: GraphQLClient
 ) -> None:

@@ -151,3 +151,22 @@ async def test_the_alert_waits_for_the_coach_s_quiet_hours(
     await deliver_mail(db, settings, plugin_host, now=wall + timedelta(hours=2, minutes=30))
     assert mailed(coach) == 1
     assert mailed(owner) == 1
+
+
+async def test_a_late_acceptance_alerts_about_its_current_stage_alone(
+    db: Database, client: GraphQLClient, settings: Settings, plugin_host: PluginHost
+) -> None:
+    """Accepted after every due date has passed: one alert (the outline), not five; the next
+    comes when the outline is done and the coaching stage is the one slipping."""
+    people = await cast(db)
+    session = await session_with_open_call(client, people.staff, year=2014)
+    proposal = await accepted(client, people, session)
+    await client.settle()
+    worker = Worker(settings, db, plugin_host)
+    now = datetime.now(UTC)
+    assert (await worker.tick(now=now)).jobs == 1
+    assert await overdue_events(db) == 1
+    await ok(client, ADVANCE, "advanceStage", people.parent, proposalId=proposal, evidence="v1")
+    await client.settle()
+    assert (await worker.tick(now=now + timedelta(minutes=1))).jobs == 1
+    assert await overdue_events(db) == 2

@@ -41,7 +41,15 @@ __all__ = ["icn_plugins"]
 
 SECRET = "COMMITTEE-ONLY: strong, but coach the call to action."
 OBJECTIVES = "Every care team leaves able to name two ways parents joined QI at other centers."
-CALL = "Ask one family this month to join your QI team, at a time they can make."
+# Written over several lines, as a finalised draft is: the goal's one-line aim joins them.
+CALL = """**Ask one family this month.** Every center:
+
+- invites one parent or patient to its QI team, at a time they can make;
+- writes it down as a 90-day goal."""
+AIM = (
+    "**Ask one family this month.** Every center: invites one parent or patient to its QI "
+    "team, at a time they can make; writes it down as a 90-day goal."
+)
 ANSWER_FEEDBACK = """mutation($input: AnswerFeedbackInput!) {
   answerFeedback(input: $input) { userErrors { field message code } } }"""
 REVIEWS = """query($id: ID!) { node(id: $id) { ... on Proposal { reviews { comment }
@@ -177,7 +185,7 @@ async def test_a_parent_panel_from_proposal_to_three_centers_goals(
         )
         payload = adopted["adoptCallToAction"]
         assert payload["userErrors"] == []
-        assert payload["goal"]["aim"] == CALL
+        assert payload["goal"]["aim"] == AIM
         assert payload["goal"]["adoptedFrom"]["callToAction"] == CALL
     page = (await client.data(PAGE, {"id": panel}, token=people.parent.token))["node"]
     assert len(page["adoptions"]) == 3
