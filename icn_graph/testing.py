@@ -61,7 +61,10 @@ from icn_graph.models import (
 from icn_graph.notifications.mail.compose import compose_due_mail
 from icn_graph.notifications.mail.sender import send_due_mail
 from icn_graph.notifications.mail.transport import SmtpTransport
-from icn_graph.notifications.realtime.revocations import announce_revocation
+from icn_graph.notifications.realtime.revocations import (
+    announce_revocation,
+    announce_roles_changed,
+)
 from icn_graph.notifications.worker.loop import Worker
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import hash_token, new_secret, revoke_tokens_of
@@ -512,6 +515,17 @@ async def revoke_tokens(db: Database, person: Person) -> None:
     process (viewer caches forget, websockets close): ``icn-graph token revoke``."""
     await revoke_tokens_of(db, person.email)
     await announce_revocation(db, person.id)
+
+
+async def set_network_role(db: Database, person: Person, role: NetworkRole) -> None:
+    """Give ``person`` the network role ``role`` by a direct write (as an operator's script
+    would), announced as core's mutations announce it: viewer caches forget them, and their
+    open websockets take the new role."""
+    async with db.transaction() as session:
+        row = await session.get(Person, person.id)
+        assert row is not None
+        row.network_role = role
+    await announce_roles_changed(db, person.id)
 
 
 async def make_staff_token(db: Database) -> str:

@@ -30,18 +30,25 @@ from test_activity import (
 )
 from test_drafts import DIFF
 from test_mail import PREFERENCES, parts
+from websockets.exceptions import ConnectionClosed
 
 from icn_graph.plugin_api import (
     Database,
     Membership,
     NetworkRole,
-    Person,
     PersonKind,
     PluginHost,
     Settings,
     to_global_id,
 )
-from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail, revoke_tokens, user_errors
+from icn_graph.testing import (
+    GraphQLClient,
+    SmtpServer,
+    deliver_mail,
+    revoke_tokens,
+    set_network_role,
+    user_errors,
+)
 
 
 def _alternating(lines: int, first: str, second: str) -> str:
@@ -113,8 +120,15 @@ async def _start(base_url: str, who: Member, audience: str, invited: list[str], 
 
 
 async def _ended(subscriber: Subscriber) -> dict[str, Any]:
-    """The message that ends a subscription: ``complete``, or an error; never activity."""
-    got = await subscriber.receive()
+    """The message that ends a subscription: ``complete``, an error, or the socket closed (as
+    a revocation does, with 4403); never activity."""
+    try:
+        got = await subscriber.receive()
+    except ConnectionClosed as closed:
+        got = {"type": "closed", "code": closed.rcvd.code if closed.rcvd else None}
+    if got["type"] == "closed":
+        assert got["code"] == 4403, got
+        return got
     assert got["type"] in {"complete", "error"} or got["payload"].get("errors"), got
     return got
 
@@ -181,10 +195,7 @@ async def test_staff_who_are_no_longer_staff_do_not_see_hidden_text_live(
         await app.state.dispatcher.drain()
         async with subscribed(base_url, people.staff, thread) as former:
             await registered(app, thread)
-            async with db.transaction() as session:
-                person = await session.get(Person, people.staff.person.id)
-                assert person is not None
-                person.network_role = NetworkRole.MEMBER
+            await set_network_role(db, people.staff.person, NetworkRole.MEMBER)
             await mutate(base_url, other_staff, HIDE, {"id": message})
             got = (await former.receive())["payload"]["data"]["threadActivity"]
             assert got["kind"] == "MESSAGE_HIDDEN"

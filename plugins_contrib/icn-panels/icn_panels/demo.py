@@ -216,16 +216,19 @@ def _stages(
     rehearsal: date | None = None,
 ) -> None:
     """Stages for an accepted proposal; those up to ``done_through`` completed around their
-    due dates (never after ``now``-like ``decided`` for IDEA)."""
+    due dates, each after the one before."""
     owner = proposal.proposer_id
     last_done = STAGES.index(done_through) if done_through is not None else -1
+    previous = decided
     for position, stage in enumerate(STAGES):
         due_on = (due or {}).get(stage, starts_on - timedelta(days=DUE_DAYS_BEFORE[stage]))
         completed: datetime | None = None
         if stage == Stage.IDEA:
             completed = decided
         elif position <= last_done:
-            completed = _at(due_on, 15) + timedelta(days=rng.choice((-6, -3, -1, 0, 2, 4)))
+            jittered = _at(due_on, 15) + timedelta(days=rng.choice((-6, -3, -1, 0, 2, 4)))
+            completed = max(jittered, previous + timedelta(hours=6))  # stages done in order
+            previous = completed
         is_overdue_then = overdue_flagged and completed is None
         session.add(
             ProposalStage(

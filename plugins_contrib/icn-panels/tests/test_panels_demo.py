@@ -32,7 +32,7 @@ query($year: Int!) {
         title status decisionReason callToAction objectives
         agendaItem { title } proposer { displayName }
         currentStage { stage isOverdue } reviews { score }
-        panelists { role state } thread { title }
+        panelists { role state } thread { title } stages { completedAt }
         adoptions { status center { name } goal { title } }
       }
       feedback { community { overall { suppressed count } } }
@@ -90,6 +90,9 @@ async def test_the_demo_has_spring_2014_history_and_a_present_call(
     assert all(p["decisionReason"] for p in spring if p["status"] == "DECLINED")
     stalled = {p["currentStage"]["stage"] for p in spring if p["currentStage"]}
     assert stalled == {"OUTLINE", "COACHED", "PREPPED"}
+    for proposal in spring:  # each stage is done after the one before it
+        done = [s["completedAt"] for s in proposal["stages"] if s["completedAt"]]
+        assert done == sorted(done), proposal["title"]
     on_agenda = [p for p in spring if p["agendaItem"]]
     assert len(on_agenda) >= 10
     assert all(p["currentStage"] is None for p in on_agenda)
