@@ -57,6 +57,7 @@ from icn_graph.models import (
     PersonKind,
     Registration,
 )
+from icn_graph.models.people import PARTNER_KINDS
 from icn_graph.notifications.auto_follow import add_member_follows, remove_member_follow
 from icn_graph.notifications.history import MailedHistory
 from icn_graph.notifications.mail.render import MailContext, MailItem, MailRenderer, MailSection
@@ -180,6 +181,7 @@ if not TYPE_CHECKING:
 
 
 __all__ = [
+    "PARTNER_KINDS",
     "USER_ERRORS_DESCRIPTION",
     "AfterArgument",
     "AgendaAssignment",

@@ -87,6 +87,7 @@ __all__ = [
     "plugin_host",
     "revoke_tokens",
     "scratch_url",
+    "set_network_role",
     "settings",
     "single_error",
     "smtp",

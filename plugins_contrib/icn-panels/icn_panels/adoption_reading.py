@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from icn_graph.plugin_api import (
+    PARTNER_KINDS,
     Center,
     CheckIn,
     Database,
@@ -31,7 +32,7 @@ from icn_graph.plugin_api import (
     grouped,
 )
 from icn_panels.access import delivered_clause
-from icn_panels.adoptions import PARTNER_KINDS, may_adopt_for
+from icn_panels.adoptions import may_adopt_for
 from icn_panels.models import Adoption, Proposal
 
 STALE_DAYS = 30

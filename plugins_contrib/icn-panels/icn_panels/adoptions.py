@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
+    PARTNER_KINDS,
     Center,
     Checker,
     Database,
@@ -23,7 +24,6 @@ from icn_graph.plugin_api import (
     GoalDraft,
     GoalOwner,
     Person,
-    PersonKind,
     SubjectRef,
     UserErrorCode,
     Viewer,
@@ -39,7 +39,6 @@ GOAL_TITLE_LENGTH = 200  # core's goal title
 GOAL_AIM_LENGTH = 2000  # core's goal aim
 GOAL_DAYS = 90
 MAX_GOAL_DAYS = 366  # core: a goal lasts at most this long
-PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER})
 
 NOT_DELIVERED = "Only a delivered proposal's call to action can be adopted."
 NO_CALL = "This proposal has no call to action to adopt."

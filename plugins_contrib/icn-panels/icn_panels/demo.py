@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.plugin_api import (
+    PARTNER_KINDS,
     AgendaAssignment,
     AgendaItem,
     AgendaItemKind,
@@ -340,9 +341,6 @@ async def _spring_2014(
 async def _kinds(session: AsyncSession) -> dict[int, PersonKind]:
     rows = await session.execute(select(Person.id, Person.kind))
     return {pk: kind for pk, kind in rows}
-
-
-PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER})
 
 
 def _reviewers(rng: random.Random, cast: Cast, people: Sequence[int]) -> list[int]:

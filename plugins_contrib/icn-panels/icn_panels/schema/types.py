@@ -16,6 +16,7 @@ from icn_codesign.schema.loaders import threads as codesign_threads
 from icn_codesign.schema.threads import Thread
 
 from icn_graph.plugin_api import (
+    PARTNER_KINDS,
     AgendaItemType,
     Followable,
     Info,
@@ -114,7 +115,6 @@ described_enum(
         InvitationState.DECLINED: "Declined, with a reason.",
     },
 )
-PARTNER_KINDS = frozenset({PersonKind.PARENT_PARTNER, PersonKind.PATIENT_PARTNER})
 
 
 async def load_person(info: Info, pk: int | None) -> PersonType | None:
