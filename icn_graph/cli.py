@@ -222,6 +222,7 @@ def _draining_server(settings: Settings, plugins: PluginHost) -> DrainingServer:
 
     from icn_graph.app import create_app
     from icn_graph.web.access_log import redact_access_log
+    from icn_graph.web.heap import settle_heap
     from icn_graph.web.serving import DrainingServer
 
     app = create_app(settings, plugins=plugins)
@@ -234,7 +235,9 @@ def _draining_server(settings: Settings, plugins: PluginHost) -> DrainingServer:
         ws_max_size=settings.max_body_bytes,
     )
     redact_access_log()  # after uvicorn.Config, which configures uvicorn's loggers
-    return DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
+    server = DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
+    settle_heap()  # last: what start-up made is frozen out of every later collection
+    return server
 
 
 def _serve_processes(settings: Settings, processes: int) -> None:
