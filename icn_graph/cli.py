@@ -273,7 +273,7 @@ def _serve_process(host: str, port: int, sock: socket.socket) -> None:
 def _database_ready(settings: Settings, plugins: PluginHost) -> bool:
     """Warn (one line each) when the database cannot be reached or a migration history is
     behind; ``serve`` starts anyway and ``/readyz`` answers 503 until it is fixed."""
-    from icn_graph.db import migrations
+    from icn_graph.db import migration_state
     from icn_graph.db.database import create_engine
     from icn_graph.db.problems import database_problem
 
@@ -282,7 +282,8 @@ def _database_ready(settings: Settings, plugins: PluginHost) -> bool:
 
     async def behind() -> list[str]:
         try:
-            return await migrations.histories_behind(engine, migrations.all_heads(url, plugins))
+            heads = migration_state.heads_by_track(plugins)
+            return await migration_state.histories_behind(engine, heads)
         finally:
             await engine.dispose()
 

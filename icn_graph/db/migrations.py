@@ -13,117 +13,67 @@ Each run of a track is one transaction on both backends (SQLite included: see
 
 from __future__ import annotations
 
-import re
 import traceback
-from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine
+from icn_graph.db.migration_state import (
+    CORE,
+    CORE_MODULE,
+    CORE_VERSION_TABLE,
+    Track,
+    behind_message,
+    core_track,
+    current_revisions,
+    current_revisions_at,
+    default_version_table,
+    histories_behind,
+    script_location,
+    table_modules,
+    track_named,
+    tracks,
+)
 from icn_graph.errors import StartupError
 
 if TYPE_CHECKING:
     from icn_graph.plugins.manager import PluginHost
 
-CORE = "core.tables"
-"""The internal plugin that registers core's history (``icn_graph/builtin/tables.py``)."""
-CORE_VERSION_TABLE = "alembic_version"
-CORE_MODULE = "icn_graph"
+__all__ = [
+    "CORE",
+    "CORE_MODULE",
+    "CORE_VERSION_TABLE",
+    "MigrationFailed",
+    "Track",
+    "alembic_config",
+    "all_heads",
+    "behind_message",
+    "check",
+    "core_track",
+    "current_revisions",
+    "current_revisions_at",
+    "default_version_table",
+    "downgrade",
+    "head_revisions",
+    "histories_behind",
+    "migration_engine",
+    "script_location",
+    "table_modules",
+    "track_named",
+    "tracks",
+    "upgrade",
+    "upgrade_all",
+]
 
 
 class MigrationFailed(StartupError):
     """A revision failed; the message names whose history and which revision, in one line."""
-
-
-@dataclass(frozen=True)
-class Track:
-    """One migration history: whose it is, where its scripts are, which tables it owns."""
-
-    name: str
-    versions_path: str
-    version_table: str
-    owner_module: str
-
-    @property
-    def is_core(self) -> bool:
-        return self.name == CORE
-
-    @property
-    def label(self) -> str:
-        return "core" if self.is_core else f"plugin '{self.name}'"
-
-    def owns(self, table_name: str) -> bool:
-        module = table_modules().get(table_name)
-        if module is None:
-            return False
-        return module == self.owner_module or module.startswith(self.owner_module + ".")
-
-
-def table_modules() -> dict[str, str]:
-    """Table name → module of the class mapped to it (how a table's owner is known)."""
-    return {
-        table.name: mapper.class_.__module__
-        for mapper in Base.registry.mappers
-        for table in mapper.tables
-        if hasattr(table, "name")
-    }
-
-
-def script_location() -> Path:
-    """Core's Alembic folder (``env.py``, ``script.py.mako``, ``versions/``).
-
-    Installed from a wheel it is ``icn_graph/alembic``; in a checkout (an editable install, as
-    ``make run`` makes) it is the ``alembic/`` beside the package.
-    """
-    packaged = Path(str(files("icn_graph").joinpath("alembic")))
-    checkout = Path(str(files("icn_graph"))).parent / "alembic"
-    for candidate in (packaged, checkout):
-        if (candidate / "env.py").is_file() and (candidate / "versions").is_dir():
-            return candidate
-    raise StartupError(f"core's migrations are missing: neither {packaged} nor {checkout} exists")
-
-
-def core_track() -> Track:
-    """Core's history without a plugin host: what ``core.tables`` registers."""
-    versions = script_location() / "versions"
-    return Track(CORE, str(versions), CORE_VERSION_TABLE, CORE_MODULE)
-
-
-def default_version_table(plugin: str) -> str:
-    return "alembic_version_" + re.sub(r"[^a-z0-9]", "_", plugin.lower())
-
-
-def tracks(host: PluginHost | None = None) -> list[Track]:
-    """Every registered history, core's first, then the plugins' in load order."""
-    if host is None:
-        return [core_track()]
-    found = [
-        Track(
-            plugin,
-            str(location.path),
-            location.version_table or default_version_table(plugin),
-            location.owns_module,
-        )
-        for plugin, location in host.migration_locations()
-    ]
-    return sorted(found, key=lambda track: not track.is_core)
-
-
-def track_named(name: str, host: PluginHost | None) -> Track:
-    for track in tracks(host):
-        if track.name == name:
-            return track
-    known = ", ".join(track.name for track in tracks(host))
-    raise LookupError(f"no migration history named '{name}' (known: {known})")
 
 
 def alembic_config(url: str, track: Track | None = None) -> Config:
@@ -239,49 +189,6 @@ def head_revisions(url: str, track: Track | None = None) -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config(url, track)).get_heads())
 
 
-async def current_revisions(engine: AsyncEngine, track: Track | None = None) -> set[str]:
-    version_table = (track or core_track()).version_table
-
-    def read(sync: object) -> tuple[str, ...]:
-        # transactional_ddl as the upgrade runs it (else Alembic logs "non-transactional DDL").
-        opts = {"version_table": version_table, "transactional_ddl": True}
-        context = MigrationContext.configure(sync, opts=opts)  # type: ignore[arg-type]
-        return context.get_current_heads()
-
-    async with engine.connect() as connection:
-        heads = await connection.run_sync(read)
-    return set(heads)
-
-
-def behind_message(track: Track, current: set[str], heads: set[str]) -> str | None:
-    """The line ``serve`` warns with (and ``/readyz`` answers) when a history is not at its
-    heads; ``None`` when it is."""
-    if current == heads:
-        return None
-    return (
-        f"{track.name} migrations are at {', '.join(sorted(current)) or 'base'}, not the latest; "
-        "run `icn-graph db upgrade`"
-    )
-
-
-async def histories_behind(engine: AsyncEngine, heads: dict[Track, set[str]]) -> list[str]:
-    """A line per history whose applied revisions are not ``heads[track]``, core's first."""
-    found = []
-    for track, latest in heads.items():
-        message = behind_message(track, await current_revisions(engine, track), latest)
-        if message is not None:
-            found.append(message)
-    return found
-
-
 def all_heads(url: str, host: PluginHost | None = None) -> dict[Track, set[str]]:
     """Each registered history's head revisions, as the installed code has them."""
     return {track: head_revisions(url, track) for track in tracks(host)}
-
-
-async def current_revisions_at(url: str, track: Track | None = None) -> set[str]:
-    engine = create_engine(url)
-    try:
-        return await current_revisions(engine, track)
-    finally:
-        await engine.dispose()

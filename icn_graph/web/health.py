@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from icn_graph.db import migrations
+from icn_graph.db import migration_state
 from icn_graph.db.connection_errors import stray_cancellation
 from icn_graph.db.database import Database
 from icn_graph.db.problems import database_problem
@@ -58,7 +58,7 @@ class Readiness:
         self.draining = False
         # HTTP requests being answered now, probes left out (see serving.InFlight).
         self.in_flight = 0
-        self._heads: dict[migrations.Track, set[str]] | None = None
+        self._heads: dict[migration_state.Track, set[str]] | None = None
         self._migrations_current = False
         self._behind: list[str] = []
         self._checked_at: float | None = None
@@ -116,9 +116,8 @@ class Readiness:
         if self._checked_at is not None and now - self._checked_at < self.recheck_seconds:
             return self._behind
         if self._heads is None:
-            url = self.db.engine.url.render_as_string(hide_password=False)
-            self._heads = await asyncio.to_thread(migrations.all_heads, url, self.plugins)
-        self._behind = await migrations.histories_behind(self.db.engine, self._heads)
+            self._heads = await asyncio.to_thread(migration_state.heads_by_track, self.plugins)
+        self._behind = await migration_state.histories_behind(self.db.engine, self._heads)
         self._checked_at = now
         self._migrations_current = not self._behind
         return self._behind

@@ -1,0 +1,198 @@
+"""Where each migration history stands, without Alembic: what ``serve`` and ``/readyz`` ask.
+
+A server needs two answers about migrations: the head revisions of each history, and the
+revisions its database has applied. Importing Alembic for them (and Mako, which it loads) cost
+every server process 11 MB and a tenth of a second. Here the heads come from the revision files
+themselves, parsed (never imported): each file's ``revision`` and ``down_revision``; a head is a
+revision no other revision comes down from, as Alembic has it. The applied revisions come from
+each history's version table, one SELECT each. ``icn_graph.db.migrations`` runs Alembic's
+commands on the same tracks; a test checks both agree on every history's heads.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import column, inspect, select, table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from icn_graph.db.base import Base
+from icn_graph.db.database import create_engine
+from icn_graph.errors import StartupError
+
+if TYPE_CHECKING:
+    from icn_graph.plugins.manager import PluginHost
+
+CORE = "core.tables"
+"""The internal plugin that registers core's history (``icn_graph/builtin/tables.py``)."""
+CORE_VERSION_TABLE = "alembic_version"
+CORE_MODULE = "icn_graph"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One migration history: whose it is, where its scripts are, which tables it owns."""
+
+    name: str
+    versions_path: str
+    version_table: str
+    owner_module: str
+
+    @property
+    def is_core(self) -> bool:
+        return self.name == CORE
+
+    @property
+    def label(self) -> str:
+        return "core" if self.is_core else f"plugin '{self.name}'"
+
+    def owns(self, table_name: str) -> bool:
+        module = table_modules().get(table_name)
+        if module is None:
+            return False
+        return module == self.owner_module or module.startswith(self.owner_module + ".")
+
+
+def table_modules() -> dict[str, str]:
+    """Table name → module of the class mapped to it (how a table's owner is known)."""
+    return {
+        table.name: mapper.class_.__module__
+        for mapper in Base.registry.mappers
+        for table in mapper.tables
+        if hasattr(table, "name")
+    }
+
+
+def script_location() -> Path:
+    """Core's Alembic folder (``env.py``, ``script.py.mako``, ``versions/``).
+
+    Installed from a wheel it is ``icn_graph/alembic``; in a checkout (an editable install, as
+    ``make run`` makes) it is the ``alembic/`` beside the package.
+    """
+    packaged = Path(str(files("icn_graph").joinpath("alembic")))
+    checkout = Path(str(files("icn_graph"))).parent / "alembic"
+    for candidate in (packaged, checkout):
+        if (candidate / "env.py").is_file() and (candidate / "versions").is_dir():
+            return candidate
+    raise StartupError(f"core's migrations are missing: neither {packaged} nor {checkout} exists")
+
+
+def core_track() -> Track:
+    """Core's history without a plugin host: what ``core.tables`` registers."""
+    versions = script_location() / "versions"
+    return Track(CORE, str(versions), CORE_VERSION_TABLE, CORE_MODULE)
+
+
+def default_version_table(plugin: str) -> str:
+    return "alembic_version_" + re.sub(r"[^a-z0-9]", "_", plugin.lower())
+
+
+def tracks(host: PluginHost | None = None) -> list[Track]:
+    """Every registered history, core's first, then the plugins' in load order."""
+    if host is None:
+        return [core_track()]
+    found = [
+        Track(
+            plugin,
+            str(location.path),
+            location.version_table or default_version_table(plugin),
+            location.owns_module,
+        )
+        for plugin, location in host.migration_locations()
+    ]
+    return sorted(found, key=lambda track: not track.is_core)
+
+
+def track_named(name: str, host: PluginHost | None) -> Track:
+    for track in tracks(host):
+        if track.name == name:
+            return track
+    known = ", ".join(track.name for track in tracks(host))
+    raise LookupError(f"no migration history named '{name}' (known: {known})")
+
+
+def _assigned(tree: ast.Module, name: str) -> Any:
+    """The literal a module assigns to ``name`` at its top level (``x = …`` or ``x: T = …``)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            return ast.literal_eval(value)
+    return None
+
+
+def _revisions(versions_path: str) -> dict[str, tuple[str, ...]]:
+    """Each revision file's revision → the revisions it comes down from."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted(Path(versions_path).glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        revision = _assigned(tree, "revision")
+        if not isinstance(revision, str):
+            continue  # not a revision script (an __init__.py, a helper)
+        down = _assigned(tree, "down_revision")
+        found[revision] = (down,) if isinstance(down, str) else tuple(down or ())
+    return found
+
+
+def file_heads(track: Track) -> set[str]:
+    """The track's head revisions, read from its revision files."""
+    revisions = _revisions(track.versions_path)
+    below = {down for downs in revisions.values() for down in downs}
+    return set(revisions) - below
+
+
+def heads_by_track(host: PluginHost | None = None) -> dict[Track, set[str]]:
+    """Each registered history's head revisions, as the installed code has them."""
+    return {track: file_heads(track) for track in tracks(host)}
+
+
+async def current_revisions(engine: AsyncEngine, track: Track | None = None) -> set[str]:
+    """The revisions applied to the database for ``track`` (none: its table is not there)."""
+    version_table = (track or core_track()).version_table
+    versions = table(version_table, column("version_num"))
+
+    def read(sync: Any) -> set[str]:
+        if not inspect(sync).has_table(version_table):
+            return set()
+        return {row[0] for row in sync.execute(select(versions.c.version_num))}
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+async def current_revisions_at(url: str, track: Track | None = None) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return await current_revisions(engine, track)
+    finally:
+        await engine.dispose()
+
+
+def behind_message(track: Track, current: set[str], heads: set[str]) -> str | None:
+    """The line ``serve`` warns with (and ``/readyz`` answers) when a history is not at its
+    heads; ``None`` when it is."""
+    if current == heads:
+        return None
+    return (
+        f"{track.name} migrations are at {', '.join(sorted(current)) or 'base'}, not the latest; "
+        "run `icn-graph db upgrade`"
+    )
+
+
+async def histories_behind(engine: AsyncEngine, heads: dict[Track, set[str]]) -> list[str]:
+    """A line per history whose applied revisions are not ``heads[track]``, core's first."""
+    found = []
+    for track, latest in heads.items():
+        message = behind_message(track, await current_revisions(engine, track), latest)
+        if message is not None:
+            found.append(message)
+    return found

@@ -1,0 +1,101 @@
+"""Where the migration histories stand, read without Alembic (icn_graph/db/migration_state.py):
+the same heads as Alembic for every installed history, the applied revisions from the version
+tables, and a server that answers ``/readyz`` without ever importing Alembic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from icn_graph.config import Settings
+from icn_graph.db import migration_state, migrations
+from icn_graph.db.database import Database
+from icn_graph.host import load_plugins
+from tests.web.serve_process import ROOT, cli_env
+
+ANY_URL = "sqlite+aiosqlite://"  # Alembic's config wants one; reading heads opens nothing
+
+
+def test_every_installed_history_has_the_heads_alembic_finds() -> None:
+    host = load_plugins(Settings(database_url=ANY_URL, plugins=""))  # every installed plugin
+    found = migration_state.tracks(host)
+    assert {track.name for track in found} >= {
+        "core.tables",
+        "icn-codesign",
+        "icn-kudos",
+        "icn-panels",
+    }
+    for track in found:
+        heads = migration_state.file_heads(track)
+        assert heads, track.name
+        assert heads == migrations.head_revisions(ANY_URL, track), track.name
+
+
+def test_a_merge_and_a_branch_are_read_as_alembic_reads_them(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    scripts = {
+        "a": "revision = 'a'\ndown_revision = None\n",
+        "b": "revision: str = 'b'\ndown_revision: str | None = 'a'\n",
+        "c": "revision = 'c'\ndown_revision = 'a'\n",
+        "m": "revision = 'm'\ndown_revision = ('b', 'c')\n",
+        "d": "revision = 'd'\ndown_revision = 'a'\n",
+    }
+    for name, text in scripts.items():
+        (versions / f"{name}_x.py").write_text(f'"""{name}"""\n{text}', encoding="utf-8")
+    (versions / "__init__.py").write_text("", encoding="utf-8")
+    track = migration_state.Track("t", str(versions), "alembic_version_t", "t")
+    assert migration_state.file_heads(track) == {"m", "d"}
+
+
+async def test_the_applied_revisions_are_read_from_the_version_table(migrated_url: str) -> None:
+    database = Database.from_url(migrated_url)
+    try:
+        core = migration_state.core_track()
+        applied = await migration_state.current_revisions(database.engine, core)
+        assert applied == migration_state.file_heads(core)
+        missing = migration_state.Track("nobody", core.versions_path, "alembic_version_nobody", "x")
+        assert await migration_state.current_revisions(database.engine, missing) == set()
+    finally:
+        await database.dispose()
+
+
+READY_WITHOUT_ALEMBIC = """
+import asyncio, json, sys
+from icn_graph.cli import _draining_server
+from icn_graph.config import Settings
+from icn_graph.host import load_plugins
+
+settings = Settings()
+server = _draining_server(settings, load_plugins(settings))
+readiness = server.config.app.state.readiness
+status, body = asyncio.run(readiness.report())
+print(json.dumps({"status": status, "body": body, "alembic": "alembic" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("migrated", [True, False], ids=["migrated", "empty"])
+def test_a_server_reports_readiness_without_importing_alembic(
+    migrated: bool, migrated_url: str, tmp_path: Path
+) -> None:
+    url = migrated_url if migrated else f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", READY_WITHOUT_ALEMBIC],
+        env=cli_env(ICN_DATABASE_URL=url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["alembic"] is False
+    if migrated:
+        assert (seen["status"], seen["body"]["migrations"]) == (200, "ok")
+    else:
+        assert (seen["status"], seen["body"]["migrations"]) == (503, "behind")
