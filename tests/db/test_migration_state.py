@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from icn_graph.config import Settings
 from icn_graph.db import migration_state, migrations
@@ -21,7 +22,8 @@ ANY_URL = "sqlite+aiosqlite://"  # Alembic's config wants one; reading heads ope
 
 
 def test_every_installed_history_has_the_heads_alembic_finds() -> None:
-    host = load_plugins(Settings(database_url=ANY_URL, plugins=""))  # every installed plugin
+    settings = Settings(database_url=SecretStr(ANY_URL), plugins="")  # every installed plugin
+    host = load_plugins(settings)
     found = migration_state.tracks(host)
     assert {track.name for track in found} >= {
         "core.tables",
