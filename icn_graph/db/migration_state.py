@@ -144,8 +144,14 @@ def _revisions(versions_path: str) -> dict[str, tuple[str, ...]]:
 
 
 def file_heads(track: Track) -> set[str]:
-    """The track's head revisions, read from its revision files."""
-    revisions = _revisions(track.versions_path)
+    """The track's head revisions, read from its revision files; asked of Alembic when a file
+    says them in a way that cannot be read without running it (``down_revision = other.x``)."""
+    try:
+        revisions = _revisions(track.versions_path)
+    except (SyntaxError, ValueError):
+        from icn_graph.db import migrations
+
+        return migrations.head_revisions("sqlite://", track)
     below = {down for downs in revisions.values() for down in downs}
     return set(revisions) - below
 

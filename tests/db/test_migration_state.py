@@ -101,3 +101,14 @@ def test_a_server_reports_readiness_without_importing_alembic(
         assert (seen["status"], seen["body"]["migrations"]) == (200, "ok")
     else:
         assert (seen["status"], seen["body"]["migrations"]) == (503, "behind")
+
+
+def test_a_revision_that_computes_its_parent_is_asked_of_alembic(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a_x.py").write_text("revision = 'a'\ndown_revision = None\n", encoding="utf-8")
+    (versions / "b_x.py").write_text(
+        "PARENT = 'a'\nrevision = 'b'\ndown_revision = PARENT\n", encoding="utf-8"
+    )
+    track = migration_state.Track("t", str(versions), "alembic_version_t", "t")
+    assert migration_state.file_heads(track) == {"b"}
