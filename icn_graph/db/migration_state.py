@@ -149,11 +149,28 @@ def file_heads(track: Track) -> set[str]:
     try:
         revisions = _revisions(track.versions_path)
     except (SyntaxError, ValueError):
-        from icn_graph.db import migrations
-
-        return migrations.head_revisions("sqlite://", track)
+        return _alembic_heads(track)
     below = {down for downs in revisions.values() for down in downs}
     return set(revisions) - below
+
+
+def alembic_options(track: Track) -> dict[str, str]:
+    """The main options of an Alembic config for ``track`` (``migrations.alembic_config``)."""
+    return {
+        "script_location": str(script_location()),
+        "version_locations": track.versions_path,
+        "path_separator": "os",
+    }
+
+
+def _alembic_heads(track: Track) -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    for name, value in alembic_options(track).items():
+        config.set_main_option(name, value)
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def heads_by_track(host: PluginHost | None = None) -> dict[Track, set[str]]:

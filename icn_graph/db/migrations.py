@@ -29,6 +29,7 @@ from icn_graph.db.migration_state import (
     CORE_MODULE,
     CORE_VERSION_TABLE,
     Track,
+    alembic_options,
     behind_message,
     core_track,
     current_revisions,
@@ -79,9 +80,8 @@ class MigrationFailed(StartupError):
 def alembic_config(url: str, track: Track | None = None) -> Config:
     track = track or core_track()
     config = Config()
-    config.set_main_option("script_location", str(script_location()))
-    config.set_main_option("version_locations", track.versions_path)
-    config.set_main_option("path_separator", "os")
+    for name, value in alembic_options(track).items():
+        config.set_main_option(name, value)
     config.attributes["url"] = url
     config.attributes["track"] = track
     return config
