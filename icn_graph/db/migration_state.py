@@ -4,9 +4,11 @@ A server needs two answers about migrations: the head revisions of each history,
 revisions its database has applied. Importing Alembic for them (and Mako, which it loads) cost
 every server process 11 MB and a tenth of a second. Here the heads come from the revision files
 themselves, parsed (never imported): each file's ``revision`` and ``down_revision``; a head is a
-revision no other revision comes down from, as Alembic has it. The applied revisions come from
-each history's version table, one SELECT each. ``icn_graph.db.migrations`` runs Alembic's
-commands on the same tracks; a test checks both agree on every history's heads.
+revision no other revision comes down from, as Alembic has it. Files that only running them
+would explain (a computed ``down_revision``, say) send their history to Alembic after all. The
+applied revisions come from each history's version table, one SELECT each.
+``icn_graph.db.migrations`` runs Alembic's commands on the same tracks; a test checks both agree
+on every history's heads.
 """
 
 from __future__ import annotations
@@ -116,8 +118,19 @@ def track_named(name: str, host: PluginHost | None) -> Track:
     raise LookupError(f"no migration history named '{name}' (known: {known})")
 
 
+# The revision files Alembic reads in a versions folder (not recursive): no editor lock files
+# (``.#name.py``), no ``__init__``.
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
+class _Unreadable(Exception):
+    """A revision file says its place in the history in a way only running it would tell."""
+
+
 def _assigned(tree: ast.Module, name: str) -> Any:
-    """The literal a module assigns to ``name`` at its top level (``x = …`` or ``x: T = …``)."""
+    """The literal a module last assigns to ``name`` at its top level (``x = …``, ``x: T = …``);
+    None if it assigns none."""
+    found: Any = None
     for node in tree.body:
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
@@ -126,29 +139,44 @@ def _assigned(tree: ast.Module, name: str) -> Any:
         else:
             continue
         if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            return ast.literal_eval(value)
-    return None
+            found = ast.literal_eval(value)  # ValueError unless a literal
+    return found
+
+
+def _parents(down: Any) -> tuple[str, ...]:
+    if down is None:
+        return ()
+    if isinstance(down, str):
+        return (down,)
+    if isinstance(down, list | tuple) and all(isinstance(item, str) for item in down):
+        return tuple(down)
+    raise _Unreadable(f"down_revision {down!r}")
 
 
 def _revisions(versions_path: str) -> dict[str, tuple[str, ...]]:
     """Each revision file's revision → the revisions it comes down from."""
     found: dict[str, tuple[str, ...]] = {}
-    for path in sorted(Path(versions_path).glob("*.py")):
+    for path in sorted(Path(versions_path).iterdir()):
+        if not (_REVISION_FILE.match(path.name) and path.is_file()):
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         revision = _assigned(tree, "revision")
         if not isinstance(revision, str):
-            continue  # not a revision script (an __init__.py, a helper)
-        down = _assigned(tree, "down_revision")
-        found[revision] = (down,) if isinstance(down, str) else tuple(down or ())
+            raise _Unreadable(f"{path.name} has no literal revision")
+        found[revision] = _parents(_assigned(tree, "down_revision"))
+    named = {parent for parents in found.values() for parent in parents}
+    if not named <= found.keys():  # a revision that is not there: Alembic says what is wrong
+        raise _Unreadable(f"down_revision names {sorted(named - found.keys())}")
     return found
 
 
 def file_heads(track: Track) -> set[str]:
-    """The track's head revisions, read from its revision files; asked of Alembic when a file
-    says them in a way that cannot be read without running it (``down_revision = other.x``)."""
+    """The track's head revisions, read from its revision files. A history whose files say it
+    in a way that cannot be read without running them (a computed ``down_revision``, a parent
+    that is not there, an unreadable file) is asked of Alembic, imported for it alone."""
     try:
         revisions = _revisions(track.versions_path)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, OSError, UnicodeDecodeError, _Unreadable):
         return _alembic_heads(track)
     below = {down for downs in revisions.values() for down in downs}
     return set(revisions) - below

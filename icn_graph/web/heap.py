@@ -4,11 +4,11 @@ CPython's cyclic collector walks every tracked object in a full (generation 2) c
 start-up made (the schema, SQLAlchemy's metadata, the plugins: about 350,000 objects) lives as
 long as the process, yet each full collection walked it again: 13-50 ms as the server started,
 and with 1,000 websocket subscribers up to 260 ms, long enough to hold one live event back for
-every subscriber (bench/live_fanout.py: one round in five waited 300 ms). Frozen, start-up's
-objects are never walked again. The first generation's threshold is raised too: a request
-allocates thousands of objects that die young, and collecting every 700 allocations cost about
-a sixth of the center page's throughput (bench/http_center_page.py; docs/operations.md,
-"Garbage collection").
+every subscriber (bench/live_fanout.py: one round in five waited 300 ms). Frozen, what exists
+once the app is built is never walked again (what the lifespan and requests make still is).
+The first generation's threshold is raised too: a request allocates thousands of objects that
+die young, and collecting every 700 allocations cost about a sixth of the center page's
+throughput (bench/http_center_page.py; docs/operations.md, "Garbage collection").
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import text
 
 from icn_graph.config import Settings
 from icn_graph.db import migration_state, migrations
@@ -37,21 +38,45 @@ def test_every_installed_history_has_the_heads_alembic_finds() -> None:
         assert heads == migrations.head_revisions(ANY_URL, track), track.name
 
 
-def test_a_merge_and_a_branch_are_read_as_alembic_reads_them(tmp_path: Path) -> None:
-    versions = tmp_path / "versions"
+def history(folder: Path, scripts: dict[str, str]) -> migration_state.Track:
+    versions = folder / "versions"
     versions.mkdir()
-    scripts = {
-        "a": "revision = 'a'\ndown_revision = None\n",
-        "b": "revision: str = 'b'\ndown_revision: str | None = 'a'\n",
-        "c": "revision = 'c'\ndown_revision = 'a'\n",
-        "m": "revision = 'm'\ndown_revision = ('b', 'c')\n",
-        "d": "revision = 'd'\ndown_revision = 'a'\n",
-    }
-    for name, text in scripts.items():
-        (versions / f"{name}_x.py").write_text(f'"""{name}"""\n{text}', encoding="utf-8")
-    (versions / "__init__.py").write_text("", encoding="utf-8")
-    track = migration_state.Track("t", str(versions), "alembic_version_t", "t")
+    for name, script in scripts.items():
+        (versions / f"{name}_x.py").write_text(f'"""{name}"""\n{script}', encoding="utf-8")
+    return migration_state.Track("t", str(versions), "alembic_version_t", "t")
+
+
+def test_a_merge_and_a_branch_are_read_as_alembic_reads_them(tmp_path: Path) -> None:
+    track = history(
+        tmp_path,
+        {
+            "a": "revision = 'a'\ndown_revision = None\n",
+            "b": "revision: str = 'b'\ndown_revision: str | None = 'a'\n",
+            "c": "revision = 'c'\ndown_revision = 'a'\ndepends_on = 'b'\n",
+            "m": "revision = 'm'\ndown_revision = ('b', 'c')\n",
+            "d": "revision = 'x'\nrevision = 'd'\ndown_revision = ['a']\n",  # the last one counts
+        },
+    )
+    versions = Path(track.versions_path)
+    (versions / "__init__.py").write_text("revision = 'no'\n", encoding="utf-8")
+    (versions / ".#m_x.py").symlink_to(versions / "gone")  # an editor's lock file
+    (versions / "notes.txt").write_text("revision = 'no'\n", encoding="utf-8")
     assert migration_state.file_heads(track) == {"m", "d"}
+    assert migrations.head_revisions(ANY_URL, track) == {"m", "d"}
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "PARENT = 'a'\nrevision = 'b'\ndown_revision = PARENT\n",  # computed
+        "revision, down_revision = 'b', 'a'\n",  # not one name per assignment
+        "revision = 'b'\ndown_revision = 'a'\nbranch_labels = ('main',)\n",
+    ],
+    ids=["computed", "tuple-assigned", "labelled"],
+)
+def test_a_history_it_cannot_read_is_asked_of_alembic(tmp_path: Path, second: str) -> None:
+    track = history(tmp_path, {"a": "revision = 'a'\ndown_revision = None\n", "b": second})
+    assert migration_state.file_heads(track) == {"b"}
 
 
 async def test_the_applied_revisions_are_read_from_the_version_table(migrated_url: str) -> None:
@@ -62,6 +87,13 @@ async def test_the_applied_revisions_are_read_from_the_version_table(migrated_ur
         assert applied == migration_state.file_heads(core)
         missing = migration_state.Track("nobody", core.versions_path, "alembic_version_nobody", "x")
         assert await migration_state.current_revisions(database.engine, missing) == set()
+        async with database.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE alembic_version_nobody (version_num text)"))
+        try:
+            assert await migration_state.current_revisions(database.engine, missing) == set()
+        finally:
+            async with database.engine.begin() as connection:
+                await connection.execute(text("DROP TABLE alembic_version_nobody"))
     finally:
         await database.dispose()
 
@@ -101,14 +133,3 @@ def test_a_server_reports_readiness_without_importing_alembic(
         assert (seen["status"], seen["body"]["migrations"]) == (200, "ok")
     else:
         assert (seen["status"], seen["body"]["migrations"]) == (503, "behind")
-
-
-def test_a_revision_that_computes_its_parent_is_asked_of_alembic(tmp_path: Path) -> None:
-    versions = tmp_path / "versions"
-    versions.mkdir()
-    (versions / "a_x.py").write_text("revision = 'a'\ndown_revision = None\n", encoding="utf-8")
-    (versions / "b_x.py").write_text(
-        "PARENT = 'a'\nrevision = 'b'\ndown_revision = PARENT\n", encoding="utf-8"
-    )
-    track = migration_state.Track("t", str(versions), "alembic_version_t", "t")
-    assert migration_state.file_heads(track) == {"b"}
