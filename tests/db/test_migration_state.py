@@ -4,9 +4,6 @@ tables, and a server that answers ``/readyz`` without ever importing Alembic."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from icn_graph.config import Settings
 from icn_graph.db import migration_state, migrations
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins
-from tests.web.serve_process import ROOT, cli_env
+from tests.web.serve_process import cli_env, printed_json
 
 ANY_URL = "sqlite+aiosqlite://"  # Alembic's config wants one; reading heads opens nothing
 
@@ -117,17 +114,7 @@ def test_a_server_reports_readiness_without_importing_alembic(
     migrated: bool, migrated_url: str, tmp_path: Path
 ) -> None:
     url = migrated_url if migrated else f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-    done = subprocess.run(
-        [sys.executable, "-c", READY_WITHOUT_ALEMBIC],
-        env=cli_env(ICN_DATABASE_URL=url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = printed_json(READY_WITHOUT_ALEMBIC, cli_env(ICN_DATABASE_URL=url))
     assert seen["alembic"] is False
     if migrated:
         assert (seen["status"], seen["body"]["migrations"]) == (200, "ok")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,14 +30,19 @@ def cli_env(**values: str) -> dict[str, str]:
 
 
 def run_cli(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return _run([sys.executable, "-m", "icn_graph", *args], env, cwd)
+
+
+def printed_json(code: str, env: dict[str, str]) -> Any:
+    """Run ``code`` in a fresh interpreter with ``env``; the JSON of its last printed line."""
+    done = _run([sys.executable, "-c", code], env, ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "icn_graph", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=180, check=False
     )
 
 

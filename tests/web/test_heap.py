@@ -4,13 +4,10 @@ Checked in a process of its own: freezing would change this test process's colle
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from icn_graph.web.heap import THRESHOLDS
-from tests.web.serve_process import ROOT, cli_env
+from tests.web.serve_process import cli_env, printed_json
 
 SERVER_BUILT = """
 import gc, json
@@ -28,17 +25,7 @@ print(json.dumps({"before": before, "after": after}))
 
 def test_the_server_freezes_start_up_objects_and_raises_the_thresholds(tmp_path: Path) -> None:
     env = cli_env(ICN_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'heap.db'}")
-    done = subprocess.run(
-        [sys.executable, "-c", SERVER_BUILT],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = printed_json(SERVER_BUILT, env)
     assert seen["before"]["frozen"] == 0
     assert seen["before"]["thresholds"] != list(THRESHOLDS)
     # The schema alone is tens of thousands of objects; all of it is frozen.
