@@ -539,12 +539,12 @@ def db_downgrade(context: click.Context, revision: str, plugin: str | None) -> N
 @click.pass_context
 def db_current(context: click.Context) -> None:
     """Show the applied revision(s) of core and of each plugin, and whether they are the latest."""
-    from icn_graph.db import migrations
+    from icn_graph.db import migration_state, migrations
 
     url, host = _settings(context).database_url_value, _host(context)
     for track in migrations.tracks(host):
-        current = asyncio.run(migrations.current_revisions_at(url, track))
-        heads = migrations.head_revisions(url, track)
+        current = asyncio.run(migration_state.current_revisions_at(url, track))
+        heads = migrations.head_revisions(track)
         latest = ", ".join(sorted(heads))
         state = "up to date" if current == heads else f"behind (latest: {latest})"
         prefix = "" if track.is_core else f"{track.name}: "
@@ -561,10 +561,11 @@ def _track(plugin: str, host: PluginHost) -> migrations.Track:
 
 
 def _echo_positions(url: str, host: PluginHost) -> None:
-    from icn_graph.db import migrations
+    from icn_graph.db import migration_state, migrations
 
     for track in migrations.tracks(host):
-        at = ", ".join(sorted(asyncio.run(migrations.current_revisions_at(url, track)))) or "base"
+        applied = asyncio.run(migration_state.current_revisions_at(url, track))
+        at = ", ".join(sorted(applied)) or "base"
         click.echo(f"database at {at}" if track.is_core else f"{track.name} at {at}")
 
 

@@ -50,7 +50,7 @@ def test_bad_setting_is_a_clear_error(env: dict[str, str]) -> None:
 
 
 def test_migrate_load_demo_and_mint_a_token(env: dict[str, str], tmp_path: Path) -> None:
-    (head,) = migrations.head_revisions(env["ICN_DATABASE_URL"])
+    (head,) = migrations.head_revisions()
     assert f"database at {head}" in run(env, "db", "upgrade").output
     assert run(env, "db", "current").output.strip() == f"{head} (up to date)"
 

@@ -12,14 +12,14 @@ import icn_graph.events.models
 import icn_graph.models
 import icn_graph.notifications.models
 import icn_graph.plugins.models  # noqa: F401
-from icn_graph.db import migration_state
+from icn_graph.db import migration_tracks
 from icn_graph.plugins.contributions import MigrationLocation
 from icn_graph.plugins.hookspecs import hookimpl
 
 
 @hookimpl
 def register_migrations() -> MigrationLocation:
-    core = migration_state.core_track()
+    core = migration_tracks.core_track()
     return MigrationLocation(
         path=Path(core.versions_path),
         owns_module=core.owner_module,

@@ -7,116 +7,25 @@ themselves, parsed (never imported): each file's ``revision`` and ``down_revisio
 revision no other revision comes down from, as Alembic has it. Files that only running them
 would explain (a computed ``down_revision``, say) send their history to Alembic after all. The
 applied revisions come from each history's version table, one SELECT each.
-``icn_graph.db.migrations`` runs Alembic's commands on the same tracks; a test checks both agree
-on every history's heads.
+The histories themselves are in ``migration_tracks``; ``migrations`` runs Alembic's commands on
+them, and a test checks it agrees with this module on every history's heads.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine
-from icn_graph.errors import StartupError
+from icn_graph.db.migration_tracks import Track, core_track, tracks
 
 if TYPE_CHECKING:
     from icn_graph.plugins.manager import PluginHost
-
-CORE = "core.tables"
-"""The internal plugin that registers core's history (``icn_graph/builtin/tables.py``)."""
-CORE_VERSION_TABLE = "alembic_version"
-CORE_MODULE = "icn_graph"
-
-
-@dataclass(frozen=True)
-class Track:
-    """One migration history: whose it is, where its scripts are, which tables it owns."""
-
-    name: str
-    versions_path: str
-    version_table: str
-    owner_module: str
-
-    @property
-    def is_core(self) -> bool:
-        return self.name == CORE
-
-    @property
-    def label(self) -> str:
-        return "core" if self.is_core else f"plugin '{self.name}'"
-
-    def owns(self, table_name: str) -> bool:
-        module = table_modules().get(table_name)
-        if module is None:
-            return False
-        return module == self.owner_module or module.startswith(self.owner_module + ".")
-
-
-def table_modules() -> dict[str, str]:
-    """Table name → module of the class mapped to it (how a table's owner is known)."""
-    return {
-        table.name: mapper.class_.__module__
-        for mapper in Base.registry.mappers
-        for table in mapper.tables
-        if hasattr(table, "name")
-    }
-
-
-def script_location() -> Path:
-    """Core's Alembic folder (``env.py``, ``script.py.mako``, ``versions/``).
-
-    Installed from a wheel it is ``icn_graph/alembic``; in a checkout (an editable install, as
-    ``make run`` makes) it is the ``alembic/`` beside the package.
-    """
-    packaged = Path(str(files("icn_graph").joinpath("alembic")))
-    checkout = Path(str(files("icn_graph"))).parent / "alembic"
-    for candidate in (packaged, checkout):
-        if (candidate / "env.py").is_file() and (candidate / "versions").is_dir():
-            return candidate
-    raise StartupError(f"core's migrations are missing: neither {packaged} nor {checkout} exists")
-
-
-def core_track() -> Track:
-    """Core's history without a plugin host: what ``core.tables`` registers."""
-    versions = script_location() / "versions"
-    return Track(CORE, str(versions), CORE_VERSION_TABLE, CORE_MODULE)
-
-
-def default_version_table(plugin: str) -> str:
-    return "alembic_version_" + re.sub(r"[^a-z0-9]", "_", plugin.lower())
-
-
-def tracks(host: PluginHost | None = None) -> list[Track]:
-    """Every registered history, core's first, then the plugins' in load order."""
-    if host is None:
-        return [core_track()]
-    found = [
-        Track(
-            plugin,
-            str(location.path),
-            location.version_table or default_version_table(plugin),
-            location.owns_module,
-        )
-        for plugin, location in host.migration_locations()
-    ]
-    return sorted(found, key=lambda track: not track.is_core)
-
-
-def track_named(name: str, host: PluginHost | None) -> Track:
-    for track in tracks(host):
-        if track.name == name:
-            return track
-    known = ", ".join(track.name for track in tracks(host))
-    raise LookupError(f"no migration history named '{name}' (known: {known})")
-
 
 # The revision files Alembic reads in a versions folder (not recursive): no editor lock files
 # (``.#name.py``), no ``__init__``.
@@ -177,28 +86,11 @@ def file_heads(track: Track) -> set[str]:
     try:
         revisions = _revisions(track.versions_path)
     except (SyntaxError, ValueError, OSError, UnicodeDecodeError, _Unreadable):
-        return _alembic_heads(track)
+        from icn_graph.db import migrations  # Alembic, for this history alone
+
+        return migrations.head_revisions(track)
     below = {down for downs in revisions.values() for down in downs}
     return set(revisions) - below
-
-
-def alembic_options(track: Track) -> dict[str, str]:
-    """The main options of an Alembic config for ``track`` (``migrations.alembic_config``)."""
-    return {
-        "script_location": str(script_location()),
-        "version_locations": track.versions_path,
-        "path_separator": "os",
-    }
-
-
-def _alembic_heads(track: Track) -> set[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    for name, value in alembic_options(track).items():
-        config.set_main_option(name, value)
-    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def heads_by_track(host: PluginHost | None = None) -> dict[Track, set[str]]:

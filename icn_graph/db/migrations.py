@@ -24,18 +24,13 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from icn_graph.db.database import create_engine
-from icn_graph.db.migration_state import (
+from icn_graph.db.migration_tracks import (
     CORE,
     CORE_MODULE,
     CORE_VERSION_TABLE,
     Track,
-    alembic_options,
-    behind_message,
     core_track,
-    current_revisions,
-    current_revisions_at,
     default_version_table,
-    histories_behind,
     script_location,
     table_modules,
     track_named,
@@ -53,16 +48,11 @@ __all__ = [
     "MigrationFailed",
     "Track",
     "alembic_config",
-    "all_heads",
-    "behind_message",
     "check",
     "core_track",
-    "current_revisions",
-    "current_revisions_at",
     "default_version_table",
     "downgrade",
     "head_revisions",
-    "histories_behind",
     "migration_engine",
     "script_location",
     "table_modules",
@@ -77,11 +67,18 @@ class MigrationFailed(StartupError):
     """A revision failed; the message names whose history and which revision, in one line."""
 
 
+def _scripts_config(track: Track) -> Config:
+    """An Alembic config that knows ``track``'s scripts (and no database)."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("version_locations", track.versions_path)
+    config.set_main_option("path_separator", "os")
+    return config
+
+
 def alembic_config(url: str, track: Track | None = None) -> Config:
     track = track or core_track()
-    config = Config()
-    for name, value in alembic_options(track).items():
-        config.set_main_option(name, value)
+    config = _scripts_config(track)
     config.attributes["url"] = url
     config.attributes["track"] = track
     return config
@@ -185,10 +182,8 @@ def check(url: str, track: Track | None = None) -> None:
     command.check(alembic_config(url, track))
 
 
-def head_revisions(url: str, track: Track | None = None) -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config(url, track)).get_heads())
-
-
-def all_heads(url: str, host: PluginHost | None = None) -> dict[Track, set[str]]:
-    """Each registered history's head revisions, as the installed code has them."""
-    return {track: head_revisions(url, track) for track in tracks(host)}
+def head_revisions(track: Track | None = None) -> set[str]:
+    """``track``'s head revisions as Alembic finds them (``migration_state.file_heads`` reads
+    them without Alembic)."""
+    scripts = ScriptDirectory.from_config(_scripts_config(track or core_track()))
+    return set(scripts.get_heads())

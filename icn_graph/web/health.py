@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from icn_graph.db import migration_state
 from icn_graph.db.connection_errors import stray_cancellation
 from icn_graph.db.database import Database
+from icn_graph.db.migration_tracks import Track
 from icn_graph.db.problems import database_problem
 from icn_graph.notifications.realtime.listener import PostgresListener
 from icn_graph.plugins.manager import PluginHost
@@ -58,7 +59,7 @@ class Readiness:
         self.draining = False
         # HTTP requests being answered now, probes left out (see serving.InFlight).
         self.in_flight = 0
-        self._heads: dict[migration_state.Track, set[str]] | None = None
+        self._heads: dict[Track, set[str]] | None = None
         self._migrations_current = False
         self._behind: list[str] = []
         self._checked_at: float | None = None

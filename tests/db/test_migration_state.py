@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from icn_graph.config import Settings
-from icn_graph.db import migration_state, migrations
+from icn_graph.db import migration_state, migration_tracks, migrations
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins
 from tests.web.serve_process import cli_env, printed_json
@@ -22,7 +22,7 @@ ANY_URL = "sqlite+aiosqlite://"  # Alembic's config wants one; reading heads ope
 def test_every_installed_history_has_the_heads_alembic_finds() -> None:
     settings = Settings(database_url=SecretStr(ANY_URL), plugins="")  # every installed plugin
     host = load_plugins(settings)
-    found = migration_state.tracks(host)
+    found = migration_tracks.tracks(host)
     assert {track.name for track in found} >= {
         "core.tables",
         "icn-codesign",
@@ -32,15 +32,15 @@ def test_every_installed_history_has_the_heads_alembic_finds() -> None:
     for track in found:
         heads = migration_state.file_heads(track)
         assert heads, track.name
-        assert heads == migrations.head_revisions(ANY_URL, track), track.name
+        assert heads == migrations.head_revisions(track), track.name
 
 
-def history(folder: Path, scripts: dict[str, str]) -> migration_state.Track:
+def history(folder: Path, scripts: dict[str, str]) -> migration_tracks.Track:
     versions = folder / "versions"
     versions.mkdir()
     for name, script in scripts.items():
         (versions / f"{name}_x.py").write_text(f'"""{name}"""\n{script}', encoding="utf-8")
-    return migration_state.Track("t", str(versions), "alembic_version_t", "t")
+    return migration_tracks.Track("t", str(versions), "alembic_version_t", "t")
 
 
 def test_a_merge_and_a_branch_are_read_as_alembic_reads_them(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_a_merge_and_a_branch_are_read_as_alembic_reads_them(tmp_path: Path) -> 
     (versions / ".#m_x.py").symlink_to(versions / "gone")  # an editor's lock file
     (versions / "notes.txt").write_text("revision = 'no'\n", encoding="utf-8")
     assert migration_state.file_heads(track) == {"m", "d"}
-    assert migrations.head_revisions(ANY_URL, track) == {"m", "d"}
+    assert migrations.head_revisions(track) == {"m", "d"}
 
 
 @pytest.mark.parametrize(
@@ -79,10 +79,12 @@ def test_a_history_it_cannot_read_is_asked_of_alembic(tmp_path: Path, second: st
 async def test_the_applied_revisions_are_read_from_the_version_table(migrated_url: str) -> None:
     database = Database.from_url(migrated_url)
     try:
-        core = migration_state.core_track()
+        core = migration_tracks.core_track()
         applied = await migration_state.current_revisions(database.engine, core)
         assert applied == migration_state.file_heads(core)
-        missing = migration_state.Track("nobody", core.versions_path, "alembic_version_nobody", "x")
+        missing = migration_tracks.Track(
+            "nobody", core.versions_path, "alembic_version_nobody", "x"
+        )
         assert await migration_state.current_revisions(database.engine, missing) == set()
         async with database.engine.begin() as connection:
             await connection.execute(text("CREATE TABLE alembic_version_nobody (version_num text)"))

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import inspect
 
-from icn_graph.db import migrations
+from icn_graph.db import migration_state, migrations
 from icn_graph.db.base import Base
 from icn_graph.db.database import create_engine
 
@@ -29,13 +29,11 @@ def core_tables() -> set[str]:
 async def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:
     await asyncio.to_thread(migrations.upgrade, scratch_url)
     assert await _tables(scratch_url) == core_tables()
-    assert await migrations.current_revisions_at(scratch_url) == migrations.head_revisions(
-        scratch_url
-    )
+    assert await migration_state.current_revisions_at(scratch_url) == migrations.head_revisions()
 
     await asyncio.to_thread(migrations.downgrade, scratch_url, "base")
     assert await _tables(scratch_url) == set()
-    assert await migrations.current_revisions_at(scratch_url) == set()
+    assert await migration_state.current_revisions_at(scratch_url) == set()
 
     await asyncio.to_thread(migrations.upgrade, scratch_url)
     assert await _tables(scratch_url) == core_tables()

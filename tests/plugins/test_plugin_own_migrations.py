@@ -12,7 +12,7 @@ import icn_panels.plugin
 import pytest
 
 from icn_graph.config import Settings
-from icn_graph.db import migrations
+from icn_graph.db import migration_state, migrations
 from icn_graph.host import load_plugins
 
 
@@ -33,14 +33,14 @@ async def test_the_plugin_migrates_on_its_own_and_matches_its_models(
     assert track.version_table == f"alembic_version_{name.replace('-', '_')}"
 
     await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
-    heads = migrations.head_revisions(scratch_url, track)
-    assert await migrations.current_revisions_at(scratch_url, track) == heads
+    heads = migrations.head_revisions(track)
+    assert await migration_state.current_revisions_at(scratch_url, track) == heads
     await asyncio.to_thread(migrations.check, scratch_url, track)
     await asyncio.to_thread(migrations.check, scratch_url)  # core ignores the plugin's tables
 
-    core = await migrations.current_revisions_at(scratch_url)
+    core = await migration_state.current_revisions_at(scratch_url)
     await asyncio.to_thread(migrations.downgrade, scratch_url, "base", track=track)
-    assert await migrations.current_revisions_at(scratch_url, track) == set()
-    assert await migrations.current_revisions_at(scratch_url) == core
+    assert await migration_state.current_revisions_at(scratch_url, track) == set()
+    assert await migration_state.current_revisions_at(scratch_url) == core
     await asyncio.to_thread(migrations.upgrade, scratch_url, "heads", track=track)
-    assert await migrations.current_revisions_at(scratch_url, track) == heads
+    assert await migration_state.current_revisions_at(scratch_url, track) == heads

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from icn_graph.app import create_app
 from icn_graph.config import Settings
-from icn_graph.db import migrations
+from icn_graph.db import migration_state, migrations
 from icn_graph.db.database import Database
 from icn_graph.events import Event
 from icn_graph.host import load_plugins
@@ -311,14 +311,14 @@ async def test_a_plugins_migrations_apply_and_revert_on_their_own(scratch_url: s
     assert kudos_track.version_table == "alembic_version_icn_kudos"
 
     await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
-    assert await migrations.current_revisions_at(scratch_url, kudos_track) == {"kudos_0002"}
+    assert await migration_state.current_revisions_at(scratch_url, kudos_track) == {"kudos_0002"}
     await asyncio.to_thread(migrations.check, scratch_url, kudos_track)
     await asyncio.to_thread(migrations.check, scratch_url)  # core ignores the plugin's table
 
     await asyncio.to_thread(migrations.downgrade, scratch_url, "base", track=kudos_track)
-    assert await migrations.current_revisions_at(scratch_url, kudos_track) == set()
-    core = await migrations.current_revisions_at(scratch_url)
-    assert core == migrations.head_revisions(scratch_url)  # core untouched
+    assert await migration_state.current_revisions_at(scratch_url, kudos_track) == set()
+    core = await migration_state.current_revisions_at(scratch_url)
+    assert core == migrations.head_revisions()  # core untouched
 
     await asyncio.to_thread(migrations.upgrade_all, scratch_url, host)
     database = Database.from_url(scratch_url)

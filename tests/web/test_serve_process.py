@@ -103,7 +103,7 @@ async def test_serve_starts_with_the_database_down_and_is_ready_once_it_is_back(
 async def test_ready_after_db_upgrade_without_a_restart(backend: str, tmp_path: Path) -> None:
     url = await fresh_database_url(backend, tmp_path, "serve_process")
     previous = previous_core_revision(url)
-    (head,) = migrations.head_revisions(url)
+    (head,) = migrations.head_revisions()
     await asyncio.to_thread(migrations.upgrade, url, previous)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
