@@ -93,6 +93,8 @@ async def test_two_api_processes_and_two_workers_deliver_each_thing_once(
             "ICN_NOTIFY_PARTNER_DELIVERY": "IMMEDIATE",
             "ICN_NOTIFY_BATCH_SECONDS": "0",
             "ICN_WORKER_TICK_SECONDS": "0.2",
+            # No quiet hours: otherwise, run at night, the mail waits for the morning.
+            "ICN_NOTIFY_QUIET_HOURS": "",
         }
         port_a, port_b = free_port(), free_port()
         base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
