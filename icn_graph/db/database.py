@@ -96,6 +96,18 @@ class Database:
         async with self.sessions() as session:
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for Core reads, where an ORM session would only add its cost (on the read
+        unit's connection when one is open); nothing it does is committed."""
+        unit = self._unit()
+        if unit is not None:
+            async with unit.reading() as shared:
+                yield shared
+            return
+        async with self.engine.connect() as connection:
+            yield connection
+
     def _unit(self) -> ReadUnit | None:
         unit = _current_unit.get()
         return unit if unit is not None and unit.db is self and not unit.closed else None
@@ -176,16 +188,20 @@ class ReadUnit:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.reading() as connection, self.db.sessions(bind=connection) as session:
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """The unit's connection, for this task's turn."""
         nested = _holding.get() is self
         if not nested:
             await self.lock.acquire()
         token = _holding.set(self)
         try:
             connection = await self._connection()
-            session = self.db.sessions(bind=connection)
             try:
-                async with session:
-                    yield session
+                yield connection
             except BaseException as error:
                 if _lost(error):
                     self.lost = True

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from icn_graph.db.database import Database
+from icn_graph.db.plain_rows import plain_rows as named_rows
 from icn_graph.errors import BadInput
 from icn_graph.ids import MAX_ROW_ID
 
@@ -135,16 +136,18 @@ async def paginate(
     """Run ``statement`` (filters applied, no ordering) as one keyset page.
 
     ``plain_rows``: for ``select(Model)`` whose readers only read columns, the rows come as
-    SQLAlchemy Core rows of the model's table (attributes named as its columns, values
-    converted the same way) instead of ORM objects: no identity map, no instance state, a
-    third of the cost per row on long pages. They cannot be changed or lazy-load anything.
+    named tuples of the model's table (attributes named as its columns, values converted the
+    same way; :mod:`icn_graph.db.plain_rows`) instead of ORM objects: no identity map, no
+    instance state, a third of the cost per row on long pages. They cannot be changed or
+    lazy-load anything.
     """
     size = check_page_size(first)
-    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+    filtered = statement
 
     async def count_total() -> int:
-        async with db.session() as session:
-            return int((await session.execute(count_statement)).scalar_one())
+        counted = select(func.count()).select_from(filtered.order_by(None).subquery())
+        async with db.reading() as connection:
+            return int((await connection.execute(counted)).scalar_one())
 
     if after is not None:
         value, row_id = decode_cursor(key, after, parse_value)
@@ -153,14 +156,14 @@ async def paginate(
         (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
     )
     statement = statement.order_by(*order).limit(size + 1)
-    async with db.session() as session:
-        if plain_rows:
-            table = statement.column_descriptions[0]["entity"].__table__
-            plain = statement.with_only_columns(*table.columns)
-            # On the session's connection: the ORM's result machinery is not needed either.
-            connection = await session.connection()
-            rows = cast("Sequence[T]", (await connection.execute(plain)).all())
-        else:
+    if plain_rows:
+        table = statement.column_descriptions[0]["entity"].__table__
+        plain = statement.with_only_columns(*table.columns)
+        # No session: the ORM's result machinery is not needed either.
+        async with db.reading() as connection:
+            rows = cast("Sequence[T]", named_rows(table, await connection.execute(plain)))
+    else:
+        async with db.session() as session:
             rows = (await session.scalars(statement)).all()
     items: list[tuple[str | LazyCursor, T]] = [(LazyCursor(key, row), row) for row in rows[:size]]
     return Page(

@@ -194,3 +194,25 @@ async def test_a_query_whose_connection_dies_runs_again_once(
     assert body.get("errors") is None, body
     assert body["data"] == expected
     assert pool_use.checkouts == 2, pool_use
+
+
+async def test_a_page_of_people_and_its_count_read_on_the_units_connection(
+    db: Database, client: GraphQLClient, statements: StatementCounter, pool_use: PoolUse
+) -> None:
+    """A people page reads its rows and count without an ORM session (``Database.reading``),
+    on the request's one connection all the same."""
+    token = await build(db, 3)
+    await client.data("{ viewer { id } }", token=token)
+    pool_use.reset()
+    statements.reset()
+
+    data = await client.data(
+        "{ people(first: 2) { totalCount nodes { displayName } } }", token=token
+    )
+
+    assert len(data["people"]["nodes"]) == 2
+    assert data["people"]["totalCount"] > 2
+    assert pool_use.checkouts == 1, pool_use
+    assert pool_use.begins == 1, pool_use
+    assert pool_use.ends == ["ROLLBACK"], pool_use
+    assert statements.count == 3, statements.statements  # viewer, page, count

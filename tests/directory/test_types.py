@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
 from icn_graph.db.database import Database
@@ -28,6 +28,21 @@ async def test_aware_timestamps_come_back_in_utc(db: Database) -> None:
     assert stored is not None
     assert stored.tzinfo == UTC
     assert (stored.day, stored.hour) == (6, 3)
+
+
+async def test_timestamps_come_back_in_utc_whatever_the_session_time_zone(db: Database) -> None:
+    """On PostgreSQL the column is read as the driver gives it (asyncpg: aware, in UTC): a
+    connection set to another time zone still reads UTC."""
+    person = await make_person(db, PersonKind.NURSE)
+    async with db.session() as session:
+        if db.dialect == "postgresql":
+            await session.execute(text("SET LOCAL TIME ZONE 'America/New_York'"))
+        created = await session.scalar(select(Person.created_at).where(Person.id == person.id))
+        row = (await session.execute(select(Person.__table__))).one()
+    assert created is not None
+    assert created.tzinfo == UTC
+    assert row.created_at == created
+    assert row.created_at.tzinfo == UTC
 
 
 async def test_default_timestamps_are_utc(db: Database) -> None:
