@@ -4,8 +4,11 @@ database half-way through leaves nothing written, like a refused file."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import itertools
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -13,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.models import Visit
-from icn_graph.services.registry import VisitImportSummary, import_visits
+from icn_graph.services.registry import VisitImportSummary, csv_import, import_visits
 from icn_graph.testing import StatementCounter, make_center, snapshot
 
 SECRET = "test-patient-key-secret"
@@ -131,3 +134,43 @@ async def test_a_failure_at_a_later_batchs_upsert_rolls_back_every_batch(
         await run_import(db, center.short_code, changed)
     assert await snapshot(db) == before
     assert await stored(db) == 4
+
+
+async def test_the_store_of_a_batch_runs_while_the_next_batch_is_checked(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation hands the event loop over every few rows, so a batch's statements (COPY, then
+    the upsert: several round trips) go on while the next batch is checked, not only once it is
+    sent. Seen by a bystander task: how many rows were checked between two of its turns."""
+    monkeypatch.setattr(csv_import, "BATCH_SIZE", 1_000)
+    monkeypatch.setattr(csv_import, "YIELD_EVERY", 100)
+    checked = 0
+    parse = csv_import._RowImporter.parse
+
+    def counting_parse(self: Any, row: int, record: list[str]) -> Any:
+        nonlocal checked
+        checked += 1
+        return parse(self, row, record)
+
+    monkeypatch.setattr(csv_import._RowImporter, "parse", counting_parse)
+    center = await make_center(db)
+    rows = "".join(
+        f"K{n},2024-{1 + n % 12:02d}-{1 + n % 28:02d},MILD,UC,yes\n" for n in range(3_000)
+    )
+    seen: list[int] = []
+    stop = asyncio.Event()
+
+    async def bystander() -> None:
+        while not stop.is_set():
+            seen.append(checked)
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(bystander())
+    try:
+        summary = await run_import(db, center.short_code, HEADER + rows)
+    finally:
+        stop.set()
+        await task
+    assert summary.rows_read == 3_000
+    longest = max(later - earlier for earlier, later in itertools.pairwise(seen))
+    assert longest <= 101, longest  # never a whole batch (1,000 rows) without a turn

@@ -14,6 +14,7 @@ not UTF-8 then becomes an error naming its row and column instead of failing the
 from __future__ import annotations
 
 import array
+import asyncio
 import csv
 import itertools
 import operator
@@ -50,6 +51,11 @@ else:
     np = lazy_module("numpy")
 
 BATCH_SIZE = 5_000
+# Rows checked between two turns of the event loop. A batch's upsert takes several round trips,
+# and each goes on only when validation lets the loop run: handing it over only at the next
+# batch left the database idle while a batch was checked (50,000 rows on PostgreSQL: 1.0 s, of
+# which 0.65 s waiting for the database; with a turn every 100 rows, 0.7 s and 0.3 s).
+YIELD_EVERY = 100
 MAX_REPORTED_ERRORS = 1_000
 MAX_RAW_KEY_LENGTH = 200
 # How much of a bad cell an error message quotes: enough to find it, never a huge echo.
@@ -183,6 +189,8 @@ async def _import_rows(importer: _RowImporter, reader: Any, writer: VisitWriter)
             if len(batch) >= BATCH_SIZE:
                 await writer.write(batch)
                 batch = []
+            elif len(batch) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
     except UnicodeDecodeError as error:
         raise VisitImportError(
             [
