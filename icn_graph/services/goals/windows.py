@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute
 
 from icn_graph.db.database import Database
 from icn_graph.services.pagination import (
@@ -101,9 +101,15 @@ async def _group(
         (key.column.desc(), key.id_column.desc()) if key.descending else (key.column, key.id_column)
     )
     rank = func.row_number().over(partition_by=parent, order_by=order).label("page_rank")
-    numbered = filtered.add_columns(rank).subquery()
-    row = aliased(model, numbered)
-    ranked = select(row).where(numbered.c.page_rank <= size + 1).order_by(numbered.c.page_rank)
+    # The window numbers ids only; the rows are the model's own, joined back by id (an alias of
+    # the whole model made a copy of each of its columns on every call).
+    numbered = filtered.with_only_columns(key.id_column.label("page_id"), rank).subquery()
+    ranked = (
+        select(model)
+        .join(numbered, key.id_column == numbered.c.page_id)
+        .where(numbered.c.page_rank <= size + 1)
+        .order_by(numbered.c.page_rank)
+    )
     grouped: dict[int, list[M]] = defaultdict(list)
     async with db.session() as session:
         for item in await session.scalars(ranked):
