@@ -72,16 +72,19 @@ class Readiness:
         listener, listener_problem = self._listener()
         try:
             await asyncio.wait_for(self.db.ping(), PING_TIMEOUT_SECONDS)
-            behind = await self._migrations_behind()
         except BaseException as error:
-            # A stray CancelledError is a connection killed mid-ping, not a shutdown.
-            if not (isinstance(error, Exception) or stray_cancellation(error)):
-                raise
-            url = self.db.engine.url.render_as_string(hide_password=False)
-            why = database_problem(error, url) or f"{type(error).__name__}: {error}"
+            return self._unreachable(error, listener)
+        try:
+            heads = await self._heads_on_disk()
+        except Exception as error:  # the installed code's fault, not the database's
+            why = f"the migration history cannot be read: {type(error).__name__}: {error}"
             self._changed(False, why)
-            body = {"status": "unavailable", "database": "unreachable", "migrations": "unknown"}
-            return 503, body | listener
+            body = {"status": "unavailable", "database": "ok", "migrations": "unreadable"}
+            return 503, body | listener | {"detail": [why]}
+        try:
+            behind = await self._migrations_behind(heads)
+        except BaseException as error:
+            return self._unreachable(error, listener)
         if behind:
             self._changed(False, "; ".join(behind))
             body = {"status": "unavailable", "database": "ok", "migrations": "behind"}
@@ -92,6 +95,24 @@ class Readiness:
             return 503, body | listener | {"detail": [listener_problem]}
         self._changed(True, "ready")
         return 200, {"status": "ok", "database": "ok", "migrations": "ok"} | listener
+
+    def _unreachable(
+        self, error: BaseException, listener: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        # A stray CancelledError is a connection killed mid-ping, not a shutdown.
+        if not (isinstance(error, Exception) or stray_cancellation(error)):
+            raise error
+        url = self.db.engine.url.render_as_string(hide_password=False)
+        why = database_problem(error, url) or f"{type(error).__name__}: {error}"
+        self._changed(False, why)
+        body = {"status": "unavailable", "database": "unreachable", "migrations": "unknown"}
+        return 503, body | listener
+
+    async def _heads_on_disk(self) -> dict[Track, set[str]]:
+        """Each history's heads as the installed code has them, read once they can be."""
+        if self._heads is None:
+            self._heads = await asyncio.to_thread(migration_state.heads_by_track, self.plugins)
+        return self._heads
 
     def _listener(self) -> tuple[dict[str, str], str | None]:
         """The ``listener`` entry of the body (none without a running listener: SQLite), and the
@@ -110,15 +131,13 @@ class Readiness:
         )
         return {"listener": "reconnecting"}, problem
 
-    async def _migrations_behind(self) -> list[str]:
+    async def _migrations_behind(self, heads: dict[Track, set[str]]) -> list[str]:
         if self._migrations_current:
             return []
         now = self.clock()
         if self._checked_at is not None and now - self._checked_at < self.recheck_seconds:
             return self._behind
-        if self._heads is None:
-            self._heads = await asyncio.to_thread(migration_state.heads_by_track, self.plugins)
-        self._behind = await migration_state.histories_behind(self.db.engine, self._heads)
+        self._behind = await migration_state.histories_behind(self.db.engine, heads)
         self._checked_at = now
         self._migrations_current = not self._behind
         return self._behind

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.host import core_host, load_plugins
+from icn_graph.plugins import MigrationLocation, hookimpl
 from icn_graph.testing import StatementCounter
 
 
@@ -145,3 +147,40 @@ async def test_draining_is_not_ready(probe: Probe, scratch_url: str) -> None:
     probe.readiness.draining = True
     assert await probe() == (503, {"status": "unavailable", "server": "shutting down"})
     assert (await probe.http.get("/healthz")).status_code == 200
+
+
+class BrokenHistory:
+    """A plugin whose one revision names a parent that is not there."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @hookimpl
+    def register_migrations(self) -> MigrationLocation:
+        return MigrationLocation(path=self.folder, owns_module="tests.web.no_models")
+
+
+@pytest.mark.filterwarnings("ignore:Revision broken_0001")
+async def test_a_history_that_cannot_be_read_is_not_blamed_on_the_database(
+    database: Database, scratch_url: str, tmp_path: Path
+) -> None:
+    await asyncio.to_thread(migrations.upgrade, scratch_url)
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "broken_0002.py").write_text(
+        'revision = "broken_0002"\ndown_revision = "broken_0001"\n'
+        "branch_labels = None\ndepends_on = None\n",
+        encoding="utf-8",
+    )
+    settings = settings_for(scratch_url)
+    plugins = load_plugins(settings, extra=[("broken", BrokenHistory(folder))], discover=False)
+    app = create_app(settings, db=database, plugins=plugins)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/readyz")
+    body = response.json()
+    assert response.status_code == 503
+    assert (body["database"], body["migrations"]) == ("ok", "unreadable"), body
+    [why] = body["detail"]
+    assert why.startswith("the migration history cannot be read: "), why
+    assert "broken_0001" in why, why
