@@ -217,7 +217,9 @@ def _processes_problem(settings: Settings, processes: int, with_worker: bool) ->
     return None
 
 
-def _draining_server(settings: Settings, plugins: PluginHost) -> DrainingServer:
+def _draining_server(
+    settings: Settings, plugins: PluginHost, *, stopped_by_parent: bool = False
+) -> DrainingServer:
     import uvicorn
 
     from icn_graph.app import create_app
@@ -235,7 +237,12 @@ def _draining_server(settings: Settings, plugins: PluginHost) -> DrainingServer:
         ws_max_size=settings.max_body_bytes,
     )
     redact_access_log()  # after uvicorn.Config, which configures uvicorn's loggers
-    server = DrainingServer(config, app.state.readiness, settings.shutdown_grace_seconds)
+    server = DrainingServer(
+        config,
+        app.state.readiness,
+        settings.shutdown_grace_seconds,
+        stopped_by_parent=stopped_by_parent,
+    )
     settle_heap()  # last: what start-up made is frozen out of every later collection
     return server
 
@@ -267,7 +274,8 @@ def _serve_process(host: str, port: int, sock: socket.socket) -> None:
 
     settings = Settings().serving_at(host, port)
     _configure_logging(settings)
-    _draining_server(settings, load_plugins(settings)).run(sockets=[sock])
+    server = _draining_server(settings, load_plugins(settings), stopped_by_parent=True)
+    server.run(sockets=[sock])
 
 
 def _database_ready(settings: Settings, plugins: PluginHost) -> bool:

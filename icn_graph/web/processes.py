@@ -2,7 +2,8 @@
 
 The parent binds the socket once and starts each process with it (the kernel hands each new
 connection to one of them); it serves nothing itself. SIGTERM or Ctrl-C reaches the parent, which
-sends SIGTERM to every process, so each drains as a single ``serve`` does, and waits for them. A
+sends SIGTERM to every process, so each drains as a single ``serve`` does, and waits for them
+(the processes leave Ctrl-C to the parent; a second signal to the parent stops them at once). A
 process that dies stops the others and the parent exits 1, for whatever supervises it (systemd,
 the container runtime) to start it again: a half-sized server never goes on unnoticed.
 """
@@ -27,9 +28,14 @@ def run_processes(count: int, sock: socket.socket, target: Callable[[socket.sock
     """Run ``target(sock)`` in ``count`` fresh interpreters until a signal or a death; the exit
     status: 0 after a signal, 1 when a process died on its own."""
     stop = threading.Event()
+    stopping: list[multiprocessing.process.BaseProcess] = []
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
+        # A second signal, once they drain: passed on, it stops them without waiting.
+        for process in stopping:
+            if process.pid is not None and process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
 
     previous = {signum: signal.signal(signum, on_signal) for signum in SIGNALS}
     # spawn, not fork: each process imports the app afresh, with no event loop or pool inherited.
@@ -53,6 +59,7 @@ def run_processes(count: int, sock: socket.socket, target: Callable[[socket.sock
         for process in processes:
             if process.pid is not None and process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)
+        stopping.extend(processes)
         for process in processes:
             if process.pid is not None:
                 process.join()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import signal
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -51,15 +52,22 @@ class DrainingServer(uvicorn.Server):
         grace_seconds: float,
         *,
         clock: Callable[[], float] = time.monotonic,
+        stopped_by_parent: bool = False,
     ) -> None:
         super().__init__(config)
         self.readiness = readiness
         self.grace_seconds = grace_seconds
         self.clock = clock
+        # One of `serve --workers N`'s processes: Ctrl-C in a terminal reaches the whole process
+        # group, and the parent turns it into SIGTERM for each process; taken here as well, it
+        # would make the parent's SIGTERM a second signal, "stop now", and skip the grace.
+        self.stopped_by_parent = stopped_by_parent
         self._deadline: float | None = None
         self._announced = False
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.stopped_by_parent and sig == signal.SIGINT:
+            return
         if self._deadline is not None or self.should_exit:
             # A second signal: no more waiting; what still runs is stopped.
             self.config.timeout_graceful_shutdown = 0

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -49,8 +50,13 @@ def _run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
 class Running:
     """A long-running ``icn-graph`` command, stdout and stderr into one log file."""
 
-    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, *args: str, own_group: bool = False
+    ) -> None:
+        """``own_group``: in a process group of its own, as a terminal's foreground command is
+        (see ``interrupt``)."""
         self.log = log
+        self.own_group = own_group
         with log.open("ab") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "icn_graph", *args],
@@ -58,7 +64,13 @@ class Running:
                 cwd=ROOT,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=own_group,
             )
+
+    def interrupt(self) -> None:
+        """Ctrl-C in a terminal: SIGINT to every process of the group (``own_group`` only)."""
+        assert self.own_group
+        os.killpg(self.process.pid, signal.SIGINT)
 
     @property
     def output(self) -> str:
@@ -74,6 +86,9 @@ class Running:
             await asyncio.sleep(0.1)
 
     def stop(self) -> None:
+        if self.own_group:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=30)
