@@ -50,9 +50,7 @@ def _run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
 class Running:
     """A long-running ``icn-graph`` command, stdout and stderr into one log file."""
 
-    def __init__(
-        self, env: dict[str, str], log: Path, *args: str, own_group: bool = False
-    ) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *args: str, own_group: bool = False) -> None:
         """``own_group``: in a process group of its own, as a terminal's foreground command is
         (see ``interrupt``)."""
         self.log = log
