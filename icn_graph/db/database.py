@@ -64,9 +64,10 @@ EventSink = Callable[[list[Any]], None]
 class Database:
     """Engine plus session factory. One ``AsyncSession`` per unit of work, never shared.
 
-    Inside :meth:`read_unit` (a GraphQL request over HTTP), every :meth:`session` reads on the
-    unit's one connection instead, one session at a time; :meth:`transaction` always has its
-    own connection (the unit's is handed back first when idle, so a request holds one).
+    Inside :meth:`read_unit` (a GraphQL request over HTTP), every :meth:`session` and
+    :meth:`reading` reads on the unit's one connection instead, one at a time;
+    :meth:`transaction` always has its own connection (the unit's is handed back first when
+    idle, so a request holds one).
 
     ``event_sink`` receives the domain events a transaction recorded, once it has committed.
     """
@@ -114,8 +115,9 @@ class Database:
 
     @asynccontextmanager
     async def read_unit(self) -> AsyncIterator[ReadUnit]:
-        """Until the block ends, this task's (and its child tasks') :meth:`session` calls share
-        one connection, checked out at the first read, in one read-only transaction."""
+        """Until the block ends, this task's (and its child tasks') :meth:`session` and
+        :meth:`reading` calls share one connection, checked out at the first read, in one
+        read-only transaction."""
         unit = ReadUnit(self)
         token = _current_unit.set(unit)
         try:
@@ -158,7 +160,7 @@ class Database:
 
 # The read unit of the running request, if any (child tasks inherit it).
 _current_unit: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit", default=None)
-# Set inside one of the unit's sessions: a session opened within it shares its turn.
+# Set inside one of the unit's turns (a session or a reading): one opened within it shares it.
 _holding: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit_turn", default=None)
 
 
@@ -170,7 +172,7 @@ def current_read_unit() -> ReadUnit | None:
 
 class ReadUnit:
     """One request's reads: one connection, checked out once, in one read-only transaction
-    (``BEGIN READ ONLY`` on PostgreSQL), that every session of the request uses in turn (a lock:
+    (``BEGIN READ ONLY`` on PostgreSQL), that every read of the request uses in turn (a lock:
     the loaders' batches run one after another; each DataLoader still merges its keys).
 
     A read that fails because the connection died marks the unit ``lost`` and drops the

@@ -16,6 +16,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     SQLite has no time zones, so values are stored as naive UTC there and re-tagged on the way out.
     Naive datetimes are refused: silently guessing a zone is how timestamps drift by hours.
+
+    On PostgreSQL it is for ``timestamptz`` columns only (every migration makes them so):
+    asyncpg reads those as aware datetimes in UTC, so nothing is processed on the way out. Typing
+    a ``timestamp without time zone`` expression as this type would give naive values there.
     """
 
     impl = DateTime(timezone=True)

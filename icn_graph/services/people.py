@@ -87,8 +87,8 @@ async def list_people(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[Person]:
-    """A page of people; its rows are read-only Core rows with ``Person``'s column names
-    (``paginate``'s ``plain_rows``): read their columns, nothing else."""
+    """A page of people; its rows are named tuples of ``Person``'s columns (``paginate``'s
+    ``plain_rows``): read their columns, nothing else."""
     viewer.require_member()
     if filter.deactivated is not DeactivatedPeople.EXCLUDE and not viewer.is_staff:
         raise Forbidden("Only network staff can list deactivated people.")

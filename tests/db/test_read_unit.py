@@ -216,3 +216,35 @@ async def test_a_page_of_people_and_its_count_read_on_the_units_connection(
     assert pool_use.begins == 1, pool_use
     assert pool_use.ends == ["ROLLBACK"], pool_use
     assert statements.count == 3, statements.statements  # viewer, page, count
+
+
+async def test_a_reading_and_a_session_of_one_unit_take_turns(db: Database) -> None:
+    """``reading()`` holds the unit's turn as ``session()`` does: a session asked for while a
+    reading runs waits for it, then gets the same connection."""
+    order: list[str] = []
+    inside = asyncio.Event()
+    done = asyncio.Event()
+    connections: list[Any] = []
+
+    async def reader() -> None:
+        async with db.reading() as connection:
+            connections.append(await connection.get_raw_connection())
+            order.append("reading in")
+            inside.set()
+            await done.wait()
+            order.append("reading out")
+
+    async def sessioner() -> None:
+        await inside.wait()
+        async with db.session() as session:
+            connections.append(await (await session.connection()).get_raw_connection())
+            order.append("session in")
+
+    async with db.read_unit():
+        tasks = [asyncio.create_task(reader()), asyncio.create_task(sessioner())]
+        for _ in range(20):  # every chance to cut in
+            await asyncio.sleep(0)
+        done.set()
+        await asyncio.gather(*tasks)
+    assert order == ["reading in", "reading out", "session in"]
+    assert connections[0].driver_connection is connections[1].driver_connection

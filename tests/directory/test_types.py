@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from icn_graph.db.database import Database
+from icn_graph.db.types import UTCDateTime
 from icn_graph.models import ApiToken, Person, PersonKind
 from tests.helpers import make_person
 
@@ -66,3 +68,15 @@ async def test_naive_timestamps_are_refused(db: Database) -> None:
                     created_at=datetime(2014, 4, 5, 12, 0),
                 )
             )
+
+
+def test_asyncpg_values_are_taken_as_they_come() -> None:
+    """No per-value processing on asyncpg (its timestamptz values are aware, in UTC already);
+    SQLite's naive values are still tagged."""
+    asyncpg_dialect = create_async_engine("postgresql+asyncpg://x@localhost/x").dialect
+    sqlite_dialect = create_async_engine("sqlite+aiosqlite://").dialect
+    column_type = UTCDateTime()
+    assert column_type.result_processor(asyncpg_dialect, None) is None
+    process = column_type.result_processor(sqlite_dialect, None)
+    assert process is not None
+    assert process(datetime(2014, 4, 6, 3, 30)) == datetime(2014, 4, 6, 3, 30, tzinfo=UTC)

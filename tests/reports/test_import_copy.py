@@ -16,7 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from icn_graph.db.database import Database
 from icn_graph.models import Visit
-from icn_graph.services.registry import VisitImportSummary, csv_import, import_visits
+from icn_graph.services.registry import (
+    VisitImportError,
+    VisitImportSummary,
+    csv_import,
+    import_visits,
+)
 from icn_graph.testing import StatementCounter, make_center, snapshot
 
 SECRET = "test-patient-key-secret"
@@ -136,12 +141,14 @@ async def test_a_failure_at_a_later_batchs_upsert_rolls_back_every_batch(
     assert await stored(db) == 4
 
 
-async def test_the_store_of_a_batch_runs_while_the_next_batch_is_checked(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("bad_second_row", [False, True], ids=["valid", "refused"])
+async def test_validation_hands_the_event_loop_over_every_hundred_rows(
+    db: Database, monkeypatch: pytest.MonkeyPatch, bad_second_row: bool
 ) -> None:
-    """Validation hands the event loop over every few rows, so a batch's statements (COPY, then
-    the upsert: several round trips) go on while the next batch is checked, not only once it is
-    sent. Seen by a bystander task: how many rows were checked between two of its turns."""
+    """A batch's statements (COPY, then the upsert: several round trips) go on while the next
+    batch is checked, not only once it is sent; a file refused early is checked to its end the
+    same way, without holding the loop. Seen by a bystander task: how many rows were checked
+    between two of its turns."""
     monkeypatch.setattr(csv_import, "BATCH_SIZE", 1_000)
     monkeypatch.setattr(csv_import, "YIELD_EVERY", 100)
     checked = 0
@@ -154,9 +161,9 @@ async def test_the_store_of_a_batch_runs_while_the_next_batch_is_checked(
 
     monkeypatch.setattr(csv_import._RowImporter, "parse", counting_parse)
     center = await make_center(db)
-    rows = "".join(
-        f"K{n},2024-{1 + n % 12:02d}-{1 + n % 28:02d},MILD,UC,yes\n" for n in range(3_000)
-    )
+    rows = [f"K{n},2024-{1 + n % 12:02d}-{1 + n % 28:02d},MILD,UC,yes\n" for n in range(3_000)]
+    if bad_second_row:
+        rows[0] = "K0,2024-13-01,MILD,UC,yes\n"
     seen: list[int] = []
     stop = asyncio.Event()
 
@@ -167,10 +174,15 @@ async def test_the_store_of_a_batch_runs_while_the_next_batch_is_checked(
 
     task = asyncio.create_task(bystander())
     try:
-        summary = await run_import(db, center.short_code, HEADER + rows)
+        if bad_second_row:
+            with pytest.raises(VisitImportError):
+                await run_import(db, center.short_code, HEADER + "".join(rows))
+        else:
+            summary = await run_import(db, center.short_code, HEADER + "".join(rows))
+            assert summary.rows_read == 3_000
     finally:
         stop.set()
         await task
-    assert summary.rows_read == 3_000
+    assert checked == 3_000
     longest = max(later - earlier for earlier, later in itertools.pairwise(seen))
-    assert longest <= 101, longest  # never a whole batch (1,000 rows) without a turn
+    assert longest <= 100, longest  # never a whole batch (1,000 rows) without a turn

@@ -182,6 +182,8 @@ async def _import_rows(importer: _RowImporter, reader: Any, writer: VisitWriter)
     row_number = 1
     try:
         for row_number, record in enumerate(reader, start=2):
+            if row_number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
             values = importer.parse(row_number, record)
             if values is None or importer.errors_total:
                 continue
@@ -189,8 +191,6 @@ async def _import_rows(importer: _RowImporter, reader: Any, writer: VisitWriter)
             if len(batch) >= BATCH_SIZE:
                 await writer.write(batch)
                 batch = []
-            elif len(batch) % YIELD_EVERY == 0:
-                await asyncio.sleep(0)
     except UnicodeDecodeError as error:
         raise VisitImportError(
             [
