@@ -324,6 +324,13 @@ class Settings(BaseSettings):
         ge=100,
         description="Most characters in a GraphQL document, comments and whitespace included.",
     )
+    public_cache_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="How long a shared cache (a CDN) may keep the answer of an anonymous GET "
+        "without errors (Cache-Control: public, max-age); 0: not at all.",
+    )
     max_query_cost: int = Field(
         default=25_000, ge=1, description="Most points one operation may cost (docs/api.md)."
     )

@@ -43,6 +43,7 @@ from icn_graph.schema.loaders import Loaders
 from icn_graph.services.sign_in.rate_limits import SignInLimits
 from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use
+from icn_graph.web.get_caching import get_cache_headers
 from icn_graph.web.graphiql import explorer_response
 from icn_graph.web.json_encoding import encode_json
 from icn_graph.web.persisted_queries import (
@@ -118,7 +119,10 @@ def request_error(status_code: int, message: str, *, allow: str | None = None) -
     # encode as UTF-8, so it is shown escaped ("\\ud800").
     shown = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {"errors": [{"message": shown, "extensions": {"code": code}}]}
-    headers = {"Allow": allow} if allow is not None else None
+    # Never kept by a cache: a refusal is about this request (a CDN keeps some errors a while).
+    headers = {"Cache-Control": "no-store"}
+    if allow is not None:
+        headers["Allow"] = allow
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -213,6 +217,22 @@ class GraphQLApp(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Runs a query (or, over POST, a mutation); anything else is a 400 saying why."""
+        result = await self._execute_single(request_adapter, context, root_value, request_data)
+        if request_adapter.method == "GET":
+            sub_response.headers.update(
+                get_cache_headers(
+                    request.headers, bool(result.errors), self.settings.public_cache_seconds
+                )
+            )
+        return result
+
+    async def _execute_single(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         method = request_adapter.method
         query = request_data.query
         digest = persisted_hash(request_data.extensions)

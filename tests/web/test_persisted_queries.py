@@ -173,3 +173,49 @@ def test_the_store_forgets_the_least_recently_used_beyond_its_characters() -> No
     assert (store.get("a"), store.get("b"), store.get("c"), len(store)) == ("aaaa", None, "cccc", 2)
     store.put("d", "d" * 11)  # longer than the whole store: not kept
     assert store.get("d") is None
+
+
+async def test_what_a_cdn_may_keep_of_a_get(
+    db: Database, client: GraphQLClient, plugin_host: PluginHost, settings: Settings
+) -> None:
+    """An anonymous answer without errors is public for ICN_PUBLIC_CACHE_SECONDS; an answer to a
+    token is private; a PersistedQueryNotFound, an error or a refused request is never kept
+    (a kept miss would answer the query after its client registered it). POSTs say nothing."""
+    http, digest = client.http, sha(QUERY)
+    miss = await get(http, digest)
+    assert_not_found(miss)
+    assert miss.headers["cache-control"] == "no-store"
+    assert "Authorization" in miss.headers["vary"].split(", ")
+
+    registered = await post(http, {"query": QUERY, "extensions": persisted(digest)})
+    assert "cache-control" not in registered.headers
+    hit = await get(http, digest)
+    assert hit.json()["data"] == NETWORK
+    assert hit.headers["cache-control"] == "public, max-age=60"
+    assert "Authorization" in hit.headers["vary"].split(", ")
+
+    token = await make_staff_token(db)
+    params = {"extensions": json.dumps(persisted(digest))}
+    mine = await http.get("/graphql", params=params, headers={"authorization": f"Bearer {token}"})
+    assert mine.json()["data"] == NETWORK
+    assert mine.headers["cache-control"] == "private, no-store"
+
+    refused = await http.get(
+        "/graphql", params={"query": "{ people(first: 1) { nodes { displayName } } }"}
+    )
+    assert refused.json()["errors"], refused.text
+    assert refused.headers["cache-control"] == "no-store"
+    mutation = await http.get("/graphql", params={"query": "mutation { __typename }"})
+    assert mutation.status_code == 400
+    assert mutation.headers["cache-control"] == "no-store"
+
+    never = create_app(
+        settings.model_copy(update={"public_cache_seconds": 0}), db=db, plugins=plugin_host
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=never), base_url="http://t"
+    ) as other:
+        await post(other, {"query": QUERY, "extensions": persisted(digest)})
+        kept = await get(other, digest)
+    assert kept.json()["data"] == NETWORK
+    assert kept.headers["cache-control"] == "no-store"
