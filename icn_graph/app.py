@@ -33,6 +33,7 @@ from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import Readiness, healthz, readyz
 from icn_graph.web.method_not_allowed import method_not_allowed
+from icn_graph.web.not_found import not_found
 from icn_graph.web.serving import InFlight
 from icn_graph.web.unexpected_errors import UnexpectedErrors
 
@@ -145,7 +146,7 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
         # A method a route does not take: JSON, as /graphql and the file endpoints answer it.
-        exception_handlers={405: method_not_allowed},
+        exception_handlers={404: not_found, 405: method_not_allowed},
     )
     app.state.db = database
     app.state.settings = settings

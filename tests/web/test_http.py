@@ -216,6 +216,25 @@ async def test_missing_asset_is_404(client: GraphQLClient) -> None:
     assert (await client.http.get("/graphiql-assets/nope.js")).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+async def test_an_unknown_path_is_a_json_404_naming_it(client: GraphQLClient, method: str) -> None:
+    response = await client.http.request(method, "/graphq1")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Nothing is served at /graphq1; the GraphQL API is at /graphql.",
+                "extensions": {"code": "NOT_FOUND"},
+            }
+        ]
+    }
+    long = await client.http.get("/x" * 500 + "<script>")
+    [error] = long.json()["errors"]
+    assert len(error["message"]) < 300  # a huge path is not echoed whole
+    assert long.headers["content-type"] == "application/json"
+
+
 async def test_explorer_escapes_the_network_name() -> None:
     settings = make_settings(UNREACHABLE_URL, network_name='<script>alert("x")</script>')
     database = Database.from_url(UNREACHABLE_URL)
