@@ -33,6 +33,7 @@ from icn_graph.web.graphiql import ASSETS_PATH, explorer_assets
 from icn_graph.web.graphql_app import GraphQLApp
 from icn_graph.web.health import Readiness, healthz, readyz
 from icn_graph.web.method_not_allowed import method_not_allowed
+from icn_graph.web.nosniff import NoSniff
 from icn_graph.web.not_found import not_found
 from icn_graph.web.serving import InFlight
 from icn_graph.web.unexpected_errors import UnexpectedErrors
@@ -130,6 +131,7 @@ def create_app(
     middleware = [
         # Counts requests in flight, for a shutdown that lets them finish (web/serving.py).
         Middleware(InFlight, readiness=readiness),
+        Middleware(NoSniff),
         # Outer, so that every answer (errors included) carries the CORS headers it may.
         Middleware(ApiCors, origins=settings.cors_origin_list),
         # Anything escaping a route (a killed database connection): JSON, never a plain-text 500.
@@ -148,6 +150,8 @@ def create_app(
         # A method a route does not take: JSON, as /graphql and the file endpoints answer it.
         exception_handlers={404: not_found, 405: method_not_allowed},
     )
+    # `/graphql/` is not `/graphql`: no redirect to an address made from the Host header.
+    app.router.redirect_slashes = False
     app.state.db = database
     app.state.settings = settings
     app.state.plugins = host

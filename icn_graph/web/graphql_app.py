@@ -120,7 +120,7 @@ def request_error(status_code: int, message: str, *, allow: str | None = None) -
     shown = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {"errors": [{"message": shown, "extensions": {"code": code}}]}
     # Never kept by a cache: a refusal is about this request (a CDN keeps some errors a while).
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", "Vary": "Authorization"}
     if allow is not None:
         headers["Allow"] = allow
     return JSONResponse(body, status_code=status_code, headers=headers)

@@ -149,13 +149,17 @@ class Readiness:
         self._was_ready = ready
 
 
+# A probe's answer is about this moment: never kept by a cache between the prober and the server.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 async def healthz(request: Request) -> JSONResponse:
     """The process is up and serving."""
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
 async def readyz(request: Request) -> JSONResponse:
     """200 when this process should get traffic; 503 with the reason otherwise."""
     readiness: Readiness = request.app.state.readiness
     status, body = await readiness.report()
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=NO_STORE)

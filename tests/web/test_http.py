@@ -229,10 +229,30 @@ async def test_an_unknown_path_is_a_json_404_naming_it(client: GraphQLClient, me
             }
         ]
     }
+    assert response.headers["x-content-type-options"] == "nosniff"
     long = await client.http.get("/x" * 500 + "<script>")
     [error] = long.json()["errors"]
     assert len(error["message"]) < 300  # a huge path is not echoed whole
     assert long.headers["content-type"] == "application/json"
+
+
+async def test_a_trailing_slash_is_not_redirected_to_the_host_header(
+    client: GraphQLClient,
+) -> None:
+    """Starlette redirected `/graphql/` to an absolute address made from the Host header."""
+    response = await client.http.get("/graphql/", headers={"host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_every_answer_says_nosniff_and_probes_are_never_kept(client: GraphQLClient) -> None:
+    answered = await client.http.post("/graphql", json={"query": "{ network { name } }"})
+    assert answered.headers["x-content-type-options"] == "nosniff"
+    for probe in ("/healthz", "/readyz"):
+        response = await client.http.get(probe)
+        assert response.headers["cache-control"] == "no-store", probe
+        assert response.headers["x-content-type-options"] == "nosniff", probe
 
 
 async def test_explorer_escapes_the_network_name() -> None:
