@@ -21,7 +21,7 @@ def plain_row_type(table: Table) -> type[tuple[Any, ...]]:
     return namedtuple(f"{table.name}_row", [column.key for column in table.columns])
 
 
-def plain_rows(table: Table, rows: Iterable[Any]) -> list[Any]:
+def named_rows(table: Table, rows: Iterable[Any]) -> list[Any]:
     """``rows`` (each with ``table``'s columns, in its order) as :func:`plain_row_type` tuples."""
     row_type = plain_row_type(table)
     make = tuple.__new__

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 
 from icn_graph.db.database import Database
-from icn_graph.db.plain_rows import plain_rows as named_rows
+from icn_graph.db.plain_rows import named_rows
 from icn_graph.errors import BadInput
 from icn_graph.ids import MAX_ROW_ID
 

@@ -221,7 +221,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if request_adapter.method == "GET":
             sub_response.headers.update(
                 get_cache_headers(
-                    request.headers, bool(result.errors), self.settings.public_cache_seconds
+                    context.viewer, bool(result.errors), self.settings.public_cache_seconds
                 )
             )
         return result

@@ -16,7 +16,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 log = logging.getLogger("uvicorn.error")
@@ -28,19 +28,16 @@ def run_processes(count: int, sock: socket.socket, target: Callable[[socket.sock
     """Run ``target(sock)`` in ``count`` fresh interpreters until a signal or a death; the exit
     status: 0 after a signal, 1 when a process died on its own."""
     stop = threading.Event()
-    stopping: list[multiprocessing.process.BaseProcess] = []
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-        # A second signal, once they drain: passed on, it stops them without waiting.
-        for process in stopping:
-            if process.pid is not None and process.is_alive():
-                os.kill(process.pid, signal.SIGTERM)
-
-    previous = {signum: signal.signal(signum, on_signal) for signum in SIGNALS}
     # spawn, not fork: each process imports the app afresh, with no event loop or pool inherited.
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=target, args=(sock,)) for _ in range(count)]
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():  # a second signal while they drain: they stop without waiting
+            _terminate(processes)
+        stop.set()
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in SIGNALS}
     died = None
     try:
         for process in processes:
@@ -56,13 +53,17 @@ def run_processes(count: int, sock: socket.socket, target: Callable[[socket.sock
                 died.exitcode,
             )
     finally:
-        for process in processes:
-            if process.pid is not None and process.is_alive():
-                os.kill(process.pid, signal.SIGTERM)
-        stopping.extend(processes)
+        _terminate(processes)
         for process in processes:
             if process.pid is not None:
                 process.join()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0 if died is None else 1
+
+
+def _terminate(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """SIGTERM to each process still running: the first drains it, a second stops it."""
+    for process in processes:
+        if process.pid is not None and process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)

@@ -7,7 +7,7 @@ from typing import cast
 from sqlalchemy import Table
 
 from icn_graph.db.database import Database
-from icn_graph.db.plain_rows import plain_row_type, plain_rows
+from icn_graph.db.plain_rows import named_rows, plain_row_type
 from icn_graph.models import NetworkRole, Person, PersonKind
 from icn_graph.services import people
 from icn_graph.services.viewer import Viewer
@@ -19,7 +19,7 @@ def test_the_row_type_names_the_columns_by_key_in_the_table_order() -> None:
     row_type = plain_row_type(table)
     assert row_type._fields == tuple(column.key for column in table.columns)  # type: ignore[attr-defined]
     assert plain_row_type(table) is row_type  # one type per table
-    row = plain_rows(table, [tuple(range(len(table.columns)))])[0]
+    row = named_rows(table, [tuple(range(len(table.columns)))])[0]
     assert isinstance(row, row_type)
     assert [getattr(row, column.key) for column in table.columns] == list(range(len(table.columns)))
 

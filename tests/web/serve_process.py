@@ -12,10 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from icn_graph.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SECRETS = {
@@ -90,6 +93,29 @@ class Running:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=30)
+
+
+@contextlib.asynccontextmanager
+async def draining_server(
+    url: str, log: Path, *args: str, own_group: bool = False
+) -> AsyncIterator[tuple[Running, int]]:
+    """``icn-graph serve *args`` on the migrated database ``url``, ready (200 on ``/readyz``), and
+    its port; the network is called "Drain Network" and has 120 s of grace at shutdown, so that
+    requests finish when a test says so. Killed on the way out."""
+    port = free_port()
+    env = cli_env(
+        ICN_DATABASE_URL=url,
+        ICN_PORT=str(port),
+        ICN_NETWORK_NAME="Drain Network",
+        ICN_SHUTDOWN_GRACE_SECONDS="120",
+    )
+    server = Running(env, log, "serve", *args, own_group=own_group)
+    try:
+        await wait_until_listening(f"http://127.0.0.1:{port}", server)
+        await wait_for_readyz(f"http://127.0.0.1:{port}", 200, server)
+        yield server, port
+    finally:
+        server.stop()
 
 
 async def wait_until_listening(base: str, server: Running, seconds: float = 120) -> None:

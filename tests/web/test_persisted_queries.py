@@ -199,6 +199,10 @@ async def test_what_a_cdn_may_keep_of_a_get(
     mine = await http.get("/graphql", params=params, headers={"authorization": f"Bearer {token}"})
     assert mine.json()["data"] == NETWORK
     assert mine.headers["cache-control"] == "private, no-store"
+    # A token that matches nothing is still the caller's own; a blank header is no token.
+    for header, control in (("Bearer icn_not-a-token", "private, no-store"), (" ", "public")):
+        answered = await http.get("/graphql", params=params, headers={"authorization": header})
+        assert answered.headers["cache-control"].startswith(control), header
 
     refused = await http.get(
         "/graphql", params={"query": "{ people(first: 1) { nodes { displayName } } }"}

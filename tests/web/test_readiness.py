@@ -20,8 +20,8 @@ from icn_graph.config import Settings
 from icn_graph.db import migrations
 from icn_graph.db.database import Database
 from icn_graph.host import core_host, load_plugins
-from icn_graph.plugins import MigrationLocation, hookimpl
 from icn_graph.testing import StatementCounter
+from tests.db.test_plugin_migrations import NotesPlugin
 
 
 def settings_for(url: str, **values: Any) -> Settings:
@@ -149,17 +149,6 @@ async def test_draining_is_not_ready(probe: Probe, scratch_url: str) -> None:
     assert (await probe.http.get("/healthz")).status_code == 200
 
 
-class BrokenHistory:
-    """A plugin whose one revision names a parent that is not there."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @hookimpl
-    def register_migrations(self) -> MigrationLocation:
-        return MigrationLocation(path=self.folder, owns_module="tests.web.no_models")
-
-
 @pytest.mark.filterwarnings("ignore:Revision broken_0001")
 async def test_a_history_that_cannot_be_read_is_not_blamed_on_the_database(
     database: Database, scratch_url: str, tmp_path: Path
@@ -173,7 +162,7 @@ async def test_a_history_that_cannot_be_read_is_not_blamed_on_the_database(
         encoding="utf-8",
     )
     settings = settings_for(scratch_url)
-    plugins = load_plugins(settings, extra=[("broken", BrokenHistory(folder))], discover=False)
+    plugins = load_plugins(settings, extra=[("broken", NotesPlugin(folder))], discover=False)
     app = create_app(settings, db=database, plugins=plugins)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

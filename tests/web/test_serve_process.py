@@ -22,6 +22,7 @@ from tests.web.serve_process import (
     Relay,
     Running,
     cli_env,
+    draining_server,
     readyz,
     run_cli,
     wait_for_readyz,
@@ -43,20 +44,8 @@ async def migrated_sqlite(tmp_path: Path) -> str:
 async def serving(migrated_sqlite: str, tmp_path: Path) -> AsyncIterator[tuple[Running, int]]:
     """``icn-graph serve`` on a migrated SQLite database, ready; a 1-second grace at shutdown
     would be too short for nothing here: requests finish when the test says so."""
-    port = free_port()
-    env = cli_env(
-        ICN_DATABASE_URL=migrated_sqlite,
-        ICN_PORT=str(port),
-        ICN_NETWORK_NAME="Drain Network",
-        ICN_SHUTDOWN_GRACE_SECONDS="120",
-    )
-    server = Running(env, tmp_path / "serve.log", "serve")
-    try:
-        await wait_until_listening(f"http://127.0.0.1:{port}", server)
-        await wait_for_readyz(f"http://127.0.0.1:{port}", 200, server)
-        yield server, port
-    finally:
-        server.stop()
+    async with draining_server(migrated_sqlite, tmp_path / "serve.log") as running:
+        yield running
 
 
 async def test_serve_starts_with_the_database_down_and_is_ready_once_it_is_back(

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from icn_graph.db import migrations
-from icn_graph.testing import free_port, fresh_database_url
-from tests.web.serve_process import (
-    Running,
-    cli_env,
-    run_cli,
-    wait_for_readyz,
-    wait_until_listening,
-)
+from icn_graph.testing import fresh_database_url
+from tests.web.serve_process import Running, cli_env, draining_server, run_cli
 from tests.web.test_serve_process import in_flight_request, read_response
 
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://icn@127.0.0.1:9/icn"
@@ -52,59 +49,46 @@ def test_workers_below_one_name_the_option() -> None:
     assert "--workers" in result.stderr
 
 
-async def test_ctrl_c_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
+@pytest.fixture
+async def workers(tmp_path: Path) -> AsyncIterator[tuple[Running, int]]:
+    """``serve --workers 2`` on a migrated PostgreSQL database, ready, in a process group of its
+    own (as a terminal's foreground command)."""
+    url = await fresh_database_url("postgresql", tmp_path, "workers_interrupt")
+    await asyncio.to_thread(migrations.upgrade, url)
+    log = tmp_path / "serve.log"
+    async with draining_server(url, log, "--workers", "2", own_group=True) as running:
+        yield running
+
+
+async def test_ctrl_c_lets_the_request_in_flight_finish(workers: tuple[Running, int]) -> None:
     """Ctrl-C in a terminal reaches every process of ``serve --workers 2``; the processes leave it
     to the parent, whose SIGTERM each takes as a first signal: they drain, as one ``serve``
     does. (Taken by the processes too, the parent's SIGTERM was a second signal: stop now.)"""
-    url = await fresh_database_url("postgresql", tmp_path, "workers_interrupt")
-    await asyncio.to_thread(migrations.upgrade, url)
-    port = free_port()
-    env = cli_env(
-        ICN_DATABASE_URL=url,
-        ICN_PORT=str(port),
-        ICN_NETWORK_NAME="Drain Network",
-        ICN_SHUTDOWN_GRACE_SECONDS="120",
-    )
-    base = f"http://127.0.0.1:{port}"
-    server = Running(env, tmp_path / "serve.log", "serve", "--workers", "2", own_group=True)
+    server, port = workers
+    reader, writer, body = await in_flight_request(port, "{ network { name } }")
+    server.interrupt()
+    await server.wait_for_output("Draining: /readyz answers 503")
+    writer.write(body)
+    await writer.drain()
     try:
-        await wait_until_listening(base, server)
-        await wait_for_readyz(base, 200, server)
-        reader, writer, body = await in_flight_request(port, "{ network { name } }")
-        server.interrupt()
-        await server.wait_for_output("Draining: /readyz answers 503")
-        writer.write(body)
-        await writer.drain()
-        try:
-            head, answer = await read_response(reader)
-        except asyncio.IncompleteReadError:
-            head, answer = b"", b""
-        writer.close()
-        status = await asyncio.to_thread(server.process.wait, 60)
-    finally:
-        server.stop()
+        head, answer = await read_response(reader)
+    except asyncio.IncompleteReadError:
+        head, answer = b"", b""
+    writer.close()
+    status = await asyncio.to_thread(server.process.wait, 60)
     assert head.startswith(b"HTTP/1.1 200"), server.output
     assert json.loads(answer)["data"] == {"network": {"name": "Drain Network"}}
     assert status == 0, server.output
     assert "Grace period over" not in server.output
 
 
-async def test_a_second_ctrl_c_stops_them_without_waiting(tmp_path: Path) -> None:
-    url = await fresh_database_url("postgresql", tmp_path, "workers_interrupt_twice")
-    await asyncio.to_thread(migrations.upgrade, url)
-    port = free_port()
-    env = cli_env(ICN_DATABASE_URL=url, ICN_PORT=str(port), ICN_SHUTDOWN_GRACE_SECONDS="120")
-    base = f"http://127.0.0.1:{port}"
-    server = Running(env, tmp_path / "serve.log", "serve", "--workers", "2", own_group=True)
-    try:
-        await wait_until_listening(base, server)
-        reader, writer, _body = await in_flight_request(port, "{ network { name } }")
-        server.interrupt()
-        await server.wait_for_output("Draining: /readyz answers 503")
-        server.interrupt()
-        await asyncio.to_thread(server.process.wait, 60)  # long before the grace period is over
-        answer = await reader.read()
-        writer.close()
-    finally:
-        server.stop()
+async def test_a_second_ctrl_c_stops_them_without_waiting(workers: tuple[Running, int]) -> None:
+    server, port = workers
+    reader, writer, _body = await in_flight_request(port, "{ network { name } }")
+    server.interrupt()
+    await server.wait_for_output("Draining: /readyz answers 503")
+    server.interrupt()
+    await asyncio.to_thread(server.process.wait, 60)  # long before the grace period is over
+    answer = await reader.read()
+    writer.close()
     assert not answer.startswith(b"HTTP/1.1 200")
