@@ -1,19 +1,21 @@
 """Benchmark: a center page (center, team, goals with key results) over real HTTP from one
 ``icn-graph serve`` process vs raw Starlette + asyncpg + orjson serving the same JSON
-(bench/raw_center_app.py), and beside them PostGraphile serving the same PostgreSQL tables for an
-equivalent query ("what a user would pick instead"; npm, bench only).
+(bench/raw_center_app.py), and beside them a bare Strawberry app serving the same page from
+memory (bench/strawberry_center_app.py: the floor of our stack, with no database, auth or
+limits) and PostGraphile serving the same PostgreSQL tables for an equivalent query ("what a
+user would pick instead"; npm, bench only).
 
     ICN_BENCH_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/icn_bench \\
         .venv/bin/python bench/http_center_page.py [--clients 10] [--seconds 5] [--rounds 3]
 
 The database is emptied, migrated and loaded with the demo network (few registry visits: the
 page reads none); the page is the center with the most goals. The servers run side by side,
-each one process; the answers of ours and the raw app are checked equal, then each takes its
-turn of ``--clients`` closed-loop keep-alive clients for ``--seconds`` (ours, raw, PostGraphile,
-ours, raw, ...) and the median requests/s of each is compared. PostGraphile
-(bench/postgraphile/package.json) is installed with ``npm ci`` on first use; without node and
-npm, or when the install fails, it is skipped with a message. The load runs in this process,
-on the same machine.
+each one process; the answers of ours, the raw app and bare Strawberry are checked equal, then
+each takes its turn of ``--clients`` closed-loop keep-alive clients for ``--seconds`` (ours, raw,
+PostGraphile, bare Strawberry, ours, raw, ...) and the median requests/s of each is compared.
+PostGraphile (bench/postgraphile/package.json) is installed with ``npm ci`` on first use; without
+node and npm, or when the install fails, it is skipped with a message. The load runs in this
+process, on the same machine.
 """
 
 from __future__ import annotations
@@ -153,6 +155,11 @@ async def server(
                 await asyncio.to_thread(process.wait, 30)
 
 
+def strawberry_command(page_file: str, port: int) -> tuple[list[str], dict[str, str]]:
+    command = [sys.executable, str(BENCH / "strawberry_center_app.py"), str(port), page_file]
+    return command, dict(os.environ)
+
+
 def postgraphile_binary(folder: Path = POSTGRAPHILE) -> tuple[Path | None, str]:
     """PostGraphile's CLI, installed by ``npm ci`` on first use, or why it is not there."""
     binary = folder / "node_modules" / ".bin" / "postgraphile"
@@ -270,6 +277,14 @@ async def measure(
         if "postgraphile" in answers and not same_page(answers["ours"], answers["postgraphile"]):
             raise AssertionError(f"PostGraphile's page differs: {answers['postgraphile']}")
         page = answers["ours"]["data"]["node"]
+        page_file = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "page.json"
+        page_file.write_bytes(orjson.dumps(answers["ours"]))
+        ports["strawberry"] = free_port()
+        floor = strawberry_command(str(page_file), ports["strawberry"])
+        await stack.enter_async_context(server(*floor, ports["strawberry"]))
+        bodies["strawberry"] = body
+        floor_answer = orjson.loads(await post(ports["strawberry"], body, headers))
+        assert floor_answer == {"data": answers["ours"]["data"]}, floor_answer
         shape = (
             f"{len(page['members'])} members, {len(page['goals']['edges'])} goals with "
             f"{sum(len(edge['node']['keyResults']) for edge in page['goals']['edges'])} key results"
@@ -318,6 +333,22 @@ def figures(quick: bool) -> list[Figure]:
             errors=sum(load.errors for load in loads["ours"] + loads["raw"]),
         )
     ]
+    result.append(
+        Figure(
+            "HTTP center page vs bare Strawberry",
+            ours,
+            median_rate(loads["strawberry"]),
+            "req/s",
+            "bare Strawberry, same page from memory, 1 process",
+            higher_is_better=True,
+            target=None,
+            note=(
+                "the floor of our stack: Strawberry and uvicorn with no database, auth or "
+                "limits (bench/strawberry_center_app.py)"
+            ),
+            errors=sum(load.errors for load in loads["strawberry"]),
+        )
+    )
     if "postgraphile" in loads:
         result.append(
             Figure(
