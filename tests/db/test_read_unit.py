@@ -142,12 +142,17 @@ async def _terminate(killer: asyncpg.Connection, pids: list[int]) -> None:
 
 @pytest.fixture
 async def killer(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection that terminates others. The session's pool starts empty, so that it holds
+    only connections the test saw (``pool_use``) and kills; it is emptied again afterwards, so
+    that no connection the test killed is left for the next test."""
     if db.dialect != "postgresql":
         pytest.skip("only PostgreSQL can terminate a connection")
+    await db.engine.dispose()
     url = db.engine.url.render_as_string(hide_password=False)
     connection = await asyncpg.connect(**connect_arguments(url))
     yield connection
     await connection.close()
+    await db.engine.dispose()
 
 
 async def test_connections_killed_in_the_pool_are_retried_once(
