@@ -35,6 +35,7 @@ from icn_graph.web.health import Readiness, healthz, readyz
 from icn_graph.web.method_not_allowed import method_not_allowed
 from icn_graph.web.nosniff import NoSniff
 from icn_graph.web.not_found import not_found
+from icn_graph.web.route_reads import RouteReads
 from icn_graph.web.serving import InFlight
 from icn_graph.web.unexpected_errors import UnexpectedErrors
 
@@ -142,6 +143,8 @@ def create_app(
             max_bytes=settings.max_body_bytes,
             max_upload_bytes=settings.max_upload_bytes,
         ),
+        # Routes' GETs: one connection, one read-only transaction, a dead one retried once.
+        Middleware(RouteReads, db=database, own_units=frozenset({"/graphql"})),
     ]
     app = Starlette(
         routes=[*core_routes, *host.routes()],

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from icn_graph.plugin_api import hookimpl
 
 started = asyncio.Event()
+killed_runs: list[int] = []  # the backend pid of each run of own_connection_killed
 
 
 async def boom(request: Request) -> Response:
@@ -30,6 +31,7 @@ async def interrupted(request: Request) -> Response:
 async def own_connection_killed(request: Request) -> Response:
     """PostgreSQL terminates the request's own connection in the middle of its statement."""
     async with request.app.state.db.session() as session:
+        killed_runs.append(await session.scalar(text("SELECT pg_backend_pid()")))
         await session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
     return Response("unreachable")
 

@@ -85,9 +85,13 @@ async def test_a_connection_killed_mid_statement_is_a_json_503(
 ) -> None:
     if db.dialect != "postgresql":
         pytest.skip("only PostgreSQL can terminate a connection")
+    failing_routes_plugin.killed_runs.clear()
     response = await http.get("/test/own-connection-killed")
     assert response.status_code == 503
     assert json_of(response) == UNAVAILABLE
+    # A GET that lost its connection runs again once, on a fresh one, then gives up.
+    [first, second] = failing_routes_plugin.killed_runs
+    assert first != second
 
 
 async def test_a_websocket_that_fails_is_closed_with_internal_error(app: Starlette) -> None:
