@@ -29,10 +29,7 @@ export const REFETCH_NEEDED = {
     why: "icn-kudos thanks the owner of a goal closed DONE after the mutation has answered, so the goal's `kudosCount` grows later",
     fields: ['kudosCount'],
   },
-  giveKudos: {
-    why: "new kudos belong in `kudos`; the goal's `kudosCount` is counted on read",
-    fields: ['kudos', 'kudosCount'],
-  },
+  giveKudos: { why: 'new kudos belong in `kudos`', fields: ['kudos'] },
   submitProposal: {
     why: "a new proposal belongs in its Learning Session's `proposals`",
     fields: ['proposals'],

@@ -21,6 +21,7 @@ from icn_graph.plugin_api import (
     attempt,
     connection_from_page,
     expect_global_id,
+    fetch_node,
     parse_global_id,
     to_global_id,
 )
@@ -61,6 +62,20 @@ class Kudos:
             return None
         person = await info.context.loaders.person.load(self.from_person_pk)
         return PersonType.from_model(person) if person else None
+
+    @strawberry.field(
+        description="The goal it is for (`goalId`); null if none, or if the viewer may not see "
+        "the goal."
+    )
+    async def goal(self, info: Info) -> GoalType | None:
+        return await _goal(info, self.goal_id)
+
+
+async def _goal(info: Info, goal_id: str | None) -> GoalType | None:
+    if goal_id is None:
+        return None
+    found = await fetch_node(info, "Goal", parse_global_id(goal_id, field="goalId")[1])
+    return found if isinstance(found, GoalType) else None
 
 
 def _recipient(value: str, field: str) -> services.Recipient:
@@ -105,6 +120,13 @@ class GiveKudosInput:
 class GiveKudosPayload:
     kudos: Kudos | None = strawberry.field(description="The kudos given; null if refused.")
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS_DESCRIPTION)
+
+    @strawberry.field(
+        description="The goal the kudos is for, with its `kudosCount` counting it; null if "
+        "none, or if refused."
+    )
+    async def goal(self, info: Info) -> GoalType | None:
+        return await _goal(info, self.kudos.goal_id if self.kudos else None)
 
 
 @strawberry.type

@@ -171,10 +171,16 @@ async def test_kudos_for_a_goal_are_counted_on_the_goal(
     for title in ["Plan the parent panel", "Pre-visit planning"]:
         created = await client.data(CREATE_GOAL, {"owner": me, "title": title}, token=token)
         goals.append(created["createGoal"]["goal"]["id"])
-    for goal in [goals[0], goals[0], None]:
+    for goal, count in [(goals[0], 1), (goals[0], 2), (None, None)]:
         variables = {"to": to, "message": "Thank you!", "goal": goal}
         data = await client.data(GIVE_FOR_GOAL, variables, token=token)
-        assert data["giveKudos"] == {"kudos": {"goalId": goal}, "userErrors": []}
+        # The payload's goal counts the new kudos: a client cache needs no refetch.
+        shown = {"id": goal, "kudosCount": count} if goal else None
+        assert data["giveKudos"] == {
+            "kudos": {"goalId": goal, "goal": shown},
+            "goal": shown,
+            "userErrors": [],
+        }
     statements.reset()
     listed = await client.data(GOALS, token=token)
     counts = {goal["title"]: goal["kudosCount"] for goal in listed["goals"]["nodes"]}
@@ -192,7 +198,8 @@ async def test_kudos_for_a_goal_are_counted_on_the_goal(
 GIVE_FOR_GOAL = """
 mutation($to: ID!, $message: String!, $goal: ID) {
   giveKudos(input: {recipientId: $to, message: $message, goalId: $goal}) {
-    kudos { goalId }
+    kudos { goalId goal { id kudosCount } }
+    goal { id kudosCount }
     userErrors { field code }
   }
 }
@@ -209,6 +216,7 @@ async def test_kudos_for_a_goal_that_does_not_exist_are_refused(
     data = await client.data(GIVE_FOR_GOAL, variables, token=token)
     assert data["giveKudos"] == {
         "kudos": None,
+        "goal": None,
         "userErrors": [{"field": "goalId", "code": "NOT_FOUND"}],
     }
     body = await client.execute(GIVE_FOR_GOAL, variables | {"goal": to}, token=token)
