@@ -4,8 +4,9 @@ A route's reads (``Database.session`` and ``Database.reading``) share one connec
 at the first read, in one read-only transaction (``Database.read_unit``). Connections are not
 pinged before use, so after a failover the pool may hand out one that died: a read that lost its
 connection runs the route again, once, on a fresh one, if the route wrote nothing and has sent
-nothing yet: whether it raised or answered (a route's own 503), that attempt's answer is
-dropped. Otherwise the error goes on to ``UnexpectedErrors`` (a JSON 503).
+nothing yet: whether it raised or answered (a route's own 503), that attempt's answer (and its
+background task) is dropped. Otherwise the error goes on to ``UnexpectedErrors`` (a JSON 503).
+The connection goes back to the pool as the answer starts, as ``GraphQLApp``'s does.
 
 Only GET and HEAD (a route's reads; its writes are POSTs, which are never run twice) and not
 ``/graphql``, whose ``GraphQLApp`` runs its own unit and retry.
@@ -23,6 +24,12 @@ from icn_graph.db.database import Database
 log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+class _RunAgain(BaseException):
+    """Raised from ``send`` at the start of an answer given after the connection was lost: it
+    stops the response there, before its body and background task, and the route runs again.
+    A ``BaseException``, so that nothing between here and the route catches it."""
 
 
 class RouteReads:
@@ -49,25 +56,30 @@ class RouteReads:
         """Run the route in a read unit; True if it lost its connection before answering
         anything and wrote nothing (then nothing was sent: unless ``last``, it should run
         again)."""
-        sent = again = False
+        sent = False
         try:
             async with self.db.read_unit() as unit:
 
                 async def watched(message: Message) -> None:
-                    nonlocal sent, again
-                    # A route that answered after losing its connection (its own 503, say)
-                    # and wrote nothing: that answer is dropped, the route runs again.
-                    if message["type"] == "http.response.start" and not last:
-                        again = unit.lost and not unit.wrote
-                    if not again:
-                        sent = True
-                        await send(message)
+                    nonlocal sent
+                    if message["type"] == "http.response.start":
+                        if not last and unit.lost and not unit.wrote:
+                            raise _RunAgain  # its answer (its own 503, say) is never sent
+                        # The connection goes back now, not after the body and any background
+                        # task; a later read takes a connection of its own.
+                        await unit.close()
+                    sent = True
+                    await send(message)
 
-                await self.app(scope, receive, watched)
+                # A copy: routing writes into the scope (a Mount's root_path), and a second run
+                # must route from the start.
+                await self.app(dict(scope), receive, watched)
+        except _RunAgain:
+            return True
         except BaseException as error:
             if not (isinstance(error, Exception) or stray_cancellation(error)):
                 raise
             if last or sent or not unit.lost or unit.wrote:
                 raise
             return True
-        return again
+        return False

@@ -1,16 +1,37 @@
-"""GETs to the app's routes (here a Learning Session's agenda.ics) read in one unit of work: one
-connection checked out once, one transaction; a connection that died in the pool is retried
-once (a route that keeps losing its connection: tests/web/test_unexpected_errors.py)."""
+"""GETs to the app's routes (a Learning Session's agenda.ics, and failing_routes_plugin's) read
+in one unit of work: one connection checked out once, one transaction, given back as the answer
+starts; a connection that died in the pool is retried once, a route that lost its connection
+runs again once (under a Mount too; its dropped answer's background task never runs), and never
+a POST or a route that wrote (a route that keeps losing its connection:
+tests/web/test_unexpected_errors.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+import pytest
 
 from tests.db.test_read_unit import PoolUse, _terminate, killer, pool_use
 from tests.helpers import GraphQLClient
 from tests.learning_sessions.test_agenda_ics import Agenda, agenda, fetch
+from tests.web import failing_routes_plugin
 
 __all__ = ["agenda", "killer", "pool_use"]  # fixtures used here
+
+
+@pytest.fixture
+def icn_plugins() -> Sequence[tuple[str, object]]:
+    return [("failing-routes", failing_routes_plugin)]
+
+
+@pytest.fixture
+def runs() -> tuple[list[int], list[str]]:
+    """Each run of a route that kills its connection (its backend pid), and what each
+    background task saw."""
+    failing_routes_plugin.killed_runs.clear()
+    failing_routes_plugin.background_runs.clear()
+    return failing_routes_plugin.killed_runs, failing_routes_plugin.background_runs
 
 
 async def test_a_routes_reads_share_one_connection_and_one_transaction(
@@ -43,3 +64,43 @@ async def test_a_routes_connection_killed_in_the_pool_is_retried_once(
     assert response.status_code == 200, response.text
     assert response.text == expected.text
     assert pool_use.checkouts == 2, pool_use  # the dead connection, then a fresh one
+
+
+async def test_the_connection_goes_back_as_the_answer_starts(
+    client: GraphQLClient, runs: tuple[list[int], list[str]]
+) -> None:
+    response = await client.http.get("/test/pool-at-answer")
+    assert response.text == "read"
+    assert runs[1] == ["checked out: 0"]  # the background task holds no connection
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected_runs"),
+    [
+        ("GET", "/test/own-connection-killed", 2),
+        ("GET", "/test/mounted/own-connection-killed", 2),
+        ("POST", "/test/own-connection-killed", 1),  # a POST never runs twice
+        ("GET", "/test/wrote-then-lost", 1),  # nor a route that wrote
+    ],
+)
+async def test_which_routes_that_lost_their_connection_run_again(
+    killer: asyncpg.Connection,
+    client: GraphQLClient,
+    runs: tuple[list[int], list[str]],
+    method: str,
+    path: str,
+    expected_runs: int,
+) -> None:
+    response = await client.http.request(method, path)
+    assert response.status_code == 503, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert len(runs[0]) == expected_runs, runs
+
+
+async def test_an_answer_given_after_the_connection_was_lost_is_dropped(
+    killer: asyncpg.Connection, client: GraphQLClient, runs: tuple[list[int], list[str]]
+) -> None:
+    response = await client.http.get("/test/lost-then-answers")
+    assert (response.status_code, response.text) == (503, "lost")  # the second run's answer
+    assert len(runs[0]) == 2
+    assert runs[1] == ["ran"]  # the first run's background task never ran
