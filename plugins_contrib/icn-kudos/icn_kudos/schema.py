@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from icn_graph.plugin_api import (
     USER_ERRORS_DESCRIPTION,
@@ -142,7 +143,14 @@ class KudosMutation:
                 info.context.db, info.context.viewer, recipient, input.message, goal=goal
             )
         )
+        if row is not None and row.goal_id is not None:
+            _kudos_counts(info).clear_all()  # counted again, with the new kudos
         return GiveKudosPayload(kudos=Kudos.from_row(row) if row else None, user_errors=errors)
+
+
+def _kudos_counts(info: Info) -> DataLoader[int, int]:
+    """This request's kudos count of each goal: one query for every goal in the response."""
+    return info.context.loaders.get("icn-kudos.count_by_goal", services.count_by_goal)
 
 
 @strawberry.type
@@ -152,6 +160,4 @@ class GoalKudos:
     @strawberry.field(description="How many kudos the goal got (icn-kudos).")
     async def kudos_count(self, root: GoalType, info: Info) -> int | None:
         info.context.viewer.require_member()
-        # One query for every goal in the response, however many there are.
-        loader = info.context.loaders.get("icn-kudos.count_by_goal", services.count_by_goal)
-        return await loader.load(root.pk)
+        return await _kudos_counts(info).load(root.pk)

@@ -195,6 +195,21 @@ async def test_kudos_for_a_goal_are_counted_on_the_goal(
     assert statements.count == two_goals
 
 
+async def test_each_kudos_in_one_request_counts_again(db: Database, client: GraphQLClient) -> None:
+    owner, token = await _member(db, "Jamie")
+    clinician, _ = await _member(db, "Dr. Sami")
+    me, to = to_global_id("Person", owner.id), to_global_id("Person", clinician.id)
+    created = await client.data(CREATE_GOAL, {"owner": me, "title": "Plan ahead"}, token=token)
+    goal = created["createGoal"]["goal"]["id"]
+    twice = """mutation($to: ID!, $goal: ID!) {
+      a: giveKudos(input: {recipientId: $to, message: "One", goalId: $goal}) {
+        goal { kudosCount } }
+      b: giveKudos(input: {recipientId: $to, message: "Two", goalId: $goal}) {
+        goal { kudosCount } } }"""
+    data = await client.data(twice, {"to": to, "goal": goal}, token=token)
+    assert data == {"a": {"goal": {"kudosCount": 1}}, "b": {"goal": {"kudosCount": 2}}}
+
+
 GIVE_FOR_GOAL = """
 mutation($to: ID!, $message: String!, $goal: ID) {
   giveKudos(input: {recipientId: $to, message: $message, goalId: $goal}) {
