@@ -7,7 +7,9 @@ minus it is what our own layers cost.
 
 ``PAGE_JSON`` holds the answer of ``http_center_page.QUERY`` (``{"data": {"node": ...}}``);
 the app builds the page's objects from it on every request and answers the same query with the
-same JSON (enums as plain strings).
+same JSON (enums as plain strings). Where ours resolves through a loader (the node, the team, each
+member's person, the goals, each goal's key results) the floor's resolver is async too, and it
+encodes with orjson, as ours does.
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ class Person:
 @strawberry.type
 class Membership:
     role: str
-    person: Person
+    member: strawberry.Private[Person]
+
+    @strawberry.field
+    async def person(self) -> Person:
+        return self.member
 
 
 @strawberry.type
@@ -54,7 +60,11 @@ class Goal:
     confidence: int | None
     starts_on: datetime.date | None
     due_on: datetime.date | None
-    key_results: list[KeyResult]
+    results: strawberry.Private[list[KeyResult]]
+
+    @strawberry.field
+    async def key_results(self) -> list[KeyResult]:
+        return self.results
 
 
 @strawberry.type
@@ -80,11 +90,15 @@ class Center(Node):
     region: str | None
     country: str | None
     status: str
-    members: list[Membership]
+    team: strawberry.Private[list[Membership]]
     goal_page: strawberry.Private[GoalConnection]
 
     @strawberry.field
-    def goals(self, first: int = 20) -> GoalConnection:
+    async def members(self) -> list[Membership]:
+        return self.team
+
+    @strawberry.field
+    async def goals(self, first: int = 20) -> GoalConnection:
         return GoalConnection(edges=self.goal_page.edges[:first])
 
 
@@ -99,7 +113,7 @@ def goal(node: dict[str, Any]) -> Goal:
         confidence=node["confidence"],
         starts_on=a_date(node["startsOn"]),
         due_on=a_date(node["dueOn"]),
-        key_results=[
+        results=[
             KeyResult(
                 title=key_result["title"],
                 unit=key_result["unit"],
@@ -120,10 +134,10 @@ def center(page: dict[str, Any], global_id: str) -> Center:
         region=page["region"],
         country=page["country"],
         status=page["status"],
-        members=[
+        team=[
             Membership(
                 role=member["role"],
-                person=Person(
+                member=Person(
                     display_name=member["person"]["displayName"], kind=member["person"]["kind"]
                 ),
             )
@@ -135,11 +149,18 @@ def center(page: dict[str, Any], global_id: str) -> Center:
     )
 
 
+class OrjsonGraphQL(GraphQL[None, None]):
+    """Answers encoded with orjson, as ours are."""
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
 def create_app(page: dict[str, Any]) -> Starlette:
     @strawberry.type
     class Query:
         @strawberry.field
-        def node(self, id: strawberry.ID) -> Node | None:
+        async def node(self, id: strawberry.ID) -> Node | None:
             return center(page, id)
 
     schema = strawberry.Schema(
@@ -152,7 +173,7 @@ def create_app(page: dict[str, Any]) -> Starlette:
         return PlainTextResponse("ok")
 
     return Starlette(
-        routes=[Route("/graphql", GraphQL(schema, graphql_ide=None)), Route("/readyz", ready)]
+        routes=[Route("/graphql", OrjsonGraphQL(schema, graphql_ide=None)), Route("/readyz", ready)]
     )
 
 
