@@ -177,7 +177,8 @@ class ReadUnit:
 
     A read that fails because the connection died marks the unit ``lost`` and drops the
     connection; the next read checks out a fresh one. Whoever runs the unit may then run its
-    reads again, once, if it wrote nothing (``wrote``): see ``GraphQLApp.execute_single``.
+    reads again, once, if it wrote nothing (``may_run_again``): see
+    ``GraphQLApp.execute_single`` and ``web.route_reads``.
     """
 
     def __init__(self, db: Database) -> None:
@@ -187,6 +188,12 @@ class ReadUnit:
         self.closed = False
         self.lost = False
         self.wrote = False
+
+    @property
+    def may_run_again(self) -> bool:
+        """A read lost its connection and nothing was written: running the same work again, on
+        a fresh connection, does nothing twice."""
+        return self.lost and not self.wrote
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -261,7 +261,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 )
                 # A read lost its connection (killed, or dead in the pool: there is no
                 # pre-ping): run the operation again, once, on a fresh one, if it wrote nothing.
-                if unit is None or not unit.lost or unit.wrote or attempt:
+                if unit is None or not unit.may_run_again or attempt:
                     return result
                 log.warning("a read lost its database connection; running the query again")
                 context.loaders = Loaders(self.db)

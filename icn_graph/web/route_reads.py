@@ -63,7 +63,7 @@ class RouteReads:
                 async def watched(message: Message) -> None:
                     nonlocal sent
                     if message["type"] == "http.response.start":
-                        if not last and unit.lost and not unit.wrote:
+                        if not last and unit.may_run_again:
                             raise _RunAgain  # its answer (its own 503, say) is never sent
                         # The connection goes back now, not after the body and any background
                         # task; a later read takes a connection of its own.
@@ -79,7 +79,7 @@ class RouteReads:
         except BaseException as error:
             if not (isinstance(error, Exception) or stray_cancellation(error)):
                 raise
-            if last or sent or not unit.lost or unit.wrote:
+            if last or sent or not unit.may_run_again:
                 raise
             return True
         return False

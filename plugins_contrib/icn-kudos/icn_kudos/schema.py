@@ -40,6 +40,7 @@ class Kudos:
     recipient_id: strawberry.ID = strawberry.field(description="A Person or Center ID.")
     goal_id: strawberry.ID | None = strawberry.field(description="The goal it is for, if any.")
     from_person_pk: strawberry.Private[int | None]
+    goal_pk: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: KudosRow) -> Kudos:
@@ -55,6 +56,7 @@ class Kudos:
             recipient_id=recipient,
             goal_id=to_global_id("Goal", row.goal_id) if row.goal_id is not None else None,
             from_person_pk=row.from_person_id,
+            goal_pk=row.goal_id,
         )
 
     @strawberry.field(description="Who sent it; null when the network sent it (a goal reached).")
@@ -69,13 +71,11 @@ class Kudos:
         "the goal."
     )
     async def goal(self, info: Info) -> GoalType | None:
-        return await _goal(info, self.goal_id)
+        return await _goal(info, self.goal_pk)
 
 
-async def _goal(info: Info, goal_id: str | None) -> GoalType | None:
-    if goal_id is None:
-        return None
-    found = await fetch_node(info, "Goal", parse_global_id(goal_id, field="goalId")[1])
+async def _goal(info: Info, pk: int | None) -> GoalType | None:
+    found = await fetch_node(info, "Goal", pk) if pk is not None else None
     return found if isinstance(found, GoalType) else None
 
 
@@ -127,7 +127,7 @@ class GiveKudosPayload:
         "none, or if refused."
     )
     async def goal(self, info: Info) -> GoalType | None:
-        return await _goal(info, self.kudos.goal_id if self.kudos else None)
+        return await _goal(info, self.kudos.goal_pk if self.kudos else None)
 
 
 @strawberry.type
