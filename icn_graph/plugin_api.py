@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from icn_graph.config import Settings
+from icn_graph.db.any_of import any_of
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 from icn_graph.db.types import UTCDateTime, utcnow
@@ -293,6 +294,7 @@ __all__ = [
     "WorkerJob",
     "add_agenda_item_in",
     "add_member_follows",
+    "any_of",
     "attempt",
     "aware_datetime",
     "build_report",

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from icn_graph.db.any_of import any_of
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 
@@ -24,7 +25,7 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
         return {}
     primary_key = inspect(model).primary_key[0]
     async with db.session() as session:
-        rows = await session.scalars(select(model).where(primary_key.in_(wanted)))
+        rows = await session.scalars(select(model).where(any_of(primary_key, wanted)))
         return {getattr(row, primary_key.name): row for row in rows}
 
 
@@ -50,6 +51,6 @@ async def rows_by_parent(
     ``rows_by_parent(db, Draft, Draft.thread_id, thread_ids, Draft.created_at)``."""
     async with db.session() as session:
         rows = await session.scalars(
-            select(model).where(parent.in_(sorted(set(keys))), *where).order_by(*order_by)
+            select(model).where(any_of(parent, keys), *where).order_by(*order_by)
         )
         return grouped(((getattr(row, parent.key), row) for row in rows), keys)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
+from icn_graph.db.any_of import any_of
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
@@ -60,7 +61,7 @@ async def _grouped(
     if not wanted:
         return grouped
     statement = (
-        select(Membership).where(column.in_(wanted)).order_by(Membership.since, Membership.id)
+        select(Membership).where(any_of(column, wanted)).order_by(Membership.since, Membership.id)
     )
     async with db.session() as session:
         for membership in await session.scalars(statement):

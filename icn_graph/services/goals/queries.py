@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
+from icn_graph.db.any_of import any_of
 from icn_graph.db.database import Database
 from icn_graph.models import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.memberships import Membership
@@ -177,7 +178,7 @@ async def key_results_by_goal(db: Database, goal_ids: Iterable[int]) -> dict[int
         return grouped
     statement = (
         select(KeyResult)
-        .where(KeyResult.goal_id.in_(wanted))
+        .where(any_of(KeyResult.goal_id, wanted))
         .order_by(KeyResult.goal_id, KeyResult.position, KeyResult.id)
     )
     async with db.session() as session:
@@ -197,7 +198,7 @@ async def values_by_check_in(
     statement = (
         select(CheckInValue)
         .join(KeyResult, KeyResult.id == CheckInValue.key_result_id)
-        .where(CheckInValue.check_in_id.in_(wanted))
+        .where(any_of(CheckInValue.check_in_id, wanted))
         .order_by(CheckInValue.check_in_id, KeyResult.position, KeyResult.id)
     )
     async with db.session() as session:

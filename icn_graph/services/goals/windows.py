@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from icn_graph.db.any_of import any_of
 from icn_graph.db.database import Database
 from icn_graph.services.pagination import (
     LazyCursor,
@@ -92,7 +93,7 @@ async def _group(
 ) -> dict[int, Page[M]]:
     size = check_page_size(first)
     wanted = sorted(set(parent_ids))
-    of_parents = statement.where(parent.in_(wanted))
+    of_parents = statement.where(any_of(parent, wanted))
     filtered = of_parents
     if after is not None:
         value, row_id = decode_cursor(key, after, parse_value)

@@ -1,0 +1,78 @@
+"""``any_of(column, keys)``: ``column IN keys`` with the keys as one bound value.
+
+An ``IN (...)`` list binds one parameter per key, so every list length is a different
+statement: SQLAlchemy renders the list again at each execution and PostgreSQL prepares each
+length anew. Here the keys travel as one array (PostgreSQL: ``column = ANY($1::BIGINT[])``)
+or one JSON text (SQLite: ``column IN (SELECT value FROM json_each(?))``), so a loader's
+statement is the same for 1 key or 500: compiled once, prepared once per connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ColumnElement, String, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class IntegerKeys(TypeDecorator[list[int]]):
+    """A list of integer keys bound as one value: a ``BIGINT[]`` on PostgreSQL, JSON text
+    elsewhere."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(BigInteger()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return value
+        return json.dumps(value)
+
+
+class AnyOf(ColumnElement[bool]):
+    """``column IN keys`` (see the module); build it with :func:`any_of`."""
+
+    __visit_name__ = "icn_any_of"
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_clauseelement),
+    ]
+    type = Boolean()
+    _is_implicitly_boolean = True
+
+    def __init__(self, column: ColumnElement[Any], keys: ColumnElement[Any]) -> None:
+        self.column = column
+        self.keys = keys
+
+
+def any_of(column: Any, keys: Iterable[int]) -> AnyOf:
+    """``column IN keys`` for an integer ``column`` (a mapped attribute or a column), with
+    the keys bound as one value whatever their number."""
+    values = sorted({int(key) for key in keys})
+    return AnyOf(column.expression, bindparam(None, values, type_=IntegerKeys()))
+
+
+@compiles(AnyOf, "postgresql")
+def _any_of_postgresql(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.keys, **kw)})"
+
+
+@compiles(AnyOf)
+def _any_of_json_each(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    keys = compiler.process(element.keys, **kw)
+    column = compiler.process(element.column, **kw)
+    return f"{column} IN (SELECT value FROM json_each({keys}))"  # noqa: S608 (compiled SQL only)
