@@ -17,9 +17,15 @@ from sqlalchemy import BigInteger, Boolean, ColumnElement, String, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.operators import OperatorType
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 
 class IntegerKeys(TypeDecorator[list[int]]):
@@ -58,12 +64,30 @@ class AnyOf(ColumnElement[bool]):
         self.column = column
         self.keys = keys
 
+    @property
+    def _from_objects(self) -> list[FromClause]:
+        return self.column._from_objects
+
+    def self_group(self, against: OperatorType | None = None) -> ColumnElement[Any]:
+        if against in (None, operators.and_, operators.or_):
+            return self
+        return Grouping(self)
+
 
 def any_of(column: Any, keys: Iterable[int]) -> AnyOf:
     """``column IN keys`` for an integer ``column`` (a mapped attribute or a column), with
-    the keys bound as one value whatever their number."""
-    values = sorted({int(key) for key in keys})
+    the keys bound as one value whatever their number. Keys must be ``int`` (a string or a
+    float raises ``TypeError`` rather than being read as a number) within BIGINT's range."""
+    values = sorted({_key(key) for key in keys})
     return AnyOf(column.expression, bindparam(None, values, type_=IntegerKeys()))
+
+
+def _key(key: object) -> int:
+    if not isinstance(key, int) or isinstance(key, bool):
+        raise TypeError(f"any_of takes integer keys, not {key!r}")
+    if not BIGINT_MIN <= key <= BIGINT_MAX:
+        raise ValueError(f"any_of key {key} is out of BIGINT's range")
+    return key
 
 
 @compiles(AnyOf, "postgresql")

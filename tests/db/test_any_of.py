@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from icn_graph.db.any_of import any_of
 from icn_graph.db.database import Database
@@ -39,3 +40,18 @@ async def test_more_keys_than_a_statement_may_bind(db: Database) -> None:
     parent = await make_person(db, PersonKind.PARENT_PARTNER)
     keys = [parent.id, *range(10**8, 10**8 + 40_000)]
     assert list(await rows_by_id(db, Person, keys)) == [parent.id]
+
+
+async def test_it_brings_its_table_and_groups_itself_like_in(db: Database) -> None:
+    parent = await make_person(db, PersonKind.PARENT_PARTNER)
+    async with db.session() as session:
+        counted = select(func.count()).where(any_of(Person.id, [parent.id, 10**9]))
+        assert await session.scalar(counted) == 1
+        both = any_of(Person.id, [parent.id]) == any_of(Person.id, [10**9])
+        assert list(await session.scalars(select(Person.id).where(both))) == []
+
+
+@pytest.mark.parametrize("key", ["3", 2.0, True, None, 2**63, -(2**63) - 1])
+def test_a_key_that_is_not_a_bigint_is_refused(key: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="any_of"):
+        any_of(Person.id, [1, key])  # type: ignore[list-item]
