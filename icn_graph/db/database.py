@@ -173,7 +173,9 @@ def current_read_unit() -> ReadUnit | None:
 class ReadUnit:
     """One request's reads: one connection, checked out once, in one read-only transaction
     (``BEGIN READ ONLY`` on PostgreSQL), that every read of the request uses in turn (a lock:
-    the loaders' batches run one after another; each DataLoader still merges its keys).
+    the loaders' batches run one after another; each DataLoader still merges its keys). Its
+    turns share one ORM session, emptied as each turn ends (``expunge_all``): rows come back
+    detached, as from a closed session, and a later turn reads them again, never from memory.
 
     A read that fails because the connection died marks the unit ``lost`` and drops the
     connection; the next read checks out a fresh one. Whoever runs the unit may then run its
@@ -188,6 +190,7 @@ class ReadUnit:
         self.closed = False
         self.lost = False
         self.wrote = False
+        self._session: AsyncSession | None = None
 
     @property
     def may_run_again(self) -> bool:
@@ -197,8 +200,18 @@ class ReadUnit:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.reading() as connection, self.db.sessions(bind=connection) as session:
-            yield session
+        nested = _holding.get() is self
+        async with self.reading() as connection:
+            session = self._session
+            if session is None or session.bind is not connection:
+                if session is not None:
+                    await session.close()
+                session = self._session = self.db.sessions(bind=connection)
+            try:
+                yield session
+            finally:
+                if not nested:
+                    session.expunge_all()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -246,6 +259,9 @@ class ReadUnit:
     async def release(self) -> None:
         """End the read-only transaction and give the connection back to the pool."""
         connection, self.connection = self.connection, None
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
         if connection is None:
             return
         try:
@@ -257,6 +273,7 @@ class ReadUnit:
 
     async def _discard(self) -> None:
         connection, self.connection = self.connection, None
+        self._session = None
         if connection is not None:
             await _invalidate(connection)
 

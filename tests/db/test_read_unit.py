@@ -15,9 +15,10 @@ from sqlalchemy import event, text
 from sqlalchemy.util import await_only
 
 from icn_graph.db.database import Database
+from icn_graph.models import Person, PersonKind
 from icn_graph.notifications.realtime.listener import connect_arguments
 from tests.goals.test_goals_n_plus_one import build
-from tests.helpers import GraphQLClient, StatementCounter
+from tests.helpers import GraphQLClient, StatementCounter, make_person
 
 QUERY = "{ centers(first: 3) { nodes { name members { role person { displayName } } } } }"
 
@@ -253,3 +254,22 @@ async def test_a_reading_and_a_session_of_one_unit_take_turns(db: Database) -> N
         await asyncio.gather(*tasks)
     assert order == ["reading in", "reading out", "session in"]
     assert connections[0].driver_connection is connections[1].driver_connection
+
+
+async def test_the_turns_of_a_unit_share_one_session_emptied_after_each(db: Database) -> None:
+    """A unit makes one ORM session for all its turns, emptied as each turn ends: what a turn
+    loaded is not served from memory to a later one (it reads the row again)."""
+    person = await make_person(db, PersonKind.PARENT_PARTNER)
+    async with db.read_unit():
+        async with db.session() as first_turn:
+            first = await first_turn.get(Person, person.id)
+            async with db.session() as nested:  # the same turn, as a loader inside a loader
+                assert nested is first_turn
+            assert first in first_turn
+        assert first not in first_turn
+        assert len(first_turn.identity_map) == 0
+        async with db.session() as second_turn:
+            again = await second_turn.get(Person, person.id)
+    assert second_turn is first_turn
+    assert again is not None
+    assert again is not first
