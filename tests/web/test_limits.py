@@ -234,6 +234,27 @@ async def test_every_answer_carries_its_cost(db: Database, client: GraphQLClient
         assert body["extensions"]["cost"]["actual"] == 0
 
 
+async def test_a_repeated_operation_costs_by_its_own_variables_and_name(
+    db: Database, client: GraphQLClient
+) -> None:
+    """Costs are kept per text, operation and variables: asking again with another page size or
+    another operation of the same document costs that, not what the first request cost."""
+    token = await make_staff_token(db)
+    page = """query Page($first: Int!) { centers(first: $first) { nodes { name } } }
+        query Two { centers(first: 2) { nodes { name } } }"""
+    asked = [("Page", {"first": 10}), ("Page", {"first": 50}), ("Two", None)] * 2
+    costs = []
+    for name, variables in asked:
+        payload = {"query": page, "variables": variables, "operationName": name}
+        response = await client.http.post(
+            "/graphql", json=payload, headers={"Authorization": f"Bearer {token}"}
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        costs.append(body["extensions"]["cost"]["requested"])
+    assert costs == [11, 51, 3] * 2
+
+
 # --------------------------------------------------------------------------------------------
 # The cost limit
 # --------------------------------------------------------------------------------------------

@@ -22,12 +22,14 @@ import math
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from icn_graph.config import Settings
+from icn_graph.schema.document_cache import DocumentCache
 from icn_graph.schema.limits.budget import CostBudget, ThrottleStatus
 from icn_graph.schema.limits.cost import operation_cost
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
@@ -70,12 +72,7 @@ class OperationMetering(SchemaExtension):
         if settings is None or context.graphql_document is None:
             yield
             return
-        self.requested = operation_cost(
-            context.schema._schema,
-            context.graphql_document,
-            context.operation_name,
-            context.variables,
-        )
+        self.requested = self._cost()
         if context.result is not None:
             # Answered before it ran: a refusal (ReadOnlyTokens), which costs nothing.
             yield
@@ -105,6 +102,32 @@ class OperationMetering(SchemaExtension):
                 "stopped. Ask for fewer items, or retry later.",
                 extensions={"code": TIMEOUT, "timeoutSeconds": settings.request_timeout},
             ) from None
+
+    def _cost(self) -> int:
+        """The operation's cost, walked once per text, operation and variables."""
+        context = self.execution_context
+        assert context.graphql_document is not None
+        cache = getattr(context.schema, "documents", None)
+        key = None
+        if isinstance(cache, DocumentCache) and context.query:
+            try:
+                variables = orjson.dumps(context.variables or {}, option=orjson.OPT_SORT_KEYS)
+            except TypeError:  # not JSON (a file upload): walked every time
+                variables = None
+            if variables is not None:
+                key = (context.query, context.operation_name, variables)
+                cost = cache.costs.get(key)
+                if cost is not None:
+                    return cost
+        cost = operation_cost(
+            context.schema._schema,
+            context.graphql_document,
+            context.operation_name,
+            context.variables,
+        )
+        if key is not None and isinstance(cache, DocumentCache):
+            cache.costs.put(key, cost)
+        return cost
 
     def _withdraw(self) -> None:
         payer = self._budget()
