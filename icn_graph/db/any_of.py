@@ -78,8 +78,21 @@ def any_of(column: Any, keys: Iterable[int]) -> AnyOf:
     """``column IN keys`` for an integer ``column`` (a mapped attribute or a column), with
     the keys bound as one value whatever their number. Keys must be ``int`` (a string or a
     float raises ``TypeError`` rather than being read as a number) within BIGINT's range."""
-    values = sorted({_key(key) for key in keys})
-    return AnyOf(column.expression, bindparam(None, values, type_=IntegerKeys()))
+    return AnyOf(column.expression, bindparam(None, key_list(keys), type_=IntegerKeys()))
+
+
+KEYS = "any_of_keys"
+
+
+def any_of_keys(column: Any) -> AnyOf:
+    """``any_of`` whose keys are given when the statement runs, as ``{KEYS: key_list(keys)}``:
+    a statement built once and run again skips building it and computing its cache key."""
+    return AnyOf(column.expression, bindparam(KEYS, type_=IntegerKeys()))
+
+
+def key_list(keys: Iterable[int]) -> list[int]:
+    """The keys as ``any_of`` binds them: checked, once each, in order."""
+    return sorted({_key(key) for key in keys})
 
 
 def _key(key: object) -> int:

@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from icn_graph.db.any_of import any_of
+from icn_graph.db.any_of import KEYS, any_of, any_of_keys, key_list
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 
@@ -23,10 +23,23 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
     wanted = set(ids)
     if not wanted:
         return {}
-    primary_key = inspect(model).primary_key[0]
+    statement, key = _by_id(model)
     async with db.session() as session:
-        rows = await session.scalars(select(model).where(any_of(primary_key, wanted)))
-        return {getattr(row, primary_key.name): row for row in rows}
+        rows = await session.scalars(statement, {KEYS: key_list(wanted)})
+        return {getattr(row, key): row for row in rows}
+
+
+_BY_ID: dict[type[Any], tuple[Select[Any], str]] = {}
+
+
+def _by_id(model: type[Base]) -> tuple[Select[Any], str]:
+    """The statement that reads ``model``'s rows by id (built once: a statement run again skips
+    building it and computing its cache key), and the attribute holding the id."""
+    found = _BY_ID.get(model)
+    if found is None:
+        primary_key = inspect(model).primary_key[0]
+        found = _BY_ID[model] = (select(model).where(any_of_keys(primary_key)), primary_key.name)
+    return found
 
 
 def grouped(pairs: Iterable[tuple[int, V]], keys: Sequence[int]) -> list[list[V]]:

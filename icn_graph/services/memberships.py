@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
-from icn_graph.db.any_of import any_of
+from icn_graph.db.any_of import KEYS, any_of_keys, key_list
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
@@ -41,6 +41,15 @@ def _require_manager(viewer: Viewer, center_id: int) -> None:
         raise Forbidden("Only network staff or this center's QI lead can change its team.")
 
 
+# A team's or a person's memberships, by either key (built once: see ``any_of_keys``).
+_MEMBERSHIPS_BY = {
+    column.key: select(Membership)
+    .where(any_of_keys(column))
+    .order_by(Membership.since, Membership.id)
+    for column in (Membership.center_id, Membership.person_id)
+}
+
+
 async def memberships_by_center(
     db: Database, center_ids: Iterable[int]
 ) -> dict[int, list[Membership]]:
@@ -60,11 +69,9 @@ async def _grouped(
     grouped: dict[int, list[Membership]] = defaultdict(list)
     if not wanted:
         return grouped
-    statement = (
-        select(Membership).where(any_of(column, wanted)).order_by(Membership.since, Membership.id)
-    )
+    statement = _MEMBERSHIPS_BY[column.key]
     async with db.session() as session:
-        for membership in await session.scalars(statement):
+        for membership in await session.scalars(statement, {KEYS: key_list(wanted)}):
             grouped[getattr(membership, column.key)].append(membership)
     return grouped
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from icn_graph.db.any_of import any_of
+from icn_graph.db.any_of import KEYS, any_of, any_of_keys, key_list
 from icn_graph.db.database import Database
 from icn_graph.models import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.memberships import Membership
@@ -171,18 +171,20 @@ async def check_in_pages(db: Database, requests: Sequence[PageRequest]) -> list[
     )
 
 
+KEY_RESULTS_OF_GOALS = (
+    select(KeyResult)
+    .where(any_of_keys(KeyResult.goal_id))
+    .order_by(KeyResult.goal_id, KeyResult.position, KeyResult.id)
+)
+
+
 async def key_results_by_goal(db: Database, goal_ids: Iterable[int]) -> dict[int, list[KeyResult]]:
     wanted = set(goal_ids)
     grouped: dict[int, list[KeyResult]] = defaultdict(list)
     if not wanted:
         return grouped
-    statement = (
-        select(KeyResult)
-        .where(any_of(KeyResult.goal_id, wanted))
-        .order_by(KeyResult.goal_id, KeyResult.position, KeyResult.id)
-    )
     async with db.session() as session:
-        for key_result in await session.scalars(statement):
+        for key_result in await session.scalars(KEY_RESULTS_OF_GOALS, {KEYS: key_list(wanted)}):
             grouped[key_result.goal_id].append(key_result)
     return grouped
 
