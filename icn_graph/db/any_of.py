@@ -81,13 +81,11 @@ def any_of(column: Any, keys: Iterable[int]) -> AnyOf:
     return AnyOf(column.expression, bindparam(None, key_list(keys), type_=IntegerKeys()))
 
 
-KEYS = "any_of_keys"
-
-
-def any_of_keys(column: Any) -> AnyOf:
-    """``any_of`` whose keys are given when the statement runs, as ``{KEYS: key_list(keys)}``:
-    a statement built once and run again skips building it and computing its cache key."""
-    return AnyOf(column.expression, bindparam(KEYS, type_=IntegerKeys()))
+def any_of_keys(column: Any, name: str) -> AnyOf:
+    """``any_of`` whose keys are given when the statement runs, as ``{name: key_list(keys)}``:
+    a statement built once and run again skips building it and computing its cache key. Each
+    ``any_of_keys`` of one statement needs a name of its own (one name binds one value)."""
+    return AnyOf(column.expression, bindparam(name, type_=IntegerKeys()))
 
 
 def key_list(keys: Iterable[int]) -> list[int]:

@@ -174,8 +174,9 @@ class ReadUnit:
     """One request's reads: one connection, checked out once, in one read-only transaction
     (``BEGIN READ ONLY`` on PostgreSQL), that every read of the request uses in turn (a lock:
     the loaders' batches run one after another; each DataLoader still merges its keys). Its
-    turns share one ORM session, emptied as each turn ends (``expunge_all``): rows come back
-    detached, as from a closed session, and a later turn reads them again, never from memory.
+    turns share one ORM session, emptied as each turn starts and ends (``expunge_all``): rows
+    come back detached, as from a closed session, and a later turn reads them again, never from
+    memory.
 
     A read that fails because the connection died marks the unit ``lost`` and drops the
     connection; the next read checks out a fresh one. Whoever runs the unit may then run its
@@ -200,18 +201,13 @@ class ReadUnit:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        nested = _holding.get() is self
         async with self.reading() as connection:
             session = self._session
             if session is None or session.bind is not connection:
                 if session is not None:
                     await session.close()
                 session = self._session = self.db.sessions(bind=connection)
-            try:
-                yield session
-            finally:
-                if not nested:
-                    session.expunge_all()
+            yield session
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
@@ -219,6 +215,7 @@ class ReadUnit:
         nested = _holding.get() is self
         if not nested:
             await self.lock.acquire()
+            self._forget()  # what a straggler loaded after the last turn ended
         token = _holding.set(self)
         try:
             connection = await self._connection()
@@ -232,9 +229,16 @@ class ReadUnit:
         finally:
             _holding.reset(token)
             if not nested:
+                self._forget()
                 self.lock.release()
                 if self.closed:  # the request ended while this (a straggler's) read ran
                     await self.release()
+
+    def _forget(self) -> None:
+        """Empty the shared session as a turn starts and ends, whichever way the turn took
+        it (``session()``, or a session opened inside a ``reading()``)."""
+        if self._session is not None:
+            self._session.expunge_all()
 
     async def _connection(self) -> AsyncConnection:
         if self.connection is None:

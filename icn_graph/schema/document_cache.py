@@ -7,8 +7,8 @@ which rules. Only successes are kept: a document that fails to parse or validate
 again each time, so its errors are never shared between requests.
 
 The operation's cost (``limits/cost.py``) depends on the document, the operation chosen and
-the variables (page sizes), so it is kept by all three: a client sending the same query with the
-same variables has it walked once.
+the variables (page sizes), so it is kept by a digest of all three (not for variables over 4 KB
+of JSON): a client sending the same query with the same variables has it walked once.
 
 The rules are part of the key: an anonymous client on a server with introspection turned off
 validates under one more rule (``AnonymousIntrospection``) than a signed-in one, and a document
@@ -69,8 +69,8 @@ class DocumentCache:
         # (text, parse options) → document; (text, parse options, rules) → True when valid.
         self.documents: LRU[tuple[str, Hashable], DocumentNode] = LRU(size)
         self.valid: LRU[tuple[str, Hashable, _Rules], bool] = LRU(size)
-        # (text, operation name, variables as sorted JSON) → the operation's cost (cost.py).
-        self.costs: LRU[tuple[str, str | None, bytes], int] = LRU(size)
+        # A digest of (text, operation name, variables) → the operation's cost (cost.py).
+        self.costs: LRU[bytes, int] = LRU(size)
 
 
 def _options_key(options: Mapping[str, object]) -> Hashable:

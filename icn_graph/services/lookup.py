@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from icn_graph.db.any_of import KEYS, any_of, any_of_keys, key_list
+from icn_graph.db.any_of import any_of, any_of_keys, key_list
 from icn_graph.db.base import Base
 from icn_graph.db.database import Database
 
@@ -25,7 +25,7 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
         return {}
     statement, key = _by_id(model)
     async with db.session() as session:
-        rows = await session.scalars(statement, {KEYS: key_list(wanted)})
+        rows = await session.scalars(statement, {"ids": key_list(wanted)})
         return {getattr(row, key): row for row in rows}
 
 
@@ -38,7 +38,10 @@ def _by_id(model: type[Base]) -> tuple[Select[Any], str]:
     found = _BY_ID.get(model)
     if found is None:
         primary_key = inspect(model).primary_key[0]
-        found = _BY_ID[model] = (select(model).where(any_of_keys(primary_key)), primary_key.name)
+        found = _BY_ID[model] = (
+            select(model).where(any_of_keys(primary_key, "ids")),
+            primary_key.name,
+        )
     return found
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
-from icn_graph.db.any_of import KEYS, any_of_keys, key_list
+from icn_graph.db.any_of import any_of_keys, key_list
 from icn_graph.db.database import Database
 from icn_graph.db.types import utcnow
 from icn_graph.errors import Forbidden, InvalidInput, NotFound, UserError, UserErrorCode
@@ -44,7 +44,7 @@ def _require_manager(viewer: Viewer, center_id: int) -> None:
 # A team's or a person's memberships, by either key (built once: see ``any_of_keys``).
 _MEMBERSHIPS_BY = {
     column.key: select(Membership)
-    .where(any_of_keys(column))
+    .where(any_of_keys(column, "owner_ids"))
     .order_by(Membership.since, Membership.id)
     for column in (Membership.center_id, Membership.person_id)
 }
@@ -71,7 +71,7 @@ async def _grouped(
         return grouped
     statement = _MEMBERSHIPS_BY[column.key]
     async with db.session() as session:
-        for membership in await session.scalars(statement, {KEYS: key_list(wanted)}):
+        for membership in await session.scalars(statement, {"owner_ids": key_list(wanted)}):
             grouped[getattr(membership, column.key)].append(membership)
     return grouped
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from icn_graph.db.any_of import any_of
+from icn_graph.db.any_of import any_of, any_of_keys, key_list
 from icn_graph.db.database import Database
 from icn_graph.models import Person, PersonKind
 from icn_graph.services.lookup import rows_by_id
@@ -55,3 +55,19 @@ async def test_it_brings_its_table_and_groups_itself_like_in(db: Database) -> No
 def test_a_key_that_is_not_a_bigint_is_refused(key: object) -> None:
     with pytest.raises((TypeError, ValueError), match="any_of"):
         any_of(Person.id, [1, key])  # type: ignore[list-item]
+
+
+async def test_keys_given_when_it_runs_go_to_their_own_name(db: Database) -> None:
+    first = await make_person(db, PersonKind.PARENT_PARTNER)
+    second = await make_person(db, PersonKind.PARENT_PARTNER)
+    statement = (
+        select(Person.id)
+        .where(any_of_keys(Person.id, "wanted") & ~any_of_keys(Person.id, "unwanted"))
+        .order_by(Person.id)
+    )
+    async with db.session() as session:
+        found = await session.scalars(
+            statement,
+            {"wanted": key_list([first.id, second.id]), "unwanted": key_list([second.id])},
+        )
+        assert list(found) == [first.id]

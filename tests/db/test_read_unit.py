@@ -273,3 +273,17 @@ async def test_the_turns_of_a_unit_share_one_session_emptied_after_each(db: Data
     assert second_turn is first_turn
     assert again is not None
     assert again is not first
+
+
+async def test_a_session_opened_inside_a_reading_is_emptied_as_that_turn_ends(
+    db: Database,
+) -> None:
+    person = await make_person(db, PersonKind.PARENT_PARTNER)
+    async with db.read_unit():
+        async with db.reading(), db.session() as inside:
+            loaded = await inside.get(Person, person.id)
+            assert loaded in inside
+        assert loaded not in inside
+        async with db.session() as later:
+            assert later is inside
+            assert await later.get(Person, person.id) is not loaded

@@ -39,6 +39,7 @@ from icn_graph.schema.limits.cost import (
 )
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.schema.limits.introspection_cost import points
+from icn_graph.schema.limits.metering import COST_KEY_VARIABLES_LIMIT, cost_key
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,
@@ -253,6 +254,24 @@ async def test_a_repeated_operation_costs_by_its_own_variables_and_name(
         assert "errors" not in body, body
         costs.append(body["extensions"]["cost"]["requested"])
     assert costs == [11, 51, 3] * 2
+
+
+def test_costs_are_not_kept_for_padded_variables() -> None:
+    """Variables nobody needs could fill the cost cache (a 1 MB body each, 512 kept): over 4 KB
+    of JSON, or not JSON, the cost is walked each time instead of kept."""
+    query = "{ __typename }"
+    assert cost_key(query, None, {"pad": "x" * COST_KEY_VARIABLES_LIMIT}) is None
+    assert cost_key(query, None, {"file": object()}) is None
+    kept = cost_key(query, None, {"first": 10})
+    assert kept is not None
+    assert len(kept) == 32
+    assert kept == cost_key(query, None, {"first": 10})
+    others = [
+        cost_key(query, None, {"first": 11}),
+        cost_key(query, "Page", {"first": 10}),
+        cost_key(query + " ", None, {"first": 10}),
+    ]
+    assert kept not in others
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ or 0.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 from collections.abc import AsyncIterator
 from typing import Any
@@ -49,6 +50,23 @@ def client_key(context: object) -> str | None:
     client = getattr(request, "client", None)
     host = getattr(client, "host", None)
     return f"address:{host}" if host else None
+
+
+# Variables longer than this as JSON are not kept with a cost: padding would fill the cache.
+COST_KEY_VARIABLES_LIMIT = 4096
+
+
+def cost_key(query: str, operation_name: str | None, variables: object) -> bytes | None:
+    """A digest of what an operation's cost depends on, or None to walk it every time: its
+    variables are not JSON (a file upload) or are over ``COST_KEY_VARIABLES_LIMIT``."""
+    try:
+        encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if len(encoded) > COST_KEY_VARIABLES_LIMIT:
+        return None
+    named = orjson.dumps([query, operation_name])
+    return hashlib.blake2b(named + b"\0" + encoded, digest_size=32).digest()
 
 
 class OperationMetering(SchemaExtension):
@@ -110,15 +128,10 @@ class OperationMetering(SchemaExtension):
         cache = getattr(context.schema, "documents", None)
         key = None
         if isinstance(cache, DocumentCache) and context.query:
-            try:
-                variables = orjson.dumps(context.variables or {}, option=orjson.OPT_SORT_KEYS)
-            except TypeError:  # not JSON (a file upload): walked every time
-                variables = None
-            if variables is not None:
-                key = (context.query, context.operation_name, variables)
-                cost = cache.costs.get(key)
-                if cost is not None:
-                    return cost
+            key = cost_key(context.query, context.operation_name, context.variables)
+            cost = cache.costs.get(key) if key is not None else None
+            if cost is not None:
+                return cost
         cost = operation_cost(
             context.schema._schema,
             context.graphql_document,

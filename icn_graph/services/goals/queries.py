@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from icn_graph.db.any_of import KEYS, any_of, any_of_keys, key_list
+from icn_graph.db.any_of import any_of, any_of_keys, key_list
 from icn_graph.db.database import Database
 from icn_graph.models import CheckIn, CheckInValue, Goal, GoalKind, GoalStatus, KeyResult
 from icn_graph.models.memberships import Membership
@@ -173,7 +173,7 @@ async def check_in_pages(db: Database, requests: Sequence[PageRequest]) -> list[
 
 KEY_RESULTS_OF_GOALS = (
     select(KeyResult)
-    .where(any_of_keys(KeyResult.goal_id))
+    .where(any_of_keys(KeyResult.goal_id, "goal_ids"))
     .order_by(KeyResult.goal_id, KeyResult.position, KeyResult.id)
 )
 
@@ -184,7 +184,9 @@ async def key_results_by_goal(db: Database, goal_ids: Iterable[int]) -> dict[int
     if not wanted:
         return grouped
     async with db.session() as session:
-        for key_result in await session.scalars(KEY_RESULTS_OF_GOALS, {KEYS: key_list(wanted)}):
+        for key_result in await session.scalars(
+            KEY_RESULTS_OF_GOALS, {"goal_ids": key_list(wanted)}
+        ):
             grouped[key_result.goal_id].append(key_result)
     return grouped
 
