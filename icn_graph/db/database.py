@@ -202,12 +202,10 @@ class ReadUnit:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.reading() as connection:
-            session = self._session
-            if session is None or session.bind is not connection:
-                if session is not None:
-                    await session.close()
-                session = self._session = self.db.sessions(bind=connection)
-            yield session
+            # None again once the connection is released or discarded: one session per connection.
+            if self._session is None:
+                self._session = self.db.sessions(bind=connection)
+            yield self._session
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:

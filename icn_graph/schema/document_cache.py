@@ -19,10 +19,12 @@ before; a document the length limit refuses is never parsed, so never kept.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Mapping
 from typing import Generic, TypeVar
 
+import orjson
 from graphql import ASTValidationRule, DocumentNode
 from strawberry.extensions import SchemaExtension
 
@@ -71,6 +73,25 @@ class DocumentCache:
         self.valid: LRU[tuple[str, Hashable, _Rules], bool] = LRU(size)
         # A digest of (text, operation name, variables) → the operation's cost (cost.py).
         self.costs: LRU[bytes, int] = LRU(size)
+
+
+# Variables longer than this as JSON are not kept with a cost: padding would fill the cache.
+COST_KEY_VARIABLES_LIMIT = 4096
+
+
+def cost_key(query: str | None, operation_name: str | None, variables: object) -> bytes | None:
+    """A digest of what an operation's cost depends on, or None to walk it every time: no
+    text, or variables that are not JSON (a file upload) or over ``COST_KEY_VARIABLES_LIMIT``."""
+    if not query:
+        return None
+    try:
+        encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if len(encoded) > COST_KEY_VARIABLES_LIMIT:
+        return None
+    named = orjson.dumps([query, operation_name])
+    return hashlib.blake2b(named + b"\0" + encoded, digest_size=32).digest()
 
 
 def _options_key(options: Mapping[str, object]) -> Hashable:

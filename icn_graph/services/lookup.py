@@ -3,6 +3,7 @@ checked the viewer."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -29,20 +30,12 @@ async def rows_by_id(db: Database, model: type[M], ids: Iterable[int]) -> dict[i
         return {getattr(row, key): row for row in rows}
 
 
-_BY_ID: dict[type[Any], tuple[Select[Any], str]] = {}
-
-
+@functools.cache
 def _by_id(model: type[Base]) -> tuple[Select[Any], str]:
     """The statement that reads ``model``'s rows by id (built once: a statement run again skips
     building it and computing its cache key), and the attribute holding the id."""
-    found = _BY_ID.get(model)
-    if found is None:
-        primary_key = inspect(model).primary_key[0]
-        found = _BY_ID[model] = (
-            select(model).where(any_of_keys(primary_key, "ids")),
-            primary_key.name,
-        )
-    return found
+    primary_key = inspect(model).primary_key[0]
+    return select(model).where(any_of_keys(primary_key, "ids")), primary_key.name
 
 
 def grouped(pairs: Iterable[tuple[int, V]], keys: Sequence[int]) -> list[list[V]]:

@@ -30,6 +30,7 @@ from icn_graph.db.database import Database
 from icn_graph.host import core_schema
 from icn_graph.models import NetworkRole, PersonKind
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.schema.document_cache import COST_KEY_VARIABLES_LIMIT, cost_key
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.limits.cost import (
     ASSUMED_LIST_SIZE,
@@ -39,7 +40,6 @@ from icn_graph.schema.limits.cost import (
 )
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
 from icn_graph.schema.limits.introspection_cost import points
-from icn_graph.schema.limits.metering import COST_KEY_VARIABLES_LIMIT, cost_key
 from icn_graph.testing import (
     GraphQLClient,
     StatementCounter,

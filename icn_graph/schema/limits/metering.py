@@ -18,19 +18,17 @@ or 0.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from icn_graph.config import Settings
-from icn_graph.schema.document_cache import DocumentCache
+from icn_graph.schema.document_cache import DocumentCache, cost_key
 from icn_graph.schema.limits.budget import CostBudget, ThrottleStatus
 from icn_graph.schema.limits.cost import operation_cost
 from icn_graph.schema.limits.introspection_answers import IntrospectionAnswers
@@ -50,23 +48,6 @@ def client_key(context: object) -> str | None:
     client = getattr(request, "client", None)
     host = getattr(client, "host", None)
     return f"address:{host}" if host else None
-
-
-# Variables longer than this as JSON are not kept with a cost: padding would fill the cache.
-COST_KEY_VARIABLES_LIMIT = 4096
-
-
-def cost_key(query: str, operation_name: str | None, variables: object) -> bytes | None:
-    """A digest of what an operation's cost depends on, or None to walk it every time: its
-    variables are not JSON (a file upload) or are over ``COST_KEY_VARIABLES_LIMIT``."""
-    try:
-        encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return None
-    if len(encoded) > COST_KEY_VARIABLES_LIMIT:
-        return None
-    named = orjson.dumps([query, operation_name])
-    return hashlib.blake2b(named + b"\0" + encoded, digest_size=32).digest()
 
 
 class OperationMetering(SchemaExtension):
@@ -126,20 +107,18 @@ class OperationMetering(SchemaExtension):
         context = self.execution_context
         assert context.graphql_document is not None
         cache = getattr(context.schema, "documents", None)
-        key = None
-        if isinstance(cache, DocumentCache) and context.query:
-            key = cost_key(context.query, context.operation_name, context.variables)
-            cost = cache.costs.get(key) if key is not None else None
-            if cost is not None:
-                return cost
+        costs = cache.costs if isinstance(cache, DocumentCache) else None
+        key = cost_key(context.query, context.operation_name, context.variables)
+        if costs is not None and key is not None and (kept := costs.get(key)) is not None:
+            return kept
         cost = operation_cost(
             context.schema._schema,
             context.graphql_document,
             context.operation_name,
             context.variables,
         )
-        if key is not None and isinstance(cache, DocumentCache):
-            cache.costs.put(key, cost)
+        if costs is not None and key is not None:
+            costs.put(key, cost)
         return cost
 
     def _withdraw(self) -> None:
