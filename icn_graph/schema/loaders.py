@@ -52,6 +52,28 @@ class Loaders:
             _lists_by_key(db, memberships.memberships_by_person)
         )
 
+    def release(self) -> None:
+        """Let go of what this request loaded. A request's context is held in reference cycles
+        (Starlette's request, graphql-core's execution), so whatever its loaders still hold (the
+        cache and each loader's last batch, with every row loaded) would otherwise wait for the
+        cyclic garbage collector: about 400 objects a center page, collected in one pause of
+        200-250 ms every second or two under load. Released, the rows die with the request.
+        The loaders still work afterwards: they load again."""
+        for loader in self._all():
+            loader.clear_all()
+            loader.batch = None
+        self._named.clear()
+
+    def _all(self) -> list[DataLoader[Any, Any]]:
+        core: list[DataLoader[Any, Any]] = [
+            self.center,
+            self.person,
+            self.membership,
+            self.memberships_of_center,
+            self.memberships_of_person,
+        ]
+        return [*core, *self._named.values()]
+
     def get(
         self, name: str, batch: Callable[[Database, list[K]], Awaitable[Sequence[V]]]
     ) -> DataLoader[K, V]:

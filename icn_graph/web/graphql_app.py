@@ -217,7 +217,10 @@ class GraphQLApp(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Runs a query (or, over POST, a mutation); anything else is a 400 saying why."""
-        result = await self._execute_single(request_adapter, context, root_value, request_data)
+        try:
+            result = await self._execute_single(request_adapter, context, root_value, request_data)
+        finally:
+            context.loaders.release()
         if request_adapter.method == "GET":
             sub_response.headers.update(
                 get_cache_headers(
@@ -264,6 +267,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 if unit is None or not unit.may_run_again or attempt:
                     return result
                 log.warning("a read lost its database connection; running the query again")
+                context.loaders.release()
                 context.loaders = Loaders(self.db)
             return result
         except CannotGetOperationTypeError as error:
