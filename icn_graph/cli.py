@@ -250,18 +250,20 @@ def _draining_server(
 def _serve_processes(settings: Settings, processes: int) -> None:
     import uvicorn
 
-    from icn_graph.web.processes import run_processes
+    from icn_graph.web.processes import listening_sockets, run_processes
 
-    # A config only to bind the socket as uvicorn would (and log where it listens).
+    # A config only to bind as uvicorn would (and log where it listens).
     config = uvicorn.Config(
         "icn_graph.app:create_app",
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
     )
-    sock = config.bind_socket()
-    status = run_processes(processes, sock, partial(_serve_process, settings.host, settings.port))
-    sock.close()
+    sockets = listening_sockets(config, processes)
+    target = partial(_serve_process, settings.host, settings.port)
+    status = run_processes(processes, sockets, target)
+    for sock in sockets:
+        sock.close()
     if status:
         raise SystemExit(status)
 

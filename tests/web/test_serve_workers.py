@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from icn_graph.db import migrations
 from icn_graph.testing import fresh_database_url
+from icn_graph.web.processes import listening_sockets
 from tests.web.serve_process import Running, cli_env, draining_server, run_cli
 from tests.web.test_serve_process import in_flight_request, read_response
 
@@ -92,3 +96,38 @@ async def test_a_second_ctrl_c_stops_them_without_waiting(workers: tuple[Running
     answer = await reader.read()
     writer.close()
     assert not answer.startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balances on Linux")
+def test_each_process_gets_a_socket_of_its_own_and_the_kernel_spreads_connections() -> None:
+    config = uvicorn.Config("icn_graph.app:create_app", host="127.0.0.1", port=0)
+    sockets = listening_sockets(config, 2)
+    clients: list[socket.socket] = []
+    try:
+        ports = {sock.getsockname()[1] for sock in sockets}
+        assert len(sockets) == 2
+        assert len(ports) == 1
+        for sock in sockets:
+            sock.listen(128)
+            sock.setblocking(False)
+        (port,) = ports
+        for _ in range(64):
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+        accepted = [_accept_all(sock) for sock in sockets]
+        assert sum(accepted) == 64
+        # Hashed by address: with a shared socket one process could take all 64 at once.
+        assert min(accepted) >= 8, accepted
+    finally:
+        for sock in [*clients, *sockets]:
+            sock.close()
+
+
+def _accept_all(sock: socket.socket) -> int:
+    accepted = 0
+    while True:
+        try:
+            connection, _ = sock.accept()
+        except BlockingIOError:
+            return accepted
+        connection.close()
+        accepted += 1
