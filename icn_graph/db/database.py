@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -178,8 +179,10 @@ class ReadUnit:
     come back detached, as from a closed session, and a later turn reads them again, never from
     memory.
 
-    A read that fails because the connection died marks the unit ``lost`` and drops the
-    connection; the next read checks out a fresh one. Whoever runs the unit may then run its
+    A read whose statement fails in the database ends the transaction with its turn (on
+    PostgreSQL the error aborted it), and the next turn reads in a fresh one. A read that fails
+    because the connection died marks the unit ``lost`` and drops the connection; the next read
+    checks out a fresh one. Whoever runs the unit may then run its
     reads again, once, if it wrote nothing (``may_run_again``): see
     ``GraphQLApp.execute_single`` and ``web.route_reads``.
     """
@@ -192,6 +195,7 @@ class ReadUnit:
         self.lost = False
         self.wrote = False
         self._session: AsyncSession | None = None
+        self._failed = False  # a statement of this turn failed: its transaction is over
 
     @property
     def may_run_again(self) -> bool:
@@ -223,12 +227,21 @@ class ReadUnit:
                 if _lost(error):
                     self.lost = True
                     await self._discard()
+                elif isinstance(error, DBAPIError):
+                    # A statement failed in the database, which on PostgreSQL aborts the
+                    # transaction: the next turn reads in a fresh one, not after the error.
+                    self._failed = True
                 raise
         finally:
             _holding.reset(token)
             if not nested:
                 self._forget()
-                self.lock.release()
+                try:
+                    if self._failed:
+                        self._failed = False
+                        await self.release()
+                finally:
+                    self.lock.release()
                 if self.closed:  # the request ended while this (a straggler's) read ran
                     await self.release()
 

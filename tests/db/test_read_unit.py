@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.util import await_only
 
 from icn_graph.db.database import Database
@@ -287,3 +288,45 @@ async def test_a_session_opened_inside_a_reading_is_emptied_as_that_turn_ends(
         async with db.session() as later:
             assert later is inside
             assert await later.get(Person, person.id) is not loaded
+
+
+async def test_a_read_that_fails_in_the_database_does_not_fail_the_reads_after_it(
+    db: Database, pool_use: PoolUse
+) -> None:
+    """On PostgreSQL a failed statement aborts its transaction: every later read of the unit
+    failed with "current transaction is aborted". The unit gives that connection back and the
+    next turn reads on a fresh transaction."""
+    person = await make_person(db, PersonKind.STAFF)
+    pool_use.reset()
+    async with db.read_unit():
+        with pytest.raises(DBAPIError):
+            async with db.reading() as connection:
+                await connection.execute(text("SELECT * FROM no_such_table"))
+        async with db.session() as session:
+            found = await session.get(Person, person.id)
+        async with db.reading() as connection:
+            one = await connection.scalar(text("SELECT 1"))
+    assert found is not None
+    assert found.display_name == person.display_name
+    assert one == 1
+    # The failed transaction ended; the later reads shared the next one.
+    assert pool_use.checkouts == 2, pool_use
+    assert pool_use.begins == 2, pool_use
+
+
+async def test_an_error_of_our_own_inside_a_turn_keeps_the_units_connection(
+    db: Database, pool_use: PoolUse
+) -> None:
+    pool_use.reset()
+    async with db.read_unit():
+        with pytest.raises(LookupError, match="not the database's"):
+            await _fail_after_a_read(db)
+        async with db.reading() as connection:
+            assert await connection.scalar(text("SELECT 2")) == 2
+    assert pool_use.checkouts == 1, pool_use
+
+
+async def _fail_after_a_read(db: Database) -> None:
+    async with db.reading() as connection:
+        await connection.execute(text("SELECT 1"))
+        raise LookupError("not the database's")
