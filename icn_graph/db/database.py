@@ -196,6 +196,8 @@ class ReadUnit:
         self.wrote = False
         self._session: AsyncSession | None = None
         self._failed = False  # a statement of this turn failed: its transaction is over
+        # Whoever runs the unit will run it again if it loses its connection (web.route_reads).
+        self.runs_again_if_lost = False
 
     @property
     def may_run_again(self) -> bool:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from icn_graph.config import Settings
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, InvalidInput, NotFound, UserError
 from icn_graph.notifications.mail.manage_tokens import (
     ExpiredLink,
@@ -142,7 +143,7 @@ async def manage_email_endpoint(request: Request) -> Response:
     except NotFound as problem:
         return _message_page(request, 404, "No such account", problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log.error("manage-email page: database unavailable: %s", error)
+        log_unavailable(log, "serve the manage-email page", error)
         return _message_page(
             request, 503, "Please try again", "The service is busy; try again shortly."
         )

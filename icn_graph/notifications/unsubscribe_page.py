@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from icn_graph.config import Settings
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, NotFound
 from icn_graph.notifications.mail.links import MailLinks
 from icn_graph.notifications.mail.manage_tokens import make_link_token
@@ -105,7 +106,7 @@ async def unsubscribe_endpoint(request: Request) -> Response:
     except NotFound as problem:
         return _page(request, 404, "Nothing to unsubscribe", problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot unsubscribe: database unavailable: %s", error)
+        log_unavailable(log, "unsubscribe", error)
         return _page(request, 503, "Please try again", "The service is busy; try again shortly.")
     return _page(
         request,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, NotFound, Unauthenticated
 from icn_graph.schema.relay import parse_global_id
 from icn_graph.services.learning_sessions.calendar import agenda_calendar
@@ -61,7 +62,7 @@ async def agenda_ics(request: Request) -> Response:
     except NotFound:
         return _not_found()
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot serve an agenda calendar: database unavailable: %s", error)
+        log_unavailable(log, "serve an agenda calendar", error)
         return request_error(503, "The database is unavailable; try again shortly.")
     return Response(
         calendar.content,

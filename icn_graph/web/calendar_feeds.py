@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, NotFound
 from icn_graph.ids import parse_global_id
 from icn_graph.services.calendar_feeds import FEED_PATH, MINE, feed_viewer
@@ -61,7 +62,7 @@ async def _serve(request: Request, render: Render) -> Response:
     except NotFound:
         return _error(404, NO_SESSION)
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot serve a calendar feed: database unavailable: %s", error)
+        log_unavailable(log, "serve a calendar feed", error)
         return _error(503, "The database is unavailable; try again shortly.")
     return Response(
         calendar.content,

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from icn_graph.db.database import Database
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated, Unavailable
 from icn_graph.ids import parse_global_id
 from icn_graph.reports.measures.registry import MeasureRegistry
@@ -106,7 +107,7 @@ async def view_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot serve a data view: database unavailable: %s", error)
+        log_unavailable(log, "serve a data view", error)
         return _request_error(503, "The database is unavailable; try again shortly.")
     return await _file(rendering, file_format)
 
@@ -124,7 +125,7 @@ async def public_view_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot serve a public data view: database unavailable: %s", error)
+        log_unavailable(log, "serve a public data view", error)
         return _request_error(503, "The database is unavailable; try again shortly.")
     if rendering is None:
         return _error(404, "NOT_FOUND", NO_PUBLIC_VIEW)

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from icn_graph.config import Settings
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.services.sign_in.rate_limits import RateLimited, SignInLimits
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def link_endpoint(doing: str) -> Callable[[Endpoint], Endpoint]:
             except RateLimited as problem:
                 return page(request, 429, "Please wait", problem.message)
             except (SQLAlchemyError, OSError) as error:
-                log.error("cannot %s: database unavailable: %s", doing, error)
+                log_unavailable(log, doing, error)
                 return busy(request)
 
         return checked

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from icn_graph.db.database import Database
+from icn_graph.db.unavailable import log_unavailable
 from icn_graph.errors import BadInput, Forbidden, NotFound, Unauthenticated, Unavailable
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Center
@@ -98,7 +99,7 @@ async def report_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log.error("cannot serve a report: database unavailable: %s", error)
+        log_unavailable(log, "serve a report", error)
         return request_error(503, "The database is unavailable; try again shortly.")
     headers = {
         "Content-Disposition": f'attachment; filename="{_filename(report, file_format)}"',

@@ -59,6 +59,7 @@ class RouteReads:
         sent = False
         try:
             async with self.db.read_unit() as unit:
+                unit.runs_again_if_lost = not last
 
                 async def watched(message: Message) -> None:
                     nonlocal sent

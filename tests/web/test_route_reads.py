@@ -7,6 +7,7 @@ tests/web/test_unexpected_errors.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
@@ -52,6 +53,7 @@ async def test_a_routes_connection_killed_in_the_pool_is_retried_once(
     killer: asyncpg.Connection,
     client: GraphQLClient,
     agenda: Agenda,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     expected = await fetch(client, agenda.path, agenda.token)
     assert expected.status_code == 200
@@ -59,11 +61,19 @@ async def test_a_routes_connection_killed_in_the_pool_is_retried_once(
     await _terminate(killer, sorted(pool_use.idle_pids))
     pool_use.reset()
 
-    response = await fetch(client, agenda.path, agenda.token)
+    with caplog.at_level(logging.DEBUG):
+        response = await fetch(client, agenda.path, agenda.token)
 
     assert response.status_code == 200, response.text
     assert response.text == expected.text
     assert pool_use.checkouts == 2, pool_use  # the dead connection, then a fresh one
+    # The first run's 503 was never sent: a WARNING that it runs again, no ERROR.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("running it again" in r.getMessage() for r in caplog.records)
+    assert any(
+        "database unavailable" in r.getMessage() and r.levelno == logging.DEBUG
+        for r in caplog.records
+    )
 
 
 async def test_the_connection_goes_back_as_the_answer_starts(
