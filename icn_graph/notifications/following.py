@@ -28,6 +28,7 @@ from icn_graph.services.goals.windows import PageRequest, pages_by_parent
 from icn_graph.services.pagination import Page, SortKey
 from icn_graph.services.viewer import Viewer
 
+FOLLOWS = select(Follow)
 BY_NEWEST = SortKey("id", Follow.id, Follow.id, lambda row: row.id, descending=True)
 
 
@@ -123,7 +124,7 @@ async def following_pages(db: Database, requests: Sequence[PageRequest]) -> list
     """What each requested person follows (muted subjects included), the latest first: one
     query for all of them. The caller has checked ``require_may_list`` for each."""
     return await pages_by_parent(
-        db, Follow, select(Follow), Follow.person_id, BY_NEWEST, requests, parse_value=int
+        db, Follow, FOLLOWS, Follow.person_id, BY_NEWEST, requests, parse_value=int
     )
 
 

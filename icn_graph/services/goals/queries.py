@@ -7,6 +7,7 @@ already checked that the viewer is a signed-in member.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class GoalFilter:
     include_archived: bool = False
 
 
+@functools.cache  # the same key each time: windows.py builds a first page's statement once
 def _goal_key(
     field: GoalOrderField, direction: OrderDirection
 ) -> tuple[SortKey, Callable[[Any], Any]]:
@@ -126,7 +128,7 @@ async def _owner_goal_pages(
         by_archived[request.include_archived].append(index)
     found: dict[int, Page[Goal]] = {}
     for include_archived, indexes in by_archived.items():
-        statement = _filtered(GoalFilter(include_archived=include_archived))
+        statement = _owners_goals(include_archived)
         batch = [
             PageRequest(requests[i].owner_id, requests[i].first, requests[i].after) for i in indexes
         ]
@@ -143,6 +145,12 @@ async def _owner_goal_pages(
     return [found[index] for index in range(len(requests))]
 
 
+@functools.cache
+def _owners_goals(include_archived: bool) -> Select[Goal]:
+    """The same statement object each time: windows.py builds its first pages' once."""
+    return _filtered(GoalFilter(include_archived=include_archived))
+
+
 async def center_goal_pages(
     db: Database, requests: Sequence[OwnerGoalsRequest]
 ) -> list[Page[Goal]]:
@@ -155,6 +163,7 @@ async def person_goal_pages(
     return await _owner_goal_pages(db, "person_id", requests)
 
 
+CHECK_INS = select(CheckIn)
 CHECK_IN_KEY = SortKey("created_at", CheckIn.created_at, CheckIn.id, lambda c: c.created_at, True)
 
 
@@ -163,7 +172,7 @@ async def check_in_pages(db: Database, requests: Sequence[PageRequest]) -> list[
     return await pages_by_parent(
         db,
         CheckIn,
-        select(CheckIn),
+        CHECK_INS,
         CheckIn.goal_id,
         CHECK_IN_KEY,
         requests,
