@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -58,6 +57,16 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+# Set in a connection's ``info`` when one of its statements failed in the database (not a lost
+# connection): on PostgreSQL its transaction is then aborted (ReadUnit._aborted).
+STATEMENT_FAILED = "icn_graph_statement_failed"
+
+
+def _note_failed_statement(context: ExceptionContext) -> None:
+    if context.connection is not None and not context.is_disconnect:
+        context.connection.info[STATEMENT_FAILED] = True
+
+
 # Receives what a committed transaction handed over: the outbox's events, with their row ids.
 EventSink = Callable[[list[Any]], None]
 
@@ -75,6 +84,8 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        if not event.contains(engine.sync_engine, "handle_error", _note_failed_statement):
+            event.listen(engine.sync_engine, "handle_error", _note_failed_statement)
         self.sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.event_sink: EventSink | None = None
 
@@ -179,12 +190,12 @@ class ReadUnit:
     come back detached, as from a closed session, and a later turn reads them again, never from
     memory.
 
-    A read whose statement fails in the database ends the transaction with its turn (on
-    PostgreSQL the error aborted it), and the next turn reads in a fresh one. A read that fails
-    because the connection died marks the unit ``lost`` and drops the connection; the next read
-    checks out a fresh one. Whoever runs the unit may then run its
-    reads again, once, if it wrote nothing (``may_run_again``): see
-    ``GraphQLApp.execute_single`` and ``web.route_reads``.
+    On PostgreSQL, a turn in which a statement failed in the database (whoever caught the
+    error) ends the transaction it aborted, and the next turn reads in a fresh one. A read that
+    fails because the connection died marks the unit ``lost`` and drops the connection; the
+    next read checks out a fresh one. Whoever runs the unit may then run its reads again, once,
+    if it wrote nothing (``may_run_again``): see ``GraphQLApp.execute_single`` and
+    ``web.route_reads``.
     """
 
     def __init__(self, db: Database) -> None:
@@ -195,7 +206,6 @@ class ReadUnit:
         self.lost = False
         self.wrote = False
         self._session: AsyncSession | None = None
-        self._failed = False  # a statement of this turn failed: its transaction is over
         # Whoever runs the unit will run it again if it loses its connection (web.route_reads).
         self.runs_again_if_lost = False
 
@@ -229,23 +239,26 @@ class ReadUnit:
                 if _lost(error):
                     self.lost = True
                     await self._discard()
-                elif isinstance(error, DBAPIError):
-                    # A statement failed in the database, which on PostgreSQL aborts the
-                    # transaction: the next turn reads in a fresh one, not after the error.
-                    self._failed = True
                 raise
         finally:
             _holding.reset(token)
             if not nested:
                 self._forget()
                 try:
-                    if self._failed:
-                        self._failed = False
-                        await self.release()
+                    if self._aborted():
+                        await self.release()  # the next turn reads in a fresh transaction
                 finally:
                     self.lock.release()
                 if self.closed:  # the request ended while this (a straggler's) read ran
                     await self.release()
+
+    def _aborted(self) -> bool:
+        """A statement failed in the database during the turn, whoever caught its error: on
+        PostgreSQL that aborted the transaction, and every later statement in it would fail."""
+        connection = self.connection
+        if connection is None or self.db.dialect != "postgresql":
+            return False
+        return bool(connection.info.pop(STATEMENT_FAILED, False))
 
     def _forget(self) -> None:
         """Empty the shared session as a turn starts and ends, whichever way the turn took
@@ -256,6 +269,7 @@ class ReadUnit:
     async def _connection(self) -> AsyncConnection:
         if self.connection is None:
             connection = await self.db.engine.connect()
+            connection.info.pop(STATEMENT_FAILED, None)  # kept with the pooled connection
             try:
                 if self.db.dialect == "postgresql":
                     await connection.execution_options(postgresql_readonly=True)
