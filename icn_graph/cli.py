@@ -160,7 +160,6 @@ def serve(
     Starts even when the database is down (/readyz answers 503 until it answers). SIGTERM makes
     /readyz answer 503 and lets requests in flight finish (ICN_SHUTDOWN_GRACE_SECONDS) first.
     """
-    from icn_graph.secrets_guard import is_loopback
     from icn_graph.web.ports import port_problem
 
     configured = _settings(context)
@@ -173,6 +172,24 @@ def serve(
     busy = port_problem(settings.host, settings.port)  # before demo tokens are minted
     if busy is not None:
         raise click.ClickException(busy)
+    # Several processes: bound now, so that nothing takes the port before they start.
+    sockets = _listening_sockets(settings, processes) if processes > 1 else []
+    try:
+        _serve(context, settings, processes, sockets, with_worker)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _serve(
+    context: click.Context,
+    settings: Settings,
+    processes: int,
+    sockets: list[socket.socket],
+    with_worker: bool,
+) -> None:
+    from icn_graph.secrets_guard import is_loopback
+
     if settings.public_url_is_derived and not is_loopback(settings.host):
         click.echo(
             f"warning: ICN_PUBLIC_URL is not set, so links in mail point to "
@@ -188,7 +205,7 @@ def serve(
             click.echo("Demo mode: no demo tokens until the database is ready", err=True)
     click.echo(f"GraphiQL explorer: {settings.public_url.rstrip('/')}/graphql")
     if processes > 1:
-        _serve_processes(settings, processes)
+        _serve_processes(settings, processes, sockets)
         return
     server = _draining_server(settings, plugins)
     if not with_worker:
@@ -247,10 +264,10 @@ def _draining_server(
     return server
 
 
-def _serve_processes(settings: Settings, processes: int) -> None:
+def _listening_sockets(settings: Settings, processes: int) -> list[socket.socket]:
     import uvicorn
 
-    from icn_graph.web.processes import listening_sockets, run_processes
+    from icn_graph.web.processes import listening_sockets
 
     # A config only to bind as uvicorn would (and log where it listens).
     config = uvicorn.Config(
@@ -259,11 +276,14 @@ def _serve_processes(settings: Settings, processes: int) -> None:
         port=settings.port,
         log_level=settings.log_level.lower(),
     )
-    sockets = listening_sockets(config, processes)
+    return listening_sockets(config, processes)
+
+
+def _serve_processes(settings: Settings, processes: int, sockets: list[socket.socket]) -> None:
+    from icn_graph.web.processes import run_processes
+
     target = partial(_serve_process, settings.host, settings.port)
     status = run_processes(processes, sockets, target)
-    for sock in sockets:
-        sock.close()
     if status:
         raise SystemExit(status)
 

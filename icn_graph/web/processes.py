@@ -94,6 +94,11 @@ def run_processes(
     try:
         for process in processes:
             process.start()
+        if len(sockets) > 1:
+            # Each process holds its own now. Closed here, a process's socket closes with it:
+            # once it has died or drained, the kernel stops handing it connections.
+            for sock in sockets:
+                sock.close()
         pids = ", ".join(str(process.pid) for process in processes)
         log.info("Started %d API processes [%s]", count, pids)
         while died is None and not stop.wait(0.5):

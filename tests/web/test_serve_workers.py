@@ -8,6 +8,8 @@ import asyncio
 import json
 import socket
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import uvicorn
 
 from icn_graph.db import migrations
 from icn_graph.testing import fresh_database_url
-from icn_graph.web.processes import listening_sockets
+from icn_graph.web.processes import listening_sockets, run_processes
+from tests.web import reuseport_targets
 from tests.web.serve_process import Running, cli_env, draining_server, run_cli
 from tests.web.test_serve_process import in_flight_request, read_response
 
@@ -131,3 +134,39 @@ def _accept_all(sock: socket.socket) -> int:
             return accepted
         connection.close()
         accepted += 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balances on Linux")
+def test_a_dead_process_takes_its_share_of_connections_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent keeps no copy of the processes' sockets: while the others drain after one
+    died, new connections reach them instead of waiting on the dead one's socket."""
+    monkeypatch.setenv(reuseport_targets.MARKER, str(tmp_path / "first"))
+    config = uvicorn.Config("icn_graph.app:create_app", host="127.0.0.1", port=0)
+    sockets = listening_sockets(config, 2)
+    port = sockets[0].getsockname()[1]
+    answers: list[str] = []
+
+    def connect_after_the_death() -> None:
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "first").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # the first process is gone; the parent stops the other
+        for _ in range(30):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as client:
+                    client.settimeout(1)
+                    answers.append(client.recv(2).decode() or "closed")
+            except TimeoutError:
+                answers.append("hung")
+            except OSError as error:
+                answers.append(type(error).__name__)
+
+    prober = threading.Thread(target=connect_after_the_death)
+    prober.start()
+    status = run_processes(2, sockets, reuseport_targets.target)
+    prober.join()
+    assert status == 1  # a process died on its own
+    assert "hung" not in answers, answers
+    assert "ok" in answers, answers
