@@ -84,9 +84,10 @@ class Loaders:
         """
         loader = self._named.get(name)
         if loader is None:
+            db = self.db  # not ``self``: a loader holding its Loaders would make a cycle
 
             async def load(keys: list[K]) -> Sequence[V]:
-                return await batch(self.db, keys)
+                return await batch(db, keys)
 
             loader = self._named[name] = DataLoader(load)
         return loader

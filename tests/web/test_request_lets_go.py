@@ -86,3 +86,20 @@ async def test_released_loaders_hold_nothing_and_load_again(db: Database) -> Non
 async def _centers(db: Database, keys: list[int]) -> list[Center | None]:
     async with db.session() as session:
         return [await session.get(Center, key) for key in keys]
+
+
+async def test_loaders_dropped_without_release_are_freed_with_what_they_loaded(
+    db: Database,
+) -> None:
+    """A websocket's subscription replaces its loaders for each batch of notifications: the
+    old ones, named loaders included, go with their rows as soon as nothing refers to them."""
+    await build(db, 1)
+    loaders = Loaders(db)
+    with no_cyclic_collection():
+        center = await loaders.get("center-again", _centers).load(1)
+        assert center is not None
+        await asyncio.sleep(0)
+        loaders_ref, center_ref = weakref.ref(loaders), weakref.ref(center)
+        del loaders, center
+        assert loaders_ref() is None
+        assert center_ref() is None
