@@ -265,18 +265,9 @@ def _draining_server(
 
 
 def _listening_sockets(settings: Settings, processes: int) -> list[socket.socket]:
-    import uvicorn
-
     from icn_graph.web.processes import listening_sockets
 
-    # A config only to bind as uvicorn would (and log where it listens).
-    config = uvicorn.Config(
-        "icn_graph.app:create_app",
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-    )
-    return listening_sockets(config, processes)
+    return listening_sockets(settings.host, settings.port, processes)
 
 
 def _serve_processes(settings: Settings, processes: int, sockets: list[socket.socket]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -63,8 +64,15 @@ STATEMENT_FAILED = "icn_graph_statement_failed"
 
 
 def _note_failed_statement(context: ExceptionContext) -> None:
-    if context.connection is not None and not context.is_disconnect:
-        context.connection.info[STATEMENT_FAILED] = True
+    connection = context.connection
+    if (
+        connection is None
+        or connection.invalidated  # its info would reconnect it
+        or context.is_disconnect
+        or not isinstance(context.sqlalchemy_exception, DBAPIError)  # never reached it
+    ):
+        return
+    connection.info[STATEMENT_FAILED] = True
 
 
 # Receives what a committed transaction handed over: the outbox's events, with their row ids.

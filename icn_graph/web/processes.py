@@ -25,34 +25,29 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from uvicorn.config import STARTUP_FAILURE
-
-if TYPE_CHECKING:
-    import uvicorn
 
 log = logging.getLogger("uvicorn.error")
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def listening_sockets(config: uvicorn.Config, count: int) -> list[socket.socket]:
-    """Sockets for ``count`` processes on ``config``'s host and port: one each, sharing the port
-    with ``SO_REUSEPORT``, where the kernel balances connections over them (Linux, TCP);
-    otherwise uvicorn's one socket, shared."""
-    if not _balances_reused_ports() or config.uds is not None or config.fd is not None:
-        return [config.bind_socket()]
-    family = socket.AF_INET6 if config.host and ":" in config.host else socket.AF_INET
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """Sockets for ``count`` processes on ``host``:``port`` (0: any free port): one each,
+    sharing the port with ``SO_REUSEPORT``, where the kernel balances connections over them
+    (Linux); otherwise one, shared. Bound, not yet listening: each process listens on its own."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    reuse_port = _balances_reused_ports()
     sockets: list[socket.socket] = []
-    port = config.port
     try:
-        for _ in range(count):
+        for _ in range(count if reuse_port else 1):
             sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.bind((config.host, port))
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
             port = sock.getsockname()[1]  # port 0: the others join the one the first got
             sock.set_inheritable(True)
     except OSError as error:
@@ -60,8 +55,6 @@ def listening_sockets(config: uvicorn.Config, count: int) -> list[socket.socket]
             sock.close()
         log.error(error)
         raise SystemExit(STARTUP_FAILURE) from error
-    where = f"[{config.host}]" if family == socket.AF_INET6 else config.host
-    log.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit)", where, port)
     return sockets
 
 
@@ -94,12 +87,13 @@ def run_processes(
     try:
         for process in processes:
             process.start()
-        if len(sockets) > 1:
-            # Each process holds its own now. Closed here, a process's socket closes with it:
-            # once it has died or drained, the kernel stops handing it connections.
-            for sock in sockets:
-                sock.close()
+        address = sockets[0].getsockname()
+        # Each process holds its socket now. Closed here, a socket closes with its process(es):
+        # once they have died or drained, the kernel stops handing it connections.
+        _close(sockets)
         pids = ", ".join(str(process.pid) for process in processes)
+        where = f"[{address[0]}]" if ":" in address[0] else address[0]
+        log.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit)", where, address[1])
         log.info("Started %d API processes [%s]", count, pids)
         while died is None and not stop.wait(0.5):
             died = next((process for process in processes if not process.is_alive()), None)
@@ -110,6 +104,7 @@ def run_processes(
                 died.exitcode,
             )
     finally:
+        _close(sockets)
         _terminate(processes)
         for process in processes:
             if process.pid is not None:
@@ -117,6 +112,11 @@ def run_processes(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0 if died is None else 1
+
+
+def _close(sockets: Sequence[socket.socket]) -> None:
+    for sock in sockets:
+        sock.close()
 
 
 def _terminate(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.util import await_only
 
 from icn_graph.db.database import Database
@@ -358,3 +358,16 @@ async def _fail_after_a_read(db: Database) -> None:
     async with db.reading() as connection:
         await connection.execute(text("SELECT 1"))
         raise LookupError("not the database's")
+
+
+async def test_a_statement_refused_before_it_reached_the_database_keeps_the_connection(
+    db: Database, pool_use: PoolUse
+) -> None:
+    pool_use.reset()
+    async with db.read_unit():
+        with pytest.raises(StatementError, match="bind parameter 'wanted'"):
+            async with db.reading() as connection:
+                await connection.execute(text("SELECT :wanted"), {"other": 1})
+        async with db.reading() as connection:
+            assert await connection.scalar(text("SELECT 7")) == 7
+    assert pool_use.checkouts == 1, pool_use

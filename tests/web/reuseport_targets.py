@@ -1,6 +1,6 @@
 """A stand-in for ``serve``'s processes in tests/web/test_serve_workers.py: the first process to
-start dies once it listens; the others answer every connection with ``ok``, and go on for
-``DRAIN_SECONDS`` after SIGTERM, as a draining server does."""
+start dies once it listens; the others answer every connection with ``ok`` and, after SIGTERM,
+go on (as a draining server does) until the test says it is done."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 MARKER = "ICN_TEST_FIRST_PROCESS_MARKER"
-DRAIN_SECONDS = 4.0
+DONE = "ICN_TEST_DONE_MARKER"
+DRAIN_SECONDS = 60.0  # at most, if the test never says it is done
 
 
 def target(sock: socket.socket) -> None:
@@ -28,7 +29,8 @@ def target(sock: socket.socket) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sock.settimeout(0.1)
     end = float("inf")
-    while time.monotonic() < end:
+    done = Path(os.environ[DONE])
+    while time.monotonic() < end and not (stop.is_set() and done.exists()):
         if stop.is_set() and end == float("inf"):
             end = time.monotonic() + DRAIN_SECONDS
         try:

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from icn_graph.db import migrations
 from icn_graph.testing import fresh_database_url
@@ -103,8 +102,7 @@ async def test_a_second_ctrl_c_stops_them_without_waiting(workers: tuple[Running
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balances on Linux")
 def test_each_process_gets_a_socket_of_its_own_and_the_kernel_spreads_connections() -> None:
-    config = uvicorn.Config("icn_graph.app:create_app", host="127.0.0.1", port=0)
-    sockets = listening_sockets(config, 2)
+    sockets = listening_sockets("127.0.0.1", 0, 2)
     clients: list[socket.socket] = []
     try:
         ports = {sock.getsockname()[1] for sock in sockets}
@@ -143,8 +141,8 @@ def test_a_dead_process_takes_its_share_of_connections_with_it(
     """The parent keeps no copy of the processes' sockets: while the others drain after one
     died, new connections reach them instead of waiting on the dead one's socket."""
     monkeypatch.setenv(reuseport_targets.MARKER, str(tmp_path / "first"))
-    config = uvicorn.Config("icn_graph.app:create_app", host="127.0.0.1", port=0)
-    sockets = listening_sockets(config, 2)
+    monkeypatch.setenv(reuseport_targets.DONE, str(tmp_path / "done"))
+    sockets = listening_sockets("127.0.0.1", 0, 2)
     port = sockets[0].getsockname()[1]
     answers: list[str] = []
 
@@ -152,7 +150,7 @@ def test_a_dead_process_takes_its_share_of_connections_with_it(
         deadline = time.monotonic() + 20
         while not (tmp_path / "first").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(1.0)  # the first process is gone; the parent stops the other
+        time.sleep(1.0)  # the first process is gone; the parent stops the other, which drains
         for _ in range(30):
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1) as client:
@@ -162,6 +160,7 @@ def test_a_dead_process_takes_its_share_of_connections_with_it(
                 answers.append("hung")
             except OSError as error:
                 answers.append(type(error).__name__)
+        (tmp_path / "done").touch()  # the draining process may stop now
 
     prober = threading.Thread(target=connect_after_the_death)
     prober.start()

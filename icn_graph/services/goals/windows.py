@@ -10,7 +10,7 @@ fetched only when some page's ``totalCount`` is read, then for all the parents a
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -146,9 +146,10 @@ def _ranked(
 
 
 # First pages' statements, by the identities of what they are built from (kept with them, so an
-# identity cannot be reused while its entry lives). Callers that pass the same statement object
-# each time (a module constant, a functools.cache) have theirs built once; others only churn it.
-_FIRST_PAGES: dict[tuple[int, ...], tuple[object, ...]] = {}
+# identity cannot be reused while its entry lives), the least recently used dropped first.
+# Callers that pass the same statement object each time (a module constant, a functools.cache)
+# have theirs built once; a new statement each time (one that depends on the time) passes through.
+_FIRST_PAGES: OrderedDict[tuple[int, ...], tuple[object, ...]] = OrderedDict()
 FIRST_PAGES_KEPT = 64
 
 
@@ -160,12 +161,13 @@ def _first_pages(
     identity = (id(model), id(statement), id(parent), id(key))
     kept = _FIRST_PAGES.get(identity)
     if kept is not None:
+        _FIRST_PAGES.move_to_end(identity)
         built: Select[M] = kept[-1]  # type: ignore[assignment]
         return built
     built = _ranked(model, statement, parent, key)
-    if len(_FIRST_PAGES) >= FIRST_PAGES_KEPT:
-        _FIRST_PAGES.clear()
     _FIRST_PAGES[identity] = (model, statement, parent, key, built)
+    if len(_FIRST_PAGES) > FIRST_PAGES_KEPT:
+        _FIRST_PAGES.popitem(last=False)
     return built
 
 
