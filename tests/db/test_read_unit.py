@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util import await_only
 
 from icn_graph.db.database import Database
@@ -342,32 +343,35 @@ async def _wrap_a_failed_read(db: Database) -> None:
             raise LookupError("not found") from error
 
 
-async def test_an_error_of_our_own_inside_a_turn_keeps_the_units_connection(
-    db: Database, pool_use: PoolUse
+async def _raise_our_own(connection: AsyncConnection) -> None:
+    await connection.execute(text("SELECT 1"))
+    raise LookupError("not the database's")
+
+
+async def _refused_bind(connection: AsyncConnection) -> None:
+    await connection.execute(text("SELECT :wanted"), {"other": 1})
+
+
+async def _in_a_turn(db: Database, fail: Callable[[AsyncConnection], Awaitable[None]]) -> None:
+    async with db.reading() as connection:
+        await fail(connection)
+
+
+@pytest.mark.parametrize(
+    ("fail", "error"),
+    [(_raise_our_own, "not the database's"), (_refused_bind, "bind parameter 'wanted'")],
+    ids=["our own error", "a bind refused before the database"],
+)
+async def test_an_error_that_did_not_come_from_the_database_keeps_the_units_connection(
+    db: Database,
+    pool_use: PoolUse,
+    fail: Callable[[AsyncConnection], Awaitable[None]],
+    error: str,
 ) -> None:
     pool_use.reset()
     async with db.read_unit():
-        with pytest.raises(LookupError, match="not the database's"):
-            await _fail_after_a_read(db)
+        with pytest.raises((LookupError, StatementError), match=error):
+            await _in_a_turn(db, fail)
         async with db.reading() as connection:
             assert await connection.scalar(text("SELECT 2")) == 2
-    assert pool_use.checkouts == 1, pool_use
-
-
-async def _fail_after_a_read(db: Database) -> None:
-    async with db.reading() as connection:
-        await connection.execute(text("SELECT 1"))
-        raise LookupError("not the database's")
-
-
-async def test_a_statement_refused_before_it_reached_the_database_keeps_the_connection(
-    db: Database, pool_use: PoolUse
-) -> None:
-    pool_use.reset()
-    async with db.read_unit():
-        with pytest.raises(StatementError, match="bind parameter 'wanted'"):
-            async with db.reading() as connection:
-                await connection.execute(text("SELECT :wanted"), {"other": 1})
-        async with db.reading() as connection:
-            assert await connection.scalar(text("SELECT 7")) == 7
     assert pool_use.checkouts == 1, pool_use
