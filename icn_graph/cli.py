@@ -172,8 +172,10 @@ def serve(
     busy = port_problem(settings.host, settings.port)  # before demo tokens are minted
     if busy is not None:
         raise click.ClickException(busy)
+    from icn_graph.web.processes import listening_sockets
+
     # Several processes: bound now, so that nothing takes the port before they start.
-    sockets = _listening_sockets(settings, processes) if processes > 1 else []
+    sockets = listening_sockets(settings.host, settings.port, processes) if processes > 1 else []
     try:
         _serve(context, settings, processes, sockets, with_worker)
     finally:
@@ -262,12 +264,6 @@ def _draining_server(
     )
     settle_heap()  # last: what start-up made is frozen out of every later collection
     return server
-
-
-def _listening_sockets(settings: Settings, processes: int) -> list[socket.socket]:
-    from icn_graph.web.processes import listening_sockets
-
-    return listening_sockets(settings.host, settings.port, processes)
 
 
 def _serve_processes(settings: Settings, processes: int, sockets: list[socket.socket]) -> None:

@@ -51,8 +51,7 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
             port = sock.getsockname()[1]  # port 0: the others join the one the first got
             sock.set_inheritable(True)
     except OSError as error:
-        for sock in sockets:
-            sock.close()
+        _close(sockets)
         log.error(error)
         raise SystemExit(STARTUP_FAILURE) from error
     return sockets
