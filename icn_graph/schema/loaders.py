@@ -36,6 +36,16 @@ def _lists_by_key(
 K = TypeVar("K")
 
 
+def loaded(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
+    """``key``'s value when this request has loaded it already: a resolver returning it costs no
+    coroutine and no task (graphql-core gathers every awaitable item of a list in a task of its
+    own). Otherwise, or if loading it failed, the loader's awaitable, as ``loader.load(key)``."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return loader.load(key)
+    return future.result()
+
+
 class Loaders:
     """This request's DataLoaders: the core ones as attributes, any others through ``get``."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
+from inspect import isawaitable
 
 import strawberry
 
@@ -13,6 +15,7 @@ from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.following import Followable
+from icn_graph.schema.loaders import loaded
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
@@ -38,12 +41,17 @@ class Membership(Followable):
             center_pk=membership.center_id,
         )
 
-    @strawberry.field(description="Who is on the team.")
-    async def person(self, info: Info) -> Person:
-        person = await info.context.loaders.person.load(self.person_pk)
-        if person is None:
-            raise NotFound("This membership's person no longer exists.")
-        return Person.from_model(person)
+    @strawberry.field(description="Who is on the team.", graphql_type=Person)
+    def person(self, info: Info) -> Person | Awaitable[Person]:
+        # Sync when the team was listed (``Center.members`` loads its people with it).
+        row = loaded(info.context.loaders.person, self.person_pk)
+        if isawaitable(row):
+            return self._person(row)
+        return _person_of(row)
+
+    @staticmethod
+    async def _person(row: Awaitable[models.Person | None]) -> Person:
+        return _person_of(await row)
 
     @strawberry.field(description="The center whose team it is.")
     async def center(self, info: Info) -> Center:
@@ -51,6 +59,12 @@ class Membership(Followable):
         if center is None:
             raise NotFound("This membership's center no longer exists.")
         return Center.from_model(center)
+
+
+def _person_of(row: models.Person | None) -> Person:
+    if row is None:
+        raise NotFound("This membership's person no longer exists.")
+    return Person.from_model(row)
 
 
 @strawberry.input(description="A person to put on a center's team; once per person and center.")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager
 
 from icn_graph.db.any_of import any_of_keys, key_list
 from icn_graph.db.database import Database
@@ -41,18 +41,25 @@ def _require_manager(viewer: Viewer, center_id: int) -> None:
         raise Forbidden("Only network staff or this center's QI lead can change its team.")
 
 
-# A team's or a person's memberships, by either key (built once: see ``any_of_keys``).
+# A team's or a person's memberships, by either key (built once: see ``any_of_keys``). A team's
+# come with their people (``membership.person``), read in the same statement: a team is listed
+# to show who is on it.
 _MEMBERSHIPS_BY = {
-    column.key: select(Membership)
-    .where(any_of_keys(column, "owner_ids"))
-    .order_by(Membership.since, Membership.id)
-    for column in (Membership.center_id, Membership.person_id)
+    Membership.center_id.key: select(Membership)
+    .join(Membership.person)
+    .options(contains_eager(Membership.person))
+    .where(any_of_keys(Membership.center_id, "owner_ids"))
+    .order_by(Membership.since, Membership.id),
+    Membership.person_id.key: select(Membership)
+    .where(any_of_keys(Membership.person_id, "owner_ids"))
+    .order_by(Membership.since, Membership.id),
 }
 
 
 async def memberships_by_center(
     db: Database, center_ids: Iterable[int]
 ) -> dict[int, list[Membership]]:
+    """Each center's team, oldest first, each membership with its ``person`` loaded."""
     return await _grouped(db, Membership.center_id, center_ids)
 
 

@@ -4,15 +4,10 @@ shared centers decide it), and what they answer is unchanged."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Coroutine
-from typing import Any
-
-import pytest
-
 from icn_graph.db.database import Database
 from icn_graph.models import NetworkRole, PersonKind
 from tests.helpers import GraphQLClient, make_center, make_person, token_for
+from tests.task_count import TaskCount
 
 PEOPLE = """
 query People($first: Int!) {
@@ -22,27 +17,6 @@ query People($first: Int!) {
   }
 }
 """
-
-
-class TaskCount:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def factory(
-        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
-    ) -> asyncio.Task[Any]:
-        self.count += 1
-        return asyncio.Task(coro, loop=loop, **kwargs)
-
-
-@pytest.fixture
-async def tasks() -> AsyncIterator[TaskCount]:
-    loop = asyncio.get_running_loop()
-    counter = TaskCount()
-    previous = loop.get_task_factory()
-    loop.set_task_factory(counter.factory)  # type: ignore[arg-type]
-    yield counter
-    loop.set_task_factory(previous)
 
 
 async def test_a_page_of_people_makes_no_task_per_person(

@@ -14,9 +14,11 @@ from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.types import Goal
+from icn_graph.schema.lookahead import selects
 from icn_graph.schema.relay import expect_global_id, parse_global_id
 from icn_graph.services import goals as service
 from icn_graph.services.ordering import OrderDirection
+from icn_graph.services.pagination import Page
 
 
 def decode_owner(value: str, *, field: str) -> service.Owner:
@@ -109,6 +111,7 @@ async def resolve_goals(
         first=first,
         after=after,
     )
+    await _read_key_results_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
 
 
@@ -119,6 +122,7 @@ async def center_goals(
     info.context.viewer.require_member()
     request = service.OwnerGoalsRequest(center_id, first, after, include_archived)
     page = await loaders.center_goal_pages(info).load(request)
+    await _read_key_results_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
 
 
@@ -129,4 +133,20 @@ async def person_goals(
     info.context.viewer.require_member()
     request = service.OwnerGoalsRequest(person_id, first, after, include_archived)
     page = await loaders.person_goal_pages(info).load(request)
+    await _read_key_results_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
+
+
+# Where a goals connection's key results are shown (``progress`` reads them too).
+_KEY_RESULT_PATHS = tuple(
+    (*to_goal, field)
+    for to_goal in (("edges", "node"), ("nodes",))
+    for field in ("keyResults", "progress")
+)
+
+
+async def _read_key_results_ahead(info: Info, page: Page[models.Goal]) -> None:
+    """The page's key results, read now (one statement for every page the request lists) if
+    the query shows them, so that each goal's ``keyResults`` answers at once."""
+    if page.items and selects(info, *_KEY_RESULT_PATHS):
+        await loaders.key_results_of_goal(info).load_many([goal.id for _, goal in page.items])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,6 +18,7 @@ from icn_graph.schema.described_enums import described_enum
 from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.following import Followable
 from icn_graph.schema.goals import loaders
+from icn_graph.schema.loaders import loaded
 from icn_graph.schema.people import Person
 from icn_graph.services import goals as service
 
@@ -72,6 +75,10 @@ GoalOwner = Annotated[
     Center | Person,
     strawberry.union("GoalOwner", description="Who a goal belongs to: a center or a person."),
 ]
+
+
+async def _key_results_of(rows: Awaitable[list[models.KeyResult]]) -> list[KeyResult]:
+    return [KeyResult.from_model(row) for row in await rows]
 
 
 async def _person(info: Info, pk: int, what: str) -> Person:
@@ -295,9 +302,12 @@ class Goal(Followable):
     async def updated_by(self, info: Info) -> Person:
         return await _person(info, self.updated_by_pk, "goal's editor")
 
-    @strawberry.field(description="In the order they were added.")
-    async def key_results(self, info: Info) -> list[KeyResult]:
-        rows = await loaders.key_results_of_goal(info).load(self.pk)
+    @strawberry.field(description="In the order they were added.", graphql_type=list[KeyResult])
+    def key_results(self, info: Info) -> list[KeyResult] | Awaitable[list[KeyResult]]:
+        # Sync when a goals page read its key results ahead (``_read_key_results_ahead``).
+        rows = loaded(loaders.key_results_of_goal(info), self.pk)
+        if isawaitable(rows):
+            return _key_results_of(rows)
         return [KeyResult.from_model(row) for row in rows]
 
     @strawberry.field(

@@ -1,0 +1,150 @@
+"""A center page costs the same asyncio tasks and statements whatever its size: a team is read
+with its people in one statement and each member's ``person`` answers at once; a goals page reads
+its key results ahead when the query shows them (``schema/lookahead.py``), and each goal's
+``keyResults`` answers at once. Reached any other way, the same fields load as before."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
+from icn_graph.models import Center, NetworkRole, PersonKind
+from icn_graph.testing import StatementCounter
+from tests.goal_helpers import make_goal
+from tests.helpers import GraphQLClient, make_center, make_person, token_for
+from tests.task_count import TaskCount
+
+CENTER_PAGE = """
+query CenterPage($id: ID!) { node(id: $id) { ... on Center {
+  name
+  members { role person { displayName kind } }
+  goals(first: 20) { edges { node { title keyResults { title targetValue } } } } } } }
+"""
+
+# The same page through fragments, and through a connection's ``nodes``.
+THROUGH_FRAGMENTS = """
+fragment Results on Goal { keyResults { title targetValue } }
+query CenterPage($id: ID!) { node(id: $id) { ... on Center {
+  name
+  members { role person { displayName kind } }
+  goals(first: 20) { nodes { title ... on Goal { ...Results } } } } } }
+"""
+
+WITHOUT_KEY_RESULTS = """
+query CenterPage($id: ID!) { node(id: $id) { ... on Center {
+  name goals(first: 20) { edges { node { title } } } } } }
+"""
+
+
+async def _center(db: Database, members: int, goals: int) -> Center:
+    center = await make_center(db)
+    for _ in range(members):
+        await make_person(db, center=center)
+    author = await make_person(db, center=center)
+    for index in range(goals):
+        await make_goal(
+            db,
+            created_by=author,
+            center=center,
+            title=f"Goal {index:02d}",
+            starts_on=date(2014, 1, 6) + timedelta(days=index),
+            key_results=[(10, 50, 20), (0, 5, 1)],
+        )
+    return center
+
+
+def _goals(page: dict[str, object]) -> list[dict[str, object]]:
+    goals = page["goals"]
+    assert isinstance(goals, dict)
+    return goals["nodes"] if "nodes" in goals else [edge["node"] for edge in goals["edges"]]
+
+
+async def test_a_larger_center_page_makes_no_more_tasks_or_statements(
+    db: Database, client: GraphQLClient, tasks: TaskCount, statements: StatementCounter
+) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    small = await _center(db, members=2, goals=2)
+    large = await _center(db, members=12, goals=10)
+    await client.data("{ viewer { id } }", token=token)  # the token's first use
+
+    for query in (CENTER_PAGE, THROUGH_FRAGMENTS):
+        counted: dict[str, tuple[int, int]] = {}
+        for name, center, members, goals in (("small", small, 3, 2), ("large", large, 13, 10)):
+            tasks.count = 0
+            statements.reset()
+            data = await client.data(query, {"id": to_global_id("Center", center.id)}, token=token)
+            counted[name] = (tasks.count, statements.count)
+            page = data["node"]
+            assert len(page["members"]) == members
+            assert all(member["person"]["displayName"] for member in page["members"])
+            assert [goal["title"] for goal in _goals(page)] == [
+                f"Goal {index:02d}" for index in range(goals)
+            ]
+            for goal in _goals(page):
+                assert goal["keyResults"] == [
+                    {"title": "Key result 1", "targetValue": 50.0},
+                    {"title": "Key result 2", "targetValue": 5.0},
+                ]
+        assert counted["small"] == counted["large"], (query, counted, statements.statements)
+
+
+async def test_key_results_are_read_only_when_the_query_shows_them(
+    db: Database, client: GraphQLClient, statements: StatementCounter
+) -> None:
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    center = await _center(db, members=1, goals=3)
+    variables = {"id": to_global_id("Center", center.id)}
+    await client.data("{ viewer { id } }", token=token)
+    skipped = CENTER_PAGE.replace("keyResults", "keyResults @skip(if: true)")
+
+    read: dict[str, list[str]] = {}
+    for name, query in (
+        ("without", WITHOUT_KEY_RESULTS),
+        ("with", CENTER_PAGE),
+        ("skipped", skipped),
+    ):
+        statements.reset()
+        data = await client.data(query, variables, token=token)
+        read[name] = [
+            statement for statement in statements.statements if "key_results" in statement
+        ]
+        shown = [goal.get("keyResults") for goal in _goals(data["node"])]
+        assert shown == ([None] * 3 if name != "with" else shown)
+    assert read["without"] == []
+    assert len(read["with"]) == 1
+    # @skip is not evaluated ahead: read, not shown
+    assert len(read["skipped"]) == 1
+
+
+async def test_key_results_and_people_reached_one_by_one_still_load(
+    db: Database, client: GraphQLClient
+) -> None:
+    """The async branches: a goal by its ID (no page read ahead) and a person's memberships
+    (read without their people)."""
+    center = await _center(db, members=1, goals=1)
+    member = await make_person(db, center=center, display_name="Maria Lopez")
+    token = await token_for(db, member)
+    listed = await client.data(
+        "query($id: ID!) { node(id: $id) { ... on Center { goals { nodes { id } } } } }",
+        {"id": to_global_id("Center", center.id)},
+        token=token,
+    )
+    goal_id = listed["node"]["goals"]["nodes"][0]["id"]
+
+    goal = await client.data(
+        "query($id: ID!) { node(id: $id) { ... on Goal { keyResults { title } } } }",
+        {"id": goal_id},
+        token=token,
+    )
+    mine = await client.data(
+        "{ viewer { person { memberships { person { displayName } center { name } } } } }",
+        token=token,
+    )
+
+    assert goal["node"]["keyResults"] == [{"title": "Key result 1"}, {"title": "Key result 2"}]
+    assert mine["viewer"]["person"]["memberships"] == [
+        {"person": {"displayName": "Maria Lopez"}, "center": {"name": center.name}}
+    ]
