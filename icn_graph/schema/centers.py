@@ -84,10 +84,8 @@ class Center(Followable):
     async def members(self, info: Info) -> list[MembershipRef]:
         from icn_graph.schema.memberships import Membership
 
-        loaders = info.context.loaders
-        rows = await loaders.memberships_of_center.load(self.pk)
-        loaders.person.prime_many({row.person_id: row.person for row in rows})
-        return [Membership.from_model(row) for row in rows]
+        rows = await info.context.loaders.memberships_of_center.load(self.pk)
+        return [Membership.from_model(row, person=row.person) for row in rows]
 
     @strawberry.field(description="The center's own 90-day goals, soonest due first.")
     async def goals(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date
-from inspect import isawaitable
 
 import strawberry
 
@@ -15,7 +14,6 @@ from icn_graph.schema.centers import Center
 from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import USER_ERRORS_DESCRIPTION, InputArgument
 from icn_graph.schema.following import Followable
-from icn_graph.schema.loaders import loaded
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import expect_global_id
@@ -30,28 +28,34 @@ class Membership(Followable):
     since: date = strawberry.field(description="When they joined the team.")
     person_pk: strawberry.Private[int]
     center_pk: strawberry.Private[int]
+    # The person's row when it was read with the membership (a center's team: ``Center.members``).
+    person_row: strawberry.Private[models.Person | None] = None
 
     @classmethod
-    def from_model(cls, membership: models.Membership) -> Membership:
+    def from_model(
+        cls, membership: models.Membership, *, person: models.Person | None = None
+    ) -> Membership:
         return cls(
             pk=membership.id,
             role=membership.role,
             since=membership.since,
             person_pk=membership.person_id,
             center_pk=membership.center_id,
+            person_row=person,
         )
 
     @strawberry.field(description="Who is on the team.", graphql_type=Person)
     def person(self, info: Info) -> Person | Awaitable[Person]:
-        # Sync when the team was listed (``Center.members`` loads its people with it).
-        row = loaded(info.context.loaders.person, self.person_pk)
-        if isawaitable(row):
-            return self._person(row)
-        return _person_of(row)
+        # Sync when the person was read with the membership: no task per member of a team.
+        if self.person_row is not None:
+            return Person.from_model(self.person_row)
+        return self._person(info)
 
-    @staticmethod
-    async def _person(row: Awaitable[models.Person | None]) -> Person:
-        return _person_of(await row)
+    async def _person(self, info: Info) -> Person:
+        row = await info.context.loaders.person.load(self.person_pk)
+        if row is None:
+            raise NotFound("This membership's person no longer exists.")
+        return Person.from_model(row)
 
     @strawberry.field(description="The center whose team it is.")
     async def center(self, info: Info) -> Center:
@@ -59,12 +63,6 @@ class Membership(Followable):
         if center is None:
             raise NotFound("This membership's center no longer exists.")
         return Center.from_model(center)
-
-
-def _person_of(row: models.Person | None) -> Person:
-    if row is None:
-        raise NotFound("This membership's person no longer exists.")
-    return Person.from_model(row)
 
 
 @strawberry.input(description="A person to put on a center's team; once per person and center.")

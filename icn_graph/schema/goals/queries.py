@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated
 
@@ -147,6 +148,10 @@ _KEY_RESULT_PATHS = tuple(
 
 async def _read_key_results_ahead(info: Info, page: Page[models.Goal]) -> None:
     """The page's key results, read now (one statement for every page the request lists) if
-    the query shows them, so that each goal's ``keyResults`` answers at once."""
+    the query shows them, so that each goal's ``keyResults`` answers at once. A failure stays
+    in the loader: each field that needs the key results reports it, the page stays."""
     if page.items and selects(info, *_KEY_RESULT_PATHS):
-        await loaders.key_results_of_goal(info).load_many([goal.id for _, goal in page.items])
+        loader = loaders.key_results_of_goal(info)
+        await asyncio.gather(
+            *(loader.load(goal.id) for _, goal in page.items), return_exceptions=True
+        )
