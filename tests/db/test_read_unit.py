@@ -114,8 +114,8 @@ async def test_a_center_page_reads_on_one_connection_in_one_transaction(
     assert pool_use.checkouts == 1, pool_use
     assert pool_use.begins == 1, pool_use
     assert pool_use.ends == ["ROLLBACK"], pool_use
-    # viewer, centers page, memberships, people, goals page, key results
-    assert statements.count == 6, statements.statements
+    # viewer, centers page, the teams with their people, goals page, key results
+    assert statements.count == 5, statements.statements
 
 
 async def test_the_read_transaction_is_read_only_on_postgresql(
