@@ -91,6 +91,8 @@ from icn_graph.schema.descriptions import (
 from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions.agenda import AgendaItem as AgendaItemType
 from icn_graph.schema.learning_sessions.sessions import LearningSession as LearningSessionType
+from icn_graph.schema.loaders import loaded
+from icn_graph.schema.lookahead import in_connection, read_ahead, selects
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.people import Person as PersonType
 from icn_graph.schema.relay import Node, expect_global_id, parse_global_id, to_global_id
@@ -310,18 +312,22 @@ __all__ = [
     "grouped",
     "hookimpl",
     "hookspec",
+    "in_connection",
     "listen_topics",
+    "loaded",
     "month_index",
     "nobody",
     "paginate",
     "parse_global_id",
     "plugin_settings",
     "publish_topic",
+    "read_ahead",
     "record",
     "recording_history",
     "remove_member_follow",
     "rows_by_id",
     "rows_by_parent",
+    "selects",
     "text_value",
     "to_global_id",
     "utcnow",

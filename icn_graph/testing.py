@@ -26,7 +26,7 @@ import shutil
 import socket
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -73,6 +73,7 @@ __all__ = [
     "GraphQLClient",
     "SmtpServer",
     "StatementCounter",
+    "TaskCount",
     "Worker",
     "app",
     "client",
@@ -94,6 +95,7 @@ __all__ = [
     "snapshot",
     "staff_token",
     "statements",
+    "tasks",
     "token_for",
     "user_errors",
 ]
@@ -179,6 +181,23 @@ class StatementCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+class TaskCount:
+    """How many asyncio tasks were made: graphql-core gathers each awaitable item of a list in a
+    task of its own, so a list whose rows each await a loader makes a task per row."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def reset(self) -> None:
+        self.count = 0
+
+    def factory(
+        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
+    ) -> asyncio.Task[Any]:
+        self.count += 1
+        return asyncio.Task(coro, loop=loop, **kwargs)
 
 
 def in_ci() -> bool:
@@ -430,6 +449,17 @@ def statements(db: Database) -> Iterator[StatementCounter]:
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter.record)
     yield counter
     event.remove(db.engine.sync_engine, "before_cursor_execute", counter.record)
+
+
+@pytest.fixture
+async def tasks() -> AsyncIterator[TaskCount]:
+    """Counts the asyncio tasks made while the test runs (``tasks.count``; ``tasks.reset()``)."""
+    loop = asyncio.get_running_loop()
+    counter = TaskCount()
+    previous = loop.get_task_factory()
+    loop.set_task_factory(counter.factory)  # type: ignore[arg-type]
+    yield counter
+    loop.set_task_factory(previous)
 
 
 # -- factories ------------------------------------------------------------------------------

@@ -6,5 +6,3 @@ from __future__ import annotations
 from icn_graph.testing import BACKENDS, fresh_database_url
 
 __all__ = ["BACKENDS", "fresh_database_url"]
-
-pytest_plugins = ["tests.task_count"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
@@ -34,16 +34,35 @@ def _lists_by_key(
 
 
 K = TypeVar("K")
+T = TypeVar("T")
 
 
-def loaded(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]:
-    """``key``'s value when this request has loaded it already: a resolver returning it costs no
-    coroutine and no task (graphql-core gathers every awaitable item of a list in a task of its
-    own). Otherwise, or if loading it failed, the loader's awaitable, as ``loader.load(key)``."""
+@overload
+def loaded(loader: DataLoader[K, V], key: K) -> V | Awaitable[V]: ...
+
+
+@overload
+def loaded(loader: DataLoader[K, V], key: K, convert: Callable[[V], T]) -> T | Awaitable[T]: ...
+
+
+def loaded(
+    loader: DataLoader[K, V], key: K, convert: Callable[[V], Any] | None = None
+) -> Any | Awaitable[Any]:
+    """``key``'s value (passed through ``convert``, if given) when this request has loaded it
+    already: a resolver returning it costs no coroutine and no task (graphql-core gathers every
+    awaitable item of a list in a task of its own). Otherwise, or if loading it failed, an
+    awaitable of the same, as ``loader.load(key)``. A page that reads its rows' children ahead
+    (``lookahead.read_ahead``) makes each child field answer at once this way."""
     future = loader.cache_map.get(key) if loader.cache else None
     if future is None or not future.done() or future.cancelled() or future.exception():
-        return loader.load(key)
-    return future.result()
+        pending = loader.load(key)
+        return pending if convert is None else _converted(pending, convert)
+    value = future.result()
+    return value if convert is None else convert(value)
+
+
+async def _converted(pending: Awaitable[V], convert: Callable[[V], T]) -> T:
+    return convert(await pending)
 
 
 class Loaders:

@@ -4,11 +4,26 @@ A resolver that knows its children's data will be asked for can read it for the 
 once, before the children resolve (``loaders.loaded``), so each child answers without a
 coroutine or a task of its own. Reading ahead changes what is read when, never what is shown:
 ``@skip`` and ``@include`` are not evaluated, so at worst something is read and not shown.
+
+A connection field reads its rows' children ahead in one call::
+
+    page = await ...
+    await read_ahead(
+        info,
+        (info.context.loaders.person, [row.author_id for _, row in page.items],
+         in_connection("author")),
+    )
+    return connection_from_page(page, Message.from_row)
+
+and the child field, a sync ``def`` declared with ``graphql_type=``, answers with
+``loaded(loader, key, convert)``: at once when the page read it, else an awaitable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -17,16 +32,41 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
+from strawberry.dataloader import DataLoader
 
 from icn_graph.schema.context import Info
 
+Path = tuple[str, ...]
+ReadAhead = tuple[DataLoader[Any, Any], Iterable[Hashable | None], Sequence[Path]]
+"""What to read ahead: a loader, the keys of the page's rows, and where the query shows them."""
 
-def selects(info: Info, *paths: tuple[str, ...]) -> bool:
+
+def in_connection(*fields: str) -> tuple[Path, ...]:
+    """The paths from a connection field to a field of its nodes, by both routes a query can
+    take: ``in_connection("author")`` is ``("edges", "node", "author"), ("nodes", "author")``."""
+    return tuple((*route, field) for route in (("edges", "node"), ("nodes",)) for field in fields)
+
+
+async def read_ahead(info: Info, *reads: ReadAhead) -> None:
+    """For each ``(loader, keys, paths)`` whose paths the query selects below the field being
+    resolved, load the keys now: every loader's batch in one go, one statement each (``None``
+    keys are skipped). A failure stays in its loader, so each field that needs that value
+    reports it and the page itself stays."""
+    pending: list[Any] = []
+    for loader, keys, paths in reads:
+        wanted = [key for key in dict.fromkeys(keys) if key is not None]
+        if wanted and selects(info, *paths):
+            pending.extend(loader.load(key) for key in wanted)
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+def selects(info: Info, *paths: Path) -> bool:
     """Whether the field being resolved selects any of ``paths`` below it, each path the field
     names as the query spells them (not aliases), through fragments:
     ``selects(info, ("edges", "node", "keyResults"), ("nodes", "keyResults"))``."""
     raw = info._raw_info
-    walked: dict[tuple[str, tuple[str, ...]], bool] = {}
+    walked: dict[tuple[str, Path], bool] = {}
     return any(
         _selects(node.selection_set, path, raw.fragments, walked)
         for node in raw.field_nodes
@@ -36,9 +76,9 @@ def selects(info: Info, *paths: tuple[str, ...]) -> bool:
 
 def _selects(
     selection_set: SelectionSetNode | None,
-    path: tuple[str, ...],
+    path: Path,
     fragments: Mapping[str, FragmentDefinitionNode],
-    walked: dict[tuple[str, tuple[str, ...]], bool],
+    walked: dict[tuple[str, Path], bool],
 ) -> bool:
     """``walked``: each fragment's answer for each remaining path, so a fragment spread many
     times (each spreading the next twice, say) is walked once, not once per spread."""

@@ -17,10 +17,9 @@ from icn_graph.ids import to_global_id
 from icn_graph.models import Center, NetworkRole, PersonKind
 from icn_graph.schema.lookahead import selects
 from icn_graph.services import goals as goals_service
-from icn_graph.testing import StatementCounter
+from icn_graph.testing import StatementCounter, TaskCount
 from tests.goal_helpers import make_goal
 from tests.helpers import GraphQLClient, make_center, make_person, token_for
-from tests.task_count import TaskCount
 
 CENTER_PAGE = """
 query CenterPage($id: ID!) { node(id: $id) { ... on Center {

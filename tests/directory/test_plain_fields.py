@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from icn_graph.db.database import Database
 from icn_graph.models import NetworkRole, PersonKind
+from icn_graph.testing import TaskCount
 from tests.helpers import GraphQLClient, make_center, make_person, token_for
-from tests.task_count import TaskCount
 
 PEOPLE = """
 query People($first: Int!) {

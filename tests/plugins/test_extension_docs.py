@@ -7,17 +7,25 @@ import re
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.host import load_plugins
-from icn_graph.models import GoalStatus
+from icn_graph.models import GoalStatus, PersonKind
 from icn_graph.plugins import SchemaContribution, hookimpl
 from icn_graph.schema import SchemaConflict, build_schema
 from icn_graph.schema.relay import to_global_id
-from icn_graph.testing import GraphQLClient, make_center, make_person, token_for
+from icn_graph.testing import (
+    GraphQLClient,
+    StatementCounter,
+    TaskCount,
+    make_center,
+    make_person,
+    token_for,
+)
 from tests.goal_helpers import make_goal
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
@@ -40,9 +48,11 @@ def _module(name: str, source: str) -> types.ModuleType:
 
 
 EXAMPLES = _examples()
-COUNTS, TIPS, PUBLISHER, IMPLEMENTER = (
+COUNTS, TIPS, JOINERS, PUBLISHER, IMPLEMENTER = (
     _module(name, source)
-    for name, source in zip(["counts", "tips", "publisher", "implementer"], EXAMPLES, strict=True)
+    for name, source in zip(
+        ["counts", "tips", "joiners", "publisher", "implementer"], EXAMPLES, strict=True
+    )
 )
 
 
@@ -51,6 +61,7 @@ def icn_plugins() -> list[tuple[str, object]]:
     return [
         ("goalcounts", COUNTS),
         ("tips", TIPS),
+        ("joiners", JOINERS),
         ("icn-codesign", PUBLISHER),
         ("icn-panels", IMPLEMENTER),
     ]
@@ -82,6 +93,38 @@ async def test_the_examples_answer_over_http(db: Database, client: GraphQLClient
         "node": {"id": tip, "text": "Bring the symptom diary, even the empty weeks."},
         "threadBadges": ["Panel topic"],
     }
+
+
+JOINERS_QUERY = "{ latestJoiners { joinedOn person { displayName } } }"
+
+
+async def test_the_joiners_read_their_people_ahead(
+    db: Database, client: GraphQLClient, tasks: TaskCount, statements: StatementCounter
+) -> None:
+    """The reading-ahead example: 3 joiners or 30 cost the same tasks and statements."""
+    center = await make_center(db, name="Lakeside")
+
+    async def join(names: range) -> None:
+        for n in names:
+            name = f"P{n:02d}"
+            await make_person(db, PersonKind.PARENT_PARTNER, center=center, display_name=name)
+
+    async def page(token: str) -> tuple[int, int, list[dict[str, Any]]]:
+        tasks.reset()
+        statements.reset()
+        data = await client.data(JOINERS_QUERY, token=token)
+        return tasks.count, statements.count, data["latestJoiners"]
+
+    await join(range(3))
+    token = await token_for(db, await make_person(db, center=center, display_name="Dr. Reyes"))
+    few_tasks, few_statements, few = await page(token)
+    await join(range(3, 30))
+    many_tasks, many_statements, many = await page(token)
+
+    names = {joiner["person"]["displayName"] for joiner in few}
+    assert names == {"P00", "P01", "P02", "Dr. Reyes"}
+    assert len(many) == 31
+    assert (many_tasks, many_statements) == (few_tasks, few_statements)
 
 
 def test_the_implementer_starts_without_its_publisher() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.goals import loaders
 from icn_graph.schema.goals.types import Goal
-from icn_graph.schema.lookahead import selects
+from icn_graph.schema.lookahead import in_connection, read_ahead
 from icn_graph.schema.relay import expect_global_id, parse_global_id
 from icn_graph.services import goals as service
 from icn_graph.services.ordering import OrderDirection
@@ -139,19 +138,11 @@ async def person_goals(
 
 
 # Where a goals connection's key results are shown (``progress`` reads them too).
-_KEY_RESULT_PATHS = tuple(
-    (*to_goal, field)
-    for to_goal in (("edges", "node"), ("nodes",))
-    for field in ("keyResults", "progress")
-)
+_KEY_RESULT_PATHS = in_connection("keyResults", "progress")
 
 
 async def _read_key_results_ahead(info: Info, page: Page[models.Goal]) -> None:
     """The page's key results, read now (one statement for every page the request lists) if
-    the query shows them, so that each goal's ``keyResults`` answers at once. A failure stays
-    in the loader: each field that needs the key results reports it, the page stays."""
-    if page.items and selects(info, *_KEY_RESULT_PATHS):
-        loader = loaders.key_results_of_goal(info)
-        await asyncio.gather(
-            *(loader.load(goal.id) for _, goal in page.items), return_exceptions=True
-        )
+    the query shows them, so that each goal's ``keyResults`` answers at once."""
+    goal_ids = [goal.id for _, goal in page.items]
+    await read_ahead(info, (loaders.key_results_of_goal(info), goal_ids, _KEY_RESULT_PATHS))

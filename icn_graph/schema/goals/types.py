@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date, datetime
-from inspect import isawaitable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -77,8 +76,8 @@ GoalOwner = Annotated[
 ]
 
 
-async def _key_results_of(rows: Awaitable[list[models.KeyResult]]) -> list[KeyResult]:
-    return [KeyResult.from_model(row) for row in await rows]
+def _key_results_of(rows: list[models.KeyResult]) -> list[KeyResult]:
+    return [KeyResult.from_model(row) for row in rows]
 
 
 async def _person(info: Info, pk: int, what: str) -> Person:
@@ -305,10 +304,7 @@ class Goal(Followable):
     @strawberry.field(description="In the order they were added.", graphql_type=list[KeyResult])
     def key_results(self, info: Info) -> list[KeyResult] | Awaitable[list[KeyResult]]:
         # Sync when a goals page read its key results ahead (``_read_key_results_ahead``).
-        rows = loaded(loaders.key_results_of_goal(info), self.pk)
-        if isawaitable(rows):
-            return _key_results_of(rows)
-        return [KeyResult.from_model(row) for row in rows]
+        return loaded(loaders.key_results_of_goal(info), self.pk, _key_results_of)
 
     @strawberry.field(
         description="The mean progress of the key results, 0-100; null without key results."
