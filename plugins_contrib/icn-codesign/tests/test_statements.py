@@ -5,7 +5,7 @@ from __future__ import annotations
 from codesign_helpers import cast, member, post, start
 
 from icn_graph.plugin_api import Database, PersonKind
-from icn_graph.testing import GraphQLClient, StatementCounter
+from icn_graph.testing import GraphQLClient, StatementCounter, TaskCount
 
 PAGE = """
 query($id: ID!) {
@@ -53,3 +53,32 @@ async def test_a_thread_page_costs_the_same_for_2_or_100_messages(
     hundred = await page()
     assert hundred == two
     assert two <= 12, statements.statements
+
+
+async def test_a_thread_page_makes_the_same_tasks_for_3_or_100_messages(
+    db: Database, client: GraphQLClient, tasks: TaskCount
+) -> None:
+    """Each message's author, mentions, edits and thread were read ahead with the page: they
+    answer at once, not through a task of their own per message (graphql-core gathers every
+    awaitable item of a list in a task)."""
+    people = await cast(db)
+    writers = [people.participant, people.parent, people.staff]
+    thread = await start(client, people.participant, audience="NETWORK")
+    for n in range(3):  # every writer takes part from the start: the participants stay three
+        await post(client, writers[n], thread["id"], f"@Jamie Rivera and @Tania Staff: note {n}")
+
+    async def page() -> int:
+        tasks.reset()
+        data = await client.data(PAGE, {"id": thread["id"]}, token=people.parent.token)
+        messages = data["node"]["messages"]["nodes"]
+        assert all(message["author"]["displayName"] for message in messages)
+        assert all(message["thread"]["title"] == data["node"]["title"] for message in messages)
+        assert all(len(message["mentions"]) >= 1 for message in messages)
+        return tasks.count
+
+    three = await page()
+    for n in range(3, 100):
+        await post(
+            client, writers[n % len(writers)], thread["id"], f"@Jamie Rivera, @Dr. Sami Reyes {n}"
+        )
+    assert await page() == three

@@ -6,7 +6,7 @@ Fields resolved on many objects go through this request's loaders (``loaders.py`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -29,11 +29,15 @@ from icn_graph.plugin_api import (
     Followable,
     Info,
     Node,
+    Person,
     PersonType,
     connection_from_page,
     described_enum,
     fetch_node,
+    in_connection,
+    loaded,
     parse_global_id,
+    read_ahead,
 )
 
 # Registered with GraphQL under this name; fields are annotated with the Python enum itself.
@@ -87,6 +91,25 @@ async def _person(info: Info, pk: int | None) -> PersonType | None:
         return None
     row = await info.context.loaders.person.load(pk)
     return PersonType.from_model(row) if row else None
+
+
+def _person_type(row: Person | None) -> PersonType | None:
+    return PersonType.from_model(row) if row else None
+
+
+def _people_types(rows: list[Person]) -> list[PersonType]:
+    return [PersonType.from_model(row) for row in rows]
+
+
+def _thread_type(row: ThreadRow | None) -> Thread | None:
+    return Thread.from_row(row) if row else None
+
+
+# Where a page of messages shows what each message's fields read through a loader.
+_AUTHOR = in_connection("author")
+_THREAD = in_connection("thread")
+_MENTIONS = in_connection("mentions")
+_EDITS = in_connection("edits")
 
 
 @strawberry.type(description="Someone taking part in a thread.")
@@ -184,6 +207,14 @@ class Thread(Followable):
             first=first,
             after=after,
         )
+        rows = [row for _, row in page.items]
+        await read_ahead(
+            info,
+            (info.context.loaders.person, [row.author_id for row in rows], _AUTHOR),
+            (loaders.threads(info), [row.thread_id for row in rows], _THREAD),
+            (loaders.mentions(info), [row.id for row in rows], _MENTIONS),
+            (loaders.edits(info), [row.id for row in rows], _EDITS),
+        )
         return connection_from_page(page, ThreadMessage.from_row)
 
     @strawberry.field(
@@ -258,40 +289,47 @@ class ThreadMessage(Node):
     def body_html(self, info: Info) -> str | None:
         return self.row.body_html if self._shown(info) else None
 
-    @strawberry.field(description="Who wrote it.")
-    async def author(self, info: Info) -> PersonType | None:
-        return await _person(info, self.row.author_id)
+    # The fields below answer at once when the page read them ahead (``Thread.messages``).
 
-    @strawberry.field(description="The thread it is in.")
-    async def thread(self, info: Info) -> Thread | None:
-        row = await loaders.threads(info).load(self.row.thread_id)
-        return Thread.from_row(row) if row else None
+    @strawberry.field(description="Who wrote it.", graphql_type=PersonType | None)
+    def author(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
+        if self.row.author_id is None:
+            return None
+        return loaded(info.context.loaders.person, self.row.author_id, _person_type)
+
+    @strawberry.field(description="The thread it is in.", graphql_type=Thread | None)
+    def thread(self, info: Info) -> Thread | Awaitable[Thread | None] | None:
+        return loaded(loaders.threads(info), self.row.thread_id, _thread_type)
 
     @strawberry.field(
         description="The people it mentions (who could see the thread); none when hidden "
-        "(except for staff): they are part of its text."
+        "(except for staff): they are part of its text.",
+        graphql_type=list[PersonType],
     )
-    async def mentions(self, info: Info) -> list[PersonType]:
+    def mentions(self, info: Info) -> list[PersonType] | Awaitable[list[PersonType]]:
         if not self._shown(info):
             return []
-        people = await loaders.mentions(info).load(self.pk)
-        return [PersonType.from_model(person) for person in people]
+        return loaded(loaders.mentions(info), self.pk, _people_types)
 
     @strawberry.field(
         description="Its earlier texts, oldest first (their text null when the message is "
-        "hidden, except for staff)."
+        "hidden, except for staff).",
+        graphql_type=list[ThreadMessageEdit],
     )
-    async def edits(self, info: Info) -> list[ThreadMessageEdit]:
-        rows: list[MessageEditRow] = await loaders.edits(info).load(self.pk)
+    def edits(self, info: Info) -> list[ThreadMessageEdit] | Awaitable[list[ThreadMessageEdit]]:
         shown = self._shown(info)
-        return [
-            ThreadMessageEdit(
-                edited_at=row.edited_at,
-                body=row.body if shown else None,
-                body_html=row.body_html if shown else None,
-            )
-            for row in rows
-        ]
+
+        def edits_of(rows: list[MessageEditRow]) -> list[ThreadMessageEdit]:
+            return [
+                ThreadMessageEdit(
+                    edited_at=row.edited_at,
+                    body=row.body if shown else None,
+                    body_html=row.body_html if shown else None,
+                )
+                for row in rows
+            ]
+
+        return loaded(loaders.edits(info), self.pk, edits_of)
 
     @strawberry.field(description="Whether the viewer may edit it (its author, unless hidden).")
     def viewer_can_edit(self, info: Info) -> bool:
