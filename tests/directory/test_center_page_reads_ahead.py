@@ -1,7 +1,8 @@
 """A center page costs the same asyncio tasks and statements whatever its size: a team is read
 with its people in one statement and each member's ``person`` answers at once; a goals page reads
-its key results ahead when the query shows them (``schema/lookahead.py``), and each goal's
-``keyResults`` answers at once. Reached any other way, the same fields load as before."""
+its key results and who set and last changed each goal ahead when the query shows them
+(``schema/lookahead.py``), and each goal's ``keyResults``, ``createdBy`` and ``updatedBy``
+answer at once. Reached any other way, the same fields load as before."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ CENTER_PAGE = """
 query CenterPage($id: ID!) { node(id: $id) { ... on Center {
   name
   members { role person { displayName kind } }
-  goals(first: 20) { edges { node { title keyResults { title targetValue } } } } } } }
+  goals(first: 20) { edges { node { title keyResults { title targetValue }
+    createdBy { displayName } updatedBy { displayName } } } } } } }
 """
 
 # The same page through fragments, and through a connection's ``nodes``.
 THROUGH_FRAGMENTS = """
-fragment Results on Goal { keyResults { title targetValue } }
+fragment Results on Goal {
+  keyResults { title targetValue } createdBy { displayName } updatedBy { displayName } }
 query CenterPage($id: ID!) { node(id: $id) { ... on Center {
   name
   members { role person { displayName kind } }
@@ -51,13 +54,11 @@ KEY_RESULTS = [
 
 async def _center(db: Database, members: int, goals: int) -> Center:
     center = await make_center(db)
-    for _ in range(members):
-        await make_person(db, center=center)
-    author = await make_person(db, center=center)
+    people = [await make_person(db, center=center) for _ in range(members + 1)]
     for index in range(goals):
         await make_goal(
             db,
-            created_by=author,
+            created_by=people[index % len(people)],
             center=center,
             title=f"Goal {index:02d}",
             starts_on=date(2014, 1, 6) + timedelta(days=index),
@@ -95,6 +96,12 @@ async def test_a_larger_center_page_makes_no_more_tasks_or_statements(
                 f"Goal {index:02d}" for index in range(goals)
             ]
             assert all(goal["keyResults"] == KEY_RESULTS for goal in _goals(page))
+            authors = {member["person"]["displayName"] for member in page["members"]}
+            for goal in _goals(page):
+                created_by = goal["createdBy"]
+                assert isinstance(created_by, dict)
+                assert created_by == goal["updatedBy"]
+                assert created_by["displayName"] in authors
         assert counted["small"] == counted["large"], (query, counted, statements.statements)
 
 

@@ -111,7 +111,7 @@ async def resolve_goals(
         first=first,
         after=after,
     )
-    await _read_key_results_ahead(info, page)
+    await _read_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
 
 
@@ -122,7 +122,7 @@ async def center_goals(
     info.context.viewer.require_member()
     request = service.OwnerGoalsRequest(center_id, first, after, include_archived)
     page = await loaders.center_goal_pages(info).load(request)
-    await _read_key_results_ahead(info, page)
+    await _read_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
 
 
@@ -133,16 +133,24 @@ async def person_goals(
     info.context.viewer.require_member()
     request = service.OwnerGoalsRequest(person_id, first, after, include_archived)
     page = await loaders.person_goal_pages(info).load(request)
-    await _read_key_results_ahead(info, page)
+    await _read_ahead(info, page)
     return connection_from_page(page, Goal.from_model)
 
 
-# Where a goals connection's key results are shown (``progress`` reads them too).
+# Where a goals connection shows what its goals read through a loader (``progress`` reads the
+# key results too).
 _KEY_RESULT_PATHS = in_connection("keyResults", "progress")
+_PEOPLE_PATHS = in_connection("createdBy", "updatedBy")
 
 
-async def _read_key_results_ahead(info: Info, page: Page[models.Goal]) -> None:
-    """The page's key results, read now (one statement for every page the request lists) if
-    the query shows them, so that each goal's ``keyResults`` answers at once."""
-    goal_ids = [goal.id for _, goal in page.items]
-    await read_ahead(info, (loaders.key_results_of_goal(info), goal_ids, _KEY_RESULT_PATHS))
+async def _read_ahead(info: Info, page: Page[models.Goal]) -> None:
+    """What the query shows of the page's goals through a loader (key results, who set and who
+    last changed each), read now: one statement each for every page the request lists, so that
+    each goal's fields answer at once."""
+    goals = [goal for _, goal in page.items]
+    people = [pk for goal in goals for pk in (goal.created_by_id, goal.updated_by_id)]
+    await read_ahead(
+        info,
+        (loaders.key_results_of_goal(info), [goal.id for goal in goals], _KEY_RESULT_PATHS),
+        (info.context.loaders.person, people, _PEOPLE_PATHS),
+    )

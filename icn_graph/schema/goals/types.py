@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,6 +85,19 @@ async def _person(info: Info, pk: int, what: str) -> Person:
     if row is None:
         raise NotFound(f"This {what} no longer exists.")
     return Person.from_model(row)
+
+
+def _existing(what: str) -> Callable[[models.Person | None], Person]:
+    def person(row: models.Person | None) -> Person:
+        if row is None:
+            raise NotFound(f"This {what} no longer exists.")
+        return Person.from_model(row)
+
+    return person
+
+
+_AUTHOR = _existing("goal's author")
+_EDITOR = _existing("goal's editor")
 
 
 async def load_goal(info: Info, pk: int) -> Goal:
@@ -293,17 +306,21 @@ class Goal(Followable):
         assert self.person_pk is not None
         return await _person(info, self.person_pk, "goal's owner")
 
-    @strawberry.field(description="Who set the goal.")
-    async def created_by(self, info: Info) -> Person:
-        return await _person(info, self.created_by_pk, "goal's author")
+    # These answer at once when a goals page read them ahead (``queries._read_ahead``).
 
-    @strawberry.field(description="Who changed the goal last (a check-in counts).")
-    async def updated_by(self, info: Info) -> Person:
-        return await _person(info, self.updated_by_pk, "goal's editor")
+    @strawberry.field(description="Who set the goal.", graphql_type=Person)
+    def created_by(self, info: Info) -> Person | Awaitable[Person]:
+        return loaded(info.context.loaders.person, self.created_by_pk, _AUTHOR)
+
+    @strawberry.field(
+        description="Who changed the goal last (a check-in counts).", graphql_type=Person
+    )
+    def updated_by(self, info: Info) -> Person | Awaitable[Person]:
+        return loaded(info.context.loaders.person, self.updated_by_pk, _EDITOR)
 
     @strawberry.field(description="In the order they were added.", graphql_type=list[KeyResult])
     def key_results(self, info: Info) -> list[KeyResult] | Awaitable[list[KeyResult]]:
-        # Sync when a goals page read its key results ahead (``_read_key_results_ahead``).
+        # Sync when a goals page read its key results ahead (``queries._read_ahead``).
         return loaded(loaders.key_results_of_goal(info), self.pk, _key_results_of)
 
     @strawberry.field(
