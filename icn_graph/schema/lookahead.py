@@ -30,6 +30,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    OperationType,
     SelectionSetNode,
 )
 from strawberry.dataloader import DataLoader
@@ -51,11 +52,17 @@ async def read_ahead(info: Info, *reads: ReadAhead) -> None:
     """For each ``(loader, keys, paths)`` whose paths the query selects below the field being
     resolved, load the keys now: every loader's batch in one go, one statement each (``None``
     keys are skipped). A failure stays in its loader, so each field that needs that value
-    reports it and the page itself stays."""
+    reports it and the page itself stays.
+
+    Not in a mutation: its later fields write, and what was read ahead for a field the query
+    does not show (``@include(if: false)``) would answer a later field as it was before the
+    write. Nor for a loader without a cache (``loaded`` could not find what it read)."""
+    if info._raw_info.operation.operation is OperationType.MUTATION:
+        return
     pending: list[Any] = []
     for loader, keys, paths in reads:
         wanted = [key for key in dict.fromkeys(keys) if key is not None]
-        if wanted and selects(info, *paths):
+        if wanted and loader.cache and selects(info, *paths):
             pending.extend(loader.load(key) for key in wanted)
     if pending:
         await asyncio.gather(*pending, return_exceptions=True)
