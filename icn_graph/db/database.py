@@ -216,6 +216,12 @@ class ReadUnit:
         self._session: AsyncSession | None = None
         # Whoever runs the unit will run it again if it loses its connection (web.route_reads).
         self.runs_again_if_lost = False
+        self._forgetters: list[Callable[[], None]] = []
+
+    def forget_on_write(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` whenever the request starts a transaction: what it read before (a
+        request's loaders) may change."""
+        self._forgetters.append(forget)
 
     @property
     def may_run_again(self) -> bool:
@@ -289,9 +295,12 @@ class ReadUnit:
         return self.connection
 
     async def before_write(self) -> None:
-        """A transaction is about to start: hand the connection back now if no read uses it,
-        so the request holds one connection at a time."""
+        """A transaction is about to start: what the request read may change (its loaders
+        forget it), and the connection goes back now if no read uses it, so the request holds
+        one connection at a time."""
         self.wrote = True
+        for forget in self._forgetters:
+            forget()
         if not self.lock.locked():
             await self.release()
 

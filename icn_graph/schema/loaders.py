@@ -93,6 +93,13 @@ class Loaders:
             loader.batch = None
         self._named.clear()
 
+    def forget(self) -> None:
+        """Forget what this request loaded (a write is starting: any of it may change), so the
+        fields resolved after the write read it again. Loads in flight still answer their
+        waiters; the loaders stay, with their batch functions."""
+        for loader in self._all():
+            loader.clear_all()
+
     def _all(self) -> list[DataLoader[Any, Any]]:
         core: list[DataLoader[Any, Any]] = [
             self.center,

@@ -1,11 +1,12 @@
 """What a thread page reads ahead for its messages (authors, mentions, edits, thread) shows only
 what each message's fields show: hidden messages keep their text and mentions from non-staff,
-and a mutation's later field never answers from what an earlier one read ahead."""
+and a mutation's later field never answers from what an earlier one read."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from codesign_helpers import Cast, cast, post, start
 
 from icn_graph.plugin_api import Database, to_global_id
@@ -52,22 +53,22 @@ async def test_a_hidden_message_on_a_page_keeps_its_text_and_mentions_from_non_s
     assert node["edits"][0]["body"] == "first text @Jamie Rivera"
 
 
-MUTATE = """mutation($thread: ID!, $id: ID!) {
+MUTATE = """mutation($thread: ID!, $id: ID!, $shown: Boolean!) {
   first: postMessage(input: {threadId: $thread, body: "hi"}) { message { thread {
-    messages { nodes { id edits @include(if: false) { body } } } } } }
+    messages { nodes { id edits @include(if: $shown) { body } } } } } }
   second: editMessage(input: {id: $id, body: "Edited"}) { message { body edits { body } } }
 }"""
 
 
-async def test_a_mutation_does_not_read_ahead_what_a_later_field_writes(
-    db: Database, client: GraphQLClient
+@pytest.mark.parametrize("shown", [False, True])
+async def test_a_later_mutation_field_shows_the_edit_it_made(
+    db: Database, client: GraphQLClient, shown: bool
 ) -> None:
-    """The first field's page would have read the message's edits ahead (``@include`` is not
-    evaluated); the second field edits the message and must show the edit it just made."""
+    """The first field's page reads the message's edits (ahead, or because it shows them); the
+    second field edits the message and must show the edit it just made, not what was read."""
     people, thread, message = await _thread_with_a_message(db, client)
-    data = await client.data(
-        MUTATE, {"thread": thread["id"], "id": message["id"]}, token=people.participant.token
-    )
+    variables = {"thread": thread["id"], "id": message["id"], "shown": shown}
+    data = await client.data(MUTATE, variables, token=people.participant.token)
     assert data["second"]["message"] == {
         "body": "Edited",
         "edits": [{"body": "first text @Jamie Rivera"}],
