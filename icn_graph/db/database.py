@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,9 @@ class Database:
         it. Events recorded in it (outbox rows written in the same transaction) go to
         ``event_sink`` after the commit, with their row ids; after a rollback there are none.
         """
+        forget = _forget_on_write.get()
+        if forget is not None:
+            forget()
         unit = self._unit()
         if unit is not None:
             await unit.before_write()
@@ -182,6 +185,24 @@ class Database:
 _current_unit: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit", default=None)
 # Set inside one of the unit's turns (a session or a reading): one opened within it shares it.
 _holding: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit_turn", default=None)
+
+
+# What an operation has read and may have to forget: see ``forgetting_on_write``.
+_forget_on_write: ContextVar[Callable[[], None] | None] = ContextVar(
+    "icn_graph_forget_on_write", default=None
+)
+
+
+@contextmanager
+def forgetting_on_write(forget: Callable[[], None]) -> Iterator[None]:
+    """While this block runs (and in the tasks it starts), every transaction first calls
+    ``forget``: a GraphQL operation's loaders forget what they loaded, so a later field of a
+    mutation reads what an earlier field's write changed, not a row loaded before it."""
+    token = _forget_on_write.set(forget)
+    try:
+        yield
+    finally:
+        _forget_on_write.reset(token)
 
 
 def current_read_unit() -> ReadUnit | None:
@@ -216,12 +237,6 @@ class ReadUnit:
         self._session: AsyncSession | None = None
         # Whoever runs the unit will run it again if it loses its connection (web.route_reads).
         self.runs_again_if_lost = False
-        self._forgetters: list[Callable[[], None]] = []
-
-    def forget_on_write(self, forget: Callable[[], None]) -> None:
-        """Call ``forget`` whenever the request starts a transaction: what it read before (a
-        request's loaders) may change."""
-        self._forgetters.append(forget)
 
     @property
     def may_run_again(self) -> bool:
@@ -295,12 +310,9 @@ class ReadUnit:
         return self.connection
 
     async def before_write(self) -> None:
-        """A transaction is about to start: what the request read may change (its loaders
-        forget it), and the connection goes back now if no read uses it, so the request holds
-        one connection at a time."""
+        """A transaction is about to start: hand the connection back now if no read uses it,
+        so the request holds one connection at a time."""
         self.wrote = True
-        for forget in self._forgetters:
-            forget()
         if not self.lock.locked():
             await self.release()
 

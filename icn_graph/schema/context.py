@@ -12,7 +12,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from icn_graph.config import Settings
-from icn_graph.db.database import Database, current_read_unit
+from icn_graph.db.database import Database
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.sign_in_mail import SignInMail
@@ -54,10 +54,11 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
-        unit = current_read_unit()
-        if unit is not None and unit.db is self.db:
-            # A later field of a mutation reads what an earlier field's write changed.
-            unit.forget_on_write(self.loaders.forget)
+
+    def forget_loaded(self) -> None:
+        """Forget what the loaders loaded (a write is starting, or a websocket's next operation:
+        any of it may have changed), whichever loaders the context holds by then."""
+        self.loaders.forget()
 
     @property
     def client_address(self) -> str:

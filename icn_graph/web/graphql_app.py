@@ -27,7 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
 from icn_graph.db.connection_errors import connection_dropped, connection_lost
-from icn_graph.db.database import Database, current_read_unit
+from icn_graph.db.database import Database, current_read_unit, forgetting_on_write
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.realtime.revocations import TOPIC_PREFIX, register_cache
@@ -253,15 +253,16 @@ class GraphQLApp(GraphQL[Context, None]):
             for attempt in range(2):
                 if unit is not None:
                     unit.lost = unit.wrote = False
-                result = await self.schema.execute(
-                    query,
-                    root_value=root_value,
-                    variable_values=request_data.variables,
-                    context_value=context,
-                    operation_name=request_data.operation_name,
-                    allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
-                    operation_extensions=request_data.extensions,
-                )
+                with forgetting_on_write(context.forget_loaded):
+                    result = await self.schema.execute(
+                        query,
+                        root_value=root_value,
+                        variable_values=request_data.variables,
+                        context_value=context,
+                        operation_name=request_data.operation_name,
+                        allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
+                        operation_extensions=request_data.extensions,
+                    )
                 # A read lost its connection (killed, or dead in the pool: there is no
                 # pre-ping): run the operation again, once, on a fresh one, if it wrote nothing.
                 if unit is None or not unit.may_run_again or attempt:

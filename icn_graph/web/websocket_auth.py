@@ -39,6 +39,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from icn_graph.db.database import forgetting_on_write
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.notifications.realtime.revocations import revocation_topic
 from icn_graph.notifications.realtime.topics import TopicOverflow
@@ -112,7 +113,11 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 operation.id, operation.query, operation.variables, operation.operation_name, send
             )
         )
-        await super().run_operation(operation)
+        # The connection's context, and its loaders, outlive each operation: what an earlier
+        # one loaded may have changed since, and a write in this one changes it again.
+        self.context.forget_loaded()
+        with forgetting_on_write(self.context.forget_loaded):
+            await super().run_operation(operation)
 
     async def _close_when_revoked(self, broadcaster: Broadcaster, person_id: int) -> None:
         """Check the token again whenever the person's tokens or roles change (a message on
