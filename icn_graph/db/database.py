@@ -154,9 +154,9 @@ class Database:
         it. Events recorded in it (outbox rows written in the same transaction) go to
         ``event_sink`` after the commit, with their row ids; after a rollback there are none.
         """
-        forget = _forget_on_write.get()
-        if forget is not None:
-            forget()
+        forgetting = _forgetting.get()
+        if forgetting is not None:
+            forgetting.before_write()
         unit = self._unit()
         if unit is not None:
             await unit.before_write()
@@ -187,22 +187,37 @@ _current_unit: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit", d
 _holding: ContextVar[ReadUnit | None] = ContextVar("icn_graph_read_unit_turn", default=None)
 
 
-# What an operation has read and may have to forget: see ``forgetting_on_write``.
-_forget_on_write: ContextVar[Callable[[], None] | None] = ContextVar(
-    "icn_graph_forget_on_write", default=None
-)
+class _Forgetting:
+    """An operation's ``forget``, for transactions its own task starts while it runs."""
+
+    def __init__(self, forget: Callable[[], None]) -> None:
+        self.forget: Callable[[], None] | None = forget
+        self.task = asyncio.current_task()
+
+    def before_write(self) -> None:
+        if self.forget is not None and asyncio.current_task() is self.task:
+            self.forget()
+
+
+_forgetting: ContextVar[_Forgetting | None] = ContextVar("icn_graph_forgetting", default=None)
 
 
 @contextmanager
 def forgetting_on_write(forget: Callable[[], None]) -> Iterator[None]:
-    """While this block runs (and in the tasks it starts), every transaction first calls
-    ``forget``: a GraphQL operation's loaders forget what they loaded, so a later field of a
-    mutation reads what an earlier field's write changed, not a row loaded before it."""
-    token = _forget_on_write.set(forget)
+    """While this block runs, every transaction its task starts first calls ``forget``: a
+    GraphQL operation's loaders forget what they loaded, so a later field of a mutation reads
+    what an earlier field's write changed, not a row loaded before it.
+
+    Only the block's own task: mutations run their fields there, one after another. Tasks it
+    starts (a loader's batch that writes an audit row, events dispatched after a commit) do not
+    forget, nor does anything once the block has ended."""
+    forgetting = _Forgetting(forget)
+    token = _forgetting.set(forgetting)
     try:
         yield
     finally:
-        _forget_on_write.reset(token)
+        forgetting.forget = None
+        _forgetting.reset(token)
 
 
 def current_read_unit() -> ReadUnit | None:

@@ -470,3 +470,30 @@ async def test_renderings_of_a_page_are_read_in_one_transaction(
     assert sorted(read or 0 for read in reads) == sorted(
         [views[0].id, *(view.id for view in views)]
     )
+
+
+ONE_VIEW_TWICE = """
+query($id: ID!) {
+  dataViewRendering(viewId: $id) { chart }
+  node(id: $id) { ... on DataView { rendering { chart } } }
+}
+"""
+
+
+async def test_a_view_shown_twice_in_one_query_is_read_and_audited_once(
+    db: Database, client: GraphQLClient
+) -> None:
+    """The rendering loader's batch writes the audit row in a transaction of its own: that
+    write must not make the request forget the rendering it just read (and read it again,
+    auditing it twice, for the second field asking)."""
+    network, _, view = await _published(db)
+    token = await network.token(db, network.requester)
+    async with db.session() as session:
+        before = len(list(await session.scalars(select(IdentifiedRead.id))))
+
+    data = await client.data(ONE_VIEW_TWICE, {"id": _gid(view)}, token=token)
+
+    assert data["node"]["rendering"]["chart"] == data["dataViewRendering"]["chart"]
+    async with db.session() as session:
+        after = len(list(await session.scalars(select(IdentifiedRead.id))))
+    assert after - before == 1
