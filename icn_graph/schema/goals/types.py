@@ -81,10 +81,7 @@ def _key_results_of(rows: list[models.KeyResult]) -> list[KeyResult]:
 
 
 async def _person(info: Info, pk: int, what: str) -> Person:
-    row = await info.context.loaders.person.load(pk)
-    if row is None:
-        raise NotFound(f"This {what} no longer exists.")
-    return Person.from_model(row)
+    return _existing(what)(await info.context.loaders.person.load(pk))
 
 
 def _existing(what: str) -> Callable[[models.Person | None], Person]:

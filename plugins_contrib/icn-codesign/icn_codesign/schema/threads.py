@@ -89,8 +89,7 @@ described_enum(
 async def _person(info: Info, pk: int | None) -> PersonType | None:
     if pk is None:
         return None
-    row = await info.context.loaders.person.load(pk)
-    return PersonType.from_model(row) if row else None
+    return _person_type(await info.context.loaders.person.load(pk))
 
 
 def _person_type(row: Person | None) -> PersonType | None:
