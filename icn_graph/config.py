@@ -10,6 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from icn_graph.database_url import DatabaseUrl
 
+# PostgreSQL connections one process keeps open: more requests than this reading at once make
+# the pool open and close connections, each costing far more than the reads it serves.
+DEFAULT_POOL_SIZE = 10
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SmtpTls = Literal["none", "starttls", "tls"]
 NotifyDelivery = Literal["IMMEDIATE", "DAILY_DIGEST", "WEEKLY_DIGEST", "OFF"]
@@ -36,6 +40,12 @@ class Settings(BaseSettings):
     database_url: SecretStr = Field(
         default=SecretStr(DEFAULT_DATABASE_URL),
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    database_pool_size: int = Field(
+        default=DEFAULT_POOL_SIZE,
+        ge=1,
+        le=1000,
+        description="PostgreSQL connections each process keeps open (a burst may open 5 more).",
     )
     network_name: str = Field(default="ImproveCareNow", description="Name of the network served.")
     host: str = Field(default="127.0.0.1", description="Address `icn-graph serve` binds to.")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from icn_graph.config import DEFAULT_POOL_SIZE
 from icn_graph.db.after_commit import discard_pending, take_committed
 from icn_graph.db.before_commit import discard_before_commit, run_before_commit
 from icn_graph.db.problems import VARIABLE, DatabaseUnusable
@@ -36,8 +37,15 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An engine for ``url``; on SQLite, foreign keys on, WAL, and the file's folder created."""
+# How many connections a burst may open beyond the pool's ICN_DATABASE_POOL_SIZE: those are
+# closed as they come back, and opening one costs both sides far more than a request's reads (a
+# backend process, authentication, asyncpg's type introspection).
+BURST_CONNECTIONS = 5
+
+
+def create_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
+    """An engine for ``url`` whose pool keeps ``pool_size`` connections open; on SQLite, foreign
+    keys on, WAL, and the file's folder created."""
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:":
@@ -52,7 +60,9 @@ def create_engine(url: str) -> AsyncEngine:
             ) from error
     # No pre-ping (a round trip before every checkout): a dead connection shows itself by its
     # error, the pool is then invalidated, and a request's reads retry once (ReadUnit).
-    engine = create_async_engine(url)
+    in_memory = is_sqlite and parsed.database in (None, "", ":memory:")  # one connection
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": BURST_CONNECTIONS}
+    engine = create_async_engine(url, **({} if in_memory else pool))
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
     return engine
@@ -98,8 +108,8 @@ class Database:
         self.event_sink: EventSink | None = None
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_engine(url))
+    def from_url(cls, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
+        return cls(create_engine(url, pool_size))
 
     @property
     def dialect(self) -> str:

@@ -1,0 +1,88 @@
+"""Each process keeps ICN_DATABASE_POOL_SIZE connections open: requests reading at once, up to
+that many, reuse them instead of opening and closing connections (SQLAlchemy's default kept 5,
+so ten clients made PostgreSQL start a backend for every other request)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import event, text
+
+from icn_graph.app import create_app
+from icn_graph.cli import main
+from icn_graph.config import DEFAULT_POOL_SIZE, Settings
+from icn_graph.db.database import BURST_CONNECTIONS, Database
+
+
+class Opened:
+    """Connections ``database``'s engine opened (to the database, not from its pool)."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine.sync_engine, "connect", self._opened)
+
+    def _opened(self, *_: Any) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+async def pooled(migrated_url: str) -> AsyncIterator[Database]:
+    """A database of its own, with the default pool: what a process gets."""
+    database = Database.from_url(migrated_url)
+    yield database
+    await database.dispose()
+
+
+async def read_together(database: Database, readers: int) -> None:
+    """``readers`` requests' read units, each holding its connection until all hold one."""
+    all_in = asyncio.Barrier(readers)
+
+    async def reader() -> None:
+        async with database.read_unit(), database.session() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+            await asyncio.wait_for(all_in.wait(), 10)
+
+    await asyncio.gather(*(reader() for _ in range(readers)))
+
+
+async def test_as_many_requests_at_once_as_the_pool_keeps_reuse_its_connections(
+    pooled: Database,
+) -> None:
+    opened = Opened(pooled)
+    await read_together(pooled, DEFAULT_POOL_SIZE)
+    assert opened.count == DEFAULT_POOL_SIZE
+    for _ in range(3):
+        await read_together(pooled, DEFAULT_POOL_SIZE)
+    assert opened.count == DEFAULT_POOL_SIZE, "a round of requests opened connections again"
+
+
+async def test_a_burst_past_the_pool_is_served_and_then_let_go(migrated_url: str) -> None:
+    database = Database.from_url(migrated_url, pool_size=2)
+    try:
+        opened = Opened(database)
+        await read_together(database, 2 + BURST_CONNECTIONS)
+        assert opened.count == 2 + BURST_CONNECTIONS
+        assert database.engine.pool.checkedin() == 2  # type: ignore[attr-defined]
+        await read_together(database, 2)
+        assert opened.count == 2 + BURST_CONNECTIONS
+    finally:
+        await database.dispose()
+
+
+def test_the_app_opens_its_database_with_the_configured_pool(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.model_copy(update={"database_pool_size": 3}))
+    assert app.state.db.engine.pool.size() == 3
+
+
+def test_a_pool_of_no_connections_is_refused_by_name() -> None:
+    result = CliRunner().invoke(main, ["config"], env={"ICN_DATABASE_POOL_SIZE": "0"})
+    assert result.exit_code == 1
+    refusal = "invalid settings: ICN_DATABASE_POOL_SIZE: Input should be greater than or equal to 1"
+    assert refusal in result.output
+    assert "Traceback" not in result.output
