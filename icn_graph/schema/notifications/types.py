@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from datetime import datetime
+from inspect import isawaitable
 from typing import cast
 
 import strawberry
@@ -20,6 +21,7 @@ from icn_graph.notifications.schedule import EffectivePreferences
 from icn_graph.notifications.summaries import one_line, summarize
 from icn_graph.schema.connections import Connection, connection_from_page
 from icn_graph.schema.context import Info
+from icn_graph.schema.loaders import loaded
 from icn_graph.schema.notifications import enums, loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
@@ -46,14 +48,48 @@ async def resolve_subject(info: Info, subject_id: str) -> Node | None:
     return await fetch_node(info, type_name, pk)
 
 
-async def _person(info: Info, actor_id: str | None) -> PersonRow | None:
+def actor_pk(actor_id: str | None) -> int | None:
+    """The person an event's actor names, or None for the system (or anything else)."""
     if actor_id is None:
         return None
     try:
         type_name, pk = parse_global_id(actor_id)
     except BadInput:
         return None
-    return await info.context.loaders.person.load(pk) if type_name == "Person" else None
+    return pk if type_name == "Person" else None
+
+
+def _person(row: PersonRow | None) -> Person | None:
+    return Person.from_model(row) if row else None
+
+
+def _data(found: inbox.InboxEvent | None) -> JSON | None:
+    if found is None or found.hidden:
+        return None
+    return cast("JSON | None", shown_data(found.event.data))
+
+
+def _summary(
+    event_type: str, found: inbox.InboxEvent | None, actor: PersonRow | None, title: str | None
+) -> str:
+    name = actor.display_name if actor else None
+    if found is None:  # cannot happen while notifications reference their events
+        return one_line(f"{name or 'Someone'}: {event_type}")
+    return summarize(found.event.data, name, title)
+
+
+async def _summary_once_loaded(
+    event_type: str,
+    found: Awaitable[inbox.InboxEvent | None] | inbox.InboxEvent | None,
+    actor: Awaitable[PersonRow | None] | PersonRow | None,
+    title: Awaitable[str | None] | str | None,
+) -> str:
+    return _summary(
+        event_type,
+        await found if isawaitable(found) else found,
+        await actor if isawaitable(actor) else actor,
+        await title if isawaitable(title) else title,
+    )
 
 
 @strawberry.type(description="Something that happened to a subject the viewer follows.")
@@ -98,59 +134,69 @@ class Notification(Node):
     def read(self) -> bool:
         return self.read_at is not None
 
-    @strawberry.field(description="What happened, in one line of plain text.")
-    async def summary(self, info: Info) -> str:
-        found, actor, title = await asyncio.gather(
-            loaders.event(info).load(self.event_pk),
-            _person(info, self.actor_id),
-            loaders.subject_title(info).load(self.subject_id),
-        )
-        name = actor.display_name if actor else None
-        if found is None:  # cannot happen while notifications reference their events
-            return one_line(f"{name or 'Someone'}: {self.event_type}")
-        return summarize(found.event.data, name, title)
+    # Each field but `subject` answers at once when the page read its rows ahead
+    # (``queries.viewer_notifications``); otherwise (a mutation's payload, a live notification)
+    # it awaits its loaders.
+
+    @strawberry.field(description="What happened, in one line of plain text.", graphql_type=str)
+    def summary(self, info: Info) -> str | Awaitable[str]:
+        found = loaded(loaders.event(info), self.event_pk)
+        actor = self._actor(info)
+        title = loaded(loaders.subject_title(info), self.subject_id)
+        if isawaitable(found) or isawaitable(actor) or isawaitable(title):
+            return _summary_once_loaded(self.event_type, found, actor, title)
+        return _summary(self.event_type, found, actor, title)
 
     @strawberry.field(
         description="What happened, as data: the event's fields as a JSON object, under their "
         "names in `eventTypes { fields }` (objects as global IDs, enums by value, dates in "
         "ISO 8601), less those its type keeps out (`inData: false`). Null when you may no "
-        "longer see the subject, or for an UNKNOWN kind."
+        "longer see the subject, or for an UNKNOWN kind.",
+        graphql_type=JSON | None,
     )
-    async def data(self, info: Info) -> JSON | None:
-        found = await loaders.event(info).load(self.event_pk)
-        if found is None or found.hidden:
-            return None
-        return cast("JSON | None", shown_data(found.event.data))
+    def data(self, info: Info) -> JSON | Awaitable[JSON | None] | None:
+        return loaded(loaders.event(info), self.event_pk, _data)
 
     @strawberry.field(
         description="Where it opens: the same link its mail has, the subject in the front-end "
         "(ICN_APP_URL and the type's path) or else in the explorer; the app's home (or the "
-        "explorer) once the subject is gone or hidden from you."
+        "explorer) once the subject is gone or hidden from you.",
+        graphql_type=str,
     )
-    async def url(self, info: Info) -> str:
+    def url(self, info: Info) -> str | Awaitable[str]:
         links = MailLinks(info.context.settings)
-        if await loaders.subject_title(info).load(self.subject_id) is None:
-            return links.removed()
-        return links.subject(self.subject_id)
+
+        def opening(title: str | None) -> str:
+            return links.removed() if title is None else links.subject(self.subject_id)
+
+        return loaded(loaders.subject_title(info), self.subject_id, opening)
 
     @strawberry.field(
         description="The subject's path in the front-end app (`/goals/R29hbDox`), for apps "
         "that route by themselves; null for a type with no path there, or once the subject is "
-        "gone or hidden from you."
+        "gone or hidden from you.",
+        graphql_type=str | None,
     )
-    async def app_path(self, info: Info) -> str | None:
-        if await loaders.subject_title(info).load(self.subject_id) is None:
-            return None
-        return MailLinks(info.context.settings).app_path(self.subject_id)
+    def app_path(self, info: Info) -> str | Awaitable[str | None] | None:
+        settings = info.context.settings
+
+        def path(title: str | None) -> str | None:
+            return None if title is None else MailLinks(settings).app_path(self.subject_id)
+
+        return loaded(loaders.subject_title(info), self.subject_id, path)
 
     @strawberry.field(description="What it is about; null once that is deleted.")
     async def subject(self, info: Info) -> Node | None:
         return await resolve_subject(info, self.subject_id)
 
-    @strawberry.field(description="Who did it; null for the system.")
-    async def actor(self, info: Info) -> Person | None:
-        row = await _person(info, self.actor_id)
-        return Person.from_model(row) if row else None
+    @strawberry.field(description="Who did it; null for the system.", graphql_type=Person | None)
+    def actor(self, info: Info) -> Person | Awaitable[Person | None] | None:
+        pk = actor_pk(self.actor_id)
+        return None if pk is None else loaded(info.context.loaders.person, pk, _person)
+
+    def _actor(self, info: Info) -> PersonRow | Awaitable[PersonRow | None] | None:
+        pk = actor_pk(self.actor_id)
+        return None if pk is None else loaded(info.context.loaders.person, pk)
 
 
 @strawberry.type(description="The viewer's notifications, a page at a time.")
