@@ -24,14 +24,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationType,
     SelectionSetNode,
+    get_named_type,
 )
 from strawberry.dataloader import DataLoader
 
@@ -57,7 +65,11 @@ async def read_ahead(info: Info, *reads: ReadAhead) -> None:
     Not in a mutation: its later fields write, and what was read ahead for a field the query
     does not show (``@include(if: false)``) would answer a later field as it was before the
     write. Nor for a loader without a cache (``loaded`` could not find what it read)."""
-    if info._raw_info.operation.operation is OperationType.MUTATION:
+    raw = info._raw_info
+    for _, _, paths in reads:
+        for path in paths:
+            _check_path(raw.schema, raw.return_type, tuple(path))
+    if raw.operation.operation is OperationType.MUTATION:
         return
     pending: list[Any] = []
     for loader, keys, paths in reads:
@@ -66,6 +78,48 @@ async def read_ahead(info: Info, *reads: ReadAhead) -> None:
             pending.extend(loader.load(key) for key in wanted)
     if pending:
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+# Paths found valid, per schema: a path is checked once, not on every page.
+_checked: WeakKeyDictionary[GraphQLSchema, set[tuple[str, Path]]] = WeakKeyDictionary()
+
+
+def _check_path(schema: GraphQLSchema, return_type: GraphQLOutputType, path: Path) -> None:
+    """Raise when ``path`` names a field its type lacks: a misspelt path (a Python name such
+    as ``open_goal_count`` for ``openGoalCount``) would otherwise read nothing ahead, silently,
+    and the page would go back to a task per row."""
+    named = get_named_type(return_type)
+    checked = _checked.setdefault(schema, set())
+    if (named.name, path) in checked:
+        return
+    current: GraphQLNamedType = named
+    for depth, name in enumerate(path):
+        found = [
+            candidate.fields[name]
+            for candidate in _object_types(schema, current)
+            if name in candidate.fields
+        ]
+        if not found:
+            walked = ".".join((named.name, *path[:depth]))
+            raise ValueError(
+                f"read_ahead: {current.name} has no field {name!r} (at {walked}); a path names "
+                "fields as the schema spells them, camelCase (openGoalCount), not aliases"
+            )
+        current = get_named_type(found[0].type)
+    checked.add((named.name, path))
+
+
+def _object_types(
+    schema: GraphQLSchema, named: GraphQLNamedType
+) -> list[GraphQLObjectType | GraphQLInterfaceType]:
+    """The types whose fields a selection on ``named`` may name (through fragments too)."""
+    if isinstance(named, GraphQLObjectType):
+        return [named]
+    if isinstance(named, GraphQLInterfaceType):
+        return [named, *schema.get_possible_types(named)]
+    if isinstance(named, GraphQLUnionType):
+        return list(schema.get_possible_types(named))
+    return []
 
 
 def selects(info: Info, *paths: Path) -> bool:
