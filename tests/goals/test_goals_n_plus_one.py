@@ -18,6 +18,7 @@ from icn_graph.models import (
     Person,
     PersonKind,
 )
+from icn_graph.testing import TaskCount
 from tests.helpers import GraphQLClient, StatementCounter, make_person, token_for
 
 GOALS_QUERY = """
@@ -203,3 +204,31 @@ async def test_center_and_person_goals_in_a_listing(
     assert sum(center["goals"]["totalCount"] for center in centers) == 25
     assert small_count == large_count, statements.statements
     print(f"\nSQL statements ({db.dialect}) centers: first 5 -> {small_count}, 50 -> {large_count}")
+
+
+OWNERS_QUERY = """
+query Owners($first: Int!) {
+  goals(first: $first) {
+    nodes { title owner { ... on Center { name } ... on Person { displayName } } }
+  }
+}
+"""
+
+
+async def test_a_goals_page_reads_its_owners_ahead(
+    db: Database, client: GraphQLClient, statements: StatementCounter, tasks: TaskCount
+) -> None:
+    """Each goal's owner, a center or a person, answers at once: no task per goal."""
+    token = await build(db, 50)
+    counted: list[tuple[int, int]] = []
+    for first in (5, 50):
+        tasks.reset()
+        statements.reset()
+        nodes = (await client.data(OWNERS_QUERY, {"first": first}, token=token))["goals"]["nodes"]
+        counted.append((tasks.count, statements.count))
+        assert len(nodes) == first
+        for node in nodes:
+            index = node["title"].removeprefix("Goal ")
+            owner = {"name": f"Center {index}"} if int(index) % 2 == 0 else None
+            assert node["owner"] == (owner or {"displayName": f"Person {index}-0"})
+    assert counted[0] == counted[1], (counted, statements.statements)

@@ -141,16 +141,19 @@ async def person_goals(
 # key results too).
 _KEY_RESULT_PATHS = in_connection("keyResults", "progress")
 _PEOPLE_PATHS = in_connection("createdBy", "updatedBy")
+_OWNER_PATHS = in_connection("owner")
 
 
 async def _read_ahead(info: Info, page: Page[models.Goal]) -> None:
     """What the query shows of the page's goals through a loader (key results, who set and who
-    last changed each), read now: one statement each for every page the request lists, so that
-    each goal's fields answer at once."""
+    last changed each, whose each is), read now: one statement each for every page the request
+    lists, so that each goal's fields answer at once."""
     goals = [goal for _, goal in page.items]
     people = [pk for goal in goals for pk in (goal.created_by_id, goal.updated_by_id)]
     await read_ahead(
         info,
         (loaders.key_results_of_goal(info), [goal.id for goal in goals], _KEY_RESULT_PATHS),
         (info.context.loaders.person, people, _PEOPLE_PATHS),
+        (info.context.loaders.center, [goal.center_id for goal in goals], _OWNER_PATHS),
+        (info.context.loaders.person, [goal.person_id for goal in goals], _OWNER_PATHS),
     )

@@ -95,6 +95,13 @@ def _existing(what: str) -> Callable[[models.Person | None], Person]:
 
 _AUTHOR = _existing("goal's author")
 _EDITOR = _existing("goal's editor")
+_OWNER = _existing("goal's owner")
+
+
+def _owning_center(row: models.Center | None) -> Center:
+    if row is None:
+        raise NotFound("This goal's center no longer exists.")
+    return Center.from_model(row)
 
 
 async def load_goal(info: Info, pk: int) -> Goal:
@@ -293,17 +300,16 @@ class Goal(Followable):
     def owner_ref(self) -> service.Owner:
         return service.Owner(center_id=self.center_pk, person_id=self.person_pk)
 
-    @strawberry.field(description="The center or the person the goal belongs to.")
-    async def owner(self, info: Info) -> GoalOwner:
-        if self.center_pk is not None:
-            center = await info.context.loaders.center.load(self.center_pk)
-            if center is None:
-                raise NotFound("This goal's center no longer exists.")
-            return Center.from_model(center)
-        assert self.person_pk is not None
-        return await _person(info, self.person_pk, "goal's owner")
-
     # These answer at once when a goals page read them ahead (``queries._read_ahead``).
+
+    @strawberry.field(
+        description="The center or the person the goal belongs to.", graphql_type=GoalOwner
+    )
+    def owner(self, info: Info) -> Center | Person | Awaitable[Center | Person]:
+        if self.center_pk is not None:
+            return loaded(info.context.loaders.center, self.center_pk, _owning_center)
+        assert self.person_pk is not None
+        return loaded(info.context.loaders.person, self.person_pk, _OWNER)
 
     @strawberry.field(description="Who set the goal.", graphql_type=Person)
     def created_by(self, info: Info) -> Person | Awaitable[Person]:
