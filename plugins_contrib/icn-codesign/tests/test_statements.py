@@ -83,3 +83,38 @@ async def test_a_thread_page_makes_the_same_tasks_for_3_or_100_messages(
             client, writers[n % len(writers)], thread["id"], f"@Jamie Rivera, @Dr. Sami Reyes {n}"
         )
     assert await page() == three
+
+
+PARTICIPANTS = """
+query($id: ID!) { node(id: $id) { ... on Thread {
+  participants { joinedAt person { displayName } invitedBy { displayName } } } } }
+"""
+
+
+async def test_a_thread_makes_the_same_tasks_for_3_or_10_participants(
+    db: Database, client: GraphQLClient, tasks: TaskCount, statements: StatementCounter
+) -> None:
+    """Each participant's person and inviter were read ahead with the list."""
+    people = await cast(db)
+    thread = await start(client, people.participant, audience="NETWORK")
+    for writer in (people.parent, people.staff):
+        await post(client, writer, thread["id"], "Joining in.")
+
+    async def participants() -> tuple[int, int, list[str]]:
+        await client.settle()
+        tasks.reset()
+        statements.reset()
+        data = await client.data(PARTICIPANTS, {"id": thread["id"]}, token=people.parent.token)
+        rows = data["node"]["participants"]
+        assert all(row["invitedBy"] is None for row in rows)
+        return tasks.count, statements.count, [row["person"]["displayName"] for row in rows]
+
+    three_tasks, three_statements, three = await participants()
+    assert three == ["Dr. Sami Reyes", "Jamie Rivera", "Tania Staff"]
+    for n in range(7):
+        writer = await member(db, f"Parent {n}", PersonKind.PARENT_PARTNER)
+        await post(client, writer, thread["id"], f"Me too ({n}).")
+    ten_tasks, ten_statements, ten = await participants()
+    assert ten[:3] == three
+    assert ten[3:] == [f"Parent {n}" for n in range(7)]
+    assert (ten_tasks, ten_statements) == (three_tasks, three_statements)

@@ -109,6 +109,7 @@ _AUTHOR = in_connection("author")
 _THREAD = in_connection("thread")
 _MENTIONS = in_connection("mentions")
 _EDITS = in_connection("edits")
+_PARTICIPANTS = [("person",), ("invitedBy",)]
 
 
 @strawberry.type(description="Someone taking part in a thread.")
@@ -121,13 +122,20 @@ class ThreadParticipant:
     def from_row(cls, row: ParticipantRow) -> ThreadParticipant:
         return cls(joined_at=row.joined_at, person_pk=row.person_id, invited_by_pk=row.invited_by)
 
-    @strawberry.field(description="Who takes part.")
-    async def person(self, info: Info) -> PersonType | None:
-        return await _person(info, self.person_pk)
+    # These answer at once when `Thread.participants` read them ahead.
 
-    @strawberry.field(description="Who invited them; null if they started the thread or joined.")
-    async def invited_by(self, info: Info) -> PersonType | None:
-        return await _person(info, self.invited_by_pk)
+    @strawberry.field(description="Who takes part.", graphql_type=PersonType | None)
+    def person(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
+        return loaded(info.context.loaders.person, self.person_pk, _person_type)
+
+    @strawberry.field(
+        description="Who invited them; null if they started the thread or joined.",
+        graphql_type=PersonType | None,
+    )
+    def invited_by(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
+        if self.invited_by_pk is None:
+            return None
+        return loaded(info.context.loaders.person, self.invited_by_pk, _person_type)
 
 
 @strawberry.type(description="A co-design conversation, standing alone or attached to a Node.")
@@ -186,6 +194,8 @@ class Thread(Followable):
     @strawberry.field(description="The people taking part, in the order they joined.")
     async def participants(self, info: Info) -> list[ThreadParticipant]:
         rows = await loaders.participants(info).load(self.pk)
+        people = [pk for row in rows for pk in (row.person_id, row.invited_by)]
+        await read_ahead(info, (info.context.loaders.person, people, _PARTICIPANTS))
         return [ThreadParticipant.from_row(row) for row in rows]
 
     @strawberry.field(description="Its messages; `first` at most 100.")
