@@ -9,6 +9,7 @@ import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
+from icn_graph.ids import to_global_id
 from icn_graph.models import (
     AgendaAssignment,
     AgendaItem,
@@ -25,6 +26,7 @@ from icn_graph.models import (
     Registration,
     Season,
 )
+from icn_graph.testing import TaskCount
 from tests.helpers import GraphQLClient, StatementCounter, make_person, token_for
 
 AGENDA_PEOPLE = """
@@ -193,3 +195,59 @@ async def test_statement_count_does_not_grow_with_the_page(
     assert small_count in expected, statements.statements
     assert large_count in expected, statements.statements
     print(f"\nSQL statements ({db.dialect}): first 5 -> {small_count}, first 50 -> {large_count}")
+
+
+REGISTRATIONS = """
+query Registrations($id: ID!) { node(id: $id) { ... on LearningSession {
+  registrations(first: 50) { nodes { part person { displayName } session { title } } } } } }
+"""
+
+
+async def _session_with(db: Database, registrants: int) -> str:
+    async with db.transaction() as session:
+        row = LearningSession(
+            title=f"Spring with {registrants}",
+            season=Season.SPRING,
+            year=2000 + registrants,
+            starts_on=date(2000 + registrants, 4, 2),
+            ends_on=date(2000 + registrants, 4, 4),
+            venue="Somewhere",
+            timezone="America/Chicago",
+            status=LearningSessionStatus.COMPLETE,
+            objectives=[],
+            priorities=[],
+        )
+        people = [
+            Person(
+                display_name=f"Registrant {registrants}-{n:02d}",
+                email=f"r{registrants}-{n}@example.org",
+                email_key=f"r{registrants}-{n}@example.org",
+                kind=PersonKind.PARENT_PARTNER,
+            )
+            for n in range(registrants)
+        ]
+        session.add_all([row, *people])
+        await session.flush()
+        session.add_all(Registration(session_id=row.id, person_id=p.id) for p in people)
+    return to_global_id("LearningSession", row.id)
+
+
+async def test_a_registrations_page_reads_its_people_ahead(
+    db: Database, client: GraphQLClient, statements: StatementCounter, tasks: TaskCount
+) -> None:
+    """Each registration's person and session answer at once: no task per registration."""
+    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await token_for(db, staff)
+    counted: list[tuple[int, int]] = []
+    for registrants in (3, 30):
+        session_id = await _session_with(db, registrants)
+        tasks.reset()
+        statements.reset()
+        data = await client.data(REGISTRATIONS, {"id": session_id}, token=token)
+        counted.append((tasks.count, statements.count))
+        nodes = data["node"]["registrations"]["nodes"]
+        assert [node["person"]["displayName"] for node in nodes] == [
+            f"Registrant {registrants}-{n:02d}" for n in range(registrants)
+        ]
+        assert {node["session"]["title"] for node in nodes} == {f"Spring with {registrants}"}
+    assert counted[0] == counted[1], (counted, statements.statements)

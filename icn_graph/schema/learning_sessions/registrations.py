@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +13,7 @@ from icn_graph.errors import NotFound
 from icn_graph.schema.context import Info
 from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
+from icn_graph.schema.loaders import loaded
 from icn_graph.schema.people import Person
 
 if TYPE_CHECKING:
@@ -57,18 +59,28 @@ class Registration(Followable):
             session_pk=row.session_id,
         )
 
-    @strawberry.field(description="Who registered.")
-    async def person(self, info: Info) -> Person:
-        person = await info.context.loaders.person.load(self.person_pk)
-        if person is None:
-            raise NotFound("This registration's person no longer exists.")
-        return Person.from_model(person)
+    # These answer at once when a session's registrations page read them ahead.
 
-    @strawberry.field(description="The Learning Session they registered for.")
-    async def session(self, info: Info) -> LearningSessionRef:
-        from icn_graph.schema.learning_sessions.sessions import LearningSession
+    @strawberry.field(description="Who registered.", graphql_type=Person)
+    def person(self, info: Info) -> Person | Awaitable[Person]:
+        return loaded(info.context.loaders.person, self.person_pk, _registrant)
 
-        row = await loaders.learning_session(info).load(self.session_pk)
-        if row is None:
-            raise NotFound("This registration's Learning Session no longer exists.")
-        return LearningSession.from_model(row)
+    @strawberry.field(
+        description="The Learning Session they registered for.", graphql_type=LearningSessionRef
+    )
+    def session(self, info: Info) -> LearningSession | Awaitable[LearningSession]:
+        return loaded(loaders.learning_session(info), self.session_pk, _session)
+
+
+def _registrant(row: models.Person | None) -> Person:
+    if row is None:
+        raise NotFound("This registration's person no longer exists.")
+    return Person.from_model(row)
+
+
+def _session(row: models.LearningSession | None) -> LearningSession:
+    from icn_graph.schema.learning_sessions.sessions import LearningSession
+
+    if row is None:
+        raise NotFound("This registration's Learning Session no longer exists.")
+    return LearningSession.from_model(row)

@@ -13,6 +13,7 @@ from icn_graph.schema.context import Info
 from icn_graph.schema.descriptions import AfterArgument, FirstArgument
 from icn_graph.schema.following import Followable
 from icn_graph.schema.learning_sessions import enums, loaders
+from icn_graph.schema.lookahead import in_connection, read_ahead
 from icn_graph.schema.relay import to_global_id
 from icn_graph.services.learning_sessions import attendance
 from icn_graph.services.learning_sessions import registrations as registration_service
@@ -138,6 +139,12 @@ class LearningSession(Followable):
             ),
         )
         page = await loaders.registration_page(info).load((self.pk, query))
+        people = [row.person_id for _, row in page.items]
+        await read_ahead(
+            info,
+            (info.context.loaders.person, people, in_connection("person")),
+            (loaders.learning_session(info), [self.pk], in_connection("session")),
+        )
         return connection_from_page(page, Registration.from_model)
 
     @strawberry.field(
