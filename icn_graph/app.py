@@ -54,7 +54,7 @@ def create_app(
     ``clock`` to simulate time (tests of expiry); otherwise it is the wall clock.
     """
     settings = settings or get_settings()
-    database = db or Database.from_url(settings.database_url_value, settings.database_pool_size)
+    database = db or Database.from_settings(settings)
     owns_database = db is None
     if plugins is not None:
         install_registries(plugins)  # load_plugins installs those of the host it makes

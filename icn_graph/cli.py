@@ -595,7 +595,7 @@ def _host(context: click.Context) -> PluginHost:
 def _database(settings: Settings) -> Database:
     from icn_graph.db.database import Database
 
-    return Database.from_url(settings.database_url_value, settings.database_pool_size)
+    return Database.from_settings(settings)
 
 
 @main.command("plugins")

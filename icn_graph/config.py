@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from icn_graph.database_url import DatabaseUrl
 
-# PostgreSQL connections one process keeps open: more requests than this reading at once make
+# Database connections a pool keeps open: more requests than this reading at once make
 # the pool open and close connections, each costing far more than the reads it serves.
 DEFAULT_POOL_SIZE = 10
 
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         default=DEFAULT_POOL_SIZE,
         ge=1,
         le=1000,
-        description="PostgreSQL connections each process keeps open (a burst may open 5 more).",
+        description="Database connections each pool keeps open (a burst may open 5 more).",
     )
     network_name: str = Field(default="ImproveCareNow", description="Name of the network served.")
     host: str = Field(default="127.0.0.1", description="Address `icn-graph serve` binds to.")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.exc import DBAPIError, SADeprecationWarning
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -20,8 +22,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import QueuePool
 
-from icn_graph.config import DEFAULT_POOL_SIZE
+from icn_graph.config import DEFAULT_POOL_SIZE, Settings
 from icn_graph.db.after_commit import discard_pending, take_committed
 from icn_graph.db.before_commit import discard_before_commit, run_before_commit
 from icn_graph.db.problems import VARIABLE, DatabaseUnusable
@@ -60,9 +63,13 @@ def create_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
             ) from error
     # No pre-ping (a round trip before every checkout): a dead connection shows itself by its
     # error, the pool is then invalidated, and a request's reads retry once (ReadUnit).
-    in_memory = is_sqlite and parsed.database in (None, "", ":memory:")  # one connection
+    # An in-memory SQLite database lives in one connection (SQLAlchemy's StaticPool): no size.
+    dialect = cast("type[DefaultDialect]", parsed.get_dialect())
+    with warnings.catch_warnings():  # about `mode=memory`: the engine below says it once
+        warnings.simplefilter("ignore", SADeprecationWarning)
+        pooled = issubclass(dialect.get_pool_class(parsed), QueuePool)
     pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": BURST_CONNECTIONS}
-    engine = create_async_engine(url, **({} if in_memory else pool))
+    engine = create_async_engine(url, **(pool if pooled else {}))
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
     return engine
@@ -110,6 +117,11 @@ class Database:
     @classmethod
     def from_url(cls, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
         return cls(create_engine(url, pool_size))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database of ``ICN_DATABASE_URL``, its pool of ``ICN_DATABASE_POOL_SIZE``."""
+        return cls.from_url(settings.database_url_value, settings.database_pool_size)
 
     @property
     def dialect(self) -> str:

@@ -85,27 +85,32 @@ _checked: WeakKeyDictionary[GraphQLSchema, set[tuple[str, Path]]] = WeakKeyDicti
 
 
 def _check_path(schema: GraphQLSchema, return_type: GraphQLOutputType, path: Path) -> None:
-    """Raise when ``path`` names a field its type lacks: a misspelt path (a Python name such
-    as ``open_goal_count`` for ``openGoalCount``) would otherwise read nothing ahead, silently,
-    and the page would go back to a task per row."""
+    """Raise when ``path`` names a field no type on its way has: a misspelt path (a Python
+    name such as ``open_goal_count`` for ``openGoalCount``) would otherwise read nothing ahead,
+    silently, and the page would go back to a task per row. Through a union or an interface,
+    a step may name a field of any of its types (as a fragment on one of them would)."""
     named = get_named_type(return_type)
     checked = _checked.setdefault(schema, set())
     if (named.name, path) in checked:
         return
-    current: GraphQLNamedType = named
+    current: list[GraphQLNamedType] = [named]
     for depth, name in enumerate(path):
-        found = [
+        if name == "__typename" and depth == len(path) - 1:
+            break
+        fields = [
             candidate.fields[name]
-            for candidate in _object_types(schema, current)
+            for named_type in current
+            for candidate in _object_types(schema, named_type)
             if name in candidate.fields
         ]
-        if not found:
+        if not fields:
             walked = ".".join((named.name, *path[:depth]))
+            types = " | ".join(sorted({named_type.name for named_type in current}))
             raise ValueError(
-                f"read_ahead: {current.name} has no field {name!r} (at {walked}); a path names "
+                f"read_ahead: {types} has no field {name!r} (at {walked}); a path names "
                 "fields as the schema spells them, camelCase (openGoalCount), not aliases"
             )
-        current = get_named_type(found[0].type)
+        current = list({id(t): t for t in (get_named_type(f.type) for f in fields)}.values())
     checked.add((named.name, path))
 
 

@@ -86,3 +86,20 @@ def test_a_pool_of_no_connections_is_refused_by_name() -> None:
     refusal = "invalid settings: ICN_DATABASE_POOL_SIZE: Input should be greater than or equal to 1"
     assert refusal in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///:memory:",
+        "sqlite+aiosqlite://",
+        "sqlite+aiosqlite:///file:pooltest?mode=memory&cache=shared&uri=true",
+    ],
+)
+async def test_an_in_memory_sqlite_database_keeps_its_one_connection(url: str) -> None:
+    database = Database.from_settings(Settings(database_url=url, database_pool_size=3))  # type: ignore[arg-type]
+    try:
+        async with database.session() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()

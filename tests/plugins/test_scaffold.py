@@ -66,8 +66,8 @@ async def test_a_new_plugin_passes_its_own_tests(
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     passed = re.search(r"(\d+) passed", run.stdout)
     assert passed, run.stdout
-    # Four tests, each on SQLite and (when configured) PostgreSQL.
-    assert int(passed.group(1)) == (8 if postgres else 4), run.stdout
+    # Five tests, each on SQLite and (when configured) PostgreSQL.
+    assert int(passed.group(1)) == (10 if postgres else 5), run.stdout
 
 
 def test_its_migration_matches_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

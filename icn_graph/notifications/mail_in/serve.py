@@ -17,7 +17,7 @@ async def serve_until_signalled(
 ) -> None:
     """Serve with the reply handlers ``plugins`` installed, until a signal stops it."""
     del plugins  # loading them installed their reply handlers, which the receiver reads
-    database = Database.from_url(settings.database_url_value, settings.database_pool_size)
+    database = Database.from_settings(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

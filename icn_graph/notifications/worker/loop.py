@@ -229,7 +229,7 @@ async def run_until_signalled(settings: Settings, plugins: PluginHost) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    db = Database.from_url(settings.database_url_value, settings.database_pool_size)
+    db = Database.from_settings(settings)
     try:
         await Worker(settings, db, plugins).run(stop)
     finally:

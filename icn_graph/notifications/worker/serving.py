@@ -33,7 +33,7 @@ async def serve_with_worker(
         stop.set()
 
     previous = {signum: signal.signal(signum, stop_worker) for signum in SIGNALS}
-    db = Database.from_url(settings.database_url_value, settings.database_pool_size)
+    db = Database.from_settings(settings)
     task = asyncio.create_task(Worker(settings, db, plugins).run(stop))
     try:
         await server.serve()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 from inspect import isawaitable
-from typing import cast
+from typing import TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -26,6 +27,8 @@ from icn_graph.schema.notifications import enums, loaders
 from icn_graph.schema.people import Person
 from icn_graph.schema.relay import Node
 from icn_graph.services.pagination import Page
+
+T = TypeVar("T")
 
 __all__ = [
     "DeliveryOverride",
@@ -84,12 +87,13 @@ async def _summary_once_loaded(
     actor: Awaitable[PersonRow | None] | PersonRow | None,
     title: Awaitable[str | None] | str | None,
 ) -> str:
-    return _summary(
-        event_type,
-        await found if isawaitable(found) else found,
-        await actor if isawaitable(actor) else actor,
-        await title if isawaitable(title) else title,
-    )
+    # Gathered, so that a failed load leaves no other's error unretrieved.
+    event, person, subject_title = await asyncio.gather(_at(found), _at(actor), _at(title))
+    return _summary(event_type, event, person, subject_title)
+
+
+async def _at(value: Awaitable[T] | T) -> T:
+    return await cast("Awaitable[T]", value) if isawaitable(value) else value
 
 
 @strawberry.type(description="Something that happened to a subject the viewer follows.")
