@@ -13,6 +13,8 @@ from icn_graph.database_url import DatabaseUrl
 # Database connections a pool keeps open: more requests than this reading at once make
 # the pool open and close connections, each costing far more than the reads it serves.
 DEFAULT_POOL_SIZE = 10
+# Seconds a request waits for a connection when the pool and its burst are all in use.
+DEFAULT_POOL_TIMEOUT = 30.0
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 SmtpTls = Literal["none", "starttls", "tls"]
@@ -46,6 +48,13 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description="Database connections each pool keeps open (a burst may open 5 more).",
+    )
+    database_pool_timeout: float = Field(
+        default=DEFAULT_POOL_TIMEOUT,
+        gt=0,
+        le=600,
+        description="Seconds a request waits for a free database connection before it is "
+        "answered SERVICE_UNAVAILABLE.",
     )
     network_name: str = Field(default="ImproveCareNow", description="Name of the network served.")
     host: str = Field(default="127.0.0.1", description="Address `icn-graph serve` binds to.")

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import QueuePool
 
-from icn_graph.config import DEFAULT_POOL_SIZE, Settings
+from icn_graph.config import DEFAULT_POOL_SIZE, DEFAULT_POOL_TIMEOUT, Settings
 from icn_graph.db.after_commit import discard_pending, take_committed
 from icn_graph.db.before_commit import discard_before_commit, run_before_commit
 from icn_graph.db.problems import VARIABLE, DatabaseUnusable
@@ -46,9 +46,12 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 BURST_CONNECTIONS = 5
 
 
-def create_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
-    """An engine for ``url`` whose pool keeps ``pool_size`` connections open; on SQLite, foreign
-    keys on, WAL, and the file's folder created."""
+def create_engine(
+    url: str, pool_size: int = DEFAULT_POOL_SIZE, pool_timeout: float = DEFAULT_POOL_TIMEOUT
+) -> AsyncEngine:
+    """An engine for ``url`` whose pool keeps ``pool_size`` connections open and makes a
+    checkout wait at most ``pool_timeout`` seconds for one; on SQLite, foreign keys on, WAL, and
+    the file's folder created."""
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:":
@@ -68,7 +71,11 @@ def create_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
     with warnings.catch_warnings():  # about `mode=memory`: the engine below says it once
         warnings.simplefilter("ignore", SADeprecationWarning)
         pooled = issubclass(dialect.get_pool_class(parsed), QueuePool)
-    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": BURST_CONNECTIONS}
+    pool: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": BURST_CONNECTIONS,
+        "pool_timeout": pool_timeout,
+    }
     engine = create_async_engine(url, **(pool if pooled else {}))
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
@@ -115,13 +122,22 @@ class Database:
         self.event_sink: EventSink | None = None
 
     @classmethod
-    def from_url(cls, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Database:
-        return cls(create_engine(url, pool_size))
+    def from_url(
+        cls,
+        url: str,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        pool_timeout: float = DEFAULT_POOL_TIMEOUT,
+    ) -> Database:
+        return cls(create_engine(url, pool_size, pool_timeout))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        """The database of ``ICN_DATABASE_URL``, its pool of ``ICN_DATABASE_POOL_SIZE``."""
-        return cls.from_url(settings.database_url_value, settings.database_pool_size)
+        """The database of ``ICN_DATABASE_URL``, its pool as ``ICN_DATABASE_POOL_*`` say."""
+        return cls.from_url(
+            settings.database_url_value,
+            settings.database_pool_size,
+            settings.database_pool_timeout,
+        )
 
     @property
     def dialect(self) -> str:

@@ -10,11 +10,17 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
-from icn_graph.errors import ServiceError
+from icn_graph.db.connection_errors import no_connection_free
+from icn_graph.errors import ErrorCode, ServiceError
 
 log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Unexpected error."
+BUSY = "The database is busy; try again shortly."
+POOL_ADVICE = (
+    "more requests at once than ICN_DATABASE_POOL_SIZE (and 5 more) allow waited past "
+    'ICN_DATABASE_POOL_TIMEOUT: see docs/operations.md, "How large a pool"'
+)
 
 
 def present(error: GraphQLError) -> GraphQLError:
@@ -44,6 +50,16 @@ def present(error: GraphQLError) -> GraphQLError:
         )
     if isinstance(original, GraphQLError):
         return error
+    if no_connection_free(original):
+        log.warning("%s; %s", original, POOL_ADVICE)
+        return GraphQLError(
+            BUSY,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": ErrorCode.SERVICE_UNAVAILABLE.value},
+        )
     return GraphQLError(
         MASKED_MESSAGE,
         nodes=error.nodes,

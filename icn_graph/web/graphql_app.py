@@ -26,7 +26,11 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
-from icn_graph.db.connection_errors import connection_dropped, connection_lost
+from icn_graph.db.connection_errors import (
+    connection_dropped,
+    connection_lost,
+    no_connection_free,
+)
 from icn_graph.db.database import Database, current_read_unit, forgetting_on_write
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
@@ -37,6 +41,7 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
+from icn_graph.schema.errors import BUSY, POOL_ADVICE
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.live_notifications import LiveDelivery
 from icn_graph.schema.loaders import Loaders
@@ -383,6 +388,9 @@ class GraphQLApp(GraphQL[Context, None]):
                     continue
                 if not (lost or isinstance(error, SQLAlchemyError)):
                     raise
+                if no_connection_free(error):
+                    log.warning("cannot authenticate the request: %s; %s", error, POOL_ADVICE)
+                    raise HTTPException(503, BUSY) from error
                 log.error("cannot authenticate the request: database unavailable: %s", error)
                 raise HTTPException(
                     503, "The database is unavailable; try again shortly."

@@ -23,8 +23,12 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from icn_graph.db.connection_errors import connection_lost, stray_cancellation
-from icn_graph.schema.errors import MASKED_MESSAGE
+from icn_graph.db.connection_errors import (
+    connection_lost,
+    no_connection_free,
+    stray_cancellation,
+)
+from icn_graph.schema.errors import MASKED_MESSAGE, POOL_ADVICE
 from icn_graph.web.graphql_app import TRY_AGAIN_LATER, request_error
 
 log = logging.getLogger(__name__)
@@ -58,9 +62,11 @@ class UnexpectedErrors:
         except BaseException as error:
             if not (isinstance(error, Exception) or stray_cancellation(error)):
                 raise
-            lost = connection_lost(error)
+            lost = connection_lost(error) or no_connection_free(error)
             where = f"{scope.get('method', 'WEBSOCKET')} {scope.get('path', '')}"
-            if lost:
+            if no_connection_free(error):
+                log.warning("%s: %s; %s", where, error, POOL_ADVICE)
+            elif lost:
                 log.warning("%s: the database connection was lost: %r", where, error)
             else:
                 log.error("%s: unexpected error", where, exc_info=error)

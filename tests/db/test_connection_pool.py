@@ -5,17 +5,24 @@ so ten clients made PostgreSQL start a backend for every other request)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
+from graphql import GraphQLError
 from sqlalchemy import event, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from icn_graph.app import create_app
 from icn_graph.cli import main
 from icn_graph.config import DEFAULT_POOL_SIZE, Settings
 from icn_graph.db.database import BURST_CONNECTIONS, Database
+from icn_graph.plugins.manager import PluginHost
+from icn_graph.schema.errors import present
+from icn_graph.testing import GraphQLClient, make_person, token_for
 
 
 class Opened:
@@ -103,3 +110,62 @@ async def test_an_in_memory_sqlite_database_keeps_its_one_connection(url: str) -
             assert await session.scalar(text("SELECT 1")) == 1
     finally:
         await database.dispose()
+
+
+async def test_a_request_that_finds_no_connection_free_is_told_to_try_again(
+    db: Database,
+    migrated_url: str,
+    settings: Settings,
+    plugin_host: PluginHost,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Past the pool and its burst, a request waits ICN_DATABASE_POOL_TIMEOUT for a connection,
+    then is answered 503 SERVICE_UNAVAILABLE (in the API's JSON shape), and the log names the
+    setting to raise. Once connections come back, requests are served again."""
+    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
+    app = create_app(settings, db=busy, plugins=plugin_host)
+    token = await token_for(db, await make_person(db, display_name="Jamie Rivera"))
+    release = asyncio.Event()
+    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
+
+    async def hold() -> None:
+        async with busy.read_unit(), busy.session() as session:
+            await session.scalar(text("SELECT 1"))
+            await all_held.wait()
+            await release.wait()
+
+    transport = httpx.ASGITransport(app=app)
+    query = "{ viewer { person { displayName } } }"
+    shown = {"viewer": {"person": {"displayName": "Jamie Rivera"}}}
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            client = GraphQLClient(http, app)
+            holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
+            await asyncio.wait_for(all_held.wait(), 10)
+            with caplog.at_level(logging.WARNING):
+                refused = await client.post(query, token=token)
+            assert refused.status_code == 503
+            assert refused.json() == {
+                "errors": [
+                    {
+                        "message": "The database is busy; try again shortly.",
+                        "extensions": {"code": "SERVICE_UNAVAILABLE"},
+                    }
+                ]
+            }
+            assert "ICN_DATABASE_POOL_SIZE" in caplog.text
+            release.set()
+            await asyncio.gather(*holders)
+            assert await client.data(query, token=token) == shown
+    finally:
+        release.set()
+        await busy.dispose()
+
+
+def test_a_field_that_finds_no_connection_free_is_unavailable_not_an_internal_error() -> None:
+    """A field reached after the request authenticated (its viewer cached) fails the same way."""
+    waited = PoolTimeout("QueuePool limit of size 1 overflow 5 reached")
+    shown = present(GraphQLError("x", original_error=waited, path=["viewer", "person"]))
+    assert shown.message == "The database is busy; try again shortly."
+    assert shown.extensions == {"code": "SERVICE_UNAVAILABLE"}
+    assert shown.path == ["viewer", "person"]
