@@ -16,7 +16,6 @@ import asyncio
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 # Unwrapped asyncpg errors: the server's (AdminShutdownError, ...) and the client's
 # ("connection is closed", "cannot switch to state ...").
@@ -47,9 +46,3 @@ def connection_dropped(error: BaseException) -> bool:
     if isinstance(error, DBAPIError):
         return error.connection_invalidated
     return connection_lost(error)
-
-
-def no_connection_free(error: BaseException) -> bool:
-    """No pooled connection came free within ``ICN_DATABASE_POOL_TIMEOUT``: more requests at
-    once than the pool (and its burst) holds. Not worth an immediate retry."""
-    return isinstance(error, PoolTimeout)

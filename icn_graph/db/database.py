@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import DBAPIError, SADeprecationWarning
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -287,6 +288,7 @@ class ReadUnit:
         self.closed = False
         self.lost = False
         self.wrote = False
+        self.busy: PoolTimeout | None = None
         self._session: AsyncSession | None = None
         # Whoever runs the unit will run it again if it loses its connection (web.route_reads).
         self.runs_again_if_lost = False
@@ -349,8 +351,16 @@ class ReadUnit:
             self._session.expunge_all()
 
     async def _connection(self) -> AsyncConnection:
+        if self.busy is not None:
+            # The pool had no connection free for this request: its later reads fail at once,
+            # rather than each waiting ICN_DATABASE_POOL_TIMEOUT again.
+            raise self.busy
         if self.connection is None:
-            connection = await self.db.engine.connect()
+            try:
+                connection = await self.db.engine.connect()
+            except PoolTimeout as error:
+                self.busy = error
+                raise
             connection.info.pop(STATEMENT_FAILED, None)  # kept with the pooled connection
             try:
                 if self.db.dialect == "postgresql":

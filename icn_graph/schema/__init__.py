@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
+from icn_graph.db.busy import POOL_ADVICE, no_connection_free
 from icn_graph.errors import ServiceError
 from icn_graph.events.registry import RegisteredEventType
 from icn_graph.events.registry import event_types as installed_event_types
@@ -85,11 +86,18 @@ class IcnSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Problems the caller can fix are answers, not incidents: log only the unexpected.
+        # A pool that had no connection free is load, not a bug: once, without a traceback.
+        busy = [error for error in errors if no_connection_free(error.original_error)]
+        if busy:
+            log.warning(
+                "%d field(s) failed: %s; %s", len(busy), busy[0].original_error, POOL_ADVICE
+            )
         unexpected = [
             error
             for error in errors
             if error.original_error is not None
             and not isinstance(error.original_error, ServiceError | GraphQLError)
+            and not no_connection_free(error.original_error)
         ]
         for error in unexpected:
             owner = self.owners.owner_of(error) or "unknown"

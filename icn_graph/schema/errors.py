@@ -10,17 +10,12 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import StreamExecutionResult
 
-from icn_graph.db.connection_errors import no_connection_free
+from icn_graph.db.busy import BUSY, no_connection_free
 from icn_graph.errors import ErrorCode, ServiceError
 
 log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Unexpected error."
-BUSY = "The database is busy; try again shortly."
-POOL_ADVICE = (
-    "more requests at once than ICN_DATABASE_POOL_SIZE (and 5 more) allow waited past "
-    'ICN_DATABASE_POOL_TIMEOUT: see docs/operations.md, "How large a pool"'
-)
 
 
 def present(error: GraphQLError) -> GraphQLError:
@@ -50,8 +45,7 @@ def present(error: GraphQLError) -> GraphQLError:
         )
     if isinstance(original, GraphQLError):
         return error
-    if no_connection_free(original):
-        log.warning("%s; %s", original, POOL_ADVICE)
+    if no_connection_free(original):  # logged once per operation: IcnSchema.process_errors
         return GraphQLError(
             BUSY,
             nodes=error.nodes,

@@ -47,6 +47,7 @@ from graphql.execution import Executor, VariableValues, execute_subscription_eve
 from graphql.execution.values import get_directive_values
 from strawberry.dataloader import DataLoader
 
+from icn_graph.db.busy import no_connection_free
 from icn_graph.ids import to_global_id
 from icn_graph.notifications.realtime.live import Announcement, LiveSubscriber
 from icn_graph.notifications.realtime.live_batch import LiveBatch, LiveNotification, load_live_batch
@@ -284,8 +285,10 @@ class LiveDelivery:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             for error in result.errors:
-                if error.original_error is not None and not isinstance(
-                    error.original_error, GraphQLError
+                if (
+                    error.original_error is not None
+                    and not isinstance(error.original_error, GraphQLError)
+                    and not no_connection_free(error.original_error)
                 ):
                     log.error(
                         "a live notification field failed",

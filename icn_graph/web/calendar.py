@@ -62,8 +62,7 @@ async def agenda_ics(request: Request) -> Response:
     except NotFound:
         return _not_found()
     except (SQLAlchemyError, OSError) as error:
-        log_unavailable(log, "serve an agenda calendar", error)
-        return request_error(503, "The database is unavailable; try again shortly.")
+        return request_error(503, log_unavailable(log, "serve an agenda calendar", error))
     return Response(
         calendar.content,
         media_type=ICS_TYPE,

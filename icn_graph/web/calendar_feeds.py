@@ -62,8 +62,7 @@ async def _serve(request: Request, render: Render) -> Response:
     except NotFound:
         return _error(404, NO_SESSION)
     except (SQLAlchemyError, OSError) as error:
-        log_unavailable(log, "serve a calendar feed", error)
-        return _error(503, "The database is unavailable; try again shortly.")
+        return _error(503, log_unavailable(log, "serve a calendar feed", error))
     return Response(
         calendar.content,
         media_type=ICS_TYPE,

@@ -107,8 +107,7 @@ async def view_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log_unavailable(log, "serve a data view", error)
-        return _request_error(503, "The database is unavailable; try again shortly.")
+        return _request_error(503, log_unavailable(log, "serve a data view", error))
     return await _file(rendering, file_format)
 
 
@@ -125,8 +124,7 @@ async def public_view_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return _request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log_unavailable(log, "serve a public data view", error)
-        return _request_error(503, "The database is unavailable; try again shortly.")
+        return _request_error(503, log_unavailable(log, "serve a public data view", error))
     if rendering is None:
         return _error(404, "NOT_FOUND", NO_PUBLIC_VIEW)
     return await _file(rendering, file_format)

@@ -26,11 +26,8 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
-from icn_graph.db.connection_errors import (
-    connection_dropped,
-    connection_lost,
-    no_connection_free,
-)
+from icn_graph.db.busy import BUSY, POOL_ADVICE, no_connection_free
+from icn_graph.db.connection_errors import connection_dropped, connection_lost
 from icn_graph.db.database import Database, current_read_unit, forgetting_on_write
 from icn_graph.db.types import Clock, utcnow
 from icn_graph.notifications.realtime.broadcaster import Broadcaster
@@ -41,7 +38,6 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.reports.measures.builtin import core_registry
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.schema.context import Context
-from icn_graph.schema.errors import BUSY, POOL_ADVICE
 from icn_graph.schema.limits.budget import CostBudget
 from icn_graph.schema.live_notifications import LiveDelivery
 from icn_graph.schema.loaders import Loaders

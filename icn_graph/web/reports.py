@@ -99,8 +99,7 @@ async def report_file(request: Request) -> Response:
     except Unavailable as problem:  # the read could not be audited: nothing is sent
         return request_error(503, problem.message)
     except (SQLAlchemyError, OSError) as error:
-        log_unavailable(log, "serve a report", error)
-        return request_error(503, "The database is unavailable; try again shortly.")
+        return request_error(503, log_unavailable(log, "serve a report", error))
     headers = {
         "Content-Disposition": f'attachment; filename="{_filename(report, file_format)}"',
         "Cache-Control": "private, no-cache",

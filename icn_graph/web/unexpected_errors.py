@@ -23,17 +23,13 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from icn_graph.db.connection_errors import (
-    connection_lost,
-    no_connection_free,
-    stray_cancellation,
-)
-from icn_graph.schema.errors import MASKED_MESSAGE, POOL_ADVICE
+from icn_graph.db.busy import POOL_ADVICE, no_connection_free, unavailable_message
+from icn_graph.db.connection_errors import connection_lost, stray_cancellation
+from icn_graph.schema.errors import MASKED_MESSAGE
 from icn_graph.web.graphql_app import TRY_AGAIN_LATER, request_error
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "The database is unavailable; try again shortly."
 # RFC 6455 close code 1011: the server met an unexpected condition.
 INTERNAL_ERROR = 1011
 
@@ -79,5 +75,5 @@ class UnexpectedErrors:
                 return
             if started:
                 raise
-            status, message = (503, UNAVAILABLE) if lost else (500, MASKED_MESSAGE)
+            status, message = (503, unavailable_message(error)) if lost else (500, MASKED_MESSAGE)
             await request_error(status, message)(scope, receive, send)

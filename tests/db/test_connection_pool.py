@@ -21,6 +21,7 @@ from icn_graph.cli import main
 from icn_graph.config import DEFAULT_POOL_SIZE, Settings
 from icn_graph.db.database import BURST_CONNECTIONS, Database
 from icn_graph.plugins.manager import PluginHost
+from icn_graph.schema import build_schema
 from icn_graph.schema.errors import present
 from icn_graph.testing import GraphQLClient, make_person, token_for
 
@@ -169,3 +170,52 @@ def test_a_field_that_finds_no_connection_free_is_unavailable_not_an_internal_er
     assert shown.message == "The database is busy; try again shortly."
     assert shown.extensions == {"code": "SERVICE_UNAVAILABLE"}
     assert shown.path == ["viewer", "person"]
+
+
+async def test_a_request_that_found_no_connection_free_does_not_wait_again(
+    migrated_url: str,
+) -> None:
+    """Its later reads fail at once with the same error, rather than each waiting the timeout."""
+    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
+    release = asyncio.Event()
+    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
+
+    async def hold() -> None:
+        async with busy.read_unit(), busy.session() as session:
+            await session.scalar(text("SELECT 1"))
+            await all_held.wait()
+            await release.wait()
+
+    holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
+    try:
+        await asyncio.wait_for(all_held.wait(), 10)
+        refusals: list[BaseException] = []
+        async with busy.read_unit():
+            for _ in range(2):
+                with pytest.raises(PoolTimeout) as refused:
+                    async with busy.session() as session:
+                        await session.scalar(text("SELECT 1"))
+                refusals.append(refused.value)
+        assert refusals[0] is refusals[1]
+    finally:
+        release.set()
+        await asyncio.gather(*holders)
+        await busy.dispose()
+
+
+def test_fields_that_found_no_connection_free_are_logged_once_without_a_traceback(
+    plugin_host: PluginHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    schema = build_schema(plugin_host.schema_contributions())
+    waited = PoolTimeout("QueuePool limit of size 1 overflow 5 reached")
+    errors = [
+        GraphQLError("x", original_error=waited, path=["viewer", "person"]),
+        GraphQLError("x", original_error=waited, path=["network", "name"]),
+    ]
+    with caplog.at_level(logging.WARNING):
+        schema.process_errors(errors)
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert "2 field(s) failed" in record.getMessage()
+    assert "ICN_DATABASE_POOL_SIZE" in record.getMessage()
