@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -113,6 +114,30 @@ async def test_an_in_memory_sqlite_database_keeps_its_one_connection(url: str) -
         await database.dispose()
 
 
+@asynccontextmanager
+async def every_connection_in_use(migrated_url: str) -> AsyncIterator[Database]:
+    """A database whose pool (1, and its burst) is all checked out, and which waits 0.2 s for a
+    connection; given back as the block ends."""
+    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
+    release = asyncio.Event()
+    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
+
+    async def hold() -> None:
+        async with busy.read_unit(), busy.session() as session:
+            await session.scalar(text("SELECT 1"))
+            await all_held.wait()
+            await release.wait()
+
+    holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
+    try:
+        await asyncio.wait_for(all_held.wait(), 10)
+        yield busy
+    finally:
+        release.set()
+        await asyncio.gather(*holders)
+        await busy.dispose()
+
+
 async def test_a_request_that_finds_no_connection_free_is_told_to_try_again(
     db: Database,
     migrated_url: str,
@@ -123,44 +148,24 @@ async def test_a_request_that_finds_no_connection_free_is_told_to_try_again(
     """Past the pool and its burst, a request waits ICN_DATABASE_POOL_TIMEOUT for a connection,
     then is answered 503 SERVICE_UNAVAILABLE (in the API's JSON shape), and the log names the
     setting to raise. Once connections come back, requests are served again."""
-    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
-    app = create_app(settings, db=busy, plugins=plugin_host)
     token = await token_for(db, await make_person(db, display_name="Jamie Rivera"))
-    release = asyncio.Event()
-    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
-
-    async def hold() -> None:
-        async with busy.read_unit(), busy.session() as session:
-            await session.scalar(text("SELECT 1"))
-            await all_held.wait()
-            await release.wait()
-
-    transport = httpx.ASGITransport(app=app)
     query = "{ viewer { person { displayName } } }"
-    shown = {"viewer": {"person": {"displayName": "Jamie Rivera"}}}
-    try:
+    async with every_connection_in_use(migrated_url) as busy:
+        app = create_app(settings, db=busy, plugins=plugin_host)
+        transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            client = GraphQLClient(http, app)
-            holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
-            await asyncio.wait_for(all_held.wait(), 10)
             with caplog.at_level(logging.WARNING):
-                refused = await client.post(query, token=token)
-            assert refused.status_code == 503
-            assert refused.json() == {
-                "errors": [
-                    {
-                        "message": "The database is busy; try again shortly.",
-                        "extensions": {"code": "SERVICE_UNAVAILABLE"},
-                    }
-                ]
+                refused = await GraphQLClient(http, app).post(query, token=token)
+    assert refused.status_code == 503
+    assert refused.json() == {
+        "errors": [
+            {
+                "message": "The database is busy; try again shortly.",
+                "extensions": {"code": "SERVICE_UNAVAILABLE"},
             }
-            assert "ICN_DATABASE_POOL_SIZE" in caplog.text
-            release.set()
-            await asyncio.gather(*holders)
-            assert await client.data(query, token=token) == shown
-    finally:
-        release.set()
-        await busy.dispose()
+        ]
+    }
+    assert "ICN_DATABASE_POOL_SIZE" in caplog.text
 
 
 def test_a_field_that_finds_no_connection_free_is_unavailable_not_an_internal_error() -> None:
@@ -176,31 +181,14 @@ async def test_a_request_that_found_no_connection_free_does_not_wait_again(
     migrated_url: str,
 ) -> None:
     """Its later reads fail at once with the same error, rather than each waiting the timeout."""
-    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
-    release = asyncio.Event()
-    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
-
-    async def hold() -> None:
-        async with busy.read_unit(), busy.session() as session:
-            await session.scalar(text("SELECT 1"))
-            await all_held.wait()
-            await release.wait()
-
-    holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
-    try:
-        await asyncio.wait_for(all_held.wait(), 10)
-        refusals: list[BaseException] = []
-        async with busy.read_unit():
-            for _ in range(2):
-                with pytest.raises(PoolTimeout) as refused:
-                    async with busy.session() as session:
-                        await session.scalar(text("SELECT 1"))
-                refusals.append(refused.value)
-        assert refusals[0] is refusals[1]
-    finally:
-        release.set()
-        await asyncio.gather(*holders)
-        await busy.dispose()
+    refusals: list[BaseException] = []
+    async with every_connection_in_use(migrated_url) as busy, busy.read_unit():
+        for _ in range(2):
+            with pytest.raises(PoolTimeout) as refused:
+                async with busy.session() as session:
+                    await session.scalar(text("SELECT 1"))
+            refusals.append(refused.value)
+    assert refusals[0] is refusals[1]
 
 
 def test_fields_that_found_no_connection_free_are_logged_once_without_a_traceback(
