@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from icn_graph.db.busy import POOL_ADVICE, no_connection_free, unavailable_message
+from icn_graph.db.busy import BUSY, POOL_ADVICE, UNAVAILABLE, no_connection_free
 from icn_graph.db.database import current_read_unit
 
 
@@ -16,9 +16,9 @@ def log_unavailable(log: logging.Logger, doing: str, error: BaseException) -> st
     tell the client (``db.busy``)."""
     if no_connection_free(error):
         log.warning("cannot %s: %s; %s", doing, error, POOL_ADVICE)
-        return unavailable_message(error)
+        return BUSY
     unit = current_read_unit()
     retried = unit is not None and unit.runs_again_if_lost and unit.may_run_again
     level = logging.DEBUG if retried else logging.ERROR
     log.log(level, "cannot %s: database unavailable: %s", doing, error)
-    return unavailable_message(error)
+    return UNAVAILABLE

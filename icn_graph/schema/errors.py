@@ -34,33 +34,29 @@ def present(error: GraphQLError) -> GraphQLError:
         extensions: dict[str, object] = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
-        return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=original,
-            extensions=extensions,
-        )
+        return _shown_as(error, original.message, extensions, original)
     if isinstance(original, GraphQLError):
         return error
     if no_connection_free(original):  # logged once per operation: IcnSchema.process_errors
-        return GraphQLError(
-            BUSY,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": ErrorCode.SERVICE_UNAVAILABLE.value},
-        )
+        return _shown_as(error, BUSY, {"code": ErrorCode.SERVICE_UNAVAILABLE.value})
+    return _shown_as(error, MASKED_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
+
+
+def _shown_as(
+    error: GraphQLError,
+    message: str,
+    extensions: dict[str, object],
+    original: Exception | None = None,
+) -> GraphQLError:
+    """``error`` where it happened, with the message and extensions the client sees."""
     return GraphQLError(
-        MASKED_MESSAGE,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR"},
+        original_error=original,
+        extensions=extensions,
     )
 
 

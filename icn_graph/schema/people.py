@@ -21,6 +21,7 @@ from icn_graph.schema.descriptions import (
     InputArgument,
 )
 from icn_graph.schema.following import Followable
+from icn_graph.schema.loaders import loaded
 from icn_graph.schema.payloads import UserError, attempt
 from icn_graph.schema.relay import expect_global_id
 from icn_graph.services import people as service
@@ -74,10 +75,24 @@ class Person(Followable):
         )
 
     @classmethod
+    def from_model_or_none(cls, person: models.Person | None) -> Person | None:
+        """The person of a row a loader found, or None for one it did not."""
+        return cls.from_model(person) if person else None
+
+    @classmethod
     async def load(cls, info: Info, pk: int | None) -> Person | None:
         """The person ``pk`` through the request's loader (a payload's changed person)."""
         row = await info.context.loaders.person.load(pk) if pk else None
-        return cls.from_model(row) if row else None
+        return cls.from_model_or_none(row)
+
+    @classmethod
+    def of(cls, info: Info, pk: int | None) -> Person | Awaitable[Person | None] | None:
+        """The person ``pk`` (None for None) through the request's loader, for a field to
+        return: at once when the request has the row (a page read it ahead,
+        ``lookahead.read_ahead``), else an awaitable of it."""
+        if pk is None:
+            return None
+        return loaded(info.context.loaders.person, pk, cls.from_model_or_none)
 
     @strawberry.field(
         description='The language the person reads the app in, a BCP 47 tag ("en", "fr-CA"). '

@@ -26,7 +26,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from icn_graph.config import Settings
-from icn_graph.db.busy import BUSY, POOL_ADVICE, no_connection_free
+from icn_graph.db.busy import BUSY, POOL_ADVICE, UNAVAILABLE, no_connection_free
 from icn_graph.db.connection_errors import connection_dropped, connection_lost
 from icn_graph.db.database import Database, current_read_unit, forgetting_on_write
 from icn_graph.db.types import Clock, utcnow
@@ -388,9 +388,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     log.warning("cannot authenticate the request: %s; %s", error, POOL_ADVICE)
                     raise HTTPException(503, BUSY) from error
                 log.error("cannot authenticate the request: database unavailable: %s", error)
-                raise HTTPException(
-                    503, "The database is unavailable; try again shortly."
-                ) from error
+                raise HTTPException(503, UNAVAILABLE) from error
         raise AssertionError("unreachable")
 
     async def get_context(

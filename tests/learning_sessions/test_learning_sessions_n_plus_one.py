@@ -217,17 +217,12 @@ async def _session_with(db: Database, registrants: int) -> str:
             objectives=[],
             priorities=[],
         )
-        people = [
-            Person(
-                display_name=f"Registrant {registrants}-{n:02d}",
-                email=f"r{registrants}-{n}@example.org",
-                email_key=f"r{registrants}-{n}@example.org",
-                kind=PersonKind.PARENT_PARTNER,
-            )
-            for n in range(registrants)
-        ]
-        session.add_all([row, *people])
-        await session.flush()
+        session.add(row)
+    people = [
+        await make_person(db, display_name=f"Registrant {registrants}-{n:02d}")
+        for n in range(registrants)
+    ]
+    async with db.transaction() as session:
         session.add_all(Registration(session_id=row.id, person_id=p.id) for p in people)
     return to_global_id("LearningSession", row.id)
 

@@ -62,10 +62,6 @@ def actor_pk(actor_id: str | None) -> int | None:
     return pk if type_name == "Person" else None
 
 
-def _person(row: PersonRow | None) -> Person | None:
-    return Person.from_model(row) if row else None
-
-
 def _data(found: inbox.InboxEvent | None) -> JSON | None:
     if found is None or found.hidden:
         return None
@@ -195,8 +191,7 @@ class Notification(Node):
 
     @strawberry.field(description="Who did it; null for the system.", graphql_type=Person | None)
     def actor(self, info: Info) -> Person | Awaitable[Person | None] | None:
-        pk = actor_pk(self.actor_id)
-        return None if pk is None else loaded(info.context.loaders.person, pk, _person)
+        return Person.of(info, actor_pk(self.actor_id))
 
     def _actor(self, info: Info) -> PersonRow | Awaitable[PersonRow | None] | None:
         pk = actor_pk(self.actor_id)

@@ -49,13 +49,6 @@ described_enum(
 )
 
 
-async def _person(info: Info, pk: int | None) -> PersonType | None:
-    if pk is None:
-        return None
-    row = await info.context.loaders.person.load(pk)
-    return PersonType.from_model(row) if row else None
-
-
 @strawberry.type(description="Someone's agreement with a revision.")
 class DraftAgreement:
     agreed_at: datetime = strawberry.field(description="When they agreed (UTC).")
@@ -63,7 +56,7 @@ class DraftAgreement:
 
     @strawberry.field(description="Who agreed.")
     async def person(self, info: Info) -> PersonType | None:
-        return await _person(info, self.person_pk)
+        return await PersonType.load(info, self.person_pk)
 
 
 @strawberry.type(description="One version of a draft's whole text, with who wrote it and why.")
@@ -96,11 +89,11 @@ class DraftRevision(Node):
 
     @strawberry.field(description="Who wrote it.")
     async def author(self, info: Info) -> PersonType | None:
-        return await _person(info, self.row.author_id)
+        return await PersonType.load(info, self.row.author_id)
 
     @strawberry.field(description=local_times.DESCRIPTION)
     async def written_local(self, info: Info) -> str | None:
-        author = await _person(info, self.row.author_id)
+        author = await PersonType.load(info, self.row.author_id)
         return in_zone(self.created_at, author.timezone) if author else None
 
     @strawberry.field(description="The draft it is a revision of.")
@@ -232,11 +225,11 @@ class Draft(Node):
 
     @strawberry.field(description="Who started it; they (or network staff) may finalise it.")
     async def owner(self, info: Info) -> PersonType | None:
-        return await _person(info, self.row.owner_id)
+        return await PersonType.load(info, self.row.owner_id)
 
     @strawberry.field(description="Who made it final.")
     async def finalised_by(self, info: Info) -> PersonType | None:
-        return await _person(info, self.row.finalised_by)
+        return await PersonType.load(info, self.row.finalised_by)
 
     @strawberry.field(description="The thread it belongs to.")
     async def thread(self, info: Info) -> Thread | None:
@@ -325,7 +318,7 @@ class Decision(Node):
 
     @strawberry.field(description="Who recorded it.")
     async def decided_by(self, info: Info) -> PersonType | None:
-        return await _person(info, self.row.decided_by)
+        return await PersonType.load(info, self.row.decided_by)
 
     @strawberry.field(description="The thread whose decision it is.")
     async def thread(self, info: Info) -> Thread | None:

@@ -86,16 +86,6 @@ described_enum(
 )
 
 
-async def _person(info: Info, pk: int | None) -> PersonType | None:
-    if pk is None:
-        return None
-    return _person_type(await info.context.loaders.person.load(pk))
-
-
-def _person_type(row: Person | None) -> PersonType | None:
-    return PersonType.from_model(row) if row else None
-
-
 def _people_types(rows: list[Person]) -> list[PersonType]:
     return [PersonType.from_model(row) for row in rows]
 
@@ -126,16 +116,14 @@ class ThreadParticipant:
 
     @strawberry.field(description="Who takes part.", graphql_type=PersonType | None)
     def person(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
-        return loaded(info.context.loaders.person, self.person_pk, _person_type)
+        return PersonType.of(info, self.person_pk)
 
     @strawberry.field(
         description="Who invited them; null if they started the thread or joined.",
         graphql_type=PersonType | None,
     )
     def invited_by(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
-        if self.invited_by_pk is None:
-            return None
-        return loaded(info.context.loaders.person, self.invited_by_pk, _person_type)
+        return PersonType.of(info, self.invited_by_pk)
 
 
 @strawberry.type(description="A co-design conversation, standing alone or attached to a Node.")
@@ -189,7 +177,7 @@ class Thread(Followable):
 
     @strawberry.field(description="Who started it.")
     async def created_by(self, info: Info) -> PersonType | None:
-        return await _person(info, self.created_by_pk)
+        return await PersonType.load(info, self.created_by_pk)
 
     @strawberry.field(description="The people taking part, in the order they joined.")
     async def participants(self, info: Info) -> list[ThreadParticipant]:
@@ -304,7 +292,7 @@ class ThreadMessage(Node):
     def author(self, info: Info) -> PersonType | Awaitable[PersonType | None] | None:
         if self.row.author_id is None:
             return None
-        return loaded(info.context.loaders.person, self.row.author_id, _person_type)
+        return PersonType.of(info, self.row.author_id)
 
     @strawberry.field(description="The thread it is in.", graphql_type=Thread | None)
     def thread(self, info: Info) -> Thread | Awaitable[Thread | None] | None:
