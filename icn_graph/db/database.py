@@ -216,6 +216,15 @@ class Database:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    def every_connection_in_use(self) -> bool:
+        """The pool has checked out every connection it may open (ICN_DATABASE_POOL_SIZE and
+        the burst): a checkout now waits for one to come back. Those connections reached the
+        database, so this says the process is busy, not that the database is away."""
+        pool = self.engine.pool
+        if not isinstance(pool, QueuePool):  # an in-memory SQLite database's one connection
+            return False
+        return pool.checkedout() >= pool.size() + BURST_CONNECTIONS
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

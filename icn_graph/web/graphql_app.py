@@ -46,6 +46,7 @@ from icn_graph.services.viewer import Viewer
 from icn_graph.web.auth import token_use
 from icn_graph.web.get_caching import get_cache_headers
 from icn_graph.web.graphiql import explorer_response
+from icn_graph.web.http_errors import error_entry
 from icn_graph.web.json_encoding import encode_json
 from icn_graph.web.persisted_queries import (
     HASH_MISMATCH,
@@ -61,18 +62,6 @@ log = logging.getLogger(__name__)
 
 # RFC 6455 close code 1013, "Try Again Later": the websocket twin of HTTP 503.
 TRY_AGAIN_LATER = 1013
-
-HTTP_ERROR_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    500: "INTERNAL_SERVER_ERROR",
-    503: "SERVICE_UNAVAILABLE",
-}
 
 
 def place_files(operations: Any, files_map: dict[str, list[str]], form: Mapping[str, Any]) -> None:
@@ -115,11 +104,7 @@ SUBSCRIPTIONS_NEED_THE_WEBSOCKET = (
 
 def request_error(status_code: int, message: str, *, allow: str | None = None) -> JSONResponse:
     """A request-level problem in GraphQL's JSON shape; a 405 names the methods in ``allow``."""
-    code = HTTP_ERROR_CODES.get(status_code, f"HTTP_{status_code}")
-    # Messages can quote the client (an operation name): a lone surrogate in it would not
-    # encode as UTF-8, so it is shown escaped ("\\ud800").
-    shown = message.encode("utf-8", "backslashreplace").decode("utf-8")
-    body = {"errors": [{"message": shown, "extensions": {"code": code}}]}
+    body = {"errors": [error_entry(status_code, message)]}
     # Never kept by a cache: a refusal is about this request (a CDN keeps some errors a while).
     headers = {"Cache-Control": "no-store", "Vary": "Authorization"}
     if allow is not None:

@@ -3,7 +3,8 @@
 ``/readyz`` answers 200 only when this process should get traffic: the database answers, every
 migration history (core's and each plugin's) is at the revisions this code expects, the
 notifications listener (PostgreSQL) has not been reconnecting for longer than its grace period,
-and the server is not shutting down. Otherwise 503, with a body saying which.
+and the server is not shutting down. Otherwise 503, with a body saying which. A process whose
+every pooled connection is in use stays ready (``"database": "busy"``): it is busy, not cut off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -35,6 +37,8 @@ RECHECK_SECONDS = 2.0
 # How long the notifications listener may be reconnecting before /readyz answers 503
 # (ICN_LISTENER_GRACE_SECONDS): a failover or a killed connection is back well within it.
 LISTENER_GRACE_SECONDS = 30.0
+# What the body says of a database whose every pooled connection is in use.
+BUSY = "busy"
 
 
 class Readiness:
@@ -71,15 +75,20 @@ class Readiness:
             return 503, {"status": "unavailable", "server": "shutting down"}
         listener, listener_problem = self._listener()
         try:
-            await asyncio.wait_for(self.db.ping(), PING_TIMEOUT_SECONDS)
+            database = await self._database()
         except BaseException as error:
             return self._unreachable(error, listener)
+        if database == BUSY and not self._migrations_current:
+            why = "every pooled connection is in use: the migration histories cannot be read yet"
+            self._changed(False, why)
+            body = {"status": "unavailable", "database": BUSY, "migrations": "unknown"}
+            return 503, body | listener
         try:
             heads = await self._heads_on_disk()
         except Exception as error:  # the installed code's fault, not the database's
             why = f"the migration history cannot be read: {type(error).__name__}: {error}"
             self._changed(False, why)
-            body = {"status": "unavailable", "database": "ok", "migrations": "unreadable"}
+            body = {"status": "unavailable", "database": database, "migrations": "unreadable"}
             return 503, body | listener | {"detail": [why]}
         try:
             behind = await self._migrations_behind(heads)
@@ -87,14 +96,29 @@ class Readiness:
             return self._unreachable(error, listener)
         if behind:
             self._changed(False, "; ".join(behind))
-            body = {"status": "unavailable", "database": "ok", "migrations": "behind"}
+            body = {"status": "unavailable", "database": database, "migrations": "behind"}
             return 503, body | listener | {"detail": behind}
         if listener_problem is not None:
             self._changed(False, listener_problem)
-            body = {"status": "unavailable", "database": "ok", "migrations": "ok"}
+            body = {"status": "unavailable", "database": database, "migrations": "ok"}
             return 503, body | listener | {"detail": [listener_problem]}
         self._changed(True, "ready")
-        return 200, {"status": "ok", "database": "ok", "migrations": "ok"} | listener
+        return 200, {"status": "ok", "database": database, "migrations": "ok"} | listener
+
+    async def _database(self) -> str:
+        """``ok`` once the database answered a ping; ``busy`` while every pooled connection is
+        in use. Those connections reached the database: waiting for one would only time out and
+        call it unreachable, and taking a busy process out of the load balancer would move its
+        load onto the others (ready, its requests still wait ICN_DATABASE_POOL_TIMEOUT)."""
+        if self.db.every_connection_in_use():
+            return BUSY
+        try:
+            await asyncio.wait_for(self.db.ping(), PING_TIMEOUT_SECONDS)
+        except (TimeoutError, PoolTimeout):
+            if self.db.every_connection_in_use():  # taken while the ping waited
+                return BUSY
+            raise
+        return "ok"
 
     def _unreachable(
         self, error: BaseException, listener: dict[str, str]

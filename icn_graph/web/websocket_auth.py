@@ -29,12 +29,14 @@ import contextlib
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     NextMessage,
     SubscribeMessage,
 )
@@ -45,6 +47,7 @@ from icn_graph.notifications.realtime.revocations import revocation_topic
 from icn_graph.notifications.realtime.topics import TopicOverflow
 from icn_graph.schema.context import Context
 from icn_graph.schema.live_notifications import LIVE_OPERATION, LiveOperation
+from icn_graph.web.http_errors import error_entry
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +99,20 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             self._watcher = asyncio.create_task(self._close_when_revoked(broadcaster, person_id))
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if self.connection_acknowledged and not await still_signed_in(self.context):
-            await self.websocket.close(code=FORBIDDEN_CLOSE, reason=REVOKED_REASON)
-            return
+        if self.connection_acknowledged:
+            try:
+                signed_in = await still_signed_in(self.context)
+            except HTTPException as refused:
+                # The database is busy or away (the lookup logged which): this operation fails
+                # with the reason, as over HTTP; the connection and its subscriptions go on.
+                error = error_entry(refused.status_code, refused.reason)
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[error])
+                )
+                return
+            if not signed_in:
+                await self.websocket.close(code=FORBIDDEN_CLOSE, reason=REVOKED_REASON)
+                return
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
@@ -145,7 +159,9 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         """Close the connection if its token no longer works; whether it did."""
         try:
             signed_in = await still_signed_in(self.context)
-        except Exception:  # the database is away: the next operation checks again
+        except HTTPException:  # the database is busy or away, as the lookup logged: next time
+            return False
+        except Exception:
             log.warning("could not check a websocket's token after a revocation", exc_info=True)
             return False
         if not signed_in:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.schema import build_schema
 from icn_graph.schema.errors import present
 from icn_graph.testing import GraphQLClient, make_person, token_for
+from tests.pool_helpers import every_connection_in_use
 
 
 class Opened:
@@ -112,30 +112,6 @@ async def test_an_in_memory_sqlite_database_keeps_its_one_connection(url: str) -
             assert await session.scalar(text("SELECT 1")) == 1
     finally:
         await database.dispose()
-
-
-@asynccontextmanager
-async def every_connection_in_use(migrated_url: str) -> AsyncIterator[Database]:
-    """A database whose pool (1, and its burst) is all checked out, and which waits 0.2 s for a
-    connection; given back as the block ends."""
-    busy = Database.from_url(migrated_url, pool_size=1, pool_timeout=0.2)
-    release = asyncio.Event()
-    all_held = asyncio.Barrier(2 + BURST_CONNECTIONS)
-
-    async def hold() -> None:
-        async with busy.read_unit(), busy.session() as session:
-            await session.scalar(text("SELECT 1"))
-            await all_held.wait()
-            await release.wait()
-
-    holders = [asyncio.create_task(hold()) for _ in range(1 + BURST_CONNECTIONS)]
-    try:
-        await asyncio.wait_for(all_held.wait(), 10)
-        yield busy
-    finally:
-        release.set()
-        await asyncio.gather(*holders)
-        await busy.dispose()
 
 
 async def test_a_request_that_finds_no_connection_free_is_told_to_try_again(

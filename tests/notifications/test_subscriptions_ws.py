@@ -4,6 +4,7 @@ in the test's event loop and a real websocket client, on SQLite and on PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
@@ -21,6 +22,7 @@ from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import revoke_tokens
 from icn_graph.testing import StatementCounter, snapshot
 from tests.helpers import make_person, token_for
+from tests.pool_helpers import holding_every_connection, small_pool
 from tests.subscription_helpers import (
     NOTIFICATION_ADDED,
     WsClient,
@@ -433,3 +435,71 @@ async def test_kind_data_and_links_add_no_sql_to_what_a_subscriber_is_sent(
     assert with_them == without, (with_them, without)
     assert notification["kind"] == "GOAL_CHECKED_IN"
     assert notification["appPath"] is None  # Goal 1 does not exist here
+
+
+@pytest.fixture
+async def small_pool_server(
+    db: Database, migrated_url: str, settings: Settings, plugin_host: PluginHost
+) -> AsyncIterator[tuple[Database, str]]:
+    """A server whose pool keeps one connection (and the burst) and waits 0.2 s for one, and
+    whose websockets look their token up before every operation and every 0.3 s."""
+    busy = small_pool(migrated_url)
+    quick = settings.model_copy(update={"viewer_cache_seconds": 0.05})
+    try:
+        async with serving(create_app(quick, db=busy, plugins=plugin_host)) as base_url:
+            yield busy, base_url
+    finally:
+        await busy.dispose()
+
+
+async def test_an_operation_that_finds_no_connection_free_fails_alone(
+    db: Database, small_pool_server: tuple[Database, str]
+) -> None:
+    """Its token cannot be checked: that operation gets an ``error`` saying to try again, as
+    over HTTP, and the connection, with its live subscription, goes on."""
+    busy, base_url = small_pool_server
+    maria = await make_person(db, display_name="Maria Lopez")
+    query = "{ viewer { person { displayName } } }"
+    async with ws_client(base_url, await token_for(db, maria)) as client:
+        await client.subscribe(operation_id="live")
+        await client.round_trip()
+        await asyncio.sleep(0.1)  # the viewer cached at connection_init has expired
+        async with holding_every_connection(busy):
+            await client.send({"id": "q1", "type": "subscribe", "payload": {"query": query}})
+            assert await client.receive() == {
+                "id": "q1",
+                "type": "error",
+                "payload": [
+                    {
+                        "message": "The database is busy; try again shortly.",
+                        "extensions": {"code": "SERVICE_UNAVAILABLE"},
+                    }
+                ],
+            }
+        await client.send({"id": "q2", "type": "subscribe", "payload": {"query": query}})
+        answer = await client.receive()
+        assert answer["id"] == "q2"
+        assert answer["payload"]["data"] == {"viewer": {"person": {"displayName": "Maria Lopez"}}}
+        assert await client.receive() == {"id": "q2", "type": "complete"}
+        await client.send({"id": "live", "type": "complete"})  # still there to be completed
+        await client.round_trip()
+
+
+async def test_a_periodic_token_check_that_finds_no_connection_free_waits_for_the_next(
+    db: Database, small_pool_server: tuple[Database, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The check every 0.3 s cannot look the token up: the connection stays open, and the log
+    has the lookup's one warning naming the setting each time, never a traceback."""
+    busy, base_url = small_pool_server
+    maria = await make_person(db)
+    async with ws_client(base_url, await token_for(db, maria)) as client:
+        await client.subscribe()
+        await client.round_trip()
+        with caplog.at_level(logging.WARNING):
+            async with holding_every_connection(busy):
+                await asyncio.sleep(1.0)  # at least two checks, each waiting 0.2 s
+        await client.round_trip()
+    refusals = [r for r in caplog.records if "cannot authenticate" in r.getMessage()]
+    assert refusals, caplog.text
+    assert all("ICN_DATABASE_POOL_SIZE" in r.getMessage() for r in refusals)
+    assert not [r for r in caplog.records if r.exc_info], caplog.text

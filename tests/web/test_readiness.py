@@ -22,6 +22,7 @@ from icn_graph.db.database import Database
 from icn_graph.host import core_host, load_plugins
 from icn_graph.testing import StatementCounter
 from tests.db.test_plugin_migrations import NotesPlugin
+from tests.pool_helpers import holding_every_connection, small_pool
 
 
 def settings_for(url: str, **values: Any) -> Settings:
@@ -124,6 +125,48 @@ async def test_once_ready_a_probe_is_one_statement(
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", counter.record)
     assert counter.statements == ["SELECT 1"] * 3
+
+
+async def test_a_process_whose_every_connection_is_in_use_stays_ready(scratch_url: str) -> None:
+    """Its connections reached the database: the probe says it is busy, at once, instead of
+    waiting for a connection and calling the database unreachable (which would have a load
+    balancer take a busy process out and move its load onto the others)."""
+    await asyncio.to_thread(migrations.upgrade, scratch_url)
+    busy = small_pool(scratch_url)
+    pings: list[bool] = []
+    ping = busy.ping
+
+    async def counted_ping() -> None:
+        pings.append(busy.every_connection_in_use())
+        await ping()
+
+    busy.ping = counted_ping  # type: ignore[method-assign]
+    ready = {"status": "ok", "database": "ok", "migrations": "ok"}
+    try:
+        async for probe in probe_for(busy, scratch_url):
+            assert await probe() == (200, ready)
+            async with holding_every_connection(busy):
+                assert await probe() == (200, ready | {"database": "busy"})
+            assert await probe() == (200, ready)
+    finally:
+        await busy.dispose()
+    assert pings == [False, False]  # none while every connection was in use
+
+
+async def test_a_process_busy_before_its_first_probe_is_not_ready_yet(scratch_url: str) -> None:
+    """Its migration histories have not been read: it cannot say it is ready until they are."""
+    await asyncio.to_thread(migrations.upgrade, scratch_url)
+    busy = small_pool(scratch_url)
+    try:
+        async for probe in probe_for(busy, scratch_url):
+            async with holding_every_connection(busy):
+                assert await probe() == (
+                    503,
+                    {"status": "unavailable", "database": "busy", "migrations": "unknown"},
+                )
+            assert (await probe())[0] == 200
+    finally:
+        await busy.dispose()
 
 
 async def test_a_plugin_history_behind_is_not_ready(database: Database, scratch_url: str) -> None:
