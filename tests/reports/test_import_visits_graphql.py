@@ -171,10 +171,14 @@ async def test_identifier_columns_and_non_utf8_files_are_refused(
         (PersonKind.QI_LEAD, NetworkRole.MEMBER, CenterRole.QI_LEAD, True),
         (PersonKind.CLINICIAN, NetworkRole.MEMBER, CenterRole.CLINICIAN, False),
         (PersonKind.PARENT_PARTNER, NetworkRole.MEMBER, CenterRole.PARENT_PARTNER, False),
-        (PersonKind.STAFF, NetworkRole.DATA_MANAGER, None, True),
-        (PersonKind.STAFF, NetworkRole.STAFF, None, True),
-        (PersonKind.STAFF, NetworkRole.ADMIN, None, True),
+        # Visits are the center's patients' data: the network's roles do not reach them
+        # (an import's answer tells whether a patient visited on a day).
+        (PersonKind.STAFF, NetworkRole.DATA_MANAGER, None, False),
+        (PersonKind.STAFF, NetworkRole.STAFF, None, False),
+        (PersonKind.STAFF, NetworkRole.ADMIN, None, False),
         (PersonKind.STAFF, NetworkRole.MEMBER, None, False),
+        # Staff who join the center's team as its data manager may.
+        (PersonKind.STAFF, NetworkRole.STAFF, CenterRole.DATA_MANAGER, True),
     ],
 )
 async def test_who_may_import(
@@ -222,9 +226,9 @@ async def test_multipart_needs_a_bearer_token(db: Database, client: GraphQLClien
 
 
 async def test_unknown_center_is_not_found(db: Database, client: GraphQLClient) -> None:
-    staff = await make_person(db, PersonKind.STAFF, network_role=NetworkRole.STAFF)
+    token = await data_manager(db, await make_center(db))
     ghost = Center(id=999_999, short_code="GHOST", name="Ghost")
-    body = (await upload(client, ghost, GOOD.encode(), token=await token_for(db, staff))).json()
+    body = (await upload(client, ghost, GOOD.encode(), token=token)).json()
     assert error_codes(body) == ["NOT_FOUND"]
     assert body["errors"][0]["extensions"]["field"] == "centerId"
 

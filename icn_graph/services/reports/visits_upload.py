@@ -1,7 +1,11 @@
 """Uploading a center's visits file through the API: who may, and what happens after.
 
-Members of the center with the role ``DATA_MANAGER`` or ``QI_LEAD`` may upload its visits, and
-so may network data managers, staff and admins. The file goes through the same streaming import
+Members of the center with the role ``DATA_MANAGER`` or ``QI_LEAD`` may upload its visits; no
+one else may, network staff and data managers included: visits are the center's patients' data,
+and whoever may write them may learn from the answer whether a patient visited on a day (a row
+``updated`` rather than ``imported``) or add visits that lift a hidden small count over the
+threshold and subtract them again. Staff who import for a center join its team as a data manager
+(``addMembership``), which its team sees. The file goes through the same streaming import
 as ``icn-graph import visits`` (every row error at once, nothing written on any); when it is
 accepted, the center's stored measures are recomputed right after, so its reports show the new
 data. The visits are committed before that: when a measure cannot be computed (a plugin's
@@ -17,14 +21,13 @@ from typing import BinaryIO
 
 from icn_graph.db.database import Database
 from icn_graph.errors import BadInput, Forbidden, NotFound, UserError, UserErrorCode
-from icn_graph.models import Center, CenterRole, NetworkRole
+from icn_graph.models import Center, CenterRole
 from icn_graph.reports.measures.registry import MeasureRegistry
 from icn_graph.services.registry import RowError, VisitImportError, import_visits
 from icn_graph.services.reports.measure_store import MeasureComputationError, refresh_measures
 from icn_graph.services.viewer import Viewer
 
 UPLOADER_CENTER_ROLES = frozenset({CenterRole.DATA_MANAGER, CenterRole.QI_LEAD})
-UPLOADER_NETWORK_ROLES = frozenset({NetworkRole.DATA_MANAGER, NetworkRole.STAFF, NetworkRole.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,6 @@ class VisitUpload:
 
 
 def may_upload_visits(viewer: Viewer, center_id: int) -> bool:
-    if viewer.network_role in UPLOADER_NETWORK_ROLES:
-        return True
     return viewer.center_roles.get(center_id) in UPLOADER_CENTER_ROLES
 
 
@@ -69,8 +70,8 @@ def require_uploader(viewer: Viewer, center_id: int) -> None:
     viewer.require_member()
     if not may_upload_visits(viewer, center_id):
         raise Forbidden(
-            "Only this center's data managers and QI leads, and network data managers and "
-            "staff, can import its visits."
+            "Only this center's data managers and QI leads can import its visits: they are its "
+            "patients' data. Network staff join its team as a data manager first."
         )
 
 
@@ -87,6 +88,11 @@ async def upload_visits(
 
     ``file`` is ``None`` when the request carried no file (e.g. a string in JSON variables).
     """
+    viewer.require_member()
+    async with db.session() as session:
+        center = await session.get(Center, center_id)
+    if center is None:
+        raise NotFound("No center has that ID.", field="centerId")
     require_uploader(viewer, center_id)
     if file is None:
         raise BadInput(
@@ -94,10 +100,6 @@ async def upload_visits(
             "request spec), not as a value in JSON variables.",
             field="file",
         )
-    async with db.session() as session:
-        center = await session.get(Center, center_id)
-    if center is None:
-        raise NotFound("No center has that ID.", field="centerId")
     text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         summary = await import_visits(db, center.short_code, text, secret=secret)
