@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -119,6 +120,10 @@ class Database:
         self.engine = engine
         if not event.contains(engine.sync_engine, "handle_error", _note_failed_statement):
             event.listen(engine.sync_engine, "handle_error", _note_failed_statement)
+        # When a pooled connection last came back (time.monotonic): a pool whose connections
+        # all stay out while none comes back is stuck, not busy (see ``busy``).
+        self.connection_returned_at = time.monotonic()
+        event.listen(engine.sync_engine, "checkin", self._connection_returned)
         self.sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.event_sink: EventSink | None = None
 
@@ -218,12 +223,22 @@ class Database:
 
     def every_connection_in_use(self) -> bool:
         """The pool has checked out every connection it may open (ICN_DATABASE_POOL_SIZE and
-        the burst): a checkout now waits for one to come back. Those connections reached the
-        database, so this says the process is busy, not that the database is away."""
+        the burst, or being opened): a checkout now waits for one to come back."""
         pool = self.engine.pool
         if not isinstance(pool, QueuePool):  # an in-memory SQLite database's one connection
             return False
-        return pool.checkedout() >= pool.size() + BURST_CONNECTIONS
+        burst: int = getattr(pool, "_max_overflow", BURST_CONNECTIONS)  # SQLAlchemy's own
+        return burst >= 0 and pool.checkedout() >= pool.size() + burst
+
+    def busy(self, within: float) -> bool:
+        """Every connection is in use and one came back in the last ``within`` seconds: the
+        pool is serving more requests than it holds, and moving. Connections that all hang
+        (a database that stopped answering, a half-open TCP connection) are not busy."""
+        recently = time.monotonic() - self.connection_returned_at <= within
+        return recently and self.every_connection_in_use()
+
+    def _connection_returned(self, *_: object) -> None:
+        self.connection_returned_at = time.monotonic()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

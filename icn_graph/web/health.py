@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -39,6 +38,10 @@ RECHECK_SECONDS = 2.0
 LISTENER_GRACE_SECONDS = 30.0
 # What the body says of a database whose every pooled connection is in use.
 BUSY = "busy"
+BUSY_ADVICE = (
+    "still ready: requests wait up to ICN_DATABASE_POOL_TIMEOUT for one (docs/operations.md, "
+    '"How large a pool")'
+)
 
 
 class Readiness:
@@ -68,6 +71,7 @@ class Readiness:
         self._behind: list[str] = []
         self._checked_at: float | None = None
         self._was_ready: bool | None = None
+        self._was_busy = False
 
     async def report(self) -> tuple[int, dict[str, Any]]:
         """The status code and body of ``/readyz``."""
@@ -107,17 +111,19 @@ class Readiness:
 
     async def _database(self) -> str:
         """``ok`` once the database answered a ping; ``busy`` while every pooled connection is
-        in use. Those connections reached the database: waiting for one would only time out and
-        call it unreachable, and taking a busy process out of the load balancer would move its
-        load onto the others (ready, its requests still wait ICN_DATABASE_POOL_TIMEOUT)."""
-        if self.db.every_connection_in_use():
+        in use and connections keep coming back. Waiting for one would only time out and call
+        the database unreachable, and taking a busy process out of the load balancer would move
+        its load onto the others (ready, its requests still wait ICN_DATABASE_POOL_TIMEOUT).
+        Connections that all stay out, none coming back within the ping's time, are stuck: the
+        ping then waits and fails like any other."""
+        if self.db.busy(within=PING_TIMEOUT_SECONDS):
+            if not self._was_busy:
+                log.warning("readiness: every pooled connection is in use; %s", BUSY_ADVICE)
+            self._was_busy = True
             return BUSY
-        try:
-            await asyncio.wait_for(self.db.ping(), PING_TIMEOUT_SECONDS)
-        except (TimeoutError, PoolTimeout):
-            if self.db.every_connection_in_use():  # taken while the ping waited
-                return BUSY
-            raise
+        self._was_busy = False
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+            await self.db.ping()
         return "ok"
 
     def _unreachable(

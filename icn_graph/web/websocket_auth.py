@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from cross_web import HTTPException
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 
 # The close code of a refused token, as at connection_init.
 FORBIDDEN_CLOSE = 4403
+# How long a token lookup that could not reach the database is answered from memory.
+LOOKUP_RETRY_SECONDS = 1.0
 REVOKED_REASON = "The API token has been revoked or has expired; sign in again."
 
 
@@ -78,8 +82,16 @@ def brings_a_token(payload: object) -> bool:
     return isinstance(payload, dict) and ("Authorization" in payload or "authorization" in payload)
 
 
+def _runnable(message: SubscribeMessage, operations: Mapping[str, object]) -> bool:
+    """A subscribe that would run: a new id, with a query. Any other the protocol's own checks
+    close the connection for (4409, 4400), with no token to look up first."""
+    payload = message.get("payload")
+    return message.get("id") not in operations and isinstance(payload, dict) and "query" in payload
+
+
 class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     _watcher: asyncio.Task[None] | None = None
+    _lookup_failed: tuple[float, HTTPException] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         if "payload" in message and message["payload"] is None:
@@ -99,9 +111,9 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             self._watcher = asyncio.create_task(self._close_when_revoked(broadcaster, person_id))
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if self.connection_acknowledged:
+        if self.connection_acknowledged and _runnable(message, self.operations):
             try:
-                signed_in = await still_signed_in(self.context)
+                signed_in = await self._still_signed_in()
             except HTTPException as refused:
                 # The database is busy or away (the lookup logged which): this operation fails
                 # with the reason, as over HTTP; the connection and its subscriptions go on.
@@ -114,6 +126,18 @@ class RevocableTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.websocket.close(code=FORBIDDEN_CLOSE, reason=REVOKED_REASON)
                 return
         await super().handle_subscribe(message)
+
+    async def _still_signed_in(self) -> bool:
+        """``still_signed_in``; a lookup that failed in the last ``LOOKUP_RETRY_SECONDS`` fails
+        again at once instead of trying the database for every message a client sends."""
+        failed = self._lookup_failed
+        if failed is not None and time.monotonic() - failed[0] < LOOKUP_RETRY_SECONDS:
+            raise failed[1]
+        try:
+            return await still_signed_in(self.context)
+        except HTTPException as refused:
+            self._lookup_failed = (time.monotonic(), refused)
+            raise
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         """Run in the operation's own task; live subscriptions send through ``send``."""

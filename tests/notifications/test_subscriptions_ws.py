@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from icn_graph.notifications.realtime.broadcaster import Broadcaster
 from icn_graph.plugins.manager import PluginHost
 from icn_graph.services.tokens import revoke_tokens
 from icn_graph.testing import StatementCounter, snapshot
+from icn_graph.web import websocket_auth
 from tests.helpers import make_person, token_for
 from tests.pool_helpers import holding_every_connection, small_pool
 from tests.subscription_helpers import (
@@ -437,69 +438,115 @@ async def test_kind_data_and_links_add_no_sql_to_what_a_subscriber_is_sent(
     assert notification["appPath"] is None  # Goal 1 does not exist here
 
 
-@pytest.fixture
-async def small_pool_server(
-    db: Database, migrated_url: str, settings: Settings, plugin_host: PluginHost
+BUSY_ERROR = {
+    "message": "The database is busy; try again shortly.",
+    "extensions": {"code": "SERVICE_UNAVAILABLE"},
+}
+VIEWER_NAME = "{ viewer { person { displayName } } }"
+
+
+@asynccontextmanager
+async def small_pool_serving(
+    url: str, settings: Settings, plugins: PluginHost, viewer_cache_seconds: float
 ) -> AsyncIterator[tuple[Database, str]]:
-    """A server whose pool keeps one connection (and the burst) and waits 0.2 s for one, and
-    whose websockets look their token up before every operation and every 0.3 s."""
-    busy = small_pool(migrated_url)
-    quick = settings.model_copy(update={"viewer_cache_seconds": 0.05})
+    """A server whose pool keeps one connection (and the burst) and waits 0.2 s for one."""
+    busy = small_pool(url)
+    quick = settings.model_copy(update={"viewer_cache_seconds": viewer_cache_seconds})
     try:
-        async with serving(create_app(quick, db=busy, plugins=plugin_host)) as base_url:
+        async with serving(create_app(quick, db=busy, plugins=plugins)) as base_url:
             yield busy, base_url
     finally:
         await busy.dispose()
 
 
+@pytest.fixture
+async def small_pool_server(
+    migrated_url: str, settings: Settings, plugin_host: PluginHost
+) -> AsyncIterator[tuple[Database, str]]:
+    """``small_pool_serving`` without the viewer cache: every operation looks its token up
+    (and an open websocket checks it by itself only every minute)."""
+    async with small_pool_serving(migrated_url, settings, plugin_host, 0) as served:
+        yield served
+
+
+def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "cannot authenticate" in r.getMessage()]
+
+
 async def test_an_operation_that_finds_no_connection_free_fails_alone(
-    db: Database, small_pool_server: tuple[Database, str]
+    db: Database,
+    small_pool_server: tuple[Database, str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Its token cannot be checked: that operation gets an ``error`` saying to try again, as
-    over HTTP, and the connection, with its live subscription, goes on."""
+    over HTTP, and the connection goes on. Another operation within LOOKUP_RETRY_SECONDS fails
+    the same way at once, without trying the database again."""
+    monkeypatch.setattr(websocket_auth, "LOOKUP_RETRY_SECONDS", 0.3)
     busy, base_url = small_pool_server
     maria = await make_person(db, display_name="Maria Lopez")
-    query = "{ viewer { person { displayName } } }"
     async with ws_client(base_url, await token_for(db, maria)) as client:
-        await client.subscribe(operation_id="live")
-        await client.round_trip()
-        await asyncio.sleep(0.1)  # the viewer cached at connection_init has expired
-        async with holding_every_connection(busy):
-            await client.send({"id": "q1", "type": "subscribe", "payload": {"query": query}})
-            assert await client.receive() == {
-                "id": "q1",
-                "type": "error",
-                "payload": [
-                    {
-                        "message": "The database is busy; try again shortly.",
-                        "extensions": {"code": "SERVICE_UNAVAILABLE"},
+        with caplog.at_level(logging.WARNING):
+            async with holding_every_connection(busy):
+                for operation_id in ("q1", "q2"):
+                    await client.send(
+                        {"id": operation_id, "type": "subscribe", "payload": {"query": VIEWER_NAME}}
+                    )
+                    assert await client.receive() == {
+                        "id": operation_id,
+                        "type": "error",
+                        "payload": [BUSY_ERROR],
                     }
-                ],
-            }
-        await client.send({"id": "q2", "type": "subscribe", "payload": {"query": query}})
+        assert len(refusals(caplog)) == 1  # q2 was answered from memory
+        await asyncio.sleep(0.35)  # past LOOKUP_RETRY_SECONDS: the next one tries again
+        await client.send({"id": "q1", "type": "subscribe", "payload": {"query": VIEWER_NAME}})
         answer = await client.receive()
-        assert answer["id"] == "q2"
+        assert answer["id"] == "q1"
         assert answer["payload"]["data"] == {"viewer": {"person": {"displayName": "Maria Lopez"}}}
-        assert await client.receive() == {"id": "q2", "type": "complete"}
-        await client.send({"id": "live", "type": "complete"})  # still there to be completed
-        await client.round_trip()
+        assert await client.receive() == {"id": "q1", "type": "complete"}
 
 
-async def test_a_periodic_token_check_that_finds_no_connection_free_waits_for_the_next(
+async def test_a_repeated_operation_id_closes_the_connection_even_when_busy(
     db: Database, small_pool_server: tuple[Database, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The check every 0.3 s cannot look the token up: the connection stays open, and the log
-    has the lookup's one warning naming the setting each time, never a traceback."""
+    """The protocol's own checks come first (4409 for an id in use): the live subscription was
+    still there, and no token was looked up for an operation that would not run."""
     busy, base_url = small_pool_server
     maria = await make_person(db)
     async with ws_client(base_url, await token_for(db, maria)) as client:
+        await client.subscribe(operation_id="live")
+        await client.round_trip()
+        with caplog.at_level(logging.WARNING):
+            async with holding_every_connection(busy):
+                await client.subscribe(operation_id="live")
+                with pytest.raises(ConnectionClosed) as closed:
+                    await client.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4409
+    assert refusals(caplog) == []
+
+
+async def test_a_periodic_token_check_that_finds_no_connection_free_waits_for_the_next(
+    db: Database,
+    migrated_url: str,
+    settings: Settings,
+    plugin_host: PluginHost,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With a viewer cache of 50 ms the connection checks its token every 0.3 s; those checks
+    cannot look it up: the connection stays open, and the log has the lookup's one warning
+    naming the setting each time, never a traceback."""
+    token = await token_for(db, await make_person(db))
+    async with (
+        small_pool_serving(migrated_url, settings, plugin_host, 0.05) as (busy, base_url),
+        ws_client(base_url, token) as client,
+    ):
         await client.subscribe()
         await client.round_trip()
         with caplog.at_level(logging.WARNING):
             async with holding_every_connection(busy):
                 await asyncio.sleep(1.0)  # at least two checks, each waiting 0.2 s
         await client.round_trip()
-    refusals = [r for r in caplog.records if "cannot authenticate" in r.getMessage()]
-    assert refusals, caplog.text
-    assert all("ICN_DATABASE_POOL_SIZE" in r.getMessage() for r in refusals)
+    assert refusals(caplog), caplog.text
+    assert all("ICN_DATABASE_POOL_SIZE" in r.getMessage() for r in refusals(caplog))
     assert not [r for r in caplog.records if r.exc_info], caplog.text

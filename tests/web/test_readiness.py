@@ -153,6 +153,25 @@ async def test_a_process_whose_every_connection_is_in_use_stays_ready(scratch_ur
     assert pings == [False, False]  # none while every connection was in use
 
 
+async def test_a_pool_whose_connections_all_hang_is_not_busy_but_unreachable(
+    scratch_url: str,
+) -> None:
+    """Every connection out and none come back (a database that stopped answering, half-open
+    connections): the probe does not call that busy; it waits for a connection like any other
+    ping and answers 503."""
+    await asyncio.to_thread(migrations.upgrade, scratch_url)
+    stuck = small_pool(scratch_url)
+    try:
+        async for probe in probe_for(stuck, scratch_url):
+            assert (await probe())[0] == 200
+            async with holding_every_connection(stuck):
+                stuck.connection_returned_at -= 60  # none has come back for a minute
+                status, body = await probe()
+            assert (status, body["database"]) == (503, "unreachable"), body
+    finally:
+        await stuck.dispose()
+
+
 async def test_a_process_busy_before_its_first_probe_is_not_ready_yet(scratch_url: str) -> None:
     """Its migration histories have not been read: it cannot say it is ready until they are."""
     await asyncio.to_thread(migrations.upgrade, scratch_url)
