@@ -113,6 +113,33 @@ async def test_a_center_sees_its_own_row_and_no_other(db: Database, client: Grap
     assert data["node"]["viewerCanDecide"] is False
 
 
+async def test_only_stewards_and_a_center_s_own_team_know_its_letter(
+    db: Database, client: GraphQLClient
+) -> None:
+    """A blinded center's values are in every rendering of the view: the requester, who knows
+    which centers were asked, would read them by name if told which letter is whose. Pat, the
+    requester, is a parent partner at Cincinnati: its own center's letter is no secret to her."""
+    people = await cast(db)
+    _request, view_id = await accepted_view(client, people)
+    letters = {}
+    for who in (people.requester, people.qi_lead_a, people.network_dm, people.staff):
+        data = await client.data(VIEW, {"id": view_id}, token=who.token)
+        letters[who.person.display_name] = {
+            row["center"]["name"]: row["letter"] for row in data["node"]["centers"]
+        }
+    steward = letters["Nia Network"]
+    assert sorted(steward.values()) == ["A", "B"]
+    assert letters == {
+        "Pat Parent": {
+            "Cincinnati Children's": steward["Cincinnati Children's"],
+            "Seattle Children's": None,
+        },
+        "Dr. Quinn A": {"Cincinnati Children's": steward["Cincinnati Children's"]},
+        "Nia Network": steward,
+        people.staff.person.display_name: steward,
+    }
+
+
 async def test_a_standing_preference_suggests_the_answer_and_is_named_when_followed(
     db: Database, client: GraphQLClient
 ) -> None:

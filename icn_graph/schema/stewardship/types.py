@@ -200,7 +200,12 @@ class DisplayConsent(Node):
     "data managers and the requester, and to each center's own team for its own row."
 )
 class DataViewCenterStatus:
-    letter: str = strawberry.field(description="'A', 'B', … 'Z', 'AA': fixed within this view.")
+    letter: str | None = strawberry.field(
+        description="'A', 'B', … 'Z', 'AA': fixed within this view. Null for the requester "
+        "(unless on the center's team): a blinded center's values show in the view, so which "
+        "letter is which center is known only to network staff, data managers and the "
+        "center's own team."
+    )
     row: strawberry.Private[models.DataViewCenter]
     view: strawberry.Private[DataView]
 
@@ -334,7 +339,13 @@ class DataView(Node):
         rows = await loaders.centers_of_view(info).load(self.pk)
         viewer = info.context.viewer
         return [
-            DataViewCenterStatus(letter=row.letter, row=row, view=self)
+            DataViewCenterStatus(
+                letter=row.letter
+                if access.sees_letter(viewer, self.parties, row.center_id)
+                else None,
+                row=row,
+                view=self,
+            )
             for row in rows
             if access.may_see_center_row(viewer, self.parties, row.center_id)
         ]

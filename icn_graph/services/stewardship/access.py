@@ -7,8 +7,9 @@
 - A center's deciders (its QI leads and data managers) see the requests that name the center (in
   ``data_request_centers`` or in any view), and decide, revoke and set standing consent for
   that center only. Network staff never decide for a center.
-- Which centers a view names, their letters and their decisions are shown to stewards and the
-  requester, and to each center's own team for its own row.
+- Which centers a view names and their decisions are shown to stewards and the requester, and
+  to each center's own team for its own row; their letters to stewards and each center's own
+  team only (``sees_letter``).
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def may_see(viewer: Viewer, parties: Parties) -> bool:
 
 
 def sees_every_center(viewer: Viewer, parties: Parties) -> bool:
-    """Whether ``viewer`` sees every center's row of the request's views (letters, decisions)."""
+    """Whether ``viewer`` sees every center's row of the request's views (its decisions; the
+    letters only as ``sees_letter`` says)."""
     return viewer.person_id is not None and (
         is_steward(viewer) or viewer.person_id == parties.requester_id
     )
@@ -82,6 +84,14 @@ def may_see_center_row(viewer: Viewer, parties: Parties, center_id: int) -> bool
     return sees_every_center(viewer, parties) or (
         may_see(viewer, parties) and center_id in viewer.center_ids
     )
+
+
+def sees_letter(viewer: Viewer, parties: Parties, center_id: int) -> bool:
+    """Whether ``viewer`` may know which letter ``center_id`` has in a view: stewards, and the
+    center's own team. Not the requester: a blinded center's values are in every rendering, so
+    its letter would be its name (the requester knows which centers were asked and what each
+    decided, which the three-blinded rule allows for, but not which is which)."""
+    return is_steward(viewer) or (may_see(viewer, parties) and center_id in viewer.center_ids)
 
 
 def may_steward(viewer: Viewer) -> bool:
