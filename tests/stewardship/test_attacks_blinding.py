@@ -110,3 +110,39 @@ async def test_a_revoked_consent_does_not_leave_the_center_blinded_under_its_let
     after = await _series(client, view, token)
     assert network.centers[0].name not in {label for _, label in after}
     assert _matches(before, after) == []
+
+
+async def test_a_consent_revoked_in_one_view_does_not_leave_the_center_blinded_in_another(
+    db: Database, client: GraphQLClient
+) -> None:
+    # A poster names six centers; one revokes its consent there. A talk over the same months
+    # shows the ten centers blinded: readers of the poster kept its named values, which would
+    # match that center's blinded series month for month and give its letter away, with the
+    # months it never agreed to show named.
+    network = await make_network(db, 14)
+    poster = await make_request(db, network.requester, purpose="A poster")
+    named_view = await make_view(
+        db,
+        poster,
+        network.centers[:10],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+        period=(MONTHS[0], MONTHS[1]),
+    )
+    consents = await consent_all(db, network, named_view, poster, network.centers[:6])
+    await publish_rows(db, named_view, poster, network.steward)
+    member = await make_person(db, PersonKind.PARENT_PARTNER)
+    token = await network.token(db, member)
+    kept = await _series(client, named_view, token)  # what readers of the poster saved
+    assert sum(1 for kind, _ in kept if kind == "NAMED") == 6
+    await revoke(db, consents[0], network.deciders[network.centers[0].id])
+
+    talk = await make_request(db, network.requester)
+    blinded_view = await make_view(
+        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
+    )
+    await publish_rows(db, blinded_view, talk, network.steward)
+    blinded = await _series(client, blinded_view, token)
+    assert any(kind == "BLINDED" for kind, _ in blinded)
+    assert _matches(kept, blinded) == []

@@ -52,8 +52,8 @@ class ReportMutations:
     @strawberry.mutation(
         description="Import a center's visits from a CSV upload; then its measures are "
         "recomputed. A file with any error imports nothing and lists every problem in "
-        "`rowErrors`. The center's data managers and QI leads, and network data managers and "
-        "staff."
+        "`rowErrors`. The center's own data managers and QI leads only: visits are its "
+        "patients' data."
     )
     async def import_visits(
         self, info: Info, input: InputArgument[ImportVisitsInput]

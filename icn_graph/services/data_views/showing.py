@@ -12,10 +12,11 @@ shown
 
 Three protections then look at everything any reader can be shown, not at one reader:
 
-- *Never blinded once named*: a center is not blinded (it is TOTAL_ONLY) when it is NAMED in
-  another view of the same measure family that renders and whose period overlaps V's, or when
-  it once consented in V itself (a consent since revoked, expired or changed): its blinded
-  values would match the named ones month for month, and tell which letter it has.
+- *Never blinded once named*: a center is not blinded (it is TOTAL_ONLY) when it ever consented
+  in a view of the same measure family whose period overlaps V's (V itself or another, of any
+  request, whether that view still renders or not, the consent since revoked, expired or
+  changed or not): it may have been shown named there, and readers keep what they saw; its
+  blinded values would match the named ones month for month, and tell which letter it has.
 - *Blinded group minimum*: with fewer than ``BLINDED_MIN`` centers blinded, none is (they are
   all TOTAL_ONLY): the requester knows who declined, and one or two blinded centers are easy
   for an insider to tell apart.
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -226,41 +227,39 @@ async def view_showing(
     keys = family_measures(registry, view.measure_key)
     first, last = months[0], months[-1]
 
-    # The views of the family that render now (previews included), whatever their period: who
-    # each names decides whom the views overlapping it may show blinded.
-    others = await session.execute(
+    # Every view of the family, whatever its period or state: a center that ever consented in
+    # one may have been shown named there (and saved by its readers), so the views overlapping
+    # it never show it blinded. Those that render now (previews included) are the ``views``.
+    family = await session.execute(
         select(DataView, DataRequest)
         .join(DataRequest, DataRequest.id == DataView.request_id)
-        .where(
-            DataView.measure_key.in_(keys),
-            DataView.status != DataViewStatus.SUPERSEDED,
-            DataView.id != view.id,
-            DataRequest.state.not_in(sorted(CLOSED)),
-            DataRequest.expires_on >= today,
-        )
+        .where(DataView.measure_key.in_(keys), DataView.id != view.id)
     )
     views: dict[int, tuple[DataView, DataRequest]] = {view.id: (view, request)}
-    for other, other_request in others:
-        views[other.id] = (other, other_request)
-    by_view = await _centers_with_latest_consent(session, views)
+    every: dict[int, DataView] = {view.id: view}
+    for other, other_request in family:
+        every[other.id] = other
+        if _renders(other, other_request, today):
+            views[other.id] = (other, other_request)
+    by_view = await _centers_with_latest_consent(session, every)
     base = {
         view_id: _base_showings(other, other_request, by_view.get(view_id, []), today)
         for view_id, (other, other_request) in views.items()
     }
-    named = {
-        view_id: {c.center_id for c in found if c.showing is Showing.NAMED}
-        for view_id, found in base.items()
+    consented = {
+        view_id: {row.center.center_id for row in rows if row.ever_consented}
+        for view_id, rows in by_view.items()
     }
 
     def final(view_id: int) -> list[CenterShowing]:
         this = views[view_id][0]
         elsewhere: set[int] = set()
-        for other_id, (other, _) in views.items():
+        for other_id, other in every.items():
             overlaps = (
                 other.period_start <= this.period_end and other.period_end >= this.period_start
             )
             if other_id != view_id and overlaps:
-                elsewhere |= named[other_id]
+                elsewhere |= consented.get(other_id, set())
         return _showings(base[view_id], elsewhere)
 
     centers = final(view.id)
@@ -286,8 +285,17 @@ async def view_showing(
     return ViewShowing(view.id, today, tuple(centers), frozenset(withheld))
 
 
+def _renders(view: DataView, request: DataRequest, today: date) -> bool:
+    """Whether ``view`` renders for anyone now: not superseded, its request open."""
+    return (
+        view.status is not DataViewStatus.SUPERSEDED
+        and request.state not in CLOSED
+        and request.expires_on >= today
+    )
+
+
 async def _centers_with_latest_consent(
-    session: AsyncSession, views: dict[int, tuple[DataView, DataRequest]]
+    session: AsyncSession, views: Mapping[int, object]
 ) -> dict[int, list[_Latest]]:
     consented = case((DisplayConsent.decision == ConsentDecision.CONSENT, 1), else_=0)
     latest = (
