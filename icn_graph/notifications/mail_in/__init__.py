@@ -5,6 +5,8 @@
 - ``verify``: the sender is the person the reply address is bound to (From, Sender, envelope).
 - ``text``: only the new text (quoted history and signature stripped, HTML converted); what
   cannot be posted (attachments, nothing left).
+- ``quotes``: the quoted history the stripper leaves (a mail that starts with the quote,
+  ``>`` lines at its end).
 - ``limits``: replies per person per hour.
 - ``refusal``: the short mail telling a verified sender why nothing was posted.
 - ``receive``: the whole path (parsing and text in a worker thread), recorded in

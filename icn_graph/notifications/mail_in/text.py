@@ -6,7 +6,8 @@
 - Quoted history ("On ... wrote:" in Gmail's, Apple Mail's and Thunderbird's wording, Outlook's
   "From: / Sent:" block, "-----Original Message-----", ``>`` lines) and signatures ("-- ",
   "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
-  the person wrote are kept.
+  the person wrote are kept. ``>`` lines left at the edges are cut too (see ``quotes``): a
+  reply that is only the quoted mail has no new text.
 - Attachments are refused, not stored: a reply is text, and a file sent by email to a health
   network is better shared where its audience is chosen. Images inside ``multipart/related``
   (an HTML signature's logo) are part of the HTML and are dropped with it.
@@ -22,6 +23,7 @@ from inscriptis import get_text
 from mailparser_reply import EmailMessage as ReplyText
 
 from icn_graph.errors import BadInput
+from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
 
 class Unpostable(BadInput):
@@ -89,11 +91,32 @@ def collapsed(text: str) -> str:
 
 
 def strip_reply(text: str) -> str:
-    """``text`` without the quoted history below it and the sender's signature."""
+    """``text`` without the quoted history and the sender's signature ("" when the sender wrote
+    nothing of their own)."""
     text = "\n".join(_hide_long_on_line(line) for line in text.split("\n"))
-    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
-    body = parsed.replies[0].body.strip() if parsed.replies else ""
+    first = _first_reply(text)
+    body = first.new_text
+    if first.history is not None:  # the mail starts with the quoted mail: only text under it
+        body = _first_reply(below_leading_quote(first.history)).new_text
     return body.replace("\x00", "O").replace("\x01", "o")
+
+
+@dataclass(frozen=True)
+class _FirstReply:
+    new_text: str  # above the first quoted history, its signature cut
+    history: str | None = None  # when the text starts with quoted history: it, and what follows
+
+
+def _first_reply(text: str) -> _FirstReply:
+    if not text.strip():
+        return _FirstReply("")
+    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
+    if not parsed.replies:
+        return _FirstReply("")
+    first = parsed.replies[0]
+    if first.headers:
+        return _FirstReply("", first.content.removeprefix(first.headers))
+    return _FirstReply(without_quoted_end(first.body))
 
 
 def new_text(message: EmailMessage) -> NewText:

@@ -22,6 +22,7 @@ from tests.notifications.mail_in.helpers import (
     inbound,
     mailed,
     plain_text,
+    quoted,
     receiver,
     refusals,
     reply,
@@ -270,6 +271,41 @@ async def test_a_reply_with_nothing_above_the_quote_is_refused_with_a_reason(
     assert outcome.reason is not None
     assert "no new text" in outcome.reason
     assert await check_ins(db, mail.goal) == []
+
+
+ON_WROTE = "On Tue, Dec 8, 2026 at 9:00 AM {name} <{address}> wrote:"
+QUOTE_ONLY = {
+    "attribution on one line": ON_WROTE + "\n\n{quote}",
+    "attribution folded": ON_WROTE.replace("<", "<\n") + "\n{quote}",
+    "a short attribution": "{name} wrote:\n{quote}",
+    "only the quote": "{quote}",
+    "Outlook's header block": (
+        "From: {name} <{address}>\nSent: Tuesday, December 8, 2026 9:00 AM\n"
+        "Subject: Re: Start a parent panel\n\n{plain}"
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", QUOTE_ONLY.values(), ids=QUOTE_ONLY.keys())
+async def test_a_reply_of_only_the_quoted_mail_is_refused_and_never_posted(
+    db: Database, settings: Settings, smtp: SmtpServer, layout: str
+) -> None:
+    """Send pressed on a reply without writing anything: the quoted notification is not news."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    sender = mail.message["From"].addresses[0]
+    body = layout.format(
+        name=sender.display_name,
+        address=sender.addr_spec,
+        quote=quoted(mail.message),
+        plain=plain_text(mail.message),
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, body=body))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
+    assert await check_ins(db, mail.goal) == []
+    [refusal] = await refusals(db)
+    assert "no new text was found above the quoted mail" in refusal.message
 
 
 async def test_a_handler_that_refuses_rolls_back_what_it_wrote_and_the_sender_is_told(

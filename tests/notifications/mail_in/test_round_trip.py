@@ -19,6 +19,7 @@ from tests.notifications.mail_in.helpers import (
     inbound,
     mailed,
     plain_text,
+    quoted,
     receiver,
     refusals,
     reply,
@@ -121,3 +122,17 @@ async def test_an_html_only_reply_is_posted_as_text_without_its_quote(
     assert "alert" not in note
     assert "wrote:" not in note
     assert "Maria Lopez" not in note
+
+
+async def test_text_written_below_the_quote_is_posted_without_the_quote(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    body = (
+        "On Tue, Mar 10, 2026 at 11:00 AM Maria Lopez <maria@example.org> wrote:\n"
+        f"{quoted(mail.message)}\n\nGreat news, see you then.\n"
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, body=body))
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [(mail.person.id, "Great news, see you then.")]
