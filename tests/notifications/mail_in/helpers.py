@@ -113,6 +113,7 @@ def reply(
     attachment: bytes | None = None,
     message_id: str | None = None,
     body: str | None = None,
+    subject: str | None = None,
 ) -> bytes:
     """A reply as Gmail writes one: new text, signature, "On ... wrote:" and the quote (or
     ``body``, the whole text as given)."""
@@ -120,7 +121,7 @@ def reply(
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender or f"Sam Carter <{mail.person.email}>"
     message["To"] = to or mail.reply_to
-    message["Subject"] = f"Re: {original['Subject']}"
+    message["Subject"] = subject or f"Re: {original['Subject']}"
     message["Date"] = format_datetime(T0 + timedelta(minutes=30))
     message["Message-ID"] = message_id or f"<{secrets.token_hex(8)}@mail.example.org>"
     message["In-Reply-To"] = str(original["Message-ID"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -170,6 +171,13 @@ AUTOMATIC = {
     "Precedence bulk": {"Precedence": "bulk"},
     "Precedence auto_reply": {"Precedence": "auto_reply"},
     "X-Failed-Recipients": {"X-Failed-Recipients": "sam.carter@example.org"},
+    "Auto-Submitted auto-generated": {"Auto-Submitted": "auto-generated"},
+    "Auto-Submitted auto-notified": {"Auto-Submitted": "auto-notified; owner-email=x@y.org"},
+    "X-Auto-Response-Suppress All": {"X-Auto-Response-Suppress": "All"},
+    "X-Auto-Response-Suppress with All": {"X-Auto-Response-Suppress": "DR, OOF, All"},
+    "X-Precedence": {"X-Precedence": "auto_reply"},
+    "Precedence junk": {"Precedence": "Junk"},
+    "List-Id": {"List-Id": "Parent partners <partners.lists.example.org>"},
 }
 
 
@@ -187,6 +195,59 @@ async def test_an_auto_reply_posts_nothing_and_gets_no_answer(
     [row] = await inbound(db)
     assert row.reason is not None
     assert row.reason.startswith("automatic:")
+
+
+AUTOMATIC_SUBJECTS = [
+    "Abwesenheitsnotiz: [ImproveCareNow] Start a parent panel",
+    "Out of office",
+    "OUT OF OFFICE: back Monday",
+    "Out of Office AutoReply: Start a parent panel",
+    "Automatic reply: Start a parent panel",
+    "Auto reply",
+    "Autoreply: Start a parent panel",
+    "Auto: away",
+    "Automatische Antwort: Start a parent panel",
+    "Réponse automatique : Start a parent panel",
+    "Absence",
+    "Respuesta automática: Start a parent panel",
+    "Fuera de la oficina",
+    "Risposta automatica: Start a parent panel",
+    "Fora do escritório",
+    "Afwezig",
+    "Automatisch antwoord: Start a parent panel",
+    "自动回复: Start a parent panel",
+]
+
+
+@pytest.mark.parametrize("subject", AUTOMATIC_SUBJECTS)
+async def test_a_vacation_reply_known_by_its_subject_alone_is_ignored(
+    db: Database, settings: Settings, smtp: SmtpServer, subject: str
+) -> None:
+    """Responders that set no header: what they say must not reach the thread."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    text = "I'm at the hospital with my son this week and not reading mail."
+    outcome = await receiver(db, settings).receive(reply(mail, text, subject=subject))
+    assert outcome.outcome == InboundOutcome.IGNORED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+PERSONS = {
+    "a reply's subject": {"subject": "Re: Out of office hours for the panel?"},
+    "a subject of their own": {"subject": "Automation in clinic visits"},
+    "receipts suppressed": {"headers": {"X-Auto-Response-Suppress": "DR, RN, NRN"}},
+    "vacation replies suppressed": {"headers": {"X-Auto-Response-Suppress": "OOF"}},
+}
+
+
+@pytest.mark.parametrize("shape", PERSONS.values(), ids=PERSONS.keys())
+async def test_mail_a_person_wrote_is_not_taken_for_an_auto_reply(
+    db: Database, settings: Settings, smtp: SmtpServer, shape: dict[str, Any]
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, **shape))
+    assert outcome.outcome == InboundOutcome.POSTED
 
 
 async def test_auto_submitted_no_is_a_person_writing(
