@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
+import pytest
 from codesign_helpers import Member, cast, post, start
 
 from icn_graph.plugin_api import Database, PluginHost, Settings
@@ -194,3 +195,51 @@ async def test_a_reply_by_email_posts_only_the_new_text_and_forged_or_automatic_
         assert "was not posted" in reason
         assert "more than the 20,000" in reason
         assert "Nothing from it was posted." in reason
+
+
+LEAVE = """mutation($id: ID!) { leaveThread(input: {id: $id}) { userErrors { field } } }"""
+HOW_TO_COME_BACK = {
+    "PARTICIPANTS": "To take part again, ask someone in it (Dr. Sami Reyes started it) to invite "
+    "you back.",
+    "NETWORK": "To take part again, open it in the app and post there.",
+}
+
+
+@pytest.mark.parametrize("audience", HOW_TO_COME_BACK.keys())
+async def test_a_reply_after_leaving_is_refused_saying_they_left_and_how_to_come_back(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+    audience: str,
+) -> None:
+    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+    people = await cast(db)
+    a, b = people.participant, people.parent
+    await client.data(PREFERENCES, token=b.token)
+    thread = await start(client, a, audience=audience, personIds=[b.id], title="Parent panel")
+    await post(client, a, thread["id"], "Now that we are accepted, shall we meet?")
+    await client.settle()
+    clock = datetime.now(UTC) + timedelta(minutes=10)
+    assert await deliver_mail(db, settings, plugin_host, now=clock) == 1
+    mail = smtp.received[-1].message
+    address = mail["Reply-To"].addresses[0].addr_spec
+    left = await client.data(LEAVE, {"id": thread["id"]}, token=b.token)
+    assert left["leaveThread"]["userErrors"] == []
+    posted = await thread_messages(client, a, thread["id"])
+
+    async with mail_in_listener(db, settings) as port:
+        await relay(port, b.person.email, address, reply_to(mail, b, "Count me in after all."))
+    await client.settle()
+
+    assert await thread_messages(client, a, thread["id"]) == posted
+    clock += timedelta(hours=1)
+    sent = len(smtp.received)
+    await deliver_mail(db, settings, plugin_host, now=clock)  # and A hears that B left
+    [refusal] = [mail for mail in smtp.received[sent:] if mail.rcpt_tos == [b.person.email]]
+    assert refusal.message["Subject"].startswith("Not posted: ")
+    text = " ".join(text_of(refusal.message).split())
+    assert "was not posted: you left this conversation, so replies to its mail no longer" in text
+    assert HOW_TO_COME_BACK[audience] in text
+    assert "ID" not in text
