@@ -5,6 +5,7 @@
 - ``verify``: the sender is the person the reply address is bound to (From, Sender, envelope).
 - ``text``: only the new text (quoted history and signature stripped, HTML converted); what
   cannot be posted (attachments, nothing left).
+- ``html_text``: HTML-only mail as text, links kept as Markdown ``[words](address)``.
 - ``quotes``: the quoted history the stripper leaves (a mail that starts with the quote,
   ``>`` lines at its end).
 - ``limits``: replies per person per hour.

@@ -2,7 +2,7 @@
 
 - The body is the ``text/plain`` part, else the ``text/html`` one converted to text with
   ``inscriptis`` (a maintained HTML-to-text renderer that keeps paragraphs, lists and tables
-  readable; no markup survives).
+  readable; no markup survives), its links kept as Markdown (see ``html_text``).
 - Quoted history ("On ... wrote:" in Gmail's, Apple Mail's and Thunderbird's wording, Outlook's
   "From: / Sent:" block, "-----Original Message-----", ``>`` lines) and signatures ("-- ",
   "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 
-from inscriptis import get_text
 from mailparser_reply import EmailMessage as ReplyText
 
 from icn_graph.errors import BadInput
+from icn_graph.notifications.mail_in.html_text import html_to_text
 from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
 
@@ -55,10 +55,6 @@ def _attachments(message: EmailMessage) -> list[str]:
 
     visit(message, False)
     return found
-
-
-def html_to_text(html: str) -> str:
-    return str(get_text(html))
 
 
 # mail-parser-reply's patterns are quadratic in a run of whitespace (`\s*^`): a run of spaces

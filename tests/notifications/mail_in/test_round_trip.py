@@ -136,3 +136,29 @@ async def test_text_written_below_the_quote_is_posted_without_the_quote(
     outcome = await receiver(db, settings).receive(reply(mail, body=body))
     assert outcome.outcome == InboundOutcome.POSTED
     assert await check_ins(db, mail.goal) == [(mail.person.id, "Great news, see you then.")]
+
+
+async def test_an_html_only_reply_keeps_where_its_links_point_as_markdown(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    html = (
+        "<div>Please fill in <a href='https://example.org/x?a=1&amp;b=2'>the <b>survey</b></a>"
+        " or write to <a href='mailto:priya@example.org'>Priya</a> at "
+        "<a href='mailto:priya@example.org'>priya@example.org</a>.<br>"
+        "Not <a href='javascript:alert(1)'>this one</a>, <a href=' java&#9;script:alert(2)'>"
+        "nor this</a>, <a href='data:text/html,&lt;script&gt;'>nor that</a>, "
+        "<a href='/relative'>nor here</a>. "
+        "<a href='https://example.org/\"&gt;&lt;script&gt;x(1)&lt;/script&gt;'>Odd [one]</a>"
+        "</div>"
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, html=html))
+    assert outcome.outcome == InboundOutcome.POSTED
+    [(_, note)] = await check_ins(db, mail.goal)
+    assert note == (
+        "Please fill in [the survey](https://example.org/x?a=1&b=2) or write to "
+        "[Priya](mailto:priya@example.org) at priya@example.org.\n"
+        "Not this one, nor this, nor that, nor here. "
+        "[Odd \\[one\\]](https://example.org/%22%3E%3Cscript%3Ex%281%29%3C/script%3E)"
+    )
