@@ -8,20 +8,20 @@
   "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
   the person wrote are kept. ``>`` lines left at the edges are cut too (see ``quotes``): a
   reply that is only the quoted mail has no new text.
-- Attachments are refused, not stored: a reply is text, and a file sent by email to a health
-  network is better shared where its audience is chosen. Images inside ``multipart/related``
-  (an HTML signature's logo) are part of the HTML and are dropped with it.
+- Attached files are not kept (a thread holds text): the text is posted and the files named,
+  for the sender to be told (see ``attachments``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 
 from mailparser_reply import EmailMessage as ReplyText
 
 from icn_graph.errors import BadInput
+from icn_graph.notifications.mail_in.attachments import attached_files, file_names
 from icn_graph.notifications.mail_in.html_text import html_to_text
 from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
@@ -34,27 +34,7 @@ class Unpostable(BadInput):
 class NewText:
     text: str
     from_html: bool
-
-
-def _attachments(message: EmailMessage) -> list[str]:
-    """A name for each attached file (the parts a reader would see as a file)."""
-    found: list[str] = []
-
-    def visit(part: Message, related: bool) -> None:
-        if part.get_content_disposition() == "attachment":
-            found.append(part.get_filename() or part.get_content_type())
-            return
-        if part.is_multipart():
-            inside = related or part.get_content_type() == "multipart/related"
-            for child in part.get_payload():
-                assert isinstance(child, Message)
-                visit(child, inside)
-            return
-        if part.get_content_maintype() != "text" and not related:
-            found.append(part.get_filename() or part.get_content_type())
-
-    visit(message, False)
-    return found
+    dropped_files: tuple[str, ...] = ()  # attached, not kept
 
 
 # mail-parser-reply's patterns are quadratic in a run of whitespace (`\s*^`): a run of spaces
@@ -117,17 +97,11 @@ def _first_reply(text: str) -> _FirstReply:
 
 def new_text(message: EmailMessage) -> NewText:
     """The text to post; :class:`Unpostable` saying why there is none."""
-    files = _attachments(message)
-    if files:
-        names = ", ".join(name[:60] for name in files[:3])
-        raise Unpostable(
-            f"it has attachments ({names}), and replies by email can only post text. Send "
-            "your reply again without them, and share files in the app.",
-            field="attachments",
-        )
+    files = tuple(attached_files(message))
     body = message.get_body(preferencelist=("plain", "html"))
     if body is None:
-        raise Unpostable("it has no text to post.", field="text")
+        only = f", only attachments ({file_names(files)}), and threads hold text" if files else ""
+        raise Unpostable(f"it has no text to post{only}.", field="text")
     assert isinstance(body, EmailMessage)
     try:
         content = body.get_content()
@@ -148,4 +122,4 @@ def new_text(message: EmailMessage) -> NewText:
             "no new text was found above the quoted mail. Write your reply at the top.",
             field="text",
         )
-    return NewText(text, from_html)
+    return NewText(text, from_html, files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -12,10 +13,12 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.mail_in.receive import Outcome
 from icn_graph.notifications.models import InboundOutcome
 from icn_graph.testing import make_person
 from tests.mail_helpers import T0
 from tests.notifications.mail_in.helpers import (
+    NEW_TEXT,
     REPLY_DOMAIN,
     Mailed,
     check_ins,
@@ -308,30 +311,70 @@ async def test_an_oversize_reply_is_refused_and_the_sender_told_why_by_mail(
     assert f"{len(raw):,} bytes, more than the 10,000" in text
 
 
-async def test_attachments_are_refused_with_a_reason(
+async def test_a_reply_with_attachments_is_posted_without_them_and_the_sender_told_which(
     db: Database, settings: Settings, smtp: SmtpServer
 ) -> None:
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, attachment=b"%PDF-1.4 ..."))
-    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.outcome == InboundOutcome.POSTED
     assert outcome.replied
-    assert outcome.reason is not None
-    assert "objectives.pdf" in outcome.reason
-    assert await check_ins(db, mail.goal) == []
+    assert await check_ins(db, mail.goal) == [(mail.person.id, NEW_TEXT)]
+    [row] = await inbound(db)
+    assert (row.outcome, row.reason) == (InboundOutcome.POSTED, "files_not_kept: objectives.pdf")
+
+    before = len(smtp.messages)
+    assert await deliver_all(db, settings) == 1
+    [notice] = smtp.messages[before:]
+    assert notice["To"] == mail.person.email
+    assert notice["Auto-Submitted"] == "auto-replied"
+    assert notice["Subject"].startswith("Posted without attachments: Re: ")
+    text = " ".join(plain_text(notice).split())
+    assert "was posted, without its attachments (objectives.pdf)" in text
+    assert "holds text only, so they were not kept." in text
+    assert "in the app" not in text
 
 
-async def test_a_reply_with_nothing_above_the_quote_is_refused_with_a_reason(
+async def test_a_reply_of_only_an_attachment_is_refused_naming_it(
     db: Database, settings: Settings, smtp: SmtpServer
 ) -> None:
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
-    outcome = await receiver(db, settings).receive(reply(mail, ""))
+    message = message_from_bytes(reply(mail), policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    message.clear_content()
+    message.add_attachment(b"...", maintype="image", subtype="jpeg", filename="panel.jpg")
+    outcome = await receiver(db, settings).receive(message.as_bytes())
     assert outcome.outcome == InboundOutcome.REFUSED
     assert outcome.replied
-    assert outcome.reason is not None
-    assert "no new text" in outcome.reason
-    assert await check_ins(db, mail.goal) == []
+    assert outcome.reason == (
+        "it has no text to post, only attachments (panel.jpg), and threads hold text."
+    )
+
+
+async def test_images_shown_inside_an_html_reply_are_not_attachments(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """A signature's logo in multipart/related, and one some clients mark as an attachment
+    while the HTML shows it (cid:): nobody attached them, nobody is told."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    html = (
+        "<p>I can join the panel.</p><p>-- <br>Sam<br><img src='cid:logo@example.org'>"
+        "<img src='CID:badge@example.org'></p>"
+    )
+    message = message_from_bytes(reply(mail, html=html), policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    message.add_related(b"png", maintype="image", subtype="png", cid="<logo@example.org>")
+    message.make_mixed()
+    badge = EmailMessage()
+    badge.set_content(b"png", maintype="image", subtype="png", disposition="attachment")
+    badge["Content-ID"] = "<badge@example.org>"
+    message.attach(badge)
+    outcome = await receiver(db, settings).receive(message.as_bytes())
+    assert outcome == Outcome(InboundOutcome.POSTED)
+    assert [note for _, note in await check_ins(db, mail.goal)] == ["I can join the panel."]
+    assert await refusals(db) == []
 
 
 ON_WROTE = "On Tue, Dec 8, 2026 at 9:00 AM {name} <{address}> wrote:"
