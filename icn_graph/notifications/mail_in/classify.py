@@ -7,19 +7,38 @@ next vacation reply), so the check is generous: any sign of automation is enough
 from __future__ import annotations
 
 import re
+import unicodedata
 from email.message import EmailMessage
 
 from icn_graph.notifications.mail_in.parse import header_addresses
 
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _DAEMONS = frozenset({"mailer-daemon", "postmaster"})
-# Vacation responders that set none of the headers above still say so in the subject
-# (Outlook's "Automatic reply:", older Exchange's "Out of Office AutoReply:"). A person's reply
-# starts "Re:", so these cost no real reply.
+# Vacation responders that set none of the headers below still say so in the subject, in the
+# language of the mailbox (Outlook's "Automatic reply:", "Abwesenheitsnotiz:", "Réponse
+# automatique :"; older Exchange's "Out of Office AutoReply:"; some just "Out of office").
+# Every reply a person writes to our mail starts "Re:" (or "AW:", "RE :", ...), so matching the
+# start of the subject, colon or not, costs no real reply.
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(automatic reply|out of office(?: autoreply)?|auto-?reply|auto response)\s*:",
+    r"^\s*(?:"
+    r"automatic reply|auto[- ]?reply|auto[- ]?response|auto(?=\s*:)"
+    r"|out of (?:the )?office(?: autoreply)?"
+    r"|abwesenheitsnotiz|automatische antwort|abwesend"
+    r"|réponse automatique|absence|absent du bureau"
+    r"|respuesta automática|respuesta automatica|fuera de (?:la )?oficina"
+    r"|risposta automatica|fuori sede|fuori ufficio"
+    r"|resposta automática|resposta automatica|fora do escritório|ausente"
+    r"|automatisch antwoord|afwezig|niet aanwezig"
+    r"|autosvar|automatisk svar|frånvaro|automatyczna odpowiedź|poza biurem"
+    r"|自动回复|自動回覆|自動返信|自動応答|자동 회신|자동 응답"
+    r")(?=$|[\s:\uff1a(\[-])",  # \uff1a: the full-width colon
     re.IGNORECASE,
 )
+# Outlook and Exchange mark their own automatic replies "do not answer this with anything
+# automatic": All. A person's Outlook sends no such header, but a client or list may ask for
+# only some kinds to be suppressed (DR, RN, NRN: receipts; OOF: vacation replies) on mail a
+# person wrote, so only All counts.
+_SUPPRESS_ALL = "all"
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
@@ -45,11 +64,19 @@ def automatic(message: EmailMessage, envelope_sender: str | None) -> str | None:
     for name in ("X-Autoreply", "X-Autorespond", "X-Failed-Recipients"):
         if message.get(name) is not None:
             return f"an automatic message ({name})"
-    precedence = _header(message, "Precedence")
-    if precedence is not None and precedence.lower() in _BULK_PRECEDENCE:
-        return f"an automatic message (Precedence: {precedence[:20]})"
+    suppress = _header(message, "X-Auto-Response-Suppress")
+    if suppress is not None and _SUPPRESS_ALL in suppress.lower().replace(",", " ").split():
+        return f"an automatic message (X-Auto-Response-Suppress: {suppress[:20]})"
+    for name in ("Precedence", "X-Precedence"):
+        precedence = _header(message, name)
+        if precedence is not None and precedence.lower() in _BULK_PRECEDENCE:
+            return f"an automatic message ({name}: {precedence[:20]})"
+    # A list manager's copy: not the person's own reply (that one came directly, with the same
+    # Message-ID), and a list subscribed to a reply address must not post into a thread.
+    if message.get("List-Id") is not None:
+        return "a mailing list's copy (List-Id)"
     subject = _header(message, "Subject")
-    if subject is not None and _AUTO_SUBJECT.match(subject):
+    if subject is not None and _AUTO_SUBJECT.match(unicodedata.normalize("NFC", subject)):
         return f"an automatic message (Subject: {subject[:40]})"
     if message.get_content_type() == "multipart/report":
         return "a delivery or read report (multipart/report)"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,6 +34,7 @@ from icn_graph.errors import ServiceError
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_address
+from icn_graph.notifications.mail_in.attachments import file_names
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
 from icn_graph.notifications.mail_in.parse import (
@@ -44,7 +45,7 @@ from icn_graph.notifications.mail_in.parse import (
     reply_address_in,
     unparsed,
 )
-from icn_graph.notifications.mail_in.refusal import queue_refusal
+from icn_graph.notifications.mail_in.refusal import queue_files_not_kept, queue_refusal
 from icn_graph.notifications.mail_in.text import new_text
 from icn_graph.notifications.mail_in.verify import from_address, unverified
 from icn_graph.notifications.models import InboundMail, InboundOutcome
@@ -221,12 +222,14 @@ class MailReceiver:
                 # the insert takes the write lock): replies arriving at once all read the count
                 # above before any was written.
                 await session.get(Person, person.id, with_for_update=True)
-                await self._claim(session, record, InboundOutcome.POSTED, None, False)
+                row = await self._claim(session, record, InboundOutcome.POSTED, None, False)
                 lately = await recent(session, person.id, now)
                 if lately.replies > self.settings.mail_in_max_per_hour:  # this one included
                     raise _OverLimit
                 viewer = (await viewers_of(session, [person.id]))[person.id]
                 await handler.handle(session, viewer, reply)
+                if text.dropped_files:
+                    self._tell_files_not_kept(session, record, person, row, text.dropped_files)
         except _Duplicate:
             raise
         except _OverLimit:
@@ -242,7 +245,30 @@ class MailReceiver:
             reason = "something went wrong on our side. Please post your reply in the app."
             return await self._refuse(record, person, "error", reason)
         log.info("mail-in: posted %s from person %s to %s", mail.key, person.id, target.subject_id)
-        return Outcome(InboundOutcome.POSTED)
+        return Outcome(InboundOutcome.POSTED, row.reason, replied=row.replied)
+
+    def _tell_files_not_kept(
+        self,
+        session: AsyncSession,
+        record: _Record,
+        person: Person,
+        row: InboundMail,
+        files: Sequence[str],
+    ) -> None:
+        """Posted without its files: noted on its row, and the sender told which."""
+        names = file_names(files)
+        row.reason = f"files_not_kept: {names}"
+        row.replied = True
+        queue_files_not_kept(
+            session,
+            self.settings,
+            person,
+            subject=record.mail.subject,
+            in_reply_to=record.mail.message_id,
+            subject_id=record.subject_id,
+            files=names,
+            now=record.now,
+        )
 
     async def _refuse(
         self, record: _Record, person: Person, code: str, reason: str, *, once_an_hour: bool = False

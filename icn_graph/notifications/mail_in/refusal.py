@@ -1,10 +1,12 @@
-"""The mail telling a verified sender why their reply was not posted.
+"""The mail telling a verified sender why their reply was not posted, or (a notice) what of a
+posted reply was not kept: its attached files.
 
-Queued in ``outgoing_mail`` (kind MAIL_IN_REFUSAL) in the transaction that records the refusal,
-so the worker delivers it like any other mail (retries, suppressed addresses) and an MTA's
-retry of the same reply finds it recorded and sends nothing twice. It goes only to the address
-on file of the person the reply was verified as, never to an address the mail names, and says
-it is automatic (``Auto-Submitted: auto-replied``), so it starts no loop.
+Queued in ``outgoing_mail`` (kind MAIL_IN_REFUSAL, for both) in the transaction that records the
+refusal or the post, so the worker delivers it like any other mail (retries, suppressed
+addresses) and an MTA's retry of the same reply finds it recorded and sends nothing twice. It
+goes only to the address on file of the person the reply was verified as, never to an address
+the mail names, and says it is automatic (``Auto-Submitted: auto-replied``), so it starts no
+loop.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def refusal_text(person: Person, subject: str, reason: str, network_name: str) -
     )
 
 
+def files_not_kept_text(person: Person, subject: str, files: str, network_name: str) -> str:
+    quoted = f'"{subject}"' if subject else "without a subject"
+    return (
+        f"Hello {person.display_name},\n\n"
+        f"Your email {quoted} was posted, without its attachments ({files}): the "
+        "conversation holds text only, so they were not kept.\n\n"
+        f"-- \n{network_name} (an automatic message: replies to it are not read)\n"
+    )
+
+
 def queue_refusal(
     session: AsyncSession,
     settings: Settings,
@@ -46,9 +58,41 @@ def queue_refusal(
     reason: str,
     now: datetime,
 ) -> OutgoingMail:
+    line = f"Not posted: {subject}" if subject else "Your reply was not posted"
+    text = refusal_text(person, one_line(subject, 200), reason, settings.network_name)
+    return _queue(session, settings, person, line, text, in_reply_to, subject_id, now)
+
+
+def queue_files_not_kept(
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+    *,
+    subject: str,
+    in_reply_to: str | None,
+    subject_id: str,
+    files: str,
+    now: datetime,
+) -> OutgoingMail:
+    """The notice that a posted reply's attachments (``files``, named) were not kept."""
+    line = f"Posted without attachments: {subject}" if subject else "Attachments not kept"
+    text = files_not_kept_text(person, one_line(subject, 200), files, settings.network_name)
+    return _queue(session, settings, person, line, text, in_reply_to, subject_id, now)
+
+
+def _queue(
+    session: AsyncSession,
+    settings: Settings,
+    person: Person,
+    subject_line: str,
+    text: str,
+    in_reply_to: str | None,
+    subject_id: str,
+    now: datetime,
+) -> OutgoingMail:
     sender = Sender.parse(settings.mail_from)
     message_id = f"<mail-in-refusal.{secrets.token_hex(12)}@{sender.domain}>"
-    line = one_line(f"Not posted: {subject}" if subject else "Your reply was not posted", 250)
+    line = one_line(subject_line, 250)
     message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from
     message["To"] = person.email
@@ -60,10 +104,7 @@ def queue_refusal(
         message["References"] = in_reply_to
     message["Auto-Submitted"] = "auto-replied"
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(
-        refusal_text(person, one_line(subject, 200), reason, settings.network_name),
-        cte="quoted-printable",
-    )
+    message.set_content(text, cte="quoted-printable")
     row = OutgoingMail(
         person_id=person.id,
         to_address=person.email,

@@ -2,26 +2,28 @@
 
 - The body is the ``text/plain`` part, else the ``text/html`` one converted to text with
   ``inscriptis`` (a maintained HTML-to-text renderer that keeps paragraphs, lists and tables
-  readable; no markup survives).
+  readable; no markup survives), its links kept as Markdown (see ``html_text``).
 - Quoted history ("On ... wrote:" in Gmail's, Apple Mail's and Thunderbird's wording, Outlook's
   "From: / Sent:" block, "-----Original Message-----", ``>`` lines) and signatures ("-- ",
   "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
-  the person wrote are kept.
-- Attachments are refused, not stored: a reply is text, and a file sent by email to a health
-  network is better shared where its audience is chosen. Images inside ``multipart/related``
-  (an HTML signature's logo) are part of the HTML and are dropped with it.
+  the person wrote are kept. ``>`` lines left at the edges are cut too (see ``quotes``): a
+  reply that is only the quoted mail has no new text.
+- Attached files are not kept (a thread holds text): the text is posted and the files named,
+  for the sender to be told (see ``attachments``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 
-from inscriptis import get_text
 from mailparser_reply import EmailMessage as ReplyText
 
 from icn_graph.errors import BadInput
+from icn_graph.notifications.mail_in.attachments import attached_files, file_names
+from icn_graph.notifications.mail_in.html_text import html_to_text
+from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
 
 class Unpostable(BadInput):
@@ -32,31 +34,7 @@ class Unpostable(BadInput):
 class NewText:
     text: str
     from_html: bool
-
-
-def _attachments(message: EmailMessage) -> list[str]:
-    """A name for each attached file (the parts a reader would see as a file)."""
-    found: list[str] = []
-
-    def visit(part: Message, related: bool) -> None:
-        if part.get_content_disposition() == "attachment":
-            found.append(part.get_filename() or part.get_content_type())
-            return
-        if part.is_multipart():
-            inside = related or part.get_content_type() == "multipart/related"
-            for child in part.get_payload():
-                assert isinstance(child, Message)
-                visit(child, inside)
-            return
-        if part.get_content_maintype() != "text" and not related:
-            found.append(part.get_filename() or part.get_content_type())
-
-    visit(message, False)
-    return found
-
-
-def html_to_text(html: str) -> str:
-    return str(get_text(html))
+    dropped_files: tuple[str, ...] = ()  # attached, not kept
 
 
 # mail-parser-reply's patterns are quadratic in a run of whitespace (`\s*^`): a run of spaces
@@ -89,26 +67,41 @@ def collapsed(text: str) -> str:
 
 
 def strip_reply(text: str) -> str:
-    """``text`` without the quoted history below it and the sender's signature."""
+    """``text`` without the quoted history and the sender's signature ("" when the sender wrote
+    nothing of their own)."""
     text = "\n".join(_hide_long_on_line(line) for line in text.split("\n"))
-    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
-    body = parsed.replies[0].body.strip() if parsed.replies else ""
+    first = _first_reply(text)
+    body = first.new_text
+    if first.history is not None:  # the mail starts with the quoted mail: only text under it
+        body = _first_reply(below_leading_quote(first.history)).new_text
     return body.replace("\x00", "O").replace("\x01", "o")
+
+
+@dataclass(frozen=True)
+class _FirstReply:
+    new_text: str  # above the first quoted history, its signature cut
+    history: str | None = None  # when the text starts with quoted history: it, and what follows
+
+
+def _first_reply(text: str) -> _FirstReply:
+    if not text.strip():
+        return _FirstReply("")
+    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
+    if not parsed.replies:
+        return _FirstReply("")
+    first = parsed.replies[0]
+    if first.headers:
+        return _FirstReply("", first.content.removeprefix(first.headers))
+    return _FirstReply(without_quoted_end(first.body))
 
 
 def new_text(message: EmailMessage) -> NewText:
     """The text to post; :class:`Unpostable` saying why there is none."""
-    files = _attachments(message)
-    if files:
-        names = ", ".join(name[:60] for name in files[:3])
-        raise Unpostable(
-            f"it has attachments ({names}), and replies by email can only post text. Send "
-            "your reply again without them, and share files in the app.",
-            field="attachments",
-        )
+    files = tuple(attached_files(message))
     body = message.get_body(preferencelist=("plain", "html"))
     if body is None:
-        raise Unpostable("it has no text to post.", field="text")
+        only = f", only attachments ({file_names(files)}), and threads hold text" if files else ""
+        raise Unpostable(f"it has no text to post{only}.", field="text")
     assert isinstance(body, EmailMessage)
     try:
         content = body.get_content()
@@ -129,4 +122,4 @@ def new_text(message: EmailMessage) -> NewText:
             "no new text was found above the quoted mail. Write your reply at the top.",
             field="text",
         )
-    return NewText(text, from_html)
+    return NewText(text, from_html, files)

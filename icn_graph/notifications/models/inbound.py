@@ -17,7 +17,7 @@ from icn_graph.models.columns import enum_column
 
 
 class InboundOutcome(enum.StrEnum):
-    POSTED = "POSTED"  # the handler posted the new text
+    POSTED = "POSTED"  # the handler posted the new text (``reason``: files_not_kept, if any)
     IGNORED = "IGNORED"  # an auto-reply or a bounce: nothing posted, nobody told
     REFUSED = "REFUSED"  # not posted; ``reason`` says why (the sender is told if verified)
 
@@ -40,7 +40,7 @@ class InboundMail(Base):
     size: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[InboundOutcome] = mapped_column(enum_column(InboundOutcome, "inbound_outcome"))
     reason: Mapped[str | None] = mapped_column(Text, default=None)
-    # A refusal mail was queued for the sender.
+    # A refusal mail (or, for a post, the notice that its files were not kept) was queued.
     replied: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

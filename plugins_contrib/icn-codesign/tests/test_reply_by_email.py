@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
+import pytest
 from codesign_helpers import Member, cast, post, start
 
 from icn_graph.plugin_api import Database, PluginHost, Settings
@@ -194,3 +195,106 @@ async def test_a_reply_by_email_posts_only_the_new_text_and_forged_or_automatic_
         assert "was not posted" in reason
         assert "more than the 20,000" in reason
         assert "Nothing from it was posted." in reason
+
+
+LEAVE = """mutation($id: ID!) { leaveThread(input: {id: $id}) { userErrors { field } } }"""
+HOW_TO_COME_BACK = {
+    "PARTICIPANTS": "To take part again, ask someone in it (Dr. Sami Reyes started it) to invite "
+    "you back.",
+    "NETWORK": "To take part again, open it in the app and post there.",
+}
+
+
+@pytest.mark.parametrize("audience", HOW_TO_COME_BACK.keys())
+async def test_a_reply_after_leaving_is_refused_saying_they_left_and_how_to_come_back(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+    audience: str,
+) -> None:
+    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+    people = await cast(db)
+    a, b = people.participant, people.parent
+    await client.data(PREFERENCES, token=b.token)
+    thread = await start(client, a, audience=audience, personIds=[b.id], title="Parent panel")
+    await post(client, a, thread["id"], "Now that we are accepted, shall we meet?")
+    await client.settle()
+    clock = datetime.now(UTC) + timedelta(minutes=10)
+    assert await deliver_mail(db, settings, plugin_host, now=clock) == 1
+    mail = smtp.received[-1].message
+    address = mail["Reply-To"].addresses[0].addr_spec
+    left = await client.data(LEAVE, {"id": thread["id"]}, token=b.token)
+    assert left["leaveThread"]["userErrors"] == []
+    posted = await thread_messages(client, a, thread["id"])
+
+    async with mail_in_listener(db, settings) as port:
+        await relay(port, b.person.email, address, reply_to(mail, b, "Count me in after all."))
+    await client.settle()
+
+    assert await thread_messages(client, a, thread["id"]) == posted
+    clock += timedelta(hours=1)
+    sent = len(smtp.received)
+    await deliver_mail(db, settings, plugin_host, now=clock)  # and A hears that B left
+    [refusal] = [mail for mail in smtp.received[sent:] if mail.rcpt_tos == [b.person.email]]
+    assert refusal.message["Subject"].startswith("Not posted: ")
+    text = " ".join(text_of(refusal.message).split())
+    assert "was not posted: you left this conversation, so replies to its mail no longer" in text
+    assert HOW_TO_COME_BACK[audience] in text
+    assert "ID" not in text
+
+
+RENDERED = """query($id: ID!) { node(id: $id) { ... on Thread {
+  messages(order: OLDEST_FIRST) { nodes { body bodyHtml } } } } }"""
+
+
+def html_reply_to(mail: EmailMessage, who: Member, html: str) -> bytes:
+    """A reply from a client that sends HTML only, as Gmail's HTML part is written."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = f"{who.person.display_name} <{who.person.email}>"
+    message["To"] = mail["Reply-To"].addresses[0].addr_spec
+    message["Subject"] = f"Re: {mail['Subject']}"
+    message["Message-ID"] = f"<{secrets.token_hex(8)}@mail.example.org>"
+    message["In-Reply-To"] = str(mail["Message-ID"])
+    message.set_content(html, subtype="html")
+    return message.as_bytes()
+
+
+async def test_a_link_in_an_html_reply_is_posted_as_a_link_and_nothing_else_is(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+    people = await cast(db)
+    a, b = people.participant, people.parent
+    await client.data(PREFERENCES, token=b.token)
+    thread = await start(client, a, audience="PARTICIPANTS", personIds=[b.id])
+    await post(client, a, thread["id"], "Could you look at the survey?")
+    await client.settle()
+    assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(1)) == 1
+    mail = smtp.received[-1].message
+    html = (
+        "<div>Done: <a href='https://example.org/x?a=1&amp;b=2'>the survey</a>, not "
+        "<a href='javascript:alert(1)'>this</a> <b onclick='x()'>&lt;img src=x onerror=y&gt;</b>"
+        "</div><div class='gmail_quote'>On Tue, Dec 8, 2026 at 9:00 AM Dr. Sami Reyes &lt;"
+        "<a href='mailto:notifications@icn.example.org'>notifications@icn.example.org</a>&gt; "
+        "wrote:<br><blockquote>Could you look at the survey?</blockquote></div>"
+    )
+    async with mail_in_listener(db, settings) as port:
+        address = mail["Reply-To"].addresses[0].addr_spec
+        await relay(port, b.person.email, address, html_reply_to(mail, b, html))
+    await client.settle()
+
+    data = await client.data(RENDERED, {"id": thread["id"]}, token=a.token)
+    posted = data["node"]["messages"]["nodes"][-1]
+    assert posted["body"] == (
+        "Done: [the survey](https://example.org/x?a=1&b=2), not this <img src=x onerror=y>"
+    )
+    assert posted["bodyHtml"] == (
+        '<p>Done: <a href="https://example.org/x?a=1&amp;b=2" rel="noopener noreferrer '
+        'nofollow">the survey</a>, not this &lt;img src=x onerror=y&gt;</p>\n'
+    )

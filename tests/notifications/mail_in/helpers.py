@@ -112,13 +112,16 @@ def reply(
     html: str | None = None,
     attachment: bytes | None = None,
     message_id: str | None = None,
+    body: str | None = None,
+    subject: str | None = None,
 ) -> bytes:
-    """A reply as Gmail writes one: new text, signature, "On ... wrote:" and the quote."""
+    """A reply as Gmail writes one: new text, signature, "On ... wrote:" and the quote (or
+    ``body``, the whole text as given)."""
     original = mail.message
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender or f"Sam Carter <{mail.person.email}>"
     message["To"] = to or mail.reply_to
-    message["Subject"] = f"Re: {original['Subject']}"
+    message["Subject"] = subject or f"Re: {original['Subject']}"
     message["Date"] = format_datetime(T0 + timedelta(minutes=30))
     message["Message-ID"] = message_id or f"<{secrets.token_hex(8)}@mail.example.org>"
     message["In-Reply-To"] = str(original["Message-ID"])
@@ -131,6 +134,8 @@ def reply(
     )
     if html is not None:
         message.set_content(html, subtype="html")
+    elif body is not None:
+        message.set_content(body)
     else:
         message.set_content(f"{text}\n\n{SIGNATURE}\n\n{wrote}\n\n{quoted(original)}\n")
     if attachment is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -11,10 +13,12 @@ from icn_graph.config import Settings
 from icn_graph.db.database import Database
 from icn_graph.models import Person
 from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.mail_in.receive import Outcome
 from icn_graph.notifications.models import InboundOutcome
 from icn_graph.testing import make_person
 from tests.mail_helpers import T0
 from tests.notifications.mail_in.helpers import (
+    NEW_TEXT,
     REPLY_DOMAIN,
     Mailed,
     check_ins,
@@ -22,6 +26,7 @@ from tests.notifications.mail_in.helpers import (
     inbound,
     mailed,
     plain_text,
+    quoted,
     receiver,
     refusals,
     reply,
@@ -169,6 +174,13 @@ AUTOMATIC = {
     "Precedence bulk": {"Precedence": "bulk"},
     "Precedence auto_reply": {"Precedence": "auto_reply"},
     "X-Failed-Recipients": {"X-Failed-Recipients": "sam.carter@example.org"},
+    "Auto-Submitted auto-generated": {"Auto-Submitted": "auto-generated"},
+    "Auto-Submitted auto-notified": {"Auto-Submitted": "auto-notified; owner-email=x@y.org"},
+    "X-Auto-Response-Suppress All": {"X-Auto-Response-Suppress": "All"},
+    "X-Auto-Response-Suppress with All": {"X-Auto-Response-Suppress": "DR, OOF, All"},
+    "X-Precedence": {"X-Precedence": "auto_reply"},
+    "Precedence junk": {"Precedence": "Junk"},
+    "List-Id": {"List-Id": "Parent partners <partners.lists.example.org>"},
 }
 
 
@@ -186,6 +198,59 @@ async def test_an_auto_reply_posts_nothing_and_gets_no_answer(
     [row] = await inbound(db)
     assert row.reason is not None
     assert row.reason.startswith("automatic:")
+
+
+AUTOMATIC_SUBJECTS = [
+    "Abwesenheitsnotiz: [ImproveCareNow] Start a parent panel",
+    "Out of office",
+    "OUT OF OFFICE: back Monday",
+    "Out of Office AutoReply: Start a parent panel",
+    "Automatic reply: Start a parent panel",
+    "Auto reply",
+    "Autoreply: Start a parent panel",
+    "Auto: away",
+    "Automatische Antwort: Start a parent panel",
+    "Réponse automatique : Start a parent panel",
+    "Absence",
+    "Respuesta automática: Start a parent panel",
+    "Fuera de la oficina",
+    "Risposta automatica: Start a parent panel",
+    "Fora do escritório",
+    "Afwezig",
+    "Automatisch antwoord: Start a parent panel",
+    "自动回复: Start a parent panel",
+]
+
+
+@pytest.mark.parametrize("subject", AUTOMATIC_SUBJECTS)
+async def test_a_vacation_reply_known_by_its_subject_alone_is_ignored(
+    db: Database, settings: Settings, smtp: SmtpServer, subject: str
+) -> None:
+    """Responders that set no header: what they say must not reach the thread."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    text = "I'm at the hospital with my son this week and not reading mail."
+    outcome = await receiver(db, settings).receive(reply(mail, text, subject=subject))
+    assert outcome.outcome == InboundOutcome.IGNORED
+    await assert_nothing_posted_or_answered(db, mail)
+
+
+PERSONS = {
+    "a reply's subject": {"subject": "Re: Out of office hours for the panel?"},
+    "a subject of their own": {"subject": "Automation in clinic visits"},
+    "receipts suppressed": {"headers": {"X-Auto-Response-Suppress": "DR, RN, NRN"}},
+    "vacation replies suppressed": {"headers": {"X-Auto-Response-Suppress": "OOF"}},
+}
+
+
+@pytest.mark.parametrize("shape", PERSONS.values(), ids=PERSONS.keys())
+async def test_mail_a_person_wrote_is_not_taken_for_an_auto_reply(
+    db: Database, settings: Settings, smtp: SmtpServer, shape: dict[str, Any]
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    outcome = await receiver(db, settings).receive(reply(mail, **shape))
+    assert outcome.outcome == InboundOutcome.POSTED
 
 
 async def test_auto_submitted_no_is_a_person_writing(
@@ -246,30 +311,105 @@ async def test_an_oversize_reply_is_refused_and_the_sender_told_why_by_mail(
     assert f"{len(raw):,} bytes, more than the 10,000" in text
 
 
-async def test_attachments_are_refused_with_a_reason(
+async def test_a_reply_with_attachments_is_posted_without_them_and_the_sender_told_which(
     db: Database, settings: Settings, smtp: SmtpServer
 ) -> None:
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
     outcome = await receiver(db, settings).receive(reply(mail, attachment=b"%PDF-1.4 ..."))
-    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.outcome == InboundOutcome.POSTED
     assert outcome.replied
-    assert outcome.reason is not None
-    assert "objectives.pdf" in outcome.reason
-    assert await check_ins(db, mail.goal) == []
+    assert await check_ins(db, mail.goal) == [(mail.person.id, NEW_TEXT)]
+    [row] = await inbound(db)
+    assert (row.outcome, row.reason) == (InboundOutcome.POSTED, "files_not_kept: objectives.pdf")
+
+    before = len(smtp.messages)
+    assert await deliver_all(db, settings) == 1
+    [notice] = smtp.messages[before:]
+    assert notice["To"] == mail.person.email
+    assert notice["Auto-Submitted"] == "auto-replied"
+    assert notice["Subject"].startswith("Posted without attachments: Re: ")
+    text = " ".join(plain_text(notice).split())
+    assert "was posted, without its attachments (objectives.pdf)" in text
+    assert "holds text only, so they were not kept." in text
+    assert "in the app" not in text
 
 
-async def test_a_reply_with_nothing_above_the_quote_is_refused_with_a_reason(
+async def test_a_reply_of_only_an_attachment_is_refused_naming_it(
     db: Database, settings: Settings, smtp: SmtpServer
 ) -> None:
     settings = reply_settings(settings, smtp)
     mail = await mailed(db, settings, smtp)
-    outcome = await receiver(db, settings).receive(reply(mail, ""))
+    message = message_from_bytes(reply(mail), policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    message.clear_content()
+    message.add_attachment(b"...", maintype="image", subtype="jpeg", filename="panel.jpg")
+    outcome = await receiver(db, settings).receive(message.as_bytes())
     assert outcome.outcome == InboundOutcome.REFUSED
     assert outcome.replied
-    assert outcome.reason is not None
-    assert "no new text" in outcome.reason
+    assert outcome.reason == (
+        "it has no text to post, only attachments (panel.jpg), and threads hold text."
+    )
+
+
+async def test_images_shown_inside_an_html_reply_are_not_attachments(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """A signature's logo in multipart/related, and one some clients mark as an attachment
+    while the HTML shows it (cid:): nobody attached them, nobody is told."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    html = (
+        "<p>I can join the panel.</p><p>-- <br>Sam<br><img src='cid:logo@example.org'>"
+        "<img src='CID:badge@example.org'></p>"
+    )
+    message = message_from_bytes(reply(mail, html=html), policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    message.add_related(b"png", maintype="image", subtype="png", cid="<logo@example.org>")
+    message.make_mixed()
+    badge = EmailMessage()
+    badge.set_content(b"png", maintype="image", subtype="png", disposition="attachment")
+    badge["Content-ID"] = "<badge@example.org>"
+    message.attach(badge)
+    outcome = await receiver(db, settings).receive(message.as_bytes())
+    assert outcome == Outcome(InboundOutcome.POSTED)
+    assert [note for _, note in await check_ins(db, mail.goal)] == ["I can join the panel."]
+    assert await refusals(db) == []
+
+
+ON_WROTE = "On Tue, Dec 8, 2026 at 9:00 AM {name} <{address}> wrote:"
+QUOTE_ONLY = {
+    "attribution on one line": ON_WROTE + "\n\n{quote}",
+    "attribution folded": ON_WROTE.replace("<", "<\n") + "\n{quote}",
+    "a short attribution": "{name} wrote:\n{quote}",
+    "only the quote": "{quote}",
+    "Outlook's header block": (
+        "From: {name} <{address}>\nSent: Tuesday, December 8, 2026 9:00 AM\n"
+        "Subject: Re: Start a parent panel\n\n{plain}"
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", QUOTE_ONLY.values(), ids=QUOTE_ONLY.keys())
+async def test_a_reply_of_only_the_quoted_mail_is_refused_and_never_posted(
+    db: Database, settings: Settings, smtp: SmtpServer, layout: str
+) -> None:
+    """Send pressed on a reply without writing anything: the quoted notification is not news."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    sender = mail.message["From"].addresses[0]
+    body = layout.format(
+        name=sender.display_name,
+        address=sender.addr_spec,
+        quote=quoted(mail.message),
+        plain=plain_text(mail.message),
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, body=body))
+    assert outcome.outcome == InboundOutcome.REFUSED
+    assert outcome.replied
     assert await check_ins(db, mail.goal) == []
+    [refusal] = await refusals(db)
+    assert "no new text was found above the quoted mail" in refusal.message
 
 
 async def test_a_handler_that_refuses_rolls_back_what_it_wrote_and_the_sender_is_told(

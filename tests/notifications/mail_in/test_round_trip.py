@@ -19,6 +19,7 @@ from tests.notifications.mail_in.helpers import (
     inbound,
     mailed,
     plain_text,
+    quoted,
     receiver,
     refusals,
     reply,
@@ -121,3 +122,43 @@ async def test_an_html_only_reply_is_posted_as_text_without_its_quote(
     assert "alert" not in note
     assert "wrote:" not in note
     assert "Maria Lopez" not in note
+
+
+async def test_text_written_below_the_quote_is_posted_without_the_quote(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    body = (
+        "On Tue, Mar 10, 2026 at 11:00 AM Maria Lopez <maria@example.org> wrote:\n"
+        f"{quoted(mail.message)}\n\nGreat news, see you then.\n"
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, body=body))
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [(mail.person.id, "Great news, see you then.")]
+
+
+async def test_an_html_only_reply_keeps_where_its_links_point_as_markdown(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    html = (
+        "<div>Please fill in <a href='https://example.org/x?a=1&amp;b=2'>the <b>survey</b></a>"
+        " or write to <a href='mailto:priya@example.org'>Priya</a> at "
+        "<a href='mailto:priya@example.org'>priya@example.org</a>.<br>"
+        "Not <a href='javascript:alert(1)'>this one</a>, <a href=' java&#9;script:alert(2)'>"
+        "nor this</a>, <a href='data:text/html,&lt;script&gt;'>nor that</a>, "
+        "<a href='/relative'>nor here</a>. "
+        "<a href='https://example.org/\"&gt;&lt;script&gt;x(1)&lt;/script&gt;'>Odd [one]</a>"
+        "</div>"
+    )
+    outcome = await receiver(db, settings).receive(reply(mail, html=html))
+    assert outcome.outcome == InboundOutcome.POSTED
+    [(_, note)] = await check_ins(db, mail.goal)
+    assert note == (
+        "Please fill in [the survey](https://example.org/x?a=1&b=2) or write to "
+        "[Priya](mailto:priya@example.org) at priya@example.org.\n"
+        "Not this one, nor this, nor that, nor here. "
+        "[Odd \\[one\\]](https://example.org/%22%3E%3Cscript%3Ex%281%29%3C/script%3E)"
+    )

@@ -1,0 +1,71 @@
+"""The files attached to a reply: named for the sender, never kept.
+
+A thread holds text, so a reply's files are dropped and its text posted; the sender is told
+which files were not kept. Images the HTML shows inline (a signature's logo, a ``cid:`` part,
+anything inside ``multipart/related``) are part of the HTML, dropped with it, and not named:
+nobody attached them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from email.message import EmailMessage, Message
+
+from icn_graph.notifications.mail.headers import one_line
+
+_CID = re.compile(r"""cid:([^\s"'<>()]+)""", re.IGNORECASE)
+
+
+def attached_files(message: EmailMessage) -> list[str]:
+    """A name for each attached file (the parts a reader would see as a file)."""
+    shown = _shown_inline(message)
+    found: list[str] = []
+
+    def visit(part: Message, related: bool) -> None:
+        if _content_id(part) in shown:
+            return
+        if part.get_content_disposition() == "attachment":
+            found.append(_name(part))
+            return
+        if part.is_multipart():
+            inside = related or part.get_content_type() == "multipart/related"
+            for child in part.get_payload():
+                assert isinstance(child, Message)
+                visit(child, inside)
+            return
+        if part.get_content_maintype() != "text" and not related:
+            found.append(_name(part))
+
+    visit(message, False)
+    return found
+
+
+def file_names(files: Sequence[str], shown: int = 5) -> str:
+    """``files`` for a sentence: "a.pdf, b.jpg and 3 more"."""
+    names = ", ".join(files[:shown])
+    return f"{names} and {len(files) - shown} more" if len(files) > shown else names
+
+
+def _name(part: Message) -> str:
+    return one_line(part.get_filename() or part.get_content_type(), 60)
+
+
+def _content_id(part: Message) -> str | None:
+    value = part.get("Content-ID")
+    return None if value is None else str(value).strip().strip("<>").lower()
+
+
+def _shown_inline(message: EmailMessage) -> set[str]:
+    """The Content-IDs the message's HTML shows (``<img src="cid:...">``), lower case."""
+    shown: set[str] = set()
+    for part in message.walk():
+        if part.get_content_type() != "text/html" or part.get_content_disposition() == "attachment":
+            continue
+        assert isinstance(part, EmailMessage)
+        try:
+            html = str(part.get_content())
+        except (LookupError, ValueError, UnicodeError):
+            continue
+        shown.update(match.lower() for match in _CID.findall(html))
+    return shown
