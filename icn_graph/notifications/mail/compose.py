@@ -412,19 +412,23 @@ class _Composer:
             items=items,
         )
 
-    def _reply_to(self, person_id: int, subject_id: str | None) -> str | None:
-        """The signed reply address of an immediate mail whose thread subject's type accepts
-        replies by email (when ICN_MAIL_REPLY_DOMAIN is set); None otherwise."""
-        domain = self.settings.mail_reply_domain
-        if not domain or subject_id is None:
-            return None
+    def _takes_replies(self, subject_id: str | None) -> bool:
+        """Whether immediate mail about ``subject_id`` carries a reply address: its type accepts
+        replies by email, and ICN_MAIL_REPLY_DOMAIN is set."""
+        if not self.settings.mail_reply_domain or subject_id is None:
+            return False
         try:
             type_name, _pk = parse_global_id(subject_id)
         except BadInput:
+            return False
+        return type_name in self.replies
+
+    def _reply_to(self, person_id: int, subject_id: str | None) -> str | None:
+        """The signed reply address of an immediate mail whose thread subject takes replies;
+        None otherwise."""
+        if not self._takes_replies(subject_id) or subject_id is None:
             return None
-        if type_name not in self.replies:
-            return None
-        return reply_address(self.secret, domain, person_id, subject_id)
+        return reply_address(self.secret, self.settings.mail_reply_domain, person_id, subject_id)
 
     def _context(
         self,
@@ -432,6 +436,7 @@ class _Composer:
         sections: list[MailSection],
         period: str = "",
         replies_accepted: bool = False,
+        replies_right_away: bool = False,
     ) -> MailContext:
         reasons = [item.reason for section in sections for item in section.items if item.reason]
         return MailContext(
@@ -446,6 +451,7 @@ class _Composer:
             reasons=list(dict.fromkeys(reasons)),
             period=period,
             replies_accepted=replies_accepted,
+            replies_right_away=replies_right_away,
         )
 
     def immediate(self, person_id: int, subject_id: str, group: list[Notification]) -> None:
@@ -470,7 +476,9 @@ class _Composer:
         count = len(group)
         noun = "update" if count == 1 else "updates"
         subject_line = f"[{self.settings.network_name}] Your {period} digest: {count} {noun}"
-        context = self._context(person, sections, period)
+        # Mailed right away, some of these conversations would take replies: the footer says so.
+        right_away = any(self._takes_replies(subject) for subject in by_subject)
+        context = self._context(person, sections, period, replies_right_away=right_away)
         self._draft(person, group, MailKind.DIGEST, subject_line, "digest", context, None)
 
     def _draft(

@@ -80,6 +80,9 @@ class MailContext:
     period: str = ""  # "daily" or "weekly" for digests
     # Replying to the message posts the reply (its Reply-To is a signed reply address).
     replies_accepted: bool = False
+    # Replies are not read, but mail about some of these subjects would take them if it came
+    # right away (a digest of co-design threads): the footer says how.
+    replies_right_away: bool = False
 
 
 @dataclass(frozen=True)

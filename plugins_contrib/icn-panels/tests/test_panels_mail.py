@@ -97,6 +97,8 @@ async def test_the_decision_is_mailed_and_reviews_never_are(
     assert "reviewed" not in to_parent
     to_presenter = mail[people.clinician.person.email]
     assert "Jamie Rivera asks you to present" in to_presenter
+    # Proposal mail has the title of the panel's thread but takes no replies: it says so.
+    assert "Replies to this email are not read." in to_presenter
     assert "Tania Staff declined" in to_presenter
     assert "reviewed" not in to_presenter
     to_staff = mail[people.staff.person.email]
