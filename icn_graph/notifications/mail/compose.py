@@ -43,7 +43,7 @@ from icn_graph.events import Event
 from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
-from icn_graph.notifications.mail import details
+from icn_graph.notifications.mail import agenda_slots, details
 from icn_graph.notifications.mail.current import as_mailed
 from icn_graph.notifications.mail.headers import (
     Envelope,
@@ -56,6 +56,7 @@ from icn_graph.notifications.mail.headers import (
 from icn_graph.notifications.mail.links import MailLinks
 from icn_graph.notifications.mail.manage_tokens import make_link_token
 from icn_graph.notifications.mail.render import (
+    AgendaSlot,
     MailContext,
     MailItem,
     MailRenderer,
@@ -98,6 +99,8 @@ class _Batch:
     suppressed: set[str]
     # (person, followed subject) -> the subject line of the thread's first message.
     thread_subjects: dict[tuple[int, str], str]
+    # Agenda items the events are about, as they are now (by primary key).
+    agenda_items: dict[int, agenda_slots.ItemNow]
 
 
 @dataclass
@@ -311,7 +314,8 @@ async def _read_batch(
     keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
     suppressed = await details.suppressed(session, keys)
     threads = await _thread_subjects(session, pairs)
-    return _Batch(people, events, notes, subjects, suppressed, threads)
+    items = await agenda_slots.items_now(session, [event.data for event in events.values()])
+    return _Batch(people, events, notes, subjects, suppressed, threads, items)
 
 
 @dataclass
@@ -401,6 +405,7 @@ class _Composer:
                     changes=details.change_lines(event.data, person.timezone)
                     if event is not None
                     else [],
+                    slot=self._slot(event, person),
                 )
             )
         return MailSection(
@@ -410,7 +415,13 @@ class _Composer:
             url=self.links.subject(subject_id) if info is not None else self.links.removed(),
             unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
             items=items,
+            in_app=info is not None and self.links.opens_in_app(subject_id),
         )
+
+    def _slot(self, event: Event | None, person: Person) -> AgendaSlot | None:
+        pk = agenda_slots.agenda_item_of(event.data) if event is not None else None
+        item = self.batch.agenda_items.get(pk) if pk is not None else None
+        return agenda_slots.slot_for(item, person.timezone) if item is not None else None
 
     def _takes_replies(self, subject_id: str | None) -> bool:
         """Whether immediate mail about ``subject_id`` carries a reply address: its type accepts
