@@ -65,6 +65,7 @@ from icn_graph.notifications.mail.render import (
     renderer_for,
 )
 from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.mail.shown_once import shown_once
 from icn_graph.notifications.mail.tokens import make_token
 from icn_graph.notifications.models import (
     DeliveryMode,
@@ -467,7 +468,7 @@ class _Composer:
 
     def immediate(self, person_id: int, subject_id: str, group: list[Notification]) -> None:
         person = self.batch.people[person_id]
-        section = self._section(person, subject_id, group)
+        section = self._section(person, subject_id, shown_once(group, self.batch.events))
         accepted = self._reply_to(person_id, subject_id) is not None
         context = self._context(person, [section], replies_accepted=accepted)
         first_line = self.batch.thread_subjects.get((person_id, subject_id))
@@ -479,12 +480,12 @@ class _Composer:
     def digest(self, person_id: int, group: list[Notification]) -> None:
         person = self.batch.people[person_id]
         by_subject: dict[str, list[Notification]] = defaultdict(list)
-        for notification in group:
+        for notification in shown_once(group, self.batch.events):
             by_subject[notification.followed_subject_id].append(notification)
         sections = [self._section(person, subject, items) for subject, items in by_subject.items()]
         weekly = all(n.delivery == DeliveryMode.WEEKLY_DIGEST for n in group)
         period = "weekly" if weekly else "daily"
-        count = len(group)
+        count = sum(len(items) for items in by_subject.values())
         noun = "update" if count == 1 else "updates"
         subject_line = f"[{self.settings.network_name}] Your {period} digest: {count} {noun}"
         # Mailed right away, some of these conversations would take replies: the footer says so.
