@@ -44,6 +44,7 @@ from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
 from icn_graph.notifications.mail import agenda_slots, details
+from icn_graph.notifications.mail.addressed import summary_for
 from icn_graph.notifications.mail.current import as_mailed
 from icn_graph.notifications.mail.headers import (
     Envelope,
@@ -77,7 +78,6 @@ from icn_graph.notifications.models import (
 )
 from icn_graph.notifications.reply_handlers import reply_handlers
 from icn_graph.notifications.subjects import SubjectInfo, describe_subjects, label_of
-from icn_graph.notifications.summaries import summarize
 from icn_graph.plugins.manager import PluginHost
 
 log = logging.getLogger(__name__)
@@ -392,7 +392,7 @@ class _Composer:
             items.append(
                 MailItem(
                     type=notification.type,
-                    summary=summarize(event.data, actor_name, own_title, changes=False)
+                    summary=summary_for(event.data, person.id, actor_name, own_title)
                     if event is not None
                     else notification.type,
                     actor_name=actor_name,

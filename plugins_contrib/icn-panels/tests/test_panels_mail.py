@@ -138,10 +138,11 @@ async def test_the_invited_panelist_and_the_proposer_are_mailed(
     mail = mail_by_recipient(smtp)
     title = "'Engaging families in QI: a parent panel'"
     to_clinician = mail[people.clinician.person.email]
-    assert f"Jamie Rivera invited Dr. Sami Reyes to sit on the panel: {title}" in to_clinician
+    # Each invited person reads "you" (the proposer, their name).
+    assert f"Jamie Rivera invited you to sit on the panel: {title}" in to_clinician
     assert "Your clinic's story would help." in to_clinician
     to_qi_lead = mail[people.qi_lead.person.email]
-    assert f"Tania Staff invited Jennie Quinn to sit on the panel: {title}" in to_qi_lead
+    assert f"Tania Staff invited you to sit on the panel: {title}" in to_qi_lead
     to_parent = mail[people.parent.person.email]
     assert f"Dr. Sami Reyes accepted sitting on the panel: {title}" in to_parent
     assert f"Jennie Quinn declined sitting on the panel: {title}" in to_parent
@@ -172,7 +173,7 @@ async def test_scheduling_mail_says_when_and_where_in_the_readers_time(
 
     # The clinician (New York) is on the item and presents the proposal: both mails say it.
     to_clinician = mail_by_recipient(smtp)[people.clinician.person.email]
-    assert "Tania Staff added Dr. Sami Reyes to 'A parent panel' as panelist" in to_clinician
+    assert "Tania Staff added you to 'A parent panel' as panelist" in to_clinician
     assert "Tania Staff put 'A parent panel' on the agenda" in to_clinician
     ours = "When: Sat 10 Apr 2027, 11:00 AM EDT to 12:00 PM EDT (America/New_York)"
     theirs = "Sat 10 Apr 2027, 10:00 AM CDT to 11:00 AM CDT (America/Chicago) at the session"
