@@ -129,6 +129,14 @@ class DomainEvent:
                 return value
         return None
 
+    @property
+    def mailed_once_as(self) -> str | None:
+        """What the event shows in mail when another event can show the same (a message that
+        is both posted and mentions the reader): of the events of one mail with the same key,
+        only one is shown, the personal one if any ("Sam mentioned you" and the message, once).
+        None (the default): always shown."""
+        return None
+
     def summary(self, actor: str, title: str) -> str:
         """How the event reads in notifications and mail, in one line: override it to word your
         event type ("Sam added a note to 'An idea'"). ``actor`` is who acted ("Someone" when
@@ -180,6 +188,7 @@ RESERVED = frozenset(
         "subject_field",
         "subject",
         "snapshot_title",
+        "mailed_once_as",
         "summary",
         "upgrade",
         "as_mailed",

@@ -41,6 +41,7 @@ from icn_graph.notifications.manage import (
     person_email_key,
 )
 from icn_graph.notifications.models import DeliveryMode, FollowLevel
+from icn_graph.notifications.reply_handlers import reply_handlers
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ def _form_page(
         network_name=settings.network_name,
         local_now=local_time(now, view.timezone),
         deliveries=DELIVERY_LABELS,
+        replies_by_email=bool(settings.mail_reply_domain) and bool(reply_handlers()),
         levels=LEVEL_LABELS,
         level_field=LEVEL_FIELD,
         weekdays=WEEKDAYS,

@@ -53,6 +53,8 @@ from icn_graph.services.learning_sessions.events import (
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 200
+# The person an event names, when they read it (see ``mail.addressed``).
+YOU = "you"
 VALUE_LENGTH = 40
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 
@@ -215,7 +217,9 @@ def _registered(actor: str, title: str, event: RegistrationCreated) -> str:
 @phrase(RegistrationCancelled)
 def _cancelled(actor: str, title: str, event: RegistrationCancelled) -> str:
     session, role = _session_and_role(event)
-    if event.person_name and event.person_name != actor:
+    if event.person_name == YOU:
+        whose = "your"
+    elif event.person_name and event.person_name != actor:
         whose = f"{_someone(event.person_name)}'s"
     else:
         whose = "their"

@@ -43,6 +43,7 @@ WITHHELD = {
     "proposal.reviewed": {"score", "comment"},  # never for the proposal's own people
     "thread.message_posted": {"body", "body_html"},  # may be edited or hidden since
     "thread.mentioned": {"body", "body_html"},
+    "thread.draft_revised": {"body"},  # for mail; the app reads the revision
     "thread_message.hidden": {"reason"},
 }
 

@@ -95,6 +95,9 @@ async def test_the_page_changes_preferences_by_post_only_with_its_csrf_token(
     assert "Wendy Watcher" in page.text
     assert "America/New_York" in page.text
     assert watched.session.title in page.text
+    # No reply domain here: no mail takes replies, and the page does not promise any.
+    assert "Replies to these emails are not read" in page.text
+    assert "can be answered by email" not in page.text
     assert await stored(db, watched) == before  # a GET (a mail scanner's) changes nothing
     match = CSRF.search(page.text)
     assert match is not None

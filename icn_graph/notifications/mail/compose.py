@@ -43,7 +43,8 @@ from icn_graph.events import Event
 from icn_graph.events.stored import stored_events
 from icn_graph.ids import parse_global_id
 from icn_graph.models import Person
-from icn_graph.notifications.mail import details
+from icn_graph.notifications.mail import agenda_slots, details
+from icn_graph.notifications.mail.addressed import summary_for
 from icn_graph.notifications.mail.current import as_mailed
 from icn_graph.notifications.mail.headers import (
     Envelope,
@@ -56,6 +57,7 @@ from icn_graph.notifications.mail.headers import (
 from icn_graph.notifications.mail.links import MailLinks
 from icn_graph.notifications.mail.manage_tokens import make_link_token
 from icn_graph.notifications.mail.render import (
+    AgendaSlot,
     MailContext,
     MailItem,
     MailRenderer,
@@ -64,6 +66,7 @@ from icn_graph.notifications.mail.render import (
     renderer_for,
 )
 from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.mail.shown_once import shown_once
 from icn_graph.notifications.mail.tokens import make_token
 from icn_graph.notifications.models import (
     DeliveryMode,
@@ -75,7 +78,6 @@ from icn_graph.notifications.models import (
 )
 from icn_graph.notifications.reply_handlers import reply_handlers
 from icn_graph.notifications.subjects import SubjectInfo, describe_subjects, label_of
-from icn_graph.notifications.summaries import summarize
 from icn_graph.plugins.manager import PluginHost
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,8 @@ class _Batch:
     suppressed: set[str]
     # (person, followed subject) -> the subject line of the thread's first message.
     thread_subjects: dict[tuple[int, str], str]
+    # Agenda items the events are about, as they are now (by primary key).
+    agenda_items: dict[int, agenda_slots.ItemNow]
 
 
 @dataclass
@@ -311,7 +315,8 @@ async def _read_batch(
     keys = {people[n.person_id].email_key for n in notifications if n.person_id in people}
     suppressed = await details.suppressed(session, keys)
     threads = await _thread_subjects(session, pairs)
-    return _Batch(people, events, notes, subjects, suppressed, threads)
+    items = await agenda_slots.items_now(session, [event.data for event in events.values()])
+    return _Batch(people, events, notes, subjects, suppressed, threads, items)
 
 
 @dataclass
@@ -387,7 +392,7 @@ class _Composer:
             items.append(
                 MailItem(
                     type=notification.type,
-                    summary=summarize(event.data, actor_name, own_title, changes=False)
+                    summary=summary_for(event.data, person.id, actor_name, own_title)
                     if event is not None
                     else notification.type,
                     actor_name=actor_name,
@@ -401,6 +406,7 @@ class _Composer:
                     changes=details.change_lines(event.data, person.timezone)
                     if event is not None
                     else [],
+                    slot=self._slot(event, person),
                 )
             )
         return MailSection(
@@ -410,21 +416,31 @@ class _Composer:
             url=self.links.subject(subject_id) if info is not None else self.links.removed(),
             unsubscribe_url=self._unsubscribe_url(person.id, subject_id),
             items=items,
+            in_app=info is not None and self.links.opens_in_app(subject_id),
         )
 
-    def _reply_to(self, person_id: int, subject_id: str | None) -> str | None:
-        """The signed reply address of an immediate mail whose thread subject's type accepts
-        replies by email (when ICN_MAIL_REPLY_DOMAIN is set); None otherwise."""
-        domain = self.settings.mail_reply_domain
-        if not domain or subject_id is None:
-            return None
+    def _slot(self, event: Event | None, person: Person) -> AgendaSlot | None:
+        pk = agenda_slots.agenda_item_of(event.data) if event is not None else None
+        item = self.batch.agenda_items.get(pk) if pk is not None else None
+        return agenda_slots.slot_for(item, person.timezone) if item is not None else None
+
+    def _takes_replies(self, subject_id: str | None) -> bool:
+        """Whether immediate mail about ``subject_id`` carries a reply address: its type accepts
+        replies by email, and ICN_MAIL_REPLY_DOMAIN is set."""
+        if not self.settings.mail_reply_domain or subject_id is None:
+            return False
         try:
             type_name, _pk = parse_global_id(subject_id)
         except BadInput:
+            return False
+        return type_name in self.replies
+
+    def _reply_to(self, person_id: int, subject_id: str | None) -> str | None:
+        """The signed reply address of an immediate mail whose thread subject takes replies;
+        None otherwise."""
+        if not self._takes_replies(subject_id) or subject_id is None:
             return None
-        if type_name not in self.replies:
-            return None
-        return reply_address(self.secret, domain, person_id, subject_id)
+        return reply_address(self.secret, self.settings.mail_reply_domain, person_id, subject_id)
 
     def _context(
         self,
@@ -432,6 +448,7 @@ class _Composer:
         sections: list[MailSection],
         period: str = "",
         replies_accepted: bool = False,
+        replies_right_away: bool = False,
     ) -> MailContext:
         reasons = [item.reason for section in sections for item in section.items if item.reason]
         return MailContext(
@@ -446,11 +463,12 @@ class _Composer:
             reasons=list(dict.fromkeys(reasons)),
             period=period,
             replies_accepted=replies_accepted,
+            replies_right_away=replies_right_away,
         )
 
     def immediate(self, person_id: int, subject_id: str, group: list[Notification]) -> None:
         person = self.batch.people[person_id]
-        section = self._section(person, subject_id, group)
+        section = self._section(person, subject_id, shown_once(group, self.batch.events))
         accepted = self._reply_to(person_id, subject_id) is not None
         context = self._context(person, [section], replies_accepted=accepted)
         first_line = self.batch.thread_subjects.get((person_id, subject_id))
@@ -462,15 +480,17 @@ class _Composer:
     def digest(self, person_id: int, group: list[Notification]) -> None:
         person = self.batch.people[person_id]
         by_subject: dict[str, list[Notification]] = defaultdict(list)
-        for notification in group:
+        for notification in shown_once(group, self.batch.events):
             by_subject[notification.followed_subject_id].append(notification)
         sections = [self._section(person, subject, items) for subject, items in by_subject.items()]
         weekly = all(n.delivery == DeliveryMode.WEEKLY_DIGEST for n in group)
         period = "weekly" if weekly else "daily"
-        count = len(group)
+        count = sum(len(items) for items in by_subject.values())
         noun = "update" if count == 1 else "updates"
         subject_line = f"[{self.settings.network_name}] Your {period} digest: {count} {noun}"
-        context = self._context(person, sections, period)
+        # Mailed right away, some of these conversations would take replies: the footer says so.
+        right_away = any(self._takes_replies(subject) for subject in by_subject)
+        context = self._context(person, sections, period, replies_right_away=right_away)
         self._draft(person, group, MailKind.DIGEST, subject_line, "digest", context, None)
 
     def _draft(

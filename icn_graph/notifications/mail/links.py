@@ -51,9 +51,13 @@ class MailLinks:
     def subject(self, subject_id: str) -> str:
         """Where ``subject_id`` opens for a reader."""
         path = self.app_path(subject_id)
-        if self.app_url and path is not None:
+        if self.opens_in_app(subject_id) and path is not None:
             return self.app_url + path
         return self.public_url + explorer_path(subject_id)
+
+    def opens_in_app(self, subject_id: str) -> bool:
+        """Whether ``subject`` links ``subject_id`` in the front-end (else in the explorer)."""
+        return bool(self.app_url) and self.app_path(subject_id) is not None
 
     def removed(self) -> str:
         """Where a subject that no longer exists links: the app's home, or the explorer."""

@@ -38,6 +38,19 @@ GENERIC = "events/_generic"
 
 
 @dataclass(frozen=True)
+class AgendaSlot:
+    """When and where the agenda item a notification is about is, for its reader."""
+
+    session_title: str
+    # In the reader's time zone, named: "Fri 9 Apr 2027, 7:00 AM PDT to 8:00 AM PDT
+    # (America/Los_Angeles)".
+    when: str
+    # The same in the session's time zone when that is another one, else "".
+    session_when: str
+    where: str  # "Salon D, Hyatt Regency Chicago"; "" when neither is known
+
+
+@dataclass(frozen=True)
 class MailItem:
     """One notification as the templates see it."""
 
@@ -52,6 +65,8 @@ class MailItem:
     data: Any = None
     # "due on: 2027-03-01 → 2027-04-01", one per field a change event changed.
     changes: Sequence[str] = ()
+    # For an event about an agenda item still on the agenda.
+    slot: AgendaSlot | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,9 @@ class MailSection:
     url: str
     unsubscribe_url: str
     items: Sequence[MailItem]
+    # ``url`` opens the subject in the front-end (ICN_APP_URL), not the API's explorer: only
+    # then may a text send people to "the link above" to read more.
+    in_app: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,9 @@ class MailContext:
     period: str = ""  # "daily" or "weekly" for digests
     # Replying to the message posts the reply (its Reply-To is a signed reply address).
     replies_accepted: bool = False
+    # Replies are not read, but mail about some of these subjects would take them if it came
+    # right away (a digest of co-design threads): the footer says how.
+    replies_right_away: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from icn_graph.plugin_api import DomainEvent, SubjectRef, event_type
 
+# Mail shows a revision's text up to this many characters; a longer one is cut, with a note.
+MAIL_BODY_LENGTH = 4000
 
-@event_type("thread.draft_revised", subject="thread")
+
+# The text stays out of Notification.data (the app reads the revision itself).
+@event_type("thread.draft_revised", subject="thread", withheld=["body"])
 class DraftRevised(DomainEvent):
     """Someone wrote a new revision of a draft in a co-design thread (the first one starts it)."""
 
@@ -23,6 +27,19 @@ class DraftRevised(DomainEvent):
     number: int
     note: str = ""
     author_name: str = ""
+    # The revision's Markdown source, for mail (events recorded before it was kept have "").
+    body: str = ""
+
+    @property
+    def body_cut(self) -> bool:
+        """Whether mail shows only the start of the text (``mailed_body``)."""
+        return len(self.body) > MAIL_BODY_LENGTH
+
+    @property
+    def mailed_body(self) -> str:
+        if not self.body_cut:
+            return self.body
+        return self.body[:MAIL_BODY_LENGTH].rstrip() + " …"
 
     def summary(self, actor: str, title: str) -> str:
         if self.number == 1:

@@ -208,6 +208,7 @@ async def revise_draft_in(
         number=row.number,
         note=note,
         author_name=author.display_name,
+        body=row.body,
     )
     record(session, revised, actor_id=author_id)
     return row

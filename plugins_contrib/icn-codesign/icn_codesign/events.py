@@ -55,6 +55,11 @@ async def _as_messages_now(session: AsyncSession, events: Sequence[M]) -> list[M
     return shown
 
 
+def _mailed_message(event: _CarriesMessage) -> str:
+    """A message posted and mentioning the reader shows once in their mail, as the mention."""
+    return f"Message:{event.message.pk}"
+
+
 @event_type("thread.started", subject="thread")
 class ThreadStarted(DomainEvent):
     """Someone started a co-design thread."""
@@ -85,6 +90,10 @@ class MessagePosted(DomainEvent):
     def summary(self, actor: str, title: str) -> str:
         return f"{actor} wrote in {title}"
 
+    @property
+    def mailed_once_as(self) -> str:
+        return _mailed_message(self)
+
     @classmethod
     async def as_mailed(
         cls, session: AsyncSession, events: Sequence[Self]
@@ -107,6 +116,10 @@ class Mentioned(DomainEvent):
 
     def summary(self, actor: str, title: str) -> str:
         return f"{actor} mentioned you in {title}"
+
+    @property
+    def mailed_once_as(self) -> str:
+        return _mailed_message(self)
 
     @classmethod
     async def as_mailed(

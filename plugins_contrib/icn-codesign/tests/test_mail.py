@@ -68,7 +68,7 @@ async def test_a_thread_is_one_mail_thread_listing_each_message_and_its_writers_
     message = mail.message
     assert message["Subject"] == "[Test Network] Parent panel"
     text, html = parts(message)
-    assert "Justin Parent invited Dr. Sami Reyes to 'Parent panel'" in text
+    assert "Justin Parent invited you to 'Parent panel'" in text  # the reader: "you"
     for moment, body in [(moments[0], first["body"]), (moments[1], second["body"])]:
         written = f", {clock(moment, 'America/Los_Angeles')}):"
         assert any(
@@ -166,3 +166,40 @@ async def test_a_message_edited_before_its_mail_is_composed_is_mailed_as_edited(
     assert "Panel on *Sunday*, SECOND-DRAFT" in text
     assert "<em>Sunday</em>" in html
     assert "FIRST-DRAFT" not in text + html
+
+
+DAILY = """mutation {
+  updateNotificationPreferences(input: {delivery: DAILY_DIGEST, quietHoursStart: null,
+                                        quietHoursEnd: null}) { userErrors { field } } }"""
+
+
+async def test_a_message_mentioning_the_reader_is_shown_once_as_the_mention(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    writer, right_away, digest = people.staff, people.participant, people.parent
+    await client.data(PREFERENCES, token=right_away.token)
+    await client.data(DAILY, token=digest.token)
+    thread = await start(
+        client, writer, audience="PARTICIPANTS", personIds=[right_away.id, digest.id]
+    )
+    await post(client, writer, thread["id"], "@Dr. Sami Reyes and @Jamie Rivera: MENTION-TEXT")
+    await post(client, writer, thread["id"], "Plain follow-up: PLAIN-TEXT")
+    await client.settle()
+    later = datetime.now(ZoneInfo("UTC")) + timedelta(days=2)
+    assert await deliver_mail(db, settings, plugin_host, now=later) == 2
+
+    for received in smtp.received:
+        text, html = parts(received.message)
+        assert text.count("MENTION-TEXT") == 1, text
+        assert html.count("MENTION-TEXT") == 1
+        assert "Tania Staff mentioned you (" in text
+        assert text.count("Tania Staff wrote (") == 1  # the follow-up only
+        assert "PLAIN-TEXT" in text
+    digest_mail = next(m for m in smtp.received if m.rcpt_tos == [digest.person.email])
+    assert digest_mail.message["Subject"] == "[Test Network] Your daily digest: 4 updates"  # not 5

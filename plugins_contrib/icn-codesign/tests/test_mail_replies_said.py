@@ -1,0 +1,102 @@
+"""Whether a thread's mail takes replies, said in the mail itself, to a real SMTP server: the
+immediate mail (with its Reply-To) says how to reply; a digest (no Reply-To) says replies are
+not read and how to get mail that takes them, and the manage page it links says the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from codesign_helpers import cast, post, start
+from test_mail import PREFERENCES, parts
+
+from icn_graph.notifications.mail.manage_tokens import make_link_token
+from icn_graph.plugin_api import Database, PluginHost, Settings
+from icn_graph.testing import GraphQLClient, SmtpServer, deliver_mail
+
+REPLY_DOMAIN = "reply.icn.example.org"
+DIGEST = """mutation {
+  updateNotificationPreferences(input: {delivery: DAILY_DIGEST, digestHour: 7,
+                                        quietHoursStart: null, quietHoursEnd: null}) {
+    userErrors { field } } }"""
+NOT_READ = "Replies to this email are not read."
+RIGHT_AWAY = 'To reply by email to a conversation, choose "Right away" under "How email comes"'
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def test_a_digest_says_replies_are_not_read_and_immediate_thread_mail_how_to_reply(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+    people = await cast(db)
+    clinician, parent = people.participant, people.parent
+    await client.data(PREFERENCES, token=clinician.token)
+    await client.data(DIGEST, token=parent.token)
+    thread = await start(
+        client, people.staff, audience="PARTICIPANTS", personIds=[clinician.id, parent.id]
+    )
+    await post(client, people.staff, thread["id"], "Who can speak on the panel?")
+    await client.settle()
+    assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(days=2))
+
+    by_person = {m.rcpt_tos[0]: m.message for m in smtp.received}
+    immediate = by_person[clinician.person.email]
+    assert immediate["Reply-To"] is not None
+    text, html = parts(immediate)
+    assert "Reply to this email to post in this" in text
+    assert NOT_READ not in text
+    assert NOT_READ not in html
+
+    digest = by_person[parent.person.email]
+    assert digest["Reply-To"] is None
+    text, html = parts(digest)
+    assert "Reply to this email to post" not in text
+    assert f"{NOT_READ} {RIGHT_AWAY} on the Manage your email page: https://" in flat(text)
+    assert NOT_READ in html
+    assert "Right away" in html
+
+    # The manage page says, next to the choice, which mail takes replies (a link made now:
+    # the digest's was signed at the run's later clock).
+    assert client.app is not None
+    client.app.state.settings = settings
+    secret = settings.secret_key.get_secret_value()
+    token = make_link_token(
+        secret, parent.person.id, parent.person.email_key, now=datetime.now(UTC), days=1
+    )
+    page = await client.http.get(f"/manage-email/{token}")
+    assert page.status_code == 200
+    assert "Only email sent right away can be answered by email" in page.text
+
+
+async def test_without_a_reply_domain_no_mail_offers_replies(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings)
+    people = await cast(db)
+    clinician, parent = people.participant, people.parent
+    await client.data(PREFERENCES, token=clinician.token)
+    await client.data(DIGEST, token=parent.token)
+    thread = await start(
+        client, people.staff, audience="PARTICIPANTS", personIds=[clinician.id, parent.id]
+    )
+    await post(client, people.staff, thread["id"], "Who can speak on the panel?")
+    await client.settle()
+    assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(days=2))
+
+    assert len(smtp.received) == 2
+    for received in smtp.received:
+        assert received.message["Reply-To"] is None
+        text, _html = parts(received.message)
+        assert NOT_READ in text
+        assert "Right away" not in text
+        assert "Reply to this email" not in text
