@@ -45,7 +45,11 @@ from icn_graph.notifications.mail_in.parse import (
     reply_address_in,
     unparsed,
 )
-from icn_graph.notifications.mail_in.refusal import queue_files_not_kept, queue_refusal
+from icn_graph.notifications.mail_in.refusal import (
+    Answered,
+    queue_files_not_kept,
+    queue_refusal,
+)
 from icn_graph.notifications.mail_in.text import new_text
 from icn_graph.notifications.mail_in.verify import from_address, unverified
 from icn_graph.notifications.models import InboundMail, InboundOutcome
@@ -259,16 +263,7 @@ class MailReceiver:
         names = file_names(files)
         row.reason = f"files_not_kept: {names}"
         row.replied = True
-        queue_files_not_kept(
-            session,
-            self.settings,
-            person,
-            subject=record.mail.subject,
-            in_reply_to=record.mail.message_id,
-            subject_id=record.subject_id,
-            files=names,
-            now=record.now,
-        )
+        queue_files_not_kept(session, self.settings, person, record.answered, names)
 
     async def _refuse(
         self, record: _Record, person: Person, code: str, reason: str, *, once_an_hour: bool = False
@@ -287,16 +282,7 @@ class MailReceiver:
             answer = not once_an_hour or not (await recent(session, person.id, record.now)).told
             if answer:
                 row.replied = True
-                queue_refusal(
-                    session,
-                    self.settings,
-                    person,
-                    subject=record.mail.subject,
-                    in_reply_to=record.mail.message_id,
-                    subject_id=record.subject_id,
-                    reason=reason,
-                    now=record.now,
-                )
+                queue_refusal(session, self.settings, person, record.answered, reason)
         return Outcome(InboundOutcome.REFUSED, reason, replied=answer)
 
     async def _record(self, record: _Record, outcome: InboundOutcome, reason: str) -> Outcome:
@@ -348,3 +334,8 @@ class _Record:
         other's is marked ("~"), so a forged message carrying the Message-ID of a reply yet to
         come cannot make that reply a duplicate (a Message-ID starts "<", never "~")."""
         return self.mail.key if self.person_id is not None else f"~{self.mail.key}"
+
+    @property
+    def answered(self) -> Answered:
+        """The reply, as a refusal or notice answering it names it."""
+        return Answered(self.mail.subject, self.mail.message_id, self.subject_id, self.now)

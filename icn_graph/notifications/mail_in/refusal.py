@@ -12,6 +12,7 @@ loop.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -47,49 +48,45 @@ def files_not_kept_text(person: Person, subject: str, files: str, network_name: 
     )
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The reply a refusal or notice answers: its subject, its Message-ID (threaded under), the
+    subject id of its thread, and when it came."""
+
+    subject: str
+    message_id: str | None
+    subject_id: str
+    now: datetime
+
+
 def queue_refusal(
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-    *,
-    subject: str,
-    in_reply_to: str | None,
-    subject_id: str,
-    reason: str,
-    now: datetime,
+    session: AsyncSession, settings: Settings, person: Person, reply: Answered, reason: str
 ) -> OutgoingMail:
-    line = f"Not posted: {subject}" if subject else "Your reply was not posted"
-    text = refusal_text(person, one_line(subject, 200), reason, settings.network_name)
-    return _queue(session, settings, person, line, text, in_reply_to, subject_id, now)
+    line = f"Not posted: {reply.subject}" if reply.subject else "Your reply was not posted"
+    text = refusal_text(person, one_line(reply.subject, 200), reason, settings.network_name)
+    return _queue(session, settings, person, reply, line, text)
 
 
 def queue_files_not_kept(
-    session: AsyncSession,
-    settings: Settings,
-    person: Person,
-    *,
-    subject: str,
-    in_reply_to: str | None,
-    subject_id: str,
-    files: str,
-    now: datetime,
+    session: AsyncSession, settings: Settings, person: Person, reply: Answered, files: str
 ) -> OutgoingMail:
     """The notice that a posted reply's attachments (``files``, named) were not kept."""
-    line = f"Posted without attachments: {subject}" if subject else "Attachments not kept"
-    text = files_not_kept_text(person, one_line(subject, 200), files, settings.network_name)
-    return _queue(session, settings, person, line, text, in_reply_to, subject_id, now)
+    line = (
+        f"Posted without attachments: {reply.subject}" if reply.subject else "Attachments not kept"
+    )
+    text = files_not_kept_text(person, one_line(reply.subject, 200), files, settings.network_name)
+    return _queue(session, settings, person, reply, line, text)
 
 
 def _queue(
     session: AsyncSession,
     settings: Settings,
     person: Person,
+    reply: Answered,
     subject_line: str,
     text: str,
-    in_reply_to: str | None,
-    subject_id: str,
-    now: datetime,
 ) -> OutgoingMail:
+    in_reply_to, subject_id, now = reply.message_id, reply.subject_id, reply.now
     sender = Sender.parse(settings.mail_from)
     message_id = f"<mail-in-refusal.{secrets.token_hex(12)}@{sender.domain}>"
     line = one_line(subject_line, 250)
