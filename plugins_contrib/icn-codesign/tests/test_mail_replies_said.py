@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from codesign_helpers import cast, post, start
+from codesign_helpers import Member, cast, post, start
 from test_mail import PREFERENCES, parts
 
 from icn_graph.notifications.mail.manage_tokens import make_link_token
@@ -26,14 +26,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-async def test_a_digest_says_replies_are_not_read_and_immediate_thread_mail_how_to_reply(
-    db: Database,
-    client: GraphQLClient,
-    settings: Settings,
-    plugin_host: PluginHost,
-    smtp: SmtpServer,
-) -> None:
-    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+async def mailed_at_once_and_in_a_digest(
+    db: Database, client: GraphQLClient, settings: Settings, plugin_host: PluginHost
+) -> tuple[Member, Member]:
+    """Staff post in a thread with a clinician who takes mail at once and a parent who takes a
+    daily digest; both mails are delivered (two days on). The clinician and the parent."""
     people = await cast(db)
     clinician, parent = people.participant, people.parent
     await client.data(PREFERENCES, token=clinician.token)
@@ -44,6 +41,18 @@ async def test_a_digest_says_replies_are_not_read_and_immediate_thread_mail_how_
     await post(client, people.staff, thread["id"], "Who can speak on the panel?")
     await client.settle()
     assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(days=2))
+    return clinician, parent
+
+
+async def test_a_digest_says_replies_are_not_read_and_immediate_thread_mail_how_to_reply(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+) -> None:
+    settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
+    clinician, parent = await mailed_at_once_and_in_a_digest(db, client, settings, plugin_host)
 
     by_person = {m.rcpt_tos[0]: m.message for m in smtp.received}
     immediate = by_person[clinician.person.email]
@@ -82,16 +91,7 @@ async def test_without_a_reply_domain_no_mail_offers_replies(
     smtp: SmtpServer,
 ) -> None:
     settings = smtp.settings_for(settings)
-    people = await cast(db)
-    clinician, parent = people.participant, people.parent
-    await client.data(PREFERENCES, token=clinician.token)
-    await client.data(DIGEST, token=parent.token)
-    thread = await start(
-        client, people.staff, audience="PARTICIPANTS", personIds=[clinician.id, parent.id]
-    )
-    await post(client, people.staff, thread["id"], "Who can speak on the panel?")
-    await client.settle()
-    assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(days=2))
+    await mailed_at_once_and_in_a_digest(db, client, settings, plugin_host)
 
     assert len(smtp.received) == 2
     for received in smtp.received:

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 import aiosmtplib
 import pytest
-from codesign_helpers import Member, cast, post, start
+from codesign_helpers import Cast, Member, cast, post, start
 
 from icn_graph.plugin_api import Database, PluginHost, Settings
 from icn_graph.testing import (
@@ -205,6 +206,29 @@ HOW_TO_COME_BACK = {
 }
 
 
+async def mailed_to_b(
+    db: Database,
+    client: GraphQLClient,
+    settings: Settings,
+    plugin_host: PluginHost,
+    smtp: SmtpServer,
+    people: Cast,
+    body: str,
+    *,
+    now: datetime,
+    audience: str = "PARTICIPANTS",
+) -> tuple[dict[str, Any], EmailMessage]:
+    """A (the participant) starts a thread "Parent panel" with B (the parent, who takes mail at
+    once) and posts ``body``; delivered at ``now``, B's is the only mail. The thread and it."""
+    a, b = people.participant, people.parent
+    await client.data(PREFERENCES, token=b.token)
+    thread = await start(client, a, audience=audience, personIds=[b.id], title="Parent panel")
+    await post(client, a, thread["id"], body)
+    await client.settle()
+    assert await deliver_mail(db, settings, plugin_host, now=now) == 1
+    return thread, smtp.received[-1].message
+
+
 @pytest.mark.parametrize("audience", HOW_TO_COME_BACK.keys())
 async def test_a_reply_after_leaving_is_refused_saying_they_left_and_how_to_come_back(
     db: Database,
@@ -217,13 +241,11 @@ async def test_a_reply_after_leaving_is_refused_saying_they_left_and_how_to_come
     settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
     people = await cast(db)
     a, b = people.participant, people.parent
-    await client.data(PREFERENCES, token=b.token)
-    thread = await start(client, a, audience=audience, personIds=[b.id], title="Parent panel")
-    await post(client, a, thread["id"], "Now that we are accepted, shall we meet?")
-    await client.settle()
     clock = datetime.now(UTC) + timedelta(minutes=10)
-    assert await deliver_mail(db, settings, plugin_host, now=clock) == 1
-    mail = smtp.received[-1].message
+    body = "Now that we are accepted, shall we meet?"
+    thread, mail = await mailed_to_b(
+        db, client, settings, plugin_host, smtp, people, body, now=clock, audience=audience
+    )
     address = mail["Reply-To"].addresses[0].addr_spec
     left = await client.data(LEAVE, {"id": thread["id"]}, token=b.token)
     assert left["leaveThread"]["userErrors"] == []
@@ -271,12 +293,11 @@ async def test_a_link_in_an_html_reply_is_posted_as_a_link_and_nothing_else_is(
     settings = smtp.settings_for(settings).model_copy(update={"mail_reply_domain": REPLY_DOMAIN})
     people = await cast(db)
     a, b = people.participant, people.parent
-    await client.data(PREFERENCES, token=b.token)
-    thread = await start(client, a, audience="PARTICIPANTS", personIds=[b.id])
-    await post(client, a, thread["id"], "Could you look at the survey?")
-    await client.settle()
-    assert await deliver_mail(db, settings, plugin_host, now=datetime.now(UTC) + timedelta(1)) == 1
-    mail = smtp.received[-1].message
+    later = datetime.now(UTC) + timedelta(1)
+    body = "Could you look at the survey?"
+    thread, mail = await mailed_to_b(
+        db, client, settings, plugin_host, smtp, people, body, now=later
+    )
     html = (
         "<div>Done: <a href='https://example.org/x?a=1&amp;b=2'>the survey</a>, not "
         "<a href='javascript:alert(1)'>this</a> <b onclick='x()'>&lt;img src=x onerror=y&gt;</b>"
