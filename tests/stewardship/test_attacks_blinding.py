@@ -10,10 +10,11 @@ from collections import defaultdict
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import CenterRole, PersonKind
-from icn_graph.models.stewardship import DataView, DataViewChart, OthersShown
+from icn_graph.models.stewardship import DataRequest, DataView, DataViewChart, OthersShown
 from icn_graph.testing import GraphQLClient, make_person
 from tests.stewardship.view_helpers import (
     MONTHS,
+    Network,
     consent_all,
     make_network,
     make_request,
@@ -56,6 +57,32 @@ def _matches(
     return found
 
 
+async def _poster(db: Database, network: Network) -> tuple[DataRequest, DataView]:
+    """A poster's run chart of the first ten centers in January and February, the others
+    shown only in the network total; no center has consented to be named yet."""
+    request = await make_request(db, network.requester, purpose="A poster")
+    view = await make_view(
+        db,
+        request,
+        network.centers[:10],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+        period=(MONTHS[0], MONTHS[1]),
+    )
+    return request, view
+
+
+async def _talk(db: Database, network: Network) -> DataView:
+    """A talk's run chart of the same ten centers, over all the months, published: blinded."""
+    request = await make_request(db, network.requester)
+    view = await make_view(
+        db, request, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
+    )
+    await publish_rows(db, view, request, network.steward)
+    return view
+
+
 async def test_a_center_named_in_one_view_is_not_told_apart_blinded_in_another(
     db: Database, client: GraphQLClient
 ) -> None:
@@ -63,23 +90,10 @@ async def test_a_center_named_in_one_view_is_not_told_apart_blinded_in_another(
     # blinded from January to March. Matching January and February tells which letter each
     # named center has in the talk, and so its March, which it never agreed to show named.
     network = await make_network(db, 14)
-    poster = await make_request(db, network.requester, purpose="A poster")
-    named_view = await make_view(
-        db,
-        poster,
-        network.centers[:10],
-        proposer=network.steward,
-        chart=DataViewChart.RUN_CHART,
-        others=OthersShown.NETWORK_TOTAL_ONLY,
-        period=(MONTHS[0], MONTHS[1]),
-    )
+    poster, named_view = await _poster(db, network)
     await consent_all(db, network, named_view, poster, network.centers[:6])
     await publish_rows(db, named_view, poster, network.steward)
-    talk = await make_request(db, network.requester)
-    blinded_view = await make_view(
-        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
-    )
-    await publish_rows(db, blinded_view, talk, network.steward)
+    blinded_view = await _talk(db, network)
 
     member = await make_person(db, PersonKind.PARENT_PARTNER)
     token = await network.token(db, member)
@@ -120,16 +134,7 @@ async def test_a_consent_revoked_in_one_view_does_not_leave_the_center_blinded_i
     # match that center's blinded series month for month and give its letter away, with the
     # months it never agreed to show named.
     network = await make_network(db, 14)
-    poster = await make_request(db, network.requester, purpose="A poster")
-    named_view = await make_view(
-        db,
-        poster,
-        network.centers[:10],
-        proposer=network.steward,
-        chart=DataViewChart.RUN_CHART,
-        others=OthersShown.NETWORK_TOTAL_ONLY,
-        period=(MONTHS[0], MONTHS[1]),
-    )
+    poster, named_view = await _poster(db, network)
     consents = await consent_all(db, network, named_view, poster, network.centers[:6])
     await publish_rows(db, named_view, poster, network.steward)
     member = await make_person(db, PersonKind.PARENT_PARTNER)
@@ -138,11 +143,7 @@ async def test_a_consent_revoked_in_one_view_does_not_leave_the_center_blinded_i
     assert sum(1 for kind, _ in kept if kind == "NAMED") == 6
     await revoke(db, consents[0], network.deciders[network.centers[0].id])
 
-    talk = await make_request(db, network.requester)
-    blinded_view = await make_view(
-        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
-    )
-    await publish_rows(db, blinded_view, talk, network.steward)
+    blinded_view = await _talk(db, network)
     blinded = await _series(client, blinded_view, token)
     assert any(kind == "BLINDED" for kind, _ in blinded)
     assert _matches(kept, blinded) == []
