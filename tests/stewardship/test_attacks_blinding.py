@@ -10,7 +10,13 @@ from collections import defaultdict
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import CenterRole, PersonKind
-from icn_graph.models.stewardship import DataRequest, DataView, DataViewChart, OthersShown
+from icn_graph.models.stewardship import (
+    DataRequest,
+    DataRequestState,
+    DataView,
+    DataViewChart,
+    OthersShown,
+)
 from icn_graph.testing import GraphQLClient, make_person
 from tests.stewardship.view_helpers import (
     MONTHS,
@@ -21,6 +27,7 @@ from tests.stewardship.view_helpers import (
     make_view,
     publish_rows,
     revoke,
+    set_request,
 )
 
 
@@ -144,6 +151,98 @@ async def test_a_consent_revoked_in_one_view_does_not_leave_the_center_blinded_i
     await revoke(db, consents[0], network.deciders[network.centers[0].id])
 
     blinded_view = await _talk(db, network)
+    blinded = await _series(client, blinded_view, token)
+    assert any(kind == "BLINDED" for kind, _ in blinded)
+    assert _matches(kept, blinded) == []
+
+
+async def test_the_order_of_a_view_s_centers_does_not_give_their_letters_away(
+    db: Database, client: GraphQLClient
+) -> None:
+    # Letters run A, B, C ... without gaps: listed in letter order, the requester (who is not
+    # told the letters) would read each center's letter from its place in the list.
+    network = await make_network(db, 6)
+    request = await make_request(db, network.requester)
+    view = await make_view(db, request, network.centers, proposer=network.steward, letters="DAFCEB")
+    query = """query($id: ID!) { node(id: $id) { ... on DataView {
+      centers { letter center { id } } } } }"""
+    variables = {"id": to_global_id("DataView", view.id)}
+    as_requester = await client.data(
+        query, variables, token=await network.token(db, network.requester)
+    )
+    rows = as_requester["node"]["centers"]
+    assert [row["letter"] for row in rows] == [None] * 6
+    in_order = [to_global_id("Center", center.id) for center in network.centers]
+    assert [row["center"]["id"] for row in rows] == in_order  # by center, not by letter
+    as_steward = await client.data(query, variables, token=await network.token(db, network.steward))
+    assert [row["letter"] for row in as_steward["node"]["centers"]] == list("ABCDEF")
+
+
+async def test_a_closed_view_s_named_values_still_count_as_shown(
+    db: Database, client: GraphQLClient
+) -> None:
+    # Twelve centers have data. A poster names six and is read, then withdrawn; a talk names
+    # four others. Network total minus the talk minus the poster readers kept would be the sum
+    # of the last two centers, whose own teams might pool what they know: the talk withholds
+    # those months, as it would while the poster still rendered.
+    network = await make_network(db, 12)
+    poster = await make_request(db, network.requester, purpose="A poster")
+    named_view = await make_view(
+        db,
+        poster,
+        network.centers[:6],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+    )
+    await consent_all(db, network, named_view, poster, network.centers[:6])
+    await publish_rows(db, named_view, poster, network.steward)
+    token = await network.token(db, await make_person(db, PersonKind.PARENT_PARTNER))
+    kept = await _series(client, named_view, token)
+    assert sum(1 for kind, _ in kept if kind == "NAMED") == 6
+    await set_request(db, poster, state=DataRequestState.WITHDRAWN)
+
+    talk = await make_request(db, network.requester)
+    talk_view = await make_view(
+        db,
+        talk,
+        network.centers[6:10],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+    )
+    await consent_all(db, network, talk_view, talk, network.centers[6:10])
+    await publish_rows(db, talk_view, talk, network.steward)
+    shown = await _series(client, talk_view, token)
+    assert not [label for kind, label in shown if kind == "NAMED"], shown
+
+
+async def test_a_center_named_in_a_withdrawn_view_is_not_blinded_in_another(
+    db: Database, client: GraphQLClient
+) -> None:
+    # The poster stops rendering (withdrawn), but its readers kept its named values.
+    network = await make_network(db, 14)
+    poster = await make_request(db, network.requester, purpose="A poster")
+    named_view = await make_view(
+        db,
+        poster,
+        network.centers[:10],
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+        period=(MONTHS[0], MONTHS[1]),
+    )
+    await consent_all(db, network, named_view, poster, network.centers[:6])
+    await publish_rows(db, named_view, poster, network.steward)
+    token = await network.token(db, await make_person(db, PersonKind.PARENT_PARTNER))
+    kept = await _series(client, named_view, token)
+    await set_request(db, poster, state=DataRequestState.WITHDRAWN)
+
+    talk = await make_request(db, network.requester)
+    blinded_view = await make_view(
+        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
+    )
+    await publish_rows(db, blinded_view, talk, network.steward)
     blinded = await _series(client, blinded_view, token)
     assert any(kind == "BLINDED" for kind, _ in blinded)
     assert _matches(kept, blinded) == []

@@ -15,6 +15,18 @@ from email.message import EmailMessage, Message
 from icn_graph.notifications.mail.headers import one_line
 
 _CID = re.compile(r"""cid:([^\s"'<>()]+)""", re.IGNORECASE)
+# Parts a mail client adds, not files a person attached: a signed reply's signature (S/MIME,
+# OpenPGP) and Outlook's rich-text envelope (winmail.dat). Naming them would send every signed
+# reply a notice.
+_NOT_FILES = frozenset(
+    {
+        "application/pkcs7-signature",
+        "application/x-pkcs7-signature",
+        "application/pgp-signature",
+        "application/ms-tnef",
+        "application/vnd.ms-tnef",
+    }
+)
 
 
 def attached_files(message: EmailMessage) -> list[str]:
@@ -23,7 +35,7 @@ def attached_files(message: EmailMessage) -> list[str]:
     found: list[str] = []
 
     def visit(part: Message, related: bool) -> None:
-        if _content_id(part) in shown:
+        if _content_id(part) in shown or part.get_content_type() in _NOT_FILES:
             return
         if part.get_content_disposition() == "attachment":
             found.append(_name(part))

@@ -34,11 +34,6 @@ _AUTO_SUBJECT = re.compile(
     r")(?=$|[\s:\uff1a(\[-])",  # \uff1a: the full-width colon
     re.IGNORECASE,
 )
-# Outlook and Exchange mark their own automatic replies "do not answer this with anything
-# automatic": All. A person's Outlook sends no such header, but a client or list may ask for
-# only some kinds to be suppressed (DR, RN, NRN: receipts; OOF: vacation replies) on mail a
-# person wrote, so only All counts.
-_SUPPRESS_ALL = "all"
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
@@ -64,9 +59,8 @@ def automatic(message: EmailMessage, envelope_sender: str | None) -> str | None:
     for name in ("X-Autoreply", "X-Autorespond", "X-Failed-Recipients"):
         if message.get(name) is not None:
             return f"an automatic message ({name})"
-    suppress = _header(message, "X-Auto-Response-Suppress")
-    if suppress is not None and _SUPPRESS_ALL in suppress.lower().replace(",", " ").split():
-        return f"an automatic message (X-Auto-Response-Suppress: {suppress[:20]})"
+    # Not X-Auto-Response-Suppress: it asks others not to answer automatically; Exchange and
+    # Outlook set it (often to All) on mail people write, so it does not mark mail automatic.
     for name in ("Precedence", "X-Precedence"):
         precedence = _header(message, name)
         if precedence is not None and precedence.lower() in _BULK_PRECEDENCE:

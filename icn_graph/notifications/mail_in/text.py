@@ -77,6 +77,11 @@ def strip_reply(text: str) -> str:
     return body.replace("\x00", "O").replace("\x01", "o")
 
 
+# The languages whose quote headers ("On ... wrote:", "Am ... schrieb ...:", Outlook's "Von:"
+# block) and sign-offs are known: the parents and clinicians of a network write in theirs.
+QUOTE_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "da", "cs", "ja", "ko", "zh"]
+
+
 @dataclass(frozen=True)
 class _FirstReply:
     new_text: str  # above the first quoted history, its signature cut
@@ -86,7 +91,7 @@ class _FirstReply:
 def _first_reply(text: str) -> _FirstReply:
     if not text.strip():
         return _FirstReply("")
-    parsed = ReplyText(text=text, languages=["en"], keep_hyphen_lists=True).read()
+    parsed = ReplyText(text=text, languages=QUOTE_LANGUAGES, keep_hyphen_lists=True).read()
     if not parsed.replies:
         return _FirstReply("")
     first = parsed.replies[0]

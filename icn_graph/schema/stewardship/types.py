@@ -333,12 +333,13 @@ class DataView(Node):
 
     @strawberry.field(
         description="The centers of the view you may see: all of them for network staff, data "
-        "managers and the requester; your own center's row for a center's team."
+        "managers and the requester; your own center's row for a center's team. In letter "
+        "order, except for a reader who may not see every letter (the requester): by center."
     )
     async def centers(self, info: Info) -> list[DataViewCenterStatus]:
         rows = await loaders.centers_of_view(info).load(self.pk)
         viewer = info.context.viewer
-        return [
+        shown = [
             DataViewCenterStatus(
                 letter=row.letter
                 if access.sees_letter(viewer, self.parties, row.center_id)
@@ -349,6 +350,10 @@ class DataView(Node):
             for row in rows
             if access.may_see_center_row(viewer, self.parties, row.center_id)
         ]
+        if any(center.letter is None for center in shown):
+            # In letter order, a row's place would be its letter (A, B, C ... have no gaps).
+            shown.sort(key=lambda center: center.row.center_id)
+        return shown
 
     @strawberry.field(description="Whether you may accept it: the requester, while it is proposed.")
     def viewer_can_accept(self, info: Info) -> bool:

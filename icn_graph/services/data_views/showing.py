@@ -23,7 +23,9 @@ Three protections then look at everything any reader can be shown, not at one re
 - *Unnamed remainder*: for each month of V's period, the network's centers with data that month
   (a denominator above 0 for a measure of V's family) minus the centers whose values show that
   month, NAMED or BLINDED, in any view of the same measure family that renders (not superseded,
-  of a request still open, its period covering the month) must number 0 or at least
+  of a request still open, its period covering the month), and those that ever consented in any
+  view of the family covering the month (rendering or not: readers keep what they saw), must
+  number 0 or at least
   ``INSIDER_CENTERS + 2``. Otherwise V withholds its shown centers' values of that month, so
   that the network total minus the centers shown never pins down one or two centers (whose own
   teams might pool what they know). Blinded centers count: their values show, only their names
@@ -264,11 +266,15 @@ async def view_showing(
 
     centers = final(view.id)
     shown_in: dict[date, set[int]] = defaultdict(set)
-    for view_id, (other, _) in views.items():
+    for view_id, other in every.items():
         if not (other.period_start <= last and other.period_end >= first):
             continue
-        showings = centers if view_id == view.id else final(view_id)
-        shown = {c.center_id for c in showings if c.showing is not Showing.TOTAL_ONLY}
+        # Those a view that renders shows now, and those any view of the family may have shown
+        # named once (readers keep what they saw, after the view stops rendering too).
+        shown = set(consented.get(view_id, set()))
+        if view_id in views:
+            showings = centers if view_id == view.id else final(view_id)
+            shown |= {c.center_id for c in showings if c.showing is not Showing.TOTAL_ONLY}
         if not shown:
             continue
         for month in months:

@@ -176,8 +176,6 @@ AUTOMATIC = {
     "X-Failed-Recipients": {"X-Failed-Recipients": "sam.carter@example.org"},
     "Auto-Submitted auto-generated": {"Auto-Submitted": "auto-generated"},
     "Auto-Submitted auto-notified": {"Auto-Submitted": "auto-notified; owner-email=x@y.org"},
-    "X-Auto-Response-Suppress All": {"X-Auto-Response-Suppress": "All"},
-    "X-Auto-Response-Suppress with All": {"X-Auto-Response-Suppress": "DR, OOF, All"},
     "X-Precedence": {"X-Precedence": "auto_reply"},
     "Precedence junk": {"Precedence": "Junk"},
     "List-Id": {"List-Id": "Parent partners <partners.lists.example.org>"},
@@ -240,6 +238,8 @@ PERSONS = {
     "a subject of their own": {"subject": "Automation in clinic visits"},
     "receipts suppressed": {"headers": {"X-Auto-Response-Suppress": "DR, RN, NRN"}},
     "vacation replies suppressed": {"headers": {"X-Auto-Response-Suppress": "OOF"}},
+    # Exchange puts All on mail people write too: it asks for no automatic answer, nothing more.
+    "all automatic answers suppressed": {"headers": {"X-Auto-Response-Suppress": "All"}},
 }
 
 
@@ -377,6 +377,31 @@ async def test_images_shown_inside_an_html_reply_are_not_attachments(
     assert await refusals(db) == []
 
 
+SIGNATURE_PARTS = {
+    "S/MIME": ("application", "pkcs7-signature", "smime.p7s"),
+    "OpenPGP": ("application", "pgp-signature", "signature.asc"),
+    "Outlook's winmail.dat": ("application", "ms-tnef", "winmail.dat"),
+}
+
+
+@pytest.mark.parametrize("part", SIGNATURE_PARTS.values(), ids=SIGNATURE_PARTS.keys())
+async def test_a_signed_reply_is_posted_with_no_notice(
+    db: Database, settings: Settings, smtp: SmtpServer, part: tuple[str, str, str]
+) -> None:
+    """A signature or Outlook's envelope is the mail client's, not a file anyone attached."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    message = message_from_bytes(reply(mail), policy=policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    maintype, subtype, filename = part
+    message.add_attachment(b"...", maintype=maintype, subtype=subtype, filename=filename)
+    outcome = await receiver(db, settings).receive(message.as_bytes())
+    assert outcome == Outcome(InboundOutcome.POSTED)
+    assert await check_ins(db, mail.goal) == [(mail.person.id, NEW_TEXT)]
+    [row] = await inbound(db)
+    assert row.reason is None
+
+
 ON_WROTE = "On Tue, Dec 8, 2026 at 9:00 AM {name} <{address}> wrote:"
 QUOTE_ONLY = {
     "attribution on one line": ON_WROTE + "\n\n{quote}",
@@ -386,6 +411,12 @@ QUOTE_ONLY = {
     "Outlook's header block": (
         "From: {name} <{address}>\nSent: Tuesday, December 8, 2026 9:00 AM\n"
         "Subject: Re: Start a parent panel\n\n{plain}"
+    ),
+    "German attribution": "Am Di., 8. Dez. 2026 um 09:00 Uhr schrieb {name} <{address}>:\n{quote}",
+    "French attribution": "Le mar. 8 déc. 2026 à 09:00, {name} <{address}> a écrit :\n{quote}",
+    "German Outlook's header block": (
+        "Von: {name} <{address}>\nGesendet: Dienstag, 8. Dezember 2026 09:00\n"
+        "Betreff: Re: Start a parent panel\n\n{plain}"
     ),
 }
 
