@@ -135,7 +135,7 @@ class Center(Followable):
 
     @strawberry.field(
         description="Whether you may import this center's registry visits (`importVisits`): "
-        "its data managers and QI leads (network staff only as members of its team)."
+        "its own data managers and QI leads only."
     )
     def viewer_can_import(self, info: Info) -> bool:
         return may_upload_visits(info.context.viewer, self.pk)

@@ -4,8 +4,9 @@ Members of the center with the role ``DATA_MANAGER`` or ``QI_LEAD`` may upload i
 one else may, network staff and data managers included: visits are the center's patients' data,
 and whoever may write them may learn from the answer whether a patient visited on a day (a row
 ``updated`` rather than ``imported``) or add visits that lift a hidden small count over the
-threshold and subtract them again. Staff who import for a center join its team as a data manager
-(``addMembership``), which its team sees. The file goes through the same streaming import
+threshold and subtract them again. (Joining the center's team instead would make staff one of
+its consent deciders, and show them its unsuppressed reports: the center's own people import
+its file.) The file goes through the same streaming import
 as ``icn-graph import visits`` (every row error at once, nothing written on any); when it is
 accepted, the center's stored measures are recomputed right after, so its reports show the new
 data. The visits are committed before that: when a measure cannot be computed (a plugin's
@@ -70,8 +71,8 @@ def require_uploader(viewer: Viewer, center_id: int) -> None:
     viewer.require_member()
     if not may_upload_visits(viewer, center_id):
         raise Forbidden(
-            "Only this center's data managers and QI leads can import its visits: they are its "
-            "patients' data. Network staff join its team as a data manager first."
+            "Only this center's data managers and QI leads can import its visits (they are its "
+            "patients' data): ask one of them to upload the file."
         )
 
 
