@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from typing import Any
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
 from icn_graph.models import CenterRole, PersonKind
 from icn_graph.models.stewardship import (
+    ConsentDecision,
     DataRequest,
     DataRequestState,
     DataView,
@@ -18,6 +20,7 @@ from icn_graph.models.stewardship import (
     OthersShown,
 )
 from icn_graph.testing import GraphQLClient, make_person
+from tests.helpers import error_codes
 from tests.stewardship.view_helpers import (
     MONTHS,
     Network,
@@ -246,3 +249,42 @@ async def test_a_center_named_in_a_withdrawn_view_is_not_blinded_in_another(
     blinded = await _series(client, blinded_view, token)
     assert any(kind == "BLINDED" for kind, _ in blinded)
     assert _matches(kept, blinded) == []
+
+
+async def test_the_requester_is_not_told_which_center_answered_other_than_consent(
+    db: Database, client: GraphQLClient
+) -> None:
+    # Each unnamed answer adds a blinded series to the view at that moment: told which center
+    # gave it, and when, the requester would tie the series to the center.
+    network = await make_network(db, 6)
+    request = await make_request(db, network.requester)
+    view = await make_view(db, request, network.centers, proposer=network.steward)
+    unnamed, consented = network.centers[0], network.centers[1]
+    [hidden] = await consent_all(db, network, view, request, [unnamed], ConsentDecision.UNNAMED)
+    await consent_all(db, network, view, request, [consented])
+    query = """query($id: ID!) { node(id: $id) { ... on DataView {
+      centers { center { id } decision { decision } history { decision } } } } }"""
+    variables = {"id": to_global_id("DataView", view.id)}
+    consent_query = "query($id: ID!) { node(id: $id) { id } }"
+    consent = {"id": to_global_id("DisplayConsent", hidden.id)}
+
+    def answers(data: dict[str, Any]) -> dict[str, tuple[str | None, list[str]]]:
+        return {
+            row["center"]["id"]: (
+                row["decision"] and row["decision"]["decision"],
+                [entry["decision"] for entry in row["history"]],
+            )
+            for row in data["node"]["centers"]
+        }
+
+    as_requester = await network.token(db, network.requester)
+    as_steward = await network.token(db, network.steward)
+    requester = await client.data(query, variables, token=as_requester)
+    steward = await client.data(query, variables, token=as_steward)
+    unnamed_id, consented_id = (to_global_id("Center", c.id) for c in (unnamed, consented))
+    assert answers(requester)[unnamed_id] == (None, [])
+    assert answers(requester)[consented_id] == ("CONSENT", ["CONSENT"])
+    assert answers(steward)[unnamed_id] == ("UNNAMED", ["UNNAMED"])
+    refused = await client.execute(consent_query, consent, token=as_requester)
+    assert error_codes(refused) == ["NOT_FOUND"]
+    assert await client.data(consent_query, consent, token=as_steward) == {"node": consent}

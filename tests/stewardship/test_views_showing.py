@@ -276,8 +276,20 @@ async def test_unnamed_remainder_withholds_named_months(db: Database) -> None:
     consents = await consent_all(db, network, view, request, network.centers[:5])
     assert (await _showing(db, view)).withheld_months == frozenset(MONTHS)
 
+    # A revoked consent still counts as shown: readers may have kept the named values.
     await revoke(db, consents[4], network.deciders[network.centers[4].id])
-    assert (await _showing(db, view)).withheld_months == frozenset()
+    assert (await _showing(db, view)).withheld_months == frozenset(MONTHS)
+
+    fresh = await make_request(db, network.requester, purpose="A poster")
+    four = await make_view(
+        db,
+        fresh,
+        network.centers[:4],
+        proposer=network.steward,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+    )
+    await consent_all(db, network, four, fresh, network.centers[:4])
+    assert (await _showing(db, four)).withheld_months == frozenset(MONTHS)  # center 4 kept
 
 
 async def test_unnamed_remainder_of_zero_is_safe(db: Database) -> None:
@@ -328,9 +340,10 @@ async def test_unnamed_remainder_counts_centers_named_in_other_views(db: Databas
     assert (await _showing(db, view)).withheld_months == frozenset({MONTHS[1]})
     assert (await _showing(db, other)).withheld_months == frozenset({MONTHS[1]})
 
-    # Once the other request is withdrawn its view renders no more, and names no one.
+    # Once the other request is withdrawn its view renders no more, but its readers keep what
+    # it named: those centers still count as shown.
     await set_request(db, second, state=DataRequestState.WITHDRAWN)
-    assert (await _showing(db, view)).withheld_months == frozenset()
+    assert (await _showing(db, view)).withheld_months == frozenset({MONTHS[1]})
 
 
 async def test_unnamed_remainder_looks_at_each_month_s_centers_with_data(db: Database) -> None:

@@ -213,22 +213,34 @@ class DataViewCenterStatus:
     async def center(self, info: Info) -> Center:
         return await _center(info, self.row.center_id)
 
-    @strawberry.field(description="The center's latest decision about this view, if any.")
+    @strawberry.field(
+        description="The center's latest decision about this view, if any. The requester sees "
+        "a CONSENT only: other answers, and when they came, are for network staff, data "
+        "managers and the center's own team (each adds a blinded series to the view)."
+    )
     async def decision(self, info: Info) -> DisplayConsent | None:
         history = await loaders.consents_of_view(info).load(self.row.view_id)
         latest = latest_by_center(history).get(self.row.center_id)
-        return (
-            DisplayConsent.of(latest, self.view.request_row, self.view.parties) if latest else None
-        )
+        if latest is None or not self._shown(info, latest):
+            return None
+        return DisplayConsent.of(latest, self.view.request_row, self.view.parties)
 
-    @strawberry.field(description="Every decision of the center about this view, oldest first.")
+    @strawberry.field(
+        description="Every decision of the center about this view, oldest first (the "
+        "requester: its CONSENTs only, as `decision` says)."
+    )
     async def history(self, info: Info) -> list[DisplayConsent]:
         rows = await loaders.consents_of_view(info).load(self.row.view_id)
         return [
             DisplayConsent.of(row, self.view.request_row, self.view.parties)
             for row in rows
-            if row.center_id == self.row.center_id
+            if row.center_id == self.row.center_id and self._shown(info, row)
         ]
+
+    def _shown(self, info: Info, row: models.DisplayConsent) -> bool:
+        return access.sees_decision(
+            info.context.viewer, self.view.parties, row.center_id, row.decision
+        )
 
     @strawberry.field(
         description="The answer the center's standing preference in force suggests for this "
@@ -533,14 +545,18 @@ async def load_view(info: Info, pk: int) -> DataView | None:
 
 
 async def load_consent(info: Info, pk: int) -> DisplayConsent | None:
-    """The decision ``pk`` if the viewer may see its center's row of its view."""
+    """The decision ``pk`` if the viewer may see its center's row of its view, and the decision
+    (``access.sees_decision``)."""
     row = await loaders.consent(info).load(pk)
     if row is None:
         return None
     view = await loaders.view(info).load(row.view_id)
     request = await load_request(info, view.request_id) if view else None
-    if request is None or not access.may_see_center_row(
-        info.context.viewer, request.parties, row.center_id
+    viewer = info.context.viewer
+    if (
+        request is None
+        or not access.may_see_center_row(viewer, request.parties, row.center_id)
+        or not access.sees_decision(viewer, request.parties, row.center_id, row.decision)
     ):
         return None
     return DisplayConsent.of(row, request.row, request.parties)

@@ -7,9 +7,9 @@
 - A center's deciders (its QI leads and data managers) see the requests that name the center (in
   ``data_request_centers`` or in any view), and decide, revoke and set standing consent for
   that center only. Network staff never decide for a center.
-- Which centers a view names and their decisions are shown to stewards and the requester, and
-  to each center's own team for its own row; their letters to stewards and each center's own
-  team only (``sees_letter``).
+- Which centers a view names are shown to stewards and the requester, and to each center's own
+  team for its own row; their letters, and answers other than CONSENT, to stewards and each
+  center's own team only (``sees_letter``, ``sees_decision``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from icn_graph.models import (
     CenterRole,
+    ConsentDecision,
     DataRequest,
     DataRequestCenter,
     DataView,
@@ -92,6 +93,16 @@ def sees_letter(viewer: Viewer, parties: Parties, center_id: int) -> bool:
     its letter would be its name (the requester knows which centers were asked and what each
     decided, which the three-blinded rule allows for, but not which is which)."""
     return is_steward(viewer) or (may_see(viewer, parties) and center_id in viewer.center_ids)
+
+
+def sees_decision(
+    viewer: Viewer, parties: Parties, center_id: int, decision: ConsentDecision
+) -> bool:
+    """Whether ``viewer`` may see that decision of ``center_id``: a CONSENT anyone who sees the
+    center's row (its name shows in the view anyway); an UNNAMED or DECLINE answer only those
+    who know the center's letter. Each such answer adds a blinded series to the view at that
+    moment: the requester, told which center answered when, would tie the series to it."""
+    return decision is ConsentDecision.CONSENT or sees_letter(viewer, parties, center_id)
 
 
 def may_steward(viewer: Viewer) -> bool:

@@ -131,7 +131,10 @@ async def decide_consent(db: Database, viewer: Viewer, draft: DecisionDraft) -> 
             expires_on=expires_on,
             note=note,
         )
-        record(session, decided, actor_id=person_id)
+        if draft.decision is ConsentDecision.CONSENT:
+            # The requester hears of a consent only: which center gave another answer, and
+            # when, would tie it to the blinded series the answer adds (access.sees_decision).
+            record(session, decided, actor_id=person_id)
         if request.state == DataRequestState.AWAITING_CENTERS:
             answered = await session.scalar(
                 select(func.count(func.distinct(DisplayConsent.center_id))).where(
@@ -179,6 +182,7 @@ async def revoke_consent(
         consent.revoked_by_id = person_id
         consent.revoke_reason = why or None
         request = loaded.request
+        shown = consent.decision is ConsentDecision.CONSENT  # as for DisplayConsentDecided
         revoked = DisplayConsentRevoked(
             **request_refs(request),
             person=SubjectRef("Person", request.requester_id),
@@ -187,7 +191,8 @@ async def revoke_consent(
             center_name=await _center_name(session, consent.center_id),
             reason=why or None,
         )
-        record(session, revoked, actor_id=person_id)
+        if shown:
+            record(session, revoked, actor_id=person_id)
     return consent
 
 

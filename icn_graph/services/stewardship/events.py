@@ -183,7 +183,9 @@ class DataRequestWithdrawn(DomainEvent):
 
 @event_type("display_consent.decided", subject="request", personal=True)
 class DisplayConsentDecided(DomainEvent):
-    """A center answered whether it may be named in a data view (the requester hears)."""
+    """A center consented to be named in a data view (the requester hears).
+
+    No other answer is recorded as an event: see ``access.sees_decision``."""
 
     request: SubjectRef
     title: str
@@ -202,7 +204,9 @@ class DisplayConsentDecided(DomainEvent):
 
 @event_type("display_consent.revoked", subject="request", personal=True)
 class DisplayConsentRevoked(DomainEvent):
-    """A center revoked its consent to a data view (the requester hears)."""
+    """A center revoked its consent to a data view (the requester hears).
+
+    Not recorded when an UNNAMED answer is revoked: see ``access.sees_decision``."""
 
     request: SubjectRef
     title: str
