@@ -10,7 +10,7 @@ from typing import Any
 
 from icn_graph.db.database import Database
 from icn_graph.ids import to_global_id
-from icn_graph.models import CenterRole, PersonKind
+from icn_graph.models import Center, CenterRole, PersonKind
 from icn_graph.models.stewardship import (
     ConsentDecision,
     DataRequest,
@@ -181,6 +181,25 @@ async def test_the_order_of_a_view_s_centers_does_not_give_their_letters_away(
     assert [row["letter"] for row in as_steward["node"]["centers"]] == list("ABCDEF")
 
 
+async def _named(
+    db: Database, network: Network, centers: list[Center], purpose: str
+) -> tuple[DataRequest, DataView]:
+    """A published run chart over all the months naming ``centers`` (each consented), the
+    others only in the network total."""
+    request = await make_request(db, network.requester, purpose=purpose)
+    view = await make_view(
+        db,
+        request,
+        centers,
+        proposer=network.steward,
+        chart=DataViewChart.RUN_CHART,
+        others=OthersShown.NETWORK_TOTAL_ONLY,
+    )
+    await consent_all(db, network, view, request, centers)
+    await publish_rows(db, view, request, network.steward)
+    return request, view
+
+
 async def test_a_closed_view_s_named_values_still_count_as_shown(
     db: Database, client: GraphQLClient
 ) -> None:
@@ -189,33 +208,13 @@ async def test_a_closed_view_s_named_values_still_count_as_shown(
     # of the last two centers, whose own teams might pool what they know: the talk withholds
     # those months, as it would while the poster still rendered.
     network = await make_network(db, 12)
-    poster = await make_request(db, network.requester, purpose="A poster")
-    named_view = await make_view(
-        db,
-        poster,
-        network.centers[:6],
-        proposer=network.steward,
-        chart=DataViewChart.RUN_CHART,
-        others=OthersShown.NETWORK_TOTAL_ONLY,
-    )
-    await consent_all(db, network, named_view, poster, network.centers[:6])
-    await publish_rows(db, named_view, poster, network.steward)
+    poster, named_view = await _named(db, network, network.centers[:6], "A poster")
     token = await network.token(db, await make_person(db, PersonKind.PARENT_PARTNER))
     kept = await _series(client, named_view, token)
     assert sum(1 for kind, _ in kept if kind == "NAMED") == 6
     await set_request(db, poster, state=DataRequestState.WITHDRAWN)
 
-    talk = await make_request(db, network.requester)
-    talk_view = await make_view(
-        db,
-        talk,
-        network.centers[6:10],
-        proposer=network.steward,
-        chart=DataViewChart.RUN_CHART,
-        others=OthersShown.NETWORK_TOTAL_ONLY,
-    )
-    await consent_all(db, network, talk_view, talk, network.centers[6:10])
-    await publish_rows(db, talk_view, talk, network.steward)
+    _talk_request, talk_view = await _named(db, network, network.centers[6:10], "A talk")
     shown = await _series(client, talk_view, token)
     assert not [label for kind, label in shown if kind == "NAMED"], shown
 
@@ -225,28 +224,14 @@ async def test_a_center_named_in_a_withdrawn_view_is_not_blinded_in_another(
 ) -> None:
     # The poster stops rendering (withdrawn), but its readers kept its named values.
     network = await make_network(db, 14)
-    poster = await make_request(db, network.requester, purpose="A poster")
-    named_view = await make_view(
-        db,
-        poster,
-        network.centers[:10],
-        proposer=network.steward,
-        chart=DataViewChart.RUN_CHART,
-        others=OthersShown.NETWORK_TOTAL_ONLY,
-        period=(MONTHS[0], MONTHS[1]),
-    )
+    poster, named_view = await _poster(db, network)
     await consent_all(db, network, named_view, poster, network.centers[:6])
     await publish_rows(db, named_view, poster, network.steward)
     token = await network.token(db, await make_person(db, PersonKind.PARENT_PARTNER))
     kept = await _series(client, named_view, token)
     await set_request(db, poster, state=DataRequestState.WITHDRAWN)
 
-    talk = await make_request(db, network.requester)
-    blinded_view = await make_view(
-        db, talk, network.centers[:10], proposer=network.steward, chart=DataViewChart.RUN_CHART
-    )
-    await publish_rows(db, blinded_view, talk, network.steward)
-    blinded = await _series(client, blinded_view, token)
+    blinded = await _series(client, await _talk(db, network), token)
     assert any(kind == "BLINDED" for kind, _ in blinded)
     assert _matches(kept, blinded) == []
 
