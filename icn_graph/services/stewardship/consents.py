@@ -86,6 +86,12 @@ async def _center_name(session: AsyncSession, center_id: int) -> str:
     return await session.scalar(select(Center.name).where(Center.id == center_id)) or "A center"
 
 
+def _told_to_requester(decision: ConsentDecision) -> bool:
+    """The requester hears of a consent only (and of its revocation): which center gave another
+    answer, and when, would tie it to the blinded series the answer adds (access.sees_decision)."""
+    return decision is ConsentDecision.CONSENT
+
+
 async def decide_consent(db: Database, viewer: Viewer, draft: DecisionDraft) -> DisplayConsent:
     person_id = viewer.require_member()
     check = Checker()
@@ -120,20 +126,18 @@ async def decide_consent(db: Database, viewer: Viewer, draft: DecisionDraft) -> 
         )
         session.add(consent)
         await session.flush()
-        decided = DisplayConsentDecided(
-            **request_refs(request),
-            person=SubjectRef("Person", request.requester_id),
-            view=view_ref(view),
-            version=view.version,
-            consent=SubjectRef("DisplayConsent", consent.id),
-            center_name=await _center_name(session, draft.center_id),
-            decision=draft.decision,
-            expires_on=expires_on,
-            note=note,
-        )
-        if draft.decision is ConsentDecision.CONSENT:
-            # The requester hears of a consent only: which center gave another answer, and
-            # when, would tie it to the blinded series the answer adds (access.sees_decision).
+        if _told_to_requester(draft.decision):
+            decided = DisplayConsentDecided(
+                **request_refs(request),
+                person=SubjectRef("Person", request.requester_id),
+                view=view_ref(view),
+                version=view.version,
+                consent=SubjectRef("DisplayConsent", consent.id),
+                center_name=await _center_name(session, draft.center_id),
+                decision=draft.decision,
+                expires_on=expires_on,
+                note=note,
+            )
             record(session, decided, actor_id=person_id)
         if request.state == DataRequestState.AWAITING_CENTERS:
             answered = await session.scalar(
@@ -182,16 +186,15 @@ async def revoke_consent(
         consent.revoked_by_id = person_id
         consent.revoke_reason = why or None
         request = loaded.request
-        shown = consent.decision is ConsentDecision.CONSENT  # as for DisplayConsentDecided
-        revoked = DisplayConsentRevoked(
-            **request_refs(request),
-            person=SubjectRef("Person", request.requester_id),
-            view=SubjectRef("DataView", consent.view_id),
-            consent=SubjectRef("DisplayConsent", consent.id),
-            center_name=await _center_name(session, consent.center_id),
-            reason=why or None,
-        )
-        if shown:
+        if _told_to_requester(consent.decision):
+            revoked = DisplayConsentRevoked(
+                **request_refs(request),
+                person=SubjectRef("Person", request.requester_id),
+                view=SubjectRef("DataView", consent.view_id),
+                consent=SubjectRef("DisplayConsent", consent.id),
+                center_name=await _center_name(session, consent.center_id),
+                reason=why or None,
+            )
             record(session, revoked, actor_id=person_id)
     return consent
 
