@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import time
 from collections.abc import Callable
 
 import pytest
@@ -259,3 +260,40 @@ async def test_a_text_file_attached_inline_is_named_not_posted(
     assert await check_ins(db, mail.goal) == [(mail.person.id, BEFORE)]
     [row] = await inbound(db)
     assert row.reason == "files_not_kept: notes.txt"
+
+
+def tiny_parts(mail: Mailed, texts: list[str]) -> bytes:
+    return apple_reply(
+        mail,
+        f'multipart/mixed;\r\n\tboundary="{BOUNDARY}"',
+        multipart(BOUNDARY, *(f"Content-Type: text/plain\n\n{text}" for text in texts)),
+    )
+
+
+async def test_the_most_text_parts_a_message_may_have_are_all_posted_in_order(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """99 parts, and the message itself: the most (``MAX_PARTS``, 100) that is still parsed
+    (more are refused unread, see test_hostile). Posted joined, and quickly."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    texts = [f"Point {n}." for n in range(1, 100)]
+    started = time.monotonic()
+    outcome = await receiver(db, settings).receive(tiny_parts(mail, texts))
+    assert time.monotonic() - started < 10
+    assert outcome.outcome == InboundOutcome.POSTED
+    assert await check_ins(db, mail.goal) == [(mail.person.id, "\n\n".join(texts))]
+
+
+async def test_text_parts_longer_together_than_a_reply_may_be_are_refused_with_a_reason(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """The 100,000 characters a reply's text may be hold for its parts together."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    texts = ["Long story. " * 100] * 90  # 1,200 characters each: 108,000 and more in all
+    outcome = await receiver(db, settings).receive(tiny_parts(mail, texts))
+    assert (outcome.outcome, outcome.replied) == (InboundOutcome.REFUSED, True)
+    assert outcome.reason is not None
+    assert "more than the 100,000 a reply by email may be" in outcome.reason
+    assert await check_ins(db, mail.goal) == []
