@@ -3,7 +3,10 @@
 A thread holds text, so a reply's files are dropped and its text posted; the sender is told
 which files were not kept. Images the HTML shows inline (a signature's logo, a ``cid:`` part,
 anything inside ``multipart/related``) are part of the HTML, dropped with it, and not named:
-nobody attached them.
+nobody attached them. A photo Apple Mail places between the lines of a plain-text reply
+(``multipart/mixed``: text, ``image/jpeg`` inline, text; no HTML shows it) is a file someone
+attached, and named; so is a text part with a file name inside a multipart (a ``notes.txt``
+attached inline), whose text is not posted (see ``body``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage, Message
 
 from icn_graph.notifications.mail.headers import one_line
+from icn_graph.notifications.mail_in.body import named_text
 
 _CID = re.compile(r"""cid:([^\s"'<>()]+)""", re.IGNORECASE)
 # Parts a mail client adds, not files a person attached: a signed reply's signature (S/MIME,
@@ -46,7 +50,9 @@ def attached_files(message: EmailMessage) -> list[str]:
                 assert isinstance(child, Message)
                 visit(child, inside)
             return
-        if part.get_content_maintype() != "text" and not related:
+        if related:
+            return
+        if part.get_content_maintype() != "text" or (part is not message and named_text(part)):
             found.append(_name(part))
 
     visit(message, False)

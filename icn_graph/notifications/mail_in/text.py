@@ -2,7 +2,9 @@
 
 - The body is the ``text/plain`` part, else the ``text/html`` one converted to text with
   ``inscriptis`` (a maintained HTML-to-text renderer that keeps paragraphs, lists and tables
-  readable; no markup survives), its links kept as Markdown (see ``html_text``).
+  readable; no markup survives), its links kept as Markdown (see ``html_text``). A body in
+  several parts (Apple Mail's text, photo, more text) is every text part in order, joined as
+  paragraphs (see ``body``); quotes are then cut from the whole, wherever the quoted mail is.
 - Quoted history ("On ... wrote:" in Gmail's, Apple Mail's and Thunderbird's wording, Outlook's
   "From: / Sent:" block, "-----Original Message-----", ``>`` lines) and signatures ("-- ",
   "Sent from my iPhone", "Best regards, ...") are cut with ``mail-parser-reply``; hyphen lists
@@ -22,6 +24,7 @@ from mailparser_reply import EmailMessage as ReplyText
 
 from icn_graph.errors import BadInput
 from icn_graph.notifications.mail_in.attachments import attached_files, file_names
+from icn_graph.notifications.mail_in.body import text_parts
 from icn_graph.notifications.mail_in.html_text import html_to_text
 from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
@@ -103,17 +106,22 @@ def _first_reply(text: str) -> _FirstReply:
 def new_text(message: EmailMessage) -> NewText:
     """The text to post; :class:`Unpostable` saying why there is none."""
     files = tuple(attached_files(message))
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is None:
+    parts = text_parts(message)
+    if not parts:
         only = f", only attachments ({file_names(files)}), and threads hold text" if files else ""
         raise Unpostable(f"it has no text to post{only}.", field="text")
-    assert isinstance(body, EmailMessage)
-    try:
-        content = body.get_content()
-    except (LookupError, ValueError, UnicodeError) as error:
-        raise Unpostable("its text cannot be read (unknown encoding).", field="text") from error
-    from_html = body.get_content_type() == "text/html"
-    full = collapsed(html_to_text(content) if from_html else content)
+    texts: list[str] = []
+    for part in parts:
+        try:
+            content = part.get_content()
+        except (LookupError, ValueError, UnicodeError) as error:
+            raise Unpostable("its text cannot be read (unknown encoding).", field="text") from error
+        html = part.get_content_type() == "text/html"
+        texts.append(html_to_text(content) if html else content)
+    from_html = any(part.get_content_type() == "text/html" for part in parts)
+    if len(texts) > 1:  # each part a paragraph: what separated them (a photo) stood alone
+        texts = [text.strip("\n") for text in texts if text.strip()]
+    full = collapsed("\n\n".join(texts))
     if len(full) > MAX_TEXT:
         raise Unpostable(
             f"its text is {len(full):,} characters long, more than the {MAX_TEXT:,} a reply "
