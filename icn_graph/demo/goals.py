@@ -6,7 +6,7 @@ The goals live in the quarter leading up to the Spring 2014 Learning Session (wi
 goals from the quarter before), checked in on every two or three weeks up to ``AS_OF``, the
 demo's fixed "today" for goals (see ``goal_planner``). Every choice comes from
 ``context.rng("goals")``, so a seed fixes them all. The parent persona's current goal is inserted
-first: it is ``Goal:1`` in every demo network.
+first: it is ``Goal:1`` in every demo network (the API guide reads its history).
 
 The story is history once the demo's today is past it: a story goal whose 90 days ended before
 today was finished by its owners back then (``_finish_story``: its check-ins went on to its due
