@@ -2,7 +2,9 @@
 
 A goal's *health* sets how fast its key results move towards their targets; each check-in's
 status compares the progress made with the time gone, so a slow goal drifts to AT_RISK or
-OFF_TRACK. A closing goal ends with a reflection: DONE (targets reached) or DROPPED.
+OFF_TRACK. A closing goal ends with a reflection: DONE (targets reached) or DROPPED. A goal left
+open at one "today" can be finished later (``GoalPlanner.finish``): its check-ins go on at the
+same pace to the end of its 90 days, then it closes the same way.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class PlannedGoal:
     created_by_id: int
     created_at: datetime
     key_results: list[PlannedKeyResult]
+    health: str
+    authors: list[int]
     check_ins: list[PlannedCheckIn] = field(default_factory=list)
     archived_at: datetime | None = None
 
@@ -128,19 +132,40 @@ class GoalPlanner:
             created_by_id=authors[0],
             created_at=_moment(rng, created_on),
             key_results=self.key_results(template),
+            health=health,
+            authors=authors,
         )
         last_day = min(goal.due_on - timedelta(days=3) if closing else goal.due_on, as_of)
-        day = starts_on + timedelta(days=rng.randint(10, 16))
+        self._check_in(goal, starts_on + timedelta(days=rng.randint(10, 16)), last_day)
+        if closing:
+            self._close(goal, as_of)
+        return goal
+
+    def finish(self, goal: PlannedGoal, told_until: date, as_of: date) -> None:
+        """Close an open goal, planned up to ``told_until``, whose 90 days ended before
+        ``as_of``, as its owners would have: check-ins go on every two or three weeks after
+        ``told_until`` to the end of its 90 days (none after ``as_of``), then the reflection,
+        ``DONE`` or ``DROPPED`` by its health."""
+        if goal.closed or goal.due_on >= as_of:
+            return
+        last = goal.check_ins[-1].at.date() if goal.check_ins else goal.starts_on
+        day = max(last + timedelta(days=self.rng.randint(12, 20)), told_until + timedelta(days=1))
+        self._check_in(goal, day, min(goal.due_on - timedelta(days=3), as_of))
+        self._close(goal, as_of)
+
+    def _check_in(self, goal: PlannedGoal, day: date, last_day: date) -> None:
+        """Check-ins from ``day`` to ``last_day``, every two or three weeks, at the goal's pace."""
+        rng = self.rng
         length = GOAL_LENGTH.days
         while day <= last_day:
-            elapsed = (day - starts_on).days / length
-            progress = elapsed * (PACE[health] + rng.uniform(-0.1, 0.1))
+            elapsed = (day - goal.starts_on).days / length
+            progress = elapsed * (PACE[goal.health] + rng.uniform(-0.1, 0.1))
             status = _status(progress, elapsed)
             said = {check_in.note for check_in in goal.check_ins[-1:]}
             goal.check_ins.append(
                 PlannedCheckIn(
                     at=_moment(rng, day),
-                    author_id=self._author(authors),
+                    author_id=self._author(goal.authors),
                     note=rng.choice([note for note in NOTES[status] if note not in said]),
                     status=status,
                     confidence=max(1, min(10, CONFIDENCE[status] + rng.randint(-1, 1))),
@@ -148,17 +173,14 @@ class GoalPlanner:
                 )
             )
             day += timedelta(days=rng.randint(12, 20))
-        if closing:
-            self._close(goal, health, authors, as_of)
-        return goal
 
     def _author(self, authors: list[int]) -> int:
         # The goal's creator writes most check-ins; teammates chip in.
         return authors[0] if self.rng.random() < 0.6 else self.rng.choice(authors)
 
-    def _close(self, goal: PlannedGoal, health: str, authors: list[int], as_of: date) -> None:
+    def _close(self, goal: PlannedGoal, as_of: date) -> None:
         rng = self.rng
-        outcome = GoalStatus.DROPPED if health == "off" else GoalStatus.DONE
+        outcome = GoalStatus.DROPPED if goal.health == "off" else GoalStatus.DONE
         previous = goal.check_ins[-1] if goal.check_ins else None
         values = (
             [key_result.at(1.0) for key_result in goal.key_results]
@@ -169,7 +191,7 @@ class GoalPlanner:
         goal.check_ins.append(
             PlannedCheckIn(
                 at=at,
-                author_id=authors[0],
+                author_id=goal.authors[0],
                 note=rng.choice(REFLECTIONS[outcome]),
                 status=outcome,
                 confidence=previous.confidence if previous else 5,

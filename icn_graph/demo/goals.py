@@ -6,7 +6,13 @@ The goals live in the quarter leading up to the Spring 2014 Learning Session (wi
 goals from the quarter before), checked in on every two or three weeks up to ``AS_OF``, the
 demo's fixed "today" for goals (see ``goal_planner``). Every choice comes from
 ``context.rng("goals")``, so a seed fixes them all. The parent persona's current goal is inserted
-first: it is ``Goal:1`` in every demo network, which the API guide's examples rely on.
+first: it is ``Goal:1`` in every demo network (the API guide reads its history).
+
+The story is history once the demo's today is past it: a story goal whose 90 days ended before
+today was finished by its owners back then (``_finish_story``: its check-ins went on to its due
+date, then it closed ``DONE`` or ``DROPPED`` with a reflection), so no twelve-year-old goal is
+still open and the open goals soonest due are the present's. Those closings draw on
+``context.rng("goals-history")``, so the story up to ``AS_OF`` is the same whatever today.
 """
 
 from __future__ import annotations
@@ -152,7 +158,16 @@ def _plan(context: DemoContext) -> list[PlannedGoal]:
                     closing=True,
                 )
             )
+    _finish_story(context, goals)
     return goals + plan_present_goals(context, teams)
+
+
+def _finish_story(context: DemoContext, goals: list[PlannedGoal]) -> None:
+    """Close the story's goals that were due before the demo's today (see the module's doc)."""
+    planner = GoalPlanner(context.rng("goals-history"))
+    yesterday = context.today - timedelta(days=1)
+    for goal in goals:
+        planner.finish(goal, AS_OF, yesterday)
 
 
 def _goal_row(goal: PlannedGoal) -> dict[str, Any]:

@@ -6,6 +6,11 @@ Windows are 13 weeks long and follow on from the story's quarter (which starts o
 three weeks up to today, some on track and some at risk or off track; their goals of the previous
 window are closed (done or dropped) in its last days. While today is still in the story's own
 quarter there is nothing to add: the story's goals are the current ones.
+
+Every owner gets exactly two goals, in a fixed order (the parent persona, the partners, the
+active centers), so for a seed the present goals' IDs do not depend on today: with seed 2014 the
+parent persona's current goal is ``Goal:133`` and Cincinnati's ``Goal:173``, which the API guide's
+goal examples use (their titles, after the parent persona's, and check-ins do depend on today).
 """
 
 from __future__ import annotations

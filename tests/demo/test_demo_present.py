@@ -14,6 +14,7 @@ from icn_graph.db.database import Database
 from icn_graph.demo import DEMO_PERSONAS, SMALL_VISIT_SCALE, load_demo
 from icn_graph.demo.context import DemoContext
 from icn_graph.demo.generator import generate_network
+from icn_graph.demo.goal_planner import AS_OF, CURRENT_START
 from icn_graph.demo.goals import _plan as plan_goals
 from icn_graph.demo.goals_present import window_start
 from icn_graph.demo.present import STORY_TODAY
@@ -34,6 +35,7 @@ from icn_graph.models import (
     Registration,
     Visit,
 )
+from icn_graph.models.goals import CLOSED_STATUSES, OPEN_STATUSES
 from icn_graph.testing import GraphQLClient, token_for
 
 INBOX = """
@@ -44,6 +46,24 @@ INBOX = """
   }
 }
 """
+
+
+SOONEST_OPEN = """
+{
+  goals(first: 5, filter: { status: [ON_TRACK, AT_RISK, OFF_TRACK] }) {
+    nodes { title startsOn dueOn status }
+  }
+}
+"""
+VIEWER_GOALS = """
+{ viewer { goals(first: 5) { nodes { title startsOn dueOn status } } } }
+"""
+
+
+async def _token(db: Database, email: str) -> str:
+    async with db.session() as session:
+        person = (await session.scalars(select(Person).where(Person.email == email))).one()
+    return await token_for(db, person)
 
 
 def _midnight(day: date) -> datetime:
@@ -130,6 +150,38 @@ async def _check_present(db: Database, client: GraphQLClient, today: date) -> No
     assert all(g.closed_at is not None for g in previous)
     assert future_check_ins == 0
 
+    # The story's goals are history: those due before today were closed back then, after the
+    # story's today, with a reflection; none is left open, so the open goals soonest due are
+    # the present's.
+    story_goals = [g for g in goals if g.starts_on < date(2014, 4, 1)]
+    assert story_goals
+    assert all(g.status in CLOSED_STATUSES for g in story_goals if g.due_on < today)
+    outcomes = {g.status for g in story_goals}
+    assert outcomes == {GoalStatus.DONE, GoalStatus.DROPPED}
+    closed_on = {g.id: g.closed_at.date() for g in story_goals if g.closed_at is not None}
+    assert len(closed_on) == len(story_goals)
+    assert all(
+        g.due_on <= closed_on[g.id] <= g.due_on + timedelta(days=6)
+        for g in story_goals
+        if g.starts_on >= CURRENT_START
+    )
+    parent_goal = min(story_goals, key=lambda g: g.id)
+    assert parent_goal.title.endswith("Spring 2014 Learning Session")
+    assert parent_goal.status is GoalStatus.DONE
+    open_goals = [g for g in goals if g.status in OPEN_STATUSES]
+    assert open_goals
+    assert all(g.due_on >= today for g in open_goals)
+    staff = await _token(db, DEMO_PERSONAS["staff"])
+    soonest = await client.execute(SOONEST_OPEN, token=staff)
+    nodes = soonest["data"]["goals"]["nodes"]
+    assert len(nodes) == 5
+    assert all(date.fromisoformat(n["startsOn"]) >= current for n in nodes), nodes
+    parent = await _token(db, DEMO_PERSONAS["parent"])
+    home = await client.execute(VIEWER_GOALS, token=parent)
+    nodes = home["data"]["viewer"]["goals"]["nodes"]
+    assert nodes
+    assert all(date.fromisoformat(n["startsOn"]) >= current for n in nodes), nodes
+
     # Each persona's inbox has something new.
     for label, email in DEMO_PERSONAS.items():
         async with db.session() as session:
@@ -166,5 +218,16 @@ def test_the_story_is_the_same_whatever_today(today: date) -> None:
 
     story_goals = plan_goals(story)
     later_goals = plan_goals(later)
-    assert later_goals[: len(story_goals)] == story_goals
     assert len(later_goals) > len(story_goals)
+    # Up to the story's today the story's goals are the same; after it, those due before the
+    # later today were checked in on to their end and closed.
+    for told, lived in zip(story_goals, later_goals, strict=False):
+        at_story_today = [c for c in lived.check_ins if c.at.date() <= AS_OF]
+        assert replace(lived, check_ins=at_story_today, archived_at=None) == replace(
+            told, archived_at=None
+        )
+        if told.closed:
+            assert lived == told
+        else:
+            assert lived.closed
+            assert lived.check_ins[: len(told.check_ins)] == told.check_ins
