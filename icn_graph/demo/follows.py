@@ -78,7 +78,8 @@ async def _persona_choices(session: AsyncSession, context: DemoContext) -> list[
         await session.execute(
             select(Goal.id, Goal.created_at)
             .where(Goal.person_id == parent)
-            .order_by(Goal.id)
+            # Her current goal: open, the latest begun (the story's, loaded on its own day).
+            .order_by(Goal.closed_at.is_not(None), Goal.starts_on.desc(), Goal.id)
             .limit(1)
         )
     ).first()

@@ -4,7 +4,9 @@ are bulk-inserted, recording no events): creators, team members, speakers, regis
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from icn_graph.config import Settings
@@ -46,10 +48,12 @@ async def test_demo_people_follow_what_they_made_joined_and_speak_at(db: Databas
     assert reasons[FollowReason.MANUAL] == 3
 
 
+@pytest.mark.parametrize("today", [STORY_TODAY, None], ids=["story", "today"])
 async def test_the_clinician_persona_hears_when_the_parent_persona_checks_in(
-    db: Database, settings: Settings, plugin_host: PluginHost
+    db: Database, settings: Settings, plugin_host: PluginHost, today: date | None
 ) -> None:
-    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=STORY_TODAY)
+    """Loaded on the story's day or today, she follows the goal the parent persona works on."""
+    await load_demo(db, plugins=core_host(), visit_scale=SMALL_VISIT_SCALE, today=today)
     async with db.session() as session:
         people = {
             person.email: person
@@ -64,8 +68,11 @@ async def test_the_clinician_persona_hears_when_the_parent_persona_checks_in(
             )
         ).first()
     assert goal is not None
+    before = {n.id for n in await notifications(db)}  # the demo's own recent activity
     async with dispatching(db, settings, plugin_host) as dispatcher:
         await check_in(db, parent, goal)
         await dispatcher.drain()
-    made = [n for n in await notifications(db) if n.type == "goal.checked_in"]
-    assert [(n.person_id, n.reason) for n in made] == [(clinician.id, "You follow this goal.")]
+    made = [n for n in await notifications(db) if n.id not in before]
+    assert [(n.person_id, n.type, n.reason) for n in made] == [
+        (clinician.id, "goal.checked_in", "You follow this goal.")
+    ]
