@@ -21,22 +21,27 @@ _ATTRIBUTION = re.compile(
 )
 
 
-def _quoted(line: str) -> bool:
+def is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
-def _blank_or_quoted(line: str) -> bool:
-    return not line.strip() or _quoted(line)
+def is_blank_or_quoted(line: str) -> bool:
+    return not line.strip() or is_quoted(line)
+
+
+def is_attribution(line: str) -> bool:
+    """A short "Name wrote:" or an "On ... wrote:" line."""
+    return _ATTRIBUTION.match(line.strip()) is not None
 
 
 def below_leading_quote(history: str) -> str:
     """What follows the ``>`` quote at the start of ``history`` (the text under an attribution
     that opens the mail); "" when it does not start with one."""
     lines = history.strip().split("\n")
-    if not _quoted(lines[0]):
+    if not is_quoted(lines[0]):
         return ""
     start = 0
-    while start < len(lines) and _blank_or_quoted(lines[start]):
+    while start < len(lines) and is_blank_or_quoted(lines[start]):
         start += 1
     return "\n".join(lines[start:]).strip()
 
@@ -46,11 +51,11 @@ def without_quoted_end(body: str) -> str:
     quoted lines is left."""
     lines = body.strip().split("\n")
     end = len(lines)
-    while end > 0 and _blank_or_quoted(lines[end - 1]):
+    while end > 0 and is_blank_or_quoted(lines[end - 1]):
         end -= 1
-    if 0 < end < len(lines) and _ATTRIBUTION.match(lines[end - 1].strip()):
+    if 0 < end < len(lines) and is_attribution(lines[end - 1]):
         end -= 1
     kept = lines[:end]
-    if all(_blank_or_quoted(line) for line in kept):
+    if all(is_blank_or_quoted(line) for line in kept):
         return ""
     return "\n".join(kept).strip()

@@ -26,6 +26,7 @@ from icn_graph.errors import BadInput
 from icn_graph.notifications.mail_in.attachments import attached_files, file_names
 from icn_graph.notifications.mail_in.body import text_parts
 from icn_graph.notifications.mail_in.html_text import html_to_text
+from icn_graph.notifications.mail_in.own_links import PersonalLinks
 from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
 
@@ -103,8 +104,9 @@ def _first_reply(text: str) -> _FirstReply:
     return _FirstReply(without_quoted_end(first.body))
 
 
-def new_text(message: EmailMessage) -> NewText:
-    """The text to post; :class:`Unpostable` saying why there is none."""
+def new_text(message: EmailMessage, personal: PersonalLinks) -> NewText:
+    """The text to post, without the reader's ``personal`` links; :class:`Unpostable` saying
+    why there is none."""
     files = tuple(attached_files(message))
     parts = text_parts(message)
     if not parts:
@@ -129,7 +131,7 @@ def new_text(message: EmailMessage) -> NewText:
             "mail below it.",
             field="text",
         )
-    text = strip_reply(full)
+    text = personal.removed(strip_reply(full))
     if not text:
         raise Unpostable(
             "no new text was found above the quoted mail. Write your reply at the top.",
