@@ -3,17 +3,18 @@
 Every notification mail carries links made for its reader: "Manage your email" and "Mute" (each
 a signed token that changes their mail without signing in), and in some mails their calendar
 feed; its ``Reply-To`` is an address made for them. When the stripper does not see the quoted
-mail (a reply written under a quote with no attribution line, a quote header in a language it
-does not know), the quote was posted with those links, to everyone in the thread, who could then
+mail (an HTML reply with the original in a plain ``<div>``, a quote header in a language it does
+not know), the quote was posted with those links, to everyone in the thread, who could then
 change the reader's mail or read their calendar.
 
-So, whatever the stripper left:
+So, before the stripper reads the text:
 
-- a ``>``-quoted block holding one of them is the mail quoted whole: it is history, and goes,
-  with a "Priya wrote:" attribution just above it;
-- any left (a quoted mail that is not ``>``-quoted) are taken out: a Markdown link (how HTML
-  replies keep links) by its words, a bare link by ``[personal link removed]``, a reply address
-  by ``[reply address removed]``.
+- when it starts with a ``>``-quoted block holding one of them, that is the mail quoted whole,
+  with the reply written under it: the block goes (the quoted "--" above the mail's footer made
+  the stripper read all below it as a signature, and refuse the reply as empty). Quotes further
+  down are the stripper's to cut, with their "On ... wrote:" lines, in any of its languages;
+- every one of them is taken out: a Markdown link (how HTML replies keep links) by its words, a
+  bare link by ``[personal link removed]``, a reply address by ``[reply address removed]``.
 
 ``PERSONAL_PATHS`` are the API's pages that take a token in their path (tests check them against
 the pages' own paths), at the hosts of ``ICN_PUBLIC_URL`` and ``ICN_APP_URL``; reply addresses
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from icn_graph.config import Settings
-from icn_graph.notifications.mail_in.quotes import is_attribution, is_blank_or_quoted, is_quoted
+from icn_graph.notifications.mail_in.quotes import is_blank_or_quoted, is_quoted
 
 # manage_page, unsubscribe_page, sign_in_mail, invitation_mail, account_mail (confirm-email)
 # and services.calendar_feeds: the first segment of each token-taking path.
@@ -77,9 +78,9 @@ class PersonalLinks:
         return self._personal.search(text) is not None
 
     def removed(self, text: str) -> str:
-        """``text`` without the quoted mail that carried personal links, and without any left."""
-        kept = _without_quoted_mail(text.split("\n"), self.held_in)
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+        """``text`` (before the stripper reads it) without the whole quoted mail it starts
+        with, if that carried personal links, and without any personal link left."""
+        text = _without_leading_quoted_mail(text, self.held_in)
         text = self._markdown.sub(lambda match: match[1].strip() or LINK_REMOVED, text)
         return self._personal.sub(_placeholder, text)
 
@@ -88,25 +89,13 @@ def _placeholder(match: re.Match[str]) -> str:
     return ADDRESS_REMOVED if REPLY_LOCAL_PREFIX in match[0].lower() else LINK_REMOVED
 
 
-def _without_quoted_mail(lines: list[str], personal: Callable[[str], bool]) -> list[str]:
-    kept: list[str] = []
-    index = 0
-    while index < len(lines):
-        if not is_quoted(lines[index]):
-            kept.append(lines[index])
-            index += 1
-            continue
-        end = index
-        while end < len(lines) and is_blank_or_quoted(lines[end]):
-            end += 1
-        block = lines[index:end]
-        if personal("\n".join(block)):
-            while kept and not kept[-1].strip():
-                kept.pop()
-            if kept and is_attribution(kept[-1]):
-                kept.pop()
-            kept.append("")  # what was above and below the quote stay apart
-        else:
-            kept.extend(block)
-        index = end
-    return kept
+def _without_leading_quoted_mail(text: str, personal: Callable[[str], bool]) -> str:
+    lines = text.strip("\n").split("\n")
+    if not is_quoted(lines[0]):
+        return text
+    end = 0
+    while end < len(lines) and is_blank_or_quoted(lines[end]):
+        end += 1
+    if not personal("\n".join(lines[:end])):
+        return text
+    return "\n".join(lines[end:])

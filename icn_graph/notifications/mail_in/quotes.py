@@ -29,11 +29,6 @@ def is_blank_or_quoted(line: str) -> bool:
     return not line.strip() or is_quoted(line)
 
 
-def is_attribution(line: str) -> bool:
-    """A short "Name wrote:" or an "On ... wrote:" line."""
-    return _ATTRIBUTION.match(line.strip()) is not None
-
-
 def below_leading_quote(history: str) -> str:
     """What follows the ``>`` quote at the start of ``history`` (the text under an attribution
     that opens the mail); "" when it does not start with one."""
@@ -53,7 +48,7 @@ def without_quoted_end(body: str) -> str:
     end = len(lines)
     while end > 0 and is_blank_or_quoted(lines[end - 1]):
         end -= 1
-    if 0 < end < len(lines) and is_attribution(lines[end - 1]):
+    if 0 < end < len(lines) and _ATTRIBUTION.match(lines[end - 1].strip()):
         end -= 1
     kept = lines[:end]
     if all(is_blank_or_quoted(line) for line in kept):

@@ -131,7 +131,7 @@ def new_text(message: EmailMessage, personal: PersonalLinks) -> NewText:
             "mail below it.",
             field="text",
         )
-    text = personal.removed(strip_reply(full))
+    text = strip_reply(personal.removed(full))
     if not text:
         raise Unpostable(
             "no new text was found above the quoted mail. Write your reply at the top.",

@@ -31,10 +31,12 @@ from icn_graph.services.calendar_feeds import FEED_PATH
 from tests.notifications.mail_in.helpers import (
     NEW_TEXT,
     REPLY_DOMAIN,
+    SIGNATURE,
     Mailed,
     check_ins,
     mailed,
     plain_text,
+    quoted,
     receiver,
     reply,
     reply_settings,
@@ -91,15 +93,30 @@ async def test_an_html_reply_posts_no_personal_link_of_the_mail_it_quotes(
     assert "Manage your email" in text  # the words stay: what was there is clear
 
 
-def test_a_quoted_mail_between_the_lines_goes_with_its_attribution() -> None:
-    """A ``>`` block holding a personal link is the mail quoted whole: it goes, "Maria Lopez
-    wrote:" above it too; a quoted line answered, and what is written below, stay."""
+async def test_a_reply_written_under_the_whole_quoted_mail_posts_what_is_under_it(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """The mail quoted whole (its links in it) with no attribution line, the reply below: it was
+    refused as having no new text (the quoted "--" above the mail's footer read as the start of
+    a signature running to the end)."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    personal_links_of(mail)
+    body = f"{quoted(mail.message)}\n\n{NEW_TEXT}\n\n{SIGNATURE}\n"
+    assert await posted(db, settings, mail, reply(mail, body=body)) == [NEW_TEXT]
+
+
+def test_a_quote_further_down_is_left_to_the_stripper_without_its_links() -> None:
+    """Only a quoted mail the reply starts with goes here: further down, the stripper cuts the
+    quote with its attribution (in its languages, folded or not); a link left is taken out."""
     links = PersonalLinks({"icn.example.org"}, REPLY_DOMAIN)
     text = (
-        "> Start a parent panel\n\nYes, let's.\n\nMaria Lopez wrote:\n> Hello Sam,\n>\n"
-        "> Manage your email: https://icn.example.org/manage-email/2.17.Ehzy\n\nSee you Tuesday."
+        "> Start a parent panel\n\nYes, let's.\n\nMaria Lopez wrote:\n> Hello Sam,\n"
+        "> Manage your email: https://icn.example.org/manage-email/2.17.Ehzy\n"
     )
-    assert links.removed(text) == "> Start a parent panel\n\nYes, let's.\n\nSee you Tuesday."
+    assert links.removed(text) == text.replace(
+        "https://icn.example.org/manage-email/2.17.Ehzy", LINK_REMOVED
+    )
 
 
 def test_the_personal_paths_are_the_pages_that_take_a_token() -> None:
