@@ -5,8 +5,9 @@ The story has center goals for the busiest centers and partner goals for 40 part
 The goals live in the quarter leading up to the Spring 2014 Learning Session (with some closed
 goals from the quarter before), checked in on every two or three weeks up to ``AS_OF``, the
 demo's fixed "today" for goals (see ``goal_planner``). Every choice comes from
-``context.rng("goals")``, so a seed fixes them all. The parent persona's current goal is inserted
-first: it is ``Goal:1`` in every demo network (the API guide reads its history).
+``context.rng("goals")``, so a seed fixes them all. The parent persona's goal of the story (her
+panel) is inserted first: it is ``Goal:1`` in every demo network (the API guide reads its
+history); loaded after the story, her current goal is one of the present's (goals_present.py).
 
 The story is history once the demo's today is past it: a story goal whose 90 days ended before
 today was finished by its owners back then (``_finish_story``: its check-ins went on to its due

@@ -11,7 +11,9 @@ mail included. Here, as ``get_body`` reads the structure otherwise:
 - ``multipart/related``: its root (the ``start`` part, else the first); the images beside it
   are the HTML's;
 - any other multipart (``mixed``, ``signed``, ...): the text parts of each of its parts, in
-  order;
+  order, where something else (a photo, a file) stands between them; of text parts side by
+  side, the first (a plain and an HTML rendering not wrapped as alternatives are one body
+  twice; an HTML page attached without a name is a document, not the reply);
 - a ``text/plain`` or ``text/html`` part is text unless it is an attachment or, inside a
   multipart, has a file name (a ``notes.txt`` Apple Mail attaches ``inline``): a file, named
   among the files not kept (see ``attachments``), not posted. ``message/rfc822`` (a forwarded
@@ -55,7 +57,17 @@ def _text_parts(part: Message, inside: bool) -> list[EmailMessage]:
     if subtype == "related":
         root = _root(part, children)
         return [] if root is None else _text_parts(root, True)
-    return [each for child in children for each in _text_parts(child, True)]
+    # Text parts apart (Apple Mail's text, photo, text) are each the reader's; one right after
+    # another is the same body twice (a plain and an HTML rendering not wrapped as alternatives)
+    # or a body and a document (a saved page attached without a name): the first is the text.
+    texts: list[EmailMessage] = []
+    apart = True
+    for child in children:
+        each = _text_parts(child, True)
+        if each and apart:
+            texts.extend(each)
+        apart = not each
+    return texts
 
 
 def _root(related: Message, children: list[Message]) -> Message | None:

@@ -37,7 +37,6 @@ from icn_graph.notifications.mail.reply_address import ReplyTarget, read_reply_a
 from icn_graph.notifications.mail_in.attachments import file_names
 from icn_graph.notifications.mail_in.classify import automatic
 from icn_graph.notifications.mail_in.limits import RATE_LIMITED, Recent, recent
-from icn_graph.notifications.mail_in.own_links import PersonalLinks
 from icn_graph.notifications.mail_in.parse import (
     MAX_PARTS,
     ParsedMail,
@@ -108,7 +107,6 @@ class MailReceiver:
         self.registry = registry if registry is not None else reply_handlers()
         self.clock = clock
         self.secret = settings.secret_key.get_secret_value()
-        self.personal_links = PersonalLinks.of(settings)
 
     @property
     def domain(self) -> str:
@@ -213,7 +211,7 @@ class MailReceiver:
             )
             return await self._refuse(record, person, "too_large", reason)
         try:
-            text = await asyncio.to_thread(new_text, mail.message, self.personal_links)
+            text = await asyncio.to_thread(new_text, mail.message)
         except ServiceError as unpostable:
             code = unpostable.field or "text"
             return await self._refuse(record, person, code, unpostable.message)

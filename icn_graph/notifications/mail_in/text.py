@@ -26,7 +26,7 @@ from icn_graph.errors import BadInput
 from icn_graph.notifications.mail_in.attachments import attached_files, file_names
 from icn_graph.notifications.mail_in.body import text_parts
 from icn_graph.notifications.mail_in.html_text import html_to_text
-from icn_graph.notifications.mail_in.own_links import PersonalLinks
+from icn_graph.notifications.mail_in.own_links import without_personal_links
 from icn_graph.notifications.mail_in.quotes import below_leading_quote, without_quoted_end
 
 
@@ -37,7 +37,6 @@ class Unpostable(BadInput):
 @dataclass(frozen=True)
 class NewText:
     text: str
-    from_html: bool
     dropped_files: tuple[str, ...] = ()  # attached, not kept
 
 
@@ -104,23 +103,28 @@ def _first_reply(text: str) -> _FirstReply:
     return _FirstReply(without_quoted_end(first.body))
 
 
-def new_text(message: EmailMessage, personal: PersonalLinks) -> NewText:
-    """The text to post, without the reader's ``personal`` links; :class:`Unpostable` saying
-    why there is none."""
+def new_text(message: EmailMessage) -> NewText:
+    """The text to post, without the reader's personal links; :class:`Unpostable` saying why
+    there is none."""
     files = tuple(attached_files(message))
     parts = text_parts(message)
     if not parts:
         only = f", only attachments ({file_names(files)}), and threads hold text" if files else ""
         raise Unpostable(f"it has no text to post{only}.", field="text")
     texts: list[str] = []
+    unreadable: Exception | None = None
     for part in parts:
         try:
             content = part.get_content()
         except (LookupError, ValueError, UnicodeError) as error:
-            raise Unpostable("its text cannot be read (unknown encoding).", field="text") from error
+            unreadable = error  # a gateway's footer in a charset Python does not know: skipped
+            continue
         html = part.get_content_type() == "text/html"
         texts.append(html_to_text(content) if html else content)
-    from_html = any(part.get_content_type() == "text/html" for part in parts)
+    if not texts:
+        raise Unpostable(
+            "its text cannot be read (unknown encoding).", field="text"
+        ) from unreadable
     if len(texts) > 1:  # each part a paragraph: what separated them (a photo) stood alone
         texts = [text.strip("\n") for text in texts if text.strip()]
     full = collapsed("\n\n".join(texts))
@@ -131,10 +135,10 @@ def new_text(message: EmailMessage, personal: PersonalLinks) -> NewText:
             "mail below it.",
             field="text",
         )
-    text = strip_reply(personal.removed(full))
+    text = strip_reply(without_personal_links(full))
     if not text:
         raise Unpostable(
             "no new text was found above the quoted mail. Write your reply at the top.",
             field="text",
         )
-    return NewText(text, from_html, files)
+    return NewText(text, files)

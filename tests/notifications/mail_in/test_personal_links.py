@@ -1,33 +1,25 @@
-"""A reply never posts its reader's personal links (manage-email, mute, calendar feed, reply
-address), even when the stripper does not see the quoted mail that carried them: an HTML reply
-that quotes it in a plain <div>, or under a quote header in a language it does not know."""
+"""A reply never posts its reader's personal links (manage-email, mute, reply address, calendar
+feed), even when the stripper does not see the quoted mail that carried them (an HTML reply that
+quotes it in a plain <div>, a quote header in a language it does not know), and whatever a mail
+gateway or client did to the links (Safe Links, Proofpoint, percent-encoding, wrapping)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from urllib.parse import quote
 
 import pytest
 
 from icn_graph.config import Settings
 from icn_graph.db.database import Database
-from icn_graph.notifications import (
-    account_mail,
-    invitation_mail,
-    manage_page,
-    sign_in_mail,
-    unsubscribe_page,
-)
-from icn_graph.notifications.mail.reply_address import LOCAL_PREFIX
-from icn_graph.notifications.mail_in.own_links import (
-    ADDRESS_REMOVED,
-    LINK_REMOVED,
-    PERSONAL_PATHS,
-    REPLY_LOCAL_PREFIX,
-    PersonalLinks,
-)
+from icn_graph.notifications.mail.manage_tokens import make_link_token
+from icn_graph.notifications.mail.reply_address import reply_address
+from icn_graph.notifications.mail.tokens import make_token
+from icn_graph.notifications.mail_in.own_links import LINK_REMOVED, without_personal_links
 from icn_graph.notifications.models import InboundOutcome
-from icn_graph.services.calendar_feeds import FEED_PATH
+from icn_graph.services.calendar_feeds import new_feed_secret
 from tests.notifications.mail_in.helpers import (
     NEW_TEXT,
     REPLY_DOMAIN,
@@ -109,44 +101,91 @@ async def test_a_reply_written_under_the_whole_quoted_mail_posts_what_is_under_i
 def test_a_quote_further_down_is_left_to_the_stripper_without_its_links() -> None:
     """Only a quoted mail the reply starts with goes here: further down, the stripper cuts the
     quote with its attribution (in its languages, folded or not); a link left is taken out."""
-    links = PersonalLinks({"icn.example.org"}, REPLY_DOMAIN)
     text = (
         "> Start a parent panel\n\nYes, let's.\n\nMaria Lopez wrote:\n> Hello Sam,\n"
-        "> Manage your email: https://icn.example.org/manage-email/2.17.Ehzy\n"
+        f"> Manage your email: {MANAGE}\n"
     )
-    assert links.removed(text) == text.replace(
-        "https://icn.example.org/manage-email/2.17.Ehzy", LINK_REMOVED
-    )
+    assert without_personal_links(text) == text.replace(MANAGE, LINK_REMOVED)
 
 
-def test_the_personal_paths_are_the_pages_that_take_a_token() -> None:
-    pages = [
-        manage_page.PATH,
-        unsubscribe_page.PATH,
-        sign_in_mail.PATH,
-        invitation_mail.PATH,
-        account_mail.CONFIRM_PATH,
-        FEED_PATH,
-    ]
-    assert sorted(page.split("/")[1] for page in pages) == sorted(PERSONAL_PATHS)
-    assert REPLY_LOCAL_PREFIX == LOCAL_PREFIX
-
-
-def test_only_this_server_s_links_and_reply_addresses_are_taken_out() -> None:
-    links = PersonalLinks({"icn.example.org", "app.example.org"}, REPLY_DOMAIN)
-    token = "4.1802058774.EZMWnpAfe37BxFedAp_rduHrV2F48R68ijkMRmnr10M"
-    text = (
-        f"Mine: https://icn.example.org/manage-email/{token}, "
-        f"https://ICN.example.org:8443/api/v1/calendar/s3cr3t/mine.ics and "
-        f"<mailto:reply+ABCDEFGH234567@{REPLY_DOMAIN}>. Theirs: "
-        f"https://zoom.example.com/invitation/{token} and reply+xyz@elsewhere.example.org."
-    )
-    assert links.removed(text) == (
-        f"Mine: {LINK_REMOVED}, {LINK_REMOVED} and <{ADDRESS_REMOVED}>. Theirs: "
-        f"https://zoom.example.com/invitation/{token} and reply+xyz@elsewhere.example.org."
+def safe_links(url: str) -> str:
+    """How Microsoft 365 (Safe Links) rewrites a link of a delivered mail."""
+    return (
+        "https://nam12.safelinks.protection.outlook.com/?url="
+        f"{quote(url, safe='')}&data=05%7C02%7C%7Cabc&sdata=xyz&reserved=0"
     )
 
 
-def test_without_a_reply_domain_or_hosts_nothing_is_taken_out() -> None:
-    text = "See https://icn.example.org/manage-email/1.2.abc"
-    assert PersonalLinks(set(), None).removed(text) == text
+async def test_a_gateway_s_rewritten_links_in_the_quoted_mail_post_no_token(
+    db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    """A hospital's Microsoft 365 rewrites every link on delivery; the reply quoting that mail in
+    a plain <div> posted the Mute, Stop all and Manage tokens inside the Safe Links."""
+    settings = reply_settings(settings, smtp)
+    mail = await mailed(db, settings, smtp)
+    links = personal_links_of(mail)
+    original = html_of(mail)
+    for link in links:
+        original = original.replace(f'href="{link}"', f'href="{safe_links(link)}"')
+    html = f"<div>Thanks, I can join.</div><div>{original}</div>"
+    [text] = await posted(db, settings, mail, reply(mail, html=html))
+    assert text.startswith("Thanks, I can join.")
+    assert [link for link in links if link.rsplit("/", 1)[1] in text] == []
+
+
+SECRET = "test-secret-key-for-personal-links-0123456789"
+NOW = datetime(2026, 12, 8, tzinfo=UTC)
+MANAGE_TOKEN = make_link_token(SECRET, 2, "sam@example.org", now=NOW, days=90)
+MANAGE = f"https://icn.example.org/manage-email/{MANAGE_TOKEN}"
+MUTE_TOKEN = make_token(SECRET, 2, "sam@example.org", "R29hbDox", now=NOW)
+REPLY_ADDRESS = reply_address(SECRET, REPLY_DOMAIN, 2, "R29hbDox")
+FEED_SECRET = new_feed_secret()
+FEED = f"https://icn.example.org/calendar/{FEED_SECRET}/mine.ics"
+
+# The same token in the shapes mail gateways and clients give a link.
+CARRIERS = {
+    "as sent": MANAGE,
+    "safe links": safe_links(MANAGE),
+    "proofpoint": "https://urldefense.proofpoint.com/v2/url?u=https-3A__icn.example.org_manage"
+    f"-2Demail_{MANAGE_TOKEN.replace('-', '-2D').replace('_', '-5F')}&d=DwMF",
+    "percent-encoded path": f"https://icn.example.org/manage%2Demail/{MANAGE_TOKEN}",
+    "double slash": f"https://icn.example.org//manage-email/{MANAGE_TOKEN}",
+    "no scheme": f"icn.example.org/manage-email/{MANAGE_TOKEN}",
+    "wrapped after the host": f"https://icn.example.org/\nmanage-email/{MANAGE_TOKEN}",
+    "zero-width space": f"https://icn.example.org/manage-email/\u200b{MANAGE_TOKEN}",
+    "soft hyphen": f"{MANAGE[:30]}\u00ad{MANAGE[30:]}",
+    "in angle brackets": f"<{MANAGE}>.",
+    "markdown, brackets in its words": f"[Manage \\[your\\] email]({MANAGE})",
+    "mute": f"https://icn.example.org/unsubscribe/{MUTE_TOKEN}",
+    "reply address": f"write to {REPLY_ADDRESS}",
+    "reply address, encoded": f"mailto:{quote(REPLY_ADDRESS)}",
+    "reply address, quoted": f'"{REPLY_ADDRESS.split("@")[0]}"@{REPLY_DOMAIN}',
+    "calendar feed": FEED,
+}
+
+
+@pytest.mark.parametrize("carrier", CARRIERS.values(), ids=CARRIERS.keys())
+def test_a_token_is_taken_out_whatever_carries_it(carrier: str) -> None:
+    text = without_personal_links(f"See you Tuesday.\n\nOn Monday, someone said:\n{carrier}")
+    assert text.startswith("See you Tuesday.")
+    for token in (MANAGE_TOKEN, MUTE_TOKEN, REPLY_ADDRESS.split("@")[0].split("+")[1], FEED_SECRET):
+        assert token not in text
+        assert token.lower() not in text.lower()
+
+
+def test_a_markdown_link_keeps_its_words() -> None:
+    text = f"[Manage your email]({MANAGE}) · [Mute this goal]({safe_links(MANAGE)})"
+    assert without_personal_links(text) == "Manage your email · Mute this goal"
+
+
+LINKS_OF_ANOTHER_KIND = [
+    "The spring session: https://icn.example.org/events/calendar/2026-spring",
+    "https://zoom.example.com/invitation/8a5c.41e2 and https://example.org/unsubscribe/how",
+    "[the survey](https://example.org/x?a=1&b=2) or reply+me@example.org",
+    "Commit 4f1c2e9.1.0 and version 2.1778338800.tar",
+]
+
+
+@pytest.mark.parametrize("text", LINKS_OF_ANOTHER_KIND)
+def test_links_that_carry_no_token_are_kept(text: str) -> None:
+    assert without_personal_links(text) == text
