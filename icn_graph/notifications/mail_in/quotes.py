@@ -48,9 +48,26 @@ def without_quoted_end(body: str) -> str:
     end = len(lines)
     while end > 0 and is_blank_or_quoted(lines[end - 1]):
         end -= 1
-    if 0 < end < len(lines) and _ATTRIBUTION.match(lines[end - 1].strip()):
-        end -= 1
+    if 0 < end < len(lines):
+        end -= _attribution_lines(lines, end)
     kept = lines[:end]
     if all(is_blank_or_quoted(line) for line in kept):
         return ""
     return "\n".join(kept).strip()
+
+
+# An address in an attribution, or where own_links took a reply address out of one.
+_ADDRESS = re.compile(r"\S@\S|\[personal link removed\]")
+
+
+def _attribution_lines(lines: list[str], end: int) -> int:
+    """How many of the lines just above ``lines[end]`` (a trailing quote) attribute it: "Name
+    wrote:" or "On ... wrote:", or in any language (Portuguese's "escreveu:", Russian's
+    "написал:") a line that names an address and ends with ":", folded over two lines where
+    the first ends with "<"."""
+    line = lines[end - 1].strip()
+    if _ATTRIBUTION.match(line):
+        return 1
+    if not (line.endswith(":") and _ADDRESS.search(line)):
+        return 0
+    return 2 if end >= 2 and lines[end - 2].rstrip().endswith("<") else 1
