@@ -60,10 +60,13 @@ _WORD = re.compile(r"\S+")
 # to is theirs, even a gateway's redirect that keeps no trace of it (Mimecast's).
 LABELS = ("Mute this", "Stop all notification mail", "Manage your email")
 _LABELLED_LINE = re.compile(
-    rf"^[>\s]*(?:{'|'.join(re.escape(label) for label in LABELS)})\b.*$", re.MULTILINE
+    rf"^[> \t]*(?:{'|'.join(re.escape(label) for label in LABELS)})\b.*$", re.MULTILINE
 )
 _URL = re.compile(r"https?://\S+")
-_SKIPPED = re.compile(r"[\s>]")  # where a wrapped token's pieces meet: line breaks, quote marks
+# Where a wrapped token's pieces meet: a line break, with the spaces and quote marks around it.
+# Only there: words on one line stay apart (prose run together would read as a token).
+# (Tried only where a run of spaces begins: from inside one, each try would scan to its end.)
+_LINE_BREAK = re.compile(r"(?<![ \t\r])[ \t\r]*\n[ \t>]*")
 
 
 def holds_token(text: str) -> bool:
@@ -112,7 +115,8 @@ def _markdown_link(match: re.Match[str]) -> str:
 def _without_wrapped_tokens(text: str) -> str:
     """``text`` without the words a token runs across, broken over lines (a client that breaks
     long words, ``format=flowed``, a ``<br>``), quoted or not."""
-    kept = [index for index, char in enumerate(text) if not _SKIPPED.match(char)]
+    skipped = {index for brk in _LINE_BREAK.finditer(text) for index in range(*brk.span())}
+    kept = [index for index in range(len(text)) if index not in skipped]
     joined = "".join(text[index] for index in kept)
     spans = [(kept[m.start()], kept[m.end() - 1] + 1) for m in _TOKEN.finditer(joined)]
     for start, end in reversed(spans):

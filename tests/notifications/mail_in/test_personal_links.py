@@ -236,6 +236,9 @@ LINKS_OF_ANOTHER_KIND = [
     "https://zoom.example.com/invitation/8a5c.41e2 and https://example.org/unsubscribe/how",
     "[the survey](https://example.org/x?a=1&b=2) or reply+me@example.org",
     "Commit 4f1c2e9.1.0 and version 2.1778338800.tar",
+    # Prose whose words, run together, would read as a token: only line breaks are joined.
+    "I agree with point 3.2. Let me explain why the parent panel should include two teens",
+    "Version 1.17.\nSee the attached notes for everything that changed since the last release",
 ]
 
 
