@@ -33,7 +33,9 @@ import base64
 import re
 from urllib.parse import unquote
 
+from icn_graph.notifications.mail.reply_address import LOCAL_PREFIX, TOKEN_LENGTH
 from icn_graph.notifications.mail_in.quotes import is_blank_or_quoted, is_quoted
+from icn_graph.services.calendar_feeds import FEED_PREFIX
 
 LINK_REMOVED = "[personal link removed]"
 
@@ -42,9 +44,11 @@ _SIGNATURE = rf"[{_B64}]{{43}}"  # an HMAC-SHA256, base64url without padding
 TOKENS = (
     rf"[1-9][0-9]{{0,9}}\.[0-9]{{1,12}}\.{_SIGNATURE}",  # manage-email: person.expires.sig
     rf"[1-9][0-9]{{0,9}}\.[{_B64}]{{1,100}}\.[0-9]{{1,12}}\.{_SIGNATURE}",  # unsubscribe
-    r"reply\+[a-z2-7]{40}",  # a reply address's local part (base32)
-    rf"icncal_[{_B64}]{{20,}}",  # a calendar feed's secret
+    rf"{re.escape(LOCAL_PREFIX)}[a-z2-7]{{{TOKEN_LENGTH}}}",  # a reply address's (base32)
+    rf"{re.escape(FEED_PREFIX)}[{_B64}]{{20,}}",  # a calendar feed's secret
 )
+# The manage-email and unsubscribe shapes are those ``mail.manage_tokens._LINK_SHAPE`` and
+# ``mail.tokens._SHAPE`` read, without their groups (test_personal_links makes real ones).
 # Nothing is asked of what follows a token: a gateway may run text on (Proofpoint v3 closes the
 # link it keeps with ``__;``).
 _TOKEN = re.compile(rf"(?<![0-9])(?:{'|'.join(TOKENS)})", re.IGNORECASE)
